@@ -1,0 +1,1 @@
+export { LowRankMatrix, type LowRankInit } from "./low-rank-matrix.js";

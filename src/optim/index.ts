@@ -1,0 +1,5 @@
+export { makeParameter, zeroGrads, parameterCount, type Parameter } from "./parameter.js";
+export type { Optimizer, OptimizerState } from "./optimizer.js";
+export { Adam, type AdamOptions } from "./adam.js";
+export { Sgd, type SgdOptions } from "./sgd.js";
+export { RmsProp, type RmsPropOptions } from "./rmsprop.js";

@@ -1,0 +1,45 @@
+import type { Parameter } from "./parameter.js";
+
+/** Per-parameter optimizer state, serializable to JSON (arrays of numbers). */
+export interface OptimizerState {
+  readonly kind: string;
+  readonly step: number;
+  readonly buffers: Record<string, Record<string, number[]>>;
+}
+
+export interface Optimizer {
+  readonly params: readonly Parameter[];
+  lr: number;
+  /** Applies one update from the current `grad` of every parameter. */
+  step(): void;
+  zeroGrad(): void;
+  getState(): OptimizerState;
+  setState(state: OptimizerState): void;
+}
+
+export function checkLearningRate(lr: number, who: string): void {
+  if (!Number.isFinite(lr) || lr <= 0) throw new RangeError(`${who}: lr must be a finite number > 0, got ${lr}`);
+}
+
+export function uniqueNames(params: readonly Parameter[], who: string): void {
+  const seen = new Set<string>();
+  for (const p of params) {
+    if (seen.has(p.name)) throw new Error(`${who}: duplicate parameter name "${p.name}"`);
+    seen.add(p.name);
+  }
+}
+
+export function restoreBuffer(
+  state: OptimizerState,
+  param: Parameter,
+  key: string,
+  target: Float64Array,
+): void {
+  const saved = state.buffers[param.name]?.[key];
+  if (!saved || saved.length !== target.length) {
+    throw new Error(
+      `optimizer state: buffer ${key} of parameter "${param.name}" missing or of wrong length (expected ${target.length})`,
+    );
+  }
+  target.set(saved);
+}

@@ -1,0 +1,1 @@
+export { Rng, deriveSeed, type RngState } from "./rng.js";
