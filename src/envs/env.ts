@@ -1,11 +1,14 @@
+import type { Rng } from "../random/rng.js";
 import type { Box, Space } from "./spaces.js";
 
-/** An action: a float vector for Box action spaces, an integer for Discrete ones. */
+/** An action: a float vector (or a bare number for a 1-D Box) for Box action spaces, an integer for Discrete ones. */
 export type Action = number | ArrayLike<number>;
 
 export interface ResetOptions {
-  /** Re-seeds the env's generator (Gymnasium semantics); without it the current generator continues. */
+  /** Re-seeds the env's generator with `new Rng(seed)` (Gymnasium semantics); without it the current generator continues. */
   seed?: number;
+  /** Env-specific reset options, as Gymnasium's `reset(options=…)` (e.g. Pendulum-v1 `x_init`, `y_init`). */
+  options?: Readonly<Record<string, number>>;
 }
 
 export interface ResetResult {
@@ -24,6 +27,17 @@ export interface StepResult {
 }
 
 /**
+ * Result of the allocation-free fast path {@link Env.stepInPlace}: ONE object per env, reused
+ * and overwritten by every call (its `observation` buffer too). Copy what you keep.
+ */
+export interface StepView {
+  readonly observation: Float64Array;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+}
+
+/**
  * The Gymnasium environment API. `getState()` / `setState()` use the layout of the
  * golden files' `state` (see ../shared/golden); `setState` after `reset` overwrites the
  * physical state and leaves the step counter alone.
@@ -36,6 +50,21 @@ export interface Env<State = unknown, A extends Action = Action> {
   readonly maxEpisodeSteps?: number;
   reset(options?: ResetOptions): ResetResult;
   step(action: A): StepResult;
+  /**
+   * Optional fast path: same transition as `step` (same validation, same numbers), but no
+   * allocation: returns the env's reused {@link StepView}. Every env in this folder has it;
+   * use {@link fastStepper} to get one for any env.
+   */
+  stepInPlace?(action: A): StepView;
   getState(): State;
   setState(state: State): void;
 }
+
+/** Options every env factory in the registry accepts. */
+export interface EnvOptions {
+  /** The run's generator (or a fork of it); all reset randomness is drawn from it. Default `new Rng(DEFAULT_ENV_SEED)`. */
+  rng?: Rng;
+}
+
+/** Seed of an env's generator when neither `options.rng` nor `reset({seed})` is given. */
+export const DEFAULT_ENV_SEED = 0;

@@ -1,0 +1,66 @@
+import type { EnvOptions } from "./env.js";
+import { CoreEnv } from "./core-env.js";
+import { Box } from "./spaces.js";
+import { angleNormalize } from "./angle.js";
+
+const MAX_SPEED = 8;
+const MAX_TORQUE = 2;
+const DT = 0.05;
+/** −3g/(2l) with g = 10, l = 1. */
+const GRAVITY_TERM = -15;
+/** 3/(m l²) with m = l = 1. */
+const TORQUE_TERM = 3;
+const LIMIT_ANGLE = Math.PI / 4;
+
+/**
+ * `LRPG/Pendulum`: the inverted-pendulum *balancing* task of the LRPG paper
+ * (sergiorozada12/matrix-low-rank-pg @ a4bda5e, `src/environments/pendulum.py`, on gym 0.26.2's
+ * pendulum constants g = 10, m = l = 1, dt = 0.05). θ = 0 is upright; θ is never wrapped.
+ *
+ * - state = observation = [θ, θ̇] (float64).
+ * - action: torque u, Box [−2, 2]; out-of-range values are clipped to [−2, 2] as the reference does.
+ * - step (pre-step θ, θ̇): r = 1 − (norm(θ)² + 0.1·θ̇²) (no torque cost);
+ *   θ̇' = θ̇ + (−15·sin(θ + π) + 3u)·dt; θ' = θ + θ̇'·dt with the UNclipped θ̇';
+ *   then θ̇' ← clip(θ̇', −8, 8) (old gym order); terminated = |θ'| > π/4.
+ * - reset: θ, θ̇ ~ U(0, 0.01) each (the reference's `rand(2)/100`).
+ * - no time limit (the paper's training loop cuts episodes at T = 100).
+ */
+export class PaperPendulumEnv extends CoreEnv {
+  constructor(options: EnvOptions = {}) {
+    super(
+      {
+        id: "LRPG/Pendulum",
+        observationSpace: new Box([-Infinity, -MAX_SPEED], [Infinity, MAX_SPEED]),
+        actionSpace: new Box([-MAX_TORQUE], [MAX_TORQUE]),
+        stateNames: ["theta", "theta_dot"],
+        outOfRangeRule: "clipped to [-2, 2] (reference behaviour)",
+      },
+      options,
+    );
+  }
+
+  protected resetState(): void {
+    this.state[0] = this.rng.uniform() / 100;
+    this.state[1] = this.rng.uniform() / 100;
+  }
+
+  protected transition(action: number): void {
+    const s = this.state;
+    const th = s[0];
+    const thdot = s[1];
+    const u = action < -MAX_TORQUE ? -MAX_TORQUE : action > MAX_TORQUE ? MAX_TORQUE : action;
+    const n = angleNormalize(th);
+    this.view.reward = 1 - (n * n + 0.1 * (thdot * thdot));
+    let newThdot = thdot + (GRAVITY_TERM * Math.sin(th + Math.PI) + TORQUE_TERM * u) * DT;
+    const newTh = th + newThdot * DT;
+    newThdot = newThdot < -MAX_SPEED ? -MAX_SPEED : newThdot > MAX_SPEED ? MAX_SPEED : newThdot;
+    s[0] = newTh;
+    s[1] = newThdot;
+    this.view.terminated = newTh > LIMIT_ANGLE || newTh < -LIMIT_ANGLE;
+  }
+
+  protected writeObservation(out: Float64Array): void {
+    out[0] = this.state[0];
+    out[1] = this.state[1];
+  }
+}
