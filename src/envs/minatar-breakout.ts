@@ -1,5 +1,5 @@
 import { Rng } from "../random/rng.js";
-import type { Env, ResetOptions, ResetResult, StepResult } from "./env.js";
+import { DEFAULT_ENV_SEED, type Env, type EnvOptions, type ResetOptions, type ResetResult, type StepResult } from "./env.js";
 import { Box, Discrete } from "./spaces.js";
 
 /**
@@ -19,7 +19,7 @@ import { Box, Discrete } from "./spaces.js";
  * `stickyActionProb` the previously executed raw action is repeated instead of the chosen one. The
  * previous action starts at 0 at construction and is NOT reset between episodes. All randomness
  * (the sticky draw, one uniform per step when p > 0, and the start side, one draw per reset) comes
- * from the env's own {@link Rng}.
+ * from the env's own {@link Rng} (`options.rng`; `reset({seed})` replaces it with `new Rng(seed)`).
  */
 
 export const BREAKOUT_GRID = 10;
@@ -41,13 +41,11 @@ export interface BreakoutState {
   bricks: string[];
 }
 
-export interface MinAtarBreakoutOptions {
+export interface MinAtarBreakoutOptions extends EnvOptions {
   /** Probability of repeating the previous action, in [0, 1]; default 0.1 (MinAtar's default). */
   stickyActionProb?: number;
   /** Use the 3-action minimal set (MinAtar/Breakout-v1) instead of all 6 (v0). Default false. */
   minimalActions?: boolean;
-  /** The env's generator; `reset({seed})` replaces it with `new Rng(seed)`. Default `new Rng(0)`. */
-  rng?: Rng;
 }
 
 const N = BREAKOUT_GRID;
@@ -87,7 +85,7 @@ export class MinAtarBreakout implements Env<BreakoutState, number> {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`MinAtarBreakout: stickyActionProb must be in [0, 1], got ${p}`);
     this.stickyActionProb = p;
     this.minimalActions = options.minimalActions ?? false;
-    this.rng = options.rng ?? new Rng(0);
+    this.rng = options.rng ?? new Rng(DEFAULT_ENV_SEED);
     this.id = this.minimalActions ? "MinAtar/Breakout-v1" : "MinAtar/Breakout-v0";
     this.actionSpace = new Discrete(this.minimalActions ? 3 : 6);
     const size = N * N * BREAKOUT_CHANNELS;

@@ -2,6 +2,7 @@ import type { Env, EnvOptions } from "./env.js";
 import { TimeLimit } from "./time-limit.js";
 import { PaperPendulumEnv } from "./paper-pendulum.js";
 import { PendulumEnv, type PendulumOptions } from "./pendulum.js";
+import { MinAtarBreakout, type MinAtarBreakoutOptions } from "./minatar-breakout.js";
 
 /** Options of {@link makeEnv}: the env's own options plus the time-limit override. */
 export interface MakeEnvOptions extends EnvOptions {
@@ -31,6 +32,7 @@ export interface EnvSpec {
 const REGISTRY: EnvSpec[] = [
   { id: "LRPG/Pendulum", create: (o) => new PaperPendulumEnv(o), description: "LRPG paper's inverted-pendulum balancing task (no time limit; the paper cuts at T=100)" },
   { id: "Pendulum-v1", create: (o) => new PendulumEnv(o as PendulumOptions), maxEpisodeSteps: 200, description: "Gymnasium 1.4.0 pendulum swing-up" },
+  { id: "MinAtar/Breakout", create: (o) => new MinAtarBreakout(o as MinAtarBreakoutOptions), description: "MinAtar Breakout 10×10×4 (options stickyActionProb = 0.1, minimalActions = false; no time limit)" },
 ];
 
 /** Adds an env to the registry (for user envs); throws if the id is taken. */

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MinAtarBreakout, type BreakoutState } from "../../src/envs/minatar-breakout.js";
 import { Rng } from "../../src/random/rng.js";
+import { makeEnv } from "../../src/envs/registry.js";
 
 interface GoldenStep {
   action: number;
@@ -174,5 +175,18 @@ describe("MinAtar/Breakout behaviour", () => {
     expect(() => env.setState({ ...good, bricks: good.bricks.slice(1) })).toThrow(/bricks must be 10 row strings/);
     expect(() => env.setState({ ...good, bricks: [...good.bricks.slice(1), "00200"] })).toThrow(/bricks\[9\]/);
     expect(() => new MinAtarBreakout({ stickyActionProb: 1.5 })).toThrow(/stickyActionProb must be in \[0, 1\], got 1.5/);
+  });
+});
+
+describe("MinAtar/Breakout in the registry", () => {
+  it("makeEnv('MinAtar/Breakout', {stickyActionProb, minimalActions}) builds it without a time limit", () => {
+    const env = makeEnv("MinAtar/Breakout", { stickyActionProb: 0, minimalActions: true }) as MinAtarBreakout;
+    expect(env).toBeInstanceOf(MinAtarBreakout);
+    expect(env.stickyActionProb).toBe(0);
+    expect(env.actionSpace.n).toBe(3);
+    expect(env.maxEpisodeSteps).toBeUndefined();
+    const def = makeEnv("MinAtar/Breakout") as MinAtarBreakout;
+    expect(def.stickyActionProb).toBe(0.1);
+    expect(def.actionSpace.n).toBe(6);
   });
 });
