@@ -1,0 +1,185 @@
+/**
+ * Dense matrix–matrix products on row-major Float64Array views, written for V8's JIT:
+ * a 4×4 register-blocked micro-kernel (16 scalar accumulators, 8 loads per 16 multiply–adds),
+ * K split into panels that stay in L1/L2, no allocation.
+ *
+ * All three public variants compute C ← β·C + A′·B′ with β ∈ {0, 1} (`accumulate`), where
+ *   gemmNN: A′ = A (M×K),  B′ = B (K×N)
+ *   gemmNT: A′ = A (M×K),  B′ = Bᵀ with B stored N×K
+ *   gemmTN: A′ = Aᵀ with A stored K×M,  B′ = B (K×N)
+ * Leading dimensions (`lda`, `ldb`, `ldc`) are row strides in elements; offsets select a sub-block.
+ */
+
+/** Panel depth along K: 4 rows of A′ and 4 columns of B′ over this many k fit in L1. */
+const K_PANEL = 256;
+
+/** Scratch for one packed K_PANEL×4 panel of B (module-level: kernels are synchronous, never re-entered). */
+const packedB = new Float64Array(K_PANEL * 4);
+
+/**
+ * Strided core: C(i,j) ← β·C(i,j) + Σ_k A(i,k)·B(k,j) with
+ * A(i,k) = A[aOff + i·aI + k·aK], B(k,j) = B[bOff + k·bK + j·bJ], C(i,j) = C[cOff + i·ldc + j].
+ */
+export function gemmStrided(
+  M: number,
+  N: number,
+  K: number,
+  A: Float64Array,
+  aOff: number,
+  aI: number,
+  aK: number,
+  B: Float64Array,
+  bOff: number,
+  bK: number,
+  bJ: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
+  accumulate: boolean,
+): void {
+  if (!accumulate) {
+    for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + N);
+  }
+  if (K === 0) return;
+  for (let k0 = 0; k0 < K; k0 += K_PANEL) {
+    const kn = Math.min(K_PANEL, K - k0);
+    panel(M, N, kn, A, aOff + k0 * aK, aI, aK, B, bOff + k0 * bK, bK, bJ, C, cOff, ldc);
+  }
+}
+
+function panel(
+  M: number,
+  N: number,
+  K: number,
+  A: Float64Array,
+  aOff: number,
+  aI: number,
+  aK: number,
+  B: Float64Array,
+  bOff: number,
+  bK: number,
+  bJ: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
+): void {
+  const M4 = M - (M % 4);
+  const N4 = N - (N % 4);
+  const aI2 = 2 * aI;
+  const aI3 = 3 * aI;
+  const bJ2 = 2 * bJ;
+  const bJ3 = 3 * bJ;
+  const bp = packedB;
+  for (let j = 0; j < N4; j += 4) {
+    const bj = bOff + j * bJ;
+    // Pack B(0..K, j..j+3) contiguously: strided columns (e.g. 8 KiB apart) would alias in L1.
+    for (let k = 0, src = bj, dst = 0; k < K; k++, src += bK, dst += 4) {
+      bp[dst] = B[src];
+      bp[dst + 1] = B[src + bJ];
+      bp[dst + 2] = B[src + bJ2];
+      bp[dst + 3] = B[src + bJ3];
+    }
+    for (let i = 0; i < M4; i += 4) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let pa = aOff + i * aI;
+      for (let pb = 0, end = 4 * K; pb < end; pb += 4) {
+        // One b at a time keeps 16 accumulators + 5 live values close to the 16 XMM registers.
+        const a0 = A[pa], a1 = A[pa + aI], a2 = A[pa + aI2], a3 = A[pa + aI3];
+        let b = bp[pb];
+        c00 += a0 * b; c10 += a1 * b; c20 += a2 * b; c30 += a3 * b;
+        b = bp[pb + 1];
+        c01 += a0 * b; c11 += a1 * b; c21 += a2 * b; c31 += a3 * b;
+        b = bp[pb + 2];
+        c02 += a0 * b; c12 += a1 * b; c22 += a2 * b; c32 += a3 * b;
+        b = bp[pb + 3];
+        c03 += a0 * b; c13 += a1 * b; c23 += a2 * b; c33 += a3 * b;
+        pa += aK;
+      }
+      let pc = cOff + i * ldc + j;
+      C[pc] += c00; C[pc + 1] += c01; C[pc + 2] += c02; C[pc + 3] += c03;
+      pc += ldc;
+      C[pc] += c10; C[pc + 1] += c11; C[pc + 2] += c12; C[pc + 3] += c13;
+      pc += ldc;
+      C[pc] += c20; C[pc + 1] += c21; C[pc + 2] += c22; C[pc + 3] += c23;
+      pc += ldc;
+      C[pc] += c30; C[pc + 1] += c31; C[pc + 2] += c32; C[pc + 3] += c33;
+    }
+    // Leftover rows (M mod 4) for these 4 columns.
+    for (let i = M4; i < M; i++) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      let pa = aOff + i * aI;
+      for (let pb = 0, end = 4 * K; pb < end; pb += 4) {
+        const a = A[pa];
+        c0 += a * bp[pb]; c1 += a * bp[pb + 1]; c2 += a * bp[pb + 2]; c3 += a * bp[pb + 3];
+        pa += aK;
+      }
+      const pc = cOff + i * ldc + j;
+      C[pc] += c0; C[pc + 1] += c1; C[pc + 2] += c2; C[pc + 3] += c3;
+    }
+  }
+  // Leftover columns (N mod 4), all rows.
+  for (let j = N4; j < N; j++) {
+    const bj = bOff + j * bJ;
+    let i = 0;
+    for (; i < M4; i += 4) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      let pa = aOff + i * aI;
+      let pb = bj;
+      for (let k = 0; k < K; k++) {
+        const b = B[pb];
+        c0 += A[pa] * b; c1 += A[pa + aI] * b; c2 += A[pa + aI2] * b; c3 += A[pa + aI3] * b;
+        pa += aK;
+        pb += bK;
+      }
+      const pc = cOff + i * ldc + j;
+      C[pc] += c0; C[pc + ldc] += c1; C[pc + 2 * ldc] += c2; C[pc + 3 * ldc] += c3;
+    }
+    for (; i < M; i++) {
+      let c = 0;
+      let pa = aOff + i * aI;
+      let pb = bj;
+      for (let k = 0; k < K; k++) {
+        c += A[pa] * B[pb];
+        pa += aK;
+        pb += bK;
+      }
+      C[cOff + i * ldc + j] += c;
+    }
+  }
+}
+
+/** C (M×N, row stride ldc) ← β·C + A·B with A M×K (row stride lda), B K×N (row stride ldb). */
+export function gemmNN(
+  M: number, N: number, K: number,
+  A: Float64Array, aOff: number, lda: number,
+  B: Float64Array, bOff: number, ldb: number,
+  C: Float64Array, cOff: number, ldc: number,
+  accumulate = false,
+): void {
+  gemmStrided(M, N, K, A, aOff, lda, 1, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
+}
+
+/** C (M×N) ← β·C + A·Bᵀ with A M×K (row stride lda), B N×K (row stride ldb). */
+export function gemmNT(
+  M: number, N: number, K: number,
+  A: Float64Array, aOff: number, lda: number,
+  B: Float64Array, bOff: number, ldb: number,
+  C: Float64Array, cOff: number, ldc: number,
+  accumulate = false,
+): void {
+  gemmStrided(M, N, K, A, aOff, lda, 1, B, bOff, 1, ldb, C, cOff, ldc, accumulate);
+}
+
+/** C (M×N) ← β·C + Aᵀ·B with A K×M (row stride lda), B K×N (row stride ldb). */
+export function gemmTN(
+  M: number, N: number, K: number,
+  A: Float64Array, aOff: number, lda: number,
+  B: Float64Array, bOff: number, ldb: number,
+  C: Float64Array, cOff: number, ldc: number,
+  accumulate = false,
+): void {
+  gemmStrided(M, N, K, A, aOff, 1, lda, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
+}
