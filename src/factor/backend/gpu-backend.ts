@@ -1,0 +1,148 @@
+import {
+  checkAdamConfig,
+  checkEntries,
+  checkFactors,
+  checkLength,
+  type AdamStepConfig,
+  type BatchedEntries,
+  type BatchedFactors,
+  type FactorBackend,
+  type FloatArray,
+  type IndexArray,
+} from "./factor-backend.js";
+import {
+  adamKernel,
+  denseStepLKernel,
+  denseStepRKernel,
+  entryGradLKernel,
+  entryGradRKernel,
+  gatherEntriesKernel,
+  reconstructKernel,
+} from "./gpu-kernels.js";
+import { openGpuRuntime, type GpuMode, type GpuRuntime } from "./gpujs.js";
+
+/** Float32 view of the data: the array itself when it already is float32, else a converted copy. */
+export function toFloat32(a: FloatArray | IndexArray): Float32Array {
+  return a instanceof Float32Array ? a : Float32Array.from(a);
+}
+
+/** Largest loop trip count the GL backends allow in these kernels (matrix sides, entry lists). */
+const LOOP_MAX = 1 << 16;
+
+/**
+ * The gpu.js backend (float32). Every call uploads its float64 inputs as float32 and reads the
+ * result back; kernels are compiled once per backend and re-specialised only when an output length
+ * changes.
+ */
+export class GpuFactorBackend implements FactorBackend {
+  readonly kind = "gpu" as const;
+  readonly precision = "float32" as const;
+  readonly runtime: GpuRuntime;
+  private readonly k;
+
+  private constructor(runtime: GpuRuntime) {
+    this.runtime = runtime;
+    const opts = { loopMaxIterations: LOOP_MAX };
+    this.k = {
+      reconstruct: runtime.compile(reconstructKernel, opts),
+      denseL: runtime.compile(denseStepLKernel, opts),
+      denseR: runtime.compile(denseStepRKernel, opts),
+      gather: runtime.compile(gatherEntriesKernel, opts),
+      gradL: runtime.compile(entryGradLKernel, opts),
+      gradR: runtime.compile(entryGradRKernel, opts),
+      adam: runtime.compile(adamKernel, opts),
+    };
+  }
+
+  /** Opens gpu.js in `mode` (throws naming the missing piece when that mode is unavailable). */
+  static async open(mode: GpuMode = "auto"): Promise<GpuFactorBackend> {
+    return new GpuFactorBackend(await openGpuRuntime(mode));
+  }
+
+  get mode(): string {
+    return this.runtime.mode;
+  }
+
+  async reconstruct(f: BatchedFactors): Promise<Float32Array> {
+    checkFactors(f);
+    return this.k.reconstruct.run(f.count * f.rows * f.cols, toFloat32(f.L), toFloat32(f.R), f.rows, f.cols, f.rank);
+  }
+
+  async applyDenseGradient(f: BatchedFactors, G: FloatArray, a: number): Promise<void> {
+    checkFactors(f);
+    checkLength(G, f.count * f.rows * f.cols, "G");
+    if (!Number.isFinite(a)) throw new RangeError(`step size a must be finite, got ${a}`);
+    const L = toFloat32(f.L);
+    const R = toFloat32(f.R);
+    const G32 = toFloat32(G);
+    const newL = await this.k.denseL.run(L.length, L, R, G32, a, f.rows, f.cols, f.rank);
+    const newR = await this.k.denseR.run(R.length, L, R, G32, a, f.rows, f.cols, f.rank);
+    f.L.set(newL);
+    f.R.set(newR);
+  }
+
+  async gatherEntries(f: BatchedFactors, e: BatchedEntries): Promise<Float32Array> {
+    checkFactors(f);
+    checkEntries(f, e);
+    return this.k.gather.run(
+      f.count * e.capacity,
+      toFloat32(f.L),
+      toFloat32(f.R),
+      toFloat32(e.rowIdx),
+      toFloat32(e.colIdx),
+      toFloat32(e.counts),
+      f.rows,
+      f.cols,
+      f.rank,
+      e.capacity,
+    );
+  }
+
+  async entryGradients(f: BatchedFactors, e: BatchedEntries, g: FloatArray): Promise<{ gradL: Float32Array; gradR: Float32Array }> {
+    checkFactors(f);
+    checkEntries(f, e);
+    checkLength(g, f.count * e.capacity, "g");
+    const rows = toFloat32(e.rowIdx);
+    const cols = toFloat32(e.colIdx);
+    const counts = toFloat32(e.counts);
+    const g32 = toFloat32(g);
+    const gradL = await this.k.gradL.run(f.count * f.rows * f.rank, toFloat32(f.R), rows, cols, counts, g32, f.rows, f.cols, f.rank, e.capacity);
+    const gradR = await this.k.gradR.run(f.count * f.cols * f.rank, toFloat32(f.L), rows, cols, counts, g32, f.rows, f.cols, f.rank, e.capacity);
+    return { gradL, gradR };
+  }
+
+  async adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, config: AdamStepConfig, mask?: FloatArray): Promise<void> {
+    checkAdamConfig(config);
+    const N = param.length;
+    checkLength(grad, N, "grad");
+    checkLength(m, N, "m");
+    checkLength(v, N, "v");
+    if (mask) checkLength(mask, N, "mask");
+    const stepSize = config.lr / (1 - Math.pow(config.beta1, config.step));
+    const bc2Sqrt = Math.sqrt(1 - Math.pow(config.beta2, config.step));
+    const out = await this.k.adam.run(
+      3 * N,
+      toFloat32(param),
+      toFloat32(grad),
+      toFloat32(m),
+      toFloat32(v),
+      mask ? toFloat32(mask) : NO_MASK,
+      mask ? 1 : 0,
+      N,
+      config.beta1,
+      config.beta2,
+      config.eps,
+      stepSize,
+      bc2Sqrt,
+    );
+    param.set(out.subarray(0, N));
+    m.set(out.subarray(N, 2 * N));
+    v.set(out.subarray(2 * N, 3 * N));
+  }
+
+  async dispose(): Promise<void> {
+    await this.runtime.destroy();
+  }
+}
+
+const NO_MASK = new Float32Array(1);

@@ -1,0 +1,195 @@
+/**
+ * Kernel bodies of the gpu backend, in gpu.js's JavaScript subset (no closures, no helpers; every
+ * array is flat float32 and every output is 1-D). Each returns output element `this.thread.x`; the
+ * layouts are those of {@link FactorBackend}. Flat indices are split with floor((x + ½)/w), which
+ * stays exact in float32 arithmetic for the sizes used here (< 2²⁴ elements).
+ *
+ * This file does not import gpu.js: the kernels are compiled by the wrapper in gpujs.ts.
+ */
+import type { KernelThis } from "./gpujs.js";
+
+/** X_p[i,j] = Σ_k L_p[i,k] R_p[j,k]; output P·n·m. */
+export function reconstructKernel(this: KernelThis, L: Float32Array, R: Float32Array, n: number, m: number, K: number): number {
+  const x = this.thread.x;
+  const p = Math.floor((x + 0.5) / (n * m));
+  const rem = x - p * n * m;
+  const i = Math.floor((rem + 0.5) / m);
+  const j = rem - i * m;
+  const lo = p * n * K + i * K;
+  const ro = p * m * K + j * K;
+  let s = 0;
+  for (let k = 0; k < K; k++) {
+    s += L[lo + k] * R[ro + k];
+  }
+  return s;
+}
+
+/** L_p[i,k] − a·Σ_j G_p[i,j] R_p[j,k]; output P·n·K. */
+export function denseStepLKernel(this: KernelThis, L: Float32Array, R: Float32Array, G: Float32Array, a: number, n: number, m: number, K: number): number {
+  const x = this.thread.x;
+  const p = Math.floor((x + 0.5) / (n * K));
+  const rem = x - p * n * K;
+  const i = Math.floor((rem + 0.5) / K);
+  const k = rem - i * K;
+  const go = p * n * m + i * m;
+  const ro = p * m * K + k;
+  let s = 0;
+  for (let j = 0; j < m; j++) {
+    s += G[go + j] * R[ro + j * K];
+  }
+  return L[x] - a * s;
+}
+
+/** R_p[j,k] − a·Σ_i G_p[i,j] L_p[i,k] (old L); output P·m·K. */
+export function denseStepRKernel(this: KernelThis, L: Float32Array, R: Float32Array, G: Float32Array, a: number, n: number, m: number, K: number): number {
+  const x = this.thread.x;
+  const p = Math.floor((x + 0.5) / (m * K));
+  const rem = x - p * m * K;
+  const j = Math.floor((rem + 0.5) / K);
+  const k = rem - j * K;
+  const go = p * n * m + j;
+  const lo = p * n * K + k;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    s += G[go + i * m] * L[lo + i * K];
+  }
+  return R[x] - a * s;
+}
+
+/** X_p[i_b, j_b], 0 for b ≥ counts[p]; output P·B. */
+export function gatherEntriesKernel(
+  this: KernelThis,
+  L: Float32Array,
+  R: Float32Array,
+  rowIdx: Float32Array,
+  colIdx: Float32Array,
+  counts: Float32Array,
+  n: number,
+  m: number,
+  K: number,
+  B: number,
+): number {
+  const x = this.thread.x;
+  const p = Math.floor((x + 0.5) / B);
+  const b = x - p * B;
+  if (b >= counts[p]) {
+    return 0;
+  }
+  const lo = p * n * K + rowIdx[x] * K;
+  const ro = p * m * K + colIdx[x] * K;
+  let s = 0;
+  for (let k = 0; k < K; k++) {
+    s += L[lo + k] * R[ro + k];
+  }
+  return s;
+}
+
+/** ∇L_p[i,k] = Σ_{b < counts[p], i_b = i} g_{p,b} R_p[j_b,k]; output P·n·K. */
+export function entryGradLKernel(
+  this: KernelThis,
+  R: Float32Array,
+  rowIdx: Float32Array,
+  colIdx: Float32Array,
+  counts: Float32Array,
+  g: Float32Array,
+  n: number,
+  m: number,
+  K: number,
+  B: number,
+): number {
+  const x = this.thread.x;
+  const p = Math.floor((x + 0.5) / (n * K));
+  const rem = x - p * n * K;
+  const i = Math.floor((rem + 0.5) / K);
+  const k = rem - i * K;
+  const c = counts[p];
+  let s = 0;
+  for (let b = 0; b < B; b++) {
+    if (b < c) {
+      if (rowIdx[p * B + b] === i) {
+        s += g[p * B + b] * R[p * m * K + colIdx[p * B + b] * K + k];
+      }
+    }
+  }
+  return s;
+}
+
+/** ∇R_p[j,k] = Σ_{b < counts[p], j_b = j} g_{p,b} L_p[i_b,k]; output P·m·K. */
+export function entryGradRKernel(
+  this: KernelThis,
+  L: Float32Array,
+  rowIdx: Float32Array,
+  colIdx: Float32Array,
+  counts: Float32Array,
+  g: Float32Array,
+  n: number,
+  m: number,
+  K: number,
+  B: number,
+): number {
+  const x = this.thread.x;
+  const p = Math.floor((x + 0.5) / (m * K));
+  const rem = x - p * m * K;
+  const j = Math.floor((rem + 0.5) / K);
+  const k = rem - j * K;
+  const c = counts[p];
+  let s = 0;
+  for (let b = 0; b < B; b++) {
+    if (b < c) {
+      if (colIdx[p * B + b] === j) {
+        s += g[p * B + b] * L[p * n * K + rowIdx[p * B + b] * K + k];
+      }
+    }
+  }
+  return s;
+}
+
+/**
+ * One Adam step; output 3·N laid out [new param | new m | new v]. Host-computed scalars:
+ * stepSize = lr/(1−β₁ᵗ), bc2Sqrt = √(1−β₂ᵗ). Where useMask = 1 and mask[i] = 0 the entry is unchanged.
+ */
+export function adamKernel(
+  this: KernelThis,
+  param: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  mask: Float32Array,
+  useMask: number,
+  N: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  stepSize: number,
+  bc2Sqrt: number,
+): number {
+  const x = this.thread.x;
+  const which = Math.floor((x + 0.5) / N);
+  const idx = x - which * N;
+  let frozen = 0;
+  if (useMask > 0.5) {
+    if (mask[idx] === 0) {
+      frozen = 1;
+    }
+  }
+  if (frozen > 0.5) {
+    if (which === 0) {
+      return param[idx];
+    }
+    if (which === 1) {
+      return m[idx];
+    }
+    return v[idx];
+  }
+  const gi = grad[idx];
+  const m2 = m[idx] * beta1 + (1 - beta1) * gi;
+  const v2 = v[idx] * beta2 + (1 - beta2) * gi * gi;
+  if (which === 1) {
+    return m2;
+  }
+  if (which === 2) {
+    return v2;
+  }
+  const denom = Math.sqrt(v2) / bc2Sqrt + eps;
+  return param[idx] - stepSize * (m2 / denom);
+}

@@ -1,0 +1,214 @@
+/**
+ * The one module of the toolkit that touches gpu.js (pinned 2.24.1) and its optional native `gl`.
+ *
+ * Everything else compiles and runs kernels through {@link GpuRuntime}, whose `run` already returns a
+ * Promise: gpu.js v3 (announced: every kernel call returns a Promise) then changes this file only.
+ * gpu.js is loaded lazily with a dynamic `import()`, so nothing in the toolkit requires it unless a
+ * gpu backend is actually created.
+ *
+ * Every gpu.js mode computes in float32 (the `cpu` mode emulates f32 rounding, `webasm` is f32 natively).
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+/** gpu.js modes the toolkit can ask for. `auto` = best available; `gpu` = a real GL device (headlessgl in Node). */
+export type GpuMode = "auto" | "webasm" | "cpu" | "headlessgl" | "gpu";
+/** The gpu.js backend that actually runs the kernels. */
+export type ResolvedGpuMode = "webasm" | "cpu" | "headlessgl";
+
+export const GPU_MODES: readonly GpuMode[] = ["auto", "webasm", "cpu", "headlessgl", "gpu"];
+
+/** `this` inside a gpu.js kernel: the thread index over the (1-D) output. */
+export interface KernelThis {
+  readonly thread: { readonly x: number; readonly y: number; readonly z: number };
+}
+
+/** Arguments a kernel accepts: flat float32 arrays and scalars (integers are passed as numbers). */
+export type KernelArg = Float32Array | number;
+
+/** A kernel body in gpu.js's JavaScript subset: returns the value of output element `this.thread.x`. */
+export type KernelFunction<A extends KernelArg[]> = (this: KernelThis, ...args: A) => number;
+
+export interface CompileOptions {
+  /** Upper bound on any loop trip count inside the kernel (GL backends unroll up to it). */
+  loopMaxIterations?: number;
+}
+
+/** A compiled kernel with a 1-D output whose length is given per call (re-specialised only when it changes). */
+export interface GpuKernel<A extends KernelArg[]> {
+  run(outputLength: number, ...args: A): Promise<Float32Array>;
+}
+
+export interface GpuRuntime {
+  readonly mode: ResolvedGpuMode;
+  compile<A extends KernelArg[]>(fn: KernelFunction<A>, options?: CompileOptions): GpuKernel<A>;
+  /** Number of gpu.js kernels created so far (tests keep it low). */
+  readonly kernelCount: number;
+  destroy(): Promise<void>;
+}
+
+/** What a probe of one mode found. */
+export interface GpuModeProbe {
+  mode: ResolvedGpuMode;
+  available: boolean;
+  /** Why not, naming the missing piece (absent when available). */
+  reason?: string;
+}
+
+/** Shape of the part of gpu.js used here (kept local so gpu.js's own typings never leak out). */
+interface GpuJsKernel {
+  (...args: KernelArg[]): unknown;
+  setOutput(output: number[]): void;
+}
+interface GpuJsInstance {
+  createKernel(source: string, settings: Record<string, unknown>): GpuJsKernel;
+  destroy(): Promise<void> | void;
+}
+interface GpuJsModule {
+  GPU: {
+    new (settings: { mode: string }): GpuJsInstance;
+    readonly isHeadlessGLSupported: boolean;
+    readonly isWebAssemblySupported: boolean;
+  };
+}
+
+let gpuJsPromise: Promise<GpuJsModule> | null = null;
+
+async function loadGpuJs(): Promise<GpuJsModule> {
+  gpuJsPromise ??= import("gpu.js").then((m) => {
+    const mod = ((m as { default?: unknown }).default ?? m) as GpuJsModule;
+    return mod.GPU ? mod : (m as unknown as GpuJsModule);
+  });
+  try {
+    return await gpuJsPromise;
+  } catch (err) {
+    gpuJsPromise = null;
+    throw new Error(`the gpu backend needs the 'gpu.js' package (pinned 2.24.1): ${(err as Error).message}`, { cause: err });
+  }
+}
+
+const HEADLESSGL_BUILD_HINT =
+  "install the build dependencies (apt-get install -y --no-install-recommends libxi-dev libxext-dev libx11-dev " +
+  'libgl1-mesa-dev pkg-config python3 make g++), set "allowScripts": {"gl": true} in package.json, then run ' +
+  "`npm rebuild gl`; at run time it also needs a display (run under `xvfb-run -a`) or a GPU's EGL (see docs/gpu.md)";
+
+/** Why headless-gl cannot run here: the `gl` package is missing, not built, or has no display/driver. */
+function headlessGlReason(): string {
+  const require = createRequire(import.meta.url);
+  let glDir: string;
+  try {
+    glDir = dirname(require.resolve("gl/package.json"));
+  } catch {
+    return `headlessgl needs the optional native package 'gl' (gpu.js's optionalDependency), which is not installed: ${HEADLESSGL_BUILD_HINT}`;
+  }
+  if (!existsSync(join(glDir, "build", "Release", "webgl.node"))) {
+    return `headlessgl needs the native 'gl' package built, but ${join(glDir, "build", "Release", "webgl.node")} does not exist: ${HEADLESSGL_BUILD_HINT}`;
+  }
+  if (!process.env.DISPLAY) {
+    return "headlessgl: 'gl' is built but could not open a WebGL context; no DISPLAY is set: run under `xvfb-run -a` (Debian: apt-get install xvfb xauth) or on a machine whose GPU driver provides EGL";
+  }
+  return `headlessgl: 'gl' is built and DISPLAY=${process.env.DISPLAY}, but creating a WebGL context failed (check the X server and the Mesa/GPU GL driver)`;
+}
+
+/** Probes every gpu.js mode the toolkit can use; cheap (no kernel is compiled). */
+export async function probeGpuJsModes(): Promise<GpuModeProbe[]> {
+  let gpujs: GpuJsModule;
+  try {
+    gpujs = await loadGpuJs();
+  } catch (err) {
+    const reason = (err as Error).message;
+    return (["headlessgl", "webasm", "cpu"] as const).map((mode) => ({ mode, available: false, reason }));
+  }
+  const { GPU } = gpujs;
+  const probes: GpuModeProbe[] = [];
+  let headless: boolean;
+  try {
+    headless = GPU.isHeadlessGLSupported;
+  } catch {
+    headless = false;
+  }
+  probes.push(headless ? { mode: "headlessgl", available: true } : { mode: "headlessgl", available: false, reason: headlessGlReason() });
+  const wasm = GPU.isWebAssemblySupported;
+  probes.push(
+    wasm
+      ? { mode: "webasm", available: true }
+      : { mode: "webasm", available: false, reason: "webasm needs WebAssembly (with SIMD) in this JavaScript runtime; Node ≥ 20 has it" },
+  );
+  probes.push({ mode: "cpu", available: true });
+  return probes;
+}
+
+/**
+ * Resolves a requested mode to the gpu.js backend that will run it, or throws an Error naming the
+ * missing piece. `auto` takes headlessgl when a GL context opens, else webasm, else gpu.js's cpu mode;
+ * `gpu` insists on a GL device.
+ */
+export async function resolveGpuMode(requested: GpuMode): Promise<ResolvedGpuMode> {
+  if (!GPU_MODES.includes(requested)) {
+    throw new RangeError(`gpu mode must be one of ${GPU_MODES.join(", ")}, got ${JSON.stringify(requested)}`);
+  }
+  const probes = await probeGpuJsModes();
+  const byMode = new Map(probes.map((p) => [p.mode, p]));
+  const want = (mode: ResolvedGpuMode): ResolvedGpuMode => {
+    const probe = byMode.get(mode);
+    if (!probe?.available) throw new Error(`gpu mode '${requested}' is not available on this machine: ${probe?.reason ?? "unknown"}`);
+    return mode;
+  };
+  switch (requested) {
+    case "auto":
+      return probes.find((p) => p.available)?.mode ?? want("cpu");
+    case "gpu":
+      return want("headlessgl");
+    default:
+      return want(requested);
+  }
+}
+
+/** Opens a gpu.js instance in the resolved mode; throws (naming the missing piece) if it is not available. */
+export async function openGpuRuntime(requested: GpuMode = "auto"): Promise<GpuRuntime> {
+  const mode = await resolveGpuMode(requested);
+  const { GPU } = await loadGpuJs();
+  const gpu = new GPU({ mode });
+  let kernelCount = 0;
+  return {
+    mode,
+    get kernelCount() {
+      return kernelCount;
+    },
+    compile<A extends KernelArg[]>(fn: KernelFunction<A>, options: CompileOptions = {}): GpuKernel<A> {
+      let kernel: GpuJsKernel | null = null;
+      let length = -1;
+      const source = fn.toString();
+      return {
+        async run(outputLength: number, ...args: A): Promise<Float32Array> {
+          if (!Number.isInteger(outputLength) || outputLength < 1) {
+            throw new RangeError(`kernel output length must be an integer >= 1, got ${outputLength}`);
+          }
+          if (kernel === null) {
+            kernel = gpu.createKernel(source, {
+              output: [outputLength],
+              loopMaxIterations: options.loopMaxIterations ?? 1000,
+              dynamicOutput: true,
+              dynamicArguments: true,
+              precision: "single",
+              tactic: "precision",
+            });
+            kernelCount++;
+            length = outputLength;
+          } else if (length !== outputLength) {
+            kernel.setOutput([outputLength]);
+            length = outputLength;
+          }
+          // v3: `await kernel(...args)`; 2.x returns the result synchronously.
+          const out = await Promise.resolve(kernel(...args));
+          if (!(out instanceof Float32Array)) throw new Error(`gpu.js (${mode}) returned ${Object.prototype.toString.call(out)}, expected a Float32Array`);
+          return out;
+        },
+      };
+    },
+    async destroy() {
+      await gpu.destroy();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+export type { AdamStepConfig, BatchedEntries, BatchedFactors, FactorBackend, FloatArray, IndexArray } from "./factor-backend.js";
+export { CpuFactorBackend } from "./cpu-backend.js";
+export { GpuFactorBackend, toFloat32 } from "./gpu-backend.js";
+export { adamStepInPlace, applyDenseGradientInPlace, entryGradientsInto, gatherEntriesInto, reconstructInto } from "./cpu-kernels.js";
+export {
+  availableBackends,
+  BACKEND_KINDS,
+  createBackend,
+  type BackendAvailability,
+  type BackendKind,
+  type BackendOptions,
+} from "./create-backend.js";
+export {
+  GPU_MODES,
+  openGpuRuntime,
+  probeGpuJsModes,
+  resolveGpuMode,
+  type CompileOptions,
+  type GpuKernel,
+  type GpuMode,
+  type GpuModeProbe,
+  type GpuRuntime,
+  type KernelArg,
+  type KernelFunction,
+  type KernelThis,
+  type ResolvedGpuMode,
+} from "./gpujs.js";
