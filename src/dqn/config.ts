@@ -1,0 +1,81 @@
+import type { TdLoss } from "./loss.js";
+
+export type DqnOptimizerConfig =
+  | { kind: "adam"; lr: number; eps?: number; beta1?: number; beta2?: number }
+  | { kind: "rmsprop"; lr: number; alpha?: number; eps?: number; centered?: boolean };
+
+/** Every knob of the DQN update; defaults are MinAtar's `examples/dqn.py` (docs/atari-trl.md §2.2). */
+export interface DqnConfig {
+  /** Discount γ. */
+  gamma: number;
+  batchSize: number;
+  bufferSize: number;
+  /** Frames of uniformly random play before the first update (replay start). */
+  learningStarts: number;
+  /** Env frames between updates (1 = one update per frame). */
+  trainFrequency: number;
+  /** Updates between target-network syncs. */
+  targetUpdateInterval: number;
+  /** Polyak coefficient of each sync; 1 = hard copy. */
+  tau: number;
+  doubleDqn: boolean;
+  /** n of the n-step return. */
+  nStep: number;
+  loss: TdLoss;
+  /** Huber threshold κ. */
+  huberKappa: number;
+  /** Global gradient-norm clip; null = none. */
+  maxGradNorm: number | null;
+  optimizer: DqnOptimizerConfig;
+  epsilonStart: number;
+  epsilonEnd: number;
+  /** Frames over which ε decays linearly, starting at `learningStarts`. */
+  epsilonDecayFrames: number;
+}
+
+export const MINATAR_DQN_DEFAULTS: DqnConfig = {
+  gamma: 0.99,
+  batchSize: 32,
+  bufferSize: 100_000,
+  learningStarts: 5000,
+  trainFrequency: 1,
+  targetUpdateInterval: 1000,
+  tau: 1,
+  doubleDqn: false,
+  nStep: 1,
+  loss: "huber",
+  huberKappa: 1,
+  maxGradNorm: null,
+  optimizer: { kind: "rmsprop", lr: 2.5e-4, alpha: 0.95, eps: 0.01, centered: true },
+  epsilonStart: 1,
+  epsilonEnd: 0.1,
+  epsilonDecayFrames: 100_000,
+};
+
+function check(cond: boolean, field: string, value: unknown, allowed: string): void {
+  if (!cond) throw new RangeError(`DqnConfig.${field} must be ${allowed}, got ${JSON.stringify(value)}`);
+}
+
+const isInt = (v: number, min: number): boolean => Number.isInteger(v) && v >= min;
+
+/** Merges `overrides` into the MinAtar defaults and validates every field. */
+export function resolveDqnConfig(overrides: Partial<DqnConfig> = {}): DqnConfig {
+  const c: DqnConfig = { ...MINATAR_DQN_DEFAULTS, ...overrides };
+  check(c.gamma >= 0 && c.gamma <= 1, "gamma", c.gamma, "in [0, 1]");
+  check(isInt(c.batchSize, 1), "batchSize", c.batchSize, "an integer >= 1");
+  check(isInt(c.bufferSize, 1), "bufferSize", c.bufferSize, "an integer >= 1");
+  check(isInt(c.learningStarts, 0), "learningStarts", c.learningStarts, "an integer >= 0");
+  check(isInt(c.trainFrequency, 1), "trainFrequency", c.trainFrequency, "an integer >= 1");
+  check(isInt(c.targetUpdateInterval, 1), "targetUpdateInterval", c.targetUpdateInterval, "an integer >= 1");
+  check(c.tau > 0 && c.tau <= 1, "tau", c.tau, "in (0, 1]");
+  check(isInt(c.nStep, 1), "nStep", c.nStep, "an integer >= 1");
+  check(c.loss === "huber" || c.loss === "mse", "loss", c.loss, '"huber" or "mse"');
+  check(c.huberKappa > 0, "huberKappa", c.huberKappa, "> 0");
+  check(c.maxGradNorm === null || c.maxGradNorm > 0, "maxGradNorm", c.maxGradNorm, "null or > 0");
+  check(c.optimizer.kind === "adam" || c.optimizer.kind === "rmsprop", "optimizer.kind", c.optimizer.kind, '"adam" or "rmsprop"');
+  check(Number.isFinite(c.optimizer.lr) && c.optimizer.lr > 0, "optimizer.lr", c.optimizer.lr, "a finite number > 0");
+  check(c.epsilonStart >= 0 && c.epsilonStart <= 1, "epsilonStart", c.epsilonStart, "in [0, 1]");
+  check(c.epsilonEnd >= 0 && c.epsilonEnd <= 1, "epsilonEnd", c.epsilonEnd, "in [0, 1]");
+  check(c.epsilonDecayFrames >= 0, "epsilonDecayFrames", c.epsilonDecayFrames, ">= 0");
+  return c;
+}

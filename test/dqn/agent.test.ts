@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { DqnAgent } from "../../src/dqn/agent.js";
+import { resolveDqnConfig } from "../../src/dqn/config.js";
+import { mlpQNetwork, minatarQNetwork } from "../../src/dqn/networks.js";
+import type { ReplayBatch } from "../../src/dqn/replay-buffer.js";
+import { Dense } from "../../src/nn/dense.js";
+import { Sequential } from "../../src/nn/sequential.js";
+import { Rng } from "../../src/random/rng.js";
+
+/** A linear Q-network on one-hot states: Q(s, a) = W[a, s] (tabular), so gradients are easy to hand-compute. */
+function tabularAgent(config: Parameters<typeof resolveDqnConfig>[0]): DqnAgent {
+  return new DqnAgent({
+    makeNetwork: () => new Sequential([new Dense({ inFeatures: 3, outFeatures: 2, bias: false, name: "w" })]),
+    config: { batchSize: 2, bufferSize: 16, learningStarts: 0, ...config },
+  });
+}
+
+function batchOf(obs: number[][], actions: number[], returns: number[], next: number[][], discounts: number[]): ReplayBatch {
+  return {
+    size: actions.length,
+    observations: Float64Array.from(obs.flat()),
+    actions: Int32Array.from(actions),
+    returns: Float64Array.from(returns),
+    nextObservations: Float64Array.from(next.flat()),
+    discounts: Float64Array.from(discounts),
+    indices: new Int32Array(actions.length),
+  };
+}
+
+describe("DqnAgent.learn (hand-computed)", () => {
+  const W = [0.5, 1.0, -1.0, 2.0, 0.0, 3.0]; // W[a][s], 2 actions × 3 states
+  const setup = (double: boolean): DqnAgent => {
+    const agent = tabularAgent({ doubleDqn: double, optimizer: { kind: "adam", lr: 1e-3 }, loss: "huber" });
+    (agent.network as Sequential).parameters[0].data.set(W);
+    agent.syncTarget();
+    // Target net differs from the online net so that DQN and Double DQN targets differ.
+    (agent.targetNetwork as Sequential).parameters[0].data.set([1, 0, 0, 0, 2, 5]);
+    return agent;
+  };
+  // Sample 0: s = 0, a = 1, G = 1, s′ = 2, d = 0.5. Sample 1: s = 1, a = 0, G = 0, s′ = 1, d = 0 (terminated).
+  const batch = batchOf([[1, 0, 0], [0, 1, 0]], [1, 0], [1, 0], [[0, 0, 1], [0, 1, 0]], [0.5, 0]);
+
+  it("DQN: y₀ = 1 + 0.5·max(Q⁻(2,·)) = 1 + 0.5·5; Huber gradient lands on W[a, s]", () => {
+    const agent = setup(false);
+    const stats = agent.learn(batch);
+    // Q(0, 1) = W[1][0] = 2 → δ₀ = 2 − 3.5 = −1.5 (|δ| > 1: ℓ = 1); Q(1, 0) = W[0][1] = 1 → δ₁ = 1 (ℓ = ½).
+    expect(stats.tdLoss).toBeCloseTo((1.0 + 0.5) / 2, 15);
+    expect(stats.qMean).toBe(1.5);
+    const g = agent.network.parameters[0].grad;
+    // ∂L/∂W[1][0] = clip(δ₀)/B = −0.5; ∂L/∂W[0][1] = clip(δ₁)/B → |δ₁| = 1 is the kink: torch uses δ = 1 → 0.5.
+    expect(Array.from(g)).toEqual([0, 0.5, 0, -0.5, 0, 0]);
+    expect(stats.gradNorm).toBeCloseTo(Math.SQRT1_2, 15);
+  });
+
+  it("Double DQN: the online net selects a* = argmax Q(2, ·) = 1 (W[0][2] = −1 < W[1][2] = 3), the target net values it", () => {
+    const agent = setup(true);
+    const stats = agent.learn(batch);
+    // Q⁻(2, 1) = 5 is also the target max here, so y₀ = 3.5 as in DQN; next, a target net preferring action 0.
+    expect(stats.tdLoss).toBeCloseTo(0.75, 15);
+    const agent2 = setup(true);
+    (agent2.targetNetwork as Sequential).parameters[0].data.set([1, 0, 9, 0, 2, 5]);
+    const s2 = agent2.learn(batch);
+    // Double: y₀ = 1 + 0.5·Q⁻(2, a*=1) = 3.5 (not 1 + 0.5·9 as vanilla DQN would use).
+    expect(s2.tdLoss).toBeCloseTo(0.75, 15);
+    const vanilla = setup(false);
+    (vanilla.targetNetwork as Sequential).parameters[0].data.set([1, 0, 9, 0, 2, 5]);
+    // vanilla: y₀ = 5.5, δ₀ = −3.5 → ℓ = 3; δ₁ = 1 → ½.
+    expect(vanilla.learn(batch).tdLoss).toBeCloseTo(1.75, 15);
+  });
+});
+
+describe("DqnAgent target-network cadence", () => {
+  it("hard-copies θ into θ⁻ exactly every targetUpdateInterval updates", () => {
+    const agent = tabularAgent({ targetUpdateInterval: 3, optimizer: { kind: "adam", lr: 0.1 } });
+    agent.network.parameters[0].data.set([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
+    agent.syncTarget();
+    for (let t = 0; t < 6; t++) agent.observe([1, 0, 0], t % 2, 1, [0, 1, 0], false, false);
+    const rng = new Rng(0);
+    const same = (): boolean => agent.network.parameters[0].data.every((v, i) => v === agent.targetNetwork.parameters[0].data[i]);
+    const pattern: boolean[] = [];
+    for (let u = 1; u <= 7; u++) {
+      agent.update(rng);
+      pattern.push(same());
+    }
+    expect(pattern).toEqual([false, false, true, false, false, true, false]);
+  });
+
+  it("Polyak τ: θ⁻ moves a fraction τ towards θ at each sync", () => {
+    const agent = tabularAgent({ targetUpdateInterval: 1, tau: 0.5, optimizer: { kind: "adam", lr: 0.1 } });
+    const before = Float64Array.from(agent.targetNetwork.parameters[0].data);
+    agent.observe([1, 0, 0], 0, 1, [0, 1, 0], true, false);
+    agent.update(new Rng(1));
+    const theta = agent.network.parameters[0].data;
+    const target = agent.targetNetwork.parameters[0].data;
+    for (let i = 0; i < 6; i++) expect(target[i]).toBeCloseTo(0.5 * theta[i] + 0.5 * before[i], 15);
+  });
+});
+
+describe("DqnAgent configuration and networks", () => {
+  it("MinAtar network has 132 566 parameters for 6 actions; agent infers actions and obs size", () => {
+    const agent = new DqnAgent({ makeNetwork: () => minatarQNetwork({ numActions: 6, rng: new Rng(0) }), config: { bufferSize: 10 } });
+    expect(agent.network.parameterCount).toBe(132_566);
+    expect(agent.numActions).toBe(6);
+    expect(agent.observationSize).toBe(400);
+    expect(agent.config.optimizer.kind).toBe("rmsprop");
+  });
+  it("rejects bad config values, naming the field", () => {
+    const make = () => mlpQNetwork({ observationSize: 4, numActions: 2, hidden: [8], rng: new Rng(0) });
+    expect(() => new DqnAgent({ makeNetwork: make, config: { gamma: 1.5 } })).toThrow(/DqnConfig.gamma must be in \[0, 1\], got 1.5/);
+    expect(() => new DqnAgent({ makeNetwork: make, config: { nStep: 0 } })).toThrow(/nStep/);
+    const agent = new DqnAgent({ makeNetwork: make, config: { bufferSize: 10 } });
+    expect(() => agent.observe([0, 0, 0, 0], 2, 0, [0, 0, 0, 0], false, false)).toThrow(/action must be an integer in \[0, 1\], got 2/);
+  });
+  it("ε follows MinAtar's schedule: 1 during warm-up, then linear to 0.1 over 100k frames", () => {
+    const agent = new DqnAgent({ makeNetwork: () => mlpQNetwork({ observationSize: 4, numActions: 2, hidden: [8], rng: new Rng(0) }), config: { bufferSize: 10 } });
+    expect(agent.epsilon(0)).toBe(1);
+    expect(agent.epsilon(5000)).toBe(1);
+    expect(agent.epsilon(55_000)).toBeCloseTo(0.55, 12);
+    expect(agent.epsilon(105_000)).toBe(0.1);
+  });
+});
