@@ -90,3 +90,19 @@ describe("cpu backend", () => {
     await expect(b.adamStep(p, p, p, p, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 0 })).rejects.toThrow(/adam.step must be an integer >= 1, got 0/);
   });
 });
+
+describe("`lowrank-rl backends` report (src/cli/backends.ts)", () => {
+  it("lists every mode, the reason of each unavailable one and the auto choice", async () => {
+    const { printBackends } = await import("../../../src/cli/backends.js");
+    let text = "";
+    const a = await printBackends({ write: (t) => (text = t) });
+    for (const p of a.gpuModes) {
+      expect(text).toContain(p.mode);
+      if (!p.available) expect(text).toContain(p.reason ?? "?");
+    }
+    expect(text).toContain(`would use: ${a.gpuAuto}`);
+    let json = "";
+    await printBackends({ json: true, write: (t) => (json = t) });
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(a)));
+  });
+});
