@@ -1,0 +1,12 @@
+import type { PolicyGradientAgent } from "../pg/agent.js";
+import type { Rng } from "../random/rng.js";
+import type { RunConfig } from "./config.js";
+
+/** An agent the runner can train: the PG interface, plus learning-rate control for schedules. */
+export interface RunnableAgent extends PolicyGradientAgent {
+  /** Sets the actor's and critic's Adam learning rates (called before each episode's update). */
+  setLearningRates?(actor: number, critic: number): void;
+}
+
+/** Builds the agent a config asks for, drawing its initialisation from `rng`. */
+export type AgentFactory = (config: RunConfig, rng: Rng) => RunnableAgent;

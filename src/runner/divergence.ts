@@ -1,0 +1,39 @@
+import type { StateDict, NumberTensor } from "../pg/agent.js";
+
+/**
+ * Raised when a parameter, return or loss stops being finite. The message names the episode,
+ * the env step and the quantity, e.g.
+ * `diverged at episode 412 (global step 41200): losses/critic = Infinity`.
+ */
+export class DivergenceError extends Error {
+  readonly episode: number;
+  readonly globalStep: number;
+  readonly quantity: string;
+  readonly value: number;
+  constructor(episode: number, globalStep: number, quantity: string, value: number) {
+    super(`diverged at episode ${episode} (global step ${globalStep}): ${quantity} = ${value}; the last good checkpoint is kept`);
+    this.name = "DivergenceError";
+    this.episode = episode;
+    this.globalStep = globalStep;
+    this.quantity = quantity;
+    this.value = value;
+  }
+}
+
+function firstNonFinite(t: NumberTensor, path: string): { path: string; value: number } | null {
+  if (typeof t === "number") return Number.isFinite(t) ? null : { path, value: t };
+  for (let i = 0; i < t.length; i++) {
+    const hit = firstNonFinite(t[i] as NumberTensor, `${path}[${i}]`);
+    if (hit) return hit;
+  }
+  return null;
+}
+
+/** The first non-finite entry of a state dict, as `name[i][j]`, or null if all are finite. */
+export function findNonFiniteParameter(dict: StateDict): { path: string; value: number } | null {
+  for (const [name, t] of Object.entries(dict)) {
+    const hit = firstNonFinite(t, name);
+    if (hit) return hit;
+  }
+  return null;
+}

@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeJsonAtomic } from "./atomic-file.js";
+import { gitCommit, packageVersion } from "./provenance.js";
+import { RUN_FILES } from "./run-dir.js";
+
+export type RunStatus = "running" | "completed" | "interrupted" | "diverged" | "failed";
+
+/** What `manifest.json` of a run directory holds (SB3's save format "data + version + system info"). */
+export interface Manifest<Config = unknown> {
+  format: "lowrank-rl/run";
+  formatVersion: 1;
+  /** Content hash of (config, seed, package version): equal jobs have equal ids. */
+  jobId: string;
+  config: Config;
+  seed: number;
+  envId: string;
+  algo: string;
+  packageVersion: string;
+  gitCommit: string | null;
+  nodeVersion: string;
+  platform: string;
+  startTime: string;
+  endTime: string | null;
+  status: RunStatus;
+  /** Why the run stopped, when it did not complete. */
+  message?: string;
+  /** Episodes finished so far (at the last manifest write). */
+  episodesDone: number;
+  /** Trainable parameter counts of what ran. */
+  parameterCount?: Record<string, number>;
+  /** Times the run was resumed from a checkpoint. */
+  resumes?: number;
+}
+
+export function newManifest<Config>(fields: {
+  jobId: string;
+  config: Config;
+  seed: number;
+  envId: string;
+  algo: string;
+  startTime?: Date;
+}): Manifest<Config> {
+  return {
+    format: "lowrank-rl/run",
+    formatVersion: 1,
+    jobId: fields.jobId,
+    config: fields.config,
+    seed: fields.seed,
+    envId: fields.envId,
+    algo: fields.algo,
+    packageVersion: packageVersion(),
+    gitCommit: gitCommit(),
+    nodeVersion: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    startTime: (fields.startTime ?? new Date()).toISOString(),
+    endTime: null,
+    status: "running",
+    episodesDone: 0,
+  };
+}
+
+export function writeManifest(dir: string, manifest: Manifest): void {
+  writeJsonAtomic(join(dir, RUN_FILES.manifest), manifest);
+}
+
+export function readManifest<Config = unknown>(dir: string): Manifest<Config> {
+  const path = join(dir, RUN_FILES.manifest);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new Error(`${path}: not a readable run manifest (${(err as Error).message})`);
+  }
+  const m = parsed as Partial<Manifest<Config>>;
+  if (m.format !== "lowrank-rl/run") throw new Error(`${path}: not a lowrank-rl run manifest (format = ${String(m.format)})`);
+  return m as Manifest<Config>;
+}

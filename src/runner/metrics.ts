@@ -1,0 +1,135 @@
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { RUN_FILES } from "./run-dir.js";
+
+/**
+ * CleanRL-style metric names (cleanrl/*.py `writer.add_scalar(...)`): one row per episode,
+ * keyed by the episode number (1-based) and the env steps so far.
+ */
+export const METRIC = {
+  episodicReturn: "charts/episodic_return",
+  episodicLength: "charts/episodic_length",
+  sps: "charts/SPS",
+  learningRateActor: "charts/learning_rate_actor",
+  learningRateCritic: "charts/learning_rate_critic",
+  lossActor: "losses/actor",
+  lossCritic: "losses/critic",
+  evalReturn: "eval/episodic_return",
+} as const;
+
+/** The CSV's leading columns: the episode number, then its return (issue 4 item 2). */
+export const DEFAULT_METRIC_COLUMNS: readonly string[] = [
+  "episode",
+  METRIC.episodicReturn,
+  METRIC.episodicLength,
+  "global_step",
+  METRIC.sps,
+  METRIC.lossActor,
+  METRIC.lossCritic,
+  METRIC.learningRateActor,
+  METRIC.learningRateCritic,
+  METRIC.evalReturn,
+];
+
+export type MetricRow = Record<string, number | null>;
+
+/** Byte lengths of the two metric files; a checkpoint stores them to cut the files back on resume. */
+export interface MetricsOffset {
+  jsonlBytes: number;
+  csvBytes: number;
+  rows: number;
+}
+
+function formatCsvValue(v: number | null | undefined): string {
+  if (v === null || v === undefined) return "";
+  return String(v);
+}
+
+/**
+ * Appends metric rows to `metrics.jsonl` (one JSON object per line, absent values omitted) and
+ * `metrics.csv` (fixed columns, empty cells for absent values). Numbers are written with
+ * JavaScript's shortest round-trip formatting, so parsing them back gives the same doubles.
+ */
+export class MetricsWriter {
+  readonly columns: readonly string[];
+  private readonly jsonlFd: number;
+  private readonly csvFd: number;
+  private offset: MetricsOffset;
+
+  private constructor(dir: string, columns: readonly string[], offset: MetricsOffset | null) {
+    this.columns = columns;
+    const jsonlPath = join(dir, RUN_FILES.metricsJsonl);
+    const csvPath = join(dir, RUN_FILES.metricsCsv);
+    if (offset === null) {
+      this.jsonlFd = openSync(jsonlPath, "w");
+      this.csvFd = openSync(csvPath, "w");
+      const header = columns.join(",") + "\n";
+      writeSync(this.csvFd, header);
+      this.offset = { jsonlBytes: 0, csvBytes: Buffer.byteLength(header), rows: 0 };
+    } else {
+      for (const [path, bytes] of [
+        [jsonlPath, offset.jsonlBytes],
+        [csvPath, offset.csvBytes],
+      ] as const) {
+        if (!existsSync(path) || statSync(path).size < bytes) {
+          throw new Error(`${path}: shorter than the checkpoint's metrics offset (${bytes} bytes); cannot resume`);
+        }
+      }
+      this.jsonlFd = openSync(jsonlPath, "r+");
+      this.csvFd = openSync(csvPath, "r+");
+      ftruncateSync(this.jsonlFd, offset.jsonlBytes);
+      ftruncateSync(this.csvFd, offset.csvBytes);
+      this.offset = { ...offset };
+    }
+  }
+
+  /** Starts fresh metric files in `dir`. */
+  static create(dir: string, columns: readonly string[] = DEFAULT_METRIC_COLUMNS): MetricsWriter {
+    return new MetricsWriter(dir, columns, null);
+  }
+
+  /** Reopens the metric files of `dir`, cutting them back to `offset` (rows after a checkpoint are dropped). */
+  static resume(dir: string, offset: MetricsOffset, columns: readonly string[] = DEFAULT_METRIC_COLUMNS): MetricsWriter {
+    return new MetricsWriter(dir, columns, offset);
+  }
+
+  write(row: MetricRow): void {
+    const compact: MetricRow = {};
+    for (const key of this.columns) if (row[key] !== undefined && row[key] !== null) compact[key] = row[key];
+    for (const key of Object.keys(row)) {
+      if (!this.columns.includes(key)) throw new Error(`metrics: unknown column "${key}" (known: ${this.columns.join(", ")})`);
+    }
+    const line = JSON.stringify(compact) + "\n";
+    const csv = this.columns.map((c) => formatCsvValue(row[c])).join(",") + "\n";
+    writeSync(this.jsonlFd, line, this.offset.jsonlBytes);
+    writeSync(this.csvFd, csv, this.offset.csvBytes);
+    this.offset.jsonlBytes += Buffer.byteLength(line);
+    this.offset.csvBytes += Buffer.byteLength(csv);
+    this.offset.rows += 1;
+  }
+
+  getOffset(): MetricsOffset {
+    return { ...this.offset };
+  }
+
+  close(): void {
+    closeSync(this.jsonlFd);
+    closeSync(this.csvFd);
+  }
+}
+
+/** Reads `metrics.jsonl` of a run directory. */
+export function readMetrics(dir: string): MetricRow[] {
+  const text = readFileSync(join(dir, RUN_FILES.metricsJsonl), "utf8");
+  const rows: MetricRow[] = [];
+  for (const line of text.split("\n")) if (line.trim().length > 0) rows.push(JSON.parse(line) as MetricRow);
+  return rows;
+}
+
+/** One metric as a dense array (episode order), NaN where a row lacks it. */
+export function metricColumn(rows: readonly MetricRow[], key: string): number[] {
+  return rows.map((r) => {
+    const v = r[key];
+    return typeof v === "number" ? v : Number.NaN;
+  });
+}

@@ -1,0 +1,311 @@
+import { appendFileSync, existsSync, ftruncateSync, openSync, closeSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { makeEnv } from "../envs/registry.js";
+import type { Env } from "../envs/env.js";
+import type { AgentTrainingState, StateDict } from "../pg/agent.js";
+import { EpisodeBuffer } from "../pg/episode-buffer.js";
+import { runEpisode } from "../pg/reinforce.js";
+import { Rng, type RngState } from "../random/rng.js";
+import type { AgentFactory, RunnableAgent } from "./agent-factory.js";
+import { writeJsonAtomic } from "./atomic-file.js";
+import { loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { parseRunConfig, resultDefiningConfig, type RunConfig } from "./config.js";
+import { DivergenceError, findNonFiniteParameter } from "./divergence.js";
+import { evaluatePolicy } from "./evaluate.js";
+import { jobId as makeJobId } from "./job-id.js";
+import { newManifest, readManifest, writeManifest, type Manifest, type RunStatus } from "./manifest.js";
+import { METRIC, MetricsWriter, type MetricsOffset, type MetricRow } from "./metrics.js";
+import { packageVersion } from "./provenance.js";
+import { createRunDir, RUN_FILES } from "./run-dir.js";
+import { compileSchedule } from "./schedule.js";
+
+/** Everything a checkpoint holds to continue a run exactly (SB3 save format: params + optimizer + RNG + counters). */
+export interface RunCheckpoint {
+  /** Episodes finished. */
+  episode: number;
+  globalStep: number;
+  params: StateDict;
+  training: AgentTrainingState;
+  /** The run's generator (actions) and the env's generator (initial states). */
+  rng: RngState;
+  envRng: RngState;
+  metrics: MetricsOffset;
+  snapshotsBytes: number;
+  /** Returns of all finished episodes (for the in-memory result on resume). */
+  returns: number[];
+}
+
+export interface RunOptions {
+  /** Creates `<outRoot>/<env>__<algo>__<seed>__<time>/` for the run. */
+  outRoot?: string;
+  /** Or: run in exactly this directory (created if missing). */
+  dir?: string;
+  agentFactory: AgentFactory;
+  /** Called after every episode. */
+  onEpisode?: (episode: number, episodes: number, episodeReturn: number) => void;
+  /** A stop request (SIGINT/SIGTERM or a pool shutdown): checkpoint, mark "interrupted", return. */
+  signal?: AbortSignal;
+  /** Warnings (corrupt checkpoints skipped…). */
+  warn?: (message: string) => void;
+}
+
+export interface RunResult {
+  dir: string;
+  jobId: string;
+  status: RunStatus;
+  message?: string;
+  episodesDone: number;
+  returns: number[];
+  parameterCount: Record<string, number>;
+}
+
+/** Wall-clock budget between yields to the event loop (lets SIGINT/SIGTERM handlers run). */
+const YIELD_EVERY_MS = 25;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The job id of a (config, seed): config fields that do not change results are left out. */
+export function runJobId(config: RunConfig): string {
+  return makeJobId(resultDefiningConfig(config), config.seed, packageVersion());
+}
+
+interface Session {
+  dir: string;
+  config: RunConfig;
+  manifest: Manifest<RunConfig>;
+  agent: RunnableAgent;
+  env: Env;
+  rng: Rng;
+  envRng: Rng;
+  metrics: MetricsWriter;
+  snapshotsPath: string;
+  snapshotsBytes: number;
+  episode: number;
+  globalStep: number;
+  returns: number[];
+}
+
+function checkFinite(value: number, quantity: string, episode: number, globalStep: number): void {
+  if (!Number.isFinite(value)) throw new DivergenceError(episode, globalStep, quantity, value);
+}
+
+function appendSnapshot(s: Session, params: StateDict): void {
+  const line = JSON.stringify({ episode: s.episode, params }) + "\n";
+  appendFileSync(s.snapshotsPath, line);
+  s.snapshotsBytes += Buffer.byteLength(line);
+}
+
+function writeCheckpoint(s: Session): void {
+  const payload: RunCheckpoint = {
+    episode: s.episode,
+    globalStep: s.globalStep,
+    params: s.agent.exportStateDict(),
+    training: s.agent.getTrainingState(),
+    rng: s.rng.getState(),
+    envRng: s.envRng.getState(),
+    metrics: s.metrics.getOffset(),
+    snapshotsBytes: s.snapshotsBytes,
+    returns: s.returns,
+  };
+  saveCheckpoint(join(s.dir, RUN_FILES.checkpointDir), s.episode, payload, s.config.keepCheckpoints);
+  s.manifest.episodesDone = s.episode;
+  writeManifest(s.dir, s.manifest);
+}
+
+/**
+ * The training loop of a session: per episode, set the scheduled learning rates, roll out
+ * (a ~ π(·|s) from the run's generator), learn once, guard against divergence, log the row,
+ * evaluate / snapshot / checkpoint when due. Yields to the event loop every ~25 ms so a
+ * stop request can land between episodes.
+ */
+async function trainSession(s: Session, options: RunOptions): Promise<RunResult> {
+  const { config } = s;
+  const lrActor = compileSchedule(config.lrActor, "lrActor", config.episodes);
+  const lrCritic = compileSchedule(config.lrCritic, "lrCritic", config.episodes);
+  const scheduled = typeof config.lrActor === "string" || typeof config.lrCritic === "string";
+  if (scheduled && typeof s.agent.setLearningRates !== "function") {
+    throw new Error(`runner: learning-rate schedules need an agent with setLearningRates(); ${config.algo} has none`);
+  }
+  const buffer = new EpisodeBuffer(s.agent.stateDim, config.maxSteps);
+  const sessionStart = performance.now();
+  const sessionStartStep = s.globalStep;
+  let lastYield = sessionStart;
+  const finish = (status: RunStatus, message?: string): RunResult => {
+    s.metrics.close();
+    s.manifest.status = status;
+    s.manifest.episodesDone = s.episode;
+    if (message !== undefined) s.manifest.message = message;
+    else delete s.manifest.message;
+    if (status === "completed") s.manifest.endTime = new Date().toISOString();
+    writeManifest(s.dir, s.manifest);
+    return {
+      dir: s.dir,
+      jobId: s.manifest.jobId,
+      status,
+      message,
+      episodesDone: s.episode,
+      returns: s.returns,
+      parameterCount: { ...s.agent.parameterCount },
+    };
+  };
+  try {
+    while (s.episode < config.episodes) {
+      const e = s.episode; // 0-based index of this episode
+      const number = e + 1;
+      const la = lrActor(e);
+      const lc = lrCritic(e);
+      if (scheduled) s.agent.setLearningRates!(la, lc);
+      runEpisode(s.env, s.agent, s.rng, buffer);
+      const steps = buffer.length;
+      const stepAfter = s.globalStep + steps;
+      const episodeReturn = buffer.totalReward();
+      checkFinite(episodeReturn, METRIC.episodicReturn, number, stepAfter);
+      const { lossActor, lossCritic } = s.agent.learn(buffer);
+      checkFinite(lossActor, METRIC.lossActor, number, stepAfter);
+      checkFinite(lossCritic, METRIC.lossCritic, number, stepAfter);
+      const params = s.agent.exportStateDict();
+      const bad = findNonFiniteParameter(params);
+      if (bad) throw new DivergenceError(number, stepAfter, `parameter ${bad.path}`, bad.value);
+      s.globalStep = stepAfter;
+      s.episode = number;
+      s.returns.push(episodeReturn);
+      const elapsed = (performance.now() - sessionStart) / 1000;
+      const row: MetricRow = {
+        episode: number,
+        [METRIC.episodicReturn]: episodeReturn,
+        [METRIC.episodicLength]: steps,
+        global_step: s.globalStep,
+        [METRIC.sps]: elapsed > 0 ? Math.round((s.globalStep - sessionStartStep) / elapsed) : null,
+        [METRIC.lossActor]: lossActor,
+        [METRIC.lossCritic]: lossCritic,
+        [METRIC.learningRateActor]: la,
+        [METRIC.learningRateCritic]: lc,
+      };
+      if (config.evalEvery > 0 && number % config.evalEvery === 0) {
+        row[METRIC.evalReturn] = evaluatePolicy(s.agent, config, { episodes: config.evalEpisodes }).meanReturn;
+      }
+      s.metrics.write(row);
+      if (config.snapshotEvery > 0 && number % config.snapshotEvery === 0) appendSnapshot(s, params);
+      if (config.checkpointEvery > 0 && number % config.checkpointEvery === 0) writeCheckpoint(s);
+      options.onEpisode?.(number, config.episodes, episodeReturn);
+      const now = performance.now();
+      if (now - lastYield > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+      if (options.signal?.aborted && s.episode < config.episodes) {
+        writeCheckpoint(s);
+        return finish("interrupted", `stopped after episode ${s.episode} of ${config.episodes}; continue with \`lowrank-rl resume ${s.dir}\``);
+      }
+    }
+  } catch (err) {
+    if (err instanceof DivergenceError) return finish("diverged", err.message);
+    finish("failed", (err as Error).message);
+    throw err;
+  }
+  writeJsonAtomic(join(s.dir, RUN_FILES.finalParams), s.agent.exportStateDict());
+  writeCheckpoint(s);
+  return finish("completed");
+}
+
+function makeTrainingEnv(config: RunConfig, envRng: Rng): Env {
+  return makeEnv(config.env, { rng: envRng, maxEpisodeSteps: null });
+}
+
+/**
+ * Runs `(config, seed) → run directory`: creates the directory, writes the manifest, trains
+ * with metrics/checkpoints, and returns the returns and final status. Pure given the config:
+ * the seed fixes every random draw (agent init, actions and the env's initial states).
+ */
+export async function executeRun(rawConfig: RunConfig | unknown, options: RunOptions): Promise<RunResult> {
+  const config = parseRunConfig(rawConfig);
+  const dir = options.dir ?? createRunDir(options.outRoot ?? "runs", config.env, config.algo, config.seed);
+  if (options.dir) {
+    // An explicit directory: make sure it exists.
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(dir, { recursive: true });
+  }
+  const rng = new Rng(config.seed);
+  const agent = options.agentFactory(config, rng);
+  const envRng = rng.fork();
+  const manifest = newManifest({ jobId: runJobId(config), config, seed: config.seed, envId: config.env, algo: config.algo });
+  manifest.parameterCount = { ...agent.parameterCount };
+  writeManifest(dir, manifest);
+  const snapshotsPath = join(dir, RUN_FILES.snapshots);
+  closeSync(openSync(snapshotsPath, "w"));
+  const session: Session = {
+    dir,
+    config,
+    manifest,
+    agent,
+    env: makeTrainingEnv(config, envRng),
+    rng,
+    envRng,
+    metrics: MetricsWriter.create(dir),
+    snapshotsPath,
+    snapshotsBytes: 0,
+    episode: 0,
+    globalStep: 0,
+    returns: [],
+  };
+  if (config.snapshotEvery > 0) appendSnapshot(session, agent.exportStateDict());
+  return trainSession(session, options);
+}
+
+/**
+ * Continues the run in `dir` from its newest valid checkpoint (a corrupt newest one is
+ * reported and the previous one used; with none, the run restarts from episode 0). The
+ * result is bit-identical to a run never interrupted: parameters, Adam moments and step
+ * counts, both generators and the metric files are restored to the checkpoint.
+ */
+export async function resumeRun(dir: string, options: Omit<RunOptions, "dir" | "outRoot">): Promise<RunResult> {
+  const old = readManifest<RunConfig>(dir);
+  const config = parseRunConfig(old.config);
+  if (old.status === "completed") {
+    return {
+      dir,
+      jobId: old.jobId,
+      status: "completed",
+      episodesDone: old.episodesDone,
+      returns: [],
+      parameterCount: old.parameterCount ?? {},
+    };
+  }
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  const ckpt = loadLatestCheckpoint<RunCheckpoint>(join(dir, RUN_FILES.checkpointDir), warn);
+  if (ckpt === null) {
+    warn(`${dir}: no usable checkpoint; restarting the run from episode 0`);
+    return executeRun(config, { ...options, dir });
+  }
+  const p = ckpt.payload;
+  const rng = new Rng(config.seed);
+  const agent = options.agentFactory(config, rng);
+  agent.importStateDict(p.params);
+  agent.setTrainingState(p.training);
+  const runRng = Rng.fromState(p.rng);
+  const envRng = Rng.fromState(p.envRng);
+  const snapshotsPath = join(dir, RUN_FILES.snapshots);
+  if (existsSync(snapshotsPath) && statSync(snapshotsPath).size >= p.snapshotsBytes) {
+    const fd = openSync(snapshotsPath, "r+");
+    ftruncateSync(fd, p.snapshotsBytes);
+    closeSync(fd);
+  }
+  const manifest: Manifest<RunConfig> = { ...old, status: "running", resumes: (old.resumes ?? 0) + 1 };
+  delete manifest.message;
+  writeManifest(dir, manifest);
+  const session: Session = {
+    dir,
+    config,
+    manifest,
+    agent,
+    env: makeTrainingEnv(config, envRng),
+    rng: runRng,
+    envRng,
+    metrics: MetricsWriter.resume(dir, p.metrics),
+    snapshotsPath,
+    snapshotsBytes: p.snapshotsBytes,
+    episode: p.episode,
+    globalStep: p.globalStep,
+    returns: [...p.returns],
+  };
+  return trainSession(session, options);
+}
