@@ -2,6 +2,11 @@ import type { Env, EnvOptions } from "./env.js";
 import { TimeLimit } from "./time-limit.js";
 import { PaperPendulumEnv } from "./paper-pendulum.js";
 import { PendulumEnv, type PendulumOptions } from "./pendulum.js";
+import { PaperAcrobotEnv } from "./paper-acrobot.js";
+import { AcrobotEnv, type AcrobotOptions } from "./acrobot.js";
+import { CartPoleEnv, type CartPoleOptions } from "./cartpole.js";
+import { MountainCarContinuousEnv } from "./mountain-car-continuous.js";
+import { GoddardEnv, PaperRocketEnv } from "./goddard.js";
 import { MinAtarBreakout, type MinAtarBreakoutOptions } from "./minatar-breakout.js";
 
 /** Options of {@link makeEnv}: the env's own options plus the time-limit override. */
@@ -31,7 +36,13 @@ export interface EnvSpec {
  */
 const REGISTRY: EnvSpec[] = [
   { id: "LRPG/Pendulum", create: (o) => new PaperPendulumEnv(o), description: "LRPG paper's inverted-pendulum balancing task (no time limit; the paper cuts at T=100)" },
+  { id: "LRPG/Acrobot", create: (o) => new PaperAcrobotEnv(o), description: "LRPG paper's continuous-torque acrobot (no time limit; the paper cuts at T=1000)" },
+  { id: "LRPG/Rocket", create: (o) => new PaperRocketEnv(o), description: "LRPG paper's Goddard rocket, terminal reward 100·(h_max−1) (no time limit; the paper cuts at T=1000)" },
   { id: "Pendulum-v1", create: (o) => new PendulumEnv(o as PendulumOptions), maxEpisodeSteps: 200, description: "Gymnasium 1.4.0 pendulum swing-up" },
+  { id: "Acrobot-v1", create: (o) => new AcrobotEnv(o as AcrobotOptions), maxEpisodeSteps: 500, description: "Gymnasium 1.4.0 acrobot (3 discrete torques)" },
+  { id: "CartPole-v1", create: (o) => new CartPoleEnv(o as CartPoleOptions), maxEpisodeSteps: 500, description: "Gymnasium 1.4.0 cart-pole" },
+  { id: "MountainCarContinuous-v0", create: (o) => new MountainCarContinuousEnv(o), maxEpisodeSteps: 999, description: "Gymnasium 1.4.0 continuous mountain car" },
+  { id: "Goddard-v0", create: (o) => new GoddardEnv(o), maxEpisodeSteps: 400, description: "osannolik/gym-goddard default rocket, terminal reward h_max−1" },
   { id: "MinAtar/Breakout", create: (o) => new MinAtarBreakout(o as MinAtarBreakoutOptions), description: "MinAtar Breakout 10×10×4 (options stickyActionProb = 0.1, minimalActions = false; no time limit)" },
 ];
 

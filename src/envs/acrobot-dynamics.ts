@@ -1,0 +1,133 @@
+/**
+ * Acrobot dynamics shared by `Acrobot-v1` (Gymnasium 1.4.0) and `LRPG/Acrobot` (gym 0.26.2
+ * base of the LRPG paper's env): Sutton & Barto "book" equations, one classical RK4 step of
+ * dt = 0.2, angles wrapped into [−π, π], velocities bounded to ±4π and ±9π.
+ * Link lengths l1 = l2 = 1, masses 1, COM positions lc1 = lc2 = 0.5, inertias 1, g = 9.8.
+ *
+ * Derivative of y = (θ1, θ2, θ̇1, θ̇2) under torque τ (evaluation order kept from the reference,
+ * including the literal `cos(θ − π/2)` forms):
+ *   d1 = m1·lc1² + m2·(l1² + lc2² + 2·l1·lc2·cos θ2) + I1 + I2
+ *   d2 = m2·(lc2² + l1·lc2·cos θ2) + I2
+ *   φ2 = m2·lc2·g·cos(θ1 + θ2 − π/2)
+ *   φ1 = −m2·l1·lc2·θ̇2²·sin θ2 − 2·m2·l1·lc2·θ̇2·θ̇1·sin θ2 + (m1·lc1 + m2·l1)·g·cos(θ1 − π/2) + φ2
+ *   θ̈2 = (τ + d2/d1·φ1 − m2·l1·lc2·θ̇1²·sin θ2 − φ2) / (m2·lc2² + I2 − d2²/d1)
+ *   θ̈1 = −(d2·θ̈2 + φ1) / d1
+ * RK4: y' = y + (h/6)·(k1 + 2k2 + 2k3 + k4), the sum left to right.
+ */
+
+const M1 = 1.0;
+const M2 = 1.0;
+const L1 = 1.0;
+const LC1 = 0.5;
+const LC2 = 0.5;
+const I1 = 1.0;
+const I2 = 1.0;
+const G = 9.8;
+const HALF_PI = Math.PI / 2.0;
+
+// Constant sub-products, evaluated in the reference's left-to-right order.
+const D1_CONST_A = M1 * LC1 * LC1; // m1·lc1²
+const D1_CONST_B = L1 * L1 + LC2 * LC2; // l1² + lc2²
+const D1_COS = 2 * L1 * LC2; // 2·l1·lc2
+const D2_CONST = LC2 * LC2; // lc2²
+const D2_COS = L1 * LC2; // l1·lc2
+const PHI2_COEF = M2 * LC2 * G;
+const PHI1_A = -M2 * L1 * LC2; // (−m2)·l1·lc2
+const PHI1_B = 2 * M2 * L1 * LC2;
+const PHI1_C = (M1 * LC1 + M2 * L1) * G;
+const DD2_TERM = M2 * L1 * LC2;
+const DD2_DEN_CONST = M2 * LC2 * LC2 + I2;
+
+export const ACROBOT_DT = 0.2;
+export const MAX_VEL_1 = 4 * Math.PI;
+export const MAX_VEL_2 = 9 * Math.PI;
+
+/** Scratch output of {@link acrobotAccelerations}: [θ̈1, θ̈2]. */
+const acc = new Float64Array(2);
+
+/** θ̈1, θ̈2 of the book dynamics (nips = false) into `acc`. */
+function acrobotAccelerations(t1: number, t2: number, dt1: number, dt2: number, tau: number, nips: boolean): void {
+  const cos2 = Math.cos(t2);
+  const sin2 = Math.sin(t2);
+  const d1 = D1_CONST_A + M2 * (D1_CONST_B + D1_COS * cos2) + I1 + I2;
+  const d2 = M2 * (D2_CONST + D2_COS * cos2) + I2;
+  const phi2 = PHI2_COEF * Math.cos(t1 + t2 - HALF_PI);
+  const phi1 = PHI1_A * (dt2 * dt2) * sin2 - PHI1_B * dt2 * dt1 * sin2 + PHI1_C * Math.cos(t1 - HALF_PI) + phi2;
+  const num = nips ? tau + (d2 / d1) * phi1 - phi2 : tau + (d2 / d1) * phi1 - DD2_TERM * (dt1 * dt1) * sin2 - phi2;
+  const ddt2 = num / (DD2_DEN_CONST - (d2 * d2) / d1);
+  acc[0] = -(d2 * ddt2 + phi1) / d1;
+  acc[1] = ddt2;
+}
+
+/**
+ * Advances `s` = [θ1, θ2, θ̇1, θ̇2] in place by one RK4 step of {@link ACROBOT_DT} under torque
+ * `tau`, then wraps the angles and bounds the velocities (no bounding inside the stages).
+ */
+export function acrobotStep(s: Float64Array, tau: number, nips = false): void {
+  const h = ACROBOT_DT - 0;
+  const h2 = h / 2.0;
+  const h6 = h / 6.0;
+  const t1 = s[0];
+  const t2 = s[1];
+  const w1 = s[2];
+  const w2 = s[3];
+
+  acrobotAccelerations(t1, t2, w1, w2, tau, nips);
+  const k1a = w1;
+  const k1b = w2;
+  const k1c = acc[0];
+  const k1d = acc[1];
+
+  const y2a = t1 + h2 * k1a;
+  const y2b = t2 + h2 * k1b;
+  const y2c = w1 + h2 * k1c;
+  const y2d = w2 + h2 * k1d;
+  acrobotAccelerations(y2a, y2b, y2c, y2d, tau, nips);
+  const k2a = y2c;
+  const k2b = y2d;
+  const k2c = acc[0];
+  const k2d = acc[1];
+
+  const y3a = t1 + h2 * k2a;
+  const y3b = t2 + h2 * k2b;
+  const y3c = w1 + h2 * k2c;
+  const y3d = w2 + h2 * k2d;
+  acrobotAccelerations(y3a, y3b, y3c, y3d, tau, nips);
+  const k3a = y3c;
+  const k3b = y3d;
+  const k3c = acc[0];
+  const k3d = acc[1];
+
+  const y4a = t1 + h * k3a;
+  const y4b = t2 + h * k3b;
+  const y4c = w1 + h * k3c;
+  const y4d = w2 + h * k3d;
+  acrobotAccelerations(y4a, y4b, y4c, y4d, tau, nips);
+  const k4a = y4c;
+  const k4b = y4d;
+  const k4c = acc[0];
+  const k4d = acc[1];
+
+  s[0] = wrapAngle(t1 + h6 * (k1a + 2 * k2a + 2 * k3a + k4a));
+  s[1] = wrapAngle(t2 + h6 * (k1b + 2 * k2b + 2 * k3b + k4b));
+  s[2] = bound(w1 + h6 * (k1c + 2 * k2c + 2 * k3c + k4c), MAX_VEL_1);
+  s[3] = bound(w2 + h6 * (k1d + 2 * k2d + 2 * k3d + k4d), MAX_VEL_2);
+}
+
+const TWO_PI_RANGE = Math.PI - -Math.PI;
+
+/** Gym's `wrap(x, −π, π)`: subtract 2π while x > π, add 2π while x < −π (±π stay). */
+export function wrapAngle(x: number): number {
+  while (x > Math.PI) x -= TWO_PI_RANGE;
+  while (x < -Math.PI) x += TWO_PI_RANGE;
+  return x;
+}
+
+function bound(x: number, limit: number): number {
+  return x < -limit ? -limit : x > limit ? limit : x;
+}
+
+/** The goal test of both acrobots: −cos θ1 − cos(θ2 + θ1) > 1 (tip above the bar by one link). */
+export function acrobotReachedGoal(s: Float64Array): boolean {
+  return -Math.cos(s[0]) - Math.cos(s[1] + s[0]) > 1.0;
+}

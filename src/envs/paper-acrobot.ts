@@ -1,0 +1,48 @@
+import type { EnvOptions } from "./env.js";
+import { CoreEnv } from "./core-env.js";
+import { Box } from "./spaces.js";
+import { f32 } from "./angle.js";
+import { MAX_VEL_1, MAX_VEL_2, acrobotReachedGoal, acrobotStep } from "./acrobot-dynamics.js";
+
+const MAX_TORQUE = 2;
+
+/**
+ * `LRPG/Acrobot`: the LRPG paper's continuous-torque acrobot (sergiorozada12/matrix-low-rank-pg
+ * @ a4bda5e, `src/environments/acrobot.py`, on gym 0.26.2's book dynamics, {@link acrobotStep}).
+ *
+ * - state = observation = raw [θ1, θ2, θ̇1, θ̇2] (float64), in [−π, π]² × [−4π, 4π] × [−9π, 9π].
+ * - action: torque τ, Box [−2, 2]; out-of-range values are clipped to [−2, 2] as the reference does.
+ * - reward −0.1 per step, +100 on the step reaching the goal −cos θ1 − cos(θ2 + θ1) > 1 (terminated).
+ * - reset: each component U(−0.1, 0.1), rounded to float32 (gym 0.26.2 AcrobotEnv.reset).
+ * - no time limit (the paper cuts at T = 1000).
+ */
+export class PaperAcrobotEnv extends CoreEnv {
+  constructor(options: EnvOptions = {}) {
+    super(
+      {
+        id: "LRPG/Acrobot",
+        observationSpace: new Box([-Math.PI, -Math.PI, -MAX_VEL_1, -MAX_VEL_2], [Math.PI, Math.PI, MAX_VEL_1, MAX_VEL_2]),
+        actionSpace: new Box([-MAX_TORQUE], [MAX_TORQUE]),
+        stateNames: ["theta1", "theta2", "dtheta1", "dtheta2"],
+        outOfRangeRule: "clipped to [-2, 2] (reference behaviour)",
+      },
+      options,
+    );
+  }
+
+  protected resetState(): void {
+    for (let i = 0; i < 4; i++) this.state[i] = f32(-0.1 + (0.1 - -0.1) * this.rng.uniform());
+  }
+
+  protected transition(action: number): void {
+    const tau = action < -MAX_TORQUE ? -MAX_TORQUE : action > MAX_TORQUE ? MAX_TORQUE : action;
+    acrobotStep(this.state, tau);
+    const done = acrobotReachedGoal(this.state);
+    this.view.terminated = done;
+    this.view.reward = done ? 100.0 : -0.1;
+  }
+
+  protected writeObservation(out: Float64Array): void {
+    out.set(this.state);
+  }
+}
