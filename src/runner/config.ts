@@ -241,6 +241,8 @@ export function parseRunConfig(raw: unknown): RunConfig {
 
 /** The config without run-bookkeeping fields that do not change results (for job ids). */
 export function resultDefiningConfig(config: RunConfig): Omit<RunConfig, "checkpointEvery" | "keepCheckpoints"> {
-  const { checkpointEvery: _c, keepCheckpoints: _k, ...rest } = config;
-  return rest;
+  const rest: Partial<RunConfig> = { ...config };
+  delete rest.checkpointEvery;
+  delete rest.keepCheckpoints;
+  return rest as Omit<RunConfig, "checkpointEvery" | "keepCheckpoints">;
 }

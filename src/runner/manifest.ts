@@ -70,7 +70,7 @@ export function readManifest<Config = unknown>(dir: string): Manifest<Config> {
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new Error(`${path}: not a readable run manifest (${(err as Error).message})`);
+    throw new Error(`${path}: not a readable run manifest (${(err as Error).message})`, { cause: err });
   }
   const m = parsed as Partial<Manifest<Config>>;
   if (m.format !== "lowrank-rl/run") throw new Error(`${path}: not a lowrank-rl run manifest (format = ${String(m.format)})`);

@@ -12,7 +12,8 @@ const base = { env: "LRPG/Pendulum", algo: "lrpg", episodes: 60, checkpointEvery
 /** Every logged number except wall-clock SPS. */
 function deterministicRows(rows: MetricRow[]): MetricRow[] {
   return rows.map((r) => {
-    const { [METRIC.sps]: _sps, ...rest } = r;
+    const rest = { ...r };
+    delete rest[METRIC.sps];
     return rest;
   });
 }
