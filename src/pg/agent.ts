@@ -1,19 +1,26 @@
+import type { OptimizerState } from "../optim/optimizer.js";
 import type { Rng } from "../random/rng.js";
 
-/** One finished episode as REINFORCE stores it (states acted in, actions taken, rewards received). */
+/**
+ * One finished episode as REINFORCE stores it: the states acted in, the actions taken (what
+ * the policy's log-prob is evaluated at) and the rewards received. Buffers may be longer than
+ * the episode (preallocated by the training loop): only the first `length` steps count.
+ */
 export interface Episode {
   /** T×S, row-major: s_0 … s_{T−1}. */
   states: Float64Array;
-  /** T×A (A = 1 for scalar actions, discrete actions stored as their index). */
+  /** T actions (scalar torque / throttle, or the index of a discrete action). */
   actions: Float64Array;
   /** T rewards r_0 … r_{T−1}. */
   rewards: Float64Array;
-  /** Number of steps T. */
-  length: number;
+  /** Number of steps T (default `rewards.length`). */
+  length?: number;
 }
 
 export interface LearnResult {
+  /** The actor loss that was differentiated: mean_t(−log π(a_t|s_t)·A_t). */
   lossActor: number;
+  /** The critic loss that was differentiated: mean_t((V(s_t) − G_t)²). */
   lossCritic: number;
 }
 
@@ -22,23 +29,62 @@ export type NumberTensor = number | number[] | number[][];
 export type StateDict = Record<string, NumberTensor>;
 
 /**
- * A policy-gradient agent with a value baseline (REINFORCE with a learned baseline, as the LRPG
- * reference code): `act` samples a ~ π(·|s) from the run's generator, `learn` performs the
- * per-episode actor and critic steps.
+ * Optimizer state of an agent (Adam moments and step counts) for checkpointing; parameter
+ * names as in {@link PolicyGradientAgent.exportStateDict}, buffers in the agent's internal layout.
+ */
+export interface AgentTrainingState {
+  actor: OptimizerState;
+  critic: OptimizerState;
+}
+
+/** Parameter counts, the papers' convention: `total` = actor + critic, σ counted apart. */
+export interface ParameterCount {
+  actor: number;
+  critic: number;
+  sigma: number;
+  total: number;
+}
+
+/**
+ * A policy-gradient agent with a learned value baseline (REINFORCE with a Monte-Carlo value
+ * baseline, as the LRPG reference code): `act` samples a ~ π(·|s) from the run's generator,
+ * `learn` performs the per-episode actor step and then the critic step.
  */
 export interface PolicyGradientAgent {
   readonly stateDim: number;
+  /** Discount γ used by `learn` for the Monte-Carlo returns. */
   readonly gamma: number;
-  /** Trainable parameters of actor + critic (the paper's convention: σ excluded), and σ's separately. */
-  readonly parameterCount: { actor: number; critic: number; sigma: number; total: number };
-  /** Samples an action for `state`; returns what the env should receive and what REINFORCE stores. */
+  readonly parameterCount: ParameterCount;
+  /** Samples an action for `state`; the value is both what the env receives and what REINFORCE stores. */
   act(state: ArrayLike<number>, rng: Rng): number;
-  /** Deterministic action (the mean, or the argmax for discrete policies). */
+  /** Deterministic action (the mean, or the most probable action for discrete policies). */
   actDeterministic(state: ArrayLike<number>): number;
+  /** One REINFORCE update from a finished episode (returns computed with `gamma`, no bootstrap). */
   learn(episode: Episode): LearnResult;
-  mean(state: ArrayLike<number>): number;
-  sigma(state: ArrayLike<number>): number;
+  /** Critic estimate V(s). */
   value(state: ArrayLike<number>): number;
+  /** Parameters as plain nested arrays under the reference's PyTorch names and layouts. */
   exportStateDict(): StateDict;
+  /** Loads {@link exportStateDict}'s format; throws naming the key on a missing key or wrong shape. */
   importStateDict(dict: StateDict): void;
+  /** Optimizer moments and step counts (for exact resumption from a checkpoint). */
+  getTrainingState(): AgentTrainingState;
+  setTrainingState(state: AgentTrainingState): void;
+}
+
+/** A Gaussian policy π(a|s) = N(μ(s), σ(s)²) over a scalar action. */
+export interface GaussianPolicyAgent extends PolicyGradientAgent {
+  readonly actionKind: "continuous";
+  /** μ(s) (after the sigmoid when the mean is squashed). */
+  mean(state: ArrayLike<number>): number;
+  /** σ(s). */
+  sigma(state: ArrayLike<number>): number;
+}
+
+/** A softmax policy over the actions {0, …, n−1}. */
+export interface DiscretePolicyAgent extends PolicyGradientAgent {
+  readonly actionKind: "discrete";
+  readonly actionCount: number;
+  /** π(·|s), written into `out` (length `actionCount`). */
+  probabilities(state: ArrayLike<number>, out?: Float64Array): Float64Array;
 }

@@ -1,0 +1,146 @@
+import { makeParameter, type Parameter } from "../optim/parameter.js";
+import type { Rng } from "../random/rng.js";
+
+/**
+ * y = w₂ · ReLU(W₁ x + b₁) + b₂: PyTorch's `Sequential(Linear(S, H), ReLU(), Linear(H, 1))`
+ * with a scalar output, hand-written on Float64Array. Parameter names and layouts follow the
+ * state_dict: `<prefix>.0.weight` H×S (out×in, row-major), `<prefix>.0.bias` [H],
+ * `<prefix>.2.weight` 1×H, `<prefix>.2.bias` [1].
+ *
+ * Backward, for upstream gradients g_t = ∂J/∂y_t over a batch, with u_t = W₁x_t + b₁, h_t = ReLU(u_t):
+ *   ∇w₂ = Σ_t g_t h_t,  ∇b₂ = Σ_t g_t,
+ *   δ_t = g_t · w₂ ⊙ 1[u_t > 0],  ∇W₁ = Σ_t δ_t x_tᵀ,  ∇b₁ = Σ_t δ_t.
+ */
+export class ScalarMlp {
+  readonly inputDim: number;
+  readonly hidden: number;
+  readonly w1: Parameter;
+  readonly b1: Parameter;
+  readonly w2: Parameter;
+  readonly b2: Parameter;
+  /** Cached pre-activations u_t (T×H) of the last {@link forwardBatch}. */
+  private pre = new Float64Array(0);
+  private inputs: Float64Array = new Float64Array(0);
+  private batch = 0;
+
+  constructor(inputDim: number, hidden: number, prefix: string) {
+    if (!Number.isInteger(inputDim) || inputDim < 1) throw new RangeError(`ScalarMlp: inputDim must be an integer >= 1, got ${inputDim}`);
+    if (!Number.isInteger(hidden) || hidden < 1) throw new RangeError(`ScalarMlp: hidden width must be an integer >= 1, got ${hidden}`);
+    this.inputDim = inputDim;
+    this.hidden = hidden;
+    this.w1 = makeParameter(`${prefix}.0.weight`, [hidden, inputDim]);
+    this.b1 = makeParameter(`${prefix}.0.bias`, [hidden]);
+    this.w2 = makeParameter(`${prefix}.2.weight`, [1, hidden]);
+    this.b2 = makeParameter(`${prefix}.2.bias`, [1]);
+  }
+
+  get parameters(): Parameter[] {
+    return [this.w1, this.b1, this.w2, this.b2];
+  }
+
+  get parameterCount(): number {
+    return this.hidden * this.inputDim + 2 * this.hidden + 1;
+  }
+
+  /**
+   * PyTorch's default `nn.Linear` init for both layers, drawn from `rng` in the order
+   * W₁ (row-major), b₁, W₂, b₂: kaiming_uniform(a = √5) on W gives U(−1/√fan_in, 1/√fan_in)
+   * (gain √(2/(1+5)) times √(3/fan_in)), and the bias U(−1/√fan_in, 1/√fan_in).
+   */
+  initTorchDefault(rng: Rng): void {
+    const fill = (p: Parameter, fanIn: number) => {
+      const bound = 1 / Math.sqrt(fanIn);
+      for (let i = 0; i < p.data.length; i++) p.data[i] = -bound + 2 * bound * rng.uniform();
+    };
+    fill(this.w1, this.inputDim);
+    fill(this.b1, this.inputDim);
+    fill(this.w2, this.hidden);
+    fill(this.b2, this.hidden);
+  }
+
+  /** y(x) for the input at x[offset … offset+S−1] (no caching, no allocation). */
+  forward(x: ArrayLike<number>, offset = 0): number {
+    const S = this.inputDim;
+    const H = this.hidden;
+    const W1 = this.w1.data;
+    const B1 = this.b1.data;
+    const W2 = this.w2.data;
+    let y = 0;
+    if (S === 2) {
+      const x0 = x[offset];
+      const x1 = x[offset + 1];
+      for (let h = 0; h < H; h++) {
+        const u = W1[2 * h] * x0 + W1[2 * h + 1] * x1 + B1[h];
+        if (u > 0) y += W2[h] * u;
+      }
+    } else {
+      for (let h = 0; h < H; h++) {
+        const ho = h * S;
+        let u = 0;
+        for (let s = 0; s < S; s++) u += W1[ho + s] * x[offset + s];
+        u += B1[h];
+        if (u > 0) y += W2[h] * u;
+      }
+    }
+    return y + this.b2.data[0];
+  }
+
+  /** y_t for the first T inputs of the flat T×S `x` into `out`, caching what {@link backwardBatch} needs. */
+  forwardBatch(x: Float64Array, T: number, out: Float64Array): void {
+    const S = this.inputDim;
+    const H = this.hidden;
+    if (this.pre.length < T * H) this.pre = new Float64Array(Math.max(T * H, 2 * this.pre.length));
+    const pre = this.pre;
+    const W1 = this.w1.data;
+    const B1 = this.b1.data;
+    const W2 = this.w2.data;
+    const b2 = this.b2.data[0];
+    for (let t = 0; t < T; t++) {
+      const xo = t * S;
+      const po = t * H;
+      let y = 0;
+      for (let h = 0; h < H; h++) {
+        const ho = h * S;
+        let u = 0;
+        for (let s = 0; s < S; s++) u += W1[ho + s] * x[xo + s];
+        u += B1[h];
+        pre[po + h] = u;
+        if (u > 0) y += W2[h] * u;
+      }
+      out[t] = y + b2;
+    }
+    this.inputs = x;
+    this.batch = T;
+  }
+
+  /** Adds the parameter gradients for upstream ∂J/∂y_t = g[t] of the last forwardBatch. */
+  backwardBatch(g: Float64Array): void {
+    const S = this.inputDim;
+    const H = this.hidden;
+    const T = this.batch;
+    const x = this.inputs;
+    const pre = this.pre;
+    const W2 = this.w2.data;
+    const gW1 = this.w1.grad;
+    const gB1 = this.b1.grad;
+    const gW2 = this.w2.grad;
+    let gb2 = 0;
+    for (let t = 0; t < T; t++) {
+      const gt = g[t];
+      gb2 += gt;
+      const xo = t * S;
+      const po = t * H;
+      for (let h = 0; h < H; h++) {
+        const u = pre[po + h];
+        if (u > 0) {
+          gW2[h] += gt * u;
+          const delta = gt * W2[h];
+          gB1[h] += delta;
+          const ho = h * S;
+          for (let s = 0; s < S; s++) gW1[ho + s] += delta * x[xo + s];
+        }
+      }
+    }
+    this.b2.grad[0] += gb2;
+  }
+}

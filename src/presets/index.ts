@@ -1,0 +1,11 @@
+export {
+  PAPER_TASKS,
+  makePaperAgent,
+  paperTask,
+  type PaperTask,
+  type PaperAgentKind,
+  type PaperTaskSpec,
+  type PaperLrpgConfig,
+  type PaperNnConfig,
+  type MakePaperAgentOptions,
+} from "./paper-agents.js";

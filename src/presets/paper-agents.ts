@@ -1,0 +1,183 @@
+import { NnGaussianAgent } from "../baselines/gaussian-nn-agent.js";
+import type { DiscretizerOptions } from "../lrpg/discretizer.js";
+import { LrpgAgent, type SigmaOptions } from "../lrpg/gaussian-lrpg-agent.js";
+import { Rng } from "../random/rng.js";
+
+export type PaperTask = "pendulum" | "acrobot" | "rocket";
+export type PaperAgentKind = "lrpg" | "nn";
+
+/** Hyperparameters of the LRPG agent for one task (reference HEAD, docs/lrpg-reference.md §1.5). */
+export interface PaperLrpgConfig {
+  rank: number;
+  lrActor: number;
+  lrCritic: number;
+  actorGrid: DiscretizerOptions;
+  criticGrid: DiscretizerOptions;
+  sigmoidMean: boolean;
+  actionClamp?: readonly [number, number];
+}
+
+/** Hyperparameters of the NN baseline for one task. */
+export interface PaperNnConfig {
+  hidden: number;
+  lrActor: number;
+  lrCritic: number;
+  sigmoidMean: boolean;
+  actionClamp?: readonly [number, number];
+}
+
+/** One of the paper's three experiments: env, loop settings, agents, and the figures it reports. */
+export interface PaperTaskSpec {
+  readonly task: PaperTask;
+  /** Registered env id (src/envs). */
+  readonly envId: "LRPG/Pendulum" | "LRPG/Acrobot" | "LRPG/Rocket";
+  readonly stateDim: number;
+  /** T: maximum steps per episode (episodes are cut there, no bootstrap). */
+  readonly maxSteps: number;
+  /** Episodes per run in the reference scripts ("epochs"). */
+  readonly episodes: number;
+  readonly gamma: number;
+  /** Runs per method in the paper (unseeded there). */
+  readonly runs: number;
+  /** Convergence threshold on the 20-episode moving average used to compare methods here. */
+  readonly threshold: number;
+  /** Parameter counts printed in the paper's figure legends (actor + critic, σ excluded). */
+  readonly paperParams: { readonly lrpg: number; readonly nn: number };
+  readonly lrpg: PaperLrpgConfig;
+  readonly nn: PaperNnConfig;
+}
+
+const PENDULUM_GRID = (buckets: number): DiscretizerOptions => ({
+  low: [-1, -5],
+  high: [1, 5],
+  buckets: [buckets, buckets],
+  rowDims: [0],
+  colDims: [1],
+});
+const ACROBOT_GRID: DiscretizerOptions = { low: [-1, -1, -1, -1], high: [1, 1, 1, 1], buckets: [2, 2, 2, 2], rowDims: [0, 1], colDims: [2, 3] };
+const ROCKET_GRID: DiscretizerOptions = { low: [0, 1.0, 0.6], high: [0.12, 1.03, 1.0], buckets: [4, 4, 4], rowDims: [0], colDims: [1, 2] };
+
+/**
+ * The paper's experiments with the hyperparameters of the reference code's final scripts
+ * (sergiorozada12/matrix-low-rank-pg @ a4bda5e: 1_pendulum_experiment.py, 2_acrobot_experiment.py,
+ * 3_rocket_experiment.py). Grids: pendulum actor 10×10 (θ ∈ [−1,1] rows, θ̇ ∈ [−5,5] cols),
+ * critic 16×16; acrobot 4×4 from the signs of (θ1,θ2) × (θ̇1,θ̇2); rocket 4×16, v rows × (h, m) cols.
+ * The rocket squashes μ with a sigmoid and clamps the sampled throttle to [0, 1] before the log-prob.
+ */
+export const PAPER_TASKS: Readonly<Record<PaperTask, PaperTaskSpec>> = {
+  pendulum: {
+    task: "pendulum",
+    envId: "LRPG/Pendulum",
+    stateDim: 2,
+    maxSteps: 100,
+    episodes: 1000,
+    gamma: 0.99,
+    runs: 100,
+    threshold: 90,
+    paperParams: { lrpg: 160, nn: 4098 },
+    lrpg: { rank: 4, lrActor: 1e-2, lrCritic: 1e-1, actorGrid: PENDULUM_GRID(10), criticGrid: PENDULUM_GRID(16), sigmoidMean: false },
+    nn: { hidden: 512, lrActor: 1e-3, lrCritic: 1e-3, sigmoidMean: false },
+  },
+  acrobot: {
+    task: "acrobot",
+    envId: "LRPG/Acrobot",
+    stateDim: 4,
+    maxSteps: 1000,
+    episodes: 1000,
+    gamma: 0.9,
+    runs: 100,
+    threshold: 90,
+    paperParams: { lrpg: 16, nn: 386 },
+    lrpg: { rank: 2, lrActor: 3e-2, lrCritic: 1e-1, actorGrid: ACROBOT_GRID, criticGrid: ACROBOT_GRID, sigmoidMean: false },
+    nn: { hidden: 32, lrActor: 1e-3, lrCritic: 1e-3, sigmoidMean: false },
+  },
+  rocket: {
+    task: "rocket",
+    envId: "LRPG/Rocket",
+    stateDim: 3,
+    maxSteps: 1000,
+    episodes: 30000,
+    gamma: 0.99,
+    runs: 100,
+    threshold: 1.15,
+    paperParams: { lrpg: 80, nn: 1282 },
+    lrpg: {
+      rank: 2,
+      lrActor: 1e-2,
+      lrCritic: 1e-1,
+      actorGrid: ROCKET_GRID,
+      criticGrid: ROCKET_GRID,
+      sigmoidMean: true,
+      actionClamp: [0, 1],
+    },
+    nn: { hidden: 128, lrActor: 1e-2, lrCritic: 1e-2, sigmoidMean: true, actionClamp: [0, 1] },
+  },
+};
+
+export interface MakePaperAgentOptions {
+  /** Seed of a fresh generator for the init (ignored when `rng` is given). Default 0. */
+  seed?: number;
+  /** The run's generator: the init draws are taken from it (it advances). */
+  rng?: Rng;
+  /** LRPG only: σ parametrisation (default the reference's scalar, log σ₀ = 1). */
+  sigma?: SigmaOptions;
+}
+
+/**
+ * An agent with the reference hyperparameters of `task`: `"lrpg"` → {@link LrpgAgent}
+ * (init: every factor entry N(0,1), drawn mu.L, mu.R, value.L, value.R), `"nn"` →
+ * {@link NnGaussianAgent} (PyTorch default Linear init, drawn mu-net then value-net).
+ * Typical run: `const rng = new Rng(seed); const agent = makePaperAgent("lrpg", "pendulum", { rng });`
+ * then `trainReinforce({ env, agent, rng, maxSteps: PAPER_TASKS.pendulum.maxSteps, … })`.
+ */
+export function makePaperAgent(kind: "lrpg", task: PaperTask, options?: MakePaperAgentOptions): LrpgAgent;
+export function makePaperAgent(kind: "nn", task: PaperTask, options?: MakePaperAgentOptions): NnGaussianAgent;
+export function makePaperAgent(kind: PaperAgentKind, task: PaperTask, options?: MakePaperAgentOptions): LrpgAgent | NnGaussianAgent;
+export function makePaperAgent(
+  kind: PaperAgentKind,
+  task: PaperTask,
+  options: MakePaperAgentOptions = {},
+): LrpgAgent | NnGaussianAgent {
+  const spec = paperTask(task);
+  const rng = options.rng ?? new Rng(options.seed ?? 0);
+  if (kind === "lrpg") {
+    const c = spec.lrpg;
+    return new LrpgAgent({
+      actorGrid: c.actorGrid,
+      criticGrid: c.criticGrid,
+      rank: c.rank,
+      lrActor: c.lrActor,
+      lrCritic: c.lrCritic,
+      gamma: spec.gamma,
+      sigmoidMean: c.sigmoidMean,
+      actionClamp: c.actionClamp,
+      sigma: options.sigma,
+      rng,
+    });
+  }
+  if (kind === "nn") {
+    if (options.sigma && options.sigma.kind !== "scalar") {
+      throw new RangeError(`makePaperAgent: the NN baseline only supports a scalar sigma, got sigma.kind "${options.sigma.kind}"`);
+    }
+    const c = spec.nn;
+    return new NnGaussianAgent({
+      stateDim: spec.stateDim,
+      hidden: c.hidden,
+      lrActor: c.lrActor,
+      lrCritic: c.lrCritic,
+      gamma: spec.gamma,
+      sigmoidMean: c.sigmoidMean,
+      actionClamp: c.actionClamp,
+      logSigmaInit: options.sigma?.kind === "scalar" ? options.sigma.logSigmaInit : undefined,
+      rng,
+    });
+  }
+  throw new RangeError(`makePaperAgent: kind must be "lrpg" or "nn", got "${String(kind)}"`);
+}
+
+/** The spec of a paper task; throws naming the allowed tasks for an unknown one. */
+export function paperTask(task: PaperTask): PaperTaskSpec {
+  const spec = (PAPER_TASKS as Record<string, PaperTaskSpec | undefined>)[task];
+  if (!spec) throw new RangeError(`paper task must be one of ${Object.keys(PAPER_TASKS).join(", ")}; got "${String(task)}"`);
+  return spec;
+}
