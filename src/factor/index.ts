@@ -1,1 +1,8 @@
 export { LowRankMatrix, type LowRankInit } from "./low-rank-matrix.js";
+export { gemmNN, gemmNT, gemmTN, gemmStrided } from "./gemm.js";
+export { Tensor, unfold, fold, modeProduct, frobeniusNorm, relativeError } from "./tensor.js";
+export { truncatedSvd, svdReconstruct, singularValues, leadingLeftSingularVectors, type TruncatedSvd } from "./svd.js";
+export { CPTensor, cpParameterCount, khatriRao, mttkrp } from "./cp-tensor.js";
+export { cpAls, type CpAlsOptions, type CpAlsResult } from "./cp-als.js";
+export { TuckerTensor, tuckerParameterCount } from "./tucker-tensor.js";
+export { hosvd, hooi, type HooiOptions, type TuckerResult } from "./tucker-decomposition.js";
