@@ -13,3 +13,6 @@ export { acrobotStep, wrapAngle, acrobotReachedGoal } from "./acrobot-dynamics.j
 export { CartPoleEnv, type CartPoleOptions } from "./cartpole.js";
 export { MountainCarContinuousEnv } from "./mountain-car-continuous.js";
 export { GoddardEnv, PaperRocketEnv, type GoddardSpec } from "./goddard.js";
+export { RecordEpisodeStatistics, type EpisodeStatistics } from "./record-episode-statistics.js";
+export { ClipAction } from "./clip-action.js";
+export { checkEnv, EnvCheckError, type CheckEnvOptions, type EnvCheckReport } from "./check-env.js";

@@ -40,7 +40,12 @@ export class Box {
       const hi = this.high[i];
       const loFinite = Number.isFinite(lo);
       const hiFinite = Number.isFinite(hi);
-      if (loFinite && hiFinite) out[i] = lo + (hi - lo) * rng.uniform();
+      if (loFinite && hiFinite) {
+        const u = rng.uniform();
+        const width = hi - lo;
+        // Bounds like ±Number.MAX_VALUE overflow hi − lo; interpolate instead.
+        out[i] = Number.isFinite(width) ? lo + width * u : lo * (1 - u) + hi * u;
+      }
       else if (!loFinite && !hiFinite) out[i] = rng.normal();
       else if (loFinite) out[i] = lo - Math.log(1 - rng.uniform());
       else out[i] = hi + Math.log(1 - rng.uniform());
