@@ -63,3 +63,20 @@ export {
 export { type LaserSubject, TrialRunner } from "./subject.js";
 export { type SvdSweepOptions, type SvdSweepResult, type MatrixSummary, runSvdSweep } from "./svd-sweep.js";
 export { type TruncationResult, truncateLayer } from "./truncate.js";
+export {
+  type KernelApproximation,
+  type CpSweepOptions,
+  type TuckerSweepOptions,
+  cpSweep,
+  tuckerSweep,
+  tuckerRanksFor,
+  maxCpRank,
+} from "./kernel-decompositions.js";
+export {
+  type KernelGridSpec,
+  type KernelSweepOptions,
+  type KernelSweepResult,
+  type KernelSummary,
+  DEFAULT_KERNEL_GRID,
+  runKernelSweep,
+} from "./kernel-sweep.js";

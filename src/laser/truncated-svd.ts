@@ -1,12 +1,10 @@
-import { Matrix, SVD } from "ml-matrix";
+import { truncatedSvd } from "../factor/svd.js";
 
 /**
  * Thin SVD of a dense m×n matrix, W = U diag(σ) Vᵀ with U m×r, V n×r, r = min(m, n), σ descending.
- * Exact (one-sided Golub–Kahan/JAMA algorithm of ml-matrix, not a randomized sketch): the LASER
+ * Exact (src/factor's truncatedSvd: Golub–Kahan via ml-matrix, not a randomized sketch): the LASER
  * reference code's `torch.svd_lowrank` is randomized and inexact near full rank, which is one of the
  * reasons its full-rank "null control" moved the returns (docs/atari-trl.md §3.2).
- *
- * Local adapter: swap for src/factor's truncatedSvd once it offers the same outputs.
  */
 export interface ThinSvd {
   readonly rows: number;
@@ -20,20 +18,11 @@ export interface ThinSvd {
 }
 
 export function thinSvd(w: Float64Array, rows: number, cols: number): ThinSvd {
-  if (w.length !== rows * cols)
+  if (w.length !== rows * cols) {
     throw new RangeError(`thinSvd: ${w.length} entries, expected rows·cols = ${rows * cols}`);
-  const m = new Matrix(rows, cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) m.set(i, j, w[i * cols + j]);
-  const svd = new SVD(m, { autoTranspose: true });
-  const r = Math.min(rows, cols);
-  const Um = svd.leftSingularVectors;
-  const Vm = svd.rightSingularVectors;
-  const U = new Float64Array(rows * r);
-  const V = new Float64Array(cols * r);
-  for (let i = 0; i < rows; i++) for (let k = 0; k < r; k++) U[i * r + k] = Um.get(i, k);
-  for (let j = 0; j < cols; j++) for (let k = 0; k < r; k++) V[j * r + k] = Vm.get(j, k);
-  const sigma = Float64Array.from(svd.diagonal.slice(0, r), (s) => Math.max(s, 0));
-  return { rows, cols, U, V, sigma };
+  }
+  const svd = truncatedSvd(w, rows, cols, Math.min(rows, cols));
+  return { rows, cols, U: svd.U, V: svd.V, sigma: svd.s };
 }
 
 /** W_k = Σ_{i<k} σᵢ uᵢ vᵢᵀ, the best rank-k approximation in Frobenius and spectral norm (Eckart–Young–Mirsky). */
