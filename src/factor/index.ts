@@ -6,3 +6,5 @@ export { CPTensor, cpParameterCount, khatriRao, mttkrp } from "./cp-tensor.js";
 export { cpAls, type CpAlsOptions, type CpAlsResult } from "./cp-als.js";
 export { TuckerTensor, tuckerParameterCount } from "./tucker-tensor.js";
 export { hosvd, hooi, type HooiOptions, type TuckerResult } from "./tucker-decomposition.js";
+export { projectModeInto, projectModeBackward } from "./mode-projection.js";
+export { tuckerRanksForFraction, cpRankForFraction, matrixRankForFraction } from "./rank-budget.js";

@@ -7,3 +7,7 @@ export { Flatten } from "./flatten.js";
 export { Conv2d, type Conv2dOptions } from "./conv2d.js";
 export { convOutputSize, type Pair } from "./conv-geometry.js";
 export { Sequential, type SequentialOptions } from "./sequential.js";
+export { LowRankDense, type LowRankDenseOptions } from "./low-rank-dense.js";
+export { TuckerRegression, resolveTuckerRanks, type TuckerRegressionOptions } from "./tucker-regression.js";
+export { CPConv2d, type CPConv2dOptions } from "./cp-conv2d.js";
+export { parseRank, type RankSpec, type ParsedRank } from "./rank.js";

@@ -1,0 +1,257 @@
+import { gemmNN, gemmNT, gemmTN } from "../factor/gemm.js";
+import { projectModeBackward, projectModeInto } from "../factor/mode-projection.js";
+import { tuckerRanksForFraction } from "../factor/rank-budget.js";
+import { Tensor } from "../factor/tensor.js";
+import { hooi, hosvd } from "../factor/tucker-decomposition.js";
+import { TuckerTensor, tuckerParameterCount } from "../factor/tucker-tensor.js";
+import { makeParameter, type Parameter } from "../optim/parameter.js";
+import type { Rng } from "../random/rng.js";
+import { BatchBuffer } from "./batch-buffer.js";
+import type { Dense } from "./dense.js";
+import { torchDefaultUniform } from "./init.js";
+import type { Layer } from "./layer.js";
+import { parseRank, type RankSpec } from "./rank.js";
+import { checkBatch, checkDim, sizeOf } from "./shape.js";
+
+export interface TuckerRegressionOptions {
+  /** Per-sample activation shape, e.g. [C, H, W] of a conv output (flattened in that row-major order). */
+  inputShape: readonly number[];
+  outFeatures: number;
+  /**
+   * Tucker ranks (R₀, …, R_{N−1}, R_out): an array, one integer for every mode (capped at each mode's
+   * size), or a fraction of the dense parameter count Π I_k · O (TensorLy's rule, see
+   * `tuckerRanksForFraction`; (16, 8, 8, 128) at 0.1 → (7, 4, 4, 58)).
+   */
+  rank: RankSpec;
+  /**
+   * Lower bound on R_out for a fraction rank. Default min(O, 32): every action head (≤ 18 actions on
+   * Atari) keeps R_out = O, so its Q-values are not confined to a subspace (R_out = 1 would make them
+   * proportional), while a wide hidden layer follows the budget rule (128 units at 1/10 → R_out 58).
+   */
+  minOutputRank?: number;
+  bias?: boolean;
+  /**
+   * Random init (tensorly-torch's TuckerTensor.normal_): core and factors ~ N(0, σ_f²) with
+   * σ_f = (std/√Π R)^{1/(N+2)} so each entry of the reconstructed weight has standard deviation
+   * std = 1/√(3·fan_in), PyTorch's dense default; bias U(±1/√fan_in).
+   */
+  rng?: Rng;
+  name?: string;
+}
+
+/**
+ * Tensor regression layer (Kossaifi et al., "Tensor Regression Networks", JMLR 2020) with a Tucker
+ * weight 𝒲 = 𝒢 ×₀ U⁽⁰⁾ … ×_{N−1} U⁽ᴺ⁻¹⁾ ×_N U_out ∈ ℝ^{I₀×…×I_{N−1}×O}:
+ *   y[o] = Σ_{i₀…} x[i₀, …, i_{N−1}] · 𝒲[i₀, …, o] + b[o].
+ * Evaluated without ever forming 𝒲: project each input mode, z = x ×₀ U⁽⁰⁾ᵀ … ×_{N−1} U⁽ᴺ⁻¹⁾ᵀ
+ * (largest mode first), then h = G_(N)ᵀ vec(z) with the core unfolded as ΠR × R_out, then
+ * y = U_out h + b, so the cost per sample shrinks with the ranks. Backward runs the same steps in
+ * reverse (each a pair of GEMMs). Parameters: Π R_k · R_out + Σ I_k R_k + O·R_out (+ O).
+ */
+export class TuckerRegression implements Layer {
+  readonly name: string;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  readonly outFeatures: number;
+  /** (R₀, …, R_{N−1}, R_out). */
+  readonly ranks: readonly number[];
+  readonly core: Parameter;
+  /** U⁽ⁿ⁾ ∈ ℝ^{I_n×R_n} for the input modes. */
+  readonly inputFactors: readonly Parameter[];
+  /** U_out ∈ ℝ^{O×R_out}. */
+  readonly outputFactor: Parameter;
+  readonly bias: Parameter | null;
+  computeInputGrad = true;
+  private readonly N: number;
+  private readonly coreRows: number;
+  /** stages[n] holds the input after projecting modes 0..n−1 (stage 0 is the caller's input). */
+  private readonly stageBuffers: BatchBuffer[];
+  private readonly stageGrads: BatchBuffer[];
+  private readonly stageSizes: number[];
+  /** Per mode n: Π_{k<n} R_k (leading block per sample) and Π_{k>n} I_k (trailing block). */
+  private readonly leadPerSample: number[];
+  private readonly trailing: number[];
+  private readonly hidden: BatchBuffer;
+  private readonly gradHidden: BatchBuffer;
+  private readonly out: BatchBuffer;
+  private lastInput: Float64Array | null = null;
+  private lastBatch = 0;
+
+  constructor(options: TuckerRegressionOptions) {
+    const shape = [...options.inputShape];
+    if (shape.length === 0) throw new RangeError("TuckerRegression inputShape must have at least one mode");
+    shape.forEach((d, k) => checkDim(d, `TuckerRegression inputShape[${k}]`));
+    const O = options.outFeatures;
+    checkDim(O, "TuckerRegression outFeatures");
+    const N = shape.length;
+    const full = [...shape, O];
+    const ranks = resolveTuckerRanks(full, options.rank, options.minOutputRank);
+    this.name = options.name ?? "trl";
+    this.N = N;
+    this.inputShape = shape;
+    this.outputShape = [O];
+    this.outFeatures = O;
+    this.ranks = ranks;
+    this.coreRows = sizeOf(ranks.slice(0, N));
+    this.core = makeParameter(`${this.name}.core`, ranks);
+    this.inputFactors = shape.map((d, k) => makeParameter(`${this.name}.U${k}`, [d, ranks[k]]));
+    this.outputFactor = makeParameter(`${this.name}.Uout`, [O, ranks[N]]);
+    this.bias = options.bias === false ? null : makeParameter(`${this.name}.bias`, [O]);
+    if (options.rng) {
+      const fanIn = sizeOf(shape);
+      const std = 1 / Math.sqrt(3 * fanIn);
+      const sigma = Math.pow(std / Math.sqrt(sizeOf(ranks)), 1 / (N + 2));
+      options.rng.fillNormal(this.core.data, 0, sigma);
+      for (const U of this.inputFactors) options.rng.fillNormal(U.data, 0, sigma);
+      options.rng.fillNormal(this.outputFactor.data, 0, sigma);
+      if (this.bias) torchDefaultUniform(this.bias.data, fanIn, options.rng);
+    }
+    this.stageSizes = [];
+    for (let n = 0; n <= N; n++) this.stageSizes.push(sizeOf(ranks.slice(0, n)) * sizeOf(shape.slice(n)));
+    this.leadPerSample = shape.map((_, n) => sizeOf(ranks.slice(0, n)));
+    this.trailing = shape.map((_, n) => sizeOf(shape.slice(n + 1)));
+    this.stageBuffers = this.stageSizes.map((s) => new BatchBuffer(s));
+    this.stageGrads = this.stageSizes.map((s) => new BatchBuffer(s));
+    this.hidden = new BatchBuffer(ranks[N]);
+    this.gradHidden = new BatchBuffer(ranks[N]);
+    this.out = new BatchBuffer(O);
+  }
+
+  get parameters(): Parameter[] {
+    const ps = [this.core, ...this.inputFactors, this.outputFactor];
+    if (this.bias) ps.push(this.bias);
+    return ps;
+  }
+
+  get parameterCount(): number {
+    return tuckerParameterCount([...this.inputShape, this.outFeatures], this.ranks) + (this.bias ? this.outFeatures : 0);
+  }
+
+  /** The weight as a Tucker tensor over (I₀, …, I_{N−1}, O) (shares no memory with the layer). */
+  weightTensor(): TuckerTensor {
+    const core = new Tensor(this.ranks, Float64Array.from(this.core.data));
+    const factors = [...this.inputFactors, this.outputFactor].map((p) => Float64Array.from(p.data));
+    return new TuckerTensor(core, factors, [...this.inputShape, this.outFeatures]);
+  }
+
+  /** The equivalent dense weight in Dense's layout, O × Π I_k (for tests, LASER and analysis). */
+  toDenseWeight(): Float64Array {
+    const w = this.weightTensor().reconstruct().data;
+    const I = sizeOf(this.inputShape);
+    const O = this.outFeatures;
+    const out = new Float64Array(O * I);
+    for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) out[o * I + i] = w[i * O + o];
+    return out;
+  }
+
+  /**
+   * Decomposes a Dense layer's weight, reshaped to (I₀, …, I_{N−1}, O) in its row-major input order,
+   * by HOSVD (default) or HOOI at this layer's ranks, and copies the bias. Exact when the weight has
+   * multilinear rank ≤ the layer's ranks. Returns the relative reconstruction error.
+   */
+  initFrom(dense: Dense, method: "hosvd" | "hooi" = "hosvd"): number {
+    const I = sizeOf(this.inputShape);
+    const O = this.outFeatures;
+    if (dense.inFeatures !== I || dense.outFeatures !== O) {
+      throw new RangeError(`${this.name}.initFrom: dense is ${dense.outFeatures}×${dense.inFeatures}, expected ${O}×${I}`);
+    }
+    const t = new Tensor([...this.inputShape, O]);
+    const W = dense.weight.data;
+    for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) t.data[i * O + o] = W[o * I + i];
+    const res = method === "hooi" ? hooi(t, this.ranks) : hosvd(t, this.ranks);
+    this.core.data.set(res.tucker.core.data);
+    this.inputFactors.forEach((p, k) => p.data.set(res.tucker.factors[k]));
+    this.outputFactor.data.set(res.tucker.factors[this.N]);
+    if (this.bias) {
+      if (dense.bias) this.bias.data.set(dense.bias.data);
+      else this.bias.data.fill(0);
+    }
+    return res.relativeError;
+  }
+
+  forward(x: Float64Array, batch: number): Float64Array {
+    checkBatch(this.name, "input", x, batch, this.stageSizes[0]);
+    const { N, ranks, inputShape } = this;
+    this.lastInput = x;
+    this.lastBatch = batch;
+    let src = x;
+    for (let n = 0; n < N; n++) {
+      const dst = this.stageBuffers[n + 1].get(batch);
+      projectModeInto(src, batch * this.leadPerSample[n], inputShape[n], this.trailing[n], this.inputFactors[n].data, ranks[n], dst);
+      src = dst;
+    }
+    const Rout = ranks[N];
+    const O = this.outFeatures;
+    const h = this.hidden.get(batch);
+    gemmNN(batch, Rout, this.coreRows, src, 0, this.coreRows, this.core.data, 0, Rout, h, 0, Rout);
+    const y = this.out.get(batch);
+    gemmNT(batch, O, Rout, h, 0, Rout, this.outputFactor.data, 0, Rout, y, 0, O);
+    if (this.bias) {
+      const b = this.bias.data;
+      for (let s = 0; s < batch; s++) for (let o = 0; o < O; o++) y[s * O + o] += b[o];
+    }
+    return y;
+  }
+
+  backward(gradOut: Float64Array, batch: number): Float64Array {
+    const x = this.lastInput;
+    if (x === null || this.lastBatch !== batch) throw new Error(`${this.name}: backward at batch ${batch} does not follow a forward at that batch`);
+    checkBatch(this.name, "gradOut", gradOut, batch, this.outFeatures);
+    const { N, ranks, inputShape } = this;
+    const Rout = ranks[N];
+    const O = this.outFeatures;
+    const h = this.hidden.get(batch);
+    const gh = this.gradHidden.get(batch);
+    gemmTN(O, Rout, batch, gradOut, 0, O, h, 0, Rout, this.outputFactor.grad, 0, Rout, true);
+    gemmNN(batch, Rout, O, gradOut, 0, O, this.outputFactor.data, 0, Rout, gh, 0, Rout);
+    if (this.bias) {
+      const gb = this.bias.grad;
+      for (let s = 0; s < batch; s++) for (let o = 0; o < O; o++) gb[o] += gradOut[s * O + o];
+    }
+    const z = N > 0 ? this.stageBuffers[N].get(batch) : x;
+    gemmTN(this.coreRows, Rout, batch, z, 0, this.coreRows, gh, 0, Rout, this.core.grad, 0, Rout, true);
+    let g = this.stageGrads[N].get(batch);
+    gemmNT(batch, this.coreRows, Rout, gh, 0, Rout, this.core.data, 0, Rout, g, 0, this.coreRows);
+    for (let n = N - 1; n >= 0; n--) {
+      const src = n === 0 ? x : this.stageBuffers[n].get(batch);
+      const gsrc = n > 0 || this.computeInputGrad ? this.stageGrads[n].get(batch) : null;
+      const U = this.inputFactors[n];
+      projectModeBackward(src, batch * this.leadPerSample[n], inputShape[n], this.trailing[n], U.data, ranks[n], g, U.grad, gsrc);
+      if (gsrc) g = gsrc;
+    }
+    return this.stageGrads[0].get(batch);
+  }
+}
+
+/** Default floor of the output rank for fraction ranks (see TuckerRegressionOptions.minOutputRank). */
+const DEFAULT_OUTPUT_RANK_FLOOR = 32;
+
+/** Resolves a {@link RankSpec} for a Tucker weight of shape (I₀, …, I_{N−1}, O). */
+export function resolveTuckerRanks(full: readonly number[], spec: RankSpec, minOutputRank?: number): number[] {
+  const N = full.length - 1;
+  const O = full[N];
+  const parsed = parseRank(spec, "TuckerRegression rank");
+  if (minOutputRank !== undefined && (!Number.isInteger(minOutputRank) || minOutputRank < 1 || minOutputRank > O)) {
+    throw new RangeError(`TuckerRegression minOutputRank must be an integer in [1, ${O}], got ${minOutputRank}`);
+  }
+  let ranks: number[];
+  if (parsed.kind === "rank") {
+    ranks = full.map((d) => Math.min(d, parsed.rank));
+  } else if (parsed.kind === "ranks") {
+    if (parsed.ranks.length !== full.length) {
+      throw new RangeError(`TuckerRegression rank needs ${full.length} entries (input modes, then output), got ${parsed.ranks.length}`);
+    }
+    parsed.ranks.forEach((r, k) => {
+      if (r > full[k]) throw new RangeError(`TuckerRegression rank[${k}] must be in [1, ${full[k]}], got ${r}`);
+    });
+    ranks = [...parsed.ranks];
+  } else {
+    const floor = minOutputRank ?? Math.min(O, DEFAULT_OUTPUT_RANK_FLOOR);
+    const minRanks = full.map((_, k) => (k === N ? floor : 1));
+    ranks = tuckerRanksForFraction(full, parsed.fraction, { minRanks });
+  }
+  if (minOutputRank !== undefined && ranks[N] < minOutputRank) {
+    throw new RangeError(`TuckerRegression output rank ${ranks[N]} is below minOutputRank ${minOutputRank}`);
+  }
+  return ranks;
+}
