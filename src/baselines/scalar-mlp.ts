@@ -18,16 +18,18 @@ export class ScalarMlp {
   readonly b1: Parameter;
   readonly w2: Parameter;
   readonly b2: Parameter;
-  /** Cached pre-activations u_t (T×H) of the last {@link forwardBatch}. */
+  /** Cached pre-activations u (H×T) and transposed inputs (S×T) of the last {@link forwardBatch}. */
   private pre = new Float64Array(0);
-  private inputs: Float64Array = new Float64Array(0);
+  private xt = new Float64Array(0);
   private batch = 0;
+  private readonly accS: Float64Array;
 
   constructor(inputDim: number, hidden: number, prefix: string) {
     if (!Number.isInteger(inputDim) || inputDim < 1) throw new RangeError(`ScalarMlp: inputDim must be an integer >= 1, got ${inputDim}`);
     if (!Number.isInteger(hidden) || hidden < 1) throw new RangeError(`ScalarMlp: hidden width must be an integer >= 1, got ${hidden}`);
     this.inputDim = inputDim;
     this.hidden = hidden;
+    this.accS = new Float64Array(inputDim);
     this.w1 = makeParameter(`${prefix}.0.weight`, [hidden, inputDim]);
     this.b1 = makeParameter(`${prefix}.0.bias`, [hidden]);
     this.w2 = makeParameter(`${prefix}.2.weight`, [1, hidden]);
@@ -90,26 +92,45 @@ export class ScalarMlp {
     const S = this.inputDim;
     const H = this.hidden;
     if (this.pre.length < T * H) this.pre = new Float64Array(Math.max(T * H, 2 * this.pre.length));
-    const pre = this.pre;
+    if (this.xt.length < T * S) this.xt = new Float64Array(Math.max(T * S, 2 * this.xt.length));
+    const pre = this.pre; // H×T (unit-major, so each unit's weights stay in registers)
+    const xt = this.xt; // S×T, the inputs transposed
+    for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) xt[s * T + t] = x[t * S + s];
     const W1 = this.w1.data;
     const B1 = this.b1.data;
     const W2 = this.w2.data;
     const b2 = this.b2.data[0];
-    for (let t = 0; t < T; t++) {
-      const xo = t * S;
-      const po = t * H;
-      let y = 0;
+    for (let t = 0; t < T; t++) out[t] = 0;
+    // y_t accumulates over units h in increasing order, as {@link forward} does.
+    if (S === 2) {
+      for (let h = 0; h < H; h++) {
+        const w0 = W1[2 * h];
+        const w1 = W1[2 * h + 1];
+        const b = B1[h];
+        const v = W2[h];
+        const po = h * T;
+        for (let t = 0; t < T; t++) {
+          const u = w0 * xt[t] + w1 * xt[T + t] + b;
+          pre[po + t] = u;
+          if (u > 0) out[t] += v * u;
+        }
+      }
+    } else {
       for (let h = 0; h < H; h++) {
         const ho = h * S;
-        let u = 0;
-        for (let s = 0; s < S; s++) u += W1[ho + s] * x[xo + s];
-        u += B1[h];
-        pre[po + h] = u;
-        if (u > 0) y += W2[h] * u;
+        const b = B1[h];
+        const v = W2[h];
+        const po = h * T;
+        for (let t = 0; t < T; t++) {
+          let u = 0;
+          for (let s = 0; s < S; s++) u += W1[ho + s] * xt[s * T + t];
+          u += b;
+          pre[po + t] = u;
+          if (u > 0) out[t] += v * u;
+        }
       }
-      out[t] = y + b2;
     }
-    this.inputs = x;
+    for (let t = 0; t < T; t++) out[t] += b2;
     this.batch = T;
   }
 
@@ -118,28 +139,53 @@ export class ScalarMlp {
     const S = this.inputDim;
     const H = this.hidden;
     const T = this.batch;
-    const x = this.inputs;
+    const xt = this.xt;
     const pre = this.pre;
     const W2 = this.w2.data;
     const gW1 = this.w1.grad;
     const gB1 = this.b1.grad;
     const gW2 = this.w2.grad;
     let gb2 = 0;
-    for (let t = 0; t < T; t++) {
-      const gt = g[t];
-      gb2 += gt;
-      const xo = t * S;
-      const po = t * H;
-      for (let h = 0; h < H; h++) {
-        const u = pre[po + h];
-        if (u > 0) {
-          gW2[h] += gt * u;
-          const delta = gt * W2[h];
-          gB1[h] += delta;
-          const ho = h * S;
-          for (let s = 0; s < S; s++) gW1[ho + s] += delta * x[xo + s];
+    for (let t = 0; t < T; t++) gb2 += g[t];
+    const acc = this.accS;
+    for (let h = 0; h < H; h++) {
+      const v = W2[h];
+      const po = h * T;
+      let gw2 = 0;
+      let gb1 = 0;
+      if (S === 2) {
+        let a0 = 0;
+        let a1 = 0;
+        for (let t = 0; t < T; t++) {
+          const u = pre[po + t];
+          if (u > 0) {
+            const gt = g[t];
+            gw2 += gt * u;
+            const delta = gt * v;
+            gb1 += delta;
+            a0 += delta * xt[t];
+            a1 += delta * xt[T + t];
+          }
         }
+        gW1[2 * h] += a0;
+        gW1[2 * h + 1] += a1;
+      } else {
+        acc.fill(0);
+        for (let t = 0; t < T; t++) {
+          const u = pre[po + t];
+          if (u > 0) {
+            const gt = g[t];
+            gw2 += gt * u;
+            const delta = gt * v;
+            gb1 += delta;
+            for (let s = 0; s < S; s++) acc[s] += delta * xt[s * T + t];
+          }
+        }
+        const ho = h * S;
+        for (let s = 0; s < S; s++) gW1[ho + s] += acc[s];
       }
+      gW2[h] += gw2;
+      gB1[h] += gb1;
     }
     this.b2.grad[0] += gb2;
   }
