@@ -1,0 +1,494 @@
+import {
+  createBackend,
+  toFloat32,
+  type BatchedEntries,
+  type BatchedFactors,
+  type FactorBackend,
+  type FloatArray,
+  type GpuKernel,
+  type GpuMode,
+  type GpuRuntime,
+} from "../factor/backend/index.js";
+import { GpuFactorBackend } from "../factor/backend/gpu-backend.js";
+import { Discretizer } from "../lrpg/discretizer.js";
+import { fillReferenceOrder } from "../lrpg/low-rank-critic.js";
+import { LowRankMatrix } from "../factor/low-rank-matrix.js";
+import { discountedReturns } from "../pg/returns.js";
+import { Rng } from "../random/rng.js";
+import { kernelGrid, lowRankGaussianActKernel, type KernelGrid } from "./act-kernel.js";
+import { populationTask, type PopulationTask, type PopulationTaskName } from "./tasks.js";
+
+export interface LrpgPopulationOptions {
+  task: PopulationTaskName | PopulationTask;
+  /** One seed per agent: agent p is exactly the single run with seed `seeds[p]` (see {@link LrpgPopulation}). */
+  seeds: readonly number[];
+  /** Rank K_p per agent (one value for all, or one per agent); default the task's rank. K_max = max. */
+  ranks?: number | readonly number[];
+  /** T; default the task's. */
+  maxSteps?: number;
+  /** `cpu` (float64, default), `gpu` (gpu.js float32), or an opened backend. */
+  backend?: "cpu" | "gpu" | FactorBackend;
+  /** gpu.js mode for `backend: "gpu"` (default auto). */
+  gpuMode?: GpuMode;
+}
+
+/** What one lockstep episode of the whole population produced. */
+export interface PopulationEpisode {
+  /** 0-based episode index. */
+  episode: number;
+  /** Undiscounted return of each agent (length P). */
+  returns: Float64Array;
+  /** Steps of each agent (length P). */
+  lengths: Int32Array;
+  /** Env steps of all agents in this episode. */
+  steps: number;
+}
+
+/**
+ * P independent LRPG agents (the reference's REINFORCE with a low-rank critic baseline, see
+ * src/lrpg/gaussian-lrpg-agent.ts) on P copies of a vectorized env, stepping in lockstep: every
+ * agent runs its episode e, agents that terminate early sit out until all are done (or hit T), then
+ * every agent applies its own per-episode update as one batched kernel call per stage.
+ *
+ * Seeding, the same as a single run (`executeRun` in src/runner/run.ts): agent p draws its
+ * initialisation from `rng = new Rng(seeds[p])` (actor L, actor R, critic L, critic R, in the
+ * reference's order), then `envRng = rng.fork()` drives every env reset, and `rng` samples every
+ * action (one normal per step). Ranks K_p < K_max are zero-padded columns, which stay exactly zero
+ * (their gradients and Adam moments are zero), so on the cpu backend agent p's returns are
+ * bit-identical to the single run; on a gpu backend they agree within float32 rounding (the
+ * trajectories drift apart once a float32 difference flips an action's grid cell).
+ *
+ * Per episode (per agent, all agents at once): Monte-Carlo returns G_t (host, sequential in t);
+ * z_t = X_actor[cell_t] and V_t = X_critic[cell_t] (batched gather kernels); the coefficients
+ * g_t = (1/T)(G_t − V_t)·(−(a_t − μ_t)/σ²)[·μ_t(1−μ_t)], ∂J/∂ρ and 2(V_t − G_t)/T (host);
+ * batched sparse entry-gradient kernels; one Adam kernel over all actor parameters [L | R | ρ] and
+ * one over the critic's [L | R].
+ */
+export class LrpgPopulation {
+  readonly task: PopulationTask;
+  readonly count: number;
+  readonly seeds: readonly number[];
+  readonly ranks: Int32Array;
+  readonly maxRank: number;
+  readonly maxSteps: number;
+  readonly backend: FactorBackend;
+  readonly actorGrid: Discretizer;
+  readonly criticGrid: Discretizer;
+  /** Actor parameters of all agents, [L (P·N·K) | R (P·M·K) | ρ (P)], in the backend's precision. */
+  readonly actorParams: FloatArray;
+  /** Critic parameters [L (P·Nc·K) | R (P·Mc·K)]. */
+  readonly criticParams: FloatArray;
+  readonly actor: BatchedFactors;
+  readonly critic: BatchedFactors;
+  readonly logSigma: FloatArray;
+  /** Episodes completed (= the Adam step count). */
+  episodesDone = 0;
+  /** Env steps taken by all agents so far. */
+  totalSteps = 0;
+
+  private readonly rngs: Rng[];
+  private readonly envRngs: Rng[];
+  private readonly S: number;
+  private readonly actorGrad: FloatArray;
+  private readonly criticGrad: FloatArray;
+  private readonly adamActor: { m: FloatArray; v: FloatArray };
+  private readonly adamCritic: { m: FloatArray; v: FloatArray };
+  // Episode buffers (P × T).
+  private readonly trajStates: Float64Array;
+  private readonly trajActions: Float64Array;
+  private readonly trajRewards: Float64Array;
+  private readonly lengths: Int32Array;
+  private readonly states: Float64Array;
+  private readonly noise: Float64Array;
+  private readonly actions: Float64Array;
+  private readonly rewards: Float64Array;
+  private readonly terminated: Uint8Array;
+  private readonly active: Uint8Array;
+  private readonly sigma: Float64Array;
+  private readonly stepper: Stepper;
+
+  private constructor(task: PopulationTask, seeds: readonly number[], ranks: Int32Array, maxSteps: number, backend: FactorBackend, stepper: (p: LrpgPopulation) => Stepper) {
+    this.task = task;
+    this.count = seeds.length;
+    this.seeds = [...seeds];
+    this.ranks = ranks;
+    this.maxRank = Math.max(...ranks);
+    this.maxSteps = maxSteps;
+    this.backend = backend;
+    this.actorGrid = new Discretizer(task.actorGrid);
+    this.criticGrid = new Discretizer(task.criticGrid);
+    const dyn = task.dynamics;
+    if (this.actorGrid.stateDim !== dyn.obsDim || this.criticGrid.stateDim !== dyn.obsDim) {
+      throw new RangeError(`task ${task.name}: grids must have ${dyn.obsDim} dimensions (the observation of ${dyn.envId})`);
+    }
+    this.S = dyn.stateDim;
+    const P = this.count;
+    const K = this.maxRank;
+    const Float = backend.precision === "float64" ? Float64Array : Float32Array;
+    const { rows: N, cols: M } = this.actorGrid;
+    const { rows: Nc, cols: Mc } = this.criticGrid;
+    const aL = P * N * K;
+    const aR = P * M * K;
+    this.actorParams = new Float(aL + aR + P);
+    const cL = P * Nc * K;
+    const cR = P * Mc * K;
+    this.criticParams = new Float(cL + cR);
+    this.actor = { count: P, rows: N, cols: M, rank: K, L: this.actorParams.subarray(0, aL), R: this.actorParams.subarray(aL, aL + aR) };
+    this.logSigma = this.actorParams.subarray(aL + aR);
+    this.critic = { count: P, rows: Nc, cols: Mc, rank: K, L: this.criticParams.subarray(0, cL), R: this.criticParams.subarray(cL) };
+    this.actorGrad = new Float(this.actorParams.length);
+    this.criticGrad = new Float(this.criticParams.length);
+    this.adamActor = { m: new Float(this.actorParams.length), v: new Float(this.actorParams.length) };
+    this.adamCritic = { m: new Float(this.criticParams.length), v: new Float(this.criticParams.length) };
+    this.sigma = new Float64Array(P);
+
+    // Initialisation, agent by agent, exactly as LrpgAgent({ rng }) followed by rng.fork().
+    this.rngs = [];
+    this.envRngs = [];
+    for (let p = 0; p < P; p++) {
+      const rng = new Rng(seeds[p]);
+      const Kp = ranks[p];
+      this.initFactors(this.actor, p, Kp, rng);
+      this.initFactors(this.critic, p, Kp, rng);
+      this.logSigma[p] = task.logSigmaInit;
+      this.envRngs.push(rng.fork());
+      this.rngs.push(rng);
+    }
+    this.refreshSigma();
+
+    const T = maxSteps;
+    this.trajStates = new Float64Array(P * T * dyn.obsDim);
+    this.trajActions = new Float64Array(P * T);
+    this.trajRewards = new Float64Array(P * T);
+    this.lengths = new Int32Array(P);
+    this.states = new Float64Array(P * this.S);
+    this.noise = new Float64Array(P);
+    this.actions = new Float64Array(P);
+    this.rewards = new Float64Array(P);
+    this.terminated = new Uint8Array(P);
+    this.active = new Uint8Array(P);
+    this.stepper = stepper(this);
+  }
+
+  /** Builds a population; opens the backend when given by name. */
+  static async create(options: LrpgPopulationOptions): Promise<LrpgPopulation> {
+    const task = populationTask(options.task);
+    const seeds = options.seeds;
+    if (!Array.isArray(seeds) || seeds.length < 1) throw new RangeError(`seeds must be a non-empty array of integers, got ${JSON.stringify(seeds)}`);
+    seeds.forEach((s, p) => {
+      if (!Number.isInteger(s)) throw new RangeError(`seeds[${p}] must be an integer, got ${s}`);
+    });
+    const P = seeds.length;
+    const ranksIn = options.ranks ?? task.rank;
+    const ranks = new Int32Array(P);
+    if (typeof ranksIn === "number") ranks.fill(ranksIn);
+    else {
+      if (ranksIn.length !== P) throw new RangeError(`ranks must be one integer or one per seed (${P}), got ${ranksIn.length} values`);
+      ranks.set(ranksIn);
+    }
+    const rankList = typeof ranksIn === "number" ? [ranksIn] : ranksIn;
+    rankList.forEach((k, p) => {
+      if (!Number.isInteger(k) || k < 1) throw new RangeError(`ranks[${p}] must be an integer >= 1, got ${k}`);
+    });
+    const maxSteps = options.maxSteps ?? task.maxSteps;
+    if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`maxSteps must be an integer >= 1, got ${maxSteps}`);
+    const b = options.backend ?? "cpu";
+    if (b === "cpu" && options.gpuMode !== undefined) throw new RangeError(`gpuMode applies to backend "gpu" only, got gpuMode ${options.gpuMode} with backend "cpu"`);
+    const backend = typeof b === "string" ? await createBackend(b, b === "gpu" ? { mode: options.gpuMode ?? "auto" } : {}) : b;
+    const stepper =
+      backend instanceof GpuFactorBackend
+        ? (pop: LrpgPopulation) => new GpuStepper(pop, backend.runtime)
+        : (pop: LrpgPopulation) => new CpuStepper(pop);
+    return new LrpgPopulation(task, seeds, ranks, maxSteps, backend, stepper);
+  }
+
+  /** Agent p's parameters in the single agent's layout (L N×K_p, R M×K_p), for checks and export. */
+  agentParameters(p: number): { actorL: Float64Array; actorR: Float64Array; criticL: Float64Array; criticR: Float64Array; logSigma: number } {
+    if (!Number.isInteger(p) || p < 0 || p >= this.count) throw new RangeError(`agent index must be an integer in [0, ${this.count - 1}], got ${p}`);
+    const unpad = (f: BatchedFactors, which: "L" | "R"): Float64Array => {
+      const n = which === "L" ? f.rows : f.cols;
+      const Kp = this.ranks[p];
+      const out = new Float64Array(n * Kp);
+      const src = f[which];
+      for (let i = 0; i < n; i++) for (let k = 0; k < Kp; k++) out[i * Kp + k] = src[(p * n + i) * f.rank + k];
+      return out;
+    };
+    return {
+      actorL: unpad(this.actor, "L"),
+      actorR: unpad(this.actor, "R"),
+      criticL: unpad(this.critic, "L"),
+      criticR: unpad(this.critic, "R"),
+      logSigma: this.logSigma[p],
+    };
+  }
+
+  /** Runs one lockstep episode of every agent, then every agent's update. */
+  async trainEpisode(): Promise<PopulationEpisode> {
+    await this.rollout();
+    await this.learn();
+    const P = this.count;
+    const T = this.maxSteps;
+    const returns = new Float64Array(P);
+    let steps = 0;
+    for (let p = 0; p < P; p++) {
+      let s = 0;
+      for (let t = 0; t < this.lengths[p]; t++) s += this.trajRewards[p * T + t];
+      returns[p] = s;
+      steps += this.lengths[p];
+    }
+    this.totalSteps += steps;
+    const episode = this.episodesDone;
+    this.episodesDone++;
+    return { episode, returns, lengths: Int32Array.from(this.lengths), steps };
+  }
+
+  /** One episode of every agent in lockstep (≤ T steps), filling the trajectory buffers. */
+  async rollout(): Promise<void> {
+    const P = this.count;
+    const T = this.maxSteps;
+    const S = this.S;
+    const D = this.task.dynamics.obsDim;
+    const { states, noise, actions, rewards, terminated, active, lengths } = this;
+    for (let p = 0; p < P; p++) {
+      this.task.dynamics.reset(states, p * S, this.envRngs[p]);
+      active[p] = 1;
+      lengths[p] = 0;
+    }
+    let remaining = P;
+    for (let t = 0; t < T && remaining > 0; t++) {
+      for (let p = 0; p < P; p++) {
+        if (active[p] === 0) continue;
+        const so = (p * T + t) * D;
+        for (let d = 0; d < D; d++) this.trajStates[so + d] = states[p * S + d];
+        noise[p] = this.rngs[p].normal();
+      }
+      await this.stepper.act(noise, actions);
+      for (let p = 0; p < P; p++) if (active[p] === 1) this.trajActions[p * T + t] = actions[p];
+      await this.stepper.envStep(actions, rewards, terminated);
+      for (let p = 0; p < P; p++) {
+        if (active[p] === 0) continue;
+        this.trajRewards[p * T + t] = rewards[p];
+        lengths[p] = t + 1;
+        if (terminated[p] === 1) {
+          active[p] = 0;
+          remaining--;
+        }
+      }
+    }
+  }
+
+  /** Every agent's per-episode REINFORCE update from the trajectory buffers (see the class doc). */
+  async learn(): Promise<void> {
+    const P = this.count;
+    const T = this.maxSteps;
+    const actorEntries = this.cellsOf(this.actorGrid);
+    const criticEntries = this.cellsOf(this.criticGrid);
+    const z = await this.backend.gatherEntries(this.actor, actorEntries);
+    const V = await this.backend.gatherEntries(this.critic, criticEntries);
+    const G = new Float64Array(T);
+    const gz = new Float64Array(P * T);
+    const gc = new Float64Array(P * T);
+    const gRho = new Float64Array(P);
+    const sigmoid = this.task.sigmoidMean;
+    for (let p = 0; p < P; p++) {
+      const Tp = this.lengths[p];
+      discountedReturns(this.trajRewards.subarray(p * T, p * T + Tp), this.task.gamma, Tp, G);
+      // Actor, as LrpgAgent.learn: w = A_t/T, g_z = w·(−(a−μ)/σ²) [·μ(1−μ)], ∂J/∂ρ = Σ w(1 − (a−μ)²/σ²).
+      const sigma = this.sigma[p];
+      const variance = sigma * sigma;
+      const invT = 1 / Tp;
+      let rho = 0;
+      for (let t = 0; t < Tp; t++) {
+        const q = p * T + t;
+        const zt = z[q];
+        const mu = sigmoid ? 1 / (1 + Math.exp(-zt)) : zt;
+        const adv = G[t] - V[q];
+        const w = invT * adv;
+        const d = this.trajActions[q] - mu;
+        let g = w * (-d / variance);
+        if (sigmoid) g *= mu * (1 - mu);
+        gz[q] = g;
+        rho += w * (1 - (d * d) / variance);
+      }
+      gRho[p] = rho;
+      // Critic, as LowRankCritic.step: ∂J_c/∂V_t = (2/T)(V_t − G_t).
+      const norm = 2 / Tp;
+      for (let t = 0; t < Tp; t++) gc[p * T + t] = norm * (V[p * T + t] - G[t]);
+    }
+    const step = this.episodesDone + 1;
+    const actorGrads = await this.backend.entryGradients(this.actor, actorEntries, gz);
+    const aL = this.actor.L.length;
+    this.actorGrad.set(actorGrads.gradL, 0);
+    this.actorGrad.set(actorGrads.gradR, aL);
+    this.actorGrad.set(gRho, aL + this.actor.R.length);
+    await this.backend.adamStep(this.actorParams, this.actorGrad, this.adamActor.m, this.adamActor.v, { lr: this.task.lrActor, beta1: 0.9, beta2: 0.999, eps: 1e-8, step });
+    this.refreshSigma();
+    const criticGrads = await this.backend.entryGradients(this.critic, criticEntries, gc);
+    this.criticGrad.set(criticGrads.gradL, 0);
+    this.criticGrad.set(criticGrads.gradR, this.critic.L.length);
+    await this.backend.adamStep(this.criticParams, this.criticGrad, this.adamCritic.m, this.adamCritic.v, { lr: this.task.lrCritic, beta1: 0.9, beta2: 0.999, eps: 1e-8, step });
+  }
+
+  /** Releases the backend (when the population opened it). */
+  async dispose(): Promise<void> {
+    await this.backend.dispose();
+  }
+
+  // --- internals used by the steppers ---------------------------------------------------------
+
+  /** @internal */ get stepState(): StepState {
+    return { states: this.states, active: this.active, sigma: this.sigma };
+  }
+
+  private cellsOf(grid: Discretizer): BatchedEntries {
+    const P = this.count;
+    const T = this.maxSteps;
+    const D = this.task.dynamics.obsDim;
+    const rowIdx = new Int32Array(P * T);
+    const colIdx = new Int32Array(P * T);
+    const M = grid.cols;
+    for (let p = 0; p < P; p++) {
+      for (let t = 0; t < this.lengths[p]; t++) {
+        const q = p * T + t;
+        const f = grid.flatCell(this.trajStates, q * D);
+        const i = (f / M) | 0;
+        rowIdx[q] = i;
+        colIdx[q] = f - i * M;
+      }
+    }
+    return { capacity: T, rowIdx, colIdx, counts: this.lengths };
+  }
+
+  private initFactors(f: BatchedFactors, p: number, Kp: number, rng: Rng): void {
+    // Draw exactly what LrpgAgent draws for a rank-K_p matrix, then place it in the K_max-padded slot.
+    const m = new LowRankMatrix(f.rows, f.cols, Kp);
+    fillReferenceOrder(m, rng, 1);
+    const K = f.rank;
+    for (let i = 0; i < f.rows; i++) for (let k = 0; k < Kp; k++) f.L[(p * f.rows + i) * K + k] = m.L.data[i * Kp + k];
+    for (let j = 0; j < f.cols; j++) for (let k = 0; k < Kp; k++) f.R[(p * f.cols + j) * K + k] = m.R.data[j * Kp + k];
+  }
+
+  private refreshSigma(): void {
+    for (let p = 0; p < this.count; p++) this.sigma[p] = Math.exp(this.logSigma[p]);
+  }
+}
+
+/** @internal */
+interface StepState {
+  states: Float64Array;
+  active: Uint8Array;
+  sigma: Float64Array;
+}
+
+/** Acting and env stepping for all agents (the per-step part of a lockstep episode). */
+interface Stepper {
+  /** a_p = clamp(μ_p(s_p) + σ_p·ε_p) for every active agent. */
+  act(noise: Float64Array, actions: Float64Array): Promise<void>;
+  /** Steps every active agent's env in place. */
+  envStep(actions: Float64Array, rewards: Float64Array, terminated: Uint8Array): Promise<void>;
+}
+
+/** Float64 loops, in LrpgAgent.act's and the env's exact evaluation order. */
+class CpuStepper implements Stepper {
+  constructor(private readonly pop: LrpgPopulation) {}
+
+  async act(noise: Float64Array, actions: Float64Array): Promise<void> {
+    const pop = this.pop;
+    const { states, active, sigma } = pop.stepState;
+    const grid = pop.actorGrid;
+    const M = grid.cols;
+    const { L, R, rank: K, rows: N } = pop.actor;
+    const S = pop.task.dynamics.stateDim;
+    const sigmoid = pop.task.sigmoidMean;
+    const clamp = pop.task.actionClamp;
+    const lo = clamp ? clamp[0] : -Infinity;
+    const hi = clamp ? clamp[1] : Infinity;
+    for (let p = 0; p < pop.count; p++) {
+      if (active[p] === 0) continue;
+      const f = grid.flatCell(states, p * S);
+      const i = (f / M) | 0;
+      const io = (p * N + i) * K;
+      const jo = (p * M + (f - i * M)) * K;
+      let z = 0;
+      for (let k = 0; k < K; k++) z += L[io + k] * R[jo + k];
+      const mu = sigmoid ? 1 / (1 + Math.exp(-z)) : z;
+      const a = mu + sigma[p] * noise[p];
+      actions[p] = a < lo ? lo : a > hi ? hi : a;
+    }
+  }
+
+  async envStep(actions: Float64Array, rewards: Float64Array, terminated: Uint8Array): Promise<void> {
+    const { states, active } = this.pop.stepState;
+    this.pop.task.dynamics.stepCpu(states, actions, active, rewards, terminated, this.pop.count);
+  }
+}
+
+/** gpu.js kernels (float32): one policy kernel and one env kernel per lockstep step. */
+class GpuStepper implements Stepper {
+  private readonly actKernel: GpuKernel<Parameters<typeof lowRankGaussianActKernel>>;
+  private readonly stepKernel: GpuKernel<[Float32Array, Float32Array]>;
+  private readonly grid: KernelGrid;
+  private readonly states32: Float32Array;
+  private readonly noise32: Float32Array;
+  private readonly actions32: Float32Array;
+
+  constructor(
+    private readonly pop: LrpgPopulation,
+    runtime: GpuRuntime,
+  ) {
+    const loop = { loopMaxIterations: 1 << 10 };
+    this.actKernel = runtime.compile(lowRankGaussianActKernel, loop);
+    this.stepKernel = runtime.compile(pop.task.dynamics.stepKernel, loop);
+    this.grid = kernelGrid(pop.actorGrid);
+    this.states32 = new Float32Array(pop.count * pop.task.dynamics.stateDim);
+    this.noise32 = new Float32Array(pop.count);
+    this.actions32 = new Float32Array(pop.count);
+  }
+
+  async act(noise: Float64Array, actions: Float64Array): Promise<void> {
+    const pop = this.pop;
+    const { states, sigma } = pop.stepState;
+    this.states32.set(states);
+    this.noise32.set(noise);
+    const clamp = pop.task.actionClamp;
+    const out = await this.actKernel.run(
+      pop.count,
+      this.states32,
+      this.noise32,
+      toFloat32(pop.actor.L),
+      toFloat32(pop.actor.R),
+      Float32Array.from(sigma),
+      this.grid.low,
+      this.grid.range,
+      this.grid.steps,
+      this.grid.axis,
+      this.grid.mult,
+      pop.task.dynamics.stateDim,
+      pop.actorGrid.stateDim,
+      pop.actor.rows,
+      pop.actor.cols,
+      pop.actor.rank,
+      pop.task.sigmoidMean ? 1 : 0,
+      clamp ? 1 : 0,
+      clamp ? clamp[0] : 0,
+      clamp ? clamp[1] : 0,
+    );
+    actions.set(out);
+  }
+
+  async envStep(actions: Float64Array, rewards: Float64Array, terminated: Uint8Array): Promise<void> {
+    const pop = this.pop;
+    const { states, active } = pop.stepState;
+    const S = pop.task.dynamics.stateDim;
+    this.states32.set(states);
+    this.actions32.set(actions);
+    const out = await this.stepKernel.run(pop.count * (S + 2), this.states32, this.actions32);
+    for (let p = 0; p < pop.count; p++) {
+      if (active[p] === 0) continue;
+      const o = p * (S + 2);
+      for (let c = 0; c < S; c++) states[p * S + c] = out[o + c];
+      rewards[p] = out[o + S];
+      terminated[p] = out[o + S + 1] > 0.5 ? 1 : 0;
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import { makeEnv } from "../../src/envs/registry.js";
+import { LrpgAgent } from "../../src/lrpg/index.js";
+import { trainReinforce } from "../../src/pg/reinforce.js";
+import { LrpgPopulation, PAPER_POPULATION_TASKS, trainPopulation, type PopulationTaskName } from "../../src/population/index.js";
+import { Rng } from "../../src/random/rng.js";
+
+/** A single run exactly as the runner seeds it: init from rng, env on rng.fork(), actions from rng. */
+function singleRun(task: PopulationTaskName, seed: number, episodes: number, rank?: number): { returns: Float64Array; agent: LrpgAgent } {
+  const t = PAPER_POPULATION_TASKS[task];
+  const rng = new Rng(seed);
+  const agent = new LrpgAgent({
+    actorGrid: t.actorGrid,
+    criticGrid: t.criticGrid,
+    rank: rank ?? t.rank,
+    lrActor: t.lrActor,
+    lrCritic: t.lrCritic,
+    gamma: t.gamma,
+    sigmoidMean: t.sigmoidMean,
+    actionClamp: t.actionClamp ?? undefined,
+    rng,
+  });
+  const env = makeEnv(t.dynamics.envId, { rng: rng.fork(), maxEpisodeSteps: null });
+  const { returns } = trainReinforce({ env, agent, episodes, maxSteps: t.maxSteps, rng });
+  return { returns, agent };
+}
+
+describe("population on the cpu backend = P single runs with the same seeds (bit-identical)", () => {
+  const cases: { task: PopulationTaskName; seeds: number[]; ranks: number[]; episodes: number }[] = [
+    { task: "pendulum", seeds: [0, 1, 7, 123], ranks: [4, 1, 2, 4], episodes: 40 },
+    { task: "acrobot", seeds: [3, 4], ranks: [2, 1], episodes: 4 },
+    { task: "rocket", seeds: [5, 6], ranks: [2, 3], episodes: 3 },
+  ];
+  for (const { task, seeds, ranks, episodes } of cases) {
+    it(`${task}: ${seeds.length} agents, ranks ${ranks.join("/")}, ${episodes} episodes`, async () => {
+      const pop = await LrpgPopulation.create({ task, seeds, ranks });
+      const got = Array.from({ length: seeds.length }, () => new Float64Array(episodes));
+      for (let e = 0; e < episodes; e++) {
+        const r = await pop.trainEpisode();
+        for (let p = 0; p < seeds.length; p++) got[p][e] = r.returns[p];
+      }
+      for (let p = 0; p < seeds.length; p++) {
+        const { returns, agent } = singleRun(task, seeds[p], episodes, ranks[p]);
+        expect(Array.from(got[p])).toEqual(Array.from(returns));
+        const params = pop.agentParameters(p);
+        expect(Array.from(params.actorL)).toEqual(Array.from(agent.mu.L.data));
+        expect(Array.from(params.actorR)).toEqual(Array.from(agent.mu.R.data));
+        expect(Array.from(params.criticL)).toEqual(Array.from(agent.critic.matrix.L.data));
+        expect(Array.from(params.criticR)).toEqual(Array.from(agent.critic.matrix.R.data));
+        expect(params.logSigma).toBe(agent.logSigma!.data[0]);
+      }
+      await pop.dispose();
+    });
+  }
+
+  it("trainPopulation returns per-agent results in the single-run layout", async () => {
+    const res = await trainPopulation({ task: "pendulum", seeds: [11, 12], episodes: 5 });
+    expect(res.episodes).toBe(5);
+    expect(res.backend).toEqual({ kind: "cpu", mode: "f64-loops", precision: "float64" });
+    expect(res.runs.map((r) => r.seed)).toEqual([11, 12]);
+    let steps = 0;
+    for (const run of res.runs) {
+      const single = singleRun("pendulum", run.seed, 5);
+      expect(run.returns).toBeInstanceOf(Float64Array);
+      expect(Array.from(run.returns)).toEqual(Array.from(single.returns));
+      expect(run.rank).toBe(4);
+      steps += run.lengths.reduce((a, b) => a + b, 0);
+    }
+    expect(res.totalSteps).toBe(steps);
+  });
+
+  it("onEpisode can stop training early", async () => {
+    const res = await trainPopulation({ task: "pendulum", seeds: [1], episodes: 10, onEpisode: (r) => r.episode < 2 });
+    expect(res.episodes).toBe(3);
+    expect(res.runs[0].returns.length).toBe(3);
+  });
+
+  it("rejects bad input naming the parameter and the allowed range", async () => {
+    await expect(LrpgPopulation.create({ task: "cartpole" as PopulationTaskName, seeds: [1] })).rejects.toThrow(/task must be one of pendulum, acrobot, rocket, got "cartpole"/);
+    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [] })).rejects.toThrow(/seeds must be a non-empty array/);
+    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1, 2.5] })).rejects.toThrow(/seeds\[1\] must be an integer, got 2.5/);
+    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1, 2], ranks: [1, 0] })).rejects.toThrow(/ranks\[1\] must be an integer >= 1, got 0/);
+    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1, 2], ranks: [1] })).rejects.toThrow(/ranks must be one integer or one per seed \(2\)/);
+    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1], maxSteps: 0 })).rejects.toThrow(/maxSteps must be an integer >= 1, got 0/);
+    await expect(trainPopulation({ task: "pendulum", seeds: [1], episodes: -1 })).rejects.toThrow(/episodes must be an integer >= 0, got -1/);
+  });
+});
+
+describe("population on the gpu backend ≈ cpu backend within float32 tolerance over a short horizon", () => {
+  // Short horizons: the balancing pendulum and the acrobot are unstable, so float32 rounding grows
+  // along a trajectory until it flips an action's grid cell; over T = 20 steps and a few episodes the
+  // returns agree to ~1e-5. The rocket's return 100·(h_max − 1) loses digits in h ≈ 1.01 (float32
+  // spacing 1.2e-7 of h is 1e-5 of h − 1, accumulated over ~200 Euler steps).
+  const cases: { task: PopulationTaskName; seeds: number[]; ranks: number[]; episodes: number; maxSteps: number; rel: number }[] = [
+    { task: "pendulum", seeds: [0, 1, 2], ranks: [4, 2, 1], episodes: 3, maxSteps: 20, rel: 1e-4 },
+    { task: "acrobot", seeds: [3, 4], ranks: [2, 1], episodes: 3, maxSteps: 20, rel: 1e-4 },
+    { task: "rocket", seeds: [5, 6], ranks: [2, 1], episodes: 2, maxSteps: 1000, rel: 2e-3 },
+  ];
+  for (const mode of ["cpu", "webasm"] as const) {
+    for (const { task, seeds, ranks, episodes, maxSteps, rel } of cases) {
+      it(`gpu.js ${mode}: ${task}`, async () => {
+        const cpu = await trainPopulation({ task, seeds, ranks, episodes, maxSteps });
+        const gpu = await trainPopulation({ task, seeds, ranks, episodes, maxSteps, backend: "gpu", gpuMode: mode });
+        expect(gpu.backend).toEqual({ kind: "gpu", mode, precision: "float32" });
+        for (let p = 0; p < seeds.length; p++) {
+          expect(Array.from(gpu.runs[p].lengths)).toEqual(Array.from(cpu.runs[p].lengths));
+          for (let e = 0; e < episodes; e++) {
+            const want = cpu.runs[p].returns[e];
+            const got = gpu.runs[p].returns[e];
+            expect(Math.abs(got - want), `agent ${p} episode ${e}: gpu ${got} vs cpu ${want}`).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(want)));
+          }
+        }
+      });
+    }
+  }
+
+  it("after one update the float32 parameters match the float64 ones", async () => {
+    const options = { task: "pendulum" as const, seeds: [0, 9], ranks: [4, 3], maxSteps: 20 };
+    const cpu = await LrpgPopulation.create(options);
+    const gpu = await LrpgPopulation.create({ ...options, backend: "gpu", gpuMode: "webasm" });
+    await cpu.trainEpisode();
+    await gpu.trainEpisode();
+    for (let p = 0; p < 2; p++) {
+      const a = cpu.agentParameters(p);
+      const b = gpu.agentParameters(p);
+      for (const key of ["actorL", "actorR", "criticL", "criticR"] as const) {
+        for (let q = 0; q < a[key].length; q++) expect(Math.abs(b[key][q] - a[key][q])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(a[key][q])));
+      }
+      expect(Math.abs(b.logSigma - a.logSigma)).toBeLessThanOrEqual(1e-6);
+    }
+    await gpu.dispose();
+  });
+});
