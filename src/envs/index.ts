@@ -16,3 +16,6 @@ export { GoddardEnv, PaperRocketEnv, type GoddardSpec } from "./goddard.js";
 export { RecordEpisodeStatistics, type EpisodeStatistics } from "./record-episode-statistics.js";
 export { ClipAction } from "./clip-action.js";
 export { checkEnv, EnvCheckError, type CheckEnvOptions, type EnvCheckReport } from "./check-env.js";
+export { defaultGrid, defaultGrids, listGridEnvs, type GridSpec, type DefaultGrids } from "./default-grid.js";
+export * from "./minatar-breakout.js";
+export { fastStepper, type FastEnv } from "./fast-stepper.js";
