@@ -1,3 +1,4 @@
+import type { Parameter } from "../optim/parameter.js";
 import type { PolicyGradientAgent } from "../pg/agent.js";
 import type { Rng } from "../random/rng.js";
 import type { RunConfig } from "./config.js";
@@ -6,6 +7,8 @@ import type { RunConfig } from "./config.js";
 export interface RunnableAgent extends PolicyGradientAgent {
   /** Sets the actor's and critic's Adam learning rates (called before each episode's update). */
   setLearningRates?(actor: number, critic: number): void;
+  /** The trainable tensors (for the divergence guard's cheap finiteness scan); else the state dict is scanned. */
+  parameters?(): readonly Parameter[];
 }
 
 /** Builds the agent a config asks for, drawing its initialisation from `rng`. */

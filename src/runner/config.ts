@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PAPER_TASKS, type PaperAgentKind, type PaperTask } from "../presets/paper-agents.js";
 import { compileSchedule, ScheduleError, type ScheduleSpec } from "./schedule.js";
 
 /**
@@ -8,52 +9,35 @@ import { compileSchedule, ScheduleError, type ScheduleSpec } from "./schedule.js
  * is what the manifest records.
  */
 
-export type Algo = "lrpg" | "nn";
-export type Task = "pendulum" | "acrobot" | "rocket";
+export type Algo = PaperAgentKind;
+export type Task = PaperTask;
 
 /** Env id → the LRPG paper task whose preset supplies the defaults. */
-export const TASK_OF_ENV: Readonly<Record<string, Task>> = {
-  "LRPG/Pendulum": "pendulum",
-  "LRPG/Acrobot": "acrobot",
-  "LRPG/Goddard": "rocket",
-  "LRPG/Rocket": "rocket",
-};
+export const TASK_OF_ENV: Readonly<Record<string, Task>> = Object.fromEntries(
+  Object.values(PAPER_TASKS).map((spec) => [spec.envId, spec.task]),
+);
 
-/** Defaults per task (reference hyperparameters, lrpg-reference.md §1.5). */
-export const TASK_DEFAULTS: Readonly<
-  Record<
-    Task,
-    {
-      episodes: number;
-      maxSteps: number;
-      gamma: number;
-      lrpg: { rank: number; actorBuckets: number; criticBuckets: number; lrActor: number; lrCritic: number };
-      nn: { hidden: number; lrActor: number; lrCritic: number };
-    }
-  >
-> = {
-  pendulum: {
-    episodes: 1000,
-    maxSteps: 100,
-    gamma: 0.99,
-    lrpg: { rank: 4, actorBuckets: 10, criticBuckets: 16, lrActor: 1e-2, lrCritic: 1e-1 },
-    nn: { hidden: 512, lrActor: 1e-3, lrCritic: 1e-3 },
-  },
-  acrobot: {
-    episodes: 1000,
-    maxSteps: 1000,
-    gamma: 0.9,
-    lrpg: { rank: 2, actorBuckets: 2, criticBuckets: 2, lrActor: 3e-2, lrCritic: 1e-1 },
-    nn: { hidden: 32, lrActor: 1e-3, lrCritic: 1e-3 },
-  },
-  rocket: {
-    episodes: 30000,
-    maxSteps: 1000,
-    gamma: 0.99,
-    lrpg: { rank: 2, actorBuckets: 4, criticBuckets: 4, lrActor: 1e-2, lrCritic: 1e-1 },
-    nn: { hidden: 128, lrActor: 1e-2, lrCritic: 1e-2 },
-  },
-};
+function firstBuckets(buckets: number | ArrayLike<number>): number {
+  return typeof buckets === "number" ? buckets : buckets[0];
+}
+
+/** Defaults of one task, flattened from the paper presets (src/presets, lrpg-reference.md §1.5). */
+export function taskDefaults(task: Task) {
+  const spec = PAPER_TASKS[task];
+  return {
+    episodes: spec.episodes,
+    maxSteps: spec.maxSteps,
+    gamma: spec.gamma,
+    lrpg: {
+      rank: spec.lrpg.rank,
+      actorBuckets: firstBuckets(spec.lrpg.actorGrid.buckets),
+      criticBuckets: firstBuckets(spec.lrpg.criticGrid.buckets),
+      lrActor: spec.lrpg.lrActor,
+      lrCritic: spec.lrpg.lrCritic,
+    },
+    nn: { hidden: spec.nn.hidden, lrActor: spec.nn.lrActor, lrCritic: spec.nn.lrCritic },
+  };
+}
 
 /** One documented config field: the CLI `--help` and the error messages come from this table. */
 export interface FieldDoc {
@@ -191,7 +175,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
     throw new ConfigError("task", `config.task = ${show(c.task)}: must be "${task}" (the task of env ${env}) or left out`);
   }
   const algo: Algo = c.algo ?? "lrpg";
-  const preset = TASK_DEFAULTS[task];
+  const preset = taskDefaults(task);
   const episodes = c.episodes ?? preset.episodes;
   const lrActor = c.lrActor ?? preset[algo].lrActor;
   const lrCritic = c.lrCritic ?? preset[algo].lrCritic;

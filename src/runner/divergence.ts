@@ -1,3 +1,4 @@
+import type { Parameter } from "../optim/parameter.js";
 import type { StateDict, NumberTensor } from "../pg/agent.js";
 
 /**
@@ -34,6 +35,15 @@ export function findNonFiniteParameter(dict: StateDict): { path: string; value: 
   for (const [name, t] of Object.entries(dict)) {
     const hit = firstNonFinite(t, name);
     if (hit) return hit;
+  }
+  return null;
+}
+
+/** The first non-finite entry among `params`, as `name[flat index]`, or null. */
+export function findNonFiniteTensor(params: readonly Parameter[]): { path: string; value: number } | null {
+  for (const p of params) {
+    const d = p.data;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return { path: `${p.name}[${i}]`, value: d[i] };
   }
   return null;
 }

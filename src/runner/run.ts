@@ -10,11 +10,12 @@ import type { AgentFactory, RunnableAgent } from "./agent-factory.js";
 import { writeJsonAtomic } from "./atomic-file.js";
 import { loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { parseRunConfig, resultDefiningConfig, type RunConfig } from "./config.js";
-import { DivergenceError, findNonFiniteParameter } from "./divergence.js";
+import { DivergenceError, findNonFiniteParameter, findNonFiniteTensor } from "./divergence.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
 import { newManifest, readManifest, writeManifest, type Manifest, type RunStatus } from "./manifest.js";
 import { METRIC, MetricsWriter, type MetricsOffset, type MetricRow } from "./metrics.js";
+import { paperAgentFactory } from "./paper-agent-factory.js";
 import { packageVersion } from "./provenance.js";
 import { createRunDir, RUN_FILES } from "./run-dir.js";
 import { compileSchedule } from "./schedule.js";
@@ -40,7 +41,8 @@ export interface RunOptions {
   outRoot?: string;
   /** Or: run in exactly this directory (created if missing). */
   dir?: string;
-  agentFactory: AgentFactory;
+  /** Builds the agent (default: the paper presets with the config's overrides). */
+  agentFactory?: AgentFactory;
   /** Called after every episode. */
   onEpisode?: (episode: number, episodes: number, episodeReturn: number) => void;
   /** A stop request (SIGINT/SIGTERM or a pool shutdown): checkpoint, mark "interrupted", return. */
@@ -162,8 +164,7 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
       const { lossActor, lossCritic } = s.agent.learn(buffer);
       checkFinite(lossActor, METRIC.lossActor, number, stepAfter);
       checkFinite(lossCritic, METRIC.lossCritic, number, stepAfter);
-      const params = s.agent.exportStateDict();
-      const bad = findNonFiniteParameter(params);
+      const bad = s.agent.parameters ? findNonFiniteTensor(s.agent.parameters()) : findNonFiniteParameter(s.agent.exportStateDict());
       if (bad) throw new DivergenceError(number, stepAfter, `parameter ${bad.path}`, bad.value);
       s.globalStep = stepAfter;
       s.episode = number;
@@ -184,7 +185,7 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
         row[METRIC.evalReturn] = evaluatePolicy(s.agent, config, { episodes: config.evalEpisodes }).meanReturn;
       }
       s.metrics.write(row);
-      if (config.snapshotEvery > 0 && number % config.snapshotEvery === 0) appendSnapshot(s, params);
+      if (config.snapshotEvery > 0 && number % config.snapshotEvery === 0) appendSnapshot(s, s.agent.exportStateDict());
       if (config.checkpointEvery > 0 && number % config.checkpointEvery === 0) writeCheckpoint(s);
       options.onEpisode?.(number, config.episodes, episodeReturn);
       const now = performance.now();
@@ -225,7 +226,7 @@ export async function executeRun(rawConfig: RunConfig | unknown, options: RunOpt
     mkdirSync(dir, { recursive: true });
   }
   const rng = new Rng(config.seed);
-  const agent = options.agentFactory(config, rng);
+  const agent = (options.agentFactory ?? paperAgentFactory)(config, rng);
   const envRng = rng.fork();
   const manifest = newManifest({ jobId: runJobId(config), config, seed: config.seed, envId: config.env, algo: config.algo });
   manifest.parameterCount = { ...agent.parameterCount };
@@ -278,7 +279,7 @@ export async function resumeRun(dir: string, options: Omit<RunOptions, "dir" | "
   }
   const p = ckpt.payload;
   const rng = new Rng(config.seed);
-  const agent = options.agentFactory(config, rng);
+  const agent = (options.agentFactory ?? paperAgentFactory)(config, rng);
   agent.importStateDict(p.params);
   agent.setTrainingState(p.training);
   const runRng = Rng.fromState(p.rng);

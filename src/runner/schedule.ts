@@ -1,4 +1,5 @@
-import { compile, type EvalFunction } from "mathjs";
+import type { EvalFunction } from "mathjs";
+import { mathjs } from "./mathjs.js";
 
 /**
  * A learning-rate (or ε) schedule: a constant, or a mathjs expression of the episode compiled
@@ -24,7 +25,7 @@ export function compileSchedule(spec: ScheduleSpec, field: string, episodes: num
   }
   let code: EvalFunction;
   try {
-    code = compile(spec);
+    code = mathjs().compile(spec);
   } catch (err) {
     throw new ScheduleError(`${field}: "${spec}" is not a valid expression (${(err as Error).message})`);
   }

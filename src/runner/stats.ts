@@ -1,4 +1,4 @@
-import { median as mathMedian, quantileSeq } from "mathjs";
+import { mathjs } from "./mathjs.js";
 
 /**
  * Summary statistics for learning curves and per-seed results. Medians and quantiles come
@@ -18,14 +18,14 @@ function finiteValues(values: ArrayLike<number | null>): number[] {
 /** Median of the finite entries (nulls skipped); `null` when there are none. */
 export function median(values: ArrayLike<number | null>): number | null {
   const xs = finiteValues(values);
-  return xs.length === 0 ? null : (mathMedian(xs) as number);
+  return xs.length === 0 ? null : (mathjs().median(xs) as number);
 }
 
 /** The `p`-quantile (p ∈ [0, 1]) of the finite entries, linearly interpolated; `null` when empty. */
 export function quantile(values: ArrayLike<number | null>, p: number): number | null {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile: p must be in [0, 1], got ${p}`);
   const xs = finiteValues(values);
-  return xs.length === 0 ? null : (quantileSeq(xs, p) as number);
+  return xs.length === 0 ? null : (mathjs().quantileSeq(xs, p) as number);
 }
 
 export interface Spread {

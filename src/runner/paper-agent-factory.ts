@@ -1,0 +1,64 @@
+import { NnGaussianAgent } from "../baselines/gaussian-nn-agent.js";
+import type { DiscretizerOptions } from "../lrpg/discretizer.js";
+import { LrpgAgent } from "../lrpg/gaussian-lrpg-agent.js";
+import { PAPER_TASKS } from "../presets/paper-agents.js";
+import type { Rng } from "../random/rng.js";
+import type { AgentFactory, RunnableAgent } from "./agent-factory.js";
+import type { RunConfig } from "./config.js";
+import { compileSchedule } from "./schedule.js";
+
+/** The paper grid of a task with `buckets` points on every state dimension (ranges and row/col grouping kept). */
+function withBuckets(grid: DiscretizerOptions, buckets: number | undefined): DiscretizerOptions {
+  if (buckets === undefined) return grid;
+  return { ...grid, buckets };
+}
+
+/**
+ * Builds the paper agent of `config.task` (src/presets), overriding rank, grid points per
+ * dimension or hidden width and the learning rates from the config, and adds
+ * `setLearningRates` (writes the Adam `lr` of the actor and critic optimizers).
+ */
+export const paperAgentFactory: AgentFactory = (config: RunConfig, rng: Rng): RunnableAgent => {
+  const spec = PAPER_TASKS[config.task];
+  const lrActor = compileSchedule(config.lrActor, "lrActor", config.episodes)(0);
+  const lrCritic = compileSchedule(config.lrCritic, "lrCritic", config.episodes)(0);
+  if (config.algo === "lrpg") {
+    const c = spec.lrpg;
+    const agent = new LrpgAgent({
+      actorGrid: withBuckets(c.actorGrid, config.actorBuckets),
+      criticGrid: withBuckets(c.criticGrid, config.criticBuckets),
+      rank: config.rank ?? c.rank,
+      lrActor,
+      lrCritic,
+      gamma: config.gamma,
+      sigmoidMean: c.sigmoidMean,
+      actionClamp: c.actionClamp,
+      rng,
+    });
+    return Object.assign(agent, {
+      setLearningRates(actor: number, critic: number): void {
+        agent.actorOptimizer.lr = actor;
+        agent.critic.optimizer.lr = critic;
+      },
+      parameters: () => [...agent.actorOptimizer.params, ...agent.critic.optimizer.params],
+    });
+  }
+  const c = spec.nn;
+  const agent = new NnGaussianAgent({
+    stateDim: spec.stateDim,
+    hidden: config.hidden ?? c.hidden,
+    lrActor,
+    lrCritic,
+    gamma: config.gamma,
+    sigmoidMean: c.sigmoidMean,
+    actionClamp: c.actionClamp,
+    rng,
+  });
+  return Object.assign(agent, {
+    setLearningRates(actor: number, critic: number): void {
+      agent.actorOptimizer.lr = actor;
+      agent.criticOptimizer.lr = critic;
+    },
+    parameters: () => [...agent.actorOptimizer.params, ...agent.criticOptimizer.params],
+  });
+};

@@ -1,0 +1,44 @@
+import type { MessagePort } from "node:worker_threads";
+import { resumeRun, executeRun, type RunResult } from "./run.js";
+
+/** A job sent to a pool worker: train `config` into `dir` (or a new dir under `outRoot`), or resume `dir`. */
+export interface PoolTask {
+  config: unknown;
+  outRoot?: string;
+  dir?: string;
+  /** Continue the run in `dir` from its checkpoint instead of starting it. */
+  resume?: boolean;
+  /** Receives `{ episode, episodes }` progress messages (every `progressEvery` episodes and at the end). */
+  port?: MessagePort;
+  progressEvery?: number;
+}
+
+export interface ProgressMessage {
+  /** Episodes done since the last message. */
+  delta: number;
+}
+
+/** A job's result plus the episodes this session ran (for progress accounting). */
+export interface PoolResult extends RunResult {
+  sessionEpisodes: number;
+}
+
+/** Piscina worker entry: runs one job in this worker thread. */
+export default async function runPoolTask(task: PoolTask): Promise<PoolResult> {
+  const every = task.progressEvery ?? 10;
+  let ran = 0;
+  let reported = 0;
+  const onEpisode = () => {
+    ran += 1;
+    if (task.port && ran - reported >= every) {
+      task.port.postMessage({ delta: ran - reported } satisfies ProgressMessage);
+      reported = ran;
+    }
+  };
+  try {
+    const r = task.resume && task.dir ? await resumeRun(task.dir, { onEpisode }) : await executeRun(task.config, { outRoot: task.outRoot, dir: task.dir, onEpisode });
+    return { ...r, sessionEpisodes: ran };
+  } finally {
+    task.port?.close();
+  }
+}

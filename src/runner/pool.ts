@@ -1,0 +1,58 @@
+import { availableParallelism } from "node:os";
+import { MessageChannel } from "node:worker_threads";
+import { Piscina } from "piscina";
+import type { PoolResult, PoolTask, ProgressMessage } from "./pool-worker.js";
+import type { RunResult } from "./run.js";
+
+/** The worker module next to this file (`.ts` under tsx, `.js` once built). */
+function workerUrl(): string {
+  const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+  return new URL(`./pool-worker${ext}`, import.meta.url).href;
+}
+
+export interface PoolOptions {
+  /** Worker threads (default: all cores, `os.availableParallelism()`). */
+  threads?: number;
+  /** Called with the number of episodes finished since the last call, from any job. */
+  onProgress?: (episodes: number) => void;
+  /** Called when a job finishes (in completion order). */
+  onJobDone?: (result: RunResult, index: number) => void;
+}
+
+/**
+ * Runs jobs in a piscina worker-thread pool, one job per task, all cores busy. Results are in
+ * job order. Under tsx the workers inherit its loader, so the `.ts` worker runs as is.
+ */
+export async function runJobsInPool(tasks: readonly Omit<PoolTask, "port">[], options: PoolOptions = {}): Promise<RunResult[]> {
+  const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.max(1, tasks.length)));
+  const pool = new Piscina({ filename: workerUrl(), minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+  try {
+    return await Promise.all(
+      tasks.map(async (task, index) => {
+        let port: MessageChannel | null = null;
+        let reported = 0;
+        let finished = false;
+        if (options.onProgress) {
+          port = new MessageChannel();
+          port.port1.on("message", (m: ProgressMessage) => {
+            if (finished) return;
+            reported += m.delta;
+            options.onProgress!(m.delta);
+          });
+        }
+        const full: PoolTask = port ? { ...task, port: port.port2 } : { ...task };
+        try {
+          const result = (await pool.run(full, port ? { transferList: [port.port2] } : {})) as PoolResult;
+          finished = true;
+          if (options.onProgress && result.sessionEpisodes > reported) options.onProgress(result.sessionEpisodes - reported);
+          options.onJobDone?.(result, index);
+          return result;
+        } finally {
+          port?.port1.close();
+        }
+      }),
+    );
+  } finally {
+    await pool.destroy();
+  }
+}
