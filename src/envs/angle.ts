@@ -6,7 +6,10 @@ export const TWO_PI = 2 * Math.PI;
  * (`m = fmod(x + π, 2π)`, plus 2π when negative), as gym/Gymnasium `angle_normalize`.
  */
 export function angleNormalize(x: number): number {
-  let m = (x + Math.PI) % TWO_PI;
+  const y = x + Math.PI;
+  // fmod(y, 2π) = y exactly when 0 ≤ y < 2π: skip the (slow) floating-point remainder.
+  if (y >= 0 && y < TWO_PI) return y - Math.PI;
+  let m = y % TWO_PI;
   if (m < 0) m += TWO_PI;
   return m - Math.PI;
 }

@@ -25,6 +25,9 @@ export interface PendulumOptions extends EnvOptions {
  */
 export class PendulumEnv extends CoreEnv {
   private readonly gravityTerm: number;
+  /** sin θ of the last observation, keyed by θ (the next step needs the same value). */
+  private sinCacheTheta = NaN;
+  private sinCacheValue = NaN;
 
   constructor(options: PendulumOptions = {}) {
     super(
@@ -59,7 +62,8 @@ export class PendulumEnv extends CoreEnv {
     const u = action < -MAX_TORQUE ? -MAX_TORQUE : action > MAX_TORQUE ? MAX_TORQUE : action;
     const n = angleNormalize(th);
     this.view.reward = -(n * n + 0.1 * (thdot * thdot) + 0.001 * (u * u));
-    let newThdot = thdot + (this.gravityTerm * Math.sin(th) + 3.0 * u) * DT;
+    const sinTh = th === this.sinCacheTheta ? this.sinCacheValue : Math.sin(th);
+    let newThdot = thdot + (this.gravityTerm * sinTh + 3.0 * u) * DT;
     newThdot = newThdot < -MAX_SPEED ? -MAX_SPEED : newThdot > MAX_SPEED ? MAX_SPEED : newThdot;
     s[0] = th + newThdot * DT;
     s[1] = newThdot;
@@ -68,8 +72,11 @@ export class PendulumEnv extends CoreEnv {
 
   protected writeObservation(out: Float64Array): void {
     const th = this.state[0];
+    const sinTh = Math.sin(th);
+    this.sinCacheTheta = th;
+    this.sinCacheValue = sinTh;
     out[0] = f32(Math.cos(th));
-    out[1] = f32(Math.sin(th));
+    out[1] = f32(sinTh);
     out[2] = f32(this.state[1]);
   }
 }
