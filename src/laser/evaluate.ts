@@ -31,17 +31,26 @@ export function makeEvaluationSeeds(baseSeed: number, count: number): number[] {
 }
 
 /**
+ * An env, or a factory called once per episode. Prefer the factory when the env carries state across
+ * resets (MinAtar's sticky-action memory survives `reset`): a fresh env per episode makes episode i
+ * independent of what the policy did in episode i − 1, so paired differences stay per-seed.
+ */
+export type EnvSource<A extends Action> = Env<unknown, A> | (() => Env<unknown, A>);
+
+/**
  * Undiscounted return of one episode per seed. Episode i resets the env with `seed = episodeSeeds[i]`
  * and, in stochastic mode, samples actions from `new Rng(deriveSeed(seed, ACTION_STREAM))`, so two
  * evaluations of the same weights give bit-identical returns and two evaluations of different
  * weights see the same start states and the same noise (paired comparison).
  */
 export function evaluateReturns<A extends Action>(
-  env: Env<unknown, A>,
+  source: EnvSource<A>,
   policy: ActingPolicy<A>,
   options: EvaluationOptions,
 ): Float64Array {
   const { episodeSeeds, mode } = options;
+  const envFor = typeof source === "function" ? source : () => source;
+  let env = envFor();
   if (episodeSeeds.length === 0) throw new RangeError("evaluateReturns: episodeSeeds is empty");
   if (mode !== "deterministic" && mode !== "stochastic")
     throw new RangeError(`evaluation mode must be "deterministic" or "stochastic", got ${String(mode)}`);
@@ -55,6 +64,7 @@ export function evaluateReturns<A extends Action>(
   const returns = new Float64Array(episodeSeeds.length);
   for (let e = 0; e < episodeSeeds.length; e++) {
     const seed = episodeSeeds[e];
+    if (e > 0 && typeof source === "function") env = envFor();
     let observation = env.reset({ seed }).observation;
     const rng = new Rng(deriveSeed(seed, ACTION_STREAM));
     let total = 0;

@@ -80,3 +80,27 @@ export {
   DEFAULT_KERNEL_GRID,
   runKernelSweep,
 } from "./kernel-sweep.js";
+export { type EnvSource } from "./evaluate.js";
+export { parametersToStateDict, loadParametersFromStateDict } from "./parameters-state-dict.js";
+export {
+  type EvaluationSettings,
+  type BuiltPolicy,
+  type PolicyKindBuilder,
+  type DqnPolicyOptions,
+  registerPolicyKind,
+  listPolicyKinds,
+  buildPolicy,
+  pgRunKind,
+  dqnKind,
+  makeDqnNetwork,
+} from "./policy-kinds.js";
+export { type PolicySource, loadPolicySource, assertSourceUnchanged } from "./policy-source.js";
+export { type LaserRunOptions, type LaserReport, runLaser } from "./run-laser.js";
+export {
+  LASER_CSV_COLUMNS,
+  type LaserOutputFiles,
+  laserRowsToCsv,
+  laserRowsToMarkdown,
+  laserFigures,
+  writeLaserOutputs,
+} from "./laser-output.js";
