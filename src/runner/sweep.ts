@@ -1,0 +1,177 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { Rng } from "../random/rng.js";
+import { writeJsonAtomic } from "./atomic-file.js";
+import { listCheckpoints } from "./checkpoint.js";
+import { ConfigError, FIELD_DOCS, parseRunConfig, type RunConfig, type RunConfigInput } from "./config.js";
+import { readManifest } from "./manifest.js";
+import { runJobsInPool, type PoolOptions } from "./pool.js";
+import type { PoolTask } from "./pool-worker.js";
+import { runJobId, type RunResult } from "./run.js";
+import { runName, RUN_FILES } from "./run-dir.js";
+
+/**
+ * A sweep: a base config, a grid of field values (Cartesian product) and/or a random search
+ * over field ranges, each configuration run once per seed. JSON form:
+ *
+ *   { "base": { "env": "LRPG/Pendulum", "algo": "lrpg", "episodes": 600 },
+ *     "grid": { "rank": [1, 2, 4], "actorBuckets": [5, 10] },
+ *     "random": { "samples": 8, "seed": 0, "space": { "lrActor": { "min": 1e-3, "max": 1e-1, "log": true } } },
+ *     "seeds": [0, 1, 2] }
+ */
+export interface SweepSpec {
+  base: RunConfigInput;
+  grid?: Record<string, (number | string)[]>;
+  random?: {
+    samples: number;
+    /** Seed of the sampler (fixed so a re-run draws the same configurations). */
+    seed?: number;
+    space: Record<string, { min: number; max: number; log?: boolean; integer?: boolean } | (number | string)[]>;
+  };
+  seeds: number[];
+}
+
+const rangeSchema = z.strictObject({ min: z.number(), max: z.number(), log: z.boolean().optional(), integer: z.boolean().optional() });
+const valueList = z.array(z.union([z.number(), z.string()])).min(1);
+const sweepSchema = z.strictObject({
+  base: z.record(z.string(), z.unknown()),
+  grid: z.record(z.string(), valueList).optional(),
+  random: z
+    .strictObject({
+      samples: z.int().min(1).max(100_000),
+      seed: z.int().min(0).optional(),
+      space: z.record(z.string(), z.union([rangeSchema, valueList])),
+    })
+    .optional(),
+  seeds: z.array(z.int().min(0).max(2 ** 31 - 1)).min(1),
+});
+
+/** Validates a sweep spec; errors (ConfigError) name the field path and what is allowed. */
+export function parseSweepSpec(raw: unknown): SweepSpec {
+  const r = sweepSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const path = issue.path.map(String).join(".") || "sweep";
+    throw new ConfigError(path, `sweep.${path}: ${issue.message}`);
+  }
+  const spec = r.data as SweepSpec;
+  const known = new Set(FIELD_DOCS.map((d) => d.name as string));
+  for (const field of [...Object.keys(spec.grid ?? {}), ...Object.keys(spec.random?.space ?? {})]) {
+    if (!known.has(field) || field === "seed") {
+      throw new ConfigError(field, `sweep: "${field}" is not a sweepable config field (fields: ${[...known].filter((f) => f !== "seed").join(", ")}; seeds go in "seeds")`);
+    }
+  }
+  for (const [field, range] of Object.entries(spec.random?.space ?? {})) {
+    if (!Array.isArray(range) && (!(range.min <= range.max) || (range.log && range.min <= 0))) {
+      throw new ConfigError(field, `sweep.random.space.${field}: needs min ≤ max (and min > 0 with log), got min ${range.min}, max ${range.max}`);
+    }
+  }
+  return spec;
+}
+
+/** The grid's configurations: the Cartesian product in field order, last field varying fastest. */
+export function expandGrid(base: RunConfigInput, grid: Record<string, (number | string)[]> = {}): RunConfigInput[] {
+  let out: RunConfigInput[] = [{ ...base }];
+  for (const [field, values] of Object.entries(grid)) {
+    out = out.flatMap((c) => values.map((v) => ({ ...c, [field]: v })));
+  }
+  return out;
+}
+
+/** `samples` configurations drawn from `space` with a generator seeded by `seed` (log-uniform when `log`). */
+export function sampleRandom(base: RunConfigInput, random: NonNullable<SweepSpec["random"]>): RunConfigInput[] {
+  const rng = new Rng(random.seed ?? 0);
+  const out: RunConfigInput[] = [];
+  for (let i = 0; i < random.samples; i++) {
+    const c: Record<string, unknown> = { ...base };
+    for (const [field, range] of Object.entries(random.space)) {
+      if (Array.isArray(range)) {
+        c[field] = range[rng.integer(range.length)];
+        continue;
+      }
+      let v = range.log ? Math.exp(rng.uniformRange(Math.log(range.min), Math.log(range.max))) : rng.uniformRange(range.min, range.max);
+      if (range.integer) v = Math.min(range.max, Math.max(range.min, Math.round(v)));
+      c[field] = v;
+    }
+    out.push(c as RunConfigInput);
+  }
+  return out;
+}
+
+export interface SweepJob {
+  jobId: string;
+  config: RunConfig;
+  dir: string;
+  /** What the sweep will do with it: skip (completed or diverged before), resume (a checkpoint exists) or start. */
+  action: "skip" | "resume" | "start";
+  /** Status found on disk (for skips and resumes). */
+  found?: string;
+}
+
+/** All jobs of a sweep (configs × seeds), validated up front, with what a run of the sweep would do for each. */
+export function planSweep(spec: SweepSpec, sweepDir: string): SweepJob[] {
+  const configs = [...(spec.grid || !spec.random ? expandGrid(spec.base, spec.grid) : []), ...(spec.random ? sampleRandom(spec.base, spec.random) : [])];
+  const jobs: SweepJob[] = [];
+  const seen = new Set<string>();
+  for (const raw of configs) {
+    for (const seed of spec.seeds) {
+      const config = parseRunConfig({ ...raw, seed });
+      const id = runJobId(config);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const dir = join(sweepDir, runName(config.env, config.algo, seed, id));
+      jobs.push({ jobId: id, config, dir, ...jobAction(dir, id) });
+    }
+  }
+  return jobs;
+}
+
+function jobAction(dir: string, id: string): Pick<SweepJob, "action" | "found"> {
+  if (!existsSync(join(dir, RUN_FILES.manifest))) return { action: "start" };
+  try {
+    const m = readManifest(dir);
+    if (m.jobId !== id) return { action: "start", found: `a different job (${m.jobId})` };
+    if (m.status === "completed" || m.status === "diverged") return { action: "skip", found: m.status };
+    if (listCheckpoints(join(dir, RUN_FILES.checkpointDir)).length > 0) return { action: "resume", found: m.status };
+    return { action: "start", found: m.status };
+  } catch {
+    return { action: "start", found: "unreadable manifest" };
+  }
+}
+
+export interface SweepResult {
+  jobs: SweepJob[];
+  ran: RunResult[];
+  skipped: number;
+}
+
+/**
+ * Runs a sweep into `sweepDir` on a worker pool: jobs whose directory already holds a completed
+ * (or diverged) run of the same job id are skipped, interrupted ones resume from their newest
+ * checkpoint, the rest start. Writes `sweep.json` (spec + job table) first.
+ */
+export async function runSweep(spec: SweepSpec, sweepDir: string, options: PoolOptions = {}): Promise<SweepResult> {
+  mkdirSync(sweepDir, { recursive: true });
+  const jobs = planSweep(spec, sweepDir);
+  writeJsonAtomic(join(sweepDir, "sweep.json"), {
+    format: "lowrank-rl/sweep",
+    spec,
+    jobs: jobs.map((j) => ({ jobId: j.jobId, dir: j.dir, seed: j.config.seed, config: j.config })),
+  });
+  const todo = jobs.filter((j) => j.action !== "skip");
+  const tasks: Omit<PoolTask, "port">[] = todo.map((j) => (j.action === "resume" ? { config: j.config, dir: j.dir, resume: true } : { config: j.config, dir: j.dir }));
+  const ran = tasks.length > 0 ? await runJobsInPool(tasks, options) : [];
+  return { jobs, ran, skipped: jobs.length - todo.length };
+}
+
+/** Reads a sweep spec JSON file (ConfigError on bad JSON or fields). */
+export function readSweepSpec(path: string): SweepSpec {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new ConfigError("sweep", `${path}: not a readable JSON sweep spec (${(err as Error).message})`);
+  }
+  return parseSweepSpec(raw);
+}
