@@ -11,4 +11,13 @@ export { evaluateDqn, type EvaluationOptions, type EvaluationResult } from "./ev
 export { trainDqn, type TrainDqnOptions, type TrainDqnResult, type EpisodeRecord, type TrainLogRecord, type EvalRecord } from "./train.js";
 export { ChannelsLastToFirst } from "./channels-last.js";
 export { singularValues, spectrumSummary } from "./spectrum.js";
-export { mlpQNetwork, minatarQNetwork, type MlpQNetworkOptions, type MinAtarQNetworkOptions, type HiddenLayerSpec } from "./networks.js";
+export {
+  mlpQNetwork,
+  minatarQNetwork,
+  minatarHiddenLayer,
+  MINATAR_HIDDEN_LAYER,
+  type MlpQNetworkOptions,
+  type MinAtarQNetworkOptions,
+  type HiddenLayerSpec,
+  type ConvLayerSpec,
+} from "./networks.js";

@@ -1,29 +1,55 @@
 import { Conv2d } from "../nn/conv2d.js";
+import { CPConv2d } from "../nn/cp-conv2d.js";
 import { Dense } from "../nn/dense.js";
 import { Flatten } from "../nn/flatten.js";
 import type { Layer } from "../nn/layer.js";
+import { LowRankDense } from "../nn/low-rank-dense.js";
+import type { RankSpec } from "../nn/rank.js";
 import { ReLU } from "../nn/relu.js";
 import { Sequential } from "../nn/sequential.js";
+import { TuckerRegression } from "../nn/tucker-regression.js";
 import type { Rng } from "../random/rng.js";
 import { ChannelsLastToFirst } from "./channels-last.js";
 
-/** How a hidden layer is parametrized. */
-export type HiddenLayerSpec = { kind: "dense" };
+/**
+ * How the hidden layer is parametrized:
+ *  - dense: W ∈ ℝ^{out×in};
+ *  - lowrank: W = L Rᵀ of rank K (an integer, or a fraction of the dense parameter count);
+ *  - trl: Tucker tensor-regression layer over the conv activation's modes (C, H, W) and the output
+ *    (Kossaifi et al. 2020), ranks as an integer/tuple or a fraction of the dense count.
+ */
+export type HiddenLayerSpec = { kind: "dense" } | { kind: "lowrank"; rank: RankSpec } | { kind: "trl"; rank: RankSpec };
+
+/** The conv layer: full, or CP-factorized of rank R (1×1 down, k×1, 1×k, 1×1 up). */
+export type ConvLayerSpec = { kind: "dense" } | { kind: "cp"; rank: RankSpec };
 
 export interface MlpQNetworkOptions {
   observationSize: number;
   numActions: number;
-  /** Hidden widths (CleanRL CartPole: [120, 84]). */
+  /** Hidden widths (e.g. [64, 64]). */
   hidden: readonly number[];
+  /** Parametrization of the hidden-to-hidden layers (every hidden layer after the first). Default dense. */
+  hiddenLayer?: HiddenLayerSpec;
   rng: Rng;
 }
 
-/** MLP Q-network: (Dense → ReLU)* → Dense to one value per action, PyTorch default init. */
+/**
+ * MLP Q-network: (linear → ReLU)* → linear to one value per action, PyTorch default init.
+ * With `hiddenLayer: {kind: "lowrank"}` the hidden-to-hidden layers are rank-K (the input layer,
+ * whose rank is bounded by the observation size, stays dense).
+ */
 export function mlpQNetwork(options: MlpQNetworkOptions): Sequential {
+  const spec = options.hiddenLayer ?? { kind: "dense" };
+  if (spec.kind === "trl") throw new RangeError("mlpQNetwork: hiddenLayer.kind must be 'dense' or 'lowrank' (a TRL needs a multi-mode input)");
   const layers: Layer[] = [];
   let width = options.observationSize;
   options.hidden.forEach((h, i) => {
-    layers.push(new Dense({ inFeatures: width, outFeatures: h, rng: options.rng, name: `fc${i}` }));
+    const name = `fc${i}`;
+    layers.push(
+      i > 0 && spec.kind === "lowrank"
+        ? new LowRankDense({ inFeatures: width, outFeatures: h, rank: spec.rank, rng: options.rng, name })
+        : new Dense({ inFeatures: width, outFeatures: h, rng: options.rng, name }),
+    );
     layers.push(new ReLU([h], `relu${i}`));
     width = h;
   });
@@ -34,6 +60,8 @@ export function mlpQNetwork(options: MlpQNetworkOptions): Sequential {
 export interface MinAtarQNetworkOptions {
   numActions: number;
   rng: Rng;
+  hiddenLayer?: HiddenLayerSpec;
+  conv?: ConvLayerSpec;
   /** Grid side (10) and input channels (Breakout: 4). */
   gridSize?: number;
   inChannels?: number;
@@ -41,30 +69,47 @@ export interface MinAtarQNetworkOptions {
   hiddenUnits?: number;
 }
 
+/** Name of the hidden layer inside {@link minatarQNetwork} (for spectra and parameter reports). */
+export const MINATAR_HIDDEN_LAYER = "fc_hidden";
+
 /**
  * MinAtar's DQN network (Young & Tian 2019, examples/dqn.py): input (10, 10, C) channels-last →
- * conv 16 3×3 stride 1 → ReLU → flatten (16·8·8 = 1024) → hidden 128 → ReLU → linear to the actions.
- * 132 566 parameters for C = 4 and 6 actions.
+ * conv 16 3×3 stride 1 → ReLU → (16, 8, 8) → hidden 128 → ReLU → linear to the actions.
+ * Dense everywhere: 132 566 parameters for C = 4 and 6 actions. The hidden layer can be low-rank
+ * or a Tucker TRL on the (16, 8, 8) activation; the conv can be CP-factorized.
  */
 export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
   const n = options.gridSize ?? 10;
   const c = options.inChannels ?? 4;
   const f = options.convChannels ?? 16;
   const hidden = options.hiddenUnits ?? 128;
+  const hiddenSpec = options.hiddenLayer ?? { kind: "dense" };
+  const convSpec = options.conv ?? { kind: "dense" };
   const rng = options.rng;
-  const conv = new Conv2d({ inChannels: c, outChannels: f, kernelSize: 3, inputSize: [n, n], rng, name: "conv" });
-  const [, ho, wo] = conv.outputShape;
-  const features = f * ho * wo;
-  return new Sequential(
-    [
-      new ChannelsLastToFirst(n, n, c),
-      conv,
-      new ReLU(conv.outputShape, "conv_relu"),
-      new Flatten(conv.outputShape),
-      new Dense({ inFeatures: features, outFeatures: hidden, rng, name: "fc_hidden" }),
-      new ReLU([hidden], "hidden_relu"),
-      new Dense({ inFeatures: hidden, outFeatures: options.numActions, rng, name: "q" }),
-    ],
-    { name: "q_minatar", inputGrad: false },
-  );
+  const convCommon = { inChannels: c, outChannels: f, kernelSize: 3, inputSize: [n, n] as [number, number], rng, name: "conv" };
+  const conv: Conv2d | CPConv2d = convSpec.kind === "cp" ? new CPConv2d({ ...convCommon, rank: convSpec.rank }) : new Conv2d(convCommon);
+  const convShape = conv.outputShape;
+  const features = convShape.reduce((a, b) => a * b, 1);
+  const layers: Layer[] = [new ChannelsLastToFirst(n, n, c), conv, new ReLU(convShape, "conv_relu")];
+  const name = MINATAR_HIDDEN_LAYER;
+  if (hiddenSpec.kind === "trl") {
+    layers.push(new TuckerRegression({ inputShape: convShape, outFeatures: hidden, rank: hiddenSpec.rank, rng, name }));
+  } else {
+    layers.push(new Flatten(convShape));
+    layers.push(
+      hiddenSpec.kind === "lowrank"
+        ? new LowRankDense({ inFeatures: features, outFeatures: hidden, rank: hiddenSpec.rank, rng, name })
+        : new Dense({ inFeatures: features, outFeatures: hidden, rng, name }),
+    );
+  }
+  layers.push(new ReLU([hidden], "hidden_relu"));
+  layers.push(new Dense({ inFeatures: hidden, outFeatures: options.numActions, rng, name: "q" }));
+  return new Sequential(layers, { name: "q_minatar", inputGrad: false });
+}
+
+/** The hidden layer of a {@link minatarQNetwork} (Dense, LowRankDense or TuckerRegression). */
+export function minatarHiddenLayer(net: Sequential): Layer {
+  const layer = net.layers.find((l) => l.name === MINATAR_HIDDEN_LAYER);
+  if (!layer) throw new Error(`minatarHiddenLayer: no layer named ${MINATAR_HIDDEN_LAYER} in ${net.name}`);
+  return layer;
 }

@@ -119,3 +119,35 @@ describe("DqnAgent configuration and networks", () => {
     expect(agent.epsilon(105_000)).toBe(0.1);
   });
 });
+
+describe("Q-network variants", () => {
+  it("MinAtar hidden layer as low-rank / TRL at ½, ⅕, ⅒ of the dense parameters (docs/atari-trl.md §1.5 ranks)", async () => {
+    const { minatarHiddenLayer } = await import("../../src/dqn/networks.js");
+    const count = (hiddenLayer: Parameters<typeof minatarQNetwork>[0]["hiddenLayer"]) =>
+      minatarHiddenLayer(minatarQNetwork({ numActions: 6, rng: new Rng(0), hiddenLayer })).parameterCount;
+    const dense = count({ kind: "dense" });
+    expect(dense).toBe(1024 * 128 + 128);
+    // TRL (C, H, W, O) ranks from TensorLy's fraction rule: 61 096 / 27 052 / 14 096 weights + 128 bias.
+    expect(count({ kind: "trl", rank: 0.5 })).toBe(61_096 + 128);
+    expect(count({ kind: "trl", rank: 0.2 })).toBe(27_052 + 128);
+    expect(count({ kind: "trl", rank: 0.1 })).toBe(14_096 + 128);
+    // Low rank: K = round(f·1024·128/1152) → 57, 23, 11.
+    expect(count({ kind: "lowrank", rank: 0.5 })).toBe(57 * 1152 + 128);
+    expect(count({ kind: "lowrank", rank: 0.1 })).toBe(11 * 1152 + 128);
+  });
+  it("every variant maps a batch of observations to one value per action", () => {
+    const x = new Float64Array(3 * 400).map((_, i) => (i % 7 === 0 ? 1 : 0));
+    for (const hiddenLayer of [{ kind: "dense" }, { kind: "lowrank", rank: 0.2 }, { kind: "trl", rank: 0.2 }] as const) {
+      for (const conv of [{ kind: "dense" }, { kind: "cp", rank: 4 }] as const) {
+        const net = minatarQNetwork({ numActions: 3, rng: new Rng(1), hiddenLayer, conv });
+        const q = net.forward(x, 3);
+        expect(q.length).toBe(9);
+        expect(q.every(Number.isFinite)).toBe(true);
+        expect(new Set(q).size).toBeGreaterThan(1);
+      }
+    }
+    expect(mlpQNetwork({ observationSize: 4, numActions: 2, hidden: [64, 64], hiddenLayer: { kind: "lowrank", rank: 8 }, rng: new Rng(0) }).parameterCount).toBe(
+      4 * 64 + 64 + 8 * 128 + 64 + 64 * 2 + 2,
+    );
+  });
+});
