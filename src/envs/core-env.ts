@@ -77,16 +77,23 @@ export abstract class CoreEnv implements Env<number[], Action> {
   }
 
   stepInPlace(action: Action): StepView {
-    if (!this.ready) throw new Error(`${this.id}: call reset() (or setState()) before step()`);
-    this.transition(this.scalarAction(action));
-    this.view.truncated = false;
+    this.advance(action);
     this.writeObservation(this.view.observation);
     return this.view;
   }
 
   step(action: Action): StepResult {
-    const v = this.stepInPlace(action);
-    return { observation: v.observation.slice(), reward: v.reward, terminated: v.terminated, truncated: false, info: this.stepInfo() };
+    this.advance(action);
+    const observation = new Float64Array(this.view.observation.length);
+    this.writeObservation(observation);
+    return { observation, reward: this.view.reward, terminated: this.view.terminated, truncated: false, info: this.stepInfo() };
+  }
+
+  /** Validates the action and runs the transition (reward and flags land in `view`). */
+  private advance(action: Action): void {
+    if (!this.ready) throw new Error(`${this.id}: call reset() (or setState()) before step()`);
+    this.transition(this.scalarAction(action));
+    this.view.truncated = false;
   }
 
   /** A copy of the internal state, layout `stateNames`. */
