@@ -26,7 +26,7 @@ export function kernelGrid(g: Discretizer): KernelGrid {
 }
 
 /**
- * gpu.js kernel of the Gaussian low-rank policy for every agent p (output length P):
+ * gpu.js kernel of the Gaussian low-rank policy, one output per listed agent p = agentIdx[x]:
  * cell (i, j) of the observation on the actor grid (clip, snap to the nearest of b_d points with
  * round-half-to-even, row-major flattening into rows/columns: the Discretizer's rule, in float32),
  * z = Σ_k L_p[i,k] R_p[j,k], μ = z or sigmoid(z), a = μ + σ_p·ε_p, clamped to [lo, hi] when useClamp = 1.
@@ -35,6 +35,7 @@ export function kernelGrid(g: Discretizer): KernelGrid {
  */
 export function lowRankGaussianActKernel(
   this: KernelThis,
+  agentIdx: Float32Array,
   states: Float32Array,
   noise: Float32Array,
   L: Float32Array,
@@ -55,7 +56,7 @@ export function lowRankGaussianActKernel(
   clampLo: number,
   clampHi: number,
 ): number {
-  const p = this.thread.x;
+  const p = agentIdx[this.thread.x];
   let row = 0;
   let col = 0;
   for (let d = 0; d < D; d++) {

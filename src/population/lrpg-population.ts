@@ -10,6 +10,8 @@ import {
   type GpuRuntime,
 } from "../factor/backend/index.js";
 import { GpuFactorBackend } from "../factor/backend/gpu-backend.js";
+import { CpuFactorBackend } from "../factor/backend/cpu-backend.js";
+import { adamStepInPlace, entryGradientsInto, gatherEntriesInto } from "../factor/backend/cpu-kernels.js";
 import { Discretizer } from "../lrpg/discretizer.js";
 import { fillReferenceOrder } from "../lrpg/low-rank-critic.js";
 import { LowRankMatrix } from "../factor/low-rank-matrix.js";
@@ -106,6 +108,19 @@ export class LrpgPopulation {
   private readonly active: Uint8Array;
   private readonly sigma: Float64Array;
   private readonly stepper: Stepper;
+  /** Per-episode scratch of learn(), allocated once. */
+  private readonly work: {
+    actorRows: Int32Array;
+    actorCols: Int32Array;
+    criticRows: Int32Array;
+    criticCols: Int32Array;
+    z: Float64Array;
+    V: Float64Array;
+    G: Float64Array;
+    gz: Float64Array;
+    gc: Float64Array;
+    gRho: Float64Array;
+  };
 
   private constructor(task: PopulationTask, seeds: readonly number[], ranks: Int32Array, maxSteps: number, backend: FactorBackend, stepper: (p: LrpgPopulation) => Stepper) {
     this.task = task;
@@ -167,6 +182,18 @@ export class LrpgPopulation {
     this.rewards = new Float64Array(P);
     this.terminated = new Uint8Array(P);
     this.active = new Uint8Array(P);
+    this.work = {
+      actorRows: new Int32Array(P * T),
+      actorCols: new Int32Array(P * T),
+      criticRows: new Int32Array(P * T),
+      criticCols: new Int32Array(P * T),
+      z: new Float64Array(P * T),
+      V: new Float64Array(P * T),
+      G: new Float64Array(T),
+      gz: new Float64Array(P * T),
+      gc: new Float64Array(P * T),
+      gRho: new Float64Array(P),
+    };
     this.stepper = stepper(this);
   }
 
@@ -281,14 +308,14 @@ export class LrpgPopulation {
   async learn(): Promise<void> {
     const P = this.count;
     const T = this.maxSteps;
-    const actorEntries = this.cellsOf(this.actorGrid);
-    const criticEntries = this.cellsOf(this.criticGrid);
-    const z = await this.backend.gatherEntries(this.actor, actorEntries);
-    const V = await this.backend.gatherEntries(this.critic, criticEntries);
-    const G = new Float64Array(T);
-    const gz = new Float64Array(P * T);
-    const gc = new Float64Array(P * T);
-    const gRho = new Float64Array(P);
+    const w = this.work;
+    const actorEntries = this.cellsOf(this.actorGrid, w.actorRows, w.actorCols);
+    const criticEntries = this.cellsOf(this.criticGrid, w.criticRows, w.criticCols);
+    const fast = this.backend instanceof CpuFactorBackend;
+    // The cpu backend's kernels are called directly (no validation, no allocation): same arithmetic.
+    const z = fast ? gatherEntriesInto(this.actor, actorEntries, w.z) : await this.backend.gatherEntries(this.actor, actorEntries);
+    const V = fast ? gatherEntriesInto(this.critic, criticEntries, w.V) : await this.backend.gatherEntries(this.critic, criticEntries);
+    const { G, gz, gc, gRho } = w;
     const sigmoid = this.task.sigmoidMean;
     for (let p = 0; p < P; p++) {
       const Tp = this.lengths[p];
@@ -303,12 +330,12 @@ export class LrpgPopulation {
         const zt = z[q];
         const mu = sigmoid ? 1 / (1 + Math.exp(-zt)) : zt;
         const adv = G[t] - V[q];
-        const w = invT * adv;
+        const wt = invT * adv;
         const d = this.trajActions[q] - mu;
-        let g = w * (-d / variance);
+        let g = wt * (-d / variance);
         if (sigmoid) g *= mu * (1 - mu);
         gz[q] = g;
-        rho += w * (1 - (d * d) / variance);
+        rho += wt * (1 - (d * d) / variance);
       }
       gRho[p] = rho;
       // Critic, as LowRankCritic.step: ∂J_c/∂V_t = (2/T)(V_t − G_t).
@@ -316,17 +343,30 @@ export class LrpgPopulation {
       for (let t = 0; t < Tp; t++) gc[p * T + t] = norm * (V[p * T + t] - G[t]);
     }
     const step = this.episodesDone + 1;
-    const actorGrads = await this.backend.entryGradients(this.actor, actorEntries, gz);
+    const actorAdam = { lr: this.task.lrActor, beta1: 0.9, beta2: 0.999, eps: 1e-8, step };
+    const criticAdam = { lr: this.task.lrCritic, beta1: 0.9, beta2: 0.999, eps: 1e-8, step };
     const aL = this.actor.L.length;
+    const aR = this.actor.R.length;
+    const cL = this.critic.L.length;
+    if (fast) {
+      entryGradientsInto(this.actor, actorEntries, gz, this.actorGrad.subarray(0, aL), this.actorGrad.subarray(aL, aL + aR));
+      this.actorGrad.set(gRho, aL + aR);
+      adamStepInPlace(this.actorParams, this.actorGrad, this.adamActor.m, this.adamActor.v, actorAdam);
+      this.refreshSigma();
+      entryGradientsInto(this.critic, criticEntries, gc, this.criticGrad.subarray(0, cL), this.criticGrad.subarray(cL));
+      adamStepInPlace(this.criticParams, this.criticGrad, this.adamCritic.m, this.adamCritic.v, criticAdam);
+      return;
+    }
+    const actorGrads = await this.backend.entryGradients(this.actor, actorEntries, gz);
     this.actorGrad.set(actorGrads.gradL, 0);
     this.actorGrad.set(actorGrads.gradR, aL);
-    this.actorGrad.set(gRho, aL + this.actor.R.length);
-    await this.backend.adamStep(this.actorParams, this.actorGrad, this.adamActor.m, this.adamActor.v, { lr: this.task.lrActor, beta1: 0.9, beta2: 0.999, eps: 1e-8, step });
+    this.actorGrad.set(gRho, aL + aR);
+    await this.backend.adamStep(this.actorParams, this.actorGrad, this.adamActor.m, this.adamActor.v, actorAdam);
     this.refreshSigma();
     const criticGrads = await this.backend.entryGradients(this.critic, criticEntries, gc);
     this.criticGrad.set(criticGrads.gradL, 0);
-    this.criticGrad.set(criticGrads.gradR, this.critic.L.length);
-    await this.backend.adamStep(this.criticParams, this.criticGrad, this.adamCritic.m, this.adamCritic.v, { lr: this.task.lrCritic, beta1: 0.9, beta2: 0.999, eps: 1e-8, step });
+    this.criticGrad.set(criticGrads.gradR, cL);
+    await this.backend.adamStep(this.criticParams, this.criticGrad, this.adamCritic.m, this.adamCritic.v, criticAdam);
   }
 
   /** Releases the backend (when the population opened it). */
@@ -340,16 +380,20 @@ export class LrpgPopulation {
     return { states: this.states, active: this.active, sigma: this.sigma };
   }
 
-  private cellsOf(grid: Discretizer): BatchedEntries {
+  private cellsOf(grid: Discretizer, rowIdx: Int32Array, colIdx: Int32Array): BatchedEntries {
     const P = this.count;
     const T = this.maxSteps;
     const D = this.task.dynamics.obsDim;
-    const rowIdx = new Int32Array(P * T);
-    const colIdx = new Int32Array(P * T);
     const M = grid.cols;
     for (let p = 0; p < P; p++) {
-      for (let t = 0; t < this.lengths[p]; t++) {
+      const Tp = this.lengths[p];
+      for (let t = 0; t < T; t++) {
         const q = p * T + t;
+        if (t >= Tp) {
+          rowIdx[q] = 0;
+          colIdx[q] = 0;
+          continue;
+        }
         const f = grid.flatCell(this.trajStates, q * D);
         const i = (f / M) | 0;
         rowIdx[q] = i;
@@ -423,14 +467,20 @@ class CpuStepper implements Stepper {
   }
 }
 
-/** gpu.js kernels (float32): one policy kernel and one env kernel per lockstep step. */
+/**
+ * gpu.js kernels (float32): one policy kernel and one env kernel per lockstep step, each over the
+ * agents still active in this episode only (compacted through an index list).
+ */
 class GpuStepper implements Stepper {
   private readonly actKernel: GpuKernel<Parameters<typeof lowRankGaussianActKernel>>;
-  private readonly stepKernel: GpuKernel<[Float32Array, Float32Array]>;
+  private readonly stepKernel: GpuKernel<[Float32Array, Float32Array, Float32Array]>;
   private readonly grid: KernelGrid;
   private readonly states32: Float32Array;
   private readonly noise32: Float32Array;
   private readonly actions32: Float32Array;
+  private readonly sigma32: Float32Array;
+  private readonly agentIdx: Float32Array;
+  private activeCount = 0;
 
   constructor(
     private readonly pop: LrpgPopulation,
@@ -443,21 +493,29 @@ class GpuStepper implements Stepper {
     this.states32 = new Float32Array(pop.count * pop.task.dynamics.stateDim);
     this.noise32 = new Float32Array(pop.count);
     this.actions32 = new Float32Array(pop.count);
+    this.sigma32 = new Float32Array(pop.count);
+    this.agentIdx = new Float32Array(pop.count);
   }
 
   async act(noise: Float64Array, actions: Float64Array): Promise<void> {
     const pop = this.pop;
-    const { states, sigma } = pop.stepState;
+    const { states, active, sigma } = pop.stepState;
+    let A = 0;
+    for (let p = 0; p < pop.count; p++) if (active[p] === 1) this.agentIdx[A++] = p;
+    this.activeCount = A;
+    if (A === 0) return;
     this.states32.set(states);
     this.noise32.set(noise);
+    this.sigma32.set(sigma);
     const clamp = pop.task.actionClamp;
     const out = await this.actKernel.run(
-      pop.count,
+      A,
+      this.agentIdx,
       this.states32,
       this.noise32,
       toFloat32(pop.actor.L),
       toFloat32(pop.actor.R),
-      Float32Array.from(sigma),
+      this.sigma32,
       this.grid.low,
       this.grid.range,
       this.grid.steps,
@@ -473,19 +531,21 @@ class GpuStepper implements Stepper {
       clamp ? clamp[0] : 0,
       clamp ? clamp[1] : 0,
     );
-    actions.set(out);
+    for (let x = 0; x < A; x++) actions[this.agentIdx[x]] = out[x];
   }
 
+  /** Steps the agents listed by the preceding {@link act} (the active ones). */
   async envStep(actions: Float64Array, rewards: Float64Array, terminated: Uint8Array): Promise<void> {
     const pop = this.pop;
-    const { states, active } = pop.stepState;
+    const { states } = pop.stepState;
     const S = pop.task.dynamics.stateDim;
-    this.states32.set(states);
+    const A = this.activeCount;
+    if (A === 0) return;
     this.actions32.set(actions);
-    const out = await this.stepKernel.run(pop.count * (S + 2), this.states32, this.actions32);
-    for (let p = 0; p < pop.count; p++) {
-      if (active[p] === 0) continue;
-      const o = p * (S + 2);
+    const out = await this.stepKernel.run(A * (S + 2), this.agentIdx, this.states32, this.actions32);
+    for (let x = 0; x < A; x++) {
+      const p = this.agentIdx[x];
+      const o = x * (S + 2);
       for (let c = 0; c < S; c++) states[p * S + c] = out[o + c];
       rewards[p] = out[o + S];
       terminated[p] = out[o + S + 1] > 0.5 ? 1 : 0;

@@ -44,10 +44,11 @@ export const acrobotDynamics: VectorDynamics = {
     }
   },
   /** RK4 written as a 4-stage loop (stage weights 1, 2, 2, 1; stage offsets h/2, h/2, h). */
-  stepKernel: function acrobotStepKernel(this: KernelThis, states: Float32Array, actions: Float32Array): number {
+  stepKernel: function acrobotStepKernel(this: KernelThis, agentIdx: Float32Array, states: Float32Array, actions: Float32Array): number {
     const x = this.thread.x;
-    const p = Math.floor((x + 0.5) / 6);
-    const c = x - p * 6;
+    const slot = Math.floor((x + 0.5) / 6);
+    const c = x - slot * 6;
+    const p = agentIdx[slot];
     const t1 = states[p * 4];
     const t2 = states[p * 4 + 1];
     const w1 = states[p * 4 + 2];

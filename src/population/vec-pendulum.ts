@@ -42,10 +42,11 @@ export const pendulumDynamics: VectorDynamics = {
       terminated[p] = newTh > LIMIT_ANGLE || newTh < -LIMIT_ANGLE ? 1 : 0;
     }
   },
-  stepKernel: function pendulumStepKernel(this: KernelThis, states: Float32Array, actions: Float32Array): number {
+  stepKernel: function pendulumStepKernel(this: KernelThis, agentIdx: Float32Array, states: Float32Array, actions: Float32Array): number {
     const x = this.thread.x;
-    const p = Math.floor((x + 0.5) / 4);
-    const c = x - p * 4;
+    const slot = Math.floor((x + 0.5) / 4);
+    const c = x - slot * 4;
+    const p = agentIdx[slot];
     const th = states[p * 2];
     const thdot = states[p * 2 + 1];
     const u = Math.min(Math.max(actions[p], -2), 2);

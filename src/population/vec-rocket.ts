@@ -56,10 +56,11 @@ export const rocketDynamics: VectorDynamics = {
       rewards[p] = done ? REWARD_SCALE * (hMax - H0) : 0.0;
     }
   },
-  stepKernel: function rocketStepKernel(this: KernelThis, states: Float32Array, actions: Float32Array): number {
+  stepKernel: function rocketStepKernel(this: KernelThis, agentIdx: Float32Array, states: Float32Array, actions: Float32Array): number {
     const x = this.thread.x;
-    const p = Math.floor((x + 0.5) / 6);
-    const c = x - p * 6;
+    const slot = Math.floor((x + 0.5) / 6);
+    const c = x - slot * 6;
+    const p = agentIdx[slot];
     const v = states[p * 4];
     const h = states[p * 4 + 1];
     const m = states[p * 4 + 2];
