@@ -1,3 +1,5 @@
+import { wasmGemm } from "./wasm-gemm.js";
+
 /**
  * Dense matrix–matrix products on row-major Float64Array views, written for V8's JIT:
  * a 4×4 register-blocked micro-kernel (16 scalar accumulators, 8 loads per 16 multiply–adds),
@@ -8,7 +10,25 @@
  *   gemmNT: A′ = A (M×K),  B′ = Bᵀ with B stored N×K
  *   gemmTN: A′ = Aᵀ with A stored K×M,  B′ = B (K×N)
  * Leading dimensions (`lda`, `ldb`, `ldc`) are row strides in elements; offsets select a sub-block.
+ * Products of ≥ 8192 multiply–adds go to the WebAssembly SIMD kernel (wasm-gemm.ts) when the runtime
+ * supports it; `setGemmBackend('js')` forces the scalar kernel.
  */
+
+/** Which kernel runs the products: 'auto' uses the WebAssembly SIMD kernel for large products. */
+export type GemmBackend = "auto" | "js";
+
+let backend: GemmBackend = "auto";
+
+/** Multiply–adds below which packing for the SIMD kernel costs more than it saves. */
+const WASM_MIN_WORK = 8192;
+
+/** Selects the GEMM kernel ('js' forces the scalar one, e.g. to compare results). Returns the previous choice. */
+export function setGemmBackend(choice: GemmBackend): GemmBackend {
+  if (choice !== "auto" && choice !== "js") throw new RangeError(`gemm backend must be 'auto' or 'js', got ${String(choice)}`);
+  const previous = backend;
+  backend = choice;
+  return previous;
+}
 
 /** Panel depth along K: 4 rows of A′ and 4 columns of B′ over this many k fit in L1. */
 const K_PANEL = 256;
@@ -37,6 +57,9 @@ export function gemmStrided(
   ldc: number,
   accumulate: boolean,
 ): void {
+  if (K > 0 && backend !== "js" && M * N * K >= WASM_MIN_WORK && M >= 4 && N >= 4) {
+    if (wasmGemm(M, N, K, A, aOff, aI, aK, B, bOff, bK, bJ, C, cOff, ldc, accumulate)) return;
+  }
   if (!accumulate) {
     for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + N);
   }

@@ -24,8 +24,9 @@ export interface Conv2dOptions {
 /**
  * 2-D cross-correlation as PyTorch's Conv2d (dilation 1, groups 1), NCHW:
  *   y[n,o,p,q] = b[o] + Σ_{c,i,j} W[o,c,i,j] · x[n, c, p·sh − ph + i, q·sw − pw + j]   (zero outside).
- * Computed by im2col: each output position's receptive field becomes a row of a patch matrix P_n
- * (P × C·kh·kw), so Y_n = W P_nᵀ, ∇W += ∇Y_n P_n, ∇P_n = ∇Y_nᵀ W, and ∇x is col2im(∇P_n).
+ * Computed by im2col: each output position's receptive field becomes a row of a patch matrix
+ * 𝒫 (B·P × C·kh·kw for the whole batch), so Yᵀ = 𝒫 Wᵀ, ∇W += ∇Yᵀ… i.e. ∇W += (∇Y)ᵀ𝒫 with ∇Y as
+ * B·P × O rows, ∇𝒫 = ∇Y W, and ∇x is col2im(∇𝒫): three GEMMs over the whole batch.
  * Parameters: O·C·kh·kw (+ O).
  */
 export class Conv2d implements Layer {
@@ -48,7 +49,9 @@ export class Conv2d implements Layer {
   /** Flat input offset of every (position, patch entry), −1 for zero padding. */
   private readonly gather: Int32Array;
   private readonly patches: BatchBuffer;
-  private readonly gradPatch: Float64Array;
+  private readonly gradPatches: BatchBuffer;
+  /** Output (and its gradient) with one row per (sample, position): B·P × O. */
+  private readonly rowsOut: BatchBuffer;
   private readonly out: BatchBuffer;
   private readonly gradIn: BatchBuffer;
   private lastBatch = 0;
@@ -98,7 +101,8 @@ export class Conv2d implements Layer {
       }
     }
     this.patches = new BatchBuffer(this.positions * this.patchLen);
-    this.gradPatch = new Float64Array(this.positions * this.patchLen);
+    this.gradPatches = new BatchBuffer(this.positions * this.patchLen);
+    this.rowsOut = new BatchBuffer(this.positions * O);
     this.out = new BatchBuffer(this.outSize);
     this.gradIn = new BatchBuffer(this.inSize);
   }
@@ -115,8 +119,8 @@ export class Conv2d implements Layer {
     checkBatch(this.name, "input", x, batch, this.inSize);
     const { patchLen: K, positions: P, outChannels: O, gather } = this;
     const patches = this.patches.get(batch);
+    const yT = this.rowsOut.get(batch);
     const y = this.out.get(batch);
-    const W = this.weight.data;
     for (let n = 0; n < batch; n++) {
       const xo = n * this.inSize;
       const po = n * P * K;
@@ -124,16 +128,16 @@ export class Conv2d implements Layer {
         const g = gather[e];
         patches[po + e] = g >= 0 ? x[xo + g] : 0;
       }
-      gemmNT(O, P, K, W, 0, K, patches, po, K, y, n * this.outSize, P);
     }
-    if (this.bias) {
-      const b = this.bias.data;
-      for (let n = 0; n < batch; n++) {
-        for (let o = 0; o < O; o++) {
-          const bo = b[o];
-          const base = n * this.outSize + o * P;
-          for (let p = 0; p < P; p++) y[base + p] += bo;
-        }
+    // One GEMM over the whole batch: Yᵀ (B·P × O) = patches (B·P × K) · Wᵀ.
+    gemmNT(batch * P, O, K, patches, 0, K, this.weight.data, 0, K, yT, 0, O);
+    const b = this.bias ? this.bias.data : null;
+    for (let n = 0; n < batch; n++) {
+      for (let o = 0; o < O; o++) {
+        const bo = b ? b[o] : 0;
+        const dst = n * this.outSize + o * P;
+        let src = n * P * O + o;
+        for (let p = 0; p < P; p++, src += O) y[dst + p] = yT[src] + bo;
       }
     }
     this.lastBatch = batch;
@@ -145,24 +149,15 @@ export class Conv2d implements Layer {
     checkBatch(this.name, "gradOut", gradOut, batch, this.outSize);
     const { patchLen: K, positions: P, outChannels: O, gather } = this;
     const patches = this.patches.get(batch);
-    const W = this.weight.data;
-    const gW = this.weight.grad;
-    const gx = this.gradIn.get(batch);
-    if (this.computeInputGrad) gx.fill(0);
-    const gP = this.gradPatch;
+    const gT = this.rowsOut.get(batch);
     for (let n = 0; n < batch; n++) {
-      const go = n * this.outSize;
-      const po = n * P * K;
-      gemmNN(O, K, P, gradOut, go, P, patches, po, K, gW, 0, K, true);
-      if (this.computeInputGrad) {
-        gemmTN(P, K, O, gradOut, go, P, W, 0, K, gP, 0, K);
-        const xo = n * this.inSize;
-        for (let e = 0, m = P * K; e < m; e++) {
-          const g = gather[e];
-          if (g >= 0) gx[xo + g] += gP[e];
-        }
+      for (let o = 0; o < O; o++) {
+        const src = n * this.outSize + o * P;
+        let dst = n * P * O + o;
+        for (let p = 0; p < P; p++, dst += O) gT[dst] = gradOut[src + p];
       }
     }
+    gemmTN(O, K, batch * P, gT, 0, O, patches, 0, K, this.weight.grad, 0, K, true);
     if (this.bias) {
       const gb = this.bias.grad;
       for (let n = 0; n < batch; n++) {
@@ -172,6 +167,19 @@ export class Conv2d implements Layer {
           for (let p = 0; p < P; p++) s += gradOut[base + p];
           gb[o] += s;
         }
+      }
+    }
+    const gx = this.gradIn.get(batch);
+    if (!this.computeInputGrad) return gx;
+    const gP = this.gradPatches.get(batch);
+    gemmNN(batch * P, K, O, gT, 0, O, this.weight.data, 0, K, gP, 0, K);
+    gx.fill(0);
+    for (let n = 0; n < batch; n++) {
+      const xo = n * this.inSize;
+      const po = n * P * K;
+      for (let e = 0, m = P * K; e < m; e++) {
+        const g = gather[e];
+        if (g >= 0) gx[xo + g] += gP[po + e];
       }
     }
     return gx;

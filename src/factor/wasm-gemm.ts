@@ -1,0 +1,256 @@
+/**
+ * A WebAssembly SIMD (f64x2) GEMM micro-kernel, assembled byte by byte at load time (no toolchain),
+ * used by {@link gemmStrided} for products large enough to amortise packing.
+ *
+ * Scheme (Goto & van de Geijn 2008, one level): the JS side packs A′ (M×K) into 4-row panels
+ * Ap[ib][k][0..3] and B′ (K×N) into 4-column panels Bp[jb][k][0..3] inside the module's memory (zero
+ * padding M and N up to multiples of 4); the kernel keeps a 4×4 block of C in eight f64x2 registers,
+ * per k loading two vectors of B and splatting four scalars of A (16 multiply–adds per 6 loads), and
+ * writes the padded product Cp (M4·4 × N4·4, row-major); JS then adds Cp into C. Results equal the
+ * scalar kernel up to floating-point reassociation (each C entry sums its K products in the same
+ * order, so in fact they match exactly).
+ */
+
+// ---- a minimal WebAssembly binary assembler (only what the kernel needs) ----
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function str(s: string): number[] {
+  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+}
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+const op = {
+  localGet: (i: number) => [0x20, ...uleb(i)],
+  localSet: (i: number) => [0x21, ...uleb(i)],
+  localTee: (i: number) => [0x22, ...uleb(i)],
+  i32Const: (v: number) => [0x41, ...sleb(v)],
+  i32Add: [0x6a],
+  i32Mul: [0x6c],
+  i32LtU: [0x49],
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: (d: number) => [0x0c, ...uleb(d)],
+  brIf: (d: number) => [0x0d, ...uleb(d)],
+  i32Eqz: [0x45],
+  // SIMD: 0xfd prefix, LEB opcode, memarg (align log2, offset).
+  v128Load: (offset: number) => [0xfd, ...uleb(0), 4, ...uleb(offset)],
+  v128Store: (offset: number) => [0xfd, ...uleb(11), 4, ...uleb(offset)],
+  v128Load64Splat: (offset: number) => [0xfd, ...uleb(10), 3, ...uleb(offset)],
+  v128Zero: [0xfd, ...uleb(12), ...new Array<number>(16).fill(0)],
+  f64x2Add: [0xfd, ...uleb(240)],
+  f64x2Mul: [0xfd, ...uleb(242)],
+};
+
+/**
+ * kernel(M4, N4, K, ap, bp, cp): for every 4×4 block (ib, jb),
+ *   Cp[4ib+ii, 4jb+jj] = Σ_k Ap[(ib·K + k)·4 + ii] · Bp[(jb·K + k)·4 + jj]   (byte offsets ap, bp, cp).
+ */
+function kernelModule(): Uint8Array {
+  // params 0..5: M4, N4, K, ap, bp, cp
+  const [M4, N4, K, AP, BP, CP] = [0, 1, 2, 3, 4, 5];
+  // i32 locals
+  const [JB, IB, PA, PB, END, LDC, KB, CROW, PBJ] = [6, 7, 8, 9, 10, 11, 12, 13, 14];
+  // v128 locals: acc0..acc7, b0, b1, a
+  const ACC = [15, 16, 17, 18, 19, 20, 21, 22];
+  const [B0, B1, A] = [23, 24, 25];
+  const code: number[] = [];
+  const emit = (...parts: (number[] | number)[]): void => {
+    for (const p of parts) {
+      if (typeof p === "number") code.push(p);
+      else code.push(...p);
+    }
+  };
+  // LDC = N4·32 bytes per C row; KB = K·32 bytes per packed panel
+  emit(op.localGet(N4), op.i32Const(32), op.i32Mul, op.localSet(LDC));
+  emit(op.localGet(K), op.i32Const(32), op.i32Mul, op.localSet(KB));
+  emit(op.i32Const(0), op.localSet(JB));
+  emit(op.block, op.loop); // jb loop
+  emit(op.localGet(JB), op.localGet(N4), op.i32LtU, op.i32Eqz, op.brIf(1));
+  emit(op.localGet(BP), op.localGet(JB), op.localGet(KB), op.i32Mul, op.i32Add, op.localSet(PBJ));
+  emit(op.i32Const(0), op.localSet(IB));
+  emit(op.block, op.loop); // ib loop
+  emit(op.localGet(IB), op.localGet(M4), op.i32LtU, op.i32Eqz, op.brIf(1));
+  for (const a of ACC) emit(op.v128Zero, op.localSet(a));
+  emit(op.localGet(AP), op.localGet(IB), op.localGet(KB), op.i32Mul, op.i32Add, op.localSet(PA));
+  emit(op.localGet(PBJ), op.localTee(PB), op.localGet(KB), op.i32Add, op.localSet(END));
+  emit(op.loop); // k loop (K ≥ 1)
+  emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
+  emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
+  for (let ii = 0; ii < 4; ii++) {
+    emit(op.localGet(PA), op.v128Load64Splat(8 * ii), op.localSet(A));
+    emit(op.localGet(ACC[2 * ii]), op.localGet(A), op.localGet(B0), op.f64x2Mul, op.f64x2Add, op.localSet(ACC[2 * ii]));
+    emit(op.localGet(ACC[2 * ii + 1]), op.localGet(A), op.localGet(B1), op.f64x2Mul, op.f64x2Add, op.localSet(ACC[2 * ii + 1]));
+  }
+  emit(op.localGet(PA), op.i32Const(32), op.i32Add, op.localSet(PA));
+  emit(op.localGet(PB), op.i32Const(32), op.i32Add, op.localTee(PB), op.localGet(END), op.i32LtU, op.brIf(0));
+  emit(op.end); // k loop
+  // CROW = cp + (ib·4)·LDC + jb·32
+  emit(op.localGet(CP), op.localGet(IB), op.i32Const(4), op.i32Mul, op.localGet(LDC), op.i32Mul, op.i32Add);
+  emit(op.localGet(JB), op.i32Const(32), op.i32Mul, op.i32Add, op.localSet(CROW));
+  for (let ii = 0; ii < 4; ii++) {
+    emit(op.localGet(CROW), op.localGet(ACC[2 * ii]), op.v128Store(0));
+    emit(op.localGet(CROW), op.localGet(ACC[2 * ii + 1]), op.v128Store(16));
+    if (ii < 3) emit(op.localGet(CROW), op.localGet(LDC), op.i32Add, op.localSet(CROW));
+  }
+  emit(op.localGet(IB), op.i32Const(1), op.i32Add, op.localSet(IB), op.br(0));
+  emit(op.end, op.end); // ib loop, block
+  emit(op.localGet(JB), op.i32Const(1), op.i32Add, op.localSet(JB), op.br(0));
+  emit(op.end, op.end); // jb loop, block
+  emit(op.end); // function
+  const locals = [...uleb(2), ...uleb(9), I32, ...uleb(11), V128];
+  const body = [...locals, ...code];
+  const funcBody = [...uleb(body.length), ...body];
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]),
+    ...section(2, [1, ...str("env"), ...str("memory"), 0x02, 0x00, 1]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...str("kernel"), 0x00, 0]),
+    ...section(10, [1, ...funcBody]),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+type KernelFn = (M4: number, N4: number, K: number, ap: number, bp: number, cp: number) => void;
+
+/** The slice of the WebAssembly JS API used here (the project's `lib` setting has no WebAssembly types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+}
+
+interface WasmState {
+  memory: WasmMemory;
+  kernel: KernelFn;
+  view: Float64Array;
+}
+
+let state: WasmState | null | undefined;
+
+function load(): WasmState | null {
+  if (state !== undefined) return state;
+  try {
+    const bytes = kernelModule();
+    const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    if (wasm === undefined || !wasm.validate(bytes)) {
+      state = null;
+      return state;
+    }
+    const memory = new wasm.Memory({ initial: 32 });
+    const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
+    state = { memory, kernel: instance.exports.kernel as KernelFn, view: new Float64Array(memory.buffer) };
+  } catch {
+    state = null;
+  }
+  return state;
+}
+
+/** Whether the SIMD kernel compiled on this runtime (WebAssembly SIMD: Node ≥ 16.4). */
+export function wasmGemmAvailable(): boolean {
+  return load() !== null;
+}
+
+function ensureCapacity(s: WasmState, doubles: number): Float64Array {
+  const bytes = doubles * 8;
+  if (s.memory.buffer.byteLength < bytes) {
+    const pages = Math.ceil((bytes - s.memory.buffer.byteLength) / 65536);
+    s.memory.grow(pages);
+    s.view = new Float64Array(s.memory.buffer);
+  }
+  return s.view;
+}
+
+/**
+ * C(i,j) ← β·C(i,j) + Σ_k A(i,k)·B(k,j) with the strided addressing of `gemmStrided`
+ * (A(i,k) = A[aOff + i·aI + k·aK], B(k,j) = B[bOff + k·bK + j·bJ], C(i,j) = C[cOff + i·ldc + j]).
+ * Returns false (doing nothing) when WebAssembly SIMD is unavailable.
+ */
+export function wasmGemm(
+  M: number, N: number, K: number,
+  A: Float64Array, aOff: number, aI: number, aK: number,
+  B: Float64Array, bOff: number, bK: number, bJ: number,
+  C: Float64Array, cOff: number, ldc: number,
+  accumulate: boolean,
+): boolean {
+  const s = load();
+  if (s === null) return false;
+  const M4 = (M + 3) >> 2;
+  const N4 = (N + 3) >> 2;
+  const aLen = M4 * 4 * K;
+  const bLen = N4 * 4 * K;
+  const cLen = M4 * 4 * N4 * 4;
+  const mem = ensureCapacity(s, aLen + bLen + cLen);
+  const ap = 0;
+  const bp = aLen;
+  const cp = aLen + bLen;
+  // Pack A′ into 4-row panels: Ap[(ib·K + k)·4 + ii] = A(4ib + ii, k).
+  for (let ib = 0; ib < M4; ib++) {
+    const rows = Math.min(4, M - 4 * ib);
+    const base = ap + ib * K * 4;
+    for (let ii = 0; ii < 4; ii++) {
+      if (ii >= rows) {
+        for (let k = 0; k < K; k++) mem[base + k * 4 + ii] = 0;
+        continue;
+      }
+      let src = aOff + (4 * ib + ii) * aI;
+      for (let k = 0, dst = base + ii; k < K; k++, dst += 4, src += aK) mem[dst] = A[src];
+    }
+  }
+  // Pack B′ into 4-column panels: Bp[(jb·K + k)·4 + jj] = B(k, 4jb + jj).
+  for (let jb = 0; jb < N4; jb++) {
+    const cols = Math.min(4, N - 4 * jb);
+    const base = bp + jb * K * 4;
+    for (let jj = 0; jj < 4; jj++) {
+      if (jj >= cols) {
+        for (let k = 0; k < K; k++) mem[base + k * 4 + jj] = 0;
+        continue;
+      }
+      let src = bOff + (4 * jb + jj) * bJ;
+      for (let k = 0, dst = base + jj; k < K; k++, dst += 4, src += bK) mem[dst] = B[src];
+    }
+  }
+  s.kernel(M4, N4, K, ap * 8, bp * 8, cp * 8);
+  const ldp = N4 * 4;
+  for (let i = 0; i < M; i++) {
+    const src = cp + i * ldp;
+    const dst = cOff + i * ldc;
+    if (accumulate) for (let j = 0; j < N; j++) C[dst + j] += mem[src + j];
+    else for (let j = 0; j < N; j++) C[dst + j] = mem[src + j];
+  }
+  return true;
+}
