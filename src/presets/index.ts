@@ -9,3 +9,4 @@ export {
   type PaperNnConfig,
   type MakePaperAgentOptions,
 } from "./paper-agents.js";
+export { DISCRETE_TASKS, makeDiscreteLrpgAgent, type DiscreteTask, type DiscreteTaskSpec } from "./discrete-agents.js";
