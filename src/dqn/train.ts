@@ -36,7 +36,12 @@ export interface TrainDqnOptions {
   /** Frames between training-log records (mean of the updates in the window). Default 1000. */
   logInterval?: number;
   /** Periodic evaluation on a separate env. */
-  evaluation?: EvaluationOptions & { env: Env<unknown, number>; interval: number };
+  evaluation?: EvaluationOptions & {
+    env: Env<unknown, number>;
+    interval: number;
+    /** Stop training after an evaluation for which this returns true (e.g. "solved"). */
+    stopWhen?: (e: EvalRecord) => boolean;
+  };
   onEpisode?: (e: EpisodeRecord) => void;
   onLog?: (l: TrainLogRecord) => void;
   onEval?: (e: EvalRecord) => void;
@@ -47,6 +52,7 @@ export interface TrainDqnOptions {
 export interface TrainDqnResult {
   episodes: EpisodeRecord[];
   evaluations: EvalRecord[];
+  /** Frames actually run (less than totalFrames when `evaluation.stopWhen` fired). */
   frames: number;
   updates: number;
   seconds: number;
@@ -74,6 +80,7 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
   let epReturn = 0;
   let epLength = 0;
   let window = { n: 0, loss: 0, q: 0, norm: 0 };
+  let framesDone = totalFrames;
   for (let frame = 1; frame <= totalFrames; frame++) {
     const warm = frame <= cfg.learningStarts;
     const epsilon = agent.epsilon(frame - 1);
@@ -117,7 +124,11 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
       const e = { frame, ...evaluateDqn(agent, evaluation.env, evaluation) };
       evaluations.push(e);
       options.onEval?.(e);
+      if (evaluation.stopWhen?.(e)) {
+        framesDone = frame;
+        break;
+      }
     }
   }
-  return { episodes, evaluations, frames: totalFrames, updates: agent.updates, seconds: (performance.now() - start) / 1000 };
+  return { episodes, evaluations, frames: framesDone, updates: agent.updates, seconds: (performance.now() - start) / 1000 };
 }
