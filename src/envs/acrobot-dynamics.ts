@@ -46,9 +46,7 @@ export const MAX_VEL_2 = 9 * Math.PI;
 const acc = new Float64Array(2);
 
 /** θ̈1, θ̈2 of the book dynamics (nips = false) into `acc`. */
-function acrobotAccelerations(t1: number, t2: number, dt1: number, dt2: number, tau: number, nips: boolean): void {
-  const cos2 = Math.cos(t2);
-  const sin2 = Math.sin(t2);
+function acrobotAccelerations(t1: number, cos2: number, sin2: number, t2: number, dt1: number, dt2: number, tau: number, nips: boolean): void {
   const d1 = D1_CONST_A + M2 * (D1_CONST_B + D1_COS * cos2) + I1 + I2;
   const d2 = M2 * (D2_CONST + D2_COS * cos2) + I2;
   const phi2 = PHI2_COEF * Math.cos(t1 + t2 - HALF_PI);
@@ -62,8 +60,10 @@ function acrobotAccelerations(t1: number, t2: number, dt1: number, dt2: number, 
 /**
  * Advances `s` = [θ1, θ2, θ̇1, θ̇2] in place by one RK4 step of {@link ACROBOT_DT} under torque
  * `tau`, then wraps the angles and bounds the velocities (no bounding inside the stages).
+ * `cos2`/`sin2` may pass cos θ2 and sin θ2 of the current state when the caller already has
+ * them (exactly Math.cos/Math.sin of s[1]); otherwise they are computed.
  */
-export function acrobotStep(s: Float64Array, tau: number, nips = false): void {
+export function acrobotStep(s: Float64Array, tau: number, nips = false, cos2 = Math.cos(s[1]), sin2 = Math.sin(s[1])): void {
   const h = ACROBOT_DT - 0;
   const h2 = h / 2.0;
   const h6 = h / 6.0;
@@ -72,7 +72,7 @@ export function acrobotStep(s: Float64Array, tau: number, nips = false): void {
   const w1 = s[2];
   const w2 = s[3];
 
-  acrobotAccelerations(t1, t2, w1, w2, tau, nips);
+  acrobotAccelerations(t1, cos2, sin2, t2, w1, w2, tau, nips);
   const k1a = w1;
   const k1b = w2;
   const k1c = acc[0];
@@ -82,7 +82,7 @@ export function acrobotStep(s: Float64Array, tau: number, nips = false): void {
   const y2b = t2 + h2 * k1b;
   const y2c = w1 + h2 * k1c;
   const y2d = w2 + h2 * k1d;
-  acrobotAccelerations(y2a, y2b, y2c, y2d, tau, nips);
+  acrobotAccelerations(y2a, Math.cos(y2b), Math.sin(y2b), y2b, y2c, y2d, tau, nips);
   const k2a = y2c;
   const k2b = y2d;
   const k2c = acc[0];
@@ -92,7 +92,7 @@ export function acrobotStep(s: Float64Array, tau: number, nips = false): void {
   const y3b = t2 + h2 * k2b;
   const y3c = w1 + h2 * k2c;
   const y3d = w2 + h2 * k2d;
-  acrobotAccelerations(y3a, y3b, y3c, y3d, tau, nips);
+  acrobotAccelerations(y3a, Math.cos(y3b), Math.sin(y3b), y3b, y3c, y3d, tau, nips);
   const k3a = y3c;
   const k3b = y3d;
   const k3c = acc[0];
@@ -102,7 +102,7 @@ export function acrobotStep(s: Float64Array, tau: number, nips = false): void {
   const y4b = t2 + h * k3b;
   const y4c = w1 + h * k3c;
   const y4d = w2 + h * k3d;
-  acrobotAccelerations(y4a, y4b, y4c, y4d, tau, nips);
+  acrobotAccelerations(y4a, Math.cos(y4b), Math.sin(y4b), y4b, y4c, y4d, tau, nips);
   const k4a = y4c;
   const k4b = y4d;
   const k4c = acc[0];

@@ -2,7 +2,7 @@ import type { EnvOptions } from "./env.js";
 import { CoreEnv } from "./core-env.js";
 import { Box, Discrete } from "./spaces.js";
 import { f32 } from "./angle.js";
-import { MAX_VEL_1, MAX_VEL_2, acrobotReachedGoal, acrobotStep } from "./acrobot-dynamics.js";
+import { MAX_VEL_1, MAX_VEL_2, acrobotStep } from "./acrobot-dynamics.js";
 
 const TORQUES = [-1.0, 0.0, 1.0];
 
@@ -23,6 +23,13 @@ export interface AcrobotOptions extends EnvOptions {
  */
 export class AcrobotEnv extends CoreEnv {
   private readonly nips: boolean;
+  // Trig values the next computation needs again, keyed by their argument (so never stale):
+  // cos θ1 of the goal test → observation; cos/sin θ2 of the observation → the next RK4 stage 1.
+  private cos1Key = NaN;
+  private cos1 = NaN;
+  private trig2Key = NaN;
+  private cos2 = NaN;
+  private sin2 = NaN;
 
   constructor(options: AcrobotOptions = {}) {
     super(
@@ -47,18 +54,29 @@ export class AcrobotEnv extends CoreEnv {
   }
 
   protected transition(action: number): void {
-    acrobotStep(this.state, TORQUES[action], this.nips);
-    const done = acrobotReachedGoal(this.state);
+    const s = this.state;
+    if (s[1] === this.trig2Key) acrobotStep(s, TORQUES[action], this.nips, this.cos2, this.sin2);
+    else acrobotStep(s, TORQUES[action], this.nips);
+    // the goal test −cos θ1 − cos(θ2 + θ1) > 1 (acrobotReachedGoal), keeping cos θ1
+    const c1 = Math.cos(s[0]);
+    this.cos1Key = s[0];
+    this.cos1 = c1;
+    const done = -c1 - Math.cos(s[1] + s[0]) > 1.0;
     this.view.terminated = done;
     this.view.reward = done ? 0.0 : -1.0;
   }
 
   protected writeObservation(out: Float64Array): void {
     const s = this.state;
-    out[0] = f32(Math.cos(s[0]));
+    const c2 = Math.cos(s[1]);
+    const s2 = Math.sin(s[1]);
+    this.trig2Key = s[1];
+    this.cos2 = c2;
+    this.sin2 = s2;
+    out[0] = f32(s[0] === this.cos1Key ? this.cos1 : Math.cos(s[0]));
     out[1] = f32(Math.sin(s[0]));
-    out[2] = f32(Math.cos(s[1]));
-    out[3] = f32(Math.sin(s[1]));
+    out[2] = f32(c2);
+    out[3] = f32(s2);
     out[4] = f32(s[2]);
     out[5] = f32(s[3]);
   }
