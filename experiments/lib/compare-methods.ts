@@ -8,7 +8,7 @@ import { runJobsInPool } from "../../src/runner/pool.js";
 import { gitCommit, packageVersion } from "../../src/runner/provenance.js";
 import type { RunResult } from "../../src/runner/run.js";
 import { curveBand, episodesToThreshold, mean, spread, tailMean } from "../../src/runner/stats.js";
-import { episodeProgressBar } from "./progress.js";
+import { episodeProgressBar } from "../../src/cli/progress.js";
 
 /** One method of a comparison: a display name, the paper's legend count, and the run config (minus seed). */
 export interface MethodSpec {

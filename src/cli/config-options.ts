@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { Option, type Command } from "commander";
+import { ConfigError, FIELD_DOCS, type RunConfigInput } from "../runner/config.js";
+
+/** Config fields whose values are numbers on the command line (the rest stay strings). */
+const NUMBER_FIELDS = new Set(["seed", "episodes", "maxSteps", "gamma", "rank", "actorBuckets", "criticBuckets", "hidden", "checkpointEvery", "keepCheckpoints", "evalEvery", "evalEpisodes", "snapshotEvery"]);
+/** Fields that take a number or a mathjs expression. */
+const SCHEDULE_FIELDS = new Set(["lrActor", "lrCritic"]);
+
+/** Adds one `--flag` per config field (help shows the allowed range and the default) and `--config <file>`. */
+export function addConfigOptions(cmd: Command): Command {
+  cmd.addOption(new Option("--config <file.json>", "JSON file of config fields; flags given as well override it"));
+  for (const doc of FIELD_DOCS) {
+    if (!doc.flag) continue;
+    cmd.addOption(new Option(doc.flag, `${doc.description}; ${doc.allowed} (default: ${doc.defaultText})`));
+  }
+  return cmd;
+}
+
+function flagValue(field: string, text: string): number | string {
+  if (NUMBER_FIELDS.has(field)) {
+    const n = Number(text);
+    // Leave malformed text as is: validation reports the field, the value and the range.
+    return text.trim() !== "" && Number.isFinite(n) ? n : text;
+  }
+  if (SCHEDULE_FIELDS.has(field)) {
+    const n = Number(text);
+    return text.trim() !== "" && Number.isFinite(n) ? n : text;
+  }
+  return text;
+}
+
+/** The raw config from `--config` (if any) overlaid with the flags given. Not yet validated. */
+export function rawConfigFromOptions(opts: Record<string, unknown>): RunConfigInput {
+  let base: Record<string, unknown> = {};
+  if (typeof opts.config === "string") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(opts.config, "utf8"));
+    } catch (err) {
+      throw new ConfigError("config", `--config ${opts.config}: not a readable JSON file (${(err as Error).message})`);
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new ConfigError("config", `--config ${opts.config}: must hold a JSON object of config fields`);
+    }
+    base = { ...(parsed as Record<string, unknown>) };
+  }
+  for (const doc of FIELD_DOCS) {
+    const v = opts[doc.name];
+    if (typeof v === "string") base[doc.name] = flagValue(doc.name, v);
+  }
+  return base as RunConfigInput;
+}

@@ -1,0 +1,222 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { StateDict } from "../pg/agent.js";
+import { PAPER_TASKS } from "../presets/paper-agents.js";
+import { Rng } from "../random/rng.js";
+import { loadLatestCheckpoint } from "../runner/checkpoint.js";
+import { parseRunConfig, resultDefiningConfig, type RunConfig } from "../runner/config.js";
+import { canonicalJson } from "../runner/job-id.js";
+import { readManifest, type Manifest } from "../runner/manifest.js";
+import { METRIC, metricColumn, readMetrics } from "../runner/metrics.js";
+import { paperAgentFactory } from "../runner/paper-agent-factory.js";
+import type { RunCheckpoint } from "../runner/run.js";
+import { RUN_FILES } from "../runner/run-dir.js";
+import { curveBand, episodesToThreshold, spread, tailMean } from "../runner/stats.js";
+import type { Figure, Table } from "./figure.js";
+import { heatmapFigure, learningCurveFigure, linesFigure, returnVsParamsFigure, type ParamPoint } from "./figures.js";
+import { policyMaps, singularValues, truncationErrors, type GridMap } from "./grid-maps.js";
+import type { ReportPage } from "./html.js";
+
+/** One run directory as the report sees it. */
+export interface LoadedRun {
+  dir: string;
+  manifest: Manifest<RunConfig>;
+  config: RunConfig;
+  returns: number[];
+  params: StateDict | null;
+}
+
+/** Run directories among `paths`: each path is a run directory or a folder holding some (searched two levels deep). */
+export function findRunDirs(paths: readonly string[]): string[] {
+  const found: string[] = [];
+  const visit = (p: string, depth: number) => {
+    if (existsSync(join(p, RUN_FILES.manifest))) {
+      found.push(p);
+      return;
+    }
+    if (depth === 0 || !existsSync(p) || !statSync(p).isDirectory()) return;
+    for (const name of readdirSync(p).sort()) {
+      const child = join(p, name);
+      if (statSync(child).isDirectory()) visit(child, depth - 1);
+    }
+  };
+  for (const p of paths) {
+    if (!existsSync(p)) throw new Error(`report: ${p} does not exist`);
+    visit(p, 2);
+  }
+  if (found.length === 0) throw new Error(`report: no run directories (folders with manifest.json) under ${paths.join(", ")}`);
+  return [...new Set(found)];
+}
+
+export function loadRun(dir: string): LoadedRun {
+  const manifest = readManifest<RunConfig>(dir);
+  const config = parseRunConfig(manifest.config);
+  const returns = existsSync(join(dir, RUN_FILES.metricsJsonl)) ? metricColumn(readMetrics(dir), METRIC.episodicReturn) : [];
+  let params: StateDict | null;
+  const finalPath = join(dir, RUN_FILES.finalParams);
+  if (existsSync(finalPath)) params = JSON.parse(readFileSync(finalPath, "utf8")) as StateDict;
+  else params = loadLatestCheckpoint<RunCheckpoint>(join(dir, RUN_FILES.checkpointDir))?.payload.params ?? null;
+  return { dir, manifest, config, returns, params };
+}
+
+function readSnapshots(dir: string): { episode: number; params: StateDict }[] {
+  const path = join(dir, RUN_FILES.snapshots);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { episode: number; params: StateDict });
+}
+
+/** Short label of a configuration (what distinguishes it), e.g. "lrpg K=4 10/16" or "nn h=512". */
+export function configLabel(c: RunConfig): string {
+  const lr = typeof c.lrActor === "number" && typeof c.lrCritic === "number" ? "" : " sched";
+  if (c.algo === "lrpg") return `LRPG K=${c.rank} grid ${c.actorBuckets}/${c.criticBuckets}${lr}`;
+  return `NN h=${c.hidden}${lr}`;
+}
+
+interface Group {
+  key: string;
+  label: string;
+  config: RunConfig;
+  runs: LoadedRun[];
+  params: number;
+}
+
+function groupRuns(runs: readonly LoadedRun[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const r of runs) {
+    const cfg = { ...resultDefiningConfig(r.config), seed: 0 };
+    const key = canonicalJson(cfg);
+    let g = groups.get(key);
+    if (!g) {
+      const pc = r.manifest.parameterCount ?? {};
+      g = { key, label: configLabel(r.config), config: r.config, runs: [], params: (pc.actor ?? 0) + (pc.critic ?? 0) };
+      groups.set(key, g);
+    }
+    g.runs.push(r);
+  }
+  const list = [...groups.values()];
+  // Disambiguate equal labels (configs differing in fields the label does not show).
+  const counts = new Map<string, number>();
+  for (const g of list) counts.set(g.label, (counts.get(g.label) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  for (const g of list) {
+    if ((counts.get(g.label) ?? 0) > 1) {
+      const n = (seen.get(g.label) ?? 0) + 1;
+      seen.set(g.label, n);
+      g.label = `${g.label} #${n}`;
+    }
+  }
+  return list;
+}
+
+const MAX_DETAIL_GROUPS = 6;
+
+function mapFigure(id: string, title: string, m: GridMap): Figure {
+  return heatmapFigure(id, title, m.z, { x: m.colLabel, y: m.rowLabel, xTicks: m.colTicks, yTicks: m.rowTicks });
+}
+
+/**
+ * The results page of run and sweep directories: a summary table; per env, learning curves
+ * (median + IQR band per configuration) and return vs parameter count; for up to six
+ * configurations (their first seed), heatmaps of μ(s), σ(s), V(s) over the state grid, the
+ * relative error of rank-k truncations of the μ grid matrix, and its singular values over
+ * training (from the parameter snapshots).
+ */
+export function buildRunReport(paths: readonly string[]): ReportPage {
+  const runs = findRunDirs(paths).map(loadRun);
+  const groups = groupRuns(runs);
+  const envs = [...new Set(groups.map((g) => g.config.env))];
+  const figures: Figure[] = [];
+  const rows: Table["rows"] = [];
+  for (const env of envs) {
+    const gs = groups.filter((g) => g.config.env === env);
+    const envKey = env.replace(/[^A-Za-z0-9]+/g, "-");
+    const task = gs[0].config.task;
+    const threshold = PAPER_TASKS[task].threshold;
+    const finalWindow = (g: Group) => Math.max(1, Math.min(100, Math.floor(g.config.episodes / 10)));
+    figures.push(
+      learningCurveFigure(
+        `curves-${envKey}`,
+        `${env}: learning curves (median and IQR over seeds)`,
+        gs.map((g) => ({ name: `${g.label} (${g.params} params)`, runs: g.runs.length, ...curveBand(g.runs.map((r) => r.returns)) })),
+      ),
+    );
+    const points: ParamPoint[] = gs.map((g) => ({
+      series: g.config.algo === "lrpg" ? "LRPG" : "NN",
+      label: g.label,
+      params: g.params,
+      ...spread(g.runs.map((r) => tailMean(r.returns, finalWindow(g)))),
+    }));
+    figures.push(returnVsParamsFigure(`params-${envKey}`, `${env}: final return (median, IQR over seeds) against parameter count`, points));
+    for (const g of gs) {
+      const finals = spread(g.runs.map((r) => tailMean(r.returns, finalWindow(g))));
+      const ett = spread(g.runs.map((r) => episodesToThreshold(r.returns, threshold)));
+      const statuses = [...new Set(g.runs.map((r) => r.manifest.status))].join(", ");
+      rows.push([env, g.label, g.params, g.runs.length, statuses, finals.median, finals.q25, finals.q75, ett.median]);
+    }
+  }
+  const detail = groups.slice(0, MAX_DETAIL_GROUPS);
+  const truncLines: { name: string; y: number[] }[] = [];
+  let maxK = 0;
+  detail.forEach((g, k) => {
+    const run = g.runs[0];
+    if (!run.params) return;
+    const agent = paperAgentFactory(run.config, new Rng(run.config.seed));
+    agent.importStateDict(run.params);
+    const maps = policyMaps(agent, run.config);
+    if (!maps) return;
+    const id = `g${k}`;
+    const who = `${g.label}, seed ${run.config.seed}`;
+    figures.push(mapFigure(`mu-${id}`, `μ(s) over the actor grid — ${who}`, maps.mu));
+    figures.push(mapFigure(`sigma-${id}`, `σ(s) over the actor grid — ${who}`, maps.sigma));
+    figures.push(mapFigure(`value-${id}`, `V(s) over the critic grid — ${who}`, maps.value));
+    const errs = truncationErrors(singularValues(maps.mu.z));
+    maxK = Math.max(maxK, errs.length);
+    truncLines.push({ name: who, y: errs });
+    const snaps = readSnapshots(run.dir);
+    if (snaps.length >= 2) {
+      const svs = snaps.map((s) => {
+        agent.importStateDict(s.params);
+        return singularValues(policyMaps(agent, run.config)!.mu.z);
+      });
+      const K = Math.min(run.config.rank ?? 6, svs[0].length);
+      figures.push(
+        linesFigure(
+          `sv-${id}`,
+          `Singular values of the μ grid matrix during training — ${who}`,
+          snaps.map((s) => s.episode),
+          Array.from({ length: K }, (_, i) => ({ name: `σ${i + 1}`, y: svs.map((sv) => sv[i] ?? 0) })),
+          { x: "episode", y: "singular value", logY: false },
+        ),
+      );
+    }
+  });
+  if (truncLines.length > 0) {
+    figures.push(
+      linesFigure(
+        "truncation-error",
+        "Relative error ‖X − X_k‖_F / ‖X‖_F of the best rank-k approximation of the learned μ grid matrix",
+        Array.from({ length: maxK }, (_, k) => k),
+        truncLines,
+        { x: "rank k", y: "relative Frobenius error" },
+      ),
+    );
+  }
+  return {
+    title: `lowrank-rl report: ${runs.length} run(s), ${groups.length} configuration(s)`,
+    notes: [
+      `Sources: ${paths.map((p) => basename(p) || p).join(", ")}. Final return = mean over each run's last min(100, episodes/10) episodes; median and IQR over seeds. Episodes-to-threshold uses the task's threshold on the 20-episode moving average.`,
+      detail.length < groups.length ? `Heatmaps and spectra are shown for the first ${detail.length} of ${groups.length} configurations.` : "",
+    ].filter(Boolean),
+    tables: [
+      {
+        title: "Summary",
+        columns: ["env", "configuration", "params (actor+critic)", "runs", "status", "final return median", "q25", "q75", "episodes to threshold (median)"],
+        rows,
+      },
+    ],
+    figures,
+  };
+}
