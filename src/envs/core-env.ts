@@ -42,6 +42,9 @@ export abstract class CoreEnv implements Env<number[], Action> {
     this.observationSpace = spec.observationSpace;
     this.actionSpace = spec.actionSpace;
     this.stateNames = spec.stateNames;
+    if (options.rng !== undefined && !(options.rng instanceof Rng)) {
+      throw new TypeError(`${spec.id}: options.rng must be an Rng (src/random), got ${String(options.rng)}`);
+    }
     this.rng = options.rng ?? new Rng(DEFAULT_ENV_SEED);
     this.state = new Float64Array(spec.stateNames.length);
     this.view = { observation: new Float64Array(spec.observationSpace.size), reward: 0, terminated: false, truncated: false };

@@ -103,3 +103,28 @@ describe("stepInPlace", () => {
     }
   });
 });
+
+describe("registry", () => {
+  it("registerEnv adds an env that makeEnv builds with its time limit; duplicate ids are refused", async () => {
+    const { registerEnv, envSpec, PendulumEnv } = await import("../../src/envs/index.js");
+    registerEnv({ id: "Test/ShortPendulum", create: (o) => new PendulumEnv(o), maxEpisodeSteps: 3, description: "test" });
+    expect(listEnvs()).toContain("Test/ShortPendulum");
+    expect(envSpec("Test/ShortPendulum").maxEpisodeSteps).toBe(3);
+    expect(makeEnv("Test/ShortPendulum").maxEpisodeSteps).toBe(3);
+    expect(() => registerEnv({ id: "Pendulum-v1", create: (o) => new PendulumEnv(o), description: "dup" })).toThrow(/already registered/);
+  });
+
+  it("rejects an rng that is not an Rng", () => {
+    expect(() => makeEnv("CartPole-v1", { rng: 42 as unknown as Rng })).toThrow(/options\.rng must be an Rng/);
+  });
+
+  it("LRPG/Acrobot resets to float32 values in [-0.1, 0.1]", () => {
+    const env = makeEnv("LRPG/Acrobot");
+    for (let seed = 0; seed < 10; seed++) {
+      for (const x of env.reset({ seed }).observation) {
+        expect(Math.abs(x)).toBeLessThanOrEqual(0.1);
+        expect(Math.fround(x)).toBe(x);
+      }
+    }
+  });
+});
