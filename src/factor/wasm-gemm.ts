@@ -196,6 +196,64 @@ function ensureCapacity(s: WasmState, doubles: number): Float64Array {
 }
 
 /**
+ * Packs a strided operand into 4-lane panels: dst[(blk·K + k)·4 + l] = src[off + (4blk + l)·lane + k·step]
+ * for lanes < `lanes`, zero beyond. When lanes are contiguous (lane = 1) and steps are far apart, two
+ * blocks (8 lanes = one 64-byte cache line) are copied per step, so every line is read once: walking
+ * one 4-lane block down a large power-of-two stride would evict the lines before the next block.
+ */
+function packPanels(mem: Float64Array, base: number, src: Float64Array, off: number, lane: number, step: number, lanes: number, K: number): void {
+  const blocks = (lanes + 3) >> 2;
+  if (lane === 1 && step !== 1) {
+    let blk = 0;
+    for (; blk + 2 <= blocks && 4 * blk + 8 <= lanes; blk += 2) {
+      const d0 = base + blk * K * 4;
+      const d1 = d0 + K * 4;
+      let p = off + 4 * blk;
+      for (let k = 0, d = 0; k < K; k++, d += 4, p += step) {
+        mem[d0 + d] = src[p];
+        mem[d0 + d + 1] = src[p + 1];
+        mem[d0 + d + 2] = src[p + 2];
+        mem[d0 + d + 3] = src[p + 3];
+        mem[d1 + d] = src[p + 4];
+        mem[d1 + d + 1] = src[p + 5];
+        mem[d1 + d + 2] = src[p + 6];
+        mem[d1 + d + 3] = src[p + 7];
+      }
+    }
+    for (; blk < blocks; blk++) {
+      const d0 = base + blk * K * 4;
+      const n = Math.min(4, lanes - 4 * blk);
+      let p = off + 4 * blk;
+      for (let k = 0, d = d0; k < K; k++, d += 4, p += step) {
+        for (let l = 0; l < 4; l++) mem[d + l] = l < n ? src[p + l] : 0;
+      }
+    }
+    return;
+  }
+  for (let blk = 0; blk < blocks; blk++) {
+    const n = Math.min(4, lanes - 4 * blk);
+    const d0 = base + blk * K * 4;
+    const p0 = off + 4 * blk * lane;
+    if (n === 4) {
+      // Four lanes in lockstep, one contiguous 4-vector written per step.
+      const p1 = p0 + lane;
+      const p2 = p1 + lane;
+      const p3 = p2 + lane;
+      for (let k = 0, d = d0, q = 0; k < K; k++, d += 4, q += step) {
+        mem[d] = src[p0 + q];
+        mem[d + 1] = src[p1 + q];
+        mem[d + 2] = src[p2 + q];
+        mem[d + 3] = src[p3 + q];
+      }
+      continue;
+    }
+    for (let k = 0, d = d0, q = 0; k < K; k++, d += 4, q += step) {
+      for (let l = 0; l < 4; l++) mem[d + l] = l < n ? src[p0 + l * lane + q] : 0;
+    }
+  }
+}
+
+/**
  * C(i,j) ← β·C(i,j) + Σ_k A(i,k)·B(k,j) with the strided addressing of `gemmStrided`
  * (A(i,k) = A[aOff + i·aI + k·aK], B(k,j) = B[bOff + k·bK + j·bJ], C(i,j) = C[cOff + i·ldc + j]).
  * Returns false (doing nothing) when WebAssembly SIMD is unavailable.
@@ -218,32 +276,8 @@ export function wasmGemm(
   const ap = 0;
   const bp = aLen;
   const cp = aLen + bLen;
-  // Pack A′ into 4-row panels: Ap[(ib·K + k)·4 + ii] = A(4ib + ii, k).
-  for (let ib = 0; ib < M4; ib++) {
-    const rows = Math.min(4, M - 4 * ib);
-    const base = ap + ib * K * 4;
-    for (let ii = 0; ii < 4; ii++) {
-      if (ii >= rows) {
-        for (let k = 0; k < K; k++) mem[base + k * 4 + ii] = 0;
-        continue;
-      }
-      let src = aOff + (4 * ib + ii) * aI;
-      for (let k = 0, dst = base + ii; k < K; k++, dst += 4, src += aK) mem[dst] = A[src];
-    }
-  }
-  // Pack B′ into 4-column panels: Bp[(jb·K + k)·4 + jj] = B(k, 4jb + jj).
-  for (let jb = 0; jb < N4; jb++) {
-    const cols = Math.min(4, N - 4 * jb);
-    const base = bp + jb * K * 4;
-    for (let jj = 0; jj < 4; jj++) {
-      if (jj >= cols) {
-        for (let k = 0; k < K; k++) mem[base + k * 4 + jj] = 0;
-        continue;
-      }
-      let src = bOff + (4 * jb + jj) * bJ;
-      for (let k = 0, dst = base + jj; k < K; k++, dst += 4, src += bK) mem[dst] = B[src];
-    }
-  }
+  packPanels(mem, ap, A, aOff, aI, aK, M, K);
+  packPanels(mem, bp, B, bOff, bJ, bK, N, K);
   s.kernel(M4, N4, K, ap * 8, bp * 8, cp * 8);
   const ldp = N4 * 4;
   for (let i = 0; i < M; i++) {
