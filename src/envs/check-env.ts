@@ -40,7 +40,8 @@ export class EnvCheckError extends Error {
  * 5. `getState()` / `setState()` round trip: restoring a saved state reproduces the continuation,
  *    and the state survives a JSON round trip;
  * 6. `stepInPlace` (if present) gives the same results as `step`;
- * 7. a NaN action and (for Discrete) an out-of-range action are rejected (warning if not).
+ * 7. with `maxEpisodeSteps` set, an episode that does not terminate is truncated exactly at that step;
+ * 8. a NaN action and (for Discrete) an out-of-range action are rejected (warning if not).
  * Leaves the env in an arbitrary state: reset it afterwards.
  */
 export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckReport {
@@ -194,7 +195,28 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckRepor
     }
   }
 
-  // 7. invalid actions
+  // 7. time limit: an episode that does not terminate is truncated exactly at maxEpisodeSteps
+  const limit = env.maxEpisodeSteps;
+  if (limit !== undefined && Number.isInteger(limit) && limit > 0 && limit <= 100_000) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      env.reset({ seed: seed + 100 + attempt });
+      let terminatedEarly = false;
+      for (let t = 1; t <= limit; t++) {
+        const r = env.step(actSpace.sample(sampler) as Action);
+        if (r.terminated && !(t === limit && r.truncated)) {
+          terminatedEarly = true;
+          break;
+        }
+        if (r.truncated !== (t === limit)) {
+          err(`maxEpisodeSteps = ${limit}, but step ${t} after reset returned truncated = ${r.truncated}`);
+          break;
+        }
+      }
+      if (!terminatedEarly) break;
+    }
+  }
+
+  // 8. invalid actions
   env.reset({ seed });
   const bad: Action[] = actSpace instanceof Discrete ? [NaN, actSpace.n, -1, 0.5] : [new Float64Array(actSpace.size).fill(NaN)];
   for (const a of bad) {

@@ -166,3 +166,20 @@ describe("checkEnv", () => {
     expect(checkEnv(env, { throwOnError: false }).errors.join("\n")).toMatch(/not deterministic under reset\(\{seed: 0\}\)/);
   });
 });
+
+describe("checkEnv time limit", () => {
+  it("flags an env whose declared limit is not enforced", () => {
+    const inner = makeEnv("Pendulum-v1", { maxEpisodeSteps: null });
+    const lying: Env = {
+      id: "Lying-v0",
+      observationSpace: inner.observationSpace,
+      actionSpace: inner.actionSpace,
+      maxEpisodeSteps: 10,
+      reset: (o) => inner.reset(o),
+      step: (a) => inner.step(a),
+      getState: () => inner.getState(),
+      setState: (s) => inner.setState(s),
+    };
+    expect(checkEnv(lying, { throwOnError: false }).errors.join("\n")).toMatch(/maxEpisodeSteps = 10, but step 10 after reset returned truncated = false/);
+  });
+});
