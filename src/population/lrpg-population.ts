@@ -469,7 +469,7 @@ class CpuStepper implements Stepper {
 
 /**
  * gpu.js kernels (float32): one policy kernel and one env kernel per lockstep step, each over the
- * agents still active in this episode only (compacted through an index list).
+ * agents still active in this episode only (compacted through an index list padded to a power of two).
  */
 class GpuStepper implements Stepper {
   private readonly actKernel: GpuKernel<Parameters<typeof lowRankGaussianActKernel>>;
@@ -481,14 +481,16 @@ class GpuStepper implements Stepper {
   private readonly sigma32: Float32Array;
   private readonly agentIdx: Float32Array;
   private activeCount = 0;
+  private paddedCount = 0;
 
   constructor(
     private readonly pop: LrpgPopulation,
     runtime: GpuRuntime,
   ) {
-    const loop = { loopMaxIterations: 1 << 10 };
-    this.actKernel = runtime.compile(lowRankGaussianActKernel, loop);
-    this.stepKernel = runtime.compile(pop.task.dynamics.stepKernel, loop);
+    // Active-agent counts are padded to powers of two, so each kernel needs ≤ log2(P) + 2 compiled lengths.
+    const opts = { loopMaxIterations: 1 << 10, specializations: Math.ceil(Math.log2(pop.count)) + 2 };
+    this.actKernel = runtime.compile(lowRankGaussianActKernel, opts);
+    this.stepKernel = runtime.compile(pop.task.dynamics.stepKernel, opts);
     this.grid = kernelGrid(pop.actorGrid);
     this.states32 = new Float32Array(pop.count * pop.task.dynamics.stateDim);
     this.noise32 = new Float32Array(pop.count);
@@ -504,12 +506,18 @@ class GpuStepper implements Stepper {
     for (let p = 0; p < pop.count; p++) if (active[p] === 1) this.agentIdx[A++] = p;
     this.activeCount = A;
     if (A === 0) return;
+    // Pad the list to a power of two (repeating an active agent; those outputs are ignored).
+    let padded = 1;
+    while (padded < A) padded *= 2;
+    padded = Math.min(padded, pop.count);
+    for (let x = A; x < padded; x++) this.agentIdx[x] = this.agentIdx[0];
+    this.paddedCount = padded;
     this.states32.set(states);
     this.noise32.set(noise);
     this.sigma32.set(sigma);
     const clamp = pop.task.actionClamp;
     const out = await this.actKernel.run(
-      A,
+      padded,
       this.agentIdx,
       this.states32,
       this.noise32,
@@ -542,7 +550,7 @@ class GpuStepper implements Stepper {
     const A = this.activeCount;
     if (A === 0) return;
     this.actions32.set(actions);
-    const out = await this.stepKernel.run(A * (S + 2), this.agentIdx, this.states32, this.actions32);
+    const out = await this.stepKernel.run(this.paddedCount * (S + 2), this.agentIdx, this.states32, this.actions32);
     for (let x = 0; x < A; x++) {
       const p = this.agentIdx[x];
       const o = x * (S + 2);

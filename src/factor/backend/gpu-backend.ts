@@ -14,8 +14,7 @@ import {
   adamKernel,
   denseStepLKernel,
   denseStepRKernel,
-  entryGradLKernel,
-  entryGradRKernel,
+  segmentGradKernel,
   gatherEntriesKernel,
   reconstructKernel,
 } from "./gpu-kernels.js";
@@ -48,8 +47,7 @@ export class GpuFactorBackend implements FactorBackend {
       denseL: runtime.compile(denseStepLKernel, opts),
       denseR: runtime.compile(denseStepRKernel, opts),
       gather: runtime.compile(gatherEntriesKernel, opts),
-      gradL: runtime.compile(entryGradLKernel, opts),
-      gradR: runtime.compile(entryGradRKernel, opts),
+      segmentGrad: runtime.compile(segmentGradKernel, opts),
       adam: runtime.compile(adamKernel, opts),
     };
   }
@@ -102,12 +100,10 @@ export class GpuFactorBackend implements FactorBackend {
     checkFactors(f);
     checkEntries(f, e);
     checkLength(g, f.count * e.capacity, "g");
-    const rows = toFloat32(e.rowIdx);
-    const cols = toFloat32(e.colIdx);
-    const counts = toFloat32(e.counts);
-    const g32 = toFloat32(g);
-    const gradL = await this.k.gradL.run(f.count * f.rows * f.rank, toFloat32(f.R), rows, cols, counts, g32, f.rows, f.cols, f.rank, e.capacity);
-    const gradR = await this.k.gradR.run(f.count * f.cols * f.rank, toFloat32(f.L), rows, cols, counts, g32, f.rows, f.cols, f.rank, e.capacity);
+    const byRow = segments(f.count, f.rows, e, e.rowIdx, e.colIdx, g);
+    const byCol = segments(f.count, f.cols, e, e.colIdx, e.rowIdx, g);
+    const gradL = await this.k.segmentGrad.run(f.count * f.rows * f.rank, toFloat32(f.R), byRow.other, byRow.g, byRow.start, f.rows, f.cols, f.rank);
+    const gradR = await this.k.segmentGrad.run(f.count * f.cols * f.rank, toFloat32(f.L), byCol.other, byCol.g, byCol.start, f.cols, f.rows, f.rank);
     return { gradL, gradR };
   }
 
@@ -146,3 +142,41 @@ export class GpuFactorBackend implements FactorBackend {
 }
 
 const NO_MASK = new Float32Array(1);
+
+/**
+ * The used entries (b < counts[p]) grouped by segment s = p·nSeg + key (a stable counting sort, so
+ * each segment keeps increasing b): start[s] … start[s+1] index the segment's `other` indices and g's.
+ */
+function segments(
+  P: number,
+  nSeg: number,
+  e: BatchedEntries,
+  key: IndexArray,
+  otherIdx: IndexArray,
+  g: FloatArray,
+): { start: Float32Array; other: Float32Array; g: Float32Array } {
+  const B = e.capacity;
+  const S = P * nSeg;
+  const start = new Float32Array(S + 1);
+  const fill = new Int32Array(S + 1);
+  let total = 0;
+  for (let p = 0; p < P; p++) {
+    const c = e.counts[p];
+    total += c;
+    for (let b = 0; b < c; b++) fill[p * nSeg + key[p * B + b] + 1]++;
+  }
+  for (let s = 0; s < S; s++) fill[s + 1] += fill[s];
+  start.set(fill);
+  const other = new Float32Array(Math.max(total, 1));
+  const gs = new Float32Array(Math.max(total, 1));
+  for (let p = 0; p < P; p++) {
+    const c = e.counts[p];
+    for (let b = 0; b < c; b++) {
+      const s = p * nSeg + key[p * B + b];
+      const q = fill[s]++;
+      other[q] = otherIdx[p * B + b];
+      gs[q] = g[p * B + b];
+    }
+  }
+  return { start, other, g: gs };
+}

@@ -84,62 +84,33 @@ export function gatherEntriesKernel(
   return s;
 }
 
-/** ∇L_p[i,k] = Σ_{b < counts[p], i_b = i} g_{p,b} R_p[j_b,k]; output P·n·K. */
-export function entryGradLKernel(
+/**
+ * Sparse entry gradients, segment (CSR) form: for output (p, r, k) with segment s = p·nSeg + r,
+ * Σ_{q ∈ [start[s], start[s+1])} g[q]·F_p[other[q], k], where the entries were stably sorted by
+ * (p, r) on the host. With F = R, r = i, other = j it is ∇L; with F = L, r = j, other = i it is ∇R.
+ * Each thread visits only its own row's entries (GPU-shaped, and cheap on CPU-backed modes too).
+ * Output P·nSeg·K.
+ */
+export function segmentGradKernel(
   this: KernelThis,
-  R: Float32Array,
-  rowIdx: Float32Array,
-  colIdx: Float32Array,
-  counts: Float32Array,
+  F: Float32Array,
+  other: Float32Array,
   g: Float32Array,
-  n: number,
-  m: number,
+  start: Float32Array,
+  nSeg: number,
+  nOther: number,
   K: number,
-  B: number,
 ): number {
   const x = this.thread.x;
-  const p = Math.floor((x + 0.5) / (n * K));
-  const rem = x - p * n * K;
-  const i = Math.floor((rem + 0.5) / K);
-  const k = rem - i * K;
-  const c = counts[p];
+  const seg = Math.floor((x + 0.5) / K);
+  const k = x - seg * K;
+  const p = Math.floor((seg + 0.5) / nSeg);
+  const base = p * nOther * K + k;
+  const from = start[seg];
+  const to = start[seg + 1];
   let s = 0;
-  for (let b = 0; b < B; b++) {
-    if (b < c) {
-      if (rowIdx[p * B + b] === i) {
-        s += g[p * B + b] * R[p * m * K + colIdx[p * B + b] * K + k];
-      }
-    }
-  }
-  return s;
-}
-
-/** ∇R_p[j,k] = Σ_{b < counts[p], j_b = j} g_{p,b} L_p[i_b,k]; output P·m·K. */
-export function entryGradRKernel(
-  this: KernelThis,
-  L: Float32Array,
-  rowIdx: Float32Array,
-  colIdx: Float32Array,
-  counts: Float32Array,
-  g: Float32Array,
-  n: number,
-  m: number,
-  K: number,
-  B: number,
-): number {
-  const x = this.thread.x;
-  const p = Math.floor((x + 0.5) / (m * K));
-  const rem = x - p * m * K;
-  const j = Math.floor((rem + 0.5) / K);
-  const k = rem - j * K;
-  const c = counts[p];
-  let s = 0;
-  for (let b = 0; b < B; b++) {
-    if (b < c) {
-      if (colIdx[p * B + b] === j) {
-        s += g[p * B + b] * L[p * n * K + rowIdx[p * B + b] * K + k];
-      }
-    }
+  for (let q = from; q < to; q++) {
+    s += g[q] * F[base + other[q] * K];
   }
   return s;
 }

@@ -33,9 +33,15 @@ export type KernelFunction<A extends KernelArg[]> = (this: KernelThis, ...args: 
 export interface CompileOptions {
   /** Upper bound on any loop trip count inside the kernel (GL backends unroll up to it). */
   loopMaxIterations?: number;
+  /**
+   * How many output lengths keep their own compiled kernel (least recently used evicted). gpu.js
+   * bakes the output size into a kernel, so a length change otherwise re-specialises (recompiles) it;
+   * callers that alternate between a few lengths keep them all compiled. Default 4.
+   */
+  specializations?: number;
 }
 
-/** A compiled kernel with a 1-D output whose length is given per call (re-specialised only when it changes). */
+/** A kernel with a 1-D output whose length is given per call (compiled once per length, see {@link CompileOptions}). */
 export interface GpuKernel<A extends KernelArg[]> {
   run(outputLength: number, ...args: A): Promise<Float32Array>;
 }
@@ -43,7 +49,7 @@ export interface GpuKernel<A extends KernelArg[]> {
 export interface GpuRuntime {
   readonly mode: ResolvedGpuMode;
   compile<A extends KernelArg[]>(fn: KernelFunction<A>, options?: CompileOptions): GpuKernel<A>;
-  /** Number of gpu.js kernels created so far (tests keep it low). */
+  /** Number of gpu.js kernels compiled so far (one per kernel function and output length in use). */
   readonly kernelCount: number;
   destroy(): Promise<void>;
 }
@@ -59,7 +65,7 @@ export interface GpuModeProbe {
 /** Shape of the part of gpu.js used here (kept local so gpu.js's own typings never leak out). */
 interface GpuJsKernel {
   (...args: KernelArg[]): unknown;
-  setOutput(output: number[]): void;
+  destroy?(): void;
 }
 interface GpuJsInstance {
   createKernel(source: string, settings: Record<string, unknown>): GpuJsKernel;
@@ -177,29 +183,35 @@ export async function openGpuRuntime(requested: GpuMode = "auto"): Promise<GpuRu
       return kernelCount;
     },
     compile<A extends KernelArg[]>(fn: KernelFunction<A>, options: CompileOptions = {}): GpuKernel<A> {
-      let kernel: GpuJsKernel | null = null;
-      let length = -1;
       const source = fn.toString();
+      const capacity = options.specializations ?? 4;
+      if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`specializations must be an integer >= 1, got ${capacity}`);
+      // Output length → kernel, in least-recently-used order (Map iteration order).
+      const byLength = new Map<number, GpuJsKernel>();
       return {
         async run(outputLength: number, ...args: A): Promise<Float32Array> {
           if (!Number.isInteger(outputLength) || outputLength < 1) {
             throw new RangeError(`kernel output length must be an integer >= 1, got ${outputLength}`);
           }
-          if (kernel === null) {
+          let kernel = byLength.get(outputLength);
+          if (kernel === undefined) {
             kernel = gpu.createKernel(source, {
               output: [outputLength],
               loopMaxIterations: options.loopMaxIterations ?? 1000,
-              dynamicOutput: true,
               dynamicArguments: true,
               precision: "single",
               tactic: "precision",
             });
             kernelCount++;
-            length = outputLength;
-          } else if (length !== outputLength) {
-            kernel.setOutput([outputLength]);
-            length = outputLength;
+            if (byLength.size >= capacity) {
+              const [oldest, evicted] = byLength.entries().next().value as [number, GpuJsKernel];
+              byLength.delete(oldest);
+              evicted.destroy?.();
+            }
+          } else {
+            byLength.delete(outputLength);
           }
+          byLength.set(outputLength, kernel);
           // v3: `await kernel(...args)`; 2.x returns the result synchronously.
           const out = await Promise.resolve(kernel(...args));
           if (!(out instanceof Float32Array)) throw new Error(`gpu.js (${mode}) returned ${Object.prototype.toString.call(out)}, expected a Float32Array`);
