@@ -1,3 +1,25 @@
+/**
+ * Environments with the Gymnasium API (see env.ts), matched to golden data from the reference code.
+ *
+ * | id | reference | action (out-of-range rule) | time limit via makeEnv |
+ * |---|---|---|---|
+ * | LRPG/Pendulum | matrix-low-rank-pg pendulum.py (balancing) | Box [−2, 2], clipped | none (paper cuts at T = 100) |
+ * | LRPG/Acrobot | matrix-low-rank-pg acrobot.py (continuous torque) | Box [−2, 2], clipped | none (T = 1000) |
+ * | LRPG/Rocket | matrix-low-rank-pg rocket.py (Goddard, reward ×100) | Box [0, 1], NOT clipped | none (T = 1000) |
+ * | Pendulum-v1 | Gymnasium 1.4.0 | Box [−2, 2], clipped | 200 |
+ * | Acrobot-v1 | Gymnasium 1.4.0 | Discrete(3) | 500 |
+ * | CartPole-v1 | Gymnasium 1.4.0 | Discrete(2) | 500 |
+ * | MountainCarContinuous-v0 | Gymnasium 1.4.0 | Box [−1, 1], force clipped, penalty on the raw value | 999 |
+ * | Goddard-v0 | osannolik/gym-goddard | Box [0, 1], NOT clipped | 400 |
+ * | MinAtar/Breakout | kenjyoung/MinAtar (minatar-breakout.ts) | Discrete(6), or (3) with minimalActions | none |
+ *
+ * - `makeEnv(id, { rng, maxEpisodeSteps, ...envOptions })` wraps in `TimeLimit` like `gymnasium.make`
+ *   (`maxEpisodeSteps: null` = no limit). Randomness: `rng` (the run's generator or a fork), else
+ *   `reset({ seed })` re-seeds with `new Rng(seed)`, else `new Rng(DEFAULT_ENV_SEED)`.
+ * - NaN/non-finite, wrong-length and (Discrete) non-integer or out-of-range actions throw, naming the space.
+ * - `step` returns a fresh observation; `stepInPlace` (every env here; `fastStepper(env)` for any env)
+ *   returns one reused view without allocating.
+ */
 export * from "./env.js";
 export { Box, Discrete, type Space } from "./spaces.js";
 export { CoreEnv, type CoreEnvSpec } from "./core-env.js";
