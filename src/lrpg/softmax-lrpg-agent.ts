@@ -242,6 +242,20 @@ export class SoftmaxLrpgAgent implements DiscretePolicyAgent {
     targets.forEach(([, p], q) => p.data.set(loaded[q]));
   }
 
+  /** Sets the Adam learning rates of the actor and the critic (for schedules). */
+  setLearningRates(actor: number, critic: number): void {
+    for (const [name, lr] of [["actor", actor], ["critic", critic]] as const) {
+      if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`setLearningRates: ${name} lr must be a finite number > 0, got ${lr}`);
+    }
+    this.actorOptimizer.lr = actor;
+    this.critic.optimizer.lr = critic;
+  }
+
+  /** Every trainable tensor (actor's, then critic's), internal layouts. */
+  parameters(): Parameter[] {
+    return [...this.actorOptimizer.params, ...this.critic.optimizer.params];
+  }
+
   getTrainingState(): AgentTrainingState {
     return { actor: this.actorOptimizer.getState(), critic: this.critic.optimizer.getState() };
   }

@@ -143,6 +143,14 @@ describe("LrpgAgent", () => {
     expect(() => agent.learn({ ...ep, length: 3 })).toThrow(/episode of length 3 needs/);
   });
 
+  it("setLearningRates validates and applies; parameters() lists actor then critic tensors", () => {
+    const { agent } = build(c, {});
+    agent.setLearningRates(0.5, 0.25);
+    expect([agent.actorOptimizer.lr, agent.critic.optimizer.lr]).toEqual([0.5, 0.25]);
+    expect(() => agent.setLearningRates(0, 1)).toThrow(/actor lr must be a finite number > 0, got 0/);
+    expect(agent.parameters().map((p) => p.name)).toEqual(["mu.L", "mu.R", "log_sigma", "value.L", "value.R"]);
+  });
+
   it("getTrainingState/setTrainingState restore Adam exactly", () => {
     const { agent, episode } = build(c, {});
     agent.learn(episode);
