@@ -20,7 +20,7 @@ export type GemmBackend = "auto" | "js";
 let backend: GemmBackend = "auto";
 
 /** Multiply–adds below which packing for the SIMD kernel costs more than it saves. */
-const WASM_MIN_WORK = 8192;
+const WASM_MIN_WORK = 2048;
 
 /** Selects the GEMM kernel ('js' forces the scalar one, e.g. to compare results). Returns the previous choice. */
 export function setGemmBackend(choice: GemmBackend): GemmBackend {

@@ -16,8 +16,28 @@ export function projectModeInto(
     gemmNN(P, R, I, X, 0, I, U, 0, R, Y, 0, R);
     return;
   }
+  if (S < SMALL_TRAILING) {
+    // Many tiny products: direct loops beat per-block GEMM calls (no packing, no call overhead).
+    for (let p = 0; p < P; p++) {
+      const xo = p * I * S;
+      const yo = p * R * S;
+      Y.fill(0, yo, yo + R * S);
+      for (let i = 0; i < I; i++) {
+        const xi = xo + i * S;
+        for (let r = 0; r < R; r++) {
+          const u = U[i * R + r];
+          const yr = yo + r * S;
+          for (let s = 0; s < S; s++) Y[yr + s] += u * X[xi + s];
+        }
+      }
+    }
+    return;
+  }
   for (let p = 0; p < P; p++) gemmTN(R, S, I, U, 0, R, X, p * I * S, S, Y, p * R * S, S);
 }
+
+/** Trailing sizes below this use direct loops instead of one GEMM per leading index. */
+const SMALL_TRAILING = 32;
 
 /**
  * Backward of {@link projectModeInto} given G = ∂J/∂Y (P×R×S):
@@ -34,6 +54,32 @@ export function projectModeBackward(
   if (S === 1) {
     gemmTN(I, R, P, X, 0, I, G, 0, R, gradU, 0, R, true);
     if (gradX) gemmNT(P, I, R, G, 0, R, U, 0, R, gradX, 0, I);
+    return;
+  }
+  if (S < SMALL_TRAILING) {
+    for (let p = 0; p < P; p++) {
+      const xo = p * I * S;
+      const go = p * R * S;
+      for (let i = 0; i < I; i++) {
+        const xi = xo + i * S;
+        if (gradX) gradX.fill(0, xi, xi + S);
+        for (let r = 0; r < R; r++) {
+          const gr = go + r * S;
+          const u = U[i * R + r];
+          let acc = 0;
+          if (gradX) {
+            for (let s = 0; s < S; s++) {
+              const g = G[gr + s];
+              acc += X[xi + s] * g;
+              gradX[xi + s] += u * g;
+            }
+          } else {
+            for (let s = 0; s < S; s++) acc += X[xi + s] * G[gr + s];
+          }
+          gradU[i * R + r] += acc;
+        }
+      }
+    }
     return;
   }
   for (let p = 0; p < P; p++) {

@@ -65,6 +65,13 @@ describe("TuckerRegression", () => {
     );
   });
 
+  it("backward matches finite differences on the GEMM path (trailing block ≥ 32)", () => {
+    const layer = new TuckerRegression({ inputShape: [2, 6, 6], outFeatures: 3, rank: [2, 3, 4, 2], rng: new Rng(21) });
+    expect(gradientError(layer, 2, 22)).toBeLessThan(1e-7);
+    const cp = new CPConv2d({ inChannels: 2, outChannels: 3, kernelSize: 3, inputSize: 7, padding: 1, rank: 2, rng: new Rng(23) });
+    expect(gradientError(cp, 2, 24)).toBeLessThan(1e-7);
+  });
+
   it("equals the dense layer with the reconstructed weight (no full weight in forward)", () => {
     const layer = new TuckerRegression({ inputShape: [3, 4, 2], outFeatures: 5, rank: [2, 3, 2, 4], rng: new Rng(3) });
     const dense = new Dense({ inFeatures: 24, outFeatures: 5 });
