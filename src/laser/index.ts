@@ -104,3 +104,5 @@ export {
   laserFigures,
   writeLaserOutputs,
 } from "./laser-output.js";
+export { type HeldOutSelection, selectOnHeldOutSeeds } from "./selection.js";
+export { selectionSentence } from "./laser-output.js";

@@ -204,6 +204,18 @@ export function laserFigures(report: LaserReport): Figure[] {
   return figures;
 }
 
+/** One sentence on the held-out re-measurement of the best validation trial. */
+export function selectionSentence(report: LaserReport): string {
+  const sel = report.selection;
+  if (!sel || !sel.best) return "Held-out check: no truncation trial to select.";
+  const b = sel.best;
+  return (
+    `Held-out check: the best trial on the first ${sel.validationEpisodes} seeds is ${b.layer} ${b.method} rank ${b.rankLabel} ` +
+    `(validation Δ ${fmt(b.validationDelta)}); on the other ${sel.heldOutEpisodes} seeds its Δ is ${fmt(b.heldOutDelta)} ` +
+    `[${fmt(b.ciLow)}, ${fmt(b.ciHigh)}]${b.excludesZero ? " (interval excludes 0)" : " (interval contains 0)"}.`
+  );
+}
+
 function reportTable(title: string, rows: readonly Row[]): Table {
   return {
     title,
@@ -274,6 +286,8 @@ export function writeLaserOutputs(
     "",
     `Baseline: mean return ${fmt(baseline?.meanReturn ?? null)} ± ${fmt(baseline?.stdReturn ?? null)} (std) over ${report.evaluation.episodes} ${report.evaluation.mode} episodes (seeds deriveSeed(${report.evaluation.seedBase}, i)).`,
     `Null controls (full rank) reproduce the baseline exactly: ${report.nullControlExact ? "yes" : "NO"}.`,
+    selectionSentence(report),
+    "With many trials, about 5 % of intervals exclude 0 by chance alone; the held-out check above is the one to trust.",
     "",
     ...(report.svd ? ["## Truncated SVD", "", laserRowsToMarkdown(report.svd.rows)] : []),
     ...(report.kernels ? ["## Conv kernels: CP / Tucker", "", laserRowsToMarkdown(report.kernels.rows)] : []),
@@ -289,6 +303,7 @@ export function writeLaserOutputs(
       notes: [
         `Baseline mean return ${fmt(baseline?.meanReturn ?? null)} (std ${fmt(baseline?.stdReturn ?? null)}), ${report.evaluation.episodes} ${report.evaluation.mode} episodes; every trial uses the same evaluation seeds and restores the original weights (checksum ${report.policy.weightsChecksum}).`,
         `Δ = mean over seeds of (return of the truncated policy − return of the original); interval: ${Math.round(report.bootstrap.confidence * 100)}% percentile bootstrap over seeds (${report.bootstrap.resamples} resamples). Null controls exact: ${report.nullControlExact ? "yes" : "NO"}.`,
+        selectionSentence(report) + " With many trials about 5 % of intervals exclude 0 by chance alone.",
       ],
       tables: [
         ...(report.svd ? [reportTable("Truncated SVD", report.svd.rows)] : []),

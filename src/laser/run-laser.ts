@@ -5,6 +5,7 @@ import type { BootstrapOptions } from "./paired-stats.js";
 import { buildPolicy } from "./policy-kinds.js";
 import { assertSourceUnchanged, type PolicySource } from "./policy-source.js";
 import type { RankGridSpec } from "./rank-grid.js";
+import { selectOnHeldOutSeeds, type HeldOutSelection } from "./selection.js";
 import { runSvdSweep, type SvdSweepResult } from "./svd-sweep.js";
 import { enumerateWeightMatrices } from "./weight-matrices.js";
 
@@ -51,6 +52,8 @@ export interface LaserReport {
   readonly kernels: KernelSweepResult | null;
   /** Every null-control row reproduced the baseline returns exactly. */
   readonly nullControlExact: boolean;
+  /** Best trial chosen on the first 20 % of the seeds, re-measured on the other 80 % (null with < 2 episodes). */
+  readonly selection: HeldOutSelection | null;
   /** Wall-clock seconds. */
   readonly seconds: number;
 }
@@ -105,6 +108,9 @@ export function runLaser(source: PolicySource, options: LaserRunOptions = {}): L
       (r) =>
         r.returns.length === baselineReturns.length && r.returns.every((x, i) => x === baselineReturns[i]),
     );
+  const baseline = svd?.baseline ?? kernels?.baseline;
+  const selection =
+    baseline && baseline.episodes >= 2 ? selectOnHeldOutSeeds(rows, baseline, { bootstrap }) : null;
   return {
     tool: "lowrank-rl laser",
     created: new Date().toISOString(),
@@ -126,6 +132,7 @@ export function runLaser(source: PolicySource, options: LaserRunOptions = {}): L
     svd,
     kernels,
     nullControlExact,
+    selection,
     seconds: (performance.now() - start) / 1000,
   };
 }
