@@ -41,3 +41,4 @@ export { checkEnv, EnvCheckError, type CheckEnvOptions, type EnvCheckReport } fr
 export { defaultGrid, defaultGrids, listGridEnvs, type GridSpec, type DefaultGrids } from "./default-grid.js";
 export * from "./minatar-breakout.js";
 export { fastStepper, type FastEnv } from "./fast-stepper.js";
+export { DiscretizeAction } from "./discretize-action.js";

@@ -183,3 +183,20 @@ describe("checkEnv time limit", () => {
     expect(checkEnv(lying, { throwOnError: false }).errors.join("\n")).toMatch(/maxEpisodeSteps = 10, but step 10 after reset returned truncated = false/);
   });
 });
+
+describe("DiscretizeAction", () => {
+  it("maps k to low + k·(high − low)/(n − 1) and passes checkEnv", async () => {
+    const { DiscretizeAction } = await import("../../src/envs/index.js");
+    const env = new DiscretizeAction(makeEnv("Pendulum-v1"), 5);
+    expect(Array.from(env.values)).toEqual([-2, -1, 0, 1, 2]);
+    expect(env.actionSpace.n).toBe(5);
+    const ref = makeEnv("Pendulum-v1");
+    env.reset({ seed: 4 });
+    ref.reset({ seed: 4 });
+    expect(env.step(3).observation).toEqual(ref.step([1]).observation);
+    expect(() => env.step(5)).toThrow(/integer in \{0, …, 4\}/);
+    expect(() => new DiscretizeAction(makeEnv("CartPole-v1"), 3)).toThrow(/needs a 1-D Box/);
+    expect(() => new DiscretizeAction(makeEnv("Pendulum-v1"), 1)).toThrow(/n must be an integer >= 2, got 1/);
+    expect(checkEnv(new DiscretizeAction(makeEnv("LRPG/Rocket"), 10)).errors).toEqual([]);
+  });
+});
