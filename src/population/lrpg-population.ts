@@ -550,7 +550,7 @@ class GpuStepper implements Stepper {
     const A = this.activeCount;
     if (A === 0) return;
     this.actions32.set(actions);
-    const out = await this.stepKernel.run(this.paddedCount * (S + 2), this.agentIdx, this.states32, this.actions32);
+    const out = await this.stepKernel.run([S + 2, this.paddedCount], this.agentIdx, this.states32, this.actions32);
     for (let x = 0; x < A; x++) {
       const p = this.agentIdx[x];
       const o = x * (S + 2);

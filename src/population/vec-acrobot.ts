@@ -45,10 +45,8 @@ export const acrobotDynamics: VectorDynamics = {
   },
   /** RK4 written as a 4-stage loop (stage weights 1, 2, 2, 1; stage offsets h/2, h/2, h). */
   stepKernel: function acrobotStepKernel(this: KernelThis, agentIdx: Float32Array, states: Float32Array, actions: Float32Array): number {
-    const x = this.thread.x;
-    const slot = Math.floor((x + 0.5) / 6);
-    const c = x - slot * 6;
-    const p = agentIdx[slot];
+    const c = this.thread.x;
+    const p = agentIdx[this.thread.y];
     const t1 = states[p * 4];
     const t2 = states[p * 4 + 1];
     const w1 = states[p * 4 + 2];

@@ -43,10 +43,8 @@ export const pendulumDynamics: VectorDynamics = {
     }
   },
   stepKernel: function pendulumStepKernel(this: KernelThis, agentIdx: Float32Array, states: Float32Array, actions: Float32Array): number {
-    const x = this.thread.x;
-    const slot = Math.floor((x + 0.5) / 4);
-    const c = x - slot * 4;
-    const p = agentIdx[slot];
+    const c = this.thread.x;
+    const p = agentIdx[this.thread.y];
     const th = states[p * 2];
     const thdot = states[p * 2 + 1];
     const u = Math.min(Math.max(actions[p], -2), 2);

@@ -57,10 +57,8 @@ export const rocketDynamics: VectorDynamics = {
     }
   },
   stepKernel: function rocketStepKernel(this: KernelThis, agentIdx: Float32Array, states: Float32Array, actions: Float32Array): number {
-    const x = this.thread.x;
-    const slot = Math.floor((x + 0.5) / 6);
-    const c = x - slot * 6;
-    const p = agentIdx[slot];
+    const c = this.thread.x;
+    const p = agentIdx[this.thread.y];
     const v = states[p * 4];
     const h = states[p * 4 + 1];
     const m = states[p * 4 + 2];

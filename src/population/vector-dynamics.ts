@@ -21,9 +21,9 @@ export interface VectorDynamics {
    */
   stepCpu(states: Float64Array, actions: Float64Array, active: Uint8Array, rewards: Float64Array, terminated: Uint8Array, count: number): void;
   /**
-   * gpu.js kernel of one step of the listed copies p = agentIdx[slot]: output element
-   * x = slot·(S+2) + c is component c of p's next state for c < S, its reward for c = S, and 1/0 for
-   * terminated at c = S + 1 (float32).
+   * gpu.js kernel of one step of the listed copies, output [S + 2, slots]: thread (x = c, y = slot)
+   * with p = agentIdx[slot] returns component c of p's next state for c < S, its reward for c = S,
+   * and 1/0 for terminated at c = S + 1 (float32).
    */
   readonly stepKernel: (this: KernelThis, agentIdx: Float32Array, states: Float32Array, actions: Float32Array) => number;
 }

@@ -88,7 +88,7 @@ for (const mode of ["cpu", "webasm"] as const) {
         const actions = Float64Array.from({ length: P }, () => Math.fround(rng.uniformRange(-3, 3)));
         // Only a subset of the copies, listed in reverse order (the compaction the population uses).
         const listed = Array.from({ length: P }, (_, p) => P - 1 - p).filter((p) => p % 3 !== 1);
-        const out = await kernel.run(listed.length * (S + 2), Float32Array.from(listed), Float32Array.from(states), Float32Array.from(actions));
+        const out = await kernel.run([S + 2, listed.length], Float32Array.from(listed), Float32Array.from(states), Float32Array.from(actions));
         const rewards = new Float64Array(P);
         const terminated = new Uint8Array(P);
         const next = Float64Array.from(states);

@@ -63,7 +63,7 @@ export class GpuFactorBackend implements FactorBackend {
 
   async reconstruct(f: BatchedFactors): Promise<Float32Array> {
     checkFactors(f);
-    return this.k.reconstruct.run(f.count * f.rows * f.cols, toFloat32(f.L), toFloat32(f.R), f.rows, f.cols, f.rank);
+    return this.k.reconstruct.run([f.cols, f.rows, f.count], toFloat32(f.L), toFloat32(f.R), f.rows, f.cols, f.rank);
   }
 
   async applyDenseGradient(f: BatchedFactors, G: FloatArray, a: number): Promise<void> {
@@ -73,8 +73,8 @@ export class GpuFactorBackend implements FactorBackend {
     const L = toFloat32(f.L);
     const R = toFloat32(f.R);
     const G32 = toFloat32(G);
-    const newL = await this.k.denseL.run(L.length, L, R, G32, a, f.rows, f.cols, f.rank);
-    const newR = await this.k.denseR.run(R.length, L, R, G32, a, f.rows, f.cols, f.rank);
+    const newL = await this.k.denseL.run([f.rank, f.rows, f.count], L, R, G32, a, f.rows, f.cols, f.rank);
+    const newR = await this.k.denseR.run([f.rank, f.cols, f.count], L, R, G32, a, f.rows, f.cols, f.rank);
     f.L.set(newL);
     f.R.set(newR);
   }
@@ -83,7 +83,7 @@ export class GpuFactorBackend implements FactorBackend {
     checkFactors(f);
     checkEntries(f, e);
     return this.k.gather.run(
-      f.count * e.capacity,
+      [e.capacity, f.count],
       toFloat32(f.L),
       toFloat32(f.R),
       toFloat32(e.rowIdx),
@@ -102,8 +102,8 @@ export class GpuFactorBackend implements FactorBackend {
     checkLength(g, f.count * e.capacity, "g");
     const byRow = segments(f.count, f.rows, e, e.rowIdx, e.colIdx, g);
     const byCol = segments(f.count, f.cols, e, e.colIdx, e.rowIdx, g);
-    const gradL = await this.k.segmentGrad.run(f.count * f.rows * f.rank, toFloat32(f.R), byRow.other, byRow.g, byRow.start, f.rows, f.cols, f.rank);
-    const gradR = await this.k.segmentGrad.run(f.count * f.cols * f.rank, toFloat32(f.L), byCol.other, byCol.g, byCol.start, f.cols, f.rows, f.rank);
+    const gradL = await this.k.segmentGrad.run([f.rank, f.rows, f.count], toFloat32(f.R), byRow.other, byRow.g, byRow.start, f.rows, f.cols, f.rank);
+    const gradR = await this.k.segmentGrad.run([f.rank, f.cols, f.count], toFloat32(f.L), byCol.other, byCol.g, byCol.start, f.cols, f.rows, f.rank);
     return { gradL, gradR };
   }
 
@@ -117,14 +117,13 @@ export class GpuFactorBackend implements FactorBackend {
     const stepSize = config.lr / (1 - Math.pow(config.beta1, config.step));
     const bc2Sqrt = Math.sqrt(1 - Math.pow(config.beta2, config.step));
     const out = await this.k.adam.run(
-      3 * N,
+      [N, 3],
       toFloat32(param),
       toFloat32(grad),
       toFloat32(m),
       toFloat32(v),
       mask ? toFloat32(mask) : NO_MASK,
       mask ? 1 : 0,
-      N,
       config.beta1,
       config.beta2,
       config.eps,

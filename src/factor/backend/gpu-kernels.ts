@@ -1,22 +1,20 @@
 /**
  * Kernel bodies of the gpu backend, in gpu.js's JavaScript subset (no closures, no helpers; every
- * array is flat float32 and every output is 1-D). Each returns output element `this.thread.x`; the
- * layouts are those of {@link FactorBackend}. Flat indices are split with floor((x + ½)/w), which
- * stays exact in float32 arithmetic for the sizes used here (< 2²⁴ elements).
+ * array is flat float32). Each returns one output element, addressed by the thread indices of a
+ * 3-D output [x, y, z] whose row-major flattening is the layout of {@link FactorBackend} (so no
+ * per-thread index division). Indices stay below 2²⁴, exact in float32.
  *
  * This file does not import gpu.js: the kernels are compiled by the wrapper in gpujs.ts.
  */
 import type { KernelThis } from "./gpujs.js";
 
-/** X_p[i,j] = Σ_k L_p[i,k] R_p[j,k]; output P·n·m. */
+/** X_p[i,j] = Σ_k L_p[i,k] R_p[j,k]; output [m, n, P] (x = j, y = i, z = p). */
 export function reconstructKernel(this: KernelThis, L: Float32Array, R: Float32Array, n: number, m: number, K: number): number {
-  const x = this.thread.x;
-  const p = Math.floor((x + 0.5) / (n * m));
-  const rem = x - p * n * m;
-  const i = Math.floor((rem + 0.5) / m);
-  const j = rem - i * m;
-  const lo = p * n * K + i * K;
-  const ro = p * m * K + j * K;
+  const j = this.thread.x;
+  const i = this.thread.y;
+  const p = this.thread.z;
+  const lo = (p * n + i) * K;
+  const ro = (p * m + j) * K;
   let s = 0;
   for (let k = 0; k < K; k++) {
     s += L[lo + k] * R[ro + k];
@@ -24,39 +22,35 @@ export function reconstructKernel(this: KernelThis, L: Float32Array, R: Float32A
   return s;
 }
 
-/** L_p[i,k] − a·Σ_j G_p[i,j] R_p[j,k]; output P·n·K. */
+/** L_p[i,k] − a·Σ_j G_p[i,j] R_p[j,k]; output [K, n, P] (x = k, y = i, z = p). */
 export function denseStepLKernel(this: KernelThis, L: Float32Array, R: Float32Array, G: Float32Array, a: number, n: number, m: number, K: number): number {
-  const x = this.thread.x;
-  const p = Math.floor((x + 0.5) / (n * K));
-  const rem = x - p * n * K;
-  const i = Math.floor((rem + 0.5) / K);
-  const k = rem - i * K;
-  const go = p * n * m + i * m;
+  const k = this.thread.x;
+  const i = this.thread.y;
+  const p = this.thread.z;
+  const go = (p * n + i) * m;
   const ro = p * m * K + k;
   let s = 0;
   for (let j = 0; j < m; j++) {
     s += G[go + j] * R[ro + j * K];
   }
-  return L[x] - a * s;
+  return L[(p * n + i) * K + k] - a * s;
 }
 
-/** R_p[j,k] − a·Σ_i G_p[i,j] L_p[i,k] (old L); output P·m·K. */
+/** R_p[j,k] − a·Σ_i G_p[i,j] L_p[i,k] (old L); output [K, m, P] (x = k, y = j, z = p). */
 export function denseStepRKernel(this: KernelThis, L: Float32Array, R: Float32Array, G: Float32Array, a: number, n: number, m: number, K: number): number {
-  const x = this.thread.x;
-  const p = Math.floor((x + 0.5) / (m * K));
-  const rem = x - p * m * K;
-  const j = Math.floor((rem + 0.5) / K);
-  const k = rem - j * K;
+  const k = this.thread.x;
+  const j = this.thread.y;
+  const p = this.thread.z;
   const go = p * n * m + j;
   const lo = p * n * K + k;
   let s = 0;
   for (let i = 0; i < n; i++) {
     s += G[go + i * m] * L[lo + i * K];
   }
-  return R[x] - a * s;
+  return R[(p * m + j) * K + k] - a * s;
 }
 
-/** X_p[i_b, j_b], 0 for b ≥ counts[p]; output P·B. */
+/** X_p[i_b, j_b], 0 for b ≥ counts[p]; output [B, P] (x = b, y = p). */
 export function gatherEntriesKernel(
   this: KernelThis,
   L: Float32Array,
@@ -69,14 +63,13 @@ export function gatherEntriesKernel(
   K: number,
   B: number,
 ): number {
-  const x = this.thread.x;
-  const p = Math.floor((x + 0.5) / B);
-  const b = x - p * B;
+  const b = this.thread.x;
+  const p = this.thread.y;
   if (b >= counts[p]) {
     return 0;
   }
-  const lo = p * n * K + rowIdx[x] * K;
-  const ro = p * m * K + colIdx[x] * K;
+  const lo = (p * n + rowIdx[p * B + b]) * K;
+  const ro = (p * m + colIdx[p * B + b]) * K;
   let s = 0;
   for (let k = 0; k < K; k++) {
     s += L[lo + k] * R[ro + k];
@@ -89,7 +82,7 @@ export function gatherEntriesKernel(
  * Σ_{q ∈ [start[s], start[s+1])} g[q]·F_p[other[q], k], where the entries were stably sorted by
  * (p, r) on the host. With F = R, r = i, other = j it is ∇L; with F = L, r = j, other = i it is ∇R.
  * Each thread visits only its own row's entries (GPU-shaped, and cheap on CPU-backed modes too).
- * Output P·nSeg·K.
+ * Output [K, nSeg, P] (x = k, y = r, z = p).
  */
 export function segmentGradKernel(
   this: KernelThis,
@@ -101,10 +94,10 @@ export function segmentGradKernel(
   nOther: number,
   K: number,
 ): number {
-  const x = this.thread.x;
-  const seg = Math.floor((x + 0.5) / K);
-  const k = x - seg * K;
-  const p = Math.floor((seg + 0.5) / nSeg);
+  const k = this.thread.x;
+  const r = this.thread.y;
+  const p = this.thread.z;
+  const seg = p * nSeg + r;
   const base = p * nOther * K + k;
   const from = start[seg];
   const to = start[seg + 1];
@@ -116,8 +109,9 @@ export function segmentGradKernel(
 }
 
 /**
- * One Adam step; output 3·N laid out [new param | new m | new v]. Host-computed scalars:
- * stepSize = lr/(1−β₁ᵗ), bc2Sqrt = √(1−β₂ᵗ). Where useMask = 1 and mask[i] = 0 the entry is unchanged.
+ * One Adam step; output [N, 3] (x = index, y = 0 new param, 1 new m, 2 new v). Host-computed
+ * scalars: stepSize = lr/(1−β₁ᵗ), bc2Sqrt = √(1−β₂ᵗ). Where useMask = 1 and mask[i] = 0 the entry
+ * is unchanged.
  */
 export function adamKernel(
   this: KernelThis,
@@ -127,16 +121,14 @@ export function adamKernel(
   v: Float32Array,
   mask: Float32Array,
   useMask: number,
-  N: number,
   beta1: number,
   beta2: number,
   eps: number,
   stepSize: number,
   bc2Sqrt: number,
 ): number {
-  const x = this.thread.x;
-  const which = Math.floor((x + 0.5) / N);
-  const idx = x - which * N;
+  const idx = this.thread.x;
+  const which = this.thread.y;
   let frozen = 0;
   if (useMask > 0.5) {
     if (mask[idx] === 0) {

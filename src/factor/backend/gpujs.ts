@@ -34,22 +34,28 @@ export interface CompileOptions {
   /** Upper bound on any loop trip count inside the kernel (GL backends unroll up to it). */
   loopMaxIterations?: number;
   /**
-   * How many output lengths keep their own compiled kernel (least recently used evicted). gpu.js
-   * bakes the output size into a kernel, so a length change otherwise re-specialises (recompiles) it;
-   * callers that alternate between a few lengths keep them all compiled. Default 4.
+   * How many output shapes keep their own compiled kernel (least recently used evicted). gpu.js
+   * bakes the output size into a kernel, so a shape change otherwise re-specialises (recompiles) it;
+   * callers that alternate between a few shapes keep them all compiled. Default 4.
    */
   specializations?: number;
 }
 
-/** A kernel with a 1-D output whose length is given per call (compiled once per length, see {@link CompileOptions}). */
+/**
+ * Output shape of a kernel call: a length, or [x, y] / [x, y, z] thread dimensions (x fastest). The
+ * result is always one flat Float32Array in row-major order: element (x, y, z) at (z·Y + y)·X + x.
+ */
+export type KernelOutput = number | readonly [number, number] | readonly [number, number, number];
+
+/** A kernel whose output shape is given per call (compiled once per shape, see {@link CompileOptions}). */
 export interface GpuKernel<A extends KernelArg[]> {
-  run(outputLength: number, ...args: A): Promise<Float32Array>;
+  run(output: KernelOutput, ...args: A): Promise<Float32Array>;
 }
 
 export interface GpuRuntime {
   readonly mode: ResolvedGpuMode;
   compile<A extends KernelArg[]>(fn: KernelFunction<A>, options?: CompileOptions): GpuKernel<A>;
-  /** Number of gpu.js kernels compiled so far (one per kernel function and output length in use). */
+  /** Number of gpu.js kernels compiled so far (one per kernel function and output shape in use). */
   readonly kernelCount: number;
   destroy(): Promise<void>;
 }
@@ -186,36 +192,36 @@ export async function openGpuRuntime(requested: GpuMode = "auto"): Promise<GpuRu
       const source = fn.toString();
       const capacity = options.specializations ?? 4;
       if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`specializations must be an integer >= 1, got ${capacity}`);
-      // Output length → kernel, in least-recently-used order (Map iteration order).
-      const byLength = new Map<number, GpuJsKernel>();
+      // Output shape → kernel, in least-recently-used order (Map iteration order).
+      const byShape = new Map<string, GpuJsKernel>();
       return {
-        async run(outputLength: number, ...args: A): Promise<Float32Array> {
-          if (!Number.isInteger(outputLength) || outputLength < 1) {
-            throw new RangeError(`kernel output length must be an integer >= 1, got ${outputLength}`);
+        async run(output: KernelOutput, ...args: A): Promise<Float32Array> {
+          const dims = typeof output === "number" ? [output] : [...output];
+          if (dims.length < 1 || dims.length > 3 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
+            throw new RangeError(`kernel output must be 1 to 3 integers >= 1, got ${JSON.stringify(output)}`);
           }
-          let kernel = byLength.get(outputLength);
+          const key = dims.join("x");
+          let kernel = byShape.get(key);
           if (kernel === undefined) {
             kernel = gpu.createKernel(source, {
-              output: [outputLength],
+              output: dims,
               loopMaxIterations: options.loopMaxIterations ?? 1000,
               dynamicArguments: true,
               precision: "single",
               tactic: "precision",
             });
             kernelCount++;
-            if (byLength.size >= capacity) {
-              const [oldest, evicted] = byLength.entries().next().value as [number, GpuJsKernel];
-              byLength.delete(oldest);
+            if (byShape.size >= capacity) {
+              const [oldest, evicted] = byShape.entries().next().value as [string, GpuJsKernel];
+              byShape.delete(oldest);
               evicted.destroy?.();
             }
           } else {
-            byLength.delete(outputLength);
+            byShape.delete(key);
           }
-          byLength.set(outputLength, kernel);
+          byShape.set(key, kernel);
           // v3: `await kernel(...args)`; 2.x returns the result synchronously.
-          const out = await Promise.resolve(kernel(...args));
-          if (!(out instanceof Float32Array)) throw new Error(`gpu.js (${mode}) returned ${Object.prototype.toString.call(out)}, expected a Float32Array`);
-          return out;
+          return flatten(await Promise.resolve(kernel(...args)), dims, mode);
         },
       };
     },
@@ -223,4 +229,33 @@ export async function openGpuRuntime(requested: GpuMode = "auto"): Promise<GpuRu
       await gpu.destroy();
     },
   };
+}
+
+/** gpu.js returns nested row arrays for 2-D/3-D outputs; the toolkit's layout is one flat row-major array. */
+function flatten(result: unknown, dims: number[], mode: string): Float32Array {
+  if (result instanceof Float32Array) return result;
+  const X = dims[0];
+  const Y = dims[1] ?? 1;
+  const Z = dims[2] ?? 1;
+  const out = new Float32Array(X * Y * Z);
+  const bad = (): Error => new Error(`gpu.js (${mode}) returned ${Object.prototype.toString.call(result)} for output [${dims}], expected Float32Array rows`);
+  if (!Array.isArray(result)) throw bad();
+  if (dims.length === 2) {
+    for (let y = 0; y < Y; y++) {
+      const row: unknown = result[y];
+      if (!(row instanceof Float32Array)) throw bad();
+      out.set(row, y * X);
+    }
+    return out;
+  }
+  for (let z = 0; z < Z; z++) {
+    const plane: unknown = result[z];
+    if (!Array.isArray(plane)) throw bad();
+    for (let y = 0; y < Y; y++) {
+      const row: unknown = plane[y];
+      if (!(row instanceof Float32Array)) throw bad();
+      out.set(row, (z * Y + y) * X);
+    }
+  }
+  return out;
 }

@@ -17,6 +17,7 @@ export {
   resolveGpuMode,
   type CompileOptions,
   type GpuKernel,
+  type KernelOutput,
   type GpuMode,
   type GpuModeProbe,
   type GpuRuntime,
