@@ -75,7 +75,7 @@ export function configLabel(c: RunConfig): string {
   return `NN h=${c.hidden}${lr}`;
 }
 
-interface Group {
+export interface Group {
   key: string;
   label: string;
   config: RunConfig;
@@ -83,7 +83,8 @@ interface Group {
   params: number;
 }
 
-function groupRuns(runs: readonly LoadedRun[]): Group[] {
+/** Runs grouped by configuration (all fields but the seed). */
+export function groupRuns(runs: readonly LoadedRun[]): Group[] {
   const groups = new Map<string, Group>();
   for (const r of runs) {
     const cfg = { ...resultDefiningConfig(r.config), seed: 0 };
