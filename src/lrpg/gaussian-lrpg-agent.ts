@@ -28,8 +28,8 @@ export type SigmaOptions =
   | {
       /**
        * Beyond the reference: σ(s) = φ([L_σ R_σᵀ]_{i(s), j(s)}) on the actor's grid, φ a positive map
-       * (exp or softplus), with its own rank. L_σ, R_σ start constant so that σ₀(s) = `sigmaInit`
-       * everywhere (no random draws, so the actor/critic init stream is unchanged).
+       * (exp or softplus), with its own rank, initialised so that σ₀(s) = `sigmaInit` everywhere
+       * (its only random draws come after the actor's and critic's, which are unchanged).
        */
       kind: "low-rank";
       rank: number;
@@ -170,11 +170,18 @@ export class LrpgAgent implements GaussianPolicyAgent {
       if (!(s0 > 0 && Number.isFinite(s0))) throw new RangeError(`LrpgAgent: sigma.sigmaInit must be a finite number > 0, got ${s0}`);
       this.sigmaExp = map === "exp";
       const z0 = this.sigmaExp ? Math.log(s0) : softplusInverse(s0);
-      // ℓ = r = c·1 with K·c² = |z0|, signs chosen so ℓ·r = z0.
-      const c = Math.sqrt(Math.abs(z0) / sr);
-      this.sigmaMatrix = new LowRankMatrix(this.actorGrid.rows, this.actorGrid.cols, sr, "sigma");
-      this.sigmaMatrix.L.data.fill(c);
-      this.sigmaMatrix.R.data.fill(z0 >= 0 ? c : -c);
+      // Component 0 carries the constant: ℓ_i[0] = √|z0|, r_j[0] = ±√|z0|, so Z_σ = z0 at every
+      // cell. Components k ≥ 1 start with ℓ_i[k] ~ N(0, 0.1²) (drawn after the critic) and
+      // r_j[k] = 0: Z_σ is still exactly z0, but ∇r_j[k] = g·ℓ_i[k] differs between components,
+      // so the factorisation is not stuck at rank 1.
+      const c = Math.sqrt(Math.abs(z0));
+      const m = new LowRankMatrix(this.actorGrid.rows, this.actorGrid.cols, sr, "sigma");
+      for (let i = 0; i < m.rows; i++) {
+        m.L.data[i * sr] = c;
+        for (let k = 1; k < sr; k++) m.L.data[i * sr + k] = 0.1 * rng.normal();
+      }
+      for (let j = 0; j < m.cols; j++) m.R.data[j * sr] = z0 >= 0 ? c : -c;
+      this.sigmaMatrix = m;
       this.logSigma = null;
       actorParams.push(this.sigmaMatrix.L, this.sigmaMatrix.R);
     } else {

@@ -50,6 +50,15 @@ describe("learning (fixed seeds)", () => {
     expect(mean(r.returns, 0, 20)).toBeLessThan(60); // it did learn: the start is far below
   });
 
+  it("LRPG with a low-rank σ matrix (beyond the reference) also learns LRPG/Pendulum within 400 episodes", () => {
+    const rng = new Rng(0);
+    const agent = makePaperAgent("lrpg", "pendulum", { rng, sigma: { kind: "low-rank", rank: 4 } });
+    const r = trainReinforce({ env: makeEnv("LRPG/Pendulum", { rng: rng.fork() }), agent, rng, episodes: 400, maxSteps: 100 });
+    expect(episodesToThreshold(r.returns, 90)).not.toBeNull();
+    // σ became state-dependent.
+    expect(agent.sigma([0, 0])).not.toBeCloseTo(agent.sigma([0.5, -3]), 6);
+  });
+
   it("the same seed twice gives identical returns (LRPG and NN)", () => {
     for (const kind of ["lrpg", "nn"] as const) {
       const a = train(kind, "pendulum", 7, kind === "lrpg" ? 150 : 30);
