@@ -1,0 +1,169 @@
+/**
+ * MinAtar Breakout DQN with the hidden layer as Dense / LowRankDense / Tucker TRL at ½, ⅕, ⅒ of the
+ * dense parameters, and a CP-factorized conv (issue 6; docs/atari-trl.md §1.5, §2.2).
+ * Network (MinAtar examples/dqn.py): (10,10,4) → conv 16 3×3 → ReLU → hidden 128 → ReLU → 6 actions.
+ * Hyperparameters: MinAtar's DQN (centered RMSProp 2.5e-4 α .95 ε .01, batch 32, buffer 100k, 5k random
+ * frames, ε 1 → 0.1 over 100k frames, hard target copy every 1000 updates, Huber, γ .99, one update
+ * per frame, sticky actions 0.1, full action set).
+ *
+ *   npm run exp:breakout                                        # default: 8 variants × 1 seed × 50k frames (~25 min on one core)
+ *   npm run exp:breakout -- --variants dense,trl-0.2 --seeds 2 --frames 300000
+ *   npm run exp:breakout -- --frames 5000000 --seeds 3           # the published 5M-frame budget
+ *
+ * Outputs in --out (default results/breakout/): runs/<env>__dqn-<variant>__<seed>__<time>/ with
+ * manifest.json, metrics.jsonl/.csv (charts/episodic_return, charts/SPS, losses/td_loss,
+ * eval/episodic_return, spectrum/*), spectra.jsonl (singular values of the dense hidden layer),
+ * eval.json; summary.json, curves.json and report.html at the top.
+ * Reference (docs/minatar-speed.md §3, PyTorch, 2 seeds): last-100 training average 3.2–3.6 at 100k
+ * frames, 5.3–6.5 at 300k; the published curve reaches ≈ 10 by 1M frames.
+ */
+import { Command, InvalidArgumentError } from "commander";
+import { minatarHiddenLayer, minatarQNetwork, type ConvLayerSpec, type HiddenLayerSpec } from "../src/dqn/networks.js";
+import type { DqnConfig } from "../src/dqn/config.js";
+import { MinAtarBreakout } from "../src/envs/minatar-breakout.js";
+import { Dense } from "../src/nn/dense.js";
+import { LowRankDense } from "../src/nn/low-rank-dense.js";
+import type { Sequential } from "../src/nn/sequential.js";
+import { intInRange, seedList } from "./lib/args.js";
+import { runDqnExperiment, type DqnVariant } from "./lib/dqn-run.js";
+
+// ---------------------------------------------------------------- hyperparameters (CleanRL style)
+const ENV_ID = "MinAtar/Breakout";
+const STICKY_ACTION_PROB = 0.1;
+const MINIMAL_ACTIONS = false; // MinAtar's published results use all 6 actions
+const FRAMES = 50_000; // default budget; MinAtar trains 5M
+const SEEDS = 1;
+const OUT = "results/breakout";
+
+const GAMMA = 0.99;
+const BATCH_SIZE = 32;
+const BUFFER_SIZE = 100_000;
+const LEARNING_STARTS = 5000; // frames of uniform random play
+const TRAIN_FREQUENCY = 1; // one update per frame
+const TARGET_UPDATE_INTERVAL = 1000; // updates between hard target copies
+const TAU = 1;
+const DOUBLE_DQN = false;
+const N_STEP = 1;
+const LR = 2.5e-4; // centered RMSProp, α 0.95, ε 0.01
+const RMS_ALPHA = 0.95;
+const RMS_EPS = 0.01;
+const EPSILON_START = 1;
+const EPSILON_END = 0.1;
+const EPSILON_DECAY_FRAMES = 100_000;
+const MAX_GRAD_NORM: number | null = null;
+
+const CONV_CHANNELS = 16;
+const HIDDEN_UNITS = 128;
+const FRACTIONS = [0.5, 0.2, 0.1]; // ½, ⅕, ⅒ of the dense hidden layer's parameters
+const CP_CONV_FRACTION = 0.5; // CP conv keeps ½ of the 4→16 3×3 kernel (rank 11)
+
+const EVAL_EPISODES = 30; // eval seeds 1_000_000 … (fixed), ε_eval
+const EVAL_EPSILON = 0.05;
+const EVAL_INTERVAL = 25_000;
+const EVAL_MAX_STEPS = 20_000;
+const LOG_INTERVAL = 5000;
+const SPECTRUM_INTERVAL = 10_000;
+const RETURN_WINDOW = 100;
+const REFERENCE = {
+  source: "docs/minatar-speed.md §3 (MinAtar examples/dqn.py, PyTorch, seeds 0 and 1)",
+  last100_at_100k: [3.59, 3.19],
+  last100_at_300k: [5.26, 6.51],
+  published_plateau: "≈ 10 by 1M frames (README curves, 30 runs)",
+  random_policy: 0.5,
+};
+// ---------------------------------------------------------------------------------------------
+
+const VARIANTS: Record<string, { family: string; hidden: HiddenLayerSpec; conv?: ConvLayerSpec }> = { dense: { family: "dense", hidden: { kind: "dense" } } };
+for (const f of FRACTIONS) {
+  VARIANTS[`lowrank-${f}`] = { family: "low-rank", hidden: { kind: "lowrank", rank: f } };
+  VARIANTS[`trl-${f}`] = { family: "TRL", hidden: { kind: "trl", rank: f } };
+}
+VARIANTS["cpconv"] = { family: "CP conv", hidden: { kind: "dense" }, conv: { kind: "cp", rank: CP_CONV_FRACTION } };
+
+function variantList(value: string): string[] {
+  const names = value.split(",").map((s) => s.trim());
+  for (const n of names) {
+    if (!(n in VARIANTS)) throw new InvalidArgumentError(`--variants: unknown variant "${n}"; known: ${Object.keys(VARIANTS).join(", ")}`);
+  }
+  return names;
+}
+
+const program = new Command()
+  .name("exp:breakout")
+  .description("DQN on MinAtar Breakout: dense vs low-rank vs TRL hidden layer, CP conv; one core, sequential runs")
+  .option("--variants <list>", `comma-separated subset of ${Object.keys(VARIANTS).join(",")}`, variantList, Object.keys(VARIANTS))
+  .option("--seeds <n|list>", "number of seeds (0 … n−1) or a list like 0,3,7", seedList, Array.from({ length: SEEDS }, (_, i) => i))
+  .option("--frames <n>", "frames per run", intInRange("--frames", 1000, 50_000_000), FRAMES)
+  .option("--out <dir>", "output folder", OUT)
+  .option("--quiet", "no progress on stderr")
+  .showHelpAfterError();
+program.parse();
+const opts = program.opts<{ variants: string[]; seeds: number[]; frames: number; out: string; quiet?: boolean }>();
+
+const config: Partial<DqnConfig> = {
+  gamma: GAMMA,
+  batchSize: BATCH_SIZE,
+  bufferSize: BUFFER_SIZE,
+  learningStarts: LEARNING_STARTS,
+  trainFrequency: TRAIN_FREQUENCY,
+  targetUpdateInterval: TARGET_UPDATE_INTERVAL,
+  tau: TAU,
+  doubleDqn: DOUBLE_DQN,
+  nStep: N_STEP,
+  loss: "huber",
+  huberKappa: 1,
+  maxGradNorm: MAX_GRAD_NORM,
+  optimizer: { kind: "rmsprop", lr: LR, alpha: RMS_ALPHA, eps: RMS_EPS, centered: true },
+  epsilonStart: EPSILON_START,
+  epsilonEnd: EPSILON_END,
+  epsilonDecayFrames: EPSILON_DECAY_FRAMES,
+};
+
+const numActions = MINIMAL_ACTIONS ? 3 : 6;
+const variants: DqnVariant[] = opts.variants.map((name) => {
+  const v = VARIANTS[name];
+  return {
+    name,
+    family: v.family,
+    makeNetwork: (rng) =>
+      minatarQNetwork({ numActions, rng, hiddenLayer: v.hidden, conv: v.conv, convChannels: CONV_CHANNELS, hiddenUnits: HIDDEN_UNITS }),
+    spectrumOf: (net) => {
+      const h = minatarHiddenLayer(net as Sequential);
+      if (h instanceof Dense) return { data: h.weight.data, rows: h.outFeatures, cols: h.inFeatures };
+      if (h instanceof LowRankDense) return { data: h.matrix.toDense(), rows: h.outFeatures, cols: h.inFeatures };
+      return null;
+    },
+  };
+});
+
+runDqnExperiment({
+  experiment: "breakout",
+  envId: ENV_ID,
+  makeEnv: (rng) => new MinAtarBreakout({ stickyActionProb: STICKY_ACTION_PROB, minimalActions: MINIMAL_ACTIONS, rng }),
+  makeEvalEnv: () => new MinAtarBreakout({ stickyActionProb: STICKY_ACTION_PROB, minimalActions: MINIMAL_ACTIONS }),
+  variants,
+  seeds: opts.seeds,
+  frames: opts.frames,
+  config,
+  observationDtype: "uint8",
+  evalSeeds: Array.from({ length: EVAL_EPISODES }, (_, i) => 1_000_000 + i),
+  evalEpsilon: EVAL_EPSILON,
+  evalInterval: Math.min(EVAL_INTERVAL, opts.frames),
+  evalMaxSteps: EVAL_MAX_STEPS,
+  logInterval: Math.min(LOG_INTERVAL, opts.frames),
+  spectrumInterval: SPECTRUM_INTERVAL,
+  returnWindow: RETURN_WINDOW,
+  out: opts.out,
+  hyperparameters: {
+    env: ENV_ID,
+    sticky_action_prob: STICKY_ACTION_PROB,
+    minimal_actions: MINIMAL_ACTIONS,
+    network: `conv ${CONV_CHANNELS} 3x3 -> ${HIDDEN_UNITS} -> ${numActions}`,
+    fractions: FRACTIONS,
+    cp_conv_fraction: CP_CONV_FRACTION,
+    eval: { episodes: EVAL_EPISODES, epsilon: EVAL_EPSILON, interval: EVAL_INTERVAL, max_steps: EVAL_MAX_STEPS },
+    return_window: RETURN_WINDOW,
+  },
+  reference: REFERENCE,
+  quiet: opts.quiet,
+});

@@ -1,0 +1,135 @@
+/**
+ * Fast DQN sanity check on CartPole-v1: dense MLP Q-network against the same network with its
+ * 64×64 hidden-to-hidden layer low-rank (rank 16, 8, 4 → ½, ¼, ⅛ of that layer's weights).
+ * Hyperparameters: the learning test's (test/dqn/learning-cartpole.test.ts): MLP 64-64, Double DQN,
+ * Adam 1e-3, batch 64, Polyak τ = 0.005 every update, Huber, grad-norm clip 10, 1000 random frames,
+ * ε 1 → 0.05 over 10k frames; 20 greedy evaluation episodes on fixed seeds every 1000 frames.
+ *
+ *   npm run exp:cartpole-dqn                                    # 4 variants × 3 seeds × 20k frames
+ *   npm run exp:cartpole-dqn -- --seeds 5 --frames 50000 --out /tmp/cp
+ *
+ * Outputs in --out (default results/cartpole-dqn/): one run directory per (variant, seed) with
+ * manifest.json, metrics.jsonl/.csv (charts/episodic_return, charts/SPS, losses/td_loss,
+ * eval/episodic_return, spectrum/*), spectra.jsonl, eval.json; summary.json, curves.json, report.html.
+ * "Solved" in the Gym sense: an evaluation averaging ≥ 195 over 20 episodes (reported per run in eval.json).
+ */
+import { Command, InvalidArgumentError } from "commander";
+import type { DqnConfig } from "../src/dqn/config.js";
+import { mlpQNetwork, type HiddenLayerSpec } from "../src/dqn/networks.js";
+import type { Env } from "../src/envs/env.js";
+import { makeEnv } from "../src/envs/registry.js";
+import { Dense } from "../src/nn/dense.js";
+import { LowRankDense } from "../src/nn/low-rank-dense.js";
+import type { Sequential } from "../src/nn/sequential.js";
+import { intInRange, seedList } from "./lib/args.js";
+import { runDqnExperiment, type DqnVariant } from "./lib/dqn-run.js";
+
+// ---------------------------------------------------------------- hyperparameters (CleanRL style)
+const ENV_ID = "CartPole-v1";
+const FRAMES = 20_000;
+const SEEDS = 3;
+const OUT = "results/cartpole-dqn";
+
+const HIDDEN = [64, 64];
+const RANKS = [16, 8, 4]; // low-rank variants of the 64×64 layer
+const GAMMA = 0.99;
+const BATCH_SIZE = 64;
+const BUFFER_SIZE = 50_000;
+const LEARNING_STARTS = 1000;
+const TRAIN_FREQUENCY = 1;
+const TARGET_UPDATE_INTERVAL = 1; // Polyak every update
+const TAU = 0.005;
+const DOUBLE_DQN = true;
+const N_STEP = 1;
+const LR = 1e-3; // Adam
+const EPSILON_START = 1;
+const EPSILON_END = 0.05;
+const EPSILON_DECAY_FRAMES = 10_000;
+const MAX_GRAD_NORM = 10;
+
+const EVAL_EPISODES = 20; // seeds 1000 … 1019, greedy
+const EVAL_EPSILON = 0;
+const EVAL_INTERVAL = 1000;
+const LOG_INTERVAL = 1000;
+const SPECTRUM_INTERVAL = 5000;
+const RETURN_WINDOW = 20;
+// ---------------------------------------------------------------------------------------------
+
+const VARIANTS: Record<string, { family: string; hidden: HiddenLayerSpec }> = { dense: { family: "dense", hidden: { kind: "dense" } } };
+for (const k of RANKS) VARIANTS[`lowrank-${k}`] = { family: "low-rank", hidden: { kind: "lowrank", rank: k } };
+
+function variantList(value: string): string[] {
+  const names = value.split(",").map((s) => s.trim());
+  for (const n of names) {
+    if (!(n in VARIANTS)) throw new InvalidArgumentError(`--variants: unknown variant "${n}"; known: ${Object.keys(VARIANTS).join(", ")}`);
+  }
+  return names;
+}
+
+const program = new Command()
+  .name("exp:cartpole-dqn")
+  .description("DQN on CartPole-v1, dense vs low-rank hidden layer (fast sanity check)")
+  .option("--variants <list>", `comma-separated subset of ${Object.keys(VARIANTS).join(",")}`, variantList, Object.keys(VARIANTS))
+  .option("--seeds <n|list>", "number of seeds (0 … n−1) or a list like 0,3,7", seedList, Array.from({ length: SEEDS }, (_, i) => i))
+  .option("--frames <n>", "frames per run", intInRange("--frames", 1000, 10_000_000), FRAMES)
+  .option("--out <dir>", "output folder", OUT)
+  .option("--quiet", "no progress on stderr")
+  .showHelpAfterError();
+program.parse();
+const opts = program.opts<{ variants: string[]; seeds: number[]; frames: number; out: string; quiet?: boolean }>();
+
+const config: Partial<DqnConfig> = {
+  gamma: GAMMA,
+  batchSize: BATCH_SIZE,
+  bufferSize: BUFFER_SIZE,
+  learningStarts: LEARNING_STARTS,
+  trainFrequency: TRAIN_FREQUENCY,
+  targetUpdateInterval: TARGET_UPDATE_INTERVAL,
+  tau: TAU,
+  doubleDqn: DOUBLE_DQN,
+  nStep: N_STEP,
+  loss: "huber",
+  huberKappa: 1,
+  maxGradNorm: MAX_GRAD_NORM,
+  optimizer: { kind: "adam", lr: LR },
+  epsilonStart: EPSILON_START,
+  epsilonEnd: EPSILON_END,
+  epsilonDecayFrames: EPSILON_DECAY_FRAMES,
+};
+
+const variants: DqnVariant[] = opts.variants.map((name) => {
+  const v = VARIANTS[name];
+  return {
+    name,
+    family: v.family,
+    makeNetwork: (rng) => mlpQNetwork({ observationSize: 4, numActions: 2, hidden: HIDDEN, hiddenLayer: v.hidden, rng }),
+    spectrumOf: (net) => {
+      const layer = (net as Sequential).layers.find((l) => l.name === "fc1");
+      if (layer instanceof Dense) return { data: layer.weight.data, rows: layer.outFeatures, cols: layer.inFeatures };
+      if (layer instanceof LowRankDense) return { data: layer.matrix.toDense(), rows: layer.outFeatures, cols: layer.inFeatures };
+      return null;
+    },
+  };
+});
+
+runDqnExperiment({
+  experiment: "cartpole-dqn",
+  envId: ENV_ID,
+  makeEnv: (rng) => makeEnv(ENV_ID, { rng }) as Env<unknown, number>,
+  makeEvalEnv: () => makeEnv(ENV_ID) as Env<unknown, number>,
+  variants,
+  seeds: opts.seeds,
+  frames: opts.frames,
+  config,
+  evalSeeds: Array.from({ length: EVAL_EPISODES }, (_, i) => 1000 + i),
+  evalEpsilon: EVAL_EPSILON,
+  evalInterval: EVAL_INTERVAL,
+  evalMaxSteps: 500,
+  logInterval: LOG_INTERVAL,
+  spectrumInterval: SPECTRUM_INTERVAL,
+  returnWindow: RETURN_WINDOW,
+  out: opts.out,
+  hyperparameters: { env: ENV_ID, hidden: HIDDEN, ranks: RANKS, eval: { episodes: EVAL_EPISODES, epsilon: EVAL_EPSILON, interval: EVAL_INTERVAL }, return_window: RETURN_WINDOW },
+  reference: { solved: "20-episode average >= 195 (Gym CartPole-v0 threshold), max 500 in v1" },
+  quiet: opts.quiet,
+});
