@@ -29,6 +29,7 @@ export interface CartPoleOptions extends EnvOptions {
  *   ẍ = temp − m_p·l·θ̈·cos θ/M; then x += τẋ, ẋ += τẍ, θ += τθ̇, θ̇ += τθ̈ (old values on the right).
  * - terminated: |x| > 2.4 or |θ| > 12° on the new state. reward 1 per step including the
  *   terminating one; stepping on after termination gives 0 (Gymnasium's warning case).
+ *   `reset` and `setState` clear that "already terminated" flag (a restored state starts afresh).
  * - reset: 4 × U(−0.05, 0.05) (options `low`/`high`).
  * - registered time limit 500 (applied by `makeEnv`).
  */
