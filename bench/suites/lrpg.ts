@@ -38,7 +38,7 @@ export async function run(): Promise<Record<string, number>> {
   throughput("lrpg", "pendulum", 100, 1);
   throughput("nn", "pendulum", 20, 1);
   const lrpg = throughput("lrpg", "pendulum", 1000, 3);
-  const nn = throughput("nn", "pendulum", 300, 2);
+  const nn = throughput("nn", "pendulum", 600, 2);
   const acrobot = throughput("lrpg", "acrobot", 200, 2);
   const rocket = throughput("lrpg", "rocket", 300, 2);
   const nnAcrobot = throughput("nn", "acrobot", 100, 1);

@@ -18,8 +18,7 @@ export class ScalarMlp {
   readonly b1: Parameter;
   readonly w2: Parameter;
   readonly b2: Parameter;
-  /** Cached pre-activations u (H×T) and transposed inputs (S×T) of the last {@link forwardBatch}. */
-  private pre = new Float64Array(0);
+  /** Transposed inputs (S×T) of the last {@link forwardBatch}. */
   private xt = new Float64Array(0);
   private batch = 0;
   private readonly accS: Float64Array;
@@ -87,13 +86,14 @@ export class ScalarMlp {
     return y + this.b2.data[0];
   }
 
-  /** y_t for the first T inputs of the flat T×S `x` into `out`, caching what {@link backwardBatch} needs. */
+  /**
+   * y_t for the first T inputs of the flat T×S `x` into `out`; keeps the inputs (transposed) for
+   * {@link backwardBatch}, which recomputes the pre-activations (cheaper than storing T×H of them).
+   */
   forwardBatch(x: Float64Array, T: number, out: Float64Array): void {
     const S = this.inputDim;
     const H = this.hidden;
-    if (this.pre.length < T * H) this.pre = new Float64Array(Math.max(T * H, 2 * this.pre.length));
     if (this.xt.length < T * S) this.xt = new Float64Array(Math.max(T * S, 2 * this.xt.length));
-    const pre = this.pre; // H×T (unit-major, so each unit's weights stay in registers)
     const xt = this.xt; // S×T, the inputs transposed
     for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) xt[s * T + t] = x[t * S + s];
     const W1 = this.w1.data;
@@ -101,17 +101,16 @@ export class ScalarMlp {
     const W2 = this.w2.data;
     const b2 = this.b2.data[0];
     for (let t = 0; t < T; t++) out[t] = 0;
-    // y_t accumulates over units h in increasing order, as {@link forward} does.
+    // Unit-major loops keep each unit's weights in registers; y_t still accumulates over units
+    // h in increasing order with u = (Σ_s W1[h,s]·x_s) + b1[h], exactly as {@link forward}.
     if (S === 2) {
       for (let h = 0; h < H; h++) {
         const w0 = W1[2 * h];
         const w1 = W1[2 * h + 1];
         const b = B1[h];
         const v = W2[h];
-        const po = h * T;
         for (let t = 0; t < T; t++) {
           const u = w0 * xt[t] + w1 * xt[T + t] + b;
-          pre[po + t] = u;
           if (u > 0) out[t] += v * u;
         }
       }
@@ -120,12 +119,10 @@ export class ScalarMlp {
         const ho = h * S;
         const b = B1[h];
         const v = W2[h];
-        const po = h * T;
         for (let t = 0; t < T; t++) {
           let u = 0;
           for (let s = 0; s < S; s++) u += W1[ho + s] * xt[s * T + t];
           u += b;
-          pre[po + t] = u;
           if (u > 0) out[t] += v * u;
         }
       }
@@ -134,13 +131,17 @@ export class ScalarMlp {
     this.batch = T;
   }
 
-  /** Adds the parameter gradients for upstream ∂J/∂y_t = g[t] of the last forwardBatch. */
+  /**
+   * Adds the parameter gradients for upstream ∂J/∂y_t = g[t] of the last forwardBatch (the
+   * parameters must not have changed in between: the pre-activations are recomputed).
+   */
   backwardBatch(g: Float64Array): void {
     const S = this.inputDim;
     const H = this.hidden;
     const T = this.batch;
     const xt = this.xt;
-    const pre = this.pre;
+    const W1 = this.w1.data;
+    const B1 = this.b1.data;
     const W2 = this.w2.data;
     const gW1 = this.w1.grad;
     const gB1 = this.b1.grad;
@@ -150,29 +151,36 @@ export class ScalarMlp {
     const acc = this.accS;
     for (let h = 0; h < H; h++) {
       const v = W2[h];
-      const po = h * T;
+      const b = B1[h];
       let gw2 = 0;
       let gb1 = 0;
       if (S === 2) {
+        const w0 = W1[2 * h];
+        const w1 = W1[2 * h + 1];
         let a0 = 0;
         let a1 = 0;
         for (let t = 0; t < T; t++) {
-          const u = pre[po + t];
+          const x0 = xt[t];
+          const x1 = xt[T + t];
+          const u = w0 * x0 + w1 * x1 + b;
           if (u > 0) {
             const gt = g[t];
             gw2 += gt * u;
             const delta = gt * v;
             gb1 += delta;
-            a0 += delta * xt[t];
-            a1 += delta * xt[T + t];
+            a0 += delta * x0;
+            a1 += delta * x1;
           }
         }
         gW1[2 * h] += a0;
         gW1[2 * h + 1] += a1;
       } else {
+        const ho = h * S;
         acc.fill(0);
         for (let t = 0; t < T; t++) {
-          const u = pre[po + t];
+          let u = 0;
+          for (let s = 0; s < S; s++) u += W1[ho + s] * xt[s * T + t];
+          u += b;
           if (u > 0) {
             const gt = g[t];
             gw2 += gt * u;
@@ -181,7 +189,6 @@ export class ScalarMlp {
             for (let s = 0; s < S; s++) acc[s] += delta * xt[s * T + t];
           }
         }
-        const ho = h * S;
         for (let s = 0; s < S; s++) gW1[ho + s] += acc[s];
       }
       gW2[h] += gw2;
