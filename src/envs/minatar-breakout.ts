@@ -1,5 +1,5 @@
 import { Rng } from "../random/rng.js";
-import { DEFAULT_ENV_SEED, type Env, type EnvOptions, type ResetOptions, type ResetResult, type StepResult } from "./env.js";
+import { DEFAULT_ENV_SEED, type Env, type EnvOptions, type ResetOptions, type ResetResult, type StepResult, type StepView } from "./env.js";
 import { Box, Discrete } from "./spaces.js";
 
 /**
@@ -79,6 +79,12 @@ export class MinAtarBreakout implements Env<BreakoutState, number> {
   private terminal = false;
   /** brick[y·10 + x] ∈ {0, 1}. */
   private readonly brick = new Uint8Array(N * N);
+  private readonly view: StepView & { observation: Float64Array } = {
+    observation: new Float64Array(N * N * BREAKOUT_CHANNELS),
+    reward: 0,
+    terminated: false,
+    truncated: false,
+  };
 
   constructor(options: MinAtarBreakoutOptions = {}) {
     const p = options.stickyActionProb ?? 0.1;
@@ -100,14 +106,28 @@ export class MinAtarBreakout implements Env<BreakoutState, number> {
   }
 
   step(action: number): StepResult {
+    const reward = this.advance(action);
+    return { observation: this.observation(), reward, terminated: this.terminal, truncated: false, info: {} };
+  }
+
+  /** Allocation-free `step`: the same transition, written into one reused {@link StepView}. */
+  stepInPlace(action: number): StepView {
+    const view = this.view;
+    view.reward = this.advance(action);
+    view.terminated = this.terminal;
+    this.writeObservation(view.observation);
+    return view;
+  }
+
+  /** Validates the action, applies sticky actions and plays one tick; returns the reward. */
+  private advance(action: number): number {
     if (!this.actionSpace.contains(action)) {
       throw new RangeError(`${this.id}: action must be an integer in [0, ${this.actionSpace.n - 1}], got ${action}`);
     }
     let raw = this.minimalActions ? BREAKOUT_MINIMAL_ACTIONS[action] : action;
     if (this.stickyActionProb > 0 && this.rng.uniform() < this.stickyActionProb) raw = this.lastAction;
     this.lastAction = raw;
-    const reward = this.act(raw);
-    return { observation: this.observation(), reward, terminated: this.terminal, truncated: false, info: {} };
+    return this.act(raw);
   }
 
   /** One game tick with a raw action (rules of docs/envs.md §6, steps 1–7); returns the reward. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MinAtarBreakout, type BreakoutState } from "../../src/envs/minatar-breakout.js";
 import { Rng } from "../../src/random/rng.js";
 import { makeEnv } from "../../src/envs/registry.js";
+import { checkEnv } from "../../src/envs/check-env.js";
 
 interface GoldenStep {
   action: number;
@@ -188,5 +189,15 @@ describe("MinAtar/Breakout in the registry", () => {
     const def = makeEnv("MinAtar/Breakout") as MinAtarBreakout;
     expect(def.stickyActionProb).toBe(0.1);
     expect(def.actionSpace.n).toBe(6);
+  });
+});
+
+describe("MinAtar/Breakout passes the env checker", () => {
+  it("checkEnv (API, determinism, state round trip, stepInPlace = step, bad actions)", () => {
+    for (const minimalActions of [false, true]) {
+      const report = checkEnv(new MinAtarBreakout({ minimalActions }), { steps: 200 });
+      expect(report.errors).toEqual([]);
+      expect(report.warnings).toEqual([]);
+    }
   });
 });
