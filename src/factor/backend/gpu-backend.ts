@@ -158,16 +158,15 @@ function segments(
   const S = P * nSeg;
   const start = new Float32Array(S + 1);
   const fill = new Int32Array(S + 1);
-  let total = 0;
   for (let p = 0; p < P; p++) {
     const c = e.counts[p];
-    total += c;
     for (let b = 0; b < c; b++) fill[p * nSeg + key[p * B + b] + 1]++;
   }
   for (let s = 0; s < S; s++) fill[s + 1] += fill[s];
   start.set(fill);
-  const other = new Float32Array(Math.max(total, 1));
-  const gs = new Float32Array(Math.max(total, 1));
+  // Sized by the capacity P·B, not the used count, so argument sizes (and the compiled kernel) stay fixed.
+  const other = new Float32Array(P * B);
+  const gs = new Float32Array(P * B);
   for (let p = 0; p < P; p++) {
     const c = e.counts[p];
     for (let b = 0; b < c; b++) {
