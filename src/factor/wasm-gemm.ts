@@ -75,13 +75,13 @@ const op = {
  *   Cp[4ib+ii, 4jb+jj] = Σ_k Ap[(ib·K + k)·4 + ii] · Bp[(jb·K + k)·4 + jj]   (byte offsets ap, bp, cp).
  */
 function kernelModule(): Uint8Array {
-  // params 0..5: M4, N4, K, ap, bp, cp
-  const [M4, N4, K, AP, BP, CP] = [0, 1, 2, 3, 4, 5];
+  // params 0..7: M4, N4, K, ap, bp, cp, bStep (bytes between k rows of B), bBlock (bytes between 4-column blocks)
+  const [M4, N4, K, AP, BP, CP, BSTEP, BBLOCK] = [0, 1, 2, 3, 4, 5, 6, 7];
   // i32 locals
-  const [JB, IB, PA, PB, END, LDC, KB, CROW, PBJ] = [6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const [JB, IB, PA, PB, END, LDC, KB, CROW, PBJ] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
   // v128 locals: acc0..acc7, b0, b1, a
-  const ACC = [15, 16, 17, 18, 19, 20, 21, 22];
-  const [B0, B1, A] = [23, 24, 25];
+  const ACC = [17, 18, 19, 20, 21, 22, 23, 24];
+  const [B0, B1, A] = [25, 26, 27];
   const code: number[] = [];
   const emit = (...parts: (number[] | number)[]): void => {
     for (const p of parts) {
@@ -95,13 +95,14 @@ function kernelModule(): Uint8Array {
   emit(op.i32Const(0), op.localSet(JB));
   emit(op.block, op.loop); // jb loop
   emit(op.localGet(JB), op.localGet(N4), op.i32LtU, op.i32Eqz, op.brIf(1));
-  emit(op.localGet(BP), op.localGet(JB), op.localGet(KB), op.i32Mul, op.i32Add, op.localSet(PBJ));
+  emit(op.localGet(BP), op.localGet(JB), op.localGet(BBLOCK), op.i32Mul, op.i32Add, op.localSet(PBJ));
   emit(op.i32Const(0), op.localSet(IB));
   emit(op.block, op.loop); // ib loop
   emit(op.localGet(IB), op.localGet(M4), op.i32LtU, op.i32Eqz, op.brIf(1));
   for (const a of ACC) emit(op.v128Zero, op.localSet(a));
   emit(op.localGet(AP), op.localGet(IB), op.localGet(KB), op.i32Mul, op.i32Add, op.localSet(PA));
-  emit(op.localGet(PBJ), op.localTee(PB), op.localGet(KB), op.i32Add, op.localSet(END));
+  // END = pb + K·bStep (the loop runs while pb < END)
+  emit(op.localGet(PBJ), op.localTee(PB), op.localGet(K), op.localGet(BSTEP), op.i32Mul, op.i32Add, op.localSet(END));
   emit(op.loop); // k loop (K ≥ 1)
   emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
   emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
@@ -111,7 +112,7 @@ function kernelModule(): Uint8Array {
     emit(op.localGet(ACC[2 * ii + 1]), op.localGet(A), op.localGet(B1), op.f64x2Mul, op.f64x2Add, op.localSet(ACC[2 * ii + 1]));
   }
   emit(op.localGet(PA), op.i32Const(32), op.i32Add, op.localSet(PA));
-  emit(op.localGet(PB), op.i32Const(32), op.i32Add, op.localTee(PB), op.localGet(END), op.i32LtU, op.brIf(0));
+  emit(op.localGet(PB), op.localGet(BSTEP), op.i32Add, op.localTee(PB), op.localGet(END), op.i32LtU, op.brIf(0));
   emit(op.end); // k loop
   // CROW = cp + (ib·4)·LDC + jb·32
   emit(op.localGet(CP), op.localGet(IB), op.i32Const(4), op.i32Mul, op.localGet(LDC), op.i32Mul, op.i32Add);
@@ -131,7 +132,7 @@ function kernelModule(): Uint8Array {
   const funcBody = [...uleb(body.length), ...body];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]),
+    ...section(1, [1, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0]),
     ...section(2, [1, ...str("env"), ...str("memory"), 0x02, 0x00, 1]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...str("kernel"), 0x00, 0]),
@@ -140,7 +141,7 @@ function kernelModule(): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-type KernelFn = (M4: number, N4: number, K: number, ap: number, bp: number, cp: number) => void;
+type KernelFn = (M4: number, N4: number, K: number, ap: number, bp: number, cp: number, bStep: number, bBlock: number) => void;
 
 /** The slice of the WebAssembly JS API used here (the project's `lib` setting has no WebAssembly types). */
 interface WasmMemory {
@@ -254,6 +255,19 @@ function packPanels(mem: Float64Array, base: number, src: Float64Array, off: num
 }
 
 /**
+ * Whether walking K rows of N doubles keeps the rows in enough L1 sets (64 sets of 64-byte lines):
+ * a row stride that is a multiple of 4 KiB (e.g. N = 1024) maps every row to one set and thrashes.
+ */
+function rowStrideSpreads(N: number, K: number): boolean {
+  if (N % 8 !== 0) return true;
+  let a = N / 8;
+  let b = 64;
+  while (b !== 0) [a, b] = [b, a % b];
+  const sets = 64 / a;
+  return sets * 8 >= K;
+}
+
+/**
  * C(i,j) ← β·C(i,j) + Σ_k A(i,k)·B(k,j) with the strided addressing of `gemmStrided`
  * (A(i,k) = A[aOff + i·aI + k·aK], B(k,j) = B[bOff + k·bK + j·bJ], C(i,j) = C[cOff + i·ldc + j]).
  * Returns false (doing nothing) when WebAssembly SIMD is unavailable.
@@ -270,15 +284,25 @@ export function wasmGemm(
   const M4 = (M + 3) >> 2;
   const N4 = (N + 3) >> 2;
   const aLen = M4 * 4 * K;
-  const bLen = N4 * 4 * K;
+  // B with contiguous rows (B(k, j..j+3) adjacent) is copied as is, with native bulk copies, and read
+  // in place: its last block may read up to 3 values past a row (they only reach discarded columns).
+  const direct = bJ === 1 && rowStrideSpreads(N, K);
+  const bLen = direct ? K * N + 4 : N4 * 4 * K;
   const cLen = M4 * 4 * N4 * 4;
   const mem = ensureCapacity(s, aLen + bLen + cLen);
   const ap = 0;
   const bp = aLen;
   const cp = aLen + bLen;
   packPanels(mem, ap, A, aOff, aI, aK, M, K);
-  packPanels(mem, bp, B, bOff, bJ, bK, N, K);
-  s.kernel(M4, N4, K, ap * 8, bp * 8, cp * 8);
+  if (direct) {
+    if (bK === N) mem.set(B.subarray(bOff, bOff + K * N), bp);
+    else for (let k = 0; k < K; k++) mem.set(B.subarray(bOff + k * bK, bOff + k * bK + N), bp + k * N);
+    mem.fill(0, bp + K * N, bp + K * N + 4);
+    s.kernel(M4, N4, K, ap * 8, bp * 8, cp * 8, N * 8, 32);
+  } else {
+    packPanels(mem, bp, B, bOff, bJ, bK, N, K);
+    s.kernel(M4, N4, K, ap * 8, bp * 8, cp * 8, 32, K * 32);
+  }
   const ldp = N4 * 4;
   for (let i = 0; i < M; i++) {
     const src = cp + i * ldp;
