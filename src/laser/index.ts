@@ -1,3 +1,21 @@
+/**
+ * LASER — layer-selective rank reduction of trained policies (Sharma, Ash & Misra 2024), with the
+ * statistics the seed-002 replication lacked (docs/atari-trl.md §3):
+ *
+ * - input: a saved policy (saved-policy.ts: `lowrank-rl/saved-policy` JSON with a SHA-256 checksum of
+ *   the weights) or a src/runner run directory (policy-source.ts); policy-kinds.ts rebuilds the agent
+ *   (`pg-run`: NN baseline / LRPG; `dqn`: MinAtar or MLP Q-network) and binds the evaluator;
+ * - weight-matrices.ts enumerates every matrix: dense `*.weight`, conv kernels read as
+ *   out × (in·kh·kw), and LRPG's X = L R from `<p>.L`/`<p>.R`;
+ * - svd-sweep.ts replaces ONE matrix by its exact rank-k SVD truncation, evaluates on fixed seeds
+ *   (common random numbers), restores and verifies the weights by checksum (subject.ts), for every
+ *   rank of the grid (rank-grid.ts; full rank always included as the null control, exact by construction);
+ * - kernel-sweep.ts does the same for conv kernels with CP-ALS / Tucker-HOOI models (kernel-decompositions.ts,
+ *   monotone in rank);
+ * - laser-row.ts / paired-stats.ts: per trial, mean and std of returns, mean paired delta, percentile
+ *   bootstrap interval over seeds, significance flag; selection.ts re-measures the best trial on held-out seeds;
+ * - run-laser.ts runs everything; laser-output.ts writes CSV, Markdown, JSON and the HTML page.
+ */
 export {
   type NestedTensor,
   type NestedStateDict,
