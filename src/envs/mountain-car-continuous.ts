@@ -32,9 +32,11 @@ const GOAL_POSITION_F32 = f32(GOAL_POSITION);
  * meeting Python floats stay float32. This port emulates those rules (../shared/docs/envs.md §4):
  * in "float32 mode" 3p is rounded to float32, an increment built from a clipped force is
  * added in float32, p + v is rounded when v is float32 or clipped, and comparisons use the
- * float32 constants. `setState(s)` enters float32 mode iff both values are float32-representable
- * (true for every state a step produces, so teacher forcing and getState/setState round trips
- * are exact); `reset` enters float64 mode.
+ * float32 constants. `reset` enters float64 mode. `setState(s)` infers the mode the reference
+ * would be in: float32 iff both values are float32-representable and the car is moving or
+ * stopped at the left wall (p = float32(−1.2)), i.e. exactly the states a step produces; a
+ * resting [p, 0] is taken as reset-like (float64). So teacher forcing from recorded states and
+ * getState/setState round trips are exact.
  */
 export class MountainCarContinuousEnv extends CoreEnv {
   private float32Mode = false;
@@ -62,7 +64,11 @@ export class MountainCarContinuousEnv extends CoreEnv {
   }
 
   protected override afterSetState(): void {
-    this.float32Mode = f32(this.state[0]) === this.state[0] && f32(this.state[1]) === this.state[1];
+    const [p, v] = this.state;
+    const representable = f32(p) === p && f32(v) === v;
+    // A resting car away from the left wall is what reset stores (float64); a stepped state has v ≠ 0
+    // except after the inelastic wall stop, where p = float32(−1.2).
+    this.float32Mode = representable && (v !== 0 || p === MIN_POSITION_F32);
   }
 
   protected transition(a: number): void {

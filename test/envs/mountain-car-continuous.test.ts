@@ -34,3 +34,29 @@ describe("MountainCarContinuous-v0 semantics", () => {
     expect(rb.reward).toBeCloseTo(-0.1, 12);
   });
 });
+
+describe("MountainCarContinuous-v0 float32/float64 mode of setState", () => {
+  // With a clipped action (|a| > 1) the reference adds the increment in float32 when the state is a
+  // float32 array (after a step) and in float64 after reset.
+  const f = Math.fround;
+  const p = f(-1.1);
+  const increment = 1 * 0.0015 - 0.0025 * Math.cos(3 * p);
+
+  it("a moving float32 state steps with float32 arithmetic", () => {
+    const v = f(0.01);
+    const env = new MountainCarContinuousEnv();
+    env.setState([p, v]);
+    env.step([2]);
+    const vF32 = f(v + f(increment));
+    const double = [f(p + (v + increment)), f(v + increment)];
+    expect(env.getState()).toEqual([f(p + vF32), vF32]);
+    expect(env.getState()).not.toEqual(double); // the two modes really differ here
+  });
+
+  it("a resting state [p, 0] is reset-like and steps in float64", () => {
+    const env = new MountainCarContinuousEnv();
+    env.setState([p, 0]);
+    env.step([2]);
+    expect(env.getState()).toEqual([f(p + (0 + increment)), f(0 + increment)]);
+  });
+});
