@@ -4,12 +4,13 @@ import { Rng } from "../random/rng.js";
 import type {
   AgentTrainingState,
   Episode,
+  EpisodeInput,
   GaussianPolicyAgent,
   LearnResult,
   ParameterCount,
   StateDict,
 } from "../pg/agent.js";
-import { episodeLength } from "../pg/episode-buffer.js";
+import { episodeLength, toEpisode } from "../pg/episode-buffer.js";
 import { gaussianActorLoss } from "../pg/gaussian.js";
 import { discountedReturns } from "../pg/returns.js";
 import { checkStateDictKeys, readTensor, writeTensor } from "../pg/state-dict.js";
@@ -147,7 +148,8 @@ export class NnGaussianAgent implements GaussianPolicyAgent {
     return this.valueNet.forward(state);
   }
 
-  learn(episode: Episode): LearnResult {
+  learn(input: Episode | EpisodeInput): LearnResult {
+    const episode = toEpisode(input);
     const T = episodeLength(episode, this.stateDim);
     if (this.G.length < T) {
       const n = Math.max(T, 2 * this.G.length);

@@ -5,12 +5,13 @@ import { Rng } from "../random/rng.js";
 import type {
   AgentTrainingState,
   Episode,
+  EpisodeInput,
   GaussianPolicyAgent,
   LearnResult,
   ParameterCount,
   StateDict,
 } from "../pg/agent.js";
-import { episodeLength } from "../pg/episode-buffer.js";
+import { episodeLength, toEpisode } from "../pg/episode-buffer.js";
 import { LOG_SQRT_2PI, softplus, softplusInverse } from "../pg/gaussian.js";
 import { discountedReturns } from "../pg/returns.js";
 import { checkStateDictKeys, readTensor, writeTensor } from "../pg/state-dict.js";
@@ -244,7 +245,8 @@ export class LrpgAgent implements GaussianPolicyAgent {
     return this.critic.value(state);
   }
 
-  learn(episode: Episode): LearnResult {
+  learn(input: Episode | EpisodeInput): LearnResult {
+    const episode = toEpisode(input);
     const S = this.stateDim;
     const T = episodeLength(episode, S);
     if (this.G.length < T) {

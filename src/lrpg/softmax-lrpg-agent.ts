@@ -2,8 +2,8 @@ import { LowRankMatrix } from "../factor/low-rank-matrix.js";
 import { Adam } from "../optim/adam.js";
 import type { Parameter } from "../optim/parameter.js";
 import { Rng } from "../random/rng.js";
-import type { AgentTrainingState, DiscretePolicyAgent, Episode, LearnResult, ParameterCount, StateDict } from "../pg/agent.js";
-import { episodeLength } from "../pg/episode-buffer.js";
+import type { AgentTrainingState, DiscretePolicyAgent, Episode, EpisodeInput, LearnResult, ParameterCount, StateDict } from "../pg/agent.js";
+import { episodeLength, toEpisode } from "../pg/episode-buffer.js";
 import { discountedReturns } from "../pg/returns.js";
 import { checkStateDictKeys, readTensor, writeTensor } from "../pg/state-dict.js";
 import { Discretizer, type DiscretizerOptions } from "./discretizer.js";
@@ -166,7 +166,8 @@ export class SoftmaxLrpgAgent implements DiscretePolicyAgent {
     return this.critic.value(state);
   }
 
-  learn(episode: Episode): LearnResult {
+  learn(input: Episode | EpisodeInput): LearnResult {
+    const episode = toEpisode(input);
     const S = this.stateDim;
     const T = episodeLength(episode, S);
     if (this.G.length < T) {

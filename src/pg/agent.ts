@@ -17,6 +17,18 @@ export interface Episode {
   length?: number;
 }
 
+/**
+ * An episode as plain arrays, e.g. straight from the reference code's REINFORCE loop: `states`
+ * as T rows of S numbers (or flat T×S), `actions` and `rewards` of length T. {@link Episode}
+ * (typed arrays, as the training loop stores them) is the allocation-free special case.
+ */
+export interface EpisodeInput {
+  states: readonly (readonly number[])[] | ArrayLike<number>;
+  actions: ArrayLike<number>;
+  rewards: ArrayLike<number>;
+  length?: number;
+}
+
 export interface LearnResult {
   /** The actor loss that was differentiated: mean_t(−log π(a_t|s_t)·A_t). */
   lossActor: number;
@@ -59,8 +71,11 @@ export interface PolicyGradientAgent {
   act(state: ArrayLike<number>, rng: Rng): number;
   /** Deterministic action (the mean, or the most probable action for discrete policies). */
   actDeterministic(state: ArrayLike<number>): number;
-  /** One REINFORCE update from a finished episode (returns computed with `gamma`, no bootstrap). */
-  learn(episode: Episode): LearnResult;
+  /**
+   * One REINFORCE update from a finished episode (returns computed with `gamma`, no bootstrap).
+   * Accepts typed-array {@link Episode}s (no copy) or plain arrays (converted once).
+   */
+  learn(episode: Episode | EpisodeInput): LearnResult;
   /** Critic estimate V(s). */
   value(state: ArrayLike<number>): number;
   /** Parameters as plain nested arrays under the reference's PyTorch names and layouts. */

@@ -1,4 +1,4 @@
-import type { Episode } from "./agent.js";
+import type { Episode, EpisodeInput } from "./agent.js";
 
 /**
  * Preallocated storage for one episode of at most `capacity` steps, reused across episodes so
@@ -85,6 +85,25 @@ export function makeEpisode(data: {
     states = Float64Array.from(data.states as ArrayLike<number>);
   }
   return { states, actions: Float64Array.from(data.actions), rewards: Float64Array.from(data.rewards), length: T };
+}
+
+/**
+ * The episode as typed arrays: returned as is when `states`, `actions` and `rewards` already are
+ * Float64Arrays, else converted with {@link makeEpisode} (honouring `length`).
+ */
+export function toEpisode(input: Episode | EpisodeInput): Episode {
+  if (input.states instanceof Float64Array && input.actions instanceof Float64Array && input.rewards instanceof Float64Array) {
+    return input as Episode;
+  }
+  const T = input.length ?? input.rewards.length;
+  const slice = <X>(a: ArrayLike<X>): X[] => Array.prototype.slice.call(a, 0, T) as X[];
+  const states = input.states as ArrayLike<unknown>;
+  const rowsGiven = states.length > 0 && Array.isArray(states[0]);
+  return makeEpisode({
+    states: rowsGiven ? (slice(states) as number[][]) : (states as ArrayLike<number>),
+    actions: slice(input.actions),
+    rewards: slice(input.rewards),
+  });
 }
 
 /** T of an episode, validated against its buffers (states must hold T·stateDim numbers). */

@@ -1,5 +1,6 @@
 export type {
   Episode,
+  EpisodeInput,
   LearnResult,
   NumberTensor,
   StateDict,
@@ -22,7 +23,7 @@ export {
   softplusInverse,
   gaussianActorLoss,
 } from "./gaussian.js";
-export { EpisodeBuffer, makeEpisode, episodeLength } from "./episode-buffer.js";
+export { EpisodeBuffer, makeEpisode, episodeLength, toEpisode } from "./episode-buffer.js";
 export {
   runEpisode,
   trainReinforce,
