@@ -1,4 +1,5 @@
 import type { DiscretizerOptions } from "../lrpg/discretizer.js";
+import { PAPER_TASKS } from "../presets/paper-agents.js";
 import { acrobotDynamics } from "./vec-acrobot.js";
 import { pendulumDynamics } from "./vec-pendulum.js";
 import { rocketDynamics } from "./vec-rocket.js";
@@ -28,53 +29,34 @@ export interface PopulationTask {
   readonly logSigmaInit: number;
 }
 
+function fromPaper(task: PopulationTaskName, dynamics: VectorDynamics): PopulationTask {
+  const spec = PAPER_TASKS[task];
+  if (spec.envId !== dynamics.envId) throw new Error(`population task ${task}: dynamics ${dynamics.envId} do not match the paper's env ${spec.envId}`);
+  const c = spec.lrpg;
+  return {
+    name: task,
+    dynamics,
+    actorGrid: c.actorGrid,
+    criticGrid: c.criticGrid,
+    rank: c.rank,
+    lrActor: c.lrActor,
+    lrCritic: c.lrCritic,
+    gamma: spec.gamma,
+    maxSteps: spec.maxSteps,
+    sigmoidMean: c.sigmoidMean,
+    actionClamp: c.actionClamp ?? null,
+    logSigmaInit: 1,
+  };
+}
+
 /**
- * The LRPG reference's hyperparameters per task (../shared/docs/lrpg-reference.md §1.3, §1.5;
- * sergiorozada12/matrix-low-rank-pg `*_experiment.py`).
+ * The LRPG reference's hyperparameters per task, taken from `PAPER_TASKS` (src/presets, the values
+ * `makePaperAgent("lrpg", task)` uses), with the vectorized dynamics of the task's env.
  */
 export const PAPER_POPULATION_TASKS: Readonly<Record<PopulationTaskName, PopulationTask>> = {
-  pendulum: {
-    name: "pendulum",
-    dynamics: pendulumDynamics,
-    actorGrid: { low: [-1, -5], high: [1, 5], buckets: 10, rowDims: [0], colDims: [1] },
-    criticGrid: { low: [-1, -5], high: [1, 5], buckets: 16, rowDims: [0], colDims: [1] },
-    rank: 4,
-    lrActor: 1e-2,
-    lrCritic: 1e-1,
-    gamma: 0.99,
-    maxSteps: 100,
-    sigmoidMean: false,
-    actionClamp: null,
-    logSigmaInit: 1,
-  },
-  acrobot: {
-    name: "acrobot",
-    dynamics: acrobotDynamics,
-    actorGrid: { low: [-1, -1, -1, -1], high: [1, 1, 1, 1], buckets: 2, rowDims: [0, 1], colDims: [2, 3] },
-    criticGrid: { low: [-1, -1, -1, -1], high: [1, 1, 1, 1], buckets: 2, rowDims: [0, 1], colDims: [2, 3] },
-    rank: 2,
-    lrActor: 3e-2,
-    lrCritic: 1e-1,
-    gamma: 0.9,
-    maxSteps: 1000,
-    sigmoidMean: false,
-    actionClamp: null,
-    logSigmaInit: 1,
-  },
-  rocket: {
-    name: "rocket",
-    dynamics: rocketDynamics,
-    actorGrid: { low: [0, 1.0, 0.6], high: [0.12, 1.03, 1.0], buckets: 4, rowDims: [0], colDims: [1, 2] },
-    criticGrid: { low: [0, 1.0, 0.6], high: [0.12, 1.03, 1.0], buckets: 4, rowDims: [0], colDims: [1, 2] },
-    rank: 2,
-    lrActor: 1e-2,
-    lrCritic: 1e-1,
-    gamma: 0.99,
-    maxSteps: 1000,
-    sigmoidMean: true,
-    actionClamp: [0, 1],
-    logSigmaInit: 1,
-  },
+  pendulum: fromPaper("pendulum", pendulumDynamics),
+  acrobot: fromPaper("acrobot", acrobotDynamics),
+  rocket: fromPaper("rocket", rocketDynamics),
 };
 
 export function populationTask(task: PopulationTaskName | PopulationTask): PopulationTask {

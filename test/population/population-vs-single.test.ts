@@ -3,16 +3,23 @@ import { makeEnv } from "../../src/envs/registry.js";
 import { LrpgAgent } from "../../src/lrpg/index.js";
 import { trainReinforce } from "../../src/pg/reinforce.js";
 import { LrpgPopulation, PAPER_POPULATION_TASKS, trainPopulation, type PopulationTaskName } from "../../src/population/index.js";
+import { makePaperAgent, PAPER_TASKS } from "../../src/presets/paper-agents.js";
 import { Rng } from "../../src/random/rng.js";
 
 /** A single run exactly as the runner seeds it: init from rng, env on rng.fork(), actions from rng. */
 function singleRun(task: PopulationTaskName, seed: number, episodes: number, rank?: number): { returns: Float64Array; agent: LrpgAgent } {
   const t = PAPER_POPULATION_TASKS[task];
   const rng = new Rng(seed);
+  if (rank === undefined) {
+    // The paper preset itself: the population's defaults must reproduce makePaperAgent exactly.
+    const agent = makePaperAgent("lrpg", task, { rng });
+    const env = makeEnv(t.dynamics.envId, { rng: rng.fork(), maxEpisodeSteps: null });
+    return { returns: trainReinforce({ env, agent, episodes, maxSteps: PAPER_TASKS[task].maxSteps, rng }).returns, agent };
+  }
   const agent = new LrpgAgent({
     actorGrid: t.actorGrid,
     criticGrid: t.criticGrid,
-    rank: rank ?? t.rank,
+    rank,
     lrActor: t.lrActor,
     lrCritic: t.lrCritic,
     gamma: t.gamma,
@@ -40,7 +47,8 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
         for (let p = 0; p < seeds.length; p++) got[p][e] = r.returns[p];
       }
       for (let p = 0; p < seeds.length; p++) {
-        const { returns, agent } = singleRun(task, seeds[p], episodes, ranks[p]);
+        const preset = ranks[p] === PAPER_POPULATION_TASKS[task].rank;
+        const { returns, agent } = singleRun(task, seeds[p], episodes, preset ? undefined : ranks[p]);
         expect(Array.from(got[p])).toEqual(Array.from(returns));
         const params = pop.agentParameters(p);
         expect(Array.from(params.actorL)).toEqual(Array.from(agent.mu.L.data));
