@@ -1,0 +1,102 @@
+/**
+ * DQN training throughput on MinAtar Breakout, as MinAtar's examples/dqn.py trains: one update per
+ * frame, batch 32, centered RMSProp, Huber, target sync every 1000 updates, 100k uint8 replay,
+ * sticky actions 0.1, ε-greedy acting (batch-1 forward) — everything a training frame costs, one core.
+ * Each variant runs in its own child process (as a training run would; no megamorphic call sites
+ * from the other variants). Rates are frames per CPU second after 1000 random frames and a JIT
+ * warm-up; `BENCH_DQN_SECONDS` (default 3) sets the measuring time per variant.
+ *
+ * Keys: breakout_{dense,trl,lowrank}_frames_per_s (TRL and low-rank at ⅒ of the dense hidden
+ * layer's parameters), breakout_cpconv_frames_per_s, and *_vs_pytorch_ratio = rate / 444, the
+ * PyTorch reference (OpenBLAS, 1 thread, same machine; ../shared/docs/minatar-speed.md §1).
+ * Targets (issue 6): dense ≥ 222 (ratio ≥ 0.5), TRL ≥ 444 (ratio ≥ 1).
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { DqnAgent } from "../../src/dqn/agent.js";
+import { minatarQNetwork, type ConvLayerSpec, type HiddenLayerSpec } from "../../src/dqn/networks.js";
+import { MinAtarBreakout } from "../../src/envs/minatar-breakout.js";
+import { Rng } from "../../src/random/rng.js";
+
+export const name = "dqn";
+
+const SECONDS = Number(process.env.BENCH_DQN_SECONDS ?? 3);
+const CHILD_FLAG = "LOWRANK_DQN_BENCH_CHILD";
+const PYTORCH_FRAMES_PER_S = 444;
+const WARMUP_RANDOM_FRAMES = 1000;
+const WARMUP_TRAIN_FRAMES = 300;
+
+const VARIANTS: Record<string, { hidden: HiddenLayerSpec; conv?: ConvLayerSpec }> = {
+  dense: { hidden: { kind: "dense" } },
+  trl: { hidden: { kind: "trl", rank: 0.1 } },
+  lowrank: { hidden: { kind: "lowrank", rank: 0.1 } },
+  cpconv: { hidden: { kind: "dense" }, conv: { kind: "cp", rank: 0.5 } },
+};
+
+function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** Training frames per CPU second of one variant, measured in this process. */
+export function measureVariant(variant: string, seconds = SECONDS): { framesPerS: number; frames: number } {
+  const v = VARIANTS[variant];
+  if (!v) throw new RangeError(`bench dqn: unknown variant "${variant}"`);
+  const rng = new Rng(1);
+  const netRng = rng.fork();
+  const agent = new DqnAgent({
+    makeNetwork: () => minatarQNetwork({ numActions: 6, rng: netRng, hiddenLayer: v.hidden, conv: v.conv }),
+    observationDtype: "uint8",
+    config: { learningStarts: WARMUP_RANDOM_FRAMES },
+  });
+  const env = new MinAtarBreakout({ rng: rng.fork() });
+  let obs = env.reset({ seed: 1 }).observation;
+  let frame = 0;
+  const step = (train: boolean): void => {
+    frame++;
+    const action = train ? agent.act(obs, agent.epsilon(frame), rng) : rng.integer(agent.numActions);
+    const r = env.step(action);
+    agent.observe(obs, action, r.reward, r.observation, r.terminated, r.truncated);
+    obs = r.terminated || r.truncated ? env.reset().observation : r.observation;
+    if (train) agent.update(rng);
+  };
+  for (let i = 0; i < WARMUP_RANDOM_FRAMES; i++) step(false);
+  for (let i = 0; i < WARMUP_TRAIN_FRAMES; i++) step(true);
+  const t0 = cpuMicros();
+  let frames = 0;
+  for (;;) {
+    for (let i = 0; i < 20; i++) step(true);
+    frames += 20;
+    const dt = cpuMicros() - t0;
+    if (dt >= seconds * 1e6) return { framesPerS: (frames / dt) * 1e6, frames };
+  }
+}
+
+function measureInChild(variant: string): { framesPerS: number; frames: number } {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, [CHILD_FLAG]: variant },
+    encoding: "utf8",
+    timeout: 300_000,
+  });
+  const line = (child.stdout ?? "").trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line) as { framesPerS: number; frames: number };
+  } catch {
+    process.stderr.write(`bench dqn: child process for ${variant} failed (${child.stderr?.slice(0, 300)}); measuring in-process\n`);
+    return measureVariant(variant);
+  }
+}
+
+export async function run(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const variant of Object.keys(VARIANTS)) {
+    const r = measureInChild(variant);
+    out[`breakout_${variant}_frames_per_s`] = r.framesPerS;
+    out[`breakout_${variant}_vs_pytorch_ratio`] = r.framesPerS / PYTORCH_FRAMES_PER_S;
+  }
+  out.breakout_pytorch_reference_frames_per_s = PYTORCH_FRAMES_PER_S;
+  return out;
+}
+
+const childVariant = process.env[CHILD_FLAG];
+if (childVariant) process.stdout.write(`${JSON.stringify(measureVariant(childVariant))}\n`);
