@@ -17,7 +17,7 @@ export interface CoreEnvSpec {
 /**
  * Shared machinery of the physics envs: a Float64Array state, a scalar action (validated
  * once per step), a reusable {@link StepView} for the allocation-free `stepInPlace`, and a
- * Gymnasium-style `step` that copies the observation out of it. Subclasses implement
+ * Gymnasium-style `step` that writes the observation into a fresh array. Subclasses implement
  * `resetState`, `transition` (reads the validated action, writes `state`, `view.reward`,
  * `view.terminated`) and `writeObservation`.
  *
@@ -71,7 +71,10 @@ export abstract class CoreEnv implements Env<number[], Action> {
   }
 
   reset(options: ResetOptions = {}): ResetResult {
-    if (options.seed !== undefined) this.rng = new Rng(options.seed);
+    if (options.seed !== undefined) {
+      if (!Number.isInteger(options.seed)) throw new RangeError(`${this.id}.reset: seed must be an integer, got ${String(options.seed)}`);
+      this.rng = new Rng(options.seed);
+    }
     this.resetState(options.options ?? {});
     this.ready = true;
     const observation = new Float64Array(this.observationSpace.size);

@@ -59,6 +59,10 @@ describe("bad input", () => {
     expect(() => p.setState([0])).toThrow(/2 entries \[theta, theta_dot\], got 1/);
   });
 
+  it("reset with a non-integer seed names the parameter", () => {
+    expect(() => new PendulumEnv().reset({ seed: 1.5 })).toThrow(/Pendulum-v1\.reset: seed must be an integer, got 1\.5/);
+  });
+
   it("step before reset is an error", () => {
     expect(() => new PendulumEnv().step([0])).toThrow(/call reset\(\) \(or setState\(\)\) before step\(\)/);
   });
