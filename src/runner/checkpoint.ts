@@ -1,25 +1,24 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic-file.js";
+import { writeFileAtomic, writeFileAtomicAsync } from "./atomic-file.js";
 
 /**
- * Checkpoint files: `checkpoints/ckpt-<episode, 9 digits>.json`, each
+ * Checkpoint files: `checkpoints/ckpt-<episode, 9 digits>.json`, two parts: a one-line header
  *
- *   {"format":"lowrank-rl/checkpoint","formatVersion":1,"episode":E,"sha256":H,"bytes":B,"payload":"<JSON>"}
+ *   {"format":"lowrank-rl/checkpoint","formatVersion":1,"episode":E,"sha256":H,"bytes":B}
  *
- * where H is the SHA-256 of the payload string's UTF-8 bytes and B their count. The payload is
- * kept as a string so the checksum covers exactly the bytes that are parsed back. Files are
+ * then a newline and the payload JSON, where H is the SHA-256 of the payload's UTF-8 bytes and
+ * B their count: the checksum covers exactly the bytes that are parsed back. Files are
  * written atomically (tmp file → fsync → rename → fsync dir); the newest `keep` are kept so a
  * corrupt newest file can fall back to the previous one.
  */
-export interface CheckpointFile {
+export interface CheckpointHeader {
   format: "lowrank-rl/checkpoint";
   formatVersion: 1;
   episode: number;
   sha256: string;
   bytes: number;
-  payload: string;
 }
 
 const NAME = /^ckpt-(\d{9})\.json$/;
@@ -32,23 +31,44 @@ function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
-/** Writes a checkpoint for `episode` into `dir` atomically and prunes all but the newest `keep`. */
-export function saveCheckpoint(dir: string, episode: number, payload: unknown, keep = 2): string {
-  mkdirSync(dir, { recursive: true });
+function encode(episode: number, payload: unknown): string {
   const text = JSON.stringify(payload);
-  const file: CheckpointFile = {
+  const header: CheckpointHeader = {
     format: "lowrank-rl/checkpoint",
     formatVersion: 1,
     episode,
     sha256: sha256(text),
     bytes: Buffer.byteLength(text, "utf8"),
-    payload: text,
   };
-  const path = join(dir, checkpointFileName(episode));
-  writeFileAtomic(path, JSON.stringify(file));
+  return JSON.stringify(header) + "\n" + text;
+}
+
+function prune(dir: string, keep: number): void {
   const all = listCheckpoints(dir);
   for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(join(dir, old.name), { force: true });
+}
+
+/** Writes a checkpoint for `episode` into `dir` atomically and prunes all but the newest `keep`. */
+export function saveCheckpoint(dir: string, episode: number, payload: unknown, keep = 2): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, checkpointFileName(episode));
+  writeFileAtomic(path, encode(episode, payload));
+  prune(dir, keep);
   return path;
+}
+
+/**
+ * {@link saveCheckpoint} with the write and fsync on the libuv thread pool. `payload` is
+ * serialized before this returns, so the caller may go on mutating its state.
+ */
+export function saveCheckpointAsync(dir: string, episode: number, payload: unknown, keep = 2): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, checkpointFileName(episode));
+  const text = encode(episode, payload);
+  return writeFileAtomicAsync(path, text).then(() => {
+    prune(dir, keep);
+    return path;
+  });
 }
 
 /** Checkpoint files in `dir`, oldest first. */
@@ -70,20 +90,23 @@ export class CorruptCheckpointError extends Error {}
 
 /** Reads and verifies one checkpoint file; throws {@link CorruptCheckpointError} naming the defect. */
 export function readCheckpointFile<Payload>(path: string): { episode: number; payload: Payload } {
-  let file: Partial<CheckpointFile>;
+  let header: Partial<CheckpointHeader>;
+  let payload: string;
   try {
-    file = JSON.parse(readFileSync(path, "utf8")) as Partial<CheckpointFile>;
+    const text = readFileSync(path, "utf8");
+    const cut = text.indexOf("\n");
+    if (cut < 0) throw new Error("no header line");
+    header = JSON.parse(text.slice(0, cut)) as Partial<CheckpointHeader>;
+    payload = text.slice(cut + 1);
   } catch (err) {
     throw new CorruptCheckpointError(`${path}: unreadable or truncated (${(err as Error).message})`);
   }
-  if (file.format !== "lowrank-rl/checkpoint" || typeof file.payload !== "string") {
-    throw new CorruptCheckpointError(`${path}: not a lowrank-rl checkpoint`);
-  }
-  const bytes = Buffer.byteLength(file.payload, "utf8");
-  if (bytes !== file.bytes) throw new CorruptCheckpointError(`${path}: payload is ${bytes} bytes, header says ${file.bytes}`);
-  const digest = sha256(file.payload);
-  if (digest !== file.sha256) throw new CorruptCheckpointError(`${path}: checksum mismatch (sha256 ${digest} ≠ ${file.sha256})`);
-  return { episode: file.episode ?? -1, payload: JSON.parse(file.payload) as Payload };
+  if (header.format !== "lowrank-rl/checkpoint") throw new CorruptCheckpointError(`${path}: not a lowrank-rl checkpoint`);
+  const bytes = Buffer.byteLength(payload, "utf8");
+  if (bytes !== header.bytes) throw new CorruptCheckpointError(`${path}: truncated or padded: payload is ${bytes} bytes, header says ${header.bytes}`);
+  const digest = sha256(payload);
+  if (digest !== header.sha256) throw new CorruptCheckpointError(`${path}: checksum mismatch (sha256 ${digest} ≠ ${header.sha256})`);
+  return { episode: header.episode ?? -1, payload: JSON.parse(payload) as Payload };
 }
 
 /**

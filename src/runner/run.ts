@@ -8,13 +8,13 @@ import { runEpisode } from "../pg/reinforce.js";
 import { Rng, type RngState } from "../random/rng.js";
 import type { AgentFactory, RunnableAgent } from "./agent-factory.js";
 import { writeJsonAtomic } from "./atomic-file.js";
-import { loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { loadLatestCheckpoint, saveCheckpoint, saveCheckpointAsync } from "./checkpoint.js";
 import { parseRunConfig, resultDefiningConfig, type RunConfig } from "./config.js";
 import { DivergenceError, findNonFiniteParameter, findNonFiniteTensor } from "./divergence.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
 import { newManifest, readManifest, writeManifest, type Manifest, type RunStatus } from "./manifest.js";
-import { METRIC, MetricsWriter, type MetricsOffset, type MetricRow } from "./metrics.js";
+import { METRIC, MetricsWriter, metricColumn, readMetrics, type MetricsOffset, type MetricRow } from "./metrics.js";
 import { paperAgentFactory } from "./paper-agent-factory.js";
 import { packageVersion } from "./provenance.js";
 import { createRunDir, RUN_FILES } from "./run-dir.js";
@@ -32,8 +32,6 @@ export interface RunCheckpoint {
   envRng: RngState;
   metrics: MetricsOffset;
   snapshotsBytes: number;
-  /** Returns of all finished episodes (for the in-memory result on resume). */
-  returns: number[];
 }
 
 export interface RunOptions {
@@ -84,6 +82,8 @@ interface Session {
   episode: number;
   globalStep: number;
   returns: number[];
+  /** The checkpoint being written in the background (at most one). */
+  pending: Promise<unknown> | null;
 }
 
 function checkFinite(value: number, quantity: string, episode: number, globalStep: number): void {
@@ -96,8 +96,8 @@ function appendSnapshot(s: Session, params: StateDict): void {
   s.snapshotsBytes += Buffer.byteLength(line);
 }
 
-function writeCheckpoint(s: Session): void {
-  const payload: RunCheckpoint = {
+function checkpointPayload(s: Session): RunCheckpoint {
+  return {
     episode: s.episode,
     globalStep: s.globalStep,
     params: s.agent.exportStateDict(),
@@ -106,11 +106,32 @@ function writeCheckpoint(s: Session): void {
     envRng: s.envRng.getState(),
     metrics: s.metrics.getOffset(),
     snapshotsBytes: s.snapshotsBytes,
-    returns: s.returns,
   };
-  saveCheckpoint(join(s.dir, RUN_FILES.checkpointDir), s.episode, payload, s.config.keepCheckpoints);
-  s.manifest.episodesDone = s.episode;
-  writeManifest(s.dir, s.manifest);
+}
+
+/** Waits for the background checkpoint, if any (its errors surface here). */
+async function settle(s: Session): Promise<void> {
+  if (s.pending) {
+    const p = s.pending;
+    s.pending = null;
+    await p;
+  }
+}
+
+/**
+ * Starts a checkpoint of the current state in the background (the state is serialized now;
+ * the write, fsync and rename run on the thread pool while training continues). A previous
+ * one still in flight is awaited first, so at most one is pending.
+ */
+async function checkpointInBackground(s: Session): Promise<void> {
+  await settle(s);
+  s.pending = saveCheckpointAsync(join(s.dir, RUN_FILES.checkpointDir), s.episode, checkpointPayload(s), s.config.keepCheckpoints);
+}
+
+/** A checkpoint written before returning (at the end of a run, or on a stop request). */
+async function checkpointNow(s: Session): Promise<void> {
+  await settle(s);
+  saveCheckpoint(join(s.dir, RUN_FILES.checkpointDir), s.episode, checkpointPayload(s), s.config.keepCheckpoints);
 }
 
 /**
@@ -131,7 +152,8 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
   const sessionStart = performance.now();
   const sessionStartStep = s.globalStep;
   let lastYield = sessionStart;
-  const finish = (status: RunStatus, message?: string): RunResult => {
+  const finish = async (status: RunStatus, message?: string): Promise<RunResult> => {
+    await settle(s).catch(() => {});
     s.metrics.close();
     s.manifest.status = status;
     s.manifest.episodesDone = s.episode;
@@ -186,25 +208,26 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
       }
       s.metrics.write(row);
       if (config.snapshotEvery > 0 && number % config.snapshotEvery === 0) appendSnapshot(s, s.agent.exportStateDict());
-      if (config.checkpointEvery > 0 && number % config.checkpointEvery === 0) writeCheckpoint(s);
+      if (config.checkpointEvery > 0 && number % config.checkpointEvery === 0 && number < config.episodes) await checkpointInBackground(s);
       options.onEpisode?.(number, config.episodes, episodeReturn);
       const now = performance.now();
-      if (now - lastYield > YIELD_EVERY_MS) {
+      // While a checkpoint is in flight, yield every episode so its I/O callbacks run promptly.
+      if (s.pending !== null || now - lastYield > YIELD_EVERY_MS) {
         await yieldToEventLoop();
         lastYield = performance.now();
       }
       if (options.signal?.aborted && s.episode < config.episodes) {
-        writeCheckpoint(s);
+        await checkpointNow(s);
         return finish("interrupted", `stopped after episode ${s.episode} of ${config.episodes}; continue with \`lowrank-rl resume ${s.dir}\``);
       }
     }
   } catch (err) {
     if (err instanceof DivergenceError) return finish("diverged", err.message);
-    finish("failed", (err as Error).message);
+    await finish("failed", (err as Error).message);
     throw err;
   }
   writeJsonAtomic(join(s.dir, RUN_FILES.finalParams), s.agent.exportStateDict());
-  writeCheckpoint(s);
+  await checkpointNow(s);
   return finish("completed");
 }
 
@@ -247,6 +270,7 @@ export async function executeRun(rawConfig: RunConfig | unknown, options: RunOpt
     episode: 0,
     globalStep: 0,
     returns: [],
+    pending: null,
   };
   if (config.snapshotEvery > 0) appendSnapshot(session, agent.exportStateDict());
   return trainSession(session, options);
@@ -306,7 +330,10 @@ export async function resumeRun(dir: string, options: Omit<RunOptions, "dir" | "
     snapshotsBytes: p.snapshotsBytes,
     episode: p.episode,
     globalStep: p.globalStep,
-    returns: [...p.returns],
+    returns: [],
+    pending: null,
   };
+  session.returns = metricColumn(readMetrics(dir), METRIC.episodicReturn);
+  if (session.returns.length !== p.episode) throw new Error(`${dir}: metrics hold ${session.returns.length} episodes, the checkpoint ${p.episode}; cannot resume`);
   return trainSession(session, options);
 }

@@ -20,7 +20,7 @@ describe("checkpoints", () => {
     saveCheckpoint(dir, 1, { x: 1 });
     const newest = saveCheckpoint(dir, 2, { x: 2 });
     const text = readFileSync(newest, "utf8");
-    writeFileSync(newest, text.replace('\\"x\\":2', '\\"x\\":3'));
+    writeFileSync(newest, text.replace('{"x":2}', '{"x":3}'));
     expect(() => readCheckpointFile(newest)).toThrow(/checksum mismatch|bytes/);
     const warnings: string[] = [];
     expect(loadLatestCheckpoint<{ x: number }>(dir, (m) => warnings.push(m))?.payload.x).toBe(1);
