@@ -1,3 +1,16 @@
+/**
+ * Policy-gradient plumbing shared by every agent: the agent interfaces, Monte-Carlo returns,
+ * torch-form Gaussian log-prob math, preallocated episode buffers, and `trainReinforce` (the
+ * LRPG reference's loop: one episode of ≤ T steps with `agent.act(s, rng)`, then one
+ * `agent.learn(episode)`).
+ *
+ * Seeded-run protocol used by tests, presets and the runner:
+ *   const rng = new Rng(seed);                       // the run's generator
+ *   const agent = makePaperAgent("lrpg", task, { rng });   // init draws first
+ *   const env = makeEnv(id, { rng: rng.fork() });    // env resets from a fork
+ *   trainReinforce({ env, agent, rng, episodes, maxSteps });  // one normal() per step for Gaussian
+ *                                                    // policies, one uniform() for softmax ones
+ */
 export type {
   Episode,
   EpisodeInput,

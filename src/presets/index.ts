@@ -1,3 +1,7 @@
+/**
+ * Ready-made agents: `makePaperAgent(kind, task)` with the LRPG reference's hyperparameters and
+ * task metadata (`PAPER_TASKS`), and `makeDiscreteLrpgAgent` for CartPole-v1 / Acrobot-v1.
+ */
 export {
   PAPER_TASKS,
   makePaperAgent,
