@@ -32,7 +32,17 @@ export interface ComparisonOptions {
   hyperparameters: unknown;
   /** Reference numbers to print next to ours. */
   reference?: Record<string, unknown>;
+  /** Fixed-policy returns shown beside the methods (summary, table, dashed line on the curves). */
+  baselines?: readonly BaselineValue[];
   quiet?: boolean;
+}
+
+/** A non-learning reference level, e.g. the rocket's constant full-thrust return. */
+export interface BaselineValue {
+  name: string;
+  /** Episode return of the policy (measured by running it, not assumed). */
+  value: number;
+  description: string;
 }
 
 /** Per method, what summary.json holds (issue 2 item 9 field names). */
@@ -69,6 +79,7 @@ export interface ComparisonSummary {
   final_window: number;
   hyperparameters: unknown;
   reference?: Record<string, unknown>;
+  baselines?: BaselineValue[];
   methods: MethodSummary[];
 }
 
@@ -136,6 +147,7 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonSum
     final_window: o.finalWindow,
     hyperparameters: o.hyperparameters,
     reference: o.reference,
+    ...(o.baselines && o.baselines.length > 0 ? { baselines: [...o.baselines] } : {}),
     methods,
   };
   writeJsonAtomic(join(o.out, "summary.json"), summary);
@@ -149,6 +161,10 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonSum
     return { series: m.name, label: m.name, params: m.params, ...spread(rs.map((r) => tailMean(r.returns, o.finalWindow))) };
   });
   const thresholdLabel = `episodes until MA${o.window} ≥ ${o.threshold}`;
+  const curveFigure = learningCurveFigure("learning-curves", "Learning curves (median and IQR over seeds)", curves);
+  for (const b of o.baselines ?? []) {
+    curveFigure.data.push({ type: "scatter", mode: "lines", x: [1, curves[0]?.median.length ?? 1], y: [b.value, b.value], line: { dash: "dash", color: "#555", width: 1.5 }, name: `${b.name} (${b.value.toFixed(4)})` });
+  }
   const reportPath = writeReport(join(o.out, "report.html"), {
     title: `${o.experiment}: ${o.methods.map((m) => m.name).join(" vs ")}`,
     notes: [
@@ -159,11 +175,14 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonSum
       {
         title: "Summary",
         columns: ["method", "params (ran)", "params (paper legend)", `${thresholdLabel}: median`, "q25", "q75", "reached", `mean return, last ${o.finalWindow} episodes`],
-        rows: methods.map((m) => [m.name, m.params, m.paper_params, m.median_episodes_to_threshold, m.iqr_episodes_to_threshold[0], m.iqr_episodes_to_threshold[1], m.reached, m.final_mean_return]),
+        rows: [
+          ...methods.map((m) => [m.name, m.params, m.paper_params, m.median_episodes_to_threshold, m.iqr_episodes_to_threshold[0], m.iqr_episodes_to_threshold[1], m.reached, m.final_mean_return]),
+          ...(o.baselines ?? []).map((b) => [`${b.name} (baseline)`, 0, null, null, null, null, "–", b.value]),
+        ],
       },
     ],
     figures: [
-      learningCurveFigure("learning-curves", "Learning curves (median and IQR over seeds)", curves),
+      curveFigure,
       returnVsParamsFigure("return-vs-params", `Return (last ${o.finalWindow} episodes) against parameter count`, points),
     ],
   });
@@ -183,6 +202,7 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonSum
   log(header.map((h, i) => h.padEnd(widths[i])).join("  "));
   for (const r of rows) log(r.map((c, i) => c.padEnd(widths[i])).join("  "));
   for (const m of methods) log(`  ${m.name} per seed: ${m.episodes_to_threshold.map((x) => (x === null ? "never" : x)).join(", ")}`);
+  for (const b of o.baselines ?? []) log(`baseline ${b.name}: return ${b.value.toFixed(4)} (${b.description})`);
   if (o.reference) log(`reference: ${JSON.stringify(o.reference)}`);
   const failed = methods.flatMap((m) => m.statuses.filter((s) => s !== "completed"));
   if (failed.length > 0) log(`warning: ${failed.length} run(s) did not complete (${failed.join(", ")}); see manifest.json in their run dirs`);
