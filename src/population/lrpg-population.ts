@@ -15,6 +15,7 @@ import { adamStepInPlace, entryGradientsInto, gatherEntriesInto } from "../facto
 import { Discretizer } from "../lrpg/discretizer.js";
 import { fillReferenceOrder } from "../lrpg/low-rank-critic.js";
 import { LowRankMatrix } from "../factor/low-rank-matrix.js";
+import { LOG_SQRT_2PI } from "../pg/gaussian.js";
 import { discountedReturns } from "../pg/returns.js";
 import { Rng } from "../random/rng.js";
 import { kernelGrid, lowRankGaussianActKernel, type KernelGrid } from "./act-kernel.js";
@@ -44,6 +45,10 @@ export interface PopulationEpisode {
   lengths: Int32Array;
   /** Env steps of all agents in this episode. */
   steps: number;
+  /** Each agent's actor loss (1/T) Σ_t −log π(a_t|s_t)·A_t at the pre-step parameters (as LrpgAgent.learn). */
+  lossActor: Float64Array;
+  /** Each agent's critic loss (1/T) Σ_t (V_t − G_t)² at the pre-step parameters. */
+  lossCritic: Float64Array;
 }
 
 /**
@@ -120,6 +125,8 @@ export class LrpgPopulation {
     gz: Float64Array;
     gc: Float64Array;
     gRho: Float64Array;
+    lossActor: Float64Array;
+    lossCritic: Float64Array;
   };
 
   private constructor(task: PopulationTask, seeds: readonly number[], ranks: Int32Array, maxSteps: number, backend: FactorBackend, stepper: (p: LrpgPopulation) => Stepper) {
@@ -193,6 +200,8 @@ export class LrpgPopulation {
       gz: new Float64Array(P * T),
       gc: new Float64Array(P * T),
       gRho: new Float64Array(P),
+      lossActor: new Float64Array(P),
+      lossCritic: new Float64Array(P),
     };
     this.stepper = stepper(this);
   }
@@ -266,7 +275,14 @@ export class LrpgPopulation {
     this.totalSteps += steps;
     const episode = this.episodesDone;
     this.episodesDone++;
-    return { episode, returns, lengths: Int32Array.from(this.lengths), steps };
+    return {
+      episode,
+      returns,
+      lengths: Int32Array.from(this.lengths),
+      steps,
+      lossActor: Float64Array.from(this.work.lossActor),
+      lossCritic: Float64Array.from(this.work.lossCritic),
+    };
   }
 
   /** One episode of every agent in lockstep (≤ T steps), filling the trajectory buffers. */
@@ -323,8 +339,10 @@ export class LrpgPopulation {
       // Actor, as LrpgAgent.learn: w = A_t/T, g_z = w·(−(a−μ)/σ²) [·μ(1−μ)], ∂J/∂ρ = Σ w(1 − (a−μ)²/σ²).
       const sigma = this.sigma[p];
       const variance = sigma * sigma;
+      const logSigma = Math.log(sigma);
       const invT = 1 / Tp;
       let rho = 0;
+      let lossSum = 0;
       for (let t = 0; t < Tp; t++) {
         const q = p * T + t;
         const zt = z[q];
@@ -332,15 +350,24 @@ export class LrpgPopulation {
         const adv = G[t] - V[q];
         const wt = invT * adv;
         const d = this.trajActions[q] - mu;
+        const logProb = -(d * d) / (2 * variance) - logSigma - LOG_SQRT_2PI;
+        lossSum += -logProb * adv;
         let g = wt * (-d / variance);
         if (sigmoid) g *= mu * (1 - mu);
         gz[q] = g;
         rho += wt * (1 - (d * d) / variance);
       }
       gRho[p] = rho;
-      // Critic, as LowRankCritic.step: ∂J_c/∂V_t = (2/T)(V_t − G_t).
+      w.lossActor[p] = lossSum / Tp;
+      // Critic, as LowRankCritic.step: ∂J_c/∂V_t = (2/T)(V_t − G_t), J_c = (1/T) Σ (V_t − G_t)².
       const norm = 2 / Tp;
-      for (let t = 0; t < Tp; t++) gc[p * T + t] = norm * (V[p * T + t] - G[t]);
+      let criticSum = 0;
+      for (let t = 0; t < Tp; t++) {
+        const e = V[p * T + t] - G[t];
+        criticSum += e * e;
+        gc[p * T + t] = norm * e;
+      }
+      w.lossCritic[p] = criticSum / Tp;
     }
     const step = this.episodesDone + 1;
     const actorAdam = { lr: this.task.lrActor, beta1: 0.9, beta2: 0.999, eps: 1e-8, step };

@@ -15,6 +15,9 @@ export interface PopulationRun {
   returns: Float64Array;
   /** Steps of each episode. */
   lengths: Int32Array;
+  /** Actor and critic loss of each episode's update (as a single run's EpisodeReport). */
+  lossActor: Float64Array;
+  lossCritic: Float64Array;
 }
 
 export interface TrainPopulationResult {
@@ -42,6 +45,8 @@ export async function trainPopulation(options: TrainPopulationOptions): Promise<
   const P = pop.count;
   const returns = Array.from({ length: P }, () => new Float64Array(episodes));
   const lengths = Array.from({ length: P }, () => new Int32Array(episodes));
+  const lossActor = Array.from({ length: P }, () => new Float64Array(episodes));
+  const lossCritic = Array.from({ length: P }, () => new Float64Array(episodes));
   const start = performance.now();
   let done = 0;
   try {
@@ -50,6 +55,8 @@ export async function trainPopulation(options: TrainPopulationOptions): Promise<
       for (let p = 0; p < P; p++) {
         returns[p][e] = r.returns[p];
         lengths[p][e] = r.lengths[p];
+        lossActor[p][e] = r.lossActor[p];
+        lossCritic[p][e] = r.lossCritic[p];
       }
       done = e + 1;
       if (onEpisode && onEpisode(r) === false) break;
@@ -64,6 +71,8 @@ export async function trainPopulation(options: TrainPopulationOptions): Promise<
       rank: pop.ranks[p],
       returns: done === episodes ? returns[p] : returns[p].slice(0, done),
       lengths: done === episodes ? lengths[p] : lengths[p].slice(0, done),
+      lossActor: done === episodes ? lossActor[p] : lossActor[p].slice(0, done),
+      lossCritic: done === episodes ? lossCritic[p] : lossCritic[p].slice(0, done),
     })),
     episodes: done,
     totalSteps: pop.totalSteps,

@@ -61,6 +61,18 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
     });
   }
 
+  it("reports each agent's actor and critic losses exactly as the single agent's learn()", async () => {
+    const res = await trainPopulation({ task: "acrobot", seeds: [2], episodes: 3, maxSteps: 200 });
+    const t = PAPER_POPULATION_TASKS.acrobot;
+    const rng = new Rng(2);
+    const agent = makePaperAgent("lrpg", "acrobot", { rng });
+    const env = makeEnv(t.dynamics.envId, { rng: rng.fork(), maxEpisodeSteps: null });
+    const losses: [number, number][] = [];
+    trainReinforce({ env, agent, episodes: 3, maxSteps: 200, rng, onEpisode: (r) => void losses.push([r.lossActor, r.lossCritic]) });
+    expect(losses.map(([a]) => a)).toEqual(Array.from(res.runs[0].lossActor));
+    expect(losses.map(([, c]) => c)).toEqual(Array.from(res.runs[0].lossCritic));
+  });
+
   it("trainPopulation returns per-agent results in the single-run layout", async () => {
     const res = await trainPopulation({ task: "pendulum", seeds: [11, 12], episodes: 5 });
     expect(res.episodes).toBe(5);
