@@ -10,6 +10,16 @@ function workerUrl(): string {
   return new URL(`./pool-worker${ext}`, import.meta.url).href;
 }
 
+/**
+ * Node flags for the workers: the parent's, plus tsx's loader when the worker is TypeScript and
+ * the parent registered tsx programmatically (bin/lowrank-rl.js), which workers do not inherit.
+ */
+function workerExecArgv(): string[] {
+  const argv = [...process.execArgv];
+  if (import.meta.url.endsWith(".ts") && !argv.some((a) => a.includes("tsx"))) argv.push("--import", "tsx");
+  return argv;
+}
+
 export interface PoolOptions {
   /** Worker threads (default: all cores, `os.availableParallelism()`). */
   threads?: number;
@@ -25,7 +35,7 @@ export interface PoolOptions {
  */
 export async function runJobsInPool(tasks: readonly Omit<PoolTask, "port">[], options: PoolOptions = {}): Promise<RunResult[]> {
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.max(1, tasks.length)));
-  const pool = new Piscina({ filename: workerUrl(), minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+  const pool = new Piscina({ filename: workerUrl(), minThreads: threads, maxThreads: threads, idleTimeout: 1000, execArgv: workerExecArgv() });
   try {
     return await Promise.all(
       tasks.map(async (task, index) => {
