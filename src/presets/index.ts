@@ -14,3 +14,4 @@ export {
   type MakePaperAgentOptions,
 } from "./paper-agents.js";
 export { DISCRETE_TASKS, makeDiscreteLrpgAgent, type DiscreteTask, type DiscreteTaskSpec } from "./discrete-agents.js";
+export { makeLrpgAgentForEnv, type LrpgForEnvOptions } from "./env-agents.js";
