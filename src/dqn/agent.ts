@@ -50,7 +50,8 @@ export class DqnAgent {
   private readonly targets: Float64Array;
   private readonly predictions: Float64Array;
   private readonly lossGrad: Float64Array;
-  private qNextOnlineCopy: Float64Array;
+  private readonly gradOut: Float64Array;
+  private readonly qNextOnlineCopy: Float64Array;
 
   constructor(options: DqnAgentOptions) {
     this.config = resolveDqnConfig(options.config);
@@ -77,6 +78,7 @@ export class DqnAgent {
     this.targets = new Float64Array(batchSize);
     this.predictions = new Float64Array(batchSize);
     this.lossGrad = new Float64Array(batchSize);
+    this.gradOut = new Float64Array(batchSize * this.numActions);
     this.qNextOnlineCopy = new Float64Array(batchSize * this.numActions);
     this.epsilonSchedule = new LinearSchedule(
       this.config.epsilonStart,
@@ -148,7 +150,9 @@ export class DqnAgent {
       qSum += this.predictions[i];
     }
     const loss = tdLoss(c.loss, this.predictions, this.targets, this.lossGrad, c.huberKappa);
-    const gradOut = new Float64Array(B * A);
+    // ∂L/∂Q(sᵢ, ·) is zero except at the taken action.
+    const gradOut = this.gradOut;
+    gradOut.fill(0);
     for (let i = 0; i < B; i++) gradOut[i * A + batch.actions[i]] = this.lossGrad[i];
     zeroGrads(this.network.parameters);
     this.network.backward(gradOut, B);
