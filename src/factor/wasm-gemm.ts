@@ -6,7 +6,8 @@
  * Ap[ib][k][0..3] and B′ (K×N) into 4-column panels Bp[jb][k][0..3] inside the module's memory (zero
  * padding M and N up to multiples of 4); the kernel keeps a 4×4 block of C in eight f64x2 registers,
  * per k loading two vectors of B and splatting four scalars of A (16 multiply–adds per 6 loads), and
- * writes the padded product Cp (M4·4 × N4·4, row-major); JS then adds Cp into C. Results equal the
+ * adds its block into the padded product buffer Cp (M4·4 × N4·4, row-major), which JS first fills with
+ * C (accumulate) or zeros and afterwards copies back, all by native bulk copies. Results equal the
  * scalar kernel up to floating-point reassociation (each C entry sums its K products in the same
  * order, so in fact they match exactly).
  */
@@ -118,8 +119,9 @@ function kernelModule(): Uint8Array {
   emit(op.localGet(CP), op.localGet(IB), op.i32Const(4), op.i32Mul, op.localGet(LDC), op.i32Mul, op.i32Add);
   emit(op.localGet(JB), op.i32Const(32), op.i32Mul, op.i32Add, op.localSet(CROW));
   for (let ii = 0; ii < 4; ii++) {
-    emit(op.localGet(CROW), op.localGet(ACC[2 * ii]), op.v128Store(0));
-    emit(op.localGet(CROW), op.localGet(ACC[2 * ii + 1]), op.v128Store(16));
+    // Cp block += acc (JS fills Cp with C or with zeros first).
+    emit(op.localGet(CROW), op.localGet(CROW), op.v128Load(0), op.localGet(ACC[2 * ii]), op.f64x2Add, op.v128Store(0));
+    emit(op.localGet(CROW), op.localGet(CROW), op.v128Load(16), op.localGet(ACC[2 * ii + 1]), op.f64x2Add, op.v128Store(16));
     if (ii < 3) emit(op.localGet(CROW), op.localGet(LDC), op.i32Add, op.localSet(CROW));
   }
   emit(op.localGet(IB), op.i32Const(1), op.i32Add, op.localSet(IB), op.br(0));
@@ -255,16 +257,31 @@ function packPanels(mem: Float64Array, base: number, src: Float64Array, off: num
 }
 
 /**
- * Whether walking K rows of N doubles keeps the rows in enough L1 sets (64 sets of 64-byte lines):
- * a row stride that is a multiple of 4 KiB (e.g. N = 1024) maps every row to one set and thrashes.
+ * dst[dOff + r·dStride + j] = src[sOff + r·sStride + j] for r < rows, j < n: one native copy when both
+ * sides are contiguous, native row copies for long rows, a plain loop for short ones (a subarray view
+ * per short row would cost more than the copy).
  */
-function rowStrideSpreads(N: number, K: number): boolean {
-  if (N % 8 !== 0) return true;
-  let a = N / 8;
-  let b = 64;
-  while (b !== 0) [a, b] = [b, a % b];
-  const sets = 64 / a;
-  return sets * 8 >= K;
+function copyRows(dst: Float64Array, dOff: number, dStride: number, src: Float64Array, sOff: number, sStride: number, rows: number, n: number): void {
+  if (dStride === n && sStride === n) {
+    dst.set(src.subarray(sOff, sOff + rows * n), dOff);
+  } else if (n >= 64) {
+    for (let r = 0; r < rows; r++) dst.set(src.subarray(sOff + r * sStride, sOff + r * sStride + n), dOff + r * dStride);
+  } else {
+    for (let r = 0; r < rows; r++) {
+      const so = sOff + r * sStride;
+      const d = dOff + r * dStride;
+      for (let j = 0; j < n; j++) dst[d + j] = src[so + j];
+    }
+  }
+}
+
+/**
+ * Row stride (in doubles) for N columns: N rounded up to a whole 64-byte line, plus one line when the
+ * stride would be a multiple of 512 bytes (then rows share a few of L1's 64 sets and evict each other).
+ */
+function paddedRowStride(N: number): number {
+  const lines = Math.ceil(N / 8);
+  return 8 * (lines % 8 === 0 ? lines + 1 : lines);
 }
 
 /**
@@ -284,31 +301,32 @@ export function wasmGemm(
   const M4 = (M + 3) >> 2;
   const N4 = (N + 3) >> 2;
   const aLen = M4 * 4 * K;
-  // B with contiguous rows (B(k, j..j+3) adjacent) is copied as is, with native bulk copies, and read
-  // in place: its last block may read up to 3 values past a row (they only reach discarded columns).
-  const direct = bJ === 1 && rowStrideSpreads(N, K);
-  const bLen = direct ? K * N + 4 : N4 * 4 * K;
+  // B with contiguous rows (B(k, j..j+3) adjacent) is copied row by row with native bulk copies and
+  // read in place, at a row stride padded so consecutive rows fall in different L1 sets; its last
+  // block may read up to 3 values past a row (they only reach discarded columns).
+  const direct = bJ === 1;
+  const ldm = direct ? paddedRowStride(N) : 0;
+  const bLen = direct ? K * ldm + 4 : N4 * 4 * K;
   const cLen = M4 * 4 * N4 * 4;
   const mem = ensureCapacity(s, aLen + bLen + cLen);
   const ap = 0;
   const bp = aLen;
   const cp = aLen + bLen;
   packPanels(mem, ap, A, aOff, aI, aK, M, K);
+  const ldp = N4 * 4;
+  if (accumulate) {
+    copyRows(mem, cp, ldp, C, cOff, ldc, M, N);
+  } else {
+    mem.fill(0, cp, cp + cLen);
+  }
   if (direct) {
-    if (bK === N) mem.set(B.subarray(bOff, bOff + K * N), bp);
-    else for (let k = 0; k < K; k++) mem.set(B.subarray(bOff + k * bK, bOff + k * bK + N), bp + k * N);
-    mem.fill(0, bp + K * N, bp + K * N + 4);
-    s.kernel(M4, N4, K, ap * 8, bp * 8, cp * 8, N * 8, 32);
+    copyRows(mem, bp, ldm, B, bOff, bK, K, N);
+    mem.fill(0, bp + K * ldm, bp + K * ldm + 4);
+    s.kernel(M4, N4, K, ap * 8, bp * 8, cp * 8, ldm * 8, 32);
   } else {
     packPanels(mem, bp, B, bOff, bJ, bK, N, K);
     s.kernel(M4, N4, K, ap * 8, bp * 8, cp * 8, 32, K * 32);
   }
-  const ldp = N4 * 4;
-  for (let i = 0; i < M; i++) {
-    const src = cp + i * ldp;
-    const dst = cOff + i * ldc;
-    if (accumulate) for (let j = 0; j < N; j++) C[dst + j] += mem[src + j];
-    else for (let j = 0; j < N; j++) C[dst + j] = mem[src + j];
-  }
+  copyRows(C, cOff, ldc, mem, cp, ldp, M, N);
   return true;
 }
