@@ -1,4 +1,4 @@
-import type { KernelThis } from "../factor/backend/index.js";
+import type { KernelArray, KernelThis } from "../factor/backend/index.js";
 import type { Discretizer } from "../lrpg/discretizer.js";
 
 /** A grid's per-dimension arrays in the layout {@link lowRankGaussianActKernel} reads (float32). */
@@ -38,9 +38,9 @@ export function lowRankGaussianActKernel(
   agentIdx: Float32Array,
   states: Float32Array,
   noise: Float32Array,
-  L: Float32Array,
-  R: Float32Array,
-  sigma: Float32Array,
+  L: KernelArray,
+  R: KernelArray,
+  sigma: KernelArray,
   gridLow: Float32Array,
   gridRange: Float32Array,
   gridSteps: Float32Array,

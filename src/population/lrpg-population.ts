@@ -1,6 +1,8 @@
 import {
+  copyKernel,
   createBackend,
   toFloat32,
+  type DeviceArray,
   type BatchedEntries,
   type BatchedFactors,
   type FactorBackend,
@@ -292,6 +294,7 @@ export class LrpgPopulation {
     const S = this.S;
     const D = this.task.dynamics.obsDim;
     const { states, noise, actions, rewards, terminated, active, lengths } = this;
+    await this.stepper.beginEpisode();
     for (let p = 0; p < P; p++) {
       this.task.dynamics.reset(states, p * S, this.envRngs[p]);
       active[p] = 1;
@@ -453,6 +456,8 @@ interface StepState {
 
 /** Acting and env stepping for all agents (the per-step part of a lockstep episode). */
 interface Stepper {
+  /** Called before each rollout, after the previous update (e.g. to move the new policy to the device). */
+  beginEpisode(): Promise<void>;
   /** a_p = clamp(μ_p(s_p) + σ_p·ε_p) for every active agent. */
   act(noise: Float64Array, actions: Float64Array): Promise<void>;
   /** Steps every active agent's env in place. */
@@ -462,6 +467,8 @@ interface Stepper {
 /** Float64 loops, in LrpgAgent.act's and the env's exact evaluation order. */
 class CpuStepper implements Stepper {
   constructor(private readonly pop: LrpgPopulation) {}
+
+  async beginEpisode(): Promise<void> {}
 
   async act(noise: Float64Array, actions: Float64Array): Promise<void> {
     const pop = this.pop;
@@ -509,6 +516,11 @@ class GpuStepper implements Stepper {
   private readonly agentIdx: Float32Array;
   private activeCount = 0;
   private paddedCount = 0;
+  // The policy of the current episode, moved to the device once per episode (resident kernels).
+  private readonly toDeviceL: GpuKernel<[Float32Array]>;
+  private readonly toDeviceR: GpuKernel<[Float32Array]>;
+  private readonly toDeviceSigma: GpuKernel<[Float32Array]>;
+  private policy: { L: DeviceArray; R: DeviceArray; sigma: DeviceArray } | null = null;
 
   constructor(
     private readonly pop: LrpgPopulation,
@@ -519,6 +531,9 @@ class GpuStepper implements Stepper {
     this.actKernel = runtime.compile(lowRankGaussianActKernel, opts);
     this.stepKernel = runtime.compile(pop.task.dynamics.stepKernel, opts);
     this.grid = kernelGrid(pop.actorGrid);
+    this.toDeviceL = runtime.compile(copyKernel, { resident: true, specializations: 1 });
+    this.toDeviceR = runtime.compile(copyKernel, { resident: true, specializations: 1 });
+    this.toDeviceSigma = runtime.compile(copyKernel, { resident: true, specializations: 1 });
     this.states32 = new Float32Array(pop.count * pop.task.dynamics.stateDim);
     this.noise32 = new Float32Array(pop.count);
     this.actions32 = new Float32Array(pop.count);
@@ -526,9 +541,21 @@ class GpuStepper implements Stepper {
     this.agentIdx = new Float32Array(pop.count);
   }
 
+  async beginEpisode(): Promise<void> {
+    const pop = this.pop;
+    this.sigma32.set(pop.stepState.sigma);
+    this.policy = {
+      L: await this.toDeviceL.toDevice(pop.actor.L.length, toFloat32(pop.actor.L)),
+      R: await this.toDeviceR.toDevice(pop.actor.R.length, toFloat32(pop.actor.R)),
+      sigma: await this.toDeviceSigma.toDevice(pop.count, this.sigma32),
+    };
+  }
+
   async act(noise: Float64Array, actions: Float64Array): Promise<void> {
     const pop = this.pop;
-    const { states, active, sigma } = pop.stepState;
+    const { states, active } = pop.stepState;
+    const policy = this.policy;
+    if (policy === null) throw new Error("GpuStepper.act before beginEpisode");
     let A = 0;
     for (let p = 0; p < pop.count; p++) if (active[p] === 1) this.agentIdx[A++] = p;
     this.activeCount = A;
@@ -541,16 +568,15 @@ class GpuStepper implements Stepper {
     this.paddedCount = padded;
     this.states32.set(states);
     this.noise32.set(noise);
-    this.sigma32.set(sigma);
     const clamp = pop.task.actionClamp;
     const out = await this.actKernel.run(
       padded,
       this.agentIdx,
       this.states32,
       this.noise32,
-      toFloat32(pop.actor.L),
-      toFloat32(pop.actor.R),
-      this.sigma32,
+      policy.L,
+      policy.R,
+      policy.sigma,
       this.grid.low,
       this.grid.range,
       this.grid.steps,

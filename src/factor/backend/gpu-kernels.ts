@@ -8,6 +8,11 @@
  */
 import type { KernelThis } from "./gpujs.js";
 
+/** a[x]: with a `resident` kernel, moves a host array onto the device once for many later kernel calls. */
+export function copyKernel(this: KernelThis, a: Float32Array): number {
+  return a[this.thread.x];
+}
+
 /** X_p[i,j] = Σ_k L_p[i,k] R_p[j,k]; output [m, n, P] (x = j, y = i, z = p). */
 export function reconstructKernel(this: KernelThis, L: Float32Array, R: Float32Array, n: number, m: number, K: number): number {
   const j = this.thread.x;

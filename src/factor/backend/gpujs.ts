@@ -24,8 +24,32 @@ export interface KernelThis {
   readonly thread: { readonly x: number; readonly y: number; readonly z: number };
 }
 
-/** Arguments a kernel accepts: flat float32 arrays and scalars (integers are passed as numbers). */
-export type KernelArg = Float32Array | number;
+/**
+ * A flat float32 array kept where the kernels run: a GL texture under headlessgl (no upload when it is
+ * passed to a kernel again), a float32 copy in the CPU-backed modes. Produced by
+ * {@link GpuKernel.toDevice}; only kernels read it (the index signature types kernel bodies).
+ */
+export interface DeviceArray {
+  readonly device: true;
+  readonly length: number;
+  readonly [index: number]: number;
+}
+
+/** An array argument of a kernel: uploaded from the host, or already on the device. */
+export type KernelArray = Float32Array | DeviceArray;
+
+/** Arguments a kernel accepts: flat float32 arrays (host or device) and scalars (integers as numbers). */
+export type KernelArg = KernelArray | number;
+
+class DeviceArrayHandle {
+  readonly device = true as const;
+  constructor(
+    readonly value: unknown,
+    readonly length: number,
+  ) {}
+}
+
+const unwrap = (a: KernelArg): unknown => (a instanceof DeviceArrayHandle ? a.value : a);
 
 /** A kernel body in gpu.js's JavaScript subset: returns the value of output element `this.thread.x`. */
 export type KernelFunction<A extends KernelArg[]> = (this: KernelThis, ...args: A) => number;
@@ -39,6 +63,11 @@ export interface CompileOptions {
    * callers that alternate between a few shapes keep them all compiled. Default 4.
    */
   specializations?: number;
+  /**
+   * Keep results on the device (gpu.js `pipeline`): the kernel is then called with
+   * {@link GpuKernel.toDevice}, and each call's result stays valid until that kernel's next call.
+   */
+  resident?: boolean;
 }
 
 /**
@@ -49,7 +78,10 @@ export type KernelOutput = number | readonly [number, number] | readonly [number
 
 /** A kernel whose output shape is given per call (compiled once per shape, see {@link CompileOptions}). */
 export interface GpuKernel<A extends KernelArg[]> {
+  /** Runs the kernel and reads the result back to the host. */
   run(output: KernelOutput, ...args: A): Promise<Float32Array>;
+  /** Runs a `resident` kernel and leaves the (1-D) result on the device. */
+  toDevice(output: number, ...args: A): Promise<DeviceArray>;
 }
 
 export interface GpuRuntime {
@@ -70,7 +102,7 @@ export interface GpuModeProbe {
 
 /** Shape of the part of gpu.js used here (kept local so gpu.js's own typings never leak out). */
 interface GpuJsKernel {
-  (...args: KernelArg[]): unknown;
+  (...args: unknown[]): unknown;
   destroy?(): void;
 }
 interface GpuJsInstance {
@@ -194,34 +226,46 @@ export async function openGpuRuntime(requested: GpuMode = "auto"): Promise<GpuRu
       if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`specializations must be an integer >= 1, got ${capacity}`);
       // Output shape → kernel, in least-recently-used order (Map iteration order).
       const byShape = new Map<string, GpuJsKernel>();
+      const resident = options.resident ?? false;
+      const call = (output: KernelOutput, args: KernelArg[]): { result: unknown; dims: number[] } => {
+        const dims = typeof output === "number" ? [output] : [...output];
+        if (dims.length < 1 || dims.length > 3 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
+          throw new RangeError(`kernel output must be 1 to 3 integers >= 1, got ${JSON.stringify(output)}`);
+        }
+        const key = dims.join("x");
+        let kernel = byShape.get(key);
+        if (kernel === undefined) {
+          kernel = gpu.createKernel(source, {
+            output: dims,
+            loopMaxIterations: options.loopMaxIterations ?? 1000,
+            dynamicArguments: true,
+            precision: "single",
+            tactic: "precision",
+            pipeline: resident,
+          });
+          kernelCount++;
+          if (byShape.size >= capacity) {
+            const [oldest, evicted] = byShape.entries().next().value as [string, GpuJsKernel];
+            byShape.delete(oldest);
+            evicted.destroy?.();
+          }
+        } else {
+          byShape.delete(key);
+        }
+        byShape.set(key, kernel);
+        return { result: kernel(...args.map(unwrap)), dims };
+      };
       return {
         async run(output: KernelOutput, ...args: A): Promise<Float32Array> {
-          const dims = typeof output === "number" ? [output] : [...output];
-          if (dims.length < 1 || dims.length > 3 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
-            throw new RangeError(`kernel output must be 1 to 3 integers >= 1, got ${JSON.stringify(output)}`);
-          }
-          const key = dims.join("x");
-          let kernel = byShape.get(key);
-          if (kernel === undefined) {
-            kernel = gpu.createKernel(source, {
-              output: dims,
-              loopMaxIterations: options.loopMaxIterations ?? 1000,
-              dynamicArguments: true,
-              precision: "single",
-              tactic: "precision",
-            });
-            kernelCount++;
-            if (byShape.size >= capacity) {
-              const [oldest, evicted] = byShape.entries().next().value as [string, GpuJsKernel];
-              byShape.delete(oldest);
-              evicted.destroy?.();
-            }
-          } else {
-            byShape.delete(key);
-          }
-          byShape.set(key, kernel);
-          // v3: `await kernel(...args)`; 2.x returns the result synchronously.
-          return flatten(await Promise.resolve(kernel(...args)), dims, mode);
+          const { result, dims } = call(output, args);
+          // v3: `await` the kernel's Promise; 2.x returns the result synchronously.
+          return flatten(await Promise.resolve(result), dims, mode);
+        },
+        async toDevice(output: number, ...args: A): Promise<DeviceArray> {
+          if (!resident) throw new Error("toDevice needs a kernel compiled with { resident: true }");
+          const { result } = call(output, args);
+          const value = await Promise.resolve(result);
+          return new DeviceArrayHandle(value, output) as unknown as DeviceArray;
         },
       };
     },
@@ -232,7 +276,10 @@ export async function openGpuRuntime(requested: GpuMode = "auto"): Promise<GpuRu
 }
 
 /** gpu.js returns nested row arrays for 2-D/3-D outputs; the toolkit's layout is one flat row-major array. */
-function flatten(result: unknown, dims: number[], mode: string): Float32Array {
+function flatten(resultOrTexture: unknown, dims: number[], mode: string): Float32Array {
+  // A resident (pipeline) kernel under GL returns a Texture: read it back.
+  const textureLike = resultOrTexture as { toArray?: () => unknown } | null;
+  const result = typeof textureLike?.toArray === "function" && !Array.isArray(resultOrTexture) ? textureLike.toArray() : resultOrTexture;
   if (result instanceof Float32Array) return result;
   const X = dims[0];
   const Y = dims[1] ?? 1;

@@ -16,6 +16,8 @@ export {
   probeGpuJsModes,
   resolveGpuMode,
   type CompileOptions,
+  type DeviceArray,
+  type KernelArray,
   type GpuKernel,
   type KernelOutput,
   type GpuMode,
@@ -26,3 +28,4 @@ export {
   type KernelThis,
   type ResolvedGpuMode,
 } from "./gpujs.js";
+export { copyKernel } from "./gpu-kernels.js";
