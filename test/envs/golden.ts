@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import type { Action, Env } from "../../src/envs/index.js";
 import { CoreEnv } from "../../src/envs/index.js";
 
-export const GOLDEN_DIR = process.env.LOWRANK_GOLDEN_DIR ?? "/work/shared/golden";
+import { GOLDEN_DIR } from "../golden-dir.js";
+export { GOLDEN_DIR };
 
 export interface GoldenStep {
   action: number | number[];

@@ -1,3 +1,4 @@
+import { goldenPath } from "../golden-dir.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MinAtarBreakout, type BreakoutState } from "../../src/envs/minatar-breakout.js";
@@ -20,7 +21,7 @@ interface GoldenTrajectory {
   steps: GoldenStep[];
 }
 
-const golden = JSON.parse(readFileSync(new URL("../../../shared/golden/minatar-breakout.json", import.meta.url), "utf8")) as {
+const golden = JSON.parse(readFileSync(goldenPath("minatar-breakout.json"), "utf8")) as {
   trajectories: GoldenTrajectory[];
 };
 

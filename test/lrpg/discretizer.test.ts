@@ -1,3 +1,4 @@
+import { goldenPath } from "../golden-dir.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -23,7 +24,7 @@ interface GoldenConfig {
   critic: GridConfig;
   cases: GoldenCase[];
 }
-const golden = JSON.parse(readFileSync("/work/shared/golden/paper-discretizer.json", "utf8")) as {
+const golden = JSON.parse(readFileSync(goldenPath("paper-discretizer.json"), "utf8")) as {
   configs: Record<string, GoldenConfig>;
 };
 

@@ -1,3 +1,4 @@
+import { goldenPath } from "../golden-dir.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { makePaperAgent, type PaperTask } from "../../src/presets/paper-agents.js";
@@ -45,7 +46,7 @@ interface GoldenRecord {
   episodes: GoldenEpisode[];
   after: After[];
 }
-const golden = JSON.parse(readFileSync("/work/shared/golden/paper-learn-step.json", "utf8")) as { records: GoldenRecord[] };
+const golden = JSON.parse(readFileSync(goldenPath("paper-learn-step.json"), "utf8")) as { records: GoldenRecord[] };
 
 const flat = (t: Tensor): number[] => (Array.isArray(t[0]) ? (t as number[][]).flat() : (t as number[]));
 const maxAbs = (xs: number[]): number => xs.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
