@@ -13,7 +13,8 @@
  * Outputs in --out (default results/breakout/): runs/<env>__dqn-<variant>__<seed>__<time>/ with
  * manifest.json, metrics.jsonl/.csv (charts/episodic_return, charts/SPS, losses/td_loss,
  * eval/episodic_return, spectrum/*), spectra.jsonl (singular values of the dense hidden layer),
- * eval.json; summary.json, curves.json and report.html at the top.
+ * eval.json, policy.json (dense variant: the trained Q-network as a saved policy for `lowrank-rl laser`);
+ * summary.json, curves.json and report.html at the top.
  * Reference (docs/minatar-speed.md §3, PyTorch, 2 seeds): last-100 training average 3.2–3.6 at 100k
  * frames, 5.3–6.5 at 300k; the published curve reaches ≈ 10 by 1M frames.
  */
@@ -133,6 +134,11 @@ const variants: DqnVariant[] = opts.variants.map((name) => {
       if (h instanceof LowRankDense) return { data: h.matrix.toDense(), rows: h.outFeatures, cols: h.inFeatures };
       return null;
     },
+    // LASER (src/laser) rebuilds the all-dense network from these options.
+    savedPolicyOptions:
+      name === "dense"
+        ? { network: "minatar", numActions, convChannels: CONV_CHANNELS, hiddenUnits: HIDDEN_UNITS, envOptions: { stickyActionProb: STICKY_ACTION_PROB, minimalActions: MINIMAL_ACTIONS } }
+        : undefined,
   };
 });
 

@@ -10,7 +10,8 @@
  *
  * Outputs in --out (default results/cartpole-dqn/): one run directory per (variant, seed) with
  * manifest.json, metrics.jsonl/.csv (charts/episodic_return, charts/SPS, losses/td_loss,
- * eval/episodic_return, spectrum/*), spectra.jsonl, eval.json; summary.json, curves.json, report.html.
+ * eval/episodic_return, spectrum/*), spectra.jsonl, eval.json, policy.json (dense: saved policy for
+ * `lowrank-rl laser`); summary.json, curves.json, report.html.
  * "Solved" in the Gym sense: an evaluation averaging ≥ 195 over 20 episodes (reported per run in eval.json).
  */
 import { Command, InvalidArgumentError } from "commander";
@@ -109,6 +110,7 @@ const variants: DqnVariant[] = opts.variants.map((name) => {
       if (layer instanceof LowRankDense) return { data: layer.matrix.toDense(), rows: layer.outFeatures, cols: layer.inFeatures };
       return null;
     },
+    savedPolicyOptions: name === "dense" ? { network: "mlp", numActions: 2, observationSize: 4, hidden: HIDDEN } : undefined,
   };
 });
 

@@ -13,6 +13,8 @@ import { singularValues, spectrumSummary } from "../../src/dqn/spectrum.js";
 import { trainDqn, type EpisodeRecord, type EvalRecord } from "../../src/dqn/train.js";
 import type { Env } from "../../src/envs/env.js";
 import type { Layer } from "../../src/nn/layer.js";
+import { parametersToStateDict } from "../../src/laser/parameters-state-dict.js";
+import { makeSavedPolicy, writeSavedPolicy } from "../../src/laser/saved-policy.js";
 import { Rng } from "../../src/random/rng.js";
 import { linesFigure, returnVsParamsFigure, type ParamPoint } from "../../src/report/figures.js";
 import { writeReport } from "../../src/report/html.js";
@@ -31,6 +33,11 @@ export interface DqnVariant {
   makeNetwork: (rng: Rng) => Layer;
   /** Row-major rows×cols matrix whose singular values are recorded (the hidden layer's weight). */
   spectrumOf?: (net: Layer) => { data: Float64Array; rows: number; cols: number } | null;
+  /**
+   * Options of a `"dqn"` saved policy (src/laser/policy-kinds.ts) that rebuild this network; given →
+   * the trained online network is written to `<run>/policy.json` for `lowrank-rl laser`.
+   */
+  savedPolicyOptions?: Record<string, unknown>;
 }
 
 export interface DqnExperimentOptions {
@@ -173,6 +180,18 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
       });
       metrics.close();
       writeJsonAtomic(join(dir, "eval.json"), res.evaluations);
+      if (variant.savedPolicyOptions) {
+        writeSavedPolicy(
+          join(dir, "policy.json"),
+          makeSavedPolicy({
+            kind: "dqn",
+            env: o.envId,
+            options: variant.savedPolicyOptions,
+            stateDict: parametersToStateDict(agent.network.parameters),
+            meta: { run_dir: dir, seed, variant: variant.name, frames: res.frames, experiment: o.experiment },
+          }),
+        );
+      }
       manifest.status = "completed";
       manifest.endTime = new Date().toISOString();
       manifest.episodesDone = res.episodes.length;
