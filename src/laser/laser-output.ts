@@ -195,7 +195,7 @@ export function laserFigures(report: LaserReport): Figure[] {
         line: { color: PALETTE[i % PALETTE.length] },
       })),
       layout: {
-        title: { text: "Conv kernels: ‖𝒦 − 𝒦̂‖_F / ‖𝒦‖_F (seed 000's approximation error vs CP rank)" },
+        title: { text: "Conv kernels: relative error ‖K − K_approx‖_F / ‖K‖_F (seed 000's approximation error vs CP rank)" },
         xaxis: { title: { text: "parameters of the factored kernel" }, type: "log" },
         yaxis: { title: { text: "relative error" } },
       },
