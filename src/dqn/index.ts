@@ -1,3 +1,11 @@
+/**
+ * Deep Q-learning (Mnih et al. 2015; lecture 004) on the toolkit's hand-written layers:
+ * circular typed-array replay with n-step returns, ε-greedy with a linear schedule, hard or Polyak
+ * target updates, DQN / Double DQN targets, Huber or MSE loss, global-norm clipping, Adam or centered
+ * RMSProp (src/optim), a training loop that bootstraps through truncation but not termination,
+ * fixed-seed evaluation, and Q-networks (MinAtar's conv net with a dense / low-rank / Tucker-TRL
+ * hidden layer and optional CP conv; MLPs). Defaults follow MinAtar's examples/dqn.py.
+ */
 export { ReplayBuffer, type ReplayBufferOptions, type ReplayBatch, type ObservationDtype } from "./replay-buffer.js";
 export { LinearSchedule } from "./schedule.js";
 export { argmax, epsilonGreedy } from "./epsilon-greedy.js";
