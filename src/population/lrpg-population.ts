@@ -131,12 +131,23 @@ export class LrpgPopulation {
     lossCritic: Float64Array;
   };
 
-  private constructor(task: PopulationTask, seeds: readonly number[], ranks: Int32Array, maxSteps: number, backend: FactorBackend, stepper: (p: LrpgPopulation) => Stepper) {
+  private readonly ownsBackend: boolean;
+
+  private constructor(
+    task: PopulationTask,
+    seeds: readonly number[],
+    ranks: Int32Array,
+    maxSteps: number,
+    backend: FactorBackend,
+    ownsBackend: boolean,
+    stepper: (p: LrpgPopulation) => Stepper,
+  ) {
     this.task = task;
+    this.ownsBackend = ownsBackend;
     this.count = seeds.length;
     this.seeds = [...seeds];
     this.ranks = ranks;
-    this.maxRank = Math.max(...ranks);
+    this.maxRank = ranks.reduce((a, b) => (b > a ? b : a), 1);
     this.maxSteps = maxSteps;
     this.backend = backend;
     this.actorGrid = new Discretizer(task.actorGrid);
@@ -237,7 +248,7 @@ export class LrpgPopulation {
       backend instanceof GpuFactorBackend
         ? (pop: LrpgPopulation) => new GpuStepper(pop, backend.runtime)
         : (pop: LrpgPopulation) => new CpuStepper(pop);
-    return new LrpgPopulation(task, seeds, ranks, maxSteps, backend, stepper);
+    return new LrpgPopulation(task, seeds, ranks, maxSteps, backend, typeof b === "string", stepper);
   }
 
   /** Agent p's parameters in the single agent's layout (L N×K_p, R M×K_p), for checks and export. */
@@ -399,9 +410,9 @@ export class LrpgPopulation {
     await this.backend.adamStep(this.criticParams, this.criticGrad, this.adamCritic.m, this.adamCritic.v, criticAdam);
   }
 
-  /** Releases the backend (when the population opened it). */
+  /** Releases the backend when the population opened it (a backend passed in stays open). */
   async dispose(): Promise<void> {
-    await this.backend.dispose();
+    if (this.ownsBackend) await this.backend.dispose();
   }
 
   // --- internals used by the steppers ---------------------------------------------------------

@@ -40,7 +40,6 @@ export interface TrainPopulationResult {
 export async function trainPopulation(options: TrainPopulationOptions): Promise<TrainPopulationResult> {
   const { episodes, onEpisode } = options;
   if (!Number.isInteger(episodes) || episodes < 0) throw new RangeError(`episodes must be an integer >= 0, got ${episodes}`);
-  const ownsBackend = typeof options.backend !== "object";
   const pop = await LrpgPopulation.create(options);
   const P = pop.count;
   const returns = Array.from({ length: P }, () => new Float64Array(episodes));
@@ -62,7 +61,7 @@ export async function trainPopulation(options: TrainPopulationOptions): Promise<
       if (onEpisode && onEpisode(r) === false) break;
     }
   } finally {
-    if (ownsBackend) await pop.dispose();
+    await pop.dispose();
   }
   const seconds = (performance.now() - start) / 1000;
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeEnv } from "../../src/envs/registry.js";
+import { createBackend } from "../../src/factor/backend/index.js";
 import { LrpgAgent } from "../../src/lrpg/index.js";
 import { trainReinforce } from "../../src/pg/reinforce.js";
 import { LrpgPopulation, PAPER_POPULATION_TASKS, trainPopulation, type PopulationTaskName } from "../../src/population/index.js";
@@ -87,6 +88,15 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
       steps += run.lengths.reduce((a, b) => a + b, 0);
     }
     expect(res.totalSteps).toBe(steps);
+  });
+
+  it("uses a backend passed in and leaves it open", async () => {
+    const backend = await createBackend("gpu", { mode: "cpu" });
+    const a = await trainPopulation({ task: "pendulum", seeds: [3], episodes: 2, maxSteps: 10, backend });
+    const b = await trainPopulation({ task: "pendulum", seeds: [3], episodes: 2, maxSteps: 10, backend });
+    expect(a.backend.mode).toBe("cpu");
+    expect(Array.from(b.runs[0].returns)).toEqual(Array.from(a.runs[0].returns));
+    await backend.dispose();
   });
 
   it("onEpisode can stop training early", async () => {
