@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import type { Figure } from "./figure.js";
 
 /** The page global as seen from page.evaluate callbacks (they run in the browser). */
-declare const window: { __rendered?: number; Plotly: { toImage: (id: string, o: object) => Promise<string> } };
+declare const window: { __rendered?: number; __figures?: unknown[]; Plotly: { toImage: (id: string, o: object) => Promise<string> } };
 
 export interface ExportOptions {
   /** Chromium executable (Debian: /usr/bin/chromium). */
@@ -37,7 +37,7 @@ export async function exportFigures(htmlPath: string, figures: readonly Figure[]
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     await page.goto(pathToFileURL(resolve(htmlPath)).href);
-    await page.waitForFunction((n) => window.__rendered === n, figures.length, { timeout: 120_000 });
+    await page.waitForFunction(() => window.__figures !== undefined && window.__rendered === window.__figures.length, undefined, { timeout: 120_000 });
     const files: string[] = [];
     for (const f of figures) {
       const url = await page.evaluate(
