@@ -169,7 +169,7 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonSum
     title: `${o.experiment}: ${o.methods.map((m) => m.name).join(" vs ")}`,
     notes: [
       `${o.seeds.length} seeds (${o.seeds.join(", ")}), package ${summary.package_version}, commit ${summary.git_commit ?? "unknown"}, ${summary.wall_time_s} s wall on ${threads} threads.`,
-      `Curves: per-episode median return over seeds, band = 25–75 % quantiles. Right: mean return of the last ${o.finalWindow} episodes per seed, median and IQR over seeds, against trainable parameters (actor + critic).`,
+      `Curves: per-episode median return over seeds, band = 25–75 % quantiles. Second figure: mean return of the last ${o.finalWindow} episodes per seed, median and IQR over seeds, against trainable parameters (actor + critic).`,
     ],
     tables: [
       {
