@@ -9,6 +9,8 @@ export const BACKEND_KINDS: readonly BackendKind[] = ["cpu", "gpu"];
 export interface BackendOptions {
   /** gpu.js mode for the gpu backend (default `auto`: headlessgl if a GL context opens, else webasm). */
   mode?: GpuMode;
+  /** gpu backend: split kernels over a worker pool where the mode supports it (webasm); default false. */
+  threads?: boolean;
 }
 
 /**
@@ -18,9 +20,10 @@ export interface BackendOptions {
 export async function createBackend(kind: BackendKind = "cpu", options: BackendOptions = {}): Promise<FactorBackend> {
   if (kind === "cpu") {
     if (options.mode !== undefined) throw new RangeError(`backend option 'mode' applies to the gpu backend only, got mode ${JSON.stringify(options.mode)} with backend "cpu"`);
+    if (options.threads !== undefined) throw new RangeError(`backend option 'threads' applies to the gpu backend only, got threads ${options.threads} with backend "cpu"`);
     return new CpuFactorBackend();
   }
-  if (kind === "gpu") return GpuFactorBackend.open(options.mode ?? "auto");
+  if (kind === "gpu") return GpuFactorBackend.open(options.mode ?? "auto", { threads: options.threads ?? false });
   throw new RangeError(`backend must be one of ${BACKEND_KINDS.join(", ")}, got ${JSON.stringify(kind)}`);
 }
 

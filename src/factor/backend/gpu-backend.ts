@@ -18,7 +18,7 @@ import {
   gatherEntriesKernel,
   reconstructKernel,
 } from "./gpu-kernels.js";
-import { openGpuRuntime, type GpuMode, type GpuRuntime } from "./gpujs.js";
+import { openGpuRuntime, type GpuMode, type GpuRuntime, type RuntimeOptions } from "./gpujs.js";
 
 /** Float32 view of the data: the array itself when it already is float32, else a converted copy. */
 export function toFloat32(a: FloatArray | IndexArray): Float32Array {
@@ -53,8 +53,8 @@ export class GpuFactorBackend implements FactorBackend {
   }
 
   /** Opens gpu.js in `mode` (throws naming the missing piece when that mode is unavailable). */
-  static async open(mode: GpuMode = "auto"): Promise<GpuFactorBackend> {
-    return new GpuFactorBackend(await openGpuRuntime(mode));
+  static async open(mode: GpuMode = "auto", options: RuntimeOptions = {}): Promise<GpuFactorBackend> {
+    return new GpuFactorBackend(await openGpuRuntime(mode, options));
   }
 
   get mode(): string {

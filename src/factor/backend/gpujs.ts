@@ -104,6 +104,7 @@ export interface GpuModeProbe {
 interface GpuJsKernel {
   (...args: unknown[]): unknown;
   destroy?(): void;
+  setAsyncMode?(flag: boolean): void;
 }
 interface GpuJsInstance {
   createKernel(source: string, settings: Record<string, unknown>): GpuJsKernel;
@@ -210,7 +211,17 @@ export async function resolveGpuMode(requested: GpuMode): Promise<ResolvedGpuMod
 }
 
 /** Opens a gpu.js instance in the resolved mode; throws (naming the missing piece) if it is not available. */
-export async function openGpuRuntime(requested: GpuMode = "auto"): Promise<GpuRuntime> {
+export interface RuntimeOptions {
+  /**
+   * Run kernels under gpu.js's async contract, which lets `webasm` split each kernel over a worker
+   * pool (one worker per core). Results are the same (each output element is computed by one
+   * thread); whether it is faster depends on the size and on free cores. Default false.
+   */
+  threads?: boolean;
+}
+
+export async function openGpuRuntime(requested: GpuMode = "auto", runtimeOptions: RuntimeOptions = {}): Promise<GpuRuntime> {
+  const threads = runtimeOptions.threads ?? false;
   const mode = await resolveGpuMode(requested);
   const { GPU } = await loadGpuJs();
   const gpu = new GPU({ mode });
@@ -244,6 +255,7 @@ export async function openGpuRuntime(requested: GpuMode = "auto"): Promise<GpuRu
             pipeline: resident,
           });
           kernelCount++;
+          if (threads) kernel.setAsyncMode?.(true);
           if (byShape.size >= capacity) {
             const [oldest, evicted] = byShape.entries().next().value as [string, GpuJsKernel];
             byShape.delete(oldest);

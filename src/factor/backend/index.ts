@@ -27,5 +27,6 @@ export {
   type KernelFunction,
   type KernelThis,
   type ResolvedGpuMode,
+  type RuntimeOptions,
 } from "./gpujs.js";
 export { copyKernel } from "./gpu-kernels.js";

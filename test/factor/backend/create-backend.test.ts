@@ -43,6 +43,16 @@ describe("createBackend / availableBackends", () => {
     await b.dispose();
   });
 
+  it("webasm with worker threads gives bit-identical results", async () => {
+    const rng = new Rng(4);
+    const f = { count: 2, rows: 40, cols: 30, rank: 3, L: rng.fillNormal(new Float64Array(240)), R: rng.fillNormal(new Float64Array(180)) };
+    const sync = await createBackend("gpu", { mode: "webasm" });
+    const threaded = await createBackend("gpu", { mode: "webasm", threads: true });
+    expect(Array.from(await threaded.reconstruct(f))).toEqual(Array.from(await sync.reconstruct(f)));
+    await sync.dispose();
+    await threaded.dispose();
+  });
+
   it("rejects unknown kinds and modes, naming the parameter and the allowed values", async () => {
     await expect(createBackend("tpu" as BackendKind)).rejects.toThrow(/backend must be one of cpu, gpu, got "tpu"/);
     await expect(createBackend("gpu", { mode: "cuda" as GpuMode })).rejects.toThrow(/gpu mode must be one of auto, webasm, cpu, headlessgl, gpu, got "cuda"/);
