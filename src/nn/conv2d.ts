@@ -24,9 +24,9 @@ export interface Conv2dOptions {
 /**
  * 2-D cross-correlation as PyTorch's Conv2d (dilation 1, groups 1), NCHW:
  *   y[n,o,p,q] = b[o] + Σ_{c,i,j} W[o,c,i,j] · x[n, c, p·sh − ph + i, q·sw − pw + j]   (zero outside).
- * Computed by im2col: each output position's receptive field becomes a row of a patch matrix
- * 𝒫 (B·P × C·kh·kw for the whole batch), so Yᵀ = 𝒫 Wᵀ, ∇W += ∇Yᵀ… i.e. ∇W += (∇Y)ᵀ𝒫 with ∇Y as
- * B·P × O rows, ∇𝒫 = ∇Y W, and ∇x is col2im(∇𝒫): three GEMMs over the whole batch.
+ * Computed by im2col over the whole batch: 𝒞 (C·kh·kw × B·P) holds, per kernel tap, the input value
+ * each output position reads (contiguous runs of an image row), so Y = W 𝒞 (O × B·P),
+ * ∇W += ∇Y 𝒞ᵀ, ∇𝒞 = Wᵀ ∇Y, and ∇x is col2im(∇𝒞): three GEMMs per batch.
  * Parameters: O·C·kh·kw (+ O).
  */
 export class Conv2d implements Layer {
@@ -46,11 +46,17 @@ export class Conv2d implements Layer {
   private readonly positions: number;
   private readonly inSize: number;
   private readonly outSize: number;
-  /** Flat input offset of every (position, patch entry), −1 for zero padding. */
-  private readonly gather: Int32Array;
-  private readonly patches: BatchBuffer;
-  private readonly gradPatches: BatchBuffer;
-  /** Output (and its gradient) with one row per (sample, position): B·P × O. */
+  private readonly H: number;
+  private readonly W: number;
+  private readonly Ho: number;
+  private readonly Wo: number;
+  /** Per kernel column j, the output columns [colLo, colHi) that read inside the image. */
+  private readonly colLo: Int32Array;
+  private readonly colHi: Int32Array;
+  /** im2col, transposed: row e = (c, i, j) of the kernel, column (n, p, q) of the batch's outputs. */
+  private readonly cols: BatchBuffer;
+  private readonly gradCols: BatchBuffer;
+  /** Output (and its gradient) as O × (B·P) rows, the GEMM's layout. */
   private readonly rowsOut: BatchBuffer;
   private readonly out: BatchBuffer;
   private readonly gradIn: BatchBuffer;
@@ -84,24 +90,23 @@ export class Conv2d implements Layer {
       torchDefaultUniform(this.weight.data, this.patchLen, options.rng);
       if (this.bias) torchDefaultUniform(this.bias.data, this.patchLen, options.rng);
     }
-    this.gather = new Int32Array(this.positions * this.patchLen);
-    for (let p = 0; p < Ho; p++) {
-      for (let q = 0; q < Wo; q++) {
-        const row = (p * Wo + q) * this.patchLen;
-        for (let c = 0; c < C; c++) {
-          for (let i = 0; i < kh; i++) {
-            for (let j = 0; j < kw; j++) {
-              const y = p * sh - ph + i;
-              const x = q * sw - pw + j;
-              const inside = y >= 0 && y < H && x >= 0 && x < W;
-              this.gather[row + (c * kh + i) * kw + j] = inside ? (c * H + y) * W + x : -1;
-            }
-          }
-        }
-      }
+    this.H = H;
+    this.W = W;
+    this.Ho = Ho;
+    this.Wo = Wo;
+    // Output columns q whose input column q·sw − pw + j lies inside the image, per kernel column j.
+    this.colLo = new Int32Array(kw);
+    this.colHi = new Int32Array(kw);
+    for (let j = 0; j < kw; j++) {
+      let lo = 0;
+      while (lo < Wo && lo * sw - pw + j < 0) lo++;
+      let hi = Wo;
+      while (hi > lo && (hi - 1) * sw - pw + j >= W) hi--;
+      this.colLo[j] = lo;
+      this.colHi[j] = hi;
     }
-    this.patches = new BatchBuffer(this.positions * this.patchLen);
-    this.gradPatches = new BatchBuffer(this.positions * this.patchLen);
+    this.cols = new BatchBuffer(this.positions * this.patchLen);
+    this.gradCols = new BatchBuffer(this.positions * this.patchLen);
     this.rowsOut = new BatchBuffer(this.positions * O);
     this.out = new BatchBuffer(this.outSize);
     this.gradIn = new BatchBuffer(this.inSize);
@@ -117,27 +122,21 @@ export class Conv2d implements Layer {
 
   forward(x: Float64Array, batch: number): Float64Array {
     checkBatch(this.name, "input", x, batch, this.inSize);
-    const { patchLen: K, positions: P, outChannels: O, gather } = this;
-    const patches = this.patches.get(batch);
-    const yT = this.rowsOut.get(batch);
+    const { patchLen: K, positions: P, outChannels: O } = this;
+    const BP = batch * P;
+    const cols = this.cols.get(batch);
+    const yRows = this.rowsOut.get(batch);
     const y = this.out.get(batch);
-    for (let n = 0; n < batch; n++) {
-      const xo = n * this.inSize;
-      const po = n * P * K;
-      for (let e = 0, m = P * K; e < m; e++) {
-        const g = gather[e];
-        patches[po + e] = g >= 0 ? x[xo + g] : 0;
-      }
-    }
-    // One GEMM over the whole batch: Yᵀ (B·P × O) = patches (B·P × K) · Wᵀ.
-    gemmNT(batch * P, O, K, patches, 0, K, this.weight.data, 0, K, yT, 0, O);
+    this.im2col(x, batch, cols);
+    // One GEMM over the whole batch: Y (O × B·P) = W (O × K) · cols (K × B·P).
+    gemmNN(O, BP, K, this.weight.data, 0, K, cols, 0, BP, yRows, 0, BP);
     const b = this.bias ? this.bias.data : null;
     for (let n = 0; n < batch; n++) {
       for (let o = 0; o < O; o++) {
         const bo = b ? b[o] : 0;
         const dst = n * this.outSize + o * P;
-        let src = n * P * O + o;
-        for (let p = 0; p < P; p++, src += O) y[dst + p] = yT[src] + bo;
+        const src = o * BP + n * P;
+        for (let p = 0; p < P; p++) y[dst + p] = yRows[src + p] + bo;
       }
     }
     this.lastBatch = batch;
@@ -147,42 +146,96 @@ export class Conv2d implements Layer {
   backward(gradOut: Float64Array, batch: number): Float64Array {
     if (this.lastBatch !== batch) throw new Error(`${this.name}: backward at batch ${batch} does not follow a forward at that batch`);
     checkBatch(this.name, "gradOut", gradOut, batch, this.outSize);
-    const { patchLen: K, positions: P, outChannels: O, gather } = this;
-    const patches = this.patches.get(batch);
-    const gT = this.rowsOut.get(batch);
+    const { patchLen: K, positions: P, outChannels: O } = this;
+    const BP = batch * P;
+    const cols = this.cols.get(batch);
+    const gRows = this.rowsOut.get(batch);
     for (let n = 0; n < batch; n++) {
       for (let o = 0; o < O; o++) {
         const src = n * this.outSize + o * P;
-        let dst = n * P * O + o;
-        for (let p = 0; p < P; p++, dst += O) gT[dst] = gradOut[src + p];
+        const dst = o * BP + n * P;
+        for (let p = 0; p < P; p++) gRows[dst + p] = gradOut[src + p];
       }
     }
-    gemmTN(O, K, batch * P, gT, 0, O, patches, 0, K, this.weight.grad, 0, K, true);
+    // ∇W (O × K) += ∇Y (O × B·P) · colsᵀ.
+    gemmNT(O, K, BP, gRows, 0, BP, cols, 0, BP, this.weight.grad, 0, K, true);
     if (this.bias) {
       const gb = this.bias.grad;
-      for (let n = 0; n < batch; n++) {
-        for (let o = 0; o < O; o++) {
-          const base = n * this.outSize + o * P;
-          let s = 0;
-          for (let p = 0; p < P; p++) s += gradOut[base + p];
-          gb[o] += s;
-        }
+      for (let o = 0; o < O; o++) {
+        let s = 0;
+        for (let e = o * BP, end = e + BP; e < end; e++) s += gRows[e];
+        gb[o] += s;
       }
     }
     const gx = this.gradIn.get(batch);
     if (!this.computeInputGrad) return gx;
-    const gP = this.gradPatches.get(batch);
-    gemmNN(batch * P, K, O, gT, 0, O, this.weight.data, 0, K, gP, 0, K);
+    // ∇cols (K × B·P) = Wᵀ (K × O) · ∇Y (O × B·P), then col2im.
+    const gCols = this.gradCols.get(batch);
+    gemmTN(K, BP, O, this.weight.data, 0, K, gRows, 0, BP, gCols, 0, BP);
     gx.fill(0);
-    for (let n = 0; n < batch; n++) {
-      const xo = n * this.inSize;
-      const po = n * P * K;
-      for (let e = 0, m = P * K; e < m; e++) {
-        const g = gather[e];
-        if (g >= 0) gx[xo + g] += gP[po + e];
+    this.col2im(gCols, batch, gx);
+    return gx;
+  }
+
+  /** cols[(c,i,j), (n,p,q)] = x[n, c, p·sh − ph + i, q·sw − pw + j], zero outside the image. */
+  private im2col(x: Float64Array, batch: number, cols: Float64Array): void {
+    const { inChannels: C, H, W, Ho, Wo, positions: P } = this;
+    const [kh, kw] = this.kernel;
+    const [sh, sw] = this.stride;
+    const [ph, pw] = this.padding;
+    const BP = batch * P;
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const row = ((c * kh + i) * kw + j) * BP;
+          const lo = this.colLo[j];
+          const hi = this.colHi[j];
+          for (let n = 0; n < batch; n++) {
+            const xc = n * this.inSize + c * H * W;
+            for (let p = 0; p < Ho; p++) {
+              const dst = row + n * P + p * Wo;
+              const yy = p * sh - ph + i;
+              if (yy < 0 || yy >= H) {
+                cols.fill(0, dst, dst + Wo);
+                continue;
+              }
+              const src = xc + yy * W + j - pw;
+              for (let q = 0; q < lo; q++) cols[dst + q] = 0;
+              for (let q = lo; q < hi; q++) cols[dst + q] = x[src + q * sw];
+              for (let q = hi; q < Wo; q++) cols[dst + q] = 0;
+            }
+          }
+        }
       }
     }
-    return gx;
+  }
+
+  /** Adjoint of {@link im2col}: gx[n, c, y, x] += Σ over the (i, j, p, q) that read it. */
+  private col2im(gCols: Float64Array, batch: number, gx: Float64Array): void {
+    const { inChannels: C, H, W, Ho, Wo, positions: P } = this;
+    const [kh, kw] = this.kernel;
+    const [sh, sw] = this.stride;
+    const [ph, pw] = this.padding;
+    const BP = batch * P;
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const row = ((c * kh + i) * kw + j) * BP;
+          const lo = this.colLo[j];
+          const hi = this.colHi[j];
+          for (let n = 0; n < batch; n++) {
+            const xc = n * this.inSize + c * H * W;
+            for (let p = 0; p < Ho; p++) {
+              const yy = p * sh - ph + i;
+              if (yy < 0 || yy >= H) continue;
+              const src = row + n * P + p * Wo;
+              const dst = xc + yy * W + j - pw;
+              for (let q = lo; q < hi; q++) gx[dst + q * sw] += gCols[src + q];
+            }
+          }
+        }
+      }
+    }
   }
 
   /** Copies weight and bias from a Conv2d with the same weight shape. */
