@@ -16,7 +16,9 @@ describe("public API (src/index.ts)", () => {
     const agent = lowrank.makePaperAgent("lrpg", "pendulum", { rng });
     const env = lowrank.makeEnv("LRPG/Pendulum", { rng: rng.fork() });
     const returns: number[] = [];
-    lowrank.trainReinforce({ env, agent, rng, episodes: 5, maxSteps: 100, onEpisode: (e: { return: number }) => returns.push(e.return) });
+    lowrank.trainReinforce({ env, agent, rng, episodes: 5, maxSteps: 100, onEpisode: (e) => {
+      returns.push(e.return);
+    } });
     expect(returns).toHaveLength(5);
     expect(Object.keys(agent.exportStateDict()).sort()).toEqual(["log_sigma", "mu.L", "mu.R", "value.L", "value.R"]);
     expect(agent.parameterCount.total).toBe(208);
