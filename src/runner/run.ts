@@ -82,8 +82,8 @@ interface Session {
   episode: number;
   globalStep: number;
   returns: number[];
-  /** The checkpoint being written in the background (at most one). */
-  pending: Promise<unknown> | null;
+  /** The checkpoint being written in the background (at most one), and whether it has settled. */
+  pending: { promise: Promise<unknown>; settled: boolean } | null;
 }
 
 function checkFinite(value: number, quantity: string, episode: number, globalStep: number): void {
@@ -114,7 +114,7 @@ async function settle(s: Session): Promise<void> {
   if (s.pending) {
     const p = s.pending;
     s.pending = null;
-    await p;
+    await p.promise;
   }
 }
 
@@ -125,7 +125,14 @@ async function settle(s: Session): Promise<void> {
  */
 async function checkpointInBackground(s: Session): Promise<void> {
   await settle(s);
-  s.pending = saveCheckpointAsync(join(s.dir, RUN_FILES.checkpointDir), s.episode, checkpointPayload(s), s.config.keepCheckpoints);
+  const pending = { promise: saveCheckpointAsync(join(s.dir, RUN_FILES.checkpointDir), s.episode, checkpointPayload(s), s.config.keepCheckpoints), settled: false };
+  // Mark settled either way; a failure is rethrown by the next settle() (the handler also keeps
+  // Node from treating the rejection as unhandled meanwhile).
+  pending.promise.then(
+    () => (pending.settled = true),
+    () => (pending.settled = true),
+  );
+  s.pending = pending;
 }
 
 /** A checkpoint written before returning (at the end of a run, or on a stop request). */
@@ -212,7 +219,7 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
       options.onEpisode?.(number, config.episodes, episodeReturn);
       const now = performance.now();
       // While a checkpoint is in flight, yield every episode so its I/O callbacks run promptly.
-      if (s.pending !== null || now - lastYield > YIELD_EVERY_MS) {
+      if ((s.pending !== null && !s.pending.settled) || now - lastYield > YIELD_EVERY_MS) {
         await yieldToEventLoop();
         lastYield = performance.now();
       }
