@@ -1,8 +1,10 @@
 /**
  * The one module of the toolkit that touches gpu.js (pinned 2.24.1) and its optional native `gl`.
  *
- * Everything else compiles and runs kernels through {@link GpuRuntime}, whose `run` already returns a
- * Promise: gpu.js v3 (announced: every kernel call returns a Promise) then changes this file only.
+ * Everything else compiles and runs kernels through {@link GpuRuntime}, whose kernel calls already
+ * return Promises: gpu.js v3 (announced: every kernel call returns a Promise) then changes this file only.
+ * Kernels are plain functions in gpu.js's JavaScript subset (they import nothing from gpu.js), compiled
+ * here from their source text.
  * gpu.js is loaded lazily with a dynamic `import()`, so nothing in the toolkit requires it unless a
  * gpu backend is actually created.
  *
@@ -19,7 +21,7 @@ export type ResolvedGpuMode = "webasm" | "cpu" | "headlessgl";
 
 export const GPU_MODES: readonly GpuMode[] = ["auto", "webasm", "cpu", "headlessgl", "gpu"];
 
-/** `this` inside a gpu.js kernel: the thread index over the (1-D) output. */
+/** `this` inside a gpu.js kernel: the thread indices (x fastest) over the 1-D to 3-D output. */
 export interface KernelThis {
   readonly thread: { readonly x: number; readonly y: number; readonly z: number };
 }
@@ -51,7 +53,7 @@ class DeviceArrayHandle {
 
 const unwrap = (a: KernelArg): unknown => (a instanceof DeviceArrayHandle ? a.value : a);
 
-/** A kernel body in gpu.js's JavaScript subset: returns the value of output element `this.thread.x`. */
+/** A kernel body in gpu.js's JavaScript subset: returns the output element at `this.thread` (x, y, z). */
 export type KernelFunction<A extends KernelArg[]> = (this: KernelThis, ...args: A) => number;
 
 export interface CompileOptions {
