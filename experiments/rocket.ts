@@ -19,6 +19,7 @@ import { Command } from "commander";
 import { PAPER_TASKS } from "../src/presets/paper-agents.js";
 import { intInRange, seedList } from "./lib/args.js";
 import { runComparison } from "./lib/compare-methods.js";
+import { envComparison, envOption, envOutDir } from "./lib/env-option.js";
 import { constantPolicyReturn } from "./lib/constant-policy.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
@@ -80,10 +81,29 @@ const program = new Command()
   .option("--episodes <n>", "training episodes per run (the reference: 30000)", intInRange("--episodes", 20, 10_000_000), EPISODES)
   .option("--out <dir>", "output folder (runs/, summary.json, report.html)", OUT)
   .option("--threads <n>", "worker threads (default: all cores)", intInRange("--threads", 1, 256))
+  .option("--env <id>", `run LRPG (and the NN baseline for continuous actions) on another registered env with its default grid and defaults instead`, envOption, ENV_ID)
   .option("--quiet", "no progress bar or table")
   .showHelpAfterError();
 program.parse();
-const opts = program.opts<{ seeds: number[]; episodes: number; out: string; threads?: number; quiet?: boolean }>();
+const opts = program.opts<{ seeds: number[]; episodes: number; out: string; threads?: number; quiet?: boolean; env: string }>();
+
+if (opts.env !== ENV_ID) {
+  // --env: the same comparison on another env, every setting from that env's defaults.
+  const other = envComparison(opts.env, program.getOptionValueSource("episodes") === "cli" ? opts.episodes : undefined);
+  await runComparison({
+    experiment: `rocket --env ${opts.env}`,
+    methods: other.methods,
+    seeds: opts.seeds,
+    out: program.getOptionValueSource("out") === "cli" ? opts.out : envOutDir("rocket", opts.env),
+    threads: opts.threads,
+    threshold: other.threshold,
+    window: WINDOW,
+    finalWindow: Math.min(FINAL_WINDOW, other.episodes),
+    hyperparameters: other.hyperparameters,
+    quiet: opts.quiet,
+  });
+  process.exit(0);
+}
 
 const fullThrust = constantPolicyReturn(ENV_ID, FULL_THRUST, MAX_STEPS);
 const common = { env: ENV_ID, episodes: opts.episodes, maxSteps: MAX_STEPS, gamma: GAMMA, checkpointEvery: 0, snapshotEvery: 0 };

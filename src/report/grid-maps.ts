@@ -2,6 +2,7 @@ import { Matrix, SingularValueDecomposition } from "ml-matrix";
 import { Discretizer, type DiscretizerOptions } from "../lrpg/discretizer.js";
 import type { PolicyGradientAgent } from "../pg/agent.js";
 import { PAPER_TASKS } from "../presets/paper-agents.js";
+import { defaultGrids } from "../envs/default-grid.js";
 import type { RunConfig } from "../runner/config.js";
 
 /** A quantity tabulated over a state grid: rows/columns as the LRPG discretizer lays them out. */
@@ -22,8 +23,14 @@ const STATE_NAMES: Record<string, string[]> = {
 
 /** The grid the run's actor (or critic) used; the NN baseline is tabulated on the LRPG actor/critic grid of its task. */
 export function runGrid(config: RunConfig, which: "actor" | "critic"): Discretizer {
-  const lrpg = PAPER_TASKS[config.task].lrpg;
-  const base: DiscretizerOptions = which === "actor" ? lrpg.actorGrid : lrpg.criticGrid;
+  let base: DiscretizerOptions;
+  if (config.task === null) {
+    const g = defaultGrids(config.env)[which]; // envs outside the paper: their default grid
+    base = { low: [...g.low], high: [...g.high], buckets: [...g.buckets], rowDims: [...g.rowDims], colDims: [...g.colDims] };
+  } else {
+    const lrpg = PAPER_TASKS[config.task].lrpg;
+    base = which === "actor" ? lrpg.actorGrid : lrpg.criticGrid;
+  }
   const buckets = which === "actor" ? config.actorBuckets : config.criticBuckets;
   return new Discretizer(buckets === undefined ? base : { ...base, buckets });
 }
@@ -72,9 +79,9 @@ export function policyMaps(agent: PolicyGradientAgent, config: RunConfig): { mu:
   const actor = runGrid(config, "actor");
   const critic = runGrid(config, "critic");
   return {
-    mu: tabulate(actor, config.task, (s) => a.mean!(s)),
-    sigma: tabulate(actor, config.task, (s) => a.sigma!(s)),
-    value: tabulate(critic, config.task, (s) => agent.value(s)),
+    mu: tabulate(actor, config.task ?? config.env, (s) => a.mean!(s)),
+    sigma: tabulate(actor, config.task ?? config.env, (s) => a.sigma!(s)),
+    value: tabulate(critic, config.task ?? config.env, (s) => agent.value(s)),
   };
 }
 

@@ -16,6 +16,7 @@ import type { Figure, Table } from "./figure.js";
 import { heatmapFigure, learningCurveFigure, linesFigure, returnVsParamsFigure, type ParamPoint } from "./figures.js";
 import { policyMaps, singularValues, truncationErrors, type GridMap } from "./grid-maps.js";
 import type { ReportPage } from "./html.js";
+import { envRunDefaults } from "../runner/env-defaults.js";
 
 /** One run directory as the report sees it. */
 export interface LoadedRun {
@@ -135,7 +136,7 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
     const gs = groups.filter((g) => g.config.env === env);
     const envKey = env.replace(/[^A-Za-z0-9]+/g, "-");
     const task = gs[0].config.task;
-    const threshold = PAPER_TASKS[task].threshold;
+    const threshold = task === null ? envRunDefaults(env).threshold : PAPER_TASKS[task].threshold;
     const finalWindow = (g: Group) => Math.max(1, Math.min(100, Math.floor(g.config.episodes / 10)));
     figures.push(
       learningCurveFigure(

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { PAPER_TASKS, type PaperAgentKind, type PaperTask } from "../presets/paper-agents.js";
 import { compileSchedule, ScheduleError, type ScheduleSpec } from "./schedule.js";
+import { envRunDefaults, isGenericGridEnv } from "./env-defaults.js";
+import { listGridEnvs } from "../envs/default-grid.js";
 
 /**
  * A run's configuration: everything that, with the seed, fixes the run. Given as JSON or CLI
@@ -51,8 +53,8 @@ export interface FieldDoc {
 const MAX_SEED = 2 ** 31 - 1;
 
 export const FIELD_DOCS: readonly FieldDoc[] = [
-  { name: "env", flag: "--env <id>", allowed: `one of ${Object.keys(TASK_OF_ENV).join(", ")}`, description: "environment id", defaultText: "LRPG/Pendulum" },
-  { name: "task", flag: "", allowed: "the task of `env` (derived; may be left out)", description: "paper task whose preset supplies defaults", defaultText: "from env" },
+  { name: "env", flag: "--env <id>", allowed: `one of ${[...new Set([...Object.keys(TASK_OF_ENV), ...listGridEnvs()])].join(", ")} (registered envs with a default grid)`, description: "environment id", defaultText: "LRPG/Pendulum" },
+  { name: "task", flag: "", allowed: "the task of `env` (derived; may be left out; null for envs outside the paper)", description: "paper task whose preset supplies defaults", defaultText: "from env" },
   { name: "algo", flag: "--algo <name>", allowed: `"lrpg" or "nn"`, description: "low-rank policy gradient, or the NN baseline (RVFB)", defaultText: "lrpg" },
   { name: "seed", flag: "--seed <n>", allowed: `an integer in [0, ${MAX_SEED}]`, description: "seed of the run's generator", defaultText: "0" },
   { name: "episodes", flag: "--episodes <n>", allowed: "an integer in [1, 10000000]", description: "training episodes", defaultText: "task preset (pendulum 1000)" },
@@ -78,7 +80,7 @@ const intIn = (lo: number, hi: number) => z.int().min(lo).max(hi);
 const runConfigSchema = z.strictObject({
   env: z.string().optional(),
   /** Derived from `env`; accepted (when consistent) so a resolved config parses again. */
-  task: z.enum(["pendulum", "acrobot", "rocket"]).optional(),
+  task: z.enum(["pendulum", "acrobot", "rocket"]).nullable().optional(),
   algo: z.enum(["lrpg", "nn"]).optional(),
   seed: intIn(0, MAX_SEED).optional(),
   episodes: intIn(1, 10_000_000).optional(),
@@ -102,7 +104,8 @@ export type RunConfigInput = z.input<typeof runConfigSchema>;
 /** A complete, validated config (every default filled in). */
 export interface RunConfig {
   env: string;
-  task: Task;
+  /** The paper task of `env`; null for other registered envs with a default grid (defaults from env-defaults.ts). */
+  task: Task | null;
   algo: Algo;
   seed: number;
   episodes: number;
@@ -110,7 +113,7 @@ export interface RunConfig {
   gamma: number;
   lrActor: ScheduleSpec;
   lrCritic: ScheduleSpec;
-  /** LRPG only. */
+  /** LRPG only. Buckets undefined (envs outside the paper): the env's default grid as is. */
   rank?: number;
   actorBuckets?: number;
   criticBuckets?: number;
@@ -169,6 +172,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
   }
   const c = parsed.data;
   const env = c.env ?? "LRPG/Pendulum";
+  if (TASK_OF_ENV[env] === undefined && isGenericGridEnv(env, Object.keys(TASK_OF_ENV))) return parseGenericEnvConfig(c, input, env);
   const task = TASK_OF_ENV[env];
   if (task === undefined) throw new ConfigError("env", `config.env = ${show(env)}: must be ${allowedFor("env")}`);
   if (c.task !== undefined && c.task !== task) {
@@ -179,23 +183,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
   const episodes = c.episodes ?? preset.episodes;
   const lrActor = c.lrActor ?? preset[algo].lrActor;
   const lrCritic = c.lrCritic ?? preset[algo].lrCritic;
-  for (const [field, spec] of [
-    ["lrActor", lrActor],
-    ["lrCritic", lrCritic],
-  ] as const) {
-    try {
-      compileSchedule(spec, `config.${field}`, episodes);
-    } catch (err) {
-      if (err instanceof ScheduleError) throw new ConfigError(field, err.message);
-      throw new ConfigError(field, `config.${field} = ${show(spec)}: must be ${allowedFor(field)}`);
-    }
-  }
-  const algoOnly = algo === "lrpg" ? ["hidden"] : ["rank", "actorBuckets", "criticBuckets"];
-  for (const field of algoOnly) {
-    if (input[field] !== undefined) {
-      throw new ConfigError(field, `config.${field} = ${show(input[field])}: only applies to algo "${algo === "lrpg" ? "nn" : "lrpg"}", but algo is "${algo}"`);
-    }
-  }
+  checkSchedulesAndAlgoFields(input, algo, lrActor, lrCritic, episodes);
   const base = {
     env,
     task,
@@ -221,6 +209,73 @@ export function parseRunConfig(raw: unknown): RunConfig {
     };
   }
   return { ...base, hidden: c.hidden ?? preset.nn.hidden };
+}
+
+type ParsedInput = z.output<typeof runConfigSchema>;
+
+/** Shared checks of the learning-rate schedules and of algo-only fields. */
+function checkSchedulesAndAlgoFields(input: Record<string, unknown>, algo: Algo, lrActor: ScheduleSpec, lrCritic: ScheduleSpec, episodes: number): void {
+  for (const [field, spec] of [
+    ["lrActor", lrActor],
+    ["lrCritic", lrCritic],
+  ] as const) {
+    try {
+      compileSchedule(spec, `config.${field}`, episodes);
+    } catch (err) {
+      if (err instanceof ScheduleError) throw new ConfigError(field, err.message);
+      throw new ConfigError(field, `config.${field} = ${show(spec)}: must be ${allowedFor(field)}`);
+    }
+  }
+  const algoOnly = algo === "lrpg" ? ["hidden"] : ["rank", "actorBuckets", "criticBuckets"];
+  for (const field of algoOnly) {
+    if (input[field] !== undefined) {
+      throw new ConfigError(field, `config.${field} = ${show(input[field])}: only applies to algo "${algo === "lrpg" ? "nn" : "lrpg"}", but algo is "${algo}"`);
+    }
+  }
+}
+
+/**
+ * A registered env outside the paper (one with a default grid): task null, defaults from
+ * env-defaults.ts; algo "nn" only for Box actions.
+ */
+function parseGenericEnvConfig(c: ParsedInput, input: Record<string, unknown>, env: string): RunConfig {
+  if (c.task !== undefined && c.task !== null) {
+    throw new ConfigError("task", `config.task = ${show(c.task)}: env ${env} is not a paper task; leave task out (or null)`);
+  }
+  const d = envRunDefaults(env);
+  const algo: Algo = c.algo ?? "lrpg";
+  if (algo === "nn" && d.nn === null) {
+    throw new ConfigError("algo", `config.algo = "nn": ${env} has discrete actions and the NN baseline is Gaussian (continuous actions only); use "lrpg"`);
+  }
+  const episodes = c.episodes ?? d.episodes;
+  const lrActor = c.lrActor ?? (algo === "lrpg" ? d.lrpg.lrActor : d.nn!.lrActor);
+  const lrCritic = c.lrCritic ?? (algo === "lrpg" ? d.lrpg.lrCritic : d.nn!.lrCritic);
+  checkSchedulesAndAlgoFields(input, algo, lrActor, lrCritic, episodes);
+  const base = {
+    env,
+    task: null,
+    algo,
+    seed: c.seed ?? 0,
+    episodes,
+    maxSteps: c.maxSteps ?? d.maxSteps,
+    gamma: c.gamma ?? d.gamma,
+    lrActor,
+    lrCritic,
+    checkpointEvery: c.checkpointEvery ?? 100,
+    keepCheckpoints: c.keepCheckpoints ?? 2,
+    evalEvery: c.evalEvery ?? 0,
+    evalEpisodes: c.evalEpisodes ?? 10,
+    snapshotEvery: c.snapshotEvery ?? 100,
+  };
+  if (algo === "lrpg") {
+    return {
+      ...base,
+      rank: c.rank ?? d.lrpg.rank,
+      ...(c.actorBuckets !== undefined ? { actorBuckets: c.actorBuckets } : {}),
+      ...(c.criticBuckets !== undefined ? { criticBuckets: c.criticBuckets } : {}),
+    };
+  }
+  return { ...base, hidden: c.hidden ?? d.nn!.hidden };
 }
 
 /** The config without run-bookkeeping fields that do not change results (for job ids). */

@@ -6,6 +6,7 @@ import type { Rng } from "../random/rng.js";
 import type { AgentFactory, RunnableAgent } from "./agent-factory.js";
 import type { RunConfig } from "./config.js";
 import { compileSchedule } from "./schedule.js";
+import { envAgentFactory } from "./env-agent-factory.js";
 
 /** The paper grid of a task with `buckets` points on every state dimension (ranges and row/col grouping kept). */
 function withBuckets(grid: DiscretizerOptions, buckets: number | undefined): DiscretizerOptions {
@@ -16,9 +17,11 @@ function withBuckets(grid: DiscretizerOptions, buckets: number | undefined): Dis
 /**
  * Builds the paper agent of `config.task` (src/presets), overriding rank, grid points per
  * dimension or hidden width and the learning rates from the config, and adds
- * `setLearningRates` (writes the Adam `lr` of the actor and critic optimizers).
+ * `setLearningRates` (writes the Adam `lr` of the actor and critic optimizers). Envs outside
+ * the paper (`config.task === null`) go to {@link envAgentFactory} (their default grid).
  */
 export const paperAgentFactory: AgentFactory = (config: RunConfig, rng: Rng): RunnableAgent => {
+  if (config.task === null) return envAgentFactory(config, rng);
   const spec = PAPER_TASKS[config.task];
   const lrActor = compileSchedule(config.lrActor, "lrActor", config.episodes)(0);
   const lrCritic = compileSchedule(config.lrCritic, "lrCritic", config.episodes)(0);

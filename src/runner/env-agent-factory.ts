@@ -1,0 +1,72 @@
+import { NnGaussianAgent } from "../baselines/gaussian-nn-agent.js";
+import { defaultGrids, type GridSpec } from "../envs/default-grid.js";
+import type { DiscretizerOptions } from "../lrpg/discretizer.js";
+import { LrpgAgent } from "../lrpg/gaussian-lrpg-agent.js";
+import { SoftmaxLrpgAgent } from "../lrpg/softmax-lrpg-agent.js";
+import type { Rng } from "../random/rng.js";
+import type { RunnableAgent } from "./agent-factory.js";
+import type { RunConfig } from "./config.js";
+import { envRunDefaults } from "./env-defaults.js";
+import { compileSchedule } from "./schedule.js";
+
+function grid(spec: GridSpec, buckets: number | undefined): DiscretizerOptions {
+  const g: DiscretizerOptions = { low: [...spec.low], high: [...spec.high], buckets: [...spec.buckets], rowDims: [...spec.rowDims], colDims: [...spec.colDims] };
+  return buckets === undefined ? g : { ...g, buckets };
+}
+
+/**
+ * The agent of a run on a registered env outside the paper (config.task === null): LRPG on the
+ * env's default grid (src/envs/default-grid.ts) — the low-rank softmax policy for Discrete
+ * actions, the Gaussian one for a Box — or the NN baseline (Box actions only). `actorBuckets` /
+ * `criticBuckets` in the config, when set, put that many points on every state dimension.
+ */
+export function envAgentFactory(config: RunConfig, rng: Rng): RunnableAgent {
+  const d = envRunDefaults(config.env);
+  const grids = defaultGrids(config.env);
+  const lrActor = compileSchedule(config.lrActor, "lrActor", config.episodes)(0);
+  const lrCritic = compileSchedule(config.lrCritic, "lrCritic", config.episodes)(0);
+  const clamp = d.unitInterval ? ([0, 1] as const) : undefined;
+  if (config.algo === "lrpg") {
+    const actorGrid = grid(grids.actor, config.actorBuckets);
+    const criticGrid = grid(grids.critic, config.criticBuckets);
+    const rank = config.rank ?? d.lrpg.rank;
+    if (d.actionKind === "discrete") {
+      const agent = new SoftmaxLrpgAgent({
+        actorGrid,
+        criticGrid,
+        actionCount: d.actionCount!,
+        rank,
+        lrActor,
+        lrCritic,
+        gamma: config.gamma,
+        actorInitScale: d.lrpg.actorInitScale,
+        criticInitScale: d.lrpg.criticInitScale,
+        rng,
+      });
+      return Object.assign(agent, {
+        setLearningRates(actor: number, critic: number): void {
+          agent.actorOptimizer.lr = actor;
+          agent.critic.optimizer.lr = critic;
+        },
+        parameters: () => [...agent.actorOptimizer.params, ...agent.critic.optimizer.params],
+      });
+    }
+    const agent = new LrpgAgent({ actorGrid, criticGrid, rank, lrActor, lrCritic, gamma: config.gamma, sigmoidMean: d.unitInterval, actionClamp: clamp, rng });
+    return Object.assign(agent, {
+      setLearningRates(actor: number, critic: number): void {
+        agent.actorOptimizer.lr = actor;
+        agent.critic.optimizer.lr = critic;
+      },
+      parameters: () => [...agent.actorOptimizer.params, ...agent.critic.optimizer.params],
+    });
+  }
+  if (d.nn === null) throw new RangeError(`config.algo = "nn": the NN baseline needs a continuous (Box) action space, but ${config.env} has discrete actions; use algo "lrpg"`);
+  const agent = new NnGaussianAgent({ stateDim: d.stateDim, hidden: config.hidden ?? d.nn.hidden, lrActor, lrCritic, gamma: config.gamma, sigmoidMean: d.unitInterval, actionClamp: clamp, rng });
+  return Object.assign(agent, {
+    setLearningRates(actor: number, critic: number): void {
+      agent.actorOptimizer.lr = actor;
+      agent.criticOptimizer.lr = critic;
+    },
+    parameters: () => [...agent.actorOptimizer.params, ...agent.criticOptimizer.params],
+  });
+}
