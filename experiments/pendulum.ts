@@ -15,6 +15,7 @@ import { Command } from "commander";
 import { PAPER_TASKS } from "../src/presets/paper-agents.js";
 import { intInRange, seedList } from "./lib/args.js";
 import { runComparison } from "./lib/compare-methods.js";
+import { envComparison, envOption, envOutDir } from "./lib/env-option.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
 const ENV_ID = "LRPG/Pendulum";
@@ -57,10 +58,29 @@ const program = new Command()
   .option("--episodes <n>", "training episodes per run", intInRange("--episodes", 20, 1_000_000), EPISODES)
   .option("--out <dir>", "output folder (runs/, summary.json, report.html)", OUT)
   .option("--threads <n>", "worker threads (default: all cores)", intInRange("--threads", 1, 256))
+  .option("--env <id>", `run LRPG (and the NN baseline for continuous actions) on another registered env with its default grid and defaults instead`, envOption, ENV_ID)
   .option("--quiet", "no progress bar or table")
   .showHelpAfterError();
 program.parse();
-const opts = program.opts<{ seeds: number[]; episodes: number; out: string; threads?: number; quiet?: boolean }>();
+const opts = program.opts<{ seeds: number[]; episodes: number; out: string; threads?: number; quiet?: boolean; env: string }>();
+
+if (opts.env !== ENV_ID) {
+  // --env: the same comparison on another env, every setting from that env's defaults.
+  const other = envComparison(opts.env, program.getOptionValueSource("episodes") === "cli" ? opts.episodes : undefined);
+  await runComparison({
+    experiment: `pendulum --env ${opts.env}`,
+    methods: other.methods,
+    seeds: opts.seeds,
+    out: program.getOptionValueSource("out") === "cli" ? opts.out : envOutDir("pendulum", opts.env),
+    threads: opts.threads,
+    threshold: other.threshold,
+    window: WINDOW,
+    finalWindow: Math.min(FINAL_WINDOW, other.episodes),
+    hyperparameters: other.hyperparameters,
+    quiet: opts.quiet,
+  });
+  process.exit(0);
+}
 
 const common = { env: ENV_ID, episodes: opts.episodes, maxSteps: MAX_STEPS, gamma: GAMMA, checkpointEvery: 0, snapshotEvery: 0 };
 await runComparison({
