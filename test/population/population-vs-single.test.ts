@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { makeEnv } from "../../src/envs/registry.js";
 import { createBackend } from "../../src/factor/backend/index.js";
 import { LrpgAgent } from "../../src/lrpg/index.js";
-import { trainReinforce } from "../../src/pg/reinforce.js";
+import { episodesToThreshold, trainReinforce } from "../../src/pg/reinforce.js";
 import { LrpgPopulation, PAPER_POPULATION_TASKS, trainPopulation, type PopulationTaskName } from "../../src/population/index.js";
 import { makePaperAgent, PAPER_TASKS } from "../../src/presets/paper-agents.js";
 import { Rng } from "../../src/random/rng.js";
@@ -159,5 +159,16 @@ describe("population on the gpu backend ≈ cpu backend within float32 tolerance
       expect(Math.abs(b.logSigma - a.logSigma)).toBeLessThanOrEqual(1e-6);
     }
     await gpu.dispose();
+  });
+});
+
+describe("a float32 (gpu.js webasm) population learns the pendulum like the float64 one", () => {
+  it("most of 6 seeds reach a 20-episode moving average of 90 within 300 episodes on both backends", async () => {
+    const seeds = [0, 1, 2, 3, 4, 5];
+    for (const backend of ["cpu", "gpu"] as const) {
+      const res = await trainPopulation({ task: "pendulum", seeds, episodes: 300, backend, gpuMode: backend === "gpu" ? "webasm" : undefined });
+      const reached = res.runs.map((r) => episodesToThreshold(r.returns, 90)).filter((e) => e !== null);
+      expect(reached.length, `${backend}: seeds reaching MA20 >= 90`).toBeGreaterThanOrEqual(4);
+    }
   });
 });
