@@ -3,7 +3,7 @@ import { Option, type Command } from "commander";
 import { ConfigError, FIELD_DOCS, type RunConfigInput } from "../runner/config.js";
 
 /** Config fields whose values are numbers on the command line (the rest stay strings). */
-const NUMBER_FIELDS = new Set(["seed", "episodes", "maxSteps", "gamma", "rank", "actorBuckets", "criticBuckets", "hidden", "checkpointEvery", "keepCheckpoints", "evalEvery", "evalEpisodes", "snapshotEvery"]);
+const NUMBER_FIELDS = new Set(["seed", "episodes", "maxSteps", "gamma", "rank", "actorBuckets", "criticBuckets", "hidden", "checkpointEvery", "checkpointMinSeconds", "keepCheckpoints", "evalEvery", "evalEpisodes", "snapshotEvery"]);
 /** Fields that take a number or a mathjs expression. */
 const SCHEDULE_FIELDS = new Set(["lrActor", "lrCritic"]);
 

@@ -67,6 +67,7 @@ export const FIELD_DOCS: readonly FieldDoc[] = [
   { name: "criticBuckets", flag: "--critic-buckets <n>", allowed: "an integer in [2, 1000]", description: "LRPG critic grid points per state dimension", defaultText: "preset (pendulum 16)" },
   { name: "hidden", flag: "--hidden <n>", allowed: "an integer in [1, 100000]", description: "NN hidden width (μ-net and V-net)", defaultText: "preset (pendulum 512)" },
   { name: "checkpointEvery", flag: "--checkpoint-every <n>", allowed: "an integer in [0, 10000000] (0 = only at the end and on SIGINT/SIGTERM)", description: "episodes between checkpoints", defaultText: "100" },
+  { name: "checkpointMinSeconds", flag: "--checkpoint-min-seconds <s>", allowed: "a number in [0, 86400] (0 = strictly every checkpointEvery episodes)", description: "skip a due checkpoint if the previous one is younger than this (bounds the overhead of fast runs; SIGINT/SIGTERM and the end always checkpoint)", defaultText: "1" },
   { name: "keepCheckpoints", flag: "--keep-checkpoints <n>", allowed: "an integer in [1, 1000]", description: "checkpoints kept (older ones are deleted)", defaultText: "2" },
   { name: "evalEvery", flag: "--eval-every <n>", allowed: "an integer in [0, 10000000] (0 = never)", description: "episodes between evaluations (deterministic mean action)", defaultText: "0" },
   { name: "evalEpisodes", flag: "--eval-episodes <n>", allowed: "an integer in [1, 100000]", description: "episodes per evaluation", defaultText: "10" },
@@ -93,6 +94,7 @@ const runConfigSchema = z.strictObject({
   criticBuckets: intIn(2, 1000).optional(),
   hidden: intIn(1, 100_000).optional(),
   checkpointEvery: intIn(0, 10_000_000).optional(),
+  checkpointMinSeconds: z.number().min(0).max(86_400).optional(),
   keepCheckpoints: intIn(1, 1000).optional(),
   evalEvery: intIn(0, 10_000_000).optional(),
   evalEpisodes: intIn(1, 100_000).optional(),
@@ -120,6 +122,7 @@ export interface RunConfig {
   /** NN only. */
   hidden?: number;
   checkpointEvery: number;
+  checkpointMinSeconds: number;
   keepCheckpoints: number;
   evalEvery: number;
   evalEpisodes: number;
@@ -195,6 +198,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
     lrActor,
     lrCritic,
     checkpointEvery: c.checkpointEvery ?? 100,
+    checkpointMinSeconds: c.checkpointMinSeconds ?? 1,
     keepCheckpoints: c.keepCheckpoints ?? 2,
     evalEvery: c.evalEvery ?? 0,
     evalEpisodes: c.evalEpisodes ?? 10,
@@ -262,6 +266,7 @@ function parseGenericEnvConfig(c: ParsedInput, input: Record<string, unknown>, e
     lrActor,
     lrCritic,
     checkpointEvery: c.checkpointEvery ?? 100,
+    checkpointMinSeconds: c.checkpointMinSeconds ?? 1,
     keepCheckpoints: c.keepCheckpoints ?? 2,
     evalEvery: c.evalEvery ?? 0,
     evalEpisodes: c.evalEpisodes ?? 10,
@@ -279,9 +284,10 @@ function parseGenericEnvConfig(c: ParsedInput, input: Record<string, unknown>, e
 }
 
 /** The config without run-bookkeeping fields that do not change results (for job ids). */
-export function resultDefiningConfig(config: RunConfig): Omit<RunConfig, "checkpointEvery" | "keepCheckpoints"> {
+export function resultDefiningConfig(config: RunConfig): Omit<RunConfig, "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints"> {
   const rest: Partial<RunConfig> = { ...config };
   delete rest.checkpointEvery;
+  delete rest.checkpointMinSeconds;
   delete rest.keepCheckpoints;
-  return rest as Omit<RunConfig, "checkpointEvery" | "keepCheckpoints">;
+  return rest as Omit<RunConfig, "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints">;
 }

@@ -82,6 +82,8 @@ interface Session {
   episode: number;
   globalStep: number;
   returns: number[];
+  /** performance.now() of the last checkpoint started (−∞ before the first). */
+  lastCheckpointAt: number;
   /** The checkpoint being written in the background (at most one), and whether it has settled. */
   pending: { promise: Promise<unknown>; settled: boolean } | null;
 }
@@ -125,6 +127,7 @@ async function settle(s: Session): Promise<void> {
  */
 async function checkpointInBackground(s: Session): Promise<void> {
   await settle(s);
+  s.lastCheckpointAt = performance.now();
   const pending = { promise: saveCheckpointAsync(join(s.dir, RUN_FILES.checkpointDir), s.episode, checkpointPayload(s), s.config.keepCheckpoints), settled: false };
   // Mark settled either way; a failure is rethrown by the next settle() (the handler also keeps
   // Node from treating the rejection as unhandled meanwhile).
@@ -215,7 +218,14 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
       }
       s.metrics.write(row);
       if (config.snapshotEvery > 0 && number % config.snapshotEvery === 0) appendSnapshot(s, s.agent.exportStateDict());
-      if (config.checkpointEvery > 0 && number % config.checkpointEvery === 0 && number < config.episodes) await checkpointInBackground(s);
+      if (
+        config.checkpointEvery > 0 &&
+        number % config.checkpointEvery === 0 &&
+        number < config.episodes &&
+        performance.now() - s.lastCheckpointAt >= 1000 * config.checkpointMinSeconds
+      ) {
+        await checkpointInBackground(s);
+      }
       options.onEpisode?.(number, config.episodes, episodeReturn);
       const now = performance.now();
       // While a checkpoint is in flight, yield every episode so its I/O callbacks run promptly.
@@ -277,6 +287,7 @@ export async function executeRun(rawConfig: RunConfig | unknown, options: RunOpt
     episode: 0,
     globalStep: 0,
     returns: [],
+    lastCheckpointAt: -Infinity,
     pending: null,
   };
   if (config.snapshotEvery > 0) appendSnapshot(session, agent.exportStateDict());
@@ -338,6 +349,7 @@ export async function resumeRun(dir: string, options: Omit<RunOptions, "dir" | "
     episode: p.episode,
     globalStep: p.globalStep,
     returns: [],
+    lastCheckpointAt: -Infinity,
     pending: null,
   };
   session.returns = metricColumn(readMetrics(dir), METRIC.episodicReturn);

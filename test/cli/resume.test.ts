@@ -51,7 +51,8 @@ describe("lowrank-rl run / resume", () => {
 
     const child = spawnCli(["run", ...ARGS, "--out", cut]);
     const gone = exited(child);
-    await waitFor(() => lineCount(join(cut, "metrics.jsonl")) >= 150, 60_000);
+    const hasCheckpoint = () => existsSync(join(cut, "checkpoints")) && readdirSync(join(cut, "checkpoints")).some((f) => /^ckpt-\d+\.json$/.test(f));
+    await waitFor(() => lineCount(join(cut, "metrics.jsonl")) >= 150 && hasCheckpoint(), 60_000);
     child.kill("SIGKILL");
     expect((await gone).signal).toBe("SIGKILL");
     const m = readManifest(cut);

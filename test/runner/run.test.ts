@@ -7,7 +7,7 @@ import { METRIC, readMetrics, type MetricRow } from "../../src/runner/metrics.js
 import { executeRun, resumeRun } from "../../src/runner/run.js";
 import { divergingFactory, linearFactory } from "./fake-agent.js";
 
-const base = { env: "LRPG/Pendulum", algo: "lrpg", episodes: 60, checkpointEvery: 10, snapshotEvery: 20 } as const;
+const base = { env: "LRPG/Pendulum", algo: "lrpg", episodes: 60, checkpointEvery: 10, checkpointMinSeconds: 0, snapshotEvery: 20 } as const;
 
 /** Every logged number except wall-clock SPS. */
 function deterministicRows(rows: MetricRow[]): MetricRow[] {
@@ -40,6 +40,12 @@ describe("executeRun", () => {
     expect(readdirSync(join(res.dir, "checkpoints"))).toEqual(["ckpt-000000050.json", "ckpt-000000060.json"]);
     const snaps = readFileSync(join(res.dir, "snapshots.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).episode);
     expect(snaps).toEqual([0, 20, 40, 60]);
+  });
+
+  it("checkpointMinSeconds skips due checkpoints while the last one is young (the first and the final are kept)", async () => {
+    const root = mkdtempSync(join(tmpdir(), "run-"));
+    const res = await executeRun({ ...base, seed: 3, checkpointMinSeconds: 3600, keepCheckpoints: 10 }, { outRoot: root, agentFactory: linearFactory });
+    expect(readdirSync(join(res.dir, "checkpoints"))).toEqual(["ckpt-000000010.json", "ckpt-000000060.json"]);
   });
 
   it("the same seed twice gives identical metrics; another seed differs", async () => {
