@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { intInRange, seedList } from "../../experiments/lib/args.js";
 
 const run = promisify(execFile);
 const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
@@ -39,7 +40,15 @@ describe("npm run exp:pendulum (tiny)", () => {
     const err = await run(TSX, ["experiments/pendulum.ts", "--episodes", "0"], { timeout: 60_000 }).catch((e: { code: number; stderr: string }) => e);
     expect((err as { code: number }).code).not.toBe(0);
     expect((err as { stderr: string }).stderr).toContain('--episodes must be an integer in [20, 1000000], got "0"');
-    const err2 = await run(TSX, ["experiments/pendulum.ts", "--seeds", "1,x"], { timeout: 60_000 }).catch((e: { stderr: string }) => e);
-    expect((err2 as { stderr: string }).stderr).toMatch(/--seeds must be a count .* got "1,x"/);
+  });
+
+  it("--seeds takes a count or a list of distinct seeds", () => {
+    expect(seedList("3")).toEqual([0, 1, 2]);
+    expect(seedList("4, 9,2")).toEqual([4, 9, 2]);
+    expect(() => seedList("1,x")).toThrow(/--seeds must be a count .* got "1,x"/);
+    expect(() => seedList("1,1")).toThrow(/distinct/);
+    expect(() => seedList("0")).toThrow(/count in \[1, 10000\]/);
+    expect(intInRange("--episodes", 20, 100)("50")).toBe(50);
+    expect(() => intInRange("--episodes", 20, 100)("5.5")).toThrow('--episodes must be an integer in [20, 100], got "5.5"');
   });
 });

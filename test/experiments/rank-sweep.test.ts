@@ -9,7 +9,7 @@ const run = promisify(execFile);
 const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
 
 describe("npm run exp:rank-sweep (tiny)", () => {
-  it("sweeps LRPG rank × grid and NN widths, writes return-vs-params summary and report; a re-run skips everything", async () => {
+  it("sweeps LRPG rank × grid and NN widths, writes the return-vs-params summary and report", async () => {
     const out = mkdtempSync(join(tmpdir(), "exp-rank-"));
     const args = ["experiments/rank-sweep.ts", "--tasks", "pendulum", "--seeds", "1", "--episodes", "20", "--out", out];
     await run(TSX, args, { timeout: 120_000 });
@@ -23,7 +23,5 @@ describe("npm run exp:rank-sweep (tiny)", () => {
     const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html).toContain('"id":"params-pendulum"');
     expect(existsSync(join(out, "plotly.js"))).toBe(true);
-    const { stdout } = await run(TSX, args, { timeout: 120_000 });
-    expect(stdout).toContain("0 episodes to run");
   });
 });
