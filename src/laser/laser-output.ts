@@ -77,11 +77,11 @@ const fmt = (x: number | null, digits = 4): string =>
 /** A Markdown table (seed 002's layout plus the interval and the significance flag). */
 export function laserRowsToMarkdown(rows: readonly Row[]): string {
   const head =
-    "| layer | method | rank | mean return | std | mean Δ | 95% CI of Δ | sig. | energy kept | rel. error | params |";
-  const sep = "|---|---|---|---|---|---|---|---|---|---|---|";
+    "| layer | method | rank | mean return | std | mean Δ | std Δ | 95% CI of mean Δ | sig. | energy kept | rel. error | params |";
+  const sep = "|---|---|---|---|---|---|---|---|---|---|---|---|";
   const body = rows.map(
     (r) =>
-      `| ${r.layer} | ${r.method} | ${r.rankLabel}${r.nullControl ? " (full)" : ""} | ${fmt(r.meanReturn)} | ${fmt(r.stdReturn)} | ${fmt(r.meanDelta)} | [${fmt(r.ciLow)}, ${fmt(r.ciHigh)}] | ${r.excludesZero ? "yes" : "no"} | ${fmt(r.energyKept)} | ${fmt(r.relativeError, 3)} | ${r.parameters} / ${r.parametersDense} |`,
+      `| ${r.layer} | ${r.method} | ${r.rankLabel}${r.nullControl ? " (full)" : ""} | ${fmt(r.meanReturn)} | ${fmt(r.stdReturn)} | ${fmt(r.meanDelta)} | ${fmt(r.stdDelta)} | [${fmt(r.ciLow)}, ${fmt(r.ciHigh)}] | ${r.excludesZero ? "yes" : "no"} | ${fmt(r.energyKept)} | ${fmt(r.relativeError, 3)} | ${r.parameters} / ${r.parametersDense} |`,
   );
   return [head, sep, ...body].join("\n") + "\n";
 }
@@ -195,7 +195,9 @@ export function laserFigures(report: LaserReport): Figure[] {
         line: { color: PALETTE[i % PALETTE.length] },
       })),
       layout: {
-        title: { text: "Conv kernels: relative error ‖K − K_approx‖_F / ‖K‖_F (seed 000's approximation error vs CP rank)" },
+        title: {
+          text: "Conv kernels: relative error ‖K − K_approx‖_F / ‖K‖_F (seed 000's approximation error vs CP rank)",
+        },
         xaxis: { title: { text: "parameters of the factored kernel" }, type: "log" },
         yaxis: { title: { text: "relative error" } },
       },
@@ -226,6 +228,7 @@ function reportTable(title: string, rows: readonly Row[]): Table {
       "mean return",
       "std",
       "mean Δ",
+      "std Δ",
       "CI low",
       "CI high",
       "sig.",
@@ -241,6 +244,7 @@ function reportTable(title: string, rows: readonly Row[]): Table {
       r.meanReturn,
       r.stdReturn,
       r.meanDelta,
+      r.stdDelta,
       r.ciLow,
       r.ciHigh,
       r.excludesZero ? "yes" : "no",
