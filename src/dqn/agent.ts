@@ -26,8 +26,8 @@ export interface UpdateStats {
   tdLoss: number;
   /** Mean Q(s, a) of the minibatch's actions. */
   qMean: number;
-  /** Global gradient norm before clipping. */
-  gradNorm: number;
+  /** Global gradient norm before clipping; null when clipping is off (not computed: it costs a pass over θ). */
+  gradNorm: number | null;
 }
 
 /**
@@ -156,13 +156,7 @@ export class DqnAgent {
     for (let i = 0; i < B; i++) gradOut[i * A + batch.actions[i]] = this.lossGrad[i];
     zeroGrads(this.network.parameters);
     this.network.backward(gradOut, B);
-    let gradNorm: number;
-    if (c.maxGradNorm !== null) gradNorm = clipGradNorm(this.network.parameters, c.maxGradNorm);
-    else {
-      let sq = 0;
-      for (const p of this.network.parameters) for (let i = 0; i < p.grad.length; i++) sq += p.grad[i] * p.grad[i];
-      gradNorm = Math.sqrt(sq);
-    }
+    const gradNorm = c.maxGradNorm !== null ? clipGradNorm(this.network.parameters, c.maxGradNorm) : null;
     this.optimizer.step();
     return { tdLoss: loss, qMean: qSum / B, gradNorm };
   }

@@ -79,7 +79,7 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
   let { observation } = env.reset({ seed: options.envSeed });
   let epReturn = 0;
   let epLength = 0;
-  let window = { n: 0, loss: 0, q: 0, norm: 0 };
+  let window = { n: 0, loss: 0, q: 0, norm: 0, normCount: 0 };
   let framesDone = totalFrames;
   for (let frame = 1; frame <= totalFrames; frame++) {
     const warm = frame <= cfg.learningStarts;
@@ -104,7 +104,10 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
       window.n++;
       window.loss += s.tdLoss;
       window.q += s.qMean;
-      window.norm += s.gradNorm;
+      if (s.gradNorm !== null) {
+        window.norm += s.gradNorm;
+        window.normCount++;
+      }
     }
     options.onFrame?.(frame);
     if (frame % logInterval === 0 && window.n > 0) {
@@ -116,9 +119,9 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
         sps: frame / sec,
         tdLoss: window.loss / window.n,
         qMean: window.q / window.n,
-        gradNorm: window.norm / window.n,
+        gradNorm: window.normCount > 0 ? window.norm / window.normCount : null,
       });
-      window = { n: 0, loss: 0, q: 0, norm: 0 };
+      window = { n: 0, loss: 0, q: 0, norm: 0, normCount: 0 };
     }
     if (evaluation && frame % evaluation.interval === 0) {
       const e = { frame, ...evaluateDqn(agent, evaluation.env, evaluation) };

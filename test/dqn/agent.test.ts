@@ -30,7 +30,7 @@ function batchOf(obs: number[][], actions: number[], returns: number[], next: nu
 describe("DqnAgent.learn (hand-computed)", () => {
   const W = [0.5, 1.0, -1.0, 2.0, 0.0, 3.0]; // W[a][s], 2 actions × 3 states
   const setup = (double: boolean): DqnAgent => {
-    const agent = tabularAgent({ doubleDqn: double, optimizer: { kind: "adam", lr: 1e-3 }, loss: "huber" });
+    const agent = tabularAgent({ doubleDqn: double, optimizer: { kind: "adam", lr: 1e-3 }, loss: "huber", maxGradNorm: 100 });
     (agent.network as Sequential).parameters[0].data.set(W);
     agent.syncTarget();
     // Target net differs from the online net so that DQN and Double DQN targets differ.
@@ -149,5 +149,33 @@ describe("Q-network variants", () => {
     expect(mlpQNetwork({ observationSize: 4, numActions: 2, hidden: [64, 64], hiddenLayer: { kind: "lowrank", rank: 8 }, rng: new Rng(0) }).parameterCount).toBe(
       4 * 64 + 64 + 8 * 128 + 64 + 64 * 2 + 2,
     );
+  });
+});
+
+describe("gradient clipping inside the update", () => {
+  it("clips the global norm to maxGradNorm before the optimizer step; no clipping → gradNorm null", () => {
+    const make = (maxGradNorm: number | null) => {
+      const agent = tabularAgent({ optimizer: { kind: "adam", lr: 1e-3 }, loss: "mse", maxGradNorm });
+      agent.network.parameters[0].data.set([10, 0, 0, 0, 0, 0]);
+      agent.syncTarget();
+      return agent;
+    };
+    const batch: ReplayBatch = {
+      size: 2,
+      observations: Float64Array.from([1, 0, 0, 1, 0, 0]),
+      actions: Int32Array.from([0, 0]),
+      returns: Float64Array.from([0, 0]),
+      nextObservations: Float64Array.from([1, 0, 0, 1, 0, 0]),
+      discounts: Float64Array.from([0, 0]),
+      indices: new Int32Array(2),
+    };
+    // MSE: δ = 10 for both samples → ∂L/∂W[0][0] = 2·(2·10)/2 = 20.
+    const clipped = make(5);
+    const s = clipped.learn(batch);
+    expect(s.gradNorm).toBeCloseTo(20, 12);
+    expect(clipped.network.parameters[0].grad[0]).toBeCloseTo(5, 5);
+    const free = make(null);
+    expect(free.learn(batch).gradNorm).toBeNull();
+    expect(free.network.parameters[0].grad[0]).toBe(20);
   });
 });
