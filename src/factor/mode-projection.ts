@@ -37,7 +37,7 @@ export function projectModeInto(
 }
 
 /** Trailing sizes below this use direct loops instead of one GEMM per leading index. */
-const SMALL_TRAILING = 32;
+const SMALL_TRAILING = 8;
 
 /**
  * Backward of {@link projectModeInto} given G = ∂J/∂Y (P×R×S):

@@ -43,10 +43,12 @@ export interface TuckerRegressionOptions {
  * Tensor regression layer (Kossaifi et al., "Tensor Regression Networks", JMLR 2020) with a Tucker
  * weight 𝒲 = 𝒢 ×₀ U⁽⁰⁾ … ×_{N−1} U⁽ᴺ⁻¹⁾ ×_N U_out ∈ ℝ^{I₀×…×I_{N−1}×O}:
  *   y[o] = Σ_{i₀…} x[i₀, …, i_{N−1}] · 𝒲[i₀, …, o] + b[o].
- * Evaluated without ever forming 𝒲: project each input mode, z = x ×₀ U⁽⁰⁾ᵀ … ×_{N−1} U⁽ᴺ⁻¹⁾ᵀ
- * (largest mode first), then h = G_(N)ᵀ vec(z) with the core unfolded as ΠR × R_out, then
- * y = U_out h + b, so the cost per sample shrinks with the ranks. Backward runs the same steps in
- * reverse (each a pair of GEMMs). Parameters: Π R_k · R_out + Σ I_k R_k + O·R_out (+ O).
+ * Evaluated without ever forming 𝒲 (whose size is Π I_k · O): the trailing input modes are projected
+ * together, T = X_(0-rows) · (U⁽¹⁾ ⊗ … ⊗ U⁽ᴺ⁻¹⁾) (one GEMM with a Π_{k≥1} I_k × Π_{k≥1} R_k Kronecker
+ * factor, e.g. 64 × 16 for an 8×8 map at ranks 4×4), then the leading mode per sample,
+ * z = U⁽⁰⁾ᵀ T, then h = G_(N)ᵀ vec(z) with the core unfolded as ΠR × R_out, and y = U_out h + b; so
+ * the cost per sample shrinks with the ranks. Backward runs the same steps in reverse (GEMM pairs),
+ * with ∂J/∂U⁽ᵏ⁾ obtained from ∂J/∂(U⁽¹⁾ ⊗ …) by the product rule. Parameters: Π R_k · R_out + Σ I_k R_k + O·R_out (+ O).
  */
 export class TuckerRegression implements Layer {
   readonly name: string;
@@ -64,13 +66,21 @@ export class TuckerRegression implements Layer {
   computeInputGrad = true;
   private readonly N: number;
   private readonly coreRows: number;
-  /** stages[n] holds the input after projecting modes 0..n−1 (stage 0 is the caller's input). */
-  private readonly stageBuffers: BatchBuffer[];
-  private readonly stageGrads: BatchBuffer[];
-  private readonly stageSizes: number[];
-  /** Per mode n: Π_{k<n} R_k (leading block per sample) and Π_{k>n} I_k (trailing block). */
-  private readonly leadPerSample: number[];
-  private readonly trailing: number[];
+  /** Π_{k≥1} I_k and Π_{k≥1} R_k: the trailing (e.g. spatial) modes, contracted together. */
+  private readonly trailSize: number;
+  private readonly trailRank: number;
+  /** U⁽¹⁾ ⊗ … ⊗ U⁽ᴺ⁻¹⁾ (trailSize × trailRank) and its gradient; two scratch buffers to build it. */
+  private readonly kron: Float64Array;
+  private readonly gradKron: Float64Array;
+  private readonly kronScratch: Float64Array;
+  private readonly inputInts: Int32Array;
+  private readonly rankInts: Int32Array;
+  /** T = X ×_{k≥1} U⁽ᵏ⁾ᵀ (per sample I₀ × trailRank) and z = T ×₀ U⁽⁰⁾ᵀ (R₀ × trailRank). */
+  private readonly trail: BatchBuffer;
+  private readonly gradTrail: BatchBuffer;
+  private readonly projected: BatchBuffer;
+  private readonly gradProjected: BatchBuffer;
+  private readonly gradIn: BatchBuffer;
   private readonly hidden: BatchBuffer;
   private readonly gradHidden: BatchBuffer;
   private readonly out: BatchBuffer;
@@ -106,12 +116,18 @@ export class TuckerRegression implements Layer {
       options.rng.fillNormal(this.outputFactor.data, 0, sigma);
       if (this.bias) torchDefaultUniform(this.bias.data, fanIn, options.rng);
     }
-    this.stageSizes = [];
-    for (let n = 0; n <= N; n++) this.stageSizes.push(sizeOf(ranks.slice(0, n)) * sizeOf(shape.slice(n)));
-    this.leadPerSample = shape.map((_, n) => sizeOf(ranks.slice(0, n)));
-    this.trailing = shape.map((_, n) => sizeOf(shape.slice(n + 1)));
-    this.stageBuffers = this.stageSizes.map((s) => new BatchBuffer(s));
-    this.stageGrads = this.stageSizes.map((s) => new BatchBuffer(s));
+    this.trailSize = sizeOf(shape.slice(1));
+    this.trailRank = sizeOf(ranks.slice(1, N));
+    this.kron = new Float64Array(this.trailSize * this.trailRank);
+    this.gradKron = new Float64Array(this.trailSize * this.trailRank);
+    this.kronScratch = new Float64Array(this.trailSize * this.trailRank);
+    this.inputInts = new Int32Array(N);
+    this.rankInts = new Int32Array(N);
+    this.trail = new BatchBuffer(shape[0] * this.trailRank);
+    this.gradTrail = new BatchBuffer(shape[0] * this.trailRank);
+    this.projected = new BatchBuffer(this.coreRows);
+    this.gradProjected = new BatchBuffer(this.coreRows);
+    this.gradIn = new BatchBuffer(sizeOf(shape));
     this.hidden = new BatchBuffer(ranks[N]);
     this.gradHidden = new BatchBuffer(ranks[N]);
     this.out = new BatchBuffer(O);
@@ -170,20 +186,26 @@ export class TuckerRegression implements Layer {
   }
 
   forward(x: Float64Array, batch: number): Float64Array {
-    checkBatch(this.name, "input", x, batch, this.stageSizes[0]);
+    checkBatch(this.name, "input", x, batch, this.gradIn.perSample);
     const { N, ranks, inputShape } = this;
     this.lastInput = x;
     this.lastBatch = batch;
-    let src = x;
-    for (let n = 0; n < N; n++) {
-      const dst = this.stageBuffers[n + 1].get(batch);
-      projectModeInto(src, batch * this.leadPerSample[n], inputShape[n], this.trailing[n], this.inputFactors[n].data, ranks[n], dst);
-      src = dst;
+    const I0 = inputShape[0];
+    const z = this.projected.get(batch);
+    if (N === 1) {
+      projectModeInto(x, batch, I0, 1, this.inputFactors[0].data, ranks[0], z);
+    } else {
+      // Trailing modes at once: T (B·I₀ × ΠR) = X (B·I₀ × ΠI) · (U⁽¹⁾ ⊗ … ⊗ U⁽ᴺ⁻¹⁾), one GEMM;
+      // then the leading mode per sample: z_b = U⁽⁰⁾ᵀ T_b.
+      this.buildKron();
+      const t = this.trail.get(batch);
+      gemmNN(batch * I0, this.trailRank, this.trailSize, x, 0, this.trailSize, this.kron, 0, this.trailRank, t, 0, this.trailRank);
+      projectModeInto(t, batch, I0, this.trailRank, this.inputFactors[0].data, ranks[0], z);
     }
     const Rout = ranks[N];
     const O = this.outFeatures;
     const h = this.hidden.get(batch);
-    gemmNN(batch, Rout, this.coreRows, src, 0, this.coreRows, this.core.data, 0, Rout, h, 0, Rout);
+    gemmNN(batch, Rout, this.coreRows, z, 0, this.coreRows, this.core.data, 0, Rout, h, 0, Rout);
     const y = this.out.get(batch);
     gemmNT(batch, O, Rout, h, 0, Rout, this.outputFactor.data, 0, Rout, y, 0, O);
     if (this.bias) {
@@ -208,18 +230,93 @@ export class TuckerRegression implements Layer {
       const gb = this.bias.grad;
       for (let s = 0; s < batch; s++) for (let o = 0; o < O; o++) gb[o] += gradOut[s * O + o];
     }
-    const z = N > 0 ? this.stageBuffers[N].get(batch) : x;
+    const z = this.projected.get(batch);
     gemmTN(this.coreRows, Rout, batch, z, 0, this.coreRows, gh, 0, Rout, this.core.grad, 0, Rout, true);
-    let g = this.stageGrads[N].get(batch);
-    gemmNT(batch, this.coreRows, Rout, gh, 0, Rout, this.core.data, 0, Rout, g, 0, this.coreRows);
-    for (let n = N - 1; n >= 0; n--) {
-      const src = n === 0 ? x : this.stageBuffers[n].get(batch);
-      const gsrc = n > 0 || this.computeInputGrad ? this.stageGrads[n].get(batch) : null;
-      const U = this.inputFactors[n];
-      projectModeBackward(src, batch * this.leadPerSample[n], inputShape[n], this.trailing[n], U.data, ranks[n], g, U.grad, gsrc);
-      if (gsrc) g = gsrc;
+    const gz = this.gradProjected.get(batch);
+    gemmNT(batch, this.coreRows, Rout, gh, 0, Rout, this.core.data, 0, Rout, gz, 0, this.coreRows);
+    const I0 = inputShape[0];
+    const U0 = this.inputFactors[0];
+    const gx = this.gradIn.get(batch);
+    if (N === 1) {
+      projectModeBackward(x, batch, I0, 1, U0.data, ranks[0], gz, U0.grad, this.computeInputGrad ? gx : null);
+      return gx;
     }
-    return this.stageGrads[0].get(batch);
+    const t = this.trail.get(batch);
+    const gt = this.gradTrail.get(batch);
+    projectModeBackward(t, batch, I0, this.trailRank, U0.data, ranks[0], gz, U0.grad, gt);
+    // ∇(U⁽¹⁾ ⊗ …) = Xᵀ ∇T, then ∇X = ∇T (U⁽¹⁾ ⊗ …)ᵀ.
+    gemmTN(this.trailSize, this.trailRank, batch * I0, x, 0, this.trailSize, gt, 0, this.trailRank, this.gradKron, 0, this.trailRank);
+    if (this.computeInputGrad) gemmNT(batch * I0, this.trailSize, this.trailRank, gt, 0, this.trailRank, this.kron, 0, this.trailRank, gx, 0, this.trailSize);
+    this.kronFactorGrads();
+    return gx;
+  }
+
+  /**
+   * kron[(i₁…i_{N−1}), (r₁…r_{N−1})] = Π_{k≥1} U⁽ᵏ⁾[i_k, r_k] (row-major multi-indices), built one mode
+   * at a time: K ← K ⊗ U⁽ᵏ⁾.
+   */
+  private buildKron(): void {
+    const { N, inputShape, ranks } = this;
+    let cur = (N - 1) % 2 === 0 ? this.kron : this.kronScratch;
+    let other = cur === this.kron ? this.kronScratch : this.kron;
+    cur[0] = 1;
+    let rows = 1;
+    let cols = 1;
+    for (let k = 1; k < N; k++) {
+      const U = this.inputFactors[k].data;
+      const I = inputShape[k];
+      const R = ranks[k];
+      const newCols = cols * R;
+      for (let s = 0; s < rows; s++) {
+        for (let i = 0; i < I; i++) {
+          const dstRow = (s * I + i) * newCols;
+          for (let r = 0; r < cols; r++) {
+            const v = cur[s * cols + r];
+            const dst = dstRow + r * R;
+            for (let q = 0; q < R; q++) other[dst + q] = v * U[i * R + q];
+          }
+        }
+      }
+      rows *= I;
+      cols = newCols;
+      const swap = cur;
+      cur = other;
+      other = swap;
+    }
+  }
+
+  /**
+   * Chain rule through the Kronecker product: ∂J/∂U⁽ᵏ⁾[i_k, r_k] += Σ over the other indices of
+   * ∇kron[(i…), (r…)] · Π_{m≠k} U⁽ᵐ⁾[i_m, r_m].
+   */
+  private kronFactorGrads(): void {
+    const { N, inputShape, ranks } = this;
+    const iIdx = this.inputInts;
+    const rIdx = this.rankInts;
+    const S = this.trailSize;
+    const Rr = this.trailRank;
+    const G = this.gradKron;
+    for (let s = 0; s < S; s++) {
+      let rem = s;
+      for (let k = N - 1; k >= 1; k--) {
+        iIdx[k] = rem % inputShape[k];
+        rem = (rem - iIdx[k]) / inputShape[k];
+      }
+      for (let r = 0; r < Rr; r++) {
+        const g = G[s * Rr + r];
+        if (g === 0) continue;
+        let remR = r;
+        for (let k = N - 1; k >= 1; k--) {
+          rIdx[k] = remR % ranks[k];
+          remR = (remR - rIdx[k]) / ranks[k];
+        }
+        for (let k = 1; k < N; k++) {
+          let prod = g;
+          for (let m = 1; m < N; m++) if (m !== k) prod *= this.inputFactors[m].data[iIdx[m] * ranks[m] + rIdx[m]];
+          this.inputFactors[k].grad[iIdx[k] * ranks[k] + rIdx[k]] += prod;
+        }
+      }
+    }
   }
 }
 
