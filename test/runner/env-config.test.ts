@@ -12,14 +12,14 @@ describe("runner configs on registered envs outside the paper (default grids)", 
     expect(c.actorBuckets).toBeUndefined();
     expect(parseRunConfig(JSON.parse(JSON.stringify(c)))).toEqual(c); // a resolved config parses again
     const agent = paperAgentFactory(c, new Rng(0));
-    expect(agent.actionKind).toBe("discrete");
+    expect(agent).toHaveProperty("actionKind", "discrete");
     // default grid rows (x, ẋ) 2×2 = 4, cols (θ, θ̇) 6×6 = 36; logits 4 × 72 at K = 3, critic 4 × 36
     expect(agent.parameterCount).toMatchObject({ actor: (4 + 72) * 3, critic: (4 + 36) * 3 });
   });
 
   it("Box envs get the Gaussian LRPG or the NN; Goddard-v0's [0, 1] throttle uses the sigmoid mean and clamp", () => {
     const lrpg = envAgentFactory(parseRunConfig({ env: "Goddard-v0", rank: 1 }), new Rng(1));
-    expect(lrpg.actionKind).toBe("continuous");
+    expect(lrpg).toHaveProperty("actionKind", "continuous");
     expect(lrpg).toMatchObject({ sigmoidMean: true, actionClamp: [0, 1] });
     expect(envRunDefaults("Goddard-v0").unitInterval).toBe(true);
     const nn = envAgentFactory(parseRunConfig({ env: "Pendulum-v1", algo: "nn", hidden: 8 }), new Rng(1));
