@@ -158,3 +158,28 @@ describe("singular-value spectrum", () => {
     expect(spectrumSummary([10, 1, 0.1], 0.9).energyRank).toBe(1);
   });
 });
+
+describe("ChannelsLastToFirst backward (finite differences)", () => {
+  it("backward is the gradient of ⟨g, forward(x)⟩", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), (h, w, c, batch) => {
+        const layer = new ChannelsLastToFirst(h, w, c);
+        const n = batch * h * w * c;
+        const rng = new Rng(h * 100 + w * 10 + c + batch);
+        const x = rng.fillNormal(new Float64Array(n));
+        const g = rng.fillNormal(new Float64Array(n));
+        const f = (v: Float64Array) => layer.forward(v, batch).reduce((acc, y, i) => acc + y * g[i], 0);
+        const grad = Float64Array.from(layer.backward(g, batch));
+        const eps = 1e-6;
+        for (let i = 0; i < n; i++) {
+          const p = Float64Array.from(x);
+          const m = Float64Array.from(x);
+          p[i] += eps;
+          m[i] -= eps;
+          expect(Math.abs((f(p) - f(m)) / (2 * eps) - grad[i])).toBeLessThan(1e-6);
+        }
+      }),
+      { seed: 7, numRuns: 30 },
+    );
+  });
+});
