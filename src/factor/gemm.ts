@@ -64,9 +64,42 @@ export function gemmStrided(
     for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + N);
   }
   if (K === 0) return;
+  if (M < 4 && (bK === 1 || bJ === 1)) {
+    // A few rows (e.g. acting on one observation): matrix–vector products straight from B, no packing.
+    for (let i = 0; i < M; i++) gemvRow(N, K, A, aOff + i * aI, aK, B, bOff, bK, bJ, C, cOff + i * ldc);
+    return;
+  }
   for (let k0 = 0; k0 < K; k0 += K_PANEL) {
     const kn = Math.min(K_PANEL, K - k0);
     panel(M, N, kn, A, aOff + k0 * aK, aI, aK, B, bOff + k0 * bK, bK, bJ, C, cOff, ldc);
+  }
+}
+
+/** C[c + j] += Σ_k A[a + k·aK] · B[b + k·bK + j·bJ] for j < N, with unit stride along k or along j. */
+function gemvRow(N: number, K: number, A: Float64Array, a: number, aK: number, B: Float64Array, b: number, bK: number, bJ: number, C: Float64Array, c: number): void {
+  if (bK === 1) {
+    // Dot products with contiguous rows of B (the NT layout: B stored N×K).
+    for (let j = 0; j < N; j++) {
+      const bj = b + j * bJ;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let k = 0;
+      for (; k + 4 <= K; k += 4) {
+        s0 += A[a + k * aK] * B[bj + k];
+        s1 += A[a + (k + 1) * aK] * B[bj + k + 1];
+        s2 += A[a + (k + 2) * aK] * B[bj + k + 2];
+        s3 += A[a + (k + 3) * aK] * B[bj + k + 3];
+      }
+      for (; k < K; k++) s0 += A[a + k * aK] * B[bj + k];
+      C[c + j] += s0 + s1 + s2 + s3;
+    }
+    return;
+  }
+  // Row-major B (bJ = 1): C += A[k]·B[k, :], contiguous in j.
+  for (let k = 0; k < K; k++) {
+    const v = A[a + k * aK];
+    if (v === 0) continue;
+    const bk = b + k * bK;
+    for (let j = 0; j < N; j++) C[c + j] += v * B[bk + j];
   }
 }
 

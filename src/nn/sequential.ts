@@ -2,14 +2,6 @@ import type { Parameter } from "../optim/parameter.js";
 import type { Layer } from "./layer.js";
 import { sizeOf } from "./shape.js";
 
-/** A layer whose ∇input can be switched off (Dense, Conv2d and the factorized layers). */
-interface InputGradToggle {
-  computeInputGrad: boolean;
-}
-
-function hasInputGradToggle(layer: Layer): layer is Layer & InputGradToggle {
-  return typeof (layer as Partial<InputGradToggle>).computeInputGrad === "boolean";
-}
 
 export interface SequentialOptions {
   name?: string;
@@ -48,7 +40,7 @@ export class Sequential implements Layer {
     if (options.inputGrad === false) {
       const first = layers.find((l) => l.parameters.length > 0) ?? layers[0];
       // Layers before the first parametrized one pass gradients only; the first parametrized layer skips ∇x.
-      if (hasInputGradToggle(first)) first.computeInputGrad = false;
+      if (typeof first.computeInputGrad === "boolean") first.computeInputGrad = false;
     }
   }
 
