@@ -42,31 +42,61 @@ const THRESHOLD = 90; // convergence: first episode count where the 20-episode m
 const WINDOW = 20;
 const FINAL_WINDOW = 100; // "final return": mean over the last 100 episodes
 const PAPER_PARAMS = { lrpg: 160, nn: 4098 }; // the paper's legend figures (actor + critic, σ excluded)
-const REFERENCE = { lrpg_median_episodes_to_threshold: 127, nn_median_episodes_to_threshold: 405, source: "docs/lrpg-reference.md §3 (reference code re-run, seeds 0–9)" };
+const REFERENCE = {
+  lrpg_median_episodes_to_threshold: 127,
+  nn_median_episodes_to_threshold: 405,
+  source: "docs/lrpg-reference.md §3 (reference code re-run, seeds 0–9)",
+};
 // ---------------------------------------------------------------------------------------------
 
 // The grid ranges live in the paper preset (src/presets/paper-agents.ts); check they are the ones stated above.
 const preset = PAPER_TASKS.pendulum;
-if (preset.envId !== ENV_ID || String(preset.lrpg.actorGrid.low) !== "-1,-5" || String(preset.lrpg.actorGrid.high) !== "1,5") {
-  throw new Error("experiments/pendulum.ts: the pendulum preset's grid no longer matches θ ∈ [−1, 1] × θ̇ ∈ [−5, 5]");
+if (
+  preset.envId !== ENV_ID ||
+  String(preset.lrpg.actorGrid.low) !== "-1,-5" ||
+  String(preset.lrpg.actorGrid.high) !== "1,5"
+) {
+  throw new Error(
+    "experiments/pendulum.ts: the pendulum preset's grid no longer matches θ ∈ [−1, 1] × θ̇ ∈ [−5, 5]",
+  );
 }
 
 const program = new Command()
   .name("exp:pendulum")
   .description("LRPG vs the NN baseline on the LRPG paper's pendulum, seeds in parallel on all cores")
-  .option("--seeds <n|list>", `number of seeds (0 … n−1) or a list like 0,3,7`, seedList, Array.from({ length: SEEDS }, (_, i) => i))
+  .option(
+    "--seeds <n|list>",
+    `number of seeds (0 … n−1) or a list like 0,3,7`,
+    seedList,
+    Array.from({ length: SEEDS }, (_, i) => i),
+  )
   .option("--episodes <n>", "training episodes per run", intInRange("--episodes", 20, 1_000_000), EPISODES)
   .option("--out <dir>", "output folder (runs/, summary.json, report.html)", OUT)
   .option("--threads <n>", "worker threads (default: all cores)", intInRange("--threads", 1, 256))
-  .option("--env <id>", `run LRPG (and the NN baseline for continuous actions) on another registered env with its default grid and defaults instead`, envOption, ENV_ID)
+  .option(
+    "--env <id>",
+    `run LRPG (and the NN baseline for continuous actions) on another registered env with its default grid and defaults instead`,
+    envOption,
+    ENV_ID,
+  )
   .option("--quiet", "no progress bar or table")
   .showHelpAfterError();
 program.parse();
-const opts = program.opts<{ seeds: number[]; episodes: number; out: string; threads?: number; quiet?: boolean; env: string }>();
+const opts = program.opts<{
+  seeds: number[];
+  episodes: number;
+  out: string;
+  threads?: number;
+  quiet?: boolean;
+  env: string;
+}>();
 
 if (opts.env !== ENV_ID) {
   // --env: the same comparison on another env, every setting from that env's defaults.
-  const other = envComparison(opts.env, program.getOptionValueSource("episodes") === "cli" ? opts.episodes : undefined);
+  const other = envComparison(
+    opts.env,
+    program.getOptionValueSource("episodes") === "cli" ? opts.episodes : undefined,
+  );
   await runComparison({
     experiment: `pendulum --env ${opts.env}`,
     methods: other.methods,
@@ -82,14 +112,29 @@ if (opts.env !== ENV_ID) {
   process.exit(0);
 }
 
-const common = { env: ENV_ID, episodes: opts.episodes, maxSteps: MAX_STEPS, gamma: GAMMA, checkpointEvery: 0, snapshotEvery: 0 };
+const common = {
+  env: ENV_ID,
+  episodes: opts.episodes,
+  maxSteps: MAX_STEPS,
+  gamma: GAMMA,
+  checkpointEvery: 0,
+  snapshotEvery: 0,
+};
 await runComparison({
   experiment: "pendulum",
   methods: [
     {
       name: "LRPG",
       paperParams: PAPER_PARAMS.lrpg,
-      config: { ...common, algo: "lrpg", rank: LRPG_RANK, actorBuckets: LRPG_ACTOR_BUCKETS, criticBuckets: LRPG_CRITIC_BUCKETS, lrActor: LRPG_LR_ACTOR, lrCritic: LRPG_LR_CRITIC },
+      config: {
+        ...common,
+        algo: "lrpg",
+        rank: LRPG_RANK,
+        actorBuckets: LRPG_ACTOR_BUCKETS,
+        criticBuckets: LRPG_CRITIC_BUCKETS,
+        lrActor: LRPG_LR_ACTOR,
+        lrCritic: LRPG_LR_CRITIC,
+      },
     },
     {
       name: "NN",
@@ -104,8 +149,19 @@ await runComparison({
   window: WINDOW,
   finalWindow: FINAL_WINDOW,
   hyperparameters: {
-    env: ENV_ID, episodes: opts.episodes, max_steps: MAX_STEPS, gamma: GAMMA,
-    lrpg: { rank: LRPG_RANK, actor_grid: "10x10 over theta in [-1,1] x theta_dot in [-5,5]", actor_buckets: LRPG_ACTOR_BUCKETS, critic_buckets: LRPG_CRITIC_BUCKETS, lr_actor: LRPG_LR_ACTOR, lr_critic: LRPG_LR_CRITIC, log_sigma_init: 1 },
+    env: ENV_ID,
+    episodes: opts.episodes,
+    max_steps: MAX_STEPS,
+    gamma: GAMMA,
+    lrpg: {
+      rank: LRPG_RANK,
+      actor_grid: "10x10 over theta in [-1,1] x theta_dot in [-5,5]",
+      actor_buckets: LRPG_ACTOR_BUCKETS,
+      critic_buckets: LRPG_CRITIC_BUCKETS,
+      lr_actor: LRPG_LR_ACTOR,
+      lr_critic: LRPG_LR_CRITIC,
+      log_sigma_init: 1,
+    },
     nn: { widths: [2, NN_HIDDEN, 1], lr_actor: NN_LR_ACTOR, lr_critic: NN_LR_CRITIC, log_sigma_init: 1 },
   },
   reference: REFERENCE,

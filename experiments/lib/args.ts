@@ -18,13 +18,23 @@ export function seedList(value: string): number[] {
   const v = value.trim();
   if (/^\d+$/.test(v)) {
     const n = Number(v);
-    if (n < 1 || n > 10_000) throw new InvalidArgumentError(`--seeds must be a count in [1, 10000] or a list like 0,3,7; got "${value}"`);
+    if (n < 1 || n > 10_000)
+      throw new InvalidArgumentError(
+        `--seeds must be a count in [1, 10000] or a list like 0,3,7; got "${value}"`,
+      );
     return Array.from({ length: n }, (_, i) => i);
   }
   const parts = v.split(",").map((s) => s.trim());
   const seeds = parts.map(Number);
-  if (parts.length < 1 || parts.some((p) => !/^\d+$/.test(p)) || seeds.some((s) => s > 2 ** 31 - 1) || new Set(seeds).size !== seeds.length) {
-    throw new InvalidArgumentError(`--seeds must be a count in [1, 10000] or a list of distinct integers in [0, 2147483647] like 0,3,7; got "${value}"`);
+  if (
+    parts.length < 1 ||
+    parts.some((p) => !/^\d+$/.test(p)) ||
+    seeds.some((s) => s > 2 ** 31 - 1) ||
+    new Set(seeds).size !== seeds.length
+  ) {
+    throw new InvalidArgumentError(
+      `--seeds must be a count in [1, 10000] or a list of distinct integers in [0, 2147483647] like 0,3,7; got "${value}"`,
+    );
   }
   return seeds;
 }

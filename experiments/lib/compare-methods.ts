@@ -99,7 +99,9 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonSum
   const log = (s: string) => {
     if (!o.quiet) process.stdout.write(s + "\n");
   };
-  log(`${o.experiment}: ${o.methods.map((m) => m.name).join(" vs ")}, ${o.seeds.length} seed(s), ${jobs.length} runs on ${threads} worker thread(s) → ${o.out}`);
+  log(
+    `${o.experiment}: ${o.methods.map((m) => m.name).join(" vs ")}, ${o.seeds.length} seed(s), ${jobs.length} runs on ${threads} worker thread(s) → ${o.out}`,
+  );
   const bar = o.quiet ? null : episodeProgressBar(totalEpisodes, o.experiment);
   const t0 = performance.now();
   let results: RunResult[];
@@ -154,16 +156,36 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonSum
 
   const curves = o.methods.map((m, k) => {
     const rs = results.slice(k * o.seeds.length, (k + 1) * o.seeds.length);
-    return { name: `${m.name} (${methods[k].params} params)`, runs: rs.length, ...curveBand(rs.map((r) => r.returns)) };
+    return {
+      name: `${m.name} (${methods[k].params} params)`,
+      runs: rs.length,
+      ...curveBand(rs.map((r) => r.returns)),
+    };
   });
   const points = methods.map((m, k) => {
     const rs = results.slice(k * o.seeds.length, (k + 1) * o.seeds.length);
-    return { series: m.name, label: m.name, params: m.params, ...spread(rs.map((r) => tailMean(r.returns, o.finalWindow))) };
+    return {
+      series: m.name,
+      label: m.name,
+      params: m.params,
+      ...spread(rs.map((r) => tailMean(r.returns, o.finalWindow))),
+    };
   });
   const thresholdLabel = `episodes until MA${o.window} ≥ ${o.threshold}`;
-  const curveFigure = learningCurveFigure("learning-curves", "Learning curves (median and IQR over seeds)", curves);
+  const curveFigure = learningCurveFigure(
+    "learning-curves",
+    "Learning curves (median and IQR over seeds)",
+    curves,
+  );
   for (const b of o.baselines ?? []) {
-    curveFigure.data.push({ type: "scatter", mode: "lines", x: [1, curves[0]?.median.length ?? 1], y: [b.value, b.value], line: { dash: "dash", color: "#555", width: 1.5 }, name: `${b.name} (${b.value.toFixed(4)})` });
+    curveFigure.data.push({
+      type: "scatter",
+      mode: "lines",
+      x: [1, curves[0]?.median.length ?? 1],
+      y: [b.value, b.value],
+      line: { dash: "dash", color: "#555", width: 1.5 },
+      name: `${b.name} (${b.value.toFixed(4)})`,
+    });
   }
   const reportPath = writeReport(join(o.out, "report.html"), {
     title: `${o.experiment}: ${o.methods.map((m) => m.name).join(" vs ")}`,
@@ -174,22 +196,60 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonSum
     tables: [
       {
         title: "Summary",
-        columns: ["method", "params (ran)", "params (paper legend)", `${thresholdLabel}: median`, "q25", "q75", "reached", `mean return, last ${o.finalWindow} episodes`],
+        columns: [
+          "method",
+          "params (ran)",
+          "params (paper legend)",
+          `${thresholdLabel}: median`,
+          "q25",
+          "q75",
+          "reached",
+          `mean return, last ${o.finalWindow} episodes`,
+        ],
         rows: [
-          ...methods.map((m) => [m.name, m.params, m.paper_params, m.median_episodes_to_threshold, m.iqr_episodes_to_threshold[0], m.iqr_episodes_to_threshold[1], m.reached, m.final_mean_return]),
-          ...(o.baselines ?? []).map((b) => [`${b.name} (baseline)`, 0, null, null, null, null, "–", b.value]),
+          ...methods.map((m) => [
+            m.name,
+            m.params,
+            m.paper_params,
+            m.median_episodes_to_threshold,
+            m.iqr_episodes_to_threshold[0],
+            m.iqr_episodes_to_threshold[1],
+            m.reached,
+            m.final_mean_return,
+          ]),
+          ...(o.baselines ?? []).map((b) => [
+            `${b.name} (baseline)`,
+            0,
+            null,
+            null,
+            null,
+            null,
+            "–",
+            b.value,
+          ]),
         ],
       },
     ],
     figures: [
       curveFigure,
-      returnVsParamsFigure("return-vs-params", `Return (last ${o.finalWindow} episodes) against parameter count`, points),
+      returnVsParamsFigure(
+        "return-vs-params",
+        `Return (last ${o.finalWindow} episodes) against parameter count`,
+        points,
+      ),
     ],
   });
 
   log("");
   log(`${o.experiment}: ${o.seeds.length} seeds, wall time ${summary.wall_time_s} s on ${threads} threads`);
-  const header = ["method", "params", "paper", `${thresholdLabel} median [IQR]`, "reached", `last-${o.finalWindow} mean`];
+  const header = [
+    "method",
+    "params",
+    "paper",
+    `${thresholdLabel} median [IQR]`,
+    "reached",
+    `last-${o.finalWindow} mean`,
+  ];
   const rows = methods.map((m) => [
     m.name,
     String(m.params),
@@ -201,11 +261,16 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonSum
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   log(header.map((h, i) => h.padEnd(widths[i])).join("  "));
   for (const r of rows) log(r.map((c, i) => c.padEnd(widths[i])).join("  "));
-  for (const m of methods) log(`  ${m.name} per seed: ${m.episodes_to_threshold.map((x) => (x === null ? "never" : x)).join(", ")}`);
-  for (const b of o.baselines ?? []) log(`baseline ${b.name}: return ${b.value.toFixed(4)} (${b.description})`);
+  for (const m of methods)
+    log(`  ${m.name} per seed: ${m.episodes_to_threshold.map((x) => (x === null ? "never" : x)).join(", ")}`);
+  for (const b of o.baselines ?? [])
+    log(`baseline ${b.name}: return ${b.value.toFixed(4)} (${b.description})`);
   if (o.reference) log(`reference: ${JSON.stringify(o.reference)}`);
   const failed = methods.flatMap((m) => m.statuses.filter((s) => s !== "completed"));
-  if (failed.length > 0) log(`warning: ${failed.length} run(s) did not complete (${failed.join(", ")}); see manifest.json in their run dirs`);
+  if (failed.length > 0)
+    log(
+      `warning: ${failed.length} run(s) did not complete (${failed.join(", ")}); see manifest.json in their run dirs`,
+    );
   log(`wrote ${join(o.out, "summary.json")} and ${reportPath} (open it offline; plotly.js sits next to it)`);
   return summary;
 }

@@ -3,13 +3,30 @@ import { Option, type Command } from "commander";
 import { ConfigError, FIELD_DOCS, type RunConfigInput } from "../runner/config.js";
 
 /** Config fields whose values are numbers on the command line (the rest stay strings). */
-const NUMBER_FIELDS = new Set(["seed", "episodes", "maxSteps", "gamma", "rank", "actorBuckets", "criticBuckets", "hidden", "checkpointEvery", "checkpointMinSeconds", "keepCheckpoints", "evalEvery", "evalEpisodes", "snapshotEvery"]);
+const NUMBER_FIELDS = new Set([
+  "seed",
+  "episodes",
+  "maxSteps",
+  "gamma",
+  "rank",
+  "actorBuckets",
+  "criticBuckets",
+  "hidden",
+  "checkpointEvery",
+  "checkpointMinSeconds",
+  "keepCheckpoints",
+  "evalEvery",
+  "evalEpisodes",
+  "snapshotEvery",
+]);
 /** Fields that take a number or a mathjs expression. */
 const SCHEDULE_FIELDS = new Set(["lrActor", "lrCritic"]);
 
 /** Adds one `--flag` per config field (help shows the allowed range and the default) and `--config <file>`. */
 export function addConfigOptions(cmd: Command): Command {
-  cmd.addOption(new Option("--config <file.json>", "JSON file of config fields; flags given as well override it"));
+  cmd.addOption(
+    new Option("--config <file.json>", "JSON file of config fields; flags given as well override it"),
+  );
   for (const doc of FIELD_DOCS) {
     if (!doc.flag) continue;
     cmd.addOption(new Option(doc.flag, `${doc.description}; ${doc.allowed} (default: ${doc.defaultText})`));
@@ -38,7 +55,10 @@ export function rawConfigFromOptions(opts: Record<string, unknown>): RunConfigIn
     try {
       parsed = JSON.parse(readFileSync(opts.config, "utf8"));
     } catch (err) {
-      throw new ConfigError("config", `--config ${opts.config}: not a readable JSON file (${(err as Error).message})`);
+      throw new ConfigError(
+        "config",
+        `--config ${opts.config}: not a readable JSON file (${(err as Error).message})`,
+      );
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
       throw new ConfigError("config", `--config ${opts.config}: must hold a JSON object of config fields`);

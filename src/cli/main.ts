@@ -37,21 +37,28 @@ class UsageError extends Error {}
 function intArg(name: string, min: number, max: number) {
   return (value: string) => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got "${value}"`);
+    if (!/^\d+$/.test(value.trim()) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got "${value}"`);
     return n;
   };
 }
 
 function seedsArg(value: string): number[] {
   const parts = value.split(",").map((s) => s.trim());
-  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) > 2 ** 31 - 1)) throw new InvalidArgumentError(`--seeds must be a comma-separated list of integers in [0, 2147483647], got "${value}"`);
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) > 2 ** 31 - 1))
+    throw new InvalidArgumentError(
+      `--seeds must be a comma-separated list of integers in [0, 2147483647], got "${value}"`,
+    );
   return parts.map(Number);
 }
 
 function summarize(r: RunResult, quiet: boolean): void {
   const last = r.returns.slice(-100);
   const mean = last.length ? last.reduce((a, b) => a + b, 0) / last.length : NaN;
-  if (!quiet) process.stdout.write(`${r.status}: ${r.episodesDone} episodes in ${r.dir}${last.length ? `; mean return of the last ${last.length}: ${mean.toFixed(3)}` : ""}\n`);
+  if (!quiet)
+    process.stdout.write(
+      `${r.status}: ${r.episodesDone} episodes in ${r.dir}${last.length ? `; mean return of the last ${last.length}: ${mean.toFixed(3)}` : ""}\n`,
+    );
   if (r.message) process.stderr.write(`${r.message}\n`);
 }
 
@@ -61,10 +68,17 @@ function exitCodeFor(r: RunResult, sig: NodeJS.Signals | null): number {
   return 1;
 }
 
-async function trainWithProgress(total: number, startAt: number, quiet: boolean, go: (onEpisode: (e: number) => void, signal: AbortSignal) => Promise<RunResult>): Promise<number> {
+async function trainWithProgress(
+  total: number,
+  startAt: number,
+  quiet: boolean,
+  go: (onEpisode: (e: number) => void, signal: AbortSignal) => Promise<RunResult>,
+): Promise<number> {
   const bar = quiet ? null : episodeProgressBar(total, "train");
   bar?.add(startAt);
-  const stop = stopOnSignals((sig) => process.stderr.write(`\n${sig}: checkpointing after this episode (send again to exit at once)\n`));
+  const stop = stopOnSignals((sig) =>
+    process.stderr.write(`\n${sig}: checkpointing after this episode (send again to exit at once)\n`),
+  );
   let result: RunResult;
   try {
     result = await go(() => bar?.add(1), stop.signal);
@@ -78,8 +92,11 @@ async function trainWithProgress(total: number, startAt: number, quiet: boolean,
 
 function loadParams(dir: string, which: "final" | "checkpoint"): StateDict {
   const finalPath = join(dir, RUN_FILES.finalParams);
-  if (which === "final" && existsSync(finalPath)) return JSON.parse(readFileSync(finalPath, "utf8")) as StateDict;
-  const ckpt = loadLatestCheckpoint<RunCheckpoint>(join(dir, RUN_FILES.checkpointDir), (m) => process.stderr.write(`warning: ${m}\n`));
+  if (which === "final" && existsSync(finalPath))
+    return JSON.parse(readFileSync(finalPath, "utf8")) as StateDict;
+  const ckpt = loadLatestCheckpoint<RunCheckpoint>(join(dir, RUN_FILES.checkpointDir), (m) =>
+    process.stderr.write(`warning: ${m}\n`),
+  );
   if (!ckpt) throw new UsageError(`${dir}: no final_params.json and no usable checkpoint to evaluate`);
   return ckpt.payload.params;
 }
@@ -95,14 +112,21 @@ export function buildProgram(): Command {
   addConfigOptions(
     program
       .command("run")
-      .description("train one (config, seed) into a run directory (manifest, metrics.jsonl/csv, checkpoints, final params)")
-      .addOption(new Option("--out <dir>", "the run directory (default: <root>/<env>__<algo>__<seed>__<time>)"))
+      .description(
+        "train one (config, seed) into a run directory (manifest, metrics.jsonl/csv, checkpoints, final params)",
+      )
+      .addOption(
+        new Option("--out <dir>", "the run directory (default: <root>/<env>__<algo>__<seed>__<time>)"),
+      )
       .addOption(new Option("--root <dir>", "parent folder of auto-named run directories").default("runs"))
       .option("--quiet", "no progress bar"),
   ).action(async (opts: Record<string, unknown>) => {
     const config = parseRunConfig(rawConfigFromOptions(opts));
     const out = opts.out as string | undefined;
-    if (out && existsSync(join(out, RUN_FILES.manifest))) throw new UsageError(`--out ${out} already holds a run; continue it with \`lowrank-rl resume ${out}\` or choose another directory`);
+    if (out && existsSync(join(out, RUN_FILES.manifest)))
+      throw new UsageError(
+        `--out ${out} already holds a run; continue it with \`lowrank-rl resume ${out}\` or choose another directory`,
+      );
     process.exitCode = await trainWithProgress(config.episodes, 0, Boolean(opts.quiet), (onEpisode, signal) =>
       executeRun(config, { dir: out, outRoot: opts.root as string, onEpisode, signal }),
     );
@@ -110,86 +134,162 @@ export function buildProgram(): Command {
 
   program
     .command("resume")
-    .description("continue a run from its newest valid checkpoint; the result is bit-identical to an uninterrupted run")
+    .description(
+      "continue a run from its newest valid checkpoint; the result is bit-identical to an uninterrupted run",
+    )
     .argument("<dir>", "run directory")
     .option("--quiet", "no progress bar")
     .action(async (dir: string, opts: { quiet?: boolean }) => {
-      if (!existsSync(join(dir, RUN_FILES.manifest))) throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
+      if (!existsSync(join(dir, RUN_FILES.manifest)))
+        throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
       const m = readManifest<RunConfig>(dir);
       const config = parseRunConfig(m.config);
       if (m.status === "completed") {
         process.stdout.write(`${dir}: already completed (${m.episodesDone} episodes); nothing to do\n`);
         return;
       }
-      process.exitCode = await trainWithProgress(config.episodes, 0, Boolean(opts.quiet), (onEpisode, signal) => resumeRun(dir, { onEpisode, signal }));
+      process.exitCode = await trainWithProgress(
+        config.episodes,
+        0,
+        Boolean(opts.quiet),
+        (onEpisode, signal) => resumeRun(dir, { onEpisode, signal }),
+      );
     });
 
   program
     .command("eval")
-    .description("evaluate a saved policy: N episodes with fixed eval seeds, deterministic mean action (SB3 evaluate_policy); writes eval.json")
+    .description(
+      "evaluate a saved policy: N episodes with fixed eval seeds, deterministic mean action (SB3 evaluate_policy); writes eval.json",
+    )
     .argument("<dir>", "run directory")
     .option("--episodes <n>", "evaluation episodes", intArg("--episodes", 1, 1_000_000), 10)
-    .option("--seed <n>", "base eval seed: episode i resets with seed + i", intArg("--seed", 0, 2 ** 31 - 1), EVAL_SEED)
-    .option("--max-steps <n>", "steps per episode (default: the run's T)", intArg("--max-steps", 1, 10_000_000))
-    .addOption(new Option("--params <which>", "final parameters or the newest checkpoint").choices(["final", "checkpoint"]).default("final"))
+    .option(
+      "--seed <n>",
+      "base eval seed: episode i resets with seed + i",
+      intArg("--seed", 0, 2 ** 31 - 1),
+      EVAL_SEED,
+    )
+    .option(
+      "--max-steps <n>",
+      "steps per episode (default: the run's T)",
+      intArg("--max-steps", 1, 10_000_000),
+    )
+    .addOption(
+      new Option("--params <which>", "final parameters or the newest checkpoint")
+        .choices(["final", "checkpoint"])
+        .default("final"),
+    )
     .option("--json", "print the result as JSON")
-    .action((dir: string, opts: { episodes: number; seed: number; maxSteps?: number; params: "final" | "checkpoint"; json?: boolean }) => {
-      if (!existsSync(join(dir, RUN_FILES.manifest))) throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
-      const config = parseRunConfig(readManifest<RunConfig>(dir).config);
-      const agent = paperAgentFactory(config, new Rng(config.seed));
-      agent.importStateDict(loadParams(dir, opts.params));
-      const r = evaluatePolicy(agent, config, { episodes: opts.episodes, seed: opts.seed, maxSteps: opts.maxSteps });
-      const record = { protocol: "deterministic mean action; episode i resets with seed base+i; cut at maxSteps", params: opts.params, episodes: opts.episodes, seedBase: opts.seed, maxSteps: opts.maxSteps ?? config.maxSteps, ...r };
-      writeJsonAtomic(join(dir, RUN_FILES.evalJson), record);
-      process.stdout.write(opts.json ? JSON.stringify(record) + "\n" : `eval/episodic_return: ${r.meanReturn.toFixed(4)} ± ${r.stdReturn.toFixed(4)} over ${opts.episodes} episodes (seeds ${opts.seed}…${opts.seed + opts.episodes - 1})\n`);
-    });
+    .action(
+      (
+        dir: string,
+        opts: {
+          episodes: number;
+          seed: number;
+          maxSteps?: number;
+          params: "final" | "checkpoint";
+          json?: boolean;
+        },
+      ) => {
+        if (!existsSync(join(dir, RUN_FILES.manifest)))
+          throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
+        const config = parseRunConfig(readManifest<RunConfig>(dir).config);
+        const agent = paperAgentFactory(config, new Rng(config.seed));
+        agent.importStateDict(loadParams(dir, opts.params));
+        const r = evaluatePolicy(agent, config, {
+          episodes: opts.episodes,
+          seed: opts.seed,
+          maxSteps: opts.maxSteps,
+        });
+        const record = {
+          protocol: "deterministic mean action; episode i resets with seed base+i; cut at maxSteps",
+          params: opts.params,
+          episodes: opts.episodes,
+          seedBase: opts.seed,
+          maxSteps: opts.maxSteps ?? config.maxSteps,
+          ...r,
+        };
+        writeJsonAtomic(join(dir, RUN_FILES.evalJson), record);
+        process.stdout.write(
+          opts.json
+            ? JSON.stringify(record) + "\n"
+            : `eval/episodic_return: ${r.meanReturn.toFixed(4)} ± ${r.stdReturn.toFixed(4)} over ${opts.episodes} episodes (seeds ${opts.seed}…${opts.seed + opts.episodes - 1})\n`,
+        );
+      },
+    );
 
   const sweep = program
     .command("sweep")
-    .description("run a grid (and/or random search) of configs × seeds on all cores; re-running skips done jobs and resumes interrupted ones")
-    .argument("[spec.json]", 'sweep spec: {"base": {...}, "grid": {"rank": [1,2]}, "random": {...}, "seeds": [0,1]}')
+    .description(
+      "run a grid (and/or random search) of configs × seeds on all cores; re-running skips done jobs and resumes interrupted ones",
+    )
+    .argument(
+      "[spec.json]",
+      'sweep spec: {"base": {...}, "grid": {"rank": [1,2]}, "random": {...}, "seeds": [0,1]}',
+    )
     .option("--out <dir>", "sweep directory (one run directory per job)", "runs/sweep")
-    .option("--grid <field=v1,v2...>", "grid values of a config field (repeatable); with flags for the base config", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      "--grid <field=v1,v2...>",
+      "grid values of a config field (repeatable); with flags for the base config",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option("--seeds <list>", "seeds, comma-separated (with --grid)", seedsArg)
     .option("--threads <n>", "worker threads (default: all cores)", intArg("--threads", 1, 1024))
     .option("--dry-run", "print the plan (start / resume / skip per job) and exit")
     .option("--quiet", "no progress bar");
   addConfigOptions(sweep).action(async (specPath: string | undefined, opts: Record<string, unknown>) => {
-      let spec;
-      if (specPath) spec = readSweepSpec(specPath);
-      else {
-        const grid: Record<string, (number | string)[]> = {};
-        for (const g of opts.grid as string[]) {
-          const m = /^(\w+)=(.+)$/.exec(g);
-          if (!m) throw new ConfigError("grid", `--grid must look like field=v1,v2; got "${g}"`);
-          grid[m[1]] = m[2].split(",").map((s) => (Number.isFinite(Number(s)) && s.trim() !== "" ? Number(s) : s));
-        }
-        const { parseSweepSpec } = await import("../runner/sweep.js");
-        spec = parseSweepSpec({ base: rawConfigFromOptions(opts), grid, seeds: (opts.seeds as number[] | undefined) ?? [0] });
+    let spec;
+    if (specPath) spec = readSweepSpec(specPath);
+    else {
+      const grid: Record<string, (number | string)[]> = {};
+      for (const g of opts.grid as string[]) {
+        const m = /^(\w+)=(.+)$/.exec(g);
+        if (!m) throw new ConfigError("grid", `--grid must look like field=v1,v2; got "${g}"`);
+        grid[m[1]] = m[2]
+          .split(",")
+          .map((s) => (Number.isFinite(Number(s)) && s.trim() !== "" ? Number(s) : s));
       }
-      const out = opts.out as string;
-      const plan = planSweep(spec, out);
-      const counts = { start: 0, resume: 0, skip: 0 };
-      for (const j of plan) counts[j.action]++;
-      if (!opts.quiet || opts.dryRun) process.stdout.write(`sweep ${out}: ${plan.length} jobs — ${counts.start} to start, ${counts.resume} to resume, ${counts.skip} already done\n`);
-      if (opts.dryRun) {
-        for (const j of plan) process.stdout.write(`${j.action.padEnd(6)} ${j.jobId} ${j.dir}${j.found ? ` (${j.found})` : ""}\n`);
-        return;
-      }
-      const total = plan.filter((j) => j.action !== "skip").reduce((s, j) => s + j.config.episodes, 0);
-      const bar = opts.quiet || total === 0 ? null : episodeProgressBar(total, "sweep");
-      const t0 = performance.now();
-      let res;
-      try {
-        res = await runSweep(spec, out, { threads: opts.threads as number | undefined, onProgress: (n) => bar?.add(n) });
-      } finally {
-        bar?.stop();
-      }
-      const bad = res.ran.filter((r) => r.status !== "completed");
-      if (!opts.quiet) process.stdout.write(`ran ${res.ran.length} job(s), skipped ${res.skipped}, in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${bad.length} not completed\n`);
-      for (const r of bad) process.stderr.write(`${r.dir}: ${r.status}${r.message ? ` — ${r.message}` : ""}\n`);
-      if (bad.length > 0) process.exitCode = 1;
-    });
+      const { parseSweepSpec } = await import("../runner/sweep.js");
+      spec = parseSweepSpec({
+        base: rawConfigFromOptions(opts),
+        grid,
+        seeds: (opts.seeds as number[] | undefined) ?? [0],
+      });
+    }
+    const out = opts.out as string;
+    const plan = planSweep(spec, out);
+    const counts = { start: 0, resume: 0, skip: 0 };
+    for (const j of plan) counts[j.action]++;
+    if (!opts.quiet || opts.dryRun)
+      process.stdout.write(
+        `sweep ${out}: ${plan.length} jobs — ${counts.start} to start, ${counts.resume} to resume, ${counts.skip} already done\n`,
+      );
+    if (opts.dryRun) {
+      for (const j of plan)
+        process.stdout.write(`${j.action.padEnd(6)} ${j.jobId} ${j.dir}${j.found ? ` (${j.found})` : ""}\n`);
+      return;
+    }
+    const total = plan.filter((j) => j.action !== "skip").reduce((s, j) => s + j.config.episodes, 0);
+    const bar = opts.quiet || total === 0 ? null : episodeProgressBar(total, "sweep");
+    const t0 = performance.now();
+    let res;
+    try {
+      res = await runSweep(spec, out, {
+        threads: opts.threads as number | undefined,
+        onProgress: (n) => bar?.add(n),
+      });
+    } finally {
+      bar?.stop();
+    }
+    const bad = res.ran.filter((r) => r.status !== "completed");
+    if (!opts.quiet)
+      process.stdout.write(
+        `ran ${res.ran.length} job(s), skipped ${res.skipped}, in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${bad.length} not completed\n`,
+      );
+    for (const r of bad) process.stderr.write(`${r.dir}: ${r.status}${r.message ? ` — ${r.message}` : ""}\n`);
+    if (bad.length > 0) process.exitCode = 1;
+  });
 
   program
     .command("report")
@@ -200,17 +300,25 @@ export function buildProgram(): Command {
     .option("--png <dir>", "also export every figure as PNG (needs Chromium at /usr/bin/chromium)")
     .option("--svg <dir>", "also export every figure as SVG (needs Chromium)")
     .option("--chromium <path>", "Chromium executable", "/usr/bin/chromium")
-    .action(async (dirs: string[], opts: { out: string; inline?: boolean; png?: string; svg?: string; chromium: string }) => {
-      const page = buildRunReport(dirs);
-      const path = writeReport(opts.out, page, { plotly: opts.inline ? "inline" : "copy" });
-      process.stdout.write(`wrote ${path} (${page.figures.length} figures)\n`);
-      for (const [format, dir] of [["png", opts.png], ["svg", opts.svg]] as const) {
-        if (!dir) continue;
-        const r = await exportFigures(path, page.figures, dir, format, { executablePath: opts.chromium });
-        if (r.skipped) process.stderr.write(`${format} export skipped: ${r.skipped}\n`);
-        else process.stdout.write(`exported ${r.files.length} ${format} file(s) to ${dir}\n`);
-      }
-    });
+    .action(
+      async (
+        dirs: string[],
+        opts: { out: string; inline?: boolean; png?: string; svg?: string; chromium: string },
+      ) => {
+        const page = buildRunReport(dirs);
+        const path = writeReport(opts.out, page, { plotly: opts.inline ? "inline" : "copy" });
+        process.stdout.write(`wrote ${path} (${page.figures.length} figures)\n`);
+        for (const [format, dir] of [
+          ["png", opts.png],
+          ["svg", opts.svg],
+        ] as const) {
+          if (!dir) continue;
+          const r = await exportFigures(path, page.figures, dir, format, { executablePath: opts.chromium });
+          if (r.skipped) process.stderr.write(`${format} export skipped: ${r.skipped}\n`);
+          else process.stdout.write(`exported ${r.files.length} ${format} file(s) to ${dir}\n`);
+        }
+      },
+    );
 
   program
     .command("backends")
@@ -235,7 +343,9 @@ export async function main(argv = process.argv): Promise<void> {
       return;
     }
     if (process.env.LOWRANK_RL_DEBUG) throw err;
-    process.stderr.write(`error: ${(err as Error).message ?? String(err)}\n(set LOWRANK_RL_DEBUG=1 for the stack trace)\n`);
+    process.stderr.write(
+      `error: ${(err as Error).message ?? String(err)}\n(set LOWRANK_RL_DEBUG=1 for the stack trace)\n`,
+    );
     process.exitCode = 1;
   }
 }

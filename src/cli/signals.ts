@@ -2,7 +2,11 @@
  * Turns the first SIGINT/SIGTERM into an abort request (the run checkpoints after the current
  * episode and exits); a second one exits at once. Returns the signal and a disposer.
  */
-export function stopOnSignals(onFirst?: (signal: NodeJS.Signals) => void): { signal: AbortSignal; received: () => NodeJS.Signals | null; dispose: () => void } {
+export function stopOnSignals(onFirst?: (signal: NodeJS.Signals) => void): {
+  signal: AbortSignal;
+  received: () => NodeJS.Signals | null;
+  dispose: () => void;
+} {
   const controller = new AbortController();
   let got: NodeJS.Signals | null = null;
   const handler = (sig: NodeJS.Signals) => {

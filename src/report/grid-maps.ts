@@ -26,7 +26,13 @@ export function runGrid(config: RunConfig, which: "actor" | "critic"): Discretiz
   let base: DiscretizerOptions;
   if (config.task === null) {
     const g = defaultGrids(config.env)[which]; // envs outside the paper: their default grid
-    base = { low: [...g.low], high: [...g.high], buckets: [...g.buckets], rowDims: [...g.rowDims], colDims: [...g.colDims] };
+    base = {
+      low: [...g.low],
+      high: [...g.high],
+      buckets: [...g.buckets],
+      rowDims: [...g.rowDims],
+      colDims: [...g.colDims],
+    };
   } else {
     const lrpg = PAPER_TASKS[config.task].lrpg;
     base = which === "actor" ? lrpg.actorGrid : lrpg.criticGrid;
@@ -56,7 +62,9 @@ function ticks(g: Discretizer, dims: readonly number[]): number[] | undefined {
   if (dims.length !== 1) return undefined;
   const d = dims[0];
   const b = g.buckets[d];
-  return Array.from({ length: b }, (_, i) => Number((b === 1 ? g.low[d] : g.low[d] + (i * g.range[d]) / (b - 1)).toPrecision(4)));
+  return Array.from({ length: b }, (_, i) =>
+    Number((b === 1 ? g.low[d] : g.low[d] + (i * g.range[d]) / (b - 1)).toPrecision(4)),
+  );
 }
 
 /** f(s) at every grid point of `g`: an N×M matrix (the learned matrix itself for LRPG's μ and V). */
@@ -69,12 +77,24 @@ export function tabulate(g: Discretizer, task: string, f: (s: Float64Array) => n
     for (let c = 0; c < g.cols; c++) row.push(f(gridState(g, r, c)));
     z.push(row);
   }
-  return { z, rowLabel: label(g.rowDims), colLabel: label(g.colDims), rowTicks: ticks(g, g.rowDims), colTicks: ticks(g, g.colDims) };
+  return {
+    z,
+    rowLabel: label(g.rowDims),
+    colLabel: label(g.colDims),
+    rowTicks: ticks(g, g.rowDims),
+    colTicks: ticks(g, g.colDims),
+  };
 }
 
 /** μ(s), σ(s) on the actor grid and V(s) on the critic grid of a trained agent. */
-export function policyMaps(agent: PolicyGradientAgent, config: RunConfig): { mu: GridMap; sigma: GridMap; value: GridMap } | null {
-  const a = agent as PolicyGradientAgent & { mean?: (s: ArrayLike<number>) => number; sigma?: (s: ArrayLike<number>) => number };
+export function policyMaps(
+  agent: PolicyGradientAgent,
+  config: RunConfig,
+): { mu: GridMap; sigma: GridMap; value: GridMap } | null {
+  const a = agent as PolicyGradientAgent & {
+    mean?: (s: ArrayLike<number>) => number;
+    sigma?: (s: ArrayLike<number>) => number;
+  };
   if (typeof a.mean !== "function" || typeof a.sigma !== "function") return null;
   const actor = runGrid(config, "actor");
   const critic = runGrid(config, "critic");
@@ -88,7 +108,11 @@ export function policyMaps(agent: PolicyGradientAgent, config: RunConfig): { mu:
 /** Singular values (descending) of a matrix. */
 export function singularValues(z: readonly (readonly number[])[]): number[] {
   if (z.length === 0 || z[0].length === 0) return [];
-  const svd = new SingularValueDecomposition(new Matrix(z.map((r) => [...r])), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true });
+  const svd = new SingularValueDecomposition(new Matrix(z.map((r) => [...r])), {
+    computeLeftSingularVectors: false,
+    computeRightSingularVectors: false,
+    autoTranspose: true,
+  });
   return [...svd.diagonal].sort((x, y) => y - x);
 }
 

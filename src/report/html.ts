@@ -30,13 +30,19 @@ function escapeHtml(s: string): string {
 
 /** JSON safe inside a <script> element (no `</script>` or `<!--` can close it). */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 function renderTable(t: Table): string {
   const head = t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
   const body = t.rows
-    .map((r) => `<tr>${r.map((v) => `<td>${escapeHtml(v === null ? "–" : typeof v === "number" ? formatNumber(v) : v)}</td>`).join("")}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((v) => `<td>${escapeHtml(v === null ? "–" : typeof v === "number" ? formatNumber(v) : v)}</td>`).join("")}</tr>`,
+    )
     .join("\n");
   return `<h2>${escapeHtml(t.title)}</h2>\n<table class="summary"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
@@ -49,9 +55,20 @@ export function formatNumber(v: number): string {
 }
 
 /** The page's HTML; `plotlyScript` is either a relative URL or the bundle's source to inline. */
-export function renderReportHtml(page: ReportPage, plotlyScript: { src: string } | { inline: string }): string {
-  const figs = page.figures.map((f) => `<section class="figure"><div id="${escapeHtml(f.id)}" class="plot" data-figure="${escapeHtml(f.id)}"></div></section>`).join("\n");
-  const plotlyTag = "src" in plotlyScript ? `<script src="${escapeHtml(plotlyScript.src)}"></script>` : `<script>${plotlyScript.inline.replace(/<\/script/gi, "<\\/script")}</script>`;
+export function renderReportHtml(
+  page: ReportPage,
+  plotlyScript: { src: string } | { inline: string },
+): string {
+  const figs = page.figures
+    .map(
+      (f) =>
+        `<section class="figure"><div id="${escapeHtml(f.id)}" class="plot" data-figure="${escapeHtml(f.id)}"></div></section>`,
+    )
+    .join("\n");
+  const plotlyTag =
+    "src" in plotlyScript
+      ? `<script src="${escapeHtml(plotlyScript.src)}"></script>`
+      : `<script>${plotlyScript.inline.replace(/<\/script/gi, "<\\/script")}</script>`;
   return `<!doctype html>
 <html lang="en">
 <head>

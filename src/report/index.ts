@@ -1,6 +1,34 @@
 export type { Figure, Table } from "./figure.js";
-export { learningCurveFigure, returnVsParamsFigure, heatmapFigure, linesFigure, type CurveSet, type ParamPoint } from "./figures.js";
-export { renderReportHtml, writeReport, plotlyBundlePath, type ReportPage, type WriteReportOptions } from "./html.js";
-export { buildRunReport, findRunDirs, loadRun, groupRuns, configLabel, type LoadedRun, type Group } from "./run-report.js";
-export { policyMaps, tabulate, runGrid, singularValues, truncationErrors, type GridMap } from "./grid-maps.js";
+export {
+  learningCurveFigure,
+  returnVsParamsFigure,
+  heatmapFigure,
+  linesFigure,
+  type CurveSet,
+  type ParamPoint,
+} from "./figures.js";
+export {
+  renderReportHtml,
+  writeReport,
+  plotlyBundlePath,
+  type ReportPage,
+  type WriteReportOptions,
+} from "./html.js";
+export {
+  buildRunReport,
+  findRunDirs,
+  loadRun,
+  groupRuns,
+  configLabel,
+  type LoadedRun,
+  type Group,
+} from "./run-report.js";
+export {
+  policyMaps,
+  tabulate,
+  runGrid,
+  singularValues,
+  truncationErrors,
+  type GridMap,
+} from "./grid-maps.js";
 export { exportFigures, CHROMIUM_ARGS, type ExportOptions } from "./export.js";

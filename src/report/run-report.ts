@@ -13,7 +13,13 @@ import type { RunCheckpoint } from "../runner/run.js";
 import { RUN_FILES } from "../runner/run-dir.js";
 import { curveBand, episodesToThreshold, spread, tailMean } from "../runner/stats.js";
 import type { Figure, Table } from "./figure.js";
-import { heatmapFigure, learningCurveFigure, linesFigure, returnVsParamsFigure, type ParamPoint } from "./figures.js";
+import {
+  heatmapFigure,
+  learningCurveFigure,
+  linesFigure,
+  returnVsParamsFigure,
+  type ParamPoint,
+} from "./figures.js";
 import { policyMaps, singularValues, truncationErrors, type GridMap } from "./grid-maps.js";
 import type { ReportPage } from "./html.js";
 import { envRunDefaults } from "../runner/env-defaults.js";
@@ -45,18 +51,22 @@ export function findRunDirs(paths: readonly string[]): string[] {
     if (!existsSync(p)) throw new Error(`report: ${p} does not exist`);
     visit(p, 2);
   }
-  if (found.length === 0) throw new Error(`report: no run directories (folders with manifest.json) under ${paths.join(", ")}`);
+  if (found.length === 0)
+    throw new Error(`report: no run directories (folders with manifest.json) under ${paths.join(", ")}`);
   return [...new Set(found)];
 }
 
 export function loadRun(dir: string): LoadedRun {
   const manifest = readManifest<RunConfig>(dir);
   const config = parseRunConfig(manifest.config);
-  const returns = existsSync(join(dir, RUN_FILES.metricsJsonl)) ? metricColumn(readMetrics(dir), METRIC.episodicReturn) : [];
+  const returns = existsSync(join(dir, RUN_FILES.metricsJsonl))
+    ? metricColumn(readMetrics(dir), METRIC.episodicReturn)
+    : [];
   let params: StateDict | null;
   const finalPath = join(dir, RUN_FILES.finalParams);
   if (existsSync(finalPath)) params = JSON.parse(readFileSync(finalPath, "utf8")) as StateDict;
-  else params = loadLatestCheckpoint<RunCheckpoint>(join(dir, RUN_FILES.checkpointDir))?.payload.params ?? null;
+  else
+    params = loadLatestCheckpoint<RunCheckpoint>(join(dir, RUN_FILES.checkpointDir))?.payload.params ?? null;
   return { dir, manifest, config, returns, params };
 }
 
@@ -93,7 +103,13 @@ export function groupRuns(runs: readonly LoadedRun[]): Group[] {
     let g = groups.get(key);
     if (!g) {
       const pc = r.manifest.parameterCount ?? {};
-      g = { key, label: configLabel(r.config), config: r.config, runs: [], params: (pc.actor ?? 0) + (pc.critic ?? 0) };
+      g = {
+        key,
+        label: configLabel(r.config),
+        config: r.config,
+        runs: [],
+        params: (pc.actor ?? 0) + (pc.critic ?? 0),
+      };
       groups.set(key, g);
     }
     g.runs.push(r);
@@ -116,7 +132,12 @@ export function groupRuns(runs: readonly LoadedRun[]): Group[] {
 const MAX_DETAIL_GROUPS = 6;
 
 function mapFigure(id: string, title: string, m: GridMap): Figure {
-  return heatmapFigure(id, title, m.z, { x: m.colLabel, y: m.rowLabel, xTicks: m.colTicks, yTicks: m.rowTicks });
+  return heatmapFigure(id, title, m.z, {
+    x: m.colLabel,
+    y: m.rowLabel,
+    xTicks: m.colTicks,
+    yTicks: m.rowTicks,
+  });
 }
 
 /**
@@ -142,7 +163,11 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
       learningCurveFigure(
         `curves-${envKey}`,
         `${env}: learning curves (median and IQR over seeds)`,
-        gs.map((g) => ({ name: `${g.label} (${g.params} params)`, runs: g.runs.length, ...curveBand(g.runs.map((r) => r.returns)) })),
+        gs.map((g) => ({
+          name: `${g.label} (${g.params} params)`,
+          runs: g.runs.length,
+          ...curveBand(g.runs.map((r) => r.returns)),
+        })),
       ),
     );
     const points: ParamPoint[] = gs.map((g) => ({
@@ -151,12 +176,28 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
       params: g.params,
       ...spread(g.runs.map((r) => tailMean(r.returns, finalWindow(g)))),
     }));
-    figures.push(returnVsParamsFigure(`params-${envKey}`, `${env}: final return (median, IQR over seeds) against parameter count`, points));
+    figures.push(
+      returnVsParamsFigure(
+        `params-${envKey}`,
+        `${env}: final return (median, IQR over seeds) against parameter count`,
+        points,
+      ),
+    );
     for (const g of gs) {
       const finals = spread(g.runs.map((r) => tailMean(r.returns, finalWindow(g))));
       const ett = spread(g.runs.map((r) => episodesToThreshold(r.returns, threshold)));
       const statuses = [...new Set(g.runs.map((r) => r.manifest.status))].join(", ");
-      rows.push([env, g.label, g.params, g.runs.length, statuses, finals.median, finals.q25, finals.q75, ett.median]);
+      rows.push([
+        env,
+        g.label,
+        g.params,
+        g.runs.length,
+        statuses,
+        finals.median,
+        finals.q25,
+        finals.q75,
+        ett.median,
+      ]);
     }
   }
   const detail = groups.slice(0, MAX_DETAIL_GROUPS);
@@ -210,12 +251,24 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
     title: `lowrank-rl report: ${runs.length} run(s), ${groups.length} configuration(s)`,
     notes: [
       `Sources: ${paths.map((p) => basename(p) || p).join(", ")}. Final return = mean over each run's last min(100, episodes/10) episodes; median and IQR over seeds. Episodes-to-threshold uses the task's threshold on the 20-episode moving average.`,
-      detail.length < groups.length ? `Heatmaps and spectra are shown for the first ${detail.length} of ${groups.length} configurations.` : "",
+      detail.length < groups.length
+        ? `Heatmaps and spectra are shown for the first ${detail.length} of ${groups.length} configurations.`
+        : "",
     ].filter(Boolean),
     tables: [
       {
         title: "Summary",
-        columns: ["env", "configuration", "params (actor+critic)", "runs", "status", "final return median", "q25", "q75", "episodes to threshold (median)"],
+        columns: [
+          "env",
+          "configuration",
+          "params (actor+critic)",
+          "runs",
+          "status",
+          "final return median",
+          "q25",
+          "q75",
+          "episodes to threshold (median)",
+        ],
         rows,
       },
     ],

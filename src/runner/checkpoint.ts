@@ -45,7 +45,8 @@ function encode(episode: number, payload: unknown): string {
 
 function prune(dir: string, keep: number): void {
   const all = listCheckpoints(dir);
-  for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(join(dir, old.name), { force: true });
+  for (const old of all.slice(0, Math.max(0, all.length - keep)))
+    rmSync(join(dir, old.name), { force: true });
 }
 
 /** Writes a checkpoint for `episode` into `dir` atomically and prunes all but the newest `keep`. */
@@ -61,7 +62,12 @@ export function saveCheckpoint(dir: string, episode: number, payload: unknown, k
  * {@link saveCheckpoint} with the write and fsync on the libuv thread pool. `payload` is
  * serialized before this returns, so the caller may go on mutating its state.
  */
-export function saveCheckpointAsync(dir: string, episode: number, payload: unknown, keep = 2): Promise<string> {
+export function saveCheckpointAsync(
+  dir: string,
+  episode: number,
+  payload: unknown,
+  keep = 2,
+): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, checkpointFileName(episode));
   const text = encode(episode, payload);
@@ -101,11 +107,16 @@ export function readCheckpointFile<Payload>(path: string): { episode: number; pa
   } catch (err) {
     throw new CorruptCheckpointError(`${path}: unreadable or truncated (${(err as Error).message})`);
   }
-  if (header.format !== "lowrank-rl/checkpoint") throw new CorruptCheckpointError(`${path}: not a lowrank-rl checkpoint`);
+  if (header.format !== "lowrank-rl/checkpoint")
+    throw new CorruptCheckpointError(`${path}: not a lowrank-rl checkpoint`);
   const bytes = Buffer.byteLength(payload, "utf8");
-  if (bytes !== header.bytes) throw new CorruptCheckpointError(`${path}: truncated or padded: payload is ${bytes} bytes, header says ${header.bytes}`);
+  if (bytes !== header.bytes)
+    throw new CorruptCheckpointError(
+      `${path}: truncated or padded: payload is ${bytes} bytes, header says ${header.bytes}`,
+    );
   const digest = sha256(payload);
-  if (digest !== header.sha256) throw new CorruptCheckpointError(`${path}: checksum mismatch (sha256 ${digest} ≠ ${header.sha256})`);
+  if (digest !== header.sha256)
+    throw new CorruptCheckpointError(`${path}: checksum mismatch (sha256 ${digest} ≠ ${header.sha256})`);
   return { episode: header.episode ?? -1, payload: JSON.parse(payload) as Payload };
 }
 

@@ -53,25 +53,140 @@ export interface FieldDoc {
 const MAX_SEED = 2 ** 31 - 1;
 
 export const FIELD_DOCS: readonly FieldDoc[] = [
-  { name: "env", flag: "--env <id>", allowed: `one of ${[...new Set([...Object.keys(TASK_OF_ENV), ...listGridEnvs()])].join(", ")} (registered envs with a default grid)`, description: "environment id", defaultText: "LRPG/Pendulum" },
-  { name: "task", flag: "", allowed: "the task of `env` (derived; may be left out; null for envs outside the paper)", description: "paper task whose preset supplies defaults", defaultText: "from env" },
-  { name: "algo", flag: "--algo <name>", allowed: `"lrpg" or "nn"`, description: "low-rank policy gradient, or the NN baseline (RVFB)", defaultText: "lrpg" },
-  { name: "seed", flag: "--seed <n>", allowed: `an integer in [0, ${MAX_SEED}]`, description: "seed of the run's generator", defaultText: "0" },
-  { name: "episodes", flag: "--episodes <n>", allowed: "an integer in [1, 10000000]", description: "training episodes", defaultText: "task preset (pendulum 1000)" },
-  { name: "maxSteps", flag: "--max-steps <n>", allowed: "an integer in [1, 1000000]", description: "steps per episode T (the reference cuts here, no bootstrap)", defaultText: "task preset (pendulum 100)" },
-  { name: "gamma", flag: "--gamma <x>", allowed: "a number in (0, 1]", description: "discount γ", defaultText: "task preset (pendulum 0.99)" },
-  { name: "lrActor", flag: "--lr-actor <x|expr>", allowed: "a number > 0, or a mathjs expression of `episode` (and `episodes`) that is > 0", description: "actor Adam learning rate (schedule)", defaultText: "preset (pendulum lrpg 1e-2, nn 1e-3)" },
-  { name: "lrCritic", flag: "--lr-critic <x|expr>", allowed: "a number > 0, or a mathjs expression of `episode` (and `episodes`) that is > 0", description: "critic Adam learning rate (schedule)", defaultText: "preset (pendulum lrpg 1e-1, nn 1e-3)" },
-  { name: "rank", flag: "--rank <k>", allowed: "an integer in [1, 1000]", description: "LRPG rank K of the actor and critic matrices", defaultText: "preset (pendulum 4)" },
-  { name: "actorBuckets", flag: "--actor-buckets <n>", allowed: "an integer in [2, 1000]", description: "LRPG actor grid points per state dimension", defaultText: "preset (pendulum 10)" },
-  { name: "criticBuckets", flag: "--critic-buckets <n>", allowed: "an integer in [2, 1000]", description: "LRPG critic grid points per state dimension", defaultText: "preset (pendulum 16)" },
-  { name: "hidden", flag: "--hidden <n>", allowed: "an integer in [1, 100000]", description: "NN hidden width (μ-net and V-net)", defaultText: "preset (pendulum 512)" },
-  { name: "checkpointEvery", flag: "--checkpoint-every <n>", allowed: "an integer in [0, 10000000] (0 = only at the end and on SIGINT/SIGTERM)", description: "episodes between checkpoints", defaultText: "100" },
-  { name: "checkpointMinSeconds", flag: "--checkpoint-min-seconds <s>", allowed: "a number in [0, 86400] (0 = strictly every checkpointEvery episodes)", description: "skip a due checkpoint if the previous one is younger than this (bounds the overhead of fast runs; SIGINT/SIGTERM and the end always checkpoint)", defaultText: "1" },
-  { name: "keepCheckpoints", flag: "--keep-checkpoints <n>", allowed: "an integer in [1, 1000]", description: "checkpoints kept (older ones are deleted)", defaultText: "2" },
-  { name: "evalEvery", flag: "--eval-every <n>", allowed: "an integer in [0, 10000000] (0 = never)", description: "episodes between evaluations (deterministic mean action)", defaultText: "0" },
-  { name: "evalEpisodes", flag: "--eval-episodes <n>", allowed: "an integer in [1, 100000]", description: "episodes per evaluation", defaultText: "10" },
-  { name: "snapshotEvery", flag: "--snapshot-every <n>", allowed: "an integer in [0, 10000000] (0 = never)", description: "episodes between parameter snapshots (for singular values over training)", defaultText: "100" },
+  {
+    name: "env",
+    flag: "--env <id>",
+    allowed: `one of ${[...new Set([...Object.keys(TASK_OF_ENV), ...listGridEnvs()])].join(", ")} (registered envs with a default grid)`,
+    description: "environment id",
+    defaultText: "LRPG/Pendulum",
+  },
+  {
+    name: "task",
+    flag: "",
+    allowed: "the task of `env` (derived; may be left out; null for envs outside the paper)",
+    description: "paper task whose preset supplies defaults",
+    defaultText: "from env",
+  },
+  {
+    name: "algo",
+    flag: "--algo <name>",
+    allowed: `"lrpg" or "nn"`,
+    description: "low-rank policy gradient, or the NN baseline (RVFB)",
+    defaultText: "lrpg",
+  },
+  {
+    name: "seed",
+    flag: "--seed <n>",
+    allowed: `an integer in [0, ${MAX_SEED}]`,
+    description: "seed of the run's generator",
+    defaultText: "0",
+  },
+  {
+    name: "episodes",
+    flag: "--episodes <n>",
+    allowed: "an integer in [1, 10000000]",
+    description: "training episodes",
+    defaultText: "task preset (pendulum 1000)",
+  },
+  {
+    name: "maxSteps",
+    flag: "--max-steps <n>",
+    allowed: "an integer in [1, 1000000]",
+    description: "steps per episode T (the reference cuts here, no bootstrap)",
+    defaultText: "task preset (pendulum 100)",
+  },
+  {
+    name: "gamma",
+    flag: "--gamma <x>",
+    allowed: "a number in (0, 1]",
+    description: "discount γ",
+    defaultText: "task preset (pendulum 0.99)",
+  },
+  {
+    name: "lrActor",
+    flag: "--lr-actor <x|expr>",
+    allowed: "a number > 0, or a mathjs expression of `episode` (and `episodes`) that is > 0",
+    description: "actor Adam learning rate (schedule)",
+    defaultText: "preset (pendulum lrpg 1e-2, nn 1e-3)",
+  },
+  {
+    name: "lrCritic",
+    flag: "--lr-critic <x|expr>",
+    allowed: "a number > 0, or a mathjs expression of `episode` (and `episodes`) that is > 0",
+    description: "critic Adam learning rate (schedule)",
+    defaultText: "preset (pendulum lrpg 1e-1, nn 1e-3)",
+  },
+  {
+    name: "rank",
+    flag: "--rank <k>",
+    allowed: "an integer in [1, 1000]",
+    description: "LRPG rank K of the actor and critic matrices",
+    defaultText: "preset (pendulum 4)",
+  },
+  {
+    name: "actorBuckets",
+    flag: "--actor-buckets <n>",
+    allowed: "an integer in [2, 1000]",
+    description: "LRPG actor grid points per state dimension",
+    defaultText: "preset (pendulum 10)",
+  },
+  {
+    name: "criticBuckets",
+    flag: "--critic-buckets <n>",
+    allowed: "an integer in [2, 1000]",
+    description: "LRPG critic grid points per state dimension",
+    defaultText: "preset (pendulum 16)",
+  },
+  {
+    name: "hidden",
+    flag: "--hidden <n>",
+    allowed: "an integer in [1, 100000]",
+    description: "NN hidden width (μ-net and V-net)",
+    defaultText: "preset (pendulum 512)",
+  },
+  {
+    name: "checkpointEvery",
+    flag: "--checkpoint-every <n>",
+    allowed: "an integer in [0, 10000000] (0 = only at the end and on SIGINT/SIGTERM)",
+    description: "episodes between checkpoints",
+    defaultText: "100",
+  },
+  {
+    name: "checkpointMinSeconds",
+    flag: "--checkpoint-min-seconds <s>",
+    allowed: "a number in [0, 86400] (0 = strictly every checkpointEvery episodes)",
+    description:
+      "skip a due checkpoint if the previous one is younger than this (bounds the overhead of fast runs; SIGINT/SIGTERM and the end always checkpoint)",
+    defaultText: "1",
+  },
+  {
+    name: "keepCheckpoints",
+    flag: "--keep-checkpoints <n>",
+    allowed: "an integer in [1, 1000]",
+    description: "checkpoints kept (older ones are deleted)",
+    defaultText: "2",
+  },
+  {
+    name: "evalEvery",
+    flag: "--eval-every <n>",
+    allowed: "an integer in [0, 10000000] (0 = never)",
+    description: "episodes between evaluations (deterministic mean action)",
+    defaultText: "0",
+  },
+  {
+    name: "evalEpisodes",
+    flag: "--eval-episodes <n>",
+    allowed: "an integer in [1, 100000]",
+    description: "episodes per evaluation",
+    defaultText: "10",
+  },
+  {
+    name: "snapshotEvery",
+    flag: "--snapshot-every <n>",
+    allowed: "an integer in [0, 10000000] (0 = never)",
+    description: "episodes between parameter snapshots (for singular values over training)",
+    defaultText: "100",
+  },
 ];
 
 const positiveSchedule = z.union([z.number(), z.string()]);
@@ -160,7 +275,10 @@ function allowedFor(field: string): string {
  */
 export function parseRunConfig(raw: unknown): RunConfig {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new ConfigError("config", `config must be a JSON object of fields (${FIELD_DOCS.map((d) => d.name).join(", ")}), got ${show(raw)}`);
+    throw new ConfigError(
+      "config",
+      `config must be a JSON object of fields (${FIELD_DOCS.map((d) => d.name).join(", ")}), got ${show(raw)}`,
+    );
   }
   const input = raw as Record<string, unknown>;
   const parsed = runConfigSchema.safeParse(input);
@@ -168,18 +286,26 @@ export function parseRunConfig(raw: unknown): RunConfig {
     const issue = parsed.error.issues[0];
     if (issue.code === "unrecognized_keys") {
       const key = issue.keys[0];
-      throw new ConfigError(key, `config.${key}: unknown field; known fields: ${FIELD_DOCS.map((d) => d.name).join(", ")}`);
+      throw new ConfigError(
+        key,
+        `config.${key}: unknown field; known fields: ${FIELD_DOCS.map((d) => d.name).join(", ")}`,
+      );
     }
     const field = String(issue.path[0] ?? "config");
     throw new ConfigError(field, `config.${field} = ${show(input[field])}: must be ${allowedFor(field)}`);
   }
   const c = parsed.data;
   const env = c.env ?? "LRPG/Pendulum";
-  if (TASK_OF_ENV[env] === undefined && isGenericGridEnv(env, Object.keys(TASK_OF_ENV))) return parseGenericEnvConfig(c, input, env);
+  if (TASK_OF_ENV[env] === undefined && isGenericGridEnv(env, Object.keys(TASK_OF_ENV)))
+    return parseGenericEnvConfig(c, input, env);
   const task = TASK_OF_ENV[env];
-  if (task === undefined) throw new ConfigError("env", `config.env = ${show(env)}: must be ${allowedFor("env")}`);
+  if (task === undefined)
+    throw new ConfigError("env", `config.env = ${show(env)}: must be ${allowedFor("env")}`);
   if (c.task !== undefined && c.task !== task) {
-    throw new ConfigError("task", `config.task = ${show(c.task)}: must be "${task}" (the task of env ${env}) or left out`);
+    throw new ConfigError(
+      "task",
+      `config.task = ${show(c.task)}: must be "${task}" (the task of env ${env}) or left out`,
+    );
   }
   const algo: Algo = c.algo ?? "lrpg";
   const preset = taskDefaults(task);
@@ -218,7 +344,13 @@ export function parseRunConfig(raw: unknown): RunConfig {
 type ParsedInput = z.output<typeof runConfigSchema>;
 
 /** Shared checks of the learning-rate schedules and of algo-only fields. */
-function checkSchedulesAndAlgoFields(input: Record<string, unknown>, algo: Algo, lrActor: ScheduleSpec, lrCritic: ScheduleSpec, episodes: number): void {
+function checkSchedulesAndAlgoFields(
+  input: Record<string, unknown>,
+  algo: Algo,
+  lrActor: ScheduleSpec,
+  lrCritic: ScheduleSpec,
+  episodes: number,
+): void {
   for (const [field, spec] of [
     ["lrActor", lrActor],
     ["lrCritic", lrCritic],
@@ -233,7 +365,10 @@ function checkSchedulesAndAlgoFields(input: Record<string, unknown>, algo: Algo,
   const algoOnly = algo === "lrpg" ? ["hidden"] : ["rank", "actorBuckets", "criticBuckets"];
   for (const field of algoOnly) {
     if (input[field] !== undefined) {
-      throw new ConfigError(field, `config.${field} = ${show(input[field])}: only applies to algo "${algo === "lrpg" ? "nn" : "lrpg"}", but algo is "${algo}"`);
+      throw new ConfigError(
+        field,
+        `config.${field} = ${show(input[field])}: only applies to algo "${algo === "lrpg" ? "nn" : "lrpg"}", but algo is "${algo}"`,
+      );
     }
   }
 }
@@ -244,12 +379,18 @@ function checkSchedulesAndAlgoFields(input: Record<string, unknown>, algo: Algo,
  */
 function parseGenericEnvConfig(c: ParsedInput, input: Record<string, unknown>, env: string): RunConfig {
   if (c.task !== undefined && c.task !== null) {
-    throw new ConfigError("task", `config.task = ${show(c.task)}: env ${env} is not a paper task; leave task out (or null)`);
+    throw new ConfigError(
+      "task",
+      `config.task = ${show(c.task)}: env ${env} is not a paper task; leave task out (or null)`,
+    );
   }
   const d = envRunDefaults(env);
   const algo: Algo = c.algo ?? "lrpg";
   if (algo === "nn" && d.nn === null) {
-    throw new ConfigError("algo", `config.algo = "nn": ${env} has discrete actions and the NN baseline is Gaussian (continuous actions only); use "lrpg"`);
+    throw new ConfigError(
+      "algo",
+      `config.algo = "nn": ${env} has discrete actions and the NN baseline is Gaussian (continuous actions only); use "lrpg"`,
+    );
   }
   const episodes = c.episodes ?? d.episodes;
   const lrActor = c.lrActor ?? (algo === "lrpg" ? d.lrpg.lrActor : d.nn!.lrActor);
@@ -284,7 +425,9 @@ function parseGenericEnvConfig(c: ParsedInput, input: Record<string, unknown>, e
 }
 
 /** The config without run-bookkeeping fields that do not change results (for job ids). */
-export function resultDefiningConfig(config: RunConfig): Omit<RunConfig, "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints"> {
+export function resultDefiningConfig(
+  config: RunConfig,
+): Omit<RunConfig, "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints"> {
   const rest: Partial<RunConfig> = { ...config };
   delete rest.checkpointEvery;
   delete rest.checkpointMinSeconds;

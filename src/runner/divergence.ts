@@ -12,7 +12,9 @@ export class DivergenceError extends Error {
   readonly quantity: string;
   readonly value: number;
   constructor(episode: number, globalStep: number, quantity: string, value: number) {
-    super(`diverged at episode ${episode} (global step ${globalStep}): ${quantity} = ${value}; the last good checkpoint is kept`);
+    super(
+      `diverged at episode ${episode} (global step ${globalStep}): ${quantity} = ${value}; the last good checkpoint is kept`,
+    );
     this.name = "DivergenceError";
     this.episode = episode;
     this.globalStep = globalStep;
@@ -43,7 +45,8 @@ export function findNonFiniteParameter(dict: StateDict): { path: string; value: 
 export function findNonFiniteTensor(params: readonly Parameter[]): { path: string; value: number } | null {
   for (const p of params) {
     const d = p.data;
-    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return { path: `${p.name}[${i}]`, value: d[i] };
+    for (let i = 0; i < d.length; i++)
+      if (!Number.isFinite(d[i])) return { path: `${p.name}[${i}]`, value: d[i] };
   }
   return null;
 }

@@ -34,7 +34,8 @@ export function evaluatePolicy(
   options: EvaluateOptions = {},
 ): EvaluationResult {
   const episodes = options.episodes ?? 10;
-  if (!Number.isInteger(episodes) || episodes < 1) throw new RangeError(`evaluate: episodes must be an integer >= 1, got ${episodes}`);
+  if (!Number.isInteger(episodes) || episodes < 1)
+    throw new RangeError(`evaluate: episodes must be an integer >= 1, got ${episodes}`);
   const base = options.seed ?? EVAL_SEED;
   const maxSteps = options.maxSteps ?? config.maxSteps;
   const env = makeEnv(config.env, { maxEpisodeSteps: null });

@@ -16,5 +16,8 @@ export function canonicalJson(value: unknown): string {
  * which of its jobs are already done.
  */
 export function jobId(config: unknown, seed: number, version: string): string {
-  return createHash("sha256").update(canonicalJson({ config, seed, version }), "utf8").digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(canonicalJson({ config, seed, version }), "utf8")
+    .digest("hex")
+    .slice(0, 16);
 }

@@ -73,6 +73,7 @@ export function readManifest<Config = unknown>(dir: string): Manifest<Config> {
     throw new Error(`${path}: not a readable run manifest (${(err as Error).message})`, { cause: err });
   }
   const m = parsed as Partial<Manifest<Config>>;
-  if (m.format !== "lowrank-rl/run") throw new Error(`${path}: not a lowrank-rl run manifest (format = ${String(m.format)})`);
+  if (m.format !== "lowrank-rl/run")
+    throw new Error(`${path}: not a lowrank-rl run manifest (format = ${String(m.format)})`);
   return m as Manifest<Config>;
 }

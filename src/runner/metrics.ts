@@ -72,7 +72,9 @@ export class MetricsWriter {
         [csvPath, offset.csvBytes],
       ] as const) {
         if (!existsSync(path) || statSync(path).size < bytes) {
-          throw new Error(`${path}: shorter than the checkpoint's metrics offset (${bytes} bytes); cannot resume`);
+          throw new Error(
+            `${path}: shorter than the checkpoint's metrics offset (${bytes} bytes); cannot resume`,
+          );
         }
       }
       this.jsonlFd = openSync(jsonlPath, "r+");
@@ -89,7 +91,11 @@ export class MetricsWriter {
   }
 
   /** Reopens the metric files of `dir`, cutting them back to `offset` (rows after a checkpoint are dropped). */
-  static resume(dir: string, offset: MetricsOffset, columns: readonly string[] = DEFAULT_METRIC_COLUMNS): MetricsWriter {
+  static resume(
+    dir: string,
+    offset: MetricsOffset,
+    columns: readonly string[] = DEFAULT_METRIC_COLUMNS,
+  ): MetricsWriter {
     return new MetricsWriter(dir, columns, offset);
   }
 
@@ -97,7 +103,8 @@ export class MetricsWriter {
     const compact: MetricRow = {};
     for (const key of this.columns) if (row[key] !== undefined && row[key] !== null) compact[key] = row[key];
     for (const key of Object.keys(row)) {
-      if (!this.columns.includes(key)) throw new Error(`metrics: unknown column "${key}" (known: ${this.columns.join(", ")})`);
+      if (!this.columns.includes(key))
+        throw new Error(`metrics: unknown column "${key}" (known: ${this.columns.join(", ")})`);
     }
     const line = JSON.stringify(compact) + "\n";
     const csv = this.columns.map((c) => formatCsvValue(row[c])).join(",") + "\n";

@@ -36,7 +36,10 @@ export default async function runPoolTask(task: PoolTask): Promise<PoolResult> {
     }
   };
   try {
-    const r = task.resume && task.dir ? await resumeRun(task.dir, { onEpisode }) : await executeRun(task.config, { outRoot: task.outRoot, dir: task.dir, onEpisode });
+    const r =
+      task.resume && task.dir
+        ? await resumeRun(task.dir, { onEpisode })
+        : await executeRun(task.config, { outRoot: task.outRoot, dir: task.dir, onEpisode });
     return { ...r, sessionEpisodes: ran };
   } finally {
     task.port?.close();

@@ -33,9 +33,18 @@ export interface PoolOptions {
  * Runs jobs in a piscina worker-thread pool, one job per task, all cores busy. Results are in
  * job order. Under tsx the workers inherit its loader, so the `.ts` worker runs as is.
  */
-export async function runJobsInPool(tasks: readonly Omit<PoolTask, "port">[], options: PoolOptions = {}): Promise<RunResult[]> {
+export async function runJobsInPool(
+  tasks: readonly Omit<PoolTask, "port">[],
+  options: PoolOptions = {},
+): Promise<RunResult[]> {
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.max(1, tasks.length)));
-  const pool = new Piscina({ filename: workerUrl(), minThreads: threads, maxThreads: threads, idleTimeout: 1000, execArgv: workerExecArgv() });
+  const pool = new Piscina({
+    filename: workerUrl(),
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 1000,
+    execArgv: workerExecArgv(),
+  });
   try {
     return await Promise.all(
       tasks.map(async (task, index) => {
@@ -54,7 +63,8 @@ export async function runJobsInPool(tasks: readonly Omit<PoolTask, "port">[], op
         try {
           const result = (await pool.run(full, port ? { transferList: [port.port2] } : {})) as PoolResult;
           finished = true;
-          if (options.onProgress && result.sessionEpisodes > reported) options.onProgress(result.sessionEpisodes - reported);
+          if (options.onProgress && result.sessionEpisodes > reported)
+            options.onProgress(result.sessionEpisodes - reported);
           options.onJobDone?.(result, index);
           return result;
         } finally {

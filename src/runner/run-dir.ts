@@ -9,7 +9,10 @@ export function sanitizeForPath(id: string): string {
 
 /** Compact UTC timestamp for directory names: 20261123T194112Z. */
 export function timestampForPath(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
 }
 
 /** The CleanRL-style run name `<env>__<algo>__<seed>__<suffix>` (suffix: a timestamp or a job id). */
@@ -21,7 +24,13 @@ export function runName(envId: string, algo: string, seed: number, suffix: strin
  * Creates `root/<env>__<algo>__<seed>__<time>/` (adding `-2`, `-3`… if the name is taken) and
  * returns its path.
  */
-export function createRunDir(root: string, envId: string, algo: string, seed: number, time = new Date()): string {
+export function createRunDir(
+  root: string,
+  envId: string,
+  algo: string,
+  seed: number,
+  time = new Date(),
+): string {
   mkdirSync(root, { recursive: true });
   const base = runName(envId, algo, seed, timestampForPath(time));
   for (let attempt = 1; ; attempt++) {

@@ -14,7 +14,14 @@ import { DivergenceError, findNonFiniteParameter, findNonFiniteTensor } from "./
 import { evaluatePolicy } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
 import { newManifest, readManifest, writeManifest, type Manifest, type RunStatus } from "./manifest.js";
-import { METRIC, MetricsWriter, metricColumn, readMetrics, type MetricsOffset, type MetricRow } from "./metrics.js";
+import {
+  METRIC,
+  MetricsWriter,
+  metricColumn,
+  readMetrics,
+  type MetricsOffset,
+  type MetricRow,
+} from "./metrics.js";
 import { paperAgentFactory } from "./paper-agent-factory.js";
 import { packageVersion } from "./provenance.js";
 import { createRunDir, RUN_FILES } from "./run-dir.js";
@@ -128,7 +135,15 @@ async function settle(s: Session): Promise<void> {
 async function checkpointInBackground(s: Session): Promise<void> {
   await settle(s);
   s.lastCheckpointAt = performance.now();
-  const pending = { promise: saveCheckpointAsync(join(s.dir, RUN_FILES.checkpointDir), s.episode, checkpointPayload(s), s.config.keepCheckpoints), settled: false };
+  const pending = {
+    promise: saveCheckpointAsync(
+      join(s.dir, RUN_FILES.checkpointDir),
+      s.episode,
+      checkpointPayload(s),
+      s.config.keepCheckpoints,
+    ),
+    settled: false,
+  };
   // Mark settled either way; a failure is rethrown by the next settle() (the handler also keeps
   // Node from treating the rejection as unhandled meanwhile).
   pending.promise.then(
@@ -141,7 +156,12 @@ async function checkpointInBackground(s: Session): Promise<void> {
 /** A checkpoint written before returning (at the end of a run, or on a stop request). */
 async function checkpointNow(s: Session): Promise<void> {
   await settle(s);
-  saveCheckpoint(join(s.dir, RUN_FILES.checkpointDir), s.episode, checkpointPayload(s), s.config.keepCheckpoints);
+  saveCheckpoint(
+    join(s.dir, RUN_FILES.checkpointDir),
+    s.episode,
+    checkpointPayload(s),
+    s.config.keepCheckpoints,
+  );
 }
 
 /**
@@ -156,7 +176,9 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
   const lrCritic = compileSchedule(config.lrCritic, "lrCritic", config.episodes);
   const scheduled = typeof config.lrActor === "string" || typeof config.lrCritic === "string";
   if (scheduled && typeof s.agent.setLearningRates !== "function") {
-    throw new Error(`runner: learning-rate schedules need an agent with setLearningRates(); ${config.algo} has none`);
+    throw new Error(
+      `runner: learning-rate schedules need an agent with setLearningRates(); ${config.algo} has none`,
+    );
   }
   const buffer = new EpisodeBuffer(s.agent.stateDim, config.maxSteps);
   const sessionStart = performance.now();
@@ -196,7 +218,9 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
       const { lossActor, lossCritic } = s.agent.learn(buffer);
       checkFinite(lossActor, METRIC.lossActor, number, stepAfter);
       checkFinite(lossCritic, METRIC.lossCritic, number, stepAfter);
-      const bad = s.agent.parameters ? findNonFiniteTensor(s.agent.parameters()) : findNonFiniteParameter(s.agent.exportStateDict());
+      const bad = s.agent.parameters
+        ? findNonFiniteTensor(s.agent.parameters())
+        : findNonFiniteParameter(s.agent.exportStateDict());
       if (bad) throw new DivergenceError(number, stepAfter, `parameter ${bad.path}`, bad.value);
       s.globalStep = stepAfter;
       s.episode = number;
@@ -214,10 +238,13 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
         [METRIC.learningRateCritic]: lc,
       };
       if (config.evalEvery > 0 && number % config.evalEvery === 0) {
-        row[METRIC.evalReturn] = evaluatePolicy(s.agent, config, { episodes: config.evalEpisodes }).meanReturn;
+        row[METRIC.evalReturn] = evaluatePolicy(s.agent, config, {
+          episodes: config.evalEpisodes,
+        }).meanReturn;
       }
       s.metrics.write(row);
-      if (config.snapshotEvery > 0 && number % config.snapshotEvery === 0) appendSnapshot(s, s.agent.exportStateDict());
+      if (config.snapshotEvery > 0 && number % config.snapshotEvery === 0)
+        appendSnapshot(s, s.agent.exportStateDict());
       if (
         config.checkpointEvery > 0 &&
         number % config.checkpointEvery === 0 &&
@@ -235,7 +262,10 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
       }
       if (options.signal?.aborted && s.episode < config.episodes) {
         await checkpointNow(s);
-        return finish("interrupted", `stopped after episode ${s.episode} of ${config.episodes}; continue with \`lowrank-rl resume ${s.dir}\``);
+        return finish(
+          "interrupted",
+          `stopped after episode ${s.episode} of ${config.episodes}; continue with \`lowrank-rl resume ${s.dir}\``,
+        );
       }
     }
   } catch (err) {
@@ -268,7 +298,13 @@ export async function executeRun(rawConfig: RunConfig | unknown, options: RunOpt
   const rng = new Rng(config.seed);
   const agent = (options.agentFactory ?? paperAgentFactory)(config, rng);
   const envRng = rng.fork();
-  const manifest = newManifest({ jobId: runJobId(config), config, seed: config.seed, envId: config.env, algo: config.algo });
+  const manifest = newManifest({
+    jobId: runJobId(config),
+    config,
+    seed: config.seed,
+    envId: config.env,
+    algo: config.algo,
+  });
   manifest.parameterCount = { ...agent.parameterCount };
   writeManifest(dir, manifest);
   const snapshotsPath = join(dir, RUN_FILES.snapshots);
@@ -300,7 +336,10 @@ export async function executeRun(rawConfig: RunConfig | unknown, options: RunOpt
  * result is bit-identical to a run never interrupted: parameters, Adam moments and step
  * counts, both generators and the metric files are restored to the checkpoint.
  */
-export async function resumeRun(dir: string, options: Omit<RunOptions, "dir" | "outRoot">): Promise<RunResult> {
+export async function resumeRun(
+  dir: string,
+  options: Omit<RunOptions, "dir" | "outRoot">,
+): Promise<RunResult> {
   const old = readManifest<RunConfig>(dir);
   const config = parseRunConfig(old.config);
   if (old.status === "completed") {
@@ -353,6 +392,9 @@ export async function resumeRun(dir: string, options: Omit<RunOptions, "dir" | "
     pending: null,
   };
   session.returns = metricColumn(readMetrics(dir), METRIC.episodicReturn);
-  if (session.returns.length !== p.episode) throw new Error(`${dir}: metrics hold ${session.returns.length} episodes, the checkpoint ${p.episode}; cannot resume`);
+  if (session.returns.length !== p.episode)
+    throw new Error(
+      `${dir}: metrics hold ${session.returns.length} episodes, the checkpoint ${p.episode}; cannot resume`,
+    );
   return trainSession(session, options);
 }

@@ -20,7 +20,8 @@ export class ScheduleError extends Error {}
  */
 export function compileSchedule(spec: ScheduleSpec, field: string, episodes: number): Schedule {
   if (typeof spec === "number") {
-    if (!Number.isFinite(spec) || spec <= 0) throw new ScheduleError(`${field}: must be a finite number > 0, got ${spec}`);
+    if (!Number.isFinite(spec) || spec <= 0)
+      throw new ScheduleError(`${field}: must be a finite number > 0, got ${spec}`);
     return () => spec;
   }
   let code: EvalFunction;
@@ -40,11 +41,14 @@ export function compileSchedule(spec: ScheduleSpec, field: string, episodes: num
     } catch (err) {
       const msg = (err as Error).message;
       const unknown = /Undefined symbol (\w+)/.exec(msg);
-      const hint = unknown && !ALLOWED_VARIABLES.has(unknown[1]) ? ` (variables available: episode, episodes)` : "";
+      const hint =
+        unknown && !ALLOWED_VARIABLES.has(unknown[1]) ? ` (variables available: episode, episodes)` : "";
       throw new ScheduleError(`${field}: "${spec}" fails at episode ${probe}: ${msg}${hint}`);
     }
     if (!Number.isFinite(v) || v <= 0) {
-      throw new ScheduleError(`${field}: "${spec}" must give a finite number > 0, got ${v} at episode ${probe}`);
+      throw new ScheduleError(
+        `${field}: "${spec}" must give a finite number > 0, got ${v} at episode ${probe}`,
+      );
     }
   }
   return fn;

@@ -53,7 +53,8 @@ export function mean(values: ArrayLike<number | null>): number | null {
  * NaN before (as pandas' `rolling(w).mean()`).
  */
 export function movingAverage(values: ArrayLike<number>, window: number): Float64Array {
-  if (!Number.isInteger(window) || window < 1) throw new RangeError(`movingAverage: window must be an integer >= 1, got ${window}`);
+  if (!Number.isInteger(window) || window < 1)
+    throw new RangeError(`movingAverage: window must be an integer >= 1, got ${window}`);
   const out = new Float64Array(values.length).fill(Number.NaN);
   let sum = 0;
   for (let i = 0; i < values.length; i++) {
@@ -69,7 +70,11 @@ export function movingAverage(values: ArrayLike<number>, window: number): Float6
  * episode count n ≥ window with mean(returns[n−window … n−1]) ≥ threshold; `null` if never.
  * (The convergence measure of ../shared/docs/lrpg-reference.md §3: MA20 ≥ 90 on the pendulum.)
  */
-export function episodesToThreshold(returns: ArrayLike<number>, threshold: number, window = 20): number | null {
+export function episodesToThreshold(
+  returns: ArrayLike<number>,
+  threshold: number,
+  window = 20,
+): number | null {
   const ma = movingAverage(returns, window);
   for (let i = window - 1; i < ma.length; i++) if (ma[i] >= threshold) return i + 1;
   return null;
@@ -87,7 +92,11 @@ export function tailMean(values: ArrayLike<number>, count: number): number | nul
  * Per-episode median and IQR band across runs (curves of possibly different lengths; at each
  * episode only the runs that reached it count).
  */
-export function curveBand(curves: readonly ArrayLike<number>[]): { median: number[]; q25: number[]; q75: number[] } {
+export function curveBand(curves: readonly ArrayLike<number>[]): {
+  median: number[];
+  q25: number[];
+  q75: number[];
+} {
   const length = Math.max(0, ...curves.map((c) => c.length));
   const med: number[] = [];
   const lo: number[] = [];

@@ -27,12 +27,20 @@ export interface SweepSpec {
     samples: number;
     /** Seed of the sampler (fixed so a re-run draws the same configurations). */
     seed?: number;
-    space: Record<string, { min: number; max: number; log?: boolean; integer?: boolean } | (number | string)[]>;
+    space: Record<
+      string,
+      { min: number; max: number; log?: boolean; integer?: boolean } | (number | string)[]
+    >;
   };
   seeds: number[];
 }
 
-const rangeSchema = z.strictObject({ min: z.number(), max: z.number(), log: z.boolean().optional(), integer: z.boolean().optional() });
+const rangeSchema = z.strictObject({
+  min: z.number(),
+  max: z.number(),
+  log: z.boolean().optional(),
+  integer: z.boolean().optional(),
+});
 const valueList = z.array(z.union([z.number(), z.string()])).min(1);
 const sweepSchema = z.strictObject({
   base: z.record(z.string(), z.unknown()),
@@ -44,7 +52,14 @@ const sweepSchema = z.strictObject({
       space: z.record(z.string(), z.union([rangeSchema, valueList])),
     })
     .optional(),
-  seeds: z.array(z.int().min(0).max(2 ** 31 - 1)).min(1),
+  seeds: z
+    .array(
+      z
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1),
+    )
+    .min(1),
 });
 
 /** Validates a sweep spec; errors (ConfigError) name the field path and what is allowed. */
@@ -59,19 +74,28 @@ export function parseSweepSpec(raw: unknown): SweepSpec {
   const known = new Set(FIELD_DOCS.map((d) => d.name as string));
   for (const field of [...Object.keys(spec.grid ?? {}), ...Object.keys(spec.random?.space ?? {})]) {
     if (!known.has(field) || field === "seed") {
-      throw new ConfigError(field, `sweep: "${field}" is not a sweepable config field (fields: ${[...known].filter((f) => f !== "seed").join(", ")}; seeds go in "seeds")`);
+      throw new ConfigError(
+        field,
+        `sweep: "${field}" is not a sweepable config field (fields: ${[...known].filter((f) => f !== "seed").join(", ")}; seeds go in "seeds")`,
+      );
     }
   }
   for (const [field, range] of Object.entries(spec.random?.space ?? {})) {
     if (!Array.isArray(range) && (!(range.min <= range.max) || (range.log && range.min <= 0))) {
-      throw new ConfigError(field, `sweep.random.space.${field}: needs min ≤ max (and min > 0 with log), got min ${range.min}, max ${range.max}`);
+      throw new ConfigError(
+        field,
+        `sweep.random.space.${field}: needs min ≤ max (and min > 0 with log), got min ${range.min}, max ${range.max}`,
+      );
     }
   }
   return spec;
 }
 
 /** The grid's configurations: the Cartesian product in field order, last field varying fastest. */
-export function expandGrid(base: RunConfigInput, grid: Record<string, (number | string)[]> = {}): RunConfigInput[] {
+export function expandGrid(
+  base: RunConfigInput,
+  grid: Record<string, (number | string)[]> = {},
+): RunConfigInput[] {
   let out: RunConfigInput[] = [{ ...base }];
   for (const [field, values] of Object.entries(grid)) {
     out = out.flatMap((c) => values.map((v) => ({ ...c, [field]: v })));
@@ -80,7 +104,10 @@ export function expandGrid(base: RunConfigInput, grid: Record<string, (number | 
 }
 
 /** `samples` configurations drawn from `space` with a generator seeded by `seed` (log-uniform when `log`). */
-export function sampleRandom(base: RunConfigInput, random: NonNullable<SweepSpec["random"]>): RunConfigInput[] {
+export function sampleRandom(
+  base: RunConfigInput,
+  random: NonNullable<SweepSpec["random"]>,
+): RunConfigInput[] {
   const rng = new Rng(random.seed ?? 0);
   const out: RunConfigInput[] = [];
   for (let i = 0; i < random.samples; i++) {
@@ -90,7 +117,9 @@ export function sampleRandom(base: RunConfigInput, random: NonNullable<SweepSpec
         c[field] = range[rng.integer(range.length)];
         continue;
       }
-      let v = range.log ? Math.exp(rng.uniformRange(Math.log(range.min), Math.log(range.max))) : rng.uniformRange(range.min, range.max);
+      let v = range.log
+        ? Math.exp(rng.uniformRange(Math.log(range.min), Math.log(range.max)))
+        : rng.uniformRange(range.min, range.max);
       if (range.integer) v = Math.min(range.max, Math.max(range.min, Math.round(v)));
       c[field] = v;
     }
@@ -111,7 +140,10 @@ export interface SweepJob {
 
 /** All jobs of a sweep (configs × seeds), validated up front, with what a run of the sweep would do for each. */
 export function planSweep(spec: SweepSpec, sweepDir: string): SweepJob[] {
-  const configs = [...(spec.grid || !spec.random ? expandGrid(spec.base, spec.grid) : []), ...(spec.random ? sampleRandom(spec.base, spec.random) : [])];
+  const configs = [
+    ...(spec.grid || !spec.random ? expandGrid(spec.base, spec.grid) : []),
+    ...(spec.random ? sampleRandom(spec.base, spec.random) : []),
+  ];
   const jobs: SweepJob[] = [];
   const seen = new Set<string>();
   for (const raw of configs) {
@@ -133,7 +165,8 @@ function jobAction(dir: string, id: string): Pick<SweepJob, "action" | "found"> 
     const m = readManifest(dir);
     if (m.jobId !== id) return { action: "start", found: `a different job (${m.jobId})` };
     if (m.status === "completed" || m.status === "diverged") return { action: "skip", found: m.status };
-    if (listCheckpoints(join(dir, RUN_FILES.checkpointDir)).length > 0) return { action: "resume", found: m.status };
+    if (listCheckpoints(join(dir, RUN_FILES.checkpointDir)).length > 0)
+      return { action: "resume", found: m.status };
     return { action: "start", found: m.status };
   } catch {
     return { action: "start", found: "unreadable manifest" };
@@ -151,7 +184,11 @@ export interface SweepResult {
  * (or diverged) run of the same job id are skipped, interrupted ones resume from their newest
  * checkpoint, the rest start. Writes `sweep.json` (spec + job table) first.
  */
-export async function runSweep(spec: SweepSpec, sweepDir: string, options: PoolOptions = {}): Promise<SweepResult> {
+export async function runSweep(
+  spec: SweepSpec,
+  sweepDir: string,
+  options: PoolOptions = {},
+): Promise<SweepResult> {
   mkdirSync(sweepDir, { recursive: true });
   const jobs = planSweep(spec, sweepDir);
   writeJsonAtomic(join(sweepDir, "sweep.json"), {
@@ -160,7 +197,9 @@ export async function runSweep(spec: SweepSpec, sweepDir: string, options: PoolO
     jobs: jobs.map((j) => ({ jobId: j.jobId, dir: j.dir, seed: j.config.seed, config: j.config })),
   });
   const todo = jobs.filter((j) => j.action !== "skip");
-  const tasks: Omit<PoolTask, "port">[] = todo.map((j) => (j.action === "resume" ? { config: j.config, dir: j.dir, resume: true } : { config: j.config, dir: j.dir }));
+  const tasks: Omit<PoolTask, "port">[] = todo.map((j) =>
+    j.action === "resume" ? { config: j.config, dir: j.dir, resume: true } : { config: j.config, dir: j.dir },
+  );
   const ran = tasks.length > 0 ? await runJobsInPool(tasks, options) : [];
   return { jobs, ran, skipped: jobs.length - todo.length };
 }

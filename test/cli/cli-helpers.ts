@@ -7,7 +7,10 @@ export const MAIN = join(process.cwd(), "src", "cli", "main.ts");
 const exec = promisify(execFile);
 
 /** Runs `lowrank-rl <args>` to completion; never throws (returns the exit code). */
-export async function cli(args: string[], timeout = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function cli(
+  args: string[],
+  timeout = 120_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await exec(TSX, [MAIN, ...args], { timeout });
     return { code: 0, stdout, stderr };

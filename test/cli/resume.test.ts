@@ -27,14 +27,43 @@ async function waitFor(pred: () => boolean, timeoutMs: number): Promise<void> {
   }
 }
 
-const ARGS = ["--env", "LRPG/Pendulum", "--algo", "lrpg", "--seed", "5", "--episodes", "2000", "--checkpoint-every", "100", "--snapshot-every", "500", "--eval-every", "500", "--eval-episodes", "3", "--lr-critic", "0.1 * 0.9995^episode", "--quiet"];
+const ARGS = [
+  "--env",
+  "LRPG/Pendulum",
+  "--algo",
+  "lrpg",
+  "--seed",
+  "5",
+  "--episodes",
+  "2000",
+  "--checkpoint-every",
+  "100",
+  "--snapshot-every",
+  "500",
+  "--eval-every",
+  "500",
+  "--eval-episodes",
+  "3",
+  "--lr-critic",
+  "0.1 * 0.9995^episode",
+  "--quiet",
+];
 
 function expectSameRun(a: string, b: string): void {
   const ra = readMetrics(a);
   expect(ra).toHaveLength(2000);
   expect(withoutSps(readMetrics(b))).toEqual(withoutSps(ra));
-  for (const f of ["final_params.json", "snapshots.jsonl"]) expect(readFileSync(join(b, f), "utf8")).toBe(readFileSync(join(a, f), "utf8"));
-  const csv = (d: string) => readFileSync(join(d, "metrics.csv"), "utf8").split("\n").map((l) => l.split(",").filter((_, i) => i !== 4).join(","));
+  for (const f of ["final_params.json", "snapshots.jsonl"])
+    expect(readFileSync(join(b, f), "utf8")).toBe(readFileSync(join(a, f), "utf8"));
+  const csv = (d: string) =>
+    readFileSync(join(d, "metrics.csv"), "utf8")
+      .split("\n")
+      .map((l) =>
+        l
+          .split(",")
+          .filter((_, i) => i !== 4)
+          .join(","),
+      );
   expect(csv(b)).toEqual(csv(a)); // column 4 is charts/SPS (wall clock)
 }
 
@@ -51,7 +80,9 @@ describe("lowrank-rl run / resume", () => {
 
     const child = spawnCli(["run", ...ARGS, "--out", cut]);
     const gone = exited(child);
-    const hasCheckpoint = () => existsSync(join(cut, "checkpoints")) && readdirSync(join(cut, "checkpoints")).some((f) => /^ckpt-\d+\.json$/.test(f));
+    const hasCheckpoint = () =>
+      existsSync(join(cut, "checkpoints")) &&
+      readdirSync(join(cut, "checkpoints")).some((f) => /^ckpt-\d+\.json$/.test(f));
     await waitFor(() => lineCount(join(cut, "metrics.jsonl")) >= 150 && hasCheckpoint(), 60_000);
     child.kill("SIGKILL");
     expect((await gone).signal).toBe("SIGKILL");
@@ -77,7 +108,9 @@ describe("lowrank-rl run / resume", () => {
     const m = readManifest(cut);
     expect(m.status).toBe("interrupted");
     expect(m.message).toMatch(/stopped after episode \d+ of 2000; continue with `lowrank-rl resume/);
-    expect(readdirSync(join(cut, "checkpoints"))).toContain(`ckpt-${String(m.episodesDone).padStart(9, "0")}.json`);
+    expect(readdirSync(join(cut, "checkpoints"))).toContain(
+      `ckpt-${String(m.episodesDone).padStart(9, "0")}.json`,
+    );
     expect((await cli(["resume", cut, "--quiet"])).code).toBe(0);
     expectSameRun(full, cut);
   });

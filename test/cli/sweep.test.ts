@@ -21,17 +21,30 @@ describe("lowrank-rl sweep", () => {
       { algo: "lrpg", rank: 2, actorBuckets: 5 },
       { algo: "lrpg", rank: 2, actorBuckets: 10 },
     ]);
-    const r = sampleRandom({}, { samples: 5, seed: 3, space: { lrActor: { min: 1e-3, max: 1e-1, log: true }, rank: { min: 1, max: 8, integer: true } } });
+    const r = sampleRandom(
+      {},
+      {
+        samples: 5,
+        seed: 3,
+        space: { lrActor: { min: 1e-3, max: 1e-1, log: true }, rank: { min: 1, max: 8, integer: true } },
+      },
+    );
     expect(r).toHaveLength(5);
     for (const c of r) {
       expect(c.lrActor as number).toBeGreaterThanOrEqual(1e-3);
       expect(c.lrActor as number).toBeLessThanOrEqual(1e-1);
       expect(Number.isInteger(c.rank)).toBe(true);
     }
-    expect(sampleRandom({}, { samples: 5, seed: 3, space: { rank: { min: 1, max: 8, integer: true } } })).toEqual(sampleRandom({}, { samples: 5, seed: 3, space: { rank: { min: 1, max: 8, integer: true } } }));
-    expect(() => parseSweepSpec({ ...SPEC, grid: { rnak: [1] } })).toThrow(/"rnak" is not a sweepable config field/);
+    expect(
+      sampleRandom({}, { samples: 5, seed: 3, space: { rank: { min: 1, max: 8, integer: true } } }),
+    ).toEqual(sampleRandom({}, { samples: 5, seed: 3, space: { rank: { min: 1, max: 8, integer: true } } }));
+    expect(() => parseSweepSpec({ ...SPEC, grid: { rnak: [1] } })).toThrow(
+      /"rnak" is not a sweepable config field/,
+    );
     expect(() => parseSweepSpec({ ...SPEC, seeds: [] })).toThrow(/sweep.seeds/);
-    expect(() => planSweep(parseSweepSpec({ ...SPEC, grid: { rank: [0] } }), "/tmp/x")).toThrow("config.rank = 0: must be an integer in [1, 1000]");
+    expect(() => planSweep(parseSweepSpec({ ...SPEC, grid: { rank: [0] } }), "/tmp/x")).toThrow(
+      "config.rank = 0: must be an integer in [1, 1000]",
+    );
   });
 
   it("2×2 grid × 2 seeds → 8 run dirs; a re-run runs nothing; a deleted dir re-runs alone; an interrupted one resumes", async () => {
@@ -42,14 +55,17 @@ describe("lowrank-rl sweep", () => {
 
     const first = await cli(["sweep", specPath, "--out", out, "--quiet"]);
     expect(first.code).toBe(0);
-    const dirs = readdirSync(out).filter((d) => d !== "sweep.json").sort();
+    const dirs = readdirSync(out)
+      .filter((d) => d !== "sweep.json")
+      .sort();
     expect(dirs).toHaveLength(8);
     for (const d of dirs) {
       expect(d).toMatch(/^LRPG-Pendulum__lrpg__[01]__[0-9a-f]{16}$/);
       expect(readManifest(join(out, d)).status).toBe("completed");
     }
     expect(new Set(dirs.map((d) => readManifest(join(out, d)).jobId)).size).toBe(8);
-    const mtimes = () => Object.fromEntries(dirs.map((d) => [d, statSync(join(out, d, "manifest.json")).mtimeMs]));
+    const mtimes = () =>
+      Object.fromEntries(dirs.map((d) => [d, statSync(join(out, d, "manifest.json")).mtimeMs]));
     const before = mtimes();
 
     const again = await cli(["sweep", specPath, "--out", out]);

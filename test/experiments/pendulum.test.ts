@@ -12,13 +12,26 @@ const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
 describe("npm run exp:pendulum (tiny)", () => {
   it("runs both methods over the seeds and writes run dirs, summary.json and an offline report", async () => {
     const out = mkdtempSync(join(tmpdir(), "exp-pendulum-"));
-    const { stdout } = await run(TSX, ["experiments/pendulum.ts", "--seeds", "2", "--episodes", "30", "--out", out, "--threads", "2"], { timeout: 120_000 });
+    const { stdout } = await run(
+      TSX,
+      ["experiments/pendulum.ts", "--seeds", "2", "--episodes", "30", "--out", out, "--threads", "2"],
+      { timeout: 120_000 },
+    );
     expect(stdout).toMatch(/LRPG\s+208\s+160/);
     expect(stdout).toMatch(/NN\s+4098\s+4098/);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(summary.methods.map((m: { name: string }) => m.name)).toEqual(["LRPG", "NN"]);
     for (const m of summary.methods) {
-      expect(Object.keys(m)).toEqual(expect.arrayContaining(["name", "params", "paper_params", "episodes_to_threshold", "median_episodes_to_threshold", "final_mean_return"]));
+      expect(Object.keys(m)).toEqual(
+        expect.arrayContaining([
+          "name",
+          "params",
+          "paper_params",
+          "episodes_to_threshold",
+          "median_episodes_to_threshold",
+          "final_mean_return",
+        ]),
+      );
       expect(m.episodes_to_threshold).toHaveLength(2);
       expect(typeof m.final_mean_return).toBe("number");
       expect(m.statuses).toEqual(["completed", "completed"]);
@@ -27,7 +40,8 @@ describe("npm run exp:pendulum (tiny)", () => {
     expect(runs).toHaveLength(4);
     expect(runs.filter((d) => /^LRPG-Pendulum__lrpg__[01]__\d{8}T\d{6}Z/.test(d))).toHaveLength(2);
     const dir = join(out, "runs", runs[0]);
-    for (const f of ["manifest.json", "metrics.jsonl", "metrics.csv", "final_params.json"]) expect(existsSync(join(dir, f))).toBe(true);
+    for (const f of ["manifest.json", "metrics.jsonl", "metrics.csv", "final_params.json"])
+      expect(existsSync(join(dir, f))).toBe(true);
     expect(readFileSync(join(dir, "metrics.csv"), "utf8").split("\n")).toHaveLength(32); // header + 30 rows + trailing newline
     const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html).toContain('<script src="plotly.js"></script>');
@@ -37,9 +51,13 @@ describe("npm run exp:pendulum (tiny)", () => {
   });
 
   it("rejects a bad flag with a message naming the flag, the value and the range", async () => {
-    const err = await run(TSX, ["experiments/pendulum.ts", "--episodes", "0"], { timeout: 60_000 }).catch((e: { code: number; stderr: string }) => e);
+    const err = await run(TSX, ["experiments/pendulum.ts", "--episodes", "0"], { timeout: 60_000 }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((err as { code: number }).code).not.toBe(0);
-    expect((err as { stderr: string }).stderr).toContain('--episodes must be an integer in [20, 1000000], got "0"');
+    expect((err as { stderr: string }).stderr).toContain(
+      '--episodes must be an integer in [20, 1000000], got "0"',
+    );
   });
 
   it("--seeds takes a count or a list of distinct seeds", () => {
@@ -49,6 +67,8 @@ describe("npm run exp:pendulum (tiny)", () => {
     expect(() => seedList("1,1")).toThrow(/distinct/);
     expect(() => seedList("0")).toThrow(/count in \[1, 10000\]/);
     expect(intInRange("--episodes", 20, 100)("50")).toBe(50);
-    expect(() => intInRange("--episodes", 20, 100)("5.5")).toThrow('--episodes must be an integer in [20, 100], got "5.5"');
+    expect(() => intInRange("--episodes", 20, 100)("5.5")).toThrow(
+      '--episodes must be an integer in [20, 100], got "5.5"',
+    );
   });
 });

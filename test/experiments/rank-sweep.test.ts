@@ -11,13 +11,30 @@ const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
 describe("npm run exp:rank-sweep (tiny)", () => {
   it("sweeps LRPG rank × grid and NN widths, writes the return-vs-params summary and report", async () => {
     const out = mkdtempSync(join(tmpdir(), "exp-rank-"));
-    const args = ["experiments/rank-sweep.ts", "--tasks", "pendulum", "--seeds", "1", "--episodes", "20", "--out", out];
+    const args = [
+      "experiments/rank-sweep.ts",
+      "--tasks",
+      "pendulum",
+      "--seeds",
+      "1",
+      "--episodes",
+      "20",
+      "--out",
+      out,
+    ];
     await run(TSX, args, { timeout: 120_000 });
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
-    const configs = summary.configurations as { algo: string; params: number; rank: number | null; actor_buckets: number | null; final_return_median: number }[];
+    const configs = summary.configurations as {
+      algo: string;
+      params: number;
+      rank: number | null;
+      actor_buckets: number | null;
+      final_return_median: number;
+    }[];
     expect(configs).toHaveLength(4 * 3 + 4);
     // LRPG parameter count (actor + critic): (N + M)·K + (16 + 16)·K on the pendulum grid.
-    for (const c of configs.filter((x) => x.algo === "lrpg")) expect(c.params).toBe(2 * c.actor_buckets! * c.rank! + 32 * c.rank!);
+    for (const c of configs.filter((x) => x.algo === "lrpg"))
+      expect(c.params).toBe(2 * c.actor_buckets! * c.rank! + 32 * c.rank!);
     expect(configs.filter((x) => x.algo === "nn").map((c) => c.params)).toEqual([66, 258, 1026, 4098]);
     for (const c of configs) expect(Number.isFinite(c.final_return_median)).toBe(true);
     const html = readFileSync(join(out, "report.html"), "utf8");

@@ -11,7 +11,9 @@ import { executeRun } from "../../src/runner/run.js";
 
 describe("report figures", () => {
   it("learning curves: band (q25, q75 filled) + median per method", () => {
-    const f = learningCurveFigure("c", "t", [{ name: "A", median: [1, 2], q25: [0, NaN], q75: [2, 3], runs: 3 }]);
+    const f = learningCurveFigure("c", "t", [
+      { name: "A", median: [1, 2], q25: [0, NaN], q75: [2, 3], runs: 3 },
+    ]);
     expect(f.data).toHaveLength(3);
     expect(f.data[1].fill).toBe("tonexty");
     expect(f.data[0].y).toEqual([0, null]);
@@ -30,11 +32,19 @@ describe("report figures", () => {
     expect((f.layout.xaxis as { type: string }).type).toBe("log");
   });
   it("rank-k truncation error follows Eckart–Young", () => {
-    const rank1 = [[1, 2, 3], [2, 4, 6]];
+    const rank1 = [
+      [1, 2, 3],
+      [2, 4, 6],
+    ];
     const sv = singularValues(rank1);
     expect(sv[0]).toBeCloseTo(Math.sqrt(70), 12);
     expect(sv[1]).toBeCloseTo(0, 12);
-    const e = truncationErrors(singularValues([[3, 0], [0, 4]]));
+    const e = truncationErrors(
+      singularValues([
+        [3, 0],
+        [0, 4],
+      ]),
+    );
     expect(e[0]).toBe(1);
     expect(e[1]).toBeCloseTo(3 / 5, 14);
     expect(e[2]).toBeCloseTo(0, 14);
@@ -55,29 +65,55 @@ describe("report figures", () => {
 describe("lowrank-rl report (run directories → page)", () => {
   it("curves, return vs params, μ/σ/V heatmaps equal to the learned matrices, spectra, table", async () => {
     const root = mkdtempSync(join(tmpdir(), "report-runs-"));
-    for (const seed of [0, 1]) await executeRun({ algo: "lrpg", seed, episodes: 50, snapshotEvery: 25, checkpointEvery: 0 }, { outRoot: root });
-    await executeRun({ algo: "nn", hidden: 16, seed: 0, episodes: 30, snapshotEvery: 0, checkpointEvery: 0 }, { outRoot: root });
+    for (const seed of [0, 1])
+      await executeRun(
+        { algo: "lrpg", seed, episodes: 50, snapshotEvery: 25, checkpointEvery: 0 },
+        { outRoot: root },
+      );
+    await executeRun(
+      { algo: "nn", hidden: 16, seed: 0, episodes: 30, snapshotEvery: 0, checkpointEvery: 0 },
+      { outRoot: root },
+    );
     const page = buildRunReport([root]);
     const ids = page.figures.map((f) => f.id);
-    expect(ids).toEqual(expect.arrayContaining(["curves-LRPG-Pendulum", "params-LRPG-Pendulum", "mu-g0", "sigma-g0", "value-g0", "sv-g0", "mu-g1", "truncation-error"]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "curves-LRPG-Pendulum",
+        "params-LRPG-Pendulum",
+        "mu-g0",
+        "sigma-g0",
+        "value-g0",
+        "sv-g0",
+        "mu-g1",
+        "truncation-error",
+      ]),
+    );
     const curves = page.figures.find((f) => f.id === "curves-LRPG-Pendulum")!;
     expect(curves.data).toHaveLength(6); // 2 configurations × (q25, q75, median)
     expect(page.tables![0].rows).toHaveLength(2);
     expect(page.tables![0].rows[0].slice(1, 4)).toEqual(["LRPG K=4 grid 10/16", 208, 2]);
     // The μ heatmap of LRPG is the learned matrix X = L Rᵀ itself (code layout: R stored K×M).
     const lrpgRun = (await import("node:fs")).readdirSync(root).find((d) => d.includes("__lrpg__0__"))!;
-    const params = JSON.parse(readFileSync(join(root, lrpgRun, "final_params.json"), "utf8")) as Record<string, number[][]>;
+    const params = JSON.parse(readFileSync(join(root, lrpgRun, "final_params.json"), "utf8")) as Record<
+      string,
+      number[][]
+    >;
     const L = params["mu.L"];
     const R = params["mu.R"];
-    const z = (page.figures.find((f) => f.id === "mu-g0")!.data[0].z as number[][]);
+    const z = page.figures.find((f) => f.id === "mu-g0")!.data[0].z as number[][];
     expect(z).toHaveLength(10);
     expect(z[0]).toHaveLength(10);
-    for (const [i, j] of [[0, 0], [3, 7], [9, 9], [5, 2]]) {
+    for (const [i, j] of [
+      [0, 0],
+      [3, 7],
+      [9, 9],
+      [5, 2],
+    ]) {
       let x = 0;
       for (let k = 0; k < 4; k++) x += L[i][k] * R[k][j];
       expect(z[i][j]).toBeCloseTo(x, 12);
     }
-    expect((page.figures.find((f) => f.id === "value-g0")!.data[0].z as number[][])).toHaveLength(16);
+    expect(page.figures.find((f) => f.id === "value-g0")!.data[0].z as number[][]).toHaveLength(16);
     const sv = page.figures.find((f) => f.id === "sv-g0")!;
     expect(sv.data).toHaveLength(4); // σ1…σ4 of a rank-4 matrix
     expect(sv.data[0].x).toEqual([0, 25, 50]);
@@ -87,7 +123,9 @@ describe("lowrank-rl report (run directories → page)", () => {
   });
 
   it("figure export degrades gracefully without Chromium", async () => {
-    const r = await exportFigures("/nonexistent.html", [], mkdtempSync(join(tmpdir(), "exp-")), "png", { executablePath: "/nonexistent/chromium" });
+    const r = await exportFigures("/nonexistent.html", [], mkdtempSync(join(tmpdir(), "exp-")), "png", {
+      executablePath: "/nonexistent/chromium",
+    });
     expect(r.files).toEqual([]);
     expect(r.skipped).toMatch(/no Chromium at \/nonexistent\/chromium/);
   });

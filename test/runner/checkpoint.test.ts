@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkpointFileName, listCheckpoints, loadLatestCheckpoint, readCheckpointFile, saveCheckpoint } from "../../src/runner/checkpoint.js";
+import {
+  checkpointFileName,
+  listCheckpoints,
+  loadLatestCheckpoint,
+  readCheckpointFile,
+  saveCheckpoint,
+} from "../../src/runner/checkpoint.js";
 
 describe("checkpoints", () => {
   it("round-trips doubles exactly and keeps only the newest `keep` files", () => {
@@ -12,7 +18,9 @@ describe("checkpoints", () => {
     expect(listCheckpoints(dir).map((c) => c.episode)).toEqual([20, 30]);
     const got = loadLatestCheckpoint<{ e: number; values: number[] }>(dir);
     expect(got?.episode).toBe(30);
-    expect(got?.payload.values.map((v) => Object.is(v, -0) ? 0 : v)).toEqual(values.map((v) => Object.is(v, -0) ? 0 : v));
+    expect(got?.payload.values.map((v) => (Object.is(v, -0) ? 0 : v))).toEqual(
+      values.map((v) => (Object.is(v, -0) ? 0 : v)),
+    );
     expect(readdirSync(dir).some((f) => f.includes(".tmp"))).toBe(false);
   });
   it("detects a corrupt or truncated newest checkpoint and falls back to the previous one", () => {

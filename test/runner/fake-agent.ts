@@ -20,9 +20,18 @@ export class LinearAgent implements RunnableAgent {
   private readonly criticOpt: Adam;
   private calls = 0;
 
-  constructor(stateDim: number, rng: Rng, lr = 1e-2, private readonly divergeAt = Infinity) {
+  constructor(
+    stateDim: number,
+    rng: Rng,
+    lr = 1e-2,
+    private readonly divergeAt = Infinity,
+  ) {
     this.stateDim = stateDim;
-    this.w = makeParameter("mu.weight", [stateDim + 1], new Float64Array(stateDim + 1).map(() => 0.1 * rng.normal()));
+    this.w = makeParameter(
+      "mu.weight",
+      [stateDim + 1],
+      new Float64Array(stateDim + 1).map(() => 0.1 * rng.normal()),
+    );
     this.v = makeParameter("value.weight", [stateDim + 1]);
     this.logSigma = makeParameter("log_sigma", [1], new Float64Array([0]));
     this.actorOpt = new Adam([this.w, this.logSigma], { lr });
@@ -73,7 +82,7 @@ export class LinearAgent implements RunnableAgent {
       const mu = this.mean(s);
       const a = ep.actions[t];
       const z = (a - mu) / sigma;
-      la += A * (0.5 * z * z + Math.log(sigma)) / T;
+      la += (A * (0.5 * z * z + Math.log(sigma))) / T;
       const gMu = (-A * (a - mu)) / (sigma * sigma) / T;
       for (let d = 0; d < S; d++) this.w.grad[d] += gMu * s[d];
       this.w.grad[S] += gMu;
@@ -89,7 +98,11 @@ export class LinearAgent implements RunnableAgent {
     return { lossActor: la, lossCritic: lc };
   }
   exportStateDict(): StateDict {
-    return { "mu.weight": [...this.w.data], "value.weight": [...this.v.data], log_sigma: [this.logSigma.data[0]] };
+    return {
+      "mu.weight": [...this.w.data],
+      "value.weight": [...this.v.data],
+      log_sigma: [this.logSigma.data[0]],
+    };
   }
   importStateDict(d: StateDict): void {
     this.w.data.set(d["mu.weight"] as number[]);
@@ -106,4 +119,7 @@ export class LinearAgent implements RunnableAgent {
 }
 
 export const linearFactory: AgentFactory = (config, rng) => new LinearAgent(2, rng);
-export const divergingFactory = (at: number): AgentFactory => (config, rng) => new LinearAgent(2, rng, 1e-2, at);
+export const divergingFactory =
+  (at: number): AgentFactory =>
+  (config, rng) =>
+    new LinearAgent(2, rng, 1e-2, at);

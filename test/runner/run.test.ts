@@ -7,7 +7,14 @@ import { METRIC, readMetrics, type MetricRow } from "../../src/runner/metrics.js
 import { executeRun, resumeRun } from "../../src/runner/run.js";
 import { divergingFactory, linearFactory } from "./fake-agent.js";
 
-const base = { env: "LRPG/Pendulum", algo: "lrpg", episodes: 60, checkpointEvery: 10, checkpointMinSeconds: 0, snapshotEvery: 20 } as const;
+const base = {
+  env: "LRPG/Pendulum",
+  algo: "lrpg",
+  episodes: 60,
+  checkpointEvery: 10,
+  checkpointMinSeconds: 0,
+  snapshotEvery: 20,
+} as const;
 
 /** Every logged number except wall-clock SPS. */
 function deterministicRows(rows: MetricRow[]): MetricRow[] {
@@ -35,16 +42,23 @@ describe("executeRun", () => {
     expect(rows).toHaveLength(60);
     expect(rows.map((r) => r[METRIC.episodicReturn])).toEqual(res.returns);
     expect(rows[59].episode).toBe(60);
-    for (const key of [METRIC.episodicLength, METRIC.sps, METRIC.lossActor, METRIC.lossCritic]) expect(typeof rows[5][key]).toBe("number");
+    for (const key of [METRIC.episodicLength, METRIC.sps, METRIC.lossActor, METRIC.lossCritic])
+      expect(typeof rows[5][key]).toBe("number");
     expect(existsSync(join(res.dir, "final_params.json"))).toBe(true);
     expect(readdirSync(join(res.dir, "checkpoints"))).toEqual(["ckpt-000000050.json", "ckpt-000000060.json"]);
-    const snaps = readFileSync(join(res.dir, "snapshots.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).episode);
+    const snaps = readFileSync(join(res.dir, "snapshots.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).episode);
     expect(snaps).toEqual([0, 20, 40, 60]);
   });
 
   it("checkpointMinSeconds skips due checkpoints while the last one is young (the first and the final are kept)", async () => {
     const root = mkdtempSync(join(tmpdir(), "run-"));
-    const res = await executeRun({ ...base, seed: 3, checkpointMinSeconds: 3600, keepCheckpoints: 10 }, { outRoot: root, agentFactory: linearFactory });
+    const res = await executeRun(
+      { ...base, seed: 3, checkpointMinSeconds: 3600, keepCheckpoints: 10 },
+      { outRoot: root, agentFactory: linearFactory },
+    );
     expect(readdirSync(join(res.dir, "checkpoints"))).toEqual(["ckpt-000000010.json", "ckpt-000000060.json"]);
   });
 
@@ -60,11 +74,19 @@ describe("executeRun", () => {
 
   it("an interrupted run resumed is identical to an uninterrupted one (every logged number, params, snapshots)", async () => {
     const root = mkdtempSync(join(tmpdir(), "run-"));
-    const full = await executeRun({ ...base, seed: 7, lrActor: "1e-2 * 0.99^episode" }, { outRoot: root, agentFactory: linearFactory });
+    const full = await executeRun(
+      { ...base, seed: 7, lrActor: "1e-2 * 0.99^episode" },
+      { outRoot: root, agentFactory: linearFactory },
+    );
     const stop = new AbortController();
     const cut = await executeRun(
       { ...base, seed: 7, lrActor: "1e-2 * 0.99^episode" },
-      { outRoot: root, agentFactory: linearFactory, signal: stop.signal, onEpisode: (e) => e === 23 && stop.abort() },
+      {
+        outRoot: root,
+        agentFactory: linearFactory,
+        signal: stop.signal,
+        onEpisode: (e) => e === 23 && stop.abort(),
+      },
     );
     expect(cut.status).toBe("interrupted");
     expect(cut.episodesDone).toBe(23);
@@ -92,9 +114,15 @@ describe("executeRun", () => {
     const root = mkdtempSync(join(tmpdir(), "run-"));
     const full = await executeRun({ ...base, seed: 9 }, { outRoot: root, agentFactory: linearFactory });
     const stop = new AbortController();
-    const cut = await executeRun({ ...base, seed: 9, checkpointEvery: 10 }, {
-      outRoot: root, agentFactory: linearFactory, signal: stop.signal, onEpisode: (e) => e === 35 && stop.abort(),
-    });
+    const cut = await executeRun(
+      { ...base, seed: 9, checkpointEvery: 10 },
+      {
+        outRoot: root,
+        agentFactory: linearFactory,
+        signal: stop.signal,
+        onEpisode: (e) => e === 35 && stop.abort(),
+      },
+    );
     const { writeFileSync } = await import("node:fs");
     writeFileSync(join(cut.dir, "checkpoints", "ckpt-000000035.json"), "{ truncated");
     const warnings: string[] = [];

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { curveBand, episodesToThreshold, median, movingAverage, quantile, spread, tailMean } from "../../src/runner/stats.js";
+import {
+  curveBand,
+  episodesToThreshold,
+  median,
+  movingAverage,
+  quantile,
+  spread,
+  tailMean,
+} from "../../src/runner/stats.js";
 
 describe("stats", () => {
   it("median and quantiles match NumPy's linear interpolation", () => {
