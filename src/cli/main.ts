@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, parseRunConfig, type RunConfig } from "../runner/config.js";
-import { CorruptCheckpointError, loadLatestCheckpoint } from "../runner/checkpoint.js";
+import { CorruptCheckpointError, listCheckpoints, loadLatestCheckpoint } from "../runner/checkpoint.js";
 import { evaluatePolicy, EVAL_SEED } from "../runner/evaluate.js";
 import { writeJsonAtomic } from "../runner/atomic-file.js";
 import { readManifest } from "../runner/manifest.js";
@@ -148,9 +148,11 @@ export function buildProgram(): Command {
         process.stdout.write(`${dir}: already completed (${m.episodesDone} episodes); nothing to do\n`);
         return;
       }
+      // Where the bar starts: the newest checkpoint's episode (resumeRun verifies it, falling back if corrupt).
+      const newest = listCheckpoints(join(dir, RUN_FILES.checkpointDir)).at(-1)?.episode ?? 0;
       process.exitCode = await trainWithProgress(
         config.episodes,
-        0,
+        newest,
         Boolean(opts.quiet),
         (onEpisode, signal) => resumeRun(dir, { onEpisode, signal }),
       );
