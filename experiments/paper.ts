@@ -82,10 +82,19 @@ function taskList(value: string): PaperTask[] {
   return known.filter((k) => names.includes(k)) as PaperTask[];
 }
 
+/** `--runs`: a count n (seeds 0 … n−1) or a list of distinct seeds, as `--seeds` of the other scripts. */
+function runList(value: string): number[] {
+  try {
+    return seedList(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message.replace("--seeds", "--runs"));
+  }
+}
+
 const program = new Command()
   .name("exp:paper")
   .description("The LRPG paper's figure: LRPG vs the NN baseline on pendulum, acrobot and rocket, all runs in parallel on all cores")
-  .option("--runs <n|list>", "runs (seeds) per task and method: a count n (seeds 0 … n−1) or a list like 0,3,7", seedList, Array.from({ length: RUNS }, (_, i) => i))
+  .option("--runs <n|list>", "runs (seeds) per task and method: a count n (seeds 0 … n−1) or a list like 0,3,7", runList, Array.from({ length: RUNS }, (_, i) => i))
   .option("--episodes <n>", "episodes per run on the pendulum and the acrobot", intInRange("--episodes", 20, 1_000_000), 1000)
   .option("--rocket-episodes <n>", "episodes per run on the rocket (the reference: 30000)", intInRange("--rocket-episodes", 20, 10_000_000), ROCKET_EPISODES)
   .option("--tasks <list>", "tasks to run, comma-separated", taskList, Object.keys(TASKS) as PaperTask[])

@@ -102,7 +102,7 @@ describe("npm run exp:acrobot / exp:rocket / exp:paper (tiny)", () => {
     const cases: [string[], RegExp][] = [
       [["experiments/paper.ts", "--tasks", "pendulum,moon"], /--tasks must be a comma-separated list of distinct tasks from pendulum, acrobot, rocket; got "pendulum,moon"/],
       [["experiments/paper.ts", "--rocket-episodes", "5"], /--rocket-episodes must be an integer in \[20, 10000000\], got "5"/],
-      [["experiments/paper.ts", "--runs", "0"], /--seeds must be a count in \[1, 10000\]/],
+      [["experiments/paper.ts", "--runs", "0"], /--runs must be a count in \[1, 10000\] or a list like 0,3,7; got "0"/],
       [["experiments/rocket.ts", "--env", "Moon-v0"], /--env must be a registered env with a default grid: one of .*CartPole-v1.*; got "Moon-v0"/],
       [["experiments/acrobot.ts", "--threads", "0"], /--threads must be an integer in \[1, 256\], got "0"/],
     ];
