@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { DqnAgent } from "../../src/dqn/agent.js";
 import type { DqnConfig } from "../../src/dqn/config.js";
 import type { ObservationDtype } from "../../src/dqn/replay-buffer.js";
+import { evaluateDqn } from "../../src/dqn/evaluate.js";
 import { singularValues, spectrumSummary } from "../../src/dqn/spectrum.js";
 import { trainDqn, type EpisodeRecord, type EvalRecord } from "../../src/dqn/train.js";
 import type { Env } from "../../src/envs/env.js";
@@ -178,6 +179,13 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
           if (o.spectrumInterval > 0 && frame % o.spectrumInterval === 0) recordSpectrum(frame);
         },
       });
+      if (res.evaluations.at(-1)?.frame !== res.frames) {
+        // Always end with an evaluation of the final network.
+        const e = { frame: res.frames, ...evaluateDqn(agent, o.makeEvalEnv(), { seeds: o.evalSeeds, epsilon: o.evalEpsilon, maxSteps: o.evalMaxSteps }) };
+        res.evaluations.push(e);
+        metrics.write({ global_step: e.frame, "eval/episodic_return": e.mean, "eval/episodic_return_std": e.std });
+        log(`[${variant.name} seed ${seed}] final eval ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)}`);
+      }
       metrics.close();
       writeJsonAtomic(join(dir, "eval.json"), res.evaluations);
       if (variant.savedPolicyOptions) {
