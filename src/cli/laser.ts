@@ -5,7 +5,12 @@
  */
 import { basename, join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { writeLaserOutputs, laserRowsToMarkdown, type LaserOutputFiles } from "../laser/laser-output.js";
+import {
+  writeLaserOutputs,
+  laserRowsToMarkdown,
+  selectionSentence,
+  type LaserOutputFiles,
+} from "../laser/laser-output.js";
 import { loadPolicySource } from "../laser/policy-source.js";
 import { runLaser, type LaserReport, type LaserRunOptions } from "../laser/run-laser.js";
 import type { EvaluationMode } from "../laser/evaluate.js";
@@ -140,7 +145,8 @@ export function runLaserCommand(
       write(
         `baseline: mean return ${b.meanReturn.toPrecision(6)} ± ${b.stdReturn.toPrecision(4)} over ${b.episodes} ${report.evaluation.mode} episodes\n`,
       );
-    write(`null controls exact: ${report.nullControlExact ? "yes" : "NO"}\n\n`);
+    write(`null controls exact: ${report.nullControlExact ? "yes" : "NO"}\n`);
+    write(`${selectionSentence(report)}\n\n`);
     if (report.svd) write(laserRowsToMarkdown(report.svd.rows) + "\n");
     if (report.kernels) write(laserRowsToMarkdown(report.kernels.rows) + "\n");
     write(

@@ -8,6 +8,7 @@
  *   lowrank-rl sweep spec.json --out SWEEPDIR
  *   lowrank-rl report DIR... --out report.html
  *   lowrank-rl backends
+ *   lowrank-rl laser DIR|policy.json --episodes 100   # LASER rank-reduction sweep (src/laser)
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -30,6 +31,7 @@ import { stopOnSignals } from "./signals.js";
 import { buildRunReport } from "../report/run-report.js";
 import { writeReport } from "../report/html.js";
 import { exportFigures } from "../report/export.js";
+import { addLaserCommand } from "./laser.js";
 
 /** Errors meant for the user: printed as one line, no stack trace. */
 class UsageError extends Error {}
@@ -330,6 +332,8 @@ export function buildProgram(): Command {
       const { printBackends } = await import("./backends.js");
       await printBackends({ json: Boolean(opts.json) });
     });
+
+  addLaserCommand(program);
 
   return program;
 }
