@@ -59,29 +59,50 @@ export class ScalarMlp {
     fill(this.b2, this.hidden);
   }
 
-  /** y(x) for the input at x[offset … offset+S−1] (no caching, no allocation). */
+  /**
+   * y(x) for the input at x[offset … offset+S−1] (no caching, no allocation).
+   *
+   * For S = 2 the hidden loop is branch-free: ReLU(u) is evaluated as ½(u + |u|), which equals
+   * max(u, 0) exactly for every finite |u| ≤ MAX/2 (u + u = 2u and ½·2u are exact; u + (−u) = +0),
+   * and an inactive unit then adds w₂·(+0) = ±0, which leaves the running sum unchanged. So the
+   * result is bit-identical to skipping inactive units whenever it is finite; a non-finite result
+   * (overflow, ±∞ or NaN somewhere) is recomputed with the branching loop, whose IEEE semantics
+   * (an inactive unit contributes nothing, even at u = −∞) are the reference.
+   */
   forward(x: ArrayLike<number>, offset = 0): number {
+    if (this.inputDim === 2) {
+      const y = this.forward2BranchFree(x[offset], x[offset + 1]);
+      if (y - y === 0) return y + this.b2.data[0];
+    }
+    return this.forwardBranching(x, offset);
+  }
+
+  private forward2BranchFree(x0: number, x1: number): number {
+    const H = this.hidden;
+    const W1 = this.w1.data;
+    const B1 = this.b1.data;
+    const W2 = this.w2.data;
+    let y = 0;
+    for (let h = 0; h < H; h++) {
+      const u = W1[2 * h] * x0 + W1[2 * h + 1] * x1 + B1[h];
+      y += W2[h] * (0.5 * (u + Math.abs(u)));
+    }
+    return y;
+  }
+
+  private forwardBranching(x: ArrayLike<number>, offset: number): number {
     const S = this.inputDim;
     const H = this.hidden;
     const W1 = this.w1.data;
     const B1 = this.b1.data;
     const W2 = this.w2.data;
     let y = 0;
-    if (S === 2) {
-      const x0 = x[offset];
-      const x1 = x[offset + 1];
-      for (let h = 0; h < H; h++) {
-        const u = W1[2 * h] * x0 + W1[2 * h + 1] * x1 + B1[h];
-        if (u > 0) y += W2[h] * u;
-      }
-    } else {
-      for (let h = 0; h < H; h++) {
-        const ho = h * S;
-        let u = 0;
-        for (let s = 0; s < S; s++) u += W1[ho + s] * x[offset + s];
-        u += B1[h];
-        if (u > 0) y += W2[h] * u;
-      }
+    for (let h = 0; h < H; h++) {
+      const ho = h * S;
+      let u = 0;
+      for (let s = 0; s < S; s++) u += W1[ho + s] * x[offset + s];
+      u += B1[h];
+      if (u > 0) y += W2[h] * u;
     }
     return y + this.b2.data[0];
   }
@@ -91,11 +112,93 @@ export class ScalarMlp {
    * {@link backwardBatch}, which recomputes the pre-activations (cheaper than storing T×H of them).
    */
   forwardBatch(x: Float64Array, T: number, out: Float64Array): void {
+    this.setBatch(x, T);
+    if (this.inputDim === 2 && this.forwardBatch2BranchFree(T, out)) return;
+    this.forwardBatchBranching(T, out);
+  }
+
+  /**
+   * Keeps the first T inputs of the flat T×S `x` (transposed) for {@link backwardBatch} without
+   * evaluating the net: for callers that already hold y_t = {@link forward}(x_t) for the same
+   * parameters.
+   */
+  setBatch(x: Float64Array, T: number): void {
     const S = this.inputDim;
-    const H = this.hidden;
     if (this.xt.length < T * S) this.xt = new Float64Array(Math.max(T * S, 2 * this.xt.length));
     const xt = this.xt; // S×T, the inputs transposed
     for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) xt[s * T + t] = x[t * S + s];
+    this.batch = T;
+  }
+
+  /**
+   * S = 2, four units per pass over t and ReLU as ½(u + |u|) (see {@link forward}): y_t still
+   * accumulates w₂[h]·ReLU(u_{h,t}) over h in increasing order from 0, then adds b₂. Returns false
+   * (and the caller recomputes with branches) when some y_t is not finite.
+   */
+  private forwardBatch2BranchFree(T: number, out: Float64Array): boolean {
+    const H = this.hidden;
+    const xt = this.xt;
+    const W1 = this.w1.data;
+    const B1 = this.b1.data;
+    const W2 = this.w2.data;
+    for (let t = 0; t < T; t++) out[t] = 0;
+    let h = 0;
+    for (; h + 4 <= H; h += 4) {
+      const a0 = W1[2 * h];
+      const a1 = W1[2 * h + 1];
+      const ab = B1[h];
+      const av = W2[h];
+      const b0 = W1[2 * h + 2];
+      const b1 = W1[2 * h + 3];
+      const bb = B1[h + 1];
+      const bv = W2[h + 1];
+      const c0 = W1[2 * h + 4];
+      const c1 = W1[2 * h + 5];
+      const cb = B1[h + 2];
+      const cv = W2[h + 2];
+      const d0 = W1[2 * h + 6];
+      const d1 = W1[2 * h + 7];
+      const db = B1[h + 3];
+      const dv = W2[h + 3];
+      for (let t = 0; t < T; t++) {
+        const x0 = xt[t];
+        const x1 = xt[T + t];
+        const ua = a0 * x0 + a1 * x1 + ab;
+        const ub = b0 * x0 + b1 * x1 + bb;
+        const uc = c0 * x0 + c1 * x1 + cb;
+        const ud = d0 * x0 + d1 * x1 + db;
+        let y = out[t];
+        y += av * (0.5 * (ua + Math.abs(ua)));
+        y += bv * (0.5 * (ub + Math.abs(ub)));
+        y += cv * (0.5 * (uc + Math.abs(uc)));
+        y += dv * (0.5 * (ud + Math.abs(ud)));
+        out[t] = y;
+      }
+    }
+    for (; h < H; h++) {
+      const w0 = W1[2 * h];
+      const w1 = W1[2 * h + 1];
+      const b = B1[h];
+      const v = W2[h];
+      for (let t = 0; t < T; t++) {
+        const u = w0 * xt[t] + w1 * xt[T + t] + b;
+        out[t] += v * (0.5 * (u + Math.abs(u)));
+      }
+    }
+    const b2 = this.b2.data[0];
+    let finite = true;
+    for (let t = 0; t < T; t++) {
+      const y = out[t];
+      if (y - y !== 0) finite = false;
+      out[t] = y + b2;
+    }
+    return finite;
+  }
+
+  private forwardBatchBranching(T: number, out: Float64Array): void {
+    const S = this.inputDim;
+    const H = this.hidden;
+    const xt = this.xt;
     const W1 = this.w1.data;
     const B1 = this.b1.data;
     const W2 = this.w2.data;
@@ -103,32 +206,18 @@ export class ScalarMlp {
     for (let t = 0; t < T; t++) out[t] = 0;
     // Unit-major loops keep each unit's weights in registers; y_t still accumulates over units
     // h in increasing order with u = (Σ_s W1[h,s]·x_s) + b1[h], exactly as {@link forward}.
-    if (S === 2) {
-      for (let h = 0; h < H; h++) {
-        const w0 = W1[2 * h];
-        const w1 = W1[2 * h + 1];
-        const b = B1[h];
-        const v = W2[h];
-        for (let t = 0; t < T; t++) {
-          const u = w0 * xt[t] + w1 * xt[T + t] + b;
-          if (u > 0) out[t] += v * u;
-        }
-      }
-    } else {
-      for (let h = 0; h < H; h++) {
-        const ho = h * S;
-        const b = B1[h];
-        const v = W2[h];
-        for (let t = 0; t < T; t++) {
-          let u = 0;
-          for (let s = 0; s < S; s++) u += W1[ho + s] * xt[s * T + t];
-          u += b;
-          if (u > 0) out[t] += v * u;
-        }
+    for (let h = 0; h < H; h++) {
+      const ho = h * S;
+      const b = B1[h];
+      const v = W2[h];
+      for (let t = 0; t < T; t++) {
+        let u = 0;
+        for (let s = 0; s < S; s++) u += W1[ho + s] * xt[s * T + t];
+        u += b;
+        if (u > 0) out[t] += v * u;
       }
     }
     for (let t = 0; t < T; t++) out[t] += b2;
-    this.batch = T;
   }
 
   /**
