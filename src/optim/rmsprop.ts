@@ -38,19 +38,28 @@ export class RmsProp implements Optimizer {
   step(): void {
     this.t += 1;
     const { alpha, eps, lr, centered } = this;
+    const oneMinusAlpha = 1 - alpha;
     for (let q = 0; q < this.params.length; q++) {
       const { data, grad } = this.params[q];
       const s = this.sq[q];
-      const a = this.avg[q];
-      for (let i = 0; i < data.length; i++) {
-        const g = grad[i];
-        s[i] = alpha * s[i] + (1 - alpha) * g * g;
-        let denomSq = s[i];
-        if (centered) {
-          a[i] = alpha * a[i] + (1 - alpha) * g;
-          denomSq -= a[i] * a[i];
+      const n = data.length;
+      if (centered) {
+        const a = this.avg[q];
+        for (let i = 0; i < n; i++) {
+          const g = grad[i];
+          const si = alpha * s[i] + oneMinusAlpha * g * g;
+          const ai = alpha * a[i] + oneMinusAlpha * g;
+          s[i] = si;
+          a[i] = ai;
+          data[i] -= (lr * g) / (Math.sqrt(si - ai * ai) + eps);
         }
-        data[i] -= (lr * g) / (Math.sqrt(denomSq) + eps);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const g = grad[i];
+          const si = alpha * s[i] + oneMinusAlpha * g * g;
+          s[i] = si;
+          data[i] -= (lr * g) / (Math.sqrt(si) + eps);
+        }
       }
     }
   }
