@@ -65,20 +65,8 @@ export function movingAverage(values: ArrayLike<number>, window: number): Float6
   return out;
 }
 
-/**
- * Episodes until the `window`-episode moving average first reaches `threshold`: the smallest
- * episode count n ≥ window with mean(returns[n−window … n−1]) ≥ threshold; `null` if never.
- * (The convergence measure of ../shared/docs/lrpg-reference.md §3: MA20 ≥ 90 on the pendulum.)
- */
-export function episodesToThreshold(
-  returns: ArrayLike<number>,
-  threshold: number,
-  window = 20,
-): number | null {
-  const ma = movingAverage(returns, window);
-  for (let i = window - 1; i < ma.length; i++) if (ma[i] >= threshold) return i + 1;
-  return null;
-}
+/** Episodes until the moving average first reaches a threshold (one definition, in src/pg). */
+export { episodesToThreshold } from "../pg/reinforce.js";
 
 /** Mean of the last `count` entries (all of them when fewer). */
 export function tailMean(values: ArrayLike<number>, count: number): number | null {
