@@ -24,8 +24,10 @@ export class ScalarMlp {
   private readonly accS: Float64Array;
 
   constructor(inputDim: number, hidden: number, prefix: string) {
-    if (!Number.isInteger(inputDim) || inputDim < 1) throw new RangeError(`ScalarMlp: inputDim must be an integer >= 1, got ${inputDim}`);
-    if (!Number.isInteger(hidden) || hidden < 1) throw new RangeError(`ScalarMlp: hidden width must be an integer >= 1, got ${hidden}`);
+    if (!Number.isInteger(inputDim) || inputDim < 1)
+      throw new RangeError(`ScalarMlp: inputDim must be an integer >= 1, got ${inputDim}`);
+    if (!Number.isInteger(hidden) || hidden < 1)
+      throw new RangeError(`ScalarMlp: hidden width must be an integer >= 1, got ${hidden}`);
     this.inputDim = inputDim;
     this.hidden = hidden;
     this.accS = new Float64Array(inputDim);

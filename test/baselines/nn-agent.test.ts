@@ -12,38 +12,44 @@ const CRITIC = ["value.0.weight", "value.0.bias", "value.2.weight", "value.2.bia
 describe("ScalarMlp", () => {
   it("batched forward equals single forward; backward matches central differences (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 1e6 }), (S, Hd, T, seed) => {
-        const rng = new Rng(seed);
-        const net = new ScalarMlp(S, Hd, "f");
-        net.initTorchDefault(rng);
-        const x = rng.fillNormal(new Float64Array(T * S));
-        const g = rng.fillNormal(new Float64Array(T));
-        const y = new Float64Array(T);
-        net.forwardBatch(x, T, y);
-        for (let t = 0; t < T; t++) if (Math.abs(y[t] - net.forward(x, t * S)) > 1e-14) return false;
-        for (const p of net.parameters) p.grad.fill(0);
-        net.backwardBatch(g);
-        // J = Σ_t g_t y_t
-        const J = () => {
-          let s = 0;
-          for (let t = 0; t < T; t++) s += g[t] * net.forward(x, t * S);
-          return s;
-        };
-        const h = 1e-6;
-        for (const p of net.parameters) {
-          for (let i = 0; i < p.data.length; i++) {
-            const v = p.data[i];
-            p.data[i] = v + h;
-            const jp = J();
-            p.data[i] = v - h;
-            const jm = J();
-            p.data[i] = v;
-            const num = (jp - jm) / (2 * h);
-            if (Math.abs(num - p.grad[i]) > 1e-6 * (1 + Math.abs(num))) return false;
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (S, Hd, T, seed) => {
+          const rng = new Rng(seed);
+          const net = new ScalarMlp(S, Hd, "f");
+          net.initTorchDefault(rng);
+          const x = rng.fillNormal(new Float64Array(T * S));
+          const g = rng.fillNormal(new Float64Array(T));
+          const y = new Float64Array(T);
+          net.forwardBatch(x, T, y);
+          for (let t = 0; t < T; t++) if (Math.abs(y[t] - net.forward(x, t * S)) > 1e-14) return false;
+          for (const p of net.parameters) p.grad.fill(0);
+          net.backwardBatch(g);
+          // J = Σ_t g_t y_t
+          const J = () => {
+            let s = 0;
+            for (let t = 0; t < T; t++) s += g[t] * net.forward(x, t * S);
+            return s;
+          };
+          const h = 1e-6;
+          for (const p of net.parameters) {
+            for (let i = 0; i < p.data.length; i++) {
+              const v = p.data[i];
+              p.data[i] = v + h;
+              const jp = J();
+              p.data[i] = v - h;
+              const jm = J();
+              p.data[i] = v;
+              const num = (jp - jm) / (2 * h);
+              if (Math.abs(num - p.grad[i]) > 1e-6 * (1 + Math.abs(num))) return false;
+            }
           }
-        }
-        return true;
-      }),
+          return true;
+        },
+      ),
       { seed: 31, numRuns: 60 },
     );
   });
@@ -91,15 +97,32 @@ describe("ScalarMlp", () => {
 describe("NnGaussianAgent", () => {
   it("learn's gradients (μ-net, log σ, V-net, optional sigmoid) match central differences (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 8 }), fc.boolean(), fc.integer({ min: 0, max: 1e6 }), (S, Hd, T, squash, seed) => {
-        const agent = new NnGaussianAgent({ stateDim: S, hidden: Hd, lrActor: 1e-3, lrCritic: 1e-3, gamma: 0.95, sigmoidMean: squash, seed });
-        const rng = new Rng(seed + 1);
-        const states = Array.from({ length: T }, () => Array.from({ length: S }, () => rng.normal()));
-        const actions = Array.from({ length: T }, () => (squash ? rng.uniform() : 2 * rng.normal()));
-        const rewards = Array.from({ length: T }, () => rng.normal());
-        const dict = jitter(agent.exportStateDict(), rng, 0.05);
-        return worstGradientError(agent, dict, makeEpisode({ states, actions, rewards }), ACTOR, CRITIC) < 1e-6;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1e6 }),
+        (S, Hd, T, squash, seed) => {
+          const agent = new NnGaussianAgent({
+            stateDim: S,
+            hidden: Hd,
+            lrActor: 1e-3,
+            lrCritic: 1e-3,
+            gamma: 0.95,
+            sigmoidMean: squash,
+            seed,
+          });
+          const rng = new Rng(seed + 1);
+          const states = Array.from({ length: T }, () => Array.from({ length: S }, () => rng.normal()));
+          const actions = Array.from({ length: T }, () => (squash ? rng.uniform() : 2 * rng.normal()));
+          const rewards = Array.from({ length: T }, () => rng.normal());
+          const dict = jitter(agent.exportStateDict(), rng, 0.05);
+          return (
+            worstGradientError(agent, dict, makeEpisode({ states, actions, rewards }), ACTOR, CRITIC) < 1e-6
+          );
+        },
+      ),
       { seed: 32, numRuns: 30 },
     );
   });
@@ -107,9 +130,13 @@ describe("NnGaussianAgent", () => {
   it("counts parameters as the paper (σ excluded) and validates input", () => {
     const a = new NnGaussianAgent({ stateDim: 2, hidden: 512, lrActor: 1e-3, lrCritic: 1e-3, gamma: 0.99 });
     expect(a.parameterCount).toEqual({ actor: 2049, critic: 2049, sigma: 1, total: 4098 });
-    expect(() => new NnGaussianAgent({ stateDim: 2, hidden: 0, lrActor: 1e-3, lrCritic: 1e-3, gamma: 0.99 })).toThrow(/hidden must be an integer >= 1, got 0/);
+    expect(
+      () => new NnGaussianAgent({ stateDim: 2, hidden: 0, lrActor: 1e-3, lrCritic: 1e-3, gamma: 0.99 }),
+    ).toThrow(/hidden must be an integer >= 1, got 0/);
     expect(() => a.act([1, NaN], new Rng(1))).toThrow(/state\[1\] is NaN/);
     expect(() => a.value([1])).toThrow(/state must have 2 entries, got 1/);
-    expect(() => a.importStateDict({ ...a.exportStateDict(), "mu.0.bias": [1, 2] })).toThrow(/"mu.0.bias" has the wrong shape \(got \[2\]\); expected a tensor of shape \[512\]/);
+    expect(() => a.importStateDict({ ...a.exportStateDict(), "mu.0.bias": [1, 2] })).toThrow(
+      /"mu.0.bias" has the wrong shape \(got \[2\]\); expected a tensor of shape \[512\]/,
+    );
   });
 });
