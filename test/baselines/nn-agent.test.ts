@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import { NnGaussianAgent } from "../../src/baselines/gaussian-nn-agent.js";
 import { ScalarMlp } from "../../src/baselines/scalar-mlp.js";
@@ -138,5 +138,47 @@ describe("NnGaussianAgent", () => {
     expect(() => a.importStateDict({ ...a.exportStateDict(), "mu.0.bias": [1, 2] })).toThrow(
       /"mu.0.bias" has the wrong shape \(got \[2\]\); expected a tensor of shape \[512\]/,
     );
+  });
+
+  it("learn reuses act's μ outputs only when they are exactly the episode's, with bit-identical results", () => {
+    const make = () =>
+      new NnGaussianAgent({ stateDim: 2, hidden: 16, lrActor: 1e-2, lrCritic: 1e-2, gamma: 0.9, seed: 4 });
+    const rng = new Rng(9);
+    const T = 12;
+    const episode = makeEpisode({
+      states: rng.fillNormal(new Float64Array(2 * T)),
+      actions: rng.fillNormal(new Float64Array(T)),
+      rewards: rng.fillNormal(new Float64Array(T)),
+    });
+    const plain = make();
+    const plainLoss = plain.learn(episode);
+    // (a) acted on exactly these states: no μ forward pass in learn.
+    const acted = make();
+    const actRng = new Rng(1);
+    acted.act([3, 3], actRng); // an earlier act outside the episode is ignored
+    for (let t = 0; t < T; t++) acted.act(episode.states.subarray(2 * t, 2 * t + 2), actRng);
+    const spy = vi.spyOn(acted.muNet, "forwardBatch");
+    expect(acted.learn(episode)).toEqual(plainLoss);
+    expect(spy).not.toHaveBeenCalled();
+    expect(acted.exportStateDict()).toEqual(plain.exportStateDict());
+    // (b) parameters changed after acting: recomputed.
+    const moved = make();
+    for (let t = 0; t < T; t++) moved.act(episode.states.subarray(2 * t, 2 * t + 2), actRng);
+    moved.muNet.w1.data[0] += 0.5;
+    const reference = make();
+    reference.muNet.w1.data[0] += 0.5;
+    const spy2 = vi.spyOn(moved.muNet, "forwardBatch");
+    expect(moved.learn(episode)).toEqual(reference.learn(episode));
+    expect(spy2).toHaveBeenCalled();
+    expect(moved.exportStateDict()).toEqual(reference.exportStateDict());
+    // (c) a state differs (−0 vs +0 counts): recomputed.
+    const other = make();
+    const states2 = Float64Array.from(episode.states);
+    states2[0] = 0;
+    for (let t = 0; t < T; t++)
+      other.act(t === 0 ? [-0, states2[1]] : states2.subarray(2 * t, 2 * t + 2), actRng);
+    const spy3 = vi.spyOn(other.muNet, "forwardBatch");
+    other.learn({ ...episode, states: states2 });
+    expect(spy3).toHaveBeenCalled();
   });
 });
