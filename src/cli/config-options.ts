@@ -18,6 +18,7 @@ const NUMBER_FIELDS = new Set([
   "evalEvery",
   "evalEpisodes",
   "snapshotEvery",
+  "population",
 ]);
 /** Fields that take a number or a mathjs expression. */
 const SCHEDULE_FIELDS = new Set(["lrActor", "lrCritic"]);

@@ -244,8 +244,12 @@ export function buildProgram(): Command {
     .option("--quiet", "no progress bar");
   addConfigOptions(sweep).action(async (specPath: string | undefined, opts: Record<string, unknown>) => {
     let spec;
-    if (specPath) spec = readSweepSpec(specPath);
-    else {
+    if (specPath) {
+      spec = readSweepSpec(specPath);
+      // Config flags given with a spec file (e.g. --population 10 --backend gpu) override its base.
+      const overlay = rawConfigFromOptions(opts);
+      if (Object.keys(overlay).length > 0) spec = { ...spec, base: { ...spec.base, ...overlay } };
+    } else {
       const grid: Record<string, (number | string)[]> = {};
       for (const g of opts.grid as string[]) {
         const m = /^(\w+)=(.+)$/.exec(g);

@@ -3,6 +3,8 @@ import { PAPER_TASKS, type PaperAgentKind, type PaperTask } from "../presets/pap
 import { compileSchedule, ScheduleError, type ScheduleSpec } from "./schedule.js";
 import { envRunDefaults, isGenericGridEnv } from "./env-defaults.js";
 import { listGridEnvs } from "../envs/default-grid.js";
+import { GPU_MODES, type GpuMode } from "../factor/backend/gpujs.js";
+import type { BackendKind } from "../factor/backend/index.js";
 
 /**
  * A run's configuration: everything that, with the seed, fixes the run. Given as JSON or CLI
@@ -181,6 +183,29 @@ export const FIELD_DOCS: readonly FieldDoc[] = [
     defaultText: "10",
   },
   {
+    name: "backend",
+    flag: "--backend <kind>",
+    allowed: `"cpu" or "gpu"`,
+    description:
+      "factor backend: cpu (float64; a population is bit-identical to single runs) or gpu (gpu.js, float32; always trains as a population)",
+    defaultText: "cpu",
+  },
+  {
+    name: "gpuMode",
+    flag: "--gpu-mode <mode>",
+    allowed: `one of ${GPU_MODES.map((m) => `"${m}"`).join(", ")} (backend "gpu" only)`,
+    description: "gpu.js mode of the gpu backend (`lowrank-rl backends` lists what this machine has)",
+    defaultText: "auto (with --backend gpu)",
+  },
+  {
+    name: "population",
+    flag: "--population <P>",
+    allowed: "an integer in [1, 100000]",
+    description:
+      "train runs that differ only in seed P at a time as one lockstep population (src/population; scalar-σ LRPG on the paper tasks, constant learning rates); each run still gets its own directory",
+    defaultText: "1",
+  },
+  {
     name: "snapshotEvery",
     flag: "--snapshot-every <n>",
     allowed: "an integer in [0, 10000000] (0 = never)",
@@ -214,6 +239,9 @@ const runConfigSchema = z.strictObject({
   evalEvery: intIn(0, 10_000_000).optional(),
   evalEpisodes: intIn(1, 100_000).optional(),
   snapshotEvery: intIn(0, 10_000_000).optional(),
+  backend: z.enum(["cpu", "gpu"]).optional(),
+  gpuMode: z.enum(GPU_MODES as [GpuMode, ...GpuMode[]]).optional(),
+  population: intIn(1, 100_000).optional(),
 });
 
 export type RunConfigInput = z.input<typeof runConfigSchema>;
@@ -242,6 +270,12 @@ export interface RunConfig {
   evalEvery: number;
   evalEpisodes: number;
   snapshotEvery: number;
+  /** Factor backend (`cpu` unless asked); `gpu` always trains through the population path. */
+  backend: BackendKind;
+  /** gpu.js mode; present only with backend "gpu". */
+  gpuMode?: GpuMode;
+  /** Runs differing only in seed are trained P at a time as one population (1 = one run per job). */
+  population: number;
 }
 
 /** A config error: `message` names the field, the value given and the allowed range. No stack is meant for users. */
@@ -274,6 +308,56 @@ function allowedFor(field: string): string {
  * (never anything else) with a message like `config.rank = 0: must be an integer in [1, 1000]`.
  */
 export function parseRunConfig(raw: unknown): RunConfig {
+  const config = parseFields(raw);
+  checkPopulationSupport(config);
+  return config;
+}
+
+/** The backend / gpuMode / population fields of a resolved config (gpuMode only with backend gpu). */
+function executionFields(
+  c: ParsedInput,
+  input: Record<string, unknown>,
+): { backend: BackendKind; gpuMode?: GpuMode; population: number } {
+  const backend = c.backend ?? "cpu";
+  if (backend === "cpu" && c.gpuMode !== undefined) {
+    throw new ConfigError(
+      "gpuMode",
+      `config.gpuMode = ${show(input.gpuMode)}: only applies to backend "gpu", but backend is "cpu" (add --backend gpu)`,
+    );
+  }
+  return {
+    backend,
+    ...(backend === "gpu" ? { gpuMode: c.gpuMode ?? "auto" } : {}),
+    population: c.population ?? 1,
+  };
+}
+
+/** True when a config trains through the population path (src/population) rather than one agent per job. */
+export function usesPopulation(config: Pick<RunConfig, "backend" | "population">): boolean {
+  return config.backend === "gpu" || config.population > 1;
+}
+
+/**
+ * Population training (src/population) covers scalar-σ LRPG on the paper tasks (pendulum, acrobot,
+ * rocket) with constant learning rates; anything else asked to run as a population (or on the gpu
+ * backend) is a config error naming what is not supported.
+ */
+function checkPopulationSupport(config: RunConfig): void {
+  if (!usesPopulation(config)) return;
+  const field = config.population > 1 ? "population" : "backend";
+  const asked = config.population > 1 ? `config.population = ${config.population}` : `config.backend = "gpu"`;
+  const scope =
+    "population training (and the gpu backend) supports scalar-σ LRPG on the paper tasks (LRPG/Pendulum, LRPG/Acrobot, LRPG/Rocket) with constant learning rates";
+  if (config.algo !== "lrpg") throw new ConfigError(field, `${asked}: algo is "${config.algo}"; ${scope}`);
+  if (config.task === null)
+    throw new ConfigError(field, `${asked}: env ${config.env} is not a paper task; ${scope}`);
+  for (const key of ["lrActor", "lrCritic"] as const) {
+    if (typeof config[key] !== "number")
+      throw new ConfigError(field, `${asked}: ${key} is the schedule ${show(config[key])}; ${scope}`);
+  }
+}
+
+function parseFields(raw: unknown): RunConfig {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError(
       "config",
@@ -329,6 +413,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
     evalEvery: c.evalEvery ?? 0,
     evalEpisodes: c.evalEpisodes ?? 10,
     snapshotEvery: c.snapshotEvery ?? 100,
+    ...executionFields(c, input),
   };
   if (algo === "lrpg") {
     return {
@@ -412,6 +497,7 @@ function parseGenericEnvConfig(c: ParsedInput, input: Record<string, unknown>, e
     evalEvery: c.evalEvery ?? 0,
     evalEpisodes: c.evalEpisodes ?? 10,
     snapshotEvery: c.snapshotEvery ?? 100,
+    ...executionFields(c, input),
   };
   if (algo === "lrpg") {
     return {
@@ -425,12 +511,23 @@ function parseGenericEnvConfig(c: ParsedInput, input: Record<string, unknown>, e
 }
 
 /** The config without run-bookkeeping fields that do not change results (for job ids). */
-export function resultDefiningConfig(
-  config: RunConfig,
-): Omit<RunConfig, "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints"> {
+export function resultDefiningConfig(config: RunConfig): Omit<
+  RunConfig,
+  "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints" | "population" | "backend"
+> & {
+  backend?: BackendKind;
+} {
   const rest: Partial<RunConfig> = { ...config };
   delete rest.checkpointEvery;
   delete rest.checkpointMinSeconds;
   delete rest.keepCheckpoints;
-  return rest as Omit<RunConfig, "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints">;
+  // Execution fields that do not change results: the population size (agents are independent;
+  // bit-identical on cpu), and the backend when it is the default cpu. Job ids of runs made before
+  // these fields existed stay the same.
+  delete rest.population;
+  if (rest.backend === "cpu") delete rest.backend;
+  return rest as Omit<
+    RunConfig,
+    "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints" | "population" | "backend"
+  > & { backend?: BackendKind };
 }

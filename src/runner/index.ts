@@ -5,6 +5,7 @@ export {
   TASK_OF_ENV,
   taskDefaults,
   resultDefiningConfig,
+  usesPopulation,
   type RunConfig,
   type RunConfigInput,
   type Algo,
@@ -43,10 +44,25 @@ export {
   type MetricRow,
   type MetricsOffset,
 } from "./metrics.js";
-export { newManifest, readManifest, writeManifest, type Manifest, type RunStatus } from "./manifest.js";
+export {
+  newManifest,
+  readManifest,
+  writeManifest,
+  type Manifest,
+  type PopulationInfo,
+  type RunStatus,
+} from "./manifest.js";
 export { createRunDir, runName, sanitizeForPath, timestampForPath, RUN_FILES } from "./run-dir.js";
 export { jobId, canonicalJson } from "./job-id.js";
-export { runJobsInPool, type PoolOptions } from "./pool.js";
+export { runJobsInPool, runRunJobsInPool, type PoolOptions, type PoolJob } from "./pool.js";
+export {
+  executePopulation,
+  groupIntoPopulations,
+  populationGroupKey,
+  populationTaskOf,
+  type PopulationRunOptions,
+  type RunJob,
+} from "./population-run.js";
 export {
   runSweep,
   planSweep,

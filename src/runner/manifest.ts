@@ -31,6 +31,21 @@ export interface Manifest<Config = unknown> {
   parameterCount?: Record<string, number>;
   /** Times the run was resumed from a checkpoint. */
   resumes?: number;
+  /** Present when the run was trained as one agent of a lockstep population (src/population). */
+  population?: PopulationInfo;
+}
+
+/** How a population run was trained; such runs keep no checkpoints (see docs/gpu.md). */
+export interface PopulationInfo {
+  /** Agents trained together (P of this batch). */
+  size: number;
+  /** This run's index in the batch. */
+  index: number;
+  /** Seeds of the whole batch, in index order. */
+  seeds: number[];
+  backend: { kind: "cpu" | "gpu"; mode: string; precision: "float64" | "float32" };
+  /** Always false: the population path writes no checkpoints; `resume` restarts such a run from episode 0. */
+  checkpoints: false;
 }
 
 export function newManifest<Config>(fields: {

@@ -1,4 +1,5 @@
 import type { MessagePort } from "node:worker_threads";
+import { executePopulation } from "./population-run.js";
 import { resumeRun, executeRun, type RunResult } from "./run.js";
 
 /** A job sent to a pool worker: train `config` into `dir` (or a new dir under `outRoot`), or resume `dir`. */
@@ -8,6 +9,8 @@ export interface PoolTask {
   dir?: string;
   /** Continue the run in `dir` from its checkpoint instead of starting it. */
   resume?: boolean;
+  /** Or: train these configs (equal but for the seed) as one population, one directory each. */
+  population?: { configs: unknown[]; dirs?: string[]; outRoot?: string };
   /** Receives `{ episode, episodes }` progress messages (every `progressEvery` episodes and at the end). */
   port?: MessagePort;
   progressEvery?: number;
@@ -21,6 +24,8 @@ export interface ProgressMessage {
 /** A job's result plus the episodes this session ran (for progress accounting). */
 export interface PoolResult extends RunResult {
   sessionEpisodes: number;
+  /** A population task's results, one per config (the first is also spread into this object). */
+  population?: RunResult[];
 }
 
 /** Piscina worker entry: runs one job in this worker thread. */
@@ -36,6 +41,11 @@ export default async function runPoolTask(task: PoolTask): Promise<PoolResult> {
     }
   };
   try {
+    if (task.population) {
+      const { configs, dirs, outRoot } = task.population;
+      const rs = await executePopulation(configs, { dirs, outRoot, onEpisode });
+      return { ...rs[0], sessionEpisodes: ran, population: rs };
+    }
     const r =
       task.resume && task.dir
         ? await resumeRun(task.dir, { onEpisode })

@@ -3,6 +3,8 @@ import { MessageChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
 import type { PoolResult, PoolTask, ProgressMessage } from "./pool-worker.js";
 import type { RunResult } from "./run.js";
+import { parseRunConfig } from "./config.js";
+import { groupIntoPopulations, type RunJob } from "./population-run.js";
 
 /** The worker module next to this file (`.ts` under tsx, `.js` once built). */
 function workerUrl(): string {
@@ -75,4 +77,64 @@ export async function runJobsInPool(
   } finally {
     await pool.destroy();
   }
+}
+
+/** A job for {@link runRunJobsInPool}: a raw or resolved config, and where its run goes. */
+export interface PoolJob {
+  config: unknown;
+  outRoot?: string;
+  dir?: string;
+  resume?: boolean;
+}
+
+/**
+ * Runs jobs like {@link runJobsInPool}, but jobs asking for the population path (`backend` gpu or
+ * `population` P > 1) that are equal but for the seed are trained P at a time as one population
+ * per pool task (see `groupIntoPopulations`). Results are per job, in job order, each with its
+ * own run directory as a single run would have.
+ */
+export async function runRunJobsInPool(
+  jobs: readonly PoolJob[],
+  options: PoolOptions = {},
+): Promise<RunResult[]> {
+  const resolved: RunJob[] = jobs.map((j) => ({ ...j, config: parseRunConfig(j.config) }));
+  const groups = groupIntoPopulations(resolved);
+  const tasks: Omit<PoolTask, "port">[] = groups.map((g) => {
+    const j = resolved[g[0]];
+    if (g.length === 1 && (j.resume || (j.config.backend === "cpu" && j.config.population === 1)))
+      return {
+        config: j.config,
+        ...(j.dir ? { dir: j.dir } : { outRoot: j.outRoot }),
+        ...(j.resume ? { resume: true } : {}),
+      };
+    const dirs = g.map((i) => resolved[i].dir);
+    return {
+      config: j.config,
+      population: {
+        configs: g.map((i) => resolved[i].config),
+        ...(dirs.every((d) => d !== undefined) ? { dirs: dirs as string[] } : { outRoot: j.outRoot }),
+      },
+    };
+  });
+  const byTask = await runJobsInPool(tasks, {
+    ...options,
+    onJobDone: undefined,
+  });
+  const out: RunResult[] = new Array(jobs.length);
+  groups.forEach((g, t) => {
+    const r = byTask[t] as RunResult & { population?: RunResult[] };
+    g.forEach((jobIndex, k) => {
+      const one = r.population ? r.population[k] : r;
+      out[jobIndex] = stripPoolFields(one);
+      options.onJobDone?.(out[jobIndex], jobIndex);
+    });
+  });
+  return out;
+}
+
+function stripPoolFields(r: RunResult & { sessionEpisodes?: number; population?: RunResult[] }): RunResult {
+  const copy: RunResult & { sessionEpisodes?: number; population?: RunResult[] } = { ...r };
+  delete copy.sessionEpisodes;
+  delete copy.population;
+  return copy;
 }

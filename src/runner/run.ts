@@ -23,6 +23,7 @@ import {
   type MetricRow,
 } from "./metrics.js";
 import { paperAgentFactory } from "./paper-agent-factory.js";
+import { executePopulation } from "./population-run.js";
 import { packageVersion } from "./provenance.js";
 import { createRunDir, RUN_FILES } from "./run-dir.js";
 import { compileSchedule } from "./schedule.js";
@@ -284,11 +285,22 @@ function makeTrainingEnv(config: RunConfig, envRng: Rng): Env {
 
 /**
  * Runs `(config, seed) → run directory`: creates the directory, writes the manifest, trains
- * with metrics/checkpoints, and returns the returns and final status. Pure given the config:
+ * with metrics/checkpoints, and returns the returns and final status (backend "gpu": trains it
+ * as a population of one, see `executePopulation`; `population` > 1 only matters to callers that
+ * hold several seeds, see `runRunJobsInPool`). Pure given the config:
  * the seed fixes every random draw (agent init, actions and the env's initial states).
  */
 export async function executeRun(rawConfig: RunConfig | unknown, options: RunOptions): Promise<RunResult> {
   const config = parseRunConfig(rawConfig);
+  if (config.backend === "gpu") {
+    // The gpu backend only exists as a population: one run is a population of one.
+    const [result] = await executePopulation([config], {
+      ...(options.dir ? { dirs: [options.dir] } : { outRoot: options.outRoot }),
+      onEpisode: options.onEpisode,
+      signal: options.signal,
+    });
+    return result;
+  }
   const dir = options.dir ?? createRunDir(options.outRoot ?? "runs", config.env, config.algo, config.seed);
   if (options.dir) {
     // An explicit directory: make sure it exists.

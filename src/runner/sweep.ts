@@ -6,8 +6,7 @@ import { writeJsonAtomic } from "./atomic-file.js";
 import { listCheckpoints } from "./checkpoint.js";
 import { ConfigError, FIELD_DOCS, parseRunConfig, type RunConfig, type RunConfigInput } from "./config.js";
 import { readManifest } from "./manifest.js";
-import { runJobsInPool, type PoolOptions } from "./pool.js";
-import type { PoolTask } from "./pool-worker.js";
+import { runRunJobsInPool, type PoolJob, type PoolOptions } from "./pool.js";
 import { runJobId, type RunResult } from "./run.js";
 import { runName, RUN_FILES } from "./run-dir.js";
 
@@ -197,10 +196,12 @@ export async function runSweep(
     jobs: jobs.map((j) => ({ jobId: j.jobId, dir: j.dir, seed: j.config.seed, config: j.config })),
   });
   const todo = jobs.filter((j) => j.action !== "skip");
-  const tasks: Omit<PoolTask, "port">[] = todo.map((j) =>
+  // Jobs with `population` P > 1 (or backend gpu) that differ only in seed train P at a time as
+  // one population task; each still gets its own directory and job id.
+  const tasks: PoolJob[] = todo.map((j) =>
     j.action === "resume" ? { config: j.config, dir: j.dir, resume: true } : { config: j.config, dir: j.dir },
   );
-  const ran = tasks.length > 0 ? await runJobsInPool(tasks, options) : [];
+  const ran = tasks.length > 0 ? await runRunJobsInPool(tasks, options) : [];
   return { jobs, ran, skipped: jobs.length - todo.length };
 }
 
