@@ -68,12 +68,29 @@ export class Adam implements Optimizer {
       const g = this.params[q].grad;
       const m = this.m[q];
       const v = this.v[q];
-      for (let i = 0; i < p.length; i++) {
-        const gi = weightDecay === 0 ? g[i] : g[i] + weightDecay * p[i];
-        m[i] = m[i] * beta1 + oneMinusB1 * gi;
-        v[i] = v[i] * beta2 + oneMinusB2 * gi * gi;
-        const denom = Math.sqrt(v[i]) / biasCorrection2Sqrt + eps;
-        p[i] = p[i] - stepSize * (m[i] / denom);
+      // Each element is read once into locals and written once (the arrays could alias as far as
+      // the JIT knows, so m[i]/v[i] would otherwise be reloaded); the arithmetic is torch's, in
+      // torch's order: the division by √(1−β₂ᵗ) and by the denominator stay divisions.
+      const n = p.length;
+      if (weightDecay === 0) {
+        for (let i = 0; i < n; i++) {
+          const gi = g[i];
+          const mi = m[i] * beta1 + oneMinusB1 * gi;
+          const vi = v[i] * beta2 + oneMinusB2 * gi * gi;
+          m[i] = mi;
+          v[i] = vi;
+          p[i] = p[i] - stepSize * (mi / (Math.sqrt(vi) / biasCorrection2Sqrt + eps));
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const pi = p[i];
+          const gi = g[i] + weightDecay * pi;
+          const mi = m[i] * beta1 + oneMinusB1 * gi;
+          const vi = v[i] * beta2 + oneMinusB2 * gi * gi;
+          m[i] = mi;
+          v[i] = vi;
+          p[i] = pi - stepSize * (mi / (Math.sqrt(vi) / biasCorrection2Sqrt + eps));
+        }
       }
     }
   }
