@@ -44,8 +44,10 @@ export class Adam implements Optimizer {
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
-    if (!(this.beta1 >= 0 && this.beta1 < 1)) throw new RangeError(`Adam: beta1 must be in [0, 1), got ${this.beta1}`);
-    if (!(this.beta2 >= 0 && this.beta2 < 1)) throw new RangeError(`Adam: beta2 must be in [0, 1), got ${this.beta2}`);
+    if (!(this.beta1 >= 0 && this.beta1 < 1))
+      throw new RangeError(`Adam: beta1 must be in [0, 1), got ${this.beta1}`);
+    if (!(this.beta2 >= 0 && this.beta2 < 1))
+      throw new RangeError(`Adam: beta2 must be in [0, 1), got ${this.beta2}`);
     if (!(this.eps >= 0)) throw new RangeError(`Adam: eps must be >= 0, got ${this.eps}`);
     this.m = params.map((p) => new Float64Array(p.data.length));
     this.v = params.map((p) => new Float64Array(p.data.length));
@@ -116,7 +118,8 @@ export class Adam implements Optimizer {
 
   setState(state: OptimizerState): void {
     if (state.kind !== "adam") throw new Error(`Adam.setState: expected kind "adam", got "${state.kind}"`);
-    if (!Number.isInteger(state.step) || state.step < 0) throw new RangeError(`Adam.setState: step must be an integer >= 0`);
+    if (!Number.isInteger(state.step) || state.step < 0)
+      throw new RangeError(`Adam.setState: step must be an integer >= 0`);
     this.params.forEach((p, q) => {
       restoreBuffer(state, p, "exp_avg", this.m[q]);
       restoreBuffer(state, p, "exp_avg_sq", this.v[q]);
