@@ -16,6 +16,7 @@ import { Command } from "commander";
 import { PAPER_TASKS } from "../src/presets/paper-agents.js";
 import { intInRange, seedList } from "./lib/args.js";
 import { runComparison } from "./lib/compare-methods.js";
+import { addExecutionOptions, executionFromOptions } from "./lib/population-option.js";
 import { envComparison, envOption, envOutDir } from "./lib/env-option.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
@@ -67,7 +68,8 @@ const program = new Command()
   .option("--env <id>", `run LRPG (and the NN baseline for continuous actions) on another registered env with its default grid and defaults instead`, envOption, ENV_ID)
   .option("--quiet", "no progress bar or table")
   .showHelpAfterError();
-program.parse();
+addExecutionOptions(program).parse();
+const execution = executionFromOptions(program);
 const opts = program.opts<{ seeds: number[]; episodes: number; out: string; threads?: number; quiet?: boolean; env: string }>();
 
 if (opts.env !== ENV_ID) {
@@ -84,6 +86,7 @@ if (opts.env !== ENV_ID) {
     finalWindow: Math.min(FINAL_WINDOW, other.episodes),
     hyperparameters: other.hyperparameters,
     quiet: opts.quiet,
+    execution,
   });
   process.exit(0);
 }
@@ -116,4 +119,5 @@ await runComparison({
   },
   reference: REFERENCE,
   quiet: opts.quiet,
+  execution,
 });

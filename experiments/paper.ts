@@ -21,11 +21,12 @@ import { PAPER_TASKS, type PaperTask } from "../src/presets/paper-agents.js";
 import { writeReport } from "../src/report/html.js";
 import { writeJsonAtomic, writeFileAtomic } from "../src/runner/atomic-file.js";
 import type { RunConfigInput } from "../src/runner/config.js";
-import { runJobsInPool } from "../src/runner/pool.js";
+import { runRunJobsInPool } from "../src/runner/pool.js";
 import { gitCommit, packageVersion } from "../src/runner/provenance.js";
 import type { RunResult } from "../src/runner/run.js";
 import { curveBand, episodesToThreshold, spread, tailMean } from "../src/runner/stats.js";
 import { intInRange, seedList } from "./lib/args.js";
+import { addExecutionOptions, executionFromOptions, withExecution } from "./lib/population-option.js";
 import { censoredSpread } from "./lib/censored-spread.js";
 import { constantPolicyReturn } from "./lib/constant-policy.js";
 import { paperFigure } from "./lib/paper-figure.js";
@@ -102,7 +103,8 @@ const program = new Command()
   .option("--threads <n>", "worker threads (default: all cores)", intInRange("--threads", 1, 256))
   .option("--quiet", "no progress bar or table")
   .showHelpAfterError();
-program.parse();
+addExecutionOptions(program).parse();
+const execution = executionFromOptions(program);
 const opts = program.opts<{ runs: number[]; episodes: number; rocketEpisodes: number; tasks: PaperTask[]; out: string; threads?: number; quiet?: boolean }>();
 const log = (s: string) => {
   if (!opts.quiet) process.stdout.write(s + "\n");
@@ -138,8 +140,8 @@ const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let results: RunResult[];
 try {
-  results = await runJobsInPool(
-    jobs.map((j) => ({ config: configOf(j.task, j.algo, j.seed), outRoot: join(opts.out, "runs") })),
+  results = await runRunJobsInPool(
+    jobs.map((j) => ({ config: withExecution(configOf(j.task, j.algo, j.seed), execution), outRoot: join(opts.out, "runs") })),
     { threads, onProgress: (n) => bar?.add(n) },
   );
 } finally {

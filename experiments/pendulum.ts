@@ -15,6 +15,7 @@ import { Command } from "commander";
 import { PAPER_TASKS } from "../src/presets/paper-agents.js";
 import { intInRange, seedList } from "./lib/args.js";
 import { runComparison } from "./lib/compare-methods.js";
+import { addExecutionOptions, executionFromOptions } from "./lib/population-option.js";
 import { envComparison, envOption, envOutDir } from "./lib/env-option.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
@@ -81,7 +82,8 @@ const program = new Command()
   )
   .option("--quiet", "no progress bar or table")
   .showHelpAfterError();
-program.parse();
+addExecutionOptions(program).parse();
+const execution = executionFromOptions(program);
 const opts = program.opts<{
   seeds: number[];
   episodes: number;
@@ -108,6 +110,7 @@ if (opts.env !== ENV_ID) {
     finalWindow: Math.min(FINAL_WINDOW, other.episodes),
     hyperparameters: other.hyperparameters,
     quiet: opts.quiet,
+    execution,
   });
   process.exit(0);
 }
@@ -166,4 +169,5 @@ await runComparison({
   },
   reference: REFERENCE,
   quiet: opts.quiet,
+  execution,
 });

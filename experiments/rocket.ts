@@ -19,6 +19,7 @@ import { Command } from "commander";
 import { PAPER_TASKS } from "../src/presets/paper-agents.js";
 import { intInRange, seedList } from "./lib/args.js";
 import { runComparison } from "./lib/compare-methods.js";
+import { addExecutionOptions, executionFromOptions } from "./lib/population-option.js";
 import { envComparison, envOption, envOutDir } from "./lib/env-option.js";
 import { constantPolicyReturn } from "./lib/constant-policy.js";
 
@@ -84,7 +85,8 @@ const program = new Command()
   .option("--env <id>", `run LRPG (and the NN baseline for continuous actions) on another registered env with its default grid and defaults instead`, envOption, ENV_ID)
   .option("--quiet", "no progress bar or table")
   .showHelpAfterError();
-program.parse();
+addExecutionOptions(program).parse();
+const execution = executionFromOptions(program);
 const opts = program.opts<{ seeds: number[]; episodes: number; out: string; threads?: number; quiet?: boolean; env: string }>();
 
 if (opts.env !== ENV_ID) {
@@ -101,6 +103,7 @@ if (opts.env !== ENV_ID) {
     finalWindow: Math.min(FINAL_WINDOW, other.episodes),
     hyperparameters: other.hyperparameters,
     quiet: opts.quiet,
+    execution,
   });
   process.exit(0);
 }
@@ -141,4 +144,5 @@ await runComparison({
     },
   ],
   quiet: opts.quiet,
+  execution,
 });

@@ -4,11 +4,12 @@ import { learningCurveFigure, returnVsParamsFigure } from "../../src/report/figu
 import { writeReport } from "../../src/report/html.js";
 import { writeJsonAtomic } from "../../src/runner/atomic-file.js";
 import type { RunConfigInput } from "../../src/runner/config.js";
-import { runJobsInPool } from "../../src/runner/pool.js";
+import { runRunJobsInPool } from "../../src/runner/pool.js";
 import { gitCommit, packageVersion } from "../../src/runner/provenance.js";
 import type { RunResult } from "../../src/runner/run.js";
 import { curveBand, episodesToThreshold, mean, spread, tailMean } from "../../src/runner/stats.js";
 import { episodeProgressBar } from "../../src/cli/progress.js";
+import { withExecution, type ExecutionOptions } from "./population-option.js";
 
 /** One method of a comparison: a display name, the paper's legend count, and the run config (minus seed). */
 export interface MethodSpec {
@@ -35,6 +36,8 @@ export interface ComparisonOptions {
   /** Fixed-policy returns shown beside the methods (summary, table, dashed line on the curves). */
   baselines?: readonly BaselineValue[];
   quiet?: boolean;
+  /** `--backend` / `--population` of the script: applied to the LRPG methods (the NN baseline runs one job per seed). */
+  execution?: ExecutionOptions;
 }
 
 /** A non-learning reference level, e.g. the rocket's constant full-thrust return. */
@@ -80,6 +83,8 @@ export interface ComparisonSummary {
   hyperparameters: unknown;
   reference?: Record<string, unknown>;
   baselines?: BaselineValue[];
+  /** How the LRPG runs were executed (absent: one job per seed on the cpu backend). */
+  execution?: ExecutionOptions;
   methods: MethodSummary[];
 }
 
@@ -106,8 +111,11 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonSum
   const t0 = performance.now();
   let results: RunResult[];
   try {
-    results = await runJobsInPool(
-      jobs.map((j) => ({ config: { ...j.method.config, seed: j.seed }, outRoot: join(o.out, "runs") })),
+    results = await runRunJobsInPool(
+      jobs.map((j) => ({
+        config: withExecution({ ...j.method.config, seed: j.seed }, o.execution),
+        outRoot: join(o.out, "runs"),
+      })),
       { threads, onProgress: (n) => bar?.add(n) },
     );
   } finally {
@@ -150,6 +158,9 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonSum
     hyperparameters: o.hyperparameters,
     reference: o.reference,
     ...(o.baselines && o.baselines.length > 0 ? { baselines: [...o.baselines] } : {}),
+    ...(o.execution && (o.execution.backend !== "cpu" || o.execution.population > 1)
+      ? { execution: o.execution }
+      : {}),
     methods,
   };
   writeJsonAtomic(join(o.out, "summary.json"), summary);
@@ -242,6 +253,10 @@ export async function runComparison(o: ComparisonOptions): Promise<ComparisonSum
 
   log("");
   log(`${o.experiment}: ${o.seeds.length} seeds, wall time ${summary.wall_time_s} s on ${threads} threads`);
+  if (summary.execution)
+    log(
+      `LRPG runs: backend ${summary.execution.backend}${summary.execution.gpuMode ? ` (${summary.execution.gpuMode})` : ""}, populations of up to ${summary.execution.population} seeds (NN: one job per seed)`,
+    );
   const header = [
     "method",
     "params",
