@@ -18,7 +18,9 @@ const TWO_POW_53_INV = 1 / 9007199254740992;
  */
 export class Rng {
   private gen: JumpableRandomGenerator;
-  private spare: number | null = null;
+  // The cached second Box–Muller draw, kept unboxed (a `number | null` field boxes every store).
+  private spare = 0;
+  private hasSpare = false;
 
   constructor(seed: number) {
     if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
@@ -33,18 +35,19 @@ export class Rng {
     }
     const rng = new Rng(0);
     rng.gen = xoroshiro128plusFromState(state.words);
-    rng.spare = state.spareNormal;
+    rng.hasSpare = state.spareNormal !== null;
+    rng.spare = state.spareNormal ?? 0;
     return rng;
   }
 
   getState(): RngState {
-    return { algorithm: "xoroshiro128plus", words: [...this.gen.getState()], spareNormal: this.spare };
+    return { algorithm: "xoroshiro128plus", words: [...this.gen.getState()], spareNormal: this.hasSpare ? this.spare : null };
   }
 
   /** A new independent generator (xoroshiro128+ jump, 2^64 draws ahead); this one advances by one output. */
   fork(): Rng {
     const child = Rng.fromState(this.getState());
-    child.spare = null;
+    child.hasSpare = false;
     child.gen.jump();
     this.gen.next();
     return child;
@@ -75,10 +78,9 @@ export class Rng {
 
   /** Standard normal draw N(0, 1) by the Box–Muller transform (pairs cached). */
   normal(): number {
-    if (this.spare !== null) {
-      const s = this.spare;
-      this.spare = null;
-      return s;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
     }
     let u = 0;
     while (u === 0) u = this.uniform();
@@ -86,6 +88,7 @@ export class Rng {
     const r = Math.sqrt(-2 * Math.log(u));
     const theta = 2 * Math.PI * v;
     this.spare = r * Math.sin(theta);
+    this.hasSpare = true;
     return r * Math.cos(theta);
   }
 
