@@ -19,7 +19,19 @@ export interface Conv2dOptions {
   /** Draws PyTorch's default init; without it weights and bias start at 0. */
   rng?: Rng;
   name?: string;
+  /** How `forward` treats the input; see {@link ConvInputPath}. Default 'auto'. */
+  inputPath?: ConvInputPath;
 }
+
+/**
+ * 'dense': im2col + GEMM. 'sparse': scatter each non-zero input through the kernel taps that read it.
+ * 'auto': sparse when the batch's share of non-zero inputs is below {@link SPARSE_MAX_DENSITY}
+ * (MinAtar observations are binary with ≈ 8 % ones), dense otherwise.
+ */
+export type ConvInputPath = "auto" | "dense" | "sparse";
+
+/** Input density below which the scatter path does fewer operations than im2col + GEMM (incl. its packing). */
+export const SPARSE_MAX_DENSITY = 0.25;
 
 /**
  * 2-D cross-correlation as PyTorch's Conv2d (dilation 1, groups 1), NCHW:
@@ -28,6 +40,13 @@ export interface Conv2dOptions {
  * each output position reads (contiguous runs of an image row), so Y = W 𝒞 (O × B·P),
  * ∇W += ∇Y 𝒞ᵀ, ∇𝒞 = Wᵀ ∇Y, and ∇x is col2im(∇𝒞): three GEMMs per batch.
  * Parameters: O·C·kh·kw (+ O).
+ *
+ * Sparse inputs (the 'sparse' path, chosen automatically below 25 % non-zeros) skip im2col: each
+ * non-zero x[n,c,y,x] = v adds v · W[:, c, i, j] to y[n, :, p, q] for every tap (i, j) with
+ * p·sh − ph + i = y, q·sw − pw + j = x, and ∇W[:, c, i, j] += v · ∇y[n, :, p, q] — the same sums as
+ * the dense path restricted to non-zero terms, so the results agree up to float reassociation,
+ * with nnz·taps·O instead of B·P·C·kh·kw·O multiply–adds. ∇x (when requested) needs no input values
+ * and is computed as in the dense path.
  */
 export class Conv2d implements Layer {
   readonly name: string;
@@ -42,6 +61,8 @@ export class Conv2d implements Layer {
   readonly padding: readonly [number, number];
   /** When false, `backward` skips ∇x (e.g. the first layer on observations) and returns a zero buffer. */
   computeInputGrad = true;
+  /** Dense or scatter forward; tests force one or the other to compare them. */
+  inputPath: ConvInputPath;
   private readonly patchLen: number;
   private readonly positions: number;
   private readonly inSize: number;
@@ -61,6 +82,22 @@ export class Conv2d implements Layer {
   private readonly out: BatchBuffer;
   private readonly gradIn: BatchBuffer;
   private lastBatch = 0;
+  /** Whether the last forward took the sparse path (its backward then reads the non-zero list). */
+  private lastSparse = false;
+  /**
+   * Per input pixel yy·W + xx, the taps that read it: taps[tapStart[s] .. tapStart[s+1]) hold
+   * (kernel offset i·kw + j, output position p·Wo + q) pairs, flattened as 2 ints each.
+   */
+  private readonly tapStart: Int32Array;
+  private readonly taps: Int32Array;
+  /** Non-zero inputs of the last sparse forward: flat index into x and value. */
+  private nzIndex = new Int32Array(0);
+  private nzValue = new Float64Array(0);
+  private nzCount = 0;
+  /** Weight transposed to (c, i, j) × O, and output / output gradient as (n, p, q) × O. */
+  private readonly weightT: Float64Array;
+  private readonly gradWeightT: Float64Array;
+  private readonly outT: BatchBuffer;
 
   constructor(options: Conv2dOptions) {
     const { inChannels: C, outChannels: O } = options;
@@ -110,6 +147,33 @@ export class Conv2d implements Layer {
     this.rowsOut = new BatchBuffer(this.positions * O);
     this.out = new BatchBuffer(this.outSize);
     this.gradIn = new BatchBuffer(this.inSize);
+    this.inputPath = options.inputPath ?? "auto";
+    if (this.inputPath !== "auto" && this.inputPath !== "dense" && this.inputPath !== "sparse") {
+      throw new RangeError(`Conv2d inputPath must be 'auto', 'dense' or 'sparse', got ${String(this.inputPath)}`);
+    }
+    this.weightT = new Float64Array(this.patchLen * O);
+    this.gradWeightT = new Float64Array(this.patchLen * O);
+    this.outT = new BatchBuffer(this.outSize);
+    // Tap table: input pixel (yy, xx) is read by output (p, q) through kernel tap (i, j) iff
+    // p·sh − ph + i = yy and q·sw − pw + j = xx.
+    this.tapStart = new Int32Array(H * W + 1);
+    const tapList: number[] = [];
+    for (let yy = 0; yy < H; yy++) {
+      for (let xx = 0; xx < W; xx++) {
+        this.tapStart[yy * W + xx] = tapList.length / 2;
+        for (let i = 0; i < kh; i++) {
+          const pNum = yy + ph - i;
+          if (pNum < 0 || pNum % sh !== 0 || pNum / sh >= Ho) continue;
+          for (let j = 0; j < kw; j++) {
+            const qNum = xx + pw - j;
+            if (qNum < 0 || qNum % sw !== 0 || qNum / sw >= Wo) continue;
+            tapList.push(i * kw + j, (pNum / sh) * Wo + qNum / sw);
+          }
+        }
+      }
+    }
+    this.tapStart[H * W] = tapList.length / 2;
+    this.taps = Int32Array.from(tapList);
   }
 
   get parameters(): Parameter[] {
@@ -122,6 +186,15 @@ export class Conv2d implements Layer {
 
   forward(x: Float64Array, batch: number): Float64Array {
     checkBatch(this.name, "input", x, batch, this.inSize);
+    this.lastBatch = batch;
+    if (this.inputPath !== "dense") {
+      let nnz = 0;
+      for (let e = 0, end = x.length; e < end; e++) if (x[e] !== 0) nnz++;
+      this.lastSparse = this.inputPath === "sparse" || nnz < SPARSE_MAX_DENSITY * x.length;
+      if (this.lastSparse) return this.forwardSparse(x, batch, nnz);
+    } else {
+      this.lastSparse = false;
+    }
     const { patchLen: K, positions: P, outChannels: O } = this;
     const BP = batch * P;
     const cols = this.cols.get(batch);
@@ -139,8 +212,96 @@ export class Conv2d implements Layer {
         for (let p = 0; p < P; p++) y[dst + p] = yRows[src + p] + bo;
       }
     }
-    this.lastBatch = batch;
     return y;
+  }
+
+  /** Scatter forward: yT[(n,p,q), :] += v · Wᵀ[(c,i,j), :] per non-zero input v and tap reading it. */
+  private forwardSparse(x: Float64Array, batch: number, nnz: number): Float64Array {
+    const { patchLen: K, positions: P, outChannels: O, H, W } = this;
+    const HW = H * W;
+    const [kh, kw] = this.kernel;
+    const khw = kh * kw;
+    if (this.nzIndex.length < nnz) {
+      this.nzIndex = new Int32Array(nnz);
+      this.nzValue = new Float64Array(nnz);
+    }
+    const nzIndex = this.nzIndex;
+    const nzValue = this.nzValue;
+    let m = 0;
+    for (let e = 0, end = x.length; e < end; e++) {
+      const v = x[e];
+      if (v !== 0) {
+        nzIndex[m] = e;
+        nzValue[m++] = v;
+      }
+    }
+    this.nzCount = m;
+    const w = this.weight.data;
+    const wT = this.weightT;
+    for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) wT[k * O + o] = w[o * K + k];
+    const yT = this.outT.get(batch);
+    yT.fill(0);
+    const { tapStart, taps, inSize } = this;
+    for (let t = 0; t < m; t++) {
+      const e = nzIndex[t];
+      const v = nzValue[t];
+      const n = (e / inSize) | 0;
+      const r = e - n * inSize;
+      const c = (r / HW) | 0;
+      const pix = r - c * HW;
+      const wBase = c * khw;
+      const yBase = n * P;
+      for (let s = tapStart[pix], sEnd = tapStart[pix + 1]; s < sEnd; s++) {
+        const wRow = (wBase + taps[2 * s]) * O;
+        const yRow = (yBase + taps[2 * s + 1]) * O;
+        for (let o = 0; o < O; o++) yT[yRow + o] += v * wT[wRow + o];
+      }
+    }
+    const y = this.out.get(batch);
+    const b = this.bias ? this.bias.data : null;
+    for (let n = 0; n < batch; n++) {
+      for (let o = 0; o < O; o++) {
+        const bo = b ? b[o] : 0;
+        const dst = n * this.outSize + o * P;
+        for (let p = 0, src = n * P * O + o; p < P; p++, src += O) y[dst + p] = yT[src] + bo;
+      }
+    }
+    return y;
+  }
+
+  /** Scatter backward for ∇W: ∇Wᵀ[(c,i,j), :] += v · ∇yT[(n,p,q), :] per non-zero input and tap. */
+  private weightGradSparse(gradOut: Float64Array, batch: number): void {
+    const { patchLen: K, positions: P, outChannels: O, H, W } = this;
+    const HW = H * W;
+    const [kh, kw] = this.kernel;
+    const khw = kh * kw;
+    const gT = this.outT.get(batch);
+    for (let n = 0; n < batch; n++) {
+      for (let o = 0; o < O; o++) {
+        const src = n * this.outSize + o * P;
+        for (let p = 0, dst = n * P * O + o; p < P; p++, dst += O) gT[dst] = gradOut[src + p];
+      }
+    }
+    const gwT = this.gradWeightT;
+    gwT.fill(0);
+    const { tapStart, taps, inSize, nzIndex, nzValue } = this;
+    for (let t = 0, m = this.nzCount; t < m; t++) {
+      const e = nzIndex[t];
+      const v = nzValue[t];
+      const n = (e / inSize) | 0;
+      const r = e - n * inSize;
+      const c = (r / HW) | 0;
+      const pix = r - c * HW;
+      const wBase = c * khw;
+      const gBase = n * P;
+      for (let s = tapStart[pix], sEnd = tapStart[pix + 1]; s < sEnd; s++) {
+        const wRow = (wBase + taps[2 * s]) * O;
+        const gRow = (gBase + taps[2 * s + 1]) * O;
+        for (let o = 0; o < O; o++) gwT[wRow + o] += v * gT[gRow + o];
+      }
+    }
+    const gw = this.weight.grad;
+    for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) gw[o * K + k] += gwT[k * O + o];
   }
 
   backward(gradOut: Float64Array, batch: number): Float64Array {
@@ -148,7 +309,6 @@ export class Conv2d implements Layer {
     checkBatch(this.name, "gradOut", gradOut, batch, this.outSize);
     const { patchLen: K, positions: P, outChannels: O } = this;
     const BP = batch * P;
-    const cols = this.cols.get(batch);
     const gRows = this.rowsOut.get(batch);
     for (let n = 0; n < batch; n++) {
       for (let o = 0; o < O; o++) {
@@ -157,8 +317,12 @@ export class Conv2d implements Layer {
         for (let p = 0; p < P; p++) gRows[dst + p] = gradOut[src + p];
       }
     }
-    // ∇W (O × K) += ∇Y (O × B·P) · colsᵀ.
-    gemmNT(O, K, BP, gRows, 0, BP, cols, 0, BP, this.weight.grad, 0, K, true);
+    if (this.lastSparse) {
+      this.weightGradSparse(gradOut, batch);
+    } else {
+      // ∇W (O × K) += ∇Y (O × B·P) · colsᵀ.
+      gemmNT(O, K, BP, gRows, 0, BP, this.cols.get(batch), 0, BP, this.weight.grad, 0, K, true);
+    }
     if (this.bias) {
       const gb = this.bias.grad;
       for (let o = 0; o < O; o++) {

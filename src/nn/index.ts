@@ -4,7 +4,7 @@ export { torchDefaultUniform } from "./init.js";
 export { Dense, type DenseOptions } from "./dense.js";
 export { ReLU } from "./relu.js";
 export { Flatten } from "./flatten.js";
-export { Conv2d, type Conv2dOptions } from "./conv2d.js";
+export { Conv2d, SPARSE_MAX_DENSITY, type Conv2dOptions, type ConvInputPath } from "./conv2d.js";
 export { convOutputSize, type Pair } from "./conv-geometry.js";
 export { Sequential, type SequentialOptions } from "./sequential.js";
 export { LowRankDense, type LowRankDenseOptions } from "./low-rank-dense.js";
