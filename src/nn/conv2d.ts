@@ -94,10 +94,6 @@ export class Conv2d implements Layer {
   private nzIndex = new Int32Array(0);
   private nzValue = new Float64Array(0);
   private nzCount = 0;
-  /** Weight transposed to (c, i, j) × O, and output / output gradient as (n, p, q) × O. */
-  private readonly weightT: Float64Array;
-  private readonly gradWeightT: Float64Array;
-  private readonly outT: BatchBuffer;
 
   constructor(options: Conv2dOptions) {
     const { inChannels: C, outChannels: O } = options;
@@ -151,9 +147,6 @@ export class Conv2d implements Layer {
     if (this.inputPath !== "auto" && this.inputPath !== "dense" && this.inputPath !== "sparse") {
       throw new RangeError(`Conv2d inputPath must be 'auto', 'dense' or 'sparse', got ${String(this.inputPath)}`);
     }
-    this.weightT = new Float64Array(this.patchLen * O);
-    this.gradWeightT = new Float64Array(this.patchLen * O);
-    this.outT = new BatchBuffer(this.outSize);
     // Tap table: input pixel (yy, xx) is read by output (p, q) through kernel tap (i, j) iff
     // p·sh − ph + i = yy and q·sw − pw + j = xx.
     this.tapStart = new Int32Array(H * W + 1);
@@ -187,14 +180,9 @@ export class Conv2d implements Layer {
   forward(x: Float64Array, batch: number): Float64Array {
     checkBatch(this.name, "input", x, batch, this.inSize);
     this.lastBatch = batch;
-    if (this.inputPath !== "dense") {
-      let nnz = 0;
-      for (let e = 0, end = x.length; e < end; e++) if (x[e] !== 0) nnz++;
-      this.lastSparse = this.inputPath === "sparse" || nnz < SPARSE_MAX_DENSITY * x.length;
-      if (this.lastSparse) return this.forwardSparse(x, batch, nnz);
-    } else {
-      this.lastSparse = false;
-    }
+    this.lastSparse =
+      this.inputPath !== "dense" && this.collectNonZeros(x, this.inputPath === "sparse" ? x.length : Math.floor(SPARSE_MAX_DENSITY * x.length));
+    if (this.lastSparse) return this.forwardSparse(batch);
     const { patchLen: K, positions: P, outChannels: O } = this;
     const BP = batch * P;
     const cols = this.cols.get(batch);
@@ -215,15 +203,11 @@ export class Conv2d implements Layer {
     return y;
   }
 
-  /** Scatter forward: yT[(n,p,q), :] += v · Wᵀ[(c,i,j), :] per non-zero input v and tap reading it. */
-  private forwardSparse(x: Float64Array, batch: number, nnz: number): Float64Array {
-    const { patchLen: K, positions: P, outChannels: O, H, W } = this;
-    const HW = H * W;
-    const [kh, kw] = this.kernel;
-    const khw = kh * kw;
-    if (this.nzIndex.length < nnz) {
-      this.nzIndex = new Int32Array(nnz);
-      this.nzValue = new Float64Array(nnz);
+  /** Lists x's non-zeros (flat index, value); false as soon as there are more than `limit`. */
+  private collectNonZeros(x: Float64Array, limit: number): boolean {
+    if (this.nzIndex.length < x.length) {
+      this.nzIndex = new Int32Array(x.length);
+      this.nzValue = new Float64Array(x.length);
     }
     const nzIndex = this.nzIndex;
     const nzValue = this.nzValue;
@@ -231,60 +215,31 @@ export class Conv2d implements Layer {
     for (let e = 0, end = x.length; e < end; e++) {
       const v = x[e];
       if (v !== 0) {
+        if (m >= limit) return false;
         nzIndex[m] = e;
         nzValue[m++] = v;
       }
     }
     this.nzCount = m;
+    return true;
+  }
+
+  /** Scatter forward: y[n, :, p, q] += v · W[:, c, i, j] per non-zero input v = x[n,c,·,·] and tap reading it. */
+  private forwardSparse(batch: number): Float64Array {
+    const { patchLen: K, positions: P, outChannels: O, H, W, outSize, inSize, tapStart, taps, nzIndex, nzValue } = this;
+    const HW = H * W;
+    const khw = this.kernel[0] * this.kernel[1];
+    const O4 = O - (O % 4);
+    const P2 = 2 * P, P3 = 3 * P, K2 = 2 * K, K3 = 3 * K;
     const w = this.weight.data;
-    const wT = this.weightT;
-    for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) wT[k * O + o] = w[o * K + k];
-    const yT = this.outT.get(batch);
-    yT.fill(0);
-    const { tapStart, taps, inSize } = this;
-    for (let t = 0; t < m; t++) {
-      const e = nzIndex[t];
-      const v = nzValue[t];
-      const n = (e / inSize) | 0;
-      const r = e - n * inSize;
-      const c = (r / HW) | 0;
-      const pix = r - c * HW;
-      const wBase = c * khw;
-      const yBase = n * P;
-      for (let s = tapStart[pix], sEnd = tapStart[pix + 1]; s < sEnd; s++) {
-        const wRow = (wBase + taps[2 * s]) * O;
-        const yRow = (yBase + taps[2 * s + 1]) * O;
-        for (let o = 0; o < O; o++) yT[yRow + o] += v * wT[wRow + o];
-      }
-    }
     const y = this.out.get(batch);
     const b = this.bias ? this.bias.data : null;
     for (let n = 0; n < batch; n++) {
       for (let o = 0; o < O; o++) {
-        const bo = b ? b[o] : 0;
-        const dst = n * this.outSize + o * P;
-        for (let p = 0, src = n * P * O + o; p < P; p++, src += O) y[dst + p] = yT[src] + bo;
+        const start = n * outSize + o * P;
+        y.fill(b ? b[o] : 0, start, start + P);
       }
     }
-    return y;
-  }
-
-  /** Scatter backward for ∇W: ∇Wᵀ[(c,i,j), :] += v · ∇yT[(n,p,q), :] per non-zero input and tap. */
-  private weightGradSparse(gradOut: Float64Array, batch: number): void {
-    const { patchLen: K, positions: P, outChannels: O, H, W } = this;
-    const HW = H * W;
-    const [kh, kw] = this.kernel;
-    const khw = kh * kw;
-    const gT = this.outT.get(batch);
-    for (let n = 0; n < batch; n++) {
-      for (let o = 0; o < O; o++) {
-        const src = n * this.outSize + o * P;
-        for (let p = 0, dst = n * P * O + o; p < P; p++, dst += O) gT[dst] = gradOut[src + p];
-      }
-    }
-    const gwT = this.gradWeightT;
-    gwT.fill(0);
-    const { tapStart, taps, inSize, nzIndex, nzValue } = this;
     for (let t = 0, m = this.nzCount; t < m; t++) {
       const e = nzIndex[t];
       const v = nzValue[t];
@@ -293,15 +248,57 @@ export class Conv2d implements Layer {
       const c = (r / HW) | 0;
       const pix = r - c * HW;
       const wBase = c * khw;
-      const gBase = n * P;
+      const yBase = n * outSize;
       for (let s = tapStart[pix], sEnd = tapStart[pix + 1]; s < sEnd; s++) {
-        const wRow = (wBase + taps[2 * s]) * O;
-        const gRow = (gBase + taps[2 * s + 1]) * O;
-        for (let o = 0; o < O; o++) gwT[wRow + o] += v * gT[gRow + o];
+        const wo = wBase + taps[2 * s];
+        const yo = yBase + taps[2 * s + 1];
+        let o = 0;
+        for (; o < O4; o += 4) {
+          const ya = yo + o * P;
+          const wa = wo + o * K;
+          y[ya] += v * w[wa];
+          y[ya + P] += v * w[wa + K];
+          y[ya + P2] += v * w[wa + K2];
+          y[ya + P3] += v * w[wa + K3];
+        }
+        for (; o < O; o++) y[yo + o * P] += v * w[wo + o * K];
       }
     }
+    return y;
+  }
+
+  /** Scatter backward for ∇W: ∇W[:, c, i, j] += v · ∇y[n, :, p, q] per non-zero input and tap reading it. */
+  private weightGradSparse(gradOut: Float64Array): void {
+    const { patchLen: K, positions: P, outChannels: O, H, W, outSize, inSize, tapStart, taps, nzIndex, nzValue } = this;
+    const HW = H * W;
+    const khw = this.kernel[0] * this.kernel[1];
+    const O4 = O - (O % 4);
+    const P2 = 2 * P, P3 = 3 * P, K2 = 2 * K, K3 = 3 * K;
     const gw = this.weight.grad;
-    for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) gw[o * K + k] += gwT[k * O + o];
+    for (let t = 0, m = this.nzCount; t < m; t++) {
+      const e = nzIndex[t];
+      const v = nzValue[t];
+      const n = (e / inSize) | 0;
+      const r = e - n * inSize;
+      const c = (r / HW) | 0;
+      const pix = r - c * HW;
+      const wBase = c * khw;
+      const gBase = n * outSize;
+      for (let s = tapStart[pix], sEnd = tapStart[pix + 1]; s < sEnd; s++) {
+        const wo = wBase + taps[2 * s];
+        const go = gBase + taps[2 * s + 1];
+        let o = 0;
+        for (; o < O4; o += 4) {
+          const ga = go + o * P;
+          const wa = wo + o * K;
+          gw[wa] += v * gradOut[ga];
+          gw[wa + K] += v * gradOut[ga + P];
+          gw[wa + K2] += v * gradOut[ga + P2];
+          gw[wa + K3] += v * gradOut[ga + P3];
+        }
+        for (; o < O; o++) gw[wo + o * K] += v * gradOut[go + o * P];
+      }
+    }
   }
 
   backward(gradOut: Float64Array, batch: number): Float64Array {
@@ -309,6 +306,18 @@ export class Conv2d implements Layer {
     checkBatch(this.name, "gradOut", gradOut, batch, this.outSize);
     const { patchLen: K, positions: P, outChannels: O } = this;
     const BP = batch * P;
+    if (this.lastSparse && !this.computeInputGrad) {
+      this.weightGradSparse(gradOut);
+      if (this.bias) {
+        const gb = this.bias.grad;
+        for (let o = 0; o < O; o++) {
+          let s = 0;
+          for (let n = 0; n < batch; n++) for (let e = n * this.outSize + o * P, end = e + P; e < end; e++) s += gradOut[e];
+          gb[o] += s;
+        }
+      }
+      return this.gradIn.get(batch);
+    }
     const gRows = this.rowsOut.get(batch);
     for (let n = 0; n < batch; n++) {
       for (let o = 0; o < O; o++) {
@@ -318,7 +327,7 @@ export class Conv2d implements Layer {
       }
     }
     if (this.lastSparse) {
-      this.weightGradSparse(gradOut, batch);
+      this.weightGradSparse(gradOut);
     } else {
       // ∇W (O × K) += ∇Y (O × B·P) · colsᵀ.
       gemmNT(O, K, BP, gRows, 0, BP, this.cols.get(batch), 0, BP, this.weight.grad, 0, K, true);
