@@ -211,14 +211,18 @@ export class Conv2d implements Layer {
     }
     const nzIndex = this.nzIndex;
     const nzValue = this.nzValue;
+    // Branch-free compaction (every entry is written, the cursor advances on non-zeros): on ≈ 8 %
+    // random ones a data-dependent branch mispredicts often. The limit is checked per chunk.
+    const end = x.length;
     let m = 0;
-    for (let e = 0, end = x.length; e < end; e++) {
-      const v = x[e];
-      if (v !== 0) {
-        if (m >= limit) return false;
+    for (let e0 = 0; e0 < end; e0 += 256) {
+      for (let e = e0, e1 = Math.min(end, e0 + 256); e < e1; e++) {
+        const v = x[e];
         nzIndex[m] = e;
-        nzValue[m++] = v;
+        nzValue[m] = v;
+        m += +(v !== 0);
       }
+      if (m > limit) return false;
     }
     this.nzCount = m;
     return true;
