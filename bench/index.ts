@@ -18,7 +18,9 @@ const onlyIdx = args.indexOf("--only");
 const only = onlyIdx >= 0 ? new Set((args[onlyIdx + 1] ?? "").split(",")) : null;
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "suites");
-const files = readdirSync(dir).filter((f) => f.endsWith(".ts")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".ts"))
+  .sort();
 const results: Record<string, number> = {};
 for (const file of files) {
   const suite = (await import(pathToFileURL(join(dir, file)).href)) as Suite;

@@ -47,34 +47,65 @@ const REFERENCE = {
   lrpg_median_episodes_to_threshold: 145,
   nn_median_episodes_to_threshold: 340,
   nn_median_episodes_to_threshold_issue3: 275,
-  source: "docs/lrpg-reference.md §3 (reference code re-run, 5 seeds each: LRPG 142,273,216,114,145; NN 414,390,340,150,242)",
+  source:
+    "docs/lrpg-reference.md §3 (reference code re-run, 5 seeds each: LRPG 142,273,216,114,145; NN 414,390,340,150,242)",
 };
 // ---------------------------------------------------------------------------------------------
 
 // The grid ranges live in the paper preset (src/presets/paper-agents.ts); check they are the ones stated above.
 const preset = PAPER_TASKS.acrobot;
 const grid = preset.lrpg.actorGrid;
-if (preset.envId !== ENV_ID || String(grid.low) !== "-1,-1,-1,-1" || String(grid.high) !== "1,1,1,1" || String(grid.rowDims) !== "0,1" || String(grid.colDims) !== "2,3") {
-  throw new Error("experiments/acrobot.ts: the acrobot preset's grid no longer matches rows (θ1, θ2), cols (θ̇1, θ̇2) over [−1, 1]");
+if (
+  preset.envId !== ENV_ID ||
+  String(grid.low) !== "-1,-1,-1,-1" ||
+  String(grid.high) !== "1,1,1,1" ||
+  String(grid.rowDims) !== "0,1" ||
+  String(grid.colDims) !== "2,3"
+) {
+  throw new Error(
+    "experiments/acrobot.ts: the acrobot preset's grid no longer matches rows (θ1, θ2), cols (θ̇1, θ̇2) over [−1, 1]",
+  );
 }
 
 const program = new Command()
   .name("exp:acrobot")
-  .description("LRPG vs the NN baseline on the LRPG paper's continuous-torque acrobot, seeds in parallel on all cores")
-  .option("--seeds <n|list>", `number of seeds (0 … n−1) or a list like 0,3,7`, seedList, Array.from({ length: SEEDS }, (_, i) => i))
+  .description(
+    "LRPG vs the NN baseline on the LRPG paper's continuous-torque acrobot, seeds in parallel on all cores",
+  )
+  .option(
+    "--seeds <n|list>",
+    `number of seeds (0 … n−1) or a list like 0,3,7`,
+    seedList,
+    Array.from({ length: SEEDS }, (_, i) => i),
+  )
   .option("--episodes <n>", "training episodes per run", intInRange("--episodes", 20, 1_000_000), EPISODES)
   .option("--out <dir>", "output folder (runs/, summary.json, report.html)", OUT)
   .option("--threads <n>", "worker threads (default: all cores)", intInRange("--threads", 1, 256))
-  .option("--env <id>", `run LRPG (and the NN baseline for continuous actions) on another registered env with its default grid and defaults instead`, envOption, ENV_ID)
+  .option(
+    "--env <id>",
+    `run LRPG (and the NN baseline for continuous actions) on another registered env with its default grid and defaults instead`,
+    envOption,
+    ENV_ID,
+  )
   .option("--quiet", "no progress bar or table")
   .showHelpAfterError();
 addExecutionOptions(program).parse();
 const execution = executionFromOptions(program);
-const opts = program.opts<{ seeds: number[]; episodes: number; out: string; threads?: number; quiet?: boolean; env: string }>();
+const opts = program.opts<{
+  seeds: number[];
+  episodes: number;
+  out: string;
+  threads?: number;
+  quiet?: boolean;
+  env: string;
+}>();
 
 if (opts.env !== ENV_ID) {
   // --env: the same comparison on another env, every setting from that env's defaults.
-  const other = envComparison(opts.env, program.getOptionValueSource("episodes") === "cli" ? opts.episodes : undefined);
+  const other = envComparison(
+    opts.env,
+    program.getOptionValueSource("episodes") === "cli" ? opts.episodes : undefined,
+  );
   await runComparison({
     experiment: `acrobot --env ${opts.env}`,
     methods: other.methods,
@@ -91,14 +122,29 @@ if (opts.env !== ENV_ID) {
   process.exit(0);
 }
 
-const common = { env: ENV_ID, episodes: opts.episodes, maxSteps: MAX_STEPS, gamma: GAMMA, checkpointEvery: 0, snapshotEvery: 0 };
+const common = {
+  env: ENV_ID,
+  episodes: opts.episodes,
+  maxSteps: MAX_STEPS,
+  gamma: GAMMA,
+  checkpointEvery: 0,
+  snapshotEvery: 0,
+};
 await runComparison({
   experiment: "acrobot",
   methods: [
     {
       name: "LRPG",
       paperParams: PAPER_PARAMS.lrpg,
-      config: { ...common, algo: "lrpg", rank: LRPG_RANK, actorBuckets: LRPG_BUCKETS, criticBuckets: LRPG_BUCKETS, lrActor: LRPG_LR_ACTOR, lrCritic: LRPG_LR_CRITIC },
+      config: {
+        ...common,
+        algo: "lrpg",
+        rank: LRPG_RANK,
+        actorBuckets: LRPG_BUCKETS,
+        criticBuckets: LRPG_BUCKETS,
+        lrActor: LRPG_LR_ACTOR,
+        lrCritic: LRPG_LR_CRITIC,
+      },
     },
     {
       name: "NN",
@@ -113,8 +159,19 @@ await runComparison({
   window: WINDOW,
   finalWindow: FINAL_WINDOW,
   hyperparameters: {
-    env: ENV_ID, episodes: opts.episodes, max_steps: MAX_STEPS, gamma: GAMMA,
-    lrpg: { rank: LRPG_RANK, actor_grid: "4x4: rows (theta1, theta2), cols (theta1_dot, theta2_dot), 2 points each over [-1,1]", actor_buckets: LRPG_BUCKETS, critic_buckets: LRPG_BUCKETS, lr_actor: LRPG_LR_ACTOR, lr_critic: LRPG_LR_CRITIC, log_sigma_init: 1 },
+    env: ENV_ID,
+    episodes: opts.episodes,
+    max_steps: MAX_STEPS,
+    gamma: GAMMA,
+    lrpg: {
+      rank: LRPG_RANK,
+      actor_grid: "4x4: rows (theta1, theta2), cols (theta1_dot, theta2_dot), 2 points each over [-1,1]",
+      actor_buckets: LRPG_BUCKETS,
+      critic_buckets: LRPG_BUCKETS,
+      lr_actor: LRPG_LR_ACTOR,
+      lr_critic: LRPG_LR_CRITIC,
+      log_sigma_init: 1,
+    },
     nn: { widths: [4, NN_HIDDEN, 1], lr_actor: NN_LR_ACTOR, lr_critic: NN_LR_CRITIC, log_sigma_init: 1 },
   },
   reference: REFERENCE,

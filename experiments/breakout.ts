@@ -21,7 +21,12 @@
  * frames, 5.3–6.5 at 300k; the published curve reaches ≈ 10 by 1M frames.
  */
 import { Command, InvalidArgumentError } from "commander";
-import { minatarHiddenLayer, minatarQNetwork, type ConvLayerSpec, type HiddenLayerSpec } from "../src/dqn/networks.js";
+import {
+  minatarHiddenLayer,
+  minatarQNetwork,
+  type ConvLayerSpec,
+  type HiddenLayerSpec,
+} from "../src/dqn/networks.js";
 import type { DqnConfig } from "../src/dqn/config.js";
 import { MinAtarBreakout } from "../src/envs/minatar-breakout.js";
 import { Dense } from "../src/nn/dense.js";
@@ -76,32 +81,59 @@ const REFERENCE = {
 };
 // ---------------------------------------------------------------------------------------------
 
-const VARIANTS: Record<string, { family: string; hidden: HiddenLayerSpec; conv?: ConvLayerSpec }> = { dense: { family: "dense", hidden: { kind: "dense" } } };
+const VARIANTS: Record<string, { family: string; hidden: HiddenLayerSpec; conv?: ConvLayerSpec }> = {
+  dense: { family: "dense", hidden: { kind: "dense" } },
+};
 for (const f of FRACTIONS) {
   VARIANTS[`lowrank-${f}`] = { family: "low-rank", hidden: { kind: "lowrank", rank: f } };
   VARIANTS[`trl-${f}`] = { family: "TRL", hidden: { kind: "trl", rank: f } };
 }
-VARIANTS["cpconv"] = { family: "CP conv", hidden: { kind: "dense" }, conv: { kind: "cp", rank: CP_CONV_FRACTION } };
+VARIANTS["cpconv"] = {
+  family: "CP conv",
+  hidden: { kind: "dense" },
+  conv: { kind: "cp", rank: CP_CONV_FRACTION },
+};
 
 function variantList(value: string): string[] {
   const names = value.split(",").map((s) => s.trim());
   for (const n of names) {
-    if (!(n in VARIANTS)) throw new InvalidArgumentError(`--variants: unknown variant "${n}"; known: ${Object.keys(VARIANTS).join(", ")}`);
+    if (!(n in VARIANTS))
+      throw new InvalidArgumentError(
+        `--variants: unknown variant "${n}"; known: ${Object.keys(VARIANTS).join(", ")}`,
+      );
   }
   return names;
 }
 
 const program = new Command()
   .name("exp:breakout")
-  .description("DQN on MinAtar Breakout: dense vs low-rank vs TRL hidden layer, CP conv; one core, sequential runs")
-  .option("--variants <list>", `comma-separated subset of ${Object.keys(VARIANTS).join(",")}`, variantList, Object.keys(VARIANTS))
-  .option("--seeds <n|list>", "number of seeds (0 … n−1) or a list like 0,3,7", seedList, Array.from({ length: SEEDS }, (_, i) => i))
+  .description(
+    "DQN on MinAtar Breakout: dense vs low-rank vs TRL hidden layer, CP conv; one core, sequential runs",
+  )
+  .option(
+    "--variants <list>",
+    `comma-separated subset of ${Object.keys(VARIANTS).join(",")}`,
+    variantList,
+    Object.keys(VARIANTS),
+  )
+  .option(
+    "--seeds <n|list>",
+    "number of seeds (0 … n−1) or a list like 0,3,7",
+    seedList,
+    Array.from({ length: SEEDS }, (_, i) => i),
+  )
   .option("--frames <n>", "frames per run", intInRange("--frames", 1000, 50_000_000), FRAMES)
   .option("--out <dir>", "output folder", OUT)
   .option("--quiet", "no progress on stderr")
   .showHelpAfterError();
 program.parse();
-const opts = program.opts<{ variants: string[]; seeds: number[]; frames: number; out: string; quiet?: boolean }>();
+const opts = program.opts<{
+  variants: string[];
+  seeds: number[];
+  frames: number;
+  out: string;
+  quiet?: boolean;
+}>();
 
 const config: Partial<DqnConfig> = {
   gamma: GAMMA,
@@ -129,17 +161,31 @@ const variants: DqnVariant[] = opts.variants.map((name) => {
     name,
     family: v.family,
     makeNetwork: (rng) =>
-      minatarQNetwork({ numActions, rng, hiddenLayer: v.hidden, conv: v.conv, convChannels: CONV_CHANNELS, hiddenUnits: HIDDEN_UNITS }),
+      minatarQNetwork({
+        numActions,
+        rng,
+        hiddenLayer: v.hidden,
+        conv: v.conv,
+        convChannels: CONV_CHANNELS,
+        hiddenUnits: HIDDEN_UNITS,
+      }),
     spectrumOf: (net) => {
       const h = minatarHiddenLayer(net as Sequential);
       if (h instanceof Dense) return { data: h.weight.data, rows: h.outFeatures, cols: h.inFeatures };
-      if (h instanceof LowRankDense) return { data: h.matrix.toDense(), rows: h.outFeatures, cols: h.inFeatures };
+      if (h instanceof LowRankDense)
+        return { data: h.matrix.toDense(), rows: h.outFeatures, cols: h.inFeatures };
       return null;
     },
     // LASER (src/laser) rebuilds the all-dense network from these options.
     savedPolicyOptions:
       name === "dense"
-        ? { network: "minatar", numActions, convChannels: CONV_CHANNELS, hiddenUnits: HIDDEN_UNITS, envOptions: { stickyActionProb: STICKY_ACTION_PROB, minimalActions: MINIMAL_ACTIONS } }
+        ? {
+            network: "minatar",
+            numActions,
+            convChannels: CONV_CHANNELS,
+            hiddenUnits: HIDDEN_UNITS,
+            envOptions: { stickyActionProb: STICKY_ACTION_PROB, minimalActions: MINIMAL_ACTIONS },
+          }
         : undefined,
   };
 });
@@ -147,8 +193,10 @@ const variants: DqnVariant[] = opts.variants.map((name) => {
 runDqnExperiment({
   experiment: "breakout",
   envId: ENV_ID,
-  makeEnv: (rng) => new MinAtarBreakout({ stickyActionProb: STICKY_ACTION_PROB, minimalActions: MINIMAL_ACTIONS, rng }),
-  makeEvalEnv: () => new MinAtarBreakout({ stickyActionProb: STICKY_ACTION_PROB, minimalActions: MINIMAL_ACTIONS }),
+  makeEnv: (rng) =>
+    new MinAtarBreakout({ stickyActionProb: STICKY_ACTION_PROB, minimalActions: MINIMAL_ACTIONS, rng }),
+  makeEvalEnv: () =>
+    new MinAtarBreakout({ stickyActionProb: STICKY_ACTION_PROB, minimalActions: MINIMAL_ACTIONS }),
   variants,
   seeds: opts.seeds,
   frames: opts.frames,
@@ -169,7 +217,12 @@ runDqnExperiment({
     network: `conv ${CONV_CHANNELS} 3x3 -> ${HIDDEN_UNITS} -> ${numActions}`,
     fractions: FRACTIONS,
     cp_conv_fraction: CP_CONV_FRACTION,
-    eval: { episodes: EVAL_EPISODES, epsilon: EVAL_EPSILON, interval: EVAL_INTERVAL, max_steps: EVAL_MAX_STEPS },
+    eval: {
+      episodes: EVAL_EPISODES,
+      epsilon: EVAL_EPSILON,
+      interval: EVAL_INTERVAL,
+      max_steps: EVAL_MAX_STEPS,
+    },
     return_window: RETURN_WINDOW,
   },
   reference: REFERENCE,

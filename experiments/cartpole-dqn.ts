@@ -56,13 +56,19 @@ const SPECTRUM_INTERVAL = 5000;
 const RETURN_WINDOW = 20;
 // ---------------------------------------------------------------------------------------------
 
-const VARIANTS: Record<string, { family: string; hidden: HiddenLayerSpec }> = { dense: { family: "dense", hidden: { kind: "dense" } } };
-for (const k of RANKS) VARIANTS[`lowrank-${k}`] = { family: "low-rank", hidden: { kind: "lowrank", rank: k } };
+const VARIANTS: Record<string, { family: string; hidden: HiddenLayerSpec }> = {
+  dense: { family: "dense", hidden: { kind: "dense" } },
+};
+for (const k of RANKS)
+  VARIANTS[`lowrank-${k}`] = { family: "low-rank", hidden: { kind: "lowrank", rank: k } };
 
 function variantList(value: string): string[] {
   const names = value.split(",").map((s) => s.trim());
   for (const n of names) {
-    if (!(n in VARIANTS)) throw new InvalidArgumentError(`--variants: unknown variant "${n}"; known: ${Object.keys(VARIANTS).join(", ")}`);
+    if (!(n in VARIANTS))
+      throw new InvalidArgumentError(
+        `--variants: unknown variant "${n}"; known: ${Object.keys(VARIANTS).join(", ")}`,
+      );
   }
   return names;
 }
@@ -70,14 +76,30 @@ function variantList(value: string): string[] {
 const program = new Command()
   .name("exp:cartpole-dqn")
   .description("DQN on CartPole-v1, dense vs low-rank hidden layer (fast sanity check)")
-  .option("--variants <list>", `comma-separated subset of ${Object.keys(VARIANTS).join(",")}`, variantList, Object.keys(VARIANTS))
-  .option("--seeds <n|list>", "number of seeds (0 … n−1) or a list like 0,3,7", seedList, Array.from({ length: SEEDS }, (_, i) => i))
+  .option(
+    "--variants <list>",
+    `comma-separated subset of ${Object.keys(VARIANTS).join(",")}`,
+    variantList,
+    Object.keys(VARIANTS),
+  )
+  .option(
+    "--seeds <n|list>",
+    "number of seeds (0 … n−1) or a list like 0,3,7",
+    seedList,
+    Array.from({ length: SEEDS }, (_, i) => i),
+  )
   .option("--frames <n>", "frames per run", intInRange("--frames", 1000, 10_000_000), FRAMES)
   .option("--out <dir>", "output folder", OUT)
   .option("--quiet", "no progress on stderr")
   .showHelpAfterError();
 program.parse();
-const opts = program.opts<{ variants: string[]; seeds: number[]; frames: number; out: string; quiet?: boolean }>();
+const opts = program.opts<{
+  variants: string[];
+  seeds: number[];
+  frames: number;
+  out: string;
+  quiet?: boolean;
+}>();
 
 const config: Partial<DqnConfig> = {
   gamma: GAMMA,
@@ -103,14 +125,18 @@ const variants: DqnVariant[] = opts.variants.map((name) => {
   return {
     name,
     family: v.family,
-    makeNetwork: (rng) => mlpQNetwork({ observationSize: 4, numActions: 2, hidden: HIDDEN, hiddenLayer: v.hidden, rng }),
+    makeNetwork: (rng) =>
+      mlpQNetwork({ observationSize: 4, numActions: 2, hidden: HIDDEN, hiddenLayer: v.hidden, rng }),
     spectrumOf: (net) => {
       const layer = (net as Sequential).layers.find((l) => l.name === "fc1");
-      if (layer instanceof Dense) return { data: layer.weight.data, rows: layer.outFeatures, cols: layer.inFeatures };
-      if (layer instanceof LowRankDense) return { data: layer.matrix.toDense(), rows: layer.outFeatures, cols: layer.inFeatures };
+      if (layer instanceof Dense)
+        return { data: layer.weight.data, rows: layer.outFeatures, cols: layer.inFeatures };
+      if (layer instanceof LowRankDense)
+        return { data: layer.matrix.toDense(), rows: layer.outFeatures, cols: layer.inFeatures };
       return null;
     },
-    savedPolicyOptions: name === "dense" ? { network: "mlp", numActions: 2, observationSize: 4, hidden: HIDDEN } : undefined,
+    savedPolicyOptions:
+      name === "dense" ? { network: "mlp", numActions: 2, observationSize: 4, hidden: HIDDEN } : undefined,
   };
 });
 
@@ -131,7 +157,13 @@ runDqnExperiment({
   spectrumInterval: SPECTRUM_INTERVAL,
   returnWindow: RETURN_WINDOW,
   out: opts.out,
-  hyperparameters: { env: ENV_ID, hidden: HIDDEN, ranks: RANKS, eval: { episodes: EVAL_EPISODES, epsilon: EVAL_EPSILON, interval: EVAL_INTERVAL }, return_window: RETURN_WINDOW },
+  hyperparameters: {
+    env: ENV_ID,
+    hidden: HIDDEN,
+    ranks: RANKS,
+    eval: { episodes: EVAL_EPISODES, epsilon: EVAL_EPSILON, interval: EVAL_INTERVAL },
+    return_window: RETURN_WINDOW,
+  },
   reference: { solved: "20-episode average >= 195 (Gym CartPole-v0 threshold), max 500 in v1" },
   quiet: opts.quiet,
 });

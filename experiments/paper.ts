@@ -37,25 +37,42 @@ import { paperTable, paperTableMarkdown, type PaperTaskResult } from "./lib/pape
 // on the rocket), scalar log σ₀ = 1, low-rank value baseline; NN: separate μ-net and V-net, one hidden ReLU layer.
 const TASKS = {
   pendulum: {
-    env: "LRPG/Pendulum", episodes: 1000, maxSteps: 100, gamma: 0.99, threshold: 90,
+    env: "LRPG/Pendulum",
+    episodes: 1000,
+    maxSteps: 100,
+    gamma: 0.99,
+    threshold: 90,
     lrpg: { rank: 4, actorBuckets: 10, criticBuckets: 16, lrActor: 1e-2, lrCritic: 1e-1 }, // 10×10 actor, 16×16 critic
     nn: { hidden: 512, lrActor: 1e-3, lrCritic: 1e-3 }, // 2-512-1
     paperParams: { lrpg: 160, nn: 4098 },
     reference: { lrpg_median_episodes_to_threshold: 127, nn_median_episodes_to_threshold: 405, runs: 10 },
   },
   acrobot: {
-    env: "LRPG/Acrobot", episodes: 1000, maxSteps: 1000, gamma: 0.9, threshold: 90,
+    env: "LRPG/Acrobot",
+    episodes: 1000,
+    maxSteps: 1000,
+    gamma: 0.9,
+    threshold: 90,
     lrpg: { rank: 2, actorBuckets: 2, criticBuckets: 2, lrActor: 3e-2, lrCritic: 1e-1 }, // 4×4 (signs)
     nn: { hidden: 32, lrActor: 1e-3, lrCritic: 1e-3 }, // 4-32-1
     paperParams: { lrpg: 16, nn: 386 },
     reference: { lrpg_median_episodes_to_threshold: 145, nn_median_episodes_to_threshold: 340, runs: 5 },
   },
   rocket: {
-    env: "LRPG/Rocket", episodes: 30000, maxSteps: 1000, gamma: 0.99, threshold: 1.15,
+    env: "LRPG/Rocket",
+    episodes: 30000,
+    maxSteps: 1000,
+    gamma: 0.99,
+    threshold: 1.15,
     lrpg: { rank: 2, actorBuckets: 4, criticBuckets: 4, lrActor: 1e-2, lrCritic: 1e-1 }, // 4×16, a clamped to [0,1]
     nn: { hidden: 128, lrActor: 1e-2, lrCritic: 1e-2 }, // 3-128-1, sigmoid μ
     paperParams: { lrpg: 80, nn: 1282 },
-    reference: { lrpg_median_episodes_to_threshold: 3727, nn_median_episodes_to_threshold: null, runs: 1, note: "5 000 episodes only" },
+    reference: {
+      lrpg_median_episodes_to_threshold: 3727,
+      nn_median_episodes_to_threshold: null,
+      runs: 1,
+      note: "5 000 episodes only",
+    },
   },
 } as const satisfies Record<PaperTask, unknown>;
 const RUNS = 10; // default runs per task and method (the paper: 100)
@@ -68,8 +85,16 @@ const OUT = "results/paper";
 for (const task of Object.keys(TASKS) as PaperTask[]) {
   const p = PAPER_TASKS[task];
   const t = TASKS[task];
-  if (p.envId !== t.env || p.lrpg.rank !== t.lrpg.rank || p.maxSteps !== t.maxSteps || p.gamma !== t.gamma || p.nn.hidden !== t.nn.hidden) {
-    throw new Error(`experiments/paper.ts: the ${task} preset (src/presets/paper-agents.ts) no longer matches the hyperparameters above`);
+  if (
+    p.envId !== t.env ||
+    p.lrpg.rank !== t.lrpg.rank ||
+    p.maxSteps !== t.maxSteps ||
+    p.gamma !== t.gamma ||
+    p.nn.hidden !== t.nn.hidden
+  ) {
+    throw new Error(
+      `experiments/paper.ts: the ${task} preset (src/presets/paper-agents.ts) no longer matches the hyperparameters above`,
+    );
   }
 }
 
@@ -78,7 +103,9 @@ function taskList(value: string): PaperTask[] {
   const known = Object.keys(TASKS);
   const bad = names.find((n) => !known.includes(n));
   if (bad !== undefined || names.length === 0 || new Set(names).size !== names.length) {
-    throw new InvalidArgumentError(`--tasks must be a comma-separated list of distinct tasks from ${known.join(", ")}; got "${value}"`);
+    throw new InvalidArgumentError(
+      `--tasks must be a comma-separated list of distinct tasks from ${known.join(", ")}; got "${value}"`,
+    );
   }
   return known.filter((k) => names.includes(k)) as PaperTask[];
 }
@@ -94,10 +121,27 @@ function runList(value: string): number[] {
 
 const program = new Command()
   .name("exp:paper")
-  .description("The LRPG paper's figure: LRPG vs the NN baseline on pendulum, acrobot and rocket, all runs in parallel on all cores")
-  .option("--runs <n|list>", "runs (seeds) per task and method: a count n (seeds 0 … n−1) or a list like 0,3,7", runList, Array.from({ length: RUNS }, (_, i) => i))
-  .option("--episodes <n>", "episodes per run on the pendulum and the acrobot", intInRange("--episodes", 20, 1_000_000), 1000)
-  .option("--rocket-episodes <n>", "episodes per run on the rocket (the reference: 30000)", intInRange("--rocket-episodes", 20, 10_000_000), ROCKET_EPISODES)
+  .description(
+    "The LRPG paper's figure: LRPG vs the NN baseline on pendulum, acrobot and rocket, all runs in parallel on all cores",
+  )
+  .option(
+    "--runs <n|list>",
+    "runs (seeds) per task and method: a count n (seeds 0 … n−1) or a list like 0,3,7",
+    runList,
+    Array.from({ length: RUNS }, (_, i) => i),
+  )
+  .option(
+    "--episodes <n>",
+    "episodes per run on the pendulum and the acrobot",
+    intInRange("--episodes", 20, 1_000_000),
+    1000,
+  )
+  .option(
+    "--rocket-episodes <n>",
+    "episodes per run on the rocket (the reference: 30000)",
+    intInRange("--rocket-episodes", 20, 10_000_000),
+    ROCKET_EPISODES,
+  )
   .option("--tasks <list>", "tasks to run, comma-separated", taskList, Object.keys(TASKS) as PaperTask[])
   .option("--out <dir>", "output folder (runs/, report.html, table.md, summary.json)", OUT)
   .option("--threads <n>", "worker threads (default: all cores)", intInRange("--threads", 1, 256))
@@ -105,7 +149,15 @@ const program = new Command()
   .showHelpAfterError();
 addExecutionOptions(program).parse();
 const execution = executionFromOptions(program);
-const opts = program.opts<{ runs: number[]; episodes: number; rocketEpisodes: number; tasks: PaperTask[]; out: string; threads?: number; quiet?: boolean }>();
+const opts = program.opts<{
+  runs: number[];
+  episodes: number;
+  rocketEpisodes: number;
+  tasks: PaperTask[];
+  out: string;
+  threads?: number;
+  quiet?: boolean;
+}>();
 const log = (s: string) => {
   if (!opts.quiet) process.stdout.write(s + "\n");
 };
@@ -122,26 +174,47 @@ function episodesOf(task: PaperTask): number {
 
 function configOf(task: PaperTask, algo: "lrpg" | "nn", seed: number): RunConfigInput {
   const t = TASKS[task];
-  const common = { env: t.env, seed, episodes: episodesOf(task), maxSteps: t.maxSteps, gamma: t.gamma, checkpointEvery: 0, snapshotEvery: 0 };
+  const common = {
+    env: t.env,
+    seed,
+    episodes: episodesOf(task),
+    maxSteps: t.maxSteps,
+    gamma: t.gamma,
+    checkpointEvery: 0,
+    snapshotEvery: 0,
+  };
   return algo === "lrpg" ? { ...common, algo, ...t.lrpg } : { ...common, algo, ...t.nn };
 }
 
 // One job per (task, method, seed); the costliest first (rocket NN ≫ rocket LRPG ≫ the rest) so no core idles at the end.
-const COST: Record<PaperTask, Record<"lrpg" | "nn", number>> = { rocket: { nn: 6, lrpg: 1 }, pendulum: { nn: 3, lrpg: 0.2 }, acrobot: { nn: 0.5, lrpg: 0.3 } };
+const COST: Record<PaperTask, Record<"lrpg" | "nn", number>> = {
+  rocket: { nn: 6, lrpg: 1 },
+  pendulum: { nn: 3, lrpg: 0.2 },
+  acrobot: { nn: 0.5, lrpg: 0.3 },
+};
 const jobs = opts.tasks
-  .flatMap((task) => METHODS.flatMap((m) => opts.runs.map((seed) => ({ task, method: m.name as MethodName, algo: m.algo, seed }))))
+  .flatMap((task) =>
+    METHODS.flatMap((m) =>
+      opts.runs.map((seed) => ({ task, method: m.name as MethodName, algo: m.algo, seed })),
+    ),
+  )
   .map((j) => ({ ...j, cost: COST[j.task][j.algo] * episodesOf(j.task) }))
   .sort((a, b) => b.cost - a.cost);
 const threads = opts.threads ?? availableParallelism();
 const totalEpisodes = jobs.reduce((s, j) => s + episodesOf(j.task), 0);
-log(`exp:paper: ${opts.tasks.join(", ")} × LRPG, NN × ${opts.runs.length} run(s) = ${jobs.length} jobs on ${threads} worker thread(s) → ${opts.out}`);
+log(
+  `exp:paper: ${opts.tasks.join(", ")} × LRPG, NN × ${opts.runs.length} run(s) = ${jobs.length} jobs on ${threads} worker thread(s) → ${opts.out}`,
+);
 const bar = opts.quiet ? null : episodeProgressBar(totalEpisodes, "paper");
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let results: RunResult[];
 try {
   results = await runRunJobsInPool(
-    jobs.map((j) => ({ config: withExecution(configOf(j.task, j.algo, j.seed), execution), outRoot: join(opts.out, "runs") })),
+    jobs.map((j) => ({
+      config: withExecution(configOf(j.task, j.algo, j.seed), execution),
+      outRoot: join(opts.out, "runs"),
+    })),
     { threads, onProgress: (n) => bar?.add(n) },
   );
 } finally {
@@ -152,7 +225,9 @@ const cpu = process.cpuUsage(cpu0);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 
 // ------------------------------------------------------------------ aggregate per task and method
-const fullThrust = opts.tasks.includes("rocket") ? constantPolicyReturn(TASKS.rocket.env, [1], TASKS.rocket.maxSteps) : null;
+const fullThrust = opts.tasks.includes("rocket")
+  ? constantPolicyReturn(TASKS.rocket.env, [1], TASKS.rocket.maxSteps)
+  : null;
 const taskResults: PaperTaskResult[] = opts.tasks.map((task) => {
   const t = TASKS[task];
   return {
@@ -161,10 +236,22 @@ const taskResults: PaperTaskResult[] = opts.tasks.map((task) => {
     episodes: episodesOf(task),
     threshold: t.threshold,
     reference: t.reference,
-    baselines: task === "rocket" && fullThrust ? [{ name: "constant full thrust", value: fullThrust.episodeReturn, description: `a = 1 every step in ${t.env}: ${fullThrust.steps} steps` }] : [],
+    baselines:
+      task === "rocket" && fullThrust
+        ? [
+            {
+              name: "constant full thrust",
+              value: fullThrust.episodeReturn,
+              description: `a = 1 every step in ${t.env}: ${fullThrust.steps} steps`,
+            },
+          ]
+        : [],
     methods: METHODS.map((m) => {
       const rs = results.filter((_, i) => jobs[i].task === task && jobs[i].method === m.name);
-      const bySeed = opts.runs.map((seed) => rs[jobs.filter((j) => j.task === task && j.method === m.name).findIndex((j) => j.seed === seed)]);
+      const bySeed = opts.runs.map(
+        (seed) =>
+          rs[jobs.filter((j) => j.task === task && j.method === m.name).findIndex((j) => j.seed === seed)],
+      );
       const ett = bySeed.map((r) => episodesToThreshold(r.returns, t.threshold, WINDOW));
       const finals = bySeed.map((r) => tailMean(r.returns, FINAL_WINDOW));
       const lastEpisode = bySeed.map((r) => (r.returns.length > 0 ? r.returns[r.returns.length - 1] : null));
@@ -205,22 +292,39 @@ const summary = {
   cpu_time_s: Number(cpuSeconds.toFixed(2)),
   window: WINDOW,
   final_window: FINAL_WINDOW,
-  hyperparameters: Object.fromEntries(opts.tasks.map((task) => [task, { ...TASKS[task], episodes: episodesOf(task) }])),
+  hyperparameters: Object.fromEntries(
+    opts.tasks.map((task) => [task, { ...TASKS[task], episodes: episodesOf(task) }]),
+  ),
   table: paperTable(taskResults),
   tasks: taskResults.map((tr) => ({ ...tr, methods: tr.methods.map(({ band: _band, ...rest }) => rest) })),
 };
 writeJsonAtomic(join(opts.out, "summary.json"), summary);
-const markdown = paperTableMarkdown(taskResults, { runs: opts.runs.length, window: WINDOW, finalWindow: FINAL_WINDOW, wallSeconds, cpuSeconds, threads });
+const markdown = paperTableMarkdown(taskResults, {
+  runs: opts.runs.length,
+  window: WINDOW,
+  finalWindow: FINAL_WINDOW,
+  wallSeconds,
+  cpuSeconds,
+  threads,
+});
 writeFileAtomic(join(opts.out, "table.md"), markdown);
 
-const PANEL_TITLE: Record<PaperTask, string> = { pendulum: "(a) Pendulum", acrobot: "(b) Acrobot", rocket: "(c) Goddard rocket" };
+const PANEL_TITLE: Record<PaperTask, string> = {
+  pendulum: "(a) Pendulum",
+  acrobot: "(b) Acrobot",
+  rocket: "(c) Goddard rocket",
+};
 const figure = paperFigure(
   "paper-figure",
   `LRPG vs NN (RVFB): median return over ${opts.runs.length} runs, 25–75 % band`,
   taskResults.map((tr) => ({
     title: PANEL_TITLE[tr.task as PaperTask],
     yTitle: "return",
-    curves: tr.methods.map((m) => ({ name: `${m.name} (${m.params} params)`, runs: opts.runs.length, ...m.band })),
+    curves: tr.methods.map((m) => ({
+      name: `${m.name} (${m.params} params)`,
+      runs: opts.runs.length,
+      ...m.band,
+    })),
     levels: tr.baselines.map((b) => ({ name: b.name, value: b.value })),
   })),
 );
@@ -238,7 +342,12 @@ const reportPath = writeReport(join(opts.out, "report.html"), {
 
 log("");
 log(markdown);
-const failed = taskResults.flatMap((tr) => tr.methods.flatMap((m) => m.statuses.filter((s) => s !== "completed")));
-if (failed.length > 0) log(`warning: ${failed.length} run(s) did not complete (${failed.join(", ")}); see manifest.json in their run dirs`);
+const failed = taskResults.flatMap((tr) =>
+  tr.methods.flatMap((m) => m.statuses.filter((s) => s !== "completed")),
+);
+if (failed.length > 0)
+  log(
+    `warning: ${failed.length} run(s) did not complete (${failed.join(", ")}); see manifest.json in their run dirs`,
+  );
 log(`wall time ${wallSeconds.toFixed(1)} s on ${threads} threads (CPU ${cpuSeconds.toFixed(1)} s)`);
 log(`wrote ${join(opts.out, "summary.json")}, ${join(opts.out, "table.md")} and ${reportPath}`);

@@ -72,26 +72,55 @@ if (
   !preset.nn.sigmoidMean ||
   String(preset.nn.actionClamp) !== "0,1"
 ) {
-  throw new Error("experiments/rocket.ts: the rocket preset no longer matches the 4×16 grid over v × (h, m), sigmoid mean and [0, 1] clamp");
+  throw new Error(
+    "experiments/rocket.ts: the rocket preset no longer matches the 4×16 grid over v × (h, m), sigmoid mean and [0, 1] clamp",
+  );
 }
 
 const program = new Command()
   .name("exp:rocket")
-  .description("LRPG vs the NN baseline on the LRPG paper's Goddard rocket, with the constant full-thrust baseline; seeds in parallel on all cores")
-  .option("--seeds <n|list>", `number of seeds (0 … n−1) or a list like 0,3,7`, seedList, Array.from({ length: SEEDS }, (_, i) => i))
-  .option("--episodes <n>", "training episodes per run (the reference: 30000)", intInRange("--episodes", 20, 10_000_000), EPISODES)
+  .description(
+    "LRPG vs the NN baseline on the LRPG paper's Goddard rocket, with the constant full-thrust baseline; seeds in parallel on all cores",
+  )
+  .option(
+    "--seeds <n|list>",
+    `number of seeds (0 … n−1) or a list like 0,3,7`,
+    seedList,
+    Array.from({ length: SEEDS }, (_, i) => i),
+  )
+  .option(
+    "--episodes <n>",
+    "training episodes per run (the reference: 30000)",
+    intInRange("--episodes", 20, 10_000_000),
+    EPISODES,
+  )
   .option("--out <dir>", "output folder (runs/, summary.json, report.html)", OUT)
   .option("--threads <n>", "worker threads (default: all cores)", intInRange("--threads", 1, 256))
-  .option("--env <id>", `run LRPG (and the NN baseline for continuous actions) on another registered env with its default grid and defaults instead`, envOption, ENV_ID)
+  .option(
+    "--env <id>",
+    `run LRPG (and the NN baseline for continuous actions) on another registered env with its default grid and defaults instead`,
+    envOption,
+    ENV_ID,
+  )
   .option("--quiet", "no progress bar or table")
   .showHelpAfterError();
 addExecutionOptions(program).parse();
 const execution = executionFromOptions(program);
-const opts = program.opts<{ seeds: number[]; episodes: number; out: string; threads?: number; quiet?: boolean; env: string }>();
+const opts = program.opts<{
+  seeds: number[];
+  episodes: number;
+  out: string;
+  threads?: number;
+  quiet?: boolean;
+  env: string;
+}>();
 
 if (opts.env !== ENV_ID) {
   // --env: the same comparison on another env, every setting from that env's defaults.
-  const other = envComparison(opts.env, program.getOptionValueSource("episodes") === "cli" ? opts.episodes : undefined);
+  const other = envComparison(
+    opts.env,
+    program.getOptionValueSource("episodes") === "cli" ? opts.episodes : undefined,
+  );
   await runComparison({
     experiment: `rocket --env ${opts.env}`,
     methods: other.methods,
@@ -109,14 +138,29 @@ if (opts.env !== ENV_ID) {
 }
 
 const fullThrust = constantPolicyReturn(ENV_ID, FULL_THRUST, MAX_STEPS);
-const common = { env: ENV_ID, episodes: opts.episodes, maxSteps: MAX_STEPS, gamma: GAMMA, checkpointEvery: 0, snapshotEvery: 0 };
+const common = {
+  env: ENV_ID,
+  episodes: opts.episodes,
+  maxSteps: MAX_STEPS,
+  gamma: GAMMA,
+  checkpointEvery: 0,
+  snapshotEvery: 0,
+};
 await runComparison({
   experiment: "rocket",
   methods: [
     {
       name: "LRPG",
       paperParams: PAPER_PARAMS.lrpg,
-      config: { ...common, algo: "lrpg", rank: LRPG_RANK, actorBuckets: LRPG_BUCKETS, criticBuckets: LRPG_BUCKETS, lrActor: LRPG_LR_ACTOR, lrCritic: LRPG_LR_CRITIC },
+      config: {
+        ...common,
+        algo: "lrpg",
+        rank: LRPG_RANK,
+        actorBuckets: LRPG_BUCKETS,
+        criticBuckets: LRPG_BUCKETS,
+        lrActor: LRPG_LR_ACTOR,
+        lrCritic: LRPG_LR_CRITIC,
+      },
     },
     {
       name: "NN",
@@ -131,9 +175,29 @@ await runComparison({
   window: WINDOW,
   finalWindow: FINAL_WINDOW,
   hyperparameters: {
-    env: ENV_ID, episodes: opts.episodes, max_steps: MAX_STEPS, gamma: GAMMA,
-    lrpg: { rank: LRPG_RANK, actor_grid: "4x16: rows v in [0,0.12] (4), cols (h in [1,1.03], m in [0.6,1]) (4x4)", actor_buckets: LRPG_BUCKETS, critic_buckets: LRPG_BUCKETS, lr_actor: LRPG_LR_ACTOR, lr_critic: LRPG_LR_CRITIC, log_sigma_init: 1, mean: "sigmoid", action_clamp: [0, 1] },
-    nn: { widths: [3, NN_HIDDEN, 1], lr_actor: NN_LR_ACTOR, lr_critic: NN_LR_CRITIC, log_sigma_init: 1, mean: "sigmoid", action_clamp: [0, 1] },
+    env: ENV_ID,
+    episodes: opts.episodes,
+    max_steps: MAX_STEPS,
+    gamma: GAMMA,
+    lrpg: {
+      rank: LRPG_RANK,
+      actor_grid: "4x16: rows v in [0,0.12] (4), cols (h in [1,1.03], m in [0.6,1]) (4x4)",
+      actor_buckets: LRPG_BUCKETS,
+      critic_buckets: LRPG_BUCKETS,
+      lr_actor: LRPG_LR_ACTOR,
+      lr_critic: LRPG_LR_CRITIC,
+      log_sigma_init: 1,
+      mean: "sigmoid",
+      action_clamp: [0, 1],
+    },
+    nn: {
+      widths: [3, NN_HIDDEN, 1],
+      lr_actor: NN_LR_ACTOR,
+      lr_critic: NN_LR_CRITIC,
+      log_sigma_init: 1,
+      mean: "sigmoid",
+      action_clamp: [0, 1],
+    },
   },
   reference: REFERENCE,
   baselines: [

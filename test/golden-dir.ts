@@ -11,7 +11,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const shared = resolve(repoRoot, "..", "shared", "golden");
 
 export const GOLDEN_DIR: string =
-  process.env.LOWRANK_GOLDEN_DIR ?? (existsSync(join(shared, "paper-learn-step.json")) ? shared : join(repoRoot, "test", "golden"));
+  process.env.LOWRANK_GOLDEN_DIR ??
+  (existsSync(join(shared, "paper-learn-step.json")) ? shared : join(repoRoot, "test", "golden"));
 
 export function goldenPath(file: string): string {
   return join(GOLDEN_DIR, file);

@@ -3,7 +3,17 @@ import * as lowrank from "../src/index.js";
 
 describe("public API (src/index.ts)", () => {
   it("exports the documented entry points", () => {
-    for (const name of ["makeEnv", "listEnvs", "Discretizer", "LowRankMatrix", "Adam", "Rng", "makePaperAgent", "trainReinforce", "checkEnv"]) {
+    for (const name of [
+      "makeEnv",
+      "listEnvs",
+      "Discretizer",
+      "LowRankMatrix",
+      "Adam",
+      "Rng",
+      "makePaperAgent",
+      "trainReinforce",
+      "checkEnv",
+    ]) {
       expect(typeof (lowrank as Record<string, unknown>)[name], name).toBe("function");
     }
     expect(typeof lowrank.dqn).toBe("object");
@@ -16,11 +26,24 @@ describe("public API (src/index.ts)", () => {
     const agent = lowrank.makePaperAgent("lrpg", "pendulum", { rng });
     const env = lowrank.makeEnv("LRPG/Pendulum", { rng: rng.fork() });
     const returns: number[] = [];
-    lowrank.trainReinforce({ env, agent, rng, episodes: 5, maxSteps: 100, onEpisode: (e) => {
-      returns.push(e.return);
-    } });
+    lowrank.trainReinforce({
+      env,
+      agent,
+      rng,
+      episodes: 5,
+      maxSteps: 100,
+      onEpisode: (e) => {
+        returns.push(e.return);
+      },
+    });
     expect(returns).toHaveLength(5);
-    expect(Object.keys(agent.exportStateDict()).sort()).toEqual(["log_sigma", "mu.L", "mu.R", "value.L", "value.R"]);
+    expect(Object.keys(agent.exportStateDict()).sort()).toEqual([
+      "log_sigma",
+      "mu.L",
+      "mu.R",
+      "value.L",
+      "value.R",
+    ]);
     expect(agent.parameterCount.total).toBe(208);
   });
 });

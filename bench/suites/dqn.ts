@@ -82,7 +82,9 @@ function measureInChild(variant: string): { framesPerS: number; frames: number }
   try {
     return JSON.parse(line) as { framesPerS: number; frames: number };
   } catch {
-    process.stderr.write(`bench dqn: child process for ${variant} failed (${child.stderr?.slice(0, 300)}); measuring in-process\n`);
+    process.stderr.write(
+      `bench dqn: child process for ${variant} failed (${child.stderr?.slice(0, 300)}); measuring in-process\n`,
+    );
     return measureVariant(variant);
   }
 }

@@ -15,7 +15,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { fastStepper, listEnvs, makeEnv, type Action, type Env, type StepResult, type StepView } from "../../src/envs/index.js";
+import {
+  fastStepper,
+  listEnvs,
+  makeEnv,
+  type Action,
+  type Env,
+  type StepResult,
+  type StepView,
+} from "../../src/envs/index.js";
 import { Rng } from "../../src/random/index.js";
 
 export const name = "envs";
@@ -83,7 +91,9 @@ function measureInChild(id: string): { stepsPerS: number; inPlaceStepsPerS: numb
   try {
     return JSON.parse(line) as { stepsPerS: number; inPlaceStepsPerS: number };
   } catch {
-    process.stderr.write(`bench envs: child process for ${id} failed (${child.stderr?.slice(0, 300)}); measuring in-process\n`);
+    process.stderr.write(
+      `bench envs: child process for ${id} failed (${child.stderr?.slice(0, 300)}); measuring in-process\n`,
+    );
     return measureEnv(id);
   }
 }

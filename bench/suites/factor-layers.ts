@@ -6,7 +6,17 @@
  * by wall clock and (`_cpu` keys) by this process's CPU time, which a loaded machine inflates less.
  * Ratios are against Dense / Conv2d / the dense network measured in the same run.
  */
-import { Conv2d, CPConv2d, Dense, Flatten, LowRankDense, ReLU, Sequential, TuckerRegression, type Layer } from "../../src/nn/index.js";
+import {
+  Conv2d,
+  CPConv2d,
+  Dense,
+  Flatten,
+  LowRankDense,
+  ReLU,
+  Sequential,
+  TuckerRegression,
+  type Layer,
+} from "../../src/nn/index.js";
 import { Rng } from "../../src/random/rng.js";
 
 export const name = "factor-layers";
@@ -18,10 +28,13 @@ const BATCH = 32;
  * 'cpu' reads this process's CPU time instead of the wall clock (less inflated on a shared machine).
  */
 function timeMs(step: () => void, clock: "wall" | "cpu" = "wall"): number {
-  const now = clock === "wall" ? () => performance.now() : () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  };
+  const now =
+    clock === "wall"
+      ? () => performance.now()
+      : () => {
+          const u = process.cpuUsage();
+          return (u.user + u.system) / 1000;
+        };
   for (let i = 0; i < 20; i++) step();
   const rounds: number[] = [];
   for (let r = 0; r < 5; r++) {
@@ -53,7 +66,14 @@ function fwdBwdMs(layer: Layer, rng: Rng, clock: "wall" | "cpu"): number {
 function net(hidden: (rng: Rng) => Layer, conv: (rng: Rng) => Layer, seed: number): Sequential {
   const rng = new Rng(seed);
   return new Sequential(
-    [conv(rng), new ReLU([16, 8, 8]), new Flatten([16, 8, 8]), hidden(rng), new ReLU([128]), new Dense({ inFeatures: 128, outFeatures: 6, rng })],
+    [
+      conv(rng),
+      new ReLU([16, 8, 8]),
+      new Flatten([16, 8, 8]),
+      hidden(rng),
+      new ReLU([128]),
+      new Dense({ inFeatures: 128, outFeatures: 6, rng }),
+    ],
     { inputGrad: false },
   );
 }
@@ -85,8 +105,10 @@ export async function run(): Promise<Record<string, number>> {
     trl_fifth: (r) => new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, rank: 0.2, rng: r }),
     trl_tenth: (r) => new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, rank: 0.1, rng: r }),
   };
-  const conv = (r: Rng): Layer => new Conv2d({ inChannels: 4, outChannels: 16, kernelSize: 3, inputSize: 10, rng: r });
-  const cpHalf = (r: Rng): Layer => new CPConv2d({ inChannels: 4, outChannels: 16, kernelSize: 3, inputSize: 10, rank: 0.5, rng: r });
+  const conv = (r: Rng): Layer =>
+    new Conv2d({ inChannels: 4, outChannels: 16, kernelSize: 3, inputSize: 10, rng: r });
+  const cpHalf = (r: Rng): Layer =>
+    new CPConv2d({ inChannels: 4, outChannels: 16, kernelSize: 3, inputSize: 10, rank: 0.5, rng: r });
   for (const clock of ["wall", "cpu"] as const) {
     const suffix = clock === "cpu" ? "_cpu" : "";
     const ms: Record<string, number> = {};

@@ -8,7 +8,12 @@
  * Keys: `gpu_<kernel>_n<n>_k<K>_{cpu_ms,gpu_ms,speedup}` with speedup = cpu_ms / gpu_ms (> 1: gpu faster),
  * and `gpu_mode_headlessgl` (1 when the GL device ran, 0 for webasm).
  */
-import { createBackend, type BatchedEntries, type BatchedFactors, type FactorBackend } from "../../src/factor/backend/index.js";
+import {
+  createBackend,
+  type BatchedEntries,
+  type BatchedFactors,
+  type FactorBackend,
+} from "../../src/factor/backend/index.js";
 import { Rng } from "../../src/random/rng.js";
 
 export const name = "gpu";

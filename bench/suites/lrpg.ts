@@ -5,7 +5,12 @@
  */
 import { makeEnv } from "../../src/envs/index.js";
 import { trainReinforce } from "../../src/pg/reinforce.js";
-import { makePaperAgent, PAPER_TASKS, type PaperAgentKind, type PaperTask } from "../../src/presets/paper-agents.js";
+import {
+  makePaperAgent,
+  PAPER_TASKS,
+  type PaperAgentKind,
+  type PaperTask,
+} from "../../src/presets/paper-agents.js";
 import { Rng } from "../../src/random/rng.js";
 
 export const name = "lrpg";
@@ -14,7 +19,12 @@ export const name = "lrpg";
  * Best of `repeats` fresh training runs: steps per wall-clock second, and steps per second of
  * this process's CPU time (less sensitive to other jobs sharing the machine).
  */
-function throughput(kind: PaperAgentKind, task: PaperTask, episodes: number, repeats: number): { wall: number; cpu: number } {
+function throughput(
+  kind: PaperAgentKind,
+  task: PaperTask,
+  episodes: number,
+  repeats: number,
+): { wall: number; cpu: number } {
   const spec = PAPER_TASKS[task];
   let wall = 0;
   let cpu = 0;

@@ -16,7 +16,12 @@ const BUDGET_MS = 2500;
 
 async function stepsPerSecond(P: number, backend: "cpu" | "gpu"): Promise<number> {
   const seeds = Array.from({ length: P }, (_, p) => p);
-  const pop = await LrpgPopulation.create({ task: "pendulum", seeds, backend, gpuMode: backend === "gpu" ? "auto" : undefined });
+  const pop = await LrpgPopulation.create({
+    task: "pendulum",
+    seeds,
+    backend,
+    gpuMode: backend === "gpu" ? "auto" : undefined,
+  });
   try {
     await pop.trainEpisode();
     let steps = 0;

@@ -7,7 +7,9 @@
 export function censoredQuantile(values: readonly (number | null)[], p: number): number | null {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`censoredQuantile: p must be in [0, 1], got ${p}`);
   if (values.length === 0) return null;
-  const xs = values.map((v) => (v === null || Number.isNaN(v) ? Number.POSITIVE_INFINITY : v)).sort((a, b) => a - b);
+  const xs = values
+    .map((v) => (v === null || Number.isNaN(v) ? Number.POSITIVE_INFINITY : v))
+    .sort((a, b) => a - b);
   const pos = p * (xs.length - 1);
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
@@ -22,5 +24,9 @@ export interface CensoredSpread {
 }
 
 export function censoredSpread(values: readonly (number | null)[]): CensoredSpread {
-  return { median: censoredQuantile(values, 0.5), q25: censoredQuantile(values, 0.25), q75: censoredQuantile(values, 0.75) };
+  return {
+    median: censoredQuantile(values, 0.5),
+    q25: censoredQuantile(values, 0.25),
+    q75: censoredQuantile(values, 0.75),
+  };
 }

@@ -17,8 +17,14 @@ export interface ConstantPolicyResult {
  * sanity baseline: on the paper's rocket, constant full thrust (a = 1) already reaches
  * 100·(h_max − 1) ≈ 1.1887 (lrpg-reference.md §2), about what both learners converge to.
  */
-export function constantPolicyReturn(envId: string, action: readonly number[], maxSteps: number, seed = 0): ConstantPolicyResult {
-  if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`constantPolicyReturn: maxSteps must be an integer >= 1, got ${maxSteps}`);
+export function constantPolicyReturn(
+  envId: string,
+  action: readonly number[],
+  maxSteps: number,
+  seed = 0,
+): ConstantPolicyResult {
+  if (!Number.isInteger(maxSteps) || maxSteps < 1)
+    throw new RangeError(`constantPolicyReturn: maxSteps must be an integer >= 1, got ${maxSteps}`);
   const env = makeEnv(envId, { rng: new Rng(seed), maxEpisodeSteps: null });
   env.reset({ seed });
   const a = Float64Array.from(action);

@@ -121,12 +121,28 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
       const rng = new Rng(seed);
       const netRng = rng.fork();
       const envRng = rng.fork();
-      const agent = new DqnAgent({ makeNetwork: () => variant.makeNetwork(netRng), config: o.config, observationDtype: o.observationDtype });
+      const agent = new DqnAgent({
+        makeNetwork: () => variant.makeNetwork(netRng),
+        config: o.config,
+        observationDtype: o.observationDtype,
+      });
       const params = agent.network.parameterCount;
       const algo = `dqn-${variant.name}`;
       const dir = createRunDir(runsRoot, o.envId, algo, seed);
-      const runConfig = { experiment: o.experiment, variant: variant.name, frames: o.frames, dqn: agent.config, ...o.hyperparameters };
-      const manifest = newManifest({ jobId: `${o.experiment}-${variant.name}-${seed}`, config: runConfig, seed, envId: o.envId, algo });
+      const runConfig = {
+        experiment: o.experiment,
+        variant: variant.name,
+        frames: o.frames,
+        dqn: agent.config,
+        ...o.hyperparameters,
+      };
+      const manifest = newManifest({
+        jobId: `${o.experiment}-${variant.name}-${seed}`,
+        config: runConfig,
+        seed,
+        envId: o.envId,
+        algo,
+      });
       manifest.parameterCount = { q_network: params };
       writeManifest(dir, manifest);
       const metrics = MetricsWriter.create(dir, COLUMNS);
@@ -139,7 +155,12 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
         const sigma = singularValues(m.data, m.rows, m.cols);
         const s = spectrumSummary(sigma);
         appendFileSync(spectraPath, JSON.stringify({ global_step: frame, singular_values: sigma }) + "\n");
-        metrics.write({ global_step: frame, "spectrum/effective_rank": s.effectiveRank, "spectrum/energy90_rank": s.energyRank, "spectrum/sigma_max": s.top });
+        metrics.write({
+          global_step: frame,
+          "spectrum/effective_rank": s.effectiveRank,
+          "spectrum/energy90_rank": s.energyRank,
+          "spectrum/sigma_max": s.top,
+        });
       };
       if (o.spectrumInterval > 0) recordSpectrum(0);
       log(`[${variant.name} seed ${seed}] ${params} parameters → ${dir}`);
@@ -150,10 +171,21 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
         rng,
         envSeed: seed,
         logInterval: o.logInterval,
-        evaluation: { env: o.makeEvalEnv(), seeds: o.evalSeeds, epsilon: o.evalEpsilon, interval: o.evalInterval, maxSteps: o.evalMaxSteps },
+        evaluation: {
+          env: o.makeEvalEnv(),
+          seeds: o.evalSeeds,
+          epsilon: o.evalEpsilon,
+          interval: o.evalInterval,
+          maxSteps: o.evalMaxSteps,
+        },
         onEpisode: (e) => {
           episodes.push(e);
-          metrics.write({ global_step: e.frame, episode: e.episode, "charts/episodic_return": e.return, "charts/episodic_length": e.length });
+          metrics.write({
+            global_step: e.frame,
+            episode: e.episode,
+            "charts/episodic_return": e.return,
+            "charts/episodic_length": e.length,
+          });
         },
         onLog: (l) => {
           metrics.write({
@@ -166,24 +198,43 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
           });
         },
         onEval: (e) => {
-          metrics.write({ global_step: e.frame, "eval/episodic_return": e.mean, "eval/episodic_return_std": e.std });
-          log(`[${variant.name} seed ${seed}] frame ${e.frame}/${o.frames}: eval ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)}`);
+          metrics.write({
+            global_step: e.frame,
+            "eval/episodic_return": e.mean,
+            "eval/episodic_return_std": e.std,
+          });
+          log(
+            `[${variant.name} seed ${seed}] frame ${e.frame}/${o.frames}: eval ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)}`,
+          );
         },
         onFrame: (frame) => {
           if (frame % o.logInterval === 0) {
             const avg = movingAverage(episodes, o.returnWindow);
             curve.push(avg ?? Number.NaN);
             const sec = (performance.now() - t0) / 1000;
-            log(`[${variant.name} seed ${seed}] frame ${frame}/${o.frames}: avg${o.returnWindow} ${avg?.toFixed(2) ?? "–"}, ε ${agent.epsilon(frame).toFixed(3)}, ${episodes.length} episodes, ${sec.toFixed(0)} s`);
+            log(
+              `[${variant.name} seed ${seed}] frame ${frame}/${o.frames}: avg${o.returnWindow} ${avg?.toFixed(2) ?? "–"}, ε ${agent.epsilon(frame).toFixed(3)}, ${episodes.length} episodes, ${sec.toFixed(0)} s`,
+            );
           }
           if (o.spectrumInterval > 0 && frame % o.spectrumInterval === 0) recordSpectrum(frame);
         },
       });
       if (res.evaluations.at(-1)?.frame !== res.frames) {
         // Always end with an evaluation of the final network.
-        const e = { frame: res.frames, ...evaluateDqn(agent, o.makeEvalEnv(), { seeds: o.evalSeeds, epsilon: o.evalEpsilon, maxSteps: o.evalMaxSteps }) };
+        const e = {
+          frame: res.frames,
+          ...evaluateDqn(agent, o.makeEvalEnv(), {
+            seeds: o.evalSeeds,
+            epsilon: o.evalEpsilon,
+            maxSteps: o.evalMaxSteps,
+          }),
+        };
         res.evaluations.push(e);
-        metrics.write({ global_step: e.frame, "eval/episodic_return": e.mean, "eval/episodic_return_std": e.std });
+        metrics.write({
+          global_step: e.frame,
+          "eval/episodic_return": e.mean,
+          "eval/episodic_return_std": e.std,
+        });
         log(`[${variant.name} seed ${seed}] final eval ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)}`);
       }
       metrics.close();
@@ -217,7 +268,9 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
         seconds: res.seconds,
         framesPerSecond: o.frames / res.seconds,
       });
-      log(`[${variant.name} seed ${seed}] done: last-${o.returnWindow} average ${outcomes.at(-1)?.finalTrainReturn?.toFixed(2)}, ${res.seconds.toFixed(0)} s (${(o.frames / res.seconds).toFixed(0)} frames/s overall)`);
+      log(
+        `[${variant.name} seed ${seed}] done: last-${o.returnWindow} average ${outcomes.at(-1)?.finalTrainReturn?.toFixed(2)}, ${res.seconds.toFixed(0)} s (${(o.frames / res.seconds).toFixed(0)} frames/s overall)`,
+      );
     }
   }
 
@@ -245,9 +298,21 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
     variants: o.variants.map((v) => ({
       name: v.name,
       family: v.family,
-      per_seed: outcomes.filter((r) => r.variant === v.name).map((r) => ({ seed: r.seed, train_return_avg: r.curve, eval: r.evals.map((e) => ({ frame: e.frame, mean: e.mean })) })),
+      per_seed: outcomes
+        .filter((r) => r.variant === v.name)
+        .map((r) => ({
+          seed: r.seed,
+          train_return_avg: r.curve,
+          eval: r.evals.map((e) => ({ frame: e.frame, mean: e.mean })),
+        })),
     })),
-    return_vs_params: perVariant.map((p) => ({ variant: p.name, family: p.family, params: p.params, final_train_return: p[`final_train_return_last${o.returnWindow}`], final_eval_return: p.final_eval_return })),
+    return_vs_params: perVariant.map((p) => ({
+      variant: p.name,
+      family: p.family,
+      params: p.params,
+      final_train_return: p[`final_train_return_last${o.returnWindow}`],
+      final_eval_return: p.final_eval_return,
+    })),
   };
   const summary = {
     experiment: o.experiment,
@@ -286,12 +351,30 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
     tables: [
       {
         title: "Summary",
-        columns: ["variant", "params", `last-${o.returnWindow} training return (mean over seeds)`, "final eval return", "frames/s"],
-        rows: perVariant.map((p) => [p.name, p.params, p[`final_train_return_last${o.returnWindow}`] as number | null, p.final_eval_return, p.frames_per_s]),
+        columns: [
+          "variant",
+          "params",
+          `last-${o.returnWindow} training return (mean over seeds)`,
+          "final eval return",
+          "frames/s",
+        ],
+        rows: perVariant.map((p) => [
+          p.name,
+          p.params,
+          p[`final_train_return_last${o.returnWindow}`] as number | null,
+          p.final_eval_return,
+          p.frames_per_s,
+        ]),
       },
     ],
     figures: [
-      linesFigure("learning-curves", "Learning curves", curveFrames, o.variants.map((v) => ({ name: v.name, y: medianCurve(v.name) })), { x: "frames", y: `training return (${o.returnWindow}-episode average)` }),
+      linesFigure(
+        "learning-curves",
+        "Learning curves",
+        curveFrames,
+        o.variants.map((v) => ({ name: v.name, y: medianCurve(v.name) })),
+        { x: "frames", y: `training return (${o.returnWindow}-episode average)` },
+      ),
       returnVsParamsFigure("return-vs-params", "Final training return against Q-network parameters", points),
     ],
   });

@@ -12,7 +12,10 @@ export function envChoices(): string[] {
 /** Commander parser for `--env <id>`; the error lists the allowed ids. */
 export function envOption(value: string): string {
   const id = value.trim();
-  if (!envChoices().includes(id)) throw new InvalidArgumentError(`--env must be a registered env with a default grid: one of ${envChoices().join(", ")}; got "${value}"`);
+  if (!envChoices().includes(id))
+    throw new InvalidArgumentError(
+      `--env must be a registered env with a default grid: one of ${envChoices().join(", ")}; got "${value}"`,
+    );
   return id;
 }
 
@@ -38,23 +41,47 @@ export function envComparison(envId: string, episodes?: number): EnvComparison {
     const n = episodes ?? paper.episodes;
     return {
       methods: [
-        { name: "LRPG", paperParams: paper.paperParams.lrpg, config: { ...common, algo: "lrpg", episodes: n } },
+        {
+          name: "LRPG",
+          paperParams: paper.paperParams.lrpg,
+          config: { ...common, algo: "lrpg", episodes: n },
+        },
         { name: "NN", paperParams: paper.paperParams.nn, config: { ...common, algo: "nn", episodes: n } },
       ],
       threshold: paper.threshold,
       episodes: n,
-      hyperparameters: { env: envId, episodes: n, source: `paper preset "${paper.task}" (src/presets/paper-agents.ts)`, max_steps: paper.maxSteps, gamma: paper.gamma, lrpg: paper.lrpg, nn: paper.nn },
+      hyperparameters: {
+        env: envId,
+        episodes: n,
+        source: `paper preset "${paper.task}" (src/presets/paper-agents.ts)`,
+        max_steps: paper.maxSteps,
+        gamma: paper.gamma,
+        lrpg: paper.lrpg,
+        nn: paper.nn,
+      },
     };
   }
   const d = envRunDefaults(envId);
   const n = episodes ?? d.episodes;
-  const methods: MethodSpec[] = [{ name: d.actionKind === "discrete" ? "LRPG (softmax)" : "LRPG", paperParams: null, config: { ...common, algo: "lrpg", episodes: n } }];
-  if (d.nn !== null) methods.push({ name: "NN", paperParams: null, config: { ...common, algo: "nn", episodes: n } });
+  const methods: MethodSpec[] = [
+    {
+      name: d.actionKind === "discrete" ? "LRPG (softmax)" : "LRPG",
+      paperParams: null,
+      config: { ...common, algo: "lrpg", episodes: n },
+    },
+  ];
+  if (d.nn !== null)
+    methods.push({ name: "NN", paperParams: null, config: { ...common, algo: "nn", episodes: n } });
   return {
     methods,
     threshold: d.threshold,
     episodes: n,
-    hyperparameters: { env: envId, source: "default grid (src/envs/default-grid.ts) and runner env defaults (src/runner/env-defaults.ts)", ...d, episodes: n },
+    hyperparameters: {
+      env: envId,
+      source: "default grid (src/envs/default-grid.ts) and runner env defaults (src/runner/env-defaults.ts)",
+      ...d,
+      episodes: n,
+    },
   };
 }
 

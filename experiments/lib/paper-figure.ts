@@ -46,13 +46,43 @@ export function paperFigure(id: string, title: string, panels: readonly PaperPan
       const x = Array.from({ length: c.median.length }, (_, i) => i + 1);
       const group = `${p.title}:${c.name}`;
       const common = { type: "scatter", mode: "lines", x, xaxis, yaxis, legendgroup: group };
-      data.push({ ...common, y: finiteOrNull(c.q25), line: { width: 0 }, hoverinfo: "skip", showlegend: false, name: `${c.name} q25` });
-      data.push({ ...common, y: finiteOrNull(c.q75), line: { width: 0 }, fill: "tonexty", fillcolor: hexToRgba(color, 0.2), hoverinfo: "skip", showlegend: false, name: `${c.name} q75` });
-      data.push({ ...common, y: finiteOrNull(c.median), line: { color, width: 1.5 }, name: `${p.title}: ${c.name}` });
+      data.push({
+        ...common,
+        y: finiteOrNull(c.q25),
+        line: { width: 0 },
+        hoverinfo: "skip",
+        showlegend: false,
+        name: `${c.name} q25`,
+      });
+      data.push({
+        ...common,
+        y: finiteOrNull(c.q75),
+        line: { width: 0 },
+        fill: "tonexty",
+        fillcolor: hexToRgba(color, 0.2),
+        hoverinfo: "skip",
+        showlegend: false,
+        name: `${c.name} q75`,
+      });
+      data.push({
+        ...common,
+        y: finiteOrNull(c.median),
+        line: { color, width: 1.5 },
+        name: `${p.title}: ${c.name}`,
+      });
     });
     const length = Math.max(1, ...p.curves.map((c) => c.median.length));
     for (const level of p.levels ?? []) {
-      data.push({ type: "scatter", mode: "lines", x: [1, length], y: [level.value, level.value], xaxis, yaxis, line: { dash: "dash", color: "#555", width: 1.2 }, name: `${p.title}: ${level.name} (${level.value.toFixed(4)})` });
+      data.push({
+        type: "scatter",
+        mode: "lines",
+        x: [1, length],
+        y: [level.value, level.value],
+        xaxis,
+        yaxis,
+        line: { dash: "dash", color: "#555", width: 1.2 },
+        name: `${p.title}: ${level.name} (${level.value.toFixed(4)})`,
+      });
     }
   });
   return { id, title, data, layout };

@@ -34,7 +34,12 @@ export interface PaperTaskResult {
   episodes: number;
   threshold: number;
   /** The reference code's numbers (docs/lrpg-reference.md §3). */
-  reference: { lrpg_median_episodes_to_threshold: number | null; nn_median_episodes_to_threshold: number | null; runs: number; note?: string };
+  reference: {
+    lrpg_median_episodes_to_threshold: number | null;
+    nn_median_episodes_to_threshold: number | null;
+    runs: number;
+    note?: string;
+  };
   /** Fixed policies reported beside the methods (the rocket's constant full thrust). */
   baselines: { name: string; value: number; description: string }[];
   methods: PaperMethodResult[];
@@ -72,7 +77,10 @@ export function paperTable(tasks: readonly PaperTaskResult[]): Table {
   for (const t of tasks) {
     const d = returnDigits(t.threshold);
     for (const m of t.methods) {
-      const ref = m.algo === "lrpg" ? t.reference.lrpg_median_episodes_to_threshold : t.reference.nn_median_episodes_to_threshold;
+      const ref =
+        m.algo === "lrpg"
+          ? t.reference.lrpg_median_episodes_to_threshold
+          : t.reference.nn_median_episodes_to_threshold;
       rows.push([
         `${t.task} (${t.episodes} ep, MA20 ≥ ${t.threshold})`,
         m.name,
@@ -85,15 +93,37 @@ export function paperTable(tasks: readonly PaperTaskResult[]): Table {
         fmt(m.last_episode_return_median, d),
       ]);
     }
-    for (const b of t.baselines) rows.push([t.task, `${b.name} (no learning)`, 0, null, "–", "–", "–", fmt(b.value, d), fmt(b.value, d)]);
+    for (const b of t.baselines)
+      rows.push([
+        t.task,
+        `${b.name} (no learning)`,
+        0,
+        null,
+        "–",
+        "–",
+        "–",
+        fmt(b.value, d),
+        fmt(b.value, d),
+      ]);
   }
-  return { title: "LRPG vs NN: parameters, episodes to threshold, final returns", columns: [...COLUMNS], rows };
+  return {
+    title: "LRPG vs NN: parameters, episodes to threshold, final returns",
+    columns: [...COLUMNS],
+    rows,
+  };
 }
 
 /** The same table as GitHub markdown, with a header line naming the protocol and the wall time. */
 export function paperTableMarkdown(
   tasks: readonly PaperTaskResult[],
-  info: { runs: number; window: number; finalWindow: number; wallSeconds: number; cpuSeconds: number; threads: number },
+  info: {
+    runs: number;
+    window: number;
+    finalWindow: number;
+    wallSeconds: number;
+    cpuSeconds: number;
+    threads: number;
+  },
 ): string {
   const t = paperTable(tasks);
   const lines = [

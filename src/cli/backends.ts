@@ -23,7 +23,9 @@ export function formatBackends(a: BackendAvailability): string {
 }
 
 /** Probes the backends; prints the report (or JSON) and returns the availability object. */
-export async function printBackends(options: { json?: boolean; write?: (text: string) => void } = {}): Promise<BackendAvailability> {
+export async function printBackends(
+  options: { json?: boolean; write?: (text: string) => void } = {},
+): Promise<BackendAvailability> {
   const a = await availableBackends();
   const write = options.write ?? ((text: string) => process.stdout.write(`${text}\n`));
   write(options.json ? JSON.stringify(a, null, 2) : formatBackends(a));

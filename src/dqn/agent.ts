@@ -57,9 +57,13 @@ export class DqnAgent {
     this.config = resolveDqnConfig(options.config);
     this.network = options.makeNetwork();
     this.targetNetwork = options.makeNetwork();
-    if (this.network === this.targetNetwork) throw new Error("DqnAgent: makeNetwork must return a new network on each call");
+    if (this.network === this.targetNetwork)
+      throw new Error("DqnAgent: makeNetwork must return a new network on each call");
     const outShape = this.network.outputShape;
-    if (outShape.length !== 1) throw new RangeError(`DqnAgent: the network must output a vector of action values, got shape [${outShape}]`);
+    if (outShape.length !== 1)
+      throw new RangeError(
+        `DqnAgent: the network must output a vector of action values, got shape [${outShape}]`,
+      );
     this.numActions = outShape[0];
     this.observationSize = this.network.inputShape.reduce((a, b) => a * b, 1);
     polyakUpdate(this.network.parameters, this.targetNetwork.parameters, 1);
@@ -111,9 +115,18 @@ export class DqnAgent {
   }
 
   /** Stores a transition; `truncated` transitions are bootstrapped, `terminated` ones are not. */
-  observe(observation: ArrayLike<number>, action: number, reward: number, nextObservation: ArrayLike<number>, terminated: boolean, truncated: boolean): void {
+  observe(
+    observation: ArrayLike<number>,
+    action: number,
+    reward: number,
+    nextObservation: ArrayLike<number>,
+    terminated: boolean,
+    truncated: boolean,
+  ): void {
     if (!Number.isInteger(action) || action < 0 || action >= this.numActions) {
-      throw new RangeError(`DqnAgent.observe: action must be an integer in [0, ${this.numActions - 1}], got ${action}`);
+      throw new RangeError(
+        `DqnAgent.observe: action must be an integer in [0, ${this.numActions - 1}], got ${action}`,
+      );
     }
     this.buffer.add(observation, action, reward, nextObservation, terminated, truncated);
   }
@@ -133,7 +146,8 @@ export class DqnAgent {
     const c = this.config;
     const B = batch.size;
     const A = this.numActions;
-    if (B !== c.batchSize) throw new RangeError(`DqnAgent.learn: batch size ${B} differs from config.batchSize ${c.batchSize}`);
+    if (B !== c.batchSize)
+      throw new RangeError(`DqnAgent.learn: batch size ${B} differs from config.batchSize ${c.batchSize}`);
     let qNextOnline: Float64Array | undefined;
     if (c.doubleDqn) {
       // The online forward on s′ must not be the last forward before backward: copy it out.
@@ -141,7 +155,10 @@ export class DqnAgent {
       qNextOnline.set(this.network.forward(batch.nextObservations, B));
     }
     const qNextTarget = this.targetNetwork.forward(batch.nextObservations, B);
-    tdTargets({ returns: batch.returns, discounts: batch.discounts, qNextTarget, qNextOnline, numActions: A }, this.targets);
+    tdTargets(
+      { returns: batch.returns, discounts: batch.discounts, qNextTarget, qNextOnline, numActions: A },
+      this.targets,
+    );
 
     const q = this.network.forward(batch.observations, B);
     let qSum = 0;

@@ -17,8 +17,13 @@ export class ChannelsLastToFirst implements Layer {
   private readonly gradIn = new Map<number, Float64Array>();
 
   constructor(height: number, width: number, channels: number, name = "hwc_to_chw") {
-    for (const [field, v] of [["height", height], ["width", width], ["channels", channels]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`ChannelsLastToFirst: ${field} must be an integer >= 1, got ${v}`);
+    for (const [field, v] of [
+      ["height", height],
+      ["width", width],
+      ["channels", channels],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new RangeError(`ChannelsLastToFirst: ${field} must be an integer >= 1, got ${v}`);
     }
     this.name = name;
     this.inputShape = [height, width, channels];
@@ -34,7 +39,9 @@ export class ChannelsLastToFirst implements Layer {
 
   private check(x: Float64Array, batch: number, what: string): void {
     if (!Number.isInteger(batch) || batch < 1 || x.length !== batch * this.size) {
-      throw new RangeError(`${this.name}: ${what} must have batch × ${this.size} = ${batch * this.size} entries, got ${x.length}`);
+      throw new RangeError(
+        `${this.name}: ${what} must have batch × ${this.size} = ${batch * this.size} entries, got ${x.length}`,
+      );
     }
   }
 

@@ -72,8 +72,18 @@ export function resolveDqnConfig(overrides: Partial<DqnConfig> = {}): DqnConfig 
   check(c.loss === "huber" || c.loss === "mse", "loss", c.loss, '"huber" or "mse"');
   check(c.huberKappa > 0, "huberKappa", c.huberKappa, "> 0");
   check(c.maxGradNorm === null || c.maxGradNorm > 0, "maxGradNorm", c.maxGradNorm, "null or > 0");
-  check(c.optimizer.kind === "adam" || c.optimizer.kind === "rmsprop", "optimizer.kind", c.optimizer.kind, '"adam" or "rmsprop"');
-  check(Number.isFinite(c.optimizer.lr) && c.optimizer.lr > 0, "optimizer.lr", c.optimizer.lr, "a finite number > 0");
+  check(
+    c.optimizer.kind === "adam" || c.optimizer.kind === "rmsprop",
+    "optimizer.kind",
+    c.optimizer.kind,
+    '"adam" or "rmsprop"',
+  );
+  check(
+    Number.isFinite(c.optimizer.lr) && c.optimizer.lr > 0,
+    "optimizer.lr",
+    c.optimizer.lr,
+    "a finite number > 0",
+  );
   check(c.epsilonStart >= 0 && c.epsilonStart <= 1, "epsilonStart", c.epsilonStart, "in [0, 1]");
   check(c.epsilonEnd >= 0 && c.epsilonEnd <= 1, "epsilonEnd", c.epsilonEnd, "in [0, 1]");
   check(c.epsilonDecayFrames >= 0, "epsilonDecayFrames", c.epsilonDecayFrames, ">= 0");

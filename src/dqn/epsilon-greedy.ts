@@ -20,7 +20,8 @@ export function argmax(q: ArrayLike<number>, offset = 0, n = q.length - offset):
  * `greedy` is only called when the greedy action is needed (saves a forward pass).
  */
 export function epsilonGreedy(epsilon: number, numActions: number, rng: Rng, greedy: () => number): number {
-  if (!(epsilon >= 0 && epsilon <= 1)) throw new RangeError(`epsilonGreedy: epsilon must be in [0, 1], got ${epsilon}`);
+  if (!(epsilon >= 0 && epsilon <= 1))
+    throw new RangeError(`epsilonGreedy: epsilon must be in [0, 1], got ${epsilon}`);
   if (rng.uniform() < epsilon) return rng.integer(numActions);
   return greedy();
 }

@@ -22,10 +22,15 @@ export interface EvaluationResult {
  * Evaluation episodes on fixed seeds: the same seeds give the same episodes for the same network,
  * so two agents (or two checkpoints) are compared on identical start states and sticky-action draws.
  */
-export function evaluateDqn(agent: DqnAgent, env: Env<unknown, number>, options: EvaluationOptions): EvaluationResult {
+export function evaluateDqn(
+  agent: DqnAgent,
+  env: Env<unknown, number>,
+  options: EvaluationOptions,
+): EvaluationResult {
   const maxSteps = options.maxSteps ?? 100_000;
   if (options.seeds.length === 0) throw new RangeError("evaluateDqn: seeds must not be empty");
-  if (!(options.epsilon >= 0 && options.epsilon <= 1)) throw new RangeError(`evaluateDqn: epsilon must be in [0, 1], got ${options.epsilon}`);
+  if (!(options.epsilon >= 0 && options.epsilon <= 1))
+    throw new RangeError(`evaluateDqn: epsilon must be in [0, 1], got ${options.epsilon}`);
   const returns: number[] = [];
   const lengths: number[] = [];
   for (const seed of options.seeds) {

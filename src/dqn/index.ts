@@ -6,7 +6,12 @@
  * fixed-seed evaluation, and Q-networks (MinAtar's conv net with a dense / low-rank / Tucker-TRL
  * hidden layer and optional CP conv; MLPs). Defaults follow MinAtar's examples/dqn.py.
  */
-export { ReplayBuffer, type ReplayBufferOptions, type ReplayBatch, type ObservationDtype } from "./replay-buffer.js";
+export {
+  ReplayBuffer,
+  type ReplayBufferOptions,
+  type ReplayBatch,
+  type ObservationDtype,
+} from "./replay-buffer.js";
 export { LinearSchedule } from "./schedule.js";
 export { argmax, epsilonGreedy } from "./epsilon-greedy.js";
 export { tdTargets, type TdTargetInputs } from "./td-target.js";
@@ -16,7 +21,14 @@ export { clipGradNorm } from "./grad-clip.js";
 export { MINATAR_DQN_DEFAULTS, resolveDqnConfig, type DqnConfig, type DqnOptimizerConfig } from "./config.js";
 export { DqnAgent, type DqnAgentOptions, type UpdateStats } from "./agent.js";
 export { evaluateDqn, type EvaluationOptions, type EvaluationResult } from "./evaluate.js";
-export { trainDqn, type TrainDqnOptions, type TrainDqnResult, type EpisodeRecord, type TrainLogRecord, type EvalRecord } from "./train.js";
+export {
+  trainDqn,
+  type TrainDqnOptions,
+  type TrainDqnResult,
+  type EpisodeRecord,
+  type TrainLogRecord,
+  type EvalRecord,
+} from "./train.js";
 export { ChannelsLastToFirst } from "./channels-last.js";
 export { singularValues, spectrumSummary } from "./spectrum.js";
 export {

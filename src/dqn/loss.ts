@@ -9,9 +9,16 @@ export type TdLoss = "huber" | "mse";
  *  - MSE: ℓ(δ) = δ², ℓ′ = 2δ (CleanRL).
  * L = (1/B) Σᵢ ℓ(δᵢ), ∂L/∂Qᵢ = ℓ′(δᵢ)/B.
  */
-export function tdLoss(kind: TdLoss, predictions: ArrayLike<number>, targets: ArrayLike<number>, grad: Float64Array, kappa = 1): number {
+export function tdLoss(
+  kind: TdLoss,
+  predictions: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  grad: Float64Array,
+  kappa = 1,
+): number {
   const b = predictions.length;
-  if (targets.length !== b || grad.length !== b) throw new RangeError(`tdLoss: predictions, targets and grad must have the same length ${b}`);
+  if (targets.length !== b || grad.length !== b)
+    throw new RangeError(`tdLoss: predictions, targets and grad must have the same length ${b}`);
   if (!(kappa > 0)) throw new RangeError(`tdLoss: kappa must be > 0, got ${kappa}`);
   let loss = 0;
   for (let i = 0; i < b; i++) {

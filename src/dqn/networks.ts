@@ -18,7 +18,8 @@ import { ChannelsLastToFirst } from "./channels-last.js";
  *  - trl: Tucker tensor-regression layer over the conv activation's modes (C, H, W) and the output
  *    (Kossaifi et al. 2020), ranks as an integer/tuple or a fraction of the dense count.
  */
-export type HiddenLayerSpec = { kind: "dense" } | { kind: "lowrank"; rank: RankSpec } | { kind: "trl"; rank: RankSpec };
+export type HiddenLayerSpec =
+  { kind: "dense" } | { kind: "lowrank"; rank: RankSpec } | { kind: "trl"; rank: RankSpec };
 
 /** The conv layer: full, or CP-factorized of rank R (1×1 down, k×1, 1×k, 1×1 up). */
 export type ConvLayerSpec = { kind: "dense" } | { kind: "cp"; rank: RankSpec };
@@ -40,7 +41,10 @@ export interface MlpQNetworkOptions {
  */
 export function mlpQNetwork(options: MlpQNetworkOptions): Sequential {
   const spec = options.hiddenLayer ?? { kind: "dense" };
-  if (spec.kind === "trl") throw new RangeError("mlpQNetwork: hiddenLayer.kind must be 'dense' or 'lowrank' (a TRL needs a multi-mode input)");
+  if (spec.kind === "trl")
+    throw new RangeError(
+      "mlpQNetwork: hiddenLayer.kind must be 'dense' or 'lowrank' (a TRL needs a multi-mode input)",
+    );
   const layers: Layer[] = [];
   let width = options.observationSize;
   options.hidden.forEach((h, i) => {
@@ -86,14 +90,24 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
   const hiddenSpec = options.hiddenLayer ?? { kind: "dense" };
   const convSpec = options.conv ?? { kind: "dense" };
   const rng = options.rng;
-  const convCommon = { inChannels: c, outChannels: f, kernelSize: 3, inputSize: [n, n] as [number, number], rng, name: "conv" };
-  const conv: Conv2d | CPConv2d = convSpec.kind === "cp" ? new CPConv2d({ ...convCommon, rank: convSpec.rank }) : new Conv2d(convCommon);
+  const convCommon = {
+    inChannels: c,
+    outChannels: f,
+    kernelSize: 3,
+    inputSize: [n, n] as [number, number],
+    rng,
+    name: "conv",
+  };
+  const conv: Conv2d | CPConv2d =
+    convSpec.kind === "cp" ? new CPConv2d({ ...convCommon, rank: convSpec.rank }) : new Conv2d(convCommon);
   const convShape = conv.outputShape;
   const features = convShape.reduce((a, b) => a * b, 1);
   const layers: Layer[] = [new ChannelsLastToFirst(n, n, c), conv, new ReLU(convShape, "conv_relu")];
   const name = MINATAR_HIDDEN_LAYER;
   if (hiddenSpec.kind === "trl") {
-    layers.push(new TuckerRegression({ inputShape: convShape, outFeatures: hidden, rank: hiddenSpec.rank, rng, name }));
+    layers.push(
+      new TuckerRegression({ inputShape: convShape, outFeatures: hidden, rank: hiddenSpec.rank, rng, name }),
+    );
   } else {
     layers.push(new Flatten(convShape));
     layers.push(

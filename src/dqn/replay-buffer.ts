@@ -57,7 +57,8 @@ export class ReplayBuffer {
 
   constructor(options: ReplayBufferOptions) {
     const { capacity, observationSize } = options;
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ReplayBuffer: capacity must be an integer >= 1, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`ReplayBuffer: capacity must be an integer >= 1, got ${capacity}`);
     if (!Number.isInteger(observationSize) || observationSize < 1) {
       throw new RangeError(`ReplayBuffer: observationSize must be an integer >= 1, got ${observationSize}`);
     }
@@ -96,8 +97,10 @@ export class ReplayBuffer {
         `ReplayBuffer.add: observations must have length ${d}, got ${observation.length} and ${nextObservation.length}`,
       );
     }
-    if (!Number.isInteger(action)) throw new RangeError(`ReplayBuffer.add: action must be an integer, got ${action}`);
-    if (!Number.isFinite(reward)) throw new RangeError(`ReplayBuffer.add: reward must be finite, got ${reward}`);
+    if (!Number.isInteger(action))
+      throw new RangeError(`ReplayBuffer.add: action must be an integer, got ${action}`);
+    if (!Number.isFinite(reward))
+      throw new RangeError(`ReplayBuffer.add: reward must be finite, got ${reward}`);
     const i = this.cursor;
     const off = i * d;
     if (this.observationDtype === "uint8") {
@@ -105,7 +108,9 @@ export class ReplayBuffer {
         const a = observation[k];
         const b = nextObservation[k];
         if (!(a >= 0 && a <= 255 && a === Math.floor(a) && b >= 0 && b <= 255 && b === Math.floor(b))) {
-          throw new RangeError(`ReplayBuffer.add: uint8 storage needs integer observations in [0, 255], got ${a} / ${b} at index ${k}`);
+          throw new RangeError(
+            `ReplayBuffer.add: uint8 storage needs integer observations in [0, 255], got ${a} / ${b} at index ${k}`,
+          );
         }
       }
     }
@@ -154,9 +159,12 @@ export class ReplayBuffer {
    */
   sample(batchSize: number, rng: Rng, nStep = 1, gamma = 0.99): ReplayBatch {
     if (this.count === 0) throw new Error("ReplayBuffer.sample: the buffer is empty");
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`ReplayBuffer.sample: batchSize must be an integer >= 1, got ${batchSize}`);
-    if (!Number.isInteger(nStep) || nStep < 1) throw new RangeError(`ReplayBuffer.sample: nStep must be an integer >= 1, got ${nStep}`);
-    if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`ReplayBuffer.sample: gamma must be in [0, 1], got ${gamma}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new RangeError(`ReplayBuffer.sample: batchSize must be an integer >= 1, got ${batchSize}`);
+    if (!Number.isInteger(nStep) || nStep < 1)
+      throw new RangeError(`ReplayBuffer.sample: nStep must be an integer >= 1, got ${nStep}`);
+    if (!(gamma >= 0 && gamma <= 1))
+      throw new RangeError(`ReplayBuffer.sample: gamma must be in [0, 1], got ${gamma}`);
     const batch = this.batchBuffers(batchSize);
     const indices = batch.indices as Int32Array;
     for (let b = 0; b < batchSize; b++) indices[b] = this.physicalIndex(rng.integer(this.count));

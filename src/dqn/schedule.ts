@@ -9,7 +9,8 @@ export class LinearSchedule {
     readonly duration: number,
     readonly begin = 0,
   ) {
-    if (!Number.isFinite(start) || !Number.isFinite(end)) throw new RangeError(`LinearSchedule: start and end must be finite, got ${start}, ${end}`);
+    if (!Number.isFinite(start) || !Number.isFinite(end))
+      throw new RangeError(`LinearSchedule: start and end must be finite, got ${start}, ${end}`);
     if (!(duration >= 0)) throw new RangeError(`LinearSchedule: duration must be >= 0, got ${duration}`);
     if (!(begin >= 0)) throw new RangeError(`LinearSchedule: begin must be >= 0, got ${begin}`);
   }

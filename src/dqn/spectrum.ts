@@ -5,15 +5,25 @@ import { Matrix, SVD } from "ml-matrix";
  * concentrated a dense layer's spectrum stays during training (Kossaifi et al., TRL, Fig. 1).
  */
 export function singularValues(data: Float64Array, rows: number, cols: number): number[] {
-  if (data.length !== rows * cols) throw new RangeError(`singularValues: data has ${data.length} entries, expected rows × cols = ${rows * cols}`);
+  if (data.length !== rows * cols)
+    throw new RangeError(
+      `singularValues: data has ${data.length} entries, expected rows × cols = ${rows * cols}`,
+    );
   const m = new Matrix(rows, cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) m.set(i, j, data[i * cols + j]);
-  const svd = new SVD(m, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true });
+  const svd = new SVD(m, {
+    computeLeftSingularVectors: false,
+    computeRightSingularVectors: false,
+    autoTranspose: true,
+  });
   return [...svd.diagonal].sort((a, b) => b - a);
 }
 
 /** Summary numbers of a spectrum: effective rank exp(H(σ/Σσ)) (Roy & Vetterli 2007) and the rank keeping `energy` of Σσ². */
-export function spectrumSummary(sigma: readonly number[], energy = 0.9): { effectiveRank: number; energyRank: number; top: number } {
+export function spectrumSummary(
+  sigma: readonly number[],
+  energy = 0.9,
+): { effectiveRank: number; energyRank: number; top: number } {
   const total = sigma.reduce((a, b) => a + b, 0);
   let h = 0;
   for (const s of sigma) if (s > 0) h -= (s / total) * Math.log(s / total);

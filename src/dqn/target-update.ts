@@ -1,10 +1,13 @@
 import type { Parameter } from "../optim/parameter.js";
 
 function checkPaired(source: readonly Parameter[], target: readonly Parameter[], who: string): void {
-  if (source.length !== target.length) throw new RangeError(`${who}: source has ${source.length} parameters, target ${target.length}`);
+  if (source.length !== target.length)
+    throw new RangeError(`${who}: source has ${source.length} parameters, target ${target.length}`);
   for (let q = 0; q < source.length; q++) {
     if (source[q].data.length !== target[q].data.length) {
-      throw new RangeError(`${who}: parameter ${q} ("${source[q].name}") has ${source[q].data.length} entries, target "${target[q].name}" ${target[q].data.length}`);
+      throw new RangeError(
+        `${who}: parameter ${q} ("${source[q].name}") has ${source[q].data.length} entries, target "${target[q].name}" ${target[q].data.length}`,
+      );
     }
   }
 }

@@ -25,7 +25,10 @@ export function tdTargets(inputs: TdTargetInputs, out: Float64Array): Float64Arr
   if (discounts.length !== batch || out.length !== batch) {
     throw new RangeError(`tdTargets: returns, discounts and out must have one entry per sample (${batch})`);
   }
-  if (qNextTarget.length !== batch * numActions || (qNextOnline && qNextOnline.length !== batch * numActions)) {
+  if (
+    qNextTarget.length !== batch * numActions ||
+    (qNextOnline && qNextOnline.length !== batch * numActions)
+  ) {
     throw new RangeError(`tdTargets: Q arrays must be batch × numActions = ${batch * numActions} long`);
   }
   for (let i = 0; i < batch; i++) {

@@ -67,7 +67,8 @@ export interface TrainDqnResult {
 export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
   const { env, agent, totalFrames, rng } = options;
   const cfg = agent.config;
-  if (!Number.isInteger(totalFrames) || totalFrames < 0) throw new RangeError(`trainDqn: totalFrames must be an integer >= 0, got ${totalFrames}`);
+  if (!Number.isInteger(totalFrames) || totalFrames < 0)
+    throw new RangeError(`trainDqn: totalFrames must be an integer >= 0, got ${totalFrames}`);
   const logInterval = options.logInterval ?? 1000;
   const evaluation = options.evaluation;
   if (evaluation && !(Number.isInteger(evaluation.interval) && evaluation.interval >= 1)) {
@@ -90,7 +91,13 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
     epReturn += r.reward;
     epLength++;
     if (r.terminated || r.truncated) {
-      const rec = { frame, episode: episodes.length + 1, return: epReturn, length: epLength, truncated: !r.terminated };
+      const rec = {
+        frame,
+        episode: episodes.length + 1,
+        return: epReturn,
+        length: epLength,
+        truncated: !r.terminated,
+      };
       episodes.push(rec);
       options.onEpisode?.(rec);
       observation = env.reset().observation;
@@ -133,5 +140,11 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
       }
     }
   }
-  return { episodes, evaluations, frames: framesDone, updates: agent.updates, seconds: (performance.now() - start) / 1000 };
+  return {
+    episodes,
+    evaluations,
+    frames: framesDone,
+    updates: agent.updates,
+    seconds: (performance.now() - start) / 1000,
+  };
 }

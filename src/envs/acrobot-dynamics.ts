@@ -46,12 +46,24 @@ export const MAX_VEL_2 = 9 * Math.PI;
 const acc = new Float64Array(2);
 
 /** θ̈1, θ̈2 of the book dynamics (nips = false) into `acc`. */
-function acrobotAccelerations(t1: number, cos2: number, sin2: number, t2: number, dt1: number, dt2: number, tau: number, nips: boolean): void {
+function acrobotAccelerations(
+  t1: number,
+  cos2: number,
+  sin2: number,
+  t2: number,
+  dt1: number,
+  dt2: number,
+  tau: number,
+  nips: boolean,
+): void {
   const d1 = D1_CONST_A + M2 * (D1_CONST_B + D1_COS * cos2) + I1 + I2;
   const d2 = M2 * (D2_CONST + D2_COS * cos2) + I2;
   const phi2 = PHI2_COEF * Math.cos(t1 + t2 - HALF_PI);
-  const phi1 = PHI1_A * (dt2 * dt2) * sin2 - PHI1_B * dt2 * dt1 * sin2 + PHI1_C * Math.cos(t1 - HALF_PI) + phi2;
-  const num = nips ? tau + (d2 / d1) * phi1 - phi2 : tau + (d2 / d1) * phi1 - DD2_TERM * (dt1 * dt1) * sin2 - phi2;
+  const phi1 =
+    PHI1_A * (dt2 * dt2) * sin2 - PHI1_B * dt2 * dt1 * sin2 + PHI1_C * Math.cos(t1 - HALF_PI) + phi2;
+  const num = nips
+    ? tau + (d2 / d1) * phi1 - phi2
+    : tau + (d2 / d1) * phi1 - DD2_TERM * (dt1 * dt1) * sin2 - phi2;
   const ddt2 = num / (DD2_DEN_CONST - (d2 * d2) / d1);
   acc[0] = -(d2 * ddt2 + phi1) / d1;
   acc[1] = ddt2;
@@ -63,7 +75,13 @@ function acrobotAccelerations(t1: number, cos2: number, sin2: number, t2: number
  * `cos2`/`sin2` may pass cos θ2 and sin θ2 of the current state when the caller already has
  * them (exactly Math.cos/Math.sin of s[1]); otherwise they are computed.
  */
-export function acrobotStep(s: Float64Array, tau: number, nips = false, cos2 = Math.cos(s[1]), sin2 = Math.sin(s[1])): void {
+export function acrobotStep(
+  s: Float64Array,
+  tau: number,
+  nips = false,
+  cos2 = Math.cos(s[1]),
+  sin2 = Math.sin(s[1]),
+): void {
   const h = ACROBOT_DT - 0;
   const h2 = h / 2.0;
   const h6 = h / 6.0;

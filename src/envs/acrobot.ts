@@ -35,21 +35,26 @@ export class AcrobotEnv extends CoreEnv {
     super(
       {
         id: "Acrobot-v1",
-        observationSpace: new Box([-1, -1, -1, -1, -f32(MAX_VEL_1), -f32(MAX_VEL_2)], [1, 1, 1, 1, f32(MAX_VEL_1), f32(MAX_VEL_2)]),
+        observationSpace: new Box(
+          [-1, -1, -1, -1, -f32(MAX_VEL_1), -f32(MAX_VEL_2)],
+          [1, 1, 1, 1, f32(MAX_VEL_1), f32(MAX_VEL_2)],
+        ),
         actionSpace: new Discrete(3),
         stateNames: ["theta1", "theta2", "dtheta1", "dtheta2"],
       },
       options,
     );
     const mode = options.bookOrNips ?? "book";
-    if (mode !== "book" && mode !== "nips") throw new RangeError(`Acrobot-v1: bookOrNips must be "book" or "nips", got ${String(mode)}`);
+    if (mode !== "book" && mode !== "nips")
+      throw new RangeError(`Acrobot-v1: bookOrNips must be "book" or "nips", got ${String(mode)}`);
     this.nips = mode === "nips";
   }
 
   protected resetState(options: Readonly<Record<string, number>>): void {
     const low = options.low ?? -0.1;
     const high = options.high ?? 0.1;
-    if (!(low <= high)) throw new RangeError(`Acrobot-v1.reset: need options.low <= options.high, got ${low} and ${high}`);
+    if (!(low <= high))
+      throw new RangeError(`Acrobot-v1.reset: need options.low <= options.high, got ${low} and ${high}`);
     for (let i = 0; i < 4; i++) this.state[i] = f32(low + (high - low) * this.rng.uniform());
   }
 

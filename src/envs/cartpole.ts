@@ -41,7 +41,10 @@ export class CartPoleEnv extends CoreEnv {
     super(
       {
         id: "CartPole-v1",
-        observationSpace: new Box([-f32(X_THRESHOLD * 2), -FLOAT32_MAX, -f32(THETA_THRESHOLD * 2), -FLOAT32_MAX], [f32(X_THRESHOLD * 2), FLOAT32_MAX, f32(THETA_THRESHOLD * 2), FLOAT32_MAX]),
+        observationSpace: new Box(
+          [-f32(X_THRESHOLD * 2), -FLOAT32_MAX, -f32(THETA_THRESHOLD * 2), -FLOAT32_MAX],
+          [f32(X_THRESHOLD * 2), FLOAT32_MAX, f32(THETA_THRESHOLD * 2), FLOAT32_MAX],
+        ),
         actionSpace: new Discrete(2),
         stateNames: ["x", "x_dot", "theta", "theta_dot"],
       },
@@ -53,7 +56,8 @@ export class CartPoleEnv extends CoreEnv {
   protected resetState(options: Readonly<Record<string, number>>): void {
     const low = options.low ?? -0.05;
     const high = options.high ?? 0.05;
-    if (!(low <= high)) throw new RangeError(`CartPole-v1.reset: need options.low <= options.high, got ${low} and ${high}`);
+    if (!(low <= high))
+      throw new RangeError(`CartPole-v1.reset: need options.low <= options.high, got ${low} and ${high}`);
     for (let i = 0; i < 4; i++) this.state[i] = low + (high - low) * this.rng.uniform();
     this.terminatedBefore = false;
   }
@@ -72,13 +76,15 @@ export class CartPoleEnv extends CoreEnv {
     const cos = Math.cos(theta);
     const sin = Math.sin(theta);
     const temp = (force + POLE_MASS_LENGTH * (thetaDot * thetaDot) * sin) / TOTAL_MASS;
-    const thetaAcc = (GRAVITY * sin - cos * temp) / (HALF_LENGTH * (4.0 / 3.0 - (MASS_POLE * (cos * cos)) / TOTAL_MASS));
+    const thetaAcc =
+      (GRAVITY * sin - cos * temp) / (HALF_LENGTH * (4.0 / 3.0 - (MASS_POLE * (cos * cos)) / TOTAL_MASS));
     const xAcc = temp - (POLE_MASS_LENGTH * thetaAcc * cos) / TOTAL_MASS;
     s[0] = x + TAU * xDot;
     s[1] = xDot + TAU * xAcc;
     s[2] = theta + TAU * thetaDot;
     s[3] = thetaDot + TAU * thetaAcc;
-    const done = s[0] < -X_THRESHOLD || s[0] > X_THRESHOLD || s[2] < -THETA_THRESHOLD || s[2] > THETA_THRESHOLD;
+    const done =
+      s[0] < -X_THRESHOLD || s[0] > X_THRESHOLD || s[2] < -THETA_THRESHOLD || s[2] > THETA_THRESHOLD;
     this.view.terminated = done;
     if (!done) {
       this.view.reward = this.suttonBarto ? 0.0 : 1.0;

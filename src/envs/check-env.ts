@@ -62,8 +62,12 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckRepor
   for (const m of ["reset", "step", "getState", "setState"] as const) {
     if (typeof env[m] !== "function") err(`env.${m} must be a method`);
   }
-  if (typeof env.id !== "string" || env.id.length === 0) err(`env.id must be a non-empty string, got ${String(env.id)}`);
-  if (env.maxEpisodeSteps !== undefined && !(Number.isInteger(env.maxEpisodeSteps) && env.maxEpisodeSteps > 0)) {
+  if (typeof env.id !== "string" || env.id.length === 0)
+    err(`env.id must be a non-empty string, got ${String(env.id)}`);
+  if (
+    env.maxEpisodeSteps !== undefined &&
+    !(Number.isInteger(env.maxEpisodeSteps) && env.maxEpisodeSteps > 0)
+  ) {
     err(`env.maxEpisodeSteps must be undefined or a positive integer, got ${String(env.maxEpisodeSteps)}`);
   }
 
@@ -72,14 +76,18 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckRepor
   const actSpace = env.actionSpace;
   if (!(obsSpace instanceof Box)) err(`observationSpace must be a Box, got ${describe(obsSpace)}`);
   else checkBox("observationSpace", obsSpace, err);
-  if (!(actSpace instanceof Box) && !(actSpace instanceof Discrete)) err(`actionSpace must be a Box or a Discrete, got ${describe(actSpace)}`);
+  if (!(actSpace instanceof Box) && !(actSpace instanceof Discrete))
+    err(`actionSpace must be a Box or a Discrete, got ${describe(actSpace)}`);
   else if (actSpace instanceof Box) {
     checkBox("actionSpace", actSpace, err);
     for (let i = 0; i < actSpace.size; i++) {
-      if (!Number.isFinite(actSpace.low[i]) || !Number.isFinite(actSpace.high[i])) err(`actionSpace must be bounded: dimension ${i} is [${actSpace.low[i]}, ${actSpace.high[i]}]`);
+      if (!Number.isFinite(actSpace.low[i]) || !Number.isFinite(actSpace.high[i]))
+        err(`actionSpace must be bounded: dimension ${i} is [${actSpace.low[i]}, ${actSpace.high[i]}]`);
     }
     if (Array.from(actSpace.low).some((x) => x !== -1) || Array.from(actSpace.high).some((x) => x !== 1)) {
-      warn(`actionSpace is [${Array.from(actSpace.low).join(", ")}]..[${Array.from(actSpace.high).join(", ")}], not [-1, 1]; Gaussian policies usually work better on a normalised action space (rescale in the agent)`);
+      warn(
+        `actionSpace is [${Array.from(actSpace.low).join(", ")}]..[${Array.from(actSpace.high).join(", ")}], not [-1, 1]; Gaussian policies usually work better on a normalised action space (rescale in the agent)`,
+      );
     }
   }
   if (report.errors.length > 0) return finish();
@@ -87,9 +95,11 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckRepor
   const sampler = new Rng(seed);
   for (let i = 0; i < 20; i++) {
     const a = actSpace.sample(sampler);
-    if (!containsAction(actSpace, a)) err(`actionSpace.sample returned ${describe(a)}, which actionSpace.contains rejects`);
+    if (!containsAction(actSpace, a))
+      err(`actionSpace.sample returned ${describe(a)}, which actionSpace.contains rejects`);
     const o = obsBox.sample(sampler);
-    if (!obsBox.contains(o)) err(`observationSpace.sample returned ${describe(o)}, which observationSpace.contains rejects`);
+    if (!obsBox.contains(o))
+      err(`observationSpace.sample returned ${describe(o)}, which observationSpace.contains rejects`);
   }
 
   // 2. reset
@@ -106,7 +116,8 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckRepor
     return finish();
   }
   where("reset().observation", reset.observation);
-  if (reset.info == null || typeof reset.info !== "object") err(`reset().info must be an object, got ${describe(reset.info)}`);
+  if (reset.info == null || typeof reset.info !== "object")
+    err(`reset().info must be an object, got ${describe(reset.info)}`);
 
   // 3. step
   const actions = Array.from({ length: steps }, () => actSpace.sample(sampler) as Action);
@@ -132,16 +143,25 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckRepor
   let prevObs: unknown = reset.observation;
   first.forEach((r, t) => {
     if (r == null || typeof r !== "object") {
-      err(`step must return {observation, reward, terminated, truncated, info}, got ${describe(r)} at step ${t}`);
+      err(
+        `step must return {observation, reward, terminated, truncated, info}, got ${describe(r)} at step ${t}`,
+      );
       return;
     }
     where(`step ${t}: observation`, r.observation);
-    if (r.observation === prevObs) err(`step ${t}: returned the same observation array as the previous call; step must return a fresh array (use stepInPlace for a reused buffer)`);
+    if (r.observation === prevObs)
+      err(
+        `step ${t}: returned the same observation array as the previous call; step must return a fresh array (use stepInPlace for a reused buffer)`,
+      );
     prevObs = r.observation;
-    if (typeof r.reward !== "number" || Number.isNaN(r.reward)) err(`step ${t}: reward must be a number (not NaN), got ${describe(r.reward)}`);
-    if (typeof r.terminated !== "boolean") err(`step ${t}: terminated must be a boolean, got ${describe(r.terminated)}`);
-    if (typeof r.truncated !== "boolean") err(`step ${t}: truncated must be a boolean, got ${describe(r.truncated)}`);
-    if (r.info == null || typeof r.info !== "object") err(`step ${t}: info must be an object, got ${describe(r.info)}`);
+    if (typeof r.reward !== "number" || Number.isNaN(r.reward))
+      err(`step ${t}: reward must be a number (not NaN), got ${describe(r.reward)}`);
+    if (typeof r.terminated !== "boolean")
+      err(`step ${t}: terminated must be a boolean, got ${describe(r.terminated)}`);
+    if (typeof r.truncated !== "boolean")
+      err(`step ${t}: truncated must be a boolean, got ${describe(r.truncated)}`);
+    if (r.info == null || typeof r.info !== "object")
+      err(`step ${t}: info must be an object, got ${describe(r.info)}`);
   });
   if (report.errors.length > 0) return finish();
 
@@ -149,11 +169,15 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckRepor
   const again = rollout("seed");
   if (again) {
     const d = firstDifference(first, again);
-    if (d) err(`not deterministic under reset({seed: ${seed}}): two runs with the same actions differ at ${d}`);
+    if (d)
+      err(`not deterministic under reset({seed: ${seed}}): two runs with the same actions differ at ${d}`);
   }
   const obsA = env.reset({ seed }).observation;
   const obsB = env.reset({ seed }).observation;
-  if (!sameArray(obsA, obsB)) err(`reset({seed: ${seed}}) twice returned different observations ${describe(obsA)} and ${describe(obsB)}`);
+  if (!sameArray(obsA, obsB))
+    err(
+      `reset({seed: ${seed}}) twice returned different observations ${describe(obsA)} and ${describe(obsB)}`,
+    );
 
   // 5. getState / setState round trip
   try {
@@ -169,7 +193,10 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckRepor
     const fromJson = rollout("state", json);
     const afterSet = env.getState();
     env.setState(saved);
-    if (JSON.stringify(env.getState()) !== JSON.stringify(saved)) err(`setState(getState()) changed the state: ${JSON.stringify(saved)} became ${JSON.stringify(env.getState())}`);
+    if (JSON.stringify(env.getState()) !== JSON.stringify(saved))
+      err(
+        `setState(getState()) changed the state: ${JSON.stringify(saved)} became ${JSON.stringify(env.getState())}`,
+      );
     if (fromSaved && fromJson) {
       const d = firstDifference(fromSaved, fromJson);
       if (d) err(`getState() does not survive a JSON round trip: continuations differ at ${d}`);
@@ -187,8 +214,15 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckRepor
       for (let t = 0; t < viaStep.length; t++) {
         const v = env.stepInPlace(actions[t]);
         const r = viaStep[t];
-        if (!sameArray(v.observation, r.observation) || !Object.is(v.reward, r.reward) || v.terminated !== r.terminated || v.truncated !== r.truncated) {
-          err(`stepInPlace disagrees with step at step ${t}: ${describe(v.observation)} r=${v.reward} vs ${describe(r.observation)} r=${r.reward}`);
+        if (
+          !sameArray(v.observation, r.observation) ||
+          !Object.is(v.reward, r.reward) ||
+          v.terminated !== r.terminated ||
+          v.truncated !== r.truncated
+        ) {
+          err(
+            `stepInPlace disagrees with step at step ${t}: ${describe(v.observation)} r=${v.reward} vs ${describe(r.observation)} r=${r.reward}`,
+          );
           break;
         }
       }
@@ -218,7 +252,8 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckRepor
 
   // 8. invalid actions
   env.reset({ seed });
-  const bad: Action[] = actSpace instanceof Discrete ? [NaN, actSpace.n, -1, 0.5] : [new Float64Array(actSpace.size).fill(NaN)];
+  const bad: Action[] =
+    actSpace instanceof Discrete ? [NaN, actSpace.n, -1, 0.5] : [new Float64Array(actSpace.size).fill(NaN)];
   for (const a of bad) {
     let threw = false;
     try {
@@ -226,22 +261,29 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckRepor
     } catch {
       threw = true;
     }
-    if (!threw) warn(`step(${describe(a)}) did not throw: invalid actions should be rejected with a clear error`);
+    if (!threw)
+      warn(`step(${describe(a)}) did not throw: invalid actions should be rejected with a clear error`);
     env.reset({ seed });
   }
   return finish();
 }
 
 function checkBox(name: string, box: Box, err: (m: string) => void): void {
-  if (!(box.low instanceof Float64Array) || !(box.high instanceof Float64Array) || box.low.length !== box.high.length) {
+  if (
+    !(box.low instanceof Float64Array) ||
+    !(box.high instanceof Float64Array) ||
+    box.low.length !== box.high.length
+  ) {
     err(`${name}: low and high must be Float64Arrays of equal length`);
     return;
   }
   if (box.size < 1) err(`${name}: must have at least one dimension`);
   const product = box.shape.reduce((a, b) => a * b, 1);
-  if (product !== box.size) err(`${name}: shape [${box.shape.join(", ")}] has ${product} entries but low/high have ${box.size}`);
+  if (product !== box.size)
+    err(`${name}: shape [${box.shape.join(", ")}] has ${product} entries but low/high have ${box.size}`);
   for (let i = 0; i < box.size; i++) {
-    if (Number.isNaN(box.low[i]) || Number.isNaN(box.high[i]) || !(box.low[i] <= box.high[i])) err(`${name}: need low[${i}] <= high[${i}], got ${box.low[i]} and ${box.high[i]}`);
+    if (Number.isNaN(box.low[i]) || Number.isNaN(box.high[i]) || !(box.low[i] <= box.high[i]))
+      err(`${name}: need low[${i}] <= high[${i}], got ${box.low[i]} and ${box.high[i]}`);
   }
 }
 
@@ -276,7 +318,8 @@ function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 function firstDifference(a: StepResult[], b: StepResult[]): string | null {
   if (a.length !== b.length) return `episode length (${a.length} vs ${b.length} steps)`;
   for (let t = 0; t < a.length; t++) {
-    if (!sameArray(a[t].observation, b[t].observation)) return `step ${t} observation (${describe(a[t].observation)} vs ${describe(b[t].observation)})`;
+    if (!sameArray(a[t].observation, b[t].observation))
+      return `step ${t} observation (${describe(a[t].observation)} vs ${describe(b[t].observation)})`;
     if (!Object.is(a[t].reward, b[t].reward)) return `step ${t} reward (${a[t].reward} vs ${b[t].reward})`;
     if (a[t].terminated !== b[t].terminated || a[t].truncated !== b[t].truncated) return `step ${t} flags`;
   }

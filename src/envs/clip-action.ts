@@ -16,7 +16,8 @@ export class ClipAction<State = unknown> extends Wrapper<State, Action> {
   constructor(env: Env<State, Action>) {
     super(env);
     const space = env.actionSpace;
-    if (!(space instanceof Box)) throw new TypeError(`ClipAction: ${env.id} has a ${space.kind} action space; ClipAction needs a Box`);
+    if (!(space instanceof Box))
+      throw new TypeError(`ClipAction: ${env.id} has a ${space.kind} action space; ClipAction needs a Box`);
     this.low = space.low;
     this.high = space.high;
     this.scratch = new Float64Array(space.size);

@@ -1,5 +1,14 @@
 import { Rng } from "../random/rng.js";
-import { DEFAULT_ENV_SEED, type Action, type Env, type EnvOptions, type ResetOptions, type ResetResult, type StepResult, type StepView } from "./env.js";
+import {
+  DEFAULT_ENV_SEED,
+  type Action,
+  type Env,
+  type EnvOptions,
+  type ResetOptions,
+  type ResetResult,
+  type StepResult,
+  type StepView,
+} from "./env.js";
 import { Box, Discrete } from "./spaces.js";
 
 /** What a concrete env declares to {@link CoreEnv}. */
@@ -47,11 +56,17 @@ export abstract class CoreEnv implements Env<number[], Action> {
     }
     this.rng = options.rng ?? new Rng(DEFAULT_ENV_SEED);
     this.state = new Float64Array(spec.stateNames.length);
-    this.view = { observation: new Float64Array(spec.observationSpace.size), reward: 0, terminated: false, truncated: false };
+    this.view = {
+      observation: new Float64Array(spec.observationSpace.size),
+      reward: 0,
+      terminated: false,
+      truncated: false,
+    };
     if (spec.actionSpace instanceof Discrete) {
       this.discreteN = spec.actionSpace.n;
     } else {
-      if (spec.actionSpace.size !== 1) throw new RangeError(`${spec.id}: CoreEnv supports 1-D Box actions only`);
+      if (spec.actionSpace.size !== 1)
+        throw new RangeError(`${spec.id}: CoreEnv supports 1-D Box actions only`);
       this.discreteN = 0;
     }
     this.outOfRangeRule = spec.outOfRangeRule ?? "accepted as given";
@@ -72,7 +87,8 @@ export abstract class CoreEnv implements Env<number[], Action> {
 
   reset(options: ResetOptions = {}): ResetResult {
     if (options.seed !== undefined) {
-      if (!Number.isInteger(options.seed)) throw new RangeError(`${this.id}.reset: seed must be an integer, got ${String(options.seed)}`);
+      if (!Number.isInteger(options.seed))
+        throw new RangeError(`${this.id}.reset: seed must be an integer, got ${String(options.seed)}`);
       this.rng = new Rng(options.seed);
     }
     this.resetState(options.options ?? {});
@@ -92,7 +108,13 @@ export abstract class CoreEnv implements Env<number[], Action> {
     this.advance(action);
     const observation = new Float64Array(this.view.observation.length);
     this.writeObservation(observation);
-    return { observation, reward: this.view.reward, terminated: this.view.terminated, truncated: false, info: this.stepInfo() };
+    return {
+      observation,
+      reward: this.view.reward,
+      terminated: this.view.terminated,
+      truncated: false,
+      info: this.stepInfo(),
+    };
   }
 
   /** Validates the action and runs the transition (reward and flags land in `view`). */
@@ -124,15 +146,21 @@ export abstract class CoreEnv implements Env<number[], Action> {
   protected checkStateVector(state: ArrayLike<number>, length: number, alternative = ""): void {
     const layout = `[${this.stateNames.join(", ")}]`;
     if (state == null || typeof state !== "object" || typeof state.length !== "number") {
-      throw new TypeError(`${this.id}.setState: state must be an array of ${length} numbers ${layout}${alternative}, got ${String(state)}`);
+      throw new TypeError(
+        `${this.id}.setState: state must be an array of ${length} numbers ${layout}${alternative}, got ${String(state)}`,
+      );
     }
     if (state.length !== length) {
-      throw new RangeError(`${this.id}.setState: state must have ${length} entries ${layout}${alternative}, got ${state.length}`);
+      throw new RangeError(
+        `${this.id}.setState: state must have ${length} entries ${layout}${alternative}, got ${state.length}`,
+      );
     }
     for (let i = 0; i < length; i++) {
       const x = state[i];
       if (typeof x !== "number" || !Number.isFinite(x)) {
-        throw new RangeError(`${this.id}.setState: state[${i}] (${this.stateNames[i] ?? "h_max"}) must be a finite number, got ${String(x)}`);
+        throw new RangeError(
+          `${this.id}.setState: state[${i}] (${this.stateNames[i] ?? "h_max"}) must be a finite number, got ${String(x)}`,
+        );
       }
     }
   }
@@ -145,20 +173,27 @@ export abstract class CoreEnv implements Env<number[], Action> {
     } else if (action != null && typeof action === "object" && action.length === 1) {
       a = action[0];
     } else {
-      throw new TypeError(`${this.id}.step: action must be ${this.describeActionSpace()}, got ${describeValue(action)}`);
+      throw new TypeError(
+        `${this.id}.step: action must be ${this.describeActionSpace()}, got ${describeValue(action)}`,
+      );
     }
     if (this.discreteN > 0) {
       if (!Number.isInteger(a) || a < 0 || a >= this.discreteN) {
-        throw new RangeError(`${this.id}.step: action must be ${this.describeActionSpace()}, got ${describeValue(action)}`);
+        throw new RangeError(
+          `${this.id}.step: action must be ${this.describeActionSpace()}, got ${describeValue(action)}`,
+        );
       }
     } else if (typeof a !== "number" || !Number.isFinite(a)) {
-      throw new RangeError(`${this.id}.step: action must be ${this.describeActionSpace()}, got ${describeValue(action)}`);
+      throw new RangeError(
+        `${this.id}.step: action must be ${this.describeActionSpace()}, got ${describeValue(action)}`,
+      );
     }
     return a;
   }
 
   private describeActionSpace(): string {
-    if (this.discreteN > 0) return `an integer in {0, …, ${this.discreteN - 1}} (Discrete(${this.discreteN}))`;
+    if (this.discreteN > 0)
+      return `an integer in {0, …, ${this.discreteN - 1}} (Discrete(${this.discreteN}))`;
     const box = this.actionSpace as Box;
     return `a finite number or a length-1 array (Box [${box.low[0]}, ${box.high[0]}]; out-of-range values are ${this.outOfRangeRule})`;
   }

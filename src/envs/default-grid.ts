@@ -36,33 +36,83 @@ const GRIDS: Record<string, DefaultGrids> = {
     source: "paper: actor get_discretizer(10), critic get_discretizer(16) over θ∈[−1,1] × θ̇∈[−5,5]",
   },
   "LRPG/Acrobot": {
-    actor: { low: [-1, -1, -1, -1], high: [1, 1, 1, 1], buckets: [2, 2, 2, 2], rowDims: [0, 1], colDims: [2, 3] },
-    critic: { low: [-1, -1, -1, -1], high: [1, 1, 1, 1], buckets: [2, 2, 2, 2], rowDims: [0, 1], colDims: [2, 3] },
+    actor: {
+      low: [-1, -1, -1, -1],
+      high: [1, 1, 1, 1],
+      buckets: [2, 2, 2, 2],
+      rowDims: [0, 1],
+      colDims: [2, 3],
+    },
+    critic: {
+      low: [-1, -1, -1, -1],
+      high: [1, 1, 1, 1],
+      buckets: [2, 2, 2, 2],
+      rowDims: [0, 1],
+      colDims: [2, 3],
+    },
     source: "paper: 4×4, rows (θ1, θ2), cols (θ̇1, θ̇2), 2 points each over [−1, 1]",
   },
   "LRPG/Rocket": {
     actor: { low: [0, 1.0, 0.6], high: [0.12, 1.03, 1.0], buckets: [4, 4, 4], rowDims: [0], colDims: [1, 2] },
-    critic: { low: [0, 1.0, 0.6], high: [0.12, 1.03, 1.0], buckets: [4, 4, 4], rowDims: [0], colDims: [1, 2] },
+    critic: {
+      low: [0, 1.0, 0.6],
+      high: [0.12, 1.03, 1.0],
+      buckets: [4, 4, 4],
+      rowDims: [0],
+      colDims: [1, 2],
+    },
     source: "paper: 4×16, rows v∈[0,0.12], cols (h∈[1,1.03], m∈[0.6,1]), 4 points each",
   },
   "Goddard-v0": {
     actor: { low: [0, 1.0, 0.6], high: [0.12, 1.03, 1.0], buckets: [4, 4, 4], rowDims: [0], colDims: [1, 2] },
-    critic: { low: [0, 1.0, 0.6], high: [0.12, 1.03, 1.0], buckets: [4, 4, 4], rowDims: [0], colDims: [1, 2] },
+    critic: {
+      low: [0, 1.0, 0.6],
+      high: [0.12, 1.03, 1.0],
+      buckets: [4, 4, 4],
+      rowDims: [0],
+      colDims: [1, 2],
+    },
     source: "same state as LRPG/Rocket: the paper's rocket grid",
   },
   "Pendulum-v1": {
     actor: { low: [-1, -1, -8], high: [1, 1, 8], buckets: [10, 10, 10], rowDims: [0, 1], colDims: [2] },
     critic: { low: [-1, -1, -8], high: [1, 1, 8], buckets: [10, 10, 10], rowDims: [0, 1], colDims: [2] },
-    source: "toolkit: 10 points per dim over the observation box as in the TLRPG follow-up (10×10×10 over [cos θ, sin θ, θ̇]); rows (cos θ, sin θ) 100, cols θ̇ 10",
+    source:
+      "toolkit: 10 points per dim over the observation box as in the TLRPG follow-up (10×10×10 over [cos θ, sin θ, θ̇]); rows (cos θ, sin θ) 100, cols θ̇ 10",
   },
   "Acrobot-v1": {
-    actor: { low: [-1, -1, -1, -1, -6, -12], high: [1, 1, 1, 1, 6, 12], buckets: [2, 2, 2, 2, 4, 4], rowDims: [0, 1, 2, 3], colDims: [4, 5] },
-    critic: { low: [-1, -1, -1, -1, -6, -12], high: [1, 1, 1, 1, 6, 12], buckets: [2, 2, 2, 2, 4, 4], rowDims: [0, 1, 2, 3], colDims: [4, 5] },
-    source: "toolkit: rows the 4 angle features (2 points each, 16), cols (θ̇1∈[−6,6], θ̇2∈[−12,12]) 4 points each (16)",
+    actor: {
+      low: [-1, -1, -1, -1, -6, -12],
+      high: [1, 1, 1, 1, 6, 12],
+      buckets: [2, 2, 2, 2, 4, 4],
+      rowDims: [0, 1, 2, 3],
+      colDims: [4, 5],
+    },
+    critic: {
+      low: [-1, -1, -1, -1, -6, -12],
+      high: [1, 1, 1, 1, 6, 12],
+      buckets: [2, 2, 2, 2, 4, 4],
+      rowDims: [0, 1, 2, 3],
+      colDims: [4, 5],
+    },
+    source:
+      "toolkit: rows the 4 angle features (2 points each, 16), cols (θ̇1∈[−6,6], θ̇2∈[−12,12]) 4 points each (16)",
   },
   "CartPole-v1": {
-    actor: { low: [-2.4, -3, -0.21, -3], high: [2.4, 3, 0.21, 3], buckets: [2, 2, 6, 6], rowDims: [0, 1], colDims: [2, 3] },
-    critic: { low: [-2.4, -3, -0.21, -3], high: [2.4, 3, 0.21, 3], buckets: [2, 2, 6, 6], rowDims: [0, 1], colDims: [2, 3] },
+    actor: {
+      low: [-2.4, -3, -0.21, -3],
+      high: [2.4, 3, 0.21, 3],
+      buckets: [2, 2, 6, 6],
+      rowDims: [0, 1],
+      colDims: [2, 3],
+    },
+    critic: {
+      low: [-2.4, -3, -0.21, -3],
+      high: [2.4, 3, 0.21, 3],
+      buckets: [2, 2, 6, 6],
+      rowDims: [0, 1],
+      colDims: [2, 3],
+    },
     source: "toolkit: rows cart (x, ẋ) 2×2, cols pole (θ, θ̇) 6×6; even counts split every dim at 0",
   },
   "MountainCarContinuous-v0": {
@@ -82,11 +132,14 @@ export function defaultGrids(id: string): DefaultGrids {
   const g = GRIDS[id];
   if (g) return g;
   envSpec(id); // throws the unknown-id error listing the registered ids
-  throw new RangeError(`defaultGrid: env "${id}" has no default grid (its observation is not a small vector); envs with one: ${listGridEnvs().join(", ")}`);
+  throw new RangeError(
+    `defaultGrid: env "${id}" has no default grid (its observation is not a small vector); envs with one: ${listGridEnvs().join(", ")}`,
+  );
 }
 
 /** Default grid of a registered env for the actor (policy) or the critic (value) matrix. */
 export function defaultGrid(id: string, role: "actor" | "critic" = "actor"): GridSpec {
-  if (role !== "actor" && role !== "critic") throw new RangeError(`defaultGrid: role must be "actor" or "critic", got ${String(role)}`);
+  if (role !== "actor" && role !== "critic")
+    throw new RangeError(`defaultGrid: role must be "actor" or "critic", got ${String(role)}`);
   return defaultGrids(id)[role];
 }

@@ -17,11 +17,17 @@ export class DiscretizeAction<State = unknown> extends Wrapper<State, Action> {
   constructor(env: Env<State, Action>, n: number) {
     super(env);
     const box = env.actionSpace;
-    if (!(box instanceof Box) || box.size !== 1) throw new TypeError(`DiscretizeAction: ${env.id} needs a 1-D Box action space, got ${box.kind === "box" ? `a Box of size ${box.size}` : "a Discrete"}`);
-    if (!Number.isInteger(n) || n < 2) throw new RangeError(`DiscretizeAction: n must be an integer >= 2, got ${n}`);
+    if (!(box instanceof Box) || box.size !== 1)
+      throw new TypeError(
+        `DiscretizeAction: ${env.id} needs a 1-D Box action space, got ${box.kind === "box" ? `a Box of size ${box.size}` : "a Discrete"}`,
+      );
+    if (!Number.isInteger(n) || n < 2)
+      throw new RangeError(`DiscretizeAction: n must be an integer >= 2, got ${n}`);
     const lo = box.low[0];
     const hi = box.high[0];
-    this.values = Float64Array.from({ length: n }, (_, k) => (k === n - 1 ? hi : lo + (k * (hi - lo)) / (n - 1)));
+    this.values = Float64Array.from({ length: n }, (_, k) =>
+      k === n - 1 ? hi : lo + (k * (hi - lo)) / (n - 1),
+    );
     this.space = new Discrete(n);
   }
 
@@ -32,7 +38,9 @@ export class DiscretizeAction<State = unknown> extends Wrapper<State, Action> {
   private toContinuous(action: Action): Float64Array {
     const k = typeof action === "number" ? action : action != null && action.length === 1 ? action[0] : NaN;
     if (!this.space.contains(k)) {
-      throw new RangeError(`${this.id} (DiscretizeAction): action must be an integer in {0, …, ${this.space.n - 1}} (Discrete(${this.space.n})), got ${String(action)}`);
+      throw new RangeError(
+        `${this.id} (DiscretizeAction): action must be an integer in {0, …, ${this.space.n - 1}} (Discrete(${this.space.n})), got ${String(action)}`,
+      );
     }
     this.scratch[0] = this.values[k];
     return this.scratch;

@@ -2,7 +2,9 @@ import type { Action, Env, StepView } from "./env.js";
 import { Wrapper } from "./wrapper.js";
 
 /** An env whose allocation-free `stepInPlace` is guaranteed. */
-export type FastEnv<State = unknown, A extends Action = Action> = Env<State, A> & { stepInPlace(action: A): StepView };
+export type FastEnv<State = unknown, A extends Action = Action> = Env<State, A> & {
+  stepInPlace(action: A): StepView;
+};
 
 /**
  * `env` itself when it has `stepInPlace` (every env and wrapper in this folder), otherwise a

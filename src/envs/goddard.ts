@@ -47,7 +47,10 @@ export class GoddardEnv extends CoreEnv {
   private lastGravity = 0;
   private lastAction = 0;
 
-  constructor(options: EnvOptions = {}, spec: GoddardSpec = { id: "Goddard-v0", rewardScale: 1, massHigh: M0 }) {
+  constructor(
+    options: EnvOptions = {},
+    spec: GoddardSpec = { id: "Goddard-v0", rewardScale: 1, massHigh: M0 },
+  ) {
     const big = Number.MAX_VALUE;
     super(
       {
@@ -104,7 +107,12 @@ export class GoddardEnv extends CoreEnv {
   }
 
   protected override stepInfo(): Record<string, unknown> {
-    return { action: this.lastAction, thrust: this.lastThrust, drag: this.lastDrag, gravity: this.lastGravity };
+    return {
+      action: this.lastAction,
+      thrust: this.lastThrust,
+      drag: this.lastDrag,
+      gravity: this.lastGravity,
+    };
   }
 
   protected writeObservation(out: Float64Array): void {

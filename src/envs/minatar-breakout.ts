@@ -1,5 +1,13 @@
 import { Rng } from "../random/rng.js";
-import { DEFAULT_ENV_SEED, type Env, type EnvOptions, type ResetOptions, type ResetResult, type StepResult, type StepView } from "./env.js";
+import {
+  DEFAULT_ENV_SEED,
+  type Env,
+  type EnvOptions,
+  type ResetOptions,
+  type ResetResult,
+  type StepResult,
+  type StepView,
+} from "./env.js";
 import { Box, Discrete } from "./spaces.js";
 
 /**
@@ -88,14 +96,19 @@ export class MinAtarBreakout implements Env<BreakoutState, number> {
 
   constructor(options: MinAtarBreakoutOptions = {}) {
     const p = options.stickyActionProb ?? 0.1;
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`MinAtarBreakout: stickyActionProb must be in [0, 1], got ${p}`);
+    if (!(p >= 0 && p <= 1))
+      throw new RangeError(`MinAtarBreakout: stickyActionProb must be in [0, 1], got ${p}`);
     this.stickyActionProb = p;
     this.minimalActions = options.minimalActions ?? false;
     this.rng = options.rng ?? new Rng(DEFAULT_ENV_SEED);
     this.id = this.minimalActions ? "MinAtar/Breakout-v1" : "MinAtar/Breakout-v0";
     this.actionSpace = new Discrete(this.minimalActions ? 3 : 6);
     const size = N * N * BREAKOUT_CHANNELS;
-    this.observationSpace = new Box(new Float64Array(size), new Float64Array(size).fill(1), [N, N, BREAKOUT_CHANNELS]);
+    this.observationSpace = new Box(new Float64Array(size), new Float64Array(size).fill(1), [
+      N,
+      N,
+      BREAKOUT_CHANNELS,
+    ]);
     this.resetGame();
   }
 
@@ -122,7 +135,9 @@ export class MinAtarBreakout implements Env<BreakoutState, number> {
   /** Validates the action, applies sticky actions and plays one tick; returns the reward. */
   private advance(action: number): number {
     if (!this.actionSpace.contains(action)) {
-      throw new RangeError(`${this.id}: action must be an integer in [0, ${this.actionSpace.n - 1}], got ${action}`);
+      throw new RangeError(
+        `${this.id}: action must be an integer in [0, ${this.actionSpace.n - 1}], got ${action}`,
+      );
     }
     let raw = this.minimalActions ? BREAKOUT_MINIMAL_ACTIONS[action] : action;
     if (this.stickyActionProb > 0 && this.rng.uniform() < this.stickyActionProb) raw = this.lastAction;
@@ -183,7 +198,8 @@ export class MinAtarBreakout implements Env<BreakoutState, number> {
     out[((N - 1) * N + this.pos) * BREAKOUT_CHANNELS + 0] = 1;
     out[(this.ballY * N + this.ballX) * BREAKOUT_CHANNELS + 1] = 1;
     out[(this.lastY * N + this.lastX) * BREAKOUT_CHANNELS + 2] = 1;
-    for (let cell = 0; cell < N * N; cell++) if (this.brick[cell] === 1) out[cell * BREAKOUT_CHANNELS + 3] = 1;
+    for (let cell = 0; cell < N * N; cell++)
+      if (this.brick[cell] === 1) out[cell * BREAKOUT_CHANNELS + 3] = 1;
     return out;
   }
 
@@ -214,7 +230,9 @@ export class MinAtarBreakout implements Env<BreakoutState, number> {
   setState(state: BreakoutState): void {
     const cell = (field: keyof BreakoutState, v: unknown, hi: number): number => {
       if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > hi) {
-        throw new RangeError(`MinAtarBreakout.setState: ${field} must be an integer in [0, ${hi}], got ${String(v)}`);
+        throw new RangeError(
+          `MinAtarBreakout.setState: ${field} must be an integer in [0, ${hi}], got ${String(v)}`,
+        );
       }
       return v as number;
     };
@@ -224,15 +242,23 @@ export class MinAtarBreakout implements Env<BreakoutState, number> {
     const pos = cell("pos", state.pos, N - 1);
     const lastX = cell("last_x", state.last_x, N - 1);
     const lastY = cell("last_y", state.last_y, N - 1);
-    if (typeof state.strike !== "boolean") throw new TypeError(`MinAtarBreakout.setState: strike must be a boolean, got ${String(state.strike)}`);
-    if (typeof state.terminal !== "boolean") throw new TypeError(`MinAtarBreakout.setState: terminal must be a boolean, got ${String(state.terminal)}`);
+    if (typeof state.strike !== "boolean")
+      throw new TypeError(`MinAtarBreakout.setState: strike must be a boolean, got ${String(state.strike)}`);
+    if (typeof state.terminal !== "boolean")
+      throw new TypeError(
+        `MinAtarBreakout.setState: terminal must be a boolean, got ${String(state.terminal)}`,
+      );
     if (!Array.isArray(state.bricks) || state.bricks.length !== N) {
-      throw new RangeError(`MinAtarBreakout.setState: bricks must be ${N} row strings, got ${String(state.bricks)}`);
+      throw new RangeError(
+        `MinAtarBreakout.setState: bricks must be ${N} row strings, got ${String(state.bricks)}`,
+      );
     }
     const brick = new Uint8Array(N * N);
     state.bricks.forEach((row, y) => {
       if (typeof row !== "string" || !/^[01]{10}$/.test(row)) {
-        throw new RangeError(`MinAtarBreakout.setState: bricks[${y}] must be a 10-char 0/1 string, got ${JSON.stringify(row)}`);
+        throw new RangeError(
+          `MinAtarBreakout.setState: bricks[${y}] must be a 10-char 0/1 string, got ${JSON.stringify(row)}`,
+        );
       }
       for (let x = 0; x < N; x++) brick[y * N + x] = row.charCodeAt(x) === 49 ? 1 : 0;
     });

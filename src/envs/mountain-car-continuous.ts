@@ -48,7 +48,8 @@ export class MountainCarContinuousEnv extends CoreEnv {
         observationSpace: new Box([MIN_POSITION_F32, -MAX_SPEED_F32], [MAX_POSITION_F32, MAX_SPEED_F32]),
         actionSpace: new Box([MIN_ACTION], [MAX_ACTION]),
         stateNames: ["position", "velocity"],
-        outOfRangeRule: "clipped to [-1, 1] for the force; the reward penalty uses the raw value (reference behaviour)",
+        outOfRangeRule:
+          "clipped to [-1, 1] for the force; the reward penalty uses the raw value (reference behaviour)",
       },
       options,
     );
@@ -57,7 +58,10 @@ export class MountainCarContinuousEnv extends CoreEnv {
   protected resetState(options: Readonly<Record<string, number>>): void {
     const low = options.low ?? -0.6;
     const high = options.high ?? -0.4;
-    if (!(low <= high)) throw new RangeError(`MountainCarContinuous-v0.reset: need options.low <= options.high, got ${low} and ${high}`);
+    if (!(low <= high))
+      throw new RangeError(
+        `MountainCarContinuous-v0.reset: need options.low <= options.high, got ${low} and ${high}`,
+      );
     this.state[0] = low + (high - low) * this.rng.uniform();
     this.state[1] = 0;
     this.float32Mode = false;

@@ -21,7 +21,10 @@ export class PaperAcrobotEnv extends CoreEnv {
     super(
       {
         id: "LRPG/Acrobot",
-        observationSpace: new Box([-Math.PI, -Math.PI, -MAX_VEL_1, -MAX_VEL_2], [Math.PI, Math.PI, MAX_VEL_1, MAX_VEL_2]),
+        observationSpace: new Box(
+          [-Math.PI, -Math.PI, -MAX_VEL_1, -MAX_VEL_2],
+          [Math.PI, Math.PI, MAX_VEL_1, MAX_VEL_2],
+        ),
         actionSpace: new Box([-MAX_TORQUE], [MAX_TORQUE]),
         stateNames: ["theta1", "theta2", "dtheta1", "dtheta2"],
         outOfRangeRule: "clipped to [-2, 2] (reference behaviour)",

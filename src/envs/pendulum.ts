@@ -49,7 +49,9 @@ export class PendulumEnv extends CoreEnv {
     const xInit = options.x_init ?? Math.PI;
     const yInit = options.y_init ?? 1.0;
     if (!Number.isFinite(xInit) || !Number.isFinite(yInit)) {
-      throw new RangeError(`Pendulum-v1.reset: options x_init and y_init must be finite, got ${xInit} and ${yInit}`);
+      throw new RangeError(
+        `Pendulum-v1.reset: options x_init and y_init must be finite, got ${xInit} and ${yInit}`,
+      );
     }
     this.state[0] = -xInit + (xInit - -xInit) * this.rng.uniform();
     this.state[1] = -yInit + (yInit - -yInit) * this.rng.uniform();

@@ -28,7 +28,9 @@ export class RecordEpisodeStatistics<State = unknown, A extends Action = Action>
   constructor(env: Env<State, A>, bufferLength = 100) {
     super(env);
     if (!Number.isInteger(bufferLength) || bufferLength < 1) {
-      throw new RangeError(`RecordEpisodeStatistics: bufferLength must be an integer >= 1, got ${bufferLength}`);
+      throw new RangeError(
+        `RecordEpisodeStatistics: bufferLength must be an integer >= 1, got ${bufferLength}`,
+      );
     }
     this.bufferLength = bufferLength;
   }

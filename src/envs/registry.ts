@@ -35,20 +35,64 @@ export interface EnvSpec {
  * needed; `makeEnv`, `listEnvs`, `checkEnv` tests and the benchmark pick it up).
  */
 const REGISTRY: EnvSpec[] = [
-  { id: "LRPG/Pendulum", create: (o) => new PaperPendulumEnv(o), description: "LRPG paper's inverted-pendulum balancing task (no time limit; the paper cuts at T=100)" },
-  { id: "LRPG/Acrobot", create: (o) => new PaperAcrobotEnv(o), description: "LRPG paper's continuous-torque acrobot (no time limit; the paper cuts at T=1000)" },
-  { id: "LRPG/Rocket", create: (o) => new PaperRocketEnv(o), description: "LRPG paper's Goddard rocket, terminal reward 100·(h_max−1) (no time limit; the paper cuts at T=1000)" },
-  { id: "Pendulum-v1", create: (o) => new PendulumEnv(o as PendulumOptions), maxEpisodeSteps: 200, description: "Gymnasium 1.4.0 pendulum swing-up" },
-  { id: "Acrobot-v1", create: (o) => new AcrobotEnv(o as AcrobotOptions), maxEpisodeSteps: 500, description: "Gymnasium 1.4.0 acrobot (3 discrete torques)" },
-  { id: "CartPole-v1", create: (o) => new CartPoleEnv(o as CartPoleOptions), maxEpisodeSteps: 500, description: "Gymnasium 1.4.0 cart-pole" },
-  { id: "MountainCarContinuous-v0", create: (o) => new MountainCarContinuousEnv(o), maxEpisodeSteps: 999, description: "Gymnasium 1.4.0 continuous mountain car" },
-  { id: "Goddard-v0", create: (o) => new GoddardEnv(o), maxEpisodeSteps: 400, description: "osannolik/gym-goddard default rocket, terminal reward h_max−1" },
-  { id: "MinAtar/Breakout", create: (o) => new MinAtarBreakout(o as MinAtarBreakoutOptions), description: "MinAtar Breakout 10×10×4 (options stickyActionProb = 0.1, minimalActions = false; no time limit)" },
+  {
+    id: "LRPG/Pendulum",
+    create: (o) => new PaperPendulumEnv(o),
+    description: "LRPG paper's inverted-pendulum balancing task (no time limit; the paper cuts at T=100)",
+  },
+  {
+    id: "LRPG/Acrobot",
+    create: (o) => new PaperAcrobotEnv(o),
+    description: "LRPG paper's continuous-torque acrobot (no time limit; the paper cuts at T=1000)",
+  },
+  {
+    id: "LRPG/Rocket",
+    create: (o) => new PaperRocketEnv(o),
+    description:
+      "LRPG paper's Goddard rocket, terminal reward 100·(h_max−1) (no time limit; the paper cuts at T=1000)",
+  },
+  {
+    id: "Pendulum-v1",
+    create: (o) => new PendulumEnv(o as PendulumOptions),
+    maxEpisodeSteps: 200,
+    description: "Gymnasium 1.4.0 pendulum swing-up",
+  },
+  {
+    id: "Acrobot-v1",
+    create: (o) => new AcrobotEnv(o as AcrobotOptions),
+    maxEpisodeSteps: 500,
+    description: "Gymnasium 1.4.0 acrobot (3 discrete torques)",
+  },
+  {
+    id: "CartPole-v1",
+    create: (o) => new CartPoleEnv(o as CartPoleOptions),
+    maxEpisodeSteps: 500,
+    description: "Gymnasium 1.4.0 cart-pole",
+  },
+  {
+    id: "MountainCarContinuous-v0",
+    create: (o) => new MountainCarContinuousEnv(o),
+    maxEpisodeSteps: 999,
+    description: "Gymnasium 1.4.0 continuous mountain car",
+  },
+  {
+    id: "Goddard-v0",
+    create: (o) => new GoddardEnv(o),
+    maxEpisodeSteps: 400,
+    description: "osannolik/gym-goddard default rocket, terminal reward h_max−1",
+  },
+  {
+    id: "MinAtar/Breakout",
+    create: (o) => new MinAtarBreakout(o as MinAtarBreakoutOptions),
+    description:
+      "MinAtar Breakout 10×10×4 (options stickyActionProb = 0.1, minimalActions = false; no time limit)",
+  },
 ];
 
 /** Adds an env to the registry (for user envs); throws if the id is taken. */
 export function registerEnv(spec: EnvSpec): void {
-  if (REGISTRY.some((s) => s.id === spec.id)) throw new Error(`registerEnv: id "${spec.id}" is already registered`);
+  if (REGISTRY.some((s) => s.id === spec.id))
+    throw new Error(`registerEnv: id "${spec.id}" is already registered`);
   REGISTRY.push(spec);
 }
 
@@ -60,7 +104,8 @@ export function listEnvs(): string[] {
 /** The registry entry of `id` (throws like {@link makeEnv} for an unknown id). */
 export function envSpec(id: string): EnvSpec {
   const spec = REGISTRY.find((s) => s.id === id);
-  if (!spec) throw new RangeError(`makeEnv: unknown env id "${String(id)}"; registered ids: ${listEnvs().join(", ")}`);
+  if (!spec)
+    throw new RangeError(`makeEnv: unknown env id "${String(id)}"; registered ids: ${listEnvs().join(", ")}`);
   return spec;
 }
 

@@ -12,7 +12,8 @@ export class Box {
   readonly shape: readonly number[];
 
   constructor(low: ArrayLike<number>, high: ArrayLike<number>, shape: readonly number[] = [low.length]) {
-    if (low.length !== high.length) throw new RangeError(`Box: low has ${low.length} entries, high has ${high.length}`);
+    if (low.length !== high.length)
+      throw new RangeError(`Box: low has ${low.length} entries, high has ${high.length}`);
     for (let i = 0; i < low.length; i++) {
       if (Number.isNaN(low[i]) || Number.isNaN(high[i]) || !(low[i] <= high[i])) {
         throw new RangeError(`Box: need low[${i}] <= high[${i}], got ${low[i]} and ${high[i]}`);
@@ -45,8 +46,7 @@ export class Box {
         const width = hi - lo;
         // Bounds like ±Number.MAX_VALUE overflow hi − lo; interpolate instead.
         out[i] = Number.isFinite(width) ? lo + width * u : lo * (1 - u) + hi * u;
-      }
-      else if (!loFinite && !hiFinite) out[i] = rng.normal();
+      } else if (!loFinite && !hiFinite) out[i] = rng.normal();
       else if (loFinite) out[i] = lo - Math.log(1 - rng.uniform());
       else out[i] = hi + Math.log(1 - rng.uniform());
     }

@@ -8,7 +8,12 @@ import type { Box, Space } from "./spaces.js";
  */
 export class Wrapper<State = unknown, A extends Action = Action> implements Env<State, A> {
   readonly env: Env<State, A>;
-  private fallbackView: { observation: Float64Array; reward: number; terminated: boolean; truncated: boolean } | null = null;
+  private fallbackView: {
+    observation: Float64Array;
+    reward: number;
+    terminated: boolean;
+    truncated: boolean;
+  } | null = null;
 
   constructor(env: Env<State, A>) {
     if (env == null || typeof env.step !== "function" || typeof env.reset !== "function") {
@@ -46,7 +51,12 @@ export class Wrapper<State = unknown, A extends Action = Action> implements Env<
     if (this.env.stepInPlace) return this.env.stepInPlace(action);
     const r = this.env.step(action);
     if (this.fallbackView === null || this.fallbackView.observation.length !== r.observation.length) {
-      this.fallbackView = { observation: new Float64Array(r.observation.length), reward: 0, terminated: false, truncated: false };
+      this.fallbackView = {
+        observation: new Float64Array(r.observation.length),
+        reward: 0,
+        terminated: false,
+        truncated: false,
+      };
     }
     const v = this.fallbackView;
     v.observation.set(r.observation);

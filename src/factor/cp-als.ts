@@ -39,7 +39,8 @@ export function cpAls(x: Tensor, rank: number, options: CpAlsOptions): CpAlsResu
   const maxIterations = options.maxIterations ?? 200;
   const tolerance = options.tolerance ?? 1e-12;
   const l2 = options.l2 ?? 0;
-  if (init !== "svd" && init !== "random") throw new RangeError(`init must be 'svd' or 'random', got ${String(init)}`);
+  if (init !== "svd" && init !== "random")
+    throw new RangeError(`init must be 'svd' or 'random', got ${String(init)}`);
   if (!(l2 >= 0)) throw new RangeError(`l2 must be >= 0, got ${l2}`);
   const N = x.order;
   const R = rank;

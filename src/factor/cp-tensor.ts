@@ -14,14 +14,22 @@ export class CPTensor {
   readonly factors: Float64Array[];
   weights: Float64Array | null;
 
-  constructor(shape: readonly number[], rank: number, factors: Float64Array[], weights: Float64Array | null = null) {
+  constructor(
+    shape: readonly number[],
+    rank: number,
+    factors: Float64Array[],
+    weights: Float64Array | null = null,
+  ) {
     checkPositiveInt(rank, "rank");
-    if (factors.length !== shape.length) throw new RangeError(`CP: ${factors.length} factors for a tensor of order ${shape.length}`);
+    if (factors.length !== shape.length)
+      throw new RangeError(`CP: ${factors.length} factors for a tensor of order ${shape.length}`);
     shape.forEach((d, n) => {
       checkPositiveInt(d, `shape[${n}]`);
-      if (factors[n].length !== d * rank) throw new RangeError(`CP factor ${n} has ${factors[n].length} entries, expected I·R = ${d}·${rank}`);
+      if (factors[n].length !== d * rank)
+        throw new RangeError(`CP factor ${n} has ${factors[n].length} entries, expected I·R = ${d}·${rank}`);
     });
-    if (weights && weights.length !== rank) throw new RangeError(`CP weights have ${weights.length} entries, expected rank ${rank}`);
+    if (weights && weights.length !== rank)
+      throw new RangeError(`CP weights have ${weights.length} entries, expected rank ${rank}`);
     this.shape = [...shape];
     this.rank = rank;
     this.factors = factors;
@@ -30,7 +38,11 @@ export class CPTensor {
 
   /** Factors with i.i.d. N(0, std²) entries, in mode order; no weights. */
   static random(shape: readonly number[], rank: number, rng: Rng, std = 1): CPTensor {
-    return new CPTensor(shape, rank, shape.map((d) => rng.fillNormal(new Float64Array(d * rank), 0, std)));
+    return new CPTensor(
+      shape,
+      rank,
+      shape.map((d) => rng.fillNormal(new Float64Array(d * rank), 0, std)),
+    );
   }
 
   get parameterCount(): number {
@@ -83,7 +95,8 @@ export class CPTensor {
     const R = this.rank;
     const factors = this.shape.map((I, n) => {
       const m = mttkrp(gradX, this.factors, R, n);
-      if (this.weights) for (let i = 0; i < I; i++) for (let r = 0; r < R; r++) m[i * R + r] *= this.weights[r];
+      if (this.weights)
+        for (let i = 0; i < I; i++) for (let r = 0; r < R; r++) m[i * R + r] *= this.weights[r];
       return m;
     });
     let weights: Float64Array | null = null;
@@ -91,7 +104,8 @@ export class CPTensor {
       const m = mttkrp(gradX, this.factors, R, 0);
       weights = new Float64Array(R);
       const A = this.factors[0];
-      for (let i = 0; i < this.shape[0]; i++) for (let r = 0; r < R; r++) weights[r] += m[i * R + r] * A[i * R + r];
+      for (let i = 0; i < this.shape[0]; i++)
+        for (let r = 0; r < R; r++) weights[r] += m[i * R + r] * A[i * R + r];
     }
     return { factors, weights };
   }
@@ -116,7 +130,12 @@ export function cpParameterCount(shape: readonly number[], rank: number, withWei
  * Khatri–Rao product of all factors except mode `skip`, rows ordered like the columns of
  * {@link unfold}(X, skip) (remaining modes in order, the last fastest): row-major (Π_{k≠skip} I_k)×R.
  */
-export function khatriRao(factors: readonly Float64Array[], R: number, skip: number, shape: readonly number[]): Float64Array {
+export function khatriRao(
+  factors: readonly Float64Array[],
+  R: number,
+  skip: number,
+  shape: readonly number[],
+): Float64Array {
   let kr: Float64Array = new Float64Array(R).fill(1);
   let rows = 1;
   for (let k = 0; k < shape.length; k++) {

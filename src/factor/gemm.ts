@@ -24,7 +24,8 @@ const WASM_MIN_WORK = 2048;
 
 /** Selects the GEMM kernel ('js' forces the scalar one, e.g. to compare results). Returns the previous choice. */
 export function setGemmBackend(choice: GemmBackend): GemmBackend {
-  if (choice !== "auto" && choice !== "js") throw new RangeError(`gemm backend must be 'auto' or 'js', got ${String(choice)}`);
+  if (choice !== "auto" && choice !== "js")
+    throw new RangeError(`gemm backend must be 'auto' or 'js', got ${String(choice)}`);
   const previous = backend;
   backend = choice;
   return previous;
@@ -76,12 +77,27 @@ export function gemmStrided(
 }
 
 /** C[c + j] += Σ_k A[a + k·aK] · B[b + k·bK + j·bJ] for j < N, with unit stride along k or along j. */
-function gemvRow(N: number, K: number, A: Float64Array, a: number, aK: number, B: Float64Array, b: number, bK: number, bJ: number, C: Float64Array, c: number): void {
+function gemvRow(
+  N: number,
+  K: number,
+  A: Float64Array,
+  a: number,
+  aK: number,
+  B: Float64Array,
+  b: number,
+  bK: number,
+  bJ: number,
+  C: Float64Array,
+  c: number,
+): void {
   if (bK === 1) {
     // Dot products with contiguous rows of B (the NT layout: B stored N×K).
     for (let j = 0; j < N; j++) {
       const bj = b + j * bJ;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       let k = 0;
       for (; k + 4 <= K; k += 4) {
         s0 += A[a + k * aK] * B[bj + k];
@@ -136,44 +152,92 @@ function panel(
       bp[dst + 3] = B[src + bJ3];
     }
     for (let i = 0; i < M4; i += 4) {
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0;
+      let c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0;
+      let c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
       let pa = aOff + i * aI;
       for (let pb = 0, end = 4 * K; pb < end; pb += 4) {
         // One b at a time keeps 16 accumulators + 5 live values close to the 16 XMM registers.
-        const a0 = A[pa], a1 = A[pa + aI], a2 = A[pa + aI2], a3 = A[pa + aI3];
+        const a0 = A[pa],
+          a1 = A[pa + aI],
+          a2 = A[pa + aI2],
+          a3 = A[pa + aI3];
         let b = bp[pb];
-        c00 += a0 * b; c10 += a1 * b; c20 += a2 * b; c30 += a3 * b;
+        c00 += a0 * b;
+        c10 += a1 * b;
+        c20 += a2 * b;
+        c30 += a3 * b;
         b = bp[pb + 1];
-        c01 += a0 * b; c11 += a1 * b; c21 += a2 * b; c31 += a3 * b;
+        c01 += a0 * b;
+        c11 += a1 * b;
+        c21 += a2 * b;
+        c31 += a3 * b;
         b = bp[pb + 2];
-        c02 += a0 * b; c12 += a1 * b; c22 += a2 * b; c32 += a3 * b;
+        c02 += a0 * b;
+        c12 += a1 * b;
+        c22 += a2 * b;
+        c32 += a3 * b;
         b = bp[pb + 3];
-        c03 += a0 * b; c13 += a1 * b; c23 += a2 * b; c33 += a3 * b;
+        c03 += a0 * b;
+        c13 += a1 * b;
+        c23 += a2 * b;
+        c33 += a3 * b;
         pa += aK;
       }
       let pc = cOff + i * ldc + j;
-      C[pc] += c00; C[pc + 1] += c01; C[pc + 2] += c02; C[pc + 3] += c03;
+      C[pc] += c00;
+      C[pc + 1] += c01;
+      C[pc + 2] += c02;
+      C[pc + 3] += c03;
       pc += ldc;
-      C[pc] += c10; C[pc + 1] += c11; C[pc + 2] += c12; C[pc + 3] += c13;
+      C[pc] += c10;
+      C[pc + 1] += c11;
+      C[pc + 2] += c12;
+      C[pc + 3] += c13;
       pc += ldc;
-      C[pc] += c20; C[pc + 1] += c21; C[pc + 2] += c22; C[pc + 3] += c23;
+      C[pc] += c20;
+      C[pc + 1] += c21;
+      C[pc + 2] += c22;
+      C[pc + 3] += c23;
       pc += ldc;
-      C[pc] += c30; C[pc + 1] += c31; C[pc + 2] += c32; C[pc + 3] += c33;
+      C[pc] += c30;
+      C[pc + 1] += c31;
+      C[pc + 2] += c32;
+      C[pc + 3] += c33;
     }
     // Leftover rows (M mod 4) for these 4 columns.
     for (let i = M4; i < M; i++) {
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      let c0 = 0,
+        c1 = 0,
+        c2 = 0,
+        c3 = 0;
       let pa = aOff + i * aI;
       for (let pb = 0, end = 4 * K; pb < end; pb += 4) {
         const a = A[pa];
-        c0 += a * bp[pb]; c1 += a * bp[pb + 1]; c2 += a * bp[pb + 2]; c3 += a * bp[pb + 3];
+        c0 += a * bp[pb];
+        c1 += a * bp[pb + 1];
+        c2 += a * bp[pb + 2];
+        c3 += a * bp[pb + 3];
         pa += aK;
       }
       const pc = cOff + i * ldc + j;
-      C[pc] += c0; C[pc + 1] += c1; C[pc + 2] += c2; C[pc + 3] += c3;
+      C[pc] += c0;
+      C[pc + 1] += c1;
+      C[pc + 2] += c2;
+      C[pc + 3] += c3;
     }
   }
   // Leftover columns (N mod 4), all rows.
@@ -181,17 +245,26 @@ function panel(
     const bj = bOff + j * bJ;
     let i = 0;
     for (; i < M4; i += 4) {
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      let c0 = 0,
+        c1 = 0,
+        c2 = 0,
+        c3 = 0;
       let pa = aOff + i * aI;
       let pb = bj;
       for (let k = 0; k < K; k++) {
         const b = B[pb];
-        c0 += A[pa] * b; c1 += A[pa + aI] * b; c2 += A[pa + aI2] * b; c3 += A[pa + aI3] * b;
+        c0 += A[pa] * b;
+        c1 += A[pa + aI] * b;
+        c2 += A[pa + aI2] * b;
+        c3 += A[pa + aI3] * b;
         pa += aK;
         pb += bK;
       }
       const pc = cOff + i * ldc + j;
-      C[pc] += c0; C[pc + ldc] += c1; C[pc + 2 * ldc] += c2; C[pc + 3 * ldc] += c3;
+      C[pc] += c0;
+      C[pc + ldc] += c1;
+      C[pc + 2 * ldc] += c2;
+      C[pc + 3 * ldc] += c3;
     }
     for (; i < M; i++) {
       let c = 0;
@@ -209,10 +282,18 @@ function panel(
 
 /** C (M×N, row stride ldc) ← β·C + A·B with A M×K (row stride lda), B K×N (row stride ldb). */
 export function gemmNN(
-  M: number, N: number, K: number,
-  A: Float64Array, aOff: number, lda: number,
-  B: Float64Array, bOff: number, ldb: number,
-  C: Float64Array, cOff: number, ldc: number,
+  M: number,
+  N: number,
+  K: number,
+  A: Float64Array,
+  aOff: number,
+  lda: number,
+  B: Float64Array,
+  bOff: number,
+  ldb: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
   accumulate = false,
 ): void {
   gemmStrided(M, N, K, A, aOff, lda, 1, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
@@ -220,10 +301,18 @@ export function gemmNN(
 
 /** C (M×N) ← β·C + A·Bᵀ with A M×K (row stride lda), B N×K (row stride ldb). */
 export function gemmNT(
-  M: number, N: number, K: number,
-  A: Float64Array, aOff: number, lda: number,
-  B: Float64Array, bOff: number, ldb: number,
-  C: Float64Array, cOff: number, ldc: number,
+  M: number,
+  N: number,
+  K: number,
+  A: Float64Array,
+  aOff: number,
+  lda: number,
+  B: Float64Array,
+  bOff: number,
+  ldb: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
   accumulate = false,
 ): void {
   gemmStrided(M, N, K, A, aOff, lda, 1, B, bOff, 1, ldb, C, cOff, ldc, accumulate);
@@ -231,10 +320,18 @@ export function gemmNT(
 
 /** C (M×N) ← β·C + Aᵀ·B with A K×M (row stride lda), B K×N (row stride ldb). */
 export function gemmTN(
-  M: number, N: number, K: number,
-  A: Float64Array, aOff: number, lda: number,
-  B: Float64Array, bOff: number, ldb: number,
-  C: Float64Array, cOff: number, ldc: number,
+  M: number,
+  N: number,
+  K: number,
+  A: Float64Array,
+  aOff: number,
+  lda: number,
+  B: Float64Array,
+  bOff: number,
+  ldb: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
   accumulate = false,
 ): void {
   gemmStrided(M, N, K, A, aOff, 1, lda, B, bOff, ldb, 1, C, cOff, ldc, accumulate);

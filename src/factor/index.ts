@@ -2,7 +2,13 @@ export { LowRankMatrix, type LowRankInit } from "./low-rank-matrix.js";
 export { gemmNN, gemmNT, gemmTN, gemmStrided, setGemmBackend, type GemmBackend } from "./gemm.js";
 export { wasmGemmAvailable } from "./wasm-gemm.js";
 export { Tensor, unfold, fold, modeProduct, frobeniusNorm, relativeError } from "./tensor.js";
-export { truncatedSvd, svdReconstruct, singularValues, leadingLeftSingularVectors, type TruncatedSvd } from "./svd.js";
+export {
+  truncatedSvd,
+  svdReconstruct,
+  singularValues,
+  leadingLeftSingularVectors,
+  type TruncatedSvd,
+} from "./svd.js";
 export { CPTensor, cpParameterCount, khatriRao, mttkrp } from "./cp-tensor.js";
 export { cpAls, type CpAlsOptions, type CpAlsResult } from "./cp-als.js";
 export { TuckerTensor, tuckerParameterCount } from "./tucker-tensor.js";

@@ -49,7 +49,13 @@ export class LowRankMatrix {
    * Best rank-K approximation of a dense N×M matrix (Eckart–Young) by truncated SVD:
    * X ≈ U_K Σ_K V_Kᵀ, split symmetrically as L = U_K Σ_K^{1/2}, R = V_K Σ_K^{1/2}.
    */
-  static fromDense(dense: Float64Array | readonly (readonly number[])[], rows: number, cols: number, rank: number, name = "X"): LowRankMatrix {
+  static fromDense(
+    dense: Float64Array | readonly (readonly number[])[],
+    rows: number,
+    cols: number,
+    rank: number,
+    name = "X",
+  ): LowRankMatrix {
     checkPositiveInt(rank, "rank");
     if (rank > Math.min(rows, cols)) {
       throw new RangeError(`rank must be in [1, min(rows, cols) = ${Math.min(rows, cols)}], got ${rank}`);
@@ -134,7 +140,13 @@ export class LowRankMatrix {
   /** Singular values of X (descending; at most K are non-zero), via the SVD of the dense matrix. */
   singularValues(): number[] {
     const m = toMatrix(this.toDense(), this.rows, this.cols);
-    return Array.from(new SVD(m, { autoTranspose: true, computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal);
+    return Array.from(
+      new SVD(m, {
+        autoTranspose: true,
+        computeLeftSingularVectors: false,
+        computeRightSingularVectors: false,
+      }).diagonal,
+    );
   }
 
   get parameters(): Parameter[] {

@@ -7,8 +7,12 @@ import { gemmNN, gemmNT, gemmTN } from "./gemm.js";
  * This is the building block of a tensor-regression layer's input contraction. No allocation.
  */
 export function projectModeInto(
-  X: Float64Array, P: number, I: number, S: number,
-  U: Float64Array, R: number,
+  X: Float64Array,
+  P: number,
+  I: number,
+  S: number,
+  U: Float64Array,
+  R: number,
   Y: Float64Array,
 ): void {
   if (S === 1) {
@@ -45,8 +49,12 @@ const SMALL_TRAILING = 8;
  * `gradX` may be null when the input gradient is not needed.
  */
 export function projectModeBackward(
-  X: Float64Array, P: number, I: number, S: number,
-  U: Float64Array, R: number,
+  X: Float64Array,
+  P: number,
+  I: number,
+  S: number,
+  U: Float64Array,
+  R: number,
   G: Float64Array,
   gradU: Float64Array,
   gradX: Float64Array | null,

@@ -5,7 +5,8 @@
  */
 
 function checkFraction(fraction: number): void {
-  if (!(fraction > 0) || !Number.isFinite(fraction)) throw new RangeError(`rank fraction must be a positive finite number, got ${fraction}`);
+  if (!(fraction > 0) || !Number.isFinite(fraction))
+    throw new RangeError(`rank fraction must be a positive finite number, got ${fraction}`);
 }
 
 /**
@@ -23,7 +24,8 @@ export function tuckerRanksForFraction(
   const fixed = new Set(options.fixedModes ?? []);
   const floor = (k: number): number => options.minRanks?.[k] ?? 1;
   const dense = shape.reduce((a, b) => a * b, 1);
-  const rankAt = (c: number, k: number): number => (fixed.has(k) ? shape[k] : Math.min(shape[k], Math.max(floor(k), c * shape[k])));
+  const rankAt = (c: number, k: number): number =>
+    fixed.has(k) ? shape[k] : Math.min(shape[k], Math.max(floor(k), c * shape[k]));
   const count = (c: number): number => {
     let core = 1;
     let fac = 0;

@@ -22,7 +22,8 @@ function toMatrix(x: Float64Array, rows: number, cols: number): Matrix {
 function checkMatrix(x: Float64Array, rows: number, cols: number): void {
   checkPositiveInt(rows, "rows");
   checkPositiveInt(cols, "cols");
-  if (x.length !== rows * cols) throw new RangeError(`matrix has ${x.length} entries, expected rows·cols = ${rows * cols}`);
+  if (x.length !== rows * cols)
+    throw new RangeError(`matrix has ${x.length} entries, expected rows·cols = ${rows * cols}`);
 }
 
 /**
@@ -76,7 +77,9 @@ export function singularValues(x: Float64Array, rows: number, cols: number): Flo
     computeLeftSingularVectors: false,
     computeRightSingularVectors: false,
   });
-  return Float64Array.from(svd.diagonal, (v) => Math.max(v, 0)).sort().reverse();
+  return Float64Array.from(svd.diagonal, (v) => Math.max(v, 0))
+    .sort()
+    .reverse();
 }
 
 /**
@@ -84,9 +87,15 @@ export function singularValues(x: Float64Array, rows: number, cols: number): Flo
  * If k exceeds min(rows, cols) the extra columns complete an orthonormal set (Gram–Schmidt on the
  * standard basis), as HOSVD needs when a Tucker rank exceeds the unfolding's rank.
  */
-export function leadingLeftSingularVectors(x: Float64Array, rows: number, cols: number, k: number): Float64Array {
+export function leadingLeftSingularVectors(
+  x: Float64Array,
+  rows: number,
+  cols: number,
+  k: number,
+): Float64Array {
   checkMatrix(x, rows, cols);
-  if (!Number.isInteger(k) || k < 1 || k > rows) throw new RangeError(`k must be an integer in [1, rows = ${rows}], got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > rows)
+    throw new RangeError(`k must be an integer in [1, rows = ${rows}], got ${k}`);
   const avail = Math.min(rows, cols, k);
   const svd = truncatedSvd(x, rows, cols, avail);
   const U = new Float64Array(rows * k);

@@ -110,7 +110,8 @@ export function unfold(x: Tensor, mode: number): Float64Array {
 export function fold(matrix: Float64Array, mode: number, shape: readonly number[]): Tensor {
   checkMode(shape, mode);
   const x = new Tensor(shape);
-  if (matrix.length !== x.size) throw new RangeError(`fold: matrix has ${matrix.length} entries, expected ${x.size}`);
+  if (matrix.length !== x.size)
+    throw new RangeError(`fold: matrix has ${matrix.length} entries, expected ${x.size}`);
   const [P, I, S] = split(shape, mode);
   const cols = P * S;
   for (let p = 0; p < P; p++) {
@@ -129,12 +130,20 @@ export function fold(matrix: Float64Array, mode: number, shape: readonly number[
  * With `transpose`, U is given as I_n×J and Uᵀ is applied (projection onto U's columns).
  * Computed blockwise as Y_p = U X_p for each leading index p, without unfolding.
  */
-export function modeProduct(x: Tensor, U: Float64Array, mode: number, rows: number, transpose = false): Tensor {
+export function modeProduct(
+  x: Tensor,
+  U: Float64Array,
+  mode: number,
+  rows: number,
+  transpose = false,
+): Tensor {
   checkMode(x.shape, mode);
   checkPositiveInt(rows, "rows");
   const [P, I, S] = split(x.shape, mode);
   if (U.length !== rows * I) {
-    throw new RangeError(`modeProduct: matrix has ${U.length} entries, expected ${transpose ? `${I}×${rows}` : `${rows}×${I}`} for mode ${mode} of size ${I}`);
+    throw new RangeError(
+      `modeProduct: matrix has ${U.length} entries, expected ${transpose ? `${I}×${rows}` : `${rows}×${I}`} for mode ${mode} of size ${I}`,
+    );
   }
   const shape = [...x.shape];
   shape[mode] = rows;

@@ -10,7 +10,8 @@ export interface TuckerResult {
 }
 
 function checkRanks(x: Tensor, ranks: readonly number[]): void {
-  if (ranks.length !== x.order) throw new RangeError(`ranks has ${ranks.length} entries, expected one per mode (${x.order})`);
+  if (ranks.length !== x.order)
+    throw new RangeError(`ranks has ${ranks.length} entries, expected one per mode (${x.order})`);
   ranks.forEach((r, n) => {
     if (!Number.isInteger(r) || r < 1 || r > x.shape[n]) {
       throw new RangeError(`ranks[${n}] must be an integer in [1, ${x.shape[n]}], got ${r}`);

@@ -15,12 +15,16 @@ export class TuckerTensor {
 
   constructor(core: Tensor, factors: Float64Array[], shape: readonly number[]) {
     if (factors.length !== core.order || shape.length !== core.order) {
-      throw new RangeError(`Tucker: core of order ${core.order} needs ${core.order} factors and dims, got ${factors.length} and ${shape.length}`);
+      throw new RangeError(
+        `Tucker: core of order ${core.order} needs ${core.order} factors and dims, got ${factors.length} and ${shape.length}`,
+      );
     }
     shape.forEach((d, n) => {
       checkPositiveInt(d, `shape[${n}]`);
       if (factors[n].length !== d * core.shape[n]) {
-        throw new RangeError(`Tucker factor ${n} has ${factors[n].length} entries, expected I·R = ${d}·${core.shape[n]}`);
+        throw new RangeError(
+          `Tucker factor ${n} has ${factors[n].length} entries, expected I·R = ${d}·${core.shape[n]}`,
+        );
       }
     });
     this.shape = [...shape];
@@ -31,7 +35,8 @@ export class TuckerTensor {
 
   /** Core and factors with i.i.d. N(0, std²) entries (core first, then factors in mode order). */
   static random(shape: readonly number[], ranks: readonly number[], rng: Rng, std = 1): TuckerTensor {
-    if (ranks.length !== shape.length) throw new RangeError(`ranks has ${ranks.length} entries, expected ${shape.length}`);
+    if (ranks.length !== shape.length)
+      throw new RangeError(`ranks has ${ranks.length} entries, expected ${shape.length}`);
     const core = new Tensor(ranks);
     rng.fillNormal(core.data, 0, std);
     const factors = shape.map((d, n) => rng.fillNormal(new Float64Array(d * ranks[n]), 0, std));
@@ -61,7 +66,8 @@ export class TuckerTensor {
     const factors: Float64Array[] = [];
     for (let n = 0; n < N; n++) {
       let partial = this.core;
-      for (let k = 0; k < N; k++) if (k !== n) partial = modeProduct(partial, this.factors[k], k, this.shape[k]);
+      for (let k = 0; k < N; k++)
+        if (k !== n) partial = modeProduct(partial, this.factors[k], k, this.shape[k]);
       const Gn = unfold(gradX, n);
       const Pn = unfold(partial, n);
       const cols = gradX.size / this.shape[n];

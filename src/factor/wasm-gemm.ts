@@ -103,25 +103,69 @@ function kernelModule(): Uint8Array {
   for (const a of ACC) emit(op.v128Zero, op.localSet(a));
   emit(op.localGet(AP), op.localGet(IB), op.localGet(KB), op.i32Mul, op.i32Add, op.localSet(PA));
   // END = pb + K·bStep (the loop runs while pb < END)
-  emit(op.localGet(PBJ), op.localTee(PB), op.localGet(K), op.localGet(BSTEP), op.i32Mul, op.i32Add, op.localSet(END));
+  emit(
+    op.localGet(PBJ),
+    op.localTee(PB),
+    op.localGet(K),
+    op.localGet(BSTEP),
+    op.i32Mul,
+    op.i32Add,
+    op.localSet(END),
+  );
   emit(op.loop); // k loop (K ≥ 1)
   emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
   emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
   for (let ii = 0; ii < 4; ii++) {
     emit(op.localGet(PA), op.v128Load64Splat(8 * ii), op.localSet(A));
-    emit(op.localGet(ACC[2 * ii]), op.localGet(A), op.localGet(B0), op.f64x2Mul, op.f64x2Add, op.localSet(ACC[2 * ii]));
-    emit(op.localGet(ACC[2 * ii + 1]), op.localGet(A), op.localGet(B1), op.f64x2Mul, op.f64x2Add, op.localSet(ACC[2 * ii + 1]));
+    emit(
+      op.localGet(ACC[2 * ii]),
+      op.localGet(A),
+      op.localGet(B0),
+      op.f64x2Mul,
+      op.f64x2Add,
+      op.localSet(ACC[2 * ii]),
+    );
+    emit(
+      op.localGet(ACC[2 * ii + 1]),
+      op.localGet(A),
+      op.localGet(B1),
+      op.f64x2Mul,
+      op.f64x2Add,
+      op.localSet(ACC[2 * ii + 1]),
+    );
   }
   emit(op.localGet(PA), op.i32Const(32), op.i32Add, op.localSet(PA));
-  emit(op.localGet(PB), op.localGet(BSTEP), op.i32Add, op.localTee(PB), op.localGet(END), op.i32LtU, op.brIf(0));
+  emit(
+    op.localGet(PB),
+    op.localGet(BSTEP),
+    op.i32Add,
+    op.localTee(PB),
+    op.localGet(END),
+    op.i32LtU,
+    op.brIf(0),
+  );
   emit(op.end); // k loop
   // CROW = cp + (ib·4)·LDC + jb·32
   emit(op.localGet(CP), op.localGet(IB), op.i32Const(4), op.i32Mul, op.localGet(LDC), op.i32Mul, op.i32Add);
   emit(op.localGet(JB), op.i32Const(32), op.i32Mul, op.i32Add, op.localSet(CROW));
   for (let ii = 0; ii < 4; ii++) {
     // Cp block += acc (JS fills Cp with C or with zeros first).
-    emit(op.localGet(CROW), op.localGet(CROW), op.v128Load(0), op.localGet(ACC[2 * ii]), op.f64x2Add, op.v128Store(0));
-    emit(op.localGet(CROW), op.localGet(CROW), op.v128Load(16), op.localGet(ACC[2 * ii + 1]), op.f64x2Add, op.v128Store(16));
+    emit(
+      op.localGet(CROW),
+      op.localGet(CROW),
+      op.v128Load(0),
+      op.localGet(ACC[2 * ii]),
+      op.f64x2Add,
+      op.v128Store(0),
+    );
+    emit(
+      op.localGet(CROW),
+      op.localGet(CROW),
+      op.v128Load(16),
+      op.localGet(ACC[2 * ii + 1]),
+      op.f64x2Add,
+      op.v128Store(16),
+    );
     if (ii < 3) emit(op.localGet(CROW), op.localGet(LDC), op.i32Add, op.localSet(CROW));
   }
   emit(op.localGet(IB), op.i32Const(1), op.i32Add, op.localSet(IB), op.br(0));
@@ -133,7 +177,14 @@ function kernelModule(): Uint8Array {
   const body = [...locals, ...code];
   const funcBody = [...uleb(body.length), ...body];
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [1, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0]),
     ...section(2, [1, ...str("env"), ...str("memory"), 0x02, 0x00, 1]),
     ...section(3, [1, 0]),
@@ -143,7 +194,16 @@ function kernelModule(): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-type KernelFn = (M4: number, N4: number, K: number, ap: number, bp: number, cp: number, bStep: number, bBlock: number) => void;
+type KernelFn = (
+  M4: number,
+  N4: number,
+  K: number,
+  ap: number,
+  bp: number,
+  cp: number,
+  bStep: number,
+  bBlock: number,
+) => void;
 
 /** The slice of the WebAssembly JS API used here (the project's `lib` setting has no WebAssembly types). */
 interface WasmMemory {
@@ -154,7 +214,10 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Memory: new (descriptor: { initial: number }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
 }
 
 interface WasmState {
@@ -204,7 +267,16 @@ function ensureCapacity(s: WasmState, doubles: number): Float64Array {
  * blocks (8 lanes = one 64-byte cache line) are copied per step, so every line is read once: walking
  * one 4-lane block down a large power-of-two stride would evict the lines before the next block.
  */
-function packPanels(mem: Float64Array, base: number, src: Float64Array, off: number, lane: number, step: number, lanes: number, K: number): void {
+function packPanels(
+  mem: Float64Array,
+  base: number,
+  src: Float64Array,
+  off: number,
+  lane: number,
+  step: number,
+  lanes: number,
+  K: number,
+): void {
   const blocks = (lanes + 3) >> 2;
   if (lane === 1 && step !== 1) {
     let blk = 0;
@@ -261,11 +333,21 @@ function packPanels(mem: Float64Array, base: number, src: Float64Array, off: num
  * sides are contiguous, native row copies for long rows, a plain loop for short ones (a subarray view
  * per short row would cost more than the copy).
  */
-function copyRows(dst: Float64Array, dOff: number, dStride: number, src: Float64Array, sOff: number, sStride: number, rows: number, n: number): void {
+function copyRows(
+  dst: Float64Array,
+  dOff: number,
+  dStride: number,
+  src: Float64Array,
+  sOff: number,
+  sStride: number,
+  rows: number,
+  n: number,
+): void {
   if (dStride === n && sStride === n) {
     dst.set(src.subarray(sOff, sOff + rows * n), dOff);
   } else if (n >= 64) {
-    for (let r = 0; r < rows; r++) dst.set(src.subarray(sOff + r * sStride, sOff + r * sStride + n), dOff + r * dStride);
+    for (let r = 0; r < rows; r++)
+      dst.set(src.subarray(sOff + r * sStride, sOff + r * sStride + n), dOff + r * dStride);
   } else {
     for (let r = 0; r < rows; r++) {
       const so = sOff + r * sStride;
@@ -290,10 +372,20 @@ function paddedRowStride(N: number): number {
  * Returns false (doing nothing) when WebAssembly SIMD is unavailable.
  */
 export function wasmGemm(
-  M: number, N: number, K: number,
-  A: Float64Array, aOff: number, aI: number, aK: number,
-  B: Float64Array, bOff: number, bK: number, bJ: number,
-  C: Float64Array, cOff: number, ldc: number,
+  M: number,
+  N: number,
+  K: number,
+  A: Float64Array,
+  aOff: number,
+  aI: number,
+  aK: number,
+  B: Float64Array,
+  bOff: number,
+  bK: number,
+  bJ: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
   accumulate: boolean,
 ): boolean {
   const s = load();

@@ -69,9 +69,13 @@ export class Discretizer {
       throw new RangeError(`Discretizer: high has ${high.length} entries, expected ${S} (the length of low)`);
     }
     const buckets =
-      typeof options.buckets === "number" ? new Array<number>(S).fill(options.buckets) : Array.from(options.buckets ?? []);
+      typeof options.buckets === "number"
+        ? new Array<number>(S).fill(options.buckets)
+        : Array.from(options.buckets ?? []);
     if (buckets.length !== S) {
-      throw new RangeError(`Discretizer: buckets has ${buckets.length} entries, expected ${S} (the length of low)`);
+      throw new RangeError(
+        `Discretizer: buckets has ${buckets.length} entries, expected ${S} (the length of low)`,
+      );
     }
     this.stateDim = S;
     this.low = new Float64Array(S);
@@ -83,9 +87,12 @@ export class Discretizer {
       const lo = low[d];
       const hi = high[d];
       const b = buckets[d];
-      if (!Number.isFinite(lo)) throw new RangeError(`Discretizer: low[${d}] must be a finite number, got ${lo}`);
-      if (!Number.isFinite(hi)) throw new RangeError(`Discretizer: high[${d}] must be a finite number, got ${hi}`);
-      if (!(lo < hi)) throw new RangeError(`Discretizer: need low[${d}] < high[${d}], got low ${lo} >= high ${hi}`);
+      if (!Number.isFinite(lo))
+        throw new RangeError(`Discretizer: low[${d}] must be a finite number, got ${lo}`);
+      if (!Number.isFinite(hi))
+        throw new RangeError(`Discretizer: high[${d}] must be a finite number, got ${hi}`);
+      if (!(lo < hi))
+        throw new RangeError(`Discretizer: need low[${d}] < high[${d}], got low ${lo} >= high ${hi}`);
       if (!Number.isInteger(b) || b < 1 || b > 2 ** 20) {
         throw new RangeError(`Discretizer: buckets[${d}] must be an integer in [1, 2^20], got ${b}`);
       }
@@ -101,14 +108,18 @@ export class Discretizer {
     const seen = new Set<number>();
     const checkDims = (dims: readonly number[], field: string): void => {
       if (!Array.isArray(dims) || dims.length < 1) {
-        throw new RangeError(`Discretizer: ${field} must be a non-empty array of state dimensions in [0, ${S - 1}]`);
+        throw new RangeError(
+          `Discretizer: ${field} must be a non-empty array of state dimensions in [0, ${S - 1}]`,
+        );
       }
       for (const d of dims) {
         if (!Number.isInteger(d) || d < 0 || d >= S) {
           throw new RangeError(`Discretizer: ${field} entries must be integers in [0, ${S - 1}], got ${d}`);
         }
         if (seen.has(d)) {
-          throw new RangeError(`Discretizer: dimension ${d} appears twice in rowDims/colDims (they must partition 0..${S - 1})`);
+          throw new RangeError(
+            `Discretizer: dimension ${d} appears twice in rowDims/colDims (they must partition 0..${S - 1})`,
+          );
         }
         seen.add(d);
       }
@@ -138,7 +149,8 @@ export class Discretizer {
     };
     const [ro, n] = offsets(this.rowDims, 0);
     const [co, m] = offsets(this.colDims, 1);
-    if (n * m > 2 ** 31 - 1) throw new RangeError(`Discretizer: grid of ${n}×${m} cells is too large (max 2^31 − 1 cells)`);
+    if (n * m > 2 ** 31 - 1)
+      throw new RangeError(`Discretizer: grid of ${n}×${m} cells is too large (max 2^31 − 1 cells)`);
     this.rowOffsets = ro;
     this.colOffsets = co;
     this.rows = n;
@@ -147,7 +159,10 @@ export class Discretizer {
 
   /** Grid index of dimension `d` for the value `x` (clip, scale, round half to even). */
   index(x: number, d: number): number {
-    if (x !== x) throw new RangeError(`Discretizer: state[${d}] is NaN (expected a number; values outside [low, high] are clipped)`);
+    if (x !== x)
+      throw new RangeError(
+        `Discretizer: state[${d}] is NaN (expected a number; values outside [low, high] are clipped)`,
+      );
     const lo = this.low[d];
     const hi = this.high[d];
     const c = x < lo ? lo : x > hi ? hi : x;

@@ -113,7 +113,8 @@ export class LrpgAgent implements GaussianPolicyAgent {
 
   constructor(options: LrpgAgentOptions) {
     const { rank, lrActor, lrCritic, gamma } = options;
-    if (!Number.isInteger(rank) || rank < 1) throw new RangeError(`LrpgAgent: rank must be an integer >= 1, got ${rank}`);
+    if (!Number.isInteger(rank) || rank < 1)
+      throw new RangeError(`LrpgAgent: rank must be an integer >= 1, got ${rank}`);
     const criticRank = options.criticRank ?? rank;
     if (!Number.isInteger(criticRank) || criticRank < 1) {
       throw new RangeError(`LrpgAgent: criticRank must be an integer >= 1, got ${criticRank}`);
@@ -125,8 +126,10 @@ export class LrpgAgent implements GaussianPolicyAgent {
     if (!(initScale >= 0 && Number.isFinite(initScale))) {
       throw new RangeError(`LrpgAgent: initScale must be a finite number >= 0, got ${initScale}`);
     }
-    this.actorGrid = options.actorGrid instanceof Discretizer ? options.actorGrid : new Discretizer(options.actorGrid);
-    this.criticGrid = options.criticGrid instanceof Discretizer ? options.criticGrid : new Discretizer(options.criticGrid);
+    this.actorGrid =
+      options.actorGrid instanceof Discretizer ? options.actorGrid : new Discretizer(options.actorGrid);
+    this.criticGrid =
+      options.criticGrid instanceof Discretizer ? options.criticGrid : new Discretizer(options.criticGrid);
     if (this.actorGrid.stateDim !== this.criticGrid.stateDim) {
       throw new RangeError(
         `LrpgAgent: actorGrid has ${this.actorGrid.stateDim} state dimensions but criticGrid has ${this.criticGrid.stateDim}`,
@@ -138,7 +141,9 @@ export class LrpgAgent implements GaussianPolicyAgent {
     if (options.actionClamp) {
       const [lo, hi] = options.actionClamp;
       if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
-        throw new RangeError(`LrpgAgent: actionClamp must be [lo, hi] with finite lo < hi, got [${lo}, ${hi}]`);
+        throw new RangeError(
+          `LrpgAgent: actionClamp must be [lo, hi] with finite lo < hi, got [${lo}, ${hi}]`,
+        );
       }
       this.actionClamp = [lo, hi];
       this.clampLo = lo;
@@ -157,18 +162,22 @@ export class LrpgAgent implements GaussianPolicyAgent {
     const actorParams: Parameter[] = [this.mu.L, this.mu.R];
     if (sigma.kind === "scalar") {
       const rho = sigma.logSigmaInit ?? 1;
-      if (!Number.isFinite(rho)) throw new RangeError(`LrpgAgent: sigma.logSigmaInit must be finite, got ${rho}`);
+      if (!Number.isFinite(rho))
+        throw new RangeError(`LrpgAgent: sigma.logSigmaInit must be finite, got ${rho}`);
       this.logSigma = makeParameter("log_sigma", [1], Float64Array.of(rho));
       this.sigmaMatrix = null;
       this.sigmaExp = true;
       actorParams.push(this.logSigma);
     } else if (sigma.kind === "low-rank") {
       const sr = sigma.rank;
-      if (!Number.isInteger(sr) || sr < 1) throw new RangeError(`LrpgAgent: sigma.rank must be an integer >= 1, got ${sr}`);
+      if (!Number.isInteger(sr) || sr < 1)
+        throw new RangeError(`LrpgAgent: sigma.rank must be an integer >= 1, got ${sr}`);
       const map = sigma.map ?? "exp";
-      if (map !== "exp" && map !== "softplus") throw new RangeError(`LrpgAgent: sigma.map must be "exp" or "softplus", got ${String(map)}`);
+      if (map !== "exp" && map !== "softplus")
+        throw new RangeError(`LrpgAgent: sigma.map must be "exp" or "softplus", got ${String(map)}`);
       const s0 = sigma.sigmaInit ?? Math.E;
-      if (!(s0 > 0 && Number.isFinite(s0))) throw new RangeError(`LrpgAgent: sigma.sigmaInit must be a finite number > 0, got ${s0}`);
+      if (!(s0 > 0 && Number.isFinite(s0)))
+        throw new RangeError(`LrpgAgent: sigma.sigmaInit must be a finite number > 0, got ${s0}`);
       this.sigmaExp = map === "exp";
       const z0 = this.sigmaExp ? Math.log(s0) : softplusInverse(s0);
       // Component 0 carries the constant: ℓ_i[0] = √|z0|, r_j[0] = ±√|z0|, so Z_σ = z0 at every
@@ -346,7 +355,8 @@ export class LrpgAgent implements GaussianPolicyAgent {
    */
   exportStateDict(): StateDict {
     const dict: StateDict = {};
-    const put = (key: string, p: Parameter, transpose: boolean) => (dict[key] = writeTensor(p.data, p.shape, transpose));
+    const put = (key: string, p: Parameter, transpose: boolean) =>
+      (dict[key] = writeTensor(p.data, p.shape, transpose));
     put("mu.L", this.mu.L, false);
     put("mu.R", this.mu.R, true);
     put("value.L", this.critic.matrix.L, false);
@@ -363,7 +373,8 @@ export class LrpgAgent implements GaussianPolicyAgent {
   /** The gradients left by the last {@link learn} (actor's for mu.* and σ, critic's for value.*), in the state-dict layout. */
   exportGradients(): StateDict {
     const dict: StateDict = {};
-    const put = (key: string, p: Parameter, transpose: boolean) => (dict[key] = writeTensor(p.grad, p.shape, transpose));
+    const put = (key: string, p: Parameter, transpose: boolean) =>
+      (dict[key] = writeTensor(p.grad, p.shape, transpose));
     put("mu.L", this.mu.L, false);
     put("mu.R", this.mu.R, true);
     put("value.L", this.critic.matrix.L, false);
@@ -386,7 +397,8 @@ export class LrpgAgent implements GaussianPolicyAgent {
       ["value.L", this.critic.matrix.L, false],
       ["value.R", this.critic.matrix.R, true],
     ];
-    if (this.sigmaMatrix) targets.push(["sigma.L", this.sigmaMatrix.L, false], ["sigma.R", this.sigmaMatrix.R, true]);
+    if (this.sigmaMatrix)
+      targets.push(["sigma.L", this.sigmaMatrix.L, false], ["sigma.R", this.sigmaMatrix.R, true]);
     else if (this.logSigma) targets.push(["log_sigma", this.logSigma, false]);
     const loaded = targets.map(([key, p, transpose]) => {
       const tmp = new Float64Array(p.data.length);
@@ -400,8 +412,12 @@ export class LrpgAgent implements GaussianPolicyAgent {
   /** Adam state of the actor (mu.L, mu.R, log_sigma | sigma.*) and critic (value.*); R buffers are M×K here. */
   /** Sets the Adam learning rates of the actor and the critic (for schedules). */
   setLearningRates(actor: number, critic: number): void {
-    for (const [name, lr] of [["actor", actor], ["critic", critic]] as const) {
-      if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`setLearningRates: ${name} lr must be a finite number > 0, got ${lr}`);
+    for (const [name, lr] of [
+      ["actor", actor],
+      ["critic", critic],
+    ] as const) {
+      if (!(Number.isFinite(lr) && lr > 0))
+        throw new RangeError(`setLearningRates: ${name} lr must be a finite number > 0, got ${lr}`);
     }
     this.actorOptimizer.lr = actor;
     this.critic.optimizer.lr = critic;
@@ -417,12 +433,14 @@ export class LrpgAgent implements GaussianPolicyAgent {
   }
 
   setTrainingState(state: AgentTrainingState): void {
-    if (!state || !state.actor || !state.critic) throw new TypeError("setTrainingState: expected { actor, critic } optimizer states");
+    if (!state || !state.actor || !state.critic)
+      throw new TypeError("setTrainingState: expected { actor, critic } optimizer states");
     this.actorOptimizer.setState(state.actor);
     this.critic.optimizer.setState(state.critic);
   }
 }
 
 function checkLr(lr: number, name: string): void {
-  if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`LrpgAgent: ${name} must be a finite number > 0, got ${lr}`);
+  if (!(Number.isFinite(lr) && lr > 0))
+    throw new RangeError(`LrpgAgent: ${name} must be a finite number > 0, got ${lr}`);
 }

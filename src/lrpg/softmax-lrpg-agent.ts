@@ -2,7 +2,15 @@ import { LowRankMatrix } from "../factor/low-rank-matrix.js";
 import { Adam } from "../optim/adam.js";
 import type { Parameter } from "../optim/parameter.js";
 import { Rng } from "../random/rng.js";
-import type { AgentTrainingState, DiscretePolicyAgent, Episode, EpisodeInput, LearnResult, ParameterCount, StateDict } from "../pg/agent.js";
+import type {
+  AgentTrainingState,
+  DiscretePolicyAgent,
+  Episode,
+  EpisodeInput,
+  LearnResult,
+  ParameterCount,
+  StateDict,
+} from "../pg/agent.js";
 import { episodeLength, toEpisode } from "../pg/episode-buffer.js";
 import { discountedReturns } from "../pg/returns.js";
 import { checkStateDictKeys, readTensor, writeTensor } from "../pg/state-dict.js";
@@ -62,22 +70,34 @@ export class SoftmaxLrpgAgent implements DiscretePolicyAgent {
     if (!Number.isInteger(actionCount) || actionCount < 2) {
       throw new RangeError(`SoftmaxLrpgAgent: actionCount must be an integer >= 2, got ${actionCount}`);
     }
-    if (!Number.isInteger(rank) || rank < 1) throw new RangeError(`SoftmaxLrpgAgent: rank must be an integer >= 1, got ${rank}`);
+    if (!Number.isInteger(rank) || rank < 1)
+      throw new RangeError(`SoftmaxLrpgAgent: rank must be an integer >= 1, got ${rank}`);
     const criticRank = options.criticRank ?? rank;
     if (!Number.isInteger(criticRank) || criticRank < 1) {
       throw new RangeError(`SoftmaxLrpgAgent: criticRank must be an integer >= 1, got ${criticRank}`);
     }
-    for (const [name, lr] of [["lrActor", lrActor], ["lrCritic", lrCritic]] as const) {
-      if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`SoftmaxLrpgAgent: ${name} must be a finite number > 0, got ${lr}`);
+    for (const [name, lr] of [
+      ["lrActor", lrActor],
+      ["lrCritic", lrCritic],
+    ] as const) {
+      if (!(Number.isFinite(lr) && lr > 0))
+        throw new RangeError(`SoftmaxLrpgAgent: ${name} must be a finite number > 0, got ${lr}`);
     }
-    if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`SoftmaxLrpgAgent: gamma must be in [0, 1], got ${gamma}`);
+    if (!(gamma >= 0 && gamma <= 1))
+      throw new RangeError(`SoftmaxLrpgAgent: gamma must be in [0, 1], got ${gamma}`);
     const actorScale = options.actorInitScale ?? 0.1;
     const criticScale = options.criticInitScale ?? 1;
-    for (const [name, s] of [["actorInitScale", actorScale], ["criticInitScale", criticScale]] as const) {
-      if (!(Number.isFinite(s) && s >= 0)) throw new RangeError(`SoftmaxLrpgAgent: ${name} must be a finite number >= 0, got ${s}`);
+    for (const [name, s] of [
+      ["actorInitScale", actorScale],
+      ["criticInitScale", criticScale],
+    ] as const) {
+      if (!(Number.isFinite(s) && s >= 0))
+        throw new RangeError(`SoftmaxLrpgAgent: ${name} must be a finite number >= 0, got ${s}`);
     }
-    this.actorGrid = options.actorGrid instanceof Discretizer ? options.actorGrid : new Discretizer(options.actorGrid);
-    this.criticGrid = options.criticGrid instanceof Discretizer ? options.criticGrid : new Discretizer(options.criticGrid);
+    this.actorGrid =
+      options.actorGrid instanceof Discretizer ? options.actorGrid : new Discretizer(options.actorGrid);
+    this.criticGrid =
+      options.criticGrid instanceof Discretizer ? options.criticGrid : new Discretizer(options.criticGrid);
     if (this.actorGrid.stateDim !== this.criticGrid.stateDim) {
       throw new RangeError(
         `SoftmaxLrpgAgent: actorGrid has ${this.actorGrid.stateDim} state dimensions but criticGrid has ${this.criticGrid.stateDim}`,
@@ -133,8 +153,12 @@ export class SoftmaxLrpgAgent implements DiscretePolicyAgent {
     return this.actorGrid.flatCell(state);
   }
 
-  probabilities(state: ArrayLike<number>, out: Float64Array = new Float64Array(this.actionCount)): Float64Array {
-    if (out.length < this.actionCount) throw new RangeError(`probabilities: out must have >= ${this.actionCount} entries`);
+  probabilities(
+    state: ArrayLike<number>,
+    out: Float64Array = new Float64Array(this.actionCount),
+  ): Float64Array {
+    if (out.length < this.actionCount)
+      throw new RangeError(`probabilities: out must have >= ${this.actionCount} entries`);
     this.probsAtFlat(this.cellOf(state), out);
     return out;
   }
@@ -245,8 +269,12 @@ export class SoftmaxLrpgAgent implements DiscretePolicyAgent {
 
   /** Sets the Adam learning rates of the actor and the critic (for schedules). */
   setLearningRates(actor: number, critic: number): void {
-    for (const [name, lr] of [["actor", actor], ["critic", critic]] as const) {
-      if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`setLearningRates: ${name} lr must be a finite number > 0, got ${lr}`);
+    for (const [name, lr] of [
+      ["actor", actor],
+      ["critic", critic],
+    ] as const) {
+      if (!(Number.isFinite(lr) && lr > 0))
+        throw new RangeError(`setLearningRates: ${name} lr must be a finite number > 0, got ${lr}`);
     }
     this.actorOptimizer.lr = actor;
     this.critic.optimizer.lr = critic;
@@ -262,7 +290,8 @@ export class SoftmaxLrpgAgent implements DiscretePolicyAgent {
   }
 
   setTrainingState(state: AgentTrainingState): void {
-    if (!state || !state.actor || !state.critic) throw new TypeError("setTrainingState: expected { actor, critic } optimizer states");
+    if (!state || !state.actor || !state.critic)
+      throw new TypeError("setTrainingState: expected { actor, critic } optimizer states");
     this.actorOptimizer.setState(state.actor);
     this.critic.optimizer.setState(state.critic);
   }

@@ -145,7 +145,9 @@ export class Conv2d implements Layer {
     this.gradIn = new BatchBuffer(this.inSize);
     this.inputPath = options.inputPath ?? "auto";
     if (this.inputPath !== "auto" && this.inputPath !== "dense" && this.inputPath !== "sparse") {
-      throw new RangeError(`Conv2d inputPath must be 'auto', 'dense' or 'sparse', got ${String(this.inputPath)}`);
+      throw new RangeError(
+        `Conv2d inputPath must be 'auto', 'dense' or 'sparse', got ${String(this.inputPath)}`,
+      );
     }
     // Tap table: input pixel (yy, xx) is read by output (p, q) through kernel tap (i, j) iff
     // p·sh − ph + i = yy and q·sw − pw + j = xx.
@@ -181,7 +183,11 @@ export class Conv2d implements Layer {
     checkBatch(this.name, "input", x, batch, this.inSize);
     this.lastBatch = batch;
     this.lastSparse =
-      this.inputPath !== "dense" && this.collectNonZeros(x, this.inputPath === "sparse" ? x.length : Math.floor(SPARSE_MAX_DENSITY * x.length));
+      this.inputPath !== "dense" &&
+      this.collectNonZeros(
+        x,
+        this.inputPath === "sparse" ? x.length : Math.floor(SPARSE_MAX_DENSITY * x.length),
+      );
     if (this.lastSparse) return this.forwardSparse(batch);
     const { patchLen: K, positions: P, outChannels: O } = this;
     const BP = batch * P;
@@ -230,11 +236,26 @@ export class Conv2d implements Layer {
 
   /** Scatter forward: y[n, :, p, q] += v · W[:, c, i, j] per non-zero input v = x[n,c,·,·] and tap reading it. */
   private forwardSparse(batch: number): Float64Array {
-    const { patchLen: K, positions: P, outChannels: O, H, W, outSize, inSize, tapStart, taps, nzIndex, nzValue } = this;
+    const {
+      patchLen: K,
+      positions: P,
+      outChannels: O,
+      H,
+      W,
+      outSize,
+      inSize,
+      tapStart,
+      taps,
+      nzIndex,
+      nzValue,
+    } = this;
     const HW = H * W;
     const khw = this.kernel[0] * this.kernel[1];
     const O4 = O - (O % 4);
-    const P2 = 2 * P, P3 = 3 * P, K2 = 2 * K, K3 = 3 * K;
+    const P2 = 2 * P,
+      P3 = 3 * P,
+      K2 = 2 * K,
+      K3 = 3 * K;
     const w = this.weight.data;
     const y = this.out.get(batch);
     const b = this.bias ? this.bias.data : null;
@@ -273,11 +294,26 @@ export class Conv2d implements Layer {
 
   /** Scatter backward for ∇W: ∇W[:, c, i, j] += v · ∇y[n, :, p, q] per non-zero input and tap reading it. */
   private weightGradSparse(gradOut: Float64Array): void {
-    const { patchLen: K, positions: P, outChannels: O, H, W, outSize, inSize, tapStart, taps, nzIndex, nzValue } = this;
+    const {
+      patchLen: K,
+      positions: P,
+      outChannels: O,
+      H,
+      W,
+      outSize,
+      inSize,
+      tapStart,
+      taps,
+      nzIndex,
+      nzValue,
+    } = this;
     const HW = H * W;
     const khw = this.kernel[0] * this.kernel[1];
     const O4 = O - (O % 4);
-    const P2 = 2 * P, P3 = 3 * P, K2 = 2 * K, K3 = 3 * K;
+    const P2 = 2 * P,
+      P3 = 3 * P,
+      K2 = 2 * K,
+      K3 = 3 * K;
     const gw = this.weight.grad;
     for (let t = 0, m = this.nzCount; t < m; t++) {
       const e = nzIndex[t];
@@ -306,7 +342,8 @@ export class Conv2d implements Layer {
   }
 
   backward(gradOut: Float64Array, batch: number): Float64Array {
-    if (this.lastBatch !== batch) throw new Error(`${this.name}: backward at batch ${batch} does not follow a forward at that batch`);
+    if (this.lastBatch !== batch)
+      throw new Error(`${this.name}: backward at batch ${batch} does not follow a forward at that batch`);
     checkBatch(this.name, "gradOut", gradOut, batch, this.outSize);
     const { patchLen: K, positions: P, outChannels: O } = this;
     const BP = batch * P;
@@ -316,7 +353,8 @@ export class Conv2d implements Layer {
         const gb = this.bias.grad;
         for (let o = 0; o < O; o++) {
           let s = 0;
-          for (let n = 0; n < batch; n++) for (let e = n * this.outSize + o * P, end = e + P; e < end; e++) s += gradOut[e];
+          for (let n = 0; n < batch; n++)
+            for (let e = n * this.outSize + o * P, end = e + P; e < end; e++) s += gradOut[e];
           gb[o] += s;
         }
       }
@@ -417,8 +455,13 @@ export class Conv2d implements Layer {
 
   /** Copies weight and bias from a Conv2d with the same weight shape. */
   copyFrom(other: Conv2d): void {
-    if (other.weight.data.length !== this.weight.data.length || (other.bias === null) !== (this.bias === null)) {
-      throw new RangeError(`${this.name}: cannot copy from ${other.name}: weight shapes [${other.weight.shape}] vs [${this.weight.shape}]`);
+    if (
+      other.weight.data.length !== this.weight.data.length ||
+      (other.bias === null) !== (this.bias === null)
+    ) {
+      throw new RangeError(
+        `${this.name}: cannot copy from ${other.name}: weight shapes [${other.weight.shape}] vs [${this.weight.shape}]`,
+      );
     }
     this.weight.data.set(other.weight.data);
     if (this.bias && other.bias) this.bias.data.set(other.bias.data);

@@ -86,7 +86,8 @@ export class CPConv2d implements Layer {
     this.Ho = convOutputSize(H, kh, sh, ph, "CPConv2d height");
     this.Wo = convOutputSize(W, kw, sw, pw, "CPConv2d width");
     const parsed = parseRank(options.rank, "CPConv2d rank");
-    if (parsed.kind === "ranks") throw new RangeError(`CPConv2d rank must be one integer or a fraction, got [${parsed.ranks}]`);
+    if (parsed.kind === "ranks")
+      throw new RangeError(`CPConv2d rank must be one integer or a fraction, got [${parsed.ranks}]`);
     const R = parsed.kind === "rank" ? parsed.rank : cpRankForFraction([O, C, kh, kw], parsed.fraction);
     this.name = options.name ?? "cpconv";
     this.inChannels = C;
@@ -107,7 +108,8 @@ export class CPConv2d implements Layer {
     if (options.rng) {
       const fanIn = C * kh * kw;
       const sigma = Math.pow(1 / Math.sqrt(3 * fanIn) / Math.sqrt(R), 0.25);
-      for (const p of [this.outFactor, this.inFactor, this.heightFactor, this.widthFactor]) options.rng.fillNormal(p.data, 0, sigma);
+      for (const p of [this.outFactor, this.inFactor, this.heightFactor, this.widthFactor])
+        options.rng.fillNormal(p.data, 0, sigma);
       if (this.bias) torchDefaultUniform(this.bias.data, fanIn, options.rng);
     }
     this.z1 = new BatchBuffer(R * H * W);
@@ -127,12 +129,17 @@ export class CPConv2d implements Layer {
   }
 
   get parameterCount(): number {
-    return cpParameterCount([this.outChannels, this.inChannels, ...this.kernel], this.rank) + (this.bias ? this.outChannels : 0);
+    return (
+      cpParameterCount([this.outChannels, this.inChannels, ...this.kernel], this.rank) +
+      (this.bias ? this.outChannels : 0)
+    );
   }
 
   /** The kernel as a CP tensor over (O, C, kh, kw) (copies). */
   kernelTensor(): CPTensor {
-    const f = [this.outFactor, this.inFactor, this.heightFactor, this.widthFactor].map((p) => Float64Array.from(p.data));
+    const f = [this.outFactor, this.inFactor, this.heightFactor, this.widthFactor].map((p) =>
+      Float64Array.from(p.data),
+    );
     return new CPTensor([this.outChannels, this.inChannels, ...this.kernel], this.rank, f);
   }
 
@@ -144,14 +151,27 @@ export class CPConv2d implements Layer {
   initFrom(conv: Conv2d, rng: Rng, options: { maxIterations?: number; tolerance?: number } = {}): number {
     const [kh, kw] = this.kernel;
     if (
-      conv.inChannels !== this.inChannels || conv.outChannels !== this.outChannels ||
-      conv.kernel[0] !== kh || conv.kernel[1] !== kw
+      conv.inChannels !== this.inChannels ||
+      conv.outChannels !== this.outChannels ||
+      conv.kernel[0] !== kh ||
+      conv.kernel[1] !== kw
     ) {
-      throw new RangeError(`${this.name}.initFrom: conv kernel [${conv.weight.shape}] does not match [${this.outChannels},${this.inChannels},${kh},${kw}]`);
+      throw new RangeError(
+        `${this.name}.initFrom: conv kernel [${conv.weight.shape}] does not match [${this.outChannels},${this.inChannels},${kh},${kw}]`,
+      );
     }
-    const kernel = new Tensor([this.outChannels, this.inChannels, kh, kw], Float64Array.from(conv.weight.data));
-    const res = cpAls(kernel, this.rank, { rng, maxIterations: options.maxIterations ?? 500, tolerance: options.tolerance ?? 1e-14 });
-    [this.outFactor, this.inFactor, this.heightFactor, this.widthFactor].forEach((p, n) => p.data.set(res.cp.factors[n]));
+    const kernel = new Tensor(
+      [this.outChannels, this.inChannels, kh, kw],
+      Float64Array.from(conv.weight.data),
+    );
+    const res = cpAls(kernel, this.rank, {
+      rng,
+      maxIterations: options.maxIterations ?? 500,
+      tolerance: options.tolerance ?? 1e-14,
+    });
+    [this.outFactor, this.inFactor, this.heightFactor, this.widthFactor].forEach((p, n) =>
+      p.data.set(res.cp.factors[n]),
+    );
     if (this.bias) {
       if (conv.bias) this.bias.data.set(conv.bias.data);
       else this.bias.data.fill(0);
@@ -207,17 +227,19 @@ export class CPConv2d implements Layer {
     for (let n = 0; n < batch; n++) gemmNN(O, P, R, Uout, 0, R, z3, n * R * P, P, y, n * O * P, P);
     if (this.bias) {
       const b = this.bias.data;
-      for (let n = 0; n < batch; n++) for (let o = 0; o < O; o++) {
-        const base = (n * O + o) * P;
-        for (let e = 0; e < P; e++) y[base + e] += b[o];
-      }
+      for (let n = 0; n < batch; n++)
+        for (let o = 0; o < O; o++) {
+          const base = (n * O + o) * P;
+          for (let e = 0; e < P; e++) y[base + e] += b[o];
+        }
     }
     return y;
   }
 
   backward(gradOut: Float64Array, batch: number): Float64Array {
     const x = this.lastInput;
-    if (x === null || this.lastBatch !== batch) throw new Error(`${this.name}: backward at batch ${batch} does not follow a forward at that batch`);
+    if (x === null || this.lastBatch !== batch)
+      throw new Error(`${this.name}: backward at batch ${batch} does not follow a forward at that batch`);
     const { inChannels: C, outChannels: O, rank: R, H, W, Ho, Wo } = this;
     checkBatch(this.name, "gradOut", gradOut, batch, O * Ho * Wo);
     const [kh, kw] = this.kernel;
@@ -237,12 +259,13 @@ export class CPConv2d implements Layer {
     }
     if (this.bias) {
       const gb = this.bias.grad;
-      for (let n = 0; n < batch; n++) for (let o = 0; o < O; o++) {
-        const base = (n * O + o) * P;
-        let s = 0;
-        for (let e = 0; e < P; e++) s += gradOut[base + e];
-        gb[o] += s;
-      }
+      for (let n = 0; n < batch; n++)
+        for (let o = 0; o < O; o++) {
+          const base = (n * O + o) * P;
+          let s = 0;
+          for (let e = 0; e < P; e++) s += gradOut[base + e];
+          gb[o] += s;
+        }
     }
     const Uh = this.heightFactor.data;
     const Uw = this.widthFactor.data;
@@ -284,7 +307,17 @@ export class CPConv2d implements Layer {
       }
     }
     const gx = this.gradIn.get(batch);
-    projectModeBackward(x, batch, C, H * W, this.inFactor.data, R, g1, this.inFactor.grad, this.computeInputGrad ? gx : null);
+    projectModeBackward(
+      x,
+      batch,
+      C,
+      H * W,
+      this.inFactor.data,
+      R,
+      g1,
+      this.inFactor.grad,
+      this.computeInputGrad ? gx : null,
+    );
     return gx;
   }
 }

@@ -98,8 +98,14 @@ export class Dense implements Layer {
 
   /** Copies weight and bias from a Dense of the same shape. */
   copyFrom(other: Dense): void {
-    if (other.inFeatures !== this.inFeatures || other.outFeatures !== this.outFeatures || (other.bias === null) !== (this.bias === null)) {
-      throw new RangeError(`${this.name}: cannot copy from ${other.name} (${other.outFeatures}×${other.inFeatures}) into ${this.outFeatures}×${this.inFeatures}`);
+    if (
+      other.inFeatures !== this.inFeatures ||
+      other.outFeatures !== this.outFeatures ||
+      (other.bias === null) !== (this.bias === null)
+    ) {
+      throw new RangeError(
+        `${this.name}: cannot copy from ${other.name} (${other.outFeatures}×${other.inFeatures}) into ${this.outFeatures}×${this.inFeatures}`,
+      );
     }
     this.weight.data.set(other.weight.data);
     if (this.bias && other.bias) this.bias.data.set(other.bias.data);

@@ -56,7 +56,8 @@ export class LowRankDense implements Layer {
     if (parsed.kind === "fraction") K = matrixRankForFraction(O, I, parsed.fraction);
     else if (parsed.kind === "rank") K = parsed.rank;
     else throw new RangeError(`LowRankDense rank must be one integer or a fraction, got [${parsed.ranks}]`);
-    if (K > Math.min(I, O)) throw new RangeError(`LowRankDense rank must be in [1, min(in, out) = ${Math.min(I, O)}], got ${K}`);
+    if (K > Math.min(I, O))
+      throw new RangeError(`LowRankDense rank must be in [1, min(in, out) = ${Math.min(I, O)}], got ${K}`);
     this.name = options.name ?? "lowrank";
     this.inFeatures = I;
     this.outFeatures = O;
@@ -88,7 +89,9 @@ export class LowRankDense implements Layer {
   /** Best rank-K approximation of a Dense layer's weight (truncated SVD, L = U√Σ, R = V√Σ); copies the bias. */
   initFrom(dense: Dense): this {
     if (dense.inFeatures !== this.inFeatures || dense.outFeatures !== this.outFeatures) {
-      throw new RangeError(`${this.name}.initFrom: dense is ${dense.outFeatures}×${dense.inFeatures}, expected ${this.outFeatures}×${this.inFeatures}`);
+      throw new RangeError(
+        `${this.name}.initFrom: dense is ${dense.outFeatures}×${dense.inFeatures}, expected ${this.outFeatures}×${this.inFeatures}`,
+      );
     }
     const K = this.rank;
     const svd = truncatedSvd(dense.weight.data, this.outFeatures, this.inFeatures, K);

@@ -21,11 +21,13 @@ export function parseRank(spec: RankSpec, field: string): ParsedRank {
   if (Array.isArray(spec)) {
     const ranks = spec as readonly number[];
     ranks.forEach((r, k) => {
-      if (!Number.isInteger(r) || r < 1) throw new RangeError(`${field}[${k}] must be a positive integer, got ${r}`);
+      if (!Number.isInteger(r) || r < 1)
+        throw new RangeError(`${field}[${k}] must be a positive integer, got ${r}`);
     });
     return { kind: "ranks", ranks };
   }
   const fraction = (spec as { fraction: number }).fraction;
-  if (!(fraction > 0) || !Number.isFinite(fraction)) throw new RangeError(`${field}.fraction must be a positive number, got ${fraction}`);
+  if (!(fraction > 0) || !Number.isFinite(fraction))
+    throw new RangeError(`${field}.fraction must be a positive number, got ${fraction}`);
   return { kind: "fraction", fraction };
 }

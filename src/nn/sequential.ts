@@ -2,7 +2,6 @@ import type { Parameter } from "../optim/parameter.js";
 import type { Layer } from "./layer.js";
 import { sizeOf } from "./shape.js";
 
-
 export interface SequentialOptions {
   name?: string;
   /**
@@ -96,7 +95,9 @@ export class Sequential implements Layer {
     }
     for (let i = 0; i < mine.length; i++) {
       if (mine[i].data.length !== theirs[i].data.length) {
-        throw new RangeError(`${this.name}: parameter ${mine[i].name} [${mine[i].shape}] does not match ${theirs[i].name} [${theirs[i].shape}]`);
+        throw new RangeError(
+          `${this.name}: parameter ${mine[i].name} [${mine[i].shape}] does not match ${theirs[i].name} [${theirs[i].shape}]`,
+        );
       }
     }
     return [mine, theirs];

@@ -140,7 +140,10 @@ export class TuckerRegression implements Layer {
   }
 
   get parameterCount(): number {
-    return tuckerParameterCount([...this.inputShape, this.outFeatures], this.ranks) + (this.bias ? this.outFeatures : 0);
+    return (
+      tuckerParameterCount([...this.inputShape, this.outFeatures], this.ranks) +
+      (this.bias ? this.outFeatures : 0)
+    );
   }
 
   /** The weight as a Tucker tensor over (I₀, …, I_{N−1}, O) (shares no memory with the layer). */
@@ -169,7 +172,9 @@ export class TuckerRegression implements Layer {
     const I = sizeOf(this.inputShape);
     const O = this.outFeatures;
     if (dense.inFeatures !== I || dense.outFeatures !== O) {
-      throw new RangeError(`${this.name}.initFrom: dense is ${dense.outFeatures}×${dense.inFeatures}, expected ${O}×${I}`);
+      throw new RangeError(
+        `${this.name}.initFrom: dense is ${dense.outFeatures}×${dense.inFeatures}, expected ${O}×${I}`,
+      );
     }
     const t = new Tensor([...this.inputShape, O]);
     const W = dense.weight.data;
@@ -199,7 +204,20 @@ export class TuckerRegression implements Layer {
       // then the leading mode per sample: z_b = U⁽⁰⁾ᵀ T_b.
       this.buildKron();
       const t = this.trail.get(batch);
-      gemmNN(batch * I0, this.trailRank, this.trailSize, x, 0, this.trailSize, this.kron, 0, this.trailRank, t, 0, this.trailRank);
+      gemmNN(
+        batch * I0,
+        this.trailRank,
+        this.trailSize,
+        x,
+        0,
+        this.trailSize,
+        this.kron,
+        0,
+        this.trailRank,
+        t,
+        0,
+        this.trailRank,
+      );
       projectModeInto(t, batch, I0, this.trailRank, this.inputFactors[0].data, ranks[0], z);
     }
     const Rout = ranks[N];
@@ -217,7 +235,8 @@ export class TuckerRegression implements Layer {
 
   backward(gradOut: Float64Array, batch: number): Float64Array {
     const x = this.lastInput;
-    if (x === null || this.lastBatch !== batch) throw new Error(`${this.name}: backward at batch ${batch} does not follow a forward at that batch`);
+    if (x === null || this.lastBatch !== batch)
+      throw new Error(`${this.name}: backward at batch ${batch} does not follow a forward at that batch`);
     checkBatch(this.name, "gradOut", gradOut, batch, this.outFeatures);
     const { N, ranks, inputShape } = this;
     const Rout = ranks[N];
@@ -245,8 +264,35 @@ export class TuckerRegression implements Layer {
     const gt = this.gradTrail.get(batch);
     projectModeBackward(t, batch, I0, this.trailRank, U0.data, ranks[0], gz, U0.grad, gt);
     // ∇(U⁽¹⁾ ⊗ …) = Xᵀ ∇T, then ∇X = ∇T (U⁽¹⁾ ⊗ …)ᵀ.
-    gemmTN(this.trailSize, this.trailRank, batch * I0, x, 0, this.trailSize, gt, 0, this.trailRank, this.gradKron, 0, this.trailRank);
-    if (this.computeInputGrad) gemmNT(batch * I0, this.trailSize, this.trailRank, gt, 0, this.trailRank, this.kron, 0, this.trailRank, gx, 0, this.trailSize);
+    gemmTN(
+      this.trailSize,
+      this.trailRank,
+      batch * I0,
+      x,
+      0,
+      this.trailSize,
+      gt,
+      0,
+      this.trailRank,
+      this.gradKron,
+      0,
+      this.trailRank,
+    );
+    if (this.computeInputGrad)
+      gemmNT(
+        batch * I0,
+        this.trailSize,
+        this.trailRank,
+        gt,
+        0,
+        this.trailRank,
+        this.kron,
+        0,
+        this.trailRank,
+        gx,
+        0,
+        this.trailSize,
+      );
     this.kronFactorGrads();
     return gx;
   }
@@ -312,7 +358,8 @@ export class TuckerRegression implements Layer {
         }
         for (let k = 1; k < N; k++) {
           let prod = g;
-          for (let m = 1; m < N; m++) if (m !== k) prod *= this.inputFactors[m].data[iIdx[m] * ranks[m] + rIdx[m]];
+          for (let m = 1; m < N; m++)
+            if (m !== k) prod *= this.inputFactors[m].data[iIdx[m] * ranks[m] + rIdx[m]];
           this.inputFactors[k].grad[iIdx[k] * ranks[k] + rIdx[k]] += prod;
         }
       }
@@ -324,22 +371,34 @@ export class TuckerRegression implements Layer {
 const DEFAULT_OUTPUT_RANK_FLOOR = 32;
 
 /** Resolves a {@link RankSpec} for a Tucker weight of shape (I₀, …, I_{N−1}, O). */
-export function resolveTuckerRanks(full: readonly number[], spec: RankSpec, minOutputRank?: number): number[] {
+export function resolveTuckerRanks(
+  full: readonly number[],
+  spec: RankSpec,
+  minOutputRank?: number,
+): number[] {
   const N = full.length - 1;
   const O = full[N];
   const parsed = parseRank(spec, "TuckerRegression rank");
-  if (minOutputRank !== undefined && (!Number.isInteger(minOutputRank) || minOutputRank < 1 || minOutputRank > O)) {
-    throw new RangeError(`TuckerRegression minOutputRank must be an integer in [1, ${O}], got ${minOutputRank}`);
+  if (
+    minOutputRank !== undefined &&
+    (!Number.isInteger(minOutputRank) || minOutputRank < 1 || minOutputRank > O)
+  ) {
+    throw new RangeError(
+      `TuckerRegression minOutputRank must be an integer in [1, ${O}], got ${minOutputRank}`,
+    );
   }
   let ranks: number[];
   if (parsed.kind === "rank") {
     ranks = full.map((d) => Math.min(d, parsed.rank));
   } else if (parsed.kind === "ranks") {
     if (parsed.ranks.length !== full.length) {
-      throw new RangeError(`TuckerRegression rank needs ${full.length} entries (input modes, then output), got ${parsed.ranks.length}`);
+      throw new RangeError(
+        `TuckerRegression rank needs ${full.length} entries (input modes, then output), got ${parsed.ranks.length}`,
+      );
     }
     parsed.ranks.forEach((r, k) => {
-      if (r > full[k]) throw new RangeError(`TuckerRegression rank[${k}] must be in [1, ${full[k]}], got ${r}`);
+      if (r > full[k])
+        throw new RangeError(`TuckerRegression rank[${k}] must be in [1, ${full[k]}], got ${r}`);
     });
     ranks = [...parsed.ranks];
   } else {

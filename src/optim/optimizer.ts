@@ -18,7 +18,8 @@ export interface Optimizer {
 }
 
 export function checkLearningRate(lr: number, who: string): void {
-  if (!Number.isFinite(lr) || lr <= 0) throw new RangeError(`${who}: lr must be a finite number > 0, got ${lr}`);
+  if (!Number.isFinite(lr) || lr <= 0)
+    throw new RangeError(`${who}: lr must be a finite number > 0, got ${lr}`);
 }
 
 export function uniqueNames(params: readonly Parameter[], who: string): void {

@@ -1,5 +1,11 @@
 import type { Parameter } from "./parameter.js";
-import { checkLearningRate, restoreBuffer, uniqueNames, type Optimizer, type OptimizerState } from "./optimizer.js";
+import {
+  checkLearningRate,
+  restoreBuffer,
+  uniqueNames,
+  type Optimizer,
+  type OptimizerState,
+} from "./optimizer.js";
 
 export interface RmsPropOptions {
   lr: number;
@@ -30,7 +36,8 @@ export class RmsProp implements Optimizer {
     this.alpha = options.alpha ?? 0.99;
     this.eps = options.eps ?? 1e-8;
     this.centered = options.centered ?? false;
-    if (!(this.alpha >= 0 && this.alpha < 1)) throw new RangeError(`RMSProp: alpha must be in [0, 1), got ${this.alpha}`);
+    if (!(this.alpha >= 0 && this.alpha < 1))
+      throw new RangeError(`RMSProp: alpha must be in [0, 1), got ${this.alpha}`);
     this.sq = params.map((p) => new Float64Array(p.data.length));
     this.avg = params.map((p) => new Float64Array(p.data.length));
   }
@@ -70,12 +77,15 @@ export class RmsProp implements Optimizer {
 
   getState(): OptimizerState {
     const buffers: Record<string, Record<string, number[]>> = {};
-    this.params.forEach((p, q) => (buffers[p.name] = { square_avg: Array.from(this.sq[q]), grad_avg: Array.from(this.avg[q]) }));
+    this.params.forEach(
+      (p, q) => (buffers[p.name] = { square_avg: Array.from(this.sq[q]), grad_avg: Array.from(this.avg[q]) }),
+    );
     return { kind: "rmsprop", step: this.t, buffers };
   }
 
   setState(state: OptimizerState): void {
-    if (state.kind !== "rmsprop") throw new Error(`RMSProp.setState: expected kind "rmsprop", got "${state.kind}"`);
+    if (state.kind !== "rmsprop")
+      throw new Error(`RMSProp.setState: expected kind "rmsprop", got "${state.kind}"`);
     this.params.forEach((p, q) => {
       restoreBuffer(state, p, "square_avg", this.sq[q]);
       restoreBuffer(state, p, "grad_avg", this.avg[q]);

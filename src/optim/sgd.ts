@@ -1,5 +1,11 @@
 import type { Parameter } from "./parameter.js";
-import { checkLearningRate, restoreBuffer, uniqueNames, type Optimizer, type OptimizerState } from "./optimizer.js";
+import {
+  checkLearningRate,
+  restoreBuffer,
+  uniqueNames,
+  type Optimizer,
+  type OptimizerState,
+} from "./optimizer.js";
 
 export interface SgdOptions {
   lr: number;
@@ -20,7 +26,8 @@ export class Sgd implements Optimizer {
     this.params = params;
     this.lr = options.lr;
     this.momentum = options.momentum ?? 0;
-    if (!(this.momentum >= 0 && this.momentum < 1)) throw new RangeError(`SGD: momentum must be in [0, 1), got ${this.momentum}`);
+    if (!(this.momentum >= 0 && this.momentum < 1))
+      throw new RangeError(`SGD: momentum must be in [0, 1), got ${this.momentum}`);
     this.buf = params.map((p) => new Float64Array(p.data.length));
   }
 

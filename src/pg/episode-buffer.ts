@@ -68,23 +68,32 @@ export function makeEpisode(data: {
 }): Required<Episode> {
   const T = data.rewards.length;
   if (data.actions.length !== T) {
-    throw new RangeError(`makeEpisode: actions has ${data.actions.length} entries, expected ${T} (one per reward)`);
+    throw new RangeError(
+      `makeEpisode: actions has ${data.actions.length} entries, expected ${T} (one per reward)`,
+    );
   }
   let states: Float64Array;
   const first = (data.states as ArrayLike<unknown>)[0];
   if (T > 0 && Array.isArray(first)) {
     const rows = data.states as readonly (readonly number[])[];
-    if (rows.length !== T) throw new RangeError(`makeEpisode: states has ${rows.length} rows, expected ${T} (one per reward)`);
+    if (rows.length !== T)
+      throw new RangeError(`makeEpisode: states has ${rows.length} rows, expected ${T} (one per reward)`);
     const S = rows[0].length;
     states = new Float64Array(T * S);
     rows.forEach((row, t) => {
-      if (row.length !== S) throw new RangeError(`makeEpisode: states[${t}] has ${row.length} entries, expected ${S}`);
+      if (row.length !== S)
+        throw new RangeError(`makeEpisode: states[${t}] has ${row.length} entries, expected ${S}`);
       states.set(row, t * S);
     });
   } else {
     states = Float64Array.from(data.states as ArrayLike<number>);
   }
-  return { states, actions: Float64Array.from(data.actions), rewards: Float64Array.from(data.rewards), length: T };
+  return {
+    states,
+    actions: Float64Array.from(data.actions),
+    rewards: Float64Array.from(data.rewards),
+    length: T,
+  };
 }
 
 /**
@@ -92,7 +101,11 @@ export function makeEpisode(data: {
  * Float64Arrays, else converted with {@link makeEpisode} (honouring `length`).
  */
 export function toEpisode(input: Episode | EpisodeInput): Episode {
-  if (input.states instanceof Float64Array && input.actions instanceof Float64Array && input.rewards instanceof Float64Array) {
+  if (
+    input.states instanceof Float64Array &&
+    input.actions instanceof Float64Array &&
+    input.rewards instanceof Float64Array
+  ) {
     return input as Episode;
   }
   const T = input.length ?? input.rewards.length;
@@ -109,7 +122,8 @@ export function toEpisode(input: Episode | EpisodeInput): Episode {
 /** T of an episode, validated against its buffers (states must hold T·stateDim numbers). */
 export function episodeLength(episode: Episode, stateDim: number): number {
   const T = episode.length ?? episode.rewards.length;
-  if (!Number.isInteger(T) || T < 1) throw new RangeError(`learn: episode length must be an integer >= 1, got ${T}`);
+  if (!Number.isInteger(T) || T < 1)
+    throw new RangeError(`learn: episode length must be an integer >= 1, got ${T}`);
   if (episode.rewards.length < T || episode.actions.length < T || episode.states.length < T * stateDim) {
     throw new RangeError(
       `learn: episode of length ${T} needs ${T} rewards, ${T} actions and ${T}×${stateDim} states; got ${episode.rewards.length}, ${episode.actions.length}, ${episode.states.length}`,

@@ -67,9 +67,13 @@ export function runEpisode(
   const actions = buffer.actions;
   const rewards = buffer.rewards;
   const T = buffer.capacity;
-  let obs: ArrayLike<number> = env.reset(resetSeed === undefined ? undefined : { seed: resetSeed }).observation;
+  let obs: ArrayLike<number> = env.reset(
+    resetSeed === undefined ? undefined : { seed: resetSeed },
+  ).observation;
   if (obs.length !== S) {
-    throw new RangeError(`trainReinforce: env "${env.id}" observations have ${obs.length} entries, agent expects stateDim ${S}`);
+    throw new RangeError(
+      `trainReinforce: env "${env.id}" observations have ${obs.length} entries, agent expects stateDim ${S}`,
+    );
   }
   const fast = typeof env.stepInPlace === "function";
   let terminated = false;
@@ -165,8 +169,13 @@ export function trainReinforce(options: TrainReinforceOptions): TrainReinforceRe
  * reaches `threshold`: the smallest n ≥ window with mean(returns[n−window … n−1]) ≥ threshold,
  * or null if it never does. The reference's convergence measure uses window 20, threshold 90.
  */
-export function episodesToThreshold(returns: ArrayLike<number>, threshold: number, window = 20): number | null {
-  if (!Number.isInteger(window) || window < 1) throw new RangeError(`episodesToThreshold: window must be an integer >= 1, got ${window}`);
+export function episodesToThreshold(
+  returns: ArrayLike<number>,
+  threshold: number,
+  window = 20,
+): number | null {
+  if (!Number.isInteger(window) || window < 1)
+    throw new RangeError(`episodesToThreshold: window must be an integer >= 1, got ${window}`);
   for (let n = window; n <= returns.length; n++) {
     let sum = 0;
     for (let e = n - window; e < n; e++) sum += returns[e];

@@ -9,11 +9,15 @@ export function discountedReturns(
   length: number = rewards.length,
   out: Float64Array = new Float64Array(length),
 ): Float64Array {
-  if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`discountedReturns: gamma must be in [0, 1], got ${gamma}`);
+  if (!(gamma >= 0 && gamma <= 1))
+    throw new RangeError(`discountedReturns: gamma must be in [0, 1], got ${gamma}`);
   if (!Number.isInteger(length) || length < 0 || length > rewards.length) {
-    throw new RangeError(`discountedReturns: length must be an integer in [0, ${rewards.length}], got ${length}`);
+    throw new RangeError(
+      `discountedReturns: length must be an integer in [0, ${rewards.length}], got ${length}`,
+    );
   }
-  if (out.length < length) throw new RangeError(`discountedReturns: out has ${out.length} entries, need ${length}`);
+  if (out.length < length)
+    throw new RangeError(`discountedReturns: out has ${out.length} entries, need ${length}`);
   if (length === 0) return out;
   let g = rewards[length - 1];
   out[length - 1] = g;

@@ -7,7 +7,8 @@ import type { NumberTensor, StateDict } from "./agent.js";
  */
 export function writeTensor(data: Float64Array, shape: readonly number[], transpose = false): NumberTensor {
   if (shape.length === 1) return Array.from(data.subarray(0, shape[0]));
-  if (shape.length !== 2) throw new RangeError(`writeTensor: shape must have 1 or 2 dimensions, got [${shape}]`);
+  if (shape.length !== 2)
+    throw new RangeError(`writeTensor: shape must have 1 or 2 dimensions, got [${shape}]`);
   const [r, c] = shape;
   const out: number[][] = [];
   if (!transpose) {
@@ -37,7 +38,9 @@ export function readTensor(
   const expected = transpose ? [shape[1], shape[0]] : [...shape];
   const value = dict[key];
   const fail = (why: string): never => {
-    throw new RangeError(`importStateDict: "${key}" ${why}; expected a tensor of shape [${expected.join(", ")}]`);
+    throw new RangeError(
+      `importStateDict: "${key}" ${why}; expected a tensor of shape [${expected.join(", ")}]`,
+    );
   };
   if (value === undefined) fail("is missing");
   if (expected.length === 1) {
@@ -52,7 +55,11 @@ export function readTensor(
     return;
   }
   const [er, ec] = expected;
-  if (!Array.isArray(value) || value.length !== er || value.some((row) => !Array.isArray(row) || row.length !== ec)) {
+  if (
+    !Array.isArray(value) ||
+    value.length !== er ||
+    value.some((row) => !Array.isArray(row) || row.length !== ec)
+  ) {
     fail(`has the wrong shape (got ${describe(value)})`);
   }
   const rows = value as number[][];
@@ -69,19 +76,25 @@ export function readTensor(
 
 /** Throws unless `dict`'s keys are exactly `keys`. */
 export function checkStateDictKeys(dict: StateDict, keys: readonly string[]): void {
-  if (!dict || typeof dict !== "object") throw new TypeError("importStateDict: expected an object of named tensors");
+  if (!dict || typeof dict !== "object")
+    throw new TypeError("importStateDict: expected an object of named tensors");
   const unexpected = Object.keys(dict).filter((k) => !keys.includes(k));
   if (unexpected.length > 0) {
-    throw new RangeError(`importStateDict: unexpected key(s) ${unexpected.map((k) => `"${k}"`).join(", ")}; expected ${keys.join(", ")}`);
+    throw new RangeError(
+      `importStateDict: unexpected key(s) ${unexpected.map((k) => `"${k}"`).join(", ")}; expected ${keys.join(", ")}`,
+    );
   }
   const missing = keys.filter((k) => !(k in dict));
   if (missing.length > 0) {
-    throw new RangeError(`importStateDict: missing key(s) ${missing.map((k) => `"${k}"`).join(", ")}; expected ${keys.join(", ")}`);
+    throw new RangeError(
+      `importStateDict: missing key(s) ${missing.map((k) => `"${k}"`).join(", ")}; expected ${keys.join(", ")}`,
+    );
   }
 }
 
 function describe(value: unknown): string {
   if (!Array.isArray(value)) return typeof value;
-  if (value.length > 0 && Array.isArray(value[0])) return `[${value.length}, ${(value[0] as unknown[]).length}]`;
+  if (value.length > 0 && Array.isArray(value[0]))
+    return `[${value.length}, ${(value[0] as unknown[]).length}]`;
   return `[${value.length}]`;
 }

@@ -22,7 +22,13 @@ export function kernelGrid(g: Discretizer): KernelGrid {
     axis[d] = 1;
     mult[d] = g.colOffsets[q];
   });
-  return { low: Float32Array.from(g.low), range: Float32Array.from(g.range), steps: Float32Array.from(g.buckets, (b) => b - 1), axis, mult };
+  return {
+    low: Float32Array.from(g.low),
+    range: Float32Array.from(g.range),
+    steps: Float32Array.from(g.buckets, (b) => b - 1),
+    axis,
+    mult,
+  };
 }
 
 /**

@@ -1,6 +1,17 @@
 export { LrpgPopulation, type LrpgPopulationOptions, type PopulationEpisode } from "./lrpg-population.js";
-export { trainPopulation, type PopulationRun, type TrainPopulationOptions, type TrainPopulationResult } from "./train-population.js";
-export { PAPER_POPULATION_TASKS, POPULATION_TASKS, populationTask, type PopulationTask, type PopulationTaskName } from "./tasks.js";
+export {
+  trainPopulation,
+  type PopulationRun,
+  type TrainPopulationOptions,
+  type TrainPopulationResult,
+} from "./train-population.js";
+export {
+  PAPER_POPULATION_TASKS,
+  POPULATION_TASKS,
+  populationTask,
+  type PopulationTask,
+  type PopulationTaskName,
+} from "./tasks.js";
 export type { VectorDynamics } from "./vector-dynamics.js";
 export { pendulumDynamics } from "./vec-pendulum.js";
 export { acrobotDynamics } from "./vec-acrobot.js";

@@ -154,7 +154,9 @@ export class LrpgPopulation {
     this.criticGrid = new Discretizer(task.criticGrid);
     const dyn = task.dynamics;
     if (this.actorGrid.stateDim !== dyn.obsDim || this.criticGrid.stateDim !== dyn.obsDim) {
-      throw new RangeError(`task ${task.name}: grids must have ${dyn.obsDim} dimensions (the observation of ${dyn.envId})`);
+      throw new RangeError(
+        `task ${task.name}: grids must have ${dyn.obsDim} dimensions (the observation of ${dyn.envId})`,
+      );
     }
     this.S = dyn.stateDim;
     const P = this.count;
@@ -168,9 +170,23 @@ export class LrpgPopulation {
     const cL = P * Nc * K;
     const cR = P * Mc * K;
     this.criticParams = new Float(cL + cR);
-    this.actor = { count: P, rows: N, cols: M, rank: K, L: this.actorParams.subarray(0, aL), R: this.actorParams.subarray(aL, aL + aR) };
+    this.actor = {
+      count: P,
+      rows: N,
+      cols: M,
+      rank: K,
+      L: this.actorParams.subarray(0, aL),
+      R: this.actorParams.subarray(aL, aL + aR),
+    };
     this.logSigma = this.actorParams.subarray(aL + aR);
-    this.critic = { count: P, rows: Nc, cols: Mc, rank: K, L: this.criticParams.subarray(0, cL), R: this.criticParams.subarray(cL) };
+    this.critic = {
+      count: P,
+      rows: Nc,
+      cols: Mc,
+      rank: K,
+      L: this.criticParams.subarray(0, cL),
+      R: this.criticParams.subarray(cL),
+    };
     this.actorGrad = new Float(this.actorParams.length);
     this.criticGrad = new Float(this.criticParams.length);
     this.adamActor = { m: new Float(this.actorParams.length), v: new Float(this.actorParams.length) };
@@ -223,7 +239,8 @@ export class LrpgPopulation {
   static async create(options: LrpgPopulationOptions): Promise<LrpgPopulation> {
     const task = populationTask(options.task);
     const seeds = options.seeds;
-    if (!Array.isArray(seeds) || seeds.length < 1) throw new RangeError(`seeds must be a non-empty array of integers, got ${JSON.stringify(seeds)}`);
+    if (!Array.isArray(seeds) || seeds.length < 1)
+      throw new RangeError(`seeds must be a non-empty array of integers, got ${JSON.stringify(seeds)}`);
     seeds.forEach((s, p) => {
       if (!Number.isInteger(s)) throw new RangeError(`seeds[${p}] must be an integer, got ${s}`);
     });
@@ -232,18 +249,29 @@ export class LrpgPopulation {
     const ranks = new Int32Array(P);
     if (typeof ranksIn === "number") ranks.fill(ranksIn);
     else {
-      if (ranksIn.length !== P) throw new RangeError(`ranks must be one integer or one per seed (${P}), got ${ranksIn.length} values`);
+      if (ranksIn.length !== P)
+        throw new RangeError(
+          `ranks must be one integer or one per seed (${P}), got ${ranksIn.length} values`,
+        );
       ranks.set(ranksIn);
     }
     const rankList = typeof ranksIn === "number" ? [ranksIn] : ranksIn;
     rankList.forEach((k, p) => {
-      if (!Number.isInteger(k) || k < 1) throw new RangeError(`ranks[${p}] must be an integer >= 1, got ${k}`);
+      if (!Number.isInteger(k) || k < 1)
+        throw new RangeError(`ranks[${p}] must be an integer >= 1, got ${k}`);
     });
     const maxSteps = options.maxSteps ?? task.maxSteps;
-    if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`maxSteps must be an integer >= 1, got ${maxSteps}`);
+    if (!Number.isInteger(maxSteps) || maxSteps < 1)
+      throw new RangeError(`maxSteps must be an integer >= 1, got ${maxSteps}`);
     const b = options.backend ?? "cpu";
-    if (b === "cpu" && options.gpuMode !== undefined) throw new RangeError(`gpuMode applies to backend "gpu" only, got gpuMode ${options.gpuMode} with backend "cpu"`);
-    const backend = typeof b === "string" ? await createBackend(b, b === "gpu" ? { mode: options.gpuMode ?? "auto" } : {}) : b;
+    if (b === "cpu" && options.gpuMode !== undefined)
+      throw new RangeError(
+        `gpuMode applies to backend "gpu" only, got gpuMode ${options.gpuMode} with backend "cpu"`,
+      );
+    const backend =
+      typeof b === "string"
+        ? await createBackend(b, b === "gpu" ? { mode: options.gpuMode ?? "auto" } : {})
+        : b;
     const stepper =
       backend instanceof GpuFactorBackend
         ? (pop: LrpgPopulation) => new GpuStepper(pop, backend.runtime)
@@ -252,14 +280,22 @@ export class LrpgPopulation {
   }
 
   /** Agent p's parameters in the single agent's layout (L N×K_p, R M×K_p), for checks and export. */
-  agentParameters(p: number): { actorL: Float64Array; actorR: Float64Array; criticL: Float64Array; criticR: Float64Array; logSigma: number } {
-    if (!Number.isInteger(p) || p < 0 || p >= this.count) throw new RangeError(`agent index must be an integer in [0, ${this.count - 1}], got ${p}`);
+  agentParameters(p: number): {
+    actorL: Float64Array;
+    actorR: Float64Array;
+    criticL: Float64Array;
+    criticR: Float64Array;
+    logSigma: number;
+  } {
+    if (!Number.isInteger(p) || p < 0 || p >= this.count)
+      throw new RangeError(`agent index must be an integer in [0, ${this.count - 1}], got ${p}`);
     const unpad = (f: BatchedFactors, which: "L" | "R"): Float64Array => {
       const n = which === "L" ? f.rows : f.cols;
       const Kp = this.ranks[p];
       const out = new Float64Array(n * Kp);
       const src = f[which];
-      for (let i = 0; i < n; i++) for (let k = 0; k < Kp; k++) out[i * Kp + k] = src[(p * n + i) * f.rank + k];
+      for (let i = 0; i < n; i++)
+        for (let k = 0; k < Kp; k++) out[i * Kp + k] = src[(p * n + i) * f.rank + k];
       return out;
     };
     return {
@@ -343,8 +379,12 @@ export class LrpgPopulation {
     const criticEntries = this.cellsOf(this.criticGrid, w.criticRows, w.criticCols);
     const fast = this.backend instanceof CpuFactorBackend;
     // The cpu backend's kernels are called directly (no validation, no allocation): same arithmetic.
-    const z = fast ? gatherEntriesInto(this.actor, actorEntries, w.z) : await this.backend.gatherEntries(this.actor, actorEntries);
-    const V = fast ? gatherEntriesInto(this.critic, criticEntries, w.V) : await this.backend.gatherEntries(this.critic, criticEntries);
+    const z = fast
+      ? gatherEntriesInto(this.actor, actorEntries, w.z)
+      : await this.backend.gatherEntries(this.actor, actorEntries);
+    const V = fast
+      ? gatherEntriesInto(this.critic, criticEntries, w.V)
+      : await this.backend.gatherEntries(this.critic, criticEntries);
     const { G, gz, gc, gRho } = w;
     const sigmoid = this.task.sigmoidMean;
     for (let p = 0; p < P; p++) {
@@ -390,11 +430,23 @@ export class LrpgPopulation {
     const aR = this.actor.R.length;
     const cL = this.critic.L.length;
     if (fast) {
-      entryGradientsInto(this.actor, actorEntries, gz, this.actorGrad.subarray(0, aL), this.actorGrad.subarray(aL, aL + aR));
+      entryGradientsInto(
+        this.actor,
+        actorEntries,
+        gz,
+        this.actorGrad.subarray(0, aL),
+        this.actorGrad.subarray(aL, aL + aR),
+      );
       this.actorGrad.set(gRho, aL + aR);
       adamStepInPlace(this.actorParams, this.actorGrad, this.adamActor.m, this.adamActor.v, actorAdam);
       this.refreshSigma();
-      entryGradientsInto(this.critic, criticEntries, gc, this.criticGrad.subarray(0, cL), this.criticGrad.subarray(cL));
+      entryGradientsInto(
+        this.critic,
+        criticEntries,
+        gc,
+        this.criticGrad.subarray(0, cL),
+        this.criticGrad.subarray(cL),
+      );
       adamStepInPlace(this.criticParams, this.criticGrad, this.adamCritic.m, this.adamCritic.v, criticAdam);
       return;
     }
@@ -402,12 +454,24 @@ export class LrpgPopulation {
     this.actorGrad.set(actorGrads.gradL, 0);
     this.actorGrad.set(actorGrads.gradR, aL);
     this.actorGrad.set(gRho, aL + aR);
-    await this.backend.adamStep(this.actorParams, this.actorGrad, this.adamActor.m, this.adamActor.v, actorAdam);
+    await this.backend.adamStep(
+      this.actorParams,
+      this.actorGrad,
+      this.adamActor.m,
+      this.adamActor.v,
+      actorAdam,
+    );
     this.refreshSigma();
     const criticGrads = await this.backend.entryGradients(this.critic, criticEntries, gc);
     this.criticGrad.set(criticGrads.gradL, 0);
     this.criticGrad.set(criticGrads.gradR, cL);
-    await this.backend.adamStep(this.criticParams, this.criticGrad, this.adamCritic.m, this.adamCritic.v, criticAdam);
+    await this.backend.adamStep(
+      this.criticParams,
+      this.criticGrad,
+      this.adamCritic.m,
+      this.adamCritic.v,
+      criticAdam,
+    );
   }
 
   /** Releases the backend when the population opened it (a backend passed in stays open). */
@@ -449,8 +513,10 @@ export class LrpgPopulation {
     const m = new LowRankMatrix(f.rows, f.cols, Kp);
     fillReferenceOrder(m, rng, 1);
     const K = f.rank;
-    for (let i = 0; i < f.rows; i++) for (let k = 0; k < Kp; k++) f.L[(p * f.rows + i) * K + k] = m.L.data[i * Kp + k];
-    for (let j = 0; j < f.cols; j++) for (let k = 0; k < Kp; k++) f.R[(p * f.cols + j) * K + k] = m.R.data[j * Kp + k];
+    for (let i = 0; i < f.rows; i++)
+      for (let k = 0; k < Kp; k++) f.L[(p * f.rows + i) * K + k] = m.L.data[i * Kp + k];
+    for (let j = 0; j < f.cols; j++)
+      for (let k = 0; k < Kp; k++) f.R[(p * f.cols + j) * K + k] = m.R.data[j * Kp + k];
   }
 
   private refreshSigma(): void {
@@ -614,7 +680,12 @@ class GpuStepper implements Stepper {
     const A = this.activeCount;
     if (A === 0) return;
     this.actions32.set(actions);
-    const out = await this.stepKernel.run([S + 2, this.paddedCount], this.agentIdx, this.states32, this.actions32);
+    const out = await this.stepKernel.run(
+      [S + 2, this.paddedCount],
+      this.agentIdx,
+      this.states32,
+      this.actions32,
+    );
     for (let x = 0; x < A; x++) {
       const p = this.agentIdx[x];
       const o = x * (S + 2);

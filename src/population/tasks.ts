@@ -31,7 +31,10 @@ export interface PopulationTask {
 
 function fromPaper(task: PopulationTaskName, dynamics: VectorDynamics): PopulationTask {
   const spec = PAPER_TASKS[task];
-  if (spec.envId !== dynamics.envId) throw new Error(`population task ${task}: dynamics ${dynamics.envId} do not match the paper's env ${spec.envId}`);
+  if (spec.envId !== dynamics.envId)
+    throw new Error(
+      `population task ${task}: dynamics ${dynamics.envId} do not match the paper's env ${spec.envId}`,
+    );
   const c = spec.lrpg;
   return {
     name: task,
@@ -62,6 +65,7 @@ export const PAPER_POPULATION_TASKS: Readonly<Record<PopulationTaskName, Populat
 export function populationTask(task: PopulationTaskName | PopulationTask): PopulationTask {
   if (typeof task !== "string") return task;
   const t = PAPER_POPULATION_TASKS[task];
-  if (!t) throw new RangeError(`task must be one of ${POPULATION_TASKS.join(", ")}, got ${JSON.stringify(task)}`);
+  if (!t)
+    throw new RangeError(`task must be one of ${POPULATION_TASKS.join(", ")}, got ${JSON.stringify(task)}`);
   return t;
 }

@@ -39,7 +39,8 @@ export interface TrainPopulationResult {
  */
 export async function trainPopulation(options: TrainPopulationOptions): Promise<TrainPopulationResult> {
   const { episodes, onEpisode } = options;
-  if (!Number.isInteger(episodes) || episodes < 0) throw new RangeError(`episodes must be an integer >= 0, got ${episodes}`);
+  if (!Number.isInteger(episodes) || episodes < 0)
+    throw new RangeError(`episodes must be an integer >= 0, got ${episodes}`);
   const pop = await LrpgPopulation.create(options);
   const P = pop.count;
   const returns = Array.from({ length: P }, () => new Float64Array(episodes));

@@ -44,7 +44,12 @@ export const acrobotDynamics: VectorDynamics = {
     }
   },
   /** RK4 written as a 4-stage loop (stage weights 1, 2, 2, 1; stage offsets h/2, h/2, h). */
-  stepKernel: function acrobotStepKernel(this: KernelThis, agentIdx: Float32Array, states: Float32Array, actions: Float32Array): number {
+  stepKernel: function acrobotStepKernel(
+    this: KernelThis,
+    agentIdx: Float32Array,
+    states: Float32Array,
+    actions: Float32Array,
+  ): number {
     const c = this.thread.x;
     const p = agentIdx[this.thread.y];
     const t1 = states[p * 4];

@@ -42,7 +42,12 @@ export const pendulumDynamics: VectorDynamics = {
       terminated[p] = newTh > LIMIT_ANGLE || newTh < -LIMIT_ANGLE ? 1 : 0;
     }
   },
-  stepKernel: function pendulumStepKernel(this: KernelThis, agentIdx: Float32Array, states: Float32Array, actions: Float32Array): number {
+  stepKernel: function pendulumStepKernel(
+    this: KernelThis,
+    agentIdx: Float32Array,
+    states: Float32Array,
+    actions: Float32Array,
+  ): number {
     const c = this.thread.x;
     const p = agentIdx[this.thread.y];
     const th = states[p * 2];

@@ -56,7 +56,12 @@ export const rocketDynamics: VectorDynamics = {
       rewards[p] = done ? REWARD_SCALE * (hMax - H0) : 0.0;
     }
   },
-  stepKernel: function rocketStepKernel(this: KernelThis, agentIdx: Float32Array, states: Float32Array, actions: Float32Array): number {
+  stepKernel: function rocketStepKernel(
+    this: KernelThis,
+    agentIdx: Float32Array,
+    states: Float32Array,
+    actions: Float32Array,
+  ): number {
     const c = this.thread.x;
     const p = agentIdx[this.thread.y];
     const v = states[p * 4];

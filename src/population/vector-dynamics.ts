@@ -19,11 +19,23 @@ export interface VectorDynamics {
    * One step of every copy p with `active[p] = 1`, in float64, bit-identical to the single env's
    * `step`: states updated in place, `rewards[p]`, `terminated[p]` written (inactive copies untouched).
    */
-  stepCpu(states: Float64Array, actions: Float64Array, active: Uint8Array, rewards: Float64Array, terminated: Uint8Array, count: number): void;
+  stepCpu(
+    states: Float64Array,
+    actions: Float64Array,
+    active: Uint8Array,
+    rewards: Float64Array,
+    terminated: Uint8Array,
+    count: number,
+  ): void;
   /**
    * gpu.js kernel of one step of the listed copies, output [S + 2, slots]: thread (x = c, y = slot)
    * with p = agentIdx[slot] returns component c of p's next state for c < S, its reward for c = S,
    * and 1/0 for terminated at c = S + 1 (float32).
    */
-  readonly stepKernel: (this: KernelThis, agentIdx: Float32Array, states: Float32Array, actions: Float32Array) => number;
+  readonly stepKernel: (
+    this: KernelThis,
+    agentIdx: Float32Array,
+    states: Float32Array,
+    actions: Float32Array,
+  ) => number;
 }

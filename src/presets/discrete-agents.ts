@@ -41,7 +41,13 @@ export const DISCRETE_TASKS: Readonly<Record<DiscreteTask, DiscreteTaskSpec>> = 
     gamma: 0.99,
     threshold: 195,
     budgetEpisodes: 300,
-    grid: { low: [-2.4, -3, -0.21, -3], high: [2.4, 3, 0.21, 3], buckets: [3, 3, 6, 6], rowDims: [2, 3], colDims: [0, 1] },
+    grid: {
+      low: [-2.4, -3, -0.21, -3],
+      high: [2.4, 3, 0.21, 3],
+      buckets: [3, 3, 6, 6],
+      rowDims: [2, 3],
+      colDims: [0, 1],
+    },
     rank: 3,
     lrActor: 0.05,
     lrCritic: 0.1,
@@ -72,9 +78,15 @@ export const DISCRETE_TASKS: Readonly<Record<DiscreteTask, DiscreteTaskSpec>> = 
 };
 
 /** A low-rank softmax LRPG agent with the {@link DISCRETE_TASKS} settings (actor and critic on the same grid). */
-export function makeDiscreteLrpgAgent(task: DiscreteTask, options: { seed?: number; rng?: Rng } = {}): SoftmaxLrpgAgent {
+export function makeDiscreteLrpgAgent(
+  task: DiscreteTask,
+  options: { seed?: number; rng?: Rng } = {},
+): SoftmaxLrpgAgent {
   const spec = (DISCRETE_TASKS as Record<string, DiscreteTaskSpec | undefined>)[task];
-  if (!spec) throw new RangeError(`discrete task must be one of ${Object.keys(DISCRETE_TASKS).join(", ")}; got "${String(task)}"`);
+  if (!spec)
+    throw new RangeError(
+      `discrete task must be one of ${Object.keys(DISCRETE_TASKS).join(", ")}; got "${String(task)}"`,
+    );
   return new SoftmaxLrpgAgent({
     actorGrid: spec.grid,
     criticGrid: spec.grid,

@@ -20,7 +20,13 @@ export interface LrpgForEnvOptions {
   grids?: { actor: DiscretizerOptions; critic: DiscretizerOptions };
 }
 
-const toOptions = (g: GridSpec): DiscretizerOptions => ({ low: [...g.low], high: [...g.high], buckets: [...g.buckets], rowDims: [...g.rowDims], colDims: [...g.colDims] });
+const toOptions = (g: GridSpec): DiscretizerOptions => ({
+  low: [...g.low],
+  high: [...g.high],
+  buckets: [...g.buckets],
+  rowDims: [...g.rowDims],
+  colDims: [...g.colDims],
+});
 
 /**
  * An LRPG agent for any registered env with a small vector observation: a Gaussian
@@ -29,19 +35,29 @@ const toOptions = (g: GridSpec): DiscretizerOptions => ({ low: [...g.low], high:
  * ones. The paper's envs (LRPG/*) get exactly `makePaperAgent("lrpg", …)` and CartPole-v1 /
  * Acrobot-v1 the tested `DISCRETE_TASKS` settings, unless overrides are given.
  */
-export function makeLrpgAgentForEnv(envId: string, options: LrpgForEnvOptions = {}): LrpgAgent | SoftmaxLrpgAgent {
+export function makeLrpgAgentForEnv(
+  envId: string,
+  options: LrpgForEnvOptions = {},
+): LrpgAgent | SoftmaxLrpgAgent {
   const rng = options.rng ?? new Rng(options.seed ?? 0);
-  const overridden = options.rank !== undefined || options.lrActor !== undefined || options.lrCritic !== undefined || options.gamma !== undefined || options.grids !== undefined;
+  const overridden =
+    options.rank !== undefined ||
+    options.lrActor !== undefined ||
+    options.lrCritic !== undefined ||
+    options.gamma !== undefined ||
+    options.grids !== undefined;
   const paper = (Object.keys(PAPER_TASKS) as PaperTask[]).find((t) => PAPER_TASKS[t].envId === envId);
   if (paper && !overridden) return makePaperAgent("lrpg", paper, { rng });
   if (envId in DISCRETE_TASKS && !overridden) return makeDiscreteLrpgAgent(envId as DiscreteTask, { rng });
 
   const env = makeEnv(envId);
   const space = env.actionSpace;
-  const grids = options.grids ?? (() => {
-    const g = defaultGrids(envId);
-    return { actor: toOptions(g.actor), critic: toOptions(g.critic) };
-  })();
+  const grids =
+    options.grids ??
+    (() => {
+      const g = defaultGrids(envId);
+      return { actor: toOptions(g.actor), critic: toOptions(g.critic) };
+    })();
   const gamma = options.gamma ?? 0.99;
   if (space.kind === "discrete") {
     const discrete = DISCRETE_TASKS[envId as DiscreteTask];
@@ -58,7 +74,9 @@ export function makeLrpgAgentForEnv(envId: string, options: LrpgForEnvOptions = 
     });
   }
   if (space.size !== 1) {
-    throw new RangeError(`makeLrpgAgentForEnv: env "${envId}" has a ${space.size}-dimensional action box; LRPG supports scalar actions`);
+    throw new RangeError(
+      `makeLrpgAgentForEnv: env "${envId}" has a ${space.size}-dimensional action box; LRPG supports scalar actions`,
+    );
   }
   const unitInterval = space.low[0] === 0 && space.high[0] === 1;
   const preset = paper ? PAPER_TASKS[paper].lrpg : undefined;

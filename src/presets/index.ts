@@ -13,5 +13,10 @@ export {
   type PaperNnConfig,
   type MakePaperAgentOptions,
 } from "./paper-agents.js";
-export { DISCRETE_TASKS, makeDiscreteLrpgAgent, type DiscreteTask, type DiscreteTaskSpec } from "./discrete-agents.js";
+export {
+  DISCRETE_TASKS,
+  makeDiscreteLrpgAgent,
+  type DiscreteTask,
+  type DiscreteTaskSpec,
+} from "./discrete-agents.js";
 export { makeLrpgAgentForEnv, type LrpgForEnvOptions } from "./env-agents.js";

@@ -54,8 +54,20 @@ const PENDULUM_GRID = (buckets: number): DiscretizerOptions => ({
   rowDims: [0],
   colDims: [1],
 });
-const ACROBOT_GRID: DiscretizerOptions = { low: [-1, -1, -1, -1], high: [1, 1, 1, 1], buckets: [2, 2, 2, 2], rowDims: [0, 1], colDims: [2, 3] };
-const ROCKET_GRID: DiscretizerOptions = { low: [0, 1.0, 0.6], high: [0.12, 1.03, 1.0], buckets: [4, 4, 4], rowDims: [0], colDims: [1, 2] };
+const ACROBOT_GRID: DiscretizerOptions = {
+  low: [-1, -1, -1, -1],
+  high: [1, 1, 1, 1],
+  buckets: [2, 2, 2, 2],
+  rowDims: [0, 1],
+  colDims: [2, 3],
+};
+const ROCKET_GRID: DiscretizerOptions = {
+  low: [0, 1.0, 0.6],
+  high: [0.12, 1.03, 1.0],
+  buckets: [4, 4, 4],
+  rowDims: [0],
+  colDims: [1, 2],
+};
 
 /**
  * The paper's experiments with the hyperparameters of the reference code's final scripts
@@ -75,7 +87,14 @@ export const PAPER_TASKS: Readonly<Record<PaperTask, PaperTaskSpec>> = {
     runs: 100,
     threshold: 90,
     paperParams: { lrpg: 160, nn: 4098 },
-    lrpg: { rank: 4, lrActor: 1e-2, lrCritic: 1e-1, actorGrid: PENDULUM_GRID(10), criticGrid: PENDULUM_GRID(16), sigmoidMean: false },
+    lrpg: {
+      rank: 4,
+      lrActor: 1e-2,
+      lrCritic: 1e-1,
+      actorGrid: PENDULUM_GRID(10),
+      criticGrid: PENDULUM_GRID(16),
+      sigmoidMean: false,
+    },
     nn: { hidden: 512, lrActor: 1e-3, lrCritic: 1e-3, sigmoidMean: false },
   },
   acrobot: {
@@ -88,7 +107,14 @@ export const PAPER_TASKS: Readonly<Record<PaperTask, PaperTaskSpec>> = {
     runs: 100,
     threshold: 90,
     paperParams: { lrpg: 16, nn: 386 },
-    lrpg: { rank: 2, lrActor: 3e-2, lrCritic: 1e-1, actorGrid: ACROBOT_GRID, criticGrid: ACROBOT_GRID, sigmoidMean: false },
+    lrpg: {
+      rank: 2,
+      lrActor: 3e-2,
+      lrCritic: 1e-1,
+      actorGrid: ACROBOT_GRID,
+      criticGrid: ACROBOT_GRID,
+      sigmoidMean: false,
+    },
     nn: { hidden: 32, lrActor: 1e-3, lrCritic: 1e-3, sigmoidMean: false },
   },
   rocket: {
@@ -132,7 +158,11 @@ export interface MakePaperAgentOptions {
  */
 export function makePaperAgent(kind: "lrpg", task: PaperTask, options?: MakePaperAgentOptions): LrpgAgent;
 export function makePaperAgent(kind: "nn", task: PaperTask, options?: MakePaperAgentOptions): NnGaussianAgent;
-export function makePaperAgent(kind: PaperAgentKind, task: PaperTask, options?: MakePaperAgentOptions): LrpgAgent | NnGaussianAgent;
+export function makePaperAgent(
+  kind: PaperAgentKind,
+  task: PaperTask,
+  options?: MakePaperAgentOptions,
+): LrpgAgent | NnGaussianAgent;
 export function makePaperAgent(
   kind: PaperAgentKind,
   task: PaperTask,
@@ -157,7 +187,9 @@ export function makePaperAgent(
   }
   if (kind === "nn") {
     if (options.sigma && options.sigma.kind !== "scalar") {
-      throw new RangeError(`makePaperAgent: the NN baseline only supports a scalar sigma, got sigma.kind "${options.sigma.kind}"`);
+      throw new RangeError(
+        `makePaperAgent: the NN baseline only supports a scalar sigma, got sigma.kind "${options.sigma.kind}"`,
+      );
     }
     const c = spec.nn;
     return new NnGaussianAgent({
@@ -178,6 +210,9 @@ export function makePaperAgent(
 /** The spec of a paper task; throws naming the allowed tasks for an unknown one. */
 export function paperTask(task: PaperTask): PaperTaskSpec {
   const spec = (PAPER_TASKS as Record<string, PaperTaskSpec | undefined>)[task];
-  if (!spec) throw new RangeError(`paper task must be one of ${Object.keys(PAPER_TASKS).join(", ")}; got "${String(task)}"`);
+  if (!spec)
+    throw new RangeError(
+      `paper task must be one of ${Object.keys(PAPER_TASKS).join(", ")}; got "${String(task)}"`,
+    );
   return spec;
 }

@@ -41,7 +41,11 @@ export class Rng {
   }
 
   getState(): RngState {
-    return { algorithm: "xoroshiro128plus", words: [...this.gen.getState()], spareNormal: this.hasSpare ? this.spare : null };
+    return {
+      algorithm: "xoroshiro128plus",
+      words: [...this.gen.getState()],
+      spareNormal: this.hasSpare ? this.spare : null,
+    };
   }
 
   /** A new independent generator (xoroshiro128+ jump, 2^64 draws ahead); this one advances by one output. */
@@ -72,7 +76,8 @@ export class Rng {
 
   /** Uniform integer in [0, n). */
   integer(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`integer(n): n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new RangeError(`integer(n): n must be a positive integer, got ${n}`);
     return Math.floor(this.uniform() * n);
   }
 
@@ -110,5 +115,5 @@ export function deriveSeed(base: number, index: number): number {
   let h = (Math.imul(base | 0, 0x9e3779b1) ^ Math.imul(index | 0, 0x85ebca77)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
-  return (h ^ (h >>> 16)) % TWO_POW_32 | 0;
+  return ((h ^ (h >>> 16)) % TWO_POW_32) | 0;
 }

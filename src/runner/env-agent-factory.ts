@@ -10,7 +10,13 @@ import { envRunDefaults } from "./env-defaults.js";
 import { compileSchedule } from "./schedule.js";
 
 function grid(spec: GridSpec, buckets: number | undefined): DiscretizerOptions {
-  const g: DiscretizerOptions = { low: [...spec.low], high: [...spec.high], buckets: [...spec.buckets], rowDims: [...spec.rowDims], colDims: [...spec.colDims] };
+  const g: DiscretizerOptions = {
+    low: [...spec.low],
+    high: [...spec.high],
+    buckets: [...spec.buckets],
+    rowDims: [...spec.rowDims],
+    colDims: [...spec.colDims],
+  };
   return buckets === undefined ? g : { ...g, buckets };
 }
 
@@ -51,7 +57,17 @@ export function envAgentFactory(config: RunConfig, rng: Rng): RunnableAgent {
         parameters: () => [...agent.actorOptimizer.params, ...agent.critic.optimizer.params],
       });
     }
-    const agent = new LrpgAgent({ actorGrid, criticGrid, rank, lrActor, lrCritic, gamma: config.gamma, sigmoidMean: d.unitInterval, actionClamp: clamp, rng });
+    const agent = new LrpgAgent({
+      actorGrid,
+      criticGrid,
+      rank,
+      lrActor,
+      lrCritic,
+      gamma: config.gamma,
+      sigmoidMean: d.unitInterval,
+      actionClamp: clamp,
+      rng,
+    });
     return Object.assign(agent, {
       setLearningRates(actor: number, critic: number): void {
         agent.actorOptimizer.lr = actor;
@@ -60,8 +76,20 @@ export function envAgentFactory(config: RunConfig, rng: Rng): RunnableAgent {
       parameters: () => [...agent.actorOptimizer.params, ...agent.critic.optimizer.params],
     });
   }
-  if (d.nn === null) throw new RangeError(`config.algo = "nn": the NN baseline needs a continuous (Box) action space, but ${config.env} has discrete actions; use algo "lrpg"`);
-  const agent = new NnGaussianAgent({ stateDim: d.stateDim, hidden: config.hidden ?? d.nn.hidden, lrActor, lrCritic, gamma: config.gamma, sigmoidMean: d.unitInterval, actionClamp: clamp, rng });
+  if (d.nn === null)
+    throw new RangeError(
+      `config.algo = "nn": the NN baseline needs a continuous (Box) action space, but ${config.env} has discrete actions; use algo "lrpg"`,
+    );
+  const agent = new NnGaussianAgent({
+    stateDim: d.stateDim,
+    hidden: config.hidden ?? d.nn.hidden,
+    lrActor,
+    lrCritic,
+    gamma: config.gamma,
+    sigmoidMean: d.unitInterval,
+    actionClamp: clamp,
+    rng,
+  });
   return Object.assign(agent, {
     setLearningRates(actor: number, critic: number): void {
       agent.actorOptimizer.lr = actor;

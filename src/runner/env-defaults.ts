@@ -23,7 +23,13 @@ export interface EnvRunDefaults {
   gamma: number;
   /** Level of the 20-episode moving average reported as "episodes to threshold". */
   threshold: number;
-  lrpg: { rank: number; lrActor: number; lrCritic: number; actorInitScale?: number; criticInitScale?: number };
+  lrpg: {
+    rank: number;
+    lrActor: number;
+    lrCritic: number;
+    actorInitScale?: number;
+    criticInitScale?: number;
+  };
   /** The NN baseline (continuous actions only; there is no discrete NN baseline). */
   nn: { hidden: number; lrActor: number; lrCritic: number } | null;
   /** Gaussian LRPG/NN on a [0, 1] box: sigmoid mean, sampled action clamped to [0, 1] before log π. */
@@ -77,7 +83,8 @@ export function envRunDefaults(id: string): EnvRunDefaults {
       unitInterval: false,
     };
   }
-  if (!(act instanceof Box) || act.size !== 1) throw new RangeError(`env "${id}": the runner supports Discrete or 1-D Box actions, got ${String(act)}`);
+  if (!(act instanceof Box) || act.size !== 1)
+    throw new RangeError(`env "${id}": the runner supports Discrete or 1-D Box actions, got ${String(act)}`);
   return {
     actionKind: "continuous",
     stateDim,

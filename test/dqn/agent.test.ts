@@ -15,7 +15,13 @@ function tabularAgent(config: Parameters<typeof resolveDqnConfig>[0]): DqnAgent 
   });
 }
 
-function batchOf(obs: number[][], actions: number[], returns: number[], next: number[][], discounts: number[]): ReplayBatch {
+function batchOf(
+  obs: number[][],
+  actions: number[],
+  returns: number[],
+  next: number[][],
+  discounts: number[],
+): ReplayBatch {
   return {
     size: actions.length,
     observations: Float64Array.from(obs.flat()),
@@ -30,7 +36,12 @@ function batchOf(obs: number[][], actions: number[], returns: number[], next: nu
 describe("DqnAgent.learn (hand-computed)", () => {
   const W = [0.5, 1.0, -1.0, 2.0, 0.0, 3.0]; // W[a][s], 2 actions × 3 states
   const setup = (double: boolean): DqnAgent => {
-    const agent = tabularAgent({ doubleDqn: double, optimizer: { kind: "adam", lr: 1e-3 }, loss: "huber", maxGradNorm: 100 });
+    const agent = tabularAgent({
+      doubleDqn: double,
+      optimizer: { kind: "adam", lr: 1e-3 },
+      loss: "huber",
+      maxGradNorm: 100,
+    });
     (agent.network as Sequential).parameters[0].data.set(W);
     agent.syncTarget();
     // Target net differs from the online net so that DQN and Double DQN targets differ.
@@ -38,7 +49,19 @@ describe("DqnAgent.learn (hand-computed)", () => {
     return agent;
   };
   // Sample 0: s = 0, a = 1, G = 1, s′ = 2, d = 0.5. Sample 1: s = 1, a = 0, G = 0, s′ = 1, d = 0 (terminated).
-  const batch = batchOf([[1, 0, 0], [0, 1, 0]], [1, 0], [1, 0], [[0, 0, 1], [0, 1, 0]], [0.5, 0]);
+  const batch = batchOf(
+    [
+      [1, 0, 0],
+      [0, 1, 0],
+    ],
+    [1, 0],
+    [1, 0],
+    [
+      [0, 0, 1],
+      [0, 1, 0],
+    ],
+    [0.5, 0],
+  );
 
   it("DQN: y₀ = 1 + 0.5·max(Q⁻(2,·)) = 1 + 0.5·5; Huber gradient lands on W[a, s]", () => {
     const agent = setup(false);
@@ -76,7 +99,8 @@ describe("DqnAgent target-network cadence", () => {
     agent.syncTarget();
     for (let t = 0; t < 6; t++) agent.observe([1, 0, 0], t % 2, 1, [0, 1, 0], false, false);
     const rng = new Rng(0);
-    const same = (): boolean => agent.network.parameters[0].data.every((v, i) => v === agent.targetNetwork.parameters[0].data[i]);
+    const same = (): boolean =>
+      agent.network.parameters[0].data.every((v, i) => v === agent.targetNetwork.parameters[0].data[i]);
     const pattern: boolean[] = [];
     for (let u = 1; u <= 7; u++) {
       agent.update(rng);
@@ -98,7 +122,10 @@ describe("DqnAgent target-network cadence", () => {
 
 describe("DqnAgent configuration and networks", () => {
   it("MinAtar network has 132 566 parameters for 6 actions; agent infers actions and obs size", () => {
-    const agent = new DqnAgent({ makeNetwork: () => minatarQNetwork({ numActions: 6, rng: new Rng(0) }), config: { bufferSize: 10 } });
+    const agent = new DqnAgent({
+      makeNetwork: () => minatarQNetwork({ numActions: 6, rng: new Rng(0) }),
+      config: { bufferSize: 10 },
+    });
     expect(agent.network.parameterCount).toBe(132_566);
     expect(agent.numActions).toBe(6);
     expect(agent.observationSize).toBe(400);
@@ -106,13 +133,20 @@ describe("DqnAgent configuration and networks", () => {
   });
   it("rejects bad config values, naming the field", () => {
     const make = () => mlpQNetwork({ observationSize: 4, numActions: 2, hidden: [8], rng: new Rng(0) });
-    expect(() => new DqnAgent({ makeNetwork: make, config: { gamma: 1.5 } })).toThrow(/DqnConfig.gamma must be in \[0, 1\], got 1.5/);
+    expect(() => new DqnAgent({ makeNetwork: make, config: { gamma: 1.5 } })).toThrow(
+      /DqnConfig.gamma must be in \[0, 1\], got 1.5/,
+    );
     expect(() => new DqnAgent({ makeNetwork: make, config: { nStep: 0 } })).toThrow(/nStep/);
     const agent = new DqnAgent({ makeNetwork: make, config: { bufferSize: 10 } });
-    expect(() => agent.observe([0, 0, 0, 0], 2, 0, [0, 0, 0, 0], false, false)).toThrow(/action must be an integer in \[0, 1\], got 2/);
+    expect(() => agent.observe([0, 0, 0, 0], 2, 0, [0, 0, 0, 0], false, false)).toThrow(
+      /action must be an integer in \[0, 1\], got 2/,
+    );
   });
   it("ε follows MinAtar's schedule: 1 during warm-up, then linear to 0.1 over 100k frames", () => {
-    const agent = new DqnAgent({ makeNetwork: () => mlpQNetwork({ observationSize: 4, numActions: 2, hidden: [8], rng: new Rng(0) }), config: { bufferSize: 10 } });
+    const agent = new DqnAgent({
+      makeNetwork: () => mlpQNetwork({ observationSize: 4, numActions: 2, hidden: [8], rng: new Rng(0) }),
+      config: { bufferSize: 10 },
+    });
     expect(agent.epsilon(0)).toBe(1);
     expect(agent.epsilon(5000)).toBe(1);
     expect(agent.epsilon(55_000)).toBeCloseTo(0.55, 12);
@@ -137,7 +171,11 @@ describe("Q-network variants", () => {
   });
   it("every variant maps a batch of observations to one value per action", () => {
     const x = new Float64Array(3 * 400).map((_, i) => (i % 7 === 0 ? 1 : 0));
-    for (const hiddenLayer of [{ kind: "dense" }, { kind: "lowrank", rank: 0.2 }, { kind: "trl", rank: 0.2 }] as const) {
+    for (const hiddenLayer of [
+      { kind: "dense" },
+      { kind: "lowrank", rank: 0.2 },
+      { kind: "trl", rank: 0.2 },
+    ] as const) {
       for (const conv of [{ kind: "dense" }, { kind: "cp", rank: 4 }] as const) {
         const net = minatarQNetwork({ numActions: 3, rng: new Rng(1), hiddenLayer, conv });
         const q = net.forward(x, 3);
@@ -146,9 +184,15 @@ describe("Q-network variants", () => {
         expect(new Set(q).size).toBeGreaterThan(1);
       }
     }
-    expect(mlpQNetwork({ observationSize: 4, numActions: 2, hidden: [64, 64], hiddenLayer: { kind: "lowrank", rank: 8 }, rng: new Rng(0) }).parameterCount).toBe(
-      4 * 64 + 64 + 8 * 128 + 64 + 64 * 2 + 2,
-    );
+    expect(
+      mlpQNetwork({
+        observationSize: 4,
+        numActions: 2,
+        hidden: [64, 64],
+        hiddenLayer: { kind: "lowrank", rank: 8 },
+        rng: new Rng(0),
+      }).parameterCount,
+    ).toBe(4 * 64 + 64 + 8 * 128 + 64 + 64 * 2 + 2);
   });
 });
 

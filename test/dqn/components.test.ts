@@ -21,11 +21,17 @@ describe("TD targets (hand-computed)", () => {
     expect(Array.from(y)).toEqual([1 + 0.9 * 5, 2 + 0.5 * 7]);
   });
   it("Double DQN: the online net picks the action, the target net values it", () => {
-    const y = tdTargets({ returns, discounts: [0.9, 0.5], qNextTarget, qNextOnline, numActions: 3 }, new Float64Array(2));
+    const y = tdTargets(
+      { returns, discounts: [0.9, 0.5], qNextTarget, qNextOnline, numActions: 3 },
+      new Float64Array(2),
+    );
     expect(Array.from(y)).toEqual([1 + 0.9 * 1, 2 + 0.5 * 4]);
   });
   it("terminated samples (d = 0) get y = G, even with non-finite bootstrap values", () => {
-    const y = tdTargets({ returns, discounts: [0, 0.5], qNextTarget: [NaN, NaN, NaN, 7, 3, 4], numActions: 3 }, new Float64Array(2));
+    const y = tdTargets(
+      { returns, discounts: [0, 0.5], qNextTarget: [NaN, NaN, NaN, 7, 3, 4], numActions: 3 },
+      new Float64Array(2),
+    );
     expect(Array.from(y)).toEqual([1, 2 + 0.5 * 7]);
   });
 });
@@ -59,7 +65,9 @@ describe("TD loss", () => {
             p[i] += h;
             m[i] -= h;
             const scratch = new Float64Array(pred.length);
-            const fd = (tdLoss("huber", p, targets, scratch, kappa) - tdLoss("huber", m, targets, scratch, kappa)) / (2 * h);
+            const fd =
+              (tdLoss("huber", p, targets, scratch, kappa) - tdLoss("huber", m, targets, scratch, kappa)) /
+              (2 * h);
             expect(Math.abs(fd - grad[i])).toBeLessThan(1e-6);
           }
         },
@@ -70,7 +78,8 @@ describe("TD loss", () => {
 });
 
 describe("target-network updates", () => {
-  const make = (vals: number[][]) => vals.map((v, i) => makeParameter(`p${i}`, [v.length], Float64Array.from(v)));
+  const make = (vals: number[][]) =>
+    vals.map((v, i) => makeParameter(`p${i}`, [v.length], Float64Array.from(v)));
   it("hard update copies θ into θ⁻ (no aliasing)", () => {
     const src = make([[1, 2], [3]]);
     const dst = make([[0, 0], [0]]);
@@ -139,10 +148,12 @@ describe("ChannelsLastToFirst", () => {
     const x = Float64Array.from({ length: 24 }, (_, i) => i); // batch 2
     const y = layer.forward(x, 2);
     // sample 0: x[h,w,c] = (h·3 + w)·2 + c → y[c,h,w] at c·6 + h·3 + w
-    for (let h = 0; h < 2; h++) for (let w = 0; w < 3; w++) for (let c = 0; c < 2; c++) {
-      expect(y[c * 6 + h * 3 + w]).toBe((h * 3 + w) * 2 + c);
-      expect(y[12 + c * 6 + h * 3 + w]).toBe(12 + (h * 3 + w) * 2 + c);
-    }
+    for (let h = 0; h < 2; h++)
+      for (let w = 0; w < 3; w++)
+        for (let c = 0; c < 2; c++) {
+          expect(y[c * 6 + h * 3 + w]).toBe((h * 3 + w) * 2 + c);
+          expect(y[12 + c * 6 + h * 3 + w]).toBe(12 + (h * 3 + w) * 2 + c);
+        }
     expect(Array.from(layer.backward(Float64Array.from(y), 2))).toEqual(Array.from(x));
   });
 });
@@ -162,23 +173,29 @@ describe("singular-value spectrum", () => {
 describe("ChannelsLastToFirst backward (finite differences)", () => {
   it("backward is the gradient of ⟨g, forward(x)⟩", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), (h, w, c, batch) => {
-        const layer = new ChannelsLastToFirst(h, w, c);
-        const n = batch * h * w * c;
-        const rng = new Rng(h * 100 + w * 10 + c + batch);
-        const x = rng.fillNormal(new Float64Array(n));
-        const g = rng.fillNormal(new Float64Array(n));
-        const f = (v: Float64Array) => layer.forward(v, batch).reduce((acc, y, i) => acc + y * g[i], 0);
-        const grad = Float64Array.from(layer.backward(g, batch));
-        const eps = 1e-6;
-        for (let i = 0; i < n; i++) {
-          const p = Float64Array.from(x);
-          const m = Float64Array.from(x);
-          p[i] += eps;
-          m[i] -= eps;
-          expect(Math.abs((f(p) - f(m)) / (2 * eps) - grad[i])).toBeLessThan(1e-6);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 2 }),
+        (h, w, c, batch) => {
+          const layer = new ChannelsLastToFirst(h, w, c);
+          const n = batch * h * w * c;
+          const rng = new Rng(h * 100 + w * 10 + c + batch);
+          const x = rng.fillNormal(new Float64Array(n));
+          const g = rng.fillNormal(new Float64Array(n));
+          const f = (v: Float64Array) => layer.forward(v, batch).reduce((acc, y, i) => acc + y * g[i], 0);
+          const grad = Float64Array.from(layer.backward(g, batch));
+          const eps = 1e-6;
+          for (let i = 0; i < n; i++) {
+            const p = Float64Array.from(x);
+            const m = Float64Array.from(x);
+            p[i] += eps;
+            m[i] -= eps;
+            expect(Math.abs((f(p) - f(m)) / (2 * eps) - grad[i])).toBeLessThan(1e-6);
+          }
+        },
+      ),
       { seed: 7, numRuns: 30 },
     );
   });

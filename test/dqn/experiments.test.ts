@@ -13,16 +13,25 @@ interface Summary {
 }
 
 /** Checks every run dir; `spectrumFor(run)`: whether that run tracks a spectrum; `trained`: whether updates happened. */
-function checkRunDirs(out: string, expected: number, spectrumFor: (run: string) => boolean, trained: boolean): string[] {
+function checkRunDirs(
+  out: string,
+  expected: number,
+  spectrumFor: (run: string) => boolean,
+  trained: boolean,
+): string[] {
   const runs = readdirSync(join(out, "runs"));
   expect(runs).toHaveLength(expected);
   for (const r of runs) {
     const dir = join(out, "runs", r);
-    for (const f of ["manifest.json", "metrics.jsonl", "metrics.csv", "eval.json"]) expect(existsSync(join(dir, f)), `${r}/${f}`).toBe(true);
+    for (const f of ["manifest.json", "metrics.jsonl", "metrics.csv", "eval.json"])
+      expect(existsSync(join(dir, f)), `${r}/${f}`).toBe(true);
     expect(existsSync(join(dir, "spectra.jsonl")), `${r}/spectra.jsonl`).toBe(spectrumFor(r));
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
     expect(manifest.status).toBe("completed");
-    const rows = readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+    const rows = readFileSync(join(dir, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, number>);
     expect(rows.some((x) => "charts/episodic_return" in x)).toBe(true);
     expect(rows.some((x) => "losses/td_loss" in x && "charts/SPS" in x)).toBe(trained);
     expect(rows.some((x) => "eval/episodic_return" in x)).toBe(true);
@@ -35,7 +44,11 @@ function checkRunDirs(out: string, expected: number, spectrumFor: (run: string) 
 describe("DQN experiment scripts (tiny budgets)", () => {
   it("exp:breakout runs the requested variants and writes run dirs, spectra, a saved policy, summary and curves", async () => {
     const out = mkdtempSync(join(tmpdir(), "exp-breakout-"));
-    await run(TSX, ["experiments/breakout.ts", "--variants", "dense,trl-0.1", "--frames", "1200", "--out", out, "--quiet"], { timeout: 300_000 });
+    await run(
+      TSX,
+      ["experiments/breakout.ts", "--variants", "dense,trl-0.1", "--frames", "1200", "--out", out, "--quiet"],
+      { timeout: 300_000 },
+    );
     // 1200 frames < 5000 replay-start frames: no update yet; the TRL hidden layer has no matrix spectrum.
     const runs = checkRunDirs(out, 2, (r) => r.includes("dqn-dense"), false);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as Summary;
@@ -52,8 +65,25 @@ describe("DQN experiment scripts (tiny budgets)", () => {
 
   it("exp:cartpole-dqn runs and rejects unknown variants with a clear message", async () => {
     const out = mkdtempSync(join(tmpdir(), "exp-cartpole-dqn-"));
-    await run(TSX, ["experiments/cartpole-dqn.ts", "--variants", "dense,lowrank-8", "--seeds", "1", "--frames", "2500", "--out", out, "--quiet"], { timeout: 300_000 });
+    await run(
+      TSX,
+      [
+        "experiments/cartpole-dqn.ts",
+        "--variants",
+        "dense,lowrank-8",
+        "--seeds",
+        "1",
+        "--frames",
+        "2500",
+        "--out",
+        out,
+        "--quiet",
+      ],
+      { timeout: 300_000 },
+    );
     checkRunDirs(out, 2, () => true, true);
-    await expect(run(TSX, ["experiments/cartpole-dqn.ts", "--variants", "dense,bogus"], { timeout: 60_000 })).rejects.toThrow(/unknown variant "bogus"/);
+    await expect(
+      run(TSX, ["experiments/cartpole-dqn.ts", "--variants", "dense,bogus"], { timeout: 60_000 }),
+    ).rejects.toThrow(/unknown variant "bogus"/);
   }, 600_000);
 });

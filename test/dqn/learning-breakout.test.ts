@@ -19,7 +19,8 @@ describe("DQN learns MinAtar Breakout (seeded, short run)", () => {
     const rng = new Rng(1);
     const netRng = rng.fork();
     const agent = new DqnAgent({
-      makeNetwork: () => minatarQNetwork({ numActions: 6, rng: netRng, hiddenLayer: { kind: "lowrank", rank: 0.1 } }),
+      makeNetwork: () =>
+        minatarQNetwork({ numActions: 6, rng: netRng, hiddenLayer: { kind: "lowrank", rank: 0.1 } }),
       observationDtype: "uint8",
       config: {
         learningStarts: 1000,

@@ -37,7 +37,8 @@ function learnCartPole(seed: number, hiddenLayer: HiddenLayerSpec): { solvedAt: 
   const rng = new Rng(seed);
   const netRng = rng.fork();
   const agent = new DqnAgent({
-    makeNetwork: () => mlpQNetwork({ observationSize: 4, numActions: 2, hidden: [64, 64], hiddenLayer, rng: netRng }),
+    makeNetwork: () =>
+      mlpQNetwork({ observationSize: 4, numActions: 2, hidden: [64, 64], hiddenLayer, rng: netRng }),
     config: CONFIG,
   });
   const result = trainDqn({
@@ -46,7 +47,13 @@ function learnCartPole(seed: number, hiddenLayer: HiddenLayerSpec): { solvedAt: 
     totalFrames: BUDGET,
     rng,
     envSeed: seed,
-    evaluation: { env: makeEnv("CartPole-v1") as Env<unknown, number>, seeds: EVAL_SEEDS, epsilon: 0, interval: 1000, stopWhen: (e) => e.mean >= 195 },
+    evaluation: {
+      env: makeEnv("CartPole-v1") as Env<unknown, number>,
+      seeds: EVAL_SEEDS,
+      epsilon: 0,
+      interval: 1000,
+      stopWhen: (e) => e.mean >= 195,
+    },
   });
   const best = Math.max(...result.evaluations.map((e) => e.mean));
   const solved = result.evaluations.find((e) => e.mean >= 195);

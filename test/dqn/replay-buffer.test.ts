@@ -55,7 +55,9 @@ describe("ReplayBuffer (circular)", () => {
   });
 
   it("validates its inputs", () => {
-    expect(() => new ReplayBuffer({ capacity: 0, observationSize: 1 })).toThrow(/capacity must be an integer >= 1, got 0/);
+    expect(() => new ReplayBuffer({ capacity: 0, observationSize: 1 })).toThrow(
+      /capacity must be an integer >= 1, got 0/,
+    );
     const buf = new ReplayBuffer({ capacity: 2, observationSize: 2 });
     expect(() => buf.sample(4, new Rng(0))).toThrow(/empty/);
     expect(() => buf.add([1], 0, 0, [1, 2], false, false)).toThrow(/length 2, got 1 and 2/);

@@ -7,7 +7,8 @@ import type { Env } from "../../src/envs/env.js";
 import { makeEnv } from "../../src/envs/registry.js";
 import { Rng } from "../../src/random/rng.js";
 
-const cartPole = (maxEpisodeSteps: number, rng?: Rng) => makeEnv("CartPole-v1", { maxEpisodeSteps, rng }) as Env<unknown, number>;
+const cartPole = (maxEpisodeSteps: number, rng?: Rng) =>
+  makeEnv("CartPole-v1", { maxEpisodeSteps, rng }) as Env<unknown, number>;
 const agentFor = (config = {}) =>
   new DqnAgent({
     makeNetwork: () => mlpQNetwork({ observationSize: 4, numActions: 2, hidden: [8], rng: new Rng(3) }),
@@ -39,7 +40,13 @@ describe("trainDqn loop", () => {
   it("is reproducible: same seeds → same episodes, same parameters", () => {
     const run = () => {
       const agent = agentFor();
-      const res = trainDqn({ env: cartPole(500, new Rng(7)), agent, totalFrames: 300, rng: new Rng(2), envSeed: 5 });
+      const res = trainDqn({
+        env: cartPole(500, new Rng(7)),
+        agent,
+        totalFrames: 300,
+        rng: new Rng(2),
+        envSeed: 5,
+      });
       return { returns: res.episodes.map((e) => e.return), w: Array.from(agent.network.parameters[0].data) };
     };
     expect(run()).toEqual(run());
@@ -53,7 +60,13 @@ describe("trainDqn loop", () => {
       totalFrames: 1000,
       rng: new Rng(1),
       envSeed: 1,
-      evaluation: { env: cartPole(500), seeds: [1, 2], epsilon: 0, interval: 100, stopWhen: (e) => e.frame >= 300 },
+      evaluation: {
+        env: cartPole(500),
+        seeds: [1, 2],
+        epsilon: 0,
+        interval: 100,
+        stopWhen: (e) => e.frame >= 300,
+      },
     });
     expect(res.frames).toBe(300);
     expect(res.evaluations.map((e) => e.frame)).toEqual([100, 200, 300]);
@@ -68,6 +81,8 @@ describe("evaluateDqn", () => {
     expect(a.returns).toEqual(b.returns);
     expect(a.lengths.every((l) => l >= 1 && l <= 50)).toBe(true);
     expect(a.mean).toBeCloseTo(a.returns.reduce((x, y) => x + y, 0) / 3, 12);
-    expect(() => evaluateDqn(agent, cartPole(50), { seeds: [], epsilon: 0 })).toThrow(/seeds must not be empty/);
+    expect(() => evaluateDqn(agent, cartPole(50), { seeds: [], epsilon: 0 })).toThrow(
+      /seeds must not be empty/,
+    );
   });
 });

@@ -12,10 +12,16 @@ interface RefGrid {
   N: number;
   M: number;
 }
-const ref = JSON.parse(readFileSync(`${GOLDEN_DIR}/paper-discretizer.json`, "utf8")) as { configs: Record<string, { actor: RefGrid; critic: RefGrid }> };
+const ref = JSON.parse(readFileSync(`${GOLDEN_DIR}/paper-discretizer.json`, "utf8")) as {
+  configs: Record<string, { actor: RefGrid; critic: RefGrid }>;
+};
 
 describe("defaultGrid", () => {
-  for (const [task, id] of [["pendulum", "LRPG/Pendulum"], ["acrobot", "LRPG/Acrobot"], ["rocket", "LRPG/Rocket"]] as const) {
+  for (const [task, id] of [
+    ["pendulum", "LRPG/Pendulum"],
+    ["acrobot", "LRPG/Acrobot"],
+    ["rocket", "LRPG/Rocket"],
+  ] as const) {
     for (const role of ["actor", "critic"] as const) {
       it(`${id} ${role} grid is the paper's`, () => {
         const g = defaultGrid(id, role);
@@ -42,7 +48,9 @@ describe("defaultGrid", () => {
         expect(g.low.length, id).toBe(obsSize);
         expect(g.high.length).toBe(obsSize);
         expect(g.buckets.length).toBe(obsSize);
-        expect([...g.rowDims, ...g.colDims].sort((a, b) => a - b)).toEqual(Array.from({ length: obsSize }, (_, i) => i));
+        expect([...g.rowDims, ...g.colDims].sort((a, b) => a - b)).toEqual(
+          Array.from({ length: obsSize }, (_, i) => i),
+        );
         const d = new Discretizer({ ...g });
         const env = makeEnv(id);
         const { observation } = env.reset({ seed: 0 });
@@ -55,7 +63,9 @@ describe("defaultGrid", () => {
   });
 
   it("rejects unknown ids and roles", () => {
-    expect(() => defaultGrid("Nope-v0")).toThrow(/unknown env id "Nope-v0"; registered ids: .*LRPG\/Pendulum/);
+    expect(() => defaultGrid("Nope-v0")).toThrow(
+      /unknown env id "Nope-v0"; registered ids: .*LRPG\/Pendulum/,
+    );
     expect(() => defaultGrid("LRPG/Pendulum", "both" as "actor")).toThrow(/role must be "actor" or "critic"/);
   });
 });

@@ -100,7 +100,11 @@ export function describeGolden(cfg: GoldenConfig): void {
           env.setState(prev);
           const r = env.step(actionOf(s.action));
           const want = stateOf(s.state, s.h_max);
-          const d = Math.max(maxDiff(r.observation, s.obs, rel), maxDiff(env.getState(), want, rel), maxDiff([r.reward], [s.reward], rel));
+          const d = Math.max(
+            maxDiff(r.observation, s.obs, rel),
+            maxDiff(env.getState(), want, rel),
+            maxDiff([r.reward], [s.reward], rel),
+          );
           if (d > tol1) expect.fail(`${traj.id} step ${t}: max diff ${d} > ${tol1}`);
           worst = Math.max(worst, d);
           expect(r.terminated, `${traj.id} step ${t} terminated`).toBe(s.terminated);
@@ -120,7 +124,11 @@ export function describeGolden(cfg: GoldenConfig): void {
         for (let t = 0; t < n; t++) {
           const s = traj.steps[t];
           const r = env.step(actionOf(s.action));
-          const d = Math.max(maxDiff(r.observation, s.obs, rel), maxDiff(env.getState() as number[], stateOf(s.state, s.h_max), rel), maxDiff([r.reward], [s.reward], rel));
+          const d = Math.max(
+            maxDiff(r.observation, s.obs, rel),
+            maxDiff(env.getState() as number[], stateOf(s.state, s.h_max), rel),
+            maxDiff([r.reward], [s.reward], rel),
+          );
           if (d > tolR) expect.fail(`${traj.id} rollout step ${t}: max diff ${d} > ${tolR}`);
           worst = Math.max(worst, d);
           expect(r.terminated, `${traj.id} step ${t} terminated`).toBe(s.terminated);

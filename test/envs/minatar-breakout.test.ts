@@ -83,7 +83,12 @@ describe("MinAtar/Breakout behaviour", () => {
       expect([0, 9]).toContain(s.ball_x);
       expect(s.ball_dir).toBe(s.ball_x === 0 ? 2 : 3);
       expect(s.pos).toBe(4);
-      expect(s.bricks.join("").split("").filter((c) => c === "1").length).toBe(30);
+      expect(
+        s.bricks
+          .join("")
+          .split("")
+          .filter((c) => c === "1").length,
+      ).toBe(30);
       expect(observation.reduce((a, b) => a + b, 0)).toBe(1 + 1 + 1 + 30);
       sides.add(s.ball_x);
     }
@@ -172,11 +177,19 @@ describe("MinAtar/Breakout behaviour", () => {
   it("setState rejects bad fields, naming them", () => {
     const env = new MinAtarBreakout();
     const good = env.getState();
-    expect(() => env.setState({ ...good, ball_x: 10 })).toThrow(/ball_x must be an integer in \[0, 9\], got 10/);
+    expect(() => env.setState({ ...good, ball_x: 10 })).toThrow(
+      /ball_x must be an integer in \[0, 9\], got 10/,
+    );
     expect(() => env.setState({ ...good, ball_dir: 4 })).toThrow(/ball_dir/);
-    expect(() => env.setState({ ...good, bricks: good.bricks.slice(1) })).toThrow(/bricks must be 10 row strings/);
-    expect(() => env.setState({ ...good, bricks: [...good.bricks.slice(1), "00200"] })).toThrow(/bricks\[9\]/);
-    expect(() => new MinAtarBreakout({ stickyActionProb: 1.5 })).toThrow(/stickyActionProb must be in \[0, 1\], got 1.5/);
+    expect(() => env.setState({ ...good, bricks: good.bricks.slice(1) })).toThrow(
+      /bricks must be 10 row strings/,
+    );
+    expect(() => env.setState({ ...good, bricks: [...good.bricks.slice(1), "00200"] })).toThrow(
+      /bricks\[9\]/,
+    );
+    expect(() => new MinAtarBreakout({ stickyActionProb: 1.5 })).toThrow(
+      /stickyActionProb must be in \[0, 1\], got 1.5/,
+    );
   });
 });
 

@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Discrete, angleNormalize, type Action, listGridEnvs, makeEnv, wrapAngle } from "../../src/envs/index.js";
+import {
+  Discrete,
+  angleNormalize,
+  type Action,
+  listGridEnvs,
+  makeEnv,
+  wrapAngle,
+} from "../../src/envs/index.js";
 
 /** The reference formula without the fast path: floor-mod of (x + π) by 2π, minus π. */
 function angleNormalizeReference(x: number): number {
@@ -12,9 +19,15 @@ function angleNormalizeReference(x: number): number {
 describe("angle helpers", () => {
   it("angleNormalize equals the floor-mod formula bit for bit (fast path included)", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.double({ min: -10, max: 10, noNaN: true }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), (x) => {
-        expect(Object.is(angleNormalize(x), angleNormalizeReference(x))).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.double({ min: -10, max: 10, noNaN: true }),
+          fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        ),
+        (x) => {
+          expect(Object.is(angleNormalize(x), angleNormalizeReference(x))).toBe(true);
+        },
+      ),
       { seed: 7, numRuns: 2000 },
     );
   });
@@ -35,14 +48,48 @@ describe("angle helpers", () => {
 
 /** Ranges of random getState() vectors per env (a box of physically meaningful states). */
 const STATE_RANGES: Record<string, [number, number][]> = {
-  "LRPG/Pendulum": [[-0.8, 0.8], [-8, 8]],
-  "Pendulum-v1": [[-10, 10], [-8, 8]],
-  "LRPG/Acrobot": [[-Math.PI, Math.PI], [-Math.PI, Math.PI], [-12, 12], [-28, 28]],
-  "Acrobot-v1": [[-Math.PI, Math.PI], [-Math.PI, Math.PI], [-12, 12], [-28, 28]],
-  "CartPole-v1": [[-2.4, 2.4], [-3, 3], [-0.2, 0.2], [-3, 3]],
-  "MountainCarContinuous-v0": [[-1.2, 0.6], [-0.07, 0.07]],
-  "LRPG/Rocket": [[-0.05, 0.1], [1, 1.02], [0.6, 1], [1.02, 1.02]],
-  "Goddard-v0": [[-0.05, 0.1], [1, 1.02], [0.6, 1], [1.02, 1.02]],
+  "LRPG/Pendulum": [
+    [-0.8, 0.8],
+    [-8, 8],
+  ],
+  "Pendulum-v1": [
+    [-10, 10],
+    [-8, 8],
+  ],
+  "LRPG/Acrobot": [
+    [-Math.PI, Math.PI],
+    [-Math.PI, Math.PI],
+    [-12, 12],
+    [-28, 28],
+  ],
+  "Acrobot-v1": [
+    [-Math.PI, Math.PI],
+    [-Math.PI, Math.PI],
+    [-12, 12],
+    [-28, 28],
+  ],
+  "CartPole-v1": [
+    [-2.4, 2.4],
+    [-3, 3],
+    [-0.2, 0.2],
+    [-3, 3],
+  ],
+  "MountainCarContinuous-v0": [
+    [-1.2, 0.6],
+    [-0.07, 0.07],
+  ],
+  "LRPG/Rocket": [
+    [-0.05, 0.1],
+    [1, 1.02],
+    [0.6, 1],
+    [1.02, 1.02],
+  ],
+  "Goddard-v0": [
+    [-0.05, 0.1],
+    [1, 1.02],
+    [0.6, 1],
+    [1.02, 1.02],
+  ],
 };
 
 describe("env properties over random states and actions", () => {
@@ -58,7 +105,10 @@ describe("env properties over random states and actions", () => {
       b.reset({ seed: 0 });
       const ranges = STATE_RANGES[id];
       const state = fc.tuple(...ranges.map(([lo, hi]) => fc.double({ min: lo, max: hi, noNaN: true })));
-      const action: fc.Arbitrary<Action> = a.actionSpace instanceof Discrete ? fc.integer({ min: 0, max: a.actionSpace.n - 1 }) : fc.double({ min: -3, max: 3, noNaN: true }).map((x) => [x]);
+      const action: fc.Arbitrary<Action> =
+        a.actionSpace instanceof Discrete
+          ? fc.integer({ min: 0, max: a.actionSpace.n - 1 })
+          : fc.double({ min: -3, max: 3, noNaN: true }).map((x) => [x]);
       fc.assert(
         fc.property(state, fc.array(action, { minLength: 1, maxLength: 5 }), (s, acts) => {
           a.setState(s);
@@ -71,7 +121,8 @@ describe("env properties over random states and actions", () => {
             expect(v.reward).toBe(r.reward);
             expect(v.terminated).toBe(r.terminated);
             for (const x of r.observation) expect(Number.isFinite(x)).toBe(true);
-            if (!id.includes("Rocket") && !id.includes("Goddard")) expect(a.observationSpace.contains(r.observation)).toBe(true);
+            if (!id.includes("Rocket") && !id.includes("Goddard"))
+              expect(a.observationSpace.contains(r.observation)).toBe(true);
           }
           const saved = a.getState();
           a.setState(saved);

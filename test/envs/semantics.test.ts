@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { Box, Discrete, DEFAULT_ENV_SEED, fastStepper, listEnvs, makeEnv, type Env } from "../../src/envs/index.js";
+import {
+  Box,
+  Discrete,
+  DEFAULT_ENV_SEED,
+  fastStepper,
+  listEnvs,
+  makeEnv,
+  type Env,
+} from "../../src/envs/index.js";
 import { Rng } from "../../src/random/index.js";
 
 function firstObs(env: Env, seed?: number): number[] {
@@ -8,7 +16,14 @@ function firstObs(env: Env, seed?: number): number[] {
 
 describe("seeding", () => {
   it("reset({seed}) re-seeds with new Rng(seed): same seed, same start; different seeds differ", () => {
-    for (const id of ["LRPG/Pendulum", "LRPG/Acrobot", "Pendulum-v1", "Acrobot-v1", "CartPole-v1", "MountainCarContinuous-v0"]) {
+    for (const id of [
+      "LRPG/Pendulum",
+      "LRPG/Acrobot",
+      "Pendulum-v1",
+      "Acrobot-v1",
+      "CartPole-v1",
+      "MountainCarContinuous-v0",
+    ]) {
       const a = makeEnv(id);
       const b = makeEnv(id);
       expect(firstObs(a, 5), id).toEqual(firstObs(b, 5));
@@ -45,7 +60,8 @@ describe("getState / setState", () => {
     it(`${id}: restoring a state reproduces the continuation exactly`, () => {
       const env = makeEnv(id, { maxEpisodeSteps: null });
       env.reset({ seed: 3 });
-      const act = (t: number) => (env.actionSpace instanceof Discrete ? t % env.actionSpace.n : [Math.sin(t)]);
+      const act = (t: number) =>
+        env.actionSpace instanceof Discrete ? t % env.actionSpace.n : [Math.sin(t)];
       for (let t = 0; t < 5; t++) env.step(act(t));
       const saved = env.getState() as number[];
       const run = () => Array.from({ length: 10 }, (_, t) => Array.from(env.step(act(t)).observation));
@@ -107,15 +123,24 @@ describe("stepInPlace", () => {
 describe("registry", () => {
   it("registerEnv adds an env that makeEnv builds with its time limit; duplicate ids are refused", async () => {
     const { registerEnv, envSpec, PendulumEnv } = await import("../../src/envs/index.js");
-    registerEnv({ id: "Test/ShortPendulum", create: (o) => new PendulumEnv(o), maxEpisodeSteps: 3, description: "test" });
+    registerEnv({
+      id: "Test/ShortPendulum",
+      create: (o) => new PendulumEnv(o),
+      maxEpisodeSteps: 3,
+      description: "test",
+    });
     expect(listEnvs()).toContain("Test/ShortPendulum");
     expect(envSpec("Test/ShortPendulum").maxEpisodeSteps).toBe(3);
     expect(makeEnv("Test/ShortPendulum").maxEpisodeSteps).toBe(3);
-    expect(() => registerEnv({ id: "Pendulum-v1", create: (o) => new PendulumEnv(o), description: "dup" })).toThrow(/already registered/);
+    expect(() =>
+      registerEnv({ id: "Pendulum-v1", create: (o) => new PendulumEnv(o), description: "dup" }),
+    ).toThrow(/already registered/);
   });
 
   it("rejects an rng that is not an Rng", () => {
-    expect(() => makeEnv("CartPole-v1", { rng: 42 as unknown as Rng })).toThrow(/options\.rng must be an Rng/);
+    expect(() => makeEnv("CartPole-v1", { rng: 42 as unknown as Rng })).toThrow(
+      /options\.rng must be an Rng/,
+    );
   });
 
   it("LRPG/Acrobot resets to float32 values in [-0.1, 0.1]", () => {

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { ClipAction, GoddardEnv, PendulumEnv, RecordEpisodeStatistics, TimeLimit, checkEnv, listEnvs, makeEnv, type Env, type StepResult } from "../../src/envs/index.js";
+import {
+  ClipAction,
+  GoddardEnv,
+  PendulumEnv,
+  RecordEpisodeStatistics,
+  TimeLimit,
+  checkEnv,
+  listEnvs,
+  makeEnv,
+  type Env,
+  type StepResult,
+} from "../../src/envs/index.js";
 import { Rng } from "../../src/random/index.js";
 
 describe("TimeLimit", () => {
@@ -50,7 +61,9 @@ describe("TimeLimit", () => {
     for (const [id, limit] of Object.entries(want)) expect(makeEnv(id).maxEpisodeSteps, id).toBe(limit);
     expect(makeEnv("Pendulum-v1", { maxEpisodeSteps: 7 }).maxEpisodeSteps).toBe(7);
     expect(makeEnv("Pendulum-v1", { maxEpisodeSteps: null }).maxEpisodeSteps).toBeUndefined();
-    expect(() => makeEnv("Pendulum-v1", { maxEpisodeSteps: 0 })).toThrow(/maxEpisodeSteps must be an integer >= 1, got 0/);
+    expect(() => makeEnv("Pendulum-v1", { maxEpisodeSteps: 0 })).toThrow(
+      /maxEpisodeSteps must be an integer >= 1, got 0/,
+    );
   });
 });
 
@@ -163,7 +176,9 @@ describe("checkEnv", () => {
       getState: () => inner.getState(),
       setState: (s) => inner.setState(s),
     };
-    expect(checkEnv(env, { throwOnError: false }).errors.join("\n")).toMatch(/not deterministic under reset\(\{seed: 0\}\)/);
+    expect(checkEnv(env, { throwOnError: false }).errors.join("\n")).toMatch(
+      /not deterministic under reset\(\{seed: 0\}\)/,
+    );
   });
 });
 
@@ -180,7 +195,9 @@ describe("checkEnv time limit", () => {
       getState: () => inner.getState(),
       setState: (s) => inner.setState(s),
     };
-    expect(checkEnv(lying, { throwOnError: false }).errors.join("\n")).toMatch(/maxEpisodeSteps = 10, but step 10 after reset returned truncated = false/);
+    expect(checkEnv(lying, { throwOnError: false }).errors.join("\n")).toMatch(
+      /maxEpisodeSteps = 10, but step 10 after reset returned truncated = false/,
+    );
   });
 });
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
-  CPTensor, cpAls, cpParameterCount, hooi, hosvd, relativeError, Tensor, TuckerTensor, tuckerParameterCount,
+  CPTensor,
+  cpAls,
+  cpParameterCount,
+  hooi,
+  hosvd,
+  relativeError,
+  Tensor,
+  TuckerTensor,
+  tuckerParameterCount,
 } from "../../src/factor/index.js";
 import { Rng } from "../../src/random/rng.js";
 
@@ -25,7 +33,12 @@ describe("CP tensors", () => {
           for (let r = 0; r < 3; r++) s += cp.weights[r] * A[i * 3 + r] * B[j * 3 + r] * C[k * 3 + r];
           expect(x.get(i, j, k)).toBeCloseTo(s, 12);
         }
-    const normalized = new CPTensor(cp.shape, 3, cp.factors.map((f) => Float64Array.from(f)), Float64Array.from(cp.weights)).normalize();
+    const normalized = new CPTensor(
+      cp.shape,
+      3,
+      cp.factors.map((f) => Float64Array.from(f)),
+      Float64Array.from(cp.weights),
+    ).normalize();
     expect(relativeError(x, normalized.reconstruct())).toBeLessThan(1e-14);
     expect(relativeError(x, normalized.absorbWeights().reconstruct())).toBeLessThan(1e-14);
   });
@@ -59,7 +72,8 @@ describe("CP tensors", () => {
     let previous = Infinity;
     for (const rank of [1, 2, 4, 8, 16, 30]) {
       const res = cpAls(x, rank, { rng: new Rng(7), maxIterations: 300 });
-      for (let i = 1; i < res.errors.length; i++) expect(res.errors[i]).toBeLessThanOrEqual(res.errors[i - 1] + 1e-12);
+      for (let i = 1; i < res.errors.length; i++)
+        expect(res.errors[i]).toBeLessThanOrEqual(res.errors[i - 1] + 1e-12);
       expect(res.relativeError).toBeLessThanOrEqual(previous + 1e-9);
       previous = res.relativeError;
     }
@@ -94,12 +108,16 @@ describe("CP tensors", () => {
 describe("Tucker tensors", () => {
   it("full-rank HOSVD reproduces the dense tensor; parameter count Π R + Σ I R", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 2, maxLength: 4 }), fc.integer(), (shape, seed) => {
-        const x = randomTensor(shape, seed);
-        const res = hosvd(x, shape);
-        expect(res.relativeError).toBeLessThan(1e-12);
-        expect(res.tucker.parameterCount).toBe(tuckerParameterCount(shape, shape));
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 2, maxLength: 4 }),
+        fc.integer(),
+        (shape, seed) => {
+          const x = randomTensor(shape, seed);
+          const res = hosvd(x, shape);
+          expect(res.relativeError).toBeLessThan(1e-12);
+          expect(res.tucker.parameterCount).toBe(tuckerParameterCount(shape, shape));
+        },
+      ),
       { numRuns: 30, seed: 51 },
     );
     expect(tuckerParameterCount([16, 8, 8, 128], [7, 4, 4, 58])).toBe(14_096);
@@ -108,12 +126,16 @@ describe("Tucker tensors", () => {
 
   it("HOSVD and HOOI recover a constructed multilinear-rank tensor to 1e-8", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 2, max: 6 }), { minLength: 3, maxLength: 4 }), fc.integer(), (shape, seed) => {
-        const ranks = shape.map((d, n) => 1 + ((seed >>> n) & 0xff) % d);
-        const truth = TuckerTensor.random(shape, ranks, new Rng(seed)).reconstruct();
-        expect(hosvd(truth, ranks).relativeError).toBeLessThan(1e-8);
-        expect(hooi(truth, ranks).relativeError).toBeLessThan(1e-8);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 2, max: 6 }), { minLength: 3, maxLength: 4 }),
+        fc.integer(),
+        (shape, seed) => {
+          const ranks = shape.map((d, n) => 1 + (((seed >>> n) & 0xff) % d));
+          const truth = TuckerTensor.random(shape, ranks, new Rng(seed)).reconstruct();
+          expect(hosvd(truth, ranks).relativeError).toBeLessThan(1e-8);
+          expect(hooi(truth, ranks).relativeError).toBeLessThan(1e-8);
+        },
+      ),
       { numRuns: 20, seed: 52 },
     );
   });
@@ -154,6 +176,8 @@ describe("Tucker tensors", () => {
   });
 
   it("rejects ranks above a mode's size", () => {
-    expect(() => hosvd(new Tensor([2, 3]), [3, 1])).toThrow(/ranks\[0\] must be an integer in \[1, 2\], got 3/);
+    expect(() => hosvd(new Tensor([2, 3]), [3, 1])).toThrow(
+      /ranks\[0\] must be an integer in \[1, 2\], got 3/,
+    );
   });
 });

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { gemmNN, gemmNT, gemmStrided, gemmTN, setGemmBackend, wasmGemmAvailable } from "../../src/factor/index.js";
+import {
+  gemmNN,
+  gemmNT,
+  gemmStrided,
+  gemmTN,
+  setGemmBackend,
+  wasmGemmAvailable,
+} from "../../src/factor/index.js";
 import { wasmGemm } from "../../src/factor/wasm-gemm.js";
 import { Rng } from "../../src/random/rng.js";
 
@@ -9,7 +16,16 @@ afterEach(() => {
 });
 
 /** Reference C = β·C + A′·B′ with explicit index functions. */
-function reference(M: number, N: number, K: number, a: (i: number, k: number) => number, b: (k: number, j: number) => number, C: Float64Array, ldc: number, accumulate: boolean): Float64Array {
+function reference(
+  M: number,
+  N: number,
+  K: number,
+  a: (i: number, k: number) => number,
+  b: (k: number, j: number) => number,
+  C: Float64Array,
+  ldc: number,
+  accumulate: boolean,
+): Float64Array {
   const out = Float64Array.from(C);
   for (let i = 0; i < M; i++)
     for (let j = 0; j < N; j++) {
@@ -31,29 +47,69 @@ const dims = fc.record({
 describe("GEMM kernels", () => {
   it("NN, NT and TN match the definition, in both the scalar and the SIMD kernel", () => {
     fc.assert(
-      fc.property(dims, fc.constantFrom("auto", "js") as fc.Arbitrary<"auto" | "js">, ({ M, N, K, accumulate, seed }, backend) => {
-        setGemmBackend(backend);
-        const rng = new Rng(seed);
-        const A = rng.fillNormal(new Float64Array(M * K));
-        const B = rng.fillNormal(new Float64Array(K * N));
-        const ldc = N + 2;
-        const C0 = rng.fillNormal(new Float64Array(M * ldc));
-        const close = (x: Float64Array, y: Float64Array): void => {
-          for (let i = 0; i < x.length; i++) expect(x[i]).toBeCloseTo(y[i], 9);
-        };
-        // NN: A M×K, B K×N
-        let C = Float64Array.from(C0);
-        gemmNN(M, N, K, A, 0, K, B, 0, N, C, 0, ldc, accumulate);
-        close(C, reference(M, N, K, (i, k) => A[i * K + k], (k, j) => B[k * N + j], C0, ldc, accumulate));
-        // NT: A M×K, B stored N×K
-        C = Float64Array.from(C0);
-        gemmNT(M, N, K, A, 0, K, B, 0, K, C, 0, ldc, accumulate);
-        close(C, reference(M, N, K, (i, k) => A[i * K + k], (k, j) => B[j * K + k], C0, ldc, accumulate));
-        // TN: A stored K×M, B K×N
-        C = Float64Array.from(C0);
-        gemmTN(M, N, K, A, 0, M, B, 0, N, C, 0, ldc, accumulate);
-        close(C, reference(M, N, K, (i, k) => A[k * M + i], (k, j) => B[k * N + j], C0, ldc, accumulate));
-      }),
+      fc.property(
+        dims,
+        fc.constantFrom("auto", "js") as fc.Arbitrary<"auto" | "js">,
+        ({ M, N, K, accumulate, seed }, backend) => {
+          setGemmBackend(backend);
+          const rng = new Rng(seed);
+          const A = rng.fillNormal(new Float64Array(M * K));
+          const B = rng.fillNormal(new Float64Array(K * N));
+          const ldc = N + 2;
+          const C0 = rng.fillNormal(new Float64Array(M * ldc));
+          const close = (x: Float64Array, y: Float64Array): void => {
+            for (let i = 0; i < x.length; i++) expect(x[i]).toBeCloseTo(y[i], 9);
+          };
+          // NN: A M×K, B K×N
+          let C = Float64Array.from(C0);
+          gemmNN(M, N, K, A, 0, K, B, 0, N, C, 0, ldc, accumulate);
+          close(
+            C,
+            reference(
+              M,
+              N,
+              K,
+              (i, k) => A[i * K + k],
+              (k, j) => B[k * N + j],
+              C0,
+              ldc,
+              accumulate,
+            ),
+          );
+          // NT: A M×K, B stored N×K
+          C = Float64Array.from(C0);
+          gemmNT(M, N, K, A, 0, K, B, 0, K, C, 0, ldc, accumulate);
+          close(
+            C,
+            reference(
+              M,
+              N,
+              K,
+              (i, k) => A[i * K + k],
+              (k, j) => B[j * K + k],
+              C0,
+              ldc,
+              accumulate,
+            ),
+          );
+          // TN: A stored K×M, B K×N
+          C = Float64Array.from(C0);
+          gemmTN(M, N, K, A, 0, M, B, 0, N, C, 0, ldc, accumulate);
+          close(
+            C,
+            reference(
+              M,
+              N,
+              K,
+              (i, k) => A[k * M + i],
+              (k, j) => B[k * N + j],
+              C0,
+              ldc,
+              accumulate,
+            ),
+          );
+        },
+      ),
       { numRuns: 60, seed: 71 },
     );
   });

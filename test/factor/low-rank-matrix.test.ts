@@ -33,7 +33,10 @@ describe("LowRankMatrix", () => {
     fc.assert(
       fc.property(
         shape,
-        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.double({ min: -3, max: 3, noNaN: true })), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.double({ min: -3, max: 3, noNaN: true })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
         ({ rows, cols, rank, seed }, raw) => {
           const x = LowRankMatrix.random(rows, cols, rank, new Rng(seed));
           const is = raw.map(([i]) => i % rows);
@@ -102,7 +105,9 @@ describe("LowRankMatrix", () => {
     expect(() => new LowRankMatrix(0, 3, 1)).toThrow(/rows must be an integer >= 1, got 0/);
     expect(() => new LowRankMatrix(3, 3, 0)).toThrow(/rank must be an integer >= 1, got 0/);
     expect(() => new LowRankMatrix(3, 2.5, 1)).toThrow(/cols must be an integer >= 1/);
-    expect(() => LowRankMatrix.fromDense(new Float64Array(6), 2, 3, 3)).toThrow(/rank must be in \[1, min\(rows, cols\) = 2\]/);
+    expect(() => LowRankMatrix.fromDense(new Float64Array(6), 2, 3, 3)).toThrow(
+      /rank must be in \[1, min\(rows, cols\) = 2\]/,
+    );
     expect(() => LowRankMatrix.fromDense(new Float64Array(5), 2, 3, 1)).toThrow(/expected rows·cols = 6/);
   });
 });

@@ -36,7 +36,9 @@ describe("truncatedSvd", () => {
     const L = rng.fillNormal(new Float64Array(rows * k));
     const R = rng.fillNormal(new Float64Array(cols * k));
     const x = new Float64Array(rows * cols);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) for (let r = 0; r < k; r++) x[i * cols + j] += L[i * k + r] * R[j * k + r];
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < cols; j++)
+        for (let r = 0; r < k; r++) x[i * cols + j] += L[i * k + r] * R[j * k + r];
     const svd = truncatedSvd(x, rows, cols, k);
     const xk = svdReconstruct(svd);
     for (let i = 0; i < x.length; i++) expect(xk[i]).toBeCloseTo(x[i], 10);
@@ -53,7 +55,9 @@ describe("truncatedSvd", () => {
   });
 
   it("rejects a rank outside [1, min(rows, cols)]", () => {
-    expect(() => truncatedSvd(new Float64Array(6), 2, 3, 3)).toThrow(/rank k must be an integer in \[1, min\(rows, cols\) = 2\], got 3/);
+    expect(() => truncatedSvd(new Float64Array(6), 2, 3, 3)).toThrow(
+      /rank k must be an integer in \[1, min\(rows, cols\) = 2\], got 3/,
+    );
     expect(() => truncatedSvd(new Float64Array(5), 2, 3, 1)).toThrow(/expected rows·cols/);
   });
 });

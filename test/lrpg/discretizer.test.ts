@@ -50,8 +50,10 @@ describe("Discretizer golden (paper-discretizer.json)", () => {
       for (const c of config.cases) {
         const a = actor.cell(c.state);
         const k = critic.cell(c.state);
-        if (a[0] !== c.actor[0] || a[1] !== c.actor[1]) mismatches.push(`actor ${c.category} ${c.state}: ${a} vs ${c.actor}`);
-        if (k[0] !== c.critic[0] || k[1] !== c.critic[1]) mismatches.push(`critic ${c.category} ${c.state}: ${k} vs ${c.critic}`);
+        if (a[0] !== c.actor[0] || a[1] !== c.actor[1])
+          mismatches.push(`actor ${c.category} ${c.state}: ${a} vs ${c.actor}`);
+        if (k[0] !== c.critic[0] || k[1] !== c.critic[1])
+          mismatches.push(`critic ${c.category} ${c.state}: ${k} vs ${c.critic}`);
         expect(actor.flatCell(c.state)).toBe(c.actor[0] * actor.cols + c.actor[1]);
       }
       expect(mismatches).toEqual([]);
@@ -61,11 +63,19 @@ describe("Discretizer golden (paper-discretizer.json)", () => {
 
 describe("Discretizer", () => {
   it("rounds half to even like numpy", () => {
-    expect([0.5, 1.5, 2.5, 4.5, 7.5, 0.49999999999999994, 3.2, 3.7, 0].map(roundHalfEven)).toEqual([0, 2, 2, 4, 8, 0, 3, 4, 0]);
+    expect([0.5, 1.5, 2.5, 4.5, 7.5, 0.49999999999999994, 3.2, 3.7, 0].map(roundHalfEven)).toEqual([
+      0, 2, 2, 4, 8, 0, 3, 4, 0,
+    ]);
   });
 
   it("flattens grouped dimensions row-major", () => {
-    const d = new Discretizer({ low: [0, 0, 0, 0], high: [1, 1, 1, 1], buckets: [2, 3, 4, 5], rowDims: [2, 0], colDims: [1, 3] });
+    const d = new Discretizer({
+      low: [0, 0, 0, 0],
+      high: [1, 1, 1, 1],
+      buckets: [2, 3, 4, 5],
+      rowDims: [2, 0],
+      colDims: [1, 3],
+    });
     expect([d.rows, d.cols]).toEqual([8, 15]);
     // idx = [1, 2, 3, 4] at the upper corner → row = 3·2 + 1 = 7, col = 2·5 + 4 = 14
     expect(d.cell([1, 1, 1, 1])).toEqual([7, 14]);
@@ -76,7 +86,13 @@ describe("Discretizer", () => {
   });
 
   it("cells stay in range for any state (property)", () => {
-    const d = new Discretizer({ low: [-1, -5, 0], high: [1, 5, 0.3], buckets: [7, 4, 3], rowDims: [1], colDims: [2, 0] });
+    const d = new Discretizer({
+      low: [-1, -5, 0],
+      high: [1, 5, 0.3],
+      buckets: [7, 4, 3],
+      rowDims: [1],
+      colDims: [2, 0],
+    });
     fc.assert(
       fc.property(fc.array(fc.double({ noNaN: true }), { minLength: 3, maxLength: 3 }), (s) => {
         const [r, c] = d.cell(s);
@@ -88,15 +104,21 @@ describe("Discretizer", () => {
 
   it("rejects bad input with the parameter name and allowed range", () => {
     const ok = { low: [0, 0], high: [1, 1], buckets: [3, 3], rowDims: [0], colDims: [1] };
-    expect(() => new Discretizer({ ...ok, buckets: [3, 2.5] })).toThrow(/buckets\[1\] must be an integer in \[1/);
+    expect(() => new Discretizer({ ...ok, buckets: [3, 2.5] })).toThrow(
+      /buckets\[1\] must be an integer in \[1/,
+    );
     expect(() => new Discretizer({ ...ok, buckets: 0 })).toThrow(/buckets\[0\] must be an integer in \[1/);
     expect(() => new Discretizer({ ...ok, high: [1, 0] })).toThrow(/low\[1\] < high\[1\]/);
     expect(() => new Discretizer({ ...ok, high: [1] })).toThrow(/high has 1 entries, expected 2/);
     expect(() => new Discretizer({ ...ok, buckets: [3] })).toThrow(/buckets has 1 entries/);
     expect(() => new Discretizer({ ...ok, colDims: [0] })).toThrow(/appears twice/);
     expect(() => new Discretizer({ ...ok, colDims: [] })).toThrow(/colDims must be a non-empty/);
-    expect(() => new Discretizer({ ...ok, colDims: [2] })).toThrow(/colDims entries must be integers in \[0, 1\]/);
-    expect(() => new Discretizer({ ...ok, low: [0, 0, 0], high: [1, 1, 1], buckets: 2 })).toThrow(/partition.*missing 2/);
+    expect(() => new Discretizer({ ...ok, colDims: [2] })).toThrow(
+      /colDims entries must be integers in \[0, 1\]/,
+    );
+    expect(() => new Discretizer({ ...ok, low: [0, 0, 0], high: [1, 1, 1], buckets: 2 })).toThrow(
+      /partition.*missing 2/,
+    );
     const d = new Discretizer(ok);
     expect(() => d.cell([0.5, NaN])).toThrow(/state\[1\] is NaN/);
     expect(() => d.cell([0.5])).toThrow(/state must have 2 entries, got 1/);

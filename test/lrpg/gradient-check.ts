@@ -59,7 +59,10 @@ export function worstGradientError(
     agent.importStateDict(d);
     return agent.learn(episode)[which];
   };
-  for (const [keys, which] of [[actorKeys, "lossActor"], [criticKeys, "lossCritic"]] as const) {
+  for (const [keys, which] of [
+    [actorKeys, "lossActor"],
+    [criticKeys, "lossCritic"],
+  ] as const) {
     for (const key of keys) {
       const t = dict[key] as Nested;
       for (let i = 0; i < entries(t); i++) {

@@ -13,10 +13,22 @@ interface Case {
   seed: number;
 }
 const caseArb = fc
-  .record({ S: fc.integer({ min: 2, max: 3 }), rank: fc.integer({ min: 1, max: 3 }), T: fc.integer({ min: 1, max: 12 }), seed: fc.integer({ min: 0, max: 1e6 }) })
-  .chain((c) => fc.record({ buckets: fc.array(fc.integer({ min: 2, max: 4 }), { minLength: c.S, maxLength: c.S }) }).map((b) => ({ ...c, ...b }) as Case));
+  .record({
+    S: fc.integer({ min: 2, max: 3 }),
+    rank: fc.integer({ min: 1, max: 3 }),
+    T: fc.integer({ min: 1, max: 12 }),
+    seed: fc.integer({ min: 0, max: 1e6 }),
+  })
+  .chain((c) =>
+    fc
+      .record({ buckets: fc.array(fc.integer({ min: 2, max: 4 }), { minLength: c.S, maxLength: c.S }) })
+      .map((b) => ({ ...c, ...b }) as Case),
+  );
 
-function build(c: Case, extra: { sigmoidMean?: boolean; sigma?: SigmaOptions }): { agent: LrpgAgent; episode: ReturnType<typeof makeEpisode> } {
+function build(
+  c: Case,
+  extra: { sigmoidMean?: boolean; sigma?: SigmaOptions },
+): { agent: LrpgAgent; episode: ReturnType<typeof makeEpisode> } {
   const low = new Array(c.S).fill(-1);
   const high = new Array(c.S).fill(1);
   const rowDims = [0];
@@ -32,7 +44,9 @@ function build(c: Case, extra: { sigmoidMean?: boolean; sigma?: SigmaOptions }):
     ...extra,
   });
   const rng = new Rng(c.seed + 1);
-  const states = Array.from({ length: c.T }, () => Array.from({ length: c.S }, () => rng.uniformRange(-1.2, 1.2)));
+  const states = Array.from({ length: c.T }, () =>
+    Array.from({ length: c.S }, () => rng.uniformRange(-1.2, 1.2)),
+  );
   const actions = Array.from({ length: c.T }, () => (extra.sigmoidMean ? rng.uniform() : 2 * rng.normal()));
   const rewards = Array.from({ length: c.T }, () => rng.normal());
   return { agent, episode: makeEpisode({ states, actions, rewards }) };
@@ -83,7 +97,12 @@ describe("LrpgAgent", () => {
   it("low-rank σ starts at σ₀ everywhere and counts its own parameters", () => {
     const { agent } = build(c, { sigma: { kind: "low-rank", rank: 2, sigmaInit: 0.5 } });
     expect(agent.sigma([0.3, -0.9])).toBeCloseTo(0.5, 14);
-    expect(agent.parameterCount).toEqual({ actor: 2 * (3 + 4), critic: 2 * (4 + 5), sigma: 2 * (3 + 4), total: 14 + 18 });
+    expect(agent.parameterCount).toEqual({
+      actor: 2 * (3 + 4),
+      critic: 2 * (4 + 5),
+      sigma: 2 * (3 + 4),
+      total: 14 + 18,
+    });
     const { agent: sp } = build(c, { sigma: { kind: "low-rank", rank: 1, map: "softplus" } });
     expect(sp.sigma([0, 0])).toBeCloseTo(Math.E, 12);
   });
@@ -124,17 +143,23 @@ describe("LrpgAgent", () => {
     const missing = { ...dict };
     delete missing.log_sigma;
     expect(() => other.importStateDict(missing)).toThrow(/missing key\(s\) "log_sigma"/);
-    expect(() => other.importStateDict({ ...dict, "mu.R": dict["mu.L"] })).toThrow(/"mu.R" has the wrong shape \(got \[3, 2\]\); expected a tensor of shape \[2, 4\]/);
+    expect(() => other.importStateDict({ ...dict, "mu.R": dict["mu.L"] })).toThrow(
+      /"mu.R" has the wrong shape \(got \[3, 2\]\); expected a tensor of shape \[2, 4\]/,
+    );
     expect(() => other.importStateDict({ ...dict, log_sigma: [NaN] })).toThrow(/non-finite/);
   });
 
   it("rejects bad options and NaN input, naming the parameter", () => {
     expect(() => new LrpgAgent({ ...baseOptions(), rank: 0 })).toThrow(/rank must be an integer >= 1, got 0/);
     expect(() => new LrpgAgent({ ...baseOptions(), rank: 1.5 })).toThrow(/rank must be an integer >= 1/);
-    expect(() => new LrpgAgent({ ...baseOptions(), lrActor: -1 })).toThrow(/lrActor must be a finite number > 0/);
+    expect(() => new LrpgAgent({ ...baseOptions(), lrActor: -1 })).toThrow(
+      /lrActor must be a finite number > 0/,
+    );
     expect(() => new LrpgAgent({ ...baseOptions(), gamma: 2 })).toThrow(/gamma must be in \[0, 1\]/);
     expect(() => new LrpgAgent({ ...baseOptions(), actionClamp: [1, 0] })).toThrow(/actionClamp/);
-    expect(() => new LrpgAgent({ ...baseOptions(), sigma: { kind: "low-rank", rank: 0 } })).toThrow(/sigma.rank must be an integer >= 1/);
+    expect(() => new LrpgAgent({ ...baseOptions(), sigma: { kind: "low-rank", rank: 0 } })).toThrow(
+      /sigma.rank must be an integer >= 1/,
+    );
     const agent = new LrpgAgent(baseOptions());
     expect(() => agent.act([NaN, 0], new Rng(1))).toThrow(/state\[0\] is NaN/);
     expect(() => agent.mean([0])).toThrow(/state must have 2 entries, got 1/);
@@ -148,13 +173,22 @@ describe("LrpgAgent", () => {
     agent.setLearningRates(0.5, 0.25);
     expect([agent.actorOptimizer.lr, agent.critic.optimizer.lr]).toEqual([0.5, 0.25]);
     expect(() => agent.setLearningRates(0, 1)).toThrow(/actor lr must be a finite number > 0, got 0/);
-    expect(agent.parameters().map((p) => p.name)).toEqual(["mu.L", "mu.R", "log_sigma", "value.L", "value.R"]);
+    expect(agent.parameters().map((p) => p.name)).toEqual([
+      "mu.L",
+      "mu.R",
+      "log_sigma",
+      "value.L",
+      "value.R",
+    ]);
   });
 
   it("getTrainingState/setTrainingState restore Adam exactly", () => {
     const { agent, episode } = build(c, {});
     agent.learn(episode);
-    const saved = { dict: agent.exportStateDict(), train: JSON.parse(JSON.stringify(agent.getTrainingState())) };
+    const saved = {
+      dict: agent.exportStateDict(),
+      train: JSON.parse(JSON.stringify(agent.getTrainingState())),
+    };
     agent.learn(episode);
     const after = agent.exportStateDict();
     const copy = build({ ...c, seed: 77 }, {}).agent;

@@ -31,11 +31,23 @@ describe("SoftmaxLrpgAgent", () => {
         (n, rank, buckets, T, seed) => {
           const agent = build(n, rank, buckets, seed);
           const rng = new Rng(seed + 1);
-          const states = Array.from({ length: T }, () => [rng.uniformRange(-1, 1), rng.uniformRange(-1, 1), rng.uniformRange(-1, 1)]);
+          const states = Array.from({ length: T }, () => [
+            rng.uniformRange(-1, 1),
+            rng.uniformRange(-1, 1),
+            rng.uniformRange(-1, 1),
+          ]);
           const actions = Array.from({ length: T }, () => rng.integer(n));
           const rewards = Array.from({ length: T }, () => rng.normal());
           const dict = jitter(agent.exportStateDict(), rng, 0.1);
-          return worstGradientError(agent, dict, makeEpisode({ states, actions, rewards }), ["pi.L", "pi.R"], ["value.L", "value.R"]) < 1e-6;
+          return (
+            worstGradientError(
+              agent,
+              dict,
+              makeEpisode({ states, actions, rewards }),
+              ["pi.L", "pi.R"],
+              ["value.L", "value.R"],
+            ) < 1e-6
+          );
         },
       ),
       { seed: 41, numRuns: 30 },
@@ -57,14 +69,21 @@ describe("SoftmaxLrpgAgent", () => {
     const logits = [0, 1, 2].map((a) => agent.logits.entry(i, j * 3 + a));
     const z = logits.map((l) => Math.exp(l - Math.max(...logits)));
     z.forEach((e, a) => expect(p[a]).toBeCloseTo(e / z.reduce((x, y) => x + y, 0), 14));
-    expect(agent.parameterCount).toEqual({ actor: 2 * (4 + 9), critic: 2 * (2 + 4), sigma: 0, total: 26 + 12 });
+    expect(agent.parameterCount).toEqual({
+      actor: 2 * (4 + 9),
+      critic: 2 * (2 + 4),
+      sigma: 0,
+      total: 26 + 12,
+    });
   });
 
   it("rejects bad options and actions", () => {
     expect(() => build(1, 2, [2, 2, 2], 1)).toThrow(/actionCount must be an integer >= 2, got 1/);
     expect(() => build(2, 0, [2, 2, 2], 1)).toThrow(/rank must be an integer >= 1, got 0/);
     const agent = build(2, 1, [2, 2, 2], 1);
-    expect(() => agent.learn(makeEpisode({ states: [[0, 0, 0]], actions: [2], rewards: [1] }))).toThrow(/actions\[0\] must be an integer in \[0, 1\], got 2/);
+    expect(() => agent.learn(makeEpisode({ states: [[0, 0, 0]], actions: [2], rewards: [1] }))).toThrow(
+      /actions\[0\] must be an integer in \[0, 1\], got 2/,
+    );
     expect(() => agent.act([0, NaN, 0], new Rng(1))).toThrow(/state\[1\] is NaN/);
   });
 });

@@ -49,9 +49,14 @@ describe("Dense", () => {
 describe("ReLU and Flatten", () => {
   it("ReLU backward matches finite differences", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 4 }), fc.integer(), (n, batch, seed) => {
-        expect(gradientError(new ReLU([n]), batch, seed)).toBeLessThan(1e-7);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer(),
+        (n, batch, seed) => {
+          expect(gradientError(new ReLU([n]), batch, seed)).toBeLessThan(1e-7);
+        },
+      ),
       { numRuns: 30, seed: 12 },
     );
   });
@@ -67,8 +72,20 @@ describe("ReLU and Flatten", () => {
 
 /** Direct definition of a 2-D cross-correlation (NCHW), for checking im2col. */
 function naiveConv(
-  x: Float64Array, N: number, C: number, H: number, W: number,
-  w: Float64Array, O: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, b: Float64Array | null,
+  x: Float64Array,
+  N: number,
+  C: number,
+  H: number,
+  W: number,
+  w: Float64Array,
+  O: number,
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  ph: number,
+  pw: number,
+  b: Float64Array | null,
 ): Float64Array {
   const Ho = Math.floor((H + 2 * ph - kh) / sh) + 1;
   const Wo = Math.floor((W + 2 * pw - kw) / sw) + 1;
@@ -83,7 +100,8 @@ function naiveConv(
               for (let j = 0; j < kw; j++) {
                 const yy = p * sh - ph + i;
                 const xx = q * sw - pw + j;
-                if (yy >= 0 && yy < H && xx >= 0 && xx < W) s += w[((o * C + c) * kh + i) * kw + j] * x[((n * C + c) * H + yy) * W + xx];
+                if (yy >= 0 && yy < H && xx >= 0 && xx < W)
+                  s += w[((o * C + c) * kh + i) * kw + j] * x[((n * C + c) * H + yy) * W + xx];
               }
           y[((n * O + o) * Ho + p) * Wo + q] = s;
         }
@@ -111,12 +129,33 @@ describe("Conv2d", () => {
     fc.assert(
       fc.property(convShape, (s) => {
         const conv = new Conv2d({
-          inChannels: s.C, outChannels: s.O, kernelSize: [s.kh, s.kw], inputSize: [s.H, s.W],
-          stride: [s.sh, s.sw], padding: [s.ph, s.pw], bias: s.bias, rng: new Rng(s.seed),
+          inChannels: s.C,
+          outChannels: s.O,
+          kernelSize: [s.kh, s.kw],
+          inputSize: [s.H, s.W],
+          stride: [s.sh, s.sw],
+          padding: [s.ph, s.pw],
+          bias: s.bias,
+          rng: new Rng(s.seed),
         });
         const x = new Rng(s.seed + 1).fillNormal(new Float64Array(s.batch * s.C * s.H * s.W));
         const y = conv.forward(x, s.batch);
-        const ref = naiveConv(x, s.batch, s.C, s.H, s.W, conv.weight.data, s.O, s.kh, s.kw, s.sh, s.sw, s.ph, s.pw, conv.bias?.data ?? null);
+        const ref = naiveConv(
+          x,
+          s.batch,
+          s.C,
+          s.H,
+          s.W,
+          conv.weight.data,
+          s.O,
+          s.kh,
+          s.kw,
+          s.sh,
+          s.sw,
+          s.ph,
+          s.pw,
+          conv.bias?.data ?? null,
+        );
         expect(y.length).toBe(ref.length);
         for (let i = 0; i < ref.length; i++) expect(y[i]).toBeCloseTo(ref[i], 12);
       }),
@@ -128,8 +167,14 @@ describe("Conv2d", () => {
     fc.assert(
       fc.property(convShape, (s) => {
         const conv = new Conv2d({
-          inChannels: s.C, outChannels: s.O, kernelSize: [s.kh, s.kw], inputSize: [s.H, s.W],
-          stride: [s.sh, s.sw], padding: [s.ph, s.pw], bias: s.bias, rng: new Rng(s.seed),
+          inChannels: s.C,
+          outChannels: s.O,
+          kernelSize: [s.kh, s.kw],
+          inputSize: [s.H, s.W],
+          stride: [s.sh, s.sw],
+          padding: [s.ph, s.pw],
+          bias: s.bias,
+          rng: new Rng(s.seed),
         });
         expect(gradientError(conv, s.batch, s.seed)).toBeLessThan(1e-7);
       }),
@@ -141,7 +186,9 @@ describe("Conv2d", () => {
     const conv = new Conv2d({ inChannels: 4, outChannels: 16, kernelSize: 3, inputSize: 10 });
     expect(conv.outputShape).toEqual([16, 8, 8]);
     expect(conv.parameterCount).toBe(16 * 4 * 9 + 16);
-    expect(() => new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: 5, inputSize: 3 })).toThrow(/smaller than kernel/);
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: 5, inputSize: 3 })).toThrow(
+      /smaller than kernel/,
+    );
   });
 });
 
@@ -182,14 +229,21 @@ describe("Sequential", () => {
     const before = Float64Array.from(b.parameters[0].data);
     b.polyakFrom(a, 0.25);
     const w = b.parameters[0].data;
-    for (let i = 0; i < w.length; i++) expect(w[i]).toBeCloseTo(0.75 * before[i] + 0.25 * a.parameters[0].data[i], 14);
+    for (let i = 0; i < w.length; i++)
+      expect(w[i]).toBeCloseTo(0.75 * before[i] + 0.25 * a.parameters[0].data[i], 14);
     b.copyFrom(a);
     expect(Array.from(b.forward(x, 2))).toEqual(Array.from(ya));
     expect(() => b.polyakFrom(a, 1.5)).toThrow(/tau/);
   });
 
   it("rejects mismatched layer sizes", () => {
-    expect(() => new Sequential([new Dense({ inFeatures: 3, outFeatures: 4 }), new Dense({ inFeatures: 5, outFeatures: 1 })])).toThrow(/expects/);
+    expect(
+      () =>
+        new Sequential([
+          new Dense({ inFeatures: 3, outFeatures: 4 }),
+          new Dense({ inFeatures: 5, outFeatures: 1 }),
+        ]),
+    ).toThrow(/expects/);
   });
 
   it("inputGrad: false leaves parameter gradients unchanged", () => {

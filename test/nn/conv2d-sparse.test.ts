@@ -29,8 +29,15 @@ function makeConv(s: SparseCase, inputPath: ConvInputPath): Conv2d | null {
   // Kernels larger than the padded input have no valid output; those shapes are rejected by the constructor.
   if (s.H + 2 * s.ph < s.kh || s.W + 2 * s.pw < s.kw) return null;
   const conv = new Conv2d({
-    inChannels: s.C, outChannels: s.O, kernelSize: [s.kh, s.kw], inputSize: [s.H, s.W],
-    stride: [s.sh, s.sw], padding: [s.ph, s.pw], bias: s.bias, rng: new Rng(s.seed), inputPath,
+    inChannels: s.C,
+    outChannels: s.O,
+    kernelSize: [s.kh, s.kw],
+    inputSize: [s.H, s.W],
+    stride: [s.sh, s.sw],
+    padding: [s.ph, s.pw],
+    bias: s.bias,
+    rng: new Rng(s.seed),
+    inputPath,
   });
   conv.computeInputGrad = s.inputGrad;
   return conv;
@@ -45,7 +52,8 @@ function sparseInput(size: number, density: number, binary: boolean, rng: Rng): 
 
 function expectClose(actual: Float64Array, expected: Float64Array): void {
   expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i] - expected[i])).toBeLessThan(1e-12 * (1 + Math.abs(expected[i])));
+  for (let i = 0; i < expected.length; i++)
+    expect(Math.abs(actual[i] - expected[i])).toBeLessThan(1e-12 * (1 + Math.abs(expected[i])));
 }
 
 describe("Conv2d sparse-input (scatter) path", () => {
@@ -92,7 +100,24 @@ describe("Conv2d sparse-input (scatter) path", () => {
   });
 
   it("alternates batch sizes and paths without stale state (acting at batch 1 before each training batch)", () => {
-    const s: SparseCase = { C: 4, O: 16, H: 10, W: 10, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0, batch: 32, bias: true, inputGrad: false, density: 0.08, binary: true, seed: 5 };
+    const s: SparseCase = {
+      C: 4,
+      O: 16,
+      H: 10,
+      W: 10,
+      kh: 3,
+      kw: 3,
+      sh: 1,
+      sw: 1,
+      ph: 0,
+      pw: 0,
+      batch: 32,
+      bias: true,
+      inputGrad: false,
+      density: 0.08,
+      binary: true,
+      seed: 5,
+    };
     const auto = makeConv(s, "auto")!;
     const dense = makeConv(s, "dense")!;
     const rng = new Rng(9);
@@ -112,7 +137,16 @@ describe("Conv2d sparse-input (scatter) path", () => {
   });
 
   it("rejects an unknown inputPath and exposes the density threshold", () => {
-    expect(() => new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: 1, inputSize: 2, inputPath: "csr" as ConvInputPath })).toThrow(/inputPath/);
+    expect(
+      () =>
+        new Conv2d({
+          inChannels: 1,
+          outChannels: 1,
+          kernelSize: 1,
+          inputSize: 2,
+          inputPath: "csr" as ConvInputPath,
+        }),
+    ).toThrow(/inputPath/);
     expect(SPARSE_MAX_DENSITY).toBeGreaterThan(0);
     expect(SPARSE_MAX_DENSITY).toBeLessThan(1);
   });

@@ -3,7 +3,11 @@ import fc from "fast-check";
 import { Adam, RmsProp, Sgd, makeParameter } from "../../src/optim/index.js";
 
 /** Reference Adam, written directly from torch 1.13's single-tensor formula (paper-learn-step.json header). */
-function torchAdamReference(p0: number[], grads: number[][], lr: number): { p: number[]; m: number[]; v: number[] } {
+function torchAdamReference(
+  p0: number[],
+  grads: number[][],
+  lr: number,
+): { p: number[]; m: number[]; v: number[] } {
   const p = [...p0];
   const m = p.map(() => 0);
   const v = p.map(() => 0);
@@ -20,13 +24,16 @@ function torchAdamReference(p0: number[], grads: number[][], lr: number): { p: n
   return { p, m, v };
 }
 
-const vec = (n: number) => fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: n, maxLength: n });
+const vec = (n: number) =>
+  fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: n, maxLength: n });
 
 describe("Adam", () => {
   it("matches torch's Adam formula step by step, including zero gradients", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 6 }).chain((n) => fc.tuple(vec(n), fc.array(vec(n), { minLength: 1, maxLength: 5 }))),
+        fc
+          .integer({ min: 1, max: 6 })
+          .chain((n) => fc.tuple(vec(n), fc.array(vec(n), { minLength: 1, maxLength: 5 }))),
         fc.double({ min: 1e-4, max: 1, noNaN: true }),
         ([p0, grads], lr) => {
           const param = makeParameter("w", [p0.length], Float64Array.from(p0));
@@ -77,9 +84,9 @@ describe("Adam", () => {
     expect(() => new Adam([p], { lr: 1, beta1: 1 })).toThrow(/beta1/);
     expect(() => new Adam([p, p], { lr: 1 })).toThrow(/duplicate parameter name/);
     const opt = new Adam([p], { lr: 1 });
-    expect(() => opt.setState({ kind: "adam", step: 1, buffers: { w: { exp_avg: [0], exp_avg_sq: [0, 0] } } })).toThrow(
-      /exp_avg of parameter "w"/,
-    );
+    expect(() =>
+      opt.setState({ kind: "adam", step: 1, buffers: { w: { exp_avg: [0], exp_avg_sq: [0, 0] } } }),
+    ).toThrow(/exp_avg of parameter "w"/);
   });
 });
 

@@ -23,7 +23,7 @@ describe("Gaussian log-prob", () => {
   it("equals the closed-form density", () => {
     const lp = gaussianLogProb(0.3, -0.2, 0.5);
     const s = Math.exp(0.5);
-    expect(lp).toBeCloseTo(Math.log(Math.exp(-((0.5) ** 2) / (2 * s * s)) / (s * Math.sqrt(2 * Math.PI))), 14);
+    expect(lp).toBeCloseTo(Math.log(Math.exp(-(0.5 ** 2) / (2 * s * s)) / (s * Math.sqrt(2 * Math.PI))), 14);
     expect(LOG_SQRT_2PI).toBeCloseTo(0.9189385332046727, 15);
   });
 
@@ -49,7 +49,10 @@ describe("Gaussian log-prob", () => {
   it("the batched actor loss and its z / log σ gradients (with and without sigmoid) match central differences", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(val, fc.double({ min: -1, max: 2, noNaN: true }), val), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(val, fc.double({ min: -1, max: 2, noNaN: true }), val), {
+          minLength: 1,
+          maxLength: 8,
+        }),
         fc.double({ min: -1, max: 1.5, noNaN: true }),
         fc.boolean(),
         (steps, rho, squash) => {
@@ -61,10 +64,12 @@ describe("Gaussian log-prob", () => {
           const { loss, gradLogSigma } = gaussianActorLoss(z, a, adv, T, rho, squash, gz);
           // Direct definition.
           let direct = 0;
-          for (let t = 0; t < T; t++) direct += -gaussianLogProb(a[t], squash ? sigmoid(z[t]) : z[t], rho) * adv[t];
+          for (let t = 0; t < T; t++)
+            direct += -gaussianLogProb(a[t], squash ? sigmoid(z[t]) : z[t], rho) * adv[t];
           if (!close(loss, direct / T, 1e-12)) return false;
           const scratch = new Float64Array(T);
-          const lossAt = (zz: Float64Array, r: number) => gaussianActorLoss(zz, a, adv, T, r, squash, scratch).loss;
+          const lossAt = (zz: Float64Array, r: number) =>
+            gaussianActorLoss(zz, a, adv, T, r, squash, scratch).loss;
           for (let t = 0; t < T; t++) {
             const zp = z.slice();
             const zm = z.slice();

@@ -3,19 +3,32 @@ import { makeEnv } from "../../src/envs/registry.js";
 import { createBackend } from "../../src/factor/backend/index.js";
 import { LrpgAgent } from "../../src/lrpg/index.js";
 import { episodesToThreshold, trainReinforce } from "../../src/pg/reinforce.js";
-import { LrpgPopulation, PAPER_POPULATION_TASKS, trainPopulation, type PopulationTaskName } from "../../src/population/index.js";
+import {
+  LrpgPopulation,
+  PAPER_POPULATION_TASKS,
+  trainPopulation,
+  type PopulationTaskName,
+} from "../../src/population/index.js";
 import { makePaperAgent, PAPER_TASKS } from "../../src/presets/paper-agents.js";
 import { Rng } from "../../src/random/rng.js";
 
 /** A single run exactly as the runner seeds it: init from rng, env on rng.fork(), actions from rng. */
-function singleRun(task: PopulationTaskName, seed: number, episodes: number, rank?: number): { returns: Float64Array; agent: LrpgAgent } {
+function singleRun(
+  task: PopulationTaskName,
+  seed: number,
+  episodes: number,
+  rank?: number,
+): { returns: Float64Array; agent: LrpgAgent } {
   const t = PAPER_POPULATION_TASKS[task];
   const rng = new Rng(seed);
   if (rank === undefined) {
     // The paper preset itself: the population's defaults must reproduce makePaperAgent exactly.
     const agent = makePaperAgent("lrpg", task, { rng });
     const env = makeEnv(t.dynamics.envId, { rng: rng.fork(), maxEpisodeSteps: null });
-    return { returns: trainReinforce({ env, agent, episodes, maxSteps: PAPER_TASKS[task].maxSteps, rng }).returns, agent };
+    return {
+      returns: trainReinforce({ env, agent, episodes, maxSteps: PAPER_TASKS[task].maxSteps, rng }).returns,
+      agent,
+    };
   }
   const agent = new LrpgAgent({
     actorGrid: t.actorGrid,
@@ -69,7 +82,14 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
     const agent = makePaperAgent("lrpg", "acrobot", { rng });
     const env = makeEnv(t.dynamics.envId, { rng: rng.fork(), maxEpisodeSteps: null });
     const losses: [number, number][] = [];
-    trainReinforce({ env, agent, episodes: 3, maxSteps: 200, rng, onEpisode: (r) => void losses.push([r.lossActor, r.lossCritic]) });
+    trainReinforce({
+      env,
+      agent,
+      episodes: 3,
+      maxSteps: 200,
+      rng,
+      onEpisode: (r) => void losses.push([r.lossActor, r.lossCritic]),
+    });
     expect(losses.map(([a]) => a)).toEqual(Array.from(res.runs[0].lossActor));
     expect(losses.map(([, c]) => c)).toEqual(Array.from(res.runs[0].lossCritic));
   });
@@ -100,19 +120,38 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
   });
 
   it("onEpisode can stop training early", async () => {
-    const res = await trainPopulation({ task: "pendulum", seeds: [1], episodes: 10, onEpisode: (r) => r.episode < 2 });
+    const res = await trainPopulation({
+      task: "pendulum",
+      seeds: [1],
+      episodes: 10,
+      onEpisode: (r) => r.episode < 2,
+    });
     expect(res.episodes).toBe(3);
     expect(res.runs[0].returns.length).toBe(3);
   });
 
   it("rejects bad input naming the parameter and the allowed range", async () => {
-    await expect(LrpgPopulation.create({ task: "cartpole" as PopulationTaskName, seeds: [1] })).rejects.toThrow(/task must be one of pendulum, acrobot, rocket, got "cartpole"/);
-    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [] })).rejects.toThrow(/seeds must be a non-empty array/);
-    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1, 2.5] })).rejects.toThrow(/seeds\[1\] must be an integer, got 2.5/);
-    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1, 2], ranks: [1, 0] })).rejects.toThrow(/ranks\[1\] must be an integer >= 1, got 0/);
-    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1, 2], ranks: [1] })).rejects.toThrow(/ranks must be one integer or one per seed \(2\)/);
-    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1], maxSteps: 0 })).rejects.toThrow(/maxSteps must be an integer >= 1, got 0/);
-    await expect(trainPopulation({ task: "pendulum", seeds: [1], episodes: -1 })).rejects.toThrow(/episodes must be an integer >= 0, got -1/);
+    await expect(
+      LrpgPopulation.create({ task: "cartpole" as PopulationTaskName, seeds: [1] }),
+    ).rejects.toThrow(/task must be one of pendulum, acrobot, rocket, got "cartpole"/);
+    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [] })).rejects.toThrow(
+      /seeds must be a non-empty array/,
+    );
+    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1, 2.5] })).rejects.toThrow(
+      /seeds\[1\] must be an integer, got 2.5/,
+    );
+    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1, 2], ranks: [1, 0] })).rejects.toThrow(
+      /ranks\[1\] must be an integer >= 1, got 0/,
+    );
+    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1, 2], ranks: [1] })).rejects.toThrow(
+      /ranks must be one integer or one per seed \(2\)/,
+    );
+    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1], maxSteps: 0 })).rejects.toThrow(
+      /maxSteps must be an integer >= 1, got 0/,
+    );
+    await expect(trainPopulation({ task: "pendulum", seeds: [1], episodes: -1 })).rejects.toThrow(
+      /episodes must be an integer >= 0, got -1/,
+    );
   });
 });
 
@@ -121,7 +160,14 @@ describe("population on the gpu backend ≈ cpu backend within float32 tolerance
   // along a trajectory until it flips an action's grid cell; over T = 20 steps and a few episodes the
   // returns agree to ~1e-5. The rocket's return 100·(h_max − 1) loses digits in h ≈ 1.01 (float32
   // spacing 1.2e-7 of h is 1e-5 of h − 1, accumulated over ~200 Euler steps).
-  const cases: { task: PopulationTaskName; seeds: number[]; ranks: number[]; episodes: number; maxSteps: number; rel: number }[] = [
+  const cases: {
+    task: PopulationTaskName;
+    seeds: number[];
+    ranks: number[];
+    episodes: number;
+    maxSteps: number;
+    rel: number;
+  }[] = [
     { task: "pendulum", seeds: [0, 1, 2], ranks: [4, 2, 1], episodes: 3, maxSteps: 20, rel: 1e-4 },
     { task: "acrobot", seeds: [3, 4], ranks: [2, 1], episodes: 3, maxSteps: 20, rel: 1e-4 },
     { task: "rocket", seeds: [5, 6], ranks: [2, 1], episodes: 2, maxSteps: 1000, rel: 2e-3 },
@@ -130,14 +176,25 @@ describe("population on the gpu backend ≈ cpu backend within float32 tolerance
     for (const { task, seeds, ranks, episodes, maxSteps, rel } of cases) {
       it(`gpu.js ${mode}: ${task}`, async () => {
         const cpu = await trainPopulation({ task, seeds, ranks, episodes, maxSteps });
-        const gpu = await trainPopulation({ task, seeds, ranks, episodes, maxSteps, backend: "gpu", gpuMode: mode });
+        const gpu = await trainPopulation({
+          task,
+          seeds,
+          ranks,
+          episodes,
+          maxSteps,
+          backend: "gpu",
+          gpuMode: mode,
+        });
         expect(gpu.backend).toEqual({ kind: "gpu", mode, precision: "float32" });
         for (let p = 0; p < seeds.length; p++) {
           expect(Array.from(gpu.runs[p].lengths)).toEqual(Array.from(cpu.runs[p].lengths));
           for (let e = 0; e < episodes; e++) {
             const want = cpu.runs[p].returns[e];
             const got = gpu.runs[p].returns[e];
-            expect(Math.abs(got - want), `agent ${p} episode ${e}: gpu ${got} vs cpu ${want}`).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(want)));
+            expect(
+              Math.abs(got - want),
+              `agent ${p} episode ${e}: gpu ${got} vs cpu ${want}`,
+            ).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(want)));
           }
         }
       });
@@ -154,7 +211,10 @@ describe("population on the gpu backend ≈ cpu backend within float32 tolerance
       const a = cpu.agentParameters(p);
       const b = gpu.agentParameters(p);
       for (const key of ["actorL", "actorR", "criticL", "criticR"] as const) {
-        for (let q = 0; q < a[key].length; q++) expect(Math.abs(b[key][q] - a[key][q])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(a[key][q])));
+        for (let q = 0; q < a[key].length; q++)
+          expect(Math.abs(b[key][q] - a[key][q])).toBeLessThanOrEqual(
+            1e-5 * Math.max(1, Math.abs(a[key][q])),
+          );
       }
       expect(Math.abs(b.logSigma - a.logSigma)).toBeLessThanOrEqual(1e-6);
     }
@@ -166,7 +226,13 @@ describe("a float32 (gpu.js webasm) population learns the pendulum like the floa
   it("most of 6 seeds reach a 20-episode moving average of 90 within 300 episodes on both backends", async () => {
     const seeds = [0, 1, 2, 3, 4, 5];
     for (const backend of ["cpu", "gpu"] as const) {
-      const res = await trainPopulation({ task: "pendulum", seeds, episodes: 300, backend, gpuMode: backend === "gpu" ? "webasm" : undefined });
+      const res = await trainPopulation({
+        task: "pendulum",
+        seeds,
+        episodes: 300,
+        backend,
+        gpuMode: backend === "gpu" ? "webasm" : undefined,
+      });
       const reached = res.runs.map((r) => episodesToThreshold(r.returns, 90)).filter((e) => e !== null);
       expect(reached.length, `${backend}: seeds reaching MA20 >= 90`).toBeGreaterThanOrEqual(4);
     }

@@ -3,7 +3,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { makeEnv } from "../../src/envs/registry.js";
 import type { Env } from "../../src/envs/env.js";
 import { openGpuRuntime, type GpuRuntime } from "../../src/factor/backend/index.js";
-import { acrobotDynamics, kernelGrid, lowRankGaussianActKernel, pendulumDynamics, rocketDynamics, type VectorDynamics } from "../../src/population/index.js";
+import {
+  acrobotDynamics,
+  kernelGrid,
+  lowRankGaussianActKernel,
+  pendulumDynamics,
+  rocketDynamics,
+  type VectorDynamics,
+} from "../../src/population/index.js";
 import { Discretizer } from "../../src/lrpg/discretizer.js";
 import { Rng } from "../../src/random/rng.js";
 
@@ -13,10 +20,20 @@ function randomState(dyn: VectorDynamics, rng: Rng): number[] {
     case "LRPG/Pendulum":
       return [rng.uniformRange(-0.9, 0.9), rng.uniformRange(-8, 8)];
     case "LRPG/Acrobot":
-      return [rng.uniformRange(-3, 3), rng.uniformRange(-3, 3), rng.uniformRange(-12, 12), rng.uniformRange(-28, 28)];
+      return [
+        rng.uniformRange(-3, 3),
+        rng.uniformRange(-3, 3),
+        rng.uniformRange(-12, 12),
+        rng.uniformRange(-28, 28),
+      ];
     default: {
       const h = 1 + rng.uniform() * 0.02;
-      return [rng.uniformRange(-0.05, 0.12), h, rng.uniform() < 0.3 ? 0.6 : rng.uniformRange(0.6, 1), h + rng.uniform() * 0.005];
+      return [
+        rng.uniformRange(-0.05, 0.12),
+        h,
+        rng.uniform() < 0.3 ? 0.6 : rng.uniformRange(0.6, 1),
+        h + rng.uniform() * 0.005,
+      ];
     }
   }
 }
@@ -50,7 +67,9 @@ describe("vectorized env dynamics (float64) are bit-identical to the single envs
           dyn.stepCpu(states, actions, active, rewards, terminated, P);
           for (let p = 0; p < P; p++) {
             if (active[p] === 0) {
-              expect(Array.from(states.subarray(p * S, p * S + S))).toEqual(Array.from(before.subarray(p * S, p * S + S)));
+              expect(Array.from(states.subarray(p * S, p * S + S))).toEqual(
+                Array.from(before.subarray(p * S, p * S + S)),
+              );
               continue;
             }
             const r = envs[p].step(actions[p]);
@@ -88,7 +107,12 @@ for (const mode of ["cpu", "webasm"] as const) {
         const actions = Float64Array.from({ length: P }, () => Math.fround(rng.uniformRange(-3, 3)));
         // Only a subset of the copies, listed in reverse order (the compaction the population uses).
         const listed = Array.from({ length: P }, (_, p) => P - 1 - p).filter((p) => p % 3 !== 1);
-        const out = await kernel.run([S + 2, listed.length], Float32Array.from(listed), Float32Array.from(states), Float32Array.from(actions));
+        const out = await kernel.run(
+          [S + 2, listed.length],
+          Float32Array.from(listed),
+          Float32Array.from(states),
+          Float32Array.from(actions),
+        );
         const rewards = new Float64Array(P);
         const terminated = new Uint8Array(P);
         const next = Float64Array.from(states);
@@ -98,10 +122,15 @@ for (const mode of ["cpu", "webasm"] as const) {
           const p = listed[slot];
           const o = slot * (S + 2);
           for (let c = 0; c < S; c++) {
-            expect(Math.abs(out[o + c] - next[p * S + c]), `${dyn.envId} p=${p} c=${c}`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(next[p * S + c])));
+            expect(Math.abs(out[o + c] - next[p * S + c]), `${dyn.envId} p=${p} c=${c}`).toBeLessThanOrEqual(
+              1e-5 * Math.max(1, Math.abs(next[p * S + c])),
+            );
           }
           if ((out[o + S + 1] > 0.5 ? 1 : 0) !== terminated[p]) flagMismatches++;
-          else expect(Math.abs(out[o + S] - rewards[p])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(rewards[p])));
+          else
+            expect(Math.abs(out[o + S] - rewards[p])).toBeLessThanOrEqual(
+              1e-4 * Math.max(1, Math.abs(rewards[p])),
+            );
         }
         // A float32 rounding may flip a threshold test for a state right at the boundary; allow one.
         expect(flagMismatches).toBeLessThanOrEqual(1);
@@ -112,67 +141,80 @@ for (const mode of ["cpu", "webasm"] as const) {
       const rt = await open();
       const kernel = rt.compile(lowRankGaussianActKernel, { loopMaxIterations: 1024 });
       await fc.assert(
-        fc.asyncProperty(fc.integer({ min: 0, max: 1 << 30 }), fc.boolean(), fc.boolean(), async (seed, sigmoid, clamp) => {
-          const rng = new Rng(seed);
-          const grid = new Discretizer({ low: [0, 1.0, 0.6], high: [0.12, 1.03, 1.0], buckets: [4, 3, 5], rowDims: [0], colDims: [2, 1] });
-          const P = 8;
-          const K = 3;
-          const S = 4; // stride > observation dims, as the rocket's state
-          const { rows: N, cols: M } = grid;
-          const L = rng.fillNormal(new Float64Array(P * N * K));
-          const R = rng.fillNormal(new Float64Array(P * M * K));
-          const states = new Float64Array(P * S);
-          for (let p = 0; p < P; p++) {
-            for (let d = 0; d < S; d++) {
-              const lo = d < 3 ? grid.low[d] : 0;
-              const range = d < 3 ? grid.range[d] : 1;
-              states[p * S + d] = Math.fround(lo + range * rng.uniformRange(-0.2, 1.2));
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: 1 << 30 }),
+          fc.boolean(),
+          fc.boolean(),
+          async (seed, sigmoid, clamp) => {
+            const rng = new Rng(seed);
+            const grid = new Discretizer({
+              low: [0, 1.0, 0.6],
+              high: [0.12, 1.03, 1.0],
+              buckets: [4, 3, 5],
+              rowDims: [0],
+              colDims: [2, 1],
+            });
+            const P = 8;
+            const K = 3;
+            const S = 4; // stride > observation dims, as the rocket's state
+            const { rows: N, cols: M } = grid;
+            const L = rng.fillNormal(new Float64Array(P * N * K));
+            const R = rng.fillNormal(new Float64Array(P * M * K));
+            const states = new Float64Array(P * S);
+            for (let p = 0; p < P; p++) {
+              for (let d = 0; d < S; d++) {
+                const lo = d < 3 ? grid.low[d] : 0;
+                const range = d < 3 ? grid.range[d] : 1;
+                states[p * S + d] = Math.fround(lo + range * rng.uniformRange(-0.2, 1.2));
+              }
             }
-          }
-          const noise = rng.fillNormal(new Float64Array(P));
-          const sigma = rng.fillUniform(new Float64Array(P), 0.1, 3);
-          const kg = kernelGrid(grid);
-          const listed = [5, 0, 7, 2, 3];
-          const out = await kernel.run(
-            listed.length,
-            Float32Array.from(listed),
-            Float32Array.from(states),
-            Float32Array.from(noise),
-            Float32Array.from(L),
-            Float32Array.from(R),
-            Float32Array.from(sigma),
-            kg.low,
-            kg.range,
-            kg.steps,
-            kg.axis,
-            kg.mult,
-            S,
-            3,
-            N,
-            M,
-            K,
-            sigmoid ? 1 : 0,
-            clamp ? 1 : 0,
-            -0.5,
-            0.5,
-          );
-          for (let x = 0; x < listed.length; x++) {
-            const p = listed[x];
-            const f = grid.flatCell(states, p * S);
-            const i = Math.floor(f / M);
-            const j = f - i * M;
-            let z = 0;
-            let zAbs = 0;
-            for (let k = 0; k < K; k++) {
-              z += L[(p * N + i) * K + k] * R[(p * M + j) * K + k];
-              zAbs += Math.abs(L[(p * N + i) * K + k] * R[(p * M + j) * K + k]);
+            const noise = rng.fillNormal(new Float64Array(P));
+            const sigma = rng.fillUniform(new Float64Array(P), 0.1, 3);
+            const kg = kernelGrid(grid);
+            const listed = [5, 0, 7, 2, 3];
+            const out = await kernel.run(
+              listed.length,
+              Float32Array.from(listed),
+              Float32Array.from(states),
+              Float32Array.from(noise),
+              Float32Array.from(L),
+              Float32Array.from(R),
+              Float32Array.from(sigma),
+              kg.low,
+              kg.range,
+              kg.steps,
+              kg.axis,
+              kg.mult,
+              S,
+              3,
+              N,
+              M,
+              K,
+              sigmoid ? 1 : 0,
+              clamp ? 1 : 0,
+              -0.5,
+              0.5,
+            );
+            for (let x = 0; x < listed.length; x++) {
+              const p = listed[x];
+              const f = grid.flatCell(states, p * S);
+              const i = Math.floor(f / M);
+              const j = f - i * M;
+              let z = 0;
+              let zAbs = 0;
+              for (let k = 0; k < K; k++) {
+                z += L[(p * N + i) * K + k] * R[(p * M + j) * K + k];
+                zAbs += Math.abs(L[(p * N + i) * K + k] * R[(p * M + j) * K + k]);
+              }
+              const mu = sigmoid ? 1 / (1 + Math.exp(-z)) : z;
+              let a = mu + sigma[p] * noise[p];
+              if (clamp) a = Math.min(Math.max(a, -0.5), 0.5);
+              expect(Math.abs(out[x] - a)).toBeLessThanOrEqual(
+                1e-5 * (zAbs + Math.abs(sigma[p] * noise[p]) + 1),
+              );
             }
-            const mu = sigmoid ? 1 / (1 + Math.exp(-z)) : z;
-            let a = mu + sigma[p] * noise[p];
-            if (clamp) a = Math.min(Math.max(a, -0.5), 0.5);
-            expect(Math.abs(out[x] - a)).toBeLessThanOrEqual(1e-5 * (zAbs + Math.abs(sigma[p] * noise[p]) + 1));
-          }
-        }),
+          },
+        ),
         { seed: 22, numRuns: 15 },
       );
     });

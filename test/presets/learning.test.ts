@@ -2,8 +2,17 @@ import { describe, expect, it } from "vitest";
 import { makeEnv } from "../../src/envs/index.js";
 import { episodesToThreshold, trainReinforce } from "../../src/pg/reinforce.js";
 import type { PolicyGradientAgent } from "../../src/pg/agent.js";
-import { makePaperAgent, PAPER_TASKS, type PaperAgentKind, type PaperTask } from "../../src/presets/paper-agents.js";
-import { DISCRETE_TASKS, makeDiscreteLrpgAgent, type DiscreteTask } from "../../src/presets/discrete-agents.js";
+import {
+  makePaperAgent,
+  PAPER_TASKS,
+  type PaperAgentKind,
+  type PaperTask,
+} from "../../src/presets/paper-agents.js";
+import {
+  DISCRETE_TASKS,
+  makeDiscreteLrpgAgent,
+  type DiscreteTask,
+} from "../../src/presets/discrete-agents.js";
 import { Rng } from "../../src/random/rng.js";
 
 /** The seeded-run protocol: agent init from rng, env generator = rng.fork(), actions from rng. */
@@ -22,7 +31,8 @@ function train(kind: PaperAgentKind, task: PaperTask, seed: number, episodes: nu
     onEpisode: (r) => {
       recent.push(r.return);
       if (recent.length > 20) recent.shift();
-      if (stopAt !== undefined && recent.length === 20 && recent.reduce((a, b) => a + b, 0) / 20 >= stopAt) return false;
+      if (stopAt !== undefined && recent.length === 20 && recent.reduce((a, b) => a + b, 0) / 20 >= stopAt)
+        return false;
     },
   });
 }
@@ -53,7 +63,13 @@ describe("learning (fixed seeds)", () => {
   it("LRPG with a low-rank σ matrix (beyond the reference) also learns LRPG/Pendulum within 400 episodes", () => {
     const rng = new Rng(0);
     const agent = makePaperAgent("lrpg", "pendulum", { rng, sigma: { kind: "low-rank", rank: 4 } });
-    const r = trainReinforce({ env: makeEnv("LRPG/Pendulum", { rng: rng.fork() }), agent, rng, episodes: 400, maxSteps: 100 });
+    const r = trainReinforce({
+      env: makeEnv("LRPG/Pendulum", { rng: rng.fork() }),
+      agent,
+      rng,
+      episodes: 400,
+      maxSteps: 100,
+    });
     expect(episodesToThreshold(r.returns, 90)).not.toBeNull();
     // σ became state-dependent.
     expect(agent.sigma([0, 0])).not.toBeCloseTo(agent.sigma([0.5, -3]), 6);

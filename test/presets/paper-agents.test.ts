@@ -19,7 +19,10 @@ describe("makePaperAgent", () => {
 
   it("state dict names and layouts follow the reference", () => {
     const lr = makePaperAgent("lrpg", "rocket", { seed: 3 }).exportStateDict();
-    const shape = (t: unknown) => (Array.isArray((t as unknown[])[0]) ? [(t as unknown[][]).length, (t as unknown[][])[0].length] : [(t as unknown[]).length]);
+    const shape = (t: unknown) =>
+      Array.isArray((t as unknown[])[0])
+        ? [(t as unknown[][]).length, (t as unknown[][])[0].length]
+        : [(t as unknown[]).length];
     expect(Object.fromEntries(Object.entries(lr).map(([k, v]) => [k, shape(v)]))).toEqual({
       "mu.L": [4, 2],
       "mu.R": [2, 16],
@@ -66,6 +69,8 @@ describe("makePaperAgent", () => {
     // @ts-expect-error invalid kind on purpose
     expect(() => makePaperAgent("mlp", "pendulum")).toThrow(/kind must be "lrpg" or "nn", got "mlp"/);
     // @ts-expect-error invalid task on purpose
-    expect(() => paperTask("cartpole")).toThrow(/paper task must be one of pendulum, acrobot, rocket; got "cartpole"/);
+    expect(() => paperTask("cartpole")).toThrow(
+      /paper task must be one of pendulum, acrobot, rocket; got "cartpole"/,
+    );
   });
 });

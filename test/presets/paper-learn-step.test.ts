@@ -46,7 +46,9 @@ interface GoldenRecord {
   episodes: GoldenEpisode[];
   after: After[];
 }
-const golden = JSON.parse(readFileSync(goldenPath("paper-learn-step.json"), "utf8")) as { records: GoldenRecord[] };
+const golden = JSON.parse(readFileSync(goldenPath("paper-learn-step.json"), "utf8")) as {
+  records: GoldenRecord[];
+};
 
 const flat = (t: Tensor): number[] => (Array.isArray(t[0]) ? (t as number[][]).flat() : (t as number[]));
 const maxAbs = (xs: number[]): number => xs.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
@@ -97,12 +99,19 @@ describe("golden learn steps (paper-learn-step.json)", () => {
       record.episodes.forEach((ep, c) => {
         const want = record.after[c];
         // Call 2 passes the reference's plain nested arrays straight to learn().
-        const episode = c === 1 ? { states: ep.states, actions: ep.actions, rewards: ep.rewards } : makeEpisode(ep);
+        const episode =
+          c === 1 ? { states: ep.states, actions: ep.actions, rewards: ep.rewards } : makeEpisode(ep);
         const values = ep.states.map((s) => agent.value(s));
-        values.forEach((v, t) => expect(relScalar(v, want.values_before_step[t]), `V[${t}]`).toBeLessThanOrEqual(1e-12));
+        values.forEach((v, t) =>
+          expect(relScalar(v, want.values_before_step[t]), `V[${t}]`).toBeLessThanOrEqual(1e-12),
+        );
         const r = agent.learn(episode);
-        expect(relScalar(r.lossActor, want.loss_actor), `call ${c + 1} loss_actor`).toBeLessThanOrEqual(1e-12);
-        expect(relScalar(r.lossCritic, want.loss_critic), `call ${c + 1} loss_critic`).toBeLessThanOrEqual(1e-12);
+        expect(relScalar(r.lossActor, want.loss_actor), `call ${c + 1} loss_actor`).toBeLessThanOrEqual(
+          1e-12,
+        );
+        expect(relScalar(r.lossCritic, want.loss_critic), `call ${c + 1} loss_critic`).toBeLessThanOrEqual(
+          1e-12,
+        );
         const grads = agent.exportGradients();
         for (const [key, g] of Object.entries(want.grads)) {
           expect(relErr(grads[key] as Tensor, g), `call ${c + 1} grad ${key}`).toBeLessThanOrEqual(1e-10);
@@ -116,7 +125,12 @@ describe("golden learn steps (paper-learn-step.json)", () => {
 
       const adam = record.after[2].adam_state!;
       for (const [key, entry] of Object.entries(adam)) {
-        const opt = entry.optimizer === "actor" ? agent.actorOptimizer : kind === "lrpg" ? (agent as LrpgAgent).critic.optimizer : (agent as NnGaussianAgent).criticOptimizer;
+        const opt =
+          entry.optimizer === "actor"
+            ? agent.actorOptimizer
+            : kind === "lrpg"
+              ? (agent as LrpgAgent).critic.optimizer
+              : (agent as NnGaussianAgent).criticOptimizer;
         expect(opt.stepCount).toBe(entry.step);
         const { expAvg, expAvgSq } = opt.moments(key);
         // R factors are stored M×K here, K×M in the reference.

@@ -52,7 +52,9 @@ describe("Rng", () => {
         const saved = JSON.parse(JSON.stringify(r.getState()));
         const expected = [r.normal(), r.uniform(), r.normal(), r.integer(10)];
         const resumed = Rng.fromState(saved);
-        expect([resumed.normal(), resumed.uniform(), resumed.normal(), resumed.integer(10)]).toEqual(expected);
+        expect([resumed.normal(), resumed.uniform(), resumed.normal(), resumed.integer(10)]).toEqual(
+          expected,
+        );
       }),
       { numRuns: 50, seed: 1 },
     );
@@ -79,7 +81,9 @@ describe("Rng", () => {
 
   it("rejects non-integer seeds and malformed states with clear errors", () => {
     expect(() => new Rng(1.5)).toThrow(/seed must be an integer/);
-    expect(() => Rng.fromState({ algorithm: "xoroshiro128plus", words: [1, 2], spareNormal: null })).toThrow(/rng state/);
+    expect(() => Rng.fromState({ algorithm: "xoroshiro128plus", words: [1, 2], spareNormal: null })).toThrow(
+      /rng state/,
+    );
   });
 
   it("deriveSeed is deterministic and spreads indices", () => {

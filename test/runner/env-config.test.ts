@@ -8,7 +8,16 @@ import { Rng } from "../../src/random/rng.js";
 describe("runner configs on registered envs outside the paper (default grids)", () => {
   it("CartPole-v1: task null, the discrete preset's defaults, the env's default grid, low-rank softmax agent", () => {
     const c = parseRunConfig({ env: "CartPole-v1" });
-    expect(c).toMatchObject({ env: "CartPole-v1", task: null, algo: "lrpg", maxSteps: 500, gamma: 0.99, rank: 3, lrActor: 0.05, lrCritic: 0.1 });
+    expect(c).toMatchObject({
+      env: "CartPole-v1",
+      task: null,
+      algo: "lrpg",
+      maxSteps: 500,
+      gamma: 0.99,
+      rank: 3,
+      lrActor: 0.05,
+      lrCritic: 0.1,
+    });
     expect(c.actorBuckets).toBeUndefined();
     expect(parseRunConfig(JSON.parse(JSON.stringify(c)))).toEqual(c); // a resolved config parses again
     const agent = paperAgentFactory(c, new Rng(0));
@@ -31,9 +40,17 @@ describe("runner configs on registered envs outside the paper (default grids)", 
 
   it("bad combinations name the field and what is allowed", () => {
     expect(() => parseRunConfig({ env: "CartPole-v1", algo: "nn" })).toThrow(ConfigError);
-    expect(() => parseRunConfig({ env: "CartPole-v1", algo: "nn" })).toThrow(/config.algo = "nn": CartPole-v1 has discrete actions .* use "lrpg"/);
-    expect(() => parseRunConfig({ env: "CartPole-v1", task: "pendulum" })).toThrow(/config.task = "pendulum": env CartPole-v1 is not a paper task/);
-    expect(() => parseRunConfig({ env: "MinAtar/Breakout" })).toThrow(/config.env = "MinAtar\/Breakout": must be one of .*CartPole-v1/);
-    expect(() => parseRunConfig({ env: "CartPole-v1", hidden: 4 })).toThrow(/config.hidden = 4: only applies to algo "nn"/);
+    expect(() => parseRunConfig({ env: "CartPole-v1", algo: "nn" })).toThrow(
+      /config.algo = "nn": CartPole-v1 has discrete actions .* use "lrpg"/,
+    );
+    expect(() => parseRunConfig({ env: "CartPole-v1", task: "pendulum" })).toThrow(
+      /config.task = "pendulum": env CartPole-v1 is not a paper task/,
+    );
+    expect(() => parseRunConfig({ env: "MinAtar/Breakout" })).toThrow(
+      /config.env = "MinAtar\/Breakout": must be one of .*CartPole-v1/,
+    );
+    expect(() => parseRunConfig({ env: "CartPole-v1", hidden: 4 })).toThrow(
+      /config.hidden = 4: only applies to algo "nn"/,
+    );
   });
 });

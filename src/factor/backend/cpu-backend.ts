@@ -41,7 +41,11 @@ export class CpuFactorBackend implements FactorBackend {
     return gatherEntriesInto(f, e, new Float64Array(f.count * e.capacity)) as Float64Array;
   }
 
-  async entryGradients(f: BatchedFactors, e: BatchedEntries, g: FloatArray): Promise<{ gradL: Float64Array; gradR: Float64Array }> {
+  async entryGradients(
+    f: BatchedFactors,
+    e: BatchedEntries,
+    g: FloatArray,
+  ): Promise<{ gradL: Float64Array; gradR: Float64Array }> {
     checkFactors(f);
     checkEntries(f, e);
     checkLength(g, f.count * e.capacity, "g");
@@ -51,7 +55,14 @@ export class CpuFactorBackend implements FactorBackend {
     return { gradL, gradR };
   }
 
-  async adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, config: AdamStepConfig, mask?: FloatArray): Promise<void> {
+  async adamStep(
+    param: FloatArray,
+    grad: FloatArray,
+    m: FloatArray,
+    v: FloatArray,
+    config: AdamStepConfig,
+    mask?: FloatArray,
+  ): Promise<void> {
     checkAdamConfig(config);
     checkLength(grad, param.length, "grad");
     checkLength(m, param.length, "m");

@@ -76,7 +76,13 @@ export function gatherEntriesInto(f: BatchedFactors, e: BatchedEntries, out: Flo
 }
 
 /** ∇L_p, ∇R_p of Σ_b g_{p,b} X_p[i_b, j_b], written (not accumulated) into gradL (P·n·K), gradR (P·m·K). */
-export function entryGradientsInto(f: BatchedFactors, e: BatchedEntries, g: FloatArray, gradL: FloatArray, gradR: FloatArray): void {
+export function entryGradientsInto(
+  f: BatchedFactors,
+  e: BatchedEntries,
+  g: FloatArray,
+  gradL: FloatArray,
+  gradR: FloatArray,
+): void {
   const { count: P, rows: n, cols: m, rank: K, L, R } = f;
   const B = e.capacity;
   gradL.fill(0);
@@ -96,7 +102,14 @@ export function entryGradientsInto(f: BatchedFactors, e: BatchedEntries, g: Floa
 }
 
 /** One torch-exact Adam step in place over a flat block (entries with mask 0 untouched). */
-export function adamStepInPlace(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, c: AdamStepConfig, mask?: FloatArray): void {
+export function adamStepInPlace(
+  param: FloatArray,
+  grad: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  c: AdamStepConfig,
+  mask?: FloatArray,
+): void {
   const { beta1, beta2, eps } = c;
   const oneMinusB1 = 1 - beta1;
   const oneMinusB2 = 1 - beta2;

@@ -1,7 +1,14 @@
 import { CpuFactorBackend } from "./cpu-backend.js";
 import type { FactorBackend } from "./factor-backend.js";
 import { GpuFactorBackend } from "./gpu-backend.js";
-import { GPU_MODES, probeGpuJsModes, resolveGpuMode, type GpuMode, type GpuModeProbe, type ResolvedGpuMode } from "./gpujs.js";
+import {
+  GPU_MODES,
+  probeGpuJsModes,
+  resolveGpuMode,
+  type GpuMode,
+  type GpuModeProbe,
+  type ResolvedGpuMode,
+} from "./gpujs.js";
 
 export type BackendKind = "cpu" | "gpu";
 export const BACKEND_KINDS: readonly BackendKind[] = ["cpu", "gpu"];
@@ -17,13 +24,23 @@ export interface BackendOptions {
  * `createBackend("cpu")` → float64 loops (the default everywhere); `createBackend("gpu", { mode })`
  * → gpu.js in that mode, or an Error naming what is missing (e.g. the native `gl` build or a display).
  */
-export async function createBackend(kind: BackendKind = "cpu", options: BackendOptions = {}): Promise<FactorBackend> {
+export async function createBackend(
+  kind: BackendKind = "cpu",
+  options: BackendOptions = {},
+): Promise<FactorBackend> {
   if (kind === "cpu") {
-    if (options.mode !== undefined) throw new RangeError(`backend option 'mode' applies to the gpu backend only, got mode ${JSON.stringify(options.mode)} with backend "cpu"`);
-    if (options.threads !== undefined) throw new RangeError(`backend option 'threads' applies to the gpu backend only, got threads ${options.threads} with backend "cpu"`);
+    if (options.mode !== undefined)
+      throw new RangeError(
+        `backend option 'mode' applies to the gpu backend only, got mode ${JSON.stringify(options.mode)} with backend "cpu"`,
+      );
+    if (options.threads !== undefined)
+      throw new RangeError(
+        `backend option 'threads' applies to the gpu backend only, got threads ${options.threads} with backend "cpu"`,
+      );
     return new CpuFactorBackend();
   }
-  if (kind === "gpu") return GpuFactorBackend.open(options.mode ?? "auto", { threads: options.threads ?? false });
+  if (kind === "gpu")
+    return GpuFactorBackend.open(options.mode ?? "auto", { threads: options.threads ?? false });
   throw new RangeError(`backend must be one of ${BACKEND_KINDS.join(", ")}, got ${JSON.stringify(kind)}`);
 }
 

@@ -72,46 +72,78 @@ export interface FactorBackend {
    * ∇L_p[i] = Σ_{b: i_b = i} g_{p,b} R_p[j_b] and ∇R_p[j] = Σ_{b: j_b = j} g_{p,b} L_p[i_b]
    * (∂Xᵢⱼ/∂ℓᵢ = rⱼ, ∂Xᵢⱼ/∂rⱼ = ℓᵢ), summed over b in increasing order. Returns P·n·K and P·m·K.
    */
-  entryGradients(f: BatchedFactors, e: BatchedEntries, g: FloatArray): Promise<{ gradL: FloatArray; gradR: FloatArray }>;
+  entryGradients(
+    f: BatchedFactors,
+    e: BatchedEntries,
+    g: FloatArray,
+  ): Promise<{ gradL: FloatArray; gradR: FloatArray }>;
 
   /**
    * One Adam step on a flat parameter block, in place (torch.optim.Adam, no amsgrad, no weight decay):
    * m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − (lr/(1−β₁ᵗ))·m/(√v/√(1−β₂ᵗ) + ε).
    * `mask` (optional, same length, 0/1) freezes entries with mask 0 (used for ranks below K_max).
    */
-  adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, config: AdamStepConfig, mask?: FloatArray): Promise<void>;
+  adamStep(
+    param: FloatArray,
+    grad: FloatArray,
+    m: FloatArray,
+    v: FloatArray,
+    config: AdamStepConfig,
+    mask?: FloatArray,
+  ): Promise<void>;
 
   /** Releases the engine (gpu.js instance); the cpu backend has nothing to release. */
   dispose(): Promise<void>;
 }
 
 export function checkFactors(f: BatchedFactors): void {
-  for (const [field, v] of [["count", f.count], ["rows", f.rows], ["cols", f.cols], ["rank", f.rank]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`factors.${field} must be an integer >= 1, got ${v}`);
+  for (const [field, v] of [
+    ["count", f.count],
+    ["rows", f.rows],
+    ["cols", f.cols],
+    ["rank", f.rank],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new RangeError(`factors.${field} must be an integer >= 1, got ${v}`);
   }
   if (f.L.length !== f.count * f.rows * f.rank) {
-    throw new RangeError(`factors.L has length ${f.L.length}, expected count·rows·rank = ${f.count * f.rows * f.rank}`);
+    throw new RangeError(
+      `factors.L has length ${f.L.length}, expected count·rows·rank = ${f.count * f.rows * f.rank}`,
+    );
   }
   if (f.R.length !== f.count * f.cols * f.rank) {
-    throw new RangeError(`factors.R has length ${f.R.length}, expected count·cols·rank = ${f.count * f.cols * f.rank}`);
+    throw new RangeError(
+      `factors.R has length ${f.R.length}, expected count·cols·rank = ${f.count * f.cols * f.rank}`,
+    );
   }
 }
 
 export function checkEntries(f: BatchedFactors, e: BatchedEntries): void {
   const B = e.capacity;
-  if (!Number.isInteger(B) || B < 1) throw new RangeError(`entries.capacity must be an integer >= 1, got ${B}`);
+  if (!Number.isInteger(B) || B < 1)
+    throw new RangeError(`entries.capacity must be an integer >= 1, got ${B}`);
   const total = f.count * B;
-  if (e.rowIdx.length !== total) throw new RangeError(`entries.rowIdx has length ${e.rowIdx.length}, expected count·capacity = ${total}`);
-  if (e.colIdx.length !== total) throw new RangeError(`entries.colIdx has length ${e.colIdx.length}, expected count·capacity = ${total}`);
-  if (e.counts.length !== f.count) throw new RangeError(`entries.counts has length ${e.counts.length}, expected count = ${f.count}`);
+  if (e.rowIdx.length !== total)
+    throw new RangeError(`entries.rowIdx has length ${e.rowIdx.length}, expected count·capacity = ${total}`);
+  if (e.colIdx.length !== total)
+    throw new RangeError(`entries.colIdx has length ${e.colIdx.length}, expected count·capacity = ${total}`);
+  if (e.counts.length !== f.count)
+    throw new RangeError(`entries.counts has length ${e.counts.length}, expected count = ${f.count}`);
   for (let p = 0; p < f.count; p++) {
     const c = e.counts[p];
-    if (!Number.isInteger(c) || c < 0 || c > B) throw new RangeError(`entries.counts[${p}] must be an integer in [0, ${B}], got ${c}`);
+    if (!Number.isInteger(c) || c < 0 || c > B)
+      throw new RangeError(`entries.counts[${p}] must be an integer in [0, ${B}], got ${c}`);
     for (let b = 0; b < c; b++) {
       const i = e.rowIdx[p * B + b];
       const j = e.colIdx[p * B + b];
-      if (!Number.isInteger(i) || i < 0 || i >= f.rows) throw new RangeError(`entries.rowIdx[${p * B + b}] must be an integer in [0, ${f.rows - 1}], got ${i}`);
-      if (!Number.isInteger(j) || j < 0 || j >= f.cols) throw new RangeError(`entries.colIdx[${p * B + b}] must be an integer in [0, ${f.cols - 1}], got ${j}`);
+      if (!Number.isInteger(i) || i < 0 || i >= f.rows)
+        throw new RangeError(
+          `entries.rowIdx[${p * B + b}] must be an integer in [0, ${f.rows - 1}], got ${i}`,
+        );
+      if (!Number.isInteger(j) || j < 0 || j >= f.cols)
+        throw new RangeError(
+          `entries.colIdx[${p * B + b}] must be an integer in [0, ${f.cols - 1}], got ${j}`,
+        );
     }
   }
 }
@@ -121,9 +153,11 @@ export function checkLength(a: FloatArray, expected: number, field: string): voi
 }
 
 export function checkAdamConfig(c: AdamStepConfig): void {
-  if (!(Number.isFinite(c.lr) && c.lr > 0)) throw new RangeError(`adam.lr must be a finite number > 0, got ${c.lr}`);
+  if (!(Number.isFinite(c.lr) && c.lr > 0))
+    throw new RangeError(`adam.lr must be a finite number > 0, got ${c.lr}`);
   if (!(c.beta1 >= 0 && c.beta1 < 1)) throw new RangeError(`adam.beta1 must be in [0, 1), got ${c.beta1}`);
   if (!(c.beta2 >= 0 && c.beta2 < 1)) throw new RangeError(`adam.beta2 must be in [0, 1), got ${c.beta2}`);
   if (!(c.eps >= 0)) throw new RangeError(`adam.eps must be >= 0, got ${c.eps}`);
-  if (!Number.isInteger(c.step) || c.step < 1) throw new RangeError(`adam.step must be an integer >= 1, got ${c.step}`);
+  if (!Number.isInteger(c.step) || c.step < 1)
+    throw new RangeError(`adam.step must be an integer >= 1, got ${c.step}`);
 }

@@ -63,7 +63,14 @@ export class GpuFactorBackend implements FactorBackend {
 
   async reconstruct(f: BatchedFactors): Promise<Float32Array> {
     checkFactors(f);
-    return this.k.reconstruct.run([f.cols, f.rows, f.count], toFloat32(f.L), toFloat32(f.R), f.rows, f.cols, f.rank);
+    return this.k.reconstruct.run(
+      [f.cols, f.rows, f.count],
+      toFloat32(f.L),
+      toFloat32(f.R),
+      f.rows,
+      f.cols,
+      f.rank,
+    );
   }
 
   async applyDenseGradient(f: BatchedFactors, G: FloatArray, a: number): Promise<void> {
@@ -96,18 +103,47 @@ export class GpuFactorBackend implements FactorBackend {
     );
   }
 
-  async entryGradients(f: BatchedFactors, e: BatchedEntries, g: FloatArray): Promise<{ gradL: Float32Array; gradR: Float32Array }> {
+  async entryGradients(
+    f: BatchedFactors,
+    e: BatchedEntries,
+    g: FloatArray,
+  ): Promise<{ gradL: Float32Array; gradR: Float32Array }> {
     checkFactors(f);
     checkEntries(f, e);
     checkLength(g, f.count * e.capacity, "g");
     const byRow = segments(f.count, f.rows, e, e.rowIdx, e.colIdx, g);
     const byCol = segments(f.count, f.cols, e, e.colIdx, e.rowIdx, g);
-    const gradL = await this.k.segmentGrad.run([f.rank, f.rows, f.count], toFloat32(f.R), byRow.other, byRow.g, byRow.start, f.rows, f.cols, f.rank);
-    const gradR = await this.k.segmentGrad.run([f.rank, f.cols, f.count], toFloat32(f.L), byCol.other, byCol.g, byCol.start, f.cols, f.rows, f.rank);
+    const gradL = await this.k.segmentGrad.run(
+      [f.rank, f.rows, f.count],
+      toFloat32(f.R),
+      byRow.other,
+      byRow.g,
+      byRow.start,
+      f.rows,
+      f.cols,
+      f.rank,
+    );
+    const gradR = await this.k.segmentGrad.run(
+      [f.rank, f.cols, f.count],
+      toFloat32(f.L),
+      byCol.other,
+      byCol.g,
+      byCol.start,
+      f.cols,
+      f.rows,
+      f.rank,
+    );
     return { gradL, gradR };
   }
 
-  async adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, config: AdamStepConfig, mask?: FloatArray): Promise<void> {
+  async adamStep(
+    param: FloatArray,
+    grad: FloatArray,
+    m: FloatArray,
+    v: FloatArray,
+    config: AdamStepConfig,
+    mask?: FloatArray,
+  ): Promise<void> {
     checkAdamConfig(config);
     const N = param.length;
     checkLength(grad, N, "grad");

@@ -14,7 +14,14 @@ export function copyKernel(this: KernelThis, a: Float32Array): number {
 }
 
 /** X_p[i,j] = Σ_k L_p[i,k] R_p[j,k]; output [m, n, P] (x = j, y = i, z = p). */
-export function reconstructKernel(this: KernelThis, L: Float32Array, R: Float32Array, n: number, m: number, K: number): number {
+export function reconstructKernel(
+  this: KernelThis,
+  L: Float32Array,
+  R: Float32Array,
+  n: number,
+  m: number,
+  K: number,
+): number {
   const j = this.thread.x;
   const i = this.thread.y;
   const p = this.thread.z;
@@ -28,7 +35,16 @@ export function reconstructKernel(this: KernelThis, L: Float32Array, R: Float32A
 }
 
 /** L_p[i,k] − a·Σ_j G_p[i,j] R_p[j,k]; output [K, n, P] (x = k, y = i, z = p). */
-export function denseStepLKernel(this: KernelThis, L: Float32Array, R: Float32Array, G: Float32Array, a: number, n: number, m: number, K: number): number {
+export function denseStepLKernel(
+  this: KernelThis,
+  L: Float32Array,
+  R: Float32Array,
+  G: Float32Array,
+  a: number,
+  n: number,
+  m: number,
+  K: number,
+): number {
   const k = this.thread.x;
   const i = this.thread.y;
   const p = this.thread.z;
@@ -42,7 +58,16 @@ export function denseStepLKernel(this: KernelThis, L: Float32Array, R: Float32Ar
 }
 
 /** R_p[j,k] − a·Σ_i G_p[i,j] L_p[i,k] (old L); output [K, m, P] (x = k, y = j, z = p). */
-export function denseStepRKernel(this: KernelThis, L: Float32Array, R: Float32Array, G: Float32Array, a: number, n: number, m: number, K: number): number {
+export function denseStepRKernel(
+  this: KernelThis,
+  L: Float32Array,
+  R: Float32Array,
+  G: Float32Array,
+  a: number,
+  n: number,
+  m: number,
+  K: number,
+): number {
   const k = this.thread.x;
   const j = this.thread.y;
   const p = this.thread.z;

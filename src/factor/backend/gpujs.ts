@@ -131,7 +131,9 @@ async function loadGpuJs(): Promise<GpuJsModule> {
     return await gpuJsPromise;
   } catch (err) {
     gpuJsPromise = null;
-    throw new Error(`the gpu backend needs the 'gpu.js' package (pinned 2.24.1): ${(err as Error).message}`, { cause: err });
+    throw new Error(`the gpu backend needs the 'gpu.js' package (pinned 2.24.1): ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -175,12 +177,20 @@ export async function probeGpuJsModes(): Promise<GpuModeProbe[]> {
   } catch {
     headless = false;
   }
-  probes.push(headless ? { mode: "headlessgl", available: true } : { mode: "headlessgl", available: false, reason: headlessGlReason() });
+  probes.push(
+    headless
+      ? { mode: "headlessgl", available: true }
+      : { mode: "headlessgl", available: false, reason: headlessGlReason() },
+  );
   const wasm = GPU.isWebAssemblySupported;
   probes.push(
     wasm
       ? { mode: "webasm", available: true }
-      : { mode: "webasm", available: false, reason: "webasm needs WebAssembly (with SIMD) in this JavaScript runtime; Node ≥ 20 has it" },
+      : {
+          mode: "webasm",
+          available: false,
+          reason: "webasm needs WebAssembly (with SIMD) in this JavaScript runtime; Node ≥ 20 has it",
+        },
   );
   probes.push({ mode: "cpu", available: true });
   return probes;
@@ -199,7 +209,10 @@ export async function resolveGpuMode(requested: GpuMode): Promise<ResolvedGpuMod
   const byMode = new Map(probes.map((p) => [p.mode, p]));
   const want = (mode: ResolvedGpuMode): ResolvedGpuMode => {
     const probe = byMode.get(mode);
-    if (!probe?.available) throw new Error(`gpu mode '${requested}' is not available on this machine: ${probe?.reason ?? "unknown"}`);
+    if (!probe?.available)
+      throw new Error(
+        `gpu mode '${requested}' is not available on this machine: ${probe?.reason ?? "unknown"}`,
+      );
     return mode;
   };
   switch (requested) {
@@ -222,7 +235,10 @@ export interface RuntimeOptions {
   threads?: boolean;
 }
 
-export async function openGpuRuntime(requested: GpuMode = "auto", runtimeOptions: RuntimeOptions = {}): Promise<GpuRuntime> {
+export async function openGpuRuntime(
+  requested: GpuMode = "auto",
+  runtimeOptions: RuntimeOptions = {},
+): Promise<GpuRuntime> {
   const threads = runtimeOptions.threads ?? false;
   const mode = await resolveGpuMode(requested);
   const { GPU } = await loadGpuJs();
@@ -236,7 +252,8 @@ export async function openGpuRuntime(requested: GpuMode = "auto", runtimeOptions
     compile<A extends KernelArg[]>(fn: KernelFunction<A>, options: CompileOptions = {}): GpuKernel<A> {
       const source = fn.toString();
       const capacity = options.specializations ?? 4;
-      if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`specializations must be an integer >= 1, got ${capacity}`);
+      if (!Number.isInteger(capacity) || capacity < 1)
+        throw new RangeError(`specializations must be an integer >= 1, got ${capacity}`);
       // Output shape → kernel, in least-recently-used order (Map iteration order).
       const byShape = new Map<string, GpuJsKernel>();
       const resident = options.resident ?? false;
@@ -293,13 +310,19 @@ export async function openGpuRuntime(requested: GpuMode = "auto", runtimeOptions
 function flatten(resultOrTexture: unknown, dims: number[], mode: string): Float32Array {
   // A resident (pipeline) kernel under GL returns a Texture: read it back.
   const textureLike = resultOrTexture as { toArray?: () => unknown } | null;
-  const result = typeof textureLike?.toArray === "function" && !Array.isArray(resultOrTexture) ? textureLike.toArray() : resultOrTexture;
+  const result =
+    typeof textureLike?.toArray === "function" && !Array.isArray(resultOrTexture)
+      ? textureLike.toArray()
+      : resultOrTexture;
   if (result instanceof Float32Array) return result;
   const X = dims[0];
   const Y = dims[1] ?? 1;
   const Z = dims[2] ?? 1;
   const out = new Float32Array(X * Y * Z);
-  const bad = (): Error => new Error(`gpu.js (${mode}) returned ${Object.prototype.toString.call(result)} for output [${dims}], expected Float32Array rows`);
+  const bad = (): Error =>
+    new Error(
+      `gpu.js (${mode}) returned ${Object.prototype.toString.call(result)} for output [${dims}], expected Float32Array rows`,
+    );
   if (!Array.isArray(result)) throw bad();
   if (dims.length === 2) {
     for (let y = 0; y < Y; y++) {

@@ -1,7 +1,20 @@
-export type { AdamStepConfig, BatchedEntries, BatchedFactors, FactorBackend, FloatArray, IndexArray } from "./factor-backend.js";
+export type {
+  AdamStepConfig,
+  BatchedEntries,
+  BatchedFactors,
+  FactorBackend,
+  FloatArray,
+  IndexArray,
+} from "./factor-backend.js";
 export { CpuFactorBackend } from "./cpu-backend.js";
 export { GpuFactorBackend, toFloat32 } from "./gpu-backend.js";
-export { adamStepInPlace, applyDenseGradientInPlace, entryGradientsInto, gatherEntriesInto, reconstructInto } from "./cpu-kernels.js";
+export {
+  adamStepInPlace,
+  applyDenseGradientInPlace,
+  entryGradientsInto,
+  gatherEntriesInto,
+  reconstructInto,
+} from "./cpu-kernels.js";
 export {
   availableBackends,
   BACKEND_KINDS,

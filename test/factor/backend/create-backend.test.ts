@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { availableBackends, createBackend, type BackendKind, type GpuMode } from "../../../src/factor/backend/index.js";
+import {
+  availableBackends,
+  createBackend,
+  type BackendKind,
+  type GpuMode,
+} from "../../../src/factor/backend/index.js";
 import { LowRankMatrix } from "../../../src/factor/low-rank-matrix.js";
 import { Rng } from "../../../src/random/rng.js";
 
@@ -18,7 +23,9 @@ describe("createBackend / availableBackends", () => {
     }
     const cpuMode = a.gpuModes.find((p) => p.mode === "cpu");
     expect(cpuMode?.available).toBe(true);
-    const firstAvailable = ["headlessgl", "webasm", "cpu"].find((m) => a.gpuModes.find((p) => p.mode === m)?.available);
+    const firstAvailable = ["headlessgl", "webasm", "cpu"].find(
+      (m) => a.gpuModes.find((p) => p.mode === m)?.available,
+    );
     expect(a.gpuAuto).toBe(firstAvailable);
   });
 
@@ -31,7 +38,9 @@ describe("createBackend / availableBackends", () => {
         expect(b.mode).toBe("headlessgl");
         await b.dispose();
       } else {
-        await expect(createBackend("gpu", { mode })).rejects.toThrow(/'gl'.*(npm rebuild gl|xvfb-run|DISPLAY|context)/);
+        await expect(createBackend("gpu", { mode })).rejects.toThrow(
+          /'gl'.*(npm rebuild gl|xvfb-run|DISPLAY|context)/,
+        );
       }
     }
   });
@@ -45,7 +54,14 @@ describe("createBackend / availableBackends", () => {
 
   it("webasm with worker threads gives bit-identical results", async () => {
     const rng = new Rng(4);
-    const f = { count: 2, rows: 40, cols: 30, rank: 3, L: rng.fillNormal(new Float64Array(240)), R: rng.fillNormal(new Float64Array(180)) };
+    const f = {
+      count: 2,
+      rows: 40,
+      cols: 30,
+      rank: 3,
+      L: rng.fillNormal(new Float64Array(240)),
+      R: rng.fillNormal(new Float64Array(180)),
+    };
     const sync = await createBackend("gpu", { mode: "webasm" });
     const threaded = await createBackend("gpu", { mode: "webasm", threads: true });
     expect(Array.from(await threaded.reconstruct(f))).toEqual(Array.from(await sync.reconstruct(f)));
@@ -54,8 +70,12 @@ describe("createBackend / availableBackends", () => {
   });
 
   it("rejects unknown kinds and modes, naming the parameter and the allowed values", async () => {
-    await expect(createBackend("tpu" as BackendKind)).rejects.toThrow(/backend must be one of cpu, gpu, got "tpu"/);
-    await expect(createBackend("gpu", { mode: "cuda" as GpuMode })).rejects.toThrow(/gpu mode must be one of auto, webasm, cpu, headlessgl, gpu, got "cuda"/);
+    await expect(createBackend("tpu" as BackendKind)).rejects.toThrow(
+      /backend must be one of cpu, gpu, got "tpu"/,
+    );
+    await expect(createBackend("gpu", { mode: "cuda" as GpuMode })).rejects.toThrow(
+      /gpu mode must be one of auto, webasm, cpu, headlessgl, gpu, got "cuda"/,
+    );
     await expect(createBackend("cpu", { mode: "webasm" })).rejects.toThrow(/mode.*gpu backend only/);
   });
 });
@@ -71,7 +91,9 @@ describe("cpu backend", () => {
     const cols = new Int32Array([4, 0, 0, 3]);
     const g = new Float64Array([0.5, -1.25, 2, 3]);
     const e = { capacity: 4, rowIdx: rows, colIdx: cols, counts: new Int32Array([4]) };
-    expect(Array.from(await b.gatherEntries(f, e))).toEqual([0, 1, 2, 3].map((q) => x.entry(rows[q], cols[q])));
+    expect(Array.from(await b.gatherEntries(f, e))).toEqual(
+      [0, 1, 2, 3].map((q) => x.entry(rows[q], cols[q])),
+    );
     x.zeroGrad();
     x.accumulateBatchGrad(rows, cols, g);
     const { gradL, gradR } = await b.entryGradients(f, e, g);
@@ -91,13 +113,28 @@ describe("cpu backend", () => {
   it("validates shapes and indices, naming the field and the allowed range", async () => {
     const b = await createBackend("cpu");
     const f = { count: 2, rows: 3, cols: 2, rank: 1, L: new Float64Array(6), R: new Float64Array(4) };
-    await expect(b.reconstruct({ ...f, L: new Float64Array(5) })).rejects.toThrow(/factors.L has length 5, expected count·rows·rank = 6/);
-    await expect(b.reconstruct({ ...f, rank: 0 })).rejects.toThrow(/factors.rank must be an integer >= 1, got 0/);
-    const e = { capacity: 1, rowIdx: new Int32Array([3, 0]), colIdx: new Int32Array([0, 0]), counts: new Int32Array([1, 1]) };
-    await expect(b.gatherEntries(f, e)).rejects.toThrow(/entries.rowIdx\[0\] must be an integer in \[0, 2\], got 3/);
-    await expect(b.gatherEntries(f, { ...e, rowIdx: new Int32Array([0, 0]), counts: new Int32Array([2, 0]) })).rejects.toThrow(/entries.counts\[0\] must be an integer in \[0, 1\], got 2/);
+    await expect(b.reconstruct({ ...f, L: new Float64Array(5) })).rejects.toThrow(
+      /factors.L has length 5, expected count·rows·rank = 6/,
+    );
+    await expect(b.reconstruct({ ...f, rank: 0 })).rejects.toThrow(
+      /factors.rank must be an integer >= 1, got 0/,
+    );
+    const e = {
+      capacity: 1,
+      rowIdx: new Int32Array([3, 0]),
+      colIdx: new Int32Array([0, 0]),
+      counts: new Int32Array([1, 1]),
+    };
+    await expect(b.gatherEntries(f, e)).rejects.toThrow(
+      /entries.rowIdx\[0\] must be an integer in \[0, 2\], got 3/,
+    );
+    await expect(
+      b.gatherEntries(f, { ...e, rowIdx: new Int32Array([0, 0]), counts: new Int32Array([2, 0]) }),
+    ).rejects.toThrow(/entries.counts\[0\] must be an integer in \[0, 1\], got 2/);
     const p = new Float64Array(2);
-    await expect(b.adamStep(p, p, p, p, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 0 })).rejects.toThrow(/adam.step must be an integer >= 1, got 0/);
+    await expect(
+      b.adamStep(p, p, p, p, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 0 }),
+    ).rejects.toThrow(/adam.step must be an integer >= 1, got 0/);
   });
 });
 

@@ -14,12 +14,19 @@ import { Rng } from "../../../src/random/rng.js";
 /** Float32 tolerance of the issue: relative 1e-5 of the magnitude Σ|terms| of each output entry. */
 const REL = 1e-5;
 
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, magnitude: ArrayLike<number>, what: string): void {
+function expectClose(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  magnitude: ArrayLike<number>,
+  what: string,
+): void {
   expect(got.length, `${what}: length`).toBe(want.length);
   for (let q = 0; q < want.length; q++) {
     const tol = REL * (Math.abs(magnitude[q]) + Math.abs(want[q])) + 1e-30;
     if (!(Math.abs(got[q] - want[q]) <= tol)) {
-      throw new Error(`${what}[${q}]: gpu ${got[q]} vs cpu ${want[q]} (|diff| ${Math.abs(got[q] - want[q])} > tol ${tol})`);
+      throw new Error(
+        `${what}[${q}]: gpu ${got[q]} vs cpu ${want[q]} (|diff| ${Math.abs(got[q] - want[q])} > tol ${tol})`,
+      );
     }
   }
 }
@@ -52,10 +59,19 @@ const caseArb = fc
     const counts = new Int32Array(P).map(() => rng.integer(B + 1));
     const g = rng.fillNormal(new Float64Array(P * B));
     const G = rng.fillNormal(new Float64Array(P * n * m));
-    return { f: { count: P, rows: n, cols: m, rank: K, L, R }, e: { capacity: B, rowIdx, colIdx, counts }, g, G };
+    return {
+      f: { count: P, rows: n, cols: m, rank: K, L, R },
+      e: { capacity: B, rowIdx, colIdx, counts },
+      g,
+      G,
+    };
   });
 
-const cloneFactors = (f: BatchedFactors): BatchedFactors => ({ ...f, L: Float64Array.from(f.L), R: Float64Array.from(f.R) });
+const cloneFactors = (f: BatchedFactors): BatchedFactors => ({
+  ...f,
+  L: Float64Array.from(f.L),
+  R: Float64Array.from(f.R),
+});
 
 for (const mode of ["cpu", "webasm"] as const) {
   describe(`gpu backend (gpu.js mode ${mode}) equals the cpu backend within float32 tolerance`, () => {
@@ -112,7 +128,8 @@ for (const mode of ["cpu", "webasm"] as const) {
           const mag = gatherEntriesInto({ ...f, L: abs(f.L), R: abs(f.R) }, e, new Float64Array(want.length));
           const got = await gpu.gatherEntries(f, e);
           expectClose(got, want, mag, "entries");
-          for (let p = 0; p < f.count; p++) for (let b = e.counts[p]; b < e.capacity; b++) expect(got[p * e.capacity + b]).toBe(0);
+          for (let p = 0; p < f.count; p++)
+            for (let b = e.counts[p]; b < e.capacity; b++) expect(got[p * e.capacity + b]).toBe(0);
         }),
         { seed: 13, numRuns: 25 },
       );
@@ -148,7 +165,9 @@ for (const mode of ["cpu", "webasm"] as const) {
             const grad = rng.fillNormal(new Float64Array(N));
             const m = rng.fillNormal(new Float64Array(N), 0, 0.1);
             const v = rng.fillUniform(new Float64Array(N), 0.01, 1);
-            const mask = masked ? Float64Array.from({ length: N }, () => (rng.uniform() < 0.7 ? 1 : 0)) : undefined;
+            const mask = masked
+              ? Float64Array.from({ length: N }, () => (rng.uniform() < 0.7 ? 1 : 0))
+              : undefined;
             const config = { lr: 0.01 + rng.uniform() * 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, step };
             const [p64, m64, v64] = [Float64Array.from(param), Float64Array.from(m), Float64Array.from(v)];
             const [p32, m32, v32] = [Float64Array.from(param), Float64Array.from(m), Float64Array.from(v)];
@@ -178,7 +197,14 @@ for (const mode of ["cpu", "webasm"] as const) {
     it("compiles a kernel once per output length and reuses it", async () => {
       const runtime = (gpu as unknown as { runtime: { kernelCount: number } }).runtime;
       const rng = new Rng(1);
-      const f = { count: 2, rows: 5, cols: 3, rank: 2, L: rng.fillNormal(new Float64Array(20)), R: rng.fillNormal(new Float64Array(12)) };
+      const f = {
+        count: 2,
+        rows: 5,
+        cols: 3,
+        rank: 2,
+        L: rng.fillNormal(new Float64Array(20)),
+        R: rng.fillNormal(new Float64Array(12)),
+      };
       await gpu.reconstruct(f);
       const compiled = runtime.kernelCount;
       for (let r = 0; r < 3; r++) await gpu.reconstruct({ ...f, L: rng.fillNormal(new Float64Array(20)) });

@@ -1,5 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { copyKernel, openGpuRuntime, type GpuRuntime, type KernelArray, type KernelThis } from "../../../src/factor/backend/index.js";
+import {
+  copyKernel,
+  openGpuRuntime,
+  type GpuRuntime,
+  type KernelArray,
+  type KernelThis,
+} from "../../../src/factor/backend/index.js";
 
 function indexKernel(this: KernelThis, scale: number): number {
   return (this.thread.z * 100 + this.thread.y * 10 + this.thread.x) * scale;
@@ -40,7 +46,9 @@ for (const mode of ["cpu", "webasm"] as const) {
       const sum = runtime.compile(sumKernel);
       expect(Array.from(await sum.run(4, a, b))).toEqual([21, 42, 63, 84]);
       expect(Array.from(await sum.run(4, a, Float32Array.of(0, 0, 0, 1)))).toEqual([1, 2, 3, 6]);
-      await expect(runtime.compile(copyKernel).toDevice(4, Float32Array.of(1, 2, 3, 4))).rejects.toThrow(/resident: true/);
+      await expect(runtime.compile(copyKernel).toDevice(4, Float32Array.of(1, 2, 3, 4))).rejects.toThrow(
+        /resident: true/,
+      );
     });
 
     it("keeps up to `specializations` shapes compiled (least recently used evicted)", async () => {
