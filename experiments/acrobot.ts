@@ -17,7 +17,7 @@ import { PAPER_TASKS } from "../src/presets/paper-agents.js";
 import { intInRange, seedList } from "./lib/args.js";
 import { runComparison } from "./lib/compare-methods.js";
 import { addExecutionOptions, executionFromOptions } from "./lib/population-option.js";
-import { envComparison, envOption, envOutDir } from "./lib/env-option.js";
+import { envOption, runOnOtherEnv } from "./lib/env-option.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
 const ENV_ID = "LRPG/Acrobot";
@@ -102,23 +102,7 @@ const opts = program.opts<{
 
 if (opts.env !== ENV_ID) {
   // --env: the same comparison on another env, every setting from that env's defaults.
-  const other = envComparison(
-    opts.env,
-    program.getOptionValueSource("episodes") === "cli" ? opts.episodes : undefined,
-  );
-  await runComparison({
-    experiment: `acrobot --env ${opts.env}`,
-    methods: other.methods,
-    seeds: opts.seeds,
-    out: program.getOptionValueSource("out") === "cli" ? opts.out : envOutDir("acrobot", opts.env),
-    threads: opts.threads,
-    threshold: other.threshold,
-    window: WINDOW,
-    finalWindow: Math.min(FINAL_WINDOW, other.episodes),
-    hyperparameters: other.hyperparameters,
-    quiet: opts.quiet,
-    execution,
-  });
+  await runOnOtherEnv("acrobot", program, opts, execution, { window: WINDOW, finalWindow: FINAL_WINDOW });
   process.exit(0);
 }
 

@@ -16,7 +16,7 @@ import { PAPER_TASKS } from "../src/presets/paper-agents.js";
 import { intInRange, seedList } from "./lib/args.js";
 import { runComparison } from "./lib/compare-methods.js";
 import { addExecutionOptions, executionFromOptions } from "./lib/population-option.js";
-import { envComparison, envOption, envOutDir } from "./lib/env-option.js";
+import { envOption, runOnOtherEnv } from "./lib/env-option.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
 const ENV_ID = "LRPG/Pendulum";
@@ -95,23 +95,7 @@ const opts = program.opts<{
 
 if (opts.env !== ENV_ID) {
   // --env: the same comparison on another env, every setting from that env's defaults.
-  const other = envComparison(
-    opts.env,
-    program.getOptionValueSource("episodes") === "cli" ? opts.episodes : undefined,
-  );
-  await runComparison({
-    experiment: `pendulum --env ${opts.env}`,
-    methods: other.methods,
-    seeds: opts.seeds,
-    out: program.getOptionValueSource("out") === "cli" ? opts.out : envOutDir("pendulum", opts.env),
-    threads: opts.threads,
-    threshold: other.threshold,
-    window: WINDOW,
-    finalWindow: Math.min(FINAL_WINDOW, other.episodes),
-    hyperparameters: other.hyperparameters,
-    quiet: opts.quiet,
-    execution,
-  });
+  await runOnOtherEnv("pendulum", program, opts, execution, { window: WINDOW, finalWindow: FINAL_WINDOW });
   process.exit(0);
 }
 

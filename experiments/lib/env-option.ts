@@ -1,8 +1,9 @@
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { listGridEnvs } from "../../src/envs/default-grid.js";
 import { PAPER_TASKS } from "../../src/presets/paper-agents.js";
 import { envRunDefaults } from "../../src/runner/env-defaults.js";
-import type { MethodSpec } from "./compare-methods.js";
+import { runComparison, type MethodSpec } from "./compare-methods.js";
+import type { ExecutionOptions } from "./population-option.js";
 
 /** Env ids `--env` accepts: the paper's envs and every registered env with a default grid. */
 export function envChoices(): string[] {
@@ -88,4 +89,44 @@ export function envComparison(envId: string, episodes?: number): EnvComparison {
 /** Default output folder of a run on another env: results/<script>-<env id with / → ->. */
 export function envOutDir(script: string, envId: string): string {
   return `results/${script}-${envId.replace(/[^A-Za-z0-9.]+/g, "-")}`;
+}
+
+/** The flags every paper script shares, as parsed by commander. */
+export interface ScriptOptions {
+  seeds: number[];
+  episodes: number;
+  out: string;
+  threads?: number;
+  quiet?: boolean;
+  env: string;
+}
+
+/**
+ * `--env`: when a script is asked for another env than its own, run the same LRPG-vs-NN
+ * comparison there with that env's defaults (episodes and out only when given on the CLI).
+ */
+export async function runOnOtherEnv(
+  script: string,
+  program: Command,
+  opts: ScriptOptions,
+  execution: ExecutionOptions,
+  measures: { window: number; finalWindow: number },
+): Promise<void> {
+  const other = envComparison(
+    opts.env,
+    program.getOptionValueSource("episodes") === "cli" ? opts.episodes : undefined,
+  );
+  await runComparison({
+    experiment: `${script} --env ${opts.env}`,
+    methods: other.methods,
+    seeds: opts.seeds,
+    out: program.getOptionValueSource("out") === "cli" ? opts.out : envOutDir(script, opts.env),
+    threads: opts.threads,
+    threshold: other.threshold,
+    window: measures.window,
+    finalWindow: Math.min(measures.finalWindow, other.episodes),
+    hyperparameters: other.hyperparameters,
+    quiet: opts.quiet,
+    execution,
+  });
 }
