@@ -1,5 +1,13 @@
 export { LowRankMatrix, type LowRankInit } from "./low-rank-matrix.js";
-export { gemmNN, gemmNT, gemmTN, gemmStrided, setGemmBackend, type GemmBackend } from "./gemm.js";
+export {
+  gemmNN,
+  gemmNT,
+  gemmTN,
+  gemmStrided,
+  setGemmBackend,
+  type GemmBackend,
+  type MatmulPrecision,
+} from "./gemm.js";
 export { wasmGemmAvailable } from "./wasm-gemm.js";
 export { Tensor, unfold, fold, modeProduct, frobeniusNorm, relativeError } from "./tensor.js";
 export {
