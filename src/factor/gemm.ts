@@ -1,4 +1,6 @@
 import { wasmGemm } from "./wasm-gemm.js";
+import { wasmGemmDot } from "./wasm-gemm-dot.js";
+import { wasmGemmF32 } from "./wasm-gemm-f32.js";
 
 /**
  * Dense matrix–matrix products on row-major Float64Array views, written for V8's JIT:
@@ -10,15 +12,19 @@ import { wasmGemm } from "./wasm-gemm.js";
  *   gemmNT: A′ = A (M×K),  B′ = Bᵀ with B stored N×K
  *   gemmTN: A′ = Aᵀ with A stored K×M,  B′ = B (K×N)
  * Leading dimensions (`lda`, `ldb`, `ldc`) are row strides in elements; offsets select a sub-block.
- * Products of ≥ 8192 multiply–adds go to the WebAssembly SIMD kernel (wasm-gemm.ts) when the runtime
- * supports it; `setGemmBackend('js')` forces the scalar kernel.
+ * Products of ≥ 2048 multiply–adds with M, N ≥ 4 go to WebAssembly SIMD kernels when the runtime
+ * supports them: in f64, the dot-product kernel (wasm-gemm-dot.ts) when A′ and B′ are both contiguous
+ * along k (NT), else the packed 4×4 kernel (wasm-gemm.ts); in f32, the kernels of wasm-gemm-f32.ts.
+ * `setGemmBackend('js')` forces the scalar f64 kernel (for every precision).
  */
 
 /**
  * Arithmetic of a product: 'f64' (default) computes in double precision; 'f32' rounds the operands to
  * single precision and accumulates in single precision (PyTorch's float32 semantics), then widens the
- * result, trading ≈ 1e-7 relative accuracy for twice the SIMD lanes. A request, not a guarantee: when
- * no single-precision kernel applies the product is computed in f64.
+ * result, trading ≈ 1e-7 relative accuracy for twice the SIMD lanes. A request, not a guarantee: the
+ * product is computed in f64 when no single-precision kernel applies — WebAssembly SIMD unavailable,
+ * backend 'js', K = 0, M < 4 or N < 4, fewer than 2048 multiply–adds, or neither A′ nor B′ having a
+ * unit stride where the kernels need one (never for gemmNN/NT/TN).
  */
 export type MatmulPrecision = "f64" | "f32";
 
@@ -67,8 +73,12 @@ export function gemmStrided(
   accumulate: boolean,
   precision: MatmulPrecision = "f64",
 ): void {
-  void precision;
   if (K > 0 && backend !== "js" && M * N * K >= WASM_MIN_WORK && M >= 4 && N >= 4) {
+    if (precision === "f32") {
+      if (wasmGemmF32(M, N, K, A, aOff, aI, aK, B, bOff, bK, bJ, C, cOff, ldc, accumulate)) return;
+    } else if (aK === 1 && bK === 1 && bJ !== 1) {
+      if (wasmGemmDot("f64", M, N, K, A, aOff, aI, B, bOff, bJ, C, cOff, ldc, accumulate)) return;
+    }
     if (wasmGemm(M, N, K, A, aOff, aI, aK, B, bOff, bK, bJ, C, cOff, ldc, accumulate)) return;
   }
   if (!accumulate) {

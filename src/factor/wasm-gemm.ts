@@ -12,64 +12,7 @@
  * order, so in fact they match exactly).
  */
 
-// ---- a minimal WebAssembly binary assembler (only what the kernel needs) ----
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function str(s: string): number[] {
-  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-}
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const op = {
-  localGet: (i: number) => [0x20, ...uleb(i)],
-  localSet: (i: number) => [0x21, ...uleb(i)],
-  localTee: (i: number) => [0x22, ...uleb(i)],
-  i32Const: (v: number) => [0x41, ...sleb(v)],
-  i32Add: [0x6a],
-  i32Mul: [0x6c],
-  i32LtU: [0x49],
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  end: [0x0b],
-  br: (d: number) => [0x0c, ...uleb(d)],
-  brIf: (d: number) => [0x0d, ...uleb(d)],
-  i32Eqz: [0x45],
-  // SIMD: 0xfd prefix, LEB opcode, memarg (align log2, offset).
-  v128Load: (offset: number) => [0xfd, ...uleb(0), 4, ...uleb(offset)],
-  v128Store: (offset: number) => [0xfd, ...uleb(11), 4, ...uleb(offset)],
-  v128Load64Splat: (offset: number) => [0xfd, ...uleb(10), 3, ...uleb(offset)],
-  v128Zero: [0xfd, ...uleb(12), ...new Array<number>(16).fill(0)],
-  f64x2Add: [0xfd, ...uleb(240)],
-  f64x2Mul: [0xfd, ...uleb(242)],
-};
+import { I32, V128, op, section, str, uleb, wasmApi, type WasmMemory } from "./wasm-asm.js";
 
 /**
  * kernel(M4, N4, K, ap, bp, cp): for every 4×4 block (ib, jb),
@@ -205,21 +148,6 @@ type KernelFn = (
   bBlock: number,
 ) => void;
 
-/** The slice of the WebAssembly JS API used here (the project's `lib` setting has no WebAssembly types). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (
-    module: object,
-    imports: Record<string, Record<string, unknown>>,
-  ) => { exports: Record<string, unknown> };
-}
-
 interface WasmState {
   memory: WasmMemory;
   kernel: KernelFn;
@@ -232,7 +160,7 @@ function load(): WasmState | null {
   if (state !== undefined) return state;
   try {
     const bytes = kernelModule();
-    const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    const wasm = wasmApi();
     if (wasm === undefined || !wasm.validate(bytes)) {
       state = null;
       return state;
@@ -333,7 +261,7 @@ function packPanels(
  * sides are contiguous, native row copies for long rows, a plain loop for short ones (a subarray view
  * per short row would cost more than the copy).
  */
-function copyRows(
+export function copyRows(
   dst: Float64Array,
   dOff: number,
   dStride: number,
@@ -361,7 +289,7 @@ function copyRows(
  * Row stride (in doubles) for N columns: N rounded up to a whole 64-byte line, plus one line when the
  * stride would be a multiple of 512 bytes (then rows share a few of L1's 64 sets and evict each other).
  */
-function paddedRowStride(N: number): number {
+export function paddedRowStride(N: number): number {
   const lines = Math.ceil(N / 8);
   return 8 * (lines % 8 === 0 ? lines + 1 : lines);
 }
