@@ -1,9 +1,11 @@
+import type { MatmulPrecision } from "../factor/gemm.js";
 import { Conv2d } from "../nn/conv2d.js";
 import { CPConv2d } from "../nn/cp-conv2d.js";
 import { Dense } from "../nn/dense.js";
 import { Flatten } from "../nn/flatten.js";
 import type { Layer } from "../nn/layer.js";
 import { LowRankDense } from "../nn/low-rank-dense.js";
+import { resolvePrecision } from "../nn/precision.js";
 import type { RankSpec } from "../nn/rank.js";
 import { ReLU } from "../nn/relu.js";
 import { Sequential } from "../nn/sequential.js";
@@ -32,6 +34,8 @@ export interface MlpQNetworkOptions {
   /** Parametrization of the hidden-to-hidden layers (every hidden layer after the first). Default dense. */
   hiddenLayer?: HiddenLayerSpec;
   rng: Rng;
+  /** Arithmetic of every layer's matrix products (default 'f64'; 'f32' as PyTorch's float32). */
+  precision?: MatmulPrecision;
 }
 
 /**
@@ -45,19 +49,20 @@ export function mlpQNetwork(options: MlpQNetworkOptions): Sequential {
     throw new RangeError(
       "mlpQNetwork: hiddenLayer.kind must be 'dense' or 'lowrank' (a TRL needs a multi-mode input)",
     );
+  const precision = resolvePrecision(options.precision, "mlpQNetwork precision");
   const layers: Layer[] = [];
   let width = options.observationSize;
   options.hidden.forEach((h, i) => {
-    const name = `fc${i}`;
+    const common = { inFeatures: width, outFeatures: h, rng: options.rng, name: `fc${i}`, precision };
     layers.push(
-      i > 0 && spec.kind === "lowrank"
-        ? new LowRankDense({ inFeatures: width, outFeatures: h, rank: spec.rank, rng: options.rng, name })
-        : new Dense({ inFeatures: width, outFeatures: h, rng: options.rng, name }),
+      i > 0 && spec.kind === "lowrank" ? new LowRankDense({ ...common, rank: spec.rank }) : new Dense(common),
     );
     layers.push(new ReLU([h], `relu${i}`));
     width = h;
   });
-  layers.push(new Dense({ inFeatures: width, outFeatures: options.numActions, rng: options.rng, name: "q" }));
+  layers.push(
+    new Dense({ inFeatures: width, outFeatures: options.numActions, rng: options.rng, name: "q", precision }),
+  );
   return new Sequential(layers, { name: "q_mlp", inputGrad: false });
 }
 
@@ -71,6 +76,12 @@ export interface MinAtarQNetworkOptions {
   inChannels?: number;
   convChannels?: number;
   hiddenUnits?: number;
+  /**
+   * Arithmetic of every layer's matrix products, conv included (default 'f64'). 'f32': operands and
+   * accumulation in single precision, as PyTorch's float32 reference trains; parameters, gradients
+   * and outputs stay Float64Array.
+   */
+  precision?: MatmulPrecision;
 }
 
 /** Name of the hidden layer inside {@link minatarQNetwork} (for spectra and parameter reports). */
@@ -90,6 +101,7 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
   const hiddenSpec = options.hiddenLayer ?? { kind: "dense" };
   const convSpec = options.conv ?? { kind: "dense" };
   const rng = options.rng;
+  const precision = resolvePrecision(options.precision, "minatarQNetwork precision");
   const convCommon = {
     inChannels: c,
     outChannels: f,
@@ -97,6 +109,7 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
     inputSize: [n, n] as [number, number],
     rng,
     name: "conv",
+    precision,
   };
   const conv: Conv2d | CPConv2d =
     convSpec.kind === "cp" ? new CPConv2d({ ...convCommon, rank: convSpec.rank }) : new Conv2d(convCommon);
@@ -106,18 +119,32 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
   const name = MINATAR_HIDDEN_LAYER;
   if (hiddenSpec.kind === "trl") {
     layers.push(
-      new TuckerRegression({ inputShape: convShape, outFeatures: hidden, rank: hiddenSpec.rank, rng, name }),
+      new TuckerRegression({
+        inputShape: convShape,
+        outFeatures: hidden,
+        rank: hiddenSpec.rank,
+        rng,
+        name,
+        precision,
+      }),
     );
   } else {
     layers.push(new Flatten(convShape));
     layers.push(
       hiddenSpec.kind === "lowrank"
-        ? new LowRankDense({ inFeatures: features, outFeatures: hidden, rank: hiddenSpec.rank, rng, name })
-        : new Dense({ inFeatures: features, outFeatures: hidden, rng, name }),
+        ? new LowRankDense({
+            inFeatures: features,
+            outFeatures: hidden,
+            rank: hiddenSpec.rank,
+            rng,
+            name,
+            precision,
+          })
+        : new Dense({ inFeatures: features, outFeatures: hidden, rng, name, precision }),
     );
   }
   layers.push(new ReLU([hidden], "hidden_relu"));
-  layers.push(new Dense({ inFeatures: hidden, outFeatures: options.numActions, rng, name: "q" }));
+  layers.push(new Dense({ inFeatures: hidden, outFeatures: options.numActions, rng, name: "q", precision }));
   return new Sequential(layers, { name: "q_minatar", inputGrad: false });
 }
 

@@ -1,6 +1,6 @@
 import { cpAls } from "../factor/cp-als.js";
 import { CPTensor, cpParameterCount } from "../factor/cp-tensor.js";
-import { gemmNN, gemmNT, gemmTN } from "../factor/gemm.js";
+import { gemmNN, gemmNT, gemmTN, type MatmulPrecision } from "../factor/gemm.js";
 import { projectModeBackward, projectModeInto } from "../factor/mode-projection.js";
 import { cpRankForFraction } from "../factor/rank-budget.js";
 import { Tensor } from "../factor/tensor.js";
@@ -11,6 +11,7 @@ import { convOutputSize, pair, type Pair } from "./conv-geometry.js";
 import type { Conv2d } from "./conv2d.js";
 import { torchDefaultUniform } from "./init.js";
 import type { Layer } from "./layer.js";
+import { resolvePrecision } from "./precision.js";
 import { parseRank, type RankSpec } from "./rank.js";
 import { checkBatch, checkDim } from "./shape.js";
 
@@ -31,6 +32,11 @@ export interface CPConv2dOptions {
    */
   rng?: Rng;
   name?: string;
+  /**
+   * Arithmetic of the matrix products (default 'f64'). 'f32': operands and accumulation in single
+   * precision, like PyTorch's float32 convolutions; parameters and gradients stay Float64Array.
+   */
+  precision?: MatmulPrecision;
 }
 
 /**
@@ -59,6 +65,7 @@ export class CPConv2d implements Layer {
   readonly heightFactor: Parameter;
   readonly widthFactor: Parameter;
   readonly bias: Parameter | null;
+  readonly precision: MatmulPrecision;
   computeInputGrad = true;
   private readonly H: number;
   private readonly W: number;
@@ -90,6 +97,7 @@ export class CPConv2d implements Layer {
       throw new RangeError(`CPConv2d rank must be one integer or a fraction, got [${parsed.ranks}]`);
     const R = parsed.kind === "rank" ? parsed.rank : cpRankForFraction([O, C, kh, kw], parsed.fraction);
     this.name = options.name ?? "cpconv";
+    this.precision = resolvePrecision(options.precision, "CPConv2d precision");
     this.inChannels = C;
     this.outChannels = O;
     this.rank = R;
@@ -224,7 +232,8 @@ export class CPConv2d implements Layer {
     }
     const P = Ho * Wo;
     const Uout = this.outFactor.data;
-    for (let n = 0; n < batch; n++) gemmNN(O, P, R, Uout, 0, R, z3, n * R * P, P, y, n * O * P, P);
+    for (let n = 0; n < batch; n++)
+      gemmNN(O, P, R, Uout, 0, R, z3, n * R * P, P, y, n * O * P, P, false, this.precision);
     if (this.bias) {
       const b = this.bias.data;
       for (let n = 0; n < batch; n++)
@@ -254,8 +263,23 @@ export class CPConv2d implements Layer {
     const g3 = this.gz3.get(batch);
     const Uout = this.outFactor.data;
     for (let n = 0; n < batch; n++) {
-      gemmNT(O, R, P, gradOut, n * O * P, P, z3, n * R * P, P, this.outFactor.grad, 0, R, true);
-      gemmTN(R, P, O, Uout, 0, R, gradOut, n * O * P, P, g3, n * R * P, P);
+      gemmNT(
+        O,
+        R,
+        P,
+        gradOut,
+        n * O * P,
+        P,
+        z3,
+        n * R * P,
+        P,
+        this.outFactor.grad,
+        0,
+        R,
+        true,
+        this.precision,
+      );
+      gemmTN(R, P, O, Uout, 0, R, gradOut, n * O * P, P, g3, n * R * P, P, false, this.precision);
     }
     if (this.bias) {
       const gb = this.bias.grad;

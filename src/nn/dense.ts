@@ -1,9 +1,10 @@
-import { gemmNN, gemmNT, gemmTN } from "../factor/gemm.js";
+import { gemmNN, gemmNT, gemmTN, type MatmulPrecision } from "../factor/gemm.js";
 import { makeParameter, type Parameter } from "../optim/parameter.js";
 import type { Rng } from "../random/rng.js";
 import { BatchBuffer } from "./batch-buffer.js";
 import { torchDefaultUniform } from "./init.js";
 import type { Layer } from "./layer.js";
+import { resolvePrecision } from "./precision.js";
 import { checkBatch, checkDim } from "./shape.js";
 
 export interface DenseOptions {
@@ -14,6 +15,11 @@ export interface DenseOptions {
   /** Draws PyTorch's default init; without it weights and bias start at 0. */
   rng?: Rng;
   name?: string;
+  /**
+   * Arithmetic of the matrix products (default 'f64'). 'f32': operands and accumulation in single
+   * precision, like PyTorch's float32 Linear; parameters and gradients stay Float64Array.
+   */
+  precision?: MatmulPrecision;
 }
 
 /**
@@ -29,6 +35,7 @@ export class Dense implements Layer {
   readonly bias: Parameter | null;
   readonly inFeatures: number;
   readonly outFeatures: number;
+  readonly precision: MatmulPrecision;
   /** When false, `backward` skips ∇X (e.g. first layer) and returns a zero buffer. */
   computeInputGrad = true;
   private readonly out: BatchBuffer;
@@ -40,6 +47,7 @@ export class Dense implements Layer {
     checkDim(inFeatures, "Dense inFeatures");
     checkDim(outFeatures, "Dense outFeatures");
     this.name = options.name ?? "dense";
+    this.precision = resolvePrecision(options.precision, "Dense precision");
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.inputShape = [inFeatures];
@@ -67,7 +75,7 @@ export class Dense implements Layer {
     checkBatch(this.name, "input", x, batch, I);
     this.lastInput = x;
     const y = this.out.get(batch);
-    gemmNT(batch, O, I, x, 0, I, this.weight.data, 0, I, y, 0, O);
+    gemmNT(batch, O, I, x, 0, I, this.weight.data, 0, I, y, 0, O, false, this.precision);
     if (this.bias) {
       const b = this.bias.data;
       for (let n = 0; n < batch; n++) {
@@ -83,7 +91,7 @@ export class Dense implements Layer {
     const x = this.lastInput;
     if (x === null) throw new Error(`${this.name}: backward called before forward`);
     checkBatch(this.name, "gradOut", gradOut, batch, O);
-    gemmTN(O, I, batch, gradOut, 0, O, x, 0, I, this.weight.grad, 0, I, true);
+    gemmTN(O, I, batch, gradOut, 0, O, x, 0, I, this.weight.grad, 0, I, true, this.precision);
     if (this.bias) {
       const gb = this.bias.grad;
       for (let n = 0; n < batch; n++) {
@@ -92,7 +100,8 @@ export class Dense implements Layer {
       }
     }
     const gx = this.gradIn.get(batch);
-    if (this.computeInputGrad) gemmNN(batch, I, O, gradOut, 0, O, this.weight.data, 0, I, gx, 0, I);
+    if (this.computeInputGrad)
+      gemmNN(batch, I, O, gradOut, 0, O, this.weight.data, 0, I, gx, 0, I, false, this.precision);
     return gx;
   }
 

@@ -1,4 +1,4 @@
-import { gemmNN, gemmNT, gemmTN } from "../factor/gemm.js";
+import { gemmNN, gemmNT, gemmTN, type MatmulPrecision } from "../factor/gemm.js";
 import { LowRankMatrix } from "../factor/low-rank-matrix.js";
 import { matrixRankForFraction } from "../factor/rank-budget.js";
 import { truncatedSvd } from "../factor/svd.js";
@@ -8,6 +8,7 @@ import { BatchBuffer } from "./batch-buffer.js";
 import type { Dense } from "./dense.js";
 import { torchDefaultUniform } from "./init.js";
 import type { Layer } from "./layer.js";
+import { resolvePrecision } from "./precision.js";
 import { parseRank, type RankSpec } from "./rank.js";
 import { checkBatch, checkDim } from "./shape.js";
 
@@ -23,6 +24,11 @@ export interface LowRankDenseOptions {
    */
   rng?: Rng;
   name?: string;
+  /**
+   * Arithmetic of the matrix products (default 'f64'). 'f32': operands and accumulation in single
+   * precision, like PyTorch's float32 layers; parameters and gradients stay Float64Array.
+   */
+  precision?: MatmulPrecision;
 }
 
 /**
@@ -40,6 +46,7 @@ export class LowRankDense implements Layer {
   readonly rank: number;
   readonly matrix: LowRankMatrix;
   readonly bias: Parameter | null;
+  readonly precision: MatmulPrecision;
   computeInputGrad = true;
   private readonly hidden: BatchBuffer;
   private readonly gradHidden: BatchBuffer;
@@ -59,6 +66,7 @@ export class LowRankDense implements Layer {
     if (K > Math.min(I, O))
       throw new RangeError(`LowRankDense rank must be in [1, min(in, out) = ${Math.min(I, O)}], got ${K}`);
     this.name = options.name ?? "lowrank";
+    this.precision = resolvePrecision(options.precision, "LowRankDense precision");
     this.inFeatures = I;
     this.outFeatures = O;
     this.rank = K;
@@ -110,13 +118,13 @@ export class LowRankDense implements Layer {
   }
 
   forward(x: Float64Array, batch: number): Float64Array {
-    const { inFeatures: I, outFeatures: O, rank: K } = this;
+    const { inFeatures: I, outFeatures: O, rank: K, precision } = this;
     checkBatch(this.name, "input", x, batch, I);
     this.lastInput = x;
     const h = this.hidden.get(batch);
     const y = this.out.get(batch);
-    gemmNN(batch, K, I, x, 0, I, this.matrix.R.data, 0, K, h, 0, K);
-    gemmNT(batch, O, K, h, 0, K, this.matrix.L.data, 0, K, y, 0, O);
+    gemmNN(batch, K, I, x, 0, I, this.matrix.R.data, 0, K, h, 0, K, false, precision);
+    gemmNT(batch, O, K, h, 0, K, this.matrix.L.data, 0, K, y, 0, O, false, precision);
     if (this.bias) {
       const b = this.bias.data;
       for (let n = 0; n < batch; n++) for (let j = 0; j < O; j++) y[n * O + j] += b[j];
@@ -125,21 +133,22 @@ export class LowRankDense implements Layer {
   }
 
   backward(gradOut: Float64Array, batch: number): Float64Array {
-    const { inFeatures: I, outFeatures: O, rank: K } = this;
+    const { inFeatures: I, outFeatures: O, rank: K, precision } = this;
     const x = this.lastInput;
     if (x === null) throw new Error(`${this.name}: backward called before forward`);
     checkBatch(this.name, "gradOut", gradOut, batch, O);
     const h = this.hidden.get(batch);
     const gh = this.gradHidden.get(batch);
-    gemmTN(O, K, batch, gradOut, 0, O, h, 0, K, this.matrix.L.grad, 0, K, true);
-    gemmNN(batch, K, O, gradOut, 0, O, this.matrix.L.data, 0, K, gh, 0, K);
-    gemmTN(I, K, batch, x, 0, I, gh, 0, K, this.matrix.R.grad, 0, K, true);
+    gemmTN(O, K, batch, gradOut, 0, O, h, 0, K, this.matrix.L.grad, 0, K, true, precision);
+    gemmNN(batch, K, O, gradOut, 0, O, this.matrix.L.data, 0, K, gh, 0, K, false, precision);
+    gemmTN(I, K, batch, x, 0, I, gh, 0, K, this.matrix.R.grad, 0, K, true, precision);
     if (this.bias) {
       const gb = this.bias.grad;
       for (let n = 0; n < batch; n++) for (let j = 0; j < O; j++) gb[j] += gradOut[n * O + j];
     }
     const gx = this.gradIn.get(batch);
-    if (this.computeInputGrad) gemmNT(batch, I, K, gh, 0, K, this.matrix.R.data, 0, K, gx, 0, I);
+    if (this.computeInputGrad)
+      gemmNT(batch, I, K, gh, 0, K, this.matrix.R.data, 0, K, gx, 0, I, false, precision);
     return gx;
   }
 }

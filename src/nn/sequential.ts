@@ -6,7 +6,9 @@ export interface SequentialOptions {
   name?: string;
   /**
    * Whether `backward` must return ∇input (default true). A Q-network on raw observations does
-   * not need it: false lets the first layer skip that product.
+   * not need it: false lets the first parametrized layer skip that product, and `backward` stops
+   * there, returning that layer's zero buffer (the parameter-free layers before it, e.g. a layout
+   * permutation, would only map zeros to zeros).
    */
   inputGrad?: boolean;
 }
@@ -20,6 +22,8 @@ export class Sequential implements Layer {
   readonly layers: readonly Layer[];
   readonly inputShape: readonly number[];
   readonly outputShape: readonly number[];
+  /** Index of the last layer `backward` runs (0 unless inputGrad is false). */
+  private readonly backwardStop: number;
 
   constructor(layers: readonly Layer[], options: SequentialOptions = {}) {
     if (layers.length === 0) throw new RangeError("Sequential needs at least one layer");
@@ -36,11 +40,21 @@ export class Sequential implements Layer {
     this.layers = [...layers];
     this.inputShape = layers[0].inputShape;
     this.outputShape = layers[layers.length - 1].outputShape;
+    let stop = 0;
     if (options.inputGrad === false) {
-      const first = layers.find((l) => l.parameters.length > 0) ?? layers[0];
-      // Layers before the first parametrized one pass gradients only; the first parametrized layer skips ∇x.
-      if (typeof first.computeInputGrad === "boolean") first.computeInputGrad = false;
+      const firstIndex = Math.max(
+        0,
+        layers.findIndex((l) => l.parameters.length > 0),
+      );
+      const first = layers[firstIndex];
+      // Layers before the first parametrized one pass gradients only; the first parametrized layer
+      // skips ∇x (returning zeros), so nothing before it needs to run.
+      if (typeof first.computeInputGrad === "boolean") {
+        first.computeInputGrad = false;
+        stop = firstIndex;
+      }
     }
+    this.backwardStop = stop;
   }
 
   get parameters(): Parameter[] {
@@ -61,7 +75,7 @@ export class Sequential implements Layer {
 
   backward(gradOut: Float64Array, batch: number): Float64Array {
     let g = gradOut;
-    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i].backward(g, batch);
+    for (let i = this.layers.length - 1; i >= this.backwardStop; i--) g = this.layers[i].backward(g, batch);
     return g;
   }
 

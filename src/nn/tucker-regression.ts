@@ -1,4 +1,4 @@
-import { gemmNN, gemmNT, gemmTN } from "../factor/gemm.js";
+import { gemmNN, gemmNT, gemmTN, type MatmulPrecision } from "../factor/gemm.js";
 import { projectModeBackward, projectModeInto } from "../factor/mode-projection.js";
 import { tuckerRanksForFraction } from "../factor/rank-budget.js";
 import { Tensor } from "../factor/tensor.js";
@@ -10,6 +10,7 @@ import { BatchBuffer } from "./batch-buffer.js";
 import type { Dense } from "./dense.js";
 import { torchDefaultUniform } from "./init.js";
 import type { Layer } from "./layer.js";
+import { resolvePrecision } from "./precision.js";
 import { parseRank, type RankSpec } from "./rank.js";
 import { checkBatch, checkDim, sizeOf } from "./shape.js";
 
@@ -37,6 +38,11 @@ export interface TuckerRegressionOptions {
    */
   rng?: Rng;
   name?: string;
+  /**
+   * Arithmetic of the matrix products (default 'f64'). 'f32': operands and accumulation in single
+   * precision, like PyTorch's float32 layers; parameters and gradients stay Float64Array.
+   */
+  precision?: MatmulPrecision;
 }
 
 /**
@@ -63,6 +69,7 @@ export class TuckerRegression implements Layer {
   /** U_out ∈ ℝ^{O×R_out}. */
   readonly outputFactor: Parameter;
   readonly bias: Parameter | null;
+  readonly precision: MatmulPrecision;
   computeInputGrad = true;
   private readonly N: number;
   private readonly coreRows: number;
@@ -97,6 +104,7 @@ export class TuckerRegression implements Layer {
     const full = [...shape, O];
     const ranks = resolveTuckerRanks(full, options.rank, options.minOutputRank);
     this.name = options.name ?? "trl";
+    this.precision = resolvePrecision(options.precision, "TuckerRegression precision");
     this.N = N;
     this.inputShape = shape;
     this.outputShape = [O];
@@ -192,7 +200,7 @@ export class TuckerRegression implements Layer {
 
   forward(x: Float64Array, batch: number): Float64Array {
     checkBatch(this.name, "input", x, batch, this.gradIn.perSample);
-    const { N, ranks, inputShape } = this;
+    const { N, ranks, inputShape, precision } = this;
     this.lastInput = x;
     this.lastBatch = batch;
     const I0 = inputShape[0];
@@ -217,15 +225,32 @@ export class TuckerRegression implements Layer {
         t,
         0,
         this.trailRank,
+        false,
+        this.precision,
       );
       projectModeInto(t, batch, I0, this.trailRank, this.inputFactors[0].data, ranks[0], z);
     }
     const Rout = ranks[N];
     const O = this.outFeatures;
     const h = this.hidden.get(batch);
-    gemmNN(batch, Rout, this.coreRows, z, 0, this.coreRows, this.core.data, 0, Rout, h, 0, Rout);
+    gemmNN(
+      batch,
+      Rout,
+      this.coreRows,
+      z,
+      0,
+      this.coreRows,
+      this.core.data,
+      0,
+      Rout,
+      h,
+      0,
+      Rout,
+      false,
+      precision,
+    );
     const y = this.out.get(batch);
-    gemmNT(batch, O, Rout, h, 0, Rout, this.outputFactor.data, 0, Rout, y, 0, O);
+    gemmNT(batch, O, Rout, h, 0, Rout, this.outputFactor.data, 0, Rout, y, 0, O, false, precision);
     if (this.bias) {
       const b = this.bias.data;
       for (let s = 0; s < batch; s++) for (let o = 0; o < O; o++) y[s * O + o] += b[o];
@@ -238,21 +263,51 @@ export class TuckerRegression implements Layer {
     if (x === null || this.lastBatch !== batch)
       throw new Error(`${this.name}: backward at batch ${batch} does not follow a forward at that batch`);
     checkBatch(this.name, "gradOut", gradOut, batch, this.outFeatures);
-    const { N, ranks, inputShape } = this;
+    const { N, ranks, inputShape, precision } = this;
     const Rout = ranks[N];
     const O = this.outFeatures;
     const h = this.hidden.get(batch);
     const gh = this.gradHidden.get(batch);
-    gemmTN(O, Rout, batch, gradOut, 0, O, h, 0, Rout, this.outputFactor.grad, 0, Rout, true);
-    gemmNN(batch, Rout, O, gradOut, 0, O, this.outputFactor.data, 0, Rout, gh, 0, Rout);
+    gemmTN(O, Rout, batch, gradOut, 0, O, h, 0, Rout, this.outputFactor.grad, 0, Rout, true, precision);
+    gemmNN(batch, Rout, O, gradOut, 0, O, this.outputFactor.data, 0, Rout, gh, 0, Rout, false, precision);
     if (this.bias) {
       const gb = this.bias.grad;
       for (let s = 0; s < batch; s++) for (let o = 0; o < O; o++) gb[o] += gradOut[s * O + o];
     }
     const z = this.projected.get(batch);
-    gemmTN(this.coreRows, Rout, batch, z, 0, this.coreRows, gh, 0, Rout, this.core.grad, 0, Rout, true);
+    gemmTN(
+      this.coreRows,
+      Rout,
+      batch,
+      z,
+      0,
+      this.coreRows,
+      gh,
+      0,
+      Rout,
+      this.core.grad,
+      0,
+      Rout,
+      true,
+      precision,
+    );
     const gz = this.gradProjected.get(batch);
-    gemmNT(batch, this.coreRows, Rout, gh, 0, Rout, this.core.data, 0, Rout, gz, 0, this.coreRows);
+    gemmNT(
+      batch,
+      this.coreRows,
+      Rout,
+      gh,
+      0,
+      Rout,
+      this.core.data,
+      0,
+      Rout,
+      gz,
+      0,
+      this.coreRows,
+      false,
+      precision,
+    );
     const I0 = inputShape[0];
     const U0 = this.inputFactors[0];
     const gx = this.gradIn.get(batch);
@@ -277,6 +332,8 @@ export class TuckerRegression implements Layer {
       this.gradKron,
       0,
       this.trailRank,
+      false,
+      precision,
     );
     if (this.computeInputGrad)
       gemmNT(
@@ -292,6 +349,8 @@ export class TuckerRegression implements Layer {
         gx,
         0,
         this.trailSize,
+        false,
+        precision,
       );
     this.kronFactorGrads();
     return gx;
