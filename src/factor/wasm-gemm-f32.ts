@@ -16,7 +16,7 @@
  */
 
 import { CodeBuffer, I32, V128, WasmArena, assembleModule, op, wasmApi } from "./wasm-asm.js";
-import { copyRowsF64, copyRowsInto, paddedStride, wasmGemmDot } from "./wasm-gemm-dot.js";
+import { convertRowsF32, copyRowsF64, paddedStride, wasmGemmDot } from "./wasm-gemm-dot.js";
 
 /**
  * rowb(M4, N8, K, ap, aI, aK, bp, ldb, cp, ldc), K ≥ 1, strides and addresses in bytes:
@@ -183,17 +183,17 @@ export function wasmGemmF32(
   const f32 = s.arena.f32;
   const f64 = s.arena.f64;
   if (byRows) {
-    copyRowsInto(f32, 0, lda, A, aOff, aI, M, K);
+    convertRowsF32(f32, 0, lda, A, aOff, aI, M, K);
     if (Mp > M) f32.fill(0, M * lda, Mp * lda);
   } else {
     // Columns M..Mp−1 of the staged rows (stale memory) only reach discarded rows of Cp.
-    copyRowsInto(f32, 0, lda, A, aOff, aK, K, M);
+    convertRowsF32(f32, 0, lda, A, aOff, aK, K, M);
   }
   // Columns N..Np−1 of the staged B rows only reach discarded columns of Cp.
-  copyRowsInto(f32, bp / 4, ldb, B, bOff, bK, K, N);
+  convertRowsF32(f32, bp / 4, ldb, B, bOff, bK, K, N);
   const c0 = cp / 8;
   if (accumulate) {
-    copyRowsInto(f64, c0, ldp, C, cOff, ldc, M, N);
+    copyRowsF64(f64, c0, ldp, C, cOff, ldc, M, N);
   } else {
     f64.fill(0, c0, c0 + Mp * ldp);
   }
