@@ -19,6 +19,12 @@ export interface DqnAgentOptions {
   config?: Partial<DqnConfig>;
   /** Replay storage of observations (uint8 for binary grids). Default float64. */
   observationDtype?: ObservationDtype;
+  /**
+   * Keep each update's (clipped) gradients in `Parameter.grad` after `learn` for inspection; they
+   * are then zeroed before the next backward. Default false: the optimizer zeroes them right after
+   * its step, fused into the update (one pass over θ less per update).
+   */
+  keepGradients?: boolean;
 }
 
 export interface UpdateStats {
@@ -35,6 +41,8 @@ export interface UpdateStats {
  * minibatches towards y = G + γᵐ max/argmax Q_θ⁻(s′, ·) (see tdTargets), target network θ⁻ synced
  * every `targetUpdateInterval` updates by Polyak averaging with τ (τ = 1: hard copy),
  * optional Double DQN, n-step returns, Huber loss, global-norm clipping, Adam or (centered) RMSProp.
+ * Unless `keepGradients`, the online network's gradients are zero between updates (the optimizer
+ * zeroes them after its step); code that runs `network.backward` outside `learn` must zero them again.
  */
 export class DqnAgent {
   readonly config: DqnConfig;
@@ -47,6 +55,7 @@ export class DqnAgent {
   readonly epsilonSchedule: LinearSchedule;
   /** Gradient updates done so far. */
   updates = 0;
+  readonly keepGradients: boolean;
   private readonly targets: Float64Array;
   private readonly predictions: Float64Array;
   private readonly lossGrad: Float64Array;
@@ -69,10 +78,27 @@ export class DqnAgent {
     polyakUpdate(this.network.parameters, this.targetNetwork.parameters, 1);
     const opt = this.config.optimizer;
     const params = this.network.parameters;
+    this.keepGradients = options.keepGradients ?? false;
+    const zeroGradAfterStep = !this.keepGradients;
     this.optimizer =
       opt.kind === "adam"
-        ? new Adam(params, { lr: opt.lr, eps: opt.eps, beta1: opt.beta1, beta2: opt.beta2 })
-        : new RmsProp(params, { lr: opt.lr, alpha: opt.alpha, eps: opt.eps, centered: opt.centered });
+        ? new Adam(params, {
+            lr: opt.lr,
+            eps: opt.eps,
+            beta1: opt.beta1,
+            beta2: opt.beta2,
+            zeroGradAfterStep,
+          })
+        : new RmsProp(params, {
+            lr: opt.lr,
+            alpha: opt.alpha,
+            eps: opt.eps,
+            centered: opt.centered,
+            zeroGradAfterStep,
+          });
+    // Unless keepGradients, the online gradients are zero between updates (the optimizer clears
+    // them after each step), so `learn` needs no separate zeroing pass over θ.
+    zeroGrads(params);
     this.buffer = new ReplayBuffer({
       capacity: this.config.bufferSize,
       observationSize: this.observationSize,
@@ -171,7 +197,7 @@ export class DqnAgent {
     const gradOut = this.gradOut;
     gradOut.fill(0);
     for (let i = 0; i < B; i++) gradOut[i * A + batch.actions[i]] = this.lossGrad[i];
-    zeroGrads(this.network.parameters);
+    if (this.keepGradients) zeroGrads(this.network.parameters);
     this.network.backward(gradOut, B);
     const gradNorm = c.maxGradNorm !== null ? clipGradNorm(this.network.parameters, c.maxGradNorm) : null;
     this.optimizer.step();

@@ -6,6 +6,8 @@ import {
   type Optimizer,
   type OptimizerState,
 } from "./optimizer.js";
+import type { UpdateBackend } from "./rmsprop.js";
+import { UpdateArena, wasmUpdateKernelsAvailable } from "./wasm-update-kernels.js";
 
 export interface AdamOptions {
   lr: number;
@@ -13,6 +15,58 @@ export interface AdamOptions {
   beta2?: number;
   eps?: number;
   weightDecay?: number;
+  /** Zero every gradient right after it has been used by `step()` (saves the caller a separate zeroGrad pass). */
+  zeroGradAfterStep?: boolean;
+  /** f64x2 WebAssembly (default where available) or scalar JS; bit-identical results. */
+  backend?: UpdateBackend;
+}
+
+interface AdamScalars {
+  stepSize: number;
+  beta1: number;
+  oneMinusB1: number;
+  beta2: number;
+  oneMinusB2: number;
+  biasCorrection2Sqrt: number;
+  eps: number;
+  weightDecay: number;
+}
+
+/**
+ * The Adam update on entries [from, to). Each element is read once into locals and written once
+ * (the arrays could alias as far as the JIT knows, so m[i]/v[i] would otherwise be reloaded); the
+ * arithmetic is torch's, in torch's order: the division by √(1−β₂ᵗ) and by the denominator stay divisions.
+ */
+function adamRange(
+  p: Float64Array,
+  g: Float64Array,
+  m: Float64Array,
+  v: Float64Array,
+  from: number,
+  to: number,
+  c: AdamScalars,
+): void {
+  const { stepSize, beta1, oneMinusB1, beta2, oneMinusB2, biasCorrection2Sqrt, eps, weightDecay } = c;
+  if (weightDecay === 0) {
+    for (let i = from; i < to; i++) {
+      const gi = g[i];
+      const mi = m[i] * beta1 + oneMinusB1 * gi;
+      const vi = v[i] * beta2 + oneMinusB2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = p[i] - stepSize * (mi / (Math.sqrt(vi) / biasCorrection2Sqrt + eps));
+    }
+  } else {
+    for (let i = from; i < to; i++) {
+      const pi = p[i];
+      const gi = g[i] + weightDecay * pi;
+      const mi = m[i] * beta1 + oneMinusB1 * gi;
+      const vi = v[i] * beta2 + oneMinusB2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = pi - stepSize * (mi / (Math.sqrt(vi) / biasCorrection2Sqrt + eps));
+    }
+  }
 }
 
 /**
@@ -31,9 +85,12 @@ export class Adam implements Optimizer {
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
+  readonly zeroGradAfterStep: boolean;
+  readonly backend: UpdateBackend;
   private t = 0;
   private readonly m: Float64Array[];
   private readonly v: Float64Array[];
+  private readonly arena: UpdateArena | null;
 
   constructor(params: readonly Parameter[], options: AdamOptions) {
     checkLearningRate(options.lr, "Adam");
@@ -49,8 +106,21 @@ export class Adam implements Optimizer {
     if (!(this.beta2 >= 0 && this.beta2 < 1))
       throw new RangeError(`Adam: beta2 must be in [0, 1), got ${this.beta2}`);
     if (!(this.eps >= 0)) throw new RangeError(`Adam: eps must be >= 0, got ${this.eps}`);
-    this.m = params.map((p) => new Float64Array(p.data.length));
-    this.v = params.map((p) => new Float64Array(p.data.length));
+    if (options.backend !== undefined && options.backend !== "wasm" && options.backend !== "js")
+      throw new RangeError(`Adam: backend must be "wasm" or "js", got ${String(options.backend)}`);
+    if (options.backend === "wasm" && !wasmUpdateKernelsAvailable())
+      throw new Error(`Adam: backend "wasm" needs WebAssembly SIMD, which this runtime lacks`);
+    this.backend = options.backend ?? (wasmUpdateKernelsAvailable() ? "wasm" : "js");
+    this.zeroGradAfterStep = options.zeroGradAfterStep ?? false;
+    const lengths = params.map((p) => p.data.length);
+    if (this.backend === "wasm") {
+      this.arena = new UpdateArena(lengths, 2);
+      [this.m, this.v] = this.arena.state;
+    } else {
+      this.arena = null;
+      this.m = lengths.map((n) => new Float64Array(n));
+      this.v = lengths.map((n) => new Float64Array(n));
+    }
   }
 
   get stepCount(): number {
@@ -59,41 +129,61 @@ export class Adam implements Optimizer {
 
   step(): void {
     this.t += 1;
-    const { beta1, beta2, eps, lr, weightDecay } = this;
-    const oneMinusB1 = 1 - beta1;
-    const oneMinusB2 = 1 - beta2;
-    const biasCorrection1 = 1 - Math.pow(beta1, this.t);
-    const biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, this.t));
-    const stepSize = lr / biasCorrection1;
+    const { beta1, beta2, eps, lr, weightDecay, arena } = this;
+    const c: AdamScalars = {
+      stepSize: lr / (1 - Math.pow(beta1, this.t)),
+      beta1,
+      oneMinusB1: 1 - beta1,
+      beta2,
+      oneMinusB2: 1 - beta2,
+      biasCorrection2Sqrt: Math.sqrt(1 - Math.pow(beta2, this.t)),
+      eps,
+      weightDecay,
+    };
     for (let q = 0; q < this.params.length; q++) {
-      const p = this.params[q].data;
-      const g = this.params[q].grad;
-      const m = this.m[q];
-      const v = this.v[q];
-      // Each element is read once into locals and written once (the arrays could alias as far as
-      // the JIT knows, so m[i]/v[i] would otherwise be reloaded); the arithmetic is torch's, in
-      // torch's order: the division by √(1−β₂ᵗ) and by the denominator stay divisions.
-      const n = p.length;
-      if (weightDecay === 0) {
-        for (let i = 0; i < n; i++) {
-          const gi = g[i];
-          const mi = m[i] * beta1 + oneMinusB1 * gi;
-          const vi = v[i] * beta2 + oneMinusB2 * gi * gi;
-          m[i] = mi;
-          v[i] = vi;
-          p[i] = p[i] - stepSize * (mi / (Math.sqrt(vi) / biasCorrection2Sqrt + eps));
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const pi = p[i];
-          const gi = g[i] + weightDecay * pi;
-          const mi = m[i] * beta1 + oneMinusB1 * gi;
-          const vi = v[i] * beta2 + oneMinusB2 * gi * gi;
-          m[i] = mi;
-          v[i] = vi;
-          p[i] = pi - stepSize * (mi / (Math.sqrt(vi) / biasCorrection2Sqrt + eps));
-        }
+      const { data, grad } = this.params[q];
+      const n = data.length;
+      let done = 0;
+      if (arena !== null) {
+        done = n & ~1;
+        const { kernels, dataPtr, gradPtr } = arena;
+        const mPtr = arena.statePtr(0, q);
+        const vPtr = arena.statePtr(1, q);
+        arena.run(data, grad, done, (bytes) =>
+          weightDecay === 0
+            ? kernels.adam(
+                dataPtr,
+                gradPtr,
+                mPtr,
+                vPtr,
+                bytes,
+                c.stepSize,
+                beta1,
+                c.oneMinusB1,
+                beta2,
+                c.oneMinusB2,
+                c.biasCorrection2Sqrt,
+                eps,
+              )
+            : kernels.adamWeightDecay(
+                dataPtr,
+                gradPtr,
+                mPtr,
+                vPtr,
+                bytes,
+                c.stepSize,
+                beta1,
+                c.oneMinusB1,
+                beta2,
+                c.oneMinusB2,
+                c.biasCorrection2Sqrt,
+                eps,
+                weightDecay,
+              ),
+        );
       }
+      adamRange(data, grad, this.m[q], this.v[q], done, n, c);
+      if (this.zeroGradAfterStep) grad.fill(0);
     }
   }
 

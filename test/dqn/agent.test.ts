@@ -8,10 +8,11 @@ import { Sequential } from "../../src/nn/sequential.js";
 import { Rng } from "../../src/random/rng.js";
 
 /** A linear Q-network on one-hot states: Q(s, a) = W[a, s] (tabular), so gradients are easy to hand-compute. */
-function tabularAgent(config: Parameters<typeof resolveDqnConfig>[0]): DqnAgent {
+function tabularAgent(config: Parameters<typeof resolveDqnConfig>[0], keepGradients = true): DqnAgent {
   return new DqnAgent({
     makeNetwork: () => new Sequential([new Dense({ inFeatures: 3, outFeatures: 2, bias: false, name: "w" })]),
     config: { batchSize: 2, bufferSize: 16, learningStarts: 0, ...config },
+    keepGradients,
   });
 }
 
@@ -221,5 +222,47 @@ describe("gradient clipping inside the update", () => {
     const free = make(null);
     expect(free.learn(batch).gradNorm).toBeNull();
     expect(free.network.parameters[0].grad[0]).toBe(20);
+  });
+});
+
+/** A CartPole-sized agent trained on synthetic transitions from its own seeded generator. */
+function trainSmallAgent(
+  options: { keepGradients?: boolean; optimizer?: "adam" | "rmsprop" },
+  updates: number,
+): DqnAgent {
+  const agent = new DqnAgent({
+    makeNetwork: () => mlpQNetwork({ observationSize: 4, numActions: 2, hidden: [16, 16], rng: new Rng(3) }),
+    config: {
+      batchSize: 8,
+      bufferSize: 64,
+      learningStarts: 0,
+      targetUpdateInterval: 5,
+      optimizer:
+        options.optimizer === "adam"
+          ? { kind: "adam", lr: 1e-3 }
+          : { kind: "rmsprop", lr: 1e-3, alpha: 0.95, eps: 0.01, centered: true },
+    },
+    keepGradients: options.keepGradients,
+  });
+  const rng = new Rng(11);
+  const obs = () => Array.from({ length: 4 }, () => rng.normal());
+  for (let i = 0; i < 40; i++)
+    agent.observe(obs(), rng.integer(2), rng.uniform(), obs(), rng.uniform() < 0.1, false);
+  for (let u = 0; u < updates; u++) agent.update(rng);
+  return agent;
+}
+
+describe("gradient zeroing fused into the optimizer step", () => {
+  it("the default (optimizer zeroes after its step) trains bit-identically to zeroing before backward", () => {
+    for (const optimizer of ["rmsprop", "adam"] as const) {
+      const fused = trainSmallAgent({ optimizer }, 25);
+      const kept = trainSmallAgent({ optimizer, keepGradients: true }, 25);
+      expect(fused.keepGradients).toBe(false);
+      fused.network.parameters.forEach((p, q) => {
+        expect(Array.from(p.data)).toEqual(Array.from(kept.network.parameters[q].data));
+        expect(p.grad.every((g) => g === 0)).toBe(true);
+      });
+      expect(kept.network.parameters.some((p) => p.grad.some((g) => g !== 0))).toBe(true);
+    }
   });
 });

@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { Adam, RmsProp, makeParameter, type Parameter } from "../../src/optim/index.js";
+import { wasmUpdateKernelsAvailable } from "../../src/optim/wasm-update-kernels.js";
+import { UpdateArena } from "../../src/optim/wasm-update-kernels.js";
+
+/** Object.is on every entry: bit-identical up to NaN payloads (−0 and +0 differ). */
+function expectSameBits(a: Float64Array, b: Float64Array): void {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) expect([i, a[i]]).toEqual([i, b[i]]);
+}
+
+const gradient = (n: number) =>
+  fc.array(
+    fc.oneof(fc.double({ min: -10, max: 10, noNaN: true }), fc.constantFrom(0, -0, 1e-300, -1e-300, 5e-324)),
+    { minLength: n, maxLength: n },
+  );
+
+/** Parameters of the given lengths (odd and even: the wasm path does pairs, JS the last odd entry). */
+const setup = fc
+  .array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 3 })
+  .chain((lengths) =>
+    fc.tuple(
+      fc.constant(lengths),
+      fc.tuple(...lengths.map((n) => gradient(n))),
+      fc.array(fc.tuple(...lengths.map((n) => gradient(n))), { minLength: 1, maxLength: 4 }),
+    ),
+  );
+
+function params(lengths: number[], init: number[][]): Parameter[] {
+  return lengths.map((n, q) => makeParameter(`p${q}`, [n], Float64Array.from(init[q])));
+}
+
+type MakeOpt = (ps: Parameter[], backend: "js" | "wasm") => RmsProp | Adam;
+
+function checkBitIdentical(make: MakeOpt): void {
+  fc.assert(
+    fc.property(setup, ([lengths, init, grads]) => {
+      const pj = params(lengths, init);
+      const pw = params(lengths, init);
+      const oj = make(pj, "js");
+      const ow = make(pw, "wasm");
+      expect(ow.backend).toBe("wasm");
+      for (const g of grads) {
+        g.forEach((gq, q) => {
+          pj[q].grad.set(gq);
+          pw[q].grad.set(gq);
+        });
+        oj.step();
+        ow.step();
+      }
+      pj.forEach((p, q) => expectSameBits(p.data, pw[q].data));
+      expect(JSON.stringify(ow.getState())).toBe(JSON.stringify(oj.getState()));
+    }),
+    { numRuns: 150, seed: 23 },
+  );
+}
+
+describe("f64x2 WebAssembly optimizer kernels", () => {
+  it("are available on this runtime (Node ≥ 16.4) and are the default backend", () => {
+    expect(wasmUpdateKernelsAvailable()).toBe(true);
+    expect(new RmsProp([makeParameter("w", [2])], { lr: 1 }).backend).toBe("wasm");
+    expect(new Adam([makeParameter("w", [2])], { lr: 1 }).backend).toBe("wasm");
+  });
+
+  it("centered RMSProp (MinAtar's α .95, ε .01): wasm and JS bit-identical", () => {
+    checkBitIdentical(
+      (ps, backend) => new RmsProp(ps, { lr: 2.5e-4, alpha: 0.95, eps: 0.01, centered: true, backend }),
+    );
+  });
+
+  it("plain RMSProp with torch defaults: wasm and JS bit-identical", () => {
+    checkBitIdentical((ps, backend) => new RmsProp(ps, { lr: 1e-2, backend }));
+  });
+
+  it("Adam without and with weight decay: wasm and JS bit-identical", () => {
+    checkBitIdentical((ps, backend) => new Adam(ps, { lr: 1e-3, backend }));
+    checkBitIdentical((ps, backend) => new Adam(ps, { lr: 1e-3, weightDecay: 0.1, backend }));
+  });
+
+  it("a large parameter (several SIMD lanes, odd length) matches JS bit for bit over many steps", () => {
+    const n = 4097;
+    const init = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+    const pj = makeParameter("w", [n], Float64Array.from(init));
+    const pw = makeParameter("w", [n], Float64Array.from(init));
+    const oj = new RmsProp([pj], { lr: 0.01, alpha: 0.95, eps: 0.01, centered: true, backend: "js" });
+    const ow = new RmsProp([pw], { lr: 0.01, alpha: 0.95, eps: 0.01, centered: true, backend: "wasm" });
+    for (let t = 0; t < 30; t++) {
+      for (let i = 0; i < n; i++) pj.grad[i] = pw.grad[i] = Math.cos(i * (t + 1)) * 1e-2;
+      oj.step();
+      ow.step();
+    }
+    expectSameBits(pj.data, pw.data);
+    expectSameBits(oj.averages("w").squareAvg, ow.averages("w").squareAvg);
+    expectSameBits(oj.averages("w").gradAvg, ow.averages("w").gradAvg);
+  });
+
+  it("state restored into a wasm optimizer continues identically to the saved JS one", () => {
+    const p = makeParameter("w", [3], Float64Array.from([1, -2, 3]));
+    const js = new Adam([p], { lr: 0.05, backend: "js" });
+    p.grad.set([0.3, -0.2, 0.1]);
+    js.step();
+    const q = makeParameter("w", [3], Float64Array.from(p.data));
+    const wasm = new Adam([q], { lr: 0.05, backend: "wasm" });
+    wasm.setState(JSON.parse(JSON.stringify(js.getState())));
+    for (const g of [
+      [0.1, 0.4, -1],
+      [2, 0, -0.5],
+    ]) {
+      p.grad.set(g);
+      q.grad.set(g);
+      js.step();
+      wasm.step();
+    }
+    expectSameBits(p.data, q.data);
+    expect(wasm.stepCount).toBe(3);
+  });
+
+  it("zeroGradAfterStep clears every gradient after the update and changes nothing else", () => {
+    for (const backend of ["js", "wasm"] as const) {
+      const a = [makeParameter("u", [5], Float64Array.from([1, 2, 3, 4, 5])), makeParameter("b", [1])];
+      const b = [makeParameter("u", [5], Float64Array.from([1, 2, 3, 4, 5])), makeParameter("b", [1])];
+      const fused = new RmsProp(a, { lr: 0.1, centered: true, zeroGradAfterStep: true, backend });
+      const plain = new RmsProp(b, { lr: 0.1, centered: true, backend });
+      for (const ps of [a, b]) {
+        ps[0].grad.set([0.5, -1, 0, 2, 3]);
+        ps[1].grad.set([7]);
+      }
+      fused.step();
+      plain.step();
+      expect(Array.from(a[0].grad)).toEqual([0, 0, 0, 0, 0]);
+      expect(Array.from(a[1].grad)).toEqual([0]);
+      expect(Array.from(b[1].grad)).toEqual([7]);
+      expectSameBits(a[0].data, b[0].data);
+      const adam = new Adam(a, { lr: 0.1, zeroGradAfterStep: true, backend });
+      a[0].grad.fill(1);
+      adam.step();
+      expect(Array.from(a[0].grad)).toEqual([0, 0, 0, 0, 0]);
+    }
+  });
+
+  it("rejects an unknown backend, naming it", () => {
+    const p = makeParameter("w", [2]);
+    expect(() => new RmsProp([p], { lr: 1, backend: "gpu" as "js" })).toThrow(
+      /backend must be "wasm" or "js", got gpu/,
+    );
+    expect(() => new Adam([p], { lr: 1, backend: "gpu" as "js" })).toThrow(
+      /backend must be "wasm" or "js", got gpu/,
+    );
+  });
+
+  it("UpdateArena: zero-initialised, 16-byte aligned state views of the requested lengths", () => {
+    const arena = new UpdateArena([3, 0, 8], 2);
+    expect(arena.state.map((row) => row.map((v) => v.length))).toEqual([
+      [3, 0, 8],
+      [3, 0, 8],
+    ]);
+    for (let k = 0; k < 2; k++)
+      for (let q = 0; q < 3; q++) {
+        expect(arena.statePtr(k, q) % 16).toBe(0);
+        expect(arena.state[k][q].every((x) => x === 0)).toBe(true);
+      }
+    expect(arena.dataPtr % 16).toBe(0);
+    expect(arena.gradPtr % 16).toBe(0);
+  });
+});
