@@ -1,6 +1,6 @@
 import { wasmGemm } from "./wasm-gemm.js";
 import { wasmGemmDot } from "./wasm-gemm-dot.js";
-import { wasmGemmF32 } from "./wasm-gemm-f32.js";
+import { wasmGemmF32 } from "./wasm-gemm-rows.js";
 
 /**
  * Dense matrix–matrix products on row-major Float64Array views, written for V8's JIT:

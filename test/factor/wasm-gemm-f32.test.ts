@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { gemmNN, gemmNT, gemmTN, setGemmBackend, type MatmulPrecision } from "../../src/factor/index.js";
-import { wasmGemmF32, wasmGemmF32Available } from "../../src/factor/wasm-gemm-f32.js";
+import { wasmGemmF32, wasmGemmF32Available, wasmGemmRows } from "../../src/factor/wasm-gemm-rows.js";
 import { wasmGemmDot } from "../../src/factor/wasm-gemm-dot.js";
 import { Rng } from "../../src/random/rng.js";
 
@@ -211,6 +211,31 @@ describe("double-precision SIMD kernels", () => {
           expect(Math.abs(simd[q] - scalar[q])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(scalar[q])) * Math.sqrt(K));
       }),
       { numRuns: 100, seed: 7 },
+    );
+  });
+
+  it("the f64 row kernel (NN, TN) handles every M, N ≥ 1 with offsets and strides", () => {
+    fc.assert(
+      fc.property(shapes, ({ layout, M, N, K, pad, accumulate, seed }) => {
+        const c = makeCase(layout === "nt" ? "nn" : layout, M, N, K, pad, accumulate, seed);
+        const C = Float64Array.from(c.C0);
+        const [aI, aK] = c.layout === "tn" ? [1, c.lda] : [c.lda, 1];
+        expect(wasmGemmRows("f64", M, N, K, c.A, c.aOff, aI, aK, c.B, c.bOff, c.ldb, C, c.cOff, c.ldc, accumulate)).toBe(
+          true,
+        );
+        for (let q = 0; q < C.length; q++) {
+          const i = Math.floor((q - c.cOff) / c.ldc);
+          const j = q - c.cOff - i * c.ldc;
+          if (q < c.cOff || i >= M || j >= N) {
+            expect(C[q]).toBe(c.C0[q]);
+            continue;
+          }
+          let s = accumulate ? c.C0[q] : 0;
+          for (let k = 0; k < K; k++) s += aAt(c, i, k) * bAt(c, k, j);
+          expect(C[q]).toBeCloseTo(s, 10);
+        }
+      }),
+      { numRuns: 80, seed: 10 },
     );
   });
 
