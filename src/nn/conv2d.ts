@@ -6,6 +6,7 @@ import { convOutputSize, pair, type Pair } from "./conv-geometry.js";
 import { torchDefaultUniform } from "./init.js";
 import type { Layer } from "./layer.js";
 import { checkBatch, checkDim } from "./shape.js";
+import { SparseConvKernel, type NonZeroList, type TapTable } from "./sparse-conv-kernel.js";
 
 export interface Conv2dOptions {
   inChannels: number;
@@ -85,15 +86,24 @@ export class Conv2d implements Layer {
   /** Whether the last forward took the sparse path (its backward then reads the non-zero list). */
   private lastSparse = false;
   /**
-   * Per input pixel yy·W + xx, the taps that read it: taps[tapStart[s] .. tapStart[s+1]) hold
-   * (kernel offset i·kw + j, output position p·Wo + q) pairs, flattened as 2 ints each.
+   * Per input pixel yy·W + xx, the taps that read it: entries tapStart[pix] .. tapStart[pix+1) of
+   * (tapKernel = i·kw + j, tapOutput = output position p·Wo + q).
    */
-  private readonly tapStart: Int32Array;
-  private readonly taps: Int32Array;
-  /** Non-zero inputs of the last sparse forward: flat index into x and value. */
-  private nzIndex = new Int32Array(0);
-  private nzValue = new Float64Array(0);
-  private nzCount = 0;
+  private readonly taps: TapTable;
+  /** Non-zero inputs of the last sparse forward, per (sample, channel) segment; see collectNonZeros. */
+  private readonly nz: NonZeroList = {
+    pixel: new Int32Array(0),
+    value: new Float64Array(0),
+    start: new Int32Array(0),
+  };
+  private readonly kernelSimd: SparseConvKernel;
+  /** Channels-last weight (or weight gradient): (c, i, j) × O. */
+  private readonly weightT: Float64Array;
+  /** One sample's output (or output gradient) channels-last: P × O. */
+  private readonly sampleScratch: Float64Array;
+  /** The bias repeated at every output position (P × O), the scratch's starting value. */
+  private readonly biasTile: Float64Array;
+  private readonly biasSum: Float64Array;
 
   constructor(options: Conv2dOptions) {
     const { inChannels: C, outChannels: O } = options;
@@ -151,24 +161,31 @@ export class Conv2d implements Layer {
     }
     // Tap table: input pixel (yy, xx) is read by output (p, q) through kernel tap (i, j) iff
     // p·sh − ph + i = yy and q·sw − pw + j = xx.
-    this.tapStart = new Int32Array(H * W + 1);
-    const tapList: number[] = [];
+    const tapStart = new Int32Array(H * W + 1);
+    const tapKernel: number[] = [];
+    const tapOutput: number[] = [];
     for (let yy = 0; yy < H; yy++) {
       for (let xx = 0; xx < W; xx++) {
-        this.tapStart[yy * W + xx] = tapList.length / 2;
+        tapStart[yy * W + xx] = tapKernel.length;
         for (let i = 0; i < kh; i++) {
           const pNum = yy + ph - i;
           if (pNum < 0 || pNum % sh !== 0 || pNum / sh >= Ho) continue;
           for (let j = 0; j < kw; j++) {
             const qNum = xx + pw - j;
             if (qNum < 0 || qNum % sw !== 0 || qNum / sw >= Wo) continue;
-            tapList.push(i * kw + j, (pNum / sh) * Wo + qNum / sw);
+            tapKernel.push(i * kw + j);
+            tapOutput.push((pNum / sh) * Wo + qNum / sw);
           }
         }
       }
     }
-    this.tapStart[H * W] = tapList.length / 2;
-    this.taps = Int32Array.from(tapList);
+    tapStart[H * W] = tapKernel.length;
+    this.taps = { tapStart, tapKernel: Int32Array.from(tapKernel), tapOutput: Int32Array.from(tapOutput) };
+    this.kernelSimd = new SparseConvKernel(C, O, this.positions, kh * kw, this.taps);
+    this.weightT = new Float64Array(this.patchLen * O);
+    this.sampleScratch = new Float64Array(this.positions * O);
+    this.biasTile = new Float64Array(this.positions * O);
+    this.biasSum = new Float64Array(O);
   }
 
   get parameters(): Parameter[] {
@@ -186,7 +203,8 @@ export class Conv2d implements Layer {
       this.inputPath !== "dense" &&
       this.collectNonZeros(
         x,
-        this.inputPath === "sparse" ? x.length : Math.floor(SPARSE_MAX_DENSITY * x.length),
+        batch,
+        this.inputPath === "sparse" ? Infinity : Math.floor(SPARSE_MAX_DENSITY * batch * this.inSize),
       );
     if (this.lastSparse) return this.forwardSparse(batch);
     const { patchLen: K, positions: P, outChannels: O } = this;
@@ -209,136 +227,160 @@ export class Conv2d implements Layer {
     return y;
   }
 
-  /** Lists x's non-zeros (flat index, value); false as soon as there are more than `limit`. */
-  private collectNonZeros(x: Float64Array, limit: number): boolean {
-    if (this.nzIndex.length < x.length) {
-      this.nzIndex = new Int32Array(x.length);
-      this.nzValue = new Float64Array(x.length);
+  /**
+   * Lists x's non-zeros per (sample, channel) segment: segment s = n·C + c holds entries
+   * nzStart[s] .. nzStart[s+1] of (pixel y·W + x, value). False as soon as there are more than `limit`.
+   */
+  private collectNonZeros(x: Float64Array, batch: number, limit: number): boolean {
+    const simd = this.kernelSimd.collect(x, batch, limit, this.nz);
+    if (simd >= 0) return simd <= limit;
+    const nz = this.nz;
+    const entries = batch * this.inSize;
+    if (nz.pixel.length < entries) {
+      nz.pixel = new Int32Array(entries);
+      nz.value = new Float64Array(entries);
     }
-    const nzIndex = this.nzIndex;
-    const nzValue = this.nzValue;
+    const segments = batch * this.inChannels;
+    if (nz.start.length < segments + 1) nz.start = new Int32Array(segments + 1);
+    const { pixel: nzPixel, value: nzValue, start: nzStart } = nz;
+    const HW = this.H * this.W;
     // Branch-free compaction (every entry is written, the cursor advances on non-zeros): on ≈ 8 %
-    // random ones a data-dependent branch mispredicts often. The limit is checked per chunk.
-    const end = x.length;
+    // random ones a data-dependent branch mispredicts often. The limit is checked per segment.
     let m = 0;
-    for (let e0 = 0; e0 < end; e0 += 256) {
-      for (let e = e0, e1 = Math.min(end, e0 + 256); e < e1; e++) {
+    for (let seg = 0, e = 0; seg < segments; seg++) {
+      nzStart[seg] = m;
+      for (let pix = 0; pix < HW; pix++, e++) {
         const v = x[e];
-        nzIndex[m] = e;
+        nzPixel[m] = pix;
         nzValue[m] = v;
         m += +(v !== 0);
       }
       if (m > limit) return false;
     }
-    this.nzCount = m;
+    nzStart[segments] = m;
     return true;
   }
 
-  /** Scatter forward: y[n, :, p, q] += v · W[:, c, i, j] per non-zero input v = x[n,c,·,·] and tap reading it. */
-  private forwardSparse(batch: number): Float64Array {
-    const {
-      patchLen: K,
-      positions: P,
-      outChannels: O,
-      H,
-      W,
-      outSize,
-      inSize,
-      tapStart,
-      taps,
-      nzIndex,
-      nzValue,
-    } = this;
-    const HW = H * W;
-    const khw = this.kernel[0] * this.kernel[1];
-    const O4 = O - (O % 4);
-    const P2 = 2 * P,
-      P3 = 3 * P,
-      K2 = 2 * K,
-      K3 = 3 * K;
-    const w = this.weight.data;
-    const y = this.out.get(batch);
-    const b = this.bias ? this.bias.data : null;
-    for (let n = 0; n < batch; n++) {
-      for (let o = 0; o < O; o++) {
-        const start = n * outSize + o * P;
-        y.fill(b ? b[o] : 0, start, start + P);
+  /** wT[k·O + o] = w[o·K + k]: the weight with the output channel innermost (or back, `inverse`). */
+  private static transposeWeight(
+    w: Float64Array,
+    wT: Float64Array,
+    O: number,
+    K: number,
+    inverse: boolean,
+  ): void {
+    for (let o = 0; o < O; o++) {
+      for (let k = 0; k < K; k++) {
+        if (inverse) w[o * K + k] = wT[k * O + o];
+        else wT[k * O + o] = w[o * K + k];
       }
     }
-    for (let t = 0, m = this.nzCount; t < m; t++) {
-      const e = nzIndex[t];
-      const v = nzValue[t];
-      const n = (e / inSize) | 0;
-      const r = e - n * inSize;
-      const c = (r / HW) | 0;
-      const pix = r - c * HW;
-      const wBase = c * khw;
-      const yBase = n * outSize;
-      for (let s = tapStart[pix], sEnd = tapStart[pix + 1]; s < sEnd; s++) {
-        const wo = wBase + taps[2 * s];
-        const yo = yBase + taps[2 * s + 1];
-        let o = 0;
-        for (; o < O4; o += 4) {
-          const ya = yo + o * P;
-          const wa = wo + o * K;
-          y[ya] += v * w[wa];
-          y[ya + P] += v * w[wa + K];
-          y[ya + P2] += v * w[wa + K2];
-          y[ya + P3] += v * w[wa + K3];
+  }
+
+  /**
+   * Scatter forward, one sample at a time into a channels-last scratch z (P × O, L1-resident):
+   * z[p, :] += v · Wᵀ[(c, i, j), :] per non-zero input v = x[n, c, ·, ·] and tap (i, j) reading it
+   * (O contiguous values per tap), then y[n, o, p] = z[p, o]. Each output sums bias, then the
+   * non-zeros in input order — the order of the dense-layout scatter this replaced.
+   */
+  private forwardSparse(batch: number): Float64Array {
+    const y = this.out.get(batch);
+    if (this.kernelSimd.forward(this.weight.data, this.bias ? this.bias.data : null, batch, this.nz, y))
+      return y;
+    const { patchLen: K, positions: P, outChannels: O, inChannels: C, outSize } = this;
+    const { tapStart, tapKernel, tapOutput } = this.taps;
+    const { pixel: nzPixel, value: nzValue, start: nzStart } = this.nz;
+    const khwO = this.kernel[0] * this.kernel[1] * O;
+    const O4 = O - (O % 4);
+    const wT = this.weightT;
+    Conv2d.transposeWeight(this.weight.data, wT, O, K, false);
+    const z = this.sampleScratch;
+    const zInit = this.biasTile;
+    if (this.bias) {
+      const b = this.bias.data;
+      for (let p = 0; p < P; p++) for (let o = 0; o < O; o++) zInit[p * O + o] = b[o];
+    }
+    for (let n = 0; n < batch; n++) {
+      z.set(zInit);
+      for (let c = 0; c < C; c++) {
+        const wc = c * khwO;
+        for (let t = nzStart[n * C + c], tEnd = nzStart[n * C + c + 1]; t < tEnd; t++) {
+          const pix = nzPixel[t];
+          const v = nzValue[t];
+          for (let s = tapStart[pix], sEnd = tapStart[pix + 1]; s < sEnd; s++) {
+            const wo = wc + tapKernel[s] * O;
+            const zo = tapOutput[s] * O;
+            let o = 0;
+            for (; o < O4; o += 4) {
+              z[zo + o] += v * wT[wo + o];
+              z[zo + o + 1] += v * wT[wo + o + 1];
+              z[zo + o + 2] += v * wT[wo + o + 2];
+              z[zo + o + 3] += v * wT[wo + o + 3];
+            }
+            for (; o < O; o++) z[zo + o] += v * wT[wo + o];
+          }
         }
-        for (; o < O; o++) y[yo + o * P] += v * w[wo + o * K];
+      }
+      const yBase = n * outSize;
+      for (let o = 0; o < O; o++) {
+        for (let p = 0, dst = yBase + o * P, src = o; p < P; p++, src += O) y[dst + p] = z[src];
       }
     }
     return y;
   }
 
-  /** Scatter backward for ∇W: ∇W[:, c, i, j] += v · ∇y[n, :, p, q] per non-zero input and tap reading it. */
-  private weightGradSparse(gradOut: Float64Array): void {
-    const {
-      patchLen: K,
-      positions: P,
-      outChannels: O,
-      H,
-      W,
-      outSize,
-      inSize,
-      tapStart,
-      taps,
-      nzIndex,
-      nzValue,
-    } = this;
-    const HW = H * W;
-    const khw = this.kernel[0] * this.kernel[1];
-    const O4 = O - (O % 4);
-    const P2 = 2 * P,
-      P3 = 3 * P,
-      K2 = 2 * K,
-      K3 = 3 * K;
+  /**
+   * Scatter backward for ∇W (and ∇b): per sample, gradOut is transposed once to channels-last
+   * g (P × O), then ∇Wᵀ[(c, i, j), :] += v · g[p, :] per non-zero input and tap reading it;
+   * ∇b[o] += Σ_{n,p} ∇y[n, o, p] is summed during the transpose.
+   */
+  private weightGradSparse(gradOut: Float64Array, batch: number, withBias: boolean): void {
     const gw = this.weight.grad;
-    for (let t = 0, m = this.nzCount; t < m; t++) {
-      const e = nzIndex[t];
-      const v = nzValue[t];
-      const n = (e / inSize) | 0;
-      const r = e - n * inSize;
-      const c = (r / HW) | 0;
-      const pix = r - c * HW;
-      const wBase = c * khw;
+    const gb = withBias && this.bias ? this.bias.grad : null;
+    if (this.kernelSimd.weightGrad(gradOut, batch, this.nz, gw, gb)) return;
+    const { patchLen: K, positions: P, outChannels: O, inChannels: C, outSize } = this;
+    const { tapStart, tapKernel, tapOutput } = this.taps;
+    const { pixel: nzPixel, value: nzValue, start: nzStart } = this.nz;
+    const khwO = this.kernel[0] * this.kernel[1] * O;
+    const O4 = O - (O % 4);
+    const gT = this.weightT;
+    Conv2d.transposeWeight(gw, gT, O, K, false);
+    const g = this.sampleScratch;
+    const biasSum = this.biasSum;
+    biasSum.fill(0);
+    for (let n = 0; n < batch; n++) {
       const gBase = n * outSize;
-      for (let s = tapStart[pix], sEnd = tapStart[pix + 1]; s < sEnd; s++) {
-        const wo = wBase + taps[2 * s];
-        const go = gBase + taps[2 * s + 1];
-        let o = 0;
-        for (; o < O4; o += 4) {
-          const ga = go + o * P;
-          const wa = wo + o * K;
-          gw[wa] += v * gradOut[ga];
-          gw[wa + K] += v * gradOut[ga + P];
-          gw[wa + K2] += v * gradOut[ga + P2];
-          gw[wa + K3] += v * gradOut[ga + P3];
+      for (let o = 0; o < O; o++) {
+        let s = biasSum[o];
+        for (let p = 0, src = gBase + o * P, dst = o; p < P; p++, dst += O) {
+          const v = gradOut[src + p];
+          g[dst] = v;
+          s += v;
         }
-        for (; o < O; o++) gw[wo + o * K] += v * gradOut[go + o * P];
+        biasSum[o] = s;
+      }
+      for (let c = 0; c < C; c++) {
+        const wc = c * khwO;
+        for (let t = nzStart[n * C + c], tEnd = nzStart[n * C + c + 1]; t < tEnd; t++) {
+          const pix = nzPixel[t];
+          const v = nzValue[t];
+          for (let s = tapStart[pix], sEnd = tapStart[pix + 1]; s < sEnd; s++) {
+            const wo = wc + tapKernel[s] * O;
+            const go = tapOutput[s] * O;
+            let o = 0;
+            for (; o < O4; o += 4) {
+              gT[wo + o] += v * g[go + o];
+              gT[wo + o + 1] += v * g[go + o + 1];
+              gT[wo + o + 2] += v * g[go + o + 2];
+              gT[wo + o + 3] += v * g[go + o + 3];
+            }
+            for (; o < O; o++) gT[wo + o] += v * g[go + o];
+          }
+        }
       }
     }
+    Conv2d.transposeWeight(gw, gT, O, K, true);
+    if (gb) for (let o = 0; o < O; o++) gb[o] += biasSum[o];
   }
 
   backward(gradOut: Float64Array, batch: number): Float64Array {
@@ -348,16 +390,7 @@ export class Conv2d implements Layer {
     const { patchLen: K, positions: P, outChannels: O } = this;
     const BP = batch * P;
     if (this.lastSparse && !this.computeInputGrad) {
-      this.weightGradSparse(gradOut);
-      if (this.bias) {
-        const gb = this.bias.grad;
-        for (let o = 0; o < O; o++) {
-          let s = 0;
-          for (let n = 0; n < batch; n++)
-            for (let e = n * this.outSize + o * P, end = e + P; e < end; e++) s += gradOut[e];
-          gb[o] += s;
-        }
-      }
+      this.weightGradSparse(gradOut, batch, true);
       return this.gradIn.get(batch);
     }
     const gRows = this.rowsOut.get(batch);
@@ -369,7 +402,7 @@ export class Conv2d implements Layer {
       }
     }
     if (this.lastSparse) {
-      this.weightGradSparse(gradOut);
+      this.weightGradSparse(gradOut, batch, false);
     } else {
       // ∇W (O × K) += ∇Y (O × B·P) · colsᵀ.
       gemmNT(O, K, BP, gRows, 0, BP, this.cols.get(batch), 0, BP, this.weight.grad, 0, K, true);
