@@ -395,6 +395,10 @@ export class TuckerRegression implements Layer {
    * ∇kron[(i…), (r…)] · Π_{m≠k} U⁽ᵐ⁾[i_m, r_m].
    */
   private kronFactorGrads(): void {
+    if (this.N === 3) {
+      this.kronFactorGradsTwoModes();
+      return;
+    }
     const { N, inputShape, ranks } = this;
     const iIdx = this.inputInts;
     const rIdx = this.rankInts;
@@ -420,6 +424,40 @@ export class TuckerRegression implements Layer {
           for (let m = 1; m < N; m++)
             if (m !== k) prod *= this.inputFactors[m].data[iIdx[m] * ranks[m] + rIdx[m]];
           this.inputFactors[k].grad[iIdx[k] * ranks[k] + rIdx[k]] += prod;
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link kronFactorGrads} for two trailing modes (a (C, H, W) activation), with loop counters
+   * instead of index arithmetic: ∇U⁽¹⁾[i₁, r₁] += Σ ∇kron[(i₁, i₂), (r₁, r₂)] · U⁽²⁾[i₂, r₂] and
+   * ∇U⁽²⁾[i₂, r₂] += Σ ∇kron[(i₁, i₂), (r₁, r₂)] · U⁽¹⁾[i₁, r₁], summed in the same order as the
+   * general loop (so bit-identical to it).
+   */
+  private kronFactorGradsTwoModes(): void {
+    const I1 = this.inputShape[1];
+    const I2 = this.inputShape[2];
+    const R1 = this.ranks[1];
+    const R2 = this.ranks[2];
+    const U1 = this.inputFactors[1].data;
+    const U2 = this.inputFactors[2].data;
+    const gU1 = this.inputFactors[1].grad;
+    const gU2 = this.inputFactors[2].grad;
+    const G = this.gradKron;
+    let row = 0;
+    for (let i1 = 0; i1 < I1; i1++) {
+      for (let i2 = 0; i2 < I2; i2++) {
+        for (let r1 = 0; r1 < R1; r1++) {
+          const a = i1 * R1 + r1;
+          const u1 = U1[a];
+          for (let r2 = 0; r2 < R2; r2++) {
+            const g = G[row++];
+            if (g === 0) continue;
+            const b = i2 * R2 + r2;
+            gU1[a] += g * U2[b];
+            gU2[b] += g * u1;
+          }
         }
       }
     }
