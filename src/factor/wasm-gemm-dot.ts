@@ -3,9 +3,9 @@
  * along the summation index (C = A·Bᵀ with A M×K and B N×K row-major — the forward pass of a dense
  * layer), in f32x4 and f64x2 variants, assembled at load time (see wasm-asm.ts).
  *
- * Scheme: JS copies the rows of A and of B into the module's memory with native bulk copies
- * (`TypedArray.prototype.set`, which also rounds f64 → f32 for the single-precision variant), zero
- * padding K up to a whole vector; no transposition or panel packing. The kernel keeps a 2×4 block of
+ * Scheme: the rows of A and of B are staged into the shared memory (wasm-gemm-stage.ts: native copies,
+ * plus a SIMD f64 → f32 conversion for the single-precision variant), zero padding K up to a whole
+ * vector; no transposition or panel packing. The kernel keeps a 2×4 block of
  * C as eight vector accumulators, per vector step along k loading two vectors of A and four of B
  * (8 vector multiply–adds per 6 loads), then sums each accumulator's lanes and adds the sum (widened
  * to f64) into a padded f64 product buffer that JS has filled with C (accumulate) or zeros and
@@ -13,7 +13,16 @@
  * so results differ from a sequential sum only by floating-point reassociation.
  */
 
-import { CodeBuffer, I32, V128, WasmArena, assembleModule, op, wasmApi } from "./wasm-asm.js";
+import { CodeBuffer, I32, V128, assembleModule, op, wasmApi } from "./wasm-asm.js";
+import {
+  copyRowsF64,
+  gemmStage,
+  lineAlign,
+  paddedStride,
+  stageF32,
+  stageScratchBytes,
+  type StageState,
+} from "./wasm-gemm-stage.js";
 
 /** Element type of a kernel: f32 (4 lanes per vector) or f64 (2 lanes). */
 export type KernelPrecision = "f32" | "f64";
@@ -99,7 +108,7 @@ type DotFn = (
 ) => void;
 
 interface DotState {
-  arena: WasmArena;
+  stage: StageState;
   dot32: DotFn;
   dot64: DotFn;
 }
@@ -118,13 +127,13 @@ function load(): DotState | null {
       { name: "dot32", params: 9, locals, code: dotKernelCode("f32") },
       { name: "dot64", params: 9, locals, code: dotKernelCode("f64") },
     ]);
-    if (api === undefined || !api.validate(bytes)) {
+    const stage = gemmStage();
+    if (api === undefined || stage === null || !api.validate(bytes)) {
       state = null;
       return state;
     }
-    const arena = new WasmArena(api, 32);
-    const instance = new api.Instance(new api.Module(bytes), { env: { memory: arena.memory } });
-    state = { arena, dot32: instance.exports.dot32 as DotFn, dot64: instance.exports.dot64 as DotFn };
+    const instance = new api.Instance(new api.Module(bytes), { env: { memory: stage.arena.memory } });
+    state = { stage, dot32: instance.exports.dot32 as DotFn, dot64: instance.exports.dot64 as DotFn };
   } catch {
     state = null;
   }
@@ -137,47 +146,12 @@ export function wasmDotAvailable(): boolean {
 }
 
 /**
- * Row stride (elements) for rows of n elements of `bytes` bytes each: whole 64-byte lines, plus one
- * line when the stride would be a multiple of 512 bytes (rows would then share a few L1 sets).
+ * Stages `rows` rows of K elements at element offset `base` (of the arena's f32 or f64 view), row
+ * stride `ld`, zeroing columns K..Kp−1 and rows rows..padRows−1.
  */
-export function paddedStride(n: number, bytes: number): number {
-  const perLine = 64 / bytes;
-  const lines = Math.ceil(n / perLine);
-  return perLine * (lines % 8 === 0 ? lines + 1 : lines);
-}
-
-/**
- * dst[dOff + r·dStride + j] = fround(src[sOff + r·sStride + j]) for r < rows, j < n. A 4-way unrolled
- * loop: V8's native Float64Array → Float32Array `set` converts element by element and is ≈ 2× slower.
- */
-export function convertRowsF32(
-  dst: Float32Array,
-  dOff: number,
-  dStride: number,
-  src: Float64Array,
-  sOff: number,
-  sStride: number,
-  rows: number,
-  n: number,
-): void {
-  const n4 = n - (n % 4);
-  for (let r = 0; r < rows; r++) {
-    const so = sOff + r * sStride;
-    const d = dOff + r * dStride;
-    let j = 0;
-    for (; j < n4; j += 4) {
-      dst[d + j] = src[so + j];
-      dst[d + j + 1] = src[so + j + 1];
-      dst[d + j + 2] = src[so + j + 2];
-      dst[d + j + 3] = src[so + j + 3];
-    }
-    for (; j < n; j++) dst[d + j] = src[so + j];
-  }
-}
-
-/** Copies `rows` rows of K elements into stride `ld`, zeroing columns K..Kp−1 and rows rows..padRows−1. */
 function stageRows(
-  dst: Float32Array | Float64Array,
+  s: StageState,
+  single: boolean,
   base: number,
   ld: number,
   src: Float64Array,
@@ -187,15 +161,14 @@ function stageRows(
   padRows: number,
   K: number,
   Kp: number,
+  scratchByte: number,
 ): void {
-  if (dst instanceof Float32Array) convertRowsF32(dst, base, ld, src, off, stride, rows, K);
-  else copyRowsF64(dst, base, ld, src, off, stride, rows, K);
+  const dst = single ? s.arena.f32 : s.arena.f64;
+  if (single) stageF32(s, 4 * base, ld, src, off, stride, rows, K, scratchByte);
+  else copyRowsF64(s.arena.f64, base, ld, src, off, stride, rows, K);
   if (Kp > K) for (let r = 0; r < rows; r++) dst.fill(0, base + r * ld + K, base + r * ld + Kp);
   if (padRows > rows) dst.fill(0, base + rows * ld, base + padRows * ld);
 }
-
-/** Rounds a byte offset up to a whole 64-byte line. */
-const line = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 
 /**
  * C(i,j) ← β·C(i,j) + Σ_k A[aOff + i·lda + k] · B[bOff + j·ldb + k]   (C(i,j) = C[cOff + i·ldc + j]),
@@ -229,13 +202,15 @@ export function wasmGemmDot(
   const Np = 4 * Math.ceil(N / 4);
   const ldp = Np;
   const ap = 0;
-  const bp = line(ap + Mp * ld * bytes);
-  const cp = line(bp + Np * ld * bytes);
-  s.arena.reserve(cp + Mp * ldp * 8);
-  const mem = precision === "f32" ? s.arena.f32 : s.arena.f64;
-  const f64 = s.arena.f64;
-  stageRows(mem, ap / bytes, ld, A, aOff, lda, M, Mp, K, Kp);
-  stageRows(mem, bp / bytes, ld, B, bOff, ldb, N, Np, K, Kp);
+  const bp = lineAlign(ap + Mp * ld * bytes);
+  const cp = lineAlign(bp + Np * ld * bytes);
+  const scratch = lineAlign(cp + Mp * ldp * 8);
+  const stage = s.stage;
+  stage.arena.reserve(scratch + (precision === "f32" ? stageScratchBytes(K) : 0));
+  const single = precision === "f32";
+  stageRows(stage, single, ap / bytes, ld, A, aOff, lda, M, Mp, K, Kp, scratch);
+  stageRows(stage, single, bp / bytes, ld, B, bOff, ldb, N, Np, K, Kp, scratch);
+  const f64 = stage.arena.f64;
   const c0 = cp / 8;
   if (accumulate) {
     copyRowsF64(f64, c0, ldp, C, cOff, ldc, M, N);
@@ -246,28 +221,4 @@ export function wasmGemmDot(
   kernel(Mp / 2, Np / 4, Kp / lanes, ap, ld * bytes, bp, ld * bytes, cp, ldp * 8);
   copyRowsF64(C, cOff, ldc, f64, c0, ldp, M, N);
   return true;
-}
-
-/** The f64-only row copy (kept monomorphic for the copy back into C). */
-export function copyRowsF64(
-  dst: Float64Array,
-  dOff: number,
-  dStride: number,
-  src: Float64Array,
-  sOff: number,
-  sStride: number,
-  rows: number,
-  n: number,
-): void {
-  if (dStride === n && sStride === n) {
-    dst.set(src.subarray(sOff, sOff + rows * n), dOff);
-  } else if (n >= 32) {
-    for (let r = 0; r < rows; r++) dst.set(src.subarray(sOff + r * sStride, sOff + r * sStride + n), dOff + r * dStride);
-  } else {
-    for (let r = 0; r < rows; r++) {
-      const so = sOff + r * sStride;
-      const d = dOff + r * dStride;
-      for (let j = 0; j < n; j++) dst[d + j] = src[so + j];
-    }
-  }
 }

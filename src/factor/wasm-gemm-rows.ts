@@ -5,7 +5,7 @@
  * (PyTorch's float32 matmul): operands rounded to f32, products and sums in f32, the result widened to
  * f64 and stored into (or, accumulating, added to) the Float64Array C.
  *
- * Operands are only ever copied row by row (native copies in f64; an unrolled conversion loop in f32),
+ * Operands are only ever copied row by row (native copies in f64; native copy plus a SIMD conversion in f32, wasm-gemm-stage.ts),
  * never transposed or packed into panels in JS:
  * - row kernel (NN, TN): C blocks of 4×w (w = 8 in f32, 4 in f64) in eight vector accumulators; per k
  *   two vector loads of B′(k, j..j+w−1) and four splat loads of A′(i..i+3, k), addressed with byte
@@ -18,8 +18,17 @@
  * through tests: the packed kernel of wasm-gemm.ts measured as fast or faster in f64.
  */
 
-import { CodeBuffer, I32, V128, WasmArena, assembleModule, op, wasmApi } from "./wasm-asm.js";
-import { convertRowsF32, copyRowsF64, paddedStride, wasmGemmDot, type KernelPrecision } from "./wasm-gemm-dot.js";
+import { CodeBuffer, I32, V128, assembleModule, op, wasmApi } from "./wasm-asm.js";
+import { wasmGemmDot, type KernelPrecision } from "./wasm-gemm-dot.js";
+import {
+  copyRowsF64,
+  gemmStage,
+  lineAlign,
+  paddedStride,
+  stageF32,
+  stageScratchBytes,
+  type StageState,
+} from "./wasm-gemm-stage.js";
 
 /**
  * rowb(M4, NB, K, ap, aI, aK, bp, ldb, cp, ldc), K ≥ 1, strides and addresses in bytes:
@@ -110,7 +119,7 @@ type RowFn = (
 ) => void;
 
 interface RowState {
-  arena: WasmArena;
+  stage: StageState;
   rowb32: RowFn;
   rowb64: RowFn;
   /** Variants for A′ with unit stride along i (TN). */
@@ -134,14 +143,14 @@ function load(): RowState | null {
       { name: "rowb32u", params: 10, locals, code: rowKernelCode("f32", true) },
       { name: "rowb64u", params: 10, locals, code: rowKernelCode("f64", true) },
     ]);
-    if (api === undefined || !api.validate(bytes)) {
+    const stage = gemmStage();
+    if (api === undefined || stage === null || !api.validate(bytes)) {
       state = null;
       return state;
     }
-    const arena = new WasmArena(api, 32);
-    const instance = new api.Instance(new api.Module(bytes), { env: { memory: arena.memory } });
+    const instance = new api.Instance(new api.Module(bytes), { env: { memory: stage.arena.memory } });
     const fn = (name: string): RowFn => instance.exports[name] as RowFn;
-    state = { arena, rowb32: fn("rowb32"), rowb64: fn("rowb64"), rowb32u: fn("rowb32u"), rowb64u: fn("rowb64u") };
+    state = { stage, rowb32: fn("rowb32"), rowb64: fn("rowb64"), rowb32u: fn("rowb32u"), rowb64u: fn("rowb64u") };
   } catch {
     state = null;
   }
@@ -153,7 +162,6 @@ export function wasmGemmF32Available(): boolean {
   return load() !== null;
 }
 
-const line = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 
 /**
  * C(i,j) ← β·C(i,j) + Σ_k A(i,k)·B(k,j) in single precision, with the strided addressing of
@@ -224,19 +232,20 @@ export function wasmGemmRows(
   const aLen = byRows ? Mp * lda : K * lda;
   const ldb = paddedStride(Np, e);
   const ap = 0;
-  const bp = line(e * aLen);
-  const cp = line(bp + e * K * ldb);
+  const bp = lineAlign(e * aLen);
+  const cp = lineAlign(bp + e * K * ldb);
   const ldp = Np;
-  s.arena.reserve(cp + 8 * Mp * ldp);
-  const f64 = s.arena.f64;
+  const scratch = lineAlign(cp + 8 * Mp * ldp);
+  const stage = s.stage;
+  stage.arena.reserve(scratch + (single ? stageScratchBytes(Math.max(K, M, N)) : 0));
+  const f64 = stage.arena.f64;
   // Columns M..Mp−1 of staged Aᵀ rows and N..Np−1 of staged B rows (stale memory) only reach
   // discarded rows and columns of Cp; rows M..Mp−1 of staged A are zeroed.
   if (single) {
-    const f32 = s.arena.f32;
-    if (byRows) convertRowsF32(f32, 0, lda, A, aOff, aI, M, K);
-    else convertRowsF32(f32, 0, lda, A, aOff, aK, K, M);
-    if (byRows && Mp > M) f32.fill(0, M * lda, Mp * lda);
-    convertRowsF32(f32, bp / 4, ldb, B, bOff, bK, K, N);
+    if (byRows) stageF32(stage, 0, lda, A, aOff, aI, M, K, scratch);
+    else stageF32(stage, 0, lda, A, aOff, aK, K, M, scratch);
+    if (byRows && Mp > M) stage.arena.f32.fill(0, M * lda, Mp * lda);
+    stageF32(stage, bp, ldb, B, bOff, bK, K, N, scratch);
   } else {
     if (byRows) copyRowsF64(f64, 0, lda, A, aOff, aI, M, K);
     else copyRowsF64(f64, 0, lda, A, aOff, aK, K, M);
