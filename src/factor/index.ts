@@ -9,6 +9,7 @@ export {
   type MatmulPrecision,
 } from "./gemm.js";
 export { wasmGemmAvailable } from "./wasm-gemm.js";
+export { wasmGemmF32Available } from "./wasm-gemm-rows.js";
 export { Tensor, unfold, fold, modeProduct, frobeniusNorm, relativeError } from "./tensor.js";
 export {
   truncatedSvd,
