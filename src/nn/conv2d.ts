@@ -1,9 +1,10 @@
-import { gemmNN, gemmNT, gemmTN } from "../factor/gemm.js";
+import { gemmNN, gemmNT, gemmTN, type MatmulPrecision } from "../factor/gemm.js";
 import { makeParameter, type Parameter } from "../optim/parameter.js";
 import type { Rng } from "../random/rng.js";
 import { BatchBuffer } from "./batch-buffer.js";
 import { convOutputSize, pair, type Pair } from "./conv-geometry.js";
 import { torchDefaultUniform } from "./init.js";
+import { resolvePrecision } from "./precision.js";
 import type { Layer } from "./layer.js";
 import { checkBatch, checkDim } from "./shape.js";
 import { SparseConvKernel, type NonZeroList, type TapTable } from "./sparse-conv-kernel.js";
@@ -22,6 +23,12 @@ export interface Conv2dOptions {
   name?: string;
   /** How `forward` treats the input; see {@link ConvInputPath}. Default 'auto'. */
   inputPath?: ConvInputPath;
+  /**
+   * Arithmetic of the dense path's matrix products (default 'f64'). 'f32': operands and accumulation
+   * in single precision, like PyTorch's float32 convolutions; parameters and gradients stay
+   * Float64Array. The sparse path always computes in f64 (its products are exact for binary inputs).
+   */
+  precision?: MatmulPrecision;
 }
 
 /**
@@ -60,6 +67,7 @@ export class Conv2d implements Layer {
   readonly kernel: readonly [number, number];
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
+  readonly precision: MatmulPrecision;
   /** When false, `backward` skips ∇x (e.g. the first layer on observations) and returns a zero buffer. */
   computeInputGrad = true;
   /** Dense or scatter forward; tests force one or the other to compare them. */
@@ -82,20 +90,16 @@ export class Conv2d implements Layer {
   private readonly rowsOut: BatchBuffer;
   private readonly out: BatchBuffer;
   private readonly gradIn: BatchBuffer;
-  private lastBatch = 0;
-  /** Whether the last forward took the sparse path (its backward then reads the non-zero list). */
-  private lastSparse = false;
+  /**
+   * Per batch size, what the last forward at that size left for backward: whether it took the sparse
+   * path and, if so, its non-zero inputs (per (sample, channel) segment; see collectNonZeros).
+   */
+  private readonly forwardState = new Map<number, { sparse: boolean; nz: NonZeroList }>();
   /**
    * Per input pixel yy·W + xx, the taps that read it: entries tapStart[pix] .. tapStart[pix+1) of
    * (tapKernel = i·kw + j, tapOutput = output position p·Wo + q).
    */
   private readonly taps: TapTable;
-  /** Non-zero inputs of the last sparse forward, per (sample, channel) segment; see collectNonZeros. */
-  private readonly nz: NonZeroList = {
-    pixel: new Int32Array(0),
-    value: new Float64Array(0),
-    start: new Int32Array(0),
-  };
   private readonly kernelSimd: SparseConvKernel;
   /** Channels-last weight (or weight gradient): (c, i, j) × O. */
   private readonly weightT: Float64Array;
@@ -153,6 +157,7 @@ export class Conv2d implements Layer {
     this.rowsOut = new BatchBuffer(this.positions * O);
     this.out = new BatchBuffer(this.outSize);
     this.gradIn = new BatchBuffer(this.inSize);
+    this.precision = resolvePrecision(options.precision, "Conv2d precision");
     this.inputPath = options.inputPath ?? "auto";
     if (this.inputPath !== "auto" && this.inputPath !== "dense" && this.inputPath !== "sparse") {
       throw new RangeError(
@@ -198,15 +203,23 @@ export class Conv2d implements Layer {
 
   forward(x: Float64Array, batch: number): Float64Array {
     checkBatch(this.name, "input", x, batch, this.inSize);
-    this.lastBatch = batch;
-    this.lastSparse =
+    let state = this.forwardState.get(batch);
+    if (state === undefined) {
+      state = {
+        sparse: false,
+        nz: { pixel: new Int32Array(0), value: new Float64Array(0), start: new Int32Array(0) },
+      };
+      this.forwardState.set(batch, state);
+    }
+    state.sparse =
       this.inputPath !== "dense" &&
       this.collectNonZeros(
         x,
         batch,
         this.inputPath === "sparse" ? Infinity : Math.floor(SPARSE_MAX_DENSITY * batch * this.inSize),
+        state.nz,
       );
-    if (this.lastSparse) return this.forwardSparse(batch);
+    if (state.sparse) return this.forwardSparse(batch, state.nz);
     const { patchLen: K, positions: P, outChannels: O } = this;
     const BP = batch * P;
     const cols = this.cols.get(batch);
@@ -214,7 +227,7 @@ export class Conv2d implements Layer {
     const y = this.out.get(batch);
     this.im2col(x, batch, cols);
     // One GEMM over the whole batch: Y (O × B·P) = W (O × K) · cols (K × B·P).
-    gemmNN(O, BP, K, this.weight.data, 0, K, cols, 0, BP, yRows, 0, BP);
+    gemmNN(O, BP, K, this.weight.data, 0, K, cols, 0, BP, yRows, 0, BP, false, this.precision);
     const b = this.bias ? this.bias.data : null;
     for (let n = 0; n < batch; n++) {
       for (let o = 0; o < O; o++) {
@@ -231,10 +244,9 @@ export class Conv2d implements Layer {
    * Lists x's non-zeros per (sample, channel) segment: segment s = n·C + c holds entries
    * nzStart[s] .. nzStart[s+1] of (pixel y·W + x, value). False as soon as there are more than `limit`.
    */
-  private collectNonZeros(x: Float64Array, batch: number, limit: number): boolean {
-    const simd = this.kernelSimd.collect(x, batch, limit, this.nz);
+  private collectNonZeros(x: Float64Array, batch: number, limit: number, nz: NonZeroList): boolean {
+    const simd = this.kernelSimd.collect(x, batch, limit, nz);
     if (simd >= 0) return simd <= limit;
-    const nz = this.nz;
     const entries = batch * this.inSize;
     if (nz.pixel.length < entries) {
       nz.pixel = new Int32Array(entries);
@@ -283,13 +295,12 @@ export class Conv2d implements Layer {
    * (O contiguous values per tap), then y[n, o, p] = z[p, o]. Each output sums bias, then the
    * non-zeros in input order — the order of the dense-layout scatter this replaced.
    */
-  private forwardSparse(batch: number): Float64Array {
+  private forwardSparse(batch: number, nz: NonZeroList): Float64Array {
     const y = this.out.get(batch);
-    if (this.kernelSimd.forward(this.weight.data, this.bias ? this.bias.data : null, batch, this.nz, y))
-      return y;
+    if (this.kernelSimd.forward(this.weight.data, this.bias ? this.bias.data : null, batch, nz, y)) return y;
     const { patchLen: K, positions: P, outChannels: O, inChannels: C, outSize } = this;
     const { tapStart, tapKernel, tapOutput } = this.taps;
-    const { pixel: nzPixel, value: nzValue, start: nzStart } = this.nz;
+    const { pixel: nzPixel, value: nzValue, start: nzStart } = nz;
     const khwO = this.kernel[0] * this.kernel[1] * O;
     const O4 = O - (O % 4);
     const wT = this.weightT;
@@ -334,13 +345,13 @@ export class Conv2d implements Layer {
    * g (P × O), then ∇Wᵀ[(c, i, j), :] += v · g[p, :] per non-zero input and tap reading it;
    * ∇b[o] += Σ_{n,p} ∇y[n, o, p] is summed during the transpose.
    */
-  private weightGradSparse(gradOut: Float64Array, batch: number, withBias: boolean): void {
+  private weightGradSparse(gradOut: Float64Array, batch: number, nz: NonZeroList, withBias: boolean): void {
     const gw = this.weight.grad;
     const gb = withBias && this.bias ? this.bias.grad : null;
-    if (this.kernelSimd.weightGrad(gradOut, batch, this.nz, gw, gb)) return;
+    if (this.kernelSimd.weightGrad(gradOut, batch, nz, gw, gb)) return;
     const { patchLen: K, positions: P, outChannels: O, inChannels: C, outSize } = this;
     const { tapStart, tapKernel, tapOutput } = this.taps;
-    const { pixel: nzPixel, value: nzValue, start: nzStart } = this.nz;
+    const { pixel: nzPixel, value: nzValue, start: nzStart } = nz;
     const khwO = this.kernel[0] * this.kernel[1] * O;
     const O4 = O - (O % 4);
     const gT = this.weightT;
@@ -384,13 +395,14 @@ export class Conv2d implements Layer {
   }
 
   backward(gradOut: Float64Array, batch: number): Float64Array {
-    if (this.lastBatch !== batch)
+    const state = this.forwardState.get(batch);
+    if (state === undefined)
       throw new Error(`${this.name}: backward at batch ${batch} does not follow a forward at that batch`);
     checkBatch(this.name, "gradOut", gradOut, batch, this.outSize);
     const { patchLen: K, positions: P, outChannels: O } = this;
     const BP = batch * P;
-    if (this.lastSparse && !this.computeInputGrad) {
-      this.weightGradSparse(gradOut, batch, true);
+    if (state.sparse && !this.computeInputGrad) {
+      this.weightGradSparse(gradOut, batch, state.nz, true);
       return this.gradIn.get(batch);
     }
     const gRows = this.rowsOut.get(batch);
@@ -401,11 +413,26 @@ export class Conv2d implements Layer {
         for (let p = 0; p < P; p++) gRows[dst + p] = gradOut[src + p];
       }
     }
-    if (this.lastSparse) {
-      this.weightGradSparse(gradOut, batch, false);
+    if (state.sparse) {
+      this.weightGradSparse(gradOut, batch, state.nz, false);
     } else {
       // ∇W (O × K) += ∇Y (O × B·P) · colsᵀ.
-      gemmNT(O, K, BP, gRows, 0, BP, this.cols.get(batch), 0, BP, this.weight.grad, 0, K, true);
+      gemmNT(
+        O,
+        K,
+        BP,
+        gRows,
+        0,
+        BP,
+        this.cols.get(batch),
+        0,
+        BP,
+        this.weight.grad,
+        0,
+        K,
+        true,
+        this.precision,
+      );
     }
     if (this.bias) {
       const gb = this.bias.grad;
@@ -419,7 +446,7 @@ export class Conv2d implements Layer {
     if (!this.computeInputGrad) return gx;
     // ∇cols (K × B·P) = Wᵀ (K × O) · ∇Y (O × B·P), then col2im.
     const gCols = this.gradCols.get(batch);
-    gemmTN(K, BP, O, this.weight.data, 0, K, gRows, 0, BP, gCols, 0, BP);
+    gemmTN(K, BP, O, this.weight.data, 0, K, gRows, 0, BP, gCols, 0, BP, false, this.precision);
     gx.fill(0);
     this.col2im(gCols, batch, gx);
     return gx;

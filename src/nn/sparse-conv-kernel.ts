@@ -337,9 +337,9 @@ let api: ReturnType<typeof wasmApi> | null | undefined;
 let arena: WasmArena | null = null;
 const kernels = new Map<number, KernelState | null>();
 /** The layer whose tap table is staged at the start of memory (a layer called again skips re-staging it). */
-let tapOwner: SparseConvKernel | null = null;
+let tapOwner = -1;
 /** The layer (and batch) whose non-zero list is staged, so its forward and backward skip re-staging it. */
-let nzOwner: SparseConvKernel | null = null;
+let nzOwner = -1;
 let nzBatch = 0;
 
 /** Whether the kernels run: 'auto' uses WebAssembly SIMD when available; 'js' forces conv2d.ts's scalar loops. */
@@ -405,6 +405,9 @@ interface Plan {
  * Every method returns a failure value (doing nothing) when WebAssembly SIMD is unavailable or disabled.
  */
 export class SparseConvKernel {
+  private static instances = 0;
+  /** Identifies this layer's data in the shared memory. */
+  private readonly id = SparseConvKernel.instances++;
   private readonly Op: number;
   private readonly inSize: number;
   private readonly tapStartBytes: Int32Array;
@@ -457,23 +460,23 @@ export class SparseConvKernel {
     s.arena.reserve(tail + 8 * Math.max(entries, batch * this.O * this.P));
     // Growing the memory detaches the old buffer and its views.
     if (s.i32.buffer !== s.arena.memory.buffer) s.i32 = new Int32Array(s.arena.memory.buffer);
-    if (tapOwner !== this) {
+    if (tapOwner !== this.id) {
       s.i32.set(this.tapStartBytes, this.tapStartAt / 4);
       s.i32.set(this.tapOffsets, this.tapOffAt / 4);
-      tapOwner = this;
+      tapOwner = this.id;
     }
     return { s, seg, pix, val, tail };
   }
 
   /** Stages `nz` unless it is still in memory from this layer's collect at this batch size. */
   private stageNonZeros(r: Plan, batch: number, nz: NonZeroList): void {
-    if (nzOwner === this && nzBatch === batch) return;
+    if (nzOwner === this.id && nzBatch === batch) return;
     const segments = batch * this.C;
     const m = nz.start[segments];
     r.s.i32.set(nz.start.subarray(0, segments + 1), r.seg / 4);
     r.s.i32.set(nz.pixel.subarray(0, m), r.pix / 4);
     r.s.arena.f64.set(nz.value.subarray(0, m), r.val / 8);
-    nzOwner = this;
+    nzOwner = this.id;
     nzBatch = batch;
   }
 
@@ -490,7 +493,7 @@ export class SparseConvKernel {
     r.s.collect(r.tail, segments, this.inSize / this.C, r.pix, r.val, r.seg);
     const i32 = r.s.i32;
     const m = i32[r.seg / 4 + segments];
-    nzOwner = null;
+    nzOwner = -1;
     if (m > limit) return m;
     if (nz.pixel.length < m) {
       nz.pixel = new Int32Array(entries);
@@ -500,7 +503,7 @@ export class SparseConvKernel {
     nz.start.set(i32.subarray(r.seg / 4, r.seg / 4 + segments + 1));
     nz.pixel.set(i32.subarray(r.pix / 4, r.pix / 4 + m));
     nz.value.set(r.s.arena.f64.subarray(r.val / 8, r.val / 8 + m));
-    nzOwner = this;
+    nzOwner = this.id;
     nzBatch = batch;
     return m;
   }
