@@ -1,6 +1,6 @@
 import type { Layer } from "../nn/layer.js";
 import { Adam } from "../optim/adam.js";
-import type { Optimizer } from "../optim/optimizer.js";
+import type { Optimizer, OptimizerState } from "../optim/optimizer.js";
 import { zeroGrads, type Parameter } from "../optim/parameter.js";
 import { RmsProp } from "../optim/rmsprop.js";
 import type { Rng } from "../random/rng.js";
@@ -8,7 +8,12 @@ import { resolveDqnConfig, type DqnConfig } from "./config.js";
 import { argmax, epsilonGreedy } from "./epsilon-greedy.js";
 import { clipGradNorm } from "./grad-clip.js";
 import { tdLoss } from "./loss.js";
-import { ReplayBuffer, type ObservationDtype, type ReplayBatch } from "./replay-buffer.js";
+import {
+  ReplayBuffer,
+  type ObservationDtype,
+  type ReplayBatch,
+  type ReplayBufferState,
+} from "./replay-buffer.js";
 import { LinearSchedule } from "./schedule.js";
 import { polyakUpdate } from "./target-update.js";
 import { tdTargets } from "./td-target.js";
@@ -34,6 +39,61 @@ export interface UpdateStats {
   qMean: number;
   /** Global gradient norm before clipping; null when clipping is off (not computed: it costs a pass over θ). */
   gradNorm: number | null;
+}
+
+/** One parameter tensor in a checkpoint: its name, shape and a copy of its values. */
+export interface ParameterSnapshot {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float64Array;
+}
+
+/**
+ * Everything `update` depends on, as a plain object of typed-array copies (v8.serialize /
+ * structured-clone friendly; the optimizer's buffers are number arrays, JSON friendly): online and
+ * target parameters in network order, optimizer state, update count, replay contents and cursor.
+ * The caller's generator (`Rng.getState()`) and environment are not part of it.
+ */
+export interface DqnAgentState {
+  readonly kind: "dqn-agent";
+  readonly version: 1;
+  readonly updates: number;
+  readonly online: readonly ParameterSnapshot[];
+  readonly target: readonly ParameterSnapshot[];
+  readonly optimizer: OptimizerState;
+  readonly replay: ReplayBufferState;
+}
+
+function snapshot(params: readonly Parameter[]): ParameterSnapshot[] {
+  return params.map((p) => ({ name: p.name, shape: [...p.shape], data: Float64Array.from(p.data) }));
+}
+
+function checkSnapshots(saved: unknown, params: readonly Parameter[], field: string): void {
+  const who = "DqnAgent.setState";
+  if (!Array.isArray(saved)) throw new TypeError(`${who}: ${field} must be an array of parameters`);
+  if (saved.length !== params.length)
+    throw new RangeError(`${who}: ${field} has ${saved.length} parameters, the network ${params.length}`);
+  params.forEach((p, q) => {
+    const s = saved[q] as Partial<ParameterSnapshot> | null;
+    const at = `${field}[${q}]`;
+    if (s === null || typeof s !== "object") throw new TypeError(`${who}: ${at} must be an object`);
+    if (s.name !== p.name)
+      throw new RangeError(`${who}: ${at}.name is "${String(s.name)}", expected "${p.name}"`);
+    if (
+      !Array.isArray(s.shape) ||
+      s.shape.length !== p.shape.length ||
+      s.shape.some((d, i) => d !== p.shape[i])
+    )
+      throw new RangeError(
+        `${who}: ${at} ("${p.name}") has shape [${String(s.shape)}], expected [${p.shape.join(",")}]`,
+      );
+    if (!(s.data instanceof Float64Array))
+      throw new TypeError(`${who}: ${at} ("${p.name}").data must be a Float64Array`);
+    if (s.data.length !== p.data.length)
+      throw new RangeError(
+        `${who}: ${at} ("${p.name}").data has length ${s.data.length}, expected ${p.data.length}`,
+      );
+  });
 }
 
 /**
@@ -202,6 +262,53 @@ export class DqnAgent {
     const gradNorm = c.maxGradNorm !== null ? clipGradNorm(this.network.parameters, c.maxGradNorm) : null;
     this.optimizer.step();
     return { tdLoss: loss, qMean: qSum / B, gradNorm };
+  }
+
+  /**
+   * A checkpoint of everything training depends on (see {@link DqnAgentState}); with the caller's
+   * Rng state, `setState` on an agent built with the same options continues bit-identically.
+   */
+  getState(): DqnAgentState {
+    return {
+      kind: "dqn-agent",
+      version: 1,
+      updates: this.updates,
+      online: snapshot(this.network.parameters),
+      target: snapshot(this.targetNetwork.parameters),
+      optimizer: this.optimizer.getState(),
+      replay: this.buffer.getState(),
+    };
+  }
+
+  /**
+   * Restores a {@link getState} checkpoint. Everything is validated before anything changes;
+   * errors name the offending field (parameter shapes and lengths, array kinds, replay layout).
+   */
+  setState(state: DqnAgentState): void {
+    const who = "DqnAgent.setState";
+    if (state === null || typeof state !== "object" || state.kind !== "dqn-agent")
+      throw new TypeError(
+        `${who}: expected an object of kind "dqn-agent", got ${String(state?.kind ?? state)}`,
+      );
+    if (state.version !== 1)
+      throw new RangeError(`${who}: unsupported version ${String(state.version)} (expected 1)`);
+    if (!Number.isInteger(state.updates) || state.updates < 0)
+      throw new RangeError(`${who}: updates must be an integer >= 0, got ${state.updates}`);
+    checkSnapshots(state.online, this.network.parameters, "online");
+    checkSnapshots(state.target, this.targetNetwork.parameters, "target");
+    if (state.optimizer?.kind !== this.optimizer.getState().kind)
+      throw new RangeError(
+        `${who}: optimizer.kind is "${String(state.optimizer?.kind)}", this agent uses "${this.config.optimizer.kind}"`,
+      );
+    // Nothing below throws once these pass: the optimizer validates its whole state before it
+    // changes anything, and the replay state has been checked.
+    this.buffer.checkState(state.replay);
+    this.optimizer.setState(state.optimizer);
+    this.buffer.setState(state.replay);
+    this.network.parameters.forEach((p, q) => p.data.set(state.online[q].data));
+    this.targetNetwork.parameters.forEach((p, q) => p.data.set(state.target[q].data));
+    if (!this.keepGradients) zeroGrads(this.network.parameters);
+    this.updates = state.updates;
   }
 
   /** θ⁻ ← τθ + (1−τ)θ⁻. */

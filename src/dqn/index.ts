@@ -11,6 +11,7 @@ export {
   type ReplayBufferOptions,
   type ReplayBatch,
   type ObservationDtype,
+  type ReplayBufferState,
 } from "./replay-buffer.js";
 export { LinearSchedule } from "./schedule.js";
 export { argmax, epsilonGreedy } from "./epsilon-greedy.js";
@@ -19,7 +20,13 @@ export { tdLoss, type TdLoss } from "./loss.js";
 export { hardUpdate, polyakUpdate } from "./target-update.js";
 export { clipGradNorm } from "./grad-clip.js";
 export { MINATAR_DQN_DEFAULTS, resolveDqnConfig, type DqnConfig, type DqnOptimizerConfig } from "./config.js";
-export { DqnAgent, type DqnAgentOptions, type UpdateStats } from "./agent.js";
+export {
+  DqnAgent,
+  type DqnAgentOptions,
+  type DqnAgentState,
+  type ParameterSnapshot,
+  type UpdateStats,
+} from "./agent.js";
 export { evaluateDqn, type EvaluationOptions, type EvaluationResult } from "./evaluate.js";
 export {
   trainDqn,

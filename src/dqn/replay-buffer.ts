@@ -29,6 +29,40 @@ export interface ReplayBatch {
 
 type ObsArray = Float64Array | Float32Array | Uint8Array;
 
+/**
+ * A snapshot of a {@link ReplayBuffer} (plain object of typed-array copies, structured-clone and
+ * v8.serialize friendly): the `size` stored rows of each array (rows [0, size) of the ring) and the
+ * ring cursor (the row the next transition overwrites).
+ */
+export interface ReplayBufferState {
+  readonly kind: "replay-buffer";
+  readonly capacity: number;
+  readonly observationSize: number;
+  readonly observationDtype: ObservationDtype;
+  readonly cursor: number;
+  readonly size: number;
+  readonly observations: ObsArray;
+  readonly nextObservations: ObsArray;
+  readonly actions: Int32Array;
+  readonly rewards: Float64Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+}
+
+const OBS_ARRAY_KIND: Record<ObservationDtype, string> = {
+  float64: "Float64Array",
+  float32: "Float32Array",
+  uint8: "Uint8Array",
+};
+
+function typedArrayKind(x: unknown): string {
+  if (x instanceof Float64Array) return "Float64Array";
+  if (x instanceof Float32Array) return "Float32Array";
+  if (x instanceof Uint8Array) return "Uint8Array";
+  if (x instanceof Int32Array) return "Int32Array";
+  return x === null ? "null" : Array.isArray(x) ? "Array" : typeof x;
+}
+
 function makeObsArray(dtype: ObservationDtype, length: number): ObsArray {
   if (dtype === "float64") return new Float64Array(length);
   if (dtype === "float32") return new Float32Array(length);
@@ -124,6 +158,89 @@ export class ReplayBuffer {
     this.truncated[i] = truncated ? 1 : 0;
     this.cursor = (i + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
+  }
+
+  /** A copy of the buffer's contents and cursor (see {@link ReplayBufferState}). */
+  getState(): ReplayBufferState {
+    const rows = this.count;
+    const d = this.observationSize;
+    return {
+      kind: "replay-buffer",
+      capacity: this.capacity,
+      observationSize: d,
+      observationDtype: this.observationDtype,
+      cursor: this.cursor,
+      size: rows,
+      observations: this.observations.slice(0, rows * d),
+      nextObservations: this.nextObservations.slice(0, rows * d),
+      actions: this.actions.slice(0, rows),
+      rewards: this.rewards.slice(0, rows),
+      terminated: this.terminated.slice(0, rows),
+      truncated: this.truncated.slice(0, rows),
+    };
+  }
+
+  /**
+   * Restores a {@link getState} snapshot into this buffer (same capacity, observation size and
+   * dtype). Everything is validated (see {@link checkState}) before anything changes.
+   */
+  setState(state: ReplayBufferState): void {
+    this.checkState(state);
+    this.observations.set(state.observations);
+    this.nextObservations.set(state.nextObservations);
+    this.actions.set(state.actions);
+    this.rewards.set(state.rewards);
+    this.terminated.set(state.terminated);
+    this.truncated.set(state.truncated);
+    this.count = state.size;
+    this.cursor = state.cursor;
+  }
+
+  /** Throws, naming the field, unless `state` is a snapshot this buffer can restore. */
+  checkState(state: ReplayBufferState): void {
+    const who = "ReplayBuffer.setState";
+    if (state === null || typeof state !== "object" || state.kind !== "replay-buffer")
+      throw new TypeError(
+        `${who}: expected an object of kind "replay-buffer", got ${String(state?.kind ?? state)}`,
+      );
+    const expectValue = (field: string, got: unknown, want: unknown): void => {
+      if (got !== want)
+        throw new RangeError(`${who}: ${field} is ${String(got)}, this buffer has ${String(want)}`);
+    };
+    expectValue("capacity", state.capacity, this.capacity);
+    expectValue("observationSize", state.observationSize, this.observationSize);
+    expectValue("observationDtype", state.observationDtype, this.observationDtype);
+    const rows = state.size;
+    if (!Number.isInteger(rows) || rows < 0 || rows > this.capacity)
+      throw new RangeError(`${who}: size must be an integer in [0, ${this.capacity}], got ${rows}`);
+    const cursorOk =
+      Number.isInteger(state.cursor) &&
+      (rows < this.capacity
+        ? state.cursor === rows % this.capacity
+        : state.cursor >= 0 && state.cursor < this.capacity);
+    if (!cursorOk)
+      throw new RangeError(
+        `${who}: cursor ${state.cursor} is inconsistent with size ${rows} (a partly filled ring has cursor = size; a full one cursor in [0, ${this.capacity - 1}])`,
+      );
+    const d = this.observationSize;
+    const arrays: [keyof ReplayBufferState, string, number][] = [
+      ["observations", OBS_ARRAY_KIND[this.observationDtype], rows * d],
+      ["nextObservations", OBS_ARRAY_KIND[this.observationDtype], rows * d],
+      ["actions", "Int32Array", rows],
+      ["rewards", "Float64Array", rows],
+      ["terminated", "Uint8Array", rows],
+      ["truncated", "Uint8Array", rows],
+    ];
+    for (const [field, kind, length] of arrays) {
+      const value = state[field] as unknown;
+      const got = typedArrayKind(value);
+      if (got !== kind) throw new TypeError(`${who}: ${field} must be a ${kind}, got ${got}`);
+      const n = (value as ArrayLike<number>).length;
+      if (n !== length)
+        throw new RangeError(
+          `${who}: ${field} has length ${n}, expected ${length} (size ${rows} × ${field.endsWith("bservations") ? d : 1})`,
+        );
+    }
   }
 
   /** Ring position of the k-th oldest transition (0 = oldest). */

@@ -1,6 +1,7 @@
 import type { Parameter } from "./parameter.js";
 import {
   checkLearningRate,
+  checkState,
   restoreBuffer,
   uniqueNames,
   type Optimizer,
@@ -208,8 +209,7 @@ export class Adam implements Optimizer {
 
   setState(state: OptimizerState): void {
     if (state.kind !== "adam") throw new Error(`Adam.setState: expected kind "adam", got "${state.kind}"`);
-    if (!Number.isInteger(state.step) || state.step < 0)
-      throw new RangeError(`Adam.setState: step must be an integer >= 0`);
+    checkState(state, this.params, ["exp_avg", "exp_avg_sq"], "Adam");
     this.params.forEach((p, q) => {
       restoreBuffer(state, p, "exp_avg", this.m[q]);
       restoreBuffer(state, p, "exp_avg_sq", this.v[q]);

@@ -30,6 +30,33 @@ export function uniqueNames(params: readonly Parameter[], who: string): void {
   }
 }
 
+/**
+ * Validates a whole optimizer state against `params` before anything is restored: `step` a
+ * non-negative integer and, per parameter, every buffer in `keys` present with the parameter's length.
+ */
+export function checkState(
+  state: OptimizerState,
+  params: readonly Parameter[],
+  keys: readonly string[],
+  who: string,
+): void {
+  if (state === null || typeof state !== "object")
+    throw new TypeError(`${who}.setState: state must be an object, got ${String(state)}`);
+  if (!Number.isInteger(state.step) || state.step < 0)
+    throw new RangeError(`${who}.setState: step must be an integer >= 0, got ${state.step}`);
+  for (const p of params) {
+    for (const key of keys) {
+      const saved = state.buffers?.[p.name]?.[key] as ArrayLike<number> | undefined;
+      if (saved === undefined || saved === null || typeof saved.length !== "number")
+        throw new Error(`${who}.setState: buffer ${key} of parameter "${p.name}" is missing`);
+      if (saved.length !== p.data.length)
+        throw new RangeError(
+          `${who}.setState: buffer ${key} of parameter "${p.name}" has length ${saved.length}, expected ${p.data.length}`,
+        );
+    }
+  }
+}
+
 export function restoreBuffer(
   state: OptimizerState,
   param: Parameter,

@@ -1,6 +1,7 @@
 import type { Parameter } from "./parameter.js";
 import {
   checkLearningRate,
+  checkState,
   restoreBuffer,
   uniqueNames,
   type Optimizer,
@@ -161,8 +162,7 @@ export class RmsProp implements Optimizer {
   setState(state: OptimizerState): void {
     if (state.kind !== "rmsprop")
       throw new Error(`RMSProp.setState: expected kind "rmsprop", got "${state.kind}"`);
-    if (!Number.isInteger(state.step) || state.step < 0)
-      throw new RangeError(`RMSProp.setState: step must be an integer >= 0, got ${state.step}`);
+    checkState(state, this.params, ["square_avg", "grad_avg"], "RMSProp");
     this.params.forEach((p, q) => {
       restoreBuffer(state, p, "square_avg", this.sq[q]);
       restoreBuffer(state, p, "grad_avg", this.avg[q]);

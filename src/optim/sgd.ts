@@ -1,6 +1,7 @@
 import type { Parameter } from "./parameter.js";
 import {
   checkLearningRate,
+  checkState,
   restoreBuffer,
   uniqueNames,
   type Optimizer,
@@ -60,6 +61,7 @@ export class Sgd implements Optimizer {
 
   setState(state: OptimizerState): void {
     if (state.kind !== "sgd") throw new Error(`SGD.setState: expected kind "sgd", got "${state.kind}"`);
+    checkState(state, this.params, ["momentum_buffer"], "SGD");
     this.params.forEach((p, q) => restoreBuffer(state, p, "momentum_buffer", this.buf[q]));
     this.t = state.step;
   }

@@ -266,3 +266,118 @@ describe("gradient zeroing fused into the optimizer step", () => {
     }
   });
 });
+
+describe("DqnAgent checkpoint (getState / setState)", () => {
+  const makeAgent = (optimizer: "adam" | "rmsprop", hiddenLayer: "dense" | "lowrank" = "dense") =>
+    new DqnAgent({
+      makeNetwork: () =>
+        mlpQNetwork({
+          observationSize: 4,
+          numActions: 2,
+          hidden: [16, 16],
+          hiddenLayer: hiddenLayer === "lowrank" ? { kind: "lowrank", rank: 4 } : { kind: "dense" },
+          rng: new Rng(3),
+        }),
+      config: {
+        batchSize: 8,
+        bufferSize: 32,
+        learningStarts: 0,
+        targetUpdateInterval: 7,
+        nStep: 3,
+        doubleDqn: true,
+        optimizer:
+          optimizer === "adam"
+            ? { kind: "adam", lr: 1e-3 }
+            : { kind: "rmsprop", lr: 1e-3, alpha: 0.95, eps: 0.01, centered: true },
+      },
+    });
+  /** `frames` CartPole-shaped transitions, one update each, from the given generator. */
+  const run = (agent: DqnAgent, rng: Rng, frames: number): void => {
+    for (let f = 0; f < frames; f++) {
+      const obs = Array.from({ length: 4 }, () => rng.normal());
+      const next = Array.from({ length: 4 }, () => rng.normal());
+      agent.observe(obs, rng.integer(2), rng.uniform(), next, rng.uniform() < 0.1, rng.uniform() < 0.05);
+      agent.update(rng);
+    }
+  };
+
+  it("train → save → restore into a fresh agent → continue is bit-identical to an uninterrupted run", async () => {
+    const { serialize, deserialize } = await import("node:v8");
+    for (const [optimizer, hidden] of [
+      ["rmsprop", "dense"],
+      ["adam", "lowrank"],
+    ] as const) {
+      const straight = makeAgent(optimizer, hidden);
+      const rngA = new Rng(5);
+      run(straight, rngA, 60); // 60 > bufferSize: the ring has wrapped
+      run(straight, rngA, 30);
+
+      const first = makeAgent(optimizer, hidden);
+      const rngB = new Rng(5);
+      run(first, rngB, 60);
+      const saved = deserialize(serialize({ agent: first.getState(), rng: rngB.getState() })) as {
+        agent: ReturnType<DqnAgent["getState"]>;
+        rng: ReturnType<Rng["getState"]>;
+      };
+      run(first, rngB, 5); // the original keeps going; the checkpoint must not alias its arrays
+      const resumed = makeAgent(optimizer, hidden);
+      resumed.setState(saved.agent);
+      run(resumed, Rng.fromState(saved.rng), 30);
+
+      expect(resumed.updates).toBe(straight.updates);
+      straight.network.parameters.forEach((p, q) =>
+        expect(Array.from(resumed.network.parameters[q].data)).toEqual(Array.from(p.data)),
+      );
+      straight.targetNetwork.parameters.forEach((p, q) =>
+        expect(Array.from(resumed.targetNetwork.parameters[q].data)).toEqual(Array.from(p.data)),
+      );
+      expect(resumed.optimizer.getState()).toEqual(straight.optimizer.getState());
+      expect(resumed.buffer.getState()).toEqual(straight.buffer.getState());
+    }
+  });
+
+  it("rejects a mismatched checkpoint naming the field, and changes nothing", () => {
+    const agent = makeAgent("rmsprop");
+    run(agent, new Rng(1), 10);
+    const good = agent.getState();
+    const before = JSON.stringify(agent.optimizer.getState());
+    const paramsBefore = agent.network.parameters.map((p) => Array.from(p.data));
+    const bad = (patch: Partial<Record<keyof typeof good, unknown>>) =>
+      ({ ...good, ...patch }) as typeof good;
+    const online = good.online.map((s) => ({ ...s }));
+    online[1] = { ...online[1], data: new Float64Array(3) };
+    expect(() => agent.setState(bad({ online }))).toThrow(
+      /online\[1\] \("fc0.bias"\).data has length 3, expected 16/,
+    );
+    const shaped = good.target.map((s) => ({ ...s }));
+    shaped[0] = { ...shaped[0], shape: [4, 16] };
+    expect(() => agent.setState(bad({ target: shaped }))).toThrow(
+      /target\[0\] \("fc0.weight"\) has shape \[4,16\]/,
+    );
+    const wrongKind = good.online.map((s) => ({ ...s }));
+    wrongKind[0] = { ...wrongKind[0], data: Array.from(wrongKind[0].data) as unknown as Float64Array };
+    expect(() => agent.setState(bad({ online: wrongKind }))).toThrow(
+      /online\[0\] \("fc0.weight"\).data must be a Float64Array/,
+    );
+    expect(() => agent.setState(bad({ replay: { ...good.replay, rewards: new Float32Array(10) } }))).toThrow(
+      /rewards must be a Float64Array, got Float32Array/,
+    );
+    expect(() => agent.setState(bad({ replay: { ...good.replay, actions: new Int32Array(9) } }))).toThrow(
+      /actions has length 9, expected 10/,
+    );
+    expect(() => agent.setState(bad({ replay: { ...good.replay, cursor: 3 } }))).toThrow(
+      /cursor 3 is inconsistent with size 10/,
+    );
+    expect(() => agent.setState(bad({ updates: -1 }))).toThrow(/updates must be an integer >= 0, got -1/);
+    expect(() => agent.setState(bad({ optimizer: { ...good.optimizer, kind: "adam" } }))).toThrow(
+      /optimizer.kind is "adam", this agent uses "rmsprop"/,
+    );
+    const buffers = { ...good.optimizer.buffers, "fc1.weight": { square_avg: [1], grad_avg: [1] } };
+    expect(() => agent.setState(bad({ optimizer: { ...good.optimizer, buffers } }))).toThrow(
+      /buffer square_avg of parameter "fc1.weight" has length 1, expected 256/,
+    );
+    expect(JSON.stringify(agent.optimizer.getState())).toBe(before);
+    expect(agent.network.parameters.map((p) => Array.from(p.data))).toEqual(paramsBefore);
+    expect(agent.buffer.size).toBe(10);
+  });
+});

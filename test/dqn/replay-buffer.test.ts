@@ -124,3 +124,48 @@ describe("n-step returns (hand-computed)", () => {
     expect(buf.nStepReturn(3, 2, g)).toEqual({ ret: 4, discount: 0, last: 3 });
   });
 });
+
+describe("ReplayBuffer state (getState / setState)", () => {
+  it("a restored buffer samples the same n-step batches, before and after wrapping, for every dtype", () => {
+    for (const observationDtype of ["float64", "float32", "uint8"] as const) {
+      for (const n of [5, 13]) {
+        const a = new ReplayBuffer({ capacity: 8, observationSize: 2, observationDtype });
+        for (let t = 0; t < n; t++)
+          a.add([t, 2 * t], t % 3, t + 1, [t + 1, 2 * t + 2], t % 4 === 3, t % 5 === 4);
+        const b = new ReplayBuffer({ capacity: 8, observationSize: 2, observationDtype });
+        b.add([9, 9], 0, 0, [9, 9], false, false); // overwritten by the restore
+        b.setState(a.getState());
+        expect(b.size).toBe(a.size);
+        expect(b.newest).toBe(a.newest);
+        const ba = a.sample(16, new Rng(2), 3, 0.9);
+        const snapshot = JSON.stringify(
+          Object.entries(ba).map(([k, v]) => [k, Array.from(v as ArrayLike<number>)]),
+        );
+        const bb = b.sample(16, new Rng(2), 3, 0.9);
+        expect(
+          JSON.stringify(Object.entries(bb).map(([k, v]) => [k, Array.from(v as ArrayLike<number>)])),
+        ).toBe(snapshot);
+        a.add([1, 1], 1, 1, [1, 1], false, false);
+        b.add([1, 1], 1, 1, [1, 1], false, false);
+        expect(b.getState()).toEqual(a.getState());
+      }
+    }
+  });
+
+  it("rejects snapshots of another layout, naming the field", () => {
+    const a = new ReplayBuffer({ capacity: 4, observationSize: 3, observationDtype: "uint8" });
+    a.add([1, 0, 1], 0, 1, [0, 1, 0], false, false);
+    const s = a.getState();
+    const other = new ReplayBuffer({ capacity: 5, observationSize: 3, observationDtype: "uint8" });
+    expect(() => other.setState(s)).toThrow(/capacity is 4, this buffer has 5/);
+    const f64 = new ReplayBuffer({ capacity: 4, observationSize: 3 });
+    expect(() => f64.setState(s)).toThrow(/observationDtype is uint8, this buffer has float64/);
+    expect(() => a.setState({ ...s, observations: new Float64Array(3) })).toThrow(
+      /observations must be a Uint8Array, got Float64Array/,
+    );
+    expect(() => a.setState({ ...s, nextObservations: new Uint8Array(6) })).toThrow(
+      /nextObservations has length 6, expected 3/,
+    );
+    expect(() => a.setState({ ...s, size: 5 })).toThrow(/size must be an integer in \[0, 4\], got 5/);
+  });
+});
