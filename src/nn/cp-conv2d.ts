@@ -199,7 +199,7 @@ export class CPConv2d implements Layer {
     const z2 = this.z2.get(batch);
     const z3 = this.z3.get(batch);
     const y = this.out.get(batch);
-    projectModeInto(x, batch, C, H * W, this.inFactor.data, R, z1);
+    projectModeInto(x, batch, C, H * W, this.inFactor.data, R, z1, this.precision);
     const Uh = this.heightFactor.data;
     const Uw = this.widthFactor.data;
     for (let br = 0; br < batch * R; br++) {
@@ -341,6 +341,7 @@ export class CPConv2d implements Layer {
       g1,
       this.inFactor.grad,
       this.computeInputGrad ? gx : null,
+      this.precision,
     );
     return gx;
   }

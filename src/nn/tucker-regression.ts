@@ -206,7 +206,7 @@ export class TuckerRegression implements Layer {
     const I0 = inputShape[0];
     const z = this.projected.get(batch);
     if (N === 1) {
-      projectModeInto(x, batch, I0, 1, this.inputFactors[0].data, ranks[0], z);
+      projectModeInto(x, batch, I0, 1, this.inputFactors[0].data, ranks[0], z, precision);
     } else {
       // Trailing modes at once: T (B·I₀ × ΠR) = X (B·I₀ × ΠI) · (U⁽¹⁾ ⊗ … ⊗ U⁽ᴺ⁻¹⁾), one GEMM;
       // then the leading mode per sample: z_b = U⁽⁰⁾ᵀ T_b.
@@ -228,7 +228,7 @@ export class TuckerRegression implements Layer {
         false,
         this.precision,
       );
-      projectModeInto(t, batch, I0, this.trailRank, this.inputFactors[0].data, ranks[0], z);
+      projectModeInto(t, batch, I0, this.trailRank, this.inputFactors[0].data, ranks[0], z, precision);
     }
     const Rout = ranks[N];
     const O = this.outFeatures;
@@ -312,12 +312,23 @@ export class TuckerRegression implements Layer {
     const U0 = this.inputFactors[0];
     const gx = this.gradIn.get(batch);
     if (N === 1) {
-      projectModeBackward(x, batch, I0, 1, U0.data, ranks[0], gz, U0.grad, this.computeInputGrad ? gx : null);
+      projectModeBackward(
+        x,
+        batch,
+        I0,
+        1,
+        U0.data,
+        ranks[0],
+        gz,
+        U0.grad,
+        this.computeInputGrad ? gx : null,
+        precision,
+      );
       return gx;
     }
     const t = this.trail.get(batch);
     const gt = this.gradTrail.get(batch);
-    projectModeBackward(t, batch, I0, this.trailRank, U0.data, ranks[0], gz, U0.grad, gt);
+    projectModeBackward(t, batch, I0, this.trailRank, U0.data, ranks[0], gz, U0.grad, gt, precision);
     // ∇(U⁽¹⁾ ⊗ …) = Xᵀ ∇T, then ∇X = ∇T (U⁽¹⁾ ⊗ …)ᵀ.
     gemmTN(
       this.trailSize,
