@@ -68,7 +68,15 @@ function dotKernelCode(precision: KernelPrecision): number[] {
     }
   }
   c.emit(op.localGet(PB), op.i32Const(16), op.i32Add, op.localSet(PB));
-  c.emit(op.localGet(PA), op.i32Const(16), op.i32Add, op.localTee(PA), op.localGet(END), op.i32LtU, op.brIf(0));
+  c.emit(
+    op.localGet(PA),
+    op.i32Const(16),
+    op.i32Add,
+    op.localTee(PA),
+    op.localGet(END),
+    op.i32LtU,
+    op.brIf(0),
+  );
   c.emit(op.end); // k loop
   // CROW = cp + 2·ib·ldc + jb·32
   c.emit(op.localGet(CP), op.localGet(IB), op.localGet(LDC), op.i32Mul, op.i32Const(2), op.i32Mul, op.i32Add);

@@ -76,7 +76,15 @@ function rowKernelCode(precision: KernelPrecision, unitA: boolean): number[] {
     }
   }
   c.emit(op.localGet(PA), op.localGet(AK), op.i32Add, op.localSet(PA));
-  c.emit(op.localGet(PB), op.localGet(LDB), op.i32Add, op.localTee(PB), op.localGet(END), op.i32LtU, op.brIf(0));
+  c.emit(
+    op.localGet(PB),
+    op.localGet(LDB),
+    op.i32Add,
+    op.localTee(PB),
+    op.localGet(END),
+    op.i32LtU,
+    op.brIf(0),
+  );
   c.emit(op.end); // k loop
   // CROW = cp + 4·ib·ldc + jb·8w
   c.emit(op.localGet(CP), op.localGet(IB), op.localGet(LDC), op.i32Mul, op.i32Const(4), op.i32Mul, op.i32Add);
@@ -150,7 +158,13 @@ function load(): RowState | null {
     }
     const instance = new api.Instance(new api.Module(bytes), { env: { memory: stage.arena.memory } });
     const fn = (name: string): RowFn => instance.exports[name] as RowFn;
-    state = { stage, rowb32: fn("rowb32"), rowb64: fn("rowb64"), rowb32u: fn("rowb32u"), rowb64u: fn("rowb64u") };
+    state = {
+      stage,
+      rowb32: fn("rowb32"),
+      rowb64: fn("rowb64"),
+      rowb32u: fn("rowb32u"),
+      rowb64u: fn("rowb64u"),
+    };
   } catch {
     state = null;
   }
@@ -161,7 +175,6 @@ function load(): RowState | null {
 export function wasmGemmF32Available(): boolean {
   return load() !== null;
 }
-
 
 /**
  * C(i,j) ← β·C(i,j) + Σ_k A(i,k)·B(k,j) in single precision, with the strided addressing of
@@ -188,7 +201,8 @@ export function wasmGemmF32(
   accumulate: boolean,
 ): boolean {
   if (bJ !== 1 || (aK !== 1 && aI !== 1)) {
-    if (aK === 1 && bK === 1) return wasmGemmDot("f32", M, N, K, A, aOff, aI, B, bOff, bJ, C, cOff, ldc, accumulate);
+    if (aK === 1 && bK === 1)
+      return wasmGemmDot("f32", M, N, K, A, aOff, aI, B, bOff, bJ, C, cOff, ldc, accumulate);
     return false;
   }
   return wasmGemmRows("f32", M, N, K, A, aOff, aI, aK, B, bOff, bK, C, cOff, ldc, accumulate);

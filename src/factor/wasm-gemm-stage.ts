@@ -29,14 +29,29 @@ function demoteCode(): number[] {
   c.emit(op.localGet(PS), op.v128Load(0), demote, op.localGet(PS), op.v128Load(16), demote);
   c.emit(op.i8x16Shuffle(lowHalves), op.v128Store(0));
   c.emit(op.localGet(PS), op.i32Const(32), op.i32Add, op.localSet(PS));
-  c.emit(op.localGet(PD), op.i32Const(16), op.i32Add, op.localTee(PD), op.localGet(END), op.i32LtU, op.brIf(0));
+  c.emit(
+    op.localGet(PD),
+    op.i32Const(16),
+    op.i32Add,
+    op.localTee(PD),
+    op.localGet(END),
+    op.i32LtU,
+    op.brIf(0),
+  );
   c.emit(op.end);
   c.emit(op.localGet(R), op.i32Const(1), op.i32Add, op.localSet(R), op.br(0));
   c.emit(op.end, op.end);
   return c.bytes;
 }
 
-type DemoteFn = (src: number, dst: number, rows: number, n4: number, sStride: number, dStride: number) => void;
+type DemoteFn = (
+  src: number,
+  dst: number,
+  rows: number,
+  n4: number,
+  sStride: number,
+  dStride: number,
+) => void;
 
 export interface StageState {
   arena: WasmArena;
@@ -108,7 +123,8 @@ export function stageF32(
     if (sStride === n) {
       f64.set(src.subarray(so, so + rn * n), scratch);
     } else {
-      for (let r = 0; r < rn; r++) f64.set(src.subarray(so + r * sStride, so + r * sStride + n), scratch + r * n);
+      for (let r = 0; r < rn; r++)
+        f64.set(src.subarray(so + r * sStride, so + r * sStride + n), scratch + r * n);
     }
     s.demote(scratchByte, dstByte + r0 * 4 * dStride, rn, n4, 8 * n, 4 * dStride);
   }

@@ -127,7 +127,23 @@ describe("single-precision GEMM", () => {
         const C = Float64Array.from(c.C0);
         const [aI, aK] = layout === "tn" ? [1, c.lda] : [c.lda, 1];
         const [bK, bJ] = layout === "nt" ? [1, c.ldb] : [c.ldb, 1];
-        const ok = wasmGemmF32(M, N, K, c.A, c.aOff, aI, aK, c.B, c.bOff, bK, bJ, C, c.cOff, c.ldc, accumulate);
+        const ok = wasmGemmF32(
+          M,
+          N,
+          K,
+          c.A,
+          c.aOff,
+          aI,
+          aK,
+          c.B,
+          c.bOff,
+          bK,
+          bJ,
+          C,
+          c.cOff,
+          c.ldc,
+          accumulate,
+        );
         expect(ok).toBe(true);
         expectF32Close(c, C);
       }),
@@ -208,7 +224,9 @@ describe("double-precision SIMD kernels", () => {
         const scalar = runPublic(c, "f64");
         setGemmBackend("auto");
         for (let q = 0; q < simd.length; q++)
-          expect(Math.abs(simd[q] - scalar[q])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(scalar[q])) * Math.sqrt(K));
+          expect(Math.abs(simd[q] - scalar[q])).toBeLessThanOrEqual(
+            1e-12 * (1 + Math.abs(scalar[q])) * Math.sqrt(K),
+          );
       }),
       { numRuns: 100, seed: 7 },
     );
@@ -220,9 +238,9 @@ describe("double-precision SIMD kernels", () => {
         const c = makeCase(layout === "nt" ? "nn" : layout, M, N, K, pad, accumulate, seed);
         const C = Float64Array.from(c.C0);
         const [aI, aK] = c.layout === "tn" ? [1, c.lda] : [c.lda, 1];
-        expect(wasmGemmRows("f64", M, N, K, c.A, c.aOff, aI, aK, c.B, c.bOff, c.ldb, C, c.cOff, c.ldc, accumulate)).toBe(
-          true,
-        );
+        expect(
+          wasmGemmRows("f64", M, N, K, c.A, c.aOff, aI, aK, c.B, c.bOff, c.ldb, C, c.cOff, c.ldc, accumulate),
+        ).toBe(true);
         for (let q = 0; q < C.length; q++) {
           const i = Math.floor((q - c.cOff) / c.ldc);
           const j = q - c.cOff - i * c.ldc;
@@ -244,9 +262,9 @@ describe("double-precision SIMD kernels", () => {
       fc.property(shapes, ({ M, N, K, pad, accumulate, seed }) => {
         const c = makeCase("nt", M, N, K, pad, accumulate, seed);
         const C = Float64Array.from(c.C0);
-        expect(wasmGemmDot("f64", M, N, K, c.A, c.aOff, c.lda, c.B, c.bOff, c.ldb, C, c.cOff, c.ldc, accumulate)).toBe(
-          true,
-        );
+        expect(
+          wasmGemmDot("f64", M, N, K, c.A, c.aOff, c.lda, c.B, c.bOff, c.ldb, C, c.cOff, c.ldc, accumulate),
+        ).toBe(true);
         for (let i = 0; i < M; i++)
           for (let j = 0; j < N; j++) {
             const at = c.cOff + i * c.ldc + j;
