@@ -32,6 +32,7 @@ import { MinAtarBreakout } from "../src/envs/minatar-breakout.js";
 import { Dense } from "../src/nn/dense.js";
 import { LowRankDense } from "../src/nn/low-rank-dense.js";
 import type { Sequential } from "../src/nn/sequential.js";
+import type { MatmulPrecision } from "../src/factor/gemm.js";
 import { intInRange, seedList } from "./lib/args.js";
 import { runDqnExperiment, type DqnVariant } from "./lib/dqn-run.js";
 
@@ -59,6 +60,10 @@ const EPSILON_START = 1;
 const EPSILON_END = 0.1;
 const EPSILON_DECAY_FRAMES = 100_000;
 const MAX_GRAD_NORM: number | null = null;
+
+// Matrix products in float32 (operands and sums), as PyTorch trains the reference; parameters,
+// gradients and optimizer state stay float64. '--precision f64' computes everything in double.
+const MATMUL_PRECISION: MatmulPrecision = "f32";
 
 const CONV_CHANNELS = 16;
 const HIDDEN_UNITS = 128;
@@ -94,6 +99,12 @@ VARIANTS["cpconv"] = {
   conv: { kind: "cp", rank: CP_CONV_FRACTION },
 };
 
+function precisionArg(value: string): MatmulPrecision {
+  if (value !== "f32" && value !== "f64")
+    throw new InvalidArgumentError(`--precision must be f32 or f64; got "${value}"`);
+  return value;
+}
+
 function variantList(value: string): string[] {
   const names = value.split(",").map((s) => s.trim());
   for (const n of names) {
@@ -124,6 +135,7 @@ const program = new Command()
   )
   .option("--frames <n>", "frames per run", intInRange("--frames", 1000, 50_000_000), FRAMES)
   .option("--out <dir>", "output folder", OUT)
+  .option("--precision <f32|f64>", "arithmetic of the matrix products", precisionArg, MATMUL_PRECISION)
   .option("--quiet", "no progress on stderr")
   .showHelpAfterError();
 program.parse();
@@ -132,6 +144,7 @@ const opts = program.opts<{
   seeds: number[];
   frames: number;
   out: string;
+  precision: MatmulPrecision;
   quiet?: boolean;
 }>();
 
@@ -168,6 +181,7 @@ const variants: DqnVariant[] = opts.variants.map((name) => {
         conv: v.conv,
         convChannels: CONV_CHANNELS,
         hiddenUnits: HIDDEN_UNITS,
+        precision: opts.precision,
       }),
     spectrumOf: (net) => {
       const h = minatarHiddenLayer(net as Sequential);
@@ -217,6 +231,7 @@ runDqnExperiment({
     network: `conv ${CONV_CHANNELS} 3x3 -> ${HIDDEN_UNITS} -> ${numActions}`,
     fractions: FRACTIONS,
     cp_conv_fraction: CP_CONV_FRACTION,
+    matmul_precision: opts.precision,
     eval: {
       episodes: EVAL_EPISODES,
       epsilon: EVAL_EPSILON,
