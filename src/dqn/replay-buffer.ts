@@ -29,6 +29,9 @@ export interface ReplayBatch {
 
 type ObsArray = Float64Array | Float32Array | Uint8Array;
 
+/** Observation length from which gather copies rows with TypedArray.set (below it, two views cost more than the copy). */
+const NATIVE_COPY_MIN_LENGTH = 64;
+
 /**
  * A snapshot of a {@link ReplayBuffer} (plain object of typed-array copies, structured-clone and
  * v8.serialize friendly): the `size` stored rows of each array (rows [0, size) of the ring) and the
@@ -313,9 +316,15 @@ export class ReplayBuffer {
       const src = i * d;
       const srcNext = last * d;
       const dst = b * d;
-      for (let k = 0; k < d; k++) {
-        obs[dst + k] = this.observations[src + k];
-        next[dst + k] = this.nextObservations[srcNext + k];
+      if (d >= NATIVE_COPY_MIN_LENGTH) {
+        // TypedArray.set converts uint8/float32 → float64 natively (exactly), ~2–3× faster than a JIT loop.
+        obs.set(this.observations.subarray(src, src + d), dst);
+        next.set(this.nextObservations.subarray(srcNext, srcNext + d), dst);
+      } else {
+        for (let k = 0; k < d; k++) {
+          obs[dst + k] = this.observations[src + k];
+          next[dst + k] = this.nextObservations[srcNext + k];
+        }
       }
     }
   }

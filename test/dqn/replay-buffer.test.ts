@@ -169,3 +169,29 @@ describe("ReplayBuffer state (getState / setState)", () => {
     expect(() => a.setState({ ...s, size: 5 })).toThrow(/size must be an integer in \[0, 4\], got 5/);
   });
 });
+
+describe("ReplayBuffer gather of long observations (native row copies)", () => {
+  it("copies s and the n-step s′ rows exactly for uint8, float32 and float64 storage", () => {
+    const d = 100;
+    for (const observationDtype of ["uint8", "float32", "float64"] as const) {
+      const buf = new ReplayBuffer({ capacity: 16, observationSize: d, observationDtype });
+      const row = (t: number, shift: number) =>
+        Array.from({ length: d }, (_, k) => (t * 7 + k + shift) % 256);
+      for (let t = 0; t < 20; t++) buf.add(row(t, 0), t % 4, 1, row(t, 1), t % 6 === 5, false);
+      const batch = buf.sample(12, new Rng(9), 2, 0.5);
+      for (let b = 0; b < batch.size; b++) {
+        const i = batch.indices[b];
+        const { last } = buf.nStepReturn(i, 2, 0.5);
+        const stored = (arr: ArrayLike<number>, r: number) =>
+          Array.from({ length: d }, (_, k) => arr[r * d + k]);
+        expect(Array.from(batch.observations.subarray(b * d, (b + 1) * d))).toEqual(
+          stored(buf.observations, i),
+        );
+        expect(Array.from(batch.nextObservations.subarray(b * d, (b + 1) * d))).toEqual(
+          stored(buf.nextObservations, last),
+        );
+      }
+      expect(new Set(batch.indices).size).toBeGreaterThan(3);
+    }
+  });
+});
