@@ -1,6 +1,7 @@
 /**
  * A WebAssembly SIMD (f64x2) GEMM micro-kernel, assembled byte by byte at load time (no toolchain),
- * used by {@link gemmStrided} for products large enough to amortise packing.
+ * used by {@link gemmStrided} for f64 products large enough to amortise packing (except the NT layout,
+ * which the packing-free dot kernel of wasm-gemm-dot.ts handles faster); assembler in wasm-asm.ts.
  *
  * Scheme (Goto & van de Geijn 2008, one level): the JS side packs A′ (M×K) into 4-row panels
  * Ap[ib][k][0..3] and B′ (K×N) into 4-column panels Bp[jb][k][0..3] inside the module's memory (zero
