@@ -4,10 +4,13 @@
  * sticky actions 0.1, ε-greedy acting (batch-1 forward) — everything a training frame costs, one core.
  * Each variant runs in its own child process (as a training run would; no megamorphic call sites
  * from the other variants). Rates are frames per CPU second after 1000 random frames and a JIT
- * warm-up; `BENCH_DQN_SECONDS` (default 3) sets the measuring time per variant.
+ * warm-up; `BENCH_DQN_SECONDS` (default 3) sets the measuring time per variant, `BENCH_DQN_VARIANTS`
+ * (comma-separated keys of VARIANTS) a subset.
  *
  * Keys: breakout_{dense,trl,lowrank}_frames_per_s (TRL and low-rank at ⅒ of the dense hidden
- * layer's parameters), breakout_cpconv_frames_per_s, and *_vs_pytorch_ratio = rate / 444, the
+ * layer's parameters), breakout_cpconv_frames_per_s — all with float32 products as exp:breakout and
+ * PyTorch train — breakout_{dense,trl}_f64_frames_per_s (float64 controls), and
+ * *_vs_pytorch_ratio = rate / 444, the
  * PyTorch reference (OpenBLAS, 1 thread, same machine; ../shared/docs/minatar-speed.md §1).
  * Targets (issue 6): dense ≥ 222 (ratio ≥ 0.5), TRL ≥ 444 (ratio ≥ 1).
  */
@@ -15,6 +18,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { DqnAgent } from "../../src/dqn/agent.js";
 import { minatarQNetwork, type ConvLayerSpec, type HiddenLayerSpec } from "../../src/dqn/networks.js";
+import type { MatmulPrecision } from "../../src/factor/gemm.js";
 import { MinAtarBreakout } from "../../src/envs/minatar-breakout.js";
 import { Rng } from "../../src/random/rng.js";
 
@@ -26,11 +30,17 @@ const PYTORCH_FRAMES_PER_S = 444;
 const WARMUP_RANDOM_FRAMES = 1000;
 const WARMUP_TRAIN_FRAMES = 300;
 
-const VARIANTS: Record<string, { hidden: HiddenLayerSpec; conv?: ConvLayerSpec }> = {
-  dense: { hidden: { kind: "dense" } },
-  trl: { hidden: { kind: "trl", rank: 0.1 } },
-  lowrank: { hidden: { kind: "lowrank", rank: 0.1 } },
-  cpconv: { hidden: { kind: "dense" }, conv: { kind: "cp", rank: 0.5 } },
+/** Variants as exp:breakout trains them (float32 products, like PyTorch), plus float64 controls. */
+const VARIANTS: Record<
+  string,
+  { hidden: HiddenLayerSpec; conv?: ConvLayerSpec; precision: MatmulPrecision }
+> = {
+  dense: { hidden: { kind: "dense" }, precision: "f32" },
+  trl: { hidden: { kind: "trl", rank: 0.1 }, precision: "f32" },
+  lowrank: { hidden: { kind: "lowrank", rank: 0.1 }, precision: "f32" },
+  cpconv: { hidden: { kind: "dense" }, conv: { kind: "cp", rank: 0.5 }, precision: "f32" },
+  dense_f64: { hidden: { kind: "dense" }, precision: "f64" },
+  trl_f64: { hidden: { kind: "trl", rank: 0.1 }, precision: "f64" },
 };
 
 function cpuMicros(): number {
@@ -45,7 +55,14 @@ export function measureVariant(variant: string, seconds = SECONDS): { framesPerS
   const rng = new Rng(1);
   const netRng = rng.fork();
   const agent = new DqnAgent({
-    makeNetwork: () => minatarQNetwork({ numActions: 6, rng: netRng, hiddenLayer: v.hidden, conv: v.conv }),
+    makeNetwork: () =>
+      minatarQNetwork({
+        numActions: 6,
+        rng: netRng,
+        hiddenLayer: v.hidden,
+        conv: v.conv,
+        precision: v.precision,
+      }),
     observationDtype: "uint8",
     config: { learningStarts: WARMUP_RANDOM_FRAMES },
   });
@@ -91,7 +108,9 @@ function measureInChild(variant: string): { framesPerS: number; frames: number }
 
 export async function run(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
+  const only = process.env.BENCH_DQN_VARIANTS?.split(",").map((v) => v.trim());
   for (const variant of Object.keys(VARIANTS)) {
+    if (only && !only.includes(variant)) continue;
     const r = measureInChild(variant);
     out[`breakout_${variant}_frames_per_s`] = r.framesPerS;
     out[`breakout_${variant}_vs_pytorch_ratio`] = r.framesPerS / PYTORCH_FRAMES_PER_S;
