@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Conv2d, type ConvInputPath } from "../../src/nn/conv2d.js";
+import { Conv2d, SPARSE_MAX_DENSITY, type ConvInputPath } from "../../src/nn/conv2d.js";
 import { setSparseConvBackend } from "../../src/nn/sparse-conv-kernel.js";
 import { Rng } from "../../src/random/rng.js";
 
@@ -129,6 +129,36 @@ describe("Conv2d sparse kernels", () => {
       }),
       { numRuns: 60, seed: 73 },
     );
+  });
+
+  it("'auto' takes the sparse path up to SPARSE_MAX_DENSITY non-zeros and the dense path above", () => {
+    const s = {
+      C: 2,
+      O: 3,
+      H: 6,
+      W: 6,
+      kh: 3,
+      kw: 3,
+      sh: 1,
+      sw: 1,
+      ph: 1,
+      pw: 1,
+      batch: 2 as const,
+      bias: true,
+      binary: false,
+    };
+    const size = 2 * 2 * 36;
+    const limit = Math.floor(SPARSE_MAX_DENSITY * size);
+    const rng = new Rng(11);
+    for (const count of [limit, limit + 1]) {
+      const x = new Float64Array(size);
+      for (let i = 0; i < count; i++) x[Math.floor((i * size) / count)] = 0.5 + rng.uniform();
+      const g = rng.fillNormal(new Float64Array(2 * 3 * 36));
+      const run = (path: ConvInputPath): Float64Array[] =>
+        pass(makeConv({ ...s, density: 0, seed: 1 }, path), x, g, 2);
+      const expected = run(count <= limit ? "sparse" : "dense");
+      run("auto").forEach((a, k) => expect(Array.from(a)).toEqual(Array.from(expected[k])));
+    }
   });
 
   it("reads only the first batch · C·H·W input values (a longer buffer's tail is ignored)", () => {
