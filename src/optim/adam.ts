@@ -115,7 +115,7 @@ export class Adam implements Optimizer {
     this.zeroGradAfterStep = options.zeroGradAfterStep ?? false;
     const lengths = params.map((p) => p.data.length);
     if (this.backend === "wasm") {
-      this.arena = new UpdateArena(lengths, 2);
+      this.arena = new UpdateArena(params, 2);
       [this.m, this.v] = this.arena.state;
     } else {
       this.arena = null;
@@ -147,10 +147,10 @@ export class Adam implements Optimizer {
       let done = 0;
       if (arena !== null) {
         done = n & ~1;
-        const { kernels, dataPtr, gradPtr } = arena;
-        const mPtr = arena.statePtr(0, q);
-        const vPtr = arena.statePtr(1, q);
-        arena.run(data, grad, done, (bytes) =>
+        const { kernels, dataPtr, gradPtr, statePtrs } = arena.slots[q];
+        const mPtr = statePtrs[0];
+        const vPtr = statePtrs[1];
+        arena.run(q, data, grad, done, (bytes) =>
           weightDecay === 0
             ? kernels.adam(
                 dataPtr,

@@ -100,7 +100,7 @@ export class RmsProp implements Optimizer {
     this.backend = options.backend ?? (wasmUpdateKernelsAvailable() ? "wasm" : "js");
     const lengths = params.map((p) => p.data.length);
     if (this.backend === "wasm") {
-      this.arena = new UpdateArena(lengths, 2);
+      this.arena = new UpdateArena(params, 2);
       [this.sq, this.avg] = this.arena.state;
     } else {
       this.arena = null;
@@ -125,10 +125,10 @@ export class RmsProp implements Optimizer {
       let done = 0;
       if (arena !== null) {
         done = n & ~1;
-        const { kernels, dataPtr, gradPtr } = arena;
-        const sPtr = arena.statePtr(0, q);
-        const aPtr = arena.statePtr(1, q);
-        arena.run(data, grad, done, (bytes) =>
+        const { kernels, dataPtr, gradPtr, statePtrs } = arena.slots[q];
+        const sPtr = statePtrs[0];
+        const aPtr = statePtrs[1];
+        arena.run(q, data, grad, done, (bytes) =>
           centered
             ? kernels.rmspropCentered(dataPtr, gradPtr, sPtr, aPtr, bytes, lr, alpha, oneMinusAlpha, eps)
             : kernels.rmsprop(dataPtr, gradPtr, sPtr, bytes, lr, alpha, oneMinusAlpha, eps),

@@ -7,10 +7,11 @@
  * rounded in both (WebAssembly never contracts a·b + c into an FMA), and each kernel evaluates
  * the same expression tree, operand order included, as its JS counterpart.
  *
- * Memory: an {@link UpdateArena} owns one fixed-size WebAssembly.Memory per optimizer holding
- * the optimizer's per-parameter buffers (exposed as Float64Array views, which stay valid since the
- * memory never grows) and two scratch vectors into which each step copies a parameter's data and
- * gradient (native bulk copies) before the kernel runs; the updated data are copied back.
+ * Memory: large parameters made by `makeParameter` live in their own WebAssembly memory with room
+ * for the optimizer state (parameter-memory.ts) and are updated in place; for the others an
+ * {@link UpdateArena} owns one fixed-size memory per optimizer holding their state (Float64Array
+ * views, valid since the memory never grows) and two scratch vectors into which each step copies
+ * a parameter's data and gradient (native bulk copies); the updated data are copied back.
  */
 import {
   assembleModule,
@@ -21,7 +22,10 @@ import {
   wasmApi,
   type FunctionSpec,
   type ValueType,
+  type WasmMemory,
 } from "./wasm-assembler.js";
+import type { Parameter } from "./parameter.js";
+import { OPTIMIZER_SLOTS, placementOf } from "./parameter-memory.js";
 
 type Code = number[];
 
@@ -246,62 +250,104 @@ export function wasmUpdateKernelsAvailable(): boolean {
 const PAGE_BYTES = 65536;
 const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
-/**
- * Per-optimizer kernel instance and memory: `buffersPerParameter` state vectors per parameter
- * (zero-initialised) and scratch vectors for one parameter's data and gradient.
- */
-export class UpdateArena {
+/** Where one parameter's update runs: kernel instance, byte addresses, and whether it is in place. */
+export interface UpdateSlot {
   readonly kernels: UpdateKernels;
-  /** state[k][q]: the k-th state vector of parameter q. */
-  readonly state: Float64Array[][];
   readonly dataPtr: number;
   readonly gradPtr: number;
-  private readonly statePtrs: number[][];
+  readonly statePtrs: readonly number[];
+  /** Data and grad already live in the kernel's memory (see parameter-memory.ts): no copies. */
+  readonly inPlace: boolean;
+}
+
+function instantiate(module: object, memory: WasmMemory): UpdateKernels {
+  const api = wasmApi();
+  if (!api) throw new Error("UpdateArena: WebAssembly is not available");
+  return new api.Instance(module, { env: { memory } }).exports as unknown as UpdateKernels;
+}
+
+/**
+ * An optimizer's kernel slots and state: `buffersPerParameter` (≤ 2) zero-initialised state
+ * vectors per parameter. A parameter placed by `makeParameter` (parameter-memory.ts) whose reserved
+ * vectors are still free is updated in place with its state there; every other parameter gets its
+ * state in this arena's own fixed-size memory, plus scratch vectors for its data and gradient,
+ * copied in before and (data) out after each kernel call.
+ */
+export class UpdateArena {
+  /** state[k][q]: the k-th state vector of parameter q. */
+  readonly state: Float64Array[][];
+  readonly slots: readonly UpdateSlot[];
   private readonly scratchData: Float64Array;
   private readonly scratchGrad: Float64Array;
 
-  constructor(lengths: readonly number[], buffersPerParameter: number) {
+  constructor(params: readonly Parameter[], buffersPerParameter: number) {
     const module = kernelModule();
-    if (!module) throw new Error("UpdateArena: WebAssembly SIMD is not available");
+    const api = wasmApi();
+    if (!module || !api) throw new Error("UpdateArena: WebAssembly SIMD is not available");
+    if (buffersPerParameter > OPTIMIZER_SLOTS)
+      throw new RangeError(`UpdateArena: at most ${OPTIMIZER_SLOTS} state vectors per parameter`);
+    const placed = params.map((p) => {
+      const placement = placementOf(p.data);
+      if (!placement || placement.claimed || placement.memory.buffer !== p.grad.buffer) return undefined;
+      placement.claimed = true;
+      return placement;
+    });
     let bytes = 0;
-    const offsets: number[][] = [];
-    for (let k = 0; k < buffersPerParameter; k++) {
-      offsets.push(
-        lengths.map((n) => {
-          const at = bytes;
-          bytes += align16(8 * n);
-          return at;
-        }),
-      );
-    }
-    const maxBytes = align16(8 * Math.max(0, ...lengths));
+    const offsets = params.map((p, q) =>
+      Array.from({ length: buffersPerParameter }, () => {
+        if (placed[q]) return -1;
+        const at = bytes;
+        bytes += align16(8 * p.data.length);
+        return at;
+      }),
+    );
+    const maxBytes = align16(8 * Math.max(0, ...params.map((p, q) => (placed[q] ? 0 : p.data.length))));
     const dataPtr = bytes;
     const gradPtr = bytes + maxBytes;
     bytes += 2 * maxBytes;
-    const api = wasmApi();
-    if (!api) throw new Error("UpdateArena: WebAssembly is not available");
     const memory = new api.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE_BYTES)) });
-    const instance = new api.Instance(module, { env: { memory } });
-    this.kernels = instance.exports as unknown as UpdateKernels;
-    this.statePtrs = offsets;
-    this.state = offsets.map((row) => row.map((at, q) => new Float64Array(memory.buffer, at, lengths[q])));
-    this.dataPtr = dataPtr;
-    this.gradPtr = gradPtr;
+    const own = instantiate(module, memory);
+    this.slots = params.map((p, q): UpdateSlot => {
+      const placement = placed[q];
+      if (!placement) return { kernels: own, dataPtr, gradPtr, statePtrs: offsets[q], inPlace: false };
+      placement.instance ??= instantiate(module, placement.memory);
+      return {
+        kernels: placement.instance as UpdateKernels,
+        dataPtr: placement.dataPtr,
+        gradPtr: placement.gradPtr,
+        statePtrs: placement.statePtrs.slice(0, buffersPerParameter),
+        inPlace: true,
+      };
+    });
+    this.state = Array.from({ length: buffersPerParameter }, (_, k) =>
+      params.map((p, q) => {
+        const placement = placed[q];
+        const buffer = placement ? placement.memory.buffer : memory.buffer;
+        const view = new Float64Array(buffer, this.slots[q].statePtrs[k], p.data.length);
+        view.fill(0);
+        return view;
+      }),
+    );
     this.scratchData = new Float64Array(memory.buffer, dataPtr, maxBytes / 8);
     this.scratchGrad = new Float64Array(memory.buffer, gradPtr, maxBytes / 8);
   }
 
-  /** Byte address of state vector k of parameter q. */
-  statePtr(k: number, q: number): number {
-    return this.statePtrs[k][q];
-  }
-
   /**
-   * Copies the first `even` entries of data and grad into the scratch vectors, runs `kernel`
-   * (given the byte length) and copies the updated data back.
+   * Runs `kernel` (given the byte length) on the first `even` entries of parameter q: in place, or
+   * with data and grad copied into the scratch vectors and the updated data copied back.
    */
-  run(data: Float64Array, grad: Float64Array, even: number, kernel: (bytes: number) => void): void {
+  run(
+    q: number,
+    data: Float64Array,
+    grad: Float64Array,
+    even: number,
+    kernel: (bytes: number) => void,
+  ): void {
     if (even === 0) return;
+    if (this.slots[q].inPlace) {
+      kernel(8 * even);
+      return;
+    }
     this.scratchData.set(even === data.length ? data : data.subarray(0, even));
     this.scratchGrad.set(even === grad.length ? grad : grad.subarray(0, even));
     kernel(8 * even);
