@@ -42,22 +42,19 @@ function relativeError(a: Float64Array, b: Float64Array): number {
 }
 
 describe("minatarQNetwork precision", () => {
-  it("passes the precision to the hidden, output and factorized conv layers; counts are unchanged", () => {
+  it("passes the precision to the conv, hidden and output layers; parameter counts are unchanged", () => {
     for (const v of VARIANTS) {
       const f64 = minatarQNetwork({ numActions: 6, rng: new Rng(1), ...v });
       const f32 = minatarQNetwork({ numActions: 6, rng: new Rng(1), ...v, precision: "f32" });
       expect(f32.parameterCount).toBe(f64.parameterCount);
       expect(precisionOf(minatarHiddenLayer(f32))).toBe("f32");
       expect(precisionOf(f32.layers[f32.layers.length - 1])).toBe("f32");
-      if (v.conv?.kind === "cp") expect(precisionOf(f32.layers[1])).toBe("f32");
-      for (const layer of f32.layers) {
-        const p = precisionOf(layer);
-        if (p !== undefined) expect(p).toBe("f32");
-      }
-      for (const layer of f64.layers) {
-        const p = precisionOf(layer);
-        if (p !== undefined) expect(p).toBe("f64");
-      }
+      // Every layer with a matrix product (the parametrized ones, conv included) gets it.
+      const withProducts = f32.layers.filter((l) => l.parameters.length > 0);
+      expect(withProducts.length).toBe(3);
+      for (const layer of withProducts) expect(precisionOf(layer)).toBe("f32");
+      for (const layer of f64.layers.filter((l) => l.parameters.length > 0))
+        expect(precisionOf(layer)).toBe("f64");
     }
     expect(minatarQNetwork({ numActions: 6, rng: new Rng(0) }).parameterCount).toBe(132_566);
   });
