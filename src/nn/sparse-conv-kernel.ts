@@ -44,6 +44,7 @@ const f64Ne = [0x62];
 const v128Or = [0xfd, ...uleb(80)];
 const v128AnyTrue = [0xfd, ...uleb(83)];
 const ifVoid = [0x04, 0x40];
+const elseOp = [0x05];
 
 type CollectFn = (
   x: number,
@@ -69,6 +70,7 @@ type ForwardFn = (
   nzVal: number,
   out: number,
   channelBytes: number,
+  pairs: number,
 ) => void;
 
 type BackwardFn = (
@@ -217,9 +219,30 @@ function forwardCode(Op: number): { code: number[]; params: number; locals: [num
     "nzVal",
     "out",
     "channelBytes",
+    "pairs",
   ];
-  const i32s = ["n", "q", "zBytes", "wc", "ci", "t", "tEnd", "tmp", "s", "sEnd", "wo", "zo", "o", "p", "src"];
-  const L = localMap(params, i32s, ["v"]);
+  const i32s = [
+    "n",
+    "q",
+    "zBytes",
+    "wc",
+    "ci",
+    "t",
+    "tEnd",
+    "tmp",
+    "s",
+    "sEnd",
+    "wo",
+    "zo",
+    "o",
+    "p",
+    "src",
+    "dst0",
+    "dst1",
+    "outBytes",
+  ];
+  const v128s = ["v", "a", "b"];
+  const L = localMap(params, i32s, v128s);
   const c = new CodeBuffer();
   const rowBytes = 8 * Op;
   // zBytes = P · Op · 8
@@ -235,7 +258,55 @@ function forwardCode(Op: number): { code: number[]; params: number; locals: [num
   c.emit(op.localGet(L.q), op.i32Const(16), op.i32Add, op.localTee(L.q), op.localGet(L.zBytes), op.i32LtU);
   c.emit(op.brIf(0), op.end);
   emitScatter(c, L, Op, "forward");
-  // out[o·P + p] = z[p·Op + o]
+  // out[o·P + p] = z[p·Op + o]: with O and P even, by 2×2 blocks (two vector loads, two shuffles,
+  // two vector stores per four values); otherwise one value at a time.
+  c.emit(op.localGet(L.pairs), ifVoid);
+  c.emit(op.i32Const(0), op.localSet(L.o));
+  c.emit(op.block, op.loop); // o loop, step 2
+  c.emit(op.localGet(L.o), op.localGet(L.O), op.i32LtU, op.i32Eqz, op.brIf(1));
+  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), i32Shl, op.i32Add, op.localSet(L.src));
+  c.emit(
+    op.localGet(L.out),
+    op.localGet(L.o),
+    op.localGet(L.P),
+    op.i32Mul,
+    op.i32Const(3),
+    i32Shl,
+    op.i32Add,
+  );
+  c.emit(op.localTee(L.dst0), op.localGet(L.P), op.i32Const(3), i32Shl, op.i32Add, op.localSet(L.dst1));
+  c.emit(op.localGet(L.P), op.localSet(L.p));
+  c.emit(op.loop); // p loop, step 2 (P ≥ 2)
+  c.emit(op.localGet(L.src), op.v128Load(0), op.localSet(L.a));
+  c.emit(op.localGet(L.src), op.v128Load(rowBytes), op.localSet(L.b));
+  const lowLanes = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+  const highLanes = lowLanes.map((l) => l + 8);
+  c.emit(op.localGet(L.dst0), op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(lowLanes), op.v128Store(0));
+  c.emit(
+    op.localGet(L.dst1),
+    op.localGet(L.a),
+    op.localGet(L.b),
+    op.i8x16Shuffle(highLanes),
+    op.v128Store(0),
+  );
+  c.emit(op.localGet(L.src), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.src));
+  c.emit(op.localGet(L.dst0), op.i32Const(16), op.i32Add, op.localSet(L.dst0));
+  c.emit(op.localGet(L.dst1), op.i32Const(16), op.i32Add, op.localSet(L.dst1));
+  c.emit(op.localGet(L.p), op.i32Const(2), i32Sub, op.localTee(L.p), op.brIf(0));
+  c.emit(op.end); // p loop
+  c.emit(op.localGet(L.o), op.i32Const(2), op.i32Add, op.localSet(L.o), op.br(0));
+  c.emit(op.end, op.end); // o loop
+  c.emit(
+    op.localGet(L.out),
+    op.localGet(L.O),
+    op.localGet(L.P),
+    op.i32Mul,
+    op.i32Const(3),
+    i32Shl,
+    op.i32Add,
+  );
+  c.emit(op.localSet(L.out));
+  c.emit(elseOp);
   c.emit(op.i32Const(0), op.localSet(L.o));
   c.emit(op.block, op.loop); // o loop
   c.emit(op.localGet(L.o), op.localGet(L.O), op.i32LtU, op.i32Eqz, op.brIf(1));
@@ -249,6 +320,7 @@ function forwardCode(Op: number): { code: number[]; params: number; locals: [num
   c.emit(op.end); // p loop
   c.emit(op.localGet(L.o), op.i32Const(1), op.i32Add, op.localSet(L.o), op.br(0));
   c.emit(op.end, op.end); // o loop
+  c.emit(op.end); // if pairs … else …
   c.emit(op.localGet(L.n), op.i32Const(1), op.i32Add, op.localSet(L.n), op.br(0));
   c.emit(op.end, op.end); // sample loop
   return {
@@ -256,7 +328,7 @@ function forwardCode(Op: number): { code: number[]; params: number; locals: [num
     params: params.length,
     locals: [
       [i32s.length, I32],
-      [1, V128],
+      [v128s.length, V128],
     ],
   };
 }
@@ -553,6 +625,7 @@ export class SparseConvKernel {
       r.val,
       r.tail,
       8 * khw * Op,
+      +(O === Op && P % 2 === 0),
     );
     out.set(f64.subarray(r.tail / 8, r.tail / 8 + batch * O * P));
     return true;
