@@ -88,6 +88,7 @@ type BackwardFn = (
   gradOut: number,
   biasSum: number,
   channelBytes: number,
+  pairs: number,
 ) => void;
 
 /**
@@ -349,17 +350,57 @@ function backwardCode(Op: number): { code: number[]; params: number; locals: [nu
     "gradOut",
     "biasSum",
     "channelBytes",
+    "pairs",
   ];
-  const i32s = ["n", "wc", "ci", "t", "tEnd", "tmp", "s", "sEnd", "wo", "zo", "o", "p", "dst", "bo"];
-  const L = localMap(params, i32s, ["v"]);
+  const i32s = ["n", "wc", "ci", "t", "tEnd", "tmp", "s", "sEnd", "wo", "zo", "o", "p", "dst", "bo", "srcB"];
+  const v128s = ["v", "a", "b", "lo", "hi", "acc"];
+  const L = localMap(params, i32s, v128s);
   // f64 accumulator for the bias sum: an extra local of type f64 (0x7c)
-  const sumLocal = params.length + i32s.length + 1;
+  const sumLocal = params.length + i32s.length + v128s.length;
   const c = new CodeBuffer();
   const rowBytes = 8 * Op;
   c.emit(op.i32Const(0), op.localSet(L.n));
   c.emit(op.block, op.loop); // sample loop
   c.emit(op.localGet(L.n), op.localGet(L.B), op.i32LtU, op.i32Eqz, op.brIf(1));
-  // g[p·Op + o] = gradOut[o·P + p]; biasSum[o] += Σ_p in order
+  // g[p·Op + o] = gradOut[o·P + p]; biasSum[o] += Σ_p in order. With O and P even, by 2×2 blocks,
+  // the bias sums of channels o, o+1 in the two lanes of one vector (each lane still sums in p order).
+  const lowLanes = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+  const highLanes = lowLanes.map((l) => l + 8);
+  c.emit(op.localGet(L.pairs), ifVoid);
+  c.emit(op.i32Const(0), op.localSet(L.o));
+  c.emit(op.block, op.loop); // o loop, step 2
+  c.emit(op.localGet(L.o), op.localGet(L.O), op.i32LtU, op.i32Eqz, op.brIf(1));
+  c.emit(op.localGet(L.biasSum), op.localGet(L.o), op.i32Const(3), i32Shl, op.i32Add, op.localTee(L.bo));
+  c.emit(op.v128Load(0), op.localSet(L.acc));
+  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), i32Shl, op.i32Add, op.localSet(L.dst));
+  c.emit(op.localGet(L.gradOut), op.localGet(L.P), op.i32Const(3), i32Shl, op.i32Add, op.localSet(L.srcB));
+  c.emit(op.localGet(L.P), op.localSet(L.p));
+  c.emit(op.loop); // p loop, step 2 (P ≥ 2)
+  c.emit(op.localGet(L.gradOut), op.v128Load(0), op.localSet(L.a));
+  c.emit(op.localGet(L.srcB), op.v128Load(0), op.localSet(L.b));
+  c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(lowLanes), op.localSet(L.lo));
+  c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(highLanes), op.localSet(L.hi));
+  c.emit(op.localGet(L.dst), op.localGet(L.lo), op.v128Store(0));
+  c.emit(op.localGet(L.dst), op.localGet(L.hi), op.v128Store(rowBytes));
+  c.emit(
+    op.localGet(L.acc),
+    op.localGet(L.lo),
+    op.f64x2Add,
+    op.localGet(L.hi),
+    op.f64x2Add,
+    op.localSet(L.acc),
+  );
+  c.emit(op.localGet(L.gradOut), op.i32Const(16), op.i32Add, op.localSet(L.gradOut));
+  c.emit(op.localGet(L.srcB), op.i32Const(16), op.i32Add, op.localSet(L.srcB));
+  c.emit(op.localGet(L.dst), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.dst));
+  c.emit(op.localGet(L.p), op.i32Const(2), i32Sub, op.localTee(L.p), op.brIf(0));
+  c.emit(op.end); // p loop
+  c.emit(op.localGet(L.bo), op.localGet(L.acc), op.v128Store(0));
+  // gradOut has passed row o; skip row o + 1 too.
+  c.emit(op.localGet(L.srcB), op.localSet(L.gradOut));
+  c.emit(op.localGet(L.o), op.i32Const(2), op.i32Add, op.localSet(L.o), op.br(0));
+  c.emit(op.end, op.end); // o loop
+  c.emit(elseOp);
   c.emit(op.i32Const(0), op.localSet(L.o));
   c.emit(op.block, op.loop); // o loop
   c.emit(op.localGet(L.o), op.localGet(L.O), op.i32LtU, op.i32Eqz, op.brIf(1));
@@ -383,6 +424,7 @@ function backwardCode(Op: number): { code: number[]; params: number; locals: [nu
   c.emit(op.localGet(L.bo), op.localGet(sumLocal), op.f64Store(0));
   c.emit(op.localGet(L.o), op.i32Const(1), op.i32Add, op.localSet(L.o), op.br(0));
   c.emit(op.end, op.end); // o loop
+  c.emit(op.end); // if pairs … else …
   emitScatter(c, L, Op, "backward");
   c.emit(op.localGet(L.n), op.i32Const(1), op.i32Add, op.localSet(L.n), op.br(0));
   c.emit(op.end, op.end); // sample loop
@@ -391,7 +433,7 @@ function backwardCode(Op: number): { code: number[]; params: number; locals: [nu
     params: params.length,
     locals: [
       [i32s.length, I32],
-      [1, V128],
+      [v128s.length, V128],
       [2, 0x7c],
     ],
   };
@@ -673,6 +715,7 @@ export class SparseConvKernel {
       r.tail,
       this.biasAt,
       8 * khw * Op,
+      +(O === Op && P % 2 === 0),
     );
     for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) gradWeight[o * K + k] = f64[w0 + k * Op + o];
     if (gradBias) for (let o = 0; o < O; o++) gradBias[o] += f64[this.biasAt / 8 + o];
