@@ -12,3 +12,4 @@ export { TuckerRegression, resolveTuckerRanks, type TuckerRegressionOptions } fr
 export { CPConv2d, type CPConv2dOptions } from "./cp-conv2d.js";
 export { parseRank, type RankSpec, type ParsedRank } from "./rank.js";
 export { resolvePrecision, MATMUL_PRECISIONS, type MatmulPrecision } from "./precision.js";
+export { setSparseConvBackend, type SparseConvBackend } from "./sparse-conv-kernel.js";
