@@ -35,7 +35,18 @@ export {
   type EpisodeRecord,
   type TrainLogRecord,
   type EvalRecord,
+  type DqnLoopState,
+  type DqnTrainState,
 } from "./train.js";
+export {
+  writeDqnCheckpoint,
+  readDqnCheckpoint,
+  encodeDqnCheckpoint,
+  decodeDqnCheckpoint,
+  type DqnCheckpoint,
+  type DqnCheckpointHeader,
+} from "./checkpoint.js";
+export { captureEnv, restoreEnv, type EnvSnapshot, type EnvLayerFields } from "./env-snapshot.js";
 export { ChannelsLastToFirst } from "./channels-last.js";
 export { singularValues, spectrumSummary } from "./spectrum.js";
 export {

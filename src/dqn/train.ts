@@ -1,6 +1,7 @@
 import type { Env } from "../envs/env.js";
-import type { Rng } from "../random/rng.js";
-import type { DqnAgent, UpdateStats } from "./agent.js";
+import { Rng, type RngState } from "../random/rng.js";
+import type { DqnAgent, DqnAgentState, UpdateStats } from "./agent.js";
+import { captureEnv, restoreEnv, type EnvSnapshot } from "./env-snapshot.js";
 import { evaluateDqn, type EvaluationOptions, type EvaluationResult } from "./evaluate.js";
 
 export interface EpisodeRecord {
@@ -47,6 +48,89 @@ export interface TrainDqnOptions {
   onEval?: (e: EvalRecord) => void;
   /** Called every frame after the update (for custom probes such as spectra). */
   onFrame?: (frame: number) => void;
+  /**
+   * Continue from a {@link DqnTrainState} (from `checkpoint.save`): the agent, the env, the
+   * generator and the loop counters are restored, and the loop goes on at frame `loop.frame + 1`
+   * with bit-identical results to the uninterrupted run. `rng` and `envSeed` are then not used
+   * (the state's generator is); `result.episodes` holds only the episodes of this call.
+   */
+  resume?: DqnTrainState;
+  /**
+   * Periodic snapshots: after frame f (all callbacks of frame f done), when f % everyFrames === 0
+   * and f < totalFrames, `save` receives the full state (agent included; copies, safe to keep).
+   */
+  checkpoint?: { everyFrames: number; save: (state: DqnTrainState) => void };
+}
+
+/** The interaction loop's own state at the end of a frame (everything but the agent). */
+export interface DqnLoopState {
+  readonly kind: "dqn-loop";
+  readonly version: 1;
+  /** Frames (env steps) done. */
+  readonly frame: number;
+  /** Episodes finished. */
+  readonly episodes: number;
+  /** Return and length so far of the episode in progress. */
+  readonly episodeReturn: number;
+  readonly episodeLength: number;
+  /** The observation the next action is chosen from. */
+  readonly observation: Float64Array;
+  readonly env: EnvSnapshot;
+  /** The run's generator (exploration, minibatches). */
+  readonly rng: RngState;
+  /** Sums of the training-log window in progress. */
+  readonly logWindow: LogWindow;
+  /** Evaluations done so far (the schedule itself is `frame % interval`). */
+  readonly evaluations: readonly EvalRecord[];
+  /** Training seconds before this snapshot (for `sps` after a resume). */
+  readonly seconds: number;
+}
+
+/** A checkpoint of a {@link trainDqn} call: loop plus agent. */
+export interface DqnTrainState {
+  readonly loop: DqnLoopState;
+  readonly agent: DqnAgentState;
+}
+
+interface LogWindow {
+  n: number;
+  loss: number;
+  q: number;
+  norm: number;
+  normCount: number;
+}
+
+function checkLoopState(s: DqnLoopState, agent: DqnAgent, totalFrames: number): void {
+  const who = "trainDqn: resume.loop";
+  if (s === null || typeof s !== "object" || s.kind !== "dqn-loop")
+    throw new TypeError(`${who} must be a loop state (kind "dqn-loop")`);
+  if (s.version !== 1) throw new RangeError(`${who}.version is ${String(s.version)}, expected 1`);
+  const int = (field: keyof DqnLoopState, hi: number): void => {
+    const v = s[field];
+    if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > hi)
+      throw new RangeError(`${who}.${field} must be an integer in [0, ${hi}], got ${String(v)}`);
+  };
+  int("frame", totalFrames);
+  int("episodes", s.frame);
+  int("episodeLength", s.frame);
+  if (!Number.isFinite(s.episodeReturn))
+    throw new RangeError(`${who}.episodeReturn must be a finite number, got ${String(s.episodeReturn)}`);
+  if (!Number.isFinite(s.seconds) || s.seconds < 0)
+    throw new RangeError(`${who}.seconds must be a finite number >= 0, got ${String(s.seconds)}`);
+  if (!(s.observation instanceof Float64Array) || s.observation.length !== agent.observationSize)
+    throw new RangeError(
+      `${who}.observation must be a Float64Array of length ${agent.observationSize} (the network's input size)`,
+    );
+  const bad = s.observation.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new RangeError(`${who}.observation[${bad}] must be finite, got ${s.observation[bad]}`);
+  const w = s.logWindow;
+  if (w === null || typeof w !== "object")
+    throw new TypeError(`${who}.logWindow must be an object {n, loss, q, norm, normCount}`);
+  for (const k of ["n", "loss", "q", "norm", "normCount"] as const) {
+    if (typeof w[k] !== "number" || Number.isNaN(w[k]))
+      throw new RangeError(`${who}.logWindow.${k} must be a number, got ${String(w[k])}`);
+  }
+  if (!Array.isArray(s.evaluations)) throw new TypeError(`${who}.evaluations must be an array`);
 }
 
 export interface TrainDqnResult {
@@ -55,6 +139,7 @@ export interface TrainDqnResult {
   /** Frames actually run (less than totalFrames when `evaluation.stopWhen` fired). */
   frames: number;
   updates: number;
+  /** Training wall seconds, including those before a resume. */
   seconds: number;
 }
 
@@ -65,7 +150,7 @@ export interface TrainDqnResult {
  * `trainFrequency` frames. Episodes reset on termination or truncation.
  */
 export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
-  const { env, agent, totalFrames, rng } = options;
+  const { env, agent, totalFrames } = options;
   const cfg = agent.config;
   if (!Number.isInteger(totalFrames) || totalFrames < 0)
     throw new RangeError(`trainDqn: totalFrames must be an integer >= 0, got ${totalFrames}`);
@@ -74,15 +159,64 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
   if (evaluation && !(Number.isInteger(evaluation.interval) && evaluation.interval >= 1)) {
     throw new RangeError(`trainDqn: evaluation.interval must be an integer >= 1, got ${evaluation.interval}`);
   }
+  const ckpt = options.checkpoint;
+  if (ckpt && !(Number.isInteger(ckpt.everyFrames) && ckpt.everyFrames >= 1))
+    throw new RangeError(`trainDqn: checkpoint.everyFrames must be an integer >= 1, got ${ckpt.everyFrames}`);
   const episodes: EpisodeRecord[] = [];
   const evaluations: EvalRecord[] = [];
   const start = performance.now();
-  let { observation } = env.reset({ seed: options.envSeed });
+  let rng = options.rng;
+  let observation: Float64Array;
   let epReturn = 0;
   let epLength = 0;
-  let window = { n: 0, loss: 0, q: 0, norm: 0, normCount: 0 };
+  let episodeCount = 0;
+  let firstFrame = 1;
+  let secondsBefore = 0;
+  let window: LogWindow = { n: 0, loss: 0, q: 0, norm: 0, normCount: 0 };
+  const resume = options.resume;
+  if (resume) {
+    const loop = resume.loop;
+    checkLoopState(loop, agent, totalFrames);
+    let resumedRng: Rng;
+    try {
+      resumedRng = Rng.fromState(loop.rng);
+    } catch (err) {
+      throw new TypeError(`trainDqn: resume.loop.rng: ${(err as Error).message}`, { cause: err });
+    }
+    agent.setState(resume.agent); // validates everything before changing anything
+    restoreEnv(env, loop.env, "trainDqn: resume.loop");
+    rng = resumedRng;
+    observation = Float64Array.from(loop.observation);
+    epReturn = loop.episodeReturn;
+    epLength = loop.episodeLength;
+    episodeCount = loop.episodes;
+    firstFrame = loop.frame + 1;
+    secondsBefore = loop.seconds;
+    window = { ...loop.logWindow };
+    evaluations.push(...loop.evaluations);
+  } else {
+    observation = env.reset({ seed: options.envSeed }).observation;
+  }
+  const elapsed = (): number => secondsBefore + (performance.now() - start) / 1000;
+  const snapshot = (frame: number): DqnTrainState => ({
+    loop: {
+      kind: "dqn-loop",
+      version: 1,
+      frame,
+      episodes: episodeCount,
+      episodeReturn: epReturn,
+      episodeLength: epLength,
+      observation: Float64Array.from(observation),
+      env: captureEnv(env),
+      rng: rng.getState(),
+      logWindow: { ...window },
+      evaluations: evaluations.map((e) => ({ ...e, returns: [...e.returns], lengths: [...e.lengths] })),
+      seconds: elapsed(),
+    },
+    agent: agent.getState(),
+  });
   let framesDone = totalFrames;
-  for (let frame = 1; frame <= totalFrames; frame++) {
+  for (let frame = firstFrame; frame <= totalFrames; frame++) {
     const warm = frame <= cfg.learningStarts;
     const epsilon = agent.epsilon(frame - 1);
     const action = warm ? rng.integer(agent.numActions) : agent.act(observation, epsilon, rng);
@@ -93,7 +227,7 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
     if (r.terminated || r.truncated) {
       const rec = {
         frame,
-        episode: episodes.length + 1,
+        episode: ++episodeCount,
         return: epReturn,
         length: epLength,
         truncated: !r.terminated,
@@ -118,7 +252,7 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
     }
     options.onFrame?.(frame);
     if (frame % logInterval === 0 && window.n > 0) {
-      const sec = (performance.now() - start) / 1000;
+      const sec = elapsed();
       options.onLog?.({
         frame,
         updates: agent.updates,
@@ -139,12 +273,13 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
         break;
       }
     }
+    if (ckpt && frame % ckpt.everyFrames === 0 && frame < totalFrames) ckpt.save(snapshot(frame));
   }
   return {
     episodes,
     evaluations,
     frames: framesDone,
     updates: agent.updates,
-    seconds: (performance.now() - start) / 1000,
+    seconds: elapsed(),
   };
 }

@@ -1,0 +1,196 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { DqnAgent } from "../../src/dqn/agent.js";
+import {
+  decodeDqnCheckpoint,
+  encodeDqnCheckpoint,
+  readDqnCheckpoint,
+  writeDqnCheckpoint,
+} from "../../src/dqn/checkpoint.js";
+import { captureEnv, restoreEnv } from "../../src/dqn/env-snapshot.js";
+import { mlpQNetwork } from "../../src/dqn/networks.js";
+import {
+  trainDqn,
+  type DqnTrainState,
+  type EpisodeRecord,
+  type EvalRecord,
+  type TrainLogRecord,
+} from "../../src/dqn/train.js";
+import type { Env } from "../../src/envs/env.js";
+import { MinAtarBreakout } from "../../src/envs/minatar-breakout.js";
+import { makeEnv } from "../../src/envs/registry.js";
+import { CorruptCheckpointError } from "../../src/runner/checkpoint.js";
+import { Rng } from "../../src/random/rng.js";
+
+const TOTAL = 700;
+const CUT = 350;
+
+const cartPole = (rng: Rng, maxEpisodeSteps = 500) =>
+  makeEnv("CartPole-v1", { maxEpisodeSteps, rng }) as Env<unknown, number>;
+const agentFor = (hidden = [8]) =>
+  new DqnAgent({
+    makeNetwork: () => mlpQNetwork({ observationSize: 4, numActions: 2, hidden, rng: new Rng(3) }),
+    config: {
+      bufferSize: 400,
+      batchSize: 8,
+      learningStarts: 50,
+      targetUpdateInterval: 25,
+      epsilonDecayFrames: 300,
+    },
+  });
+
+interface Trace {
+  episodes: EpisodeRecord[];
+  logs: Omit<TrainLogRecord, "sps">[];
+  evals: EvalRecord[];
+  params: number[][];
+  frames: number;
+  updates: number;
+}
+
+/** One run from scratch (resume undefined) or from a state; records everything it reports. */
+function run(resume?: DqnTrainState, onCheckpoint?: (s: DqnTrainState) => void, hidden = [8]): Trace {
+  const agent = agentFor(hidden);
+  const t: Trace = { episodes: [], logs: [], evals: [], params: [], frames: 0, updates: 0 };
+  const res = trainDqn({
+    env: cartPole(new Rng(11)),
+    agent,
+    totalFrames: TOTAL,
+    rng: new Rng(5),
+    envSeed: 9,
+    logInterval: 100,
+    evaluation: { env: cartPole(new Rng(0)), seeds: [1, 2], epsilon: 0.05, interval: 200, maxSteps: 100 },
+    onEpisode: (e) => t.episodes.push(e),
+    onLog: ({ sps: _sps, ...rest }) => t.logs.push(rest),
+    onEval: (e) => t.evals.push(e),
+    resume,
+    checkpoint: onCheckpoint ? { everyFrames: CUT, save: onCheckpoint } : undefined,
+  });
+  t.params = agent.network.parameters.map((p) => Array.from(p.data));
+  t.frames = res.frames;
+  t.updates = res.updates;
+  expect(res.evaluations.map((e) => e.frame)).toEqual([200, 400, 600]);
+  return t;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "dqn-ckpt-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let saved: DqnTrainState | null = null;
+const full = run(undefined, (s) => (saved = s));
+const identity = { experiment: "test", variant: "dense", seed: 5, hidden: [8] };
+const file = join(dir, "checkpoint.bin");
+
+describe("trainDqn checkpoint and resume", () => {
+  it("hands out a mid-episode state at the checkpoint frame", () => {
+    expect(saved).not.toBeNull();
+    const s = saved as unknown as DqnTrainState;
+    expect(s.loop.frame).toBe(CUT);
+    expect(s.loop.episodeLength).toBeGreaterThan(0); // the cut falls inside an episode
+    expect(s.loop.episodes).toBe(full.episodes.filter((e) => e.frame <= CUT).length);
+    expect(s.agent.replay.size).toBe(CUT);
+  });
+
+  it("resuming from the file continues bit-identically (parameters, episodes, logs, evaluations)", () => {
+    writeDqnCheckpoint(file, { identity, train: saved as unknown as DqnTrainState, extra: { note: 1 } });
+    const back = readDqnCheckpoint<{ note: number }>(file, identity);
+    expect(back.frame).toBe(CUT);
+    expect(back.extra.note).toBe(1);
+    const resumed = run(back.train);
+    expect(resumed.params).toEqual(full.params);
+    expect(resumed.updates).toBe(full.updates);
+    expect(resumed.frames).toBe(TOTAL);
+    expect(resumed.episodes).toEqual(full.episodes.filter((e) => e.frame > CUT));
+    expect(resumed.logs).toEqual(full.logs.filter((l) => l.frame > CUT));
+    expect(resumed.evals).toEqual(full.evals.filter((e) => e.frame > CUT));
+  });
+
+  it("a truncated, altered or foreign file gives a CorruptCheckpointError naming the defect", () => {
+    const bytes = readFileSync(file);
+    const at = (name: string, data: Uint8Array): string => {
+      const p = join(dir, name);
+      writeFileSync(p, data);
+      return p;
+    };
+    expect(() => readDqnCheckpoint(at("short.bin", bytes.subarray(0, bytes.length - 100)))).toThrow(
+      /truncated or padded: payload is \d+ bytes, header.bytes says \d+/,
+    );
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length - 10] ^= 0xff;
+    expect(() => readDqnCheckpoint(at("flip.bin", flipped))).toThrow(/checksum mismatch/);
+    expect(() =>
+      readDqnCheckpoint(at("json.bin", Buffer.from('{"format":"lowrank-rl/checkpoint"}\n{}'))),
+    ).toThrow(/header.format is "lowrank-rl\/checkpoint", expected "lowrank-rl\/dqn-checkpoint"/);
+    expect(() => readDqnCheckpoint(at("empty.bin", new Uint8Array(0)))).toThrow(CorruptCheckpointError);
+    expect(() => readDqnCheckpoint(join(dir, "missing.bin"))).toThrow(/cannot read the checkpoint/);
+    // The good file is untouched by the failed reads.
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it("a checkpoint from another setup is refused with the differing fields named", () => {
+    expect(() => readDqnCheckpoint(file, { ...identity, hidden: [16], seed: 6 })).toThrow(
+      /different run setup.*\n.*hidden: checkpoint \[8\], this run \[16\]\n.*seed: checkpoint 5, this run 6/,
+    );
+    // Without the identity check, the agent's own validation still names the parameter.
+    const state = decodeDqnCheckpoint(readFileSync(file), file).train;
+    expect(() => run(state, undefined, [16])).toThrow(/has shape \[.*\], expected \[/);
+  });
+
+  it("bad loop fields (NaN observation, frame past the end) are named", () => {
+    const s = saved as unknown as DqnTrainState;
+    const obs = Float64Array.from(s.loop.observation);
+    obs[2] = Number.NaN;
+    expect(() => run({ ...s, loop: { ...s.loop, observation: obs } })).toThrow(
+      /resume.loop.observation\[2\] must be finite, got NaN/,
+    );
+    expect(() => run({ ...s, loop: { ...s.loop, frame: TOTAL + 1 } })).toThrow(
+      /resume.loop.frame must be an integer in \[0, 700\], got 701/,
+    );
+  });
+
+  it("encode → decode round-trips typed arrays as typed arrays", () => {
+    const s = saved as unknown as DqnTrainState;
+    const back = decodeDqnCheckpoint(encodeDqnCheckpoint({ identity, train: s, extra: null }), "mem");
+    expect(back.train.agent.replay.observations).toBeInstanceOf(Float64Array);
+    expect(back.train.loop.observation).toEqual(s.loop.observation);
+  });
+});
+
+describe("env snapshots", () => {
+  const roll = (env: Env<unknown, number>, actions: number[]) =>
+    actions.map((a) => {
+      const r = env.step(a);
+      if (r.terminated || r.truncated) env.reset();
+      return [...r.observation, r.reward, Number(r.terminated), Number(r.truncated)];
+    });
+
+  it("MinAtar Breakout: sticky-action generator and memory are restored", () => {
+    const actions = Array.from({ length: 300 }, (_, i) => (i * 7) % 6);
+    const a = new MinAtarBreakout({ stickyActionProb: 0.3 });
+    a.reset({ seed: 4 });
+    roll(a, actions.slice(0, 40));
+    const snap = structuredClone(captureEnv(a));
+    const expected = roll(a, actions);
+    const b = new MinAtarBreakout({ stickyActionProb: 0.3 });
+    b.reset({ seed: 99 });
+    restoreEnv(b, snap);
+    expect(roll(b, actions)).toEqual(expected);
+  });
+
+  it("CartPole under TimeLimit: the step counter and the generator are restored", () => {
+    const actions = Array.from({ length: 200 }, (_, i) => i % 2);
+    const a = cartPole(new Rng(1), 15);
+    a.reset({ seed: 2 });
+    roll(a, actions.slice(0, 10));
+    const snap = structuredClone(captureEnv(a));
+    const expected = roll(a, actions);
+    const b = cartPole(new Rng(7), 15);
+    restoreEnv(b, snap);
+    expect(roll(b, actions)).toEqual(expected);
+    expect(() =>
+      restoreEnv(makeEnv("CartPole-v1", { maxEpisodeSteps: null }) as Env<unknown, number>, snap),
+    ).toThrow(/env.layers has 2 entries, this env has 1/);
+  });
+});
