@@ -1,7 +1,7 @@
 /**
  * A WebAssembly SIMD "dot-product" GEMM kernel for the layout where both operands are contiguous
  * along the summation index (C = A·Bᵀ with A M×K and B N×K row-major — the forward pass of a dense
- * layer), in f32x4 and f64x2 variants, assembled at load time (see wasm-asm.ts).
+ * layer), in f32x4 and f64x2 variants, assembled at load time (assembler in src/wasm/).
  *
  * Scheme: the rows of A and of B are staged into the shared memory (wasm-gemm-stage.ts: native copies,
  * plus a SIMD f64 → f32 conversion for the single-precision variant), zero padding K up to a whole
@@ -13,13 +13,13 @@
  * so results differ from a sequential sum only by floating-point reassociation.
  */
 
-import { CodeBuffer, I32, V128, assembleModule, op, wasmApi } from "./wasm-asm.js";
+import { CodeBuffer, I32, V128, op, repeatType, type FunctionSpec } from "../wasm/index.js";
 import {
   copyRowsF64,
-  gemmStage,
   lineAlign,
   paddedStride,
   stageF32,
+  stageKernels,
   stageScratchBytes,
   type StageState,
 } from "./wasm-gemm-stage.js";
@@ -124,26 +124,17 @@ interface DotState {
 let state: DotState | null | undefined;
 
 function load(): DotState | null {
-  if (state !== undefined) return state;
-  try {
-    const api = wasmApi();
-    const locals: [number, number][] = [
-      [9, I32],
-      [11, V128],
-    ];
-    const bytes = assembleModule([
-      { name: "dot32", params: 9, locals, code: dotKernelCode("f32") },
-      { name: "dot64", params: 9, locals, code: dotKernelCode("f64") },
-    ]);
-    const stage = gemmStage();
-    if (api === undefined || stage === null || !api.validate(bytes)) {
-      state = null;
-      return state;
-    }
-    const instance = new api.Instance(new api.Module(bytes), { env: { memory: stage.arena.memory } });
-    state = { stage, dot32: instance.exports.dot32 as DotFn, dot64: instance.exports.dot64 as DotFn };
-  } catch {
-    state = null;
+  if (state === undefined) {
+    const fn = (name: string, precision: KernelPrecision): FunctionSpec => ({
+      name,
+      params: repeatType(I32, 9),
+      locals: [
+        [9, I32],
+        [11, V128],
+      ],
+      code: dotKernelCode(precision),
+    });
+    state = stageKernels<{ dot32: DotFn; dot64: DotFn }>([fn("dot32", "f32"), fn("dot64", "f64")]);
   }
   return state;
 }

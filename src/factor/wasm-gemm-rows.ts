@@ -1,6 +1,6 @@
 /**
  * The "row" WebAssembly SIMD GEMM kernel (B′ contiguous along j: the NN and TN layouts), in f32x4 and
- * f64x2 variants assembled at load time (see wasm-asm.ts), and the single-precision entry point
+ * f64x2 variants assembled at load time (assembler in src/wasm/), and the single-precision entry point
  * {@link wasmGemmF32} used for precision 'f32' of {@link gemmStrided}. Single-precision semantics
  * (PyTorch's float32 matmul): operands rounded to f32, products and sums in f32, the result widened to
  * f64 and stored into (or, accumulating, added to) the Float64Array C.
@@ -18,14 +18,14 @@
  * through tests: the packed kernel of wasm-gemm.ts measured as fast or faster in f64.
  */
 
-import { CodeBuffer, I32, V128, assembleModule, op, wasmApi } from "./wasm-asm.js";
+import { CodeBuffer, I32, V128, op, repeatType, type FunctionSpec } from "../wasm/index.js";
 import { wasmGemmDot, type KernelPrecision } from "./wasm-gemm-dot.js";
 import {
   copyRowsF64,
-  gemmStage,
   lineAlign,
   paddedStride,
   stageF32,
+  stageKernels,
   stageScratchBytes,
   type StageState,
 } from "./wasm-gemm-stage.js";
@@ -126,8 +126,7 @@ type RowFn = (
   ldc: number,
 ) => void;
 
-interface RowState {
-  stage: StageState;
+interface RowKernels {
   rowb32: RowFn;
   rowb64: RowFn;
   /** Variants for A′ with unit stride along i (TN). */
@@ -135,38 +134,25 @@ interface RowState {
   rowb64u: RowFn;
 }
 
-let state: RowState | null | undefined;
+let state: (RowKernels & { stage: StageState }) | null | undefined;
 
-function load(): RowState | null {
-  if (state !== undefined) return state;
-  try {
-    const api = wasmApi();
-    const locals: [number, number][] = [
-      [9, I32],
-      [11, V128],
-    ];
-    const bytes = assembleModule([
-      { name: "rowb32", params: 10, locals, code: rowKernelCode("f32", false) },
-      { name: "rowb64", params: 10, locals, code: rowKernelCode("f64", false) },
-      { name: "rowb32u", params: 10, locals, code: rowKernelCode("f32", true) },
-      { name: "rowb64u", params: 10, locals, code: rowKernelCode("f64", true) },
+function load(): (RowKernels & { stage: StageState }) | null {
+  if (state === undefined) {
+    const fn = (name: keyof RowKernels, precision: KernelPrecision, unitA: boolean): FunctionSpec => ({
+      name,
+      params: repeatType(I32, 10),
+      locals: [
+        [9, I32],
+        [11, V128],
+      ],
+      code: rowKernelCode(precision, unitA),
+    });
+    state = stageKernels<RowKernels>([
+      fn("rowb32", "f32", false),
+      fn("rowb64", "f64", false),
+      fn("rowb32u", "f32", true),
+      fn("rowb64u", "f64", true),
     ]);
-    const stage = gemmStage();
-    if (api === undefined || stage === null || !api.validate(bytes)) {
-      state = null;
-      return state;
-    }
-    const instance = new api.Instance(new api.Module(bytes), { env: { memory: stage.arena.memory } });
-    const fn = (name: string): RowFn => instance.exports[name] as RowFn;
-    state = {
-      stage,
-      rowb32: fn("rowb32"),
-      rowb64: fn("rowb64"),
-      rowb32u: fn("rowb32u"),
-      rowb64u: fn("rowb64u"),
-    };
-  } catch {
-    state = null;
   }
   return state;
 }

@@ -6,7 +6,16 @@
  * V8's Float64Array → Float32Array `set`, which converts element by element.
  */
 
-import { CodeBuffer, I32, WasmArena, assembleModule, op, uleb, wasmApi } from "./wasm-asm.js";
+import {
+  CodeBuffer,
+  I32,
+  WasmArena,
+  compileKernels,
+  instantiateKernels,
+  op,
+  repeatType,
+  type FunctionSpec,
+} from "../wasm/index.js";
 
 /**
  * demote(src, dst, rows, n4, sStride, dStride), bytes: for r < rows, q < 4·n4:
@@ -15,7 +24,7 @@ import { CodeBuffer, I32, WasmArena, assembleModule, op, uleb, wasmApi } from ".
 function demoteCode(): number[] {
   const [SRC, DST, ROWS, N4, SSTRIDE, DSTRIDE] = [0, 1, 2, 3, 4, 5];
   const [R, PS, PD, END] = [6, 7, 8, 9];
-  const demote = [0xfd, ...uleb(94)];
+  const demote = op.f32x4DemoteF64x2Zero;
   const lowHalves = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
   const c = new CodeBuffer();
   c.emit(op.i32Const(0), op.localSet(R));
@@ -63,20 +72,28 @@ let state: StageState | null | undefined;
 /** The shared arena and conversion kernel, or null when WebAssembly SIMD is unavailable. */
 export function gemmStage(): StageState | null {
   if (state !== undefined) return state;
-  try {
-    const api = wasmApi();
-    const bytes = assembleModule([{ name: "demote", params: 6, locals: [[4, I32]], code: demoteCode() }]);
-    if (api === undefined || !api.validate(bytes)) {
-      state = null;
-      return state;
-    }
-    const arena = new WasmArena(api, 64);
-    const instance = new api.Instance(new api.Module(bytes), { env: { memory: arena.memory } });
-    state = { arena, demote: instance.exports.demote as DemoteFn };
-  } catch {
-    state = null;
-  }
+  const module = compileKernels([
+    { name: "demote", params: repeatType(I32, 6), locals: [[4, I32]], code: demoteCode() },
+  ]);
+  const arena = module === null ? null : WasmArena.create(64);
+  state =
+    module === null || arena === null
+      ? null
+      : { arena, ...instantiateKernels<{ demote: DemoteFn }>(module, arena.memory) };
   return state;
+}
+
+/**
+ * Compiles `functions` and instantiates them on the shared arena: their exports and the stage, or
+ * null when WebAssembly SIMD is unavailable.
+ */
+export function stageKernels<Exports>(
+  functions: readonly FunctionSpec[],
+): (Exports & { stage: StageState }) | null {
+  const stage = gemmStage();
+  const module = stage === null ? null : compileKernels(functions);
+  if (stage === null || module === null) return null;
+  return { stage, ...instantiateKernels<Exports>(module, stage.arena.memory) };
 }
 
 /**
@@ -120,12 +137,7 @@ export function stageF32(
   for (let r0 = 0; r0 < rows; r0 += perChunk) {
     const rn = Math.min(perChunk, rows - r0);
     const so = sOff + r0 * sStride;
-    if (sStride === n) {
-      f64.set(src.subarray(so, so + rn * n), scratch);
-    } else {
-      for (let r = 0; r < rn; r++)
-        f64.set(src.subarray(so + r * sStride, so + r * sStride + n), scratch + r * n);
-    }
+    copyRowsF64(f64, scratch, n, src, so, sStride, rn, n);
     s.demote(scratchByte, dstByte + r0 * 4 * dStride, rn, n4, 8 * n, 4 * dStride);
   }
 }

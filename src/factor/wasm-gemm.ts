@@ -1,7 +1,7 @@
 /**
  * A WebAssembly SIMD (f64x2) GEMM micro-kernel, assembled byte by byte at load time (no toolchain),
  * used by {@link gemmStrided} for f64 products large enough to amortise packing (except the NT layout,
- * which the packing-free dot kernel of wasm-gemm-dot.ts handles faster); assembler in wasm-asm.ts.
+ * which the packing-free dot kernel of wasm-gemm-dot.ts handles faster); assembler in src/wasm/.
  *
  * Scheme (Goto & van de Geijn 2008, one level): the JS side packs A′ (M×K) into 4-row panels
  * Ap[ib][k][0..3] and B′ (K×N) into 4-column panels Bp[jb][k][0..3] inside the module's memory (zero
@@ -13,13 +13,24 @@
  * order, so in fact they match exactly).
  */
 
-import { I32, V128, op, section, str, uleb, wasmApi, type WasmMemory } from "./wasm-asm.js";
+import {
+  CodeBuffer,
+  I32,
+  V128,
+  WasmArena,
+  compileKernels,
+  instantiateKernels,
+  op,
+  repeatType,
+  type FunctionSpec,
+} from "../wasm/index.js";
+import { copyRowsF64, paddedStride } from "./wasm-gemm-stage.js";
 
 /**
  * kernel(M4, N4, K, ap, bp, cp): for every 4×4 block (ib, jb),
  *   Cp[4ib+ii, 4jb+jj] = Σ_k Ap[(ib·K + k)·4 + ii] · Bp[(jb·K + k)·4 + jj]   (byte offsets ap, bp, cp).
  */
-function kernelModule(): Uint8Array {
+function kernelFunction(): FunctionSpec {
   // params 0..7: M4, N4, K, ap, bp, cp, bStep (bytes between k rows of B), bBlock (bytes between 4-column blocks)
   const [M4, N4, K, AP, BP, CP, BSTEP, BBLOCK] = [0, 1, 2, 3, 4, 5, 6, 7];
   // i32 locals
@@ -27,13 +38,8 @@ function kernelModule(): Uint8Array {
   // v128 locals: acc0..acc7, b0, b1, a
   const ACC = [17, 18, 19, 20, 21, 22, 23, 24];
   const [B0, B1, A] = [25, 26, 27];
-  const code: number[] = [];
-  const emit = (...parts: (number[] | number)[]): void => {
-    for (const p of parts) {
-      if (typeof p === "number") code.push(p);
-      else code.push(...p);
-    }
-  };
+  const c = new CodeBuffer();
+  const emit = c.emit.bind(c);
   // LDC = N4·32 bytes per C row; KB = K·32 bytes per packed panel
   emit(op.localGet(N4), op.i32Const(32), op.i32Mul, op.localSet(LDC));
   emit(op.localGet(K), op.i32Const(32), op.i32Mul, op.localSet(KB));
@@ -116,26 +122,15 @@ function kernelModule(): Uint8Array {
   emit(op.end, op.end); // ib loop, block
   emit(op.localGet(JB), op.i32Const(1), op.i32Add, op.localSet(JB), op.br(0));
   emit(op.end, op.end); // jb loop, block
-  emit(op.end); // function
-  const locals = [...uleb(2), ...uleb(9), I32, ...uleb(11), V128];
-  const body = [...locals, ...code];
-  const funcBody = [...uleb(body.length), ...body];
-  const bytes = [
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, [1, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0]),
-    ...section(2, [1, ...str("env"), ...str("memory"), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...str("kernel"), 0x00, 0]),
-    ...section(10, [1, ...funcBody]),
-  ];
-  return Uint8Array.from(bytes);
+  return {
+    name: "kernel",
+    params: repeatType(I32, 8),
+    locals: [
+      [9, I32],
+      [11, V128],
+    ],
+    code: c.bytes,
+  };
 }
 
 type KernelFn = (
@@ -150,44 +145,26 @@ type KernelFn = (
 ) => void;
 
 interface WasmState {
-  memory: WasmMemory;
+  arena: WasmArena;
   kernel: KernelFn;
-  view: Float64Array;
 }
 
 let state: WasmState | null | undefined;
 
 function load(): WasmState | null {
   if (state !== undefined) return state;
-  try {
-    const bytes = kernelModule();
-    const wasm = wasmApi();
-    if (wasm === undefined || !wasm.validate(bytes)) {
-      state = null;
-      return state;
-    }
-    const memory = new wasm.Memory({ initial: 32 });
-    const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
-    state = { memory, kernel: instance.exports.kernel as KernelFn, view: new Float64Array(memory.buffer) };
-  } catch {
-    state = null;
-  }
+  const module = compileKernels([kernelFunction()]);
+  const arena = module === null ? null : WasmArena.create(32);
+  state =
+    module === null || arena === null
+      ? null
+      : { arena, ...instantiateKernels<{ kernel: KernelFn }>(module, arena.memory) };
   return state;
 }
 
 /** Whether the SIMD kernel compiled on this runtime (WebAssembly SIMD: Node ≥ 16.4). */
 export function wasmGemmAvailable(): boolean {
   return load() !== null;
-}
-
-function ensureCapacity(s: WasmState, doubles: number): Float64Array {
-  const bytes = doubles * 8;
-  if (s.memory.buffer.byteLength < bytes) {
-    const pages = Math.ceil((bytes - s.memory.buffer.byteLength) / 65536);
-    s.memory.grow(pages);
-    s.view = new Float64Array(s.memory.buffer);
-  }
-  return s.view;
 }
 
 /**
@@ -258,44 +235,6 @@ function packPanels(
 }
 
 /**
- * dst[dOff + r·dStride + j] = src[sOff + r·sStride + j] for r < rows, j < n: one native copy when both
- * sides are contiguous, native row copies for long rows, a plain loop for short ones (a subarray view
- * per short row would cost more than the copy).
- */
-export function copyRows(
-  dst: Float64Array,
-  dOff: number,
-  dStride: number,
-  src: Float64Array,
-  sOff: number,
-  sStride: number,
-  rows: number,
-  n: number,
-): void {
-  if (dStride === n && sStride === n) {
-    dst.set(src.subarray(sOff, sOff + rows * n), dOff);
-  } else if (n >= 64) {
-    for (let r = 0; r < rows; r++)
-      dst.set(src.subarray(sOff + r * sStride, sOff + r * sStride + n), dOff + r * dStride);
-  } else {
-    for (let r = 0; r < rows; r++) {
-      const so = sOff + r * sStride;
-      const d = dOff + r * dStride;
-      for (let j = 0; j < n; j++) dst[d + j] = src[so + j];
-    }
-  }
-}
-
-/**
- * Row stride (in doubles) for N columns: N rounded up to a whole 64-byte line, plus one line when the
- * stride would be a multiple of 512 bytes (then rows share a few of L1's 64 sets and evict each other).
- */
-export function paddedRowStride(N: number): number {
-  const lines = Math.ceil(N / 8);
-  return 8 * (lines % 8 === 0 ? lines + 1 : lines);
-}
-
-/**
  * C(i,j) ← β·C(i,j) + Σ_k A(i,k)·B(k,j) with the strided addressing of `gemmStrided`
  * (A(i,k) = A[aOff + i·aI + k·aK], B(k,j) = B[bOff + k·bK + j·bJ], C(i,j) = C[cOff + i·ldc + j]).
  * Returns false (doing nothing) when WebAssembly SIMD is unavailable.
@@ -326,28 +265,29 @@ export function wasmGemm(
   // read in place, at a row stride padded so consecutive rows fall in different L1 sets; its last
   // block may read up to 3 values past a row (they only reach discarded columns).
   const direct = bJ === 1;
-  const ldm = direct ? paddedRowStride(N) : 0;
+  const ldm = direct ? paddedStride(N, 8) : 0;
   const bLen = direct ? K * ldm + 4 : N4 * 4 * K;
   const cLen = M4 * 4 * N4 * 4;
-  const mem = ensureCapacity(s, aLen + bLen + cLen);
+  s.arena.reserve(8 * (aLen + bLen + cLen));
+  const mem = s.arena.f64;
   const ap = 0;
   const bp = aLen;
   const cp = aLen + bLen;
   packPanels(mem, ap, A, aOff, aI, aK, M, K);
   const ldp = N4 * 4;
   if (accumulate) {
-    copyRows(mem, cp, ldp, C, cOff, ldc, M, N);
+    copyRowsF64(mem, cp, ldp, C, cOff, ldc, M, N);
   } else {
     mem.fill(0, cp, cp + cLen);
   }
   if (direct) {
-    copyRows(mem, bp, ldm, B, bOff, bK, K, N);
+    copyRowsF64(mem, bp, ldm, B, bOff, bK, K, N);
     mem.fill(0, bp + K * ldm, bp + K * ldm + 4);
     s.kernel(M4, N4, K, ap * 8, bp * 8, cp * 8, ldm * 8, 32);
   } else {
     packPanels(mem, bp, B, bOff, bJ, bK, N, K);
     s.kernel(M4, N4, K, ap * 8, bp * 8, cp * 8, 32, K * 32);
   }
-  copyRows(C, cOff, ldc, mem, cp, ldp, M, N);
+  copyRowsF64(C, cOff, ldc, mem, cp, ldp, M, N);
   return true;
 }

@@ -1,6 +1,6 @@
 /**
  * WebAssembly SIMD (f64x2) kernels for the sparse-input ("scatter") path of {@link Conv2d}, assembled
- * at load time with the project's tiny assembler (src/factor/wasm-asm.ts).
+ * at load time with the project's assembler (src/wasm/).
  *
  * Both kernels walk a list of non-zero inputs per (sample, channel) and, for every kernel tap (i, j)
  * that reads the non-zero's pixel, update a row of O values that are contiguous in memory
@@ -17,7 +17,18 @@
  * stages its operands there and copies results out with native bulk copies.
  */
 
-import { I32, V128, CodeBuffer, WasmArena, assembleModule, op, uleb, wasmApi } from "../factor/wasm-asm.js";
+import {
+  CodeBuffer,
+  F64,
+  I32,
+  V128,
+  WasmArena,
+  compileKernels,
+  instantiateKernels,
+  op,
+  repeatType,
+  type FunctionSpec,
+} from "../wasm/index.js";
 
 /** The non-zeros of a batch, per segment s = n·C + c: entries start[s] .. start[s+1) of (pixel, value). */
 export interface NonZeroList {
@@ -32,19 +43,6 @@ export interface TapTable {
   tapKernel: Int32Array;
   tapOutput: Int32Array;
 }
-
-// Opcodes the shared assembler does not list (WebAssembly core spec §5.4).
-const i32Load = (offset: number): number[] => [0x28, 2, ...uleb(offset)];
-const i32Store = (offset: number): number[] => [0x36, 2, ...uleb(offset)];
-const i32Sub = [0x6b];
-const i32Shl = [0x74];
-const i32GtU = [0x4b];
-const f64Const0 = [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
-const f64Ne = [0x62];
-const v128Or = [0xfd, ...uleb(80)];
-const v128AnyTrue = [0xfd, ...uleb(83)];
-const ifVoid = [0x04, 0x40];
-const elseOp = [0x05];
 
 type CollectFn = (
   x: number,
@@ -109,23 +107,23 @@ function emitScatter(
   c.emit(op.block, op.loop); // channel loop
   c.emit(op.localGet(L.ci), op.localGet(L.C), op.i32LtU, op.i32Eqz, op.brIf(1));
   // t = seg[0] (element index), tEnd = seg[1]
-  c.emit(op.localGet(L.segPtr), i32Load(0), op.localSet(L.t));
-  c.emit(op.localGet(L.segPtr), i32Load(4), op.localSet(L.tEnd));
+  c.emit(op.localGet(L.segPtr), op.i32Load(0), op.localSet(L.t));
+  c.emit(op.localGet(L.segPtr), op.i32Load(4), op.localSet(L.tEnd));
   c.emit(op.block, op.loop); // non-zero loop
   c.emit(op.localGet(L.t), op.localGet(L.tEnd), op.i32LtU, op.i32Eqz, op.brIf(1));
   // pixAddr = tapStart + 4·nzPix[t]; v = splat(nzVal[t])
-  c.emit(op.localGet(L.nzPix), op.localGet(L.t), op.i32Const(2), i32Shl, op.i32Add, i32Load(0));
-  c.emit(op.i32Const(2), i32Shl, op.localGet(L.tapStart), op.i32Add, op.localSet(L.tmp));
-  c.emit(op.localGet(L.nzVal), op.localGet(L.t), op.i32Const(3), i32Shl, op.i32Add);
+  c.emit(op.localGet(L.nzPix), op.localGet(L.t), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(0));
+  c.emit(op.i32Const(2), op.i32Shl, op.localGet(L.tapStart), op.i32Add, op.localSet(L.tmp));
+  c.emit(op.localGet(L.nzVal), op.localGet(L.t), op.i32Const(3), op.i32Shl, op.i32Add);
   c.emit(op.v128Load64Splat(0), op.localSet(L.v));
   // s = tapOff + tapStart[pix], sEnd = tapOff + tapStart[pix + 1] (byte offsets of 8-byte entries)
-  c.emit(op.localGet(L.tmp), i32Load(0), op.localGet(L.tapOff), op.i32Add, op.localSet(L.s));
-  c.emit(op.localGet(L.tmp), i32Load(4), op.localGet(L.tapOff), op.i32Add, op.localSet(L.sEnd));
+  c.emit(op.localGet(L.tmp), op.i32Load(0), op.localGet(L.tapOff), op.i32Add, op.localSet(L.s));
+  c.emit(op.localGet(L.tmp), op.i32Load(4), op.localGet(L.tapOff), op.i32Add, op.localSet(L.sEnd));
   c.emit(op.block, op.loop); // tap loop
   c.emit(op.localGet(L.s), op.localGet(L.sEnd), op.i32LtU, op.i32Eqz, op.brIf(1));
   // kernel-row address wc + tapKernel, output-row address row + tapOutput
-  c.emit(op.localGet(L.wc), op.localGet(L.s), i32Load(0), op.i32Add, op.localSet(L.wo));
-  c.emit(op.localGet(L.row), op.localGet(L.s), i32Load(4), op.i32Add, op.localSet(L.zo));
+  c.emit(op.localGet(L.wc), op.localGet(L.s), op.i32Load(0), op.i32Add, op.localSet(L.wo));
+  c.emit(op.localGet(L.row), op.localGet(L.s), op.i32Load(4), op.i32Add, op.localSet(L.zo));
   const [dst, src] = role === "forward" ? [L.zo, L.wo] : [L.wo, L.zo];
   for (let k = 0; k < Op / 2; k++) {
     const off = 16 * k;
@@ -150,28 +148,28 @@ function emitScatter(
  * most of a sparse input, are skipped); inside a group the append is branch-free (written always,
  * the cursor advances on non-zeros), so both outputs need room for every input value.
  */
-function collectCode(): { code: number[]; params: number; locals: [number, number][] } {
+function collectCode(): FunctionSpec {
   const L = localMap(["x", "segments", "pixels", "pixOut", "valOut", "segOut"], ["m", "seg", "p"], []);
   const val = 9; // f64 local
   const c = new CodeBuffer();
   const appendOne = (pixelOffset: number, byteOffset: number): void => {
     // pixOut[m] = p + pixelOffset; valOut[m] = x[byteOffset]; m += (value ≠ 0)
-    c.emit(op.localGet(L.pixOut), op.localGet(L.m), op.i32Const(2), i32Shl, op.i32Add);
-    c.emit(op.localGet(L.p), op.i32Const(pixelOffset), op.i32Add, i32Store(0));
-    c.emit(op.localGet(L.valOut), op.localGet(L.m), op.i32Const(3), i32Shl, op.i32Add);
+    c.emit(op.localGet(L.pixOut), op.localGet(L.m), op.i32Const(2), op.i32Shl, op.i32Add);
+    c.emit(op.localGet(L.p), op.i32Const(pixelOffset), op.i32Add, op.i32Store(0));
+    c.emit(op.localGet(L.valOut), op.localGet(L.m), op.i32Const(3), op.i32Shl, op.i32Add);
     c.emit(op.localGet(L.x), op.f64Load(byteOffset), op.localTee(val), op.f64Store(0));
-    c.emit(op.localGet(L.m), op.localGet(val), f64Const0, f64Ne, op.i32Add, op.localSet(L.m));
+    c.emit(op.localGet(L.m), op.localGet(val), op.f64Const(0), op.f64Ne, op.i32Add, op.localSet(L.m));
   };
   c.emit(op.i32Const(0), op.localSet(L.m), op.i32Const(0), op.localSet(L.seg));
   c.emit(op.block, op.loop); // segment loop
   c.emit(op.localGet(L.seg), op.localGet(L.segments), op.i32LtU, op.i32Eqz, op.brIf(1));
-  c.emit(op.localGet(L.segOut), op.localGet(L.seg), op.i32Const(2), i32Shl, op.i32Add);
-  c.emit(op.localGet(L.m), i32Store(0));
+  c.emit(op.localGet(L.segOut), op.localGet(L.seg), op.i32Const(2), op.i32Shl, op.i32Add);
+  c.emit(op.localGet(L.m), op.i32Store(0));
   c.emit(op.i32Const(0), op.localSet(L.p));
   c.emit(op.block, op.loop); // groups of four
-  c.emit(op.localGet(L.p), op.i32Const(4), op.i32Add, op.localGet(L.pixels), i32GtU, op.brIf(1));
-  c.emit(op.localGet(L.x), op.v128Load(0), op.localGet(L.x), op.v128Load(16), v128Or, v128AnyTrue);
-  c.emit(ifVoid);
+  c.emit(op.localGet(L.p), op.i32Const(4), op.i32Add, op.localGet(L.pixels), op.i32GtU, op.brIf(1));
+  c.emit(op.localGet(L.x), op.v128Load(0), op.localGet(L.x), op.v128Load(16), op.v128Or, op.v128AnyTrue);
+  c.emit(op.if);
   for (let k = 0; k < 4; k++) appendOne(k, 8 * k);
   c.emit(op.end);
   c.emit(op.localGet(L.x), op.i32Const(32), op.i32Add, op.localSet(L.x));
@@ -185,14 +183,15 @@ function collectCode(): { code: number[]; params: number; locals: [number, numbe
   c.emit(op.end, op.end);
   c.emit(op.localGet(L.seg), op.i32Const(1), op.i32Add, op.localSet(L.seg), op.br(0));
   c.emit(op.end, op.end); // segment loop
-  c.emit(op.localGet(L.segOut), op.localGet(L.segments), op.i32Const(2), i32Shl, op.i32Add);
-  c.emit(op.localGet(L.m), i32Store(0));
+  c.emit(op.localGet(L.segOut), op.localGet(L.segments), op.i32Const(2), op.i32Shl, op.i32Add);
+  c.emit(op.localGet(L.m), op.i32Store(0));
   return {
+    name: "collect",
     code: c.bytes,
-    params: 6,
+    params: repeatType(I32, 6),
     locals: [
       [3, I32],
-      [1, 0x7c],
+      [1, F64],
     ],
   };
 }
@@ -204,7 +203,7 @@ function localMap(params: string[], i32s: string[], v128s: string[]): Record<str
   return L;
 }
 
-function forwardCode(Op: number): { code: number[]; params: number; locals: [number, number][] } {
+function forwardCode(Op: number): FunctionSpec {
   const params = [
     "B",
     "C",
@@ -261,21 +260,21 @@ function forwardCode(Op: number): { code: number[]; params: number; locals: [num
   emitScatter(c, L, Op, "forward");
   // out[o·P + p] = z[p·Op + o]: with O and P even, by 2×2 blocks (two vector loads, two shuffles,
   // two vector stores per four values); otherwise one value at a time.
-  c.emit(op.localGet(L.pairs), ifVoid);
+  c.emit(op.localGet(L.pairs), op.if);
   c.emit(op.i32Const(0), op.localSet(L.o));
   c.emit(op.block, op.loop); // o loop, step 2
   c.emit(op.localGet(L.o), op.localGet(L.O), op.i32LtU, op.i32Eqz, op.brIf(1));
-  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), i32Shl, op.i32Add, op.localSet(L.src));
+  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.src));
   c.emit(
     op.localGet(L.out),
     op.localGet(L.o),
     op.localGet(L.P),
     op.i32Mul,
     op.i32Const(3),
-    i32Shl,
+    op.i32Shl,
     op.i32Add,
   );
-  c.emit(op.localTee(L.dst0), op.localGet(L.P), op.i32Const(3), i32Shl, op.i32Add, op.localSet(L.dst1));
+  c.emit(op.localTee(L.dst0), op.localGet(L.P), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.dst1));
   c.emit(op.localGet(L.P), op.localSet(L.p));
   c.emit(op.loop); // p loop, step 2 (P ≥ 2)
   c.emit(op.localGet(L.src), op.v128Load(0), op.localSet(L.a));
@@ -293,7 +292,7 @@ function forwardCode(Op: number): { code: number[]; params: number; locals: [num
   c.emit(op.localGet(L.src), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.src));
   c.emit(op.localGet(L.dst0), op.i32Const(16), op.i32Add, op.localSet(L.dst0));
   c.emit(op.localGet(L.dst1), op.i32Const(16), op.i32Add, op.localSet(L.dst1));
-  c.emit(op.localGet(L.p), op.i32Const(2), i32Sub, op.localTee(L.p), op.brIf(0));
+  c.emit(op.localGet(L.p), op.i32Const(2), op.i32Sub, op.localTee(L.p), op.brIf(0));
   c.emit(op.end); // p loop
   c.emit(op.localGet(L.o), op.i32Const(2), op.i32Add, op.localSet(L.o), op.br(0));
   c.emit(op.end, op.end); // o loop
@@ -303,21 +302,21 @@ function forwardCode(Op: number): { code: number[]; params: number; locals: [num
     op.localGet(L.P),
     op.i32Mul,
     op.i32Const(3),
-    i32Shl,
+    op.i32Shl,
     op.i32Add,
   );
   c.emit(op.localSet(L.out));
-  c.emit(elseOp);
+  c.emit(op.else);
   c.emit(op.i32Const(0), op.localSet(L.o));
   c.emit(op.block, op.loop); // o loop
   c.emit(op.localGet(L.o), op.localGet(L.O), op.i32LtU, op.i32Eqz, op.brIf(1));
-  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), i32Shl, op.i32Add, op.localSet(L.src));
+  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.src));
   c.emit(op.localGet(L.P), op.localSet(L.p));
   c.emit(op.loop); // p loop (P ≥ 1)
   c.emit(op.localGet(L.out), op.localGet(L.src), op.f64Load(0), op.f64Store(0));
   c.emit(op.localGet(L.out), op.i32Const(8), op.i32Add, op.localSet(L.out));
   c.emit(op.localGet(L.src), op.i32Const(rowBytes), op.i32Add, op.localSet(L.src));
-  c.emit(op.localGet(L.p), op.i32Const(1), i32Sub, op.localTee(L.p), op.brIf(0));
+  c.emit(op.localGet(L.p), op.i32Const(1), op.i32Sub, op.localTee(L.p), op.brIf(0));
   c.emit(op.end); // p loop
   c.emit(op.localGet(L.o), op.i32Const(1), op.i32Add, op.localSet(L.o), op.br(0));
   c.emit(op.end, op.end); // o loop
@@ -325,8 +324,9 @@ function forwardCode(Op: number): { code: number[]; params: number; locals: [num
   c.emit(op.localGet(L.n), op.i32Const(1), op.i32Add, op.localSet(L.n), op.br(0));
   c.emit(op.end, op.end); // sample loop
   return {
+    name: "forward",
     code: c.bytes,
-    params: params.length,
+    params: repeatType(I32, params.length),
     locals: [
       [i32s.length, I32],
       [v128s.length, V128],
@@ -334,7 +334,7 @@ function forwardCode(Op: number): { code: number[]; params: number; locals: [num
   };
 }
 
-function backwardCode(Op: number): { code: number[]; params: number; locals: [number, number][] } {
+function backwardCode(Op: number): FunctionSpec {
   const params = [
     "B",
     "C",
@@ -366,14 +366,14 @@ function backwardCode(Op: number): { code: number[]; params: number; locals: [nu
   // the bias sums of channels o, o+1 in the two lanes of one vector (each lane still sums in p order).
   const lowLanes = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
   const highLanes = lowLanes.map((l) => l + 8);
-  c.emit(op.localGet(L.pairs), ifVoid);
+  c.emit(op.localGet(L.pairs), op.if);
   c.emit(op.i32Const(0), op.localSet(L.o));
   c.emit(op.block, op.loop); // o loop, step 2
   c.emit(op.localGet(L.o), op.localGet(L.O), op.i32LtU, op.i32Eqz, op.brIf(1));
-  c.emit(op.localGet(L.biasSum), op.localGet(L.o), op.i32Const(3), i32Shl, op.i32Add, op.localTee(L.bo));
+  c.emit(op.localGet(L.biasSum), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localTee(L.bo));
   c.emit(op.v128Load(0), op.localSet(L.acc));
-  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), i32Shl, op.i32Add, op.localSet(L.dst));
-  c.emit(op.localGet(L.gradOut), op.localGet(L.P), op.i32Const(3), i32Shl, op.i32Add, op.localSet(L.srcB));
+  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.dst));
+  c.emit(op.localGet(L.gradOut), op.localGet(L.P), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.srcB));
   c.emit(op.localGet(L.P), op.localSet(L.p));
   c.emit(op.loop); // p loop, step 2 (P ≥ 2)
   c.emit(op.localGet(L.gradOut), op.v128Load(0), op.localSet(L.a));
@@ -393,20 +393,20 @@ function backwardCode(Op: number): { code: number[]; params: number; locals: [nu
   c.emit(op.localGet(L.gradOut), op.i32Const(16), op.i32Add, op.localSet(L.gradOut));
   c.emit(op.localGet(L.srcB), op.i32Const(16), op.i32Add, op.localSet(L.srcB));
   c.emit(op.localGet(L.dst), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.dst));
-  c.emit(op.localGet(L.p), op.i32Const(2), i32Sub, op.localTee(L.p), op.brIf(0));
+  c.emit(op.localGet(L.p), op.i32Const(2), op.i32Sub, op.localTee(L.p), op.brIf(0));
   c.emit(op.end); // p loop
   c.emit(op.localGet(L.bo), op.localGet(L.acc), op.v128Store(0));
   // gradOut has passed row o; skip row o + 1 too.
   c.emit(op.localGet(L.srcB), op.localSet(L.gradOut));
   c.emit(op.localGet(L.o), op.i32Const(2), op.i32Add, op.localSet(L.o), op.br(0));
   c.emit(op.end, op.end); // o loop
-  c.emit(elseOp);
+  c.emit(op.else);
   c.emit(op.i32Const(0), op.localSet(L.o));
   c.emit(op.block, op.loop); // o loop
   c.emit(op.localGet(L.o), op.localGet(L.O), op.i32LtU, op.i32Eqz, op.brIf(1));
-  c.emit(op.localGet(L.biasSum), op.localGet(L.o), op.i32Const(3), i32Shl, op.i32Add, op.localTee(L.bo));
+  c.emit(op.localGet(L.biasSum), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localTee(L.bo));
   c.emit(op.f64Load(0), op.localSet(sumLocal));
-  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), i32Shl, op.i32Add, op.localSet(L.dst));
+  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.dst));
   c.emit(op.localGet(L.P), op.localSet(L.p));
   c.emit(op.loop); // p loop (P ≥ 1)
   c.emit(
@@ -419,7 +419,7 @@ function backwardCode(Op: number): { code: number[]; params: number; locals: [nu
   c.emit(op.localGet(sumLocal), op.localGet(sumLocal + 1), op.f64Add, op.localSet(sumLocal));
   c.emit(op.localGet(L.gradOut), op.i32Const(8), op.i32Add, op.localSet(L.gradOut));
   c.emit(op.localGet(L.dst), op.i32Const(rowBytes), op.i32Add, op.localSet(L.dst));
-  c.emit(op.localGet(L.p), op.i32Const(1), i32Sub, op.localTee(L.p), op.brIf(0));
+  c.emit(op.localGet(L.p), op.i32Const(1), op.i32Sub, op.localTee(L.p), op.brIf(0));
   c.emit(op.end); // p loop
   c.emit(op.localGet(L.bo), op.localGet(sumLocal), op.f64Store(0));
   c.emit(op.localGet(L.o), op.i32Const(1), op.i32Add, op.localSet(L.o), op.br(0));
@@ -429,12 +429,13 @@ function backwardCode(Op: number): { code: number[]; params: number; locals: [nu
   c.emit(op.localGet(L.n), op.i32Const(1), op.i32Add, op.localSet(L.n), op.br(0));
   c.emit(op.end, op.end); // sample loop
   return {
+    name: "backward",
     code: c.bytes,
-    params: params.length,
+    params: repeatType(I32, params.length),
     locals: [
       [i32s.length, I32],
       [v128s.length, V128],
-      [2, 0x7c],
+      [2, F64],
     ],
   };
 }
@@ -447,7 +448,6 @@ interface KernelState {
   backward: BackwardFn;
 }
 
-let api: ReturnType<typeof wasmApi> | null | undefined;
 let arena: WasmArena | null = null;
 const kernels = new Map<number, KernelState | null>();
 /** The layer whose tap table is staged at the start of memory (a layer called again skips re-staging it). */
@@ -473,28 +473,11 @@ function load(Op: number): KernelState | null {
   const cached = kernels.get(Op);
   if (cached !== undefined) return cached;
   let state: KernelState | null = null;
-  try {
-    if (api === undefined) api = wasmApi() ?? null;
-    if (api) {
-      const bytes = assembleModule(
-        Object.entries({ collect: collectCode(), forward: forwardCode(Op), backward: backwardCode(Op) }).map(
-          ([name, f]) => ({ name, params: f.params, locals: f.locals, code: f.code }),
-        ),
-      );
-      if (api.validate(bytes)) {
-        arena ??= new WasmArena(api, 16);
-        const instance = new api.Instance(new api.Module(bytes), { env: { memory: arena.memory } });
-        state = {
-          arena,
-          i32: new Int32Array(arena.memory.buffer),
-          collect: instance.exports.collect as CollectFn,
-          forward: instance.exports.forward as ForwardFn,
-          backward: instance.exports.backward as BackwardFn,
-        };
-      }
-    }
-  } catch {
-    state = null;
+  const module = compileKernels([collectCode(), forwardCode(Op), backwardCode(Op)]);
+  if (module !== null) arena ??= WasmArena.create(16);
+  if (module !== null && arena !== null) {
+    const exports = instantiateKernels<Omit<KernelState, "arena" | "i32">>(module, arena.memory);
+    state = { arena, i32: new Int32Array(arena.memory.buffer), ...exports };
   }
   kernels.set(Op, state);
   return state;

@@ -7,8 +7,12 @@ import {
   type Optimizer,
   type OptimizerState,
 } from "./optimizer.js";
-import type { UpdateBackend } from "./rmsprop.js";
-import { UpdateArena, wasmUpdateKernelsAvailable } from "./wasm-update-kernels.js";
+import {
+  optimizerState,
+  resolveUpdateBackend,
+  type UpdateArena,
+  type UpdateBackend,
+} from "./wasm-update-kernels.js";
 
 export interface AdamOptions {
   lr: number;
@@ -107,21 +111,11 @@ export class Adam implements Optimizer {
     if (!(this.beta2 >= 0 && this.beta2 < 1))
       throw new RangeError(`Adam: beta2 must be in [0, 1), got ${this.beta2}`);
     if (!(this.eps >= 0)) throw new RangeError(`Adam: eps must be >= 0, got ${this.eps}`);
-    if (options.backend !== undefined && options.backend !== "wasm" && options.backend !== "js")
-      throw new RangeError(`Adam: backend must be "wasm" or "js", got ${String(options.backend)}`);
-    if (options.backend === "wasm" && !wasmUpdateKernelsAvailable())
-      throw new Error(`Adam: backend "wasm" needs WebAssembly SIMD, which this runtime lacks`);
-    this.backend = options.backend ?? (wasmUpdateKernelsAvailable() ? "wasm" : "js");
+    this.backend = resolveUpdateBackend(options.backend, "Adam");
     this.zeroGradAfterStep = options.zeroGradAfterStep ?? false;
-    const lengths = params.map((p) => p.data.length);
-    if (this.backend === "wasm") {
-      this.arena = new UpdateArena(params, 2);
-      [this.m, this.v] = this.arena.state;
-    } else {
-      this.arena = null;
-      this.m = lengths.map((n) => new Float64Array(n));
-      this.v = lengths.map((n) => new Float64Array(n));
-    }
+    const { arena, state } = optimizerState(params, this.backend);
+    this.arena = arena;
+    [this.m, this.v] = state;
   }
 
   get stepCount(): number {
@@ -148,39 +142,23 @@ export class Adam implements Optimizer {
       if (arena !== null) {
         done = n & ~1;
         const { kernels, dataPtr, gradPtr, statePtrs } = arena.slots[q];
-        const mPtr = statePtrs[0];
-        const vPtr = statePtrs[1];
+        const kernel = weightDecay === 0 ? kernels.adam : kernels.adamWeightDecay;
         arena.run(q, data, grad, done, (bytes) =>
-          weightDecay === 0
-            ? kernels.adam(
-                dataPtr,
-                gradPtr,
-                mPtr,
-                vPtr,
-                bytes,
-                c.stepSize,
-                beta1,
-                c.oneMinusB1,
-                beta2,
-                c.oneMinusB2,
-                c.biasCorrection2Sqrt,
-                eps,
-              )
-            : kernels.adamWeightDecay(
-                dataPtr,
-                gradPtr,
-                mPtr,
-                vPtr,
-                bytes,
-                c.stepSize,
-                beta1,
-                c.oneMinusB1,
-                beta2,
-                c.oneMinusB2,
-                c.biasCorrection2Sqrt,
-                eps,
-                weightDecay,
-              ),
+          kernel(
+            dataPtr,
+            gradPtr,
+            statePtrs[0],
+            statePtrs[1],
+            bytes,
+            c.stepSize,
+            beta1,
+            c.oneMinusB1,
+            beta2,
+            c.oneMinusB2,
+            c.biasCorrection2Sqrt,
+            eps,
+            weightDecay,
+          ),
         );
       }
       adamRange(data, grad, this.m[q], this.v[q], done, n, c);

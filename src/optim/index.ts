@@ -3,5 +3,5 @@ export type { Optimizer, OptimizerState } from "./optimizer.js";
 export { Adam, type AdamOptions } from "./adam.js";
 export { Sgd, type SgdOptions } from "./sgd.js";
 export { RmsProp, type RmsPropOptions } from "./rmsprop.js";
-export type { UpdateBackend } from "./rmsprop.js";
+export type { UpdateBackend } from "./wasm-update-kernels.js";
 export { wasmUpdateKernelsAvailable } from "./wasm-update-kernels.js";

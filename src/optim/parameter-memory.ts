@@ -10,11 +10,10 @@
  * Only `makeParameter` without caller-provided data places parameters, and only from
  * `MIN_PLACED_LENGTH` entries on (a memory is at least one 64 KiB page).
  */
-import { wasmApi, type WasmMemory } from "./wasm-assembler.js";
+import { newMemory, PAGE_BYTES, type WasmMemory } from "../wasm/index.js";
 
 export const OPTIMIZER_SLOTS = 2;
 export const MIN_PLACED_LENGTH = 4096;
-const PAGE_BYTES = 65536;
 
 export interface ParameterPlacement {
   readonly memory: WasmMemory;
@@ -31,16 +30,10 @@ const placements = new WeakMap<Float64Array, ParameterPlacement>();
 
 /** Data and grad views of a fresh placement of `length` entries, or null when WebAssembly is unavailable. */
 export function placeParameter(length: number): { data: Float64Array; grad: Float64Array } | null {
-  const api = wasmApi();
-  if (api === undefined) return null;
   const vectorBytes = Math.ceil((8 * length) / 16) * 16;
   const pages = Math.ceil(((2 + OPTIMIZER_SLOTS) * vectorBytes) / PAGE_BYTES);
-  let memory: WasmMemory;
-  try {
-    memory = new api.Memory({ initial: pages });
-  } catch {
-    return null;
-  }
+  const memory = newMemory(pages);
+  if (memory === null) return null;
   const data = new Float64Array(memory.buffer, 0, length);
   const grad = new Float64Array(memory.buffer, vectorBytes, length);
   const statePtrs = Array.from({ length: OPTIMIZER_SLOTS }, (_, k) => (2 + k) * vectorBytes);

@@ -7,10 +7,14 @@ import {
   type Optimizer,
   type OptimizerState,
 } from "./optimizer.js";
-import { UpdateArena, wasmUpdateKernelsAvailable } from "./wasm-update-kernels.js";
+import {
+  optimizerState,
+  resolveUpdateBackend,
+  type UpdateArena,
+  type UpdateBackend,
+} from "./wasm-update-kernels.js";
 
-/** Where the element-wise update runs: f64x2 WebAssembly (default where available) or scalar JS. Results are bit-identical. */
-export type UpdateBackend = "wasm" | "js";
+export type { UpdateBackend } from "./wasm-update-kernels.js";
 
 export interface RmsPropOptions {
   lr: number;
@@ -22,11 +26,15 @@ export interface RmsPropOptions {
   backend?: UpdateBackend;
 }
 
-/** s ← αs + ((1−α)g)g; p ← p − (lr·g)/(√s + ε), on entries [from, to). */
+/**
+ * On entries [from, to): s ← αs + ((1−α)g)g; p ← p − (lr·g)/(√s + ε). Centered (`a` given): also
+ * ḡ ← αḡ + (1−α)g and the denominator √(s − ḡ²) + ε.
+ */
 function rmspropRange(
   data: Float64Array,
   grad: Float64Array,
   s: Float64Array,
+  a: Float64Array | null,
   from: number,
   to: number,
   lr: number,
@@ -34,27 +42,15 @@ function rmspropRange(
   oneMinusAlpha: number,
   eps: number,
 ): void {
-  for (let i = from; i < to; i++) {
-    const g = grad[i];
-    const si = alpha * s[i] + oneMinusAlpha * g * g;
-    s[i] = si;
-    data[i] -= (lr * g) / (Math.sqrt(si) + eps);
+  if (a === null) {
+    for (let i = from; i < to; i++) {
+      const g = grad[i];
+      const si = alpha * s[i] + oneMinusAlpha * g * g;
+      s[i] = si;
+      data[i] -= (lr * g) / (Math.sqrt(si) + eps);
+    }
+    return;
   }
-}
-
-/** Centered: also ḡ ← αḡ + (1−α)g, denominator √(s − ḡ²) + ε, on entries [from, to). */
-function rmspropCenteredRange(
-  data: Float64Array,
-  grad: Float64Array,
-  s: Float64Array,
-  a: Float64Array,
-  from: number,
-  to: number,
-  lr: number,
-  alpha: number,
-  oneMinusAlpha: number,
-  eps: number,
-): void {
   for (let i = from; i < to; i++) {
     const g = grad[i];
     const si = alpha * s[i] + oneMinusAlpha * g * g;
@@ -93,20 +89,10 @@ export class RmsProp implements Optimizer {
     this.zeroGradAfterStep = options.zeroGradAfterStep ?? false;
     if (!(this.alpha >= 0 && this.alpha < 1))
       throw new RangeError(`RMSProp: alpha must be in [0, 1), got ${this.alpha}`);
-    if (options.backend !== undefined && options.backend !== "wasm" && options.backend !== "js")
-      throw new RangeError(`RMSProp: backend must be "wasm" or "js", got ${String(options.backend)}`);
-    if (options.backend === "wasm" && !wasmUpdateKernelsAvailable())
-      throw new Error(`RMSProp: backend "wasm" needs WebAssembly SIMD, which this runtime lacks`);
-    this.backend = options.backend ?? (wasmUpdateKernelsAvailable() ? "wasm" : "js");
-    const lengths = params.map((p) => p.data.length);
-    if (this.backend === "wasm") {
-      this.arena = new UpdateArena(params, 2);
-      [this.sq, this.avg] = this.arena.state;
-    } else {
-      this.arena = null;
-      this.sq = lengths.map((n) => new Float64Array(n));
-      this.avg = lengths.map((n) => new Float64Array(n));
-    }
+    this.backend = resolveUpdateBackend(options.backend, "RMSProp");
+    const { arena, state } = optimizerState(params, this.backend);
+    this.arena = arena;
+    [this.sq, this.avg] = state;
   }
 
   get stepCount(): number {
@@ -126,16 +112,12 @@ export class RmsProp implements Optimizer {
       if (arena !== null) {
         done = n & ~1;
         const { kernels, dataPtr, gradPtr, statePtrs } = arena.slots[q];
-        const sPtr = statePtrs[0];
-        const aPtr = statePtrs[1];
+        const kernel = centered ? kernels.rmspropCentered : kernels.rmsprop;
         arena.run(q, data, grad, done, (bytes) =>
-          centered
-            ? kernels.rmspropCentered(dataPtr, gradPtr, sPtr, aPtr, bytes, lr, alpha, oneMinusAlpha, eps)
-            : kernels.rmsprop(dataPtr, gradPtr, sPtr, bytes, lr, alpha, oneMinusAlpha, eps),
+          kernel(dataPtr, gradPtr, statePtrs[0], statePtrs[1], bytes, lr, alpha, oneMinusAlpha, eps),
         );
       }
-      if (centered) rmspropCenteredRange(data, grad, s, a, done, n, lr, alpha, oneMinusAlpha, eps);
-      else rmspropRange(data, grad, s, done, n, lr, alpha, oneMinusAlpha, eps);
+      rmspropRange(data, grad, s, centered ? a : null, done, n, lr, alpha, oneMinusAlpha, eps);
       if (this.zeroGradAfterStep) grad.fill(0);
     }
   }

@@ -14,16 +14,19 @@
  * a parameter's data and gradient (native bulk copies); the updated data are copied back.
  */
 import {
-  assembleModule,
   F64,
   I32,
-  op,
   V128,
-  wasmApi,
+  compileKernels,
+  groupLocals,
+  instantiateKernels,
+  newMemory,
+  op,
+  PAGE_BYTES,
   type FunctionSpec,
   type ValueType,
-  type WasmMemory,
-} from "./wasm-assembler.js";
+  type WasmModule,
+} from "../wasm/index.js";
 import type { Parameter } from "./parameter.js";
 import { OPTIMIZER_SLOTS, placementOf } from "./parameter-memory.js";
 
@@ -88,13 +91,13 @@ function elementwise(
   code.push(...op.loop, ...body(k));
   code.push(...op.localGet(offset), ...op.i32Const(16), ...op.i32Add, ...op.localTee(offset));
   code.push(...op.localGet(length), ...op.i32LtU, ...op.brIf(0), ...op.end);
-  return { name, params, locals, body: code };
+  return { name, params, locals: groupLocals(locals), code };
 }
 
 /** s ← αs + ((1−α)g)g;  p ← p − (lr·g) / (√s + ε). */
 const rmsprop = elementwise(
   "rmsprop",
-  ["data", "grad", "s"],
+  ["data", "grad", "s", "a"],
   ["lr", "alpha", "oneMinusAlpha", "eps"],
   ["g", "s"],
   (k) => [
@@ -136,7 +139,10 @@ const rmspropCentered = elementwise(
   ],
 );
 
-/** Adam (see adam.ts); with weight decay the gradient is g + λp first. */
+/**
+ * Adam (see adam.ts); with weight decay the gradient is g + λp first. Both variants take λ, so
+ * they share one signature (the one without weight decay ignores it).
+ */
 function adamKernel(weightDecay: boolean): FunctionSpec {
   const scalars = [
     "stepSize",
@@ -146,8 +152,8 @@ function adamKernel(weightDecay: boolean): FunctionSpec {
     "oneMinusBeta2",
     "biasCorrection2Sqrt",
     "eps",
+    "weightDecay",
   ];
-  if (weightDecay) scalars.push("weightDecay");
   return elementwise(
     weightDecay ? "adamWeightDecay" : "adam",
     ["data", "grad", "m", "v"],
@@ -177,68 +183,52 @@ function adamKernel(weightDecay: boolean): FunctionSpec {
   );
 }
 
+/**
+ * rmsprop / rmspropCentered(data, grad, s, a, bytes, lr, α, 1 − α, ε): pointers and byte length,
+ * then the scalars; the non-centered kernel ignores `a`.
+ */
+export type RmsPropKernel = (
+  data: number,
+  grad: number,
+  s: number,
+  a: number,
+  bytes: number,
+  lr: number,
+  alpha: number,
+  oneMinusAlpha: number,
+  eps: number,
+) => void;
+
+/** adam / adamWeightDecay(data, grad, m, v, bytes, step size, β₁, 1 − β₁, β₂, 1 − β₂, √(1 − β₂ᵗ), ε, λ). */
+export type AdamKernel = (
+  data: number,
+  grad: number,
+  m: number,
+  v: number,
+  bytes: number,
+  stepSize: number,
+  beta1: number,
+  oneMinusBeta1: number,
+  beta2: number,
+  oneMinusBeta2: number,
+  biasCorrection2Sqrt: number,
+  eps: number,
+  weightDecay: number,
+) => void;
+
 export interface UpdateKernels {
-  rmsprop(
-    data: number,
-    grad: number,
-    s: number,
-    bytes: number,
-    lr: number,
-    alpha: number,
-    oneMinusAlpha: number,
-    eps: number,
-  ): void;
-  rmspropCentered(
-    data: number,
-    grad: number,
-    s: number,
-    a: number,
-    bytes: number,
-    lr: number,
-    alpha: number,
-    oneMinusAlpha: number,
-    eps: number,
-  ): void;
-  adam(
-    data: number,
-    grad: number,
-    m: number,
-    v: number,
-    bytes: number,
-    stepSize: number,
-    beta1: number,
-    oneMinusBeta1: number,
-    beta2: number,
-    oneMinusBeta2: number,
-    biasCorrection2Sqrt: number,
-    eps: number,
-  ): void;
-  adamWeightDecay(
-    data: number,
-    grad: number,
-    m: number,
-    v: number,
-    bytes: number,
-    stepSize: number,
-    beta1: number,
-    oneMinusBeta1: number,
-    beta2: number,
-    oneMinusBeta2: number,
-    biasCorrection2Sqrt: number,
-    eps: number,
-    weightDecay: number,
-  ): void;
+  rmsprop: RmsPropKernel;
+  rmspropCentered: RmsPropKernel;
+  adam: AdamKernel;
+  adamWeightDecay: AdamKernel;
 }
 
-let compiled: object | null | undefined;
+let compiled: WasmModule | null | undefined;
 
 /** The compiled module, or null where WebAssembly SIMD is unavailable. */
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    const bytes = assembleModule([rmsprop, rmspropCentered, adamKernel(false), adamKernel(true)]);
-    const api = wasmApi();
-    compiled = api !== undefined && api.validate(bytes) ? new api.Module(bytes) : null;
-  }
+function kernelModule(): WasmModule | null {
+  if (compiled === undefined)
+    compiled = compileKernels([rmsprop, rmspropCentered, adamKernel(false), adamKernel(true)]);
   return compiled;
 }
 
@@ -247,7 +237,34 @@ export function wasmUpdateKernelsAvailable(): boolean {
   return kernelModule() !== null;
 }
 
-const PAGE_BYTES = 65536;
+/** Where the element-wise update runs: f64x2 WebAssembly (default where available) or scalar JS. Results are bit-identical. */
+export type UpdateBackend = "wasm" | "js";
+
+/** The requested backend, checked (`who` names the optimizer in errors), or 'wasm' where available. */
+export function resolveUpdateBackend(requested: UpdateBackend | undefined, who: string): UpdateBackend {
+  if (requested !== undefined && requested !== "wasm" && requested !== "js")
+    throw new RangeError(`${who}: backend must be "wasm" or "js", got ${String(requested)}`);
+  if (requested === "wasm" && !wasmUpdateKernelsAvailable())
+    throw new Error(`${who}: backend "wasm" needs WebAssembly SIMD, which this runtime lacks`);
+  return requested ?? (wasmUpdateKernelsAvailable() ? "wasm" : "js");
+}
+
+/**
+ * Two zeroed state vectors per parameter (state[k][q]): in an {@link UpdateArena} for 'wasm'
+ * (returned with them), plain arrays for 'js'.
+ */
+export function optimizerState(
+  params: readonly Parameter[],
+  backend: UpdateBackend,
+): { arena: UpdateArena | null; state: [Float64Array[], Float64Array[]] } {
+  if (backend === "wasm") {
+    const arena = new UpdateArena(params, 2);
+    return { arena, state: [arena.state[0], arena.state[1]] };
+  }
+  const fresh = (): Float64Array[] => params.map((p) => new Float64Array(p.data.length));
+  return { arena: null, state: [fresh(), fresh()] };
+}
+
 const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 /** Where one parameter's update runs: kernel instance, byte addresses, and whether it is in place. */
@@ -258,12 +275,6 @@ export interface UpdateSlot {
   readonly statePtrs: readonly number[];
   /** Data and grad already live in the kernel's memory (see parameter-memory.ts): no copies. */
   readonly inPlace: boolean;
-}
-
-function instantiate(module: object, memory: WasmMemory): UpdateKernels {
-  const api = wasmApi();
-  if (!api) throw new Error("UpdateArena: WebAssembly is not available");
-  return new api.Instance(module, { env: { memory } }).exports as unknown as UpdateKernels;
 }
 
 /**
@@ -282,8 +293,7 @@ export class UpdateArena {
 
   constructor(params: readonly Parameter[], buffersPerParameter: number) {
     const module = kernelModule();
-    const api = wasmApi();
-    if (!module || !api) throw new Error("UpdateArena: WebAssembly SIMD is not available");
+    if (!module) throw new Error("UpdateArena: WebAssembly SIMD is not available");
     if (buffersPerParameter > OPTIMIZER_SLOTS)
       throw new RangeError(`UpdateArena: at most ${OPTIMIZER_SLOTS} state vectors per parameter`);
     const placed = params.map((p) => {
@@ -305,12 +315,13 @@ export class UpdateArena {
     const dataPtr = bytes;
     const gradPtr = bytes + maxBytes;
     bytes += 2 * maxBytes;
-    const memory = new api.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE_BYTES)) });
-    const own = instantiate(module, memory);
+    const memory = newMemory(Math.ceil(bytes / PAGE_BYTES));
+    if (!memory) throw new Error(`UpdateArena: cannot allocate ${bytes} bytes of WebAssembly memory`);
+    const own = instantiateKernels<UpdateKernels>(module, memory);
     this.slots = params.map((p, q): UpdateSlot => {
       const placement = placed[q];
       if (!placement) return { kernels: own, dataPtr, gradPtr, statePtrs: offsets[q], inPlace: false };
-      placement.instance ??= instantiate(module, placement.memory);
+      placement.instance ??= instantiateKernels<UpdateKernels>(module, placement.memory);
       return {
         kernels: placement.instance as UpdateKernels,
         dataPtr: placement.dataPtr,

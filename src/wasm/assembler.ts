@@ -1,0 +1,189 @@
+/**
+ * A minimal WebAssembly binary assembler — the instructions the project's kernels need — so kernels
+ * can be assembled at load time without a toolchain. Encodings follow the WebAssembly core
+ * specification 2.0 (binary format, §5) and the fixed-width SIMD extension (0xFD prefix, then the
+ * opcode as an unsigned LEB128). Memory accesses carry a memarg: log2 of the alignment hint, then a
+ * constant byte offset (the hint never changes results).
+ */
+
+/** Unsigned LEB128 of a non-negative 32-bit integer (§5.2.2). */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 of a 32-bit integer (§5.2.2). */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/** A section: id, byte size, contents (§5.5.2). */
+export function section(id: number, body: readonly number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+/** A name: length-prefixed bytes (ASCII names only, as the kernels use). */
+export function name(s: string): number[] {
+  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+}
+
+/** A vector: element count, then the elements. */
+export function vector(items: readonly (readonly number[])[]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** Value types (§5.3.1). */
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+export type ValueType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
+
+/** `count` copies of one value type (e.g. a signature of i32 parameters). */
+export function repeatType(type: ValueType, count: number): ValueType[] {
+  return new Array<ValueType>(count).fill(type);
+}
+
+const simd = (code: number): number[] => [0xfd, ...uleb(code)];
+
+/** Little-endian IEEE-754 bytes of an f64 constant. */
+function f64Bytes(v: number): number[] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, v, true);
+  return Array.from(new Uint8Array(view.buffer));
+}
+
+/** Instruction encodings (§5.4; SIMD opcodes from the fixed-width SIMD extension). */
+export const op = {
+  // control
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  /** `if` with no result. */
+  if: [0x04, 0x40],
+  else: [0x05],
+  end: [0x0b],
+  br: (depth: number): number[] => [0x0c, ...uleb(depth)],
+  brIf: (depth: number): number[] => [0x0d, ...uleb(depth)],
+  // variables
+  localGet: (i: number): number[] => [0x20, ...uleb(i)],
+  localSet: (i: number): number[] => [0x21, ...uleb(i)],
+  localTee: (i: number): number[] => [0x22, ...uleb(i)],
+  // memory (align log2, offset)
+  i32Load: (offset = 0): number[] => [0x28, 2, ...uleb(offset)],
+  f64Load: (offset = 0): number[] => [0x2b, 3, ...uleb(offset)],
+  i32Store: (offset = 0): number[] => [0x36, 2, ...uleb(offset)],
+  f64Store: (offset = 0): number[] => [0x39, 3, ...uleb(offset)],
+  // numeric
+  i32Const: (v: number): number[] => [0x41, ...sleb(v)],
+  f64Const: (v: number): number[] => [0x44, ...f64Bytes(v)],
+  i32Eqz: [0x45],
+  i32LtU: [0x49],
+  i32GtU: [0x4b],
+  f64Ne: [0x62],
+  i32Add: [0x6a],
+  i32Sub: [0x6b],
+  i32Mul: [0x6c],
+  i32Shl: [0x74],
+  f32Add: [0x92],
+  f64Add: [0xa0],
+  f64PromoteF32: [0xbb],
+  // SIMD
+  v128Load: (offset = 0): number[] => [...simd(0), 4, ...uleb(offset)],
+  v128Load32Splat: (offset = 0): number[] => [...simd(9), 2, ...uleb(offset)],
+  v128Load64Splat: (offset = 0): number[] => [...simd(10), 3, ...uleb(offset)],
+  v128Store: (offset = 0): number[] => [...simd(11), 4, ...uleb(offset)],
+  /** v128.const with all sixteen bytes zero. */
+  v128Zero: [...simd(12), ...new Array<number>(16).fill(0)],
+  /** i8x16.shuffle with the 16 lane indices (0–15 first operand, 16–31 second). */
+  i8x16Shuffle: (lanes: readonly number[]): number[] => [...simd(13), ...lanes],
+  f64x2Splat: simd(20),
+  f32x4ExtractLane: (lane: number): number[] => [...simd(31), lane],
+  f64x2ExtractLane: (lane: number): number[] => [...simd(33), lane],
+  v128Or: simd(80),
+  v128AnyTrue: simd(83),
+  /** f32x4.demote_f64x2_zero: both lanes rounded to nearest even, upper two lanes zero. */
+  f32x4DemoteF64x2Zero: simd(94),
+  f64x2PromoteLowF32x4: simd(95),
+  f32x4Add: simd(228),
+  f32x4Mul: simd(230),
+  f64x2Sqrt: simd(239),
+  f64x2Add: simd(240),
+  f64x2Sub: simd(241),
+  f64x2Mul: simd(242),
+  f64x2Div: simd(243),
+};
+
+/** Collects instruction bytes; `emit(op.localGet(0), op.i32Add, …)`. */
+export class CodeBuffer {
+  readonly bytes: number[] = [];
+  emit(...parts: (readonly number[] | number)[]): void {
+    for (const p of parts) {
+      if (typeof p === "number") this.bytes.push(p);
+      else for (const b of p) this.bytes.push(b);
+    }
+  }
+}
+
+/** A run of `count` locals of one type, as the code section declares them (§5.5.13). */
+export type LocalGroup = readonly [count: number, type: ValueType];
+
+/** Groups a list of local types into runs of equal type. */
+export function groupLocals(types: readonly ValueType[]): LocalGroup[] {
+  const groups: [number, ValueType][] = [];
+  for (const t of types) {
+    const last = groups[groups.length - 1];
+    if (last !== undefined && last[1] === t) last[0]++;
+    else groups.push([1, t]);
+  }
+  return groups;
+}
+
+/** A function to assemble: parameter types, local declarations and body (without the final `end`); it returns nothing. */
+export interface FunctionSpec {
+  readonly name: string;
+  readonly params: readonly ValueType[];
+  readonly locals: readonly LocalGroup[];
+  readonly code: readonly number[];
+}
+
+const MAGIC_AND_VERSION = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+/**
+ * A module importing `env.memory` (at least one page) and exporting every function under its name:
+ * type, import, function, export and code sections (ids 1, 2, 3, 7, 10), one type per function.
+ */
+export function assembleModule(functions: readonly FunctionSpec[]): Uint8Array {
+  const types = vector(functions.map((f) => [0x60, ...uleb(f.params.length), ...f.params, 0]));
+  const imports = vector([[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(1)]]);
+  const funcs = vector(functions.map((_, i) => uleb(i)));
+  const exports = vector(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]));
+  const code = vector(
+    functions.map((f) => {
+      const body = [...vector(f.locals.map(([n, t]) => [...uleb(n), t])), ...f.code, ...op.end];
+      return [...uleb(body.length), ...body];
+    }),
+  );
+  return Uint8Array.from([
+    ...MAGIC_AND_VERSION,
+    ...section(1, types),
+    ...section(2, imports),
+    ...section(3, funcs),
+    ...section(7, exports),
+    ...section(10, code),
+  ]);
+}
