@@ -7,6 +7,11 @@
  *
  *   npm run exp:cartpole-dqn                                    # 4 variants × 3 seeds × 20k frames
  *   npm run exp:cartpole-dqn -- --seeds 5 --frames 50000 --out /tmp/cp
+ *   npm run exp:cartpole-dqn -- --resume /tmp/cp/runs/<run>        # continue an interrupted run
+ *
+ * Checkpoints: every --checkpoint-every frames (default 50 000, so the default 20k-frame runs write
+ * none; 0 = off) each run replaces <run dir>/checkpoint.bin atomically; `--resume <run dir>`
+ * continues that run from it with the numbers of an uninterrupted run (see experiments/breakout.ts).
  *
  * Outputs in --out (default results/cartpole-dqn/): one run directory per (variant, seed) with
  * manifest.json, metrics.jsonl/.csv (charts/episodic_return, charts/SPS, losses/td_loss,
@@ -23,11 +28,12 @@ import { Dense } from "../src/nn/dense.js";
 import { LowRankDense } from "../src/nn/low-rank-dense.js";
 import type { Sequential } from "../src/nn/sequential.js";
 import { intInRange, seedList } from "./lib/args.js";
-import { runDqnExperiment, type DqnVariant } from "./lib/dqn-run.js";
+import { resumeSettings, runDqnExperiment, type DqnVariant } from "./lib/dqn-run.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
 const ENV_ID = "CartPole-v1";
 const FRAMES = 20_000;
+const CHECKPOINT_EVERY = 50_000;
 const SEEDS = 3;
 const OUT = "results/cartpole-dqn";
 
@@ -90,6 +96,13 @@ const program = new Command()
   )
   .option("--frames <n>", "frames per run", intInRange("--frames", 1000, 10_000_000), FRAMES)
   .option("--out <dir>", "output folder", OUT)
+  .option(
+    "--checkpoint-every <frames>",
+    "frames between <run dir>/checkpoint.bin writes (0 = off)",
+    intInRange("--checkpoint-every", 0, 10_000_000),
+    CHECKPOINT_EVERY,
+  )
+  .option("--resume <run dir>", "continue this run from its checkpoint.bin (settings from its manifest)")
   .option("--quiet", "no progress on stderr")
   .showHelpAfterError();
 program.parse();
@@ -98,8 +111,29 @@ const opts = program.opts<{
   seeds: number[];
   frames: number;
   out: string;
+  checkpointEvery: number;
+  resume?: string;
   quiet?: boolean;
 }>();
+if (opts.resume !== undefined) {
+  try {
+    const r = resumeSettings(program, "cartpole-dqn", ["--variants", "--seeds", "--out"], {
+      resume: opts.resume,
+      frames: opts.frames,
+      checkpointEvery: opts.checkpointEvery,
+    });
+    if (!(r.variant in VARIANTS))
+      throw new InvalidArgumentError(`--resume: unknown variant "${r.variant}" in the manifest`);
+    opts.variants = [r.variant];
+    opts.seeds = [r.seed];
+    opts.frames = r.frames;
+    opts.checkpointEvery = r.checkpointEvery;
+    opts.out = r.out;
+    opts.resume = r.runDir;
+  } catch (err) {
+    program.error(`error: ${(err as Error).message}`, { exitCode: 2 });
+  }
+}
 
 const config: Partial<DqnConfig> = {
   gamma: GAMMA,
@@ -166,4 +200,6 @@ runDqnExperiment({
   },
   reference: { solved: "20-episode average >= 195 (Gym CartPole-v0 threshold), max 500 in v1" },
   quiet: opts.quiet,
+  checkpointEvery: opts.checkpointEvery,
+  resume: opts.resume,
 });

@@ -4,13 +4,15 @@
  * (manifest.json, metrics.jsonl / metrics.csv, eval.json, spectra.jsonl) and, at the top of `out`,
  * summary.json, curves.json (learning curves and return-vs-parameter-count data) and report.html.
  */
-import { appendFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, existsSync, mkdirSync, statSync, truncateSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
 import { DqnAgent } from "../../src/dqn/agent.js";
 import type { DqnConfig } from "../../src/dqn/config.js";
 import type { ObservationDtype } from "../../src/dqn/replay-buffer.js";
 import { evaluateDqn } from "../../src/dqn/evaluate.js";
 import { singularValues, spectrumSummary } from "../../src/dqn/spectrum.js";
+import { readDqnCheckpoint, writeDqnCheckpoint } from "../../src/dqn/checkpoint.js";
 import { trainDqn, type EpisodeRecord, type EvalRecord } from "../../src/dqn/train.js";
 import type { Env } from "../../src/envs/env.js";
 import type { Layer } from "../../src/nn/layer.js";
@@ -20,8 +22,8 @@ import { Rng } from "../../src/random/rng.js";
 import { linesFigure, returnVsParamsFigure, type ParamPoint } from "../../src/report/figures.js";
 import { writeReport } from "../../src/report/html.js";
 import { writeJsonAtomic } from "../../src/runner/atomic-file.js";
-import { newManifest, writeManifest } from "../../src/runner/manifest.js";
-import { MetricsWriter } from "../../src/runner/metrics.js";
+import { newManifest, readManifest, writeManifest, type Manifest } from "../../src/runner/manifest.js";
+import { MetricsWriter, type MetricsOffset } from "../../src/runner/metrics.js";
 import { gitCommit, packageVersion } from "../../src/runner/provenance.js";
 import { createRunDir } from "../../src/runner/run-dir.js";
 import { mean, spread } from "../../src/runner/stats.js";
@@ -65,6 +67,130 @@ export interface DqnExperimentOptions {
   hyperparameters: Record<string, unknown>;
   reference?: Record<string, unknown>;
   quiet?: boolean;
+  /**
+   * Frames between checkpoints (`<run dir>/checkpoint.bin`, replacing the previous one atomically;
+   * 0 or absent = none). A checkpoint holds the agent (networks, optimizer, replay buffer), the env,
+   * the generator and the loop counters, plus the metric files' lengths at that frame.
+   */
+  checkpointEvery?: number;
+  /**
+   * Continue the run in this directory from its checkpoint.bin: `variants` and `seeds` must name
+   * exactly that run (see {@link readResumeTarget}); metric rows written after the checkpoint are
+   * cut off and the run goes on to `frames`, giving the same numbers as an uninterrupted run.
+   * The top-level summary/curves/report are written only if `out` has no summary.json yet.
+   */
+  resume?: string;
+}
+
+/** File name of a DQN run's checkpoint inside its run directory. */
+export const DQN_CHECKPOINT_FILE = "checkpoint.bin";
+
+/** What {@link runDqnExperiment} stores next to the training state in a checkpoint. */
+interface RunCheckpointExtra {
+  metrics: MetricsOffset;
+  spectraBytes: number;
+  /** The last `returnWindow` episodes (moving average) and the learning curve so far. */
+  recentEpisodes: EpisodeRecord[];
+  curve: number[];
+}
+
+/** The `config` a DQN experiment writes into each run's manifest. */
+export interface DqnRunConfig {
+  experiment: string;
+  variant: string;
+  frames: number;
+  checkpoint_every?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * Reads what `--resume <run dir>` needs from a run directory's manifest: the experiment, variant,
+ * seed, frame budget and the run's hyperparameters (to rebuild the same network). Errors name the
+ * directory and the missing piece.
+ */
+export function readResumeTarget(
+  runDir: string,
+  experiment: string,
+): { manifest: Manifest<DqnRunConfig>; variant: string; seed: number; frames: number; config: DqnRunConfig } {
+  if (!existsSync(runDir)) throw new Error(`--resume: run directory ${runDir} does not exist`);
+  const manifest = readManifest<DqnRunConfig>(runDir);
+  const c = manifest.config;
+  if (c?.experiment !== experiment)
+    throw new Error(
+      `--resume: ${runDir} is a run of experiment "${String(c?.experiment)}", not "${experiment}"`,
+    );
+  if (typeof c.variant !== "string" || !Number.isInteger(c.frames) || !Number.isInteger(manifest.seed))
+    throw new Error(`--resume: ${runDir}/manifest.json lacks config.variant, config.frames or seed`);
+  if (!existsSync(join(runDir, DQN_CHECKPOINT_FILE)))
+    throw new Error(
+      `--resume: ${runDir} has no ${DQN_CHECKPOINT_FILE} (the run was started without --checkpoint-every, or stopped before its first checkpoint)`,
+    );
+  return { manifest, variant: c.variant, seed: manifest.seed, frames: c.frames, config: c };
+}
+
+/** What `--resume <run dir>` sets for a DQN experiment script (see {@link resumeSettings}). */
+export interface ResumeSettings {
+  runDir: string;
+  variant: string;
+  seed: number;
+  frames: number;
+  checkpointEvery: number;
+  /** The experiment's output folder (two levels above the run directory). */
+  out: string;
+  /** The run's manifest config (the script's hyperparameters at the time, e.g. matmul_precision). */
+  config: DqnRunConfig;
+}
+
+/**
+ * Resolves `--resume <run dir>` of a DQN experiment script: variant, seed, output folder and
+ * (unless given on the command line) the frame budget and checkpoint interval come from the run's
+ * manifest. Flags that would contradict the run (`fixedFlags`, e.g. --variants, --seeds, --out)
+ * are refused with an error naming them.
+ */
+export function resumeSettings(
+  program: Command,
+  experiment: string,
+  fixedFlags: readonly string[],
+  cli: { resume: string; frames: number; checkpointEvery: number },
+): ResumeSettings {
+  for (const flag of fixedFlags) {
+    const key = flag.replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (program.getOptionValueSource(key) === "cli")
+      throw new InvalidArgumentError(
+        `--resume takes ${fixedFlags.join(", ")} from the run's manifest; do not pass ${flag}`,
+      );
+  }
+  const runDir = resolve(cli.resume);
+  const t = readResumeTarget(runDir, experiment);
+  const fromCli = (key: string): boolean => program.getOptionValueSource(key) === "cli";
+  return {
+    runDir,
+    variant: t.variant,
+    seed: t.seed,
+    frames: fromCli("frames") ? cli.frames : t.frames,
+    checkpointEvery: fromCli("checkpointEvery")
+      ? cli.checkpointEvery
+      : (t.config.checkpoint_every ?? cli.checkpointEvery),
+    out: dirname(dirname(runDir)),
+    config: t.config,
+  };
+}
+
+function checkExtra(x: unknown, path: string): RunCheckpointExtra {
+  const e = x as Partial<RunCheckpointExtra> | null;
+  const nonNegInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
+  if (
+    e === null ||
+    typeof e !== "object" ||
+    !nonNegInt(e.metrics?.jsonlBytes) ||
+    !nonNegInt(e.metrics?.csvBytes) ||
+    !nonNegInt(e.metrics?.rows)
+  )
+    throw new Error(`${path}: extra.metrics must be {jsonlBytes, csvBytes, rows} integers >= 0`);
+  if (!nonNegInt(e.spectraBytes)) throw new Error(`${path}: extra.spectraBytes must be an integer >= 0`);
+  if (!Array.isArray(e.recentEpisodes)) throw new Error(`${path}: extra.recentEpisodes must be an array`);
+  if (!Array.isArray(e.curve)) throw new Error(`${path}: extra.curve must be an array`);
+  return e as RunCheckpointExtra;
 }
 
 const COLUMNS = [
@@ -116,6 +242,14 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
   const outcomes: RunOutcome[] = [];
   const t0 = performance.now();
 
+  const checkpointEvery = o.checkpointEvery ?? 0;
+  if (!(Number.isInteger(checkpointEvery) && checkpointEvery >= 0))
+    throw new RangeError(`checkpointEvery must be an integer >= 0 (0 = off), got ${checkpointEvery}`);
+  if (o.resume !== undefined && (o.variants.length !== 1 || o.seeds.length !== 1))
+    throw new RangeError(
+      `resume: pass exactly the resumed run's variant and seed (got ${o.variants.length} variants, ${o.seeds.length} seeds)`,
+    );
+
   for (const variant of o.variants) {
     for (const seed of o.seeds) {
       const rng = new Rng(seed);
@@ -128,27 +262,86 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
       });
       const params = agent.network.parameterCount;
       const algo = `dqn-${variant.name}`;
-      const dir = createRunDir(runsRoot, o.envId, algo, seed);
-      const runConfig = {
+      const runConfig: DqnRunConfig = {
         experiment: o.experiment,
         variant: variant.name,
         frames: o.frames,
+        checkpoint_every: checkpointEvery,
         dqn: agent.config,
         ...o.hyperparameters,
       };
-      const manifest = newManifest({
-        jobId: `${o.experiment}-${variant.name}-${seed}`,
-        config: runConfig,
-        seed,
-        envId: o.envId,
-        algo,
-      });
-      manifest.parameterCount = { q_network: params };
-      writeManifest(dir, manifest);
-      const metrics = MetricsWriter.create(dir, COLUMNS);
-      const spectraPath = join(dir, "spectra.jsonl");
+      // What a checkpoint must match to be resumed by this run (the frame budget may grow).
+      const identity = JSON.parse(
+        JSON.stringify({
+          experiment: o.experiment,
+          envId: o.envId,
+          variant: variant.name,
+          seed,
+          dqn: agent.config,
+          observationDtype: o.observationDtype ?? "float64",
+          network: agent.network.parameters.map((p) => `${p.name} [${p.shape.join("x")}]`),
+          hyperparameters: o.hyperparameters,
+        }),
+      ) as Record<string, unknown>;
+      const env = o.makeEnv(envRng);
+      let dir: string;
+      let manifest: Manifest<DqnRunConfig>;
+      let metrics: MetricsWriter;
+      let resumeFrom: Parameters<typeof trainDqn>[0]["resume"];
       const episodes: EpisodeRecord[] = [];
-      const curve: number[] = [];
+      let curve: number[] = [];
+      if (o.resume !== undefined) {
+        dir = o.resume;
+        const target = readResumeTarget(dir, o.experiment);
+        if (target.variant !== variant.name || target.seed !== seed)
+          throw new RangeError(
+            `resume: ${dir} is variant "${target.variant}" seed ${target.seed}, not "${variant.name}" seed ${seed}`,
+          );
+        manifest = target.manifest;
+        const ckptPath = join(dir, DQN_CHECKPOINT_FILE);
+        // Everything is read and validated before any file of the run is touched.
+        const ckpt = readDqnCheckpoint(ckptPath, identity);
+        const extra = checkExtra(ckpt.extra, ckptPath);
+        if (o.frames < ckpt.frame)
+          throw new RangeError(`resume: frames ${o.frames} is below the checkpoint's frame ${ckpt.frame}`);
+        if (manifest.status === "completed" && o.frames <= target.frames)
+          throw new RangeError(
+            `resume: ${dir} already completed its ${target.frames} frames; pass a larger --frames to extend it`,
+          );
+        // Dry run with no frames to go: restores (and so validates) agent, env and loop state.
+        trainDqn({ env, agent, totalFrames: ckpt.frame, rng, envSeed: seed, resume: ckpt.train });
+        metrics = MetricsWriter.resume(dir, extra.metrics, COLUMNS);
+        const spectra = join(dir, "spectra.jsonl");
+        if (extra.spectraBytes > 0) {
+          if (!existsSync(spectra) || statSync(spectra).size < extra.spectraBytes)
+            throw new Error(
+              `${spectra}: shorter than the checkpoint's ${extra.spectraBytes} bytes; cannot resume`,
+            );
+          truncateSync(spectra, extra.spectraBytes);
+        } else if (existsSync(spectra)) truncateSync(spectra, 0);
+        episodes.push(...extra.recentEpisodes);
+        curve = [...extra.curve];
+        resumeFrom = ckpt.train;
+        manifest.config = runConfig;
+        manifest.status = "running";
+        manifest.endTime = null;
+        manifest.resumes = (manifest.resumes ?? 0) + 1;
+        writeManifest(dir, manifest);
+        log(`[${variant.name} seed ${seed}] resuming ${dir} at frame ${ckpt.frame}/${o.frames}`);
+      } else {
+        dir = createRunDir(runsRoot, o.envId, algo, seed);
+        manifest = newManifest({
+          jobId: `${o.experiment}-${variant.name}-${seed}`,
+          config: runConfig,
+          seed,
+          envId: o.envId,
+          algo,
+        });
+        manifest.parameterCount = { q_network: params };
+        writeManifest(dir, manifest);
+        metrics = MetricsWriter.create(dir, COLUMNS);
+      }
+      const spectraPath = join(dir, "spectra.jsonl");
       const recordSpectrum = (frame: number): void => {
         const m = variant.spectrumOf?.(agent.network);
         if (!m) return;
@@ -162,11 +355,32 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
           "spectrum/sigma_max": s.top,
         });
       };
-      if (o.spectrumInterval > 0) recordSpectrum(0);
+      if (o.spectrumInterval > 0 && resumeFrom === undefined) recordSpectrum(0);
       log(`[${variant.name} seed ${seed}] ${params} parameters → ${dir}`);
+      const checkpointPath = join(dir, DQN_CHECKPOINT_FILE);
       const res = trainDqn({
-        env: o.makeEnv(envRng),
+        env,
         agent,
+        resume: resumeFrom,
+        checkpoint:
+          checkpointEvery > 0
+            ? {
+                everyFrames: checkpointEvery,
+                save: (train) => {
+                  const t = performance.now();
+                  const extra: RunCheckpointExtra = {
+                    metrics: metrics.getOffset(),
+                    spectraBytes: existsSync(spectraPath) ? statSync(spectraPath).size : 0,
+                    recentEpisodes: episodes.slice(-o.returnWindow),
+                    curve: [...curve],
+                  };
+                  const bytes = writeDqnCheckpoint(checkpointPath, { identity, train, extra });
+                  log(
+                    `[${variant.name} seed ${seed}] checkpoint at frame ${train.loop.frame}: ${(bytes / 1e6).toFixed(1)} MB in ${((performance.now() - t) / 1000).toFixed(2)} s`,
+                  );
+                },
+              }
+            : undefined,
         totalFrames: o.frames,
         rng,
         envSeed: seed,
@@ -213,7 +427,7 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
             curve.push(avg ?? Number.NaN);
             const sec = (performance.now() - t0) / 1000;
             log(
-              `[${variant.name} seed ${seed}] frame ${frame}/${o.frames}: avg${o.returnWindow} ${avg?.toFixed(2) ?? "–"}, ε ${agent.epsilon(frame).toFixed(3)}, ${episodes.length} episodes, ${sec.toFixed(0)} s`,
+              `[${variant.name} seed ${seed}] frame ${frame}/${o.frames}: avg${o.returnWindow} ${avg?.toFixed(2) ?? "–"}, ε ${agent.epsilon(frame).toFixed(3)}, ${episodes.at(-1)?.episode ?? 0} episodes, ${sec.toFixed(0)} s`,
             );
           }
           if (o.spectrumInterval > 0 && frame % o.spectrumInterval === 0) recordSpectrum(frame);
@@ -253,7 +467,7 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
       }
       manifest.status = "completed";
       manifest.endTime = new Date().toISOString();
-      manifest.episodesDone = res.episodes.length;
+      manifest.episodesDone = episodes.at(-1)?.episode ?? 0;
       writeManifest(dir, manifest);
       outcomes.push({
         variant: variant.name,
@@ -264,7 +478,7 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
         finalTrainReturn: movingAverage(episodes, o.returnWindow),
         finalEval: res.evaluations.at(-1)?.mean ?? null,
         evals: res.evaluations,
-        episodes: res.episodes.length,
+        episodes: episodes.at(-1)?.episode ?? 0,
         seconds: res.seconds,
         framesPerSecond: o.frames / res.seconds,
       });
@@ -327,6 +541,12 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
     reference: o.reference ?? null,
     variants: perVariant,
   };
+  if (o.resume !== undefined && existsSync(join(o.out, "summary.json"))) {
+    log(
+      `resume: ${join(o.out, "summary.json")} exists; the top-level summary, curves and report are left as they are`,
+    );
+    return;
+  }
   writeJsonAtomic(join(o.out, "summary.json"), summary);
   writeJsonAtomic(join(o.out, "curves.json"), curves);
 
