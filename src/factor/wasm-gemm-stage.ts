@@ -27,29 +27,26 @@ function demoteCode(): number[] {
   const demote = op.f32x4DemoteF64x2Zero;
   const lowHalves = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
   const c = new CodeBuffer();
-  c.emit(op.i32Const(0), op.localSet(R));
-  c.emit(op.block, op.loop);
-  c.emit(op.localGet(R), op.localGet(ROWS), op.i32LtU, op.i32Eqz, op.brIf(1));
-  c.emit(op.localGet(SRC), op.localGet(R), op.localGet(SSTRIDE), op.i32Mul, op.i32Add, op.localSet(PS));
-  c.emit(op.localGet(DST), op.localGet(R), op.localGet(DSTRIDE), op.i32Mul, op.i32Add, op.localTee(PD));
-  c.emit(op.localGet(N4), op.i32Const(16), op.i32Mul, op.i32Add, op.localSet(END));
-  c.emit(op.loop);
-  c.emit(op.localGet(PD));
-  c.emit(op.localGet(PS), op.v128Load(0), demote, op.localGet(PS), op.v128Load(16), demote);
-  c.emit(op.i8x16Shuffle(lowHalves), op.v128Store(0));
-  c.emit(op.localGet(PS), op.i32Const(32), op.i32Add, op.localSet(PS));
-  c.emit(
-    op.localGet(PD),
-    op.i32Const(16),
-    op.i32Add,
-    op.localTee(PD),
-    op.localGet(END),
-    op.i32LtU,
-    op.brIf(0),
-  );
-  c.emit(op.end);
-  c.emit(op.localGet(R), op.i32Const(1), op.i32Add, op.localSet(R), op.br(0));
-  c.emit(op.end, op.end);
+  c.forBelow(R, ROWS, 1, () => {
+    c.emit(op.localGet(SRC), op.localGet(R), op.localGet(SSTRIDE), op.i32Mul, op.i32Add, op.localSet(PS));
+    c.emit(op.localGet(DST), op.localGet(R), op.localGet(DSTRIDE), op.i32Mul, op.i32Add, op.localTee(PD));
+    c.emit(op.localGet(N4), op.i32Const(16), op.i32Mul, op.i32Add, op.localSet(END));
+    c.emit(op.loop);
+    c.emit(op.localGet(PD));
+    c.emit(op.localGet(PS), op.v128Load(0), demote, op.localGet(PS), op.v128Load(16), demote);
+    c.emit(op.i8x16Shuffle(lowHalves), op.v128Store(0));
+    c.emit(op.localGet(PS), op.i32Const(32), op.i32Add, op.localSet(PS));
+    c.emit(
+      op.localGet(PD),
+      op.i32Const(16),
+      op.i32Add,
+      op.localTee(PD),
+      op.localGet(END),
+      op.i32LtU,
+      op.brIf(0),
+    );
+    c.emit(op.end);
+  });
   return c.bytes;
 }
 

@@ -43,85 +43,87 @@ function kernelFunction(): FunctionSpec {
   // LDC = N4·32 bytes per C row; KB = K·32 bytes per packed panel
   emit(op.localGet(N4), op.i32Const(32), op.i32Mul, op.localSet(LDC));
   emit(op.localGet(K), op.i32Const(32), op.i32Mul, op.localSet(KB));
-  emit(op.i32Const(0), op.localSet(JB));
-  emit(op.block, op.loop); // jb loop
-  emit(op.localGet(JB), op.localGet(N4), op.i32LtU, op.i32Eqz, op.brIf(1));
-  emit(op.localGet(BP), op.localGet(JB), op.localGet(BBLOCK), op.i32Mul, op.i32Add, op.localSet(PBJ));
-  emit(op.i32Const(0), op.localSet(IB));
-  emit(op.block, op.loop); // ib loop
-  emit(op.localGet(IB), op.localGet(M4), op.i32LtU, op.i32Eqz, op.brIf(1));
-  for (const a of ACC) emit(op.v128Zero, op.localSet(a));
-  emit(op.localGet(AP), op.localGet(IB), op.localGet(KB), op.i32Mul, op.i32Add, op.localSet(PA));
-  // END = pb + K·bStep (the loop runs while pb < END)
-  emit(
-    op.localGet(PBJ),
-    op.localTee(PB),
-    op.localGet(K),
-    op.localGet(BSTEP),
-    op.i32Mul,
-    op.i32Add,
-    op.localSet(END),
-  );
-  emit(op.loop); // k loop (K ≥ 1)
-  emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
-  emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
-  for (let ii = 0; ii < 4; ii++) {
-    emit(op.localGet(PA), op.v128Load64Splat(8 * ii), op.localSet(A));
-    emit(
-      op.localGet(ACC[2 * ii]),
-      op.localGet(A),
-      op.localGet(B0),
-      op.f64x2Mul,
-      op.f64x2Add,
-      op.localSet(ACC[2 * ii]),
-    );
-    emit(
-      op.localGet(ACC[2 * ii + 1]),
-      op.localGet(A),
-      op.localGet(B1),
-      op.f64x2Mul,
-      op.f64x2Add,
-      op.localSet(ACC[2 * ii + 1]),
-    );
-  }
-  emit(op.localGet(PA), op.i32Const(32), op.i32Add, op.localSet(PA));
-  emit(
-    op.localGet(PB),
-    op.localGet(BSTEP),
-    op.i32Add,
-    op.localTee(PB),
-    op.localGet(END),
-    op.i32LtU,
-    op.brIf(0),
-  );
-  emit(op.end); // k loop
-  // CROW = cp + (ib·4)·LDC + jb·32
-  emit(op.localGet(CP), op.localGet(IB), op.i32Const(4), op.i32Mul, op.localGet(LDC), op.i32Mul, op.i32Add);
-  emit(op.localGet(JB), op.i32Const(32), op.i32Mul, op.i32Add, op.localSet(CROW));
-  for (let ii = 0; ii < 4; ii++) {
-    // Cp block += acc (JS fills Cp with C or with zeros first).
-    emit(
-      op.localGet(CROW),
-      op.localGet(CROW),
-      op.v128Load(0),
-      op.localGet(ACC[2 * ii]),
-      op.f64x2Add,
-      op.v128Store(0),
-    );
-    emit(
-      op.localGet(CROW),
-      op.localGet(CROW),
-      op.v128Load(16),
-      op.localGet(ACC[2 * ii + 1]),
-      op.f64x2Add,
-      op.v128Store(16),
-    );
-    if (ii < 3) emit(op.localGet(CROW), op.localGet(LDC), op.i32Add, op.localSet(CROW));
-  }
-  emit(op.localGet(IB), op.i32Const(1), op.i32Add, op.localSet(IB), op.br(0));
-  emit(op.end, op.end); // ib loop, block
-  emit(op.localGet(JB), op.i32Const(1), op.i32Add, op.localSet(JB), op.br(0));
-  emit(op.end, op.end); // jb loop, block
+  c.forBelow(JB, N4, 1, () => {
+    emit(op.localGet(BP), op.localGet(JB), op.localGet(BBLOCK), op.i32Mul, op.i32Add, op.localSet(PBJ));
+    c.forBelow(IB, M4, 1, () => {
+      for (const a of ACC) emit(op.v128Zero, op.localSet(a));
+      emit(op.localGet(AP), op.localGet(IB), op.localGet(KB), op.i32Mul, op.i32Add, op.localSet(PA));
+      // END = pb + K·bStep (the loop runs while pb < END)
+      emit(
+        op.localGet(PBJ),
+        op.localTee(PB),
+        op.localGet(K),
+        op.localGet(BSTEP),
+        op.i32Mul,
+        op.i32Add,
+        op.localSet(END),
+      );
+      emit(op.loop); // k loop (K ≥ 1)
+      emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
+      emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
+      for (let ii = 0; ii < 4; ii++) {
+        emit(op.localGet(PA), op.v128Load64Splat(8 * ii), op.localSet(A));
+        emit(
+          op.localGet(ACC[2 * ii]),
+          op.localGet(A),
+          op.localGet(B0),
+          op.f64x2Mul,
+          op.f64x2Add,
+          op.localSet(ACC[2 * ii]),
+        );
+        emit(
+          op.localGet(ACC[2 * ii + 1]),
+          op.localGet(A),
+          op.localGet(B1),
+          op.f64x2Mul,
+          op.f64x2Add,
+          op.localSet(ACC[2 * ii + 1]),
+        );
+      }
+      emit(op.localGet(PA), op.i32Const(32), op.i32Add, op.localSet(PA));
+      emit(
+        op.localGet(PB),
+        op.localGet(BSTEP),
+        op.i32Add,
+        op.localTee(PB),
+        op.localGet(END),
+        op.i32LtU,
+        op.brIf(0),
+      );
+      emit(op.end); // k loop
+      // CROW = cp + (ib·4)·LDC + jb·32
+      emit(
+        op.localGet(CP),
+        op.localGet(IB),
+        op.i32Const(4),
+        op.i32Mul,
+        op.localGet(LDC),
+        op.i32Mul,
+        op.i32Add,
+      );
+      emit(op.localGet(JB), op.i32Const(32), op.i32Mul, op.i32Add, op.localSet(CROW));
+      for (let ii = 0; ii < 4; ii++) {
+        // Cp block += acc (JS fills Cp with C or with zeros first).
+        emit(
+          op.localGet(CROW),
+          op.localGet(CROW),
+          op.v128Load(0),
+          op.localGet(ACC[2 * ii]),
+          op.f64x2Add,
+          op.v128Store(0),
+        );
+        emit(
+          op.localGet(CROW),
+          op.localGet(CROW),
+          op.v128Load(16),
+          op.localGet(ACC[2 * ii + 1]),
+          op.f64x2Add,
+          op.v128Store(16),
+        );
+        if (ii < 3) emit(op.localGet(CROW), op.localGet(LDC), op.i32Add, op.localSet(CROW));
+      }
+    });
+  });
   return {
     name: "kernel",
     params: repeatType(I32, 8),

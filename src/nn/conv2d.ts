@@ -303,11 +303,7 @@ export class Conv2d implements Layer {
   private forwardSparse(batch: number, nz: NonZeroList): Float64Array {
     const y = this.out.get(batch);
     if (this.kernelSimd.forward(this.weight.data, this.bias ? this.bias.data : null, batch, nz, y)) return y;
-    const { patchLen: K, positions: P, outChannels: O, inChannels: C, outSize } = this;
-    const { tapStart, tapKernel, tapOutput } = this.taps;
-    const { pixel: nzPixel, value: nzValue, start: nzStart } = nz;
-    const khwO = this.kernel[0] * this.kernel[1] * O;
-    const O4 = O - (O % 4);
+    const { patchLen: K, positions: P, outChannels: O, outSize } = this;
     const wT = this.weightT;
     Conv2d.transposeWeight(this.weight.data, wT, O, K, false);
     const z = this.sampleScratch;
@@ -318,31 +314,56 @@ export class Conv2d implements Layer {
     }
     for (let n = 0; n < batch; n++) {
       z.set(zInit);
-      for (let c = 0; c < C; c++) {
-        const wc = c * khwO;
-        for (let t = nzStart[n * C + c], tEnd = nzStart[n * C + c + 1]; t < tEnd; t++) {
-          const pix = nzPixel[t];
-          const v = nzValue[t];
-          for (let s = tapStart[pix], sEnd = tapStart[pix + 1]; s < sEnd; s++) {
-            const wo = wc + tapKernel[s] * O;
-            const zo = tapOutput[s] * O;
-            let o = 0;
-            for (; o < O4; o += 4) {
-              z[zo + o] += v * wT[wo + o];
-              z[zo + o + 1] += v * wT[wo + o + 1];
-              z[zo + o + 2] += v * wT[wo + o + 2];
-              z[zo + o + 3] += v * wT[wo + o + 3];
-            }
-            for (; o < O; o++) z[zo + o] += v * wT[wo + o];
-          }
-        }
-      }
+      this.scatterSample(n, nz, wT, z, true);
       const yBase = n * outSize;
       for (let o = 0; o < O; o++) {
         for (let p = 0, dst = yBase + o * P, src = o; p < P; p++, src += O) y[dst + p] = z[src];
       }
     }
     return y;
+  }
+
+  /**
+   * One sample's scatter, shared by forward and ∇W: for each channel c, non-zero v (segment n·C + c)
+   * and tap reading its pixel, with k = (c, tap kernel position) and q = tap output position,
+   * forward (`intoSample`): sample[q, :] += v · kernelRows[k, :]; backward: kernelRows[k, :] += v · sample[q, :]
+   * (rows of O values, channels-last).
+   */
+  private scatterSample(
+    n: number,
+    nz: NonZeroList,
+    kernelRows: Float64Array,
+    sample: Float64Array,
+    intoSample: boolean,
+  ): void {
+    const { outChannels: O, inChannels: C } = this;
+    const { tapStart, tapKernel, tapOutput } = this.taps;
+    const { pixel: nzPixel, value: nzValue, start: nzStart } = nz;
+    const khwO = this.kernel[0] * this.kernel[1] * O;
+    const O4 = O - (O % 4);
+    const dst = intoSample ? sample : kernelRows;
+    const src = intoSample ? kernelRows : sample;
+    for (let c = 0; c < C; c++) {
+      const wc = c * khwO;
+      for (let t = nzStart[n * C + c], tEnd = nzStart[n * C + c + 1]; t < tEnd; t++) {
+        const pix = nzPixel[t];
+        const v = nzValue[t];
+        for (let s = tapStart[pix], sEnd = tapStart[pix + 1]; s < sEnd; s++) {
+          const ko = wc + tapKernel[s] * O;
+          const qo = tapOutput[s] * O;
+          const d = intoSample ? qo : ko;
+          const r = intoSample ? ko : qo;
+          let o = 0;
+          for (; o < O4; o += 4) {
+            dst[d + o] += v * src[r + o];
+            dst[d + o + 1] += v * src[r + o + 1];
+            dst[d + o + 2] += v * src[r + o + 2];
+            dst[d + o + 3] += v * src[r + o + 3];
+          }
+          for (; o < O; o++) dst[d + o] += v * src[r + o];
+        }
+      }
+    }
   }
 
   /**
@@ -354,11 +375,7 @@ export class Conv2d implements Layer {
     const gw = this.weight.grad;
     const gb = withBias && this.bias ? this.bias.grad : null;
     if (this.kernelSimd.weightGrad(gradOut, batch, nz, gw, gb)) return;
-    const { patchLen: K, positions: P, outChannels: O, inChannels: C, outSize } = this;
-    const { tapStart, tapKernel, tapOutput } = this.taps;
-    const { pixel: nzPixel, value: nzValue, start: nzStart } = nz;
-    const khwO = this.kernel[0] * this.kernel[1] * O;
-    const O4 = O - (O % 4);
+    const { patchLen: K, positions: P, outChannels: O, outSize } = this;
     const gT = this.weightT;
     Conv2d.transposeWeight(gw, gT, O, K, false);
     const g = this.sampleScratch;
@@ -375,25 +392,7 @@ export class Conv2d implements Layer {
         }
         biasSum[o] = s;
       }
-      for (let c = 0; c < C; c++) {
-        const wc = c * khwO;
-        for (let t = nzStart[n * C + c], tEnd = nzStart[n * C + c + 1]; t < tEnd; t++) {
-          const pix = nzPixel[t];
-          const v = nzValue[t];
-          for (let s = tapStart[pix], sEnd = tapStart[pix + 1]; s < sEnd; s++) {
-            const wo = wc + tapKernel[s] * O;
-            const go = tapOutput[s] * O;
-            let o = 0;
-            for (; o < O4; o += 4) {
-              gT[wo + o] += v * g[go + o];
-              gT[wo + o + 1] += v * g[go + o + 1];
-              gT[wo + o + 2] += v * g[go + o + 2];
-              gT[wo + o + 3] += v * g[go + o + 3];
-            }
-            for (; o < O; o++) gT[wo + o] += v * g[go + o];
-          }
-        }
-      }
+      this.scatterSample(n, nz, gT, g, false);
     }
     Conv2d.transposeWeight(gw, gT, O, K, true);
     if (gb) for (let o = 0; o < O; o++) gb[o] += biasSum[o];

@@ -53,38 +53,26 @@ type CollectFn = (
   segOut: number,
 ) => void;
 
-type ForwardFn = (
+/**
+ * forward / backward(batch, C, O, P, wT, row, tapStart, tapOff, seg, nzPix, nzVal, data, aux,
+ * channelBytes, pairs), addresses in bytes: `wT` the channels-last weight (forward) or its gradient
+ * (backward), `row` one sample's P × Op scratch, `data` the output batch (forward) or ∇y (backward),
+ * `aux` the bias tile (forward) or the bias sums (backward); `pairs` 1 when O and P are even.
+ */
+type ScatterFn = (
   batch: number,
   C: number,
   O: number,
   P: number,
   wT: number,
-  zInit: number,
-  z: number,
+  row: number,
   tapStart: number,
   tapOff: number,
   seg: number,
   nzPix: number,
   nzVal: number,
-  out: number,
-  channelBytes: number,
-  pairs: number,
-) => void;
-
-type BackwardFn = (
-  batch: number,
-  C: number,
-  O: number,
-  P: number,
-  gT: number,
-  g: number,
-  tapStart: number,
-  tapOff: number,
-  seg: number,
-  nzPix: number,
-  nzVal: number,
-  gradOut: number,
-  biasSum: number,
+  data: number,
+  aux: number,
   channelBytes: number,
   pairs: number,
 ) => void;
@@ -103,42 +91,35 @@ function emitScatter(
 ): void {
   // wc = wBase; ci = 0
   c.emit(op.localGet(L.wBase), op.localSet(L.wc));
-  c.emit(op.i32Const(0), op.localSet(L.ci));
-  c.emit(op.block, op.loop); // channel loop
-  c.emit(op.localGet(L.ci), op.localGet(L.C), op.i32LtU, op.i32Eqz, op.brIf(1));
-  // t = seg[0] (element index), tEnd = seg[1]
-  c.emit(op.localGet(L.segPtr), op.i32Load(0), op.localSet(L.t));
-  c.emit(op.localGet(L.segPtr), op.i32Load(4), op.localSet(L.tEnd));
-  c.emit(op.block, op.loop); // non-zero loop
-  c.emit(op.localGet(L.t), op.localGet(L.tEnd), op.i32LtU, op.i32Eqz, op.brIf(1));
-  // pixAddr = tapStart + 4·nzPix[t]; v = splat(nzVal[t])
-  c.emit(op.localGet(L.nzPix), op.localGet(L.t), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(0));
-  c.emit(op.i32Const(2), op.i32Shl, op.localGet(L.tapStart), op.i32Add, op.localSet(L.tmp));
-  c.emit(op.localGet(L.nzVal), op.localGet(L.t), op.i32Const(3), op.i32Shl, op.i32Add);
-  c.emit(op.v128Load64Splat(0), op.localSet(L.v));
-  // s = tapOff + tapStart[pix], sEnd = tapOff + tapStart[pix + 1] (byte offsets of 8-byte entries)
-  c.emit(op.localGet(L.tmp), op.i32Load(0), op.localGet(L.tapOff), op.i32Add, op.localSet(L.s));
-  c.emit(op.localGet(L.tmp), op.i32Load(4), op.localGet(L.tapOff), op.i32Add, op.localSet(L.sEnd));
-  c.emit(op.block, op.loop); // tap loop
-  c.emit(op.localGet(L.s), op.localGet(L.sEnd), op.i32LtU, op.i32Eqz, op.brIf(1));
-  // kernel-row address wc + tapKernel, output-row address row + tapOutput
-  c.emit(op.localGet(L.wc), op.localGet(L.s), op.i32Load(0), op.i32Add, op.localSet(L.wo));
-  c.emit(op.localGet(L.row), op.localGet(L.s), op.i32Load(4), op.i32Add, op.localSet(L.zo));
-  const [dst, src] = role === "forward" ? [L.zo, L.wo] : [L.wo, L.zo];
-  for (let k = 0; k < Op / 2; k++) {
-    const off = 16 * k;
-    c.emit(op.localGet(dst), op.localGet(dst), op.v128Load(off));
-    c.emit(op.localGet(L.v), op.localGet(src), op.v128Load(off), op.f64x2Mul, op.f64x2Add);
-    c.emit(op.v128Store(off));
-  }
-  c.emit(op.localGet(L.s), op.i32Const(8), op.i32Add, op.localSet(L.s), op.br(0));
-  c.emit(op.end, op.end); // tap loop
-  c.emit(op.localGet(L.t), op.i32Const(1), op.i32Add, op.localSet(L.t), op.br(0));
-  c.emit(op.end, op.end); // non-zero loop
-  c.emit(op.localGet(L.wc), op.localGet(L.channelBytes), op.i32Add, op.localSet(L.wc));
-  c.emit(op.localGet(L.segPtr), op.i32Const(4), op.i32Add, op.localSet(L.segPtr));
-  c.emit(op.localGet(L.ci), op.i32Const(1), op.i32Add, op.localSet(L.ci), op.br(0));
-  c.emit(op.end, op.end); // channel loop
+  c.forBelow(L.ci, L.C, 1, () => {
+    // t = seg[0] (element index), tEnd = seg[1]
+    c.emit(op.localGet(L.segPtr), op.i32Load(0), op.localSet(L.t));
+    c.emit(op.localGet(L.segPtr), op.i32Load(4), op.localSet(L.tEnd));
+    c.whileBelow(L.t, L.tEnd, 1, () => {
+      // pixAddr = tapStart + 4·nzPix[t]; v = splat(nzVal[t])
+      c.emit(op.localGet(L.nzPix), op.localGet(L.t), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(0));
+      c.emit(op.i32Const(2), op.i32Shl, op.localGet(L.tapStart), op.i32Add, op.localSet(L.tmp));
+      c.emit(op.localGet(L.nzVal), op.localGet(L.t), op.i32Const(3), op.i32Shl, op.i32Add);
+      c.emit(op.v128Load64Splat(0), op.localSet(L.v));
+      // s = tapOff + tapStart[pix], sEnd = tapOff + tapStart[pix + 1] (byte offsets of 8-byte entries)
+      c.emit(op.localGet(L.tmp), op.i32Load(0), op.localGet(L.tapOff), op.i32Add, op.localSet(L.s));
+      c.emit(op.localGet(L.tmp), op.i32Load(4), op.localGet(L.tapOff), op.i32Add, op.localSet(L.sEnd));
+      c.whileBelow(L.s, L.sEnd, 8, () => {
+        // kernel-row address wc + tapKernel, output-row address row + tapOutput
+        c.emit(op.localGet(L.wc), op.localGet(L.s), op.i32Load(0), op.i32Add, op.localSet(L.wo));
+        c.emit(op.localGet(L.row), op.localGet(L.s), op.i32Load(4), op.i32Add, op.localSet(L.zo));
+        const [dst, src] = role === "forward" ? [L.zo, L.wo] : [L.wo, L.zo];
+        for (let k = 0; k < Op / 2; k++) {
+          const off = 16 * k;
+          c.emit(op.localGet(dst), op.localGet(dst), op.v128Load(off));
+          c.emit(op.localGet(L.v), op.localGet(src), op.v128Load(off), op.f64x2Mul, op.f64x2Add);
+          c.emit(op.v128Store(off));
+        }
+      });
+    }); // non-zero loop
+    c.emit(op.localGet(L.wc), op.localGet(L.channelBytes), op.i32Add, op.localSet(L.wc));
+    c.emit(op.localGet(L.segPtr), op.i32Const(4), op.i32Add, op.localSet(L.segPtr));
+  });
 }
 
 /**
@@ -161,28 +142,25 @@ function collectCode(): FunctionSpec {
     c.emit(op.localGet(L.m), op.localGet(val), op.f64Const(0), op.f64Ne, op.i32Add, op.localSet(L.m));
   };
   c.emit(op.i32Const(0), op.localSet(L.m), op.i32Const(0), op.localSet(L.seg));
-  c.emit(op.block, op.loop); // segment loop
-  c.emit(op.localGet(L.seg), op.localGet(L.segments), op.i32LtU, op.i32Eqz, op.brIf(1));
-  c.emit(op.localGet(L.segOut), op.localGet(L.seg), op.i32Const(2), op.i32Shl, op.i32Add);
-  c.emit(op.localGet(L.m), op.i32Store(0));
-  c.emit(op.i32Const(0), op.localSet(L.p));
-  c.emit(op.block, op.loop); // groups of four
-  c.emit(op.localGet(L.p), op.i32Const(4), op.i32Add, op.localGet(L.pixels), op.i32GtU, op.brIf(1));
-  c.emit(op.localGet(L.x), op.v128Load(0), op.localGet(L.x), op.v128Load(16), op.v128Or, op.v128AnyTrue);
-  c.emit(op.if);
-  for (let k = 0; k < 4; k++) appendOne(k, 8 * k);
-  c.emit(op.end);
-  c.emit(op.localGet(L.x), op.i32Const(32), op.i32Add, op.localSet(L.x));
-  c.emit(op.localGet(L.p), op.i32Const(4), op.i32Add, op.localSet(L.p), op.br(0));
-  c.emit(op.end, op.end);
-  c.emit(op.block, op.loop); // the last pixels mod 4
-  c.emit(op.localGet(L.p), op.localGet(L.pixels), op.i32LtU, op.i32Eqz, op.brIf(1));
-  appendOne(0, 0);
-  c.emit(op.localGet(L.x), op.i32Const(8), op.i32Add, op.localSet(L.x));
-  c.emit(op.localGet(L.p), op.i32Const(1), op.i32Add, op.localSet(L.p), op.br(0));
-  c.emit(op.end, op.end);
-  c.emit(op.localGet(L.seg), op.i32Const(1), op.i32Add, op.localSet(L.seg), op.br(0));
-  c.emit(op.end, op.end); // segment loop
+  c.whileBelow(L.seg, L.segments, 1, () => {
+    c.emit(op.localGet(L.segOut), op.localGet(L.seg), op.i32Const(2), op.i32Shl, op.i32Add);
+    c.emit(op.localGet(L.m), op.i32Store(0));
+    c.emit(op.i32Const(0), op.localSet(L.p));
+    c.emit(op.block, op.loop); // groups of four
+    c.emit(op.localGet(L.p), op.i32Const(4), op.i32Add, op.localGet(L.pixels), op.i32GtU, op.brIf(1));
+    c.emit(op.localGet(L.x), op.v128Load(0), op.localGet(L.x), op.v128Load(16), op.v128Or, op.v128AnyTrue);
+    c.emit(op.if);
+    for (let k = 0; k < 4; k++) appendOne(k, 8 * k);
+    c.emit(op.end);
+    c.emit(op.localGet(L.x), op.i32Const(32), op.i32Add, op.localSet(L.x));
+    c.emit(op.localGet(L.p), op.i32Const(4), op.i32Add, op.localSet(L.p), op.br(0));
+    c.emit(op.end, op.end);
+    // the last pixels mod 4
+    c.whileBelow(L.p, L.pixels, 1, () => {
+      appendOne(0, 0);
+      c.emit(op.localGet(L.x), op.i32Const(8), op.i32Add, op.localSet(L.x));
+    });
+  });
   c.emit(op.localGet(L.segOut), op.localGet(L.segments), op.i32Const(2), op.i32Shl, op.i32Add);
   c.emit(op.localGet(L.m), op.i32Store(0));
   return {
@@ -210,7 +188,6 @@ function forwardCode(Op: number): FunctionSpec {
     "O",
     "P",
     "wBase",
-    "zInit",
     "row",
     "tapStart",
     "tapOff",
@@ -218,6 +195,7 @@ function forwardCode(Op: number): FunctionSpec {
     "nzPix",
     "nzVal",
     "out",
+    "zInit",
     "channelBytes",
     "pairs",
   ];
@@ -247,82 +225,86 @@ function forwardCode(Op: number): FunctionSpec {
   const rowBytes = 8 * Op;
   // zBytes = P · Op · 8
   c.emit(op.localGet(L.P), op.i32Const(rowBytes), op.i32Mul, op.localSet(L.zBytes));
-  c.emit(op.i32Const(0), op.localSet(L.n));
-  c.emit(op.block, op.loop); // sample loop
-  c.emit(op.localGet(L.n), op.localGet(L.B), op.i32LtU, op.i32Eqz, op.brIf(1));
-  // z ← zInit (the bias at every position), 16 bytes at a time
-  c.emit(op.i32Const(0), op.localSet(L.q));
-  c.emit(op.loop);
-  c.emit(op.localGet(L.row), op.localGet(L.q), op.i32Add);
-  c.emit(op.localGet(L.zInit), op.localGet(L.q), op.i32Add, op.v128Load(0), op.v128Store(0));
-  c.emit(op.localGet(L.q), op.i32Const(16), op.i32Add, op.localTee(L.q), op.localGet(L.zBytes), op.i32LtU);
-  c.emit(op.brIf(0), op.end);
-  emitScatter(c, L, Op, "forward");
-  // out[o·P + p] = z[p·Op + o]: with O and P even, by 2×2 blocks (two vector loads, two shuffles,
-  // two vector stores per four values); otherwise one value at a time.
-  c.emit(op.localGet(L.pairs), op.if);
-  c.emit(op.i32Const(0), op.localSet(L.o));
-  c.emit(op.block, op.loop); // o loop, step 2
-  c.emit(op.localGet(L.o), op.localGet(L.O), op.i32LtU, op.i32Eqz, op.brIf(1));
-  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.src));
-  c.emit(
-    op.localGet(L.out),
-    op.localGet(L.o),
-    op.localGet(L.P),
-    op.i32Mul,
-    op.i32Const(3),
-    op.i32Shl,
-    op.i32Add,
-  );
-  c.emit(op.localTee(L.dst0), op.localGet(L.P), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.dst1));
-  c.emit(op.localGet(L.P), op.localSet(L.p));
-  c.emit(op.loop); // p loop, step 2 (P ≥ 2)
-  c.emit(op.localGet(L.src), op.v128Load(0), op.localSet(L.a));
-  c.emit(op.localGet(L.src), op.v128Load(rowBytes), op.localSet(L.b));
-  const lowLanes = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-  const highLanes = lowLanes.map((l) => l + 8);
-  c.emit(op.localGet(L.dst0), op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(lowLanes), op.v128Store(0));
-  c.emit(
-    op.localGet(L.dst1),
-    op.localGet(L.a),
-    op.localGet(L.b),
-    op.i8x16Shuffle(highLanes),
-    op.v128Store(0),
-  );
-  c.emit(op.localGet(L.src), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.src));
-  c.emit(op.localGet(L.dst0), op.i32Const(16), op.i32Add, op.localSet(L.dst0));
-  c.emit(op.localGet(L.dst1), op.i32Const(16), op.i32Add, op.localSet(L.dst1));
-  c.emit(op.localGet(L.p), op.i32Const(2), op.i32Sub, op.localTee(L.p), op.brIf(0));
-  c.emit(op.end); // p loop
-  c.emit(op.localGet(L.o), op.i32Const(2), op.i32Add, op.localSet(L.o), op.br(0));
-  c.emit(op.end, op.end); // o loop
-  c.emit(
-    op.localGet(L.out),
-    op.localGet(L.O),
-    op.localGet(L.P),
-    op.i32Mul,
-    op.i32Const(3),
-    op.i32Shl,
-    op.i32Add,
-  );
-  c.emit(op.localSet(L.out));
-  c.emit(op.else);
-  c.emit(op.i32Const(0), op.localSet(L.o));
-  c.emit(op.block, op.loop); // o loop
-  c.emit(op.localGet(L.o), op.localGet(L.O), op.i32LtU, op.i32Eqz, op.brIf(1));
-  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.src));
-  c.emit(op.localGet(L.P), op.localSet(L.p));
-  c.emit(op.loop); // p loop (P ≥ 1)
-  c.emit(op.localGet(L.out), op.localGet(L.src), op.f64Load(0), op.f64Store(0));
-  c.emit(op.localGet(L.out), op.i32Const(8), op.i32Add, op.localSet(L.out));
-  c.emit(op.localGet(L.src), op.i32Const(rowBytes), op.i32Add, op.localSet(L.src));
-  c.emit(op.localGet(L.p), op.i32Const(1), op.i32Sub, op.localTee(L.p), op.brIf(0));
-  c.emit(op.end); // p loop
-  c.emit(op.localGet(L.o), op.i32Const(1), op.i32Add, op.localSet(L.o), op.br(0));
-  c.emit(op.end, op.end); // o loop
-  c.emit(op.end); // if pairs … else …
-  c.emit(op.localGet(L.n), op.i32Const(1), op.i32Add, op.localSet(L.n), op.br(0));
-  c.emit(op.end, op.end); // sample loop
+  c.forBelow(L.n, L.B, 1, () => {
+    // z ← zInit (the bias at every position), 16 bytes at a time
+    c.emit(op.i32Const(0), op.localSet(L.q));
+    c.emit(op.loop);
+    c.emit(op.localGet(L.row), op.localGet(L.q), op.i32Add);
+    c.emit(op.localGet(L.zInit), op.localGet(L.q), op.i32Add, op.v128Load(0), op.v128Store(0));
+    c.emit(op.localGet(L.q), op.i32Const(16), op.i32Add, op.localTee(L.q), op.localGet(L.zBytes), op.i32LtU);
+    c.emit(op.brIf(0), op.end);
+    emitScatter(c, L, Op, "forward");
+    // out[o·P + p] = z[p·Op + o]: with O and P even, by 2×2 blocks (two vector loads, two shuffles,
+    // two vector stores per four values); otherwise one value at a time.
+    c.emit(op.localGet(L.pairs), op.if);
+    c.forBelow(L.o, L.O, 2, () => {
+      c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.src));
+      c.emit(
+        op.localGet(L.out),
+        op.localGet(L.o),
+        op.localGet(L.P),
+        op.i32Mul,
+        op.i32Const(3),
+        op.i32Shl,
+        op.i32Add,
+      );
+      c.emit(
+        op.localTee(L.dst0),
+        op.localGet(L.P),
+        op.i32Const(3),
+        op.i32Shl,
+        op.i32Add,
+        op.localSet(L.dst1),
+      );
+      c.emit(op.localGet(L.P), op.localSet(L.p));
+      c.emit(op.loop); // p loop, step 2 (P ≥ 2)
+      c.emit(op.localGet(L.src), op.v128Load(0), op.localSet(L.a));
+      c.emit(op.localGet(L.src), op.v128Load(rowBytes), op.localSet(L.b));
+      const lowLanes = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+      const highLanes = lowLanes.map((l) => l + 8);
+      c.emit(
+        op.localGet(L.dst0),
+        op.localGet(L.a),
+        op.localGet(L.b),
+        op.i8x16Shuffle(lowLanes),
+        op.v128Store(0),
+      );
+      c.emit(
+        op.localGet(L.dst1),
+        op.localGet(L.a),
+        op.localGet(L.b),
+        op.i8x16Shuffle(highLanes),
+        op.v128Store(0),
+      );
+      c.emit(op.localGet(L.src), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.src));
+      c.emit(op.localGet(L.dst0), op.i32Const(16), op.i32Add, op.localSet(L.dst0));
+      c.emit(op.localGet(L.dst1), op.i32Const(16), op.i32Add, op.localSet(L.dst1));
+      c.emit(op.localGet(L.p), op.i32Const(2), op.i32Sub, op.localTee(L.p), op.brIf(0));
+      c.emit(op.end); // p loop
+    });
+    c.emit(
+      op.localGet(L.out),
+      op.localGet(L.O),
+      op.localGet(L.P),
+      op.i32Mul,
+      op.i32Const(3),
+      op.i32Shl,
+      op.i32Add,
+    );
+    c.emit(op.localSet(L.out));
+    c.emit(op.else);
+    c.forBelow(L.o, L.O, 1, () => {
+      c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.src));
+      c.emit(op.localGet(L.P), op.localSet(L.p));
+      c.emit(op.loop); // p loop (P ≥ 1)
+      c.emit(op.localGet(L.out), op.localGet(L.src), op.f64Load(0), op.f64Store(0));
+      c.emit(op.localGet(L.out), op.i32Const(8), op.i32Add, op.localSet(L.out));
+      c.emit(op.localGet(L.src), op.i32Const(rowBytes), op.i32Add, op.localSet(L.src));
+      c.emit(op.localGet(L.p), op.i32Const(1), op.i32Sub, op.localTee(L.p), op.brIf(0));
+      c.emit(op.end); // p loop
+    });
+    c.emit(op.end); // if pairs … else …
+  });
   return {
     name: "forward",
     code: c.bytes,
@@ -359,75 +341,87 @@ function backwardCode(Op: number): FunctionSpec {
   const sumLocal = params.length + i32s.length + v128s.length;
   const c = new CodeBuffer();
   const rowBytes = 8 * Op;
-  c.emit(op.i32Const(0), op.localSet(L.n));
-  c.emit(op.block, op.loop); // sample loop
-  c.emit(op.localGet(L.n), op.localGet(L.B), op.i32LtU, op.i32Eqz, op.brIf(1));
-  // g[p·Op + o] = gradOut[o·P + p]; biasSum[o] += Σ_p in order. With O and P even, by 2×2 blocks,
-  // the bias sums of channels o, o+1 in the two lanes of one vector (each lane still sums in p order).
-  const lowLanes = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-  const highLanes = lowLanes.map((l) => l + 8);
-  c.emit(op.localGet(L.pairs), op.if);
-  c.emit(op.i32Const(0), op.localSet(L.o));
-  c.emit(op.block, op.loop); // o loop, step 2
-  c.emit(op.localGet(L.o), op.localGet(L.O), op.i32LtU, op.i32Eqz, op.brIf(1));
-  c.emit(op.localGet(L.biasSum), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localTee(L.bo));
-  c.emit(op.v128Load(0), op.localSet(L.acc));
-  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.dst));
-  c.emit(op.localGet(L.gradOut), op.localGet(L.P), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.srcB));
-  c.emit(op.localGet(L.P), op.localSet(L.p));
-  c.emit(op.loop); // p loop, step 2 (P ≥ 2)
-  c.emit(op.localGet(L.gradOut), op.v128Load(0), op.localSet(L.a));
-  c.emit(op.localGet(L.srcB), op.v128Load(0), op.localSet(L.b));
-  c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(lowLanes), op.localSet(L.lo));
-  c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(highLanes), op.localSet(L.hi));
-  c.emit(op.localGet(L.dst), op.localGet(L.lo), op.v128Store(0));
-  c.emit(op.localGet(L.dst), op.localGet(L.hi), op.v128Store(rowBytes));
-  c.emit(
-    op.localGet(L.acc),
-    op.localGet(L.lo),
-    op.f64x2Add,
-    op.localGet(L.hi),
-    op.f64x2Add,
-    op.localSet(L.acc),
-  );
-  c.emit(op.localGet(L.gradOut), op.i32Const(16), op.i32Add, op.localSet(L.gradOut));
-  c.emit(op.localGet(L.srcB), op.i32Const(16), op.i32Add, op.localSet(L.srcB));
-  c.emit(op.localGet(L.dst), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.dst));
-  c.emit(op.localGet(L.p), op.i32Const(2), op.i32Sub, op.localTee(L.p), op.brIf(0));
-  c.emit(op.end); // p loop
-  c.emit(op.localGet(L.bo), op.localGet(L.acc), op.v128Store(0));
-  // gradOut has passed row o; skip row o + 1 too.
-  c.emit(op.localGet(L.srcB), op.localSet(L.gradOut));
-  c.emit(op.localGet(L.o), op.i32Const(2), op.i32Add, op.localSet(L.o), op.br(0));
-  c.emit(op.end, op.end); // o loop
-  c.emit(op.else);
-  c.emit(op.i32Const(0), op.localSet(L.o));
-  c.emit(op.block, op.loop); // o loop
-  c.emit(op.localGet(L.o), op.localGet(L.O), op.i32LtU, op.i32Eqz, op.brIf(1));
-  c.emit(op.localGet(L.biasSum), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localTee(L.bo));
-  c.emit(op.f64Load(0), op.localSet(sumLocal));
-  c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.dst));
-  c.emit(op.localGet(L.P), op.localSet(L.p));
-  c.emit(op.loop); // p loop (P ≥ 1)
-  c.emit(
-    op.localGet(L.dst),
-    op.localGet(L.gradOut),
-    op.f64Load(0),
-    op.localTee(sumLocal + 1),
-    op.f64Store(0),
-  );
-  c.emit(op.localGet(sumLocal), op.localGet(sumLocal + 1), op.f64Add, op.localSet(sumLocal));
-  c.emit(op.localGet(L.gradOut), op.i32Const(8), op.i32Add, op.localSet(L.gradOut));
-  c.emit(op.localGet(L.dst), op.i32Const(rowBytes), op.i32Add, op.localSet(L.dst));
-  c.emit(op.localGet(L.p), op.i32Const(1), op.i32Sub, op.localTee(L.p), op.brIf(0));
-  c.emit(op.end); // p loop
-  c.emit(op.localGet(L.bo), op.localGet(sumLocal), op.f64Store(0));
-  c.emit(op.localGet(L.o), op.i32Const(1), op.i32Add, op.localSet(L.o), op.br(0));
-  c.emit(op.end, op.end); // o loop
-  c.emit(op.end); // if pairs … else …
-  emitScatter(c, L, Op, "backward");
-  c.emit(op.localGet(L.n), op.i32Const(1), op.i32Add, op.localSet(L.n), op.br(0));
-  c.emit(op.end, op.end); // sample loop
+  c.forBelow(L.n, L.B, 1, () => {
+    // g[p·Op + o] = gradOut[o·P + p]; biasSum[o] += Σ_p in order. With O and P even, by 2×2 blocks,
+    // the bias sums of channels o, o+1 in the two lanes of one vector (each lane still sums in p order).
+    const lowLanes = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+    const highLanes = lowLanes.map((l) => l + 8);
+    c.emit(op.localGet(L.pairs), op.if);
+    c.forBelow(L.o, L.O, 2, () => {
+      c.emit(
+        op.localGet(L.biasSum),
+        op.localGet(L.o),
+        op.i32Const(3),
+        op.i32Shl,
+        op.i32Add,
+        op.localTee(L.bo),
+      );
+      c.emit(op.v128Load(0), op.localSet(L.acc));
+      c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.dst));
+      c.emit(
+        op.localGet(L.gradOut),
+        op.localGet(L.P),
+        op.i32Const(3),
+        op.i32Shl,
+        op.i32Add,
+        op.localSet(L.srcB),
+      );
+      c.emit(op.localGet(L.P), op.localSet(L.p));
+      c.emit(op.loop); // p loop, step 2 (P ≥ 2)
+      c.emit(op.localGet(L.gradOut), op.v128Load(0), op.localSet(L.a));
+      c.emit(op.localGet(L.srcB), op.v128Load(0), op.localSet(L.b));
+      c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(lowLanes), op.localSet(L.lo));
+      c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(highLanes), op.localSet(L.hi));
+      c.emit(op.localGet(L.dst), op.localGet(L.lo), op.v128Store(0));
+      c.emit(op.localGet(L.dst), op.localGet(L.hi), op.v128Store(rowBytes));
+      c.emit(
+        op.localGet(L.acc),
+        op.localGet(L.lo),
+        op.f64x2Add,
+        op.localGet(L.hi),
+        op.f64x2Add,
+        op.localSet(L.acc),
+      );
+      c.emit(op.localGet(L.gradOut), op.i32Const(16), op.i32Add, op.localSet(L.gradOut));
+      c.emit(op.localGet(L.srcB), op.i32Const(16), op.i32Add, op.localSet(L.srcB));
+      c.emit(op.localGet(L.dst), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.dst));
+      c.emit(op.localGet(L.p), op.i32Const(2), op.i32Sub, op.localTee(L.p), op.brIf(0));
+      c.emit(op.end); // p loop
+      c.emit(op.localGet(L.bo), op.localGet(L.acc), op.v128Store(0));
+      // gradOut has passed row o; skip row o + 1 too.
+      c.emit(op.localGet(L.srcB), op.localSet(L.gradOut));
+    });
+    c.emit(op.else);
+    c.forBelow(L.o, L.O, 1, () => {
+      c.emit(
+        op.localGet(L.biasSum),
+        op.localGet(L.o),
+        op.i32Const(3),
+        op.i32Shl,
+        op.i32Add,
+        op.localTee(L.bo),
+      );
+      c.emit(op.f64Load(0), op.localSet(sumLocal));
+      c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.dst));
+      c.emit(op.localGet(L.P), op.localSet(L.p));
+      c.emit(op.loop); // p loop (P ≥ 1)
+      c.emit(
+        op.localGet(L.dst),
+        op.localGet(L.gradOut),
+        op.f64Load(0),
+        op.localTee(sumLocal + 1),
+        op.f64Store(0),
+      );
+      c.emit(op.localGet(sumLocal), op.localGet(sumLocal + 1), op.f64Add, op.localSet(sumLocal));
+      c.emit(op.localGet(L.gradOut), op.i32Const(8), op.i32Add, op.localSet(L.gradOut));
+      c.emit(op.localGet(L.dst), op.i32Const(rowBytes), op.i32Add, op.localSet(L.dst));
+      c.emit(op.localGet(L.p), op.i32Const(1), op.i32Sub, op.localTee(L.p), op.brIf(0));
+      c.emit(op.end); // p loop
+      c.emit(op.localGet(L.bo), op.localGet(sumLocal), op.f64Store(0));
+    });
+    c.emit(op.end); // if pairs … else …
+    emitScatter(c, L, Op, "backward");
+  });
   return {
     name: "backward",
     code: c.bytes,
@@ -444,8 +438,8 @@ interface KernelState {
   arena: WasmArena;
   i32: Int32Array;
   collect: CollectFn;
-  forward: ForwardFn;
-  backward: BackwardFn;
+  forward: ScatterFn;
+  backward: ScatterFn;
 }
 
 let arena: WasmArena | null = null;
@@ -578,6 +572,46 @@ export class SparseConvKernel {
   }
 
   /**
+   * Plans a call, stages the non-zeros and `weight` (O × K, K = C·kh·kw) transposed to channels-last
+   * Wᵀ (K × Op, padding lanes zero); null without kernels.
+   */
+  private stage(batch: number, nz: NonZeroList, weight: Float64Array): Plan | null {
+    const r = this.plan(batch);
+    if (r === null) return null;
+    this.stageNonZeros(r, batch, nz);
+    const { O, Op } = this;
+    const K = this.C * this.khw;
+    const f64 = r.s.arena.f64;
+    const w0 = this.wAt / 8;
+    for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) f64[w0 + k * Op + o] = weight[o * K + k];
+    if (Op !== O) for (let k = 0; k < K; k++) f64[w0 + k * Op + O] = 0;
+    return r;
+  }
+
+  /** Runs the forward or backward kernel on the staged call, `aux` the bias tile or the bias sums. */
+  private scatter(kernel: ScatterFn, r: Plan, batch: number, aux: number): void {
+    const { C, O, P, Op, khw } = this;
+    const pairs = +(O === Op && P % 2 === 0);
+    kernel(
+      batch,
+      C,
+      O,
+      P,
+      this.wAt,
+      this.rowAt,
+      this.tapStartAt,
+      this.tapOffAt,
+      r.seg,
+      r.pix,
+      r.val,
+      r.tail,
+      aux,
+      8 * khw * Op,
+      pairs,
+    );
+  }
+
+  /**
    * Lists the non-zeros of x (batch × C × pixels) into `nz` per (sample, channel) segment and returns
    * their number; when it exceeds `limit`, returns it without filling `nz`. −1 without kernels.
    */
@@ -616,16 +650,11 @@ export class SparseConvKernel {
     nz: NonZeroList,
     out: Float64Array,
   ): boolean {
-    const { C, O, P, Op, khw } = this;
-    const r = this.plan(batch);
+    const { O, P, Op } = this;
+    const r = this.stage(batch, nz, weight);
     if (r === null) return false;
-    this.stageNonZeros(r, batch, nz);
     const f64 = r.s.arena.f64;
-    // Wᵀ (K × Op, K = C·kh·kw) with zero padding lanes; the bias tile (P × Op).
-    const K = C * khw;
-    const w0 = this.wAt / 8;
-    for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) f64[w0 + k * Op + o] = weight[o * K + k];
-    if (Op !== O) for (let k = 0; k < K; k++) f64[w0 + k * Op + O] = 0;
+    // the bias tile (P × Op)
     const z0 = this.zInitAt / 8;
     if (bias) {
       for (let p = 0; p < P; p++) {
@@ -635,23 +664,7 @@ export class SparseConvKernel {
     } else {
       f64.fill(0, z0, z0 + P * Op);
     }
-    r.s.forward(
-      batch,
-      C,
-      O,
-      P,
-      this.wAt,
-      this.zInitAt,
-      this.rowAt,
-      this.tapStartAt,
-      this.tapOffAt,
-      r.seg,
-      r.pix,
-      r.val,
-      r.tail,
-      8 * khw * Op,
-      +(O === Op && P % 2 === 0),
-    );
+    this.scatter(r.s.forward, r, batch, this.zInitAt);
     out.set(f64.subarray(r.tail / 8, r.tail / 8 + batch * O * P));
     return true;
   }
@@ -668,38 +681,19 @@ export class SparseConvKernel {
     gradBias: Float64Array | null,
   ): boolean {
     const { C, O, P, Op, khw } = this;
-    const r = this.plan(batch);
+    const r = this.stage(batch, nz, gradWeight);
     if (r === null) return false;
-    this.stageNonZeros(r, batch, nz);
     const f64 = r.s.arena.f64;
     const K = C * khw;
     const w0 = this.wAt / 8;
-    for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) f64[w0 + k * Op + o] = gradWeight[o * K + k];
     if (Op !== O) {
-      for (let k = 0; k < K; k++) f64[w0 + k * Op + O] = 0;
       // Padding lanes of the transposed ∇y stay zero.
       const r0 = this.rowAt / 8;
       for (let p = 0; p < P; p++) f64[r0 + p * Op + O] = 0;
     }
     f64.fill(0, this.biasAt / 8, this.biasAt / 8 + O);
     f64.set(gradOut.subarray(0, batch * O * P), r.tail / 8);
-    r.s.backward(
-      batch,
-      C,
-      O,
-      P,
-      this.wAt,
-      this.rowAt,
-      this.tapStartAt,
-      this.tapOffAt,
-      r.seg,
-      r.pix,
-      r.val,
-      r.tail,
-      this.biasAt,
-      8 * khw * Op,
-      +(O === Op && P % 2 === 0),
-    );
+    this.scatter(r.s.backward, r, batch, this.biasAt);
     for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) gradWeight[o * K + k] = f64[w0 + k * Op + o];
     if (gradBias) for (let o = 0; o < O; o++) gradBias[o] += f64[this.biasAt / 8 + o];
     return true;

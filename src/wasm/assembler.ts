@@ -137,6 +137,23 @@ export class CodeBuffer {
       else for (const b of p) this.bytes.push(b);
     }
   }
+
+  /**
+   * `while (local[counter] <ᵤ local[limit]) { body(); local[counter] += step; }` as block/loop (inside
+   * `body`, branch depth 0 is the loop and 1 its exit). The caller initialises the counter.
+   */
+  whileBelow(counter: number, limit: number, step: number, body: () => void): void {
+    this.emit(op.block, op.loop, op.localGet(counter), op.localGet(limit), op.i32LtU, op.i32Eqz, op.brIf(1));
+    body();
+    this.emit(op.localGet(counter), op.i32Const(step), op.i32Add, op.localSet(counter), op.br(0));
+    this.emit(op.end, op.end);
+  }
+
+  /** `for (local[counter] = 0; local[counter] <ᵤ local[limit]; local[counter] += step) body()`. */
+  forBelow(counter: number, limit: number, step: number, body: () => void): void {
+    this.emit(op.i32Const(0), op.localSet(counter));
+    this.whileBelow(counter, limit, step, body);
+  }
 }
 
 /** A run of `count` locals of one type, as the code section declares them (§5.5.13). */
