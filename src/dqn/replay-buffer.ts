@@ -37,20 +37,18 @@ const NATIVE_COPY_MIN_LENGTH = 64;
  * v8.serialize friendly): the `size` stored rows of each array (rows [0, size) of the ring) and the
  * ring cursor (the row the next transition overwrites).
  */
-export interface ReplayBufferState {
+export interface ReplayBufferState extends Pick<
+  ReplayBuffer,
+  "capacity" | "observationSize" | "observationDtype" | ReplayArrayKey
+> {
   readonly kind: "replay-buffer";
-  readonly capacity: number;
-  readonly observationSize: number;
-  readonly observationDtype: ObservationDtype;
   readonly cursor: number;
   readonly size: number;
-  readonly observations: ObsArray;
-  readonly nextObservations: ObsArray;
-  readonly actions: Int32Array;
-  readonly rewards: Float64Array;
-  readonly terminated: Uint8Array;
-  readonly truncated: Uint8Array;
 }
+
+/** The per-transition arrays of a {@link ReplayBuffer} (one row each), as its state copies them. */
+type ReplayArrayKey =
+  "observations" | "nextObservations" | "actions" | "rewards" | "terminated" | "truncated";
 
 const OBS_ARRAY_KIND: Record<ObservationDtype, string> = {
   float64: "Float64Array",
