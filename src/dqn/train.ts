@@ -56,10 +56,12 @@ export interface TrainDqnOptions {
    */
   resume?: DqnTrainState;
   /**
-   * Periodic snapshots: after frame f (all callbacks of frame f done), when f % everyFrames === 0
-   * and f < totalFrames, `save` receives the full state (agent included; copies, safe to keep).
+   * Periodic snapshots: after frame f (all callbacks of frame f done) and f < totalFrames, `save`
+   * receives the full state (agent included; copies, safe to keep) when f % everyFrames === 0, or
+   * when at least everySeconds of wall time passed since the previous save (or the start). Either
+   * or both may be given; where the saves land does not change the run's numbers.
    */
-  checkpoint?: { everyFrames: number; save: (state: DqnTrainState) => void };
+  checkpoint?: { everyFrames?: number; everySeconds?: number; save: (state: DqnTrainState) => void };
 }
 
 /** The interaction loop's own state at the end of a frame (everything but the agent). */
@@ -160,8 +162,20 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
     throw new RangeError(`trainDqn: evaluation.interval must be an integer >= 1, got ${evaluation.interval}`);
   }
   const ckpt = options.checkpoint;
-  if (ckpt && !(Number.isInteger(ckpt.everyFrames) && ckpt.everyFrames >= 1))
-    throw new RangeError(`trainDqn: checkpoint.everyFrames must be an integer >= 1, got ${ckpt.everyFrames}`);
+  if (ckpt) {
+    const { everyFrames, everySeconds } = ckpt;
+    if (everyFrames !== undefined && !(Number.isInteger(everyFrames) && everyFrames >= 1))
+      throw new RangeError(`trainDqn: checkpoint.everyFrames must be an integer >= 1, got ${everyFrames}`);
+    if (everySeconds !== undefined && !(everySeconds > 0 && Number.isFinite(everySeconds)))
+      throw new RangeError(
+        `trainDqn: checkpoint.everySeconds must be a finite number > 0, got ${everySeconds}`,
+      );
+    if (everyFrames === undefined && everySeconds === undefined)
+      throw new RangeError("trainDqn: checkpoint needs everyFrames and/or everySeconds");
+  }
+  const ckptFrames = ckpt?.everyFrames ?? 0;
+  const ckptMs = (ckpt?.everySeconds ?? Infinity) * 1000;
+  let lastSave = performance.now();
   const episodes: EpisodeRecord[] = [];
   const evaluations: EvalRecord[] = [];
   const start = performance.now();
@@ -273,7 +287,14 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
         break;
       }
     }
-    if (ckpt && frame % ckpt.everyFrames === 0 && frame < totalFrames) ckpt.save(snapshot(frame));
+    if (
+      ckpt &&
+      frame < totalFrames &&
+      ((ckptFrames > 0 && frame % ckptFrames === 0) || performance.now() - lastSave >= ckptMs)
+    ) {
+      ckpt.save(snapshot(frame));
+      lastSave = performance.now();
+    }
   }
   return {
     episodes,

@@ -150,6 +150,33 @@ describe("trainDqn checkpoint and resume", () => {
     );
   });
 
+  it("everySeconds saves on wall time (a tiny interval: after every frame but the last); bad intervals are named", () => {
+    const frames: number[] = [];
+    trainDqn({
+      env: cartPole(new Rng(1)),
+      agent: agentFor(),
+      totalFrames: 30,
+      rng: new Rng(2),
+      envSeed: 3,
+      checkpoint: { everySeconds: 1e-12, save: (st) => frames.push(st.loop.frame) },
+    });
+    expect(frames).toEqual(Array.from({ length: 29 }, (_, i) => i + 1));
+    const bad = (checkpoint: { everyFrames?: number; everySeconds?: number }) => () =>
+      trainDqn({
+        env: cartPole(new Rng(1)),
+        agent: agentFor(),
+        totalFrames: 30,
+        rng: new Rng(2),
+        envSeed: 3,
+        checkpoint: { ...checkpoint, save: () => {} },
+      });
+    expect(bad({ everyFrames: 0 })).toThrow(/checkpoint.everyFrames must be an integer >= 1, got 0/);
+    expect(bad({ everySeconds: Number.NaN })).toThrow(
+      /checkpoint.everySeconds must be a finite number > 0, got NaN/,
+    );
+    expect(bad({})).toThrow(/needs everyFrames and\/or everySeconds/);
+  });
+
   it("encode → decode round-trips typed arrays as typed arrays", () => {
     const s = saved as unknown as DqnTrainState;
     const back = decodeDqnCheckpoint(encodeDqnCheckpoint({ identity, train: s, extra: null }), "mem");
