@@ -4,7 +4,7 @@
  * (manifest.json, metrics.jsonl / metrics.csv, eval.json, spectra.jsonl) and, at the top of `out`,
  * summary.json, curves.json (learning curves and return-vs-parameter-count data) and report.html.
  */
-import { appendFileSync, existsSync, mkdirSync, statSync, truncateSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { DqnAgent } from "../../src/dqn/agent.js";
@@ -310,6 +310,9 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
           );
         // Dry run with no frames to go: restores (and so validates) agent, env and loop state.
         trainDqn({ env, agent, totalFrames: ckpt.frame, rng, envSeed: seed, resume: ckpt.train });
+        // Partial checkpoint writes of the interrupted process (tmp files never renamed).
+        for (const f of readdirSync(dir))
+          if (f.startsWith(`${DQN_CHECKPOINT_FILE}.tmp-`)) rmSync(join(dir, f), { force: true });
         metrics = MetricsWriter.resume(dir, extra.metrics, COLUMNS);
         const spectra = join(dir, "spectra.jsonl");
         if (extra.spectraBytes > 0) {

@@ -81,6 +81,7 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
     const manifest = JSON.parse(readFileSync(join(runB, "manifest.json"), "utf8")) as Record<string, unknown>;
     writeFileSync(join(runB, "manifest.json"), JSON.stringify({ ...manifest, status: "running" }));
     appendFileSync(join(runB, "metrics.jsonl"), '{"global_step":2600,"episode":999}\n{"global_st');
+    writeFileSync(join(runB, "checkpoint.bin.tmp-1-x"), "partial write of the killed process");
 
     const resumed = await cli(["--resume", runB, "--quiet"]);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -94,6 +95,7 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
     const m = JSON.parse(readFileSync(join(runB, "manifest.json"), "utf8")) as Record<string, unknown>;
     expect(m.status).toBe("completed");
     expect(m.resumes).toBe(1);
+    expect(readdirSync(runB).filter((f) => f.includes(".tmp-"))).toEqual([]);
   }, 120_000);
 
   it("refuses contradicting flags, a completed run, a missing and a corrupt checkpoint, touching nothing", async () => {
