@@ -51,36 +51,27 @@ function dotKernelCode(precision: KernelPrecision): number[] {
       c.emit(op.i32Add, op.localTee(PA));
       c.emit(op.localGet(KV), op.i32Const(16), op.i32Mul, op.i32Add, op.localSet(END));
       c.emit(op.localGet(PBJ), op.localSet(PB));
-      c.emit(op.loop); // k loop
-      c.emit(op.localGet(PA), op.v128Load(0), op.localSet(A0));
-      c.emit(op.localGet(PA), op.localGet(LDA), op.i32Add, op.v128Load(0), op.localSet(A1));
-      for (let jj = 0; jj < 4; jj++) {
-        c.emit(op.localGet(PB));
-        if (jj > 0) c.emit(op.localGet([0, LDB, LDB2, LDB3][jj]), op.i32Add);
-        c.emit(op.v128Load(0), op.localSet(BV));
-        for (let ii = 0; ii < 2; ii++) {
-          const acc = ACC[4 * ii + jj];
-          c.emit(
-            op.localGet(acc),
-            op.localGet(ii === 0 ? A0 : A1),
-            op.localGet(BV),
-            mul,
-            add,
-            op.localSet(acc),
-          );
+      c.doWhileBelow(PA, END, op.i32Const(16), () => {
+        c.emit(op.localGet(PA), op.v128Load(0), op.localSet(A0));
+        c.emit(op.localGet(PA), op.localGet(LDA), op.i32Add, op.v128Load(0), op.localSet(A1));
+        for (let jj = 0; jj < 4; jj++) {
+          c.emit(op.localGet(PB));
+          if (jj > 0) c.emit(op.localGet([0, LDB, LDB2, LDB3][jj]), op.i32Add);
+          c.emit(op.v128Load(0), op.localSet(BV));
+          for (let ii = 0; ii < 2; ii++) {
+            const acc = ACC[4 * ii + jj];
+            c.emit(
+              op.localGet(acc),
+              op.localGet(ii === 0 ? A0 : A1),
+              op.localGet(BV),
+              mul,
+              add,
+              op.localSet(acc),
+            );
+          }
         }
-      }
-      c.emit(op.localGet(PB), op.i32Const(16), op.i32Add, op.localSet(PB));
-      c.emit(
-        op.localGet(PA),
-        op.i32Const(16),
-        op.i32Add,
-        op.localTee(PA),
-        op.localGet(END),
-        op.i32LtU,
-        op.brIf(0),
-      );
-      c.emit(op.end); // k loop
+        c.emit(op.localGet(PB), op.i32Const(16), op.i32Add, op.localSet(PB));
+      });
       // CROW = cp + 2·ib·ldc + jb·32
       c.emit(
         op.localGet(CP),

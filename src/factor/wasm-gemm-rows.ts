@@ -57,31 +57,22 @@ function rowKernelCode(precision: KernelPrecision, unitA: boolean): number[] {
       c.emit(op.i32Add, op.localSet(PA));
       c.emit(op.localGet(PBJ), op.localTee(PB), op.localGet(K), op.localGet(LDB), op.i32Mul, op.i32Add);
       c.emit(op.localSet(END));
-      c.emit(op.loop); // k loop
-      c.emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
-      c.emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
-      for (let ii = 0; ii < 4; ii++) {
-        // unitA: A(i..i+3, k) adjacent (aI = element size), addressed by constant offsets.
-        c.emit(op.localGet(PA));
-        if (ii > 0 && !unitA) c.emit(op.localGet([0, AI, AI2, AI3][ii]), op.i32Add);
-        c.emit(splat(unitA ? (ii * 16) / (single ? 4 : 2) : 0), op.localSet(A));
-        for (let h = 0; h < 2; h++) {
-          const acc = ACC[2 * ii + h];
-          c.emit(op.localGet(acc), op.localGet(A), op.localGet(h === 0 ? B0 : B1), mul, add);
-          c.emit(op.localSet(acc));
+      c.doWhileBelow(PB, END, op.localGet(LDB), () => {
+        c.emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
+        c.emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
+        for (let ii = 0; ii < 4; ii++) {
+          // unitA: A(i..i+3, k) adjacent (aI = element size), addressed by constant offsets.
+          c.emit(op.localGet(PA));
+          if (ii > 0 && !unitA) c.emit(op.localGet([0, AI, AI2, AI3][ii]), op.i32Add);
+          c.emit(splat(unitA ? (ii * 16) / (single ? 4 : 2) : 0), op.localSet(A));
+          for (let h = 0; h < 2; h++) {
+            const acc = ACC[2 * ii + h];
+            c.emit(op.localGet(acc), op.localGet(A), op.localGet(h === 0 ? B0 : B1), mul, add);
+            c.emit(op.localSet(acc));
+          }
         }
-      }
-      c.emit(op.localGet(PA), op.localGet(AK), op.i32Add, op.localSet(PA));
-      c.emit(
-        op.localGet(PB),
-        op.localGet(LDB),
-        op.i32Add,
-        op.localTee(PB),
-        op.localGet(END),
-        op.i32LtU,
-        op.brIf(0),
-      );
-      c.emit(op.end); // k loop
+        c.emit(op.localGet(PA), op.localGet(AK), op.i32Add, op.localSet(PA));
+      });
       // CROW = cp + 4·ib·ldc + jb·8w
       c.emit(
         op.localGet(CP),

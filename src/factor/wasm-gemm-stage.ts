@@ -10,8 +10,7 @@ import {
   CodeBuffer,
   I32,
   WasmArena,
-  compileKernels,
-  instantiateKernels,
+  assembleKernels,
   op,
   repeatType,
   type FunctionSpec,
@@ -21,7 +20,7 @@ import {
  * demote(src, dst, rows, n4, sStride, dStride), bytes: for r < rows, q < 4·n4:
  *   f32 at dst + r·dStride + 4q ← f64 at src + r·sStride + 8q.
  */
-function demoteCode(): number[] {
+function demoteFunction(): FunctionSpec {
   const [SRC, DST, ROWS, N4, SSTRIDE, DSTRIDE] = [0, 1, 2, 3, 4, 5];
   const [R, PS, PD, END] = [6, 7, 8, 9];
   const demote = op.f32x4DemoteF64x2Zero;
@@ -31,23 +30,14 @@ function demoteCode(): number[] {
     c.emit(op.localGet(SRC), op.localGet(R), op.localGet(SSTRIDE), op.i32Mul, op.i32Add, op.localSet(PS));
     c.emit(op.localGet(DST), op.localGet(R), op.localGet(DSTRIDE), op.i32Mul, op.i32Add, op.localTee(PD));
     c.emit(op.localGet(N4), op.i32Const(16), op.i32Mul, op.i32Add, op.localSet(END));
-    c.emit(op.loop);
-    c.emit(op.localGet(PD));
-    c.emit(op.localGet(PS), op.v128Load(0), demote, op.localGet(PS), op.v128Load(16), demote);
-    c.emit(op.i8x16Shuffle(lowHalves), op.v128Store(0));
-    c.emit(op.localGet(PS), op.i32Const(32), op.i32Add, op.localSet(PS));
-    c.emit(
-      op.localGet(PD),
-      op.i32Const(16),
-      op.i32Add,
-      op.localTee(PD),
-      op.localGet(END),
-      op.i32LtU,
-      op.brIf(0),
-    );
-    c.emit(op.end);
+    c.doWhileBelow(PD, END, op.i32Const(16), () => {
+      c.emit(op.localGet(PD));
+      c.emit(op.localGet(PS), op.v128Load(0), demote, op.localGet(PS), op.v128Load(16), demote);
+      c.emit(op.i8x16Shuffle(lowHalves), op.v128Store(0));
+      c.emit(op.localGet(PS), op.i32Const(32), op.i32Add, op.localSet(PS));
+    });
   });
-  return c.bytes;
+  return { name: "demote", params: repeatType(I32, 6), locals: [[4, I32]], code: c.bytes };
 }
 
 type DemoteFn = (
@@ -69,14 +59,9 @@ let state: StageState | null | undefined;
 /** The shared arena and conversion kernel, or null when WebAssembly SIMD is unavailable. */
 export function gemmStage(): StageState | null {
   if (state !== undefined) return state;
-  const module = compileKernels([
-    { name: "demote", params: repeatType(I32, 6), locals: [[4, I32]], code: demoteCode() },
-  ]);
-  const arena = module === null ? null : WasmArena.create(64);
-  state =
-    module === null || arena === null
-      ? null
-      : { arena, ...instantiateKernels<{ demote: DemoteFn }>(module, arena.memory) };
+  const arena = WasmArena.create(64);
+  const kernels = arena && assembleKernels<{ demote: DemoteFn }>([demoteFunction()], arena.memory);
+  state = arena && kernels && { arena, ...kernels };
   return state;
 }
 
@@ -88,9 +73,8 @@ export function stageKernels<Exports>(
   functions: readonly FunctionSpec[],
 ): (Exports & { stage: StageState }) | null {
   const stage = gemmStage();
-  const module = stage === null ? null : compileKernels(functions);
-  if (stage === null || module === null) return null;
-  return { stage, ...instantiateKernels<Exports>(module, stage.arena.memory) };
+  const kernels = stage && assembleKernels<Exports>(functions, stage.arena.memory);
+  return stage && kernels && { stage, ...kernels };
 }
 
 /**

@@ -18,8 +18,7 @@ import {
   I32,
   V128,
   WasmArena,
-  compileKernels,
-  instantiateKernels,
+  assembleKernels,
   op,
   repeatType,
   type FunctionSpec,
@@ -58,39 +57,30 @@ function kernelFunction(): FunctionSpec {
         op.i32Add,
         op.localSet(END),
       );
-      emit(op.loop); // k loop (K ≥ 1)
-      emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
-      emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
-      for (let ii = 0; ii < 4; ii++) {
-        emit(op.localGet(PA), op.v128Load64Splat(8 * ii), op.localSet(A));
-        emit(
-          op.localGet(ACC[2 * ii]),
-          op.localGet(A),
-          op.localGet(B0),
-          op.f64x2Mul,
-          op.f64x2Add,
-          op.localSet(ACC[2 * ii]),
-        );
-        emit(
-          op.localGet(ACC[2 * ii + 1]),
-          op.localGet(A),
-          op.localGet(B1),
-          op.f64x2Mul,
-          op.f64x2Add,
-          op.localSet(ACC[2 * ii + 1]),
-        );
-      }
-      emit(op.localGet(PA), op.i32Const(32), op.i32Add, op.localSet(PA));
-      emit(
-        op.localGet(PB),
-        op.localGet(BSTEP),
-        op.i32Add,
-        op.localTee(PB),
-        op.localGet(END),
-        op.i32LtU,
-        op.brIf(0),
-      );
-      emit(op.end); // k loop
+      c.doWhileBelow(PB, END, op.localGet(BSTEP), () => {
+        emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
+        emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
+        for (let ii = 0; ii < 4; ii++) {
+          emit(op.localGet(PA), op.v128Load64Splat(8 * ii), op.localSet(A));
+          emit(
+            op.localGet(ACC[2 * ii]),
+            op.localGet(A),
+            op.localGet(B0),
+            op.f64x2Mul,
+            op.f64x2Add,
+            op.localSet(ACC[2 * ii]),
+          );
+          emit(
+            op.localGet(ACC[2 * ii + 1]),
+            op.localGet(A),
+            op.localGet(B1),
+            op.f64x2Mul,
+            op.f64x2Add,
+            op.localSet(ACC[2 * ii + 1]),
+          );
+        }
+        emit(op.localGet(PA), op.i32Const(32), op.i32Add, op.localSet(PA));
+      });
       // CROW = cp + (ib·4)·LDC + jb·32
       emit(
         op.localGet(CP),
@@ -155,12 +145,9 @@ let state: WasmState | null | undefined;
 
 function load(): WasmState | null {
   if (state !== undefined) return state;
-  const module = compileKernels([kernelFunction()]);
-  const arena = module === null ? null : WasmArena.create(32);
-  state =
-    module === null || arena === null
-      ? null
-      : { arena, ...instantiateKernels<{ kernel: KernelFn }>(module, arena.memory) };
+  const arena = WasmArena.create(32);
+  const kernels = arena && assembleKernels<{ kernel: KernelFn }>([kernelFunction()], arena.memory);
+  state = arena && kernels && { arena, ...kernels };
   return state;
 }
 

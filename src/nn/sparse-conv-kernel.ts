@@ -23,8 +23,7 @@ import {
   I32,
   V128,
   WasmArena,
-  compileKernels,
-  instantiateKernels,
+  assembleKernels,
   op,
   repeatType,
   type FunctionSpec,
@@ -181,24 +180,14 @@ function localMap(params: string[], i32s: string[], v128s: string[]): Record<str
   return L;
 }
 
+/** Parameter names of the forward and backward kernels (see {@link ScatterFn}), `data` and `aux` named per kernel. */
+function scatterParams(data: string, aux: string): string[] {
+  const pointers = ["wBase", "row", "tapStart", "tapOff", "segPtr", "nzPix", "nzVal"];
+  return ["B", "C", "O", "P", ...pointers, data, aux, "channelBytes", "pairs"];
+}
+
 function forwardCode(Op: number): FunctionSpec {
-  const params = [
-    "B",
-    "C",
-    "O",
-    "P",
-    "wBase",
-    "row",
-    "tapStart",
-    "tapOff",
-    "segPtr",
-    "nzPix",
-    "nzVal",
-    "out",
-    "zInit",
-    "channelBytes",
-    "pairs",
-  ];
+  const params = scatterParams("out", "zInit");
   const i32s = [
     "n",
     "q",
@@ -228,11 +217,10 @@ function forwardCode(Op: number): FunctionSpec {
   c.forBelow(L.n, L.B, 1, () => {
     // z ← zInit (the bias at every position), 16 bytes at a time
     c.emit(op.i32Const(0), op.localSet(L.q));
-    c.emit(op.loop);
-    c.emit(op.localGet(L.row), op.localGet(L.q), op.i32Add);
-    c.emit(op.localGet(L.zInit), op.localGet(L.q), op.i32Add, op.v128Load(0), op.v128Store(0));
-    c.emit(op.localGet(L.q), op.i32Const(16), op.i32Add, op.localTee(L.q), op.localGet(L.zBytes), op.i32LtU);
-    c.emit(op.brIf(0), op.end);
+    c.doWhileBelow(L.q, L.zBytes, op.i32Const(16), () => {
+      c.emit(op.localGet(L.row), op.localGet(L.q), op.i32Add);
+      c.emit(op.localGet(L.zInit), op.localGet(L.q), op.i32Add, op.v128Load(0), op.v128Store(0));
+    });
     emitScatter(c, L, Op, "forward");
     // out[o·P + p] = z[p·Op + o]: with O and P even, by 2×2 blocks (two vector loads, two shuffles,
     // two vector stores per four values); otherwise one value at a time.
@@ -317,23 +305,7 @@ function forwardCode(Op: number): FunctionSpec {
 }
 
 function backwardCode(Op: number): FunctionSpec {
-  const params = [
-    "B",
-    "C",
-    "O",
-    "P",
-    "wBase",
-    "row",
-    "tapStart",
-    "tapOff",
-    "segPtr",
-    "nzPix",
-    "nzVal",
-    "gradOut",
-    "biasSum",
-    "channelBytes",
-    "pairs",
-  ];
+  const params = scatterParams("gradOut", "biasSum");
   const i32s = ["n", "wc", "ci", "t", "tEnd", "tmp", "s", "sEnd", "wo", "zo", "o", "p", "dst", "bo", "srcB"];
   const v128s = ["v", "a", "b", "lo", "hi", "acc"];
   const L = localMap(params, i32s, v128s);
@@ -466,13 +438,10 @@ export function setSparseConvBackend(choice: SparseConvBackend): SparseConvBacke
 function load(Op: number): KernelState | null {
   const cached = kernels.get(Op);
   if (cached !== undefined) return cached;
-  let state: KernelState | null = null;
-  const module = compileKernels([collectCode(), forwardCode(Op), backwardCode(Op)]);
-  if (module !== null) arena ??= WasmArena.create(16);
-  if (module !== null && arena !== null) {
-    const exports = instantiateKernels<Omit<KernelState, "arena" | "i32">>(module, arena.memory);
-    state = { arena, i32: new Int32Array(arena.memory.buffer), ...exports };
-  }
+  arena ??= WasmArena.create(16);
+  const functions = [collectCode(), forwardCode(Op), backwardCode(Op)];
+  const exports = arena && assembleKernels<Omit<KernelState, "arena" | "i32">>(functions, arena.memory);
+  const state = arena && exports && { arena, i32: new Int32Array(arena.memory.buffer), ...exports };
   kernels.set(Op, state);
   return state;
 }

@@ -14,6 +14,7 @@
  * a parameter's data and gradient (native bulk copies); the updated data are copied back.
  */
 import {
+  CodeBuffer,
   F64,
   I32,
   V128,
@@ -85,13 +86,10 @@ function elementwise(
     get: (v) => op.localGet(at(`tmp:${v}`)),
     set: (v, value) => [...value, ...op.localSet(at(`tmp:${v}`))],
   };
-  const code: Code = [];
-  for (const s of scalars)
-    code.push(...op.localGet(at(`arg:${s}`)), ...op.f64x2Splat, ...op.localSet(at(`splat:${s}`)));
-  code.push(...op.loop, ...body(k));
-  code.push(...op.localGet(offset), ...op.i32Const(16), ...op.i32Add, ...op.localTee(offset));
-  code.push(...op.localGet(length), ...op.i32LtU, ...op.brIf(0), ...op.end);
-  return { name, params, locals: groupLocals(locals), code };
+  const c = new CodeBuffer();
+  for (const s of scalars) c.emit(op.localGet(at(`arg:${s}`)), op.f64x2Splat, op.localSet(at(`splat:${s}`)));
+  c.doWhileBelow(offset, length, op.i32Const(16), () => c.emit(body(k)));
+  return { name, params, locals: groupLocals(locals), code: c.bytes };
 }
 
 /** s ← αs + ((1−α)g)g;  p ← p − (lr·g) / (√s + ε). */

@@ -149,6 +149,17 @@ export class CodeBuffer {
     this.emit(op.end, op.end);
   }
 
+  /**
+   * `do { body(); local[ptr] += step; } while (local[ptr] <ᵤ local[end])`, `step` an instruction
+   * pushing the increment (e.g. `op.i32Const(16)` or `op.localGet(stride)`); the body runs at least once.
+   */
+  doWhileBelow(ptr: number, end: number, step: readonly number[], body: () => void): void {
+    this.emit(op.loop);
+    body();
+    this.emit(op.localGet(ptr), step, op.i32Add, op.localTee(ptr), op.localGet(end), op.i32LtU, op.brIf(0));
+    this.emit(op.end);
+  }
+
   /** `for (local[counter] = 0; local[counter] <ᵤ local[limit]; local[counter] += step) body()`. */
   forBelow(counter: number, limit: number, step: number, body: () => void): void {
     this.emit(op.i32Const(0), op.localSet(counter));

@@ -22,6 +22,7 @@ export {
   wasmApi,
   wasmSimdAvailable,
   compileKernels,
+  assembleKernels,
   instantiateKernels,
   newMemory,
   WasmArena,

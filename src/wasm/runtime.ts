@@ -68,6 +68,15 @@ export function instantiateKernels<Exports>(module: WasmModule, memory: WasmMemo
   return new api.Instance(module, { env: { memory } }).exports as unknown as Exports;
 }
 
+/** Compiles `functions` and instantiates them on `memory`; null where {@link compileKernels} gives null. */
+export function assembleKernels<Exports>(
+  functions: readonly FunctionSpec[],
+  memory: WasmMemory,
+): Exports | null {
+  const module = compileKernels(functions);
+  return module === null ? null : instantiateKernels<Exports>(module, memory);
+}
+
 /** A fresh memory of `pages` pages (≥ 1), or null without WebAssembly or when allocation fails. */
 export function newMemory(pages: number): WasmMemory | null {
   const api = wasmApi();
