@@ -4,7 +4,18 @@
  * (manifest.json, metrics.jsonl / metrics.csv, eval.json, spectra.jsonl) and, at the top of `out`,
  * summary.json, curves.json (learning curves and return-vs-parameter-count data) and report.html.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { DqnAgent } from "../../src/dqn/agent.js";
@@ -176,6 +187,39 @@ export function resumeSettings(
   };
 }
 
+/** Lock file of a run directory while a process writes to it: `<pid>@<hostname>`. */
+export const DQN_RUN_LOCK_FILE = "run.lock";
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Claims `dir` for this process (so a `--resume` cannot write into a run that is still going):
+ * refuses when run.lock names a live process on this host; a lock of a dead process (a crashed
+ * run) is taken over. Returns the release function.
+ */
+function lockRunDir(dir: string): () => void {
+  const path = join(dir, DQN_RUN_LOCK_FILE);
+  const me = `${process.pid}@${hostname()}`;
+  if (existsSync(path)) {
+    const [pidText, host] = readFileSync(path, "utf8").trim().split("@");
+    const pid = Number(pidText);
+    if (host === hostname() && Number.isInteger(pid) && pid !== process.pid && processAlive(pid))
+      throw new Error(
+        `${dir} is in use by process ${pid} (${DQN_RUN_LOCK_FILE}); stop it first, or delete ${path} if that process is not this run`,
+      );
+    rmSync(path, { force: true });
+  }
+  writeFileSync(path, me + "\n", { flag: "wx" });
+  return () => rmSync(path, { force: true });
+}
+
 function checkExtra(x: unknown, path: string): RunCheckpointExtra {
   const e = x as Partial<RunCheckpointExtra> | null;
   const nonNegInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
@@ -288,11 +332,13 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
       let manifest: Manifest<DqnRunConfig>;
       let metrics: MetricsWriter;
       let resumeFrom: Parameters<typeof trainDqn>[0]["resume"];
+      let unlock: () => void;
       const episodes: EpisodeRecord[] = [];
       let curve: number[] = [];
       if (o.resume !== undefined) {
         dir = o.resume;
         const target = readResumeTarget(dir, o.experiment);
+        unlock = lockRunDir(dir);
         if (target.variant !== variant.name || target.seed !== seed)
           throw new RangeError(
             `resume: ${dir} is variant "${target.variant}" seed ${target.seed}, not "${variant.name}" seed ${seed}`,
@@ -333,6 +379,7 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
         log(`[${variant.name} seed ${seed}] resuming ${dir} at frame ${ckpt.frame}/${o.frames}`);
       } else {
         dir = createRunDir(runsRoot, o.envId, algo, seed);
+        unlock = lockRunDir(dir);
         manifest = newManifest({
           jobId: `${o.experiment}-${variant.name}-${seed}`,
           config: runConfig,
@@ -472,6 +519,7 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
       manifest.endTime = new Date().toISOString();
       manifest.episodesDone = episodes.at(-1)?.episode ?? 0;
       writeManifest(dir, manifest);
+      unlock();
       outcomes.push({
         variant: variant.name,
         seed,

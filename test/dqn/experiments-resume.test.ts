@@ -8,7 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
@@ -108,6 +108,13 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
     expect(done.stderr).toMatch(/already completed its 2500 frames; pass a larger --frames/);
 
     const before = readFileSync(join(runB, "metrics.jsonl"));
+    // A live process holding the run (here: the test runner itself) blocks a resume.
+    writeFileSync(join(runB, "run.lock"), `${process.pid}@${hostname()}\n`);
+    const busy = await cli(["--resume", runB, "--frames", "3000"]);
+    expect(busy.code).not.toBe(0);
+    expect(busy.stderr).toMatch(new RegExp(`is in use by process ${process.pid} \\(run.lock\\)`));
+    rmSync(join(runB, "run.lock"));
+
     const ckpt = join(runB, "checkpoint.bin");
     const bytes = readFileSync(ckpt);
     writeFileSync(ckpt, bytes.subarray(0, bytes.length >> 1));
