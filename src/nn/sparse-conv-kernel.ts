@@ -76,6 +76,11 @@ type ScatterFn = (
   pairs: number,
 ) => void;
 
+/** The byte address base + index·2^log2Size (both locals) of an element. */
+function element(base: number, index: number, log2Size: number): number[] {
+  return [...op.localGet(base), ...op.localGet(index), ...op.i32Const(log2Size), ...op.i32Shl, ...op.i32Add];
+}
+
 /**
  * Emits the scatter loops shared by both kernels: for c < C, for each non-zero t of segment
  * (sample, c), for each tap s of its pixel: dst[0..Op) += v · src[0..Op), where
@@ -96,9 +101,9 @@ function emitScatter(
     c.emit(op.localGet(L.segPtr), op.i32Load(4), op.localSet(L.tEnd));
     c.whileBelow(L.t, L.tEnd, 1, () => {
       // pixAddr = tapStart + 4·nzPix[t]; v = splat(nzVal[t])
-      c.emit(op.localGet(L.nzPix), op.localGet(L.t), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(0));
+      c.emit(element(L.nzPix, L.t, 2), op.i32Load(0));
       c.emit(op.i32Const(2), op.i32Shl, op.localGet(L.tapStart), op.i32Add, op.localSet(L.tmp));
-      c.emit(op.localGet(L.nzVal), op.localGet(L.t), op.i32Const(3), op.i32Shl, op.i32Add);
+      c.emit(element(L.nzVal, L.t, 3));
       c.emit(op.v128Load64Splat(0), op.localSet(L.v));
       // s = tapOff + tapStart[pix], sEnd = tapOff + tapStart[pix + 1] (byte offsets of 8-byte entries)
       c.emit(op.localGet(L.tmp), op.i32Load(0), op.localGet(L.tapOff), op.i32Add, op.localSet(L.s));
@@ -134,15 +139,15 @@ function collectCode(): FunctionSpec {
   const c = new CodeBuffer();
   const appendOne = (pixelOffset: number, byteOffset: number): void => {
     // pixOut[m] = p + pixelOffset; valOut[m] = x[byteOffset]; m += (value ≠ 0)
-    c.emit(op.localGet(L.pixOut), op.localGet(L.m), op.i32Const(2), op.i32Shl, op.i32Add);
+    c.emit(element(L.pixOut, L.m, 2));
     c.emit(op.localGet(L.p), op.i32Const(pixelOffset), op.i32Add, op.i32Store(0));
-    c.emit(op.localGet(L.valOut), op.localGet(L.m), op.i32Const(3), op.i32Shl, op.i32Add);
+    c.emit(element(L.valOut, L.m, 3));
     c.emit(op.localGet(L.x), op.f64Load(byteOffset), op.localTee(val), op.f64Store(0));
     c.emit(op.localGet(L.m), op.localGet(val), op.f64Const(0), op.f64Ne, op.i32Add, op.localSet(L.m));
   };
   c.emit(op.i32Const(0), op.localSet(L.m), op.i32Const(0), op.localSet(L.seg));
   c.whileBelow(L.seg, L.segments, 1, () => {
-    c.emit(op.localGet(L.segOut), op.localGet(L.seg), op.i32Const(2), op.i32Shl, op.i32Add);
+    c.emit(element(L.segOut, L.seg, 2));
     c.emit(op.localGet(L.m), op.i32Store(0));
     c.emit(op.i32Const(0), op.localSet(L.p));
     c.emit(op.block, op.loop); // groups of four
@@ -160,7 +165,7 @@ function collectCode(): FunctionSpec {
       c.emit(op.localGet(L.x), op.i32Const(8), op.i32Add, op.localSet(L.x));
     });
   });
-  c.emit(op.localGet(L.segOut), op.localGet(L.segments), op.i32Const(2), op.i32Shl, op.i32Add);
+  c.emit(element(L.segOut, L.segments, 2));
   c.emit(op.localGet(L.m), op.i32Store(0));
   return {
     name: "collect",
@@ -226,7 +231,7 @@ function forwardCode(Op: number): FunctionSpec {
     // two vector stores per four values); otherwise one value at a time.
     c.emit(op.localGet(L.pairs), op.if);
     c.forBelow(L.o, L.O, 2, () => {
-      c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.src));
+      c.emit(element(L.row, L.o, 3), op.localSet(L.src));
       c.emit(
         op.localGet(L.out),
         op.localGet(L.o),
@@ -244,31 +249,29 @@ function forwardCode(Op: number): FunctionSpec {
         op.i32Add,
         op.localSet(L.dst1),
       );
-      c.emit(op.localGet(L.P), op.localSet(L.p));
-      c.emit(op.loop); // p loop, step 2 (P ≥ 2)
-      c.emit(op.localGet(L.src), op.v128Load(0), op.localSet(L.a));
-      c.emit(op.localGet(L.src), op.v128Load(rowBytes), op.localSet(L.b));
-      const lowLanes = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-      const highLanes = lowLanes.map((l) => l + 8);
-      c.emit(
-        op.localGet(L.dst0),
-        op.localGet(L.a),
-        op.localGet(L.b),
-        op.i8x16Shuffle(lowLanes),
-        op.v128Store(0),
-      );
-      c.emit(
-        op.localGet(L.dst1),
-        op.localGet(L.a),
-        op.localGet(L.b),
-        op.i8x16Shuffle(highLanes),
-        op.v128Store(0),
-      );
-      c.emit(op.localGet(L.src), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.src));
-      c.emit(op.localGet(L.dst0), op.i32Const(16), op.i32Add, op.localSet(L.dst0));
-      c.emit(op.localGet(L.dst1), op.i32Const(16), op.i32Add, op.localSet(L.dst1));
-      c.emit(op.localGet(L.p), op.i32Const(2), op.i32Sub, op.localTee(L.p), op.brIf(0));
-      c.emit(op.end); // p loop
+      c.countDown(L.p, L.P, 2, () => {
+        c.emit(op.localGet(L.src), op.v128Load(0), op.localSet(L.a));
+        c.emit(op.localGet(L.src), op.v128Load(rowBytes), op.localSet(L.b));
+        const lowLanes = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+        const highLanes = lowLanes.map((l) => l + 8);
+        c.emit(
+          op.localGet(L.dst0),
+          op.localGet(L.a),
+          op.localGet(L.b),
+          op.i8x16Shuffle(lowLanes),
+          op.v128Store(0),
+        );
+        c.emit(
+          op.localGet(L.dst1),
+          op.localGet(L.a),
+          op.localGet(L.b),
+          op.i8x16Shuffle(highLanes),
+          op.v128Store(0),
+        );
+        c.emit(op.localGet(L.src), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.src));
+        c.emit(op.localGet(L.dst0), op.i32Const(16), op.i32Add, op.localSet(L.dst0));
+        c.emit(op.localGet(L.dst1), op.i32Const(16), op.i32Add, op.localSet(L.dst1));
+      });
     });
     c.emit(
       op.localGet(L.out),
@@ -282,14 +285,12 @@ function forwardCode(Op: number): FunctionSpec {
     c.emit(op.localSet(L.out));
     c.emit(op.else);
     c.forBelow(L.o, L.O, 1, () => {
-      c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.src));
-      c.emit(op.localGet(L.P), op.localSet(L.p));
-      c.emit(op.loop); // p loop (P ≥ 1)
-      c.emit(op.localGet(L.out), op.localGet(L.src), op.f64Load(0), op.f64Store(0));
-      c.emit(op.localGet(L.out), op.i32Const(8), op.i32Add, op.localSet(L.out));
-      c.emit(op.localGet(L.src), op.i32Const(rowBytes), op.i32Add, op.localSet(L.src));
-      c.emit(op.localGet(L.p), op.i32Const(1), op.i32Sub, op.localTee(L.p), op.brIf(0));
-      c.emit(op.end); // p loop
+      c.emit(element(L.row, L.o, 3), op.localSet(L.src));
+      c.countDown(L.p, L.P, 1, () => {
+        c.emit(op.localGet(L.out), op.localGet(L.src), op.f64Load(0), op.f64Store(0));
+        c.emit(op.localGet(L.out), op.i32Const(8), op.i32Add, op.localSet(L.out));
+        c.emit(op.localGet(L.src), op.i32Const(rowBytes), op.i32Add, op.localSet(L.src));
+      });
     });
     c.emit(op.end); // if pairs … else …
   });
@@ -320,75 +321,50 @@ function backwardCode(Op: number): FunctionSpec {
     const highLanes = lowLanes.map((l) => l + 8);
     c.emit(op.localGet(L.pairs), op.if);
     c.forBelow(L.o, L.O, 2, () => {
-      c.emit(
-        op.localGet(L.biasSum),
-        op.localGet(L.o),
-        op.i32Const(3),
-        op.i32Shl,
-        op.i32Add,
-        op.localTee(L.bo),
-      );
+      c.emit(element(L.biasSum, L.o, 3), op.localTee(L.bo));
       c.emit(op.v128Load(0), op.localSet(L.acc));
-      c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.dst));
-      c.emit(
-        op.localGet(L.gradOut),
-        op.localGet(L.P),
-        op.i32Const(3),
-        op.i32Shl,
-        op.i32Add,
-        op.localSet(L.srcB),
-      );
-      c.emit(op.localGet(L.P), op.localSet(L.p));
-      c.emit(op.loop); // p loop, step 2 (P ≥ 2)
-      c.emit(op.localGet(L.gradOut), op.v128Load(0), op.localSet(L.a));
-      c.emit(op.localGet(L.srcB), op.v128Load(0), op.localSet(L.b));
-      c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(lowLanes), op.localSet(L.lo));
-      c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(highLanes), op.localSet(L.hi));
-      c.emit(op.localGet(L.dst), op.localGet(L.lo), op.v128Store(0));
-      c.emit(op.localGet(L.dst), op.localGet(L.hi), op.v128Store(rowBytes));
-      c.emit(
-        op.localGet(L.acc),
-        op.localGet(L.lo),
-        op.f64x2Add,
-        op.localGet(L.hi),
-        op.f64x2Add,
-        op.localSet(L.acc),
-      );
-      c.emit(op.localGet(L.gradOut), op.i32Const(16), op.i32Add, op.localSet(L.gradOut));
-      c.emit(op.localGet(L.srcB), op.i32Const(16), op.i32Add, op.localSet(L.srcB));
-      c.emit(op.localGet(L.dst), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.dst));
-      c.emit(op.localGet(L.p), op.i32Const(2), op.i32Sub, op.localTee(L.p), op.brIf(0));
-      c.emit(op.end); // p loop
+      c.emit(element(L.row, L.o, 3), op.localSet(L.dst));
+      c.emit(element(L.gradOut, L.P, 3), op.localSet(L.srcB));
+      c.countDown(L.p, L.P, 2, () => {
+        c.emit(op.localGet(L.gradOut), op.v128Load(0), op.localSet(L.a));
+        c.emit(op.localGet(L.srcB), op.v128Load(0), op.localSet(L.b));
+        c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(lowLanes), op.localSet(L.lo));
+        c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(highLanes), op.localSet(L.hi));
+        c.emit(op.localGet(L.dst), op.localGet(L.lo), op.v128Store(0));
+        c.emit(op.localGet(L.dst), op.localGet(L.hi), op.v128Store(rowBytes));
+        c.emit(
+          op.localGet(L.acc),
+          op.localGet(L.lo),
+          op.f64x2Add,
+          op.localGet(L.hi),
+          op.f64x2Add,
+          op.localSet(L.acc),
+        );
+        c.emit(op.localGet(L.gradOut), op.i32Const(16), op.i32Add, op.localSet(L.gradOut));
+        c.emit(op.localGet(L.srcB), op.i32Const(16), op.i32Add, op.localSet(L.srcB));
+        c.emit(op.localGet(L.dst), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.dst));
+      });
       c.emit(op.localGet(L.bo), op.localGet(L.acc), op.v128Store(0));
       // gradOut has passed row o; skip row o + 1 too.
       c.emit(op.localGet(L.srcB), op.localSet(L.gradOut));
     });
     c.emit(op.else);
     c.forBelow(L.o, L.O, 1, () => {
-      c.emit(
-        op.localGet(L.biasSum),
-        op.localGet(L.o),
-        op.i32Const(3),
-        op.i32Shl,
-        op.i32Add,
-        op.localTee(L.bo),
-      );
+      c.emit(element(L.biasSum, L.o, 3), op.localTee(L.bo));
       c.emit(op.f64Load(0), op.localSet(sumLocal));
-      c.emit(op.localGet(L.row), op.localGet(L.o), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(L.dst));
-      c.emit(op.localGet(L.P), op.localSet(L.p));
-      c.emit(op.loop); // p loop (P ≥ 1)
-      c.emit(
-        op.localGet(L.dst),
-        op.localGet(L.gradOut),
-        op.f64Load(0),
-        op.localTee(sumLocal + 1),
-        op.f64Store(0),
-      );
-      c.emit(op.localGet(sumLocal), op.localGet(sumLocal + 1), op.f64Add, op.localSet(sumLocal));
-      c.emit(op.localGet(L.gradOut), op.i32Const(8), op.i32Add, op.localSet(L.gradOut));
-      c.emit(op.localGet(L.dst), op.i32Const(rowBytes), op.i32Add, op.localSet(L.dst));
-      c.emit(op.localGet(L.p), op.i32Const(1), op.i32Sub, op.localTee(L.p), op.brIf(0));
-      c.emit(op.end); // p loop
+      c.emit(element(L.row, L.o, 3), op.localSet(L.dst));
+      c.countDown(L.p, L.P, 1, () => {
+        c.emit(
+          op.localGet(L.dst),
+          op.localGet(L.gradOut),
+          op.f64Load(0),
+          op.localTee(sumLocal + 1),
+          op.f64Store(0),
+        );
+        c.emit(op.localGet(sumLocal), op.localGet(sumLocal + 1), op.f64Add, op.localSet(sumLocal));
+        c.emit(op.localGet(L.gradOut), op.i32Const(8), op.i32Add, op.localSet(L.gradOut));
+        c.emit(op.localGet(L.dst), op.i32Const(rowBytes), op.i32Add, op.localSet(L.dst));
+      });
       c.emit(op.localGet(L.bo), op.localGet(sumLocal), op.f64Store(0));
     });
     c.emit(op.end); // if pairs … else …

@@ -160,6 +160,16 @@ export class CodeBuffer {
     this.emit(op.end);
   }
 
+  /**
+   * `local[counter] = local[count]; do { body(); local[counter] -= step; } while (local[counter] ≠ 0)`:
+   * `count` must be a positive multiple of `step`.
+   */
+  countDown(counter: number, count: number, step: number, body: () => void): void {
+    this.emit(op.localGet(count), op.localSet(counter), op.loop);
+    body();
+    this.emit(op.localGet(counter), op.i32Const(step), op.i32Sub, op.localTee(counter), op.brIf(0), op.end);
+  }
+
   /** `for (local[counter] = 0; local[counter] <ᵤ local[limit]; local[counter] += step) body()`. */
   forBelow(counter: number, limit: number, step: number, body: () => void): void {
     this.emit(op.i32Const(0), op.localSet(counter));
