@@ -14,6 +14,7 @@
  */
 
 import { CodeBuffer, I32, V128, op, repeatType, type FunctionSpec } from "../wasm/index.js";
+import { emitBlockAddress, emitBlockNest } from "./wasm-gemm-emit.js";
 import {
   copyRowsF64,
   lineAlign,
@@ -42,75 +43,64 @@ function dotKernelCode(precision: KernelPrecision): number[] {
   const c = new CodeBuffer();
   c.emit(op.localGet(LDB), op.i32Const(2), op.i32Mul, op.localTee(LDB2));
   c.emit(op.localGet(LDB), op.i32Add, op.localSet(LDB3));
-  c.forBelow(JB, N4, 1, () => {
+  const columnBlock = (): void => {
     c.emit(op.localGet(BP), op.localGet(JB), op.localGet(LDB), op.i32Mul, op.i32Const(4), op.i32Mul);
     c.emit(op.i32Add, op.localSet(PBJ));
-    c.forBelow(IB, M2, 1, () => {
-      for (const a of ACC) c.emit(op.v128Zero, op.localSet(a));
-      c.emit(op.localGet(AP), op.localGet(IB), op.localGet(LDA), op.i32Mul, op.i32Const(2), op.i32Mul);
-      c.emit(op.i32Add, op.localTee(PA));
-      c.emit(op.localGet(KV), op.i32Const(16), op.i32Mul, op.i32Add, op.localSet(END));
-      c.emit(op.localGet(PBJ), op.localSet(PB));
-      c.doWhileBelow(PA, END, op.i32Const(16), () => {
-        c.emit(op.localGet(PA), op.v128Load(0), op.localSet(A0));
-        c.emit(op.localGet(PA), op.localGet(LDA), op.i32Add, op.v128Load(0), op.localSet(A1));
-        for (let jj = 0; jj < 4; jj++) {
-          c.emit(op.localGet(PB));
-          if (jj > 0) c.emit(op.localGet([0, LDB, LDB2, LDB3][jj]), op.i32Add);
-          c.emit(op.v128Load(0), op.localSet(BV));
-          for (let ii = 0; ii < 2; ii++) {
-            const acc = ACC[4 * ii + jj];
-            c.emit(
-              op.localGet(acc),
-              op.localGet(ii === 0 ? A0 : A1),
-              op.localGet(BV),
-              mul,
-              add,
-              op.localSet(acc),
-            );
-          }
-        }
-        c.emit(op.localGet(PB), op.i32Const(16), op.i32Add, op.localSet(PB));
-      });
-      // CROW = cp + 2·ib·ldc + jb·32
-      c.emit(
-        op.localGet(CP),
-        op.localGet(IB),
-        op.localGet(LDC),
-        op.i32Mul,
-        op.i32Const(2),
-        op.i32Mul,
-        op.i32Add,
-      );
-      c.emit(op.localGet(JB), op.i32Const(32), op.i32Mul, op.i32Add, op.localSet(CROW));
-      for (let ii = 0; ii < 2; ii++) {
-        for (let jj = 0; jj < 4; jj++) {
+  };
+  emitBlockNest(c, { JB, NB: N4, IB, MB: M2 }, ACC, columnBlock, () => {
+    c.emit(op.localGet(AP), op.localGet(IB), op.localGet(LDA), op.i32Mul, op.i32Const(2), op.i32Mul);
+    c.emit(op.i32Add, op.localTee(PA));
+    c.emit(op.localGet(KV), op.i32Const(16), op.i32Mul, op.i32Add, op.localSet(END));
+    c.emit(op.localGet(PBJ), op.localSet(PB));
+    c.doWhileBelow(PA, END, op.i32Const(16), () => {
+      c.emit(op.localGet(PA), op.v128Load(0), op.localSet(A0));
+      c.emit(op.localGet(PA), op.localGet(LDA), op.i32Add, op.v128Load(0), op.localSet(A1));
+      for (let jj = 0; jj < 4; jj++) {
+        c.emit(op.localGet(PB));
+        if (jj > 0) c.emit(op.localGet([0, LDB, LDB2, LDB3][jj]), op.i32Add);
+        c.emit(op.v128Load(0), op.localSet(BV));
+        for (let ii = 0; ii < 2; ii++) {
           const acc = ACC[4 * ii + jj];
-          c.emit(op.localGet(CROW), op.localGet(CROW), op.f64Load(8 * jj));
-          if (precision === "f32") {
-            c.emit(
-              op.localGet(acc),
-              op.f32x4ExtractLane(0),
-              op.localGet(acc),
-              op.f32x4ExtractLane(1),
-              op.f32Add,
-            );
-            c.emit(op.localGet(acc), op.f32x4ExtractLane(2), op.f32Add);
-            c.emit(op.localGet(acc), op.f32x4ExtractLane(3), op.f32Add, op.f64PromoteF32);
-          } else {
-            c.emit(
-              op.localGet(acc),
-              op.f64x2ExtractLane(0),
-              op.localGet(acc),
-              op.f64x2ExtractLane(1),
-              op.f64Add,
-            );
-          }
-          c.emit(op.f64Add, op.f64Store(8 * jj));
+          c.emit(
+            op.localGet(acc),
+            op.localGet(ii === 0 ? A0 : A1),
+            op.localGet(BV),
+            mul,
+            add,
+            op.localSet(acc),
+          );
         }
-        if (ii === 0) c.emit(op.localGet(CROW), op.localGet(LDC), op.i32Add, op.localSet(CROW));
       }
+      c.emit(op.localGet(PB), op.i32Const(16), op.i32Add, op.localSet(PB));
     });
+    emitBlockAddress(c, CROW, { base: CP, IB, LDC, JB }, 2, 32);
+    for (let ii = 0; ii < 2; ii++) {
+      for (let jj = 0; jj < 4; jj++) {
+        const acc = ACC[4 * ii + jj];
+        c.emit(op.localGet(CROW), op.localGet(CROW), op.f64Load(8 * jj));
+        if (precision === "f32") {
+          c.emit(
+            op.localGet(acc),
+            op.f32x4ExtractLane(0),
+            op.localGet(acc),
+            op.f32x4ExtractLane(1),
+            op.f32Add,
+          );
+          c.emit(op.localGet(acc), op.f32x4ExtractLane(2), op.f32Add);
+          c.emit(op.localGet(acc), op.f32x4ExtractLane(3), op.f32Add, op.f64PromoteF32);
+        } else {
+          c.emit(
+            op.localGet(acc),
+            op.f64x2ExtractLane(0),
+            op.localGet(acc),
+            op.f64x2ExtractLane(1),
+            op.f64Add,
+          );
+        }
+        c.emit(op.f64Add, op.f64Store(8 * jj));
+      }
+      if (ii === 0) c.emit(op.localGet(CROW), op.localGet(LDC), op.i32Add, op.localSet(CROW));
+    }
   });
   return c.bytes;
 }

@@ -19,6 +19,7 @@
  */
 
 import { CodeBuffer, I32, V128, op, repeatType, type FunctionSpec } from "../wasm/index.js";
+import { emitBlockAddress, emitBlockNest } from "./wasm-gemm-emit.js";
 import { wasmGemmDot, type KernelPrecision } from "./wasm-gemm-dot.js";
 import {
   copyRowsF64,
@@ -49,59 +50,47 @@ function rowKernelCode(precision: KernelPrecision, unitA: boolean): number[] {
   const c = new CodeBuffer();
   c.emit(op.localGet(AI), op.i32Const(2), op.i32Mul, op.localTee(AI2));
   c.emit(op.localGet(AI), op.i32Add, op.localSet(AI3));
-  c.forBelow(JB, N8, 1, () => {
+  const columnBlock = (): void =>
     c.emit(op.localGet(BP), op.localGet(JB), op.i32Const(32), op.i32Mul, op.i32Add, op.localSet(PBJ));
-    c.forBelow(IB, M4, 1, () => {
-      for (const a of ACC) c.emit(op.v128Zero, op.localSet(a));
-      c.emit(op.localGet(AP), op.localGet(IB), op.localGet(AI), op.i32Mul, op.i32Const(4), op.i32Mul);
-      c.emit(op.i32Add, op.localSet(PA));
-      c.emit(op.localGet(PBJ), op.localTee(PB), op.localGet(K), op.localGet(LDB), op.i32Mul, op.i32Add);
-      c.emit(op.localSet(END));
-      c.doWhileBelow(PB, END, op.localGet(LDB), () => {
-        c.emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
-        c.emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
-        for (let ii = 0; ii < 4; ii++) {
-          // unitA: A(i..i+3, k) adjacent (aI = element size), addressed by constant offsets.
-          c.emit(op.localGet(PA));
-          if (ii > 0 && !unitA) c.emit(op.localGet([0, AI, AI2, AI3][ii]), op.i32Add);
-          c.emit(splat(unitA ? (ii * 16) / (single ? 4 : 2) : 0), op.localSet(A));
-          for (let h = 0; h < 2; h++) {
-            const acc = ACC[2 * ii + h];
-            c.emit(op.localGet(acc), op.localGet(A), op.localGet(h === 0 ? B0 : B1), mul, add);
-            c.emit(op.localSet(acc));
-          }
-        }
-        c.emit(op.localGet(PA), op.localGet(AK), op.i32Add, op.localSet(PA));
-      });
-      // CROW = cp + 4·ib·ldc + jb·8w
-      c.emit(
-        op.localGet(CP),
-        op.localGet(IB),
-        op.localGet(LDC),
-        op.i32Mul,
-        op.i32Const(4),
-        op.i32Mul,
-        op.i32Add,
-      );
-      c.emit(op.localGet(JB), op.i32Const(single ? 64 : 32), op.i32Mul, op.i32Add, op.localSet(CROW));
+  emitBlockNest(c, { JB, NB: N8, IB, MB: M4 }, ACC, columnBlock, () => {
+    c.emit(op.localGet(AP), op.localGet(IB), op.localGet(AI), op.i32Mul, op.i32Const(4), op.i32Mul);
+    c.emit(op.i32Add, op.localSet(PA));
+    c.emit(op.localGet(PBJ), op.localTee(PB), op.localGet(K), op.localGet(LDB), op.i32Mul, op.i32Add);
+    c.emit(op.localSet(END));
+    c.doWhileBelow(PB, END, op.localGet(LDB), () => {
+      c.emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
+      c.emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
       for (let ii = 0; ii < 4; ii++) {
-        for (let h = 0; h < 2 && !single; h++) {
+        // unitA: A(i..i+3, k) adjacent (aI = element size), addressed by constant offsets.
+        c.emit(op.localGet(PA));
+        if (ii > 0 && !unitA) c.emit(op.localGet([0, AI, AI2, AI3][ii]), op.i32Add);
+        c.emit(splat(unitA ? (ii * 16) / (single ? 4 : 2) : 0), op.localSet(A));
+        for (let h = 0; h < 2; h++) {
           const acc = ACC[2 * ii + h];
-          c.emit(op.localGet(CROW), op.localGet(CROW), op.v128Load(16 * h), op.localGet(acc), op.f64x2Add);
-          c.emit(op.v128Store(16 * h));
+          c.emit(op.localGet(acc), op.localGet(A), op.localGet(h === 0 ? B0 : B1), mul, add);
+          c.emit(op.localSet(acc));
         }
-        for (let h = 0; h < 2 && single; h++) {
-          const acc = ACC[2 * ii + h];
-          const o = 32 * h;
-          c.emit(op.localGet(CROW), op.localGet(CROW), op.v128Load(o));
-          c.emit(op.localGet(acc), op.f64x2PromoteLowF32x4, op.f64x2Add, op.v128Store(o));
-          c.emit(op.localGet(CROW), op.localGet(CROW), op.v128Load(o + 16));
-          c.emit(op.localGet(acc), op.localGet(acc), op.i8x16Shuffle(high), op.f64x2PromoteLowF32x4);
-          c.emit(op.f64x2Add, op.v128Store(o + 16));
-        }
-        if (ii < 3) c.emit(op.localGet(CROW), op.localGet(LDC), op.i32Add, op.localSet(CROW));
       }
+      c.emit(op.localGet(PA), op.localGet(AK), op.i32Add, op.localSet(PA));
     });
+    emitBlockAddress(c, CROW, { base: CP, IB, LDC, JB }, 4, single ? 64 : 32);
+    for (let ii = 0; ii < 4; ii++) {
+      for (let h = 0; h < 2 && !single; h++) {
+        const acc = ACC[2 * ii + h];
+        c.emit(op.localGet(CROW), op.localGet(CROW), op.v128Load(16 * h), op.localGet(acc), op.f64x2Add);
+        c.emit(op.v128Store(16 * h));
+      }
+      for (let h = 0; h < 2 && single; h++) {
+        const acc = ACC[2 * ii + h];
+        const o = 32 * h;
+        c.emit(op.localGet(CROW), op.localGet(CROW), op.v128Load(o));
+        c.emit(op.localGet(acc), op.f64x2PromoteLowF32x4, op.f64x2Add, op.v128Store(o));
+        c.emit(op.localGet(CROW), op.localGet(CROW), op.v128Load(o + 16));
+        c.emit(op.localGet(acc), op.localGet(acc), op.i8x16Shuffle(high), op.f64x2PromoteLowF32x4);
+        c.emit(op.f64x2Add, op.v128Store(o + 16));
+      }
+      if (ii < 3) c.emit(op.localGet(CROW), op.localGet(LDC), op.i32Add, op.localSet(CROW));
+    }
   });
   return c.bytes;
 }

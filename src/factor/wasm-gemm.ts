@@ -23,6 +23,7 @@ import {
   repeatType,
   type FunctionSpec,
 } from "../wasm/index.js";
+import { emitBlockAddress, emitBlockNest } from "./wasm-gemm-emit.js";
 import { copyRowsF64, paddedStride } from "./wasm-gemm-stage.js";
 
 /**
@@ -42,77 +43,42 @@ function kernelFunction(): FunctionSpec {
   // LDC = N4·32 bytes per C row; KB = K·32 bytes per packed panel
   emit(op.localGet(N4), op.i32Const(32), op.i32Mul, op.localSet(LDC));
   emit(op.localGet(K), op.i32Const(32), op.i32Mul, op.localSet(KB));
-  c.forBelow(JB, N4, 1, () => {
+  const columnBlock = (): void =>
     emit(op.localGet(BP), op.localGet(JB), op.localGet(BBLOCK), op.i32Mul, op.i32Add, op.localSet(PBJ));
-    c.forBelow(IB, M4, 1, () => {
-      for (const a of ACC) emit(op.v128Zero, op.localSet(a));
-      emit(op.localGet(AP), op.localGet(IB), op.localGet(KB), op.i32Mul, op.i32Add, op.localSet(PA));
-      // END = pb + K·bStep (the loop runs while pb < END)
-      emit(
-        op.localGet(PBJ),
-        op.localTee(PB),
-        op.localGet(K),
-        op.localGet(BSTEP),
-        op.i32Mul,
-        op.i32Add,
-        op.localSet(END),
-      );
-      c.doWhileBelow(PB, END, op.localGet(BSTEP), () => {
-        emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
-        emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
-        for (let ii = 0; ii < 4; ii++) {
-          emit(op.localGet(PA), op.v128Load64Splat(8 * ii), op.localSet(A));
-          emit(
-            op.localGet(ACC[2 * ii]),
-            op.localGet(A),
-            op.localGet(B0),
-            op.f64x2Mul,
-            op.f64x2Add,
-            op.localSet(ACC[2 * ii]),
-          );
-          emit(
-            op.localGet(ACC[2 * ii + 1]),
-            op.localGet(A),
-            op.localGet(B1),
-            op.f64x2Mul,
-            op.f64x2Add,
-            op.localSet(ACC[2 * ii + 1]),
-          );
-        }
-        emit(op.localGet(PA), op.i32Const(32), op.i32Add, op.localSet(PA));
-      });
-      // CROW = cp + (ib·4)·LDC + jb·32
-      emit(
-        op.localGet(CP),
-        op.localGet(IB),
-        op.i32Const(4),
-        op.i32Mul,
-        op.localGet(LDC),
-        op.i32Mul,
-        op.i32Add,
-      );
-      emit(op.localGet(JB), op.i32Const(32), op.i32Mul, op.i32Add, op.localSet(CROW));
+  emitBlockNest(c, { JB, NB: N4, IB, MB: M4 }, ACC, columnBlock, () => {
+    emit(op.localGet(AP), op.localGet(IB), op.localGet(KB), op.i32Mul, op.i32Add, op.localSet(PA));
+    // END = pb + K·bStep (the loop runs while pb < END)
+    emit(
+      op.localGet(PBJ),
+      op.localTee(PB),
+      op.localGet(K),
+      op.localGet(BSTEP),
+      op.i32Mul,
+      op.i32Add,
+      op.localSet(END),
+    );
+    c.doWhileBelow(PB, END, op.localGet(BSTEP), () => {
+      emit(op.localGet(PB), op.v128Load(0), op.localSet(B0));
+      emit(op.localGet(PB), op.v128Load(16), op.localSet(B1));
       for (let ii = 0; ii < 4; ii++) {
-        // Cp block += acc (JS fills Cp with C or with zeros first).
-        emit(
-          op.localGet(CROW),
-          op.localGet(CROW),
-          op.v128Load(0),
-          op.localGet(ACC[2 * ii]),
-          op.f64x2Add,
-          op.v128Store(0),
-        );
-        emit(
-          op.localGet(CROW),
-          op.localGet(CROW),
-          op.v128Load(16),
-          op.localGet(ACC[2 * ii + 1]),
-          op.f64x2Add,
-          op.v128Store(16),
-        );
-        if (ii < 3) emit(op.localGet(CROW), op.localGet(LDC), op.i32Add, op.localSet(CROW));
+        emit(op.localGet(PA), op.v128Load64Splat(8 * ii), op.localSet(A));
+        for (let h = 0; h < 2; h++) {
+          const acc = ACC[2 * ii + h];
+          emit(op.localGet(acc), op.localGet(A), op.localGet(h === 0 ? B0 : B1), op.f64x2Mul, op.f64x2Add);
+          emit(op.localSet(acc));
+        }
       }
+      emit(op.localGet(PA), op.i32Const(32), op.i32Add, op.localSet(PA));
     });
+    emitBlockAddress(c, CROW, { base: CP, IB, LDC, JB }, 4, 32);
+    for (let ii = 0; ii < 4; ii++) {
+      // Cp block += acc (JS fills Cp with C or with zeros first).
+      for (let h = 0; h < 2; h++) {
+        emit(op.localGet(CROW), op.localGet(CROW), op.v128Load(16 * h), op.localGet(ACC[2 * ii + h]));
+        emit(op.f64x2Add, op.v128Store(16 * h));
+      }
+      if (ii < 3) emit(op.localGet(CROW), op.localGet(LDC), op.i32Add, op.localSet(CROW));
+    }
   });
   return {
     name: "kernel",
