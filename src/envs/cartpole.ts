@@ -2,6 +2,7 @@ import type { EnvOptions } from "./env.js";
 import { CoreEnv } from "./core-env.js";
 import { Box, Discrete } from "./spaces.js";
 import { f32 } from "./angle.js";
+import { checkBoolean, layerField, type LayerFields } from "./resumable.js";
 
 const GRAVITY = 9.8;
 const MASS_CART = 1.0;
@@ -64,6 +65,19 @@ export class CartPoleEnv extends CoreEnv {
 
   protected override afterSetState(): void {
     this.terminatedBefore = false;
+  }
+
+  /** `terminatedBefore` decides the reward of steps taken after termination. */
+  protected override extraLayerFields(): LayerFields {
+    return {
+      terminatedBefore: layerField(
+        () => this.terminatedBefore,
+        checkBoolean,
+        (v) => {
+          this.terminatedBefore = v;
+        },
+      ),
+    };
   }
 
   protected transition(action: number): void {

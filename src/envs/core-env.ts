@@ -10,6 +10,19 @@ import {
   type StepView,
 } from "./env.js";
 import { Box, Discrete } from "./spaces.js";
+import {
+  captureFields,
+  checkBoolean,
+  layerField,
+  prepareFields,
+  restoreSnapshot,
+  rngField,
+  takeSnapshot,
+  type EnvLayerSnapshot,
+  type EnvSnapshot,
+  type LayerFields,
+  type Resumable,
+} from "./resumable.js";
 
 /** What a concrete env declares to {@link CoreEnv}. */
 export interface CoreEnvSpec {
@@ -33,7 +46,7 @@ export interface CoreEnvSpec {
  * These are the unwrapped envs: `truncated` is always false here; time limits come from
  * the {@link TimeLimit} wrapper that `makeEnv` applies.
  */
-export abstract class CoreEnv implements Env<number[], Action> {
+export abstract class CoreEnv implements Env<number[], Action>, Resumable {
   readonly id: string;
   readonly observationSpace: Box;
   readonly actionSpace: Box | Discrete;
@@ -80,6 +93,14 @@ export abstract class CoreEnv implements Env<number[], Action> {
   protected abstract writeObservation(out: Float64Array): void;
   /** Hook after `setState` wrote `this.state` (e.g. to clear per-episode flags). */
   protected afterSetState(): void {}
+  /**
+   * Hidden mutable fields of a subclass that the future depends on beyond `getState()`, the
+   * generator and the ready flag (e.g. CartPole's "already terminated"); default none.
+   * Restore writes them after `setState`, so they override what `afterSetState` reset.
+   */
+  protected extraLayerFields(): LayerFields {
+    return {};
+  }
   /** Extra `info` of the last `step` (fresh object). */
   protected stepInfo(): Record<string, unknown> {
     return {};
@@ -134,6 +155,43 @@ export abstract class CoreEnv implements Env<number[], Action> {
     for (let i = 0; i < this.state.length; i++) this.state[i] = state[i];
     this.afterSetState();
     this.ready = true;
+  }
+
+  /** Complete resumable state: `getState()`, the generator, the ready flag and {@link extraLayerFields}. */
+  snapshot(): EnvSnapshot {
+    return takeSnapshot(this);
+  }
+
+  /** Restores a {@link snapshot} (validated first; a bad one throws and changes nothing). */
+  restore(snapshot: EnvSnapshot): void {
+    restoreSnapshot(this, snapshot);
+  }
+
+  captureLayers(): EnvLayerSnapshot[] {
+    return [captureFields(this.layerFields())];
+  }
+
+  prepareLayers(layers: readonly unknown[], offset: number, at: (i: number) => string): (() => void)[] {
+    return [prepareFields(this.layerFields(), layers[offset], at(offset))];
+  }
+
+  private layerFields(): LayerFields {
+    return {
+      rng: rngField(
+        () => this.rng,
+        (rng) => {
+          this.rng = rng;
+        },
+      ),
+      ready: layerField(
+        () => this.ready,
+        checkBoolean,
+        (ready) => {
+          this.ready = ready;
+        },
+      ),
+      ...this.extraLayerFields(),
+    };
   }
 
   /** The current observation (fresh array), as reset would return it for the current state. */

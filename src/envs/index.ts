@@ -42,3 +42,15 @@ export { defaultGrid, defaultGrids, listGridEnvs, type GridSpec, type DefaultGri
 export * from "./minatar-breakout.js";
 export { fastStepper, type FastEnv } from "./fast-stepper.js";
 export { DiscretizeAction } from "./discretize-action.js";
+export {
+  isResumable,
+  restoreSnapshot,
+  takeSnapshot,
+  layerField,
+  type Resumable,
+  type EnvSnapshot,
+  type EnvLayerSnapshot,
+  type LayerField,
+  type LayerFields,
+  type RestoreContext,
+} from "./resumable.js";

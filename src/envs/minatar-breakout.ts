@@ -9,6 +9,19 @@ import {
   type StepView,
 } from "./env.js";
 import { Box, Discrete } from "./spaces.js";
+import {
+  captureFields,
+  checkInteger,
+  layerField,
+  prepareFields,
+  restoreSnapshot,
+  rngField,
+  takeSnapshot,
+  type EnvLayerSnapshot,
+  type EnvSnapshot,
+  type LayerFields,
+  type Resumable,
+} from "./resumable.js";
 
 /**
  * MinAtar Breakout (Young & Tian 2019, arXiv 1903.03176), re-implemented from the written rules
@@ -66,7 +79,7 @@ const FLIP_Y = [3, 2, 1, 0];
 /** Direction after a paddle-corner bounce (both negated). */
 const REVERSE = [2, 3, 0, 1];
 
-export class MinAtarBreakout implements Env<BreakoutState, number> {
+export class MinAtarBreakout implements Env<BreakoutState, number>, Resumable {
   readonly id: string;
   readonly observationSpace: Box;
   readonly actionSpace: Discrete;
@@ -271,6 +284,42 @@ export class MinAtarBreakout implements Env<BreakoutState, number> {
     this.strike = state.strike;
     this.terminal = state.terminal;
     this.brick.set(brick);
+  }
+
+  /** Complete resumable state: `getState()`, the generator and the sticky-action memory `lastAction`. */
+  snapshot(): EnvSnapshot {
+    return takeSnapshot(this);
+  }
+
+  /** Restores a {@link snapshot} (validated first; a bad one throws and changes nothing). */
+  restore(snapshot: EnvSnapshot): void {
+    restoreSnapshot(this, snapshot);
+  }
+
+  captureLayers(): EnvLayerSnapshot[] {
+    return [captureFields(this.layerFields())];
+  }
+
+  prepareLayers(layers: readonly unknown[], offset: number, at: (i: number) => string): (() => void)[] {
+    return [prepareFields(this.layerFields(), layers[offset], at(offset))];
+  }
+
+  private layerFields(): LayerFields {
+    return {
+      rng: rngField(
+        () => this.rng,
+        (rng) => {
+          this.rng = rng;
+        },
+      ),
+      lastAction: layerField(
+        () => this.lastAction,
+        (v, at) => checkInteger(v, at, 0, 5),
+        (v) => {
+          this.lastAction = v;
+        },
+      ),
+    };
   }
 
   private resetGame(): void {

@@ -1,5 +1,6 @@
 import type { Action, Env, ResetOptions, ResetResult, StepResult, StepView } from "./env.js";
 import { Wrapper } from "./wrapper.js";
+import { checkFinite, checkInteger, describe, layerField, type LayerFields } from "./resumable.js";
 
 /** Statistics of one finished episode (Gymnasium's `info["episode"]` without the wall time). */
 export interface EpisodeStatistics {
@@ -14,6 +15,7 @@ export interface EpisodeStatistics {
  * episode; on the step where `terminated || truncated`, `info.episode = {r, l}` (on `step`)
  * and the episode is appended to `returnQueue` / `lengthQueue` (the last `bufferLength`
  * episodes, both paths). `lastEpisode` holds the most recent finished episode.
+ * `snapshot`/`restore` carry the running episode, the count, the queues and `lastEpisode`.
  */
 export class RecordEpisodeStatistics<State = unknown, A extends Action = Action> extends Wrapper<State, A> {
   readonly bufferLength: number;
@@ -33,6 +35,77 @@ export class RecordEpisodeStatistics<State = unknown, A extends Action = Action>
       );
     }
     this.bufferLength = bufferLength;
+  }
+
+  protected override layerFields(): LayerFields {
+    const number = (
+      read: () => number,
+      write: (v: number) => void,
+      min?: number,
+    ): ReturnType<typeof layerField> =>
+      layerField(read, (v, at) => (min === undefined ? checkFinite(v, at) : checkInteger(v, at, min)), write);
+    const queue = (q: number[], min?: number): ReturnType<typeof layerField> =>
+      layerField(
+        () => [...q],
+        (v, at) => {
+          if (!Array.isArray(v) || v.length > this.bufferLength)
+            throw new RangeError(
+              `${at} must be an array of at most bufferLength = ${this.bufferLength} numbers, got ${describe(v)}`,
+            );
+          return v.map((x, i) =>
+            min === undefined ? checkFinite(x, `${at}[${i}]`) : checkInteger(x, `${at}[${i}]`, min),
+          );
+        },
+        (v) => {
+          q.splice(0, q.length, ...v);
+        },
+      );
+    return {
+      episodeReturn: number(
+        () => this.episodeReturn,
+        (v) => (this.episodeReturn = v),
+      ),
+      episodeLength: number(
+        () => this.episodeLength,
+        (v) => (this.episodeLength = v),
+        0,
+      ),
+      episodeCount: number(
+        () => this.episodeCount,
+        (v) => (this.episodeCount = v),
+        0,
+      ),
+      returnQueue: queue(this.returnQueue),
+      lengthQueue: queue(this.lengthQueue, 1),
+      lastEpisode: layerField<EpisodeStatistics | null>(
+        () => (this.lastEpisode === null ? null : { ...this.lastEpisode }),
+        (v, at) => {
+          if (v === null) return null;
+          if (typeof v !== "object") throw new TypeError(`${at} must be null or {r, l}, got ${describe(v)}`);
+          const ep = v as Partial<EpisodeStatistics>;
+          return { r: checkFinite(ep.r, `${at}.r`), l: checkInteger(ep.l, `${at}.l`, 1) };
+        },
+        (v) => {
+          this.lastEpisode = v;
+        },
+      ),
+    };
+  }
+
+  protected override checkLayer(values: Readonly<Record<string, unknown>>, at: string): void {
+    const returns = values.returnQueue as number[];
+    const lengths = values.lengthQueue as number[];
+    const count = values.episodeCount as number;
+    if (returns.length !== lengths.length)
+      throw new RangeError(
+        `${at}.lengthQueue must have as many entries as returnQueue (${returns.length}), got ${lengths.length}`,
+      );
+    if (returns.length > count)
+      throw new RangeError(`${at}.returnQueue has ${returns.length} entries but episodeCount is ${count}`);
+    if ((values.lastEpisode === null) !== (count === 0))
+      throw new RangeError(
+        `${at}.lastEpisode must be null exactly when episodeCount is 0, got ${describe(values.lastEpisode)} with episodeCount ${count}`,
+      );
   }
 
   override reset(options?: ResetOptions): ResetResult {

@@ -1,10 +1,11 @@
 import type { Action, Env, ResetOptions, ResetResult, StepResult, StepView } from "./env.js";
 import { Wrapper } from "./wrapper.js";
+import { checkInteger, layerField, type LayerFields } from "./resumable.js";
 
 /**
  * Gymnasium's `TimeLimit`: counts steps since the last `reset` and sets
  * `truncated = (elapsed >= maxEpisodeSteps)`, independently of `terminated` (both may be
- * true). `setState` does not touch the counter.
+ * true). `setState` does not touch the counter; `snapshot`/`restore` carry it (`elapsed`).
  */
 export class TimeLimit<State = unknown, A extends Action = Action> extends Wrapper<State, A> {
   private readonly limit: number;
@@ -24,6 +25,18 @@ export class TimeLimit<State = unknown, A extends Action = Action> extends Wrapp
   /** Steps taken since the last reset. */
   get elapsedSteps(): number {
     return this.elapsed;
+  }
+
+  protected override layerFields(): LayerFields {
+    return {
+      elapsed: layerField(
+        () => this.elapsed,
+        (v, at) => checkInteger(v, at, 0),
+        (v) => {
+          this.elapsed = v;
+        },
+      ),
+    };
   }
 
   override reset(options?: ResetOptions): ResetResult {

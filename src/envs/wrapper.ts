@@ -1,12 +1,27 @@
 import type { Action, Env, ResetOptions, ResetResult, StepResult, StepView } from "./env.js";
 import type { Box, Space } from "./spaces.js";
+import {
+  captureFields,
+  isResumable,
+  notResumable,
+  prepareFields,
+  restoreSnapshot,
+  takeSnapshot,
+  type EnvLayerSnapshot,
+  type EnvSnapshot,
+  type LayerFields,
+  type Resumable,
+} from "./resumable.js";
 
 /**
  * Base of the Gymnasium-style wrappers: forwards everything to the inner env. Subclasses
  * override `reset`, `step` and `stepInPlace` (the fast path is always present on a wrapper;
  * when the inner env has none it falls back to `step`).
+ *
+ * Snapshots ({@link Resumable}): a wrapper's layer record holds its own {@link layerFields}
+ * (none by default), followed by the inner env's layers; the inner env must be Resumable too.
  */
-export class Wrapper<State = unknown, A extends Action = Action> implements Env<State, A> {
+export class Wrapper<State = unknown, A extends Action = Action> implements Env<State, A>, Resumable {
   readonly env: Env<State, A>;
   private fallbackView: {
     observation: Float64Array;
@@ -65,6 +80,35 @@ export class Wrapper<State = unknown, A extends Action = Action> implements Env<
     v.truncated = r.truncated;
     return v;
   }
+  /** Hidden mutable fields of this wrapper that the future depends on (counters); default none. */
+  protected layerFields(): LayerFields {
+    return {};
+  }
+  /** The complete resumable state of the chain (this wrapper's fields, then the inner env's). */
+  snapshot(): EnvSnapshot {
+    return takeSnapshot(this);
+  }
+  /** Restores a {@link snapshot} (validated first; a bad one throws and changes nothing). */
+  restore(snapshot: EnvSnapshot): void {
+    restoreSnapshot(this, snapshot);
+  }
+  captureLayers(): EnvLayerSnapshot[] {
+    return [captureFields(this.layerFields()), ...this.resumableInner().captureLayers()];
+  }
+  prepareLayers(layers: readonly unknown[], offset: number, at: (i: number) => string): (() => void)[] {
+    const own = prepareFields(this.layerFields(), layers[offset], at(offset), (values, where) =>
+      this.checkLayer(values, where),
+    );
+    return [own, ...this.resumableInner().prepareLayers(layers, offset + 1, at)];
+  }
+  /** Checks between this wrapper's fields on restore (e.g. equal queue lengths); default none. */
+  protected checkLayer(_values: Readonly<Record<string, unknown>>, _at: string): void {}
+
+  private resumableInner(): Env<State, A> & Resumable {
+    if (!isResumable(this.env)) throw notResumable(this.env, `${this.id} (${this.constructor.name})`);
+    return this.env;
+  }
+
   getState(): State {
     return this.env.getState();
   }
