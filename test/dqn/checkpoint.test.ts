@@ -219,5 +219,10 @@ describe("env snapshots", () => {
     expect(() =>
       restoreEnv(makeEnv("CartPole-v1", { maxEpisodeSteps: null }) as Env<unknown, number>, snap),
     ).toThrow(/env.layers has 2 entries, this env has 1/);
+    const bad = structuredClone(snap) as unknown as { layers: Record<string, unknown>[] };
+    bad.layers[0].elapsed = -3;
+    expect(() => restoreEnv(b, bad as unknown as typeof snap, "resume")).toThrow(
+      /^resume: env\.layers\[0\]\.elapsed must be an integer >= 0, got -3$/,
+    );
   });
 });
