@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  CodeBuffer,
   F64,
   I32,
   V128,
@@ -102,5 +103,41 @@ describe("assembleModule", () => {
 
   it("compileKernels returns null for a module the runtime rejects", () => {
     expect(compileKernels([{ ...add, code: [...op.f64Add] }])).toBeNull();
+  });
+});
+
+describe("loop emitters", () => {
+  // count(n, out): i32 at out ← number of iterations of the loop under test (params n, out; locals i, acc).
+  const [N, OUT, I, ACC] = [0, 1, 2, 3];
+  const counter = (name: string, loop: (c: CodeBuffer, body: () => void) => void) => {
+    const c = new CodeBuffer();
+    loop(c, () => c.emit(op.localGet(ACC), op.i32Const(1), op.i32Add, op.localSet(ACC)));
+    c.emit(op.localGet(OUT), op.localGet(ACC), op.i32Store());
+    return { name, params: [I32, I32] as const, locals: [[2, I32]] as const, code: c.bytes };
+  };
+  type Count = (n: number, out: number) => void;
+  const memory = newMemory(1);
+  const module = compileKernels([
+    counter("forBelow", (c, body) => c.forBelow(I, N, 3, body)),
+    counter("doWhileBelow", (c, body) => c.doWhileBelow(I, N, op.i32Const(4), body)),
+    counter("countDown", (c, body) => c.countDown(I, N, 2, body)),
+  ]);
+  const run = (name: "forBelow" | "doWhileBelow" | "countDown", n: number): number => {
+    if (module === null || memory === null) throw new Error("WebAssembly unavailable");
+    const kernels = instantiateKernels<Record<typeof name, Count>>(module, memory);
+    kernels[name](n, 0);
+    return new Int32Array(memory.buffer)[0];
+  };
+
+  it("forBelow runs ⌈n / step⌉ times, none for n = 0", () => {
+    expect([0, 1, 3, 7].map((n) => run("forBelow", n))).toEqual([0, 1, 1, 3]);
+  });
+
+  it("doWhileBelow runs at least once, then while the pointer is below the end", () => {
+    expect([0, 4, 5, 12].map((n) => run("doWhileBelow", n))).toEqual([1, 1, 2, 3]);
+  });
+
+  it("countDown runs count / step times", () => {
+    expect([2, 6, 10].map((n) => run("countDown", n))).toEqual([1, 3, 5]);
   });
 });
