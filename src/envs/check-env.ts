@@ -1,6 +1,7 @@
 import { Rng } from "../random/rng.js";
 import type { Action, Env, StepResult } from "./env.js";
 import { Box, Discrete } from "./spaces.js";
+import { isResumable, type EnvSnapshot } from "./resumable.js";
 
 export interface CheckEnvOptions {
   /** Steps taken by the stepping, determinism and round-trip checks (default 50). */
@@ -39,6 +40,8 @@ export class EnvCheckError extends Error {
  * 4. determinism: `reset({seed})` twice with the same actions gives identical trajectories;
  * 5. `getState()` / `setState()` round trip: restoring a saved state reproduces the continuation,
  *    and the state survives a JSON round trip;
+ *    if the env is {@link Resumable}: `restore(snapshot())` (through JSON) reproduces the continuation
+ *    exactly, across episode ends and unseeded resets (which draw from the env's own generator);
  * 6. `stepInPlace` (if present) gives the same results as `step`;
  * 7. with `maxEpisodeSteps` set, an episode that does not terminate is truncated exactly at that step;
  * 8. a NaN action and (for Discrete) an out-of-range action are rejected (warning if not).
@@ -204,6 +207,35 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): EnvCheckRepor
     if (JSON.stringify(afterSet) === undefined) err("getState() must return a JSON-serialisable value");
   } catch (e) {
     err(`getState/setState round trip threw: ${(e as Error).message}`);
+  }
+
+  // 5b. snapshot / restore round trip (Resumable envs): the continuation includes unseeded resets
+  if (isResumable(env)) {
+    try {
+      env.reset({ seed: seed + 2 });
+      const warm = Math.min(3, steps);
+      for (let t = 0; t < warm; t++) {
+        const r = env.step(actions[t]);
+        if (r.terminated || r.truncated) env.reset();
+      }
+      const snap = JSON.parse(JSON.stringify(env.snapshot())) as EnvSnapshot;
+      const continuation = (): StepResult[] => {
+        const out: StepResult[] = [];
+        for (let t = 0; t < steps; t++) {
+          const r = env.step(actions[t]);
+          out.push(r);
+          if (r.terminated || r.truncated) out.push({ ...r, ...env.reset(), reward: 0 });
+        }
+        return out;
+      };
+      const expected = continuation();
+      env.reset({ seed: seed + 3 });
+      env.restore(snap);
+      const d = firstDifference(expected, continuation());
+      if (d) err(`restore(snapshot()) does not reproduce the continuation: it differs at ${d}`);
+    } catch (e) {
+      err(`snapshot/restore round trip threw: ${(e as Error).message}`);
+    }
   }
 
   // 6. stepInPlace agrees with step

@@ -19,6 +19,11 @@
  * - NaN/non-finite, wrong-length and (Discrete) non-integer or out-of-range actions throw, naming the space.
  * - `step` returns a fresh observation; `stepInPlace` (every env here; `fastStepper(env)` for any env)
  *   returns one reused view without allocating.
+ * - `getState()`/`setState()` are the physical state only; `snapshot()`/`restore()` (the `Resumable`
+ *   interface, every env and wrapper here) are the complete resumable state for checkpoints: generator,
+ *   ready flag, CartPole's terminated flag, Breakout's sticky-action memory, TimeLimit's step counter,
+ *   RecordEpisodeStatistics' counters, layer by layer along the wrapper chain. Custom envs and wrappers
+ *   add hidden fields through `CoreEnv.extraLayerFields()` / `Wrapper.layerFields()`.
  */
 export * from "./env.js";
 export { Box, Discrete, type Space } from "./spaces.js";

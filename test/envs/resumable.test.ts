@@ -8,7 +8,9 @@ import {
   TimeLimit,
   Wrapper,
   fastStepper,
+  checkEnv,
   isResumable,
+  type LayerFields,
   listEnvs,
   makeEnv,
   type Action,
@@ -248,6 +250,28 @@ describe("snapshot/restore reproduces the future exactly", () => {
     expect(a.episodeCount).toBeGreaterThan(5);
   });
 
+  it("reads the layout of DQN checkpoints written before this API (CartPole-v1 under TimeLimit, Breakout)", () => {
+    const rng = new Rng(3).getState();
+    const cart = resumable(makeEnv("CartPole-v1"));
+    cart.restore({
+      kind: "env-snapshot",
+      id: "CartPole-v1",
+      state: [0.01, 0.02, 0.03, 0.04],
+      layers: [{ elapsed: 499 }, { rng, terminatedBefore: false, ready: true }],
+    });
+    expect(cart.step(0).truncated).toBe(true);
+    const breakout = new MinAtarBreakout();
+    const state = breakout.getState();
+    breakout.restore({
+      kind: "env-snapshot",
+      id: "MinAtar/Breakout-v0",
+      state,
+      layers: [{ rng, lastAction: 3 }],
+    });
+    expect(breakout.lastAction).toBe(3);
+    expect(breakout.snapshot().layers[0].rng).toEqual(rng);
+  });
+
   it("a snapshot is a copy: mutating it does not touch the env", () => {
     const env = new RecordEpisodeStatistics(makeEnv("CartPole-v1", { maxEpisodeSteps: 2 }));
     env.reset({ seed: 0 });
@@ -401,5 +425,25 @@ describe("bad snapshots: named errors, env unchanged", () => {
     const env = new Wrapper(inner);
     expect(isResumable(env)).toBe(true);
     expect(() => env.snapshot()).toThrow(/Plain.*does not implement snapshot\(\)\/restore\(\)/);
+  });
+});
+
+describe("checkEnv checks snapshot/restore", () => {
+  /** A TimeLimit that forgets to declare its step counter. */
+  class ForgetfulTimeLimit extends TimeLimit {
+    protected override layerFields(): LayerFields {
+      return {};
+    }
+  }
+
+  it("passes every built-in env and a wrapped chain", () => {
+    expect(checkEnv(makeEnv("CartPole-v1", { maxEpisodeSteps: 5 })).errors).toEqual([]);
+    expect(checkEnv(new RecordEpisodeStatistics(new TimeLimit(new MinAtarBreakout(), 6))).errors).toEqual([]);
+  });
+
+  it("reports a layer that leaves out a hidden field", () => {
+    const env = new ForgetfulTimeLimit(makeEnv("CartPole-v1", { maxEpisodeSteps: null }), 5);
+    const report = checkEnv(env, { throwOnError: false });
+    expect(report.errors.join("\n")).toMatch(/restore\(snapshot\(\)\) does not reproduce the continuation/);
   });
 });
