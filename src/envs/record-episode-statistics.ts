@@ -1,6 +1,6 @@
 import type { Action, Env, ResetOptions, ResetResult, StepResult, StepView } from "./env.js";
 import { Wrapper } from "./wrapper.js";
-import { checkFinite, checkInteger, describe, layerField, type LayerFields } from "./resumable.js";
+import { checkFinite, checkInteger, describeValue, layerField, type LayerFields } from "./resumable.js";
 
 /** Statistics of one finished episode (Gymnasium's `info["episode"]` without the wall time). */
 export interface EpisodeStatistics {
@@ -50,7 +50,7 @@ export class RecordEpisodeStatistics<State = unknown, A extends Action = Action>
         (v, at) => {
           if (!Array.isArray(v) || v.length > this.bufferLength)
             throw new RangeError(
-              `${at} must be an array of at most bufferLength = ${this.bufferLength} numbers, got ${describe(v)}`,
+              `${at} must be an array of at most bufferLength = ${this.bufferLength} numbers, got ${describeValue(v)}`,
             );
           return v.map((x, i) =>
             min === undefined ? checkFinite(x, `${at}[${i}]`) : checkInteger(x, `${at}[${i}]`, min),
@@ -81,7 +81,8 @@ export class RecordEpisodeStatistics<State = unknown, A extends Action = Action>
         () => (this.lastEpisode === null ? null : { ...this.lastEpisode }),
         (v, at) => {
           if (v === null) return null;
-          if (typeof v !== "object") throw new TypeError(`${at} must be null or {r, l}, got ${describe(v)}`);
+          if (typeof v !== "object")
+            throw new TypeError(`${at} must be null or {r, l}, got ${describeValue(v)}`);
           const ep = v as Partial<EpisodeStatistics>;
           return { r: checkFinite(ep.r, `${at}.r`), l: checkInteger(ep.l, `${at}.l`, 1) };
         },
@@ -104,7 +105,7 @@ export class RecordEpisodeStatistics<State = unknown, A extends Action = Action>
       throw new RangeError(`${at}.returnQueue has ${returns.length} entries but episodeCount is ${count}`);
     if ((values.lastEpisode === null) !== (count === 0))
       throw new RangeError(
-        `${at}.lastEpisode must be null exactly when episodeCount is 0, got ${describe(values.lastEpisode)} with episodeCount ${count}`,
+        `${at}.lastEpisode must be null exactly when episodeCount is 0, got ${describeValue(values.lastEpisode)} with episodeCount ${count}`,
       );
   }
 

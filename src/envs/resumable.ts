@@ -113,15 +113,15 @@ export function prepareFields(
   crossCheck?: (values: Readonly<Record<string, unknown>>, at: string) => void,
 ): () => void {
   if (stored === null || typeof stored !== "object" || Array.isArray(stored))
-    throw new TypeError(`${at} must be an object, got ${describe(stored)}`);
+    throw new TypeError(`${at} must be an object, got ${describeValue(stored)}`);
   const record = stored as Record<string, unknown>;
   const names = Object.keys(fields);
   for (const name of names) {
-    if (!(name in record) || record[name] === undefined)
+    if (!Object.hasOwn(record, name) || record[name] === undefined)
       throw new RangeError(`${at}.${name} is missing (this layer has fields: ${names.join(", ") || "none"})`);
   }
   for (const name of Object.keys(record)) {
-    if (!(name in fields) && record[name] !== undefined)
+    if (!Object.hasOwn(fields, name) && record[name] !== undefined)
       throw new RangeError(
         `${at}.${name} is unexpected for this layer (fields: ${names.join(", ") || "none"})`,
       );
@@ -158,7 +158,7 @@ export function restoreSnapshot(
   const path = context.path ?? "";
   if (snapshot === null || typeof snapshot !== "object" || snapshot.kind !== "env-snapshot")
     throw new TypeError(
-      `${who}: ${path ? `${path.slice(0, -1)} ` : "snapshot "}must be an env snapshot (kind "env-snapshot"), got ${describe(snapshot)}`,
+      `${who}: ${path ? `${path.slice(0, -1)} ` : "snapshot "}must be an env snapshot (kind "env-snapshot"), got ${describeValue(snapshot)}`,
     );
   if (snapshot.id !== env.id)
     throw new RangeError(`${who}: ${path}id is "${String(snapshot.id)}", this env is "${env.id}"`);
@@ -181,7 +181,7 @@ export function restoreSnapshot(
 
 // ---- field checkers ----
 
-export function describe(x: unknown): string {
+export function describeValue(x: unknown): string {
   if (typeof x === "string") return JSON.stringify(x);
   if (Array.isArray(x)) return `an array of length ${x.length}`;
   if (x !== null && typeof x === "object") return "an object";
@@ -189,13 +189,13 @@ export function describe(x: unknown): string {
 }
 
 export function checkBoolean(value: unknown, at: string): boolean {
-  if (typeof value !== "boolean") throw new TypeError(`${at} must be a boolean, got ${describe(value)}`);
+  if (typeof value !== "boolean") throw new TypeError(`${at} must be a boolean, got ${describeValue(value)}`);
   return value;
 }
 
 export function checkFinite(value: unknown, at: string): number {
   if (typeof value !== "number" || !Number.isFinite(value))
-    throw new RangeError(`${at} must be a finite number, got ${describe(value)}`);
+    throw new RangeError(`${at} must be a finite number, got ${describeValue(value)}`);
   return value;
 }
 
@@ -203,7 +203,7 @@ export function checkFinite(value: unknown, at: string): number {
 export function checkInteger(value: unknown, at: string, min: number, max = Infinity): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw new RangeError(`${at} must be an integer ${range}, got ${describe(value)}`);
+    throw new RangeError(`${at} must be an integer ${range}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -213,10 +213,10 @@ export function checkRng(value: unknown, at: string): Rng {
   const s = value as Partial<RngState> | null;
   if (s === null || typeof s !== "object" || s.algorithm !== "xoroshiro128plus")
     throw new TypeError(
-      `${at} must be an rng state {algorithm: "xoroshiro128plus", words, spareNormal}, got ${describe(value)}`,
+      `${at} must be an rng state {algorithm: "xoroshiro128plus", words, spareNormal}, got ${describeValue(value)}`,
     );
   if (!Array.isArray(s.words) || s.words.length !== 4)
-    throw new RangeError(`${at}.words must be 4 int32 numbers, got ${describe(s.words)}`);
+    throw new RangeError(`${at}.words must be 4 int32 numbers, got ${describeValue(s.words)}`);
   s.words.forEach((w, i) => checkInteger(w, `${at}.words[${i}]`, -2147483648, 2147483647));
   if (s.words.every((w) => w === 0))
     throw new RangeError(`${at}.words must not be all zero (xoroshiro128+ would stay at 0)`);
