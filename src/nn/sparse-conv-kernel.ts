@@ -76,6 +76,10 @@ type ScatterFn = (
   pairs: number,
 ) => void;
 
+/** i8x16.shuffle lanes of a 2×2 f64 transpose: (a₀, b₀) and (a₁, b₁) from vectors a, b. */
+const LOW_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const HIGH_LANES = LOW_LANES.map((l) => l + 8);
+
 /** The byte address base + index·2^log2Size (both locals) of an element. */
 function element(base: number, index: number, log2Size: number): number[] {
   return [...op.localGet(base), ...op.localGet(index), ...op.i32Const(log2Size), ...op.i32Shl, ...op.i32Add];
@@ -232,57 +236,25 @@ function forwardCode(Op: number): FunctionSpec {
     c.emit(op.localGet(L.pairs), op.if);
     c.forBelow(L.o, L.O, 2, () => {
       c.emit(element(L.row, L.o, 3), op.localSet(L.src));
-      c.emit(
-        op.localGet(L.out),
-        op.localGet(L.o),
-        op.localGet(L.P),
-        op.i32Mul,
-        op.i32Const(3),
-        op.i32Shl,
-        op.i32Add,
-      );
-      c.emit(
-        op.localTee(L.dst0),
-        op.localGet(L.P),
-        op.i32Const(3),
-        op.i32Shl,
-        op.i32Add,
-        op.localSet(L.dst1),
-      );
+      // dst0 = out + 8·o·P (row o of the output), dst1 = dst0 + 8·P (row o + 1)
+      c.emit(op.localGet(L.out), op.localGet(L.o), op.localGet(L.P), op.i32Mul, op.i32Const(3), op.i32Shl);
+      c.emit(op.i32Add, op.localTee(L.dst0), op.localGet(L.P), op.i32Const(3), op.i32Shl, op.i32Add);
+      c.emit(op.localSet(L.dst1));
       c.countDown(L.p, L.P, 2, () => {
         c.emit(op.localGet(L.src), op.v128Load(0), op.localSet(L.a));
         c.emit(op.localGet(L.src), op.v128Load(rowBytes), op.localSet(L.b));
-        const lowLanes = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-        const highLanes = lowLanes.map((l) => l + 8);
-        c.emit(
-          op.localGet(L.dst0),
-          op.localGet(L.a),
-          op.localGet(L.b),
-          op.i8x16Shuffle(lowLanes),
-          op.v128Store(0),
-        );
-        c.emit(
-          op.localGet(L.dst1),
-          op.localGet(L.a),
-          op.localGet(L.b),
-          op.i8x16Shuffle(highLanes),
-          op.v128Store(0),
-        );
+        c.emit(op.localGet(L.dst0), op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(LOW_LANES));
+        c.emit(op.v128Store(0));
+        c.emit(op.localGet(L.dst1), op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(HIGH_LANES));
+        c.emit(op.v128Store(0));
         c.emit(op.localGet(L.src), op.i32Const(2 * rowBytes), op.i32Add, op.localSet(L.src));
         c.emit(op.localGet(L.dst0), op.i32Const(16), op.i32Add, op.localSet(L.dst0));
         c.emit(op.localGet(L.dst1), op.i32Const(16), op.i32Add, op.localSet(L.dst1));
       });
     });
-    c.emit(
-      op.localGet(L.out),
-      op.localGet(L.O),
-      op.localGet(L.P),
-      op.i32Mul,
-      op.i32Const(3),
-      op.i32Shl,
-      op.i32Add,
-    );
-    c.emit(op.localSet(L.out));
+    // out += 8·O·P (the next sample's output)
+    c.emit(op.localGet(L.out), op.localGet(L.O), op.localGet(L.P), op.i32Mul, op.i32Const(3), op.i32Shl);
+    c.emit(op.i32Add, op.localSet(L.out));
     c.emit(op.else);
     c.forBelow(L.o, L.O, 1, () => {
       c.emit(element(L.row, L.o, 3), op.localSet(L.src));
@@ -317,8 +289,6 @@ function backwardCode(Op: number): FunctionSpec {
   c.forBelow(L.n, L.B, 1, () => {
     // g[p·Op + o] = gradOut[o·P + p]; biasSum[o] += Σ_p in order. With O and P even, by 2×2 blocks,
     // the bias sums of channels o, o+1 in the two lanes of one vector (each lane still sums in p order).
-    const lowLanes = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-    const highLanes = lowLanes.map((l) => l + 8);
     c.emit(op.localGet(L.pairs), op.if);
     c.forBelow(L.o, L.O, 2, () => {
       c.emit(element(L.biasSum, L.o, 3), op.localTee(L.bo));
@@ -328,8 +298,8 @@ function backwardCode(Op: number): FunctionSpec {
       c.countDown(L.p, L.P, 2, () => {
         c.emit(op.localGet(L.gradOut), op.v128Load(0), op.localSet(L.a));
         c.emit(op.localGet(L.srcB), op.v128Load(0), op.localSet(L.b));
-        c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(lowLanes), op.localSet(L.lo));
-        c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(highLanes), op.localSet(L.hi));
+        c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(LOW_LANES), op.localSet(L.lo));
+        c.emit(op.localGet(L.a), op.localGet(L.b), op.i8x16Shuffle(HIGH_LANES), op.localSet(L.hi));
         c.emit(op.localGet(L.dst), op.localGet(L.lo), op.v128Store(0));
         c.emit(op.localGet(L.dst), op.localGet(L.hi), op.v128Store(rowBytes));
         c.emit(
