@@ -1,6 +1,6 @@
 import { wasmGemm } from "./wasm-gemm.js";
 import { wasmGemmDot } from "./wasm-gemm-dot.js";
-import { wasmGemmF32 } from "./wasm-gemm-rows.js";
+import { wasmGemmRows } from "./wasm-gemm-rows.js";
 
 /**
  * Dense matrix–matrix products on row-major Float64Array views, written for V8's JIT:
@@ -14,7 +14,8 @@ import { wasmGemmF32 } from "./wasm-gemm-rows.js";
  * Leading dimensions (`lda`, `ldb`, `ldc`) are row strides in elements; offsets select a sub-block.
  * Products of ≥ 2048 multiply–adds with M, N ≥ 4 go to WebAssembly SIMD kernels when the runtime
  * supports them: in f64, the dot-product kernel (wasm-gemm-dot.ts) when A′ and B′ are both contiguous
- * along k (NT), else the packed 4×4 kernel (wasm-gemm.ts); in f32, the kernels of wasm-gemm-f32.ts.
+ * along k (NT), else the packed 4×4 kernel (wasm-gemm.ts); in f32, the row kernel (wasm-gemm-rows.ts)
+ * for NN and TN and the dot kernel for NT.
  * `setGemmBackend('js')` forces the scalar f64 kernel (for every precision).
  */
 
@@ -74,10 +75,14 @@ export function gemmStrided(
   precision: MatmulPrecision = "f64",
 ): void {
   if (K > 0 && backend !== "js" && M * N * K >= WASM_MIN_WORK && M >= 4 && N >= 4) {
-    if (precision === "f32") {
-      if (wasmGemmF32(M, N, K, A, aOff, aI, aK, B, bOff, bK, bJ, C, cOff, ldc, accumulate)) return;
-    } else if (aK === 1 && bK === 1 && bJ !== 1) {
-      if (wasmGemmDot("f64", M, N, K, A, aOff, aI, B, bOff, bJ, C, cOff, ldc, accumulate)) return;
+    // f32: the row kernel where B′ is contiguous along j and A′ along k or i, else the dot kernel
+    // where both are contiguous along k; f64: the dot kernel for NT, else the packed kernel (also
+    // the fallback, in f64, of an f32 request no single-precision kernel takes).
+    const single = precision === "f32";
+    if (single && bJ === 1 && (aK === 1 || aI === 1)) {
+      if (wasmGemmRows("f32", M, N, K, A, aOff, aI, aK, B, bOff, bK, C, cOff, ldc, accumulate)) return;
+    } else if (aK === 1 && bK === 1 && (single || bJ !== 1)) {
+      if (wasmGemmDot(precision, M, N, K, A, aOff, aI, B, bOff, bJ, C, cOff, ldc, accumulate)) return;
     }
     if (wasmGemm(M, N, K, A, aOff, aI, aK, B, bOff, bK, bJ, C, cOff, ldc, accumulate)) return;
   }

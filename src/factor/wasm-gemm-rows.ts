@@ -1,7 +1,7 @@
 /**
  * The "row" WebAssembly SIMD GEMM kernel (B′ contiguous along j: the NN and TN layouts), in f32x4 and
- * f64x2 variants assembled at load time (assembler in src/wasm/), and the single-precision entry point
- * {@link wasmGemmF32} used for precision 'f32' of {@link gemmStrided}. Single-precision semantics
+ * f64x2 variants assembled at load time (assembler in src/wasm/), used for precision 'f32' of
+ * {@link gemmStrided} in the NN and TN layouts (which picks the kernel per layout). Single-precision semantics
  * (PyTorch's float32 matmul): operands rounded to f32, products and sums in f32, the result widened to
  * f64 and stored into (or, accumulating, added to) the Float64Array C.
  *
@@ -20,7 +20,7 @@
 
 import { CodeBuffer, I32, V128, op, repeatType, type FunctionSpec } from "../wasm/index.js";
 import { emitBlockAddress, emitBlockNest } from "./wasm-gemm-emit.js";
-import { wasmGemmDot, type KernelPrecision } from "./wasm-gemm-dot.js";
+import type { KernelPrecision } from "./wasm-gemm-dot.js";
 import {
   copyRowsF64,
   lineAlign,
@@ -145,40 +145,8 @@ export function wasmGemmF32Available(): boolean {
 }
 
 /**
- * C(i,j) ← β·C(i,j) + Σ_k A(i,k)·B(k,j) in single precision, with the strided addressing of
- * `gemmStrided` (A(i,k) = A[aOff + i·aI + k·aK], B(k,j) = B[bOff + k·bK + j·bJ],
- * C(i,j) = C[cOff + i·ldc + j]). Handles the layouts with a unit stride in B′ along j and in A′ along
- * k or i (NN, TN: the row kernel), or in both A′ and B′ along k (NT: the dot kernel). Returns false
- * (doing nothing) for other layouts, for K < 1, or when WebAssembly SIMD is unavailable.
- */
-export function wasmGemmF32(
-  M: number,
-  N: number,
-  K: number,
-  A: Float64Array,
-  aOff: number,
-  aI: number,
-  aK: number,
-  B: Float64Array,
-  bOff: number,
-  bK: number,
-  bJ: number,
-  C: Float64Array,
-  cOff: number,
-  ldc: number,
-  accumulate: boolean,
-): boolean {
-  if (bJ !== 1 || (aK !== 1 && aI !== 1)) {
-    if (aK === 1 && bK === 1)
-      return wasmGemmDot("f32", M, N, K, A, aOff, aI, B, bOff, bJ, C, cOff, ldc, accumulate);
-    return false;
-  }
-  return wasmGemmRows("f32", M, N, K, A, aOff, aI, aK, B, bOff, bK, C, cOff, ldc, accumulate);
-}
-
-/**
  * The row kernel in either precision, for B′ with unit stride along j (bJ = 1) and A′ with unit stride
- * along k or along i: C(i,j) ← β·C(i,j) + Σ_k A(i,k)·B(k,j), addressing as in {@link wasmGemmF32}.
+ * along k or along i: C(i,j) ← β·C(i,j) + Σ_k A(i,k)·B(k,j), addressing as in `gemmStrided` (A(i,k) = A[aOff + i·aI + k·aK], B(k,j) = B[bOff + k·bK + j], C(i,j) = C[cOff + i·ldc + j]).
  * In f64 each C entry sums its K products in order, as the packed kernel of wasm-gemm.ts does, but
  * A′ is staged by native row copies instead of being packed in JS. Returns false (doing nothing) when
  * neither aK nor aI is 1, K < 1, or WebAssembly SIMD is unavailable.

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { gemmNN, gemmNT, gemmTN, setGemmBackend, type MatmulPrecision } from "../../src/factor/index.js";
-import { wasmGemmF32, wasmGemmF32Available, wasmGemmRows } from "../../src/factor/wasm-gemm-rows.js";
+import { wasmGemmF32Available, wasmGemmRows } from "../../src/factor/wasm-gemm-rows.js";
 import { wasmGemmDot } from "../../src/factor/wasm-gemm-dot.js";
 import { Rng } from "../../src/random/rng.js";
 
@@ -127,23 +127,26 @@ describe("single-precision GEMM", () => {
         const C = Float64Array.from(c.C0);
         const [aI, aK] = layout === "tn" ? [1, c.lda] : [c.lda, 1];
         const [bK, bJ] = layout === "nt" ? [1, c.ldb] : [c.ldb, 1];
-        const ok = wasmGemmF32(
-          M,
-          N,
-          K,
-          c.A,
-          c.aOff,
-          aI,
-          aK,
-          c.B,
-          c.bOff,
-          bK,
-          bJ,
-          C,
-          c.cOff,
-          c.ldc,
-          accumulate,
-        );
+        const ok =
+          layout === "nt"
+            ? wasmGemmDot("f32", M, N, K, c.A, c.aOff, aI, c.B, c.bOff, bJ, C, c.cOff, c.ldc, accumulate)
+            : wasmGemmRows(
+                "f32",
+                M,
+                N,
+                K,
+                c.A,
+                c.aOff,
+                aI,
+                aK,
+                c.B,
+                c.bOff,
+                bK,
+                C,
+                c.cOff,
+                c.ldc,
+                accumulate,
+              );
         expect(ok).toBe(true);
         expectF32Close(c, C);
       }),
@@ -181,7 +184,7 @@ describe("single-precision GEMM", () => {
             const at = c.cOff + i * c.ldc + j;
             expect(C[at]).toBe(accumulate ? c.C0[at] : 0);
           }
-        expect(wasmGemmF32(5, 6, 0, c.A, 0, 1, 1, c.B, 0, 1, 1, C, 0, 6, false)).toBe(false);
+        expect(wasmGemmRows("f32", 5, 6, 0, c.A, 0, 1, 1, c.B, 0, 1, C, 0, 6, false)).toBe(false);
       }
       for (const [M, N] of [
         [1, 40],
