@@ -2,6 +2,7 @@
  * lowrank-rl — low-rank reinforcement learning.
  *
  * Layers (each imports only from the ones above it):
+ *   wasm                 the WebAssembly SIMD assembler and runtime behind the GEMM, conv and optimizer kernels
  *   random, optim        seeded generator; torch-exact Adam, SGD, RMSProp
  *   factor, nn           low-rank matrices, CP/Tucker tensors, decompositions, cpu/gpu.js backends; NN layers
  *   envs                 Gymnasium-style environments, wrappers, env checker, default grids
