@@ -6,9 +6,9 @@
  * frames, ε 1 → 0.1 over 100k frames, hard target copy every 1000 updates, Huber, γ .99, one update
  * per frame, sticky actions 0.1, full action set).
  *
- *   npm run exp:breakout                                        # default: 8 variants × 1 seed × 40k frames, one core:
- *                                                               # ≈ 30 min at the CPU rates of bench/suites/dqn.ts measured on the
- *                                                               # loaded 2-core machine (dense 104, TRL ⅒ 186, low-rank ⅒ 255 frames/s)
+ *   npm run exp:breakout                                        # default: 8 variants × 1 seed × 100k frames, one core:
+ *                                                               # ≈ 25 min at the bench/suites/dqn.ts rates (dense ≈ 420,
+ *                                                               # TRL ⅒ ≈ 800, low-rank ⅒ ≈ 1000, CP conv ≈ 180 frames/s)
  *   npm run exp:breakout -- --variants dense,trl-0.2 --seeds 2 --frames 300000
  *   npm run exp:breakout -- --frames 5000000 --seeds 3           # the published 5M-frame budget
  *   npm run exp:breakout -- --resume results/breakout/runs/<run>   # continue an interrupted run from its checkpoint
@@ -17,7 +17,8 @@
  * <run dir>/checkpoint.bin atomically (≈ 80 MB: the 100k-transition uint8 replay buffer dominates).
  * `--resume <run dir>` reloads it and continues that one run (variant, seed, precision and budget
  * from its manifest; --frames may raise the budget): metric rows after the checkpoint are cut, and
- * the numbers are those of an uninterrupted run. The default 40k-frame budget writes none.
+ * the numbers are those of an uninterrupted run. A completed run deletes its checkpoint unless
+ * --keep-checkpoint is given (then `--resume <run> --frames <more>` extends it).
  *
  * Outputs in --out (default results/breakout/): runs/<env>__dqn-<variant>__<seed>__<time>/ with
  * manifest.json, metrics.jsonl/.csv (charts/episodic_return, charts/SPS, losses/td_loss,
@@ -47,7 +48,7 @@ import { resumeSettings, runDqnExperiment, type DqnVariant } from "./lib/dqn-run
 const ENV_ID = "MinAtar/Breakout";
 const STICKY_ACTION_PROB = 0.1;
 const MINIMAL_ACTIONS = false; // MinAtar's published results use all 6 actions
-const FRAMES = 40_000; // default budget (early learning only: ε is still 0.75); MinAtar trains 5M
+const FRAMES = 100_000; // default budget (ε reaches 0.1 at 105k; the reference's 100k checkpoint); MinAtar trains 5M
 const SEEDS = 1;
 const CHECKPOINT_EVERY = 50_000; // frames; ≈ 1 s per 80 MB checkpoint vs ≈ 5–8 min of training
 const OUT = "results/breakout";
@@ -150,6 +151,10 @@ const program = new Command()
     intInRange("--checkpoint-every", 0, 50_000_000),
     CHECKPOINT_EVERY,
   )
+  .option(
+    "--keep-checkpoint",
+    "keep checkpoint.bin when a run completes (to extend it later with --resume --frames); default: delete it",
+  )
   .option("--resume <run dir>", "continue this run from its checkpoint.bin (settings from its manifest)")
   .option("--quiet", "no progress on stderr")
   .showHelpAfterError();
@@ -161,6 +166,7 @@ const opts = program.opts<{
   out: string;
   precision: MatmulPrecision;
   checkpointEvery: number;
+  keepCheckpoint?: boolean;
   resume?: string;
   quiet?: boolean;
 }>();
@@ -280,5 +286,6 @@ runDqnExperiment({
   reference: REFERENCE,
   quiet: opts.quiet,
   checkpointEvery: opts.checkpointEvery,
+  keepCheckpoint: opts.keepCheckpoint === true,
   resume: opts.resume,
 });

@@ -102,6 +102,10 @@ const program = new Command()
     intInRange("--checkpoint-every", 0, 10_000_000),
     CHECKPOINT_EVERY,
   )
+  .option(
+    "--keep-checkpoint",
+    "keep checkpoint.bin when a run completes (to extend it later with --resume --frames); default: delete it",
+  )
   .option("--resume <run dir>", "continue this run from its checkpoint.bin (settings from its manifest)")
   .option("--quiet", "no progress on stderr")
   .showHelpAfterError();
@@ -112,6 +116,7 @@ const opts = program.opts<{
   frames: number;
   out: string;
   checkpointEvery: number;
+  keepCheckpoint?: boolean;
   resume?: string;
   quiet?: boolean;
 }>();
@@ -201,5 +206,6 @@ runDqnExperiment({
   reference: { solved: "20-episode average >= 195 (Gym CartPole-v0 threshold), max 500 in v1" },
   quiet: opts.quiet,
   checkpointEvery: opts.checkpointEvery,
+  keepCheckpoint: opts.keepCheckpoint === true,
   resume: opts.resume,
 });

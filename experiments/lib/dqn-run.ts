@@ -85,6 +85,11 @@ export interface DqnExperimentOptions {
    */
   checkpointEvery?: number;
   /**
+   * Keep `checkpoint.bin` after the run completes (so `--resume --frames <more>` can extend it).
+   * Default false: a finished run's checkpoint (≈ 86 MB for Breakout) is deleted.
+   */
+  keepCheckpoint?: boolean;
+  /**
    * Continue the run in this directory from its checkpoint.bin: `variants` and `seeds` must name
    * exactly that run (see {@link readResumeTarget}); metric rows written after the checkpoint are
    * cut off and the run goes on to `frames`, giving the same numbers as an uninterrupted run.
@@ -132,6 +137,10 @@ export function readResumeTarget(
     );
   if (typeof c.variant !== "string" || !Number.isInteger(c.frames) || !Number.isInteger(manifest.seed))
     throw new Error(`--resume: ${runDir}/manifest.json lacks config.variant, config.frames or seed`);
+  if (!existsSync(join(runDir, DQN_CHECKPOINT_FILE)) && manifest.status === "completed")
+    throw new Error(
+      `--resume: ${runDir} already completed its ${c.frames} frames and its ${DQN_CHECKPOINT_FILE} was deleted on completion (run with --keep-checkpoint to be able to extend a finished run)`,
+    );
   if (!existsSync(join(runDir, DQN_CHECKPOINT_FILE)))
     throw new Error(
       `--resume: ${runDir} has no ${DQN_CHECKPOINT_FILE} (the run was started without --checkpoint-every, or stopped before its first checkpoint)`,
@@ -515,6 +524,7 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
           }),
         );
       }
+      if (!o.keepCheckpoint) rmSync(checkpointPath, { force: true });
       manifest.status = "completed";
       manifest.endTime = new Date().toISOString();
       manifest.episodesDone = episodes.at(-1)?.episode ?? 0;

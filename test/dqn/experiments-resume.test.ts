@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import {
   appendFileSync,
   cpSync,
+  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -67,6 +68,7 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
       "2500",
       "--checkpoint-every",
       "1000",
+      "--keep-checkpoint",
       "--out",
       outA,
       "--quiet",
@@ -96,6 +98,9 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
     expect(m.status).toBe("completed");
     expect(m.resumes).toBe(1);
     expect(readdirSync(runB).filter((f) => f.includes(".tmp-"))).toEqual([]);
+    // Without --keep-checkpoint a completed run deletes its checkpoint; with it, the checkpoint stays.
+    expect(existsSync(join(runB, "checkpoint.bin"))).toBe(false);
+    expect(existsSync(join(runA, "checkpoint.bin"))).toBe(true);
   }, 120_000);
 
   it("refuses contradicting flags, a completed run, a missing and a corrupt checkpoint, touching nothing", async () => {
@@ -103,7 +108,14 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
     expect(withVariants.code).not.toBe(0);
     expect(withVariants.stderr).toMatch(/do not pass --variants/);
 
-    const done = await cli(["--resume", runB]);
+    const deleted = await cli(["--resume", runB, "--frames", "3000"]);
+    expect(deleted.code).not.toBe(0);
+    expect(deleted.stderr).toMatch(/already completed its 2500 frames and its checkpoint.bin was deleted/);
+    // From here on runB carries runA's kept frame-2000 checkpoint (the same bytes runB had).
+    const ckpt = join(runB, "checkpoint.bin");
+    const bytes = readFileSync(join(runA, "checkpoint.bin"));
+    writeFileSync(ckpt, bytes);
+    const done = await cli(["--resume", runA]);
     expect(done.code).not.toBe(0);
     expect(done.stderr).toMatch(/already completed its 2500 frames; pass a larger --frames/);
 
@@ -115,8 +127,6 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
     expect(busy.stderr).toMatch(new RegExp(`is in use by process ${process.pid} \\(run.lock\\)`));
     rmSync(join(runB, "run.lock"));
 
-    const ckpt = join(runB, "checkpoint.bin");
-    const bytes = readFileSync(ckpt);
     writeFileSync(ckpt, bytes.subarray(0, bytes.length >> 1));
     const corrupt = await cli(["--resume", runB, "--frames", "3000"]);
     expect(corrupt.code).not.toBe(0);
@@ -124,6 +134,9 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
     expect(readFileSync(join(runB, "metrics.jsonl")).equals(before)).toBe(true);
 
     rmSync(ckpt);
+    // An interrupted (not completed) run without a checkpoint cannot be resumed either.
+    const m = JSON.parse(readFileSync(join(runB, "manifest.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(join(runB, "manifest.json"), JSON.stringify({ ...m, status: "running" }));
     const missing = await cli(["--resume", runB, "--frames", "3000"]);
     expect(missing.stderr).toMatch(/has no checkpoint.bin/);
     expect(readFileSync(join(runB, "metrics.jsonl")).equals(before)).toBe(true);
