@@ -86,21 +86,6 @@ export function gemmStrided(
     }
     if (wasmGemm(M, N, K, A, aOff, aI, aK, B, bOff, bK, bJ, C, cOff, ldc, accumulate)) return;
   }
-  if (
-    M < 4 &&
-    aK === 1 &&
-    bK === 1 &&
-    N >= 4 &&
-    K > 0 &&
-    backend !== "js" &&
-    M * N * K >= WASM_MIN_WORK &&
-    wasmGemmDot(precision, M, N, K, A, aOff, aI, B, bOff, bJ, C, cOff, ldc, accumulate)
-  ) {
-    // A few rows against a K-contiguous B (acting on one observation through Dense: x·Wᵀ): the dot
-    // kernel needs no packing: 1×1024×128 takes ≈ 75 µs instead of ≈ 210 µs in the scalar
-    // matrix–vector loop (copying W into the kernel memory is most of what remains).
-    return;
-  }
   if (!accumulate) {
     for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + N);
   }
