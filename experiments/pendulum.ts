@@ -67,7 +67,7 @@ const program = new Command()
   .description("LRPG vs the NN baseline on the LRPG paper's pendulum, seeds in parallel on all cores")
   .option(
     "--seeds <n|list>",
-    `number of seeds (0 … n−1) or a list like 0,3,7`,
+    "number of seeds (0 … n−1), or a list with ranges like 0,3,7 or 2..5 (one seed: 3..3)",
     seedList,
     Array.from({ length: SEEDS }, (_, i) => i),
   )

@@ -76,7 +76,7 @@ const program = new Command()
   .option("--tasks <list>", "tasks to sweep", taskList, Object.keys(TASKS) as Task[])
   .option(
     "--seeds <n|list>",
-    "number of seeds (0 … n−1) or a list",
+    "number of seeds (0 … n−1), or a list with ranges like 0,3,7 or 2..5 (one seed: 3..3)",
     seedList,
     Array.from({ length: SEEDS }, (_, i) => i),
   )

@@ -12,29 +12,27 @@ export function intInRange(flag: string, min: number, max: number): (value: stri
 }
 
 /**
- * `--seeds`: a count n (seeds 0 … n−1) or a comma-separated list of distinct seeds (`3,7,11`).
+ * `--seeds`: a count n (seeds 0 … n−1), or a comma-separated list of distinct seeds and inclusive
+ * ranges (`3,7,11`, `2..5`, `0..3,9`); one seed other than 0 is written as a range, `3..3`.
  */
 export function seedList(value: string): number[] {
   const v = value.trim();
+  const usage = `--seeds must be a count in [1, 10000], or a list of distinct seeds in [0, 2147483647] and ranges like 0,3,7 or 2..5 (one seed: 3..3); got "${value}"`;
   if (/^\d+$/.test(v)) {
     const n = Number(v);
-    if (n < 1 || n > 10_000)
-      throw new InvalidArgumentError(
-        `--seeds must be a count in [1, 10000] or a list like 0,3,7; got "${value}"`,
-      );
+    if (n < 1 || n > 10_000) throw new InvalidArgumentError(usage);
     return Array.from({ length: n }, (_, i) => i);
   }
-  const parts = v.split(",").map((s) => s.trim());
-  const seeds = parts.map(Number);
-  if (
-    parts.length < 1 ||
-    parts.some((p) => !/^\d+$/.test(p)) ||
-    seeds.some((s) => s > 2 ** 31 - 1) ||
-    new Set(seeds).size !== seeds.length
-  ) {
-    throw new InvalidArgumentError(
-      `--seeds must be a count in [1, 10000] or a list of distinct integers in [0, 2147483647] like 0,3,7; got "${value}"`,
-    );
+  const seeds: number[] = [];
+  for (const part of v.split(",").map((s) => s.trim())) {
+    const m = /^(\d+)(?:\.\.(\d+))?$/.exec(part);
+    if (!m) throw new InvalidArgumentError(usage);
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (hi < lo || hi > 2 ** 31 - 1 || hi - lo >= 10_000) throw new InvalidArgumentError(usage);
+    for (let s = lo; s <= hi; s++) seeds.push(s);
   }
+  if (new Set(seeds).size !== seeds.length)
+    throw new InvalidArgumentError(`${usage}: the seeds must be distinct`);
   return seeds;
 }

@@ -66,6 +66,10 @@ describe("npm run exp:pendulum (tiny)", () => {
     expect(() => seedList("1,x")).toThrow(/--seeds must be a count .* got "1,x"/);
     expect(() => seedList("1,1")).toThrow(/distinct/);
     expect(() => seedList("0")).toThrow(/count in \[1, 10000\]/);
+    expect(seedList("3..3")).toEqual([3]);
+    expect(seedList("2..4,9")).toEqual([2, 3, 4, 9]);
+    expect(() => seedList("5..2")).toThrow(/ranges like .*2\.\.5/);
+    expect(() => seedList("1..3,2")).toThrow(/distinct/);
     expect(intInRange("--episodes", 20, 100)("50")).toBe(50);
     expect(() => intInRange("--episodes", 20, 100)("5.5")).toThrow(
       '--episodes must be an integer in [20, 100], got "5.5"',
