@@ -7,8 +7,8 @@
  * per frame, sticky actions 0.1, full action set).
  *
  *   npm run exp:breakout                                        # default: 8 variants × 1 seed × 100k frames, one core:
- *                                                               # ≈ 25 min at the bench/suites/dqn.ts rates (dense ≈ 420,
- *                                                               # TRL ⅒ ≈ 800, low-rank ⅒ ≈ 1000, CP conv ≈ 180 frames/s)
+ *                                                               # ≈ 27 min at the bench/suites/dqn.ts rates (dense ≈ 450,
+ *                                                               # TRL ⅒ ≈ 830, low-rank ⅒ ≈ 1070, CP conv ≈ 190 frames/s)
  *   npm run exp:breakout -- --variants dense,trl-0.2 --seeds 2 --frames 300000
  *   npm run exp:breakout -- --frames 5000000 --seeds 3           # the published 5M-frame budget
  *   npm run exp:breakout -- --resume results/breakout/runs/<run>   # continue an interrupted run from its checkpoint
