@@ -126,7 +126,7 @@ const program = new Command()
   )
   .option(
     "--runs <n|list>",
-    "runs (seeds) per task and method: a count n (seeds 0 … n−1) or a list like 0,3,7",
+    "runs (seeds) per task and method: a count n (seeds 0 … n−1) or a list with ranges like 0,3,7 or 2..5 (one seed: 3..3)",
     runList,
     Array.from({ length: RUNS }, (_, i) => i),
   )

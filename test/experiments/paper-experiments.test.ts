@@ -191,7 +191,7 @@ describe("npm run exp:acrobot / exp:rocket / exp:paper (tiny)", () => {
       ],
       [
         ["experiments/paper.ts", "--runs", "0"],
-        /--runs must be a count in \[1, 10000\] or a list like 0,3,7; got "0"/,
+        /--runs must be a count in \[1, 10000\], or a list of distinct seeds .* ranges like 0,3,7 or 2\.\.5 .*; got "0"/,
       ],
       [
         ["experiments/rocket.ts", "--env", "Moon-v0"],
