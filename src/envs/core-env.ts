@@ -10,19 +10,7 @@ import {
   type StepView,
 } from "./env.js";
 import { Box, Discrete } from "./spaces.js";
-import {
-  captureFields,
-  checkBoolean,
-  layerField,
-  prepareFields,
-  restoreSnapshot,
-  rngField,
-  takeSnapshot,
-  type EnvLayerSnapshot,
-  type EnvSnapshot,
-  type LayerFields,
-  type Resumable,
-} from "./resumable.js";
+import { checkBoolean, layerField, type LayerFields, LeafResumable, rngField } from "./resumable.js";
 
 /** What a concrete env declares to {@link CoreEnv}. */
 export interface CoreEnvSpec {
@@ -46,7 +34,7 @@ export interface CoreEnvSpec {
  * These are the unwrapped envs: `truncated` is always false here; time limits come from
  * the {@link TimeLimit} wrapper that `makeEnv` applies.
  */
-export abstract class CoreEnv implements Env<number[], Action>, Resumable {
+export abstract class CoreEnv extends LeafResumable implements Env<number[], Action> {
   readonly id: string;
   readonly observationSpace: Box;
   readonly actionSpace: Box | Discrete;
@@ -60,6 +48,7 @@ export abstract class CoreEnv implements Env<number[], Action>, Resumable {
   private ready = false;
 
   constructor(spec: CoreEnvSpec, options: EnvOptions = {}) {
+    super();
     this.id = spec.id;
     this.observationSpace = spec.observationSpace;
     this.actionSpace = spec.actionSpace;
@@ -157,25 +146,7 @@ export abstract class CoreEnv implements Env<number[], Action>, Resumable {
     this.ready = true;
   }
 
-  /** Complete resumable state: `getState()`, the generator, the ready flag and {@link extraLayerFields}. */
-  snapshot(): EnvSnapshot {
-    return takeSnapshot(this);
-  }
-
-  /** Restores a {@link snapshot} (validated first; a bad one throws and changes nothing). */
-  restore(snapshot: EnvSnapshot): void {
-    restoreSnapshot(this, snapshot);
-  }
-
-  captureLayers(): EnvLayerSnapshot[] {
-    return [captureFields(this.layerFields())];
-  }
-
-  prepareLayers(layers: readonly unknown[], offset: number, at: (i: number) => string): (() => void)[] {
-    return [prepareFields(this.layerFields(), layers[offset], at(offset))];
-  }
-
-  private layerFields(): LayerFields {
+  protected layerFields(): LayerFields {
     return {
       rng: rngField(
         () => this.rng,

@@ -9,19 +9,7 @@ import {
   type StepView,
 } from "./env.js";
 import { Box, Discrete } from "./spaces.js";
-import {
-  captureFields,
-  checkInteger,
-  layerField,
-  prepareFields,
-  restoreSnapshot,
-  rngField,
-  takeSnapshot,
-  type EnvLayerSnapshot,
-  type EnvSnapshot,
-  type LayerFields,
-  type Resumable,
-} from "./resumable.js";
+import { checkInteger, layerField, type LayerFields, LeafResumable, rngField } from "./resumable.js";
 
 /**
  * MinAtar Breakout (Young & Tian 2019, arXiv 1903.03176), re-implemented from the written rules
@@ -79,7 +67,7 @@ const FLIP_Y = [3, 2, 1, 0];
 /** Direction after a paddle-corner bounce (both negated). */
 const REVERSE = [2, 3, 0, 1];
 
-export class MinAtarBreakout implements Env<BreakoutState, number>, Resumable {
+export class MinAtarBreakout extends LeafResumable implements Env<BreakoutState, number> {
   readonly id: string;
   readonly observationSpace: Box;
   readonly actionSpace: Discrete;
@@ -108,6 +96,7 @@ export class MinAtarBreakout implements Env<BreakoutState, number>, Resumable {
   };
 
   constructor(options: MinAtarBreakoutOptions = {}) {
+    super();
     const p = options.stickyActionProb ?? 0.1;
     if (!(p >= 0 && p <= 1))
       throw new RangeError(`MinAtarBreakout: stickyActionProb must be in [0, 1], got ${p}`);
@@ -286,25 +275,7 @@ export class MinAtarBreakout implements Env<BreakoutState, number>, Resumable {
     this.brick.set(brick);
   }
 
-  /** Complete resumable state: `getState()`, the generator and the sticky-action memory `lastAction`. */
-  snapshot(): EnvSnapshot {
-    return takeSnapshot(this);
-  }
-
-  /** Restores a {@link snapshot} (validated first; a bad one throws and changes nothing). */
-  restore(snapshot: EnvSnapshot): void {
-    restoreSnapshot(this, snapshot);
-  }
-
-  captureLayers(): EnvLayerSnapshot[] {
-    return [captureFields(this.layerFields())];
-  }
-
-  prepareLayers(layers: readonly unknown[], offset: number, at: (i: number) => string): (() => void)[] {
-    return [prepareFields(this.layerFields(), layers[offset], at(offset))];
-  }
-
-  private layerFields(): LayerFields {
+  protected layerFields(): LayerFields {
     return {
       rng: rngField(
         () => this.rng,

@@ -131,8 +131,11 @@ export function prepareFields(
   return () => names.forEach((name, i) => fields[name].write(values[i]));
 }
 
+/** What {@link takeSnapshot} and {@link restoreSnapshot} use of an env. */
+export type SnapshotTarget = Pick<Env, "id" | "getState" | "setState"> & Resumable;
+
 /** `snapshot()` of a {@link Resumable} env: its id, `getState()` and layer records. */
-export function takeSnapshot(env: Env & Resumable): EnvSnapshot {
+export function takeSnapshot(env: SnapshotTarget): EnvSnapshot {
   return { kind: "env-snapshot", id: env.id, state: env.getState(), layers: env.captureLayers() };
 }
 
@@ -150,7 +153,7 @@ export interface RestoreContext {
  * layers' fields. A bad snapshot throws and leaves the env unchanged.
  */
 export function restoreSnapshot(
-  env: Env & Resumable,
+  env: SnapshotTarget,
   snapshot: EnvSnapshot,
   context: RestoreContext = {},
 ): void {
@@ -177,6 +180,36 @@ export function restoreSnapshot(
     );
   }
   for (const write of writes) write();
+}
+
+/**
+ * Base of an env at the bottom of a wrapper chain (no inner env): `snapshot`/`restore` and the
+ * low-level layer methods, all from the one layer record {@link LeafResumable.layerFields}.
+ */
+export abstract class LeafResumable implements Resumable {
+  abstract readonly id: string;
+  abstract getState(): unknown;
+  abstract setState(state: unknown): void;
+  /** This env's hidden fields (generator, flags, memories): its one layer record. */
+  protected abstract layerFields(): LayerFields;
+
+  /** Complete resumable state: `getState()` plus {@link LeafResumable.layerFields}. */
+  snapshot(): EnvSnapshot {
+    return takeSnapshot(this);
+  }
+
+  /** Restores a {@link snapshot} (validated first; a bad one throws and changes nothing). */
+  restore(snapshot: EnvSnapshot): void {
+    restoreSnapshot(this, snapshot);
+  }
+
+  captureLayers(): EnvLayerSnapshot[] {
+    return [captureFields(this.layerFields())];
+  }
+
+  prepareLayers(layers: readonly unknown[], offset: number, at: (i: number) => string): (() => void)[] {
+    return [prepareFields(this.layerFields(), layers[offset], at(offset))];
+  }
 }
 
 // ---- field checkers ----
