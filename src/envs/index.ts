@@ -49,6 +49,7 @@ export { fastStepper, type FastEnv } from "./fast-stepper.js";
 export { DiscretizeAction } from "./discretize-action.js";
 export {
   isResumable,
+  LeafResumable,
   restoreSnapshot,
   takeSnapshot,
   layerField,
@@ -63,4 +64,5 @@ export {
   type LayerField,
   type LayerFields,
   type RestoreContext,
+  type SnapshotTarget,
 } from "./resumable.js";
