@@ -42,7 +42,7 @@ import { LowRankDense } from "../src/nn/low-rank-dense.js";
 import type { Sequential } from "../src/nn/sequential.js";
 import type { MatmulPrecision } from "../src/factor/gemm.js";
 import { intInRange, seedList } from "./lib/args.js";
-import { resumeSettings, runDqnExperiment, type DqnVariant } from "./lib/dqn-run.js";
+import { applyResume, runDqnExperiment, type DqnVariant } from "./lib/dqn-run.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
 const ENV_ID = "MinAtar/Breakout";
@@ -170,26 +170,16 @@ const opts = program.opts<{
   resume?: string;
   quiet?: boolean;
 }>();
-if (opts.resume !== undefined) {
-  try {
-    const r = resumeSettings(program, "breakout", ["--variants", "--seeds", "--out", "--precision"], {
-      resume: opts.resume,
-      frames: opts.frames,
-      checkpointEvery: opts.checkpointEvery,
-    });
-    if (!(r.variant in VARIANTS))
-      throw new InvalidArgumentError(`--resume: unknown variant "${r.variant}" in the manifest`);
-    opts.variants = [r.variant];
-    opts.seeds = [r.seed];
-    opts.frames = r.frames;
-    opts.checkpointEvery = r.checkpointEvery;
-    opts.out = r.out;
-    opts.resume = r.runDir;
+applyResume(
+  program,
+  "breakout",
+  ["--variants", "--seeds", "--out", "--precision"],
+  opts,
+  Object.keys(VARIANTS),
+  (r) => {
     opts.precision = precisionArg(String(r.config.matmul_precision));
-  } catch (err) {
-    program.error(`error: ${(err as Error).message}`, { exitCode: 2 });
-  }
-}
+  },
+);
 
 const config: Partial<DqnConfig> = {
   gamma: GAMMA,

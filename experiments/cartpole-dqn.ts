@@ -28,7 +28,7 @@ import { Dense } from "../src/nn/dense.js";
 import { LowRankDense } from "../src/nn/low-rank-dense.js";
 import type { Sequential } from "../src/nn/sequential.js";
 import { intInRange, seedList } from "./lib/args.js";
-import { resumeSettings, runDqnExperiment, type DqnVariant } from "./lib/dqn-run.js";
+import { applyResume, runDqnExperiment, type DqnVariant } from "./lib/dqn-run.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
 const ENV_ID = "CartPole-v1";
@@ -120,25 +120,7 @@ const opts = program.opts<{
   resume?: string;
   quiet?: boolean;
 }>();
-if (opts.resume !== undefined) {
-  try {
-    const r = resumeSettings(program, "cartpole-dqn", ["--variants", "--seeds", "--out"], {
-      resume: opts.resume,
-      frames: opts.frames,
-      checkpointEvery: opts.checkpointEvery,
-    });
-    if (!(r.variant in VARIANTS))
-      throw new InvalidArgumentError(`--resume: unknown variant "${r.variant}" in the manifest`);
-    opts.variants = [r.variant];
-    opts.seeds = [r.seed];
-    opts.frames = r.frames;
-    opts.checkpointEvery = r.checkpointEvery;
-    opts.out = r.out;
-    opts.resume = r.runDir;
-  } catch (err) {
-    program.error(`error: ${(err as Error).message}`, { exitCode: 2 });
-  }
-}
+applyResume(program, "cartpole-dqn", ["--variants", "--seeds", "--out"], opts, Object.keys(VARIANTS));
 
 const config: Partial<DqnConfig> = {
   gamma: GAMMA,

@@ -196,6 +196,51 @@ export function resumeSettings(
   };
 }
 
+/** The options of a DQN experiment script that `--resume` overrides. */
+export interface ResumableScriptOptions {
+  variants: string[];
+  seeds: number[];
+  frames: number;
+  checkpointEvery: number;
+  out: string;
+  resume?: string;
+}
+
+/**
+ * Applies `--resume <run dir>` to a DQN script's parsed options (see {@link resumeSettings}): the
+ * run's variant (which must be one of `knownVariants`), seed, budget, interval and output folder;
+ * `extra` reads further settings from the run's config. Any error ends the process through
+ * commander with exit code 2, before anything is written.
+ */
+export function applyResume(
+  program: Command,
+  experiment: string,
+  fixedFlags: readonly string[],
+  opts: ResumableScriptOptions,
+  knownVariants: readonly string[],
+  extra?: (settings: ResumeSettings) => void,
+): void {
+  if (opts.resume === undefined) return;
+  try {
+    const r = resumeSettings(program, experiment, fixedFlags, {
+      resume: opts.resume,
+      frames: opts.frames,
+      checkpointEvery: opts.checkpointEvery,
+    });
+    if (!knownVariants.includes(r.variant))
+      throw new InvalidArgumentError(`--resume: unknown variant "${r.variant}" in the manifest`);
+    opts.variants = [r.variant];
+    opts.seeds = [r.seed];
+    opts.frames = r.frames;
+    opts.checkpointEvery = r.checkpointEvery;
+    opts.out = r.out;
+    opts.resume = r.runDir;
+    extra?.(r);
+  } catch (err) {
+    program.error(`error: ${(err as Error).message}`, { exitCode: 2 });
+  }
+}
+
 /** Lock file of a run directory while a process writes to it: `<pid>@<hostname>`. */
 export const DQN_RUN_LOCK_FILE = "run.lock";
 
