@@ -1,5 +1,5 @@
 /**
- * The report page in a real browser (issue 4 item 7): headless Debian Chromium through
+ * The report page in a real browser: headless Debian Chromium through
  * playwright-core. Needs Chromium at $CHROMIUM_PATH or /usr/bin/chromium (.ci/run installs it
  * with apt-get); without it this test fails with a message saying so.
  */
