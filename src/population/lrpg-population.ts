@@ -15,9 +15,9 @@ import { GpuFactorBackend } from "../factor/backend/gpu-backend.js";
 import { CpuFactorBackend } from "../factor/backend/cpu-backend.js";
 import { adamStepInPlace, entryGradientsInto, gatherEntriesInto } from "../factor/backend/cpu-kernels.js";
 import { Discretizer } from "../lrpg/discretizer.js";
-import { fillReferenceOrder } from "../lrpg/low-rank-critic.js";
+import { fillReferenceOrder } from "../parametrizations/grid-low-rank.js";
 import { LowRankMatrix } from "../factor/low-rank-matrix.js";
-import { LOG_SQRT_2PI } from "../pg/gaussian.js";
+import { gaussianActorLoss } from "../heads/gaussian.js";
 import { discountedReturns } from "../pg/returns.js";
 import { Rng } from "../random/rng.js";
 import { kernelGrid, lowRankGaussianActKernel, type KernelGrid } from "./act-kernel.js";
@@ -124,6 +124,7 @@ export class LrpgPopulation {
     z: Float64Array;
     V: Float64Array;
     G: Float64Array;
+    A: Float64Array;
     gz: Float64Array;
     gc: Float64Array;
     gRho: Float64Array;
@@ -226,6 +227,7 @@ export class LrpgPopulation {
       z: new Float64Array(P * T),
       V: new Float64Array(P * T),
       G: new Float64Array(T),
+      A: new Float64Array(T),
       gz: new Float64Array(P * T),
       gc: new Float64Array(P * T),
       gRho: new Float64Array(P),
@@ -385,35 +387,24 @@ export class LrpgPopulation {
     const V = fast
       ? gatherEntriesInto(this.critic, criticEntries, w.V)
       : await this.backend.gatherEntries(this.critic, criticEntries);
-    const { G, gz, gc, gRho } = w;
-    const sigmoid = this.task.sigmoidMean;
+    const { G, A, gz, gc, gRho } = w;
     for (let p = 0; p < P; p++) {
       const Tp = this.lengths[p];
       discountedReturns(this.trajRewards.subarray(p * T, p * T + Tp), this.task.gamma, Tp, G);
-      // Actor, as LrpgAgent.learn: w = A_t/T, g_z = w·(−(a−μ)/σ²) [·μ(1−μ)], ∂J/∂ρ = Σ w(1 − (a−μ)²/σ²).
-      const sigma = this.sigma[p];
-      const variance = sigma * sigma;
-      const logSigma = Math.log(sigma);
-      const invT = 1 / Tp;
-      let rho = 0;
-      let lossSum = 0;
-      for (let t = 0; t < Tp; t++) {
-        const q = p * T + t;
-        const zt = z[q];
-        const mu = sigmoid ? 1 / (1 + Math.exp(-zt)) : zt;
-        const adv = G[t] - V[q];
-        const wt = invT * adv;
-        const d = this.trajActions[q] - mu;
-        const logProb = -(d * d) / (2 * variance) - logSigma - LOG_SQRT_2PI;
-        lossSum += -logProb * adv;
-        let g = wt * (-d / variance);
-        if (sigmoid) g *= mu * (1 - mu);
-        gz[q] = g;
-        rho += wt * (1 - (d * d) / variance);
-      }
-      gRho[p] = rho;
-      w.lossActor[p] = lossSum / Tp;
-      // Critic, as LowRankCritic.step: ∂J_c/∂V_t = (2/T)(V_t − G_t), J_c = (1/T) Σ (V_t − G_t)².
+      // Actor, as LrpgAgent.learn: the Gaussian head's loss on A_t = G_t − V_t.
+      for (let t = 0; t < Tp; t++) A[t] = G[t] - V[p * T + t];
+      const actor = gaussianActorLoss(
+        z.subarray(p * T, p * T + Tp),
+        this.trajActions.subarray(p * T, p * T + Tp),
+        A,
+        Tp,
+        this.logSigma[p],
+        this.task.sigmoidMean,
+        gz.subarray(p * T, p * T + Tp),
+      );
+      gRho[p] = actor.gradLogSigma;
+      w.lossActor[p] = actor.loss;
+      // Critic, as ReinforceWithBaseline: ∂J_c/∂V_t = (2/T)(V_t − G_t), J_c = (1/T) Σ (V_t − G_t)².
       const norm = 2 / Tp;
       let criticSum = 0;
       for (let t = 0; t < Tp; t++) {

@@ -37,7 +37,7 @@ export function envAgentFactory(config: RunConfig, rng: Rng): RunnableAgent {
     const criticGrid = grid(grids.critic, config.criticBuckets);
     const rank = config.rank ?? d.lrpg.rank;
     if (d.actionKind === "discrete") {
-      const agent = new SoftmaxLrpgAgent({
+      return new SoftmaxLrpgAgent({
         actorGrid,
         criticGrid,
         actionCount: d.actionCount!,
@@ -49,15 +49,8 @@ export function envAgentFactory(config: RunConfig, rng: Rng): RunnableAgent {
         criticInitScale: d.lrpg.criticInitScale,
         rng,
       });
-      return Object.assign(agent, {
-        setLearningRates(actor: number, critic: number): void {
-          agent.actorOptimizer.lr = actor;
-          agent.critic.optimizer.lr = critic;
-        },
-        parameters: () => [...agent.actorOptimizer.params, ...agent.critic.optimizer.params],
-      });
     }
-    const agent = new LrpgAgent({
+    return new LrpgAgent({
       actorGrid,
       criticGrid,
       rank,
@@ -68,19 +61,12 @@ export function envAgentFactory(config: RunConfig, rng: Rng): RunnableAgent {
       actionClamp: clamp,
       rng,
     });
-    return Object.assign(agent, {
-      setLearningRates(actor: number, critic: number): void {
-        agent.actorOptimizer.lr = actor;
-        agent.critic.optimizer.lr = critic;
-      },
-      parameters: () => [...agent.actorOptimizer.params, ...agent.critic.optimizer.params],
-    });
   }
   if (d.nn === null)
     throw new RangeError(
       `config.algo = "nn": the NN baseline needs a continuous (Box) action space, but ${config.env} has discrete actions; use algo "lrpg"`,
     );
-  const agent = new NnGaussianAgent({
+  return new NnGaussianAgent({
     stateDim: d.stateDim,
     hidden: config.hidden ?? d.nn.hidden,
     lrActor,
@@ -89,12 +75,5 @@ export function envAgentFactory(config: RunConfig, rng: Rng): RunnableAgent {
     sigmoidMean: d.unitInterval,
     actionClamp: clamp,
     rng,
-  });
-  return Object.assign(agent, {
-    setLearningRates(actor: number, critic: number): void {
-      agent.actorOptimizer.lr = actor;
-      agent.criticOptimizer.lr = critic;
-    },
-    parameters: () => [...agent.actorOptimizer.params, ...agent.criticOptimizer.params],
   });
 }

@@ -16,8 +16,8 @@ function withBuckets(grid: DiscretizerOptions, buckets: number | undefined): Dis
 
 /**
  * Builds the paper agent of `config.task` (src/presets), overriding rank, grid points per
- * dimension or hidden width and the learning rates from the config, and adds
- * `setLearningRates` (writes the Adam `lr` of the actor and critic optimizers). Envs outside
+ * dimension or hidden width and the learning rates from the config (the agents' own
+ * `setLearningRates` applies schedules). Envs outside
  * the paper (`config.task === null`) go to {@link envAgentFactory} (their default grid).
  */
 export const paperAgentFactory: AgentFactory = (config: RunConfig, rng: Rng): RunnableAgent => {
@@ -27,7 +27,7 @@ export const paperAgentFactory: AgentFactory = (config: RunConfig, rng: Rng): Ru
   const lrCritic = compileSchedule(config.lrCritic, "lrCritic", config.episodes)(0);
   if (config.algo === "lrpg") {
     const c = spec.lrpg;
-    const agent = new LrpgAgent({
+    return new LrpgAgent({
       actorGrid: withBuckets(c.actorGrid, config.actorBuckets),
       criticGrid: withBuckets(c.criticGrid, config.criticBuckets),
       rank: config.rank ?? c.rank,
@@ -38,16 +38,9 @@ export const paperAgentFactory: AgentFactory = (config: RunConfig, rng: Rng): Ru
       actionClamp: c.actionClamp,
       rng,
     });
-    return Object.assign(agent, {
-      setLearningRates(actor: number, critic: number): void {
-        agent.actorOptimizer.lr = actor;
-        agent.critic.optimizer.lr = critic;
-      },
-      parameters: () => [...agent.actorOptimizer.params, ...agent.critic.optimizer.params],
-    });
   }
   const c = spec.nn;
-  const agent = new NnGaussianAgent({
+  return new NnGaussianAgent({
     stateDim: spec.stateDim,
     hidden: config.hidden ?? c.hidden,
     lrActor,
@@ -56,12 +49,5 @@ export const paperAgentFactory: AgentFactory = (config: RunConfig, rng: Rng): Ru
     sigmoidMean: c.sigmoidMean,
     actionClamp: c.actionClamp,
     rng,
-  });
-  return Object.assign(agent, {
-    setLearningRates(actor: number, critic: number): void {
-      agent.actorOptimizer.lr = actor;
-      agent.criticOptimizer.lr = critic;
-    },
-    parameters: () => [...agent.actorOptimizer.params, ...agent.criticOptimizer.params],
   });
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import { NnGaussianAgent } from "../../src/baselines/gaussian-nn-agent.js";
-import { ScalarMlp } from "../../src/baselines/scalar-mlp.js";
+import { ScalarMlp } from "../../src/parametrizations/mlp.js";
 import { makeEpisode } from "../../src/pg/episode-buffer.js";
 import { Rng } from "../../src/random/rng.js";
 import { jitter, worstGradientError } from "../lrpg/gradient-check.js";

@@ -171,7 +171,7 @@ describe("LrpgAgent", () => {
   it("setLearningRates validates and applies; parameters() lists actor then critic tensors", () => {
     const { agent } = build(c, {});
     agent.setLearningRates(0.5, 0.25);
-    expect([agent.actorOptimizer.lr, agent.critic.optimizer.lr]).toEqual([0.5, 0.25]);
+    expect([agent.actorOptimizer.lr, agent.criticOptimizer.lr]).toEqual([0.5, 0.25]);
     expect(() => agent.setLearningRates(0, 1)).toThrow(/actor lr must be a finite number > 0, got 0/);
     expect(agent.parameters().map((p) => p.name)).toEqual([
       "mu.L",

@@ -125,12 +125,7 @@ describe("golden learn steps (paper-learn-step.json)", () => {
 
       const adam = record.after[2].adam_state!;
       for (const [key, entry] of Object.entries(adam)) {
-        const opt =
-          entry.optimizer === "actor"
-            ? agent.actorOptimizer
-            : kind === "lrpg"
-              ? (agent as LrpgAgent).critic.optimizer
-              : (agent as NnGaussianAgent).criticOptimizer;
+        const opt = entry.optimizer === "actor" ? agent.actorOptimizer : agent.criticOptimizer;
         expect(opt.stepCount).toBe(entry.step);
         const { expAvg, expAvgSq } = opt.moments(key);
         // R factors are stored M×K here, K×M in the reference.

@@ -1,5 +1,6 @@
 import { makeParameter, type Parameter } from "../optim/parameter.js";
 import type { Rng } from "../random/rng.js";
+import type { BatchKeeping, StateDictEntry } from "./parametrization.js";
 
 /**
  * y = w₂ · ReLU(W₁ x + b₁) + b₂: PyTorch's `Sequential(Linear(S, H), ReLU(), Linear(H, 1))`
@@ -11,8 +12,9 @@ import type { Rng } from "../random/rng.js";
  *   ∇w₂ = Σ_t g_t h_t,  ∇b₂ = Σ_t g_t,
  *   δ_t = g_t · w₂ ⊙ 1[u_t > 0],  ∇W₁ = Σ_t δ_t x_tᵀ,  ∇b₁ = Σ_t δ_t.
  */
-export class ScalarMlp {
+export class ScalarMlp implements BatchKeeping {
   readonly inputDim: number;
+  readonly outputDim = 1;
   readonly hidden: number;
   readonly w1: Parameter;
   readonly b1: Parameter;
@@ -43,6 +45,15 @@ export class ScalarMlp {
 
   get parameterCount(): number {
     return this.hidden * this.inputDim + 2 * this.hidden + 1;
+  }
+
+  /** State dict: the parameters under their own names, untransposed. */
+  stateDictEntries(): StateDictEntry[] {
+    return this.parameters.map((param) => ({ key: param.name, param, transpose: false }));
+  }
+
+  forwardOne(state: ArrayLike<number>, out: Float64Array, outOffset = 0): void {
+    out[outOffset] = this.forward(state);
   }
 
   /**
@@ -114,7 +125,7 @@ export class ScalarMlp {
    * {@link backwardBatch}, which recomputes the pre-activations (cheaper than storing T×H of them).
    */
   forwardBatch(x: Float64Array, T: number, out: Float64Array): void {
-    this.setBatch(x, T);
+    this.keepBatch(x, T);
     if (this.inputDim === 2 && this.forwardBatch2BranchFree(T, out)) return;
     this.forwardBatchBranching(T, out);
   }
@@ -124,7 +135,7 @@ export class ScalarMlp {
    * evaluating the net: for callers that already hold y_t = {@link forward}(x_t) for the same
    * parameters.
    */
-  setBatch(x: Float64Array, T: number): void {
+  keepBatch(x: Float64Array, T: number): void {
     const S = this.inputDim;
     if (this.xt.length < T * S) this.xt = new Float64Array(Math.max(T * S, 2 * this.xt.length));
     const xt = this.xt; // S×T, the inputs transposed

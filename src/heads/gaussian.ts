@@ -1,0 +1,267 @@
+import { makeParameter, type Parameter } from "../optim/parameter.js";
+import type { StateDictEntry } from "../parametrizations/parametrization.js";
+import type { Rng } from "../random/rng.js";
+import type { PolicyHead } from "./head.js";
+
+/**
+ * Gaussian policy math in the exact form torch's `Normal(μ, σ).log_prob(a)` evaluates
+ * (torch 1.13, as run by the LRPG reference), docs/distributions.md:
+ *
+ *   log N(a; μ, σ²) = −(a − μ)² / (2σ²) − log σ − log √(2π),   σ² computed as σ·σ, log σ as log(σ).
+ *
+ * Derivatives of the per-step loss ℓ = −log N (what REINFORCE weights by the advantage):
+ *   ∂ℓ/∂μ = −(a − μ)/σ²,   ∂ℓ/∂ρ = 1 − (a − μ)²/σ² (ρ = log σ),   ∂ℓ/∂σ = 1/σ − (a − μ)²/σ³.
+ */
+
+/** log √(2π), the constant of torch's Normal.log_prob (`math.log(math.sqrt(2 * math.pi))`). */
+export const LOG_SQRT_2PI = Math.log(Math.sqrt(2 * Math.PI));
+
+/** log N(a; μ, σ²) for σ = exp(logSigma), torch's evaluation order. */
+export function gaussianLogProb(a: number, mu: number, logSigma: number): number {
+  return gaussianLogProbSigma(a, mu, Math.exp(logSigma));
+}
+
+/** log N(a; μ, σ²) given σ directly (log σ evaluated as log(σ)). */
+export function gaussianLogProbSigma(a: number, mu: number, sigma: number): number {
+  const d = a - mu;
+  return -(d * d) / (2 * (sigma * sigma)) - Math.log(sigma) - LOG_SQRT_2PI;
+}
+
+/** ∂(−log N)/∂μ = −(a − μ)/σ². */
+export function negLogProbGradMean(a: number, mu: number, sigma: number): number {
+  return -(a - mu) / (sigma * sigma);
+}
+
+/** ∂(−log N)/∂(log σ) = 1 − (a − μ)²/σ². */
+export function negLogProbGradLogSigma(a: number, mu: number, sigma: number): number {
+  const d = a - mu;
+  return 1 - (d * d) / (sigma * sigma);
+}
+
+/** ∂(−log N)/∂σ = 1/σ − (a − μ)²/σ³. */
+export function negLogProbGradSigma(a: number, mu: number, sigma: number): number {
+  const d = a - mu;
+  return 1 / sigma - (d * d) / (sigma * sigma * sigma);
+}
+
+/** Logistic sigmoid 1/(1 + e^{−z}); derivative sigmoid(z)·(1 − sigmoid(z)). */
+export function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** softplus(z) = log(1 + e^z), computed stably; derivative sigmoid(z). */
+export function softplus(z: number): number {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
+/** Inverse of softplus: log(e^y − 1) for y > 0. */
+export function softplusInverse(y: number): number {
+  return y > 30 ? y : Math.log(Math.expm1(y));
+}
+
+/** How σ is obtained: a learned scalar ρ (σ = exp ρ), or per state σ = φ(z_σ) from a second output of z. */
+export type SigmaMap = "exp" | "softplus";
+
+/**
+ * The Gaussian REINFORCE loss, the one copy every agent and the population use. Over T steps with
+ * z_t = z[t·D] (μ_t = z_t, or sigmoid(z_t) when `sigmoidMean`) and w_t = A_t/T:
+ *
+ *   J_a = (1/T) Σ_t −log N(a_t; μ_t, σ_t²)·A_t,
+ *   ∂J_a/∂z_t = w_t·(−(a_t − μ_t)/σ_t²) [·μ_t(1 − μ_t)],
+ *
+ * σ_t = exp(logSigma) for every t when `sigmaMap` is null, returning ∂J_a/∂ρ = Σ_t w_t(1 − (a_t − μ_t)²/σ²);
+ * else σ_t = φ(z[t·D + 1]) with ∂J_a/∂z^σ_t = w_t(1/σ_t − (a_t − μ_t)²/σ_t³)·φ'(z^σ_t),
+ * φ' = σ (exp) or sigmoid(z^σ) (softplus).
+ */
+export function gaussianLoss(
+  z: ArrayLike<number>,
+  D: number,
+  actions: ArrayLike<number>,
+  advantages: ArrayLike<number>,
+  T: number,
+  sigmoidMean: boolean,
+  logSigma: number,
+  sigmaMap: SigmaMap | null,
+  gradZ: Float64Array | { [i: number]: number },
+): { loss: number; gradLogSigma: number } {
+  const sigmaScalar = Math.exp(logSigma);
+  const varianceScalar = sigmaScalar * sigmaScalar;
+  const logScaleScalar = Math.log(sigmaScalar);
+  const invT = 1 / T;
+  let lossSum = 0;
+  let gRho = 0;
+  for (let t = 0; t < T; t++) {
+    const zt = z[t * D];
+    const mu = sigmoidMean ? 1 / (1 + Math.exp(-zt)) : zt;
+    const adv = advantages[t];
+    const d = actions[t] - mu;
+    const w = invT * adv;
+    let sigma = sigmaScalar;
+    let variance = varianceScalar;
+    let logScale = logScaleScalar;
+    let zs = 0;
+    if (sigmaMap !== null) {
+      zs = z[t * D + 1];
+      sigma = sigmaMap === "exp" ? Math.exp(zs) : softplus(zs);
+      variance = sigma * sigma;
+      logScale = Math.log(sigma);
+    }
+    const logProb = -(d * d) / (2 * variance) - logScale - LOG_SQRT_2PI;
+    lossSum += -logProb * adv;
+    let g = w * (-d / variance);
+    if (sigmoidMean) g *= mu * (1 - mu);
+    gradZ[t * D] = g;
+    if (sigmaMap === null) gRho += w * (1 - (d * d) / variance);
+    else {
+      const gSigma = w * (1 / sigma - (d * d) / (variance * sigma));
+      gradZ[t * D + 1] = gSigma * (sigmaMap === "exp" ? sigma : 1 / (1 + Math.exp(-zs)));
+    }
+  }
+  return { loss: lossSum / T, gradLogSigma: gRho };
+}
+
+/** {@link gaussianLoss} with a scalar σ = exp(logSigma) and one z per step. */
+export function gaussianActorLoss(
+  z: ArrayLike<number>,
+  actions: ArrayLike<number>,
+  advantages: ArrayLike<number>,
+  T: number,
+  logSigma: number,
+  sigmoidMean: boolean,
+  gradZ: Float64Array,
+): { loss: number; gradLogSigma: number } {
+  return gaussianLoss(z, 1, actions, advantages, T, sigmoidMean, logSigma, null, gradZ);
+}
+
+export interface GaussianHeadOptions {
+  /** μ = sigmoid(z_μ) (the reference's rocket) instead of μ = z_μ. Default false. */
+  sigmoidMean?: boolean;
+  /** Clamp of the sampled action (and of the mode) to [lo, hi] before it is stored and used in the log-prob. */
+  actionClamp?: readonly [number, number] | null;
+  /**
+   * `{ kind: "scalar" }`: σ = exp(ρ) with its own parameter `log_sigma` (ρ₀ = logSigmaInit, default 1),
+   * z = [z_μ]. `{ kind: "state", map }`: σ(s) = φ(z_σ) from the parametrization, z = [z_μ, z_σ].
+   */
+  sigma?: { kind: "scalar"; logSigmaInit?: number } | { kind: "state"; map: SigmaMap };
+}
+
+/**
+ * π(a|z) = N(μ, σ²) over a scalar action, a = clamp(μ + σ·ε), ε ~ N(0, 1); μ = z_μ or sigmoid(z_μ);
+ * σ = exp(ρ) (scalar) or φ(z_σ) (state-dependent). Entropy ½ + log √(2π) + log σ (of the unclamped
+ * Gaussian). Gradients: see {@link gaussianLoss}.
+ */
+export class GaussianHead implements PolicyHead {
+  readonly inputDim: number;
+  readonly sigmoidMean: boolean;
+  readonly actionClamp: readonly [number, number] | null;
+  /** ρ = log σ when σ is a scalar, else null. */
+  readonly logSigma: Parameter | null;
+  readonly sigmaMap: SigmaMap | null;
+  private readonly lo: number;
+  private readonly hi: number;
+  /** exp(ρ), refreshed after every change of ρ. */
+  private sigmaScalar = Math.E;
+
+  constructor(options: GaussianHeadOptions = {}, owner = "GaussianHead") {
+    this.sigmoidMean = options.sigmoidMean ?? false;
+    const clamp = options.actionClamp ?? null;
+    if (clamp) {
+      const [lo, hi] = clamp;
+      if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi))
+        throw new RangeError(
+          `${owner}: actionClamp must be [lo, hi] with finite lo < hi, got [${lo}, ${hi}]`,
+        );
+    }
+    this.actionClamp = clamp ? [clamp[0], clamp[1]] : null;
+    this.lo = clamp ? clamp[0] : -Infinity;
+    this.hi = clamp ? clamp[1] : Infinity;
+    const sigma = options.sigma ?? { kind: "scalar" };
+    if (sigma.kind === "scalar") {
+      const rho = sigma.logSigmaInit ?? 1;
+      if (!Number.isFinite(rho)) throw new RangeError(`${owner}: logSigmaInit must be finite, got ${rho}`);
+      this.logSigma = makeParameter("log_sigma", [1], Float64Array.of(rho));
+      this.sigmaMap = null;
+      this.inputDim = 1;
+    } else {
+      this.logSigma = null;
+      this.sigmaMap = sigma.map;
+      this.inputDim = 2;
+    }
+    this.refresh();
+  }
+
+  get parameters(): Parameter[] {
+    return this.logSigma ? [this.logSigma] : [];
+  }
+
+  refresh(): void {
+    if (this.logSigma) this.sigmaScalar = Math.exp(this.logSigma.data[0]);
+  }
+
+  /** μ(z). */
+  mean(z: Float64Array, offset: number): number {
+    const zt = z[offset];
+    return this.sigmoidMean ? 1 / (1 + Math.exp(-zt)) : zt;
+  }
+
+  /** σ(z). */
+  sigma(z: Float64Array, offset: number): number {
+    if (this.sigmaMap === null) return this.sigmaScalar;
+    const zs = z[offset + 1];
+    return this.sigmaMap === "exp" ? Math.exp(zs) : softplus(zs);
+  }
+
+  private clamp(a: number): number {
+    return a < this.lo ? this.lo : a > this.hi ? this.hi : a;
+  }
+
+  sample(z: Float64Array, offset: number, rng: Rng): number {
+    return this.clamp(this.mean(z, offset) + this.sigma(z, offset) * rng.normal());
+  }
+
+  mode(z: Float64Array, offset: number): number {
+    return this.clamp(this.mean(z, offset));
+  }
+
+  logProb(z: Float64Array, offset: number, a: number): number {
+    return gaussianLogProbSigma(a, this.mean(z, offset), this.sigma(z, offset));
+  }
+
+  entropy(z: Float64Array, offset: number): number {
+    return 0.5 + LOG_SQRT_2PI + Math.log(this.sigma(z, offset));
+  }
+
+  checkActions(actions: Float64Array, T: number): void {
+    for (let t = 0; t < T; t++) {
+      const a = actions[t];
+      if (a !== a) throw new RangeError(`learn: actions[${t}] is NaN (expected a finite action)`);
+    }
+  }
+
+  actorLoss(
+    z: Float64Array,
+    actions: Float64Array,
+    advantages: Float64Array,
+    T: number,
+    gradZ: Float64Array,
+  ): number {
+    const rho = this.logSigma ? this.logSigma.data[0] : 0;
+    const r = gaussianLoss(
+      z,
+      this.inputDim,
+      actions,
+      advantages,
+      T,
+      this.sigmoidMean,
+      rho,
+      this.sigmaMap,
+      gradZ,
+    );
+    if (this.logSigma) this.logSigma.grad[0] += r.gradLogSigma;
+    return r.loss;
+  }
+
+  stateDictEntries(): StateDictEntry[] {
+    return this.logSigma ? [{ key: "log_sigma", param: this.logSigma, transpose: false }] : [];
+  }
+}

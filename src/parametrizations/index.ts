@@ -1,0 +1,10 @@
+/**
+ * Parametrizations z = f_θ(s): forward on a batch of states, backward from ∂J/∂z into parameter
+ * gradients, state dicts under the reference's names. The grid low-rank matrix (LRPG), the scalar
+ * MLP (the NN baseline), stacks of several, and the act memo.
+ */
+export type { Parametrization, BatchKeeping, StateDictEntry } from "./parametrization.js";
+export { GridLowRank, fillReferenceOrder } from "./grid-low-rank.js";
+export { ScalarMlp } from "./mlp.js";
+export { StackedParametrization } from "./stack.js";
+export { ActMemo } from "./memo.js";
