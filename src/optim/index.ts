@@ -4,4 +4,10 @@ export { Adam, type AdamOptions } from "./adam.js";
 export { Sgd, type SgdOptions } from "./sgd.js";
 export { RmsProp, type RmsPropOptions } from "./rmsprop.js";
 export type { UpdateBackend } from "./wasm-update-kernels.js";
-export { wasmUpdateKernelsAvailable } from "./wasm-update-kernels.js";
+export { wasmUpdateKernelsAvailable, WASM_MIN_LENGTH } from "./wasm-update-kernels.js";
+export {
+  adamCoefficients,
+  adamRange,
+  type AdamCoefficients,
+  type AdamHyperparameters,
+} from "./update-rules.js";

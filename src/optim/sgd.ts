@@ -1,68 +1,43 @@
+import { ElementwiseOptimizer, type ElementwiseOptions } from "./elementwise-optimizer.js";
 import type { Parameter } from "./parameter.js";
-import {
-  checkLearningRate,
-  checkState,
-  restoreBuffer,
-  uniqueNames,
-  type Optimizer,
-  type OptimizerState,
-} from "./optimizer.js";
+import { sgdRange, type SgdCoefficients } from "./update-rules.js";
+import { KERNEL_SCALARS, type KernelName } from "./wasm-update-kernels.js";
 
-export interface SgdOptions {
-  lr: number;
+export interface SgdOptions extends ElementwiseOptions {
   momentum?: number;
 }
 
-/** Stochastic gradient descent, torch convention: b ← μb + g; p ← p − lr·b (b = g when μ = 0). */
-export class Sgd implements Optimizer {
-  readonly params: readonly Parameter[];
-  lr: number;
+/**
+ * Stochastic gradient descent, torch convention (formulas in update-rules.ts): b ← μb + g
+ * (b = g on the first step); p ← p − lr·b; without momentum p ← p − lr·g.
+ */
+export class Sgd extends ElementwiseOptimizer {
   readonly momentum: number;
-  private t = 0;
-  private readonly buf: Float64Array[];
+  private coefficients: SgdCoefficients | null = null;
+  /** Whether this step reads the momentum buffer (not on the first step, which sets it to g). */
+  private useBuffer = false;
 
   constructor(params: readonly Parameter[], options: SgdOptions) {
-    checkLearningRate(options.lr, "SGD");
-    uniqueNames(params, "SGD");
-    this.params = params;
-    this.lr = options.lr;
+    super({ who: "SGD", kind: "sgd", buffers: ["momentum_buffer"] }, params, options);
     this.momentum = options.momentum ?? 0;
     if (!(this.momentum >= 0 && this.momentum < 1))
       throw new RangeError(`SGD: momentum must be in [0, 1), got ${this.momentum}`);
-    this.buf = params.map((p) => new Float64Array(p.data.length));
   }
 
-  step(): void {
-    const first = this.t === 0;
-    this.t += 1;
-    for (let q = 0; q < this.params.length; q++) {
-      const { data, grad } = this.params[q];
-      const b = this.buf[q];
-      for (let i = 0; i < data.length; i++) {
-        let d = grad[i];
-        if (this.momentum !== 0) {
-          b[i] = first ? d : this.momentum * b[i] + d;
-          d = b[i];
-        }
-        data[i] -= this.lr * d;
-      }
-    }
+  protected prepareStep(): { kernel: KernelName; scalars: readonly number[] } {
+    const { lr, momentum } = this;
+    const c = (this.coefficients = { lr, momentum });
+    this.useBuffer = momentum !== 0 && this.t > 1;
+    // torch's first momentum step: b = g, then the plain update with b (the same bits as g).
+    if (momentum !== 0 && this.t === 1) this.params.forEach((p, q) => this.state[0][q].set(p.grad));
+    return {
+      kernel: this.useBuffer ? "sgdMomentum" : "sgd",
+      scalars: KERNEL_SCALARS.sgd.map((key) => c[key]),
+    };
   }
 
-  zeroGrad(): void {
-    for (const p of this.params) p.grad.fill(0);
-  }
-
-  getState(): OptimizerState {
-    const buffers: Record<string, Record<string, number[]>> = {};
-    this.params.forEach((p, q) => (buffers[p.name] = { momentum_buffer: Array.from(this.buf[q]) }));
-    return { kind: "sgd", step: this.t, buffers };
-  }
-
-  setState(state: OptimizerState): void {
-    if (state.kind !== "sgd") throw new Error(`SGD.setState: expected kind "sgd", got "${state.kind}"`);
-    checkState(state, this.params, ["momentum_buffer"], "SGD");
-    this.params.forEach((p, q) => restoreBuffer(state, p, "momentum_buffer", this.buf[q]));
-    this.t = state.step;
+  protected updateRange(q: number, from: number, to: number): void {
+    const { data, grad } = this.params[q];
+    sgdRange(data, grad, this.useBuffer ? this.state[0][q] : null, from, to, this.coefficients!);
   }
 }

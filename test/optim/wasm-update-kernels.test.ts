@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Adam, RmsProp, makeParameter, type Parameter } from "../../src/optim/index.js";
+import { Adam, RmsProp, Sgd, WASM_MIN_LENGTH, makeParameter, type Parameter } from "../../src/optim/index.js";
 import { wasmUpdateKernelsAvailable } from "../../src/optim/wasm-update-kernels.js";
 import { UpdateArena } from "../../src/optim/wasm-update-kernels.js";
 import { MIN_PLACED_LENGTH, placementOf } from "../../src/optim/parameter-memory.js";
@@ -32,7 +32,7 @@ function params(lengths: number[], init: number[][]): Parameter[] {
   return lengths.map((n, q) => makeParameter(`p${q}`, [n], Float64Array.from(init[q])));
 }
 
-type MakeOpt = (ps: Parameter[], backend: "js" | "wasm") => RmsProp | Adam;
+type MakeOpt = (ps: Parameter[], backend: "js" | "wasm") => RmsProp | Adam | Sgd;
 
 function checkBitIdentical(make: MakeOpt): void {
   fc.assert(
@@ -58,10 +58,11 @@ function checkBitIdentical(make: MakeOpt): void {
 }
 
 describe("f64x2 WebAssembly optimizer kernels", () => {
-  it("are available on this runtime (Node ≥ 16.4) and are the default backend", () => {
+  it("are available on this runtime (Node ≥ 16.4); the default backend picks them by size", () => {
     expect(wasmUpdateKernelsAvailable()).toBe(true);
-    expect(new RmsProp([makeParameter("w", [2])], { lr: 1 }).backend).toBe("wasm");
-    expect(new Adam([makeParameter("w", [2])], { lr: 1 }).backend).toBe("wasm");
+    expect(new RmsProp([makeParameter("w", [2])], { lr: 1 }).backend).toBe("auto");
+    expect(new Adam([makeParameter("w", [2])], { lr: 1 }).backend).toBe("auto");
+    expect(new Sgd([makeParameter("w", [2])], { lr: 1 }).backend).toBe("auto");
   });
 
   it("centered RMSProp (MinAtar's α .95, ε .01): wasm and JS bit-identical", () => {
@@ -77,6 +78,37 @@ describe("f64x2 WebAssembly optimizer kernels", () => {
   it("Adam without and with weight decay: wasm and JS bit-identical", () => {
     checkBitIdentical((ps, backend) => new Adam(ps, { lr: 1e-3, backend }));
     checkBitIdentical((ps, backend) => new Adam(ps, { lr: 1e-3, weightDecay: 0.1, backend }));
+  });
+
+  it("SGD with and without momentum: wasm and JS bit-identical", () => {
+    checkBitIdentical((ps, backend) => new Sgd(ps, { lr: 0.05, backend }));
+    checkBitIdentical((ps, backend) => new Sgd(ps, { lr: 0.05, momentum: 0.9, backend }));
+  });
+
+  it("auto: JS below WASM_MIN_LENGTH, kernels from it, bit-identical to JS either side", () => {
+    for (const make of [
+      (ps: Parameter[], backend: "auto" | "js") => new Adam(ps, { lr: 1e-3, weightDecay: 0.01, backend }),
+      (ps: Parameter[], backend: "auto" | "js") => new RmsProp(ps, { lr: 1e-2, centered: true, backend }),
+      (ps: Parameter[], backend: "auto" | "js") => new Sgd(ps, { lr: 1e-2, momentum: 0.5, backend }),
+    ]) {
+      const lengths = [1, WASM_MIN_LENGTH - 1, WASM_MIN_LENGTH, 3 * WASM_MIN_LENGTH + 1];
+      const init = (n: number) => Float64Array.from({ length: n }, (_, i) => Math.sin(i + n));
+      const pa = lengths.map((n, q) => makeParameter(`p${q}`, [n], init(n)));
+      const pj = lengths.map((n, q) => makeParameter(`p${q}`, [n], init(n)));
+      const auto = make(pa, "auto");
+      const js = make(pj, "js");
+      expect(
+        (auto as unknown as { arena: { slots: unknown[] } }).arena.slots.map((slot) => slot !== null),
+      ).toEqual([false, false, true, true]);
+      for (let t = 0; t < 5; t++) {
+        for (const ps of [pa, pj])
+          ps.forEach((p, q) => p.grad.forEach((_, i) => (p.grad[i] = Math.cos(i * t + q))));
+        auto.step();
+        js.step();
+      }
+      pa.forEach((p, q) => expectSameBits(p.data, pj[q].data));
+      expect(JSON.stringify(auto.getState())).toBe(JSON.stringify(js.getState()));
+    }
   });
 
   it("a large parameter (several SIMD lanes, odd length) matches JS bit for bit over many steps", () => {
@@ -143,10 +175,10 @@ describe("f64x2 WebAssembly optimizer kernels", () => {
   it("rejects an unknown backend, naming it", () => {
     const p = makeParameter("w", [2]);
     expect(() => new RmsProp([p], { lr: 1, backend: "gpu" as "js" })).toThrow(
-      /backend must be "wasm" or "js", got gpu/,
+      /backend must be "auto", "wasm" or "js", got gpu/,
     );
     expect(() => new Adam([p], { lr: 1, backend: "gpu" as "js" })).toThrow(
-      /backend must be "wasm" or "js", got gpu/,
+      /backend must be "auto", "wasm" or "js", got gpu/,
     );
   });
 
@@ -158,7 +190,7 @@ describe("f64x2 WebAssembly optimizer kernels", () => {
       [3, 0, 8],
     ]);
     for (let q = 0; q < 3; q++) {
-      const slot = arena.slots[q];
+      const slot = arena.slots[q]!;
       expect(slot.inPlace).toBe(false);
       for (const ptr of [...slot.statePtrs, slot.dataPtr, slot.gradPtr]) expect(ptr % 16).toBe(0);
       for (let k = 0; k < 2; k++) expect(arena.state[k][q].every((x) => x === 0)).toBe(true);

@@ -1,9 +1,10 @@
 /**
  * The factor kernels as plain synchronous loops on typed arrays (float64 when given Float64Array).
  * Formulas and layouts: see {@link FactorBackend} in factor-backend.ts. The summation orders match
- * `LowRankMatrix.entry` / `accumulateEntryGrad` and `Adam.step` exactly, so results are bit-identical
+ * `LowRankMatrix.entry` / `accumulateEntryGrad` exactly and Adam is the optimizer's own loop, so results are bit-identical
  * to the single-matrix code.
  */
+import { adamCoefficients, adamRange } from "../../optim/update-rules.js";
 import type { AdamStepConfig, BatchedEntries, BatchedFactors, FloatArray } from "./factor-backend.js";
 
 /** X_p = L_p R_pᵀ into `out` (P·n·m). */
@@ -101,7 +102,10 @@ export function entryGradientsInto(
   }
 }
 
-/** One torch-exact Adam step in place over a flat block (entries with mask 0 untouched). */
+/**
+ * One torch-exact Adam step in place over a flat block (entries with mask 0 untouched): the
+ * optimizer's own coefficients and loop (src/optim/update-rules.ts), so `Adam.step` and this agree bit for bit.
+ */
 export function adamStepInPlace(
   param: FloatArray,
   grad: FloatArray,
@@ -110,18 +114,5 @@ export function adamStepInPlace(
   c: AdamStepConfig,
   mask?: FloatArray,
 ): void {
-  const { beta1, beta2, eps } = c;
-  const oneMinusB1 = 1 - beta1;
-  const oneMinusB2 = 1 - beta2;
-  const biasCorrection1 = 1 - Math.pow(beta1, c.step);
-  const biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, c.step));
-  const stepSize = c.lr / biasCorrection1;
-  for (let i = 0; i < param.length; i++) {
-    if (mask !== undefined && mask[i] === 0) continue;
-    const gi = grad[i];
-    m[i] = m[i] * beta1 + oneMinusB1 * gi;
-    v[i] = v[i] * beta2 + oneMinusB2 * gi * gi;
-    const denom = Math.sqrt(v[i]) / biasCorrection2Sqrt + eps;
-    param[i] = param[i] - stepSize * (m[i] / denom);
-  }
+  adamRange(param, grad, m, v, 0, param.length, adamCoefficients(c, c.step), mask ?? null);
 }

@@ -10,13 +10,15 @@ import {
   type FloatArray,
   type IndexArray,
 } from "./factor-backend.js";
+import { adamCoefficients } from "../../optim/update-rules.js";
 import {
-  adamKernel,
+  adamKernelSource,
   denseStepLKernel,
   denseStepRKernel,
   segmentGradKernel,
   gatherEntriesKernel,
   reconstructKernel,
+  type AdamKernelArgs,
 } from "./gpu-kernels.js";
 import { openGpuRuntime, type GpuMode, type GpuRuntime, type RuntimeOptions } from "./gpujs.js";
 
@@ -48,7 +50,7 @@ export class GpuFactorBackend implements FactorBackend {
       denseR: runtime.compile(denseStepRKernel, opts),
       gather: runtime.compile(gatherEntriesKernel, opts),
       segmentGrad: runtime.compile(segmentGradKernel, opts),
-      adam: runtime.compile(adamKernel, opts),
+      adam: runtime.compile<AdamKernelArgs>(adamKernelSource, opts),
     };
   }
 
@@ -150,8 +152,7 @@ export class GpuFactorBackend implements FactorBackend {
     checkLength(m, N, "m");
     checkLength(v, N, "v");
     if (mask) checkLength(mask, N, "mask");
-    const stepSize = config.lr / (1 - Math.pow(config.beta1, config.step));
-    const bc2Sqrt = Math.sqrt(1 - Math.pow(config.beta2, config.step));
+    const c = adamCoefficients(config, config.step);
     const out = await this.k.adam.run(
       [N, 3],
       toFloat32(param),
@@ -160,11 +161,13 @@ export class GpuFactorBackend implements FactorBackend {
       toFloat32(v),
       mask ? toFloat32(mask) : NO_MASK,
       mask ? 1 : 0,
-      config.beta1,
-      config.beta2,
-      config.eps,
-      stepSize,
-      bc2Sqrt,
+      c.beta1,
+      c.oneMinusBeta1,
+      c.beta2,
+      c.oneMinusBeta2,
+      c.stepSize,
+      c.biasCorrection2Sqrt,
+      c.eps,
     );
     param.set(out.subarray(0, N));
     m.set(out.subarray(N, 2 * N));

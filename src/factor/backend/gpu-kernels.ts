@@ -4,8 +4,11 @@
  * 3-D output [x, y, z] whose row-major flattening is the layout of {@link FactorBackend} (so no
  * per-thread index division). Indices stay below 2²⁴, exact in float32.
  *
- * This file does not import gpu.js: the kernels are compiled by the wrapper in gpujs.ts.
+ * This file does not import gpu.js: the kernels are compiled by the wrapper in gpujs.ts. The Adam
+ * kernel is source text generated from the optimizer's formulas.
  */
+import { applyFormula, SOURCE_OPS } from "../../optim/formula.js";
+import { adamFirstMoment, adamParameter, adamSecondMoment } from "../../optim/update-rules.js";
 import type { KernelThis } from "./gpujs.js";
 
 /** a[x]: with a `resident` kernel, moves a host array onto the device once for many later kernel calls. */
@@ -138,13 +141,11 @@ export function segmentGradKernel(
   return s;
 }
 
-/**
- * One Adam step; output [N, 3] (x = index, y = 0 new param, 1 new m, 2 new v). Host-computed
- * scalars: stepSize = lr/(1−β₁ᵗ), bc2Sqrt = √(1−β₂ᵗ). Where useMask = 1 and mask[i] = 0 the entry
- * is unchanged.
- */
-export function adamKernel(
-  this: KernelThis,
+const formula = (fn: (...args: number[]) => number, ...args: string[]): string =>
+  applyFormula(fn, SOURCE_OPS, args);
+
+/** Arguments of {@link adamKernelSource}: the scalars are those of `adamCoefficients` (src/optim). */
+export type AdamKernelArgs = [
   param: Float32Array,
   grad: Float32Array,
   m: Float32Array,
@@ -152,11 +153,20 @@ export function adamKernel(
   mask: Float32Array,
   useMask: number,
   beta1: number,
+  oneMinusBeta1: number,
   beta2: number,
-  eps: number,
+  oneMinusBeta2: number,
   stepSize: number,
-  bc2Sqrt: number,
-): number {
+  biasCorrection2Sqrt: number,
+  eps: number,
+];
+
+/**
+ * One Adam step; output [N, 3] (x = index, y = 0 new param, 1 new m, 2 new v). Where useMask = 1
+ * and mask[i] = 0 the entry is unchanged. Kernel source text: its update expressions are written
+ * out from the formula functions of src/optim/update-rules.ts (the ones every optimizer path runs).
+ */
+export const adamKernelSource = `function adamKernel(param, grad, m, v, mask, useMask, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, biasCorrection2Sqrt, eps) {
   const idx = this.thread.x;
   const which = this.thread.y;
   let frozen = 0;
@@ -174,15 +184,14 @@ export function adamKernel(
     }
     return v[idx];
   }
-  const gi = grad[idx];
-  const m2 = m[idx] * beta1 + (1 - beta1) * gi;
-  const v2 = v[idx] * beta2 + (1 - beta2) * gi * gi;
+  const g = grad[idx];
+  const m2 = ${formula(adamFirstMoment, "m[idx]", "g", "beta1", "oneMinusBeta1")};
+  const v2 = ${formula(adamSecondMoment, "v[idx]", "g", "beta2", "oneMinusBeta2")};
   if (which === 1) {
     return m2;
   }
   if (which === 2) {
     return v2;
   }
-  const denom = Math.sqrt(v2) / bc2Sqrt + eps;
-  return param[idx] - stepSize * (m2 / denom);
-}
+  return ${formula(adamParameter, "param[idx]", "m2", "v2", "stepSize", "biasCorrection2Sqrt", "eps")};
+}`;

@@ -88,7 +88,8 @@ export interface GpuKernel<A extends KernelArg[]> {
 
 export interface GpuRuntime {
   readonly mode: ResolvedGpuMode;
-  compile<A extends KernelArg[]>(fn: KernelFunction<A>, options?: CompileOptions): GpuKernel<A>;
+  /** Compiles a kernel function, or kernel source text (`function name(…) { … }`) generated at run time. */
+  compile<A extends KernelArg[]>(fn: KernelFunction<A> | string, options?: CompileOptions): GpuKernel<A>;
   /** Number of gpu.js kernels compiled so far (one per kernel function and output shape in use). */
   readonly kernelCount: number;
   destroy(): Promise<void>;
@@ -249,8 +250,11 @@ export async function openGpuRuntime(
     get kernelCount() {
       return kernelCount;
     },
-    compile<A extends KernelArg[]>(fn: KernelFunction<A>, options: CompileOptions = {}): GpuKernel<A> {
-      const source = fn.toString();
+    compile<A extends KernelArg[]>(
+      fn: KernelFunction<A> | string,
+      options: CompileOptions = {},
+    ): GpuKernel<A> {
+      const source = typeof fn === "string" ? fn : fn.toString();
       const capacity = options.specializations ?? 4;
       if (!Number.isInteger(capacity) || capacity < 1)
         throw new RangeError(`specializations must be an integer >= 1, got ${capacity}`);
