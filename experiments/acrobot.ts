@@ -8,9 +8,8 @@
  *
  * Writes <out>/runs/<env>__<algo>__<seed>__<time>/ per run, <out>/summary.json and
  * <out>/report.html (learning curves, return vs parameter count; opens offline).
- * Reference (matrix-low-rank-pg re-run, seeds 0–4; docs/lrpg-reference.md §3): episodes until the
- * 20-episode moving average reaches 90 — LRPG median 145 (114–273), NN median 340 (150–414);
- * issue 3 quotes ≈ 275 for the NN.
+ * Reference (matrix-low-rank-pg re-run, seeds 0–4; docs/lrpg.md §9): episodes until the
+ * 20-episode moving average reaches 90 — LRPG median 145 (114–273), NN median 340 (150–414).
  */
 import { Command } from "commander";
 import { PAPER_TASKS } from "../src/presets/paper-agents.js";
@@ -48,7 +47,7 @@ const REFERENCE = {
   nn_median_episodes_to_threshold: 340,
   nn_median_episodes_to_threshold_issue3: 275,
   source:
-    "docs/lrpg-reference.md §3 (reference code re-run, 5 seeds each: LRPG 142,273,216,114,145; NN 414,390,340,150,242)",
+    "docs/lrpg.md §9 (reference code re-run, 5 seeds each: LRPG 142,273,216,114,145; NN 414,390,340,150,242)",
 };
 // ---------------------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 /**
- * LASER done honestly (issue 7; seed 002 and docs/atari-trl.md §3): train — or load — a pendulum NN
+ * LASER done honestly (docs/laser.md): train — or load — a pendulum NN
  * baseline, a pendulum LRPG agent and a MinAtar Breakout DQN, then replace one weight matrix at a
  * time by its exact truncated SVD (conv kernels also by CP / Tucker models), evaluate every trial
  * on the same evaluation seeds, restore the weights, and report paired deltas with bootstrap intervals.
@@ -44,11 +44,11 @@ import { intInRange } from "./lib/args.js";
 // ---------------------------------------------------------------- hyperparameters
 const OUT = "results/laser";
 // Evaluation (shared by the baseline and every trial: common random numbers)
-const EVAL_EPISODES = 100; // seed 002 used 100 (unseeded); here seeds deriveSeed(EVAL_SEED_BASE, i)
+const EVAL_EPISODES = 100; // the RL_Rank_Reduction experiment used 100 (unseeded); here seeds deriveSeed(EVAL_SEED_BASE, i)
 const EVAL_SEED_BASE = 1_000_000; // far from the training seeds
-const EVAL_MODE: EvaluationMode = "deterministic"; // mean action / greedy, as SB3 evaluate_policy in seed 002
+const EVAL_MODE: EvaluationMode = "deterministic"; // mean action / greedy, as SB3 evaluate_policy in the RL_Rank_Reduction experiment
 const BOOTSTRAP = { resamples: 10_000, confidence: 0.95, seed: 0 };
-// Rank grids: LASER's ρ grid (docs/atari-trl.md §3.1) + ranks 1, 2; full rank is always added (null control)
+// Rank grids: LASER's ρ grid (docs/laser.md §2) + ranks 1, 2; full rank is always added (null control)
 const SVD_GRID = {
   ranks: [1, 2],
   fractions: [0.9, 0.8, 0.6, 0.4, 0.2, 0.1, 0.05, 0.01],
@@ -57,7 +57,7 @@ const SVD_GRID = {
 const KERNEL_GRID = { cpRanks: [1, 2, 4, 8, 16, 32], tuckerFractions: [0.25, 0.5, 0.75, 1] };
 // Pendulum agents: the LRPG paper's task and presets (src/presets), fewer episodes than the paper's 1000
 const PENDULUM_ENV = "LRPG/Pendulum";
-const NN_EPISODES = 600; // NN baseline median 405 episodes to the 90 threshold (docs/lrpg-reference.md §3)
+const NN_EPISODES = 600; // NN baseline median 405 episodes to the 90 threshold (docs/lrpg.md §9)
 const LRPG_EPISODES = 300; // LRPG median 127
 const TRAIN_SEED = 0;
 // Breakout DQN: MinAtar's network and optimizer (src/dqn defaults), a short budget

@@ -33,7 +33,7 @@ import { paperFigure } from "./lib/paper-figure.js";
 import { paperTable, paperTableMarkdown, type PaperTaskResult } from "./lib/paper-table.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
-// Reference HEAD (docs/lrpg-reference.md §1.5). Each task: LRPG actor μ = [L Rᵀ] on the grid (sigmoid
+// Reference HEAD (docs/lrpg.md §9). Each task: LRPG actor μ = [L Rᵀ] on the grid (sigmoid
 // on the rocket), scalar log σ₀ = 1, low-rank value baseline; NN: separate μ-net and V-net, one hidden ReLU layer.
 const TASKS = {
   pendulum: {
@@ -334,7 +334,7 @@ const reportPath = writeReport(join(opts.out, "report.html"), {
   notes: [
     `${opts.runs.length} runs per task and method (seeds ${opts.runs.length > 12 ? `${opts.runs[0]} … ${opts.runs[opts.runs.length - 1]}` : opts.runs.join(", ")}); pendulum and acrobot ${opts.episodes} episodes, rocket ${opts.rocketEpisodes}. Package ${summary.package_version}, commit ${summary.git_commit ?? "unknown"}.`,
     `Wall time ${wallSeconds.toFixed(1)} s on ${threads} worker threads (process CPU time ${cpuSeconds.toFixed(1)} s).`,
-    `Episodes to threshold: first episode count where the ${WINDOW}-episode moving average reaches the task's threshold (pendulum, acrobot 90; rocket 1.15); runs that never reach it count as ∞ in the median and IQR ("never" when a quantile falls on them). Final return: each run's mean over its last ${FINAL_WINDOW} episodes, median and IQR over runs. Params (ran): actor + critic, σ excluded; paper: the figure legends (LRPG 160/16/80 do not all match the code — see docs/lrpg-reference.md §3).`,
+    `Episodes to threshold: first episode count where the ${WINDOW}-episode moving average reaches the task's threshold (pendulum, acrobot 90; rocket 1.15); runs that never reach it count as ∞ in the median and IQR ("never" when a quantile falls on them). Final return: each run's mean over its last ${FINAL_WINDOW} episodes, median and IQR over runs. Params (ran): actor + critic, σ excluded; paper: the figure legends (LRPG 160/16/80 do not all match the code — see docs/lrpg.md §9).`,
   ],
   tables: [{ title: "Summary", columns: table.columns, rows: table.rows }],
   figures: [figure],

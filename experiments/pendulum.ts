@@ -8,7 +8,7 @@
  *
  * Writes <out>/runs/<env>__<algo>__<seed>__<time>/ per run, <out>/summary.json and
  * <out>/report.html (learning curves, return vs parameter count; opens offline).
- * Reference (matrix-low-rank-pg re-run, 10 seeds; docs/lrpg-reference.md §3): episodes until
+ * Reference (matrix-low-rank-pg re-run, 10 seeds; docs/lrpg.md §9): episodes until
  * the 20-episode moving average reaches 90 — LRPG median 127 (89–189), NN median 405 (354–522).
  */
 import { Command } from "commander";
@@ -46,7 +46,7 @@ const PAPER_PARAMS = { lrpg: 160, nn: 4098 }; // the paper's legend figures (act
 const REFERENCE = {
   lrpg_median_episodes_to_threshold: 127,
   nn_median_episodes_to_threshold: 405,
-  source: "docs/lrpg-reference.md §3 (reference code re-run, seeds 0–9)",
+  source: "docs/lrpg.md §9 (reference code re-run, seeds 0–9)",
 };
 // ---------------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@
  *
  * Writes <out>/runs/<env>__<algo>__<seed>__<time>/ per run, <out>/summary.json and
  * <out>/report.html (learning curves with the constant full-thrust level, return vs parameters).
- * Reference (docs/lrpg-reference.md §3, reference code, 1 seed, 5 000 episodes): LRPG's 20-episode
+ * Reference (docs/lrpg.md §9, reference code, 1 seed, 5 000 episodes): LRPG's 20-episode
  * moving average reaches 1.15 at episode 3 727, mean of episodes 4 900–5 000 = 1.162; the NN never
  * reaches 1.15 (1.087). Caveat (§2): constant full thrust already scores 1.1887 — at or above both
  * methods' converged medians in the paper — so it is measured here and reported beside them.
@@ -54,7 +54,7 @@ const REFERENCE = {
   nn_episode_ma20_reaches_1_15: null,
   nn_mean_return_episodes_4900_5000: 1.087,
   constant_full_thrust_return: 1.1887,
-  source: "docs/lrpg-reference.md §2–§3 (reference code re-run, 1 seed, 5 000 episodes)",
+  source: "docs/lrpg.md §9 (reference code re-run, 1 seed, 5 000 episodes)",
 };
 // ---------------------------------------------------------------------------------------------
 

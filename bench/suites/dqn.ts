@@ -11,8 +11,8 @@
  * layer's parameters), breakout_cpconv_frames_per_s — all with float32 products as exp:breakout and
  * PyTorch train — breakout_{dense,trl}_f64_frames_per_s (float64 controls), and
  * *_vs_pytorch_ratio = rate / 444, the
- * PyTorch reference (OpenBLAS, 1 thread, same machine; ../shared/docs/minatar-speed.md §1).
- * Targets (issue 6): dense ≥ 222 (ratio ≥ 0.5), TRL ≥ 444 (ratio ≥ 1).
+ * PyTorch reference (OpenBLAS, 1 thread, same machine; docs/dqn.md §8).
+ * Targets: dense ≥ 222 (ratio ≥ 0.5), TRL ≥ 444 (ratio ≥ 1).
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";

@@ -11,7 +11,7 @@
  * envs in one process makes the shared base-class call sites megamorphic and understates every
  * env but the first. `BENCH_ENV_SECONDS` (default 0.3) sets the time per measurement.
  * Python references on this machine: 35 k/s (Acrobot-v1) to 520 k/s (MountainCarContinuous-v0),
- * ../shared/docs/envs.md §9.
+ * docs/envs.md §4.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";

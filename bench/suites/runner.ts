@@ -1,5 +1,5 @@
 /**
- * Checkpoint overhead of the run executor (`src/runner` `executeRun`, issue 4's target ≤ 5 %):
+ * Checkpoint overhead of the run executor (`src/runner` `executeRun`, target ≤ 5 %):
  * a full LRPG and NN pendulum run with checkpoints only at the end (`checkpointEvery: 0`) against
  * the same run checkpointing every 100 episodes (`checkpointMinSeconds: 0`, so none is skipped).
  * Everything else (metrics files, parameter snapshots every 100 episodes, no evaluation) is the

@@ -48,7 +48,7 @@ export interface BaselineValue {
   description: string;
 }
 
-/** Per method, what summary.json holds (issue 2 item 9 field names). */
+/** Per method, what summary.json holds (its field names). */
 export interface MethodSummary {
   name: string;
   algo: string;

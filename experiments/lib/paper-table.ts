@@ -33,7 +33,7 @@ export interface PaperTaskResult {
   env: string;
   episodes: number;
   threshold: number;
-  /** The reference code's numbers (docs/lrpg-reference.md §3). */
+  /** The reference code's numbers (docs/lrpg.md §9). */
   reference: {
     lrpg_median_episodes_to_threshold: number | null;
     nn_median_episodes_to_threshold: number | null;

@@ -97,7 +97,7 @@ function checkSnapshots(saved: unknown, params: readonly Parameter[], field: str
 }
 
 /**
- * Deep Q-Network agent (Mnih et al. 2015; lecture 004): online network Q_θ trained on replayed
+ * Deep Q-Network agent (Mnih et al. 2015): online network Q_θ trained on replayed
  * minibatches towards y = G + γᵐ max/argmax Q_θ⁻(s′, ·) (see tdTargets), target network θ⁻ synced
  * every `targetUpdateInterval` updates by Polyak averaging with τ (τ = 1: hard copy),
  * optional Double DQN, n-step returns, Huber loss, global-norm clipping, Adam or (centered) RMSProp.

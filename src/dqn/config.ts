@@ -4,7 +4,7 @@ export type DqnOptimizerConfig =
   | { kind: "adam"; lr: number; eps?: number; beta1?: number; beta2?: number }
   | { kind: "rmsprop"; lr: number; alpha?: number; eps?: number; centered?: boolean };
 
-/** Every knob of the DQN update; defaults are MinAtar's `examples/dqn.py` (docs/atari-trl.md §2.2). */
+/** Every knob of the DQN update; defaults are MinAtar's `examples/dqn.py` (docs/dqn.md §7). */
 export interface DqnConfig {
   /** Discount γ. */
   gamma: number;

@@ -1,5 +1,5 @@
 /**
- * Deep Q-learning (Mnih et al. 2015; lecture 004) on the toolkit's hand-written layers:
+ * Deep Q-learning (Mnih et al. 2015) on the toolkit's hand-written layers:
  * circular typed-array replay with n-step returns, ε-greedy with a linear schedule, hard or Polyak
  * target updates, DQN / Double DQN targets, Huber or MSE loss, global-norm clipping, Adam or centered
  * RMSProp (src/optim), a training loop that bootstraps through truncation but not termination,
@@ -38,14 +38,6 @@ export {
   type DqnLoopState,
   type DqnTrainState,
 } from "./train.js";
-export {
-  writeDqnCheckpoint,
-  readDqnCheckpoint,
-  encodeDqnCheckpoint,
-  decodeDqnCheckpoint,
-  type DqnCheckpoint,
-  type DqnCheckpointHeader,
-} from "./checkpoint.js";
 export { captureEnv, restoreEnv, type EnvSnapshot, type EnvLayerFields } from "./env-snapshot.js";
 export { ChannelsLastToFirst } from "./channels-last.js";
 export { singularValues, spectrumSummary } from "./spectrum.js";

@@ -13,7 +13,7 @@ import { checkInteger, layerField, type LayerFields, LeafResumable, rngField } f
 
 /**
  * MinAtar Breakout (Young & Tian 2019, arXiv 1903.03176), re-implemented from the written rules
- * in docs/envs.md §6 (MinAtar itself is GPL-3.0; no code was translated).
+ * in docs/envs.md §3 (MinAtar itself is GPL-3.0; no code was translated).
  *
  * A 10×10 grid, x = column (0 left … 9 right), y = row (0 top … 9 bottom). The paddle lives in
  * row 9, three rows of bricks fill rows 1–3, the ball moves one cell diagonally per step.
@@ -147,7 +147,7 @@ export class MinAtarBreakout extends LeafResumable implements Env<BreakoutState,
     return this.act(raw);
   }
 
-  /** One game tick with a raw action (rules of docs/envs.md §6, steps 1–7); returns the reward. */
+  /** One game tick with a raw action (rules of docs/envs.md §3, steps 1–7); returns the reward. */
   private act(raw: number): number {
     if (this.terminal) return 0;
     if (raw === 1) this.pos = Math.max(0, this.pos - 1);

@@ -29,7 +29,7 @@ const GOAL_POSITION_F32 = f32(GOAL_POSITION);
  *
  * Bit-exact with the golden data (NumPy 2, NEP 50): the reference stores the state as a
  * float64 array after reset and as a float32 array after every step, and float32 scalars
- * meeting Python floats stay float32. This port emulates those rules (../shared/docs/envs.md §4):
+ * meeting Python floats stay float32. This port emulates those rules (docs/envs.md §2):
  * in "float32 mode" 3p is rounded to float32, an increment built from a clipped force is
  * added in float32, p + v is rounded when v is float32 or clipped, and comparisons use the
  * float32 constants. `reset` enters float64 mode. `setState(s)` infers the mode the reference

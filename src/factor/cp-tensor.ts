@@ -121,7 +121,7 @@ export class CPTensor {
   }
 }
 
-/** R·Σ I_n (+ R for the weights). Seed 000: rank 8 of a 3×3×64×64 conv kernel → 8·134 = 1 072. */
+/** R·Σ I_n (+ R for the weights). As in the 2020 tensor-factorization RL proposal: rank 8 of a 3×3×64×64 conv kernel → 8·134 = 1 072. */
 export function cpParameterCount(shape: readonly number[], rank: number, withWeights = false): number {
   return rank * shape.reduce((a, b) => a + b, 0) + (withWeights ? rank : 0);
 }

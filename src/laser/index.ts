@@ -1,6 +1,6 @@
 /**
  * LASER — layer-selective rank reduction of trained policies (Sharma, Ash & Misra 2024), with the
- * statistics the seed-002 replication lacked (docs/atari-trl.md §3):
+ * statistics the RL_Rank_Reduction experiment (LASER on a SAC policy) lacked (docs/laser.md §1):
  *
  * - input: a saved policy (saved-policy.ts: `lowrank-rl/saved-policy` JSON with a SHA-256 checksum of
  *   the weights) or a src/runner run directory (policy-source.ts); policy-kinds.ts rebuilds the agent

@@ -14,7 +14,7 @@ export interface KernelApproximation {
   readonly rankLabel: string;
   /** Tucker: the fraction ρ the ranks came from; CP: null. */
   readonly fraction: number | null;
-  /** CP: R·ΣIₙ (weights folded into the factors, seed 000's count); Tucker: ΠRₙ + ΣIₙRₙ. */
+  /** CP: R·ΣIₙ (weights folded into the factors, the 2020 tensor-factorization RL proposal's count); Tucker: ΠRₙ + ΣIₙRₙ. */
   readonly parameters: number;
   /** ‖𝒦 − 𝒦̂‖_F / ‖𝒦‖_F. */
   readonly relativeError: number;

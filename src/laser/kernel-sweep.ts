@@ -52,7 +52,7 @@ export interface KernelSweepResult {
 }
 
 /**
- * The tensor variant of the sweep (seed 000's "approximation error / bricks vs CP rank"): each conv
+ * The tensor variant of the sweep (the 2020 tensor-factorization RL proposal's "approximation error / bricks vs CP rank"): each conv
  * kernel 𝒦 ∈ ℝ^{out×in×kh×kw} is replaced, alone, by its CP-ALS or Tucker-HOOI model at each grid
  * rank, the policy is evaluated on the shared seeds and the original restored (verified by checksum).
  * Decompositions are computed once per kernel before any evaluation.

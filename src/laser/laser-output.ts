@@ -7,7 +7,7 @@ import type { LaserReport } from "./run-laser.js";
 
 type Row = LaserRow & { readonly note?: string };
 
-/** Columns of the CSV table: seed 002's six first, then what it lacked. */
+/** Columns of the CSV table: the RL_Rank_Reduction experiment's six first, then what it lacked. */
 export const LASER_CSV_COLUMNS = [
   "layer",
   "method",
@@ -74,7 +74,7 @@ export function laserRowsToCsv(rows: readonly Row[]): string {
 const fmt = (x: number | null, digits = 4): string =>
   x === null ? "–" : Number.isInteger(x) ? String(x) : x.toPrecision(digits);
 
-/** A Markdown table (seed 002's layout plus the interval and the significance flag). */
+/** A Markdown table (the RL_Rank_Reduction experiment's layout plus the interval and the significance flag). */
 export function laserRowsToMarkdown(rows: readonly Row[]): string {
   const head =
     "| layer | method | rank | mean return | std | mean Δ | std Δ | 95% CI of mean Δ | sig. | energy kept | rel. error | params |";
@@ -196,7 +196,7 @@ export function laserFigures(report: LaserReport): Figure[] {
       })),
       layout: {
         title: {
-          text: "Conv kernels: relative error ‖K − K_approx‖_F / ‖K‖_F (seed 000's approximation error vs CP rank)",
+          text: "Conv kernels: relative error ‖K − K_approx‖_F / ‖K‖_F (as in the 2020 tensor-factorization RL proposal: approximation error vs CP rank)",
         },
         xaxis: { title: { text: "parameters of the factored kernel" }, type: "log" },
         yaxis: { title: { text: "relative error" } },

@@ -12,7 +12,7 @@ export interface LaserBaseline {
 }
 
 /**
- * One row of the LASER table: seed 002's columns (layer, target rank, mean/std return, mean/std delta)
+ * One row of the LASER table: the RL_Rank_Reduction experiment's columns (layer, target rank, mean/std return, mean/std delta)
  * plus what that table lacked (paired bootstrap interval of the delta, its significance flag, the
  * spectral energy kept, the parameter count after truncation, and the null-control marker).
  */
@@ -44,7 +44,7 @@ export interface LaserRow {
   readonly stdReturn: number;
   /** mean(treated) − mean(baseline), over the same seeds. */
   readonly meanDelta: number;
-  /** std(treated) − std(baseline): seed 002's "std_reward_delta" (a difference of spreads). */
+  /** std(treated) − std(baseline): the RL_Rank_Reduction experiment's "std_reward_delta" (a difference of spreads). */
   readonly stdDelta: number;
   /** Sample std of the paired differences dᵢ (what the confidence interval is built from). */
   readonly pairedStd: number;

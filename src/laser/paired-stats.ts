@@ -37,7 +37,7 @@ export interface PairedInterval {
  * one per evaluation seed (Efron & Tibshirani 1993, ch. 13): resample the n seeds with
  * replacement B times, take the mean of each resample, report the α/2 and 1 − α/2 quantiles
  * (linear interpolation between order statistics). Pairing by seed removes the between-episode
- * variance the seed-002 table left in. If every dᵢ is equal the interval is the point [d, d].
+ * variance the RL_Rank_Reduction experiment's table left in. If every dᵢ is equal the interval is the point [d, d].
  */
 export function pairedBootstrapInterval(
   differences: ArrayLike<number>,

@@ -18,7 +18,7 @@ export interface RankGridSpec {
   readonly aboveMaxRank?: "error" | "skip";
 }
 
-/** LASER's official ρ grid (docs/atari-trl.md §3.1) plus ranks 1 and 2. */
+/** LASER's official ρ grid (docs/laser.md §2) plus ranks 1 and 2. */
 export const DEFAULT_RANK_GRID: RankGridSpec = {
   ranks: [1, 2],
   fractions: [0.9, 0.8, 0.6, 0.4, 0.2, 0.1, 0.05, 0.01],

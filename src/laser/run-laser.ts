@@ -10,7 +10,7 @@ import { runSvdSweep, type SvdSweepResult } from "./svd-sweep.js";
 import { enumerateWeightMatrices } from "./weight-matrices.js";
 
 export interface LaserRunOptions {
-  /** Evaluation episodes per trial (default 100, as seed 002). */
+  /** Evaluation episodes per trial (default 100, as the RL_Rank_Reduction experiment). */
   readonly episodes?: number;
   /** Base of the evaluation seeds deriveSeed(seedBase, i) (default 1 000 000, away from training seeds). */
   readonly seedBase?: number;

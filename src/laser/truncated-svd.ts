@@ -4,7 +4,7 @@ import { truncatedSvd } from "../factor/svd.js";
  * Thin SVD of a dense m×n matrix, W = U diag(σ) Vᵀ with U m×r, V n×r, r = min(m, n), σ descending.
  * Exact (src/factor's truncatedSvd: Golub–Kahan via ml-matrix, not a randomized sketch): the LASER
  * reference code's `torch.svd_lowrank` is randomized and inexact near full rank, which is one of the
- * reasons its full-rank "null control" moved the returns (docs/atari-trl.md §3.2).
+ * reasons its full-rank "null control" moved the returns (docs/laser.md §1).
  */
 export interface ThinSvd {
   readonly rows: number;

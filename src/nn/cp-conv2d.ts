@@ -48,7 +48,7 @@ export interface CPConv2dOptions {
  *   2. depthwise kh×1 (stride sh): z₂[r, p, x] = Σ_i U_h[i, r] z₁[r, p·sh − ph + i, x]
  *   3. depthwise 1×kw (stride sw): z₃[r, p, q] = Σ_j U_w[j, r] z₂[r, p, q·sw − pw + j]
  *   4. 1×1 conv R → O:            y[o, p, q] = Σ_r U_out[o, r] z₃[r, p, q] + b[o]
- * Parameters: R·(O + C + kh + kw) (+ O); seed 000: rank 8 of 3×3×64×64 → 1 072 instead of 36 864.
+ * Parameters: R·(O + C + kh + kw) (+ O); as in the 2020 tensor-factorization RL proposal: rank 8 of 3×3×64×64 → 1 072 instead of 36 864.
  */
 export class CPConv2d implements Layer {
   readonly name: string;

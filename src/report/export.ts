@@ -17,7 +17,7 @@ export interface ExportOptions {
   height?: number;
 }
 
-/** Flags that work for headless Chromium in containers (../shared/docs/js-packages.md §3). */
+/** Flags that work for headless Chromium in containers. */
 export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",

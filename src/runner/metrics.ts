@@ -17,7 +17,7 @@ export const METRIC = {
   evalReturn: "eval/episodic_return",
 } as const;
 
-/** The CSV's leading columns: the episode number, then its return (issue 4 item 2). */
+/** The CSV's leading columns: the episode number, then its return. */
 export const DEFAULT_METRIC_COLUMNS: readonly string[] = [
   "episode",
   METRIC.episodicReturn,

@@ -156,7 +156,7 @@ describe("DqnAgent configuration and networks", () => {
 });
 
 describe("Q-network variants", () => {
-  it("MinAtar hidden layer as low-rank / TRL at ½, ⅕, ⅒ of the dense parameters (docs/atari-trl.md §1.5 ranks)", async () => {
+  it("MinAtar hidden layer as low-rank / TRL at ½, ⅕, ⅒ of the dense parameters (docs/dqn.md §7 ranks)", async () => {
     const { minatarHiddenLayer } = await import("../../src/dqn/networks.js");
     const count = (hiddenLayer: Parameters<typeof minatarQNetwork>[0]["hiddenLayer"]) =>
       minatarHiddenLayer(minatarQNetwork({ numActions: 6, rng: new Rng(0), hiddenLayer })).parameterCount;

@@ -1,6 +1,6 @@
 /**
  * Golden-file replay helpers for env tests (../shared/golden, format in its README and
- * ../shared/docs/envs.md §0): one-step tests teacher-forced from the previous recorded state,
+ * docs/envs.md §1): one-step tests teacher-forced from the previous recorded state,
  * and rollouts from `initial_state`.
  */
 import { readFileSync } from "node:fs";

@@ -48,7 +48,7 @@ describe("kernel decompositions on a rank grid", () => {
     }
   });
 
-  it("reports seed 000's parameter count (rank-8 CP of a 3×3×64×64 kernel: 1 072)", () => {
+  it("reports the 2020 tensor-factorization RL proposal's parameter count (rank-8 CP of a 3×3×64×64 kernel: 1 072)", () => {
     const kernel = randomKernel(1, [64, 8, 3, 3]);
     expect(cpSweep(kernel, [8], { maxIterations: 3 })[0].parameters).toBe(8 * (64 + 8 + 3 + 3));
     expect(8 * (64 + 64 + 3 + 3)).toBe(1072);

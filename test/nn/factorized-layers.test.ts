@@ -292,7 +292,7 @@ describe("CPConv2d", () => {
     expect(relativeError(outputsOf(conv, x, 2), outputsOf(cp, x, 2))).toBeLessThan(1e-8);
   });
 
-  it("parameter count: seed 000's rank-8 CP of a 3×3×64×64 conv has 1 072 weights (+64 bias)", () => {
+  it("parameter count: the 2020 tensor-factorization RL proposal's rank-8 CP of a 3×3×64×64 conv has 1 072 weights (+64 bias)", () => {
     const cp = new CPConv2d({
       inChannels: 64,
       outChannels: 64,
