@@ -7,6 +7,7 @@
  * Keys: `population_pendulum_p<P>_{cpu,gpu}_steps_per_s` and `..._gpu_over_cpu`.
  */
 import { LrpgPopulation } from "../../src/population/index.js";
+import { PAPER_POPULATION_TASKS } from "../../src/presets/population-tasks.js";
 
 export const name = "population";
 
@@ -17,7 +18,7 @@ const BUDGET_MS = 2500;
 async function stepsPerSecond(P: number, backend: "cpu" | "gpu"): Promise<number> {
   const seeds = Array.from({ length: P }, (_, p) => p);
   const pop = await LrpgPopulation.create({
-    task: "pendulum",
+    task: PAPER_POPULATION_TASKS.pendulum,
     seeds,
     backend,
     gpuMode: backend === "gpu" ? "auto" : undefined,

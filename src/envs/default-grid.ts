@@ -1,7 +1,7 @@
 import { envSpec } from "./registry.js";
 
 /**
- * A state grid for the LRPG discretizer (src/lrpg/discretizer.ts): each observation dimension d is
+ * A state grid for the LRPG discretizer (src/parametrizations/discretizer.ts): each observation dimension d is
  * clipped to [low_d, high_d] and snapped to the nearest of buckets_d evenly spaced points
  * (endpoints included); `rowDims` are flattened row-major into the matrix row, `colDims` into
  * the column. Matrix size = Π_{rowDims} buckets × Π_{colDims} buckets.
@@ -23,8 +23,22 @@ export interface DefaultGrids {
   readonly source: string;
 }
 
+/** Actor and critic on the same grid. */
+function same(grid: GridSpec, source: string): DefaultGrids {
+  return { actor: grid, critic: grid, source };
+}
+
+const ROCKET: GridSpec = {
+  low: [0, 1.0, 0.6],
+  high: [0.12, 1.03, 1.0],
+  buckets: [4, 4, 4],
+  rowDims: [0],
+  colDims: [1, 2],
+};
+
 /**
- * Default grids per registered env id. The LRPG/* entries are the paper's (lrpg-reference.md §1.3,
+ * Default grids per registered env id, the one table of them: the presets' paper agents read the
+ * LRPG/* entries from here. The LRPG/* entries are the paper's (lrpg-reference.md §1.3,
  * checked against ../shared/golden/paper-discretizer.json); the others are choices of this
  * toolkit: dims that matter jointly share an axis, and even bucket counts on signed quantities
  * put a cell boundary at 0 so the sign is always visible.
@@ -35,91 +49,40 @@ const GRIDS: Record<string, DefaultGrids> = {
     critic: { low: [-1, -5], high: [1, 5], buckets: [16, 16], rowDims: [0], colDims: [1] },
     source: "paper: actor get_discretizer(10), critic get_discretizer(16) over θ∈[−1,1] × θ̇∈[−5,5]",
   },
-  "LRPG/Acrobot": {
-    actor: {
-      low: [-1, -1, -1, -1],
-      high: [1, 1, 1, 1],
-      buckets: [2, 2, 2, 2],
-      rowDims: [0, 1],
-      colDims: [2, 3],
-    },
-    critic: {
-      low: [-1, -1, -1, -1],
-      high: [1, 1, 1, 1],
-      buckets: [2, 2, 2, 2],
-      rowDims: [0, 1],
-      colDims: [2, 3],
-    },
-    source: "paper: 4×4, rows (θ1, θ2), cols (θ̇1, θ̇2), 2 points each over [−1, 1]",
-  },
-  "LRPG/Rocket": {
-    actor: { low: [0, 1.0, 0.6], high: [0.12, 1.03, 1.0], buckets: [4, 4, 4], rowDims: [0], colDims: [1, 2] },
-    critic: {
-      low: [0, 1.0, 0.6],
-      high: [0.12, 1.03, 1.0],
-      buckets: [4, 4, 4],
-      rowDims: [0],
-      colDims: [1, 2],
-    },
-    source: "paper: 4×16, rows v∈[0,0.12], cols (h∈[1,1.03], m∈[0.6,1]), 4 points each",
-  },
-  "Goddard-v0": {
-    actor: { low: [0, 1.0, 0.6], high: [0.12, 1.03, 1.0], buckets: [4, 4, 4], rowDims: [0], colDims: [1, 2] },
-    critic: {
-      low: [0, 1.0, 0.6],
-      high: [0.12, 1.03, 1.0],
-      buckets: [4, 4, 4],
-      rowDims: [0],
-      colDims: [1, 2],
-    },
-    source: "same state as LRPG/Rocket: the paper's rocket grid",
-  },
-  "Pendulum-v1": {
-    actor: { low: [-1, -1, -8], high: [1, 1, 8], buckets: [10, 10, 10], rowDims: [0, 1], colDims: [2] },
-    critic: { low: [-1, -1, -8], high: [1, 1, 8], buckets: [10, 10, 10], rowDims: [0, 1], colDims: [2] },
-    source:
-      "toolkit: 10 points per dim over the observation box as in the TLRPG follow-up (10×10×10 over [cos θ, sin θ, θ̇]); rows (cos θ, sin θ) 100, cols θ̇ 10",
-  },
-  "Acrobot-v1": {
-    actor: {
+  "LRPG/Acrobot": same(
+    { low: [-1, -1, -1, -1], high: [1, 1, 1, 1], buckets: [2, 2, 2, 2], rowDims: [0, 1], colDims: [2, 3] },
+    "paper: 4×4, rows (θ1, θ2), cols (θ̇1, θ̇2), 2 points each over [−1, 1]",
+  ),
+  "LRPG/Rocket": same(ROCKET, "paper: 4×16, rows v∈[0,0.12], cols (h∈[1,1.03], m∈[0.6,1]), 4 points each"),
+  "Goddard-v0": same(ROCKET, "same state as LRPG/Rocket: the paper's rocket grid"),
+  "Pendulum-v1": same(
+    { low: [-1, -1, -8], high: [1, 1, 8], buckets: [10, 10, 10], rowDims: [0, 1], colDims: [2] },
+    "toolkit: 10 points per dim over the observation box as in the TLRPG follow-up (10×10×10 over [cos θ, sin θ, θ̇]); rows (cos θ, sin θ) 100, cols θ̇ 10",
+  ),
+  "Acrobot-v1": same(
+    {
       low: [-1, -1, -1, -1, -6, -12],
       high: [1, 1, 1, 1, 6, 12],
       buckets: [2, 2, 2, 2, 4, 4],
       rowDims: [0, 1, 2, 3],
       colDims: [4, 5],
     },
-    critic: {
-      low: [-1, -1, -1, -1, -6, -12],
-      high: [1, 1, 1, 1, 6, 12],
-      buckets: [2, 2, 2, 2, 4, 4],
-      rowDims: [0, 1, 2, 3],
-      colDims: [4, 5],
-    },
-    source:
-      "toolkit: rows the 4 angle features (2 points each, 16), cols (θ̇1∈[−6,6], θ̇2∈[−12,12]) 4 points each (16)",
-  },
-  "CartPole-v1": {
-    actor: {
+    "toolkit: rows the 4 angle features (2 points each, 16), cols (θ̇1∈[−6,6], θ̇2∈[−12,12]) 4 points each (16)",
+  ),
+  "CartPole-v1": same(
+    {
       low: [-2.4, -3, -0.21, -3],
       high: [2.4, 3, 0.21, 3],
       buckets: [2, 2, 6, 6],
       rowDims: [0, 1],
       colDims: [2, 3],
     },
-    critic: {
-      low: [-2.4, -3, -0.21, -3],
-      high: [2.4, 3, 0.21, 3],
-      buckets: [2, 2, 6, 6],
-      rowDims: [0, 1],
-      colDims: [2, 3],
-    },
-    source: "toolkit: rows cart (x, ẋ) 2×2, cols pole (θ, θ̇) 6×6; even counts split every dim at 0",
-  },
-  "MountainCarContinuous-v0": {
-    actor: { low: [-1.2, -0.07], high: [0.6, 0.07], buckets: [10, 10], rowDims: [0], colDims: [1] },
-    critic: { low: [-1.2, -0.07], high: [0.6, 0.07], buckets: [10, 10], rowDims: [0], colDims: [1] },
-    source: "toolkit: 10×10 over the observation box, rows position, cols velocity",
-  },
+    "toolkit: rows cart (x, ẋ) 2×2, cols pole (θ, θ̇) 6×6; even counts split every dim at 0",
+  ),
+  "MountainCarContinuous-v0": same(
+    { low: [-1.2, -0.07], high: [0.6, 0.07], buckets: [10, 10], rowDims: [0], colDims: [1] },
+    "toolkit: 10×10 over the observation box, rows position, cols velocity",
+  ),
 };
 
 /** The registered ids that have a default grid (image-observation envs such as MinAtar have none). */
@@ -142,4 +105,18 @@ export function defaultGrid(id: string, role: "actor" | "critic" = "actor"): Gri
   if (role !== "actor" && role !== "critic")
     throw new RangeError(`defaultGrid: role must be "actor" or "critic", got ${String(role)}`);
   return defaultGrids(id)[role];
+}
+
+/** A grid as the Discretizer's (mutable) options, with `buckets` points per dimension when given. */
+export function gridOptions(
+  g: GridSpec,
+  buckets?: number,
+): { low: number[]; high: number[]; buckets: number[] | number; rowDims: number[]; colDims: number[] } {
+  return {
+    low: [...g.low],
+    high: [...g.high],
+    buckets: buckets ?? [...g.buckets],
+    rowDims: [...g.rowDims],
+    colDims: [...g.colDims],
+  };
 }

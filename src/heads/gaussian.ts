@@ -27,28 +27,6 @@ export function gaussianLogProbSigma(a: number, mu: number, sigma: number): numb
   return -(d * d) / (2 * (sigma * sigma)) - Math.log(sigma) - LOG_SQRT_2PI;
 }
 
-/** ∂(−log N)/∂μ = −(a − μ)/σ². */
-export function negLogProbGradMean(a: number, mu: number, sigma: number): number {
-  return -(a - mu) / (sigma * sigma);
-}
-
-/** ∂(−log N)/∂(log σ) = 1 − (a − μ)²/σ². */
-export function negLogProbGradLogSigma(a: number, mu: number, sigma: number): number {
-  const d = a - mu;
-  return 1 - (d * d) / (sigma * sigma);
-}
-
-/** ∂(−log N)/∂σ = 1/σ − (a − μ)²/σ³. */
-export function negLogProbGradSigma(a: number, mu: number, sigma: number): number {
-  const d = a - mu;
-  return 1 / sigma - (d * d) / (sigma * sigma * sigma);
-}
-
-/** Logistic sigmoid 1/(1 + e^{−z}); derivative sigmoid(z)·(1 − sigmoid(z)). */
-export function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z));
-}
-
 /** softplus(z) = log(1 + e^z), computed stably; derivative sigmoid(z). */
 export function softplus(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));

@@ -1,6 +1,7 @@
 /**
  * Policy-gradient plumbing shared by every agent: the agent interfaces, Monte-Carlo returns,
- * torch-form Gaussian log-prob math, preallocated episode buffers, and `trainReinforce` (the
+ * the REINFORCE-with-baseline update rule and the composed agent (parametrization × head × rule),
+ * preallocated episode buffers, and `trainReinforce` (the
  * LRPG reference's loop: one episode of ≤ T steps with `agent.act(s, rng)`, then one
  * `agent.learn(episode)`).
  *
@@ -28,14 +29,12 @@ export {
   LOG_SQRT_2PI,
   gaussianLogProb,
   gaussianLogProbSigma,
-  negLogProbGradMean,
-  negLogProbGradLogSigma,
-  negLogProbGradSigma,
-  sigmoid,
   softplus,
   softplusInverse,
   gaussianActorLoss,
-} from "./gaussian.js";
+} from "../heads/gaussian.js";
+export { ReinforceWithBaseline, type ActorCriticParts } from "./reinforce-baseline.js";
+export { ComposedAgent, checkAgentRates, type ComposedAgentParts } from "./composed-agent.js";
 export { EpisodeBuffer, makeEpisode, episodeLength, toEpisode } from "./episode-buffer.js";
 export {
   runEpisode,

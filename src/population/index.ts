@@ -5,13 +5,7 @@ export {
   type TrainPopulationOptions,
   type TrainPopulationResult,
 } from "./train-population.js";
-export {
-  PAPER_POPULATION_TASKS,
-  POPULATION_TASKS,
-  populationTask,
-  type PopulationTask,
-  type PopulationTaskName,
-} from "./tasks.js";
+export type { PopulationTask } from "./tasks.js";
 export type { VectorDynamics } from "./vector-dynamics.js";
 export { pendulumDynamics } from "./vec-pendulum.js";
 export { acrobotDynamics } from "./vec-acrobot.js";

@@ -21,10 +21,11 @@ import { gaussianActorLoss } from "../heads/gaussian.js";
 import { discountedReturns } from "../pg/returns.js";
 import { Rng } from "../random/rng.js";
 import { kernelGrid, lowRankGaussianActKernel, type KernelGrid } from "./act-kernel.js";
-import { populationTask, type PopulationTask, type PopulationTaskName } from "./tasks.js";
+import type { PopulationTask } from "./tasks.js";
 
 export interface LrpgPopulationOptions {
-  task: PopulationTaskName | PopulationTask;
+  /** The task (the paper's: `PAPER_POPULATION_TASKS` of src/presets). */
+  task: PopulationTask;
   /** One seed per agent: agent p is exactly the single run with seed `seeds[p]` (see {@link LrpgPopulation}). */
   seeds: readonly number[];
   /** Rank K_p per agent (one value for all, or one per agent); default the task's rank. K_max = max. */
@@ -239,7 +240,9 @@ export class LrpgPopulation {
 
   /** Builds a population; opens the backend when given by name. */
   static async create(options: LrpgPopulationOptions): Promise<LrpgPopulation> {
-    const task = populationTask(options.task);
+    const task = options.task;
+    if (!task || typeof task !== "object" || !task.dynamics)
+      throw new TypeError(`task must be a PopulationTask object, got ${JSON.stringify(task)}`);
     const seeds = options.seeds;
     if (!Array.isArray(seeds) || seeds.length < 1)
       throw new RangeError(`seeds must be a non-empty array of integers, got ${JSON.stringify(seeds)}`);

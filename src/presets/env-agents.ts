@@ -1,4 +1,4 @@
-import { defaultGrids, type GridSpec } from "../envs/default-grid.js";
+import { defaultGrids, gridOptions } from "../envs/default-grid.js";
 import { makeEnv } from "../envs/registry.js";
 import { LrpgAgent } from "../lrpg/gaussian-lrpg-agent.js";
 import { SoftmaxLrpgAgent } from "../lrpg/softmax-lrpg-agent.js";
@@ -19,14 +19,6 @@ export interface LrpgForEnvOptions {
   /** Actor and critic grids (default: the env's `defaultGrids`, or the preset's). */
   grids?: { actor: DiscretizerOptions; critic: DiscretizerOptions };
 }
-
-const toOptions = (g: GridSpec): DiscretizerOptions => ({
-  low: [...g.low],
-  high: [...g.high],
-  buckets: [...g.buckets],
-  rowDims: [...g.rowDims],
-  colDims: [...g.colDims],
-});
 
 /**
  * An LRPG agent for any registered env with a small vector observation: a Gaussian
@@ -56,7 +48,7 @@ export function makeLrpgAgentForEnv(
     options.grids ??
     (() => {
       const g = defaultGrids(envId);
-      return { actor: toOptions(g.actor), critic: toOptions(g.critic) };
+      return { actor: gridOptions(g.actor), critic: gridOptions(g.critic) };
     })();
   const gamma = options.gamma ?? 0.99;
   if (space.kind === "discrete") {

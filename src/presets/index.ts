@@ -6,6 +6,8 @@ export {
   PAPER_TASKS,
   makePaperAgent,
   paperTask,
+  agentGrids,
+  type GridSource,
   type PaperTask,
   type PaperAgentKind,
   type PaperTaskSpec,
@@ -20,3 +22,9 @@ export {
   type DiscreteTaskSpec,
 } from "./discrete-agents.js";
 export { makeLrpgAgentForEnv, type LrpgForEnvOptions } from "./env-agents.js";
+export {
+  PAPER_POPULATION_TASKS,
+  POPULATION_TASKS,
+  populationTask,
+  type PopulationTaskName,
+} from "./population-tasks.js";

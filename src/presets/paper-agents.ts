@@ -1,4 +1,5 @@
 import { NnGaussianAgent } from "../baselines/gaussian-nn-agent.js";
+import { defaultGrids, gridOptions } from "../envs/default-grid.js";
 import type { DiscretizerOptions } from "../lrpg/discretizer.js";
 import { LrpgAgent, type SigmaOptions } from "../lrpg/gaussian-lrpg-agent.js";
 import { Rng } from "../random/rng.js";
@@ -6,7 +7,7 @@ import { Rng } from "../random/rng.js";
 export type PaperTask = "pendulum" | "acrobot" | "rocket";
 export type PaperAgentKind = "lrpg" | "nn";
 
-/** Hyperparameters of the LRPG agent for one task (reference HEAD, docs/lrpg-reference.md §1.5). */
+/** Hyperparameters of the LRPG agent for one task (reference HEAD, docs/lrpg.md §9). */
 export interface PaperLrpgConfig {
   rank: number;
   lrActor: number;
@@ -47,26 +48,10 @@ export interface PaperTaskSpec {
   readonly nn: PaperNnConfig;
 }
 
-const PENDULUM_GRID = (buckets: number): DiscretizerOptions => ({
-  low: [-1, -5],
-  high: [1, 5],
-  buckets: [buckets, buckets],
-  rowDims: [0],
-  colDims: [1],
-});
-const ACROBOT_GRID: DiscretizerOptions = {
-  low: [-1, -1, -1, -1],
-  high: [1, 1, 1, 1],
-  buckets: [2, 2, 2, 2],
-  rowDims: [0, 1],
-  colDims: [2, 3],
-};
-const ROCKET_GRID: DiscretizerOptions = {
-  low: [0, 1.0, 0.6],
-  high: [0.12, 1.03, 1.0],
-  buckets: [4, 4, 4],
-  rowDims: [0],
-  colDims: [1, 2],
+/** The paper's grids are the LRPG/* default grids (src/envs/default-grid.ts, their one definition). */
+const grids = (envId: string) => {
+  const g = defaultGrids(envId);
+  return { actorGrid: gridOptions(g.actor), criticGrid: gridOptions(g.critic) };
 };
 
 /**
@@ -91,8 +76,7 @@ export const PAPER_TASKS: Readonly<Record<PaperTask, PaperTaskSpec>> = {
       rank: 4,
       lrActor: 1e-2,
       lrCritic: 1e-1,
-      actorGrid: PENDULUM_GRID(10),
-      criticGrid: PENDULUM_GRID(16),
+      ...grids("LRPG/Pendulum"),
       sigmoidMean: false,
     },
     nn: { hidden: 512, lrActor: 1e-3, lrCritic: 1e-3, sigmoidMean: false },
@@ -111,8 +95,7 @@ export const PAPER_TASKS: Readonly<Record<PaperTask, PaperTaskSpec>> = {
       rank: 2,
       lrActor: 3e-2,
       lrCritic: 1e-1,
-      actorGrid: ACROBOT_GRID,
-      criticGrid: ACROBOT_GRID,
+      ...grids("LRPG/Acrobot"),
       sigmoidMean: false,
     },
     nn: { hidden: 32, lrActor: 1e-3, lrCritic: 1e-3, sigmoidMean: false },
@@ -131,8 +114,7 @@ export const PAPER_TASKS: Readonly<Record<PaperTask, PaperTaskSpec>> = {
       rank: 2,
       lrActor: 1e-2,
       lrCritic: 1e-1,
-      actorGrid: ROCKET_GRID,
-      criticGrid: ROCKET_GRID,
+      ...grids("LRPG/Rocket"),
       sigmoidMean: true,
       actionClamp: [0, 1],
     },
@@ -215,4 +197,26 @@ export function paperTask(task: PaperTask): PaperTaskSpec {
       `paper task must be one of ${Object.keys(PAPER_TASKS).join(", ")}; got "${String(task)}"`,
     );
   return spec;
+}
+
+/** Where an agent runs: a paper task, or (task null) a registered env with a default grid. */
+export interface GridSource {
+  task: PaperTask | null;
+  env: string;
+  /** Points on every state dimension of the actor's / critic's grid instead of the default's. */
+  actorBuckets?: number;
+  criticBuckets?: number;
+}
+
+/**
+ * The actor and critic grids of a run: the paper task's LRPG grids, or the env's default grid
+ * (src/envs/default-grid.ts), ranges and row/column grouping kept, bucket counts overridden when given.
+ * The NN baseline's runs are tabulated on these grids too.
+ */
+export function agentGrids(where: GridSource): { actor: DiscretizerOptions; critic: DiscretizerOptions } {
+  const g = where.task === null ? defaultGrids(where.env) : defaultGrids(paperTask(where.task).envId);
+  return {
+    actor: gridOptions(g.actor, where.actorBuckets),
+    critic: gridOptions(g.critic, where.criticBuckets),
+  };
 }

@@ -1,24 +1,12 @@
 import { NnGaussianAgent } from "../baselines/gaussian-nn-agent.js";
-import { defaultGrids, type GridSpec } from "../envs/default-grid.js";
-import type { DiscretizerOptions } from "../lrpg/discretizer.js";
 import { LrpgAgent } from "../lrpg/gaussian-lrpg-agent.js";
 import { SoftmaxLrpgAgent } from "../lrpg/softmax-lrpg-agent.js";
+import { agentGrids } from "../presets/paper-agents.js";
 import type { Rng } from "../random/rng.js";
 import type { RunnableAgent } from "./agent-factory.js";
 import type { RunConfig } from "./config.js";
 import { envRunDefaults } from "./env-defaults.js";
 import { compileSchedule } from "./schedule.js";
-
-function grid(spec: GridSpec, buckets: number | undefined): DiscretizerOptions {
-  const g: DiscretizerOptions = {
-    low: [...spec.low],
-    high: [...spec.high],
-    buckets: [...spec.buckets],
-    rowDims: [...spec.rowDims],
-    colDims: [...spec.colDims],
-  };
-  return buckets === undefined ? g : { ...g, buckets };
-}
 
 /**
  * The agent of a run on a registered env outside the paper (config.task === null): LRPG on the
@@ -28,13 +16,11 @@ function grid(spec: GridSpec, buckets: number | undefined): DiscretizerOptions {
  */
 export function envAgentFactory(config: RunConfig, rng: Rng): RunnableAgent {
   const d = envRunDefaults(config.env);
-  const grids = defaultGrids(config.env);
   const lrActor = compileSchedule(config.lrActor, "lrActor", config.episodes)(0);
   const lrCritic = compileSchedule(config.lrCritic, "lrCritic", config.episodes)(0);
   const clamp = d.unitInterval ? ([0, 1] as const) : undefined;
   if (config.algo === "lrpg") {
-    const actorGrid = grid(grids.actor, config.actorBuckets);
-    const criticGrid = grid(grids.critic, config.criticBuckets);
+    const { actor: actorGrid, critic: criticGrid } = agentGrids({ ...config, task: null });
     const rank = config.rank ?? d.lrpg.rank;
     if (d.actionKind === "discrete") {
       return new SoftmaxLrpgAgent({

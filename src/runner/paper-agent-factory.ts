@@ -1,18 +1,11 @@
 import { NnGaussianAgent } from "../baselines/gaussian-nn-agent.js";
-import type { DiscretizerOptions } from "../lrpg/discretizer.js";
 import { LrpgAgent } from "../lrpg/gaussian-lrpg-agent.js";
-import { PAPER_TASKS } from "../presets/paper-agents.js";
+import { PAPER_TASKS, agentGrids } from "../presets/paper-agents.js";
 import type { Rng } from "../random/rng.js";
 import type { AgentFactory, RunnableAgent } from "./agent-factory.js";
 import type { RunConfig } from "./config.js";
 import { compileSchedule } from "./schedule.js";
 import { envAgentFactory } from "./env-agent-factory.js";
-
-/** The paper grid of a task with `buckets` points on every state dimension (ranges and row/col grouping kept). */
-function withBuckets(grid: DiscretizerOptions, buckets: number | undefined): DiscretizerOptions {
-  if (buckets === undefined) return grid;
-  return { ...grid, buckets };
-}
 
 /**
  * Builds the paper agent of `config.task` (src/presets), overriding rank, grid points per
@@ -27,9 +20,10 @@ export const paperAgentFactory: AgentFactory = (config: RunConfig, rng: Rng): Ru
   const lrCritic = compileSchedule(config.lrCritic, "lrCritic", config.episodes)(0);
   if (config.algo === "lrpg") {
     const c = spec.lrpg;
+    const grids = agentGrids(config);
     return new LrpgAgent({
-      actorGrid: withBuckets(c.actorGrid, config.actorBuckets),
-      criticGrid: withBuckets(c.criticGrid, config.criticBuckets),
+      actorGrid: grids.actor,
+      criticGrid: grids.critic,
       rank: config.rank ?? c.rank,
       lrActor,
       lrCritic,

@@ -3,12 +3,12 @@ import { makeEnv } from "../../src/envs/registry.js";
 import { createBackend } from "../../src/factor/backend/index.js";
 import { LrpgAgent } from "../../src/lrpg/index.js";
 import { episodesToThreshold, trainReinforce } from "../../src/pg/reinforce.js";
+import { LrpgPopulation, trainPopulation, type PopulationTask } from "../../src/population/index.js";
 import {
-  LrpgPopulation,
   PAPER_POPULATION_TASKS,
-  trainPopulation,
+  populationTask,
   type PopulationTaskName,
-} from "../../src/population/index.js";
+} from "../../src/presets/population-tasks.js";
 import { makePaperAgent, PAPER_TASKS } from "../../src/presets/paper-agents.js";
 import { Rng } from "../../src/random/rng.js";
 
@@ -54,7 +54,7 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
   ];
   for (const { task, seeds, ranks, episodes } of cases) {
     it(`${task}: ${seeds.length} agents, ranks ${ranks.join("/")}, ${episodes} episodes`, async () => {
-      const pop = await LrpgPopulation.create({ task, seeds, ranks });
+      const pop = await LrpgPopulation.create({ task: PAPER_POPULATION_TASKS[task], seeds, ranks });
       const got = Array.from({ length: seeds.length }, () => new Float64Array(episodes));
       for (let e = 0; e < episodes; e++) {
         const r = await pop.trainEpisode();
@@ -76,7 +76,12 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
   }
 
   it("reports each agent's actor and critic losses exactly as the single agent's learn()", async () => {
-    const res = await trainPopulation({ task: "acrobot", seeds: [2], episodes: 3, maxSteps: 200 });
+    const res = await trainPopulation({
+      task: PAPER_POPULATION_TASKS.acrobot,
+      seeds: [2],
+      episodes: 3,
+      maxSteps: 200,
+    });
     const t = PAPER_POPULATION_TASKS.acrobot;
     const rng = new Rng(2);
     const agent = makePaperAgent("lrpg", "acrobot", { rng });
@@ -95,7 +100,11 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
   });
 
   it("trainPopulation returns per-agent results in the single-run layout", async () => {
-    const res = await trainPopulation({ task: "pendulum", seeds: [11, 12], episodes: 5 });
+    const res = await trainPopulation({
+      task: PAPER_POPULATION_TASKS.pendulum,
+      seeds: [11, 12],
+      episodes: 5,
+    });
     expect(res.episodes).toBe(5);
     expect(res.backend).toEqual({ kind: "cpu", mode: "f64-loops", precision: "float64" });
     expect(res.runs.map((r) => r.seed)).toEqual([11, 12]);
@@ -112,8 +121,20 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
 
   it("uses a backend passed in and leaves it open", async () => {
     const backend = await createBackend("gpu", { mode: "cpu" });
-    const a = await trainPopulation({ task: "pendulum", seeds: [3], episodes: 2, maxSteps: 10, backend });
-    const b = await trainPopulation({ task: "pendulum", seeds: [3], episodes: 2, maxSteps: 10, backend });
+    const a = await trainPopulation({
+      task: PAPER_POPULATION_TASKS.pendulum,
+      seeds: [3],
+      episodes: 2,
+      maxSteps: 10,
+      backend,
+    });
+    const b = await trainPopulation({
+      task: PAPER_POPULATION_TASKS.pendulum,
+      seeds: [3],
+      episodes: 2,
+      maxSteps: 10,
+      backend,
+    });
     expect(a.backend.mode).toBe("cpu");
     expect(Array.from(b.runs[0].returns)).toEqual(Array.from(a.runs[0].returns));
     await backend.dispose();
@@ -121,7 +142,7 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
 
   it("onEpisode can stop training early", async () => {
     const res = await trainPopulation({
-      task: "pendulum",
+      task: PAPER_POPULATION_TASKS.pendulum,
       seeds: [1],
       episodes: 10,
       onEpisode: (r) => r.episode < 2,
@@ -132,26 +153,29 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
 
   it("rejects bad input naming the parameter and the allowed range", async () => {
     await expect(
-      LrpgPopulation.create({ task: "cartpole" as PopulationTaskName, seeds: [1] }),
-    ).rejects.toThrow(/task must be one of pendulum, acrobot, rocket, got "cartpole"/);
-    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [] })).rejects.toThrow(
+      LrpgPopulation.create({ task: "cartpole" as unknown as PopulationTask, seeds: [1] }),
+    ).rejects.toThrow(/task must be a PopulationTask object, got "cartpole"/);
+    expect(() => populationTask("cartpole" as PopulationTaskName)).toThrow(
+      /task must be one of pendulum, acrobot, rocket, got "cartpole"/,
+    );
+    await expect(LrpgPopulation.create({ task: PAPER_POPULATION_TASKS.pendulum, seeds: [] })).rejects.toThrow(
       /seeds must be a non-empty array/,
     );
-    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1, 2.5] })).rejects.toThrow(
-      /seeds\[1\] must be an integer, got 2.5/,
-    );
-    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1, 2], ranks: [1, 0] })).rejects.toThrow(
-      /ranks\[1\] must be an integer >= 1, got 0/,
-    );
-    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1, 2], ranks: [1] })).rejects.toThrow(
-      /ranks must be one integer or one per seed \(2\)/,
-    );
-    await expect(LrpgPopulation.create({ task: "pendulum", seeds: [1], maxSteps: 0 })).rejects.toThrow(
-      /maxSteps must be an integer >= 1, got 0/,
-    );
-    await expect(trainPopulation({ task: "pendulum", seeds: [1], episodes: -1 })).rejects.toThrow(
-      /episodes must be an integer >= 0, got -1/,
-    );
+    await expect(
+      LrpgPopulation.create({ task: PAPER_POPULATION_TASKS.pendulum, seeds: [1, 2.5] }),
+    ).rejects.toThrow(/seeds\[1\] must be an integer, got 2.5/);
+    await expect(
+      LrpgPopulation.create({ task: PAPER_POPULATION_TASKS.pendulum, seeds: [1, 2], ranks: [1, 0] }),
+    ).rejects.toThrow(/ranks\[1\] must be an integer >= 1, got 0/);
+    await expect(
+      LrpgPopulation.create({ task: PAPER_POPULATION_TASKS.pendulum, seeds: [1, 2], ranks: [1] }),
+    ).rejects.toThrow(/ranks must be one integer or one per seed \(2\)/);
+    await expect(
+      LrpgPopulation.create({ task: PAPER_POPULATION_TASKS.pendulum, seeds: [1], maxSteps: 0 }),
+    ).rejects.toThrow(/maxSteps must be an integer >= 1, got 0/);
+    await expect(
+      trainPopulation({ task: PAPER_POPULATION_TASKS.pendulum, seeds: [1], episodes: -1 }),
+    ).rejects.toThrow(/episodes must be an integer >= 0, got -1/);
   });
 });
 
@@ -175,9 +199,15 @@ describe("population on the gpu backend ≈ cpu backend within float32 tolerance
   for (const mode of ["cpu", "webasm"] as const) {
     for (const { task, seeds, ranks, episodes, maxSteps, rel } of cases) {
       it(`gpu.js ${mode}: ${task}`, async () => {
-        const cpu = await trainPopulation({ task, seeds, ranks, episodes, maxSteps });
+        const cpu = await trainPopulation({
+          task: PAPER_POPULATION_TASKS[task],
+          seeds,
+          ranks,
+          episodes,
+          maxSteps,
+        });
         const gpu = await trainPopulation({
-          task,
+          task: PAPER_POPULATION_TASKS[task],
           seeds,
           ranks,
           episodes,
@@ -202,7 +232,7 @@ describe("population on the gpu backend ≈ cpu backend within float32 tolerance
   }
 
   it("after one update the float32 parameters match the float64 ones", async () => {
-    const options = { task: "pendulum" as const, seeds: [0, 9], ranks: [4, 3], maxSteps: 20 };
+    const options = { task: PAPER_POPULATION_TASKS.pendulum, seeds: [0, 9], ranks: [4, 3], maxSteps: 20 };
     const cpu = await LrpgPopulation.create(options);
     const gpu = await LrpgPopulation.create({ ...options, backend: "gpu", gpuMode: "webasm" });
     await cpu.trainEpisode();
@@ -227,7 +257,7 @@ describe("a float32 (gpu.js webasm) population learns the pendulum like the floa
     const seeds = [0, 1, 2, 3, 4, 5];
     for (const backend of ["cpu", "gpu"] as const) {
       const res = await trainPopulation({
-        task: "pendulum",
+        task: PAPER_POPULATION_TASKS.pendulum,
         seeds,
         episodes: 300,
         backend,
