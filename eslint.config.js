@@ -55,8 +55,10 @@ const layerRule = {
     docs: { description: "Imports between src/ folders follow the layer table in eslint.config.js" },
     schema: [],
     messages: {
-      forbidden: "src/{{from}} may not import src/{{to}} ('{{source}}'): src/{{from}} may import only {{allowed}} (layer table in eslint.config.js).",
-      entry: "src/{{from}} may not import the package entry '{{source}}'; import the folder that defines the name.",
+      forbidden:
+        "src/{{from}} may not import src/{{to}} ('{{source}}'): src/{{from}} may import only {{allowed}} (layer table in eslint.config.js).",
+      entry:
+        "src/{{from}} may not import the package entry '{{source}}'; import the folder that defines the name.",
       unmapped: "src/{{from}} is not in the layer table in eslint.config.js; add a row for it.",
     },
   },
@@ -80,7 +82,8 @@ const layerRule = {
       if (to === "") {
         context.report({ node, messageId: "entry", data: { from, source } });
       } else if (!allowed.includes(to)) {
-        const list = allowed.length === 0 ? "nothing outside itself" : allowed.map((f) => `src/${f}`).join(", ");
+        const list =
+          allowed.length === 0 ? "nothing outside itself" : allowed.map((f) => `src/${f}`).join(", ");
         context.report({ node, messageId: "forbidden", data: { from, to, source, allowed: list } });
       }
     };
@@ -102,7 +105,10 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
-      "no-restricted-properties": ["error", { object: "Math", property: "random", message: "Use the run's seeded Rng (src/random)." }],
+      "no-restricted-properties": [
+        "error",
+        { object: "Math", property: "random", message: "Use the run's seeded Rng (src/random)." },
+      ],
     },
   },
   {

@@ -98,17 +98,30 @@ export async function run(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const hidden: Record<string, (r: Rng) => Layer> = {
     dense: (r) => new Dense({ inFeatures: 1024, outFeatures: 128, rng: r }),
-    lowrank_half: (r) => new LowRankDense({ inFeatures: 1024, outFeatures: 128, rank: 0.5, rng: r }),
-    lowrank_fifth: (r) => new LowRankDense({ inFeatures: 1024, outFeatures: 128, rank: 0.2, rng: r }),
-    lowrank_tenth: (r) => new LowRankDense({ inFeatures: 1024, outFeatures: 128, rank: 0.1, rng: r }),
-    trl_half: (r) => new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, rank: 0.5, rng: r }),
-    trl_fifth: (r) => new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, rank: 0.2, rng: r }),
-    trl_tenth: (r) => new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, rank: 0.1, rng: r }),
+    lowrank_half: (r) =>
+      new LowRankDense({ inFeatures: 1024, outFeatures: 128, parameterFraction: 0.5, rng: r }),
+    lowrank_fifth: (r) =>
+      new LowRankDense({ inFeatures: 1024, outFeatures: 128, parameterFraction: 0.2, rng: r }),
+    lowrank_tenth: (r) =>
+      new LowRankDense({ inFeatures: 1024, outFeatures: 128, parameterFraction: 0.1, rng: r }),
+    trl_half: (r) =>
+      new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, parameterFraction: 0.5, rng: r }),
+    trl_fifth: (r) =>
+      new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, parameterFraction: 0.2, rng: r }),
+    trl_tenth: (r) =>
+      new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, parameterFraction: 0.1, rng: r }),
   };
   const conv = (r: Rng): Layer =>
     new Conv2d({ inChannels: 4, outChannels: 16, kernelSize: 3, inputSize: 10, rng: r });
   const cpHalf = (r: Rng): Layer =>
-    new CPConv2d({ inChannels: 4, outChannels: 16, kernelSize: 3, inputSize: 10, rank: 0.5, rng: r });
+    new CPConv2d({
+      inChannels: 4,
+      outChannels: 16,
+      kernelSize: 3,
+      inputSize: 10,
+      parameterFraction: 0.5,
+      rng: r,
+    });
   for (const clock of ["wall", "cpu"] as const) {
     const suffix = clock === "cpu" ? "_cpu" : "";
     const ms: Record<string, number> = {};

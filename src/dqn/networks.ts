@@ -6,7 +6,7 @@ import { Flatten } from "../nn/flatten.js";
 import type { Layer } from "../nn/layer.js";
 import { LowRankDense } from "../nn/low-rank-dense.js";
 import { resolvePrecision } from "../nn/precision.js";
-import type { RankSpec } from "../nn/rank.js";
+import { rankOrFraction } from "../nn/rank.js";
 import { ReLU } from "../nn/relu.js";
 import { Sequential } from "../nn/sequential.js";
 import { TuckerRegression } from "../nn/tucker-regression.js";
@@ -16,15 +16,17 @@ import { ChannelsLastToFirst } from "./channels-last.js";
 /**
  * How the hidden layer is parametrized:
  *  - dense: W ∈ ℝ^{out×in};
- *  - lowrank: W = L Rᵀ of rank K (an integer, or a fraction of the dense parameter count);
+ *  - lowrank: W = L Rᵀ of rank K (an integer, or a fraction in (0, 1) of the dense parameter count);
  *  - trl: Tucker tensor-regression layer over the conv activation's modes (C, H, W) and the output
- *    (Kossaifi et al. 2020), ranks as an integer/tuple or a fraction of the dense count.
+ *    (Kossaifi et al. 2020), ranks as an integer/tuple or a fraction in (0, 1) of the dense count.
+ * Here one number stands for either (the `lowrank-<r>` network names); the layers take `rank` or
+ * `parameterFraction` (see rankOrFraction).
  */
 export type HiddenLayerSpec =
-  { kind: "dense" } | { kind: "lowrank"; rank: RankSpec } | { kind: "trl"; rank: RankSpec };
+  { kind: "dense" } | { kind: "lowrank"; rank: number } | { kind: "trl"; rank: number | readonly number[] };
 
-/** The conv layer: full, or CP-factorized of rank R (1×1 down, k×1, 1×k, 1×1 up). */
-export type ConvLayerSpec = { kind: "dense" } | { kind: "cp"; rank: RankSpec };
+/** The conv layer: full, or CP-factorized of rank R, or a fraction in (0, 1) (1×1 down, k×1, 1×k, 1×1 up). */
+export type ConvLayerSpec = { kind: "dense" } | { kind: "cp"; rank: number };
 
 export interface MlpQNetworkOptions {
   observationSize: number;
@@ -55,7 +57,9 @@ export function mlpQNetwork(options: MlpQNetworkOptions): Sequential {
   options.hidden.forEach((h, i) => {
     const common = { inFeatures: width, outFeatures: h, rng: options.rng, name: `fc${i}`, precision };
     layers.push(
-      i > 0 && spec.kind === "lowrank" ? new LowRankDense({ ...common, rank: spec.rank }) : new Dense(common),
+      i > 0 && spec.kind === "lowrank"
+        ? new LowRankDense({ ...common, ...rankOrFraction(spec.rank) })
+        : new Dense(common),
     );
     layers.push(new ReLU([h], `relu${i}`));
     width = h;
@@ -112,7 +116,9 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
     precision,
   };
   const conv: Conv2d | CPConv2d =
-    convSpec.kind === "cp" ? new CPConv2d({ ...convCommon, rank: convSpec.rank }) : new Conv2d(convCommon);
+    convSpec.kind === "cp"
+      ? new CPConv2d({ ...convCommon, ...rankOrFraction(convSpec.rank) })
+      : new Conv2d(convCommon);
   const convShape = conv.outputShape;
   const features = convShape.reduce((a, b) => a * b, 1);
   const layers: Layer[] = [new ChannelsLastToFirst(n, n, c), conv, new ReLU(convShape, "conv_relu")];
@@ -122,7 +128,7 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
       new TuckerRegression({
         inputShape: convShape,
         outFeatures: hidden,
-        rank: hiddenSpec.rank,
+        ...rankOrFraction(hiddenSpec.rank),
         rng,
         name,
         precision,
@@ -135,7 +141,7 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
         ? new LowRankDense({
             inFeatures: features,
             outFeatures: hidden,
-            rank: hiddenSpec.rank,
+            ...rankOrFraction(hiddenSpec.rank),
             rng,
             name,
             precision,

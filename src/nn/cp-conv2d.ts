@@ -12,18 +12,20 @@ import type { Conv2d } from "./conv2d.js";
 import { torchDefaultUniform } from "./init.js";
 import type { Layer } from "./layer.js";
 import { resolvePrecision } from "./precision.js";
-import { parseRank, type RankSpec } from "./rank.js";
+import { resolveRankOptions, type RankOptions } from "./rank.js";
 import { checkBatch, checkDim } from "./shape.js";
 
-export interface CPConv2dOptions {
+export interface CPConv2dOptions extends RankOptions {
   inChannels: number;
   outChannels: number;
   kernelSize: Pair;
   inputSize: Pair;
   stride?: Pair;
   padding?: Pair;
-  /** CP rank R, or a fraction f of the dense kernel's O·C·kh·kw weights (R = round(f·OCkhkw/(O+C+kh+kw))). */
-  rank: RankSpec;
+  /** The CP rank R, a positive integer. Give this or `parameterFraction`. */
+  rank?: number;
+  /** Fraction f in (0, 1] of the dense kernel's O·C·kh·kw weights: R = round(f·OCkhkw/(O+C+kh+kw)). Give this or `rank`. */
+  parameterFraction?: number;
   bias?: boolean;
   /**
    * Random init (tensorly-torch's CPTensor.normal_ with λ folded): factors ~ N(0, σ²) with
@@ -92,10 +94,8 @@ export class CPConv2d implements Layer {
     const [H, W] = pair(options.inputSize, "CPConv2d inputSize", 1);
     this.Ho = convOutputSize(H, kh, sh, ph, "CPConv2d height");
     this.Wo = convOutputSize(W, kw, sw, pw, "CPConv2d width");
-    const parsed = parseRank(options.rank, "CPConv2d rank");
-    if (parsed.kind === "ranks")
-      throw new RangeError(`CPConv2d rank must be one integer or a fraction, got [${parsed.ranks}]`);
-    const R = parsed.kind === "rank" ? parsed.rank : cpRankForFraction([O, C, kh, kw], parsed.fraction);
+    const parsed = resolveRankOptions(options, "CPConv2d");
+    const R = parsed.kind === "fraction" ? cpRankForFraction([O, C, kh, kw], parsed.fraction) : parsed.rank;
     this.name = options.name ?? "cpconv";
     this.precision = resolvePrecision(options.precision, "CPConv2d precision");
     this.inChannels = C;

@@ -10,6 +10,6 @@ export { Sequential, type SequentialOptions } from "./sequential.js";
 export { LowRankDense, type LowRankDenseOptions } from "./low-rank-dense.js";
 export { TuckerRegression, resolveTuckerRanks, type TuckerRegressionOptions } from "./tucker-regression.js";
 export { CPConv2d, type CPConv2dOptions } from "./cp-conv2d.js";
-export { parseRank, type RankSpec, type ParsedRank } from "./rank.js";
+export { resolveRankOptions, rankOrFraction, type RankOptions, type ParsedRank } from "./rank.js";
 export { resolvePrecision, MATMUL_PRECISIONS, type MatmulPrecision } from "./precision.js";
 export { setSparseConvBackend, type SparseConvBackend } from "./sparse-conv-kernel.js";

@@ -9,14 +9,16 @@ import type { Dense } from "./dense.js";
 import { torchDefaultUniform } from "./init.js";
 import type { Layer } from "./layer.js";
 import { resolvePrecision } from "./precision.js";
-import { parseRank, type RankSpec } from "./rank.js";
+import { resolveRankOptions, type RankOptions } from "./rank.js";
 import { checkBatch, checkDim } from "./shape.js";
 
-export interface LowRankDenseOptions {
+export interface LowRankDenseOptions extends RankOptions {
   inFeatures: number;
   outFeatures: number;
-  /** Integer K ≤ min(in, out), or a fraction of the dense out·in weights (K = round(f·out·in/(out+in))). */
-  rank: RankSpec;
+  /** The rank K, an integer in [1, min(in, out)]. Give this or `parameterFraction`. */
+  rank?: number;
+  /** Fraction f in (0, 1] of the dense out·in weights: K = round(f·out·in/(out+in)). Give this or `rank`. */
+  parameterFraction?: number;
   bias?: boolean;
   /**
    * Random init: L and R ~ N(0, σ²) with σ⁴·K = 1/(3·in), so each entry of W = L Rᵀ has the variance
@@ -58,11 +60,8 @@ export class LowRankDense implements Layer {
     const { inFeatures: I, outFeatures: O } = options;
     checkDim(I, "LowRankDense inFeatures");
     checkDim(O, "LowRankDense outFeatures");
-    const parsed = parseRank(options.rank, "LowRankDense rank");
-    let K: number;
-    if (parsed.kind === "fraction") K = matrixRankForFraction(O, I, parsed.fraction);
-    else if (parsed.kind === "rank") K = parsed.rank;
-    else throw new RangeError(`LowRankDense rank must be one integer or a fraction, got [${parsed.ranks}]`);
+    const parsed = resolveRankOptions(options, "LowRankDense");
+    const K = parsed.kind === "fraction" ? matrixRankForFraction(O, I, parsed.fraction) : parsed.rank;
     if (K > Math.min(I, O))
       throw new RangeError(`LowRankDense rank must be in [1, min(in, out) = ${Math.min(I, O)}], got ${K}`);
     this.name = options.name ?? "lowrank";

@@ -1,33 +1,79 @@
 /**
- * How a factorized layer's rank is given (tensorly-torch's `rank` argument):
- * - an integer: that rank (for Tucker, the same rank for every mode, capped at each mode's size);
- * - an array of integers: one rank per mode (Tucker), used as given;
- * - a number in (0, 1) that is not an integer, or `{ fraction }`: ranks chosen so the factorized
- *   weight has ≈ that fraction of the dense layer's parameter count (`{ fraction: 1 }` ≈ dense).
+ * How a factorized layer's size is given: exactly one of
+ * - `rank`: the rank itself, a positive integer (for Tucker also one integer per mode, as an array;
+ *   a single integer is used for every mode, capped at each mode's size);
+ * - `parameterFraction`: a number f in (0, 1], ranks chosen so the factorized weight has ≈ f times
+ *   the dense layer's parameter count (tensorly-torch's `rank=<float>`; the rules are in
+ *   src/factor/rank-budget.ts and docs/factor-layers.md §9).
+ * A non-integer `rank` is an error that names the field, never a silent fraction.
  */
-export type RankSpec = number | readonly number[] | { readonly fraction: number };
+export interface RankOptions {
+  /** The rank: a positive integer (Tucker layers: or one integer per mode). */
+  rank?: number | readonly number[];
+  /** Fraction in (0, 1] of the dense layer's parameter count. */
+  parameterFraction?: number;
+}
 
 export type ParsedRank =
   | { kind: "fraction"; fraction: number }
   | { kind: "ranks"; ranks: readonly number[] }
   | { kind: "rank"; rank: number };
 
-export function parseRank(spec: RankSpec, field: string): ParsedRank {
-  if (typeof spec === "number") {
-    if (Number.isInteger(spec) && spec >= 1) return { kind: "rank", rank: spec };
-    if (spec > 0 && spec < 1) return { kind: "fraction", fraction: spec };
-    throw new RangeError(`${field} must be a positive integer or a fraction in (0, 1), got ${spec}`);
+/**
+ * Reads `rank` / `parameterFraction` of a layer's options (`layer` names the layer in errors).
+ * `tuple`: whether an array of per-mode ranks is accepted (Tucker layers).
+ */
+export function resolveRankOptions(
+  options: RankOptions,
+  layer: string,
+  tuple?: false,
+): Exclude<ParsedRank, { kind: "ranks" }>;
+export function resolveRankOptions(options: RankOptions, layer: string, tuple: true): ParsedRank;
+export function resolveRankOptions(options: RankOptions, layer: string, tuple = false): ParsedRank {
+  const { rank, parameterFraction } = options;
+  if (rank !== undefined && parameterFraction !== undefined) {
+    throw new RangeError(`${layer}: give either rank or parameterFraction, not both`);
   }
-  if (Array.isArray(spec)) {
-    const ranks = spec as readonly number[];
+  if (parameterFraction !== undefined) {
+    if (typeof parameterFraction !== "number" || !(parameterFraction > 0 && parameterFraction <= 1)) {
+      throw new RangeError(
+        `${layer} parameterFraction must be a number in (0, 1] (a fraction of the dense parameter count), got ${String(parameterFraction)}`,
+      );
+    }
+    return { kind: "fraction", fraction: parameterFraction };
+  }
+  if (rank === undefined) {
+    throw new RangeError(
+      `${layer}: give rank (a positive integer${tuple ? " or one per mode" : ""}) or parameterFraction (in (0, 1])`,
+    );
+  }
+  if (Array.isArray(rank)) {
+    if (!tuple) throw new RangeError(`${layer} rank must be one positive integer, got [${rank.join(", ")}]`);
+    const ranks = rank as readonly number[];
     ranks.forEach((r, k) => {
       if (!Number.isInteger(r) || r < 1)
-        throw new RangeError(`${field}[${k}] must be a positive integer, got ${r}`);
+        throw new RangeError(`${layer} rank[${k}] must be a positive integer, got ${r}`);
     });
     return { kind: "ranks", ranks };
   }
-  const fraction = (spec as { fraction: number }).fraction;
-  if (!(fraction > 0) || !Number.isFinite(fraction))
-    throw new RangeError(`${field}.fraction must be a positive number, got ${fraction}`);
-  return { kind: "fraction", fraction };
+  if (typeof rank !== "number" || !Number.isInteger(rank) || rank < 1) {
+    const hint =
+      typeof rank === "number" && rank > 0 && rank < 1
+        ? ` (for a fraction of the dense parameter count use parameterFraction: ${rank})`
+        : "";
+    throw new RangeError(`${layer} rank must be a positive integer, got ${String(rank)}${hint}`);
+  }
+  return { kind: "rank", rank };
+}
+
+/**
+ * For one-number syntaxes where the value itself says which it is (the DQN network names
+ * `lowrank-<r>`, `trl-<r>`): an integer is a rank, a number in (0, 1) a parameter fraction.
+ * Anything else is passed on as a rank, so the layer reports it.
+ */
+export function rankOrFraction(value: number): { rank?: number; parameterFraction?: number };
+export function rankOrFraction(value: number | readonly number[]): RankOptions;
+export function rankOrFraction(value: number | readonly number[]): RankOptions {
+  if (typeof value === "number" && value > 0 && value < 1) return { parameterFraction: value };
+  return { rank: value };
 }

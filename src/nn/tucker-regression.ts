@@ -11,7 +11,7 @@ import type { Dense } from "./dense.js";
 import { torchDefaultUniform } from "./init.js";
 import type { Layer } from "./layer.js";
 import { resolvePrecision } from "./precision.js";
-import { parseRank, type RankSpec } from "./rank.js";
+import { resolveRankOptions, type RankOptions } from "./rank.js";
 import { checkBatch, checkDim, sizeOf } from "./shape.js";
 
 export interface TuckerRegressionOptions {
@@ -19,13 +19,17 @@ export interface TuckerRegressionOptions {
   inputShape: readonly number[];
   outFeatures: number;
   /**
-   * Tucker ranks (R₀, …, R_{N−1}, R_out): an array, one integer for every mode (capped at each mode's
-   * size), or a fraction of the dense parameter count Π I_k · O (TensorLy's rule, see
-   * `tuckerRanksForFraction`; (16, 8, 8, 128) at 0.1 → (7, 4, 4, 58)).
+   * Tucker ranks (R₀, …, R_{N−1}, R_out): one positive integer for every mode (capped at each mode's
+   * size), or an array of one integer per mode. Give this or `parameterFraction`.
    */
-  rank: RankSpec;
+  rank?: number | readonly number[];
   /**
-   * Lower bound on R_out for a fraction rank. Default min(O, 32): every action head (≤ 18 actions on
+   * Fraction f in (0, 1] of the dense parameter count Π I_k · O (TensorLy's rule, see
+   * `tuckerRanksForFraction`; (16, 8, 8, 128) at 0.1 → (7, 4, 4, 58)). Give this or `rank`.
+   */
+  parameterFraction?: number;
+  /**
+   * Lower bound on R_out for a parameter fraction. Default min(O, 32): every action head (≤ 18 actions on
    * Atari) keeps R_out = O, so its Q-values are not confined to a subspace (R_out = 1 would make them
    * proportional), while a wide hidden layer follows the budget rule (128 units at 1/10 → R_out 58).
    */
@@ -102,7 +106,7 @@ export class TuckerRegression implements Layer {
     checkDim(O, "TuckerRegression outFeatures");
     const N = shape.length;
     const full = [...shape, O];
-    const ranks = resolveTuckerRanks(full, options.rank, options.minOutputRank);
+    const ranks = resolveTuckerRanks(full, options, options.minOutputRank);
     this.name = options.name ?? "trl";
     this.precision = resolvePrecision(options.precision, "TuckerRegression precision");
     this.N = N;
@@ -475,18 +479,18 @@ export class TuckerRegression implements Layer {
   }
 }
 
-/** Default floor of the output rank for fraction ranks (see TuckerRegressionOptions.minOutputRank). */
+/** Default floor of the output rank for a parameter fraction (see TuckerRegressionOptions.minOutputRank). */
 const DEFAULT_OUTPUT_RANK_FLOOR = 32;
 
-/** Resolves a {@link RankSpec} for a Tucker weight of shape (I₀, …, I_{N−1}, O). */
+/** Resolves `rank` / `parameterFraction` for a Tucker weight of shape (I₀, …, I_{N−1}, O). */
 export function resolveTuckerRanks(
   full: readonly number[],
-  spec: RankSpec,
+  spec: RankOptions,
   minOutputRank?: number,
 ): number[] {
   const N = full.length - 1;
   const O = full[N];
-  const parsed = parseRank(spec, "TuckerRegression rank");
+  const parsed = resolveRankOptions(spec, "TuckerRegression", true);
   if (
     minOutputRank !== undefined &&
     (!Number.isInteger(minOutputRank) || minOutputRank < 1 || minOutputRank > O)

@@ -34,7 +34,9 @@ function anchors(mdFile: string): Set<string> {
 }
 
 describe("citations of documents", () => {
-  const sources = ["src", "experiments", "bench", "test"].flatMap((d) => files(path.join(ROOT, d), [".ts", ".js", ".md"]));
+  const sources = ["src", "experiments", "bench", "test"].flatMap((d) =>
+    files(path.join(ROOT, d), [".ts", ".js", ".md"]),
+  );
 
   it("every docs/….md cited in src/, experiments/, bench/ and test/ exists", () => {
     const missing: string[] = [];

@@ -17,7 +17,10 @@ async function lintAt(relPath: string, code: string): Promise<string[]> {
 
 describe("layer map (eslint.config.js)", () => {
   it("rejects factor math importing the runner", async () => {
-    const messages = await lintAt("src/factor/planted-violation.ts", 'import { x } from "../runner/x.js";\nexport const y = x;\n');
+    const messages = await lintAt(
+      "src/factor/planted-violation.ts",
+      'import { x } from "../runner/x.js";\nexport const y = x;\n',
+    );
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/src\/factor may not import src\/runner/);
   });
@@ -38,13 +41,25 @@ describe("layer map (eslint.config.js)", () => {
     for (const to of ["runner", "report", "cli", "laser", "presets"]) {
       expect(await lintAt("src/dqn/planted.ts", `import "../${to}/x.js";`), to).toHaveLength(1);
     }
-    for (const to of ["lrpg", "pg", "baselines", "dqn", "population", "presets", "parametrizations", "heads"]) {
+    for (const to of [
+      "lrpg",
+      "pg",
+      "baselines",
+      "dqn",
+      "population",
+      "presets",
+      "parametrizations",
+      "heads",
+    ]) {
       expect(await lintAt("src/report/planted.ts", `import "../${to}/x.js";`), to).toHaveLength(1);
     }
   });
 
   it("rejects importing the package entry from a folder", async () => {
-    const messages = await lintAt("src/nn/planted.ts", 'import { Rng } from "../index.js";\nexport const r = Rng;\n');
+    const messages = await lintAt(
+      "src/nn/planted.ts",
+      'import { Rng } from "../index.js";\nexport const r = Rng;\n',
+    );
     expect(messages[0]).toMatch(/package entry/);
   });
 
@@ -54,9 +69,12 @@ describe("layer map (eslint.config.js)", () => {
   });
 
   it("accepts allowed imports, same-folder imports and packages", async () => {
-    const code = 'import "./y.js";\nimport "../optim/adam.js";\nimport "../random/index.js";\nimport "zod";\n';
+    const code =
+      'import "./y.js";\nimport "../optim/adam.js";\nimport "../random/index.js";\nimport "zod";\n';
     expect(await lintAt("src/factor/planted.ts", code)).toEqual([]);
-    expect(await lintAt("src/cli/planted.ts", 'import "../runner/x.js";\nimport "../laser/y.js";\n')).toEqual([]);
+    expect(await lintAt("src/cli/planted.ts", 'import "../runner/x.js";\nimport "../laser/y.js";\n')).toEqual(
+      [],
+    );
   });
 
   it("factor math (factor, wasm, random, optim) imports no RL folder", () => {
@@ -76,7 +94,10 @@ describe("layer map (eslint.config.js)", () => {
   it("agrees with the README's layer table: each row imports only its own row and the rows above", () => {
     const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
     const section = readme.split("## What is in it")[1].split("\n## ")[0].split("### ")[0];
-    const rows = section.split("\n").filter((l) => l.startsWith("|") && !l.startsWith("|---")).slice(1);
+    const rows = section
+      .split("\n")
+      .filter((l) => l.startsWith("|") && !l.startsWith("|---"))
+      .slice(1);
     const rowOf = new Map<string, number>();
     rows.forEach((row, i) => {
       for (const m of row.split("|")[2].matchAll(/`src\/([\w-]+)/g)) if (!rowOf.has(m[1])) rowOf.set(m[1], i);
@@ -89,9 +110,12 @@ describe("layer map (eslint.config.js)", () => {
       if (!rowOf.has(folder)) continue; // in the map ahead of its code (e.g. a planned folder)
       for (const to of allowed) {
         if (!rowOf.has(to)) continue;
-        expect(rowOf.get(to)!, `src/${folder} → src/${to}: README row order`).toBeLessThanOrEqual(rowOf.get(folder)!);
+        expect(rowOf.get(to)!, `src/${folder} → src/${to}: README row order`).toBeLessThanOrEqual(
+          rowOf.get(folder)!,
+        );
       }
     }
-    for (const folder of rowOf.keys()) expect(Object.keys(layers), `lint map has src/${folder}`).toContain(folder);
+    for (const folder of rowOf.keys())
+      expect(Object.keys(layers), `lint map has src/${folder}`).toContain(folder);
   });
 });

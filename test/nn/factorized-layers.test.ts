@@ -61,8 +61,23 @@ describe("LowRankDense", () => {
     expect(lr.parameterCount).toBe(3 * (12 + 7) + 7);
   });
 
-  it("fraction rank follows K = round(f·m·n/(m+n)); bad ranks are rejected", () => {
-    expect(new LowRankDense({ inFeatures: 1024, outFeatures: 128, rank: 0.1 }).rank).toBe(11);
+  it("parameterFraction follows K = round(f·m·n/(m+n)); bad ranks are rejected", () => {
+    expect(new LowRankDense({ inFeatures: 1024, outFeatures: 128, parameterFraction: 0.1 }).rank).toBe(11);
+    expect(() => new LowRankDense({ inFeatures: 1024, outFeatures: 128, rank: 0.1 })).toThrow(
+      /LowRankDense rank must be a positive integer, got 0\.1 \(for a fraction of the dense parameter count use parameterFraction: 0\.1\)/,
+    );
+    expect(() => new LowRankDense({ inFeatures: 8, outFeatures: 8, rank: 2.5 })).toThrow(
+      /LowRankDense rank must be a positive integer, got 2\.5/,
+    );
+    expect(
+      () => new LowRankDense({ inFeatures: 8, outFeatures: 8, rank: 2, parameterFraction: 0.5 }),
+    ).toThrow(/either rank or parameterFraction, not both/);
+    expect(() => new LowRankDense({ inFeatures: 8, outFeatures: 8 })).toThrow(
+      /give rank .* or parameterFraction/,
+    );
+    expect(() => new LowRankDense({ inFeatures: 8, outFeatures: 8, parameterFraction: 1.5 })).toThrow(
+      /LowRankDense parameterFraction must be a number in \(0, 1\]/,
+    );
     expect(() => new LowRankDense({ inFeatures: 4, outFeatures: 3, rank: 4 })).toThrow(
       /rank must be in \[1, min\(in, out\) = 3\], got 4/,
     );
@@ -151,31 +166,39 @@ describe("TuckerRegression", () => {
     expect(trl.initFrom(dense)).toBeLessThan(1e-12);
   });
 
-  it("fraction ranks follow TensorLy's rule with the output-rank floor", () => {
+  it("parameter fractions follow TensorLy's rule with the output-rank floor", () => {
     // MinAtar hidden layer: (16, 8, 8) → 128; dense 131 072 weights.
-    const tenth = new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, rank: 0.1 });
+    const tenth = new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, parameterFraction: 0.1 });
     expect(tenth.ranks).toEqual([7, 4, 4, 58]);
     expect(tenth.parameterCount).toBe(14_096 + 128);
-    expect(new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, rank: 0.5 }).ranks).toEqual([
-      13, 6, 6, 102,
-    ]);
-    expect(new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, rank: 0.2 }).ranks).toEqual([
-      9, 5, 5, 76,
-    ]);
+    expect(
+      new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, parameterFraction: 0.5 }).ranks,
+    ).toEqual([13, 6, 6, 102]);
+    expect(
+      new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, parameterFraction: 0.2 }).ranks,
+    ).toEqual([9, 5, 5, 76]);
     // Action head: the output rank is kept ≥ number of actions.
-    const head = resolveTuckerRanks([64, 8, 8, 4], 0.1);
+    const head = resolveTuckerRanks([64, 8, 8, 4], { parameterFraction: 0.1 });
     expect(head[3]).toBe(4);
-    expect(resolveTuckerRanks([64, 8, 8, 4], 0.1, 1)).toEqual([22, 3, 3, 1]);
-    expect(() => resolveTuckerRanks([4, 4, 2], [5, 4, 2])).toThrow(/rank\[0\] must be in \[1, 4\], got 5/);
-    expect(() => resolveTuckerRanks([4, 4, 2], [2, 2])).toThrow(/needs 3 entries/);
-    expect(() => resolveTuckerRanks([4, 4, 6], [2, 2, 2], 3)).toThrow(/below minOutputRank/);
+    expect(resolveTuckerRanks([64, 8, 8, 4], { parameterFraction: 0.1 }, 1)).toEqual([22, 3, 3, 1]);
+    expect(() => resolveTuckerRanks([4, 4, 2], { rank: [5, 4, 2] })).toThrow(
+      /rank\[0\] must be in \[1, 4\], got 5/,
+    );
+    expect(() => resolveTuckerRanks([4, 4, 2], { rank: [2, 2] })).toThrow(/needs 3 entries/);
+    expect(() => resolveTuckerRanks([4, 4, 6], { rank: [2, 2, 2] }, 3)).toThrow(/below minOutputRank/);
+    expect(() => resolveTuckerRanks([4, 4, 2], { rank: [2, 1.5, 2] })).toThrow(
+      /TuckerRegression rank\[1\] must be a positive integer, got 1\.5/,
+    );
+    expect(() => new TuckerRegression({ inputShape: [16, 8, 8], outFeatures: 128, rank: 0.1 })).toThrow(
+      /TuckerRegression rank must be a positive integer, got 0\.1 \(for a fraction .* use parameterFraction: 0\.1\)/,
+    );
   });
 
   it("random init gives the reconstructed weight ≈ PyTorch's dense std 1/√(3·fan_in)", () => {
     const trl = new TuckerRegression({
       inputShape: [16, 8, 8],
       outFeatures: 128,
-      rank: 0.5,
+      parameterFraction: 0.5,
       rng: new Rng(9),
     });
     const w = trl.toDenseWeight();
@@ -308,13 +331,23 @@ describe("CPConv2d", () => {
         outChannels: 64,
         kernelSize: 3,
         inputSize: 18,
-        rank: 1072 / 36864,
+        parameterFraction: 1072 / 36864,
         bias: false,
       }).parameterCount,
     ).toBe(1072);
     expect(
-      () => new CPConv2d({ inChannels: 4, outChannels: 4, kernelSize: 3, inputSize: 5, rank: [1, 2] }),
-    ).toThrow(/one integer or a fraction/);
+      () =>
+        new CPConv2d({
+          inChannels: 4,
+          outChannels: 4,
+          kernelSize: 3,
+          inputSize: 5,
+          rank: [1, 2] as unknown as number,
+        }),
+    ).toThrow(/CPConv2d rank must be one positive integer, got \[1, 2\]/);
+    expect(
+      () => new CPConv2d({ inChannels: 4, outChannels: 4, kernelSize: 3, inputSize: 5, rank: 0.5 }),
+    ).toThrow(/CPConv2d rank must be a positive integer, got 0\.5 \(.*parameterFraction: 0\.5\)/);
   });
 
   it("random init gives the reconstructed kernel ≈ PyTorch's std", () => {
