@@ -1,6 +1,6 @@
 /**
  * MinAtar Breakout DQN with the hidden layer as Dense / LowRankDense / Tucker TRL at ½, ⅕, ⅒ of the
- * dense parameters, and a CP-factorized conv (issue 6; docs/atari-trl.md §1.5, §2.2).
+ * dense parameters, and a CP-factorized conv (docs/dqn.md §7).
  * Network (MinAtar examples/dqn.py): (10,10,4) → conv 16 3×3 → ReLU → hidden 128 → ReLU → 6 actions.
  * Hyperparameters: MinAtar's DQN (centered RMSProp 2.5e-4 α .95 ε .01, batch 32, buffer 100k, 5k random
  * frames, ε 1 → 0.1 over 100k frames, hard target copy every 1000 updates, Huber, γ .99, one update
@@ -13,11 +13,14 @@
  *   npm run exp:breakout -- --frames 5000000 --seeds 3           # the published 5M-frame budget
  *   npm run exp:breakout -- --resume results/breakout/runs/<run>   # continue an interrupted run from its checkpoint
  *
- * Checkpoints: every --checkpoint-every frames (default 50 000; 0 = off) each run replaces
- * <run dir>/checkpoint.bin atomically (≈ 80 MB: the 100k-transition uint8 replay buffer dominates).
+ * Each (variant, seed) is a run of the runner's DQN lifecycle (src/runner/dqn-run.ts; the same run as
+ * `lowrank-rl run --algo dqn --env MinAtar/Breakout --network <variant>`).
+ * Checkpoints: every --checkpoint-every frames (default 50 000; 0 = off) each run writes
+ * <run dir>/checkpoints/ckpt-<frame>.bin atomically, keeping the newest (≈ 80 MB: the
+ * 100k-transition uint8 replay buffer dominates).
  * `--resume <run dir>` reloads it and continues that one run (variant, seed, precision and budget
  * from its manifest; --frames may raise the budget): metric rows after the checkpoint are cut, and
- * the numbers are those of an uninterrupted run. A completed run deletes its checkpoint unless
+ * the numbers are those of an uninterrupted run. A completed run deletes its checkpoints unless
  * --keep-checkpoint is given (then `--resume <run> --frames <more>` extends it).
  *
  * Outputs in --out (default results/breakout/): runs/<env>__dqn-<variant>__<seed>__<time>/ with
@@ -25,29 +28,16 @@
  * eval/episodic_return, spectrum/*), spectra.jsonl (singular values of the dense hidden layer),
  * eval.json, policy.json (dense variant: the trained Q-network as a saved policy for `lowrank-rl laser`);
  * summary.json, curves.json and report.html at the top.
- * Reference (docs/minatar-speed.md §3, PyTorch, 2 seeds): last-100 training average 3.2–3.6 at 100k
+ * Reference (docs/dqn.md §8, PyTorch, 2 seeds): last-100 training average 3.2–3.6 at 100k
  * frames, 5.3–6.5 at 300k; the published curve reaches ≈ 10 by 1M frames.
  */
 import { Command, InvalidArgumentError } from "commander";
-import {
-  minatarHiddenLayer,
-  minatarQNetwork,
-  type ConvLayerSpec,
-  type HiddenLayerSpec,
-} from "../src/dqn/networks.js";
-import type { DqnConfig } from "../src/dqn/config.js";
-import { MinAtarBreakout } from "../src/envs/minatar-breakout.js";
-import { Dense } from "../src/nn/dense.js";
-import { LowRankDense } from "../src/nn/low-rank-dense.js";
-import type { Sequential } from "../src/nn/sequential.js";
 import type { MatmulPrecision } from "../src/factor/gemm.js";
 import { intInRange, seedList } from "./lib/args.js";
-import { applyResume, runDqnExperiment, type DqnVariant } from "./lib/dqn-run.js";
+import { applyResume, runDqnExperiment } from "./lib/dqn-run.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
-const ENV_ID = "MinAtar/Breakout";
-const STICKY_ACTION_PROB = 0.1;
-const MINIMAL_ACTIONS = false; // MinAtar's published results use all 6 actions
+const ENV_ID = "MinAtar/Breakout"; // sticky actions 0.1, all 6 actions (the runner's MinAtar env)
 const FRAMES = 100_000; // default budget (ε reaches 0.1 at 105k; the reference's 100k checkpoint); MinAtar trains 5M
 const SEEDS = 1;
 const CHECKPOINT_EVERY = 50_000; // frames; ≈ 1 s per 80 MB checkpoint vs ≈ 5–8 min of training
@@ -74,10 +64,9 @@ const MAX_GRAD_NORM: number | null = null;
 // gradients and optimizer state stay float64. '--precision f64' computes everything in double.
 const MATMUL_PRECISION: MatmulPrecision = "f32";
 
-const CONV_CHANNELS = 16;
-const HIDDEN_UNITS = 128;
+// Network (the runner's MinAtar Q-network): conv 16 3×3 → hidden 128 → 6 actions.
 const FRACTIONS = [0.5, 0.2, 0.1]; // ½, ⅕, ⅒ of the dense hidden layer's parameters
-const CP_CONV_FRACTION = 0.5; // CP conv keeps ½ of the 4→16 3×3 kernel (rank 11)
+// cpconv: the CP conv keeps ½ of the 4→16 3×3 kernel (rank 11; CP_CONV_FRACTION in src/runner/dqn-config.ts)
 
 const EVAL_EPISODES = 30; // eval seeds 1_000_000 … (fixed), ε_eval
 const EVAL_EPSILON = 0.05;
@@ -87,7 +76,7 @@ const LOG_INTERVAL = 5000;
 const SPECTRUM_INTERVAL = 10_000;
 const RETURN_WINDOW = 100;
 const REFERENCE = {
-  source: "docs/minatar-speed.md §3 (MinAtar examples/dqn.py, PyTorch, seeds 0 and 1)",
+  source: "docs/dqn.md §8 (MinAtar examples/dqn.py, PyTorch, seeds 0 and 1)",
   last100_at_100k: [3.59, 3.19],
   last100_at_300k: [5.26, 6.51],
   published_plateau: "≈ 10 by 1M frames (README curves, 30 runs)",
@@ -95,18 +84,13 @@ const REFERENCE = {
 };
 // ---------------------------------------------------------------------------------------------
 
-const VARIANTS: Record<string, { family: string; hidden: HiddenLayerSpec; conv?: ConvLayerSpec }> = {
-  dense: { family: "dense", hidden: { kind: "dense" } },
-};
+// Variant names are the runner's network specs (`trl-0.1`: Tucker TRL hidden layer at ⅒ of the dense parameters).
+const VARIANTS: Record<string, { family: string }> = { dense: { family: "dense" } };
 for (const f of FRACTIONS) {
-  VARIANTS[`lowrank-${f}`] = { family: "low-rank", hidden: { kind: "lowrank", rank: f } };
-  VARIANTS[`trl-${f}`] = { family: "TRL", hidden: { kind: "trl", rank: f } };
+  VARIANTS[`lowrank-${f}`] = { family: "low-rank" };
+  VARIANTS[`trl-${f}`] = { family: "TRL" };
 }
-VARIANTS["cpconv"] = {
-  family: "CP conv",
-  hidden: { kind: "dense" },
-  conv: { kind: "cp", rank: CP_CONV_FRACTION },
-};
+VARIANTS["cpconv"] = { family: "CP conv" };
 
 function precisionArg(value: string): MatmulPrecision {
   if (value !== "f32" && value !== "f64")
@@ -147,15 +131,15 @@ const program = new Command()
   .option("--precision <f32|f64>", "arithmetic of the matrix products", precisionArg, MATMUL_PRECISION)
   .option(
     "--checkpoint-every <frames>",
-    "frames between <run dir>/checkpoint.bin writes (0 = off)",
+    "frames between checkpoints under <run dir>/checkpoints/ (0 = off)",
     intInRange("--checkpoint-every", 0, 50_000_000),
     CHECKPOINT_EVERY,
   )
   .option(
     "--keep-checkpoint",
-    "keep checkpoint.bin when a run completes (to extend it later with --resume --frames); default: delete it",
+    "keep <run dir>/checkpoints/ when a run completes (to extend it later with --resume --frames); default: delete them",
   )
-  .option("--resume <run dir>", "continue this run from its checkpoint.bin (settings from its manifest)")
+  .option("--resume <run dir>", "continue this run from its newest checkpoint (settings from its manifest)")
   .option("--quiet", "no progress on stderr")
   .showHelpAfterError();
 program.parse();
@@ -176,95 +160,52 @@ applyResume(
   ["--variants", "--seeds", "--out", "--precision"],
   opts,
   Object.keys(VARIANTS),
-  (r) => {
-    opts.precision = precisionArg(String(r.config.matmul_precision));
+  (c) => {
+    opts.precision = c.precision;
   },
 );
 
-const config: Partial<DqnConfig> = {
-  gamma: GAMMA,
-  batchSize: BATCH_SIZE,
-  bufferSize: BUFFER_SIZE,
-  learningStarts: LEARNING_STARTS,
-  trainFrequency: TRAIN_FREQUENCY,
-  targetUpdateInterval: TARGET_UPDATE_INTERVAL,
-  tau: TAU,
-  doubleDqn: DOUBLE_DQN,
-  nStep: N_STEP,
-  loss: "huber",
-  huberKappa: 1,
-  maxGradNorm: MAX_GRAD_NORM,
-  optimizer: { kind: "rmsprop", lr: LR, alpha: RMS_ALPHA, eps: RMS_EPS, centered: true },
-  epsilonStart: EPSILON_START,
-  epsilonEnd: EPSILON_END,
-  epsilonDecayFrames: EPSILON_DECAY_FRAMES,
-};
-
-const numActions = MINIMAL_ACTIONS ? 3 : 6;
-const variants: DqnVariant[] = opts.variants.map((name) => {
-  const v = VARIANTS[name];
-  return {
-    name,
-    family: v.family,
-    makeNetwork: (rng) =>
-      minatarQNetwork({
-        numActions,
-        rng,
-        hiddenLayer: v.hidden,
-        conv: v.conv,
-        convChannels: CONV_CHANNELS,
-        hiddenUnits: HIDDEN_UNITS,
-        precision: opts.precision,
-      }),
-    spectrumOf: (net) => {
-      const h = minatarHiddenLayer(net as Sequential);
-      if (h instanceof Dense) return { data: h.weight.data, rows: h.outFeatures, cols: h.inFeatures };
-      if (h instanceof LowRankDense)
-        return { data: h.matrix.toDense(), rows: h.outFeatures, cols: h.inFeatures };
-      return null;
-    },
-    // LASER (src/laser) rebuilds the all-dense network from these options.
-    savedPolicyOptions:
-      name === "dense"
-        ? {
-            network: "minatar",
-            numActions,
-            convChannels: CONV_CHANNELS,
-            hiddenUnits: HIDDEN_UNITS,
-            envOptions: { stickyActionProb: STICKY_ACTION_PROB, minimalActions: MINIMAL_ACTIONS },
-          }
-        : undefined,
-  };
-});
-
 runDqnExperiment({
   experiment: "breakout",
-  envId: ENV_ID,
-  makeEnv: (rng) =>
-    new MinAtarBreakout({ stickyActionProb: STICKY_ACTION_PROB, minimalActions: MINIMAL_ACTIONS, rng }),
-  makeEvalEnv: () =>
-    new MinAtarBreakout({ stickyActionProb: STICKY_ACTION_PROB, minimalActions: MINIMAL_ACTIONS }),
-  variants,
+  variants: opts.variants.map((name) => ({ name, family: VARIANTS[name].family })),
   seeds: opts.seeds,
-  frames: opts.frames,
-  config,
-  observationDtype: "uint8",
-  evalSeeds: Array.from({ length: EVAL_EPISODES }, (_, i) => 1_000_000 + i),
-  evalEpsilon: EVAL_EPSILON,
-  evalInterval: Math.min(EVAL_INTERVAL, opts.frames),
-  evalMaxSteps: EVAL_MAX_STEPS,
-  logInterval: Math.min(LOG_INTERVAL, opts.frames),
-  spectrumInterval: SPECTRUM_INTERVAL,
-  returnWindow: RETURN_WINDOW,
+  config: {
+    algo: "dqn",
+    env: ENV_ID,
+    totalSteps: opts.frames,
+    precision: opts.precision,
+    gamma: GAMMA,
+    lr: LR,
+    optimizer: "rmsprop", // centered, α RMS_ALPHA, ε RMS_EPS (the runner's rmsprop)
+    batchSize: BATCH_SIZE,
+    bufferSize: BUFFER_SIZE,
+    learningStarts: LEARNING_STARTS,
+    trainFrequency: TRAIN_FREQUENCY,
+    targetUpdate: TAU === 1 ? `hard:${TARGET_UPDATE_INTERVAL}` : `polyak:${TAU}`,
+    double: DOUBLE_DQN,
+    nStep: N_STEP,
+    loss: "huber",
+    maxGradNorm: MAX_GRAD_NORM,
+    epsilonStart: EPSILON_START,
+    epsilonEnd: EPSILON_END,
+    epsilonDecaySteps: EPSILON_DECAY_FRAMES,
+    evalEvery: Math.min(EVAL_INTERVAL, opts.frames),
+    evalEpisodes: EVAL_EPISODES,
+    evalEpsilon: EVAL_EPSILON,
+    evalMaxSteps: EVAL_MAX_STEPS,
+    logEvery: Math.min(LOG_INTERVAL, opts.frames),
+    spectrumEvery: SPECTRUM_INTERVAL,
+    returnWindow: RETURN_WINDOW,
+    checkpointEvery: opts.checkpointEvery,
+    keepCheckpoints: 1,
+  },
   out: opts.out,
   hyperparameters: {
     env: ENV_ID,
-    sticky_action_prob: STICKY_ACTION_PROB,
-    minimal_actions: MINIMAL_ACTIONS,
-    network: `conv ${CONV_CHANNELS} 3x3 -> ${HIDDEN_UNITS} -> ${numActions}`,
+    network: "conv 16 3x3 -> 128 -> 6",
     fractions: FRACTIONS,
-    cp_conv_fraction: CP_CONV_FRACTION,
     matmul_precision: opts.precision,
+    rmsprop: { alpha: RMS_ALPHA, eps: RMS_EPS, centered: true },
     eval: {
       episodes: EVAL_EPISODES,
       epsilon: EVAL_EPSILON,
@@ -275,7 +216,6 @@ runDqnExperiment({
   },
   reference: REFERENCE,
   quiet: opts.quiet,
-  checkpointEvery: opts.checkpointEvery,
   keepCheckpoint: opts.keepCheckpoint === true,
   resume: opts.resume,
 });

@@ -9,9 +9,11 @@
  *   npm run exp:cartpole-dqn -- --seeds 5 --frames 50000 --out /tmp/cp
  *   npm run exp:cartpole-dqn -- --resume /tmp/cp/runs/<run>        # continue an interrupted run
  *
- * Checkpoints: every --checkpoint-every frames (default 50 000, so the default 20k-frame runs write
- * none; 0 = off) each run replaces <run dir>/checkpoint.bin atomically; `--resume <run dir>`
- * continues that run from it with the numbers of an uninterrupted run (see experiments/breakout.ts).
+ * Each (variant, seed) is a run of the runner's DQN lifecycle (src/runner/dqn-run.ts; the same run as
+ * `lowrank-rl run --algo dqn --env CartPole-v1 --network <variant>`). Checkpoints: every
+ * --checkpoint-every frames (default 50 000, so the default 20k-frame runs write none; 0 = off) under
+ * <run dir>/checkpoints/; `--resume <run dir>` continues that run from the newest one with the
+ * numbers of an uninterrupted run (see experiments/breakout.ts).
  *
  * Outputs in --out (default results/cartpole-dqn/): one run directory per (variant, seed) with
  * manifest.json, metrics.jsonl/.csv (charts/episodic_return, charts/SPS, losses/td_loss,
@@ -20,15 +22,8 @@
  * "Solved" in the Gym sense: an evaluation averaging ≥ 195 over 20 episodes (reported per run in eval.json).
  */
 import { Command, InvalidArgumentError } from "commander";
-import type { DqnConfig } from "../src/dqn/config.js";
-import { mlpQNetwork, type HiddenLayerSpec } from "../src/dqn/networks.js";
-import type { Env } from "../src/envs/env.js";
-import { makeEnv } from "../src/envs/registry.js";
-import { Dense } from "../src/nn/dense.js";
-import { LowRankDense } from "../src/nn/low-rank-dense.js";
-import type { Sequential } from "../src/nn/sequential.js";
 import { intInRange, seedList } from "./lib/args.js";
-import { applyResume, runDqnExperiment, type DqnVariant } from "./lib/dqn-run.js";
+import { applyResume, runDqnExperiment } from "./lib/dqn-run.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
 const ENV_ID = "CartPole-v1";
@@ -37,7 +32,7 @@ const CHECKPOINT_EVERY = 50_000;
 const SEEDS = 3;
 const OUT = "results/cartpole-dqn";
 
-const HIDDEN = [64, 64];
+const HIDDEN = [64, 64]; // MLP 4 → 64 → 64 → 2 (the runner's CartPole network)
 const RANKS = [16, 8, 4]; // low-rank variants of the 64×64 layer
 const GAMMA = 0.99;
 const BATCH_SIZE = 64;
@@ -57,16 +52,15 @@ const MAX_GRAD_NORM = 10;
 const EVAL_EPISODES = 20; // seeds 1000 … 1019, greedy
 const EVAL_EPSILON = 0;
 const EVAL_INTERVAL = 1000;
+const EVAL_MAX_STEPS = 500;
 const LOG_INTERVAL = 1000;
 const SPECTRUM_INTERVAL = 5000;
 const RETURN_WINDOW = 20;
 // ---------------------------------------------------------------------------------------------
 
-const VARIANTS: Record<string, { family: string; hidden: HiddenLayerSpec }> = {
-  dense: { family: "dense", hidden: { kind: "dense" } },
-};
-for (const k of RANKS)
-  VARIANTS[`lowrank-${k}`] = { family: "low-rank", hidden: { kind: "lowrank", rank: k } };
+// Variant names are the runner's network specs (`lowrank-16`: the 64×64 layer at rank 16).
+const VARIANTS: Record<string, { family: string }> = { dense: { family: "dense" } };
+for (const k of RANKS) VARIANTS[`lowrank-${k}`] = { family: "low-rank" };
 
 function variantList(value: string): string[] {
   const names = value.split(",").map((s) => s.trim());
@@ -98,15 +92,15 @@ const program = new Command()
   .option("--out <dir>", "output folder", OUT)
   .option(
     "--checkpoint-every <frames>",
-    "frames between <run dir>/checkpoint.bin writes (0 = off)",
+    "frames between checkpoints under <run dir>/checkpoints/ (0 = off)",
     intInRange("--checkpoint-every", 0, 10_000_000),
     CHECKPOINT_EVERY,
   )
   .option(
     "--keep-checkpoint",
-    "keep checkpoint.bin when a run completes (to extend it later with --resume --frames); default: delete it",
+    "keep <run dir>/checkpoints/ when a run completes (to extend it later with --resume --frames); default: delete them",
   )
-  .option("--resume <run dir>", "continue this run from its checkpoint.bin (settings from its manifest)")
+  .option("--resume <run dir>", "continue this run from its newest checkpoint (settings from its manifest)")
   .option("--quiet", "no progress on stderr")
   .showHelpAfterError();
 program.parse();
@@ -122,61 +116,40 @@ const opts = program.opts<{
 }>();
 applyResume(program, "cartpole-dqn", ["--variants", "--seeds", "--out"], opts, Object.keys(VARIANTS));
 
-const config: Partial<DqnConfig> = {
-  gamma: GAMMA,
-  batchSize: BATCH_SIZE,
-  bufferSize: BUFFER_SIZE,
-  learningStarts: LEARNING_STARTS,
-  trainFrequency: TRAIN_FREQUENCY,
-  targetUpdateInterval: TARGET_UPDATE_INTERVAL,
-  tau: TAU,
-  doubleDqn: DOUBLE_DQN,
-  nStep: N_STEP,
-  loss: "huber",
-  huberKappa: 1,
-  maxGradNorm: MAX_GRAD_NORM,
-  optimizer: { kind: "adam", lr: LR },
-  epsilonStart: EPSILON_START,
-  epsilonEnd: EPSILON_END,
-  epsilonDecayFrames: EPSILON_DECAY_FRAMES,
-};
-
-const variants: DqnVariant[] = opts.variants.map((name) => {
-  const v = VARIANTS[name];
-  return {
-    name,
-    family: v.family,
-    makeNetwork: (rng) =>
-      mlpQNetwork({ observationSize: 4, numActions: 2, hidden: HIDDEN, hiddenLayer: v.hidden, rng }),
-    spectrumOf: (net) => {
-      const layer = (net as Sequential).layers.find((l) => l.name === "fc1");
-      if (layer instanceof Dense)
-        return { data: layer.weight.data, rows: layer.outFeatures, cols: layer.inFeatures };
-      if (layer instanceof LowRankDense)
-        return { data: layer.matrix.toDense(), rows: layer.outFeatures, cols: layer.inFeatures };
-      return null;
-    },
-    savedPolicyOptions:
-      name === "dense" ? { network: "mlp", numActions: 2, observationSize: 4, hidden: HIDDEN } : undefined,
-  };
-});
-
 runDqnExperiment({
   experiment: "cartpole-dqn",
-  envId: ENV_ID,
-  makeEnv: (rng) => makeEnv(ENV_ID, { rng }) as Env<unknown, number>,
-  makeEvalEnv: () => makeEnv(ENV_ID) as Env<unknown, number>,
-  variants,
+  variants: opts.variants.map((name) => ({ name, family: VARIANTS[name].family })),
   seeds: opts.seeds,
-  frames: opts.frames,
-  config,
-  evalSeeds: Array.from({ length: EVAL_EPISODES }, (_, i) => 1000 + i),
-  evalEpsilon: EVAL_EPSILON,
-  evalInterval: EVAL_INTERVAL,
-  evalMaxSteps: 500,
-  logInterval: LOG_INTERVAL,
-  spectrumInterval: SPECTRUM_INTERVAL,
-  returnWindow: RETURN_WINDOW,
+  config: {
+    algo: "dqn",
+    env: ENV_ID,
+    totalSteps: opts.frames,
+    precision: "f64",
+    gamma: GAMMA,
+    lr: LR,
+    optimizer: "adam",
+    batchSize: BATCH_SIZE,
+    bufferSize: BUFFER_SIZE,
+    learningStarts: LEARNING_STARTS,
+    trainFrequency: TRAIN_FREQUENCY,
+    targetUpdate: TARGET_UPDATE_INTERVAL === 1 ? `polyak:${TAU}` : `hard:${TARGET_UPDATE_INTERVAL}`,
+    double: DOUBLE_DQN,
+    nStep: N_STEP,
+    loss: "huber",
+    maxGradNorm: MAX_GRAD_NORM,
+    epsilonStart: EPSILON_START,
+    epsilonEnd: EPSILON_END,
+    epsilonDecaySteps: EPSILON_DECAY_FRAMES,
+    evalEvery: EVAL_INTERVAL,
+    evalEpisodes: EVAL_EPISODES,
+    evalEpsilon: EVAL_EPSILON,
+    evalMaxSteps: EVAL_MAX_STEPS,
+    logEvery: LOG_INTERVAL,
+    spectrumEvery: SPECTRUM_INTERVAL,
+    returnWindow: RETURN_WINDOW,
+    checkpointEvery: opts.checkpointEvery,
+    keepCheckpoints: 1,
+  },
   out: opts.out,
   hyperparameters: {
     env: ENV_ID,
@@ -187,7 +160,6 @@ runDqnExperiment({
   },
   reference: { solved: "20-episode average >= 195 (Gym CartPole-v0 threshold), max 500 in v1" },
   quiet: opts.quiet,
-  checkpointEvery: opts.checkpointEvery,
   keepCheckpoint: opts.keepCheckpoint === true,
   resume: opts.resume,
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { ConfigError, FIELD_DOCS, type RunConfigInput } from "../runner/config.js";
+import { DQN_FIELD_DOCS } from "../runner/dqn-config.js";
 
 /** Config fields whose values are numbers on the command line (the rest stay strings). */
 const NUMBER_FIELDS = new Set([
@@ -32,7 +33,18 @@ export function addConfigOptions(cmd: Command): Command {
     if (!doc.flag) continue;
     cmd.addOption(new Option(doc.flag, `${doc.description}; ${doc.allowed} (default: ${doc.defaultText})`));
   }
+  for (const doc of DQN_FIELD_DOCS) {
+    cmd.addOption(new Option(doc.flag, `${doc.description}; ${doc.allowed} (default: per env)`));
+    if (doc.name === "double")
+      cmd.addOption(new Option("--no-double", "DQN: plain (not Double) DQN targets"));
+  }
   return cmd;
+}
+
+/** A number when the text is one; else the text (validation names the field, the value and the range). */
+function numberOrText(text: string): number | string {
+  const n = Number(text);
+  return text.trim() !== "" && Number.isFinite(n) ? n : text;
 }
 
 function flagValue(field: string, text: string): number | string {
@@ -69,6 +81,13 @@ export function rawConfigFromOptions(opts: Record<string, unknown>): RunConfigIn
   for (const doc of FIELD_DOCS) {
     const v = opts[doc.name];
     if (typeof v === "string") base[doc.name] = flagValue(doc.name, v);
+  }
+  for (const doc of DQN_FIELD_DOCS) {
+    const v = opts[doc.name];
+    if (typeof v === "boolean") base[doc.name] = v;
+    else if (typeof v !== "string") continue;
+    else if (doc.name === "maxGradNorm") base[doc.name] = v.trim() === "none" ? null : numberOrText(v);
+    else base[doc.name] = doc.number ? numberOrText(v) : v;
   }
   return base as RunConfigInput;
 }

@@ -22,6 +22,15 @@ import { paperAgentFactory } from "../runner/paper-agent-factory.js";
 import { packageVersion } from "../runner/provenance.js";
 import { Rng } from "../random/rng.js";
 import { executeRun, resumeRun, type RunCheckpoint, type RunResult } from "../runner/run.js";
+import { checkNoDqnFields, isDqnConfigInput, parseDqnRunConfig } from "../runner/dqn-config.js";
+import {
+  evaluateDqnRunDir,
+  executeDqnRun,
+  isDqnRunDir,
+  newestDqnCheckpointFrame,
+  resumeDqnRun,
+} from "../runner/dqn-run.js";
+import { RunLockedError } from "../runner/run-lock.js";
 import { RUN_FILES } from "../runner/run-dir.js";
 import { readSweepSpec, runSweep, planSweep } from "../runner/sweep.js";
 import type { StateDict } from "../pg/agent.js";
@@ -35,6 +44,33 @@ import { addLaserCommand } from "./laser.js";
 
 /** Errors meant for the user: printed as one line, no stack trace. */
 class UsageError extends Error {}
+
+/** What `lowrank-rl eval` writes for a DQN run (its eval.json holds the evaluations during training). */
+const DQN_EVAL_FILE = "eval_cli.json";
+
+/**
+ * Runs a DQN training call with a frame progress bar. DQN's loop is synchronous, so no signal
+ * handler could run during it: SIGINT/SIGTERM end the process at once, and `resume` continues
+ * from the newest periodic checkpoint.
+ */
+function trainDqnWithProgress(
+  total: number,
+  startAt: number,
+  quiet: boolean,
+  go: (onProgress: (frame: number) => void) => RunResult,
+): RunResult {
+  const bar = quiet ? null : episodeProgressBar(total, "train", "frames");
+  bar?.add(startAt);
+  let last = startAt;
+  try {
+    return go((frame) => {
+      bar?.add(frame - last);
+      last = frame;
+    });
+  } finally {
+    bar?.stop();
+  }
+}
 
 function intArg(name: string, min: number, max: number) {
   return (value: string) => {
@@ -106,7 +142,9 @@ function loadParams(dir: string, which: "final" | "checkpoint"): StateDict {
 export function buildProgram(): Command {
   const program = new Command()
     .name("lowrank-rl")
-    .description("Low-rank RL toolkit: train, sweep, resume, evaluate and report LRPG and NN-baseline runs")
+    .description(
+      "Low-rank RL toolkit: train, sweep, resume, evaluate and report LRPG, NN-baseline and DQN runs",
+    )
     .version(packageVersion())
     .showHelpAfterError()
     .enablePositionalOptions();
@@ -123,12 +161,26 @@ export function buildProgram(): Command {
       .addOption(new Option("--root <dir>", "parent folder of auto-named run directories").default("runs"))
       .option("--quiet", "no progress bar"),
   ).action(async (opts: Record<string, unknown>) => {
-    const config = parseRunConfig(rawConfigFromOptions(opts));
+    const raw = rawConfigFromOptions(opts);
     const out = opts.out as string | undefined;
-    if (out && existsSync(join(out, RUN_FILES.manifest)))
-      throw new UsageError(
-        `--out ${out} already holds a run; continue it with \`lowrank-rl resume ${out}\` or choose another directory`,
+    const taken = () => {
+      if (out && existsSync(join(out, RUN_FILES.manifest)))
+        throw new UsageError(
+          `--out ${out} already holds a run; continue it with \`lowrank-rl resume ${out}\` or choose another directory`,
+        );
+    };
+    if (isDqnConfigInput(raw)) {
+      const config = parseDqnRunConfig(raw);
+      taken();
+      const r = trainDqnWithProgress(config.totalSteps, 0, Boolean(opts.quiet), (onProgress) =>
+        executeDqnRun(config, { dir: out, outRoot: opts.root as string, onProgress }),
       );
+      summarize(r, Boolean(opts.quiet));
+      return;
+    }
+    checkNoDqnFields(raw);
+    const config = parseRunConfig(raw);
+    taken();
     process.exitCode = await trainWithProgress(config.episodes, 0, Boolean(opts.quiet), (onEpisode, signal) =>
       executeRun(config, { dir: out, outRoot: opts.root as string, onEpisode, signal }),
     );
@@ -141,9 +193,31 @@ export function buildProgram(): Command {
     )
     .argument("<dir>", "run directory")
     .option("--quiet", "no progress bar")
-    .action(async (dir: string, opts: { quiet?: boolean }) => {
+    .option(
+      "--total-steps <frames>",
+      "DQN: raise the frame budget (extends a completed run that kept its checkpoints)",
+      intArg("--total-steps", 1, 1_000_000_000),
+    )
+    .action(async (dir: string, opts: { quiet?: boolean; totalSteps?: number }) => {
       if (!existsSync(join(dir, RUN_FILES.manifest)))
         throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
+      if (isDqnRunDir(dir)) {
+        const m = readManifest<{ totalSteps: number }>(dir);
+        const total = opts.totalSteps ?? m.config.totalSteps;
+        if (m.status === "completed" && total <= m.config.totalSteps) {
+          process.stdout.write(`${dir}: already completed (${m.config.totalSteps} frames); nothing to do\n`);
+          return;
+        }
+        const r = trainDqnWithProgress(
+          total,
+          newestDqnCheckpointFrame(dir),
+          Boolean(opts.quiet),
+          (onProgress) => resumeDqnRun(dir, { onProgress, totalSteps: opts.totalSteps }),
+        );
+        summarize(r, Boolean(opts.quiet));
+        return;
+      }
+      if (opts.totalSteps !== undefined) throw new UsageError("--total-steps applies to DQN runs only");
       const m = readManifest<RunConfig>(dir);
       const config = parseRunConfig(m.config);
       if (m.status === "completed") {
@@ -190,13 +264,39 @@ export function buildProgram(): Command {
         opts: {
           episodes: number;
           seed: number;
+          seedGiven?: boolean;
           maxSteps?: number;
           params: "final" | "checkpoint";
           json?: boolean;
         },
+        cmd: Command,
       ) => {
+        opts.seedGiven = cmd.getOptionValueSource("seed") === "cli";
         if (!existsSync(join(dir, RUN_FILES.manifest)))
           throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
+        if (isDqnRunDir(dir)) {
+          const r = evaluateDqnRunDir(dir, {
+            episodes: opts.episodes,
+            seed: opts.seedGiven ? opts.seed : undefined,
+            maxSteps: opts.maxSteps,
+            params: opts.params,
+          });
+          const record = {
+            protocol:
+              "ε-greedy with the run's evaluation ε; episode i resets with seed base+i; cut at maxSteps",
+            params: opts.params,
+            episodes: opts.episodes,
+            seedBase: r.seeds[0],
+            ...r,
+          };
+          writeJsonAtomic(join(dir, DQN_EVAL_FILE), record);
+          process.stdout.write(
+            opts.json
+              ? JSON.stringify(record) + "\n"
+              : `eval/episodic_return: ${r.mean.toFixed(4)} ± ${r.std.toFixed(4)} over ${opts.episodes} episodes (seeds ${r.seeds[0]}…${r.seeds.at(-1)}, ε ${r.epsilon}); wrote ${join(dir, DQN_EVAL_FILE)}\n`,
+          );
+          return;
+        }
         const config = parseRunConfig(readManifest<RunConfig>(dir).config);
         const agent = paperAgentFactory(config, new Rng(config.seed));
         agent.importStateDict(loadParams(dir, opts.params));
@@ -347,7 +447,12 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError || err instanceof CorruptCheckpointError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof UsageError ||
+      err instanceof CorruptCheckpointError ||
+      err instanceof RunLockedError
+    ) {
       process.stderr.write(`error: ${err.message}\n`);
       process.exitCode = 2;
       return;

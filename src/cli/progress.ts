@@ -4,10 +4,14 @@ import cliProgress from "cli-progress";
  * A progress bar over `total` episodes. On a terminal it redraws in place; in a non-TTY log
  * (CI) it prints one line every 5 s instead of nothing (cli-progress `noTTYOutput`).
  */
-export function episodeProgressBar(total: number, label: string): { add(n: number): void; stop(): void } {
+export function episodeProgressBar(
+  total: number,
+  label: string,
+  unit = "episodes",
+): { add(n: number): void; stop(): void } {
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {percentage}% | {value}/{total} episodes | {duration_formatted} elapsed | eta {eta_formatted}`,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {duration_formatted} elapsed | eta {eta_formatted}`,
       noTTYOutput: true,
       notTTYSchedule: 5000,
       hideCursor: true,

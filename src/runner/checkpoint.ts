@@ -1,17 +1,21 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
 import { writeFileAtomic, writeFileAtomicAsync } from "./atomic-file.js";
 
 /**
- * Checkpoint files: `checkpoints/ckpt-<episode, 9 digits>.json`, two parts: a one-line header
+ * Checkpoint files of every algorithm: `checkpoints/ckpt-<counter, 9 digits>.<json|bin>`, two
+ * parts: a one-line header
  *
- *   {"format":"lowrank-rl/checkpoint","formatVersion":1,"episode":E,"sha256":H,"bytes":B}
+ *   {"format":"lowrank-rl/checkpoint","formatVersion":1,"episode":E,"sha256":H,"bytes":B[,"encoding":"v8"]}
  *
- * then a newline and the payload JSON, where H is the SHA-256 of the payload's UTF-8 bytes and
- * B their count: the checksum covers exactly the bytes that are parsed back. Files are
- * written atomically (tmp file → fsync → rename → fsync dir); the newest `keep` are kept so a
- * corrupt newest file can fall back to the previous one.
+ * then a newline and the payload, where H is the SHA-256 of the payload bytes and B their count:
+ * the checksum covers exactly the bytes that are parsed back. `episode` is the run's progress
+ * counter (episodes for policy-gradient runs, frames for DQN). The payload is JSON (`.json`), or
+ * `v8.serialize` bytes (`.bin`, `"encoding":"v8"`, typed arrays kept as typed arrays: DQN's
+ * replay buffer). Files are written atomically (tmp file → fsync → rename → fsync dir); the
+ * newest `keep` are kept so a corrupt newest file can fall back to the previous one.
  */
 export interface CheckpointHeader {
   format: "lowrank-rl/checkpoint";
@@ -19,28 +23,36 @@ export interface CheckpointHeader {
   episode: number;
   sha256: string;
   bytes: number;
+  /** Payload encoding; absent = JSON. */
+  encoding?: "v8";
 }
 
-const NAME = /^ckpt-(\d{9})\.json$/;
+/** How the payload is stored. */
+export type CheckpointEncoding = "json" | "v8";
 
-export function checkpointFileName(episode: number): string {
-  return `ckpt-${String(episode).padStart(9, "0")}.json`;
+const NAME = /^ckpt-(\d{9})\.(json|bin)$/;
+/** Longest header line accepted (the header is ~150 bytes). */
+const MAX_HEADER_BYTES = 4096;
+
+export function checkpointFileName(episode: number, encoding: CheckpointEncoding = "json"): string {
+  return `ckpt-${String(episode).padStart(9, "0")}.${encoding === "v8" ? "bin" : "json"}`;
 }
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
-function encode(episode: number, payload: unknown): string {
-  const text = JSON.stringify(payload);
+function encode(episode: number, payload: unknown, encoding: CheckpointEncoding): Buffer {
+  const body = encoding === "v8" ? serialize(payload) : Buffer.from(JSON.stringify(payload), "utf8");
   const header: CheckpointHeader = {
     format: "lowrank-rl/checkpoint",
     formatVersion: 1,
     episode,
-    sha256: sha256(text),
-    bytes: Buffer.byteLength(text, "utf8"),
+    sha256: sha256(body),
+    bytes: body.byteLength,
+    ...(encoding === "v8" ? { encoding: "v8" as const } : {}),
   };
-  return JSON.stringify(header) + "\n" + text;
+  return Buffer.concat([Buffer.from(JSON.stringify(header) + "\n", "utf8"), body]);
 }
 
 function prune(dir: string, keep: number): void {
@@ -49,11 +61,20 @@ function prune(dir: string, keep: number): void {
     rmSync(join(dir, old.name), { force: true });
 }
 
-/** Writes a checkpoint for `episode` into `dir` atomically and prunes all but the newest `keep`. */
-export function saveCheckpoint(dir: string, episode: number, payload: unknown, keep = 2): string {
+/**
+ * Writes a checkpoint for `episode` into `dir` atomically and prunes all but the newest `keep`;
+ * returns its path.
+ */
+export function saveCheckpoint(
+  dir: string,
+  episode: number,
+  payload: unknown,
+  keep = 2,
+  encoding: CheckpointEncoding = "json",
+): string {
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, checkpointFileName(episode));
-  writeFileAtomic(path, encode(episode, payload));
+  const path = join(dir, checkpointFileName(episode, encoding));
+  writeFileAtomic(path, encode(episode, payload, encoding));
   prune(dir, keep);
   return path;
 }
@@ -67,11 +88,12 @@ export function saveCheckpointAsync(
   episode: number,
   payload: unknown,
   keep = 2,
+  encoding: CheckpointEncoding = "json",
 ): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, checkpointFileName(episode));
-  const text = encode(episode, payload);
-  return writeFileAtomicAsync(path, text).then(() => {
+  const path = join(dir, checkpointFileName(episode, encoding));
+  const bytes = encode(episode, payload, encoding);
+  return writeFileAtomicAsync(path, bytes).then(() => {
     prune(dir, keep);
     return path;
   });
@@ -92,32 +114,51 @@ export function listCheckpoints(dir: string): { name: string; episode: number }[
     .sort((a, b) => a.episode - b.episode);
 }
 
+/** Removes the temporary files of checkpoint writes that never got renamed (a killed process). */
+export function removePartialCheckpoints(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const f of names) if (/^ckpt-\d{9}\.(json|bin)\.tmp-/.test(f)) rmSync(join(dir, f), { force: true });
+}
+
 export class CorruptCheckpointError extends Error {}
 
 /** Reads and verifies one checkpoint file; throws {@link CorruptCheckpointError} naming the defect. */
 export function readCheckpointFile<Payload>(path: string): { episode: number; payload: Payload } {
   let header: Partial<CheckpointHeader>;
-  let payload: string;
+  let body: Buffer;
   try {
-    const text = readFileSync(path, "utf8");
-    const cut = text.indexOf("\n");
+    const buf = readFileSync(path);
+    const cut = buf.subarray(0, MAX_HEADER_BYTES).indexOf(10);
     if (cut < 0) throw new Error("no header line");
-    header = JSON.parse(text.slice(0, cut)) as Partial<CheckpointHeader>;
-    payload = text.slice(cut + 1);
+    header = JSON.parse(buf.subarray(0, cut).toString("utf8")) as Partial<CheckpointHeader>;
+    body = buf.subarray(cut + 1);
   } catch (err) {
     throw new CorruptCheckpointError(`${path}: unreadable or truncated (${(err as Error).message})`);
   }
-  if (header.format !== "lowrank-rl/checkpoint")
+  if (header === null || typeof header !== "object" || header.format !== "lowrank-rl/checkpoint")
     throw new CorruptCheckpointError(`${path}: not a lowrank-rl checkpoint`);
-  const bytes = Buffer.byteLength(payload, "utf8");
-  if (bytes !== header.bytes)
+  if (body.byteLength !== header.bytes)
     throw new CorruptCheckpointError(
-      `${path}: truncated or padded: payload is ${bytes} bytes, header says ${header.bytes}`,
+      `${path}: truncated or padded: payload is ${body.byteLength} bytes, header says ${header.bytes}`,
     );
-  const digest = sha256(payload);
+  const digest = sha256(body);
   if (digest !== header.sha256)
     throw new CorruptCheckpointError(`${path}: checksum mismatch (sha256 ${digest} ≠ ${header.sha256})`);
-  return { episode: header.episode ?? -1, payload: JSON.parse(payload) as Payload };
+  let payload: Payload;
+  try {
+    payload =
+      header.encoding === "v8"
+        ? (deserialize(body) as Payload)
+        : (JSON.parse(body.toString("utf8")) as Payload);
+  } catch (err) {
+    throw new CorruptCheckpointError(`${path}: payload does not parse (${(err as Error).message})`);
+  }
+  return { episode: header.episode ?? -1, payload };
 }
 
 /**

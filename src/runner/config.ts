@@ -9,7 +9,7 @@ import type { BackendKind } from "../factor/backend/index.js";
 /**
  * A run's configuration: everything that, with the seed, fixes the run. Given as JSON or CLI
  * flags, validated here; every field the user leaves out is filled from the paper preset of
- * the env's task (../shared/docs/lrpg-reference.md §1.5) so a resolved config is complete and
+ * the env's task (docs/lrpg.md §9) so a resolved config is complete and
  * is what the manifest records.
  */
 
@@ -58,7 +58,7 @@ export const FIELD_DOCS: readonly FieldDoc[] = [
   {
     name: "env",
     flag: "--env <id>",
-    allowed: `one of ${[...new Set([...Object.keys(TASK_OF_ENV), ...listGridEnvs()])].join(", ")} (registered envs with a default grid)`,
+    allowed: `one of ${[...new Set([...Object.keys(TASK_OF_ENV), ...listGridEnvs()])].join(", ")} (registered envs with a default grid); DQN: CartPole-v1 or MinAtar/Breakout`,
     description: "environment id",
     defaultText: "LRPG/Pendulum",
   },
@@ -72,8 +72,9 @@ export const FIELD_DOCS: readonly FieldDoc[] = [
   {
     name: "algo",
     flag: "--algo <name>",
-    allowed: `"lrpg" or "nn"`,
-    description: "low-rank policy gradient, or the NN baseline (RVFB)",
+    allowed: `"lrpg", "nn" or "dqn"`,
+    description:
+      "low-rank policy gradient, the NN baseline (RVFB), or DQN (flags marked DQN; steps are frames)",
     defaultText: "lrpg",
   },
   {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { writeJsonAtomic } from "./atomic-file.js";
 import { gitCommit, packageVersion } from "./provenance.js";
 import { RUN_FILES } from "./run-dir.js";
+import type { RunSpec } from "./run-spec.js";
 
 export type RunStatus = "running" | "completed" | "interrupted" | "diverged" | "failed";
 
@@ -33,6 +34,10 @@ export interface Manifest<Config = unknown> {
   resumes?: number;
   /** Present when the run was trained as one agent of a lockstep population (src/population). */
   population?: PopulationInfo;
+  /** The resolved model: grids, ranks and hyperparameters (PG), or network and DQN hyperparameters. */
+  spec?: RunSpec;
+  /** The experiment script that started the run, if any (e.g. "breakout"). */
+  experiment?: string;
 }
 
 /** How a population run was trained; such runs keep no checkpoints (see docs/gpu.md). */

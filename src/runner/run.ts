@@ -8,7 +8,12 @@ import { runEpisode } from "../pg/reinforce.js";
 import { Rng, type RngState } from "../random/rng.js";
 import type { AgentFactory, RunnableAgent } from "./agent-factory.js";
 import { writeJsonAtomic } from "./atomic-file.js";
-import { loadLatestCheckpoint, saveCheckpoint, saveCheckpointAsync } from "./checkpoint.js";
+import {
+  loadLatestCheckpoint,
+  removePartialCheckpoints,
+  saveCheckpoint,
+  saveCheckpointAsync,
+} from "./checkpoint.js";
 import { parseRunConfig, resultDefiningConfig, type RunConfig } from "./config.js";
 import { DivergenceError, findNonFiniteParameter, findNonFiniteTensor } from "./divergence.js";
 import { evaluatePolicy } from "./evaluate.js";
@@ -26,7 +31,11 @@ import { paperAgentFactory } from "./paper-agent-factory.js";
 import { executePopulation } from "./population-run.js";
 import { packageVersion } from "./provenance.js";
 import { createRunDir, RUN_FILES } from "./run-dir.js";
+import { lockRunDir } from "./run-lock.js";
+import { pgRunSpec } from "./run-spec.js";
 import { compileSchedule } from "./schedule.js";
+import { isDqnConfigInput } from "./dqn-config.js";
+import { executeDqnRun, resumeDqnRun } from "./dqn-run.js";
 
 /** Everything a checkpoint holds to continue a run exactly (SB3 save format: params + optimizer + RNG + counters). */
 export interface RunCheckpoint {
@@ -94,6 +103,8 @@ interface Session {
   lastCheckpointAt: number;
   /** The checkpoint being written in the background (at most one), and whether it has settled. */
   pending: { promise: Promise<unknown>; settled: boolean } | null;
+  /** Releases the run directory's lock file. */
+  unlock: () => void;
 }
 
 function checkFinite(value: number, quantity: string, episode: number, globalStep: number): void {
@@ -188,6 +199,7 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
   const finish = async (status: RunStatus, message?: string): Promise<RunResult> => {
     await settle(s).catch(() => {});
     s.metrics.close();
+    s.unlock();
     s.manifest.status = status;
     s.manifest.episodesDone = s.episode;
     if (message !== undefined) s.manifest.message = message;
@@ -291,6 +303,8 @@ function makeTrainingEnv(config: RunConfig, envRng: Rng): Env {
  * the seed fixes every random draw (agent init, actions and the env's initial states).
  */
 export async function executeRun(rawConfig: RunConfig | unknown, options: RunOptions): Promise<RunResult> {
+  if (isDqnConfigInput(rawConfig))
+    return executeDqnRun(rawConfig, { dir: options.dir, outRoot: options.outRoot });
   const config = parseRunConfig(rawConfig);
   if (config.backend === "gpu") {
     // The gpu backend only exists as a population: one run is a population of one.
@@ -318,6 +332,8 @@ export async function executeRun(rawConfig: RunConfig | unknown, options: RunOpt
     algo: config.algo,
   });
   manifest.parameterCount = { ...agent.parameterCount };
+  manifest.spec = pgRunSpec(config);
+  const unlock = lockRunDir(dir);
   writeManifest(dir, manifest);
   const snapshotsPath = join(dir, RUN_FILES.snapshots);
   closeSync(openSync(snapshotsPath, "w"));
@@ -337,6 +353,7 @@ export async function executeRun(rawConfig: RunConfig | unknown, options: RunOpt
     returns: [],
     lastCheckpointAt: -Infinity,
     pending: null,
+    unlock,
   };
   if (config.snapshotEvery > 0) appendSnapshot(session, agent.exportStateDict());
   return trainSession(session, options);
@@ -353,6 +370,18 @@ export async function resumeRun(
   options: Omit<RunOptions, "dir" | "outRoot">,
 ): Promise<RunResult> {
   const old = readManifest<RunConfig>(dir);
+  if (isDqnConfigInput(old.config)) {
+    if (old.status === "completed")
+      return {
+        dir,
+        jobId: old.jobId,
+        status: "completed",
+        episodesDone: old.episodesDone,
+        returns: [],
+        parameterCount: old.parameterCount ?? {},
+      };
+    return resumeDqnRun(dir, { warn: options.warn });
+  }
   const config = parseRunConfig(old.config);
   if (old.status === "completed") {
     return {
@@ -365,12 +394,37 @@ export async function resumeRun(
     };
   }
   const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
-  const ckpt = loadLatestCheckpoint<RunCheckpoint>(join(dir, RUN_FILES.checkpointDir), warn);
+  // Held from here until the session ends (released at once when restarting or on an error).
+  const unlock = lockRunDir(dir);
+  let ckpt: { payload: RunCheckpoint } | null;
+  try {
+    ckpt = loadLatestCheckpoint<RunCheckpoint>(join(dir, RUN_FILES.checkpointDir), warn);
+    removePartialCheckpoints(join(dir, RUN_FILES.checkpointDir));
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   if (ckpt === null) {
     warn(`${dir}: no usable checkpoint; restarting the run from episode 0`);
+    unlock();
     return executeRun(config, { ...options, dir });
   }
-  const p = ckpt.payload;
+  try {
+    return await resumeFromCheckpoint(dir, old, config, ckpt.payload, options, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+async function resumeFromCheckpoint(
+  dir: string,
+  old: Manifest<RunConfig>,
+  config: RunConfig,
+  p: RunCheckpoint,
+  options: Omit<RunOptions, "dir" | "outRoot">,
+  unlock: () => void,
+): Promise<RunResult> {
   const rng = new Rng(config.seed);
   const agent = (options.agentFactory ?? paperAgentFactory)(config, rng);
   agent.importStateDict(p.params);
@@ -402,6 +456,7 @@ export async function resumeRun(
     returns: [],
     lastCheckpointAt: -Infinity,
     pending: null,
+    unlock,
   };
   session.returns = metricColumn(readMetrics(dir), METRIC.episodicReturn);
   if (session.returns.length !== p.episode)

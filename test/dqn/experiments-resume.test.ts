@@ -3,6 +3,7 @@ import {
   appendFileSync,
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -83,7 +84,10 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
     const manifest = JSON.parse(readFileSync(join(runB, "manifest.json"), "utf8")) as Record<string, unknown>;
     writeFileSync(join(runB, "manifest.json"), JSON.stringify({ ...manifest, status: "running" }));
     appendFileSync(join(runB, "metrics.jsonl"), '{"global_step":2600,"episode":999}\n{"global_st');
-    writeFileSync(join(runB, "checkpoint.bin.tmp-1-x"), "partial write of the killed process");
+    writeFileSync(
+      join(runB, "checkpoints", "ckpt-000002000.bin.tmp-1-x"),
+      "partial write of the killed process",
+    );
 
     const resumed = await cli(["--resume", runB, "--quiet"]);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -98,9 +102,9 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
     expect(m.status).toBe("completed");
     expect(m.resumes).toBe(1);
     expect(readdirSync(runB).filter((f) => f.includes(".tmp-"))).toEqual([]);
-    // Without --keep-checkpoint a completed run deletes its checkpoint; with it, the checkpoint stays.
-    expect(existsSync(join(runB, "checkpoint.bin"))).toBe(false);
-    expect(existsSync(join(runA, "checkpoint.bin"))).toBe(true);
+    // Without --keep-checkpoint a completed run deletes its checkpoints; with it, the newest stays.
+    expect(existsSync(join(runB, "checkpoints"))).toBe(false);
+    expect(readdirSync(join(runA, "checkpoints"))).toEqual(["ckpt-000002000.bin"]);
   }, 120_000);
 
   it("refuses contradicting flags, a completed run, a missing and a corrupt checkpoint, touching nothing", async () => {
@@ -110,10 +114,11 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
 
     const deleted = await cli(["--resume", runB, "--frames", "3000"]);
     expect(deleted.code).not.toBe(0);
-    expect(deleted.stderr).toMatch(/already completed its 2500 frames and its checkpoint.bin was deleted/);
+    expect(deleted.stderr).toMatch(/already completed its 2500 frames and its checkpoints were deleted/);
     // From here on runB carries runA's kept frame-2000 checkpoint (the same bytes runB had).
-    const ckpt = join(runB, "checkpoint.bin");
-    const bytes = readFileSync(join(runA, "checkpoint.bin"));
+    mkdirSync(join(runB, "checkpoints"));
+    const ckpt = join(runB, "checkpoints", "ckpt-000002000.bin");
+    const bytes = readFileSync(join(runA, "checkpoints", "ckpt-000002000.bin"));
     writeFileSync(ckpt, bytes);
     const done = await cli(["--resume", runA]);
     expect(done.code).not.toBe(0);
@@ -130,7 +135,7 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
     writeFileSync(ckpt, bytes.subarray(0, bytes.length >> 1));
     const corrupt = await cli(["--resume", runB, "--frames", "3000"]);
     expect(corrupt.code).not.toBe(0);
-    expect(corrupt.stderr).toMatch(/checkpoint.bin: truncated or padded/);
+    expect(corrupt.stderr).toMatch(/no usable checkpoint \(.*ckpt-000002000.bin: truncated or padded/);
     expect(readFileSync(join(runB, "metrics.jsonl")).equals(before)).toBe(true);
 
     rmSync(ckpt);
@@ -138,7 +143,7 @@ describe("exp:cartpole-dqn --checkpoint-every / --resume", () => {
     const m = JSON.parse(readFileSync(join(runB, "manifest.json"), "utf8")) as Record<string, unknown>;
     writeFileSync(join(runB, "manifest.json"), JSON.stringify({ ...m, status: "running" }));
     const missing = await cli(["--resume", runB, "--frames", "3000"]);
-    expect(missing.stderr).toMatch(/has no checkpoint.bin/);
+    expect(missing.stderr).toMatch(/has no checkpoint in checkpoints\//);
     expect(readFileSync(join(runB, "metrics.jsonl")).equals(before)).toBe(true);
   }, 120_000);
 });

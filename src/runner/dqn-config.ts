@@ -1,0 +1,494 @@
+import { z } from "zod";
+import type { DqnConfig } from "../dqn/config.js";
+import type { MatmulPrecision } from "../factor/gemm.js";
+import { ConfigError } from "./config.js";
+
+/**
+ * A DQN run's configuration (`algo: "dqn"`): every DQN option is a field here and a flag of
+ * `lowrank-rl run`. Step counts are env frames. Fields left out come from the env's defaults
+ * ({@link DQN_ENV_DEFAULTS}: experiments/cartpole-dqn.ts for CartPole-v1, experiments/breakout.ts
+ * for MinAtar/Breakout), so a resolved config is complete and is what the manifest records.
+ */
+export interface DqnRunConfig {
+  algo: "dqn";
+  env: DqnEnvId;
+  seed: number;
+  /** Env frames to train. */
+  totalSteps: number;
+  /** Q-network: `dense`, `lowrank-<r>`, `trl-<r>` (r: a fraction in (0, 1) of the dense layer's parameters, or an integer rank), `cpconv`. */
+  network: string;
+  /** Arithmetic of the matrix products. */
+  precision: MatmulPrecision;
+  gamma: number;
+  lr: number;
+  optimizer: "adam" | "rmsprop";
+  batchSize: number;
+  bufferSize: number;
+  /** Frames of uniformly random play before the first update. */
+  learningStarts: number;
+  /** Frames between updates. */
+  trainFrequency: number;
+  /** `hard:<n>` (copy every n updates) or `polyak:<tau>` (θ⁻ ← τθ + (1−τ)θ⁻ after every update). */
+  targetUpdate: string;
+  double: boolean;
+  nStep: number;
+  loss: "huber" | "mse";
+  /** Global gradient-norm clip; null = none. */
+  maxGradNorm: number | null;
+  epsilonStart: number;
+  epsilonEnd: number;
+  /** Frames over which ε decays linearly (after `learningStarts`). */
+  epsilonDecaySteps: number;
+  /** Frames between greedy(ish) evaluations on fixed seeds (0 = only at the end). */
+  evalEvery: number;
+  evalEpisodes: number;
+  evalEpsilon: number;
+  evalMaxSteps: number;
+  /** Frames between training-log rows (losses, SPS, ε). */
+  logEvery: number;
+  /** Frames between singular-value records of the hidden layer (0 = never). */
+  spectrumEvery: number;
+  /** Episodes of the training-return moving average in reports. */
+  returnWindow: number;
+  /** Frames between checkpoints (0 = none). */
+  checkpointEvery: number;
+  keepCheckpoints: number;
+}
+
+export const DQN_ENVS = ["CartPole-v1", "MinAtar/Breakout"] as const;
+export type DqnEnvId = (typeof DQN_ENVS)[number];
+
+type DqnDefaults = Omit<DqnRunConfig, "algo" | "env" | "seed">;
+
+/** Defaults per env: the hyperparameter blocks of the DQN experiment scripts. */
+export const DQN_ENV_DEFAULTS: Readonly<Record<DqnEnvId, DqnDefaults>> = {
+  "CartPole-v1": {
+    totalSteps: 20_000,
+    network: "dense",
+    precision: "f64",
+    gamma: 0.99,
+    lr: 1e-3,
+    optimizer: "adam",
+    batchSize: 64,
+    bufferSize: 50_000,
+    learningStarts: 1000,
+    trainFrequency: 1,
+    targetUpdate: "polyak:0.005",
+    double: true,
+    nStep: 1,
+    loss: "huber",
+    maxGradNorm: 10,
+    epsilonStart: 1,
+    epsilonEnd: 0.05,
+    epsilonDecaySteps: 10_000,
+    evalEvery: 1000,
+    evalEpisodes: 20,
+    evalEpsilon: 0,
+    evalMaxSteps: 500,
+    logEvery: 1000,
+    spectrumEvery: 5000,
+    returnWindow: 20,
+    checkpointEvery: 50_000,
+    keepCheckpoints: 1,
+  },
+  "MinAtar/Breakout": {
+    totalSteps: 100_000,
+    network: "dense",
+    precision: "f32",
+    gamma: 0.99,
+    lr: 2.5e-4,
+    optimizer: "rmsprop",
+    batchSize: 32,
+    bufferSize: 100_000,
+    learningStarts: 5000,
+    trainFrequency: 1,
+    targetUpdate: "hard:1000",
+    double: false,
+    nStep: 1,
+    loss: "huber",
+    maxGradNorm: null,
+    epsilonStart: 1,
+    epsilonEnd: 0.1,
+    epsilonDecaySteps: 100_000,
+    evalEvery: 25_000,
+    evalEpisodes: 30,
+    evalEpsilon: 0.05,
+    evalMaxSteps: 20_000,
+    logEvery: 5000,
+    spectrumEvery: 10_000,
+    returnWindow: 100,
+    checkpointEvery: 50_000,
+    keepCheckpoints: 1,
+  },
+};
+
+/** One documented DQN config field (flag, allowed range) for `--help` and error messages. */
+export interface DqnFieldDoc {
+  name: keyof DqnRunConfig;
+  flag: string;
+  allowed: string;
+  description: string;
+  /** The value is a number on the command line. */
+  number?: boolean;
+}
+
+const MAX_SEED = 2 ** 31 - 1;
+const RANK = String.raw`(?:[1-9]\d*|0?\.\d*[1-9]\d*)`;
+const NETWORK = new RegExp(`^(?:dense|cpconv|(?:lowrank|trl)-${RANK})$`);
+const TARGET = /^(?:hard:[1-9]\d*|polyak:(?:1(?:\.0*)?|0?\.\d*[1-9]\d*))$/;
+
+/** DQN-only fields (the shared ones, env/seed/gamma/checkpoint…, are documented with the PG fields). */
+export const DQN_FIELD_DOCS: readonly DqnFieldDoc[] = [
+  {
+    name: "totalSteps",
+    flag: "--total-steps <frames>",
+    allowed: "an integer in [1, 1000000000]",
+    description: "DQN: env frames to train",
+    number: true,
+  },
+  {
+    name: "network",
+    flag: "--network <spec>",
+    allowed:
+      "dense, lowrank-<r>, trl-<r> or cpconv (r: a fraction in (0, 1) of the dense hidden layer's parameters, or an integer rank; trl and cpconv need MinAtar/Breakout)",
+    description: "DQN: Q-network",
+  },
+  {
+    name: "precision",
+    flag: "--precision <p>",
+    allowed: '"f32" or "f64"',
+    description: "DQN: arithmetic of the matrix products",
+  },
+  {
+    name: "lr",
+    flag: "--lr <x>",
+    allowed: "a number in (0, 1]",
+    description: "DQN: learning rate",
+    number: true,
+  },
+  {
+    name: "optimizer",
+    flag: "--optimizer <name>",
+    allowed: '"adam" or "rmsprop" (centered, α 0.95, ε 0.01 as MinAtar)',
+    description: "DQN: optimizer",
+  },
+  {
+    name: "batchSize",
+    flag: "--batch-size <n>",
+    allowed: "an integer in [1, 100000]",
+    description: "DQN: minibatch size",
+    number: true,
+  },
+  {
+    name: "bufferSize",
+    flag: "--buffer-size <n>",
+    allowed: "an integer in [1, 100000000]",
+    description: "DQN: replay capacity (transitions)",
+    number: true,
+  },
+  {
+    name: "learningStarts",
+    flag: "--learning-starts <frames>",
+    allowed: "an integer in [0, 1000000000]",
+    description: "DQN: frames of random play before the first update",
+    number: true,
+  },
+  {
+    name: "trainFrequency",
+    flag: "--train-frequency <frames>",
+    allowed: "an integer in [1, 1000000]",
+    description: "DQN: frames between updates",
+    number: true,
+  },
+  {
+    name: "targetUpdate",
+    flag: "--target-update <rule>",
+    allowed: "hard:<n> (copy every n updates, n >= 1) or polyak:<tau> (tau in (0, 1], every update)",
+    description: "DQN: target-network sync",
+  },
+  {
+    name: "double",
+    flag: "--double",
+    allowed: "a flag (--no-double turns it off)",
+    description: "DQN: Double DQN targets",
+  },
+  {
+    name: "nStep",
+    flag: "--n-step <n>",
+    allowed: "an integer in [1, 1000]",
+    description: "DQN: n of the n-step return",
+    number: true,
+  },
+  { name: "loss", flag: "--loss <kind>", allowed: '"huber" or "mse"', description: "DQN: TD loss" },
+  {
+    name: "maxGradNorm",
+    flag: "--max-grad-norm <x>",
+    allowed: 'a number > 0, or "none"',
+    description: "DQN: global gradient-norm clip",
+  },
+  {
+    name: "epsilonStart",
+    flag: "--epsilon-start <x>",
+    allowed: "a number in [0, 1]",
+    description: "DQN: initial ε",
+    number: true,
+  },
+  {
+    name: "epsilonEnd",
+    flag: "--epsilon-end <x>",
+    allowed: "a number in [0, 1]",
+    description: "DQN: final ε",
+    number: true,
+  },
+  {
+    name: "epsilonDecaySteps",
+    flag: "--epsilon-decay-steps <frames>",
+    allowed: "an integer in [0, 1000000000]",
+    description: "DQN: frames of linear ε decay",
+    number: true,
+  },
+  {
+    name: "evalEpsilon",
+    flag: "--eval-epsilon <x>",
+    allowed: "a number in [0, 1]",
+    description: "DQN: ε of the evaluation episodes",
+    number: true,
+  },
+  {
+    name: "evalMaxSteps",
+    flag: "--eval-max-steps <n>",
+    allowed: "an integer in [1, 10000000]",
+    description: "DQN: steps per evaluation episode",
+    number: true,
+  },
+  {
+    name: "logEvery",
+    flag: "--log-every <frames>",
+    allowed: "an integer in [1, 1000000000]",
+    description: "DQN: frames between training-log rows",
+    number: true,
+  },
+  {
+    name: "spectrumEvery",
+    flag: "--spectrum-every <frames>",
+    allowed: "an integer in [0, 1000000000] (0 = never)",
+    description: "DQN: frames between hidden-layer spectra",
+    number: true,
+  },
+  {
+    name: "returnWindow",
+    flag: "--return-window <n>",
+    allowed: "an integer in [1, 100000]",
+    description: "DQN: episodes of the moving-average return",
+    number: true,
+  },
+];
+
+/** Allowed ranges of the fields DQN shares with the PG config (frames where PG counts episodes). */
+const SHARED_ALLOWED: Record<string, string> = {
+  algo: '"lrpg", "nn" or "dqn"',
+  env: `one of ${DQN_ENVS.join(", ")} (algo "dqn")`,
+  seed: `an integer in [0, ${MAX_SEED}]`,
+  gamma: "a number in [0, 1]",
+  evalEvery: "an integer in [0, 1000000000] (frames; 0 = only at the end)",
+  evalEpisodes: "an integer in [1, 100000]",
+  checkpointEvery: "an integer in [0, 1000000000] (frames; 0 = none)",
+  keepCheckpoints: "an integer in [1, 1000]",
+};
+
+const intIn = (lo: number, hi: number) => z.int().min(lo).max(hi);
+const prob = z.number().min(0).max(1);
+
+const dqnSchema = z.strictObject({
+  algo: z.literal("dqn"),
+  env: z.enum(DQN_ENVS),
+  seed: intIn(0, MAX_SEED).optional(),
+  totalSteps: intIn(1, 1_000_000_000).optional(),
+  network: z.string().regex(NETWORK).optional(),
+  precision: z.enum(["f32", "f64"]).optional(),
+  gamma: prob.optional(),
+  lr: z.number().gt(0).max(1).optional(),
+  optimizer: z.enum(["adam", "rmsprop"]).optional(),
+  batchSize: intIn(1, 100_000).optional(),
+  bufferSize: intIn(1, 100_000_000).optional(),
+  learningStarts: intIn(0, 1_000_000_000).optional(),
+  trainFrequency: intIn(1, 1_000_000).optional(),
+  targetUpdate: z.string().regex(TARGET).optional(),
+  double: z.boolean().optional(),
+  nStep: intIn(1, 1000).optional(),
+  loss: z.enum(["huber", "mse"]).optional(),
+  maxGradNorm: z.number().gt(0).nullable().optional(),
+  epsilonStart: prob.optional(),
+  epsilonEnd: prob.optional(),
+  epsilonDecaySteps: intIn(0, 1_000_000_000).optional(),
+  evalEvery: intIn(0, 1_000_000_000).optional(),
+  evalEpisodes: intIn(1, 100_000).optional(),
+  evalEpsilon: prob.optional(),
+  evalMaxSteps: intIn(1, 10_000_000).optional(),
+  logEvery: intIn(1, 1_000_000_000).optional(),
+  spectrumEvery: intIn(0, 1_000_000_000).optional(),
+  returnWindow: intIn(1, 100_000).optional(),
+  checkpointEvery: intIn(0, 1_000_000_000).optional(),
+  keepCheckpoints: intIn(1, 1000).optional(),
+});
+
+/** Names of every DQN config field. */
+export const DQN_FIELDS: readonly string[] = Object.keys(dqnSchema.shape);
+
+function show(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  const s = JSON.stringify(value);
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+
+function allowed(field: string): string {
+  return (
+    DQN_FIELD_DOCS.find((d) => d.name === field)?.allowed ??
+    SHARED_ALLOWED[field] ??
+    "see `lowrank-rl run --help`"
+  );
+}
+
+/** True when a raw config asks for DQN. */
+export function isDqnConfigInput(raw: unknown): boolean {
+  return raw !== null && typeof raw === "object" && (raw as Record<string, unknown>).algo === "dqn";
+}
+
+/**
+ * Validates a raw DQN config and fills the env's defaults. Throws {@link ConfigError} naming
+ * the field, the value and the allowed range, e.g. `config.nStep = 0: must be an integer in [1, 1000]`.
+ */
+export function parseDqnRunConfig(raw: unknown): DqnRunConfig {
+  const input = raw as Record<string, unknown>;
+  const parsed = dqnSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    if (issue.code === "unrecognized_keys") {
+      const key = issue.keys[0];
+      throw new ConfigError(
+        key,
+        `config.${key}: not a field of algo "dqn" (DQN fields: ${DQN_FIELDS.join(", ")})`,
+      );
+    }
+    const field = String(issue.path[0] ?? "config");
+    throw new ConfigError(field, `config.${field} = ${show(input[field])}: must be ${allowed(field)}`);
+  }
+  const c = parsed.data;
+  const d = DQN_ENV_DEFAULTS[c.env];
+  const totalSteps = c.totalSteps ?? d.totalSteps;
+  const config: DqnRunConfig = {
+    algo: "dqn",
+    env: c.env,
+    seed: c.seed ?? 0,
+    totalSteps,
+    network: c.network ?? d.network,
+    precision: c.precision ?? d.precision,
+    gamma: c.gamma ?? d.gamma,
+    lr: c.lr ?? d.lr,
+    optimizer: c.optimizer ?? d.optimizer,
+    batchSize: c.batchSize ?? d.batchSize,
+    bufferSize: c.bufferSize ?? d.bufferSize,
+    learningStarts: c.learningStarts ?? d.learningStarts,
+    trainFrequency: c.trainFrequency ?? d.trainFrequency,
+    targetUpdate: c.targetUpdate ?? d.targetUpdate,
+    double: c.double ?? d.double,
+    nStep: c.nStep ?? d.nStep,
+    loss: c.loss ?? d.loss,
+    maxGradNorm: c.maxGradNorm === undefined ? d.maxGradNorm : c.maxGradNorm,
+    epsilonStart: c.epsilonStart ?? d.epsilonStart,
+    epsilonEnd: c.epsilonEnd ?? d.epsilonEnd,
+    epsilonDecaySteps: c.epsilonDecaySteps ?? d.epsilonDecaySteps,
+    // Interval defaults never exceed the budget, so a short run still logs and evaluates.
+    evalEvery: c.evalEvery ?? Math.min(d.evalEvery, totalSteps),
+    evalEpisodes: c.evalEpisodes ?? d.evalEpisodes,
+    evalEpsilon: c.evalEpsilon ?? d.evalEpsilon,
+    evalMaxSteps: c.evalMaxSteps ?? d.evalMaxSteps,
+    logEvery: c.logEvery ?? Math.min(d.logEvery, totalSteps),
+    spectrumEvery: c.spectrumEvery ?? d.spectrumEvery,
+    returnWindow: c.returnWindow ?? d.returnWindow,
+    checkpointEvery: c.checkpointEvery ?? d.checkpointEvery,
+    keepCheckpoints: c.keepCheckpoints ?? d.keepCheckpoints,
+  };
+  const net = parseNetworkSpec(config.network);
+  if (config.env === "CartPole-v1" && (net.hidden.kind === "trl" || net.conv !== undefined))
+    throw new ConfigError(
+      "network",
+      `config.network = ${show(config.network)}: CartPole-v1's MLP takes dense or lowrank-<r> (trl and cpconv need MinAtar/Breakout's conv network)`,
+    );
+  return config;
+}
+
+/** Hidden-layer and conv parametrization of a network spec string (validated by the config). */
+export interface DqnNetworkSpec {
+  hidden: { kind: "dense" } | { kind: "lowrank" | "trl"; rank: number };
+  conv?: { kind: "cp"; rank: number };
+}
+
+/** The CP conv keeps ½ of the 4→16 3×3 kernel's parameters (rank 11). */
+export const CP_CONV_FRACTION = 0.5;
+
+export function parseNetworkSpec(spec: string): DqnNetworkSpec {
+  if (spec === "dense") return { hidden: { kind: "dense" } };
+  if (spec === "cpconv") return { hidden: { kind: "dense" }, conv: { kind: "cp", rank: CP_CONV_FRACTION } };
+  const m = /^(lowrank|trl)-(.+)$/.exec(spec);
+  if (!m || !NETWORK.test(spec))
+    throw new ConfigError("network", `config.network = ${show(spec)}: must be ${allowed("network")}`);
+  return { hidden: { kind: m[1] as "lowrank" | "trl", rank: Number(m[2]) } };
+}
+
+/** The `DqnConfig` of the agent (src/dqn) a run config describes. */
+export function dqnAgentConfig(c: DqnRunConfig): DqnConfig {
+  const [rule, value] = c.targetUpdate.split(":");
+  const hard = rule === "hard";
+  return {
+    gamma: c.gamma,
+    batchSize: c.batchSize,
+    bufferSize: c.bufferSize,
+    learningStarts: c.learningStarts,
+    trainFrequency: c.trainFrequency,
+    targetUpdateInterval: hard ? Number(value) : 1,
+    tau: hard ? 1 : Number(value),
+    doubleDqn: c.double,
+    nStep: c.nStep,
+    loss: c.loss,
+    huberKappa: 1,
+    maxGradNorm: c.maxGradNorm,
+    optimizer:
+      c.optimizer === "adam"
+        ? { kind: "adam", lr: c.lr }
+        : { kind: "rmsprop", lr: c.lr, alpha: 0.95, eps: 0.01, centered: true },
+    epsilonStart: c.epsilonStart,
+    epsilonEnd: c.epsilonEnd,
+    epsilonDecayFrames: c.epsilonDecaySteps,
+  };
+}
+
+/** The config without bookkeeping fields that do not change results (for job ids). */
+export function resultDefiningDqnConfig(
+  c: DqnRunConfig,
+): Omit<DqnRunConfig, "checkpointEvery" | "keepCheckpoints"> {
+  const rest: Partial<DqnRunConfig> = { ...c };
+  delete rest.checkpointEvery;
+  delete rest.keepCheckpoints;
+  return rest as Omit<DqnRunConfig, "checkpointEvery" | "keepCheckpoints">;
+}
+
+/** Fields only DQN has (a PG config giving one is told which algo it belongs to). */
+const DQN_ONLY = DQN_FIELDS.filter((f) => !(f in SHARED_ALLOWED));
+
+/**
+ * Rejects DQN-only fields in a policy-gradient config with a message naming the field and the
+ * algo it belongs to (the PG parser would call them unknown).
+ */
+export function checkNoDqnFields(raw: unknown): void {
+  if (raw === null || typeof raw !== "object" || isDqnConfigInput(raw)) return;
+  const input = raw as Record<string, unknown>;
+  for (const f of DQN_ONLY) {
+    if (input[f] !== undefined)
+      throw new ConfigError(
+        f,
+        `config.${f} = ${show(input[f])}: only applies to algo "dqn", but algo is ${show(input.algo ?? "lrpg")}`,
+      );
+  }
+}

@@ -1,0 +1,520 @@
+import { appendFileSync, existsSync, mkdirSync, rmSync, statSync, truncateSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DqnAgent } from "../dqn/agent.js";
+import { evaluateDqn, type EvaluationResult as DqnEvaluationResult } from "../dqn/evaluate.js";
+import { singularValues, spectrumSummary } from "../dqn/spectrum.js";
+import { trainDqn, type DqnTrainState, type EvalRecord } from "../dqn/train.js";
+import type { Layer } from "../nn/layer.js";
+import { Rng } from "../random/rng.js";
+import { writeJsonAtomic } from "./atomic-file.js";
+import {
+  CorruptCheckpointError,
+  listCheckpoints,
+  loadLatestCheckpoint,
+  removePartialCheckpoints,
+  saveCheckpoint,
+} from "./checkpoint.js";
+import { ConfigError } from "./config.js";
+import {
+  dqnAgentConfig,
+  parseDqnRunConfig,
+  resultDefiningDqnConfig,
+  type DqnRunConfig,
+} from "./dqn-config.js";
+import { DQN_ENV_SPECS } from "./dqn-envs.js";
+import { jobId as makeJobId } from "./job-id.js";
+import { newManifest, readManifest, writeManifest, type Manifest } from "./manifest.js";
+import { METRIC, MetricsWriter, metricColumn, readMetrics, type MetricsOffset } from "./metrics.js";
+import { packageVersion } from "./provenance.js";
+import { createRunDir, RUN_FILES } from "./run-dir.js";
+import { lockRunDir } from "./run-lock.js";
+import type { RunResult } from "./run.js";
+import type { DqnRunSpec } from "./run-spec.js";
+
+/** CleanRL's DQN metric names (cleanrl/dqn.py), plus evaluation and hidden-layer spectrum. */
+export const DQN_METRIC_COLUMNS: readonly string[] = [
+  "global_step",
+  "episode",
+  METRIC.episodicReturn,
+  METRIC.episodicLength,
+  METRIC.sps,
+  "charts/epsilon",
+  "losses/td_loss",
+  "losses/q_values",
+  "losses/grad_norm",
+  METRIC.evalReturn,
+  "eval/episodic_return_std",
+  "spectrum/effective_rank",
+  "spectrum/energy90_rank",
+  "spectrum/sigma_max",
+];
+
+/** Singular values of the hidden layer over training, one JSON line per record. */
+export const DQN_SPECTRA_FILE = "spectra.jsonl";
+
+/** What a DQN checkpoint holds: the training state, what it belongs to, and the run files' lengths. */
+export interface DqnRunCheckpoint {
+  identity: Record<string, unknown>;
+  train: DqnTrainState;
+  metrics: MetricsOffset;
+  spectraBytes: number;
+}
+
+export interface DqnRunOptions {
+  /** Creates `<outRoot>/<env>__dqn-<network>__<seed>__<time>/`. */
+  outRoot?: string;
+  /** Or: run in exactly this directory. */
+  dir?: string;
+  /** Progress lines (frame, evaluations, checkpoints); default none. */
+  log?: (line: string) => void;
+  /** Called every `logEvery` frames with the frames done. */
+  onProgress?: (frame: number) => void;
+  /** Delete the run's checkpoints once it completes (default: keep them, so it can be extended). */
+  removeCheckpointsOnCompletion?: boolean;
+  /** Extra manifest field naming the experiment script that started the run. */
+  experiment?: string;
+  warn?: (message: string) => void;
+}
+
+/** The run's network and agent, built from its config and seed (the same draws as ever). */
+function buildAgent(config: DqnRunConfig): { agent: DqnAgent; rng: Rng; envRng: Rng } {
+  const spec = DQN_ENV_SPECS[config.env];
+  const rng = new Rng(config.seed);
+  const netRng = rng.fork();
+  const envRng = rng.fork();
+  let agent: DqnAgent;
+  try {
+    agent = new DqnAgent({
+      makeNetwork: () => spec.buildNetwork(config, netRng),
+      config: dqnAgentConfig(config),
+      observationDtype: spec.observationDtype,
+    });
+  } catch (err) {
+    throw new ConfigError("network", `config.network = "${config.network}": ${(err as Error).message}`);
+  }
+  return { agent, rng, envRng };
+}
+
+/** What a checkpoint must match to be resumed by a run (the frame budget may grow). */
+function identityOf(config: DqnRunConfig, agent: DqnAgent): Record<string, unknown> {
+  const c: Partial<DqnRunConfig> = { ...resultDefiningDqnConfig(config) };
+  delete c.totalSteps;
+  return JSON.parse(
+    JSON.stringify({
+      config: c,
+      network: agent.network.parameters.map((p) => `${p.name} [${p.shape.join("x")}]`),
+    }),
+  ) as Record<string, unknown>;
+}
+
+/** The manifest's record of what ran: network, every hyperparameter of the update. */
+export function dqnRunSpec(config: DqnRunConfig, agent?: DqnAgent): DqnRunSpec {
+  const spec = DQN_ENV_SPECS[config.env];
+  return {
+    kind: "dqn",
+    network: {
+      spec: config.network,
+      description: spec.describe,
+      precision: config.precision,
+      layers: agent ? agent.network.parameters.map((p) => ({ name: p.name, shape: [...p.shape] })) : [],
+    },
+    hyperparameters: dqnAgentConfig(config),
+    observationDtype: spec.observationDtype ?? "float64",
+    evaluation: {
+      episodes: config.evalEpisodes,
+      epsilon: config.evalEpsilon,
+      every: config.evalEvery,
+      maxSteps: config.evalMaxSteps,
+      seedBase: spec.evalSeedBase,
+    },
+    returnWindow: config.returnWindow,
+    threshold: spec.threshold,
+  };
+}
+
+/** The job id of a DQN (config, seed). */
+export function dqnJobId(config: DqnRunConfig): string {
+  return makeJobId(resultDefiningDqnConfig(config), config.seed, packageVersion());
+}
+
+/** Parameters as a JSON state dict (name → flat values, row-major). */
+export function networkStateDict(net: Layer): Record<string, number[]> {
+  return Object.fromEntries(net.parameters.map((p) => [p.name, Array.from(p.data)]));
+}
+
+function loadStateDict(net: Layer, dict: Record<string, number[]>, source: string): void {
+  for (const p of net.parameters) {
+    const v = dict[p.name];
+    if (!Array.isArray(v) || v.length !== p.data.length)
+      throw new Error(`${source}: parameter ${p.name} missing or not ${p.data.length} numbers`);
+    p.data.set(v);
+  }
+}
+
+interface DqnSession {
+  dir: string;
+  config: DqnRunConfig;
+  manifest: Manifest<DqnRunConfig>;
+  agent: DqnAgent;
+  rng: Rng;
+  envRng: Rng;
+  metrics: MetricsWriter;
+  identity: Record<string, unknown>;
+  resume?: DqnTrainState;
+  returns: number[];
+  unlock: () => void;
+}
+
+function evalOptions(config: DqnRunConfig) {
+  const spec = DQN_ENV_SPECS[config.env];
+  return {
+    seeds: Array.from({ length: config.evalEpisodes }, (_, i) => spec.evalSeedBase + i),
+    epsilon: config.evalEpsilon,
+    maxSteps: config.evalMaxSteps,
+  };
+}
+
+/** Trains a session to its budget: metric rows, spectra, checkpoints, final evaluation and files. */
+function trainSession(s: DqnSession, options: DqnRunOptions): RunResult {
+  const { config, agent, metrics, dir } = s;
+  const spec = DQN_ENV_SPECS[config.env];
+  const log = options.log ?? (() => {});
+  const ckptDir = join(dir, RUN_FILES.checkpointDir);
+  const spectraPath = join(dir, DQN_SPECTRA_FILE);
+  const recordSpectrum = (frame: number): void => {
+    const m = spec.spectrumOf(agent.network);
+    if (!m) return;
+    const sigma = singularValues(m.data, m.rows, m.cols);
+    const sum = spectrumSummary(sigma);
+    appendFileSync(spectraPath, JSON.stringify({ global_step: frame, singular_values: sigma }) + "\n");
+    metrics.write({
+      global_step: frame,
+      "spectrum/effective_rank": sum.effectiveRank,
+      "spectrum/energy90_rank": sum.energyRank,
+      "spectrum/sigma_max": sum.top,
+    });
+  };
+  const env = spec.makeEnv(s.envRng);
+  const ev = evalOptions(config);
+  try {
+    if (config.spectrumEvery > 0 && s.resume === undefined) recordSpectrum(0);
+    const res = trainDqn({
+      env,
+      agent,
+      resume: s.resume,
+      checkpoint:
+        config.checkpointEvery > 0
+          ? {
+              everyFrames: config.checkpointEvery,
+              save: (train) => {
+                const t = performance.now();
+                const payload: DqnRunCheckpoint = {
+                  identity: s.identity,
+                  train,
+                  metrics: metrics.getOffset(),
+                  spectraBytes: existsSync(spectraPath) ? statSync(spectraPath).size : 0,
+                };
+                const path = saveCheckpoint(ckptDir, train.loop.frame, payload, config.keepCheckpoints, "v8");
+                log(
+                  `checkpoint at frame ${train.loop.frame}: ${(statSync(path).size / 1e6).toFixed(1)} MB in ${((performance.now() - t) / 1000).toFixed(2)} s`,
+                );
+              },
+            }
+          : undefined,
+      totalFrames: config.totalSteps,
+      rng: s.rng,
+      envSeed: config.seed,
+      logInterval: config.logEvery,
+      evaluation:
+        config.evalEvery > 0 ? { env: spec.makeEvalEnv(), ...ev, interval: config.evalEvery } : undefined,
+      onEpisode: (e) => {
+        s.returns.push(e.return);
+        metrics.write({
+          global_step: e.frame,
+          episode: e.episode,
+          [METRIC.episodicReturn]: e.return,
+          [METRIC.episodicLength]: e.length,
+        });
+      },
+      onLog: (l) =>
+        metrics.write({
+          global_step: l.frame,
+          [METRIC.sps]: l.sps,
+          "charts/epsilon": l.epsilon,
+          "losses/td_loss": l.tdLoss,
+          "losses/q_values": l.qMean,
+          "losses/grad_norm": l.gradNorm,
+        }),
+      onEval: (e) => {
+        metrics.write({
+          global_step: e.frame,
+          [METRIC.evalReturn]: e.mean,
+          "eval/episodic_return_std": e.std,
+        });
+        log(`frame ${e.frame}/${config.totalSteps}: eval ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)}`);
+      },
+      onFrame: (frame) => {
+        if (frame % config.logEvery === 0) options.onProgress?.(frame);
+        if (config.spectrumEvery > 0 && frame % config.spectrumEvery === 0) recordSpectrum(frame);
+      },
+    });
+    const evaluations: EvalRecord[] = res.evaluations;
+    if (evaluations.at(-1)?.frame !== res.frames) {
+      // Always end with an evaluation of the final network.
+      const e = { frame: res.frames, ...evaluateDqn(agent, spec.makeEvalEnv(), ev) };
+      evaluations.push(e);
+      metrics.write({ global_step: e.frame, [METRIC.evalReturn]: e.mean, "eval/episodic_return_std": e.std });
+      log(`final eval ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)}`);
+    }
+    metrics.close();
+    writeJsonAtomic(join(dir, RUN_FILES.evalJson), evaluations);
+    writeJsonAtomic(join(dir, RUN_FILES.finalParams), networkStateDict(agent.network));
+    if (options.removeCheckpointsOnCompletion) rmSync(ckptDir, { recursive: true, force: true });
+    s.manifest.status = "completed";
+    s.manifest.endTime = new Date().toISOString();
+    s.manifest.episodesDone = metricColumn(readMetrics(dir), METRIC.episodicReturn).filter(
+      (x) => !Number.isNaN(x),
+    ).length;
+    delete s.manifest.message;
+    writeManifest(dir, s.manifest);
+    return {
+      dir,
+      jobId: s.manifest.jobId,
+      status: "completed",
+      episodesDone: s.manifest.episodesDone,
+      returns: s.returns,
+      parameterCount: { q_network: agent.network.parameterCount },
+    };
+  } catch (err) {
+    s.manifest.status = "failed";
+    s.manifest.message = (err as Error).message;
+    writeManifest(dir, s.manifest);
+    throw err;
+  } finally {
+    s.unlock();
+  }
+}
+
+/**
+ * Runs a DQN `(config, seed) → run directory`: manifest (config, network and hyperparameters),
+ * metrics.jsonl/csv with CleanRL's names, spectra.jsonl, checkpoints every `checkpointEvery`
+ * frames under `checkpoints/` (v8 payload: the replay buffer is large), eval.json and
+ * final_params.json. The directory is locked (run.lock) while this process writes it.
+ * The loop is synchronous: a DQN run stops on SIGINT/SIGTERM without a last checkpoint, and
+ * `resume` continues from the newest periodic one.
+ */
+export function executeDqnRun(rawConfig: DqnRunConfig | unknown, options: DqnRunOptions = {}): RunResult {
+  const config = parseDqnRunConfig(rawConfig);
+  const { agent, rng, envRng } = buildAgent(config);
+  let dir: string;
+  if (options.dir !== undefined) {
+    dir = options.dir;
+    mkdirSync(dir, { recursive: true });
+  } else dir = createRunDir(options.outRoot ?? "runs", config.env, `dqn-${config.network}`, config.seed);
+  const unlock = lockRunDir(dir);
+  const manifest = newManifest({
+    jobId: dqnJobId(config),
+    config,
+    seed: config.seed,
+    envId: config.env,
+    algo: "dqn",
+  });
+  manifest.parameterCount = { q_network: agent.network.parameterCount };
+  manifest.spec = dqnRunSpec(config, agent);
+  if (options.experiment !== undefined) manifest.experiment = options.experiment;
+  writeManifest(dir, manifest);
+  rmSync(join(dir, DQN_SPECTRA_FILE), { force: true });
+  options.log?.(`${agent.network.parameterCount} parameters → ${dir}`);
+  return trainSession(
+    {
+      dir,
+      config,
+      manifest,
+      agent,
+      rng,
+      envRng,
+      metrics: MetricsWriter.create(dir, DQN_METRIC_COLUMNS),
+      identity: identityOf(config, agent),
+      returns: [],
+      unlock,
+    },
+    options,
+  );
+}
+
+/** True when a run directory's manifest is a DQN run. */
+export function isDqnRunDir(dir: string): boolean {
+  return (readManifest(dir).config as { algo?: unknown } | null)?.algo === "dqn";
+}
+
+/**
+ * Continues the DQN run in `dir` from its newest valid checkpoint (corrupt ones are reported and
+ * skipped), bit-identically to an uninterrupted run: metric rows and spectra after the checkpoint
+ * are cut, agent, replay buffer, env and generator restored. `totalSteps` may raise the budget
+ * (extending a completed run that kept its checkpoints). Everything is read and validated before
+ * any file of the run changes; a run whose writing process is alive is refused.
+ */
+export function resumeDqnRun(
+  dir: string,
+  options: Omit<DqnRunOptions, "dir" | "outRoot"> & { totalSteps?: number } = {},
+): RunResult {
+  const old = readManifest<DqnRunConfig>(dir);
+  const config = parseDqnRunConfig({
+    ...old.config,
+    ...(options.totalSteps !== undefined ? { totalSteps: options.totalSteps } : {}),
+  });
+  const unlock = lockRunDir(dir);
+  try {
+    const ckptDir = join(dir, RUN_FILES.checkpointDir);
+    const warnings: string[] = [];
+    const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+    const ckpt = loadLatestCheckpoint<DqnRunCheckpoint>(ckptDir, (m) => {
+      warnings.push(m);
+      warn(m);
+    });
+    if (ckpt === null)
+      throw new CorruptCheckpointError(
+        warnings.length > 0
+          ? `${dir}: no usable checkpoint (${warnings.join("; ")})`
+          : `${dir}: has no checkpoint in ${RUN_FILES.checkpointDir}/ (the run was started with checkpointEvery 0, or stopped before its first checkpoint)`,
+      );
+    const p = ckpt.payload;
+    const frame = p.train.loop.frame;
+    if (config.totalSteps < frame)
+      throw new ConfigError(
+        "totalSteps",
+        `config.totalSteps = ${config.totalSteps}: below the checkpoint's frame ${frame}`,
+      );
+    const { agent, rng, envRng } = buildAgent(config);
+    const identity = identityOf(config, agent);
+    const diff: string[] = [];
+    differences(p.identity, identity, "", diff);
+    if (diff.length > 0)
+      throw new CorruptCheckpointError(
+        `${ckpt.path}: the checkpoint is from a different run setup; differing fields: ${diff.join("; ")}`,
+      );
+    // Dry run with no frames to go: restores (and so validates) agent, env and loop state.
+    trainDqn({
+      env: DQN_ENV_SPECS[config.env].makeEnv(envRng),
+      agent,
+      totalFrames: frame,
+      rng,
+      envSeed: config.seed,
+      resume: p.train,
+    });
+    const spectra = join(dir, DQN_SPECTRA_FILE);
+    if (p.spectraBytes > 0 && (!existsSync(spectra) || statSync(spectra).size < p.spectraBytes))
+      throw new CorruptCheckpointError(
+        `${spectra}: shorter than the checkpoint's ${p.spectraBytes} bytes; cannot resume`,
+      );
+    const metrics = MetricsWriter.resume(dir, p.metrics, DQN_METRIC_COLUMNS);
+    if (existsSync(spectra)) truncateSync(spectra, p.spectraBytes);
+    removePartialCheckpoints(ckptDir);
+    const manifest: Manifest<DqnRunConfig> = {
+      ...old,
+      config,
+      status: "running",
+      endTime: null,
+      resumes: (old.resumes ?? 0) + 1,
+    };
+    delete manifest.message;
+    writeManifest(dir, manifest);
+    options.log?.(`resuming ${dir} at frame ${frame}/${config.totalSteps}`);
+    const returns = metricColumn(readMetrics(dir), METRIC.episodicReturn).filter((x) => !Number.isNaN(x));
+    return trainSession(
+      {
+        dir,
+        config,
+        manifest,
+        agent,
+        rng: new Rng(config.seed), // replaced by the checkpoint's generator
+        envRng,
+        metrics,
+        identity,
+        resume: p.train,
+        returns,
+        unlock,
+      },
+      options,
+    );
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+/** The newest checkpoint's frame of a DQN run (0 if none). */
+export function newestDqnCheckpointFrame(dir: string): number {
+  return listCheckpoints(join(dir, RUN_FILES.checkpointDir)).at(-1)?.episode ?? 0;
+}
+
+/**
+ * Evaluates a DQN run's network (final_params.json, or the newest checkpoint's online network)
+ * on `episodes` fixed seeds from `seedBase` with ε `epsilon` (defaults: the run's evaluation).
+ */
+export function evaluateDqnRunDir(
+  dir: string,
+  opts: {
+    episodes?: number;
+    seed?: number;
+    epsilon?: number;
+    maxSteps?: number;
+    params?: "final" | "checkpoint";
+  },
+): DqnEvaluationResult & { seeds: number[]; epsilon: number; maxSteps: number } {
+  const config = parseDqnRunConfig(readManifest(dir).config);
+  const { agent } = buildAgent(config);
+  const finalPath = join(dir, RUN_FILES.finalParams);
+  if ((opts.params ?? "final") === "final" && existsSync(finalPath)) {
+    loadStateDict(
+      agent.network,
+      JSON.parse(readFileSync(finalPath, "utf8")) as Record<string, number[]>,
+      finalPath,
+    );
+  } else {
+    const ckpt = loadLatestCheckpoint<DqnRunCheckpoint>(join(dir, RUN_FILES.checkpointDir));
+    if (!ckpt)
+      throw new CorruptCheckpointError(`${dir}: no final_params.json and no usable checkpoint to evaluate`);
+    agent.setState(ckpt.payload.train.agent);
+  }
+  const spec = DQN_ENV_SPECS[config.env];
+  const base = opts.seed ?? spec.evalSeedBase;
+  const seeds = Array.from({ length: opts.episodes ?? config.evalEpisodes }, (_, i) => base + i);
+  const epsilon = opts.epsilon ?? config.evalEpsilon;
+  const maxSteps = opts.maxSteps ?? config.evalMaxSteps;
+  return {
+    ...evaluateDqn(agent, spec.makeEvalEnv(), { seeds, epsilon, maxSteps }),
+    seeds,
+    epsilon,
+    maxSteps,
+  };
+}
+
+function describe(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 80 ? s.slice(0, 77) + "..." : s;
+}
+
+/** Keys (dotted paths) where two JSON-like values differ. */
+function differences(a: unknown, b: unknown, path: string, out: string[]): void {
+  if (
+    a !== null &&
+    b !== null &&
+    typeof a === "object" &&
+    typeof b === "object" &&
+    !Array.isArray(a) &&
+    !Array.isArray(b)
+  ) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of [...keys].sort())
+      differences(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        path ? `${path}.${k}` : k,
+        out,
+      );
+    return;
+  }
+  if (JSON.stringify(a) !== JSON.stringify(b))
+    out.push(`${path || "(root)"}: checkpoint ${describe(a)}, this run ${describe(b)}`);
+}
