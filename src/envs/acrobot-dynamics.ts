@@ -14,6 +14,8 @@
  *   θ̈1 = −(d2·θ̈2 + φ1) / d1
  * RK4: y' = y + (h/6)·(k1 + 2k2 + 2k3 + k4), the sum left to right.
  */
+import type { Rng } from "../random/rng.js";
+import { f32 } from "./angle.js";
 
 const M1 = 1.0;
 const M2 = 1.0;
@@ -69,26 +71,32 @@ function acrobotAccelerations(
   acc[1] = ddt2;
 }
 
+/** Each of [θ1, θ2, θ̇1, θ̇2] at s[o … o + 3] drawn U(low, high), rounded to float32 (both acrobots' reset). */
+export function acrobotReset(s: Float64Array, o: number, rng: Rng, low = -0.1, high = 0.1): void {
+  for (let i = 0; i < 4; i++) s[o + i] = f32(low + (high - low) * rng.uniform());
+}
+
 /**
- * Advances `s` = [θ1, θ2, θ̇1, θ̇2] in place by one RK4 step of {@link ACROBOT_DT} under torque
+ * Advances [θ1, θ2, θ̇1, θ̇2] at s[o … o + 3] in place by one RK4 step of {@link ACROBOT_DT} under torque
  * `tau`, then wraps the angles and bounds the velocities (no bounding inside the stages).
  * `cos2`/`sin2` may pass cos θ2 and sin θ2 of the current state when the caller already has
- * them (exactly Math.cos/Math.sin of s[1]); otherwise they are computed.
+ * them (exactly Math.cos/Math.sin of s[o + 1]); otherwise they are computed.
  */
 export function acrobotStep(
   s: Float64Array,
+  o: number,
   tau: number,
   nips = false,
-  cos2 = Math.cos(s[1]),
-  sin2 = Math.sin(s[1]),
+  cos2 = Math.cos(s[o + 1]),
+  sin2 = Math.sin(s[o + 1]),
 ): void {
   const h = ACROBOT_DT - 0;
   const h2 = h / 2.0;
   const h6 = h / 6.0;
-  const t1 = s[0];
-  const t2 = s[1];
-  const w1 = s[2];
-  const w2 = s[3];
+  const t1 = s[o];
+  const t2 = s[o + 1];
+  const w1 = s[o + 2];
+  const w2 = s[o + 3];
 
   acrobotAccelerations(t1, cos2, sin2, t2, w1, w2, tau, nips);
   const k1a = w1;
@@ -126,10 +134,10 @@ export function acrobotStep(
   const k4c = acc[0];
   const k4d = acc[1];
 
-  s[0] = wrapAngle(t1 + h6 * (k1a + 2 * k2a + 2 * k3a + k4a));
-  s[1] = wrapAngle(t2 + h6 * (k1b + 2 * k2b + 2 * k3b + k4b));
-  s[2] = bound(w1 + h6 * (k1c + 2 * k2c + 2 * k3c + k4c), MAX_VEL_1);
-  s[3] = bound(w2 + h6 * (k1d + 2 * k2d + 2 * k3d + k4d), MAX_VEL_2);
+  s[o] = wrapAngle(t1 + h6 * (k1a + 2 * k2a + 2 * k3a + k4a));
+  s[o + 1] = wrapAngle(t2 + h6 * (k1b + 2 * k2b + 2 * k3b + k4b));
+  s[o + 2] = bound(w1 + h6 * (k1c + 2 * k2c + 2 * k3c + k4c), MAX_VEL_1);
+  s[o + 3] = bound(w2 + h6 * (k1d + 2 * k2d + 2 * k3d + k4d), MAX_VEL_2);
 }
 
 const TWO_PI_RANGE = Math.PI - -Math.PI;
@@ -146,6 +154,6 @@ function bound(x: number, limit: number): number {
 }
 
 /** The goal test of both acrobots: −cos θ1 − cos(θ2 + θ1) > 1 (tip above the bar by one link). */
-export function acrobotReachedGoal(s: Float64Array): boolean {
-  return -Math.cos(s[0]) - Math.cos(s[1] + s[0]) > 1.0;
+export function acrobotReachedGoal(s: Float64Array, o: number): boolean {
+  return -Math.cos(s[o]) - Math.cos(s[o + 1] + s[o]) > 1.0;
 }

@@ -2,7 +2,7 @@ import type { EnvOptions } from "./env.js";
 import { CoreEnv } from "./core-env.js";
 import { Box, Discrete } from "./spaces.js";
 import { f32 } from "./angle.js";
-import { MAX_VEL_1, MAX_VEL_2, acrobotStep } from "./acrobot-dynamics.js";
+import { MAX_VEL_1, MAX_VEL_2, acrobotReset, acrobotStep } from "./acrobot-dynamics.js";
 
 const TORQUES = [-1.0, 0.0, 1.0];
 
@@ -55,13 +55,13 @@ export class AcrobotEnv extends CoreEnv {
     const high = options.high ?? 0.1;
     if (!(low <= high))
       throw new RangeError(`Acrobot-v1.reset: need options.low <= options.high, got ${low} and ${high}`);
-    for (let i = 0; i < 4; i++) this.state[i] = f32(low + (high - low) * this.rng.uniform());
+    acrobotReset(this.state, 0, this.rng, low, high);
   }
 
   protected transition(action: number): void {
     const s = this.state;
-    if (s[1] === this.trig2Key) acrobotStep(s, TORQUES[action], this.nips, this.cos2, this.sin2);
-    else acrobotStep(s, TORQUES[action], this.nips);
+    if (s[1] === this.trig2Key) acrobotStep(s, 0, TORQUES[action], this.nips, this.cos2, this.sin2);
+    else acrobotStep(s, 0, TORQUES[action], this.nips);
     // the goal test −cos θ1 − cos(θ2 + θ1) > 1 (acrobotReachedGoal), keeping cos θ1
     const c1 = Math.cos(s[0]);
     this.cos1Key = s[0];

@@ -1,4 +1,4 @@
-import type { EnvOptions } from "./env.js";
+import type { EnvOptions, StepView } from "./env.js";
 import { CoreEnv } from "./core-env.js";
 import { Box } from "./spaces.js";
 
@@ -25,6 +25,64 @@ export interface GoddardSpec {
   massHigh: number;
 }
 
+/** Pre-step forces of the last {@link goddardStep}, for the env's `info`. */
+export interface GoddardForces {
+  thrust: number;
+  drag: number;
+  gravity: number;
+}
+
+/** The rocket on the pad: [v, h, m, h_max] = [0, 1, 1, 1] into s[o … o + 3]. */
+export function goddardReset(s: Float64Array, o: number): void {
+  s[o] = V0;
+  s[o + 1] = H0;
+  s[o + 2] = M0;
+  s[o + 3] = H0;
+}
+
+/**
+ * One step of the Goddard rocket (see {@link GoddardEnv}) on [v, h, m, h_max] at s[o … o + 3] in
+ * place under throttle `action`; reward (terminal reward `rewardScale`·(h_max − 1)) and
+ * termination into `out`, the pre-step forces into `forces` when given. The single copy of these
+ * dynamics: the envs and the population's vectorized env call it.
+ */
+export function goddardStep(
+  s: Float64Array,
+  o: number,
+  action: number,
+  rewardScale: number,
+  out: Pick<StepView, "reward" | "terminated">,
+  forces: GoddardForces | null = null,
+): void {
+  const v = s[o];
+  const h = s[o + 1];
+  const m = s[o + 2];
+  const empty = m <= M1;
+  const a = empty ? 0.0 : action;
+  const thrust = THRUST_MAX * a;
+  const drag = DC * v * Math.abs(v) * Math.exp((-HC * (h - H0)) / H0);
+  const ratio = H0 / h;
+  const gravity = G0 * (ratio * ratio);
+  s[o] = h === H0 && v !== 0 ? 0.0 : v + DT * ((thrust - drag) / m - gravity);
+  const hNew = h + DT * v;
+  s[o + 1] = hNew > H0 ? hNew : H0;
+  const mNew = m - FUEL_PER_THRUST * thrust;
+  s[o + 2] = mNew > M1 ? mNew : M1;
+  if (s[o + 1] > s[o + 3]) s[o + 3] = s[o + 1];
+  const hMax = s[o + 3];
+  const done = empty && s[o] < 0 && hMax > H0;
+  out.terminated = done;
+  out.reward = done ? rewardScale * (hMax - H0) : 0.0;
+  if (forces !== null) {
+    forces.thrust = thrust;
+    forces.drag = drag;
+    forces.gravity = gravity;
+  }
+}
+
+/** Terminal reward scale of the LRPG paper's rocket: 100·(h_max − 1). */
+export const PAPER_ROCKET_REWARD_SCALE = 100;
+
 /**
  * Goddard rocket (osannolik/gym-goddard @ 1973e87, `GoddardDefaultEnv`): vertical ascent
  * maximising the apogee, dimensionless (h = 1 pad, m = 1 full, 0.6 dry).
@@ -42,9 +100,7 @@ export interface GoddardSpec {
  */
 export class GoddardEnv extends CoreEnv {
   private readonly rewardScale: number;
-  private lastThrust = 0;
-  private lastDrag = 0;
-  private lastGravity = 0;
+  private readonly forces: GoddardForces = { thrust: 0, drag: 0, gravity: 0 };
   private lastAction = 0;
 
   constructor(
@@ -66,10 +122,7 @@ export class GoddardEnv extends CoreEnv {
   }
 
   protected resetState(): void {
-    this.state[0] = V0;
-    this.state[1] = H0;
-    this.state[2] = M0;
-    this.state[3] = H0;
+    goddardReset(this.state, 0);
   }
 
   /** [v, h, m, h_max], or [v, h, m] with h_max = max(1, h). */
@@ -80,39 +133,13 @@ export class GoddardEnv extends CoreEnv {
   }
 
   protected transition(action: number): void {
-    const s = this.state;
-    const v = s[0];
-    const h = s[1];
-    const m = s[2];
-    const empty = m <= M1;
-    const a = empty ? 0.0 : action;
-    const thrust = THRUST_MAX * a;
-    const drag = DC * v * Math.abs(v) * Math.exp((-HC * (h - H0)) / H0);
-    const ratio = H0 / h;
-    const gravity = G0 * (ratio * ratio);
-    s[0] = h === H0 && v !== 0 ? 0.0 : v + DT * ((thrust - drag) / m - gravity);
-    const hNew = h + DT * v;
-    s[1] = hNew > H0 ? hNew : H0;
-    const mNew = m - FUEL_PER_THRUST * thrust;
-    s[2] = mNew > M1 ? mNew : M1;
-    if (s[1] > s[3]) s[3] = s[1];
-    const hMax = s[3];
-    const done = empty && s[0] < 0 && hMax > H0;
-    this.view.terminated = done;
-    this.view.reward = done ? this.rewardScale * (hMax - H0) : 0.0;
+    goddardStep(this.state, 0, action, this.rewardScale, this.view, this.forces);
     this.lastAction = action;
-    this.lastThrust = thrust;
-    this.lastDrag = drag;
-    this.lastGravity = gravity;
   }
 
   protected override stepInfo(): Record<string, unknown> {
-    return {
-      action: this.lastAction,
-      thrust: this.lastThrust,
-      drag: this.lastDrag,
-      gravity: this.lastGravity,
-    };
+    const { thrust, drag, gravity } = this.forces;
+    return { action: this.lastAction, thrust, drag, gravity };
   }
 
   protected writeObservation(out: Float64Array): void {
@@ -129,6 +156,6 @@ export class GoddardEnv extends CoreEnv {
  */
 export class PaperRocketEnv extends GoddardEnv {
   constructor(options: EnvOptions = {}) {
-    super(options, { id: "LRPG/Rocket", rewardScale: 100, massHigh: Infinity });
+    super(options, { id: "LRPG/Rocket", rewardScale: PAPER_ROCKET_REWARD_SCALE, massHigh: Infinity });
   }
 }

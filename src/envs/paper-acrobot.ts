@@ -1,10 +1,26 @@
-import type { EnvOptions } from "./env.js";
+import type { EnvOptions, StepView } from "./env.js";
 import { CoreEnv } from "./core-env.js";
 import { Box } from "./spaces.js";
-import { f32 } from "./angle.js";
-import { MAX_VEL_1, MAX_VEL_2, acrobotReachedGoal, acrobotStep } from "./acrobot-dynamics.js";
+import { MAX_VEL_1, MAX_VEL_2, acrobotReachedGoal, acrobotReset, acrobotStep } from "./acrobot-dynamics.js";
 
 const MAX_TORQUE = 2;
+
+/**
+ * One `LRPG/Acrobot` step of the state at s[o … o + 3] in place (see {@link PaperAcrobotEnv}),
+ * reward and termination into `out`: the env and the population's vectorized env both call it.
+ */
+export function paperAcrobotStep(
+  s: Float64Array,
+  o: number,
+  action: number,
+  out: Pick<StepView, "reward" | "terminated">,
+): void {
+  const tau = action < -MAX_TORQUE ? -MAX_TORQUE : action > MAX_TORQUE ? MAX_TORQUE : action;
+  acrobotStep(s, o, tau);
+  const done = acrobotReachedGoal(s, o);
+  out.terminated = done;
+  out.reward = done ? 100.0 : -0.1;
+}
 
 /**
  * `LRPG/Acrobot`: the LRPG paper's continuous-torque acrobot (sergiorozada12/matrix-low-rank-pg
@@ -34,15 +50,11 @@ export class PaperAcrobotEnv extends CoreEnv {
   }
 
   protected resetState(): void {
-    for (let i = 0; i < 4; i++) this.state[i] = f32(-0.1 + (0.1 - -0.1) * this.rng.uniform());
+    acrobotReset(this.state, 0, this.rng);
   }
 
   protected transition(action: number): void {
-    const tau = action < -MAX_TORQUE ? -MAX_TORQUE : action > MAX_TORQUE ? MAX_TORQUE : action;
-    acrobotStep(this.state, tau);
-    const done = acrobotReachedGoal(this.state);
-    this.view.terminated = done;
-    this.view.reward = done ? 100.0 : -0.1;
+    paperAcrobotStep(this.state, 0, action, this.view);
   }
 
   protected writeObservation(out: Float64Array): void {

@@ -1,5 +1,6 @@
-import type { EnvOptions } from "./env.js";
+import type { EnvOptions, StepView } from "./env.js";
 import { CoreEnv } from "./core-env.js";
+import type { Rng } from "../random/rng.js";
 import { Box } from "./spaces.js";
 import { angleNormalize } from "./angle.js";
 
@@ -11,6 +12,36 @@ const GRAVITY_TERM = -15;
 /** 3/(m l²) with m = l = 1. */
 const TORQUE_TERM = 3;
 const LIMIT_ANGLE = Math.PI / 4;
+
+/** Draws [θ, θ̇] ~ U(0, 0.01)² into s[o], s[o + 1] (the reference's `rand(2)/100`). */
+export function paperPendulumReset(s: Float64Array, o: number, rng: Rng): void {
+  s[o] = rng.uniform() / 100;
+  s[o + 1] = rng.uniform() / 100;
+}
+
+/**
+ * One `LRPG/Pendulum` step of [θ, θ̇] at s[o], s[o + 1] in place (see {@link PaperPendulumEnv}),
+ * reward and termination into `out`. The single copy of these dynamics: the env and the
+ * population's vectorized env both call it.
+ */
+export function paperPendulumStep(
+  s: Float64Array,
+  o: number,
+  action: number,
+  out: Pick<StepView, "reward" | "terminated">,
+): void {
+  const th = s[o];
+  const thdot = s[o + 1];
+  const u = action < -MAX_TORQUE ? -MAX_TORQUE : action > MAX_TORQUE ? MAX_TORQUE : action;
+  const n = angleNormalize(th);
+  out.reward = 1 - (n * n + 0.1 * (thdot * thdot));
+  let newThdot = thdot + (GRAVITY_TERM * Math.sin(th + Math.PI) + TORQUE_TERM * u) * DT;
+  const newTh = th + newThdot * DT;
+  newThdot = newThdot < -MAX_SPEED ? -MAX_SPEED : newThdot > MAX_SPEED ? MAX_SPEED : newThdot;
+  s[o] = newTh;
+  s[o + 1] = newThdot;
+  out.terminated = newTh > LIMIT_ANGLE || newTh < -LIMIT_ANGLE;
+}
 
 /**
  * `LRPG/Pendulum`: the inverted-pendulum *balancing* task of the LRPG paper
@@ -40,23 +71,11 @@ export class PaperPendulumEnv extends CoreEnv {
   }
 
   protected resetState(): void {
-    this.state[0] = this.rng.uniform() / 100;
-    this.state[1] = this.rng.uniform() / 100;
+    paperPendulumReset(this.state, 0, this.rng);
   }
 
   protected transition(action: number): void {
-    const s = this.state;
-    const th = s[0];
-    const thdot = s[1];
-    const u = action < -MAX_TORQUE ? -MAX_TORQUE : action > MAX_TORQUE ? MAX_TORQUE : action;
-    const n = angleNormalize(th);
-    this.view.reward = 1 - (n * n + 0.1 * (thdot * thdot));
-    let newThdot = thdot + (GRAVITY_TERM * Math.sin(th + Math.PI) + TORQUE_TERM * u) * DT;
-    const newTh = th + newThdot * DT;
-    newThdot = newThdot < -MAX_SPEED ? -MAX_SPEED : newThdot > MAX_SPEED ? MAX_SPEED : newThdot;
-    s[0] = newTh;
-    s[1] = newThdot;
-    this.view.terminated = newTh > LIMIT_ANGLE || newTh < -LIMIT_ANGLE;
+    paperPendulumStep(this.state, 0, action, this.view);
   }
 
   protected writeObservation(out: Float64Array): void {

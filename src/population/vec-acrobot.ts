@@ -1,48 +1,20 @@
-import { acrobotReachedGoal, acrobotStep } from "../envs/acrobot-dynamics.js";
-import { f32 } from "../envs/angle.js";
+import { acrobotReset } from "../envs/acrobot-dynamics.js";
+import { paperAcrobotStep } from "../envs/paper-acrobot.js";
 import type { KernelThis } from "../factor/backend/index.js";
-import type { Rng } from "../random/rng.js";
-import type { VectorDynamics } from "./vector-dynamics.js";
-
-const MAX_TORQUE = 2;
-
-/** Per-copy 4-element views of a state buffer, cached so the float64 path allocates nothing per step. */
-const viewCache = new WeakMap<Float64Array, Float64Array[]>();
-function viewsOf(states: Float64Array, count: number): Float64Array[] {
-  let views = viewCache.get(states);
-  if (!views || views.length < count) {
-    views = Array.from({ length: count }, (_, p) => states.subarray(4 * p, 4 * p + 4));
-    viewCache.set(states, views);
-  }
-  return views;
-}
+import { vectorize, type VectorDynamics } from "./vector-dynamics.js";
 
 /**
- * `LRPG/Acrobot` vectorized (src/envs/paper-acrobot.ts): τ = clip(a, −2, 2), one RK4 step of the
- * book dynamics (dt 0.2), angles wrapped to [−π, π], |θ̇1| ≤ 4π, |θ̇2| ≤ 9π; reward −0.1, or +100 and
- * terminated when −cos θ1 − cos(θ1 + θ2) > 1. Reset U(−0.1, 0.1)⁴ rounded to float32.
- * The float64 path calls the env's own `acrobotStep` per copy (bit-identical by construction).
+ * `LRPG/Acrobot` vectorized: the env's own reset and step (src/envs/paper-acrobot.ts) per copy;
+ * the gpu kernel is the same step in float32: τ = clip(a, −2, 2), one RK4 step of the book
+ * dynamics (dt 0.2), angles wrapped to [−π, π], |θ̇1| ≤ 4π, |θ̇2| ≤ 9π; reward −0.1, or +100 and
+ * terminated when −cos θ1 − cos(θ1 + θ2) > 1.
  */
-export const acrobotDynamics: VectorDynamics = {
+export const acrobotDynamics: VectorDynamics = vectorize({
   envId: "LRPG/Acrobot",
   stateDim: 4,
   obsDim: 4,
-  reset(states: Float64Array, offset: number, envRng: Rng): void {
-    for (let i = 0; i < 4; i++) states[offset + i] = f32(-0.1 + (0.1 - -0.1) * envRng.uniform());
-  },
-  stepCpu(states, actions, active, rewards, terminated, count): void {
-    const views = viewsOf(states, count);
-    for (let p = 0; p < count; p++) {
-      if (active[p] === 0) continue;
-      const action = actions[p];
-      const tau = action < -MAX_TORQUE ? -MAX_TORQUE : action > MAX_TORQUE ? MAX_TORQUE : action;
-      const s = views[p];
-      acrobotStep(s, tau);
-      const done = acrobotReachedGoal(s);
-      terminated[p] = done ? 1 : 0;
-      rewards[p] = done ? 100.0 : -0.1;
-    }
-  },
+  reset: acrobotReset,
+  step: paperAcrobotStep,
   /** RK4 written as a 4-stage loop (stage weights 1, 2, 2, 1; stage offsets h/2, h/2, h). */
   stepKernel: function acrobotStepKernel(
     this: KernelThis,
@@ -136,4 +108,4 @@ export const acrobotDynamics: VectorDynamics = {
     }
     return done;
   },
-};
+});

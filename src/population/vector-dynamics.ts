@@ -1,20 +1,43 @@
 import type { Rng } from "../random/rng.js";
 import type { KernelThis } from "../factor/backend/index.js";
 
+/** Where one copy's step writes its reward and termination flag. */
+export interface StepOutcome {
+  reward: number;
+  terminated: boolean;
+}
+
 /**
- * The dynamics of one env id, vectorized over a population: P copies stepping in lockstep on flat
- * typed arrays (agent p's internal state at `states[p·S … p·S + S)`), plus the same step as a gpu.js
- * kernel body. The observation is the first `obsDim` components of the state.
+ * One env id's dynamics on flat typed arrays: copy p's internal state at `states[p·S … p·S + S)`.
+ * `reset` and `step` are the single env's own functions (src/envs), applied at an offset; the
+ * observation is the first `obsDim` components of the state.
  */
-export interface VectorDynamics {
-  /** The single env this vectorizes (its `makeEnv` id). */
+export interface CopyDynamics {
+  /** The single env this is (its `makeEnv` id). */
   readonly envId: string;
   /** S: internal state components per copy. */
   readonly stateDim: number;
   /** Observation components (a prefix of the state). */
   readonly obsDim: number;
-  /** Draws copy p's initial state into `states` at `offset` from its env generator, exactly as the env's `reset()`. */
+  /** Draws a copy's initial state into `states` at `offset` from its env generator, exactly as the env's `reset()`. */
   reset(states: Float64Array, offset: number, envRng: Rng): void;
+  /** One step of the copy at `offset` under `action`, exactly as the env's `step` (float64). */
+  step(states: Float64Array, offset: number, action: number, out: StepOutcome): void;
+  /**
+   * gpu.js kernel of one step of the listed copies, output [S + 2, slots]: thread (x = c, y = slot)
+   * with p = agentIdx[slot] returns component c of p's next state for c < S, its reward for c = S,
+   * and 1/0 for terminated at c = S + 1 (float32).
+   */
+  readonly stepKernel: (
+    this: KernelThis,
+    agentIdx: Float32Array,
+    states: Float32Array,
+    actions: Float32Array,
+  ) => number;
+}
+
+/** The dynamics of one env id vectorized over a population: P copies stepping in lockstep. */
+export interface VectorDynamics extends CopyDynamics {
   /**
    * One step of every copy p with `active[p] = 1`, in float64, bit-identical to the single env's
    * `step`: states updated in place, `rewards[p]`, `terminated[p]` written (inactive copies untouched).
@@ -27,15 +50,21 @@ export interface VectorDynamics {
     terminated: Uint8Array,
     count: number,
   ): void;
-  /**
-   * gpu.js kernel of one step of the listed copies, output [S + 2, slots]: thread (x = c, y = slot)
-   * with p = agentIdx[slot] returns component c of p's next state for c < S, its reward for c = S,
-   * and 1/0 for terminated at c = S + 1 (float32).
-   */
-  readonly stepKernel: (
-    this: KernelThis,
-    agentIdx: Float32Array,
-    states: Float32Array,
-    actions: Float32Array,
-  ) => number;
+}
+
+/** `d` over P copies: `stepCpu` runs the env's own `step` on each active copy. */
+export function vectorize(d: CopyDynamics): VectorDynamics {
+  const { step, stateDim } = d;
+  const outcome: StepOutcome = { reward: 0, terminated: false };
+  return {
+    ...d,
+    stepCpu(states, actions, active, rewards, terminated, count): void {
+      for (let p = 0; p < count; p++) {
+        if (active[p] === 0) continue;
+        step(states, p * stateDim, actions[p], outcome);
+        rewards[p] = outcome.reward;
+        terminated[p] = outcome.terminated ? 1 : 0;
+      }
+    },
+  };
 }
