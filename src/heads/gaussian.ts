@@ -63,8 +63,6 @@ export function gaussianLoss(
   gradZ: Float64Array | { [i: number]: number },
 ): { loss: number; gradLogSigma: number } {
   const sigmaScalar = Math.exp(logSigma);
-  const varianceScalar = sigmaScalar * sigmaScalar;
-  const logScaleScalar = Math.log(sigmaScalar);
   const invT = 1 / T;
   let lossSum = 0;
   let gRho = 0;
@@ -74,18 +72,10 @@ export function gaussianLoss(
     const adv = advantages[t];
     const d = actions[t] - mu;
     const w = invT * adv;
-    let sigma = sigmaScalar;
-    let variance = varianceScalar;
-    let logScale = logScaleScalar;
-    let zs = 0;
-    if (sigmaMap !== null) {
-      zs = z[t * D + 1];
-      sigma = sigmaMap === "exp" ? Math.exp(zs) : softplus(zs);
-      variance = sigma * sigma;
-      logScale = Math.log(sigma);
-    }
-    const logProb = -(d * d) / (2 * variance) - logScale - LOG_SQRT_2PI;
-    lossSum += -logProb * adv;
+    const zs = sigmaMap === null ? 0 : z[t * D + 1];
+    const sigma = sigmaMap === null ? sigmaScalar : sigmaMap === "exp" ? Math.exp(zs) : softplus(zs);
+    const variance = sigma * sigma;
+    lossSum += -gaussianLogProbSigma(actions[t], mu, sigma) * adv;
     let g = w * (-d / variance);
     if (sigmoidMean) g *= mu * (1 - mu);
     gradZ[t * D] = g;

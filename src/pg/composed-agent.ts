@@ -18,14 +18,14 @@ import { checkStateDictKeys, readTensor, writeTensor } from "./state-dict.js";
 
 /** Throws unless both learning rates are finite and > 0 and γ ∈ [0, 1] (messages name `owner`). */
 export function checkAgentRates(owner: string, lrActor: number, lrCritic: number, gamma: number): void {
-  for (const [name, lr] of [
-    ["lrActor", lrActor],
-    ["lrCritic", lrCritic],
-  ] as const) {
-    if (!(Number.isFinite(lr) && lr > 0))
-      throw new RangeError(`${owner}: ${name} must be a finite number > 0, got ${lr}`);
-  }
+  checkRate(`${owner}: lrActor`, lrActor);
+  checkRate(`${owner}: lrCritic`, lrCritic);
   if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`${owner}: gamma must be in [0, 1], got ${gamma}`);
+}
+
+function checkRate(what: string, lr: number): void {
+  if (!(Number.isFinite(lr) && lr > 0))
+    throw new RangeError(`${what} must be a finite number > 0, got ${lr}`);
 }
 
 export interface ComposedAgentParts<
@@ -141,17 +141,18 @@ export class ComposedAgent<
 
   /** Parameters as plain nested arrays under the reference's PyTorch names and layouts. */
   exportStateDict(): StateDict {
-    const dict: StateDict = {};
-    for (const { key, param, transpose } of this.entries)
-      dict[key] = writeTensor(param.data, param.shape, transpose);
-    return dict;
+    return this.dictOf("data");
   }
 
   /** The gradients left by the last {@link learn} (actor's and head's, critic's), in the state-dict layout. */
   exportGradients(): StateDict {
+    return this.dictOf("grad");
+  }
+
+  private dictOf(which: "data" | "grad"): StateDict {
     const dict: StateDict = {};
     for (const { key, param, transpose } of this.entries)
-      dict[key] = writeTensor(param.grad, param.shape, transpose);
+      dict[key] = writeTensor(param[which], param.shape, transpose);
     return dict;
   }
 
@@ -172,13 +173,8 @@ export class ComposedAgent<
 
   /** Sets the Adam learning rates of the actor and the critic (for schedules). */
   setLearningRates(actor: number, critic: number): void {
-    for (const [name, lr] of [
-      ["actor", actor],
-      ["critic", critic],
-    ] as const) {
-      if (!(Number.isFinite(lr) && lr > 0))
-        throw new RangeError(`setLearningRates: ${name} lr must be a finite number > 0, got ${lr}`);
-    }
+    checkRate("setLearningRates: actor lr", actor);
+    checkRate("setLearningRates: critic lr", critic);
     this.actorOptimizer.lr = actor;
     this.criticOptimizer.lr = critic;
   }

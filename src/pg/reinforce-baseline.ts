@@ -66,15 +66,24 @@ export class ReinforceWithBaseline {
     head.refresh();
 
     criticOptimizer.zeroGrad();
-    const norm = 2 / T;
-    let lossSum = 0;
-    for (let t = 0; t < T; t++) {
-      const e = V[t] - G[t];
-      lossSum += e * e;
-      gZ[t] = norm * e;
-    }
+    const lossCritic = valueLoss(V, G, T, gZ);
     critic.backwardBatch(gZ);
     criticOptimizer.step();
-    return { lossActor, lossCritic: lossSum / T };
+    return { lossActor, lossCritic };
   }
+}
+
+/**
+ * The critic's Monte-Carlo loss J_c = (1/T) Σ_t (V_t − G_t)² and ∂J_c/∂V_t = (2/T)(V_t − G_t)
+ * (torch's mse_loss backward) into `grad`; returns J_c.
+ */
+export function valueLoss(V: ArrayLike<number>, G: ArrayLike<number>, T: number, grad: Float64Array): number {
+  const norm = 2 / T;
+  let lossSum = 0;
+  for (let t = 0; t < T; t++) {
+    const e = V[t] - G[t];
+    lossSum += e * e;
+    grad[t] = norm * e;
+  }
+  return lossSum / T;
 }

@@ -18,6 +18,7 @@ import { Discretizer } from "../lrpg/discretizer.js";
 import { fillReferenceOrder } from "../parametrizations/grid-low-rank.js";
 import { LowRankMatrix } from "../factor/low-rank-matrix.js";
 import { gaussianActorLoss } from "../heads/gaussian.js";
+import { valueLoss } from "../pg/reinforce-baseline.js";
 import { discountedReturns } from "../pg/returns.js";
 import { Rng } from "../random/rng.js";
 import { kernelGrid, lowRankGaussianActKernel, type KernelGrid } from "./act-kernel.js";
@@ -407,15 +408,8 @@ export class LrpgPopulation {
       );
       gRho[p] = actor.gradLogSigma;
       w.lossActor[p] = actor.loss;
-      // Critic, as ReinforceWithBaseline: ∂J_c/∂V_t = (2/T)(V_t − G_t), J_c = (1/T) Σ (V_t − G_t)².
-      const norm = 2 / Tp;
-      let criticSum = 0;
-      for (let t = 0; t < Tp; t++) {
-        const e = V[p * T + t] - G[t];
-        criticSum += e * e;
-        gc[p * T + t] = norm * e;
-      }
-      w.lossCritic[p] = criticSum / Tp;
+      // Critic, as ReinforceWithBaseline.
+      w.lossCritic[p] = valueLoss(V.subarray(p * T, p * T + Tp), G, Tp, gc.subarray(p * T, p * T + Tp));
     }
     const step = this.episodesDone + 1;
     const actorAdam = { lr: this.task.lrActor, beta1: 0.9, beta2: 0.999, eps: 1e-8, step };

@@ -153,19 +153,7 @@ export function makePaperAgent(
   const spec = paperTask(task);
   const rng = options.rng ?? new Rng(options.seed ?? 0);
   if (kind === "lrpg") {
-    const c = spec.lrpg;
-    return new LrpgAgent({
-      actorGrid: c.actorGrid,
-      criticGrid: c.criticGrid,
-      rank: c.rank,
-      lrActor: c.lrActor,
-      lrCritic: c.lrCritic,
-      gamma: spec.gamma,
-      sigmoidMean: c.sigmoidMean,
-      actionClamp: c.actionClamp,
-      sigma: options.sigma,
-      rng,
-    });
+    return new LrpgAgent({ ...spec.lrpg, gamma: spec.gamma, sigma: options.sigma, rng });
   }
   if (kind === "nn") {
     if (options.sigma && options.sigma.kind !== "scalar") {
@@ -173,18 +161,8 @@ export function makePaperAgent(
         `makePaperAgent: the NN baseline only supports a scalar sigma, got sigma.kind "${options.sigma.kind}"`,
       );
     }
-    const c = spec.nn;
-    return new NnGaussianAgent({
-      stateDim: spec.stateDim,
-      hidden: c.hidden,
-      lrActor: c.lrActor,
-      lrCritic: c.lrCritic,
-      gamma: spec.gamma,
-      sigmoidMean: c.sigmoidMean,
-      actionClamp: c.actionClamp,
-      logSigmaInit: options.sigma?.kind === "scalar" ? options.sigma.logSigmaInit : undefined,
-      rng,
-    });
+    const logSigmaInit = options.sigma?.kind === "scalar" ? options.sigma.logSigmaInit : undefined;
+    return new NnGaussianAgent({ stateDim: spec.stateDim, ...spec.nn, gamma: spec.gamma, logSigmaInit, rng });
   }
   throw new RangeError(`makePaperAgent: kind must be "lrpg" or "nn", got "${String(kind)}"`);
 }

@@ -14,21 +14,9 @@ function fromPaper(task: PopulationTaskName, dynamics: VectorDynamics): Populati
     throw new Error(
       `population task ${task}: dynamics ${dynamics.envId} do not match the paper's env ${spec.envId}`,
     );
-  const c = spec.lrpg;
-  return {
-    name: task,
-    dynamics,
-    actorGrid: c.actorGrid,
-    criticGrid: c.criticGrid,
-    rank: c.rank,
-    lrActor: c.lrActor,
-    lrCritic: c.lrCritic,
-    gamma: spec.gamma,
-    maxSteps: spec.maxSteps,
-    sigmoidMean: c.sigmoidMean,
-    actionClamp: c.actionClamp ?? null,
-    logSigmaInit: 1,
-  };
+  const { actionClamp, ...c } = spec.lrpg;
+  const { gamma, maxSteps } = spec;
+  return { name: task, dynamics, ...c, gamma, maxSteps, actionClamp: actionClamp ?? null, logSigmaInit: 1 };
 }
 
 /**

@@ -18,7 +18,8 @@ export function envAgentFactory(config: RunConfig, rng: Rng): RunnableAgent {
   const d = envRunDefaults(config.env);
   const lrActor = compileSchedule(config.lrActor, "lrActor", config.episodes)(0);
   const lrCritic = compileSchedule(config.lrCritic, "lrCritic", config.episodes)(0);
-  const clamp = d.unitInterval ? ([0, 1] as const) : undefined;
+  const rates = { lrActor, lrCritic, gamma: config.gamma, rng };
+  const squash = { sigmoidMean: d.unitInterval, actionClamp: d.unitInterval ? ([0, 1] as const) : undefined };
   if (config.algo === "lrpg") {
     const { actor: actorGrid, critic: criticGrid } = agentGrids({ ...config, task: null });
     const rank = config.rank ?? d.lrpg.rank;
@@ -28,25 +29,12 @@ export function envAgentFactory(config: RunConfig, rng: Rng): RunnableAgent {
         criticGrid,
         actionCount: d.actionCount!,
         rank,
-        lrActor,
-        lrCritic,
-        gamma: config.gamma,
+        ...rates,
         actorInitScale: d.lrpg.actorInitScale,
         criticInitScale: d.lrpg.criticInitScale,
-        rng,
       });
     }
-    return new LrpgAgent({
-      actorGrid,
-      criticGrid,
-      rank,
-      lrActor,
-      lrCritic,
-      gamma: config.gamma,
-      sigmoidMean: d.unitInterval,
-      actionClamp: clamp,
-      rng,
-    });
+    return new LrpgAgent({ actorGrid, criticGrid, rank, ...rates, ...squash });
   }
   if (d.nn === null)
     throw new RangeError(
@@ -55,11 +43,7 @@ export function envAgentFactory(config: RunConfig, rng: Rng): RunnableAgent {
   return new NnGaussianAgent({
     stateDim: d.stateDim,
     hidden: config.hidden ?? d.nn.hidden,
-    lrActor,
-    lrCritic,
-    gamma: config.gamma,
-    sigmoidMean: d.unitInterval,
-    actionClamp: clamp,
-    rng,
+    ...rates,
+    ...squash,
   });
 }

@@ -18,30 +18,20 @@ export const paperAgentFactory: AgentFactory = (config: RunConfig, rng: Rng): Ru
   const spec = PAPER_TASKS[config.task];
   const lrActor = compileSchedule(config.lrActor, "lrActor", config.episodes)(0);
   const lrCritic = compileSchedule(config.lrCritic, "lrCritic", config.episodes)(0);
+  const rates = { lrActor, lrCritic, gamma: config.gamma, rng };
   if (config.algo === "lrpg") {
-    const c = spec.lrpg;
+    const { sigmoidMean, actionClamp, rank } = spec.lrpg;
     const grids = agentGrids(config);
-    return new LrpgAgent({
-      actorGrid: grids.actor,
-      criticGrid: grids.critic,
-      rank: config.rank ?? c.rank,
-      lrActor,
-      lrCritic,
-      gamma: config.gamma,
-      sigmoidMean: c.sigmoidMean,
-      actionClamp: c.actionClamp,
-      rng,
-    });
+    const lrpg = { actorGrid: grids.actor, criticGrid: grids.critic, rank: config.rank ?? rank };
+    return new LrpgAgent({ ...lrpg, ...rates, sigmoidMean, actionClamp });
   }
-  const c = spec.nn;
+  const { sigmoidMean, actionClamp, hidden } = spec.nn;
+  const stateDim = spec.stateDim;
   return new NnGaussianAgent({
-    stateDim: spec.stateDim,
-    hidden: config.hidden ?? c.hidden,
-    lrActor,
-    lrCritic,
-    gamma: config.gamma,
-    sigmoidMean: c.sigmoidMean,
-    actionClamp: c.actionClamp,
-    rng,
+    stateDim,
+    hidden: config.hidden ?? hidden,
+    ...rates,
+    sigmoidMean,
+    actionClamp,
   });
 };
