@@ -26,9 +26,10 @@ export {
 export {
   policyMaps,
   tabulate,
-  runGrid,
   singularValues,
   truncationErrors,
   type GridMap,
+  type StateDict,
+  type NumberTensor,
 } from "./grid-maps.js";
 export { exportFigures, CHROMIUM_ARGS, type ExportOptions } from "./export.js";

@@ -1,16 +1,17 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import type { StateDict } from "../pg/agent.js";
-import { PAPER_TASKS } from "../presets/paper-agents.js";
-import { Rng } from "../random/rng.js";
 import { loadLatestCheckpoint } from "../runner/checkpoint.js";
-import { parseRunConfig, resultDefiningConfig, type RunConfig } from "../runner/config.js";
 import { canonicalJson } from "../runner/job-id.js";
 import { readManifest, type Manifest } from "../runner/manifest.js";
 import { METRIC, metricColumn, readMetrics } from "../runner/metrics.js";
-import { paperAgentFactory } from "../runner/paper-agent-factory.js";
-import type { RunCheckpoint } from "../runner/run.js";
+import {
+  parseAnyRunConfig,
+  resultDefiningAnyConfig,
+  runSpecOf,
+  type AnyRunConfig,
+} from "../runner/run-info.js";
 import { RUN_FILES } from "../runner/run-dir.js";
+import type { RunSpec } from "../runner/run-spec.js";
 import { curveBand, episodesToThreshold, spread, tailMean } from "../runner/stats.js";
 import type { Figure, Table } from "./figure.js";
 import {
@@ -20,16 +21,18 @@ import {
   returnVsParamsFigure,
   type ParamPoint,
 } from "./figures.js";
-import { policyMaps, singularValues, truncationErrors, type GridMap } from "./grid-maps.js";
+import { policyMaps, singularValues, truncationErrors, type GridMap, type StateDict } from "./grid-maps.js";
 import type { ReportPage } from "./html.js";
-import { envRunDefaults } from "../runner/env-defaults.js";
 
 /** One run directory as the report sees it. */
 export interface LoadedRun {
   dir: string;
-  manifest: Manifest<RunConfig>;
-  config: RunConfig;
+  manifest: Manifest<AnyRunConfig>;
+  config: AnyRunConfig;
+  /** Grids, ranks and hyperparameters from the manifest. */
+  spec: RunSpec;
   returns: number[];
+  /** Saved parameters of a policy-gradient run (final, else the newest checkpoint's); null for DQN. */
   params: StateDict | null;
 }
 
@@ -57,17 +60,26 @@ export function findRunDirs(paths: readonly string[]): string[] {
 }
 
 export function loadRun(dir: string): LoadedRun {
-  const manifest = readManifest<RunConfig>(dir);
-  const config = parseRunConfig(manifest.config);
+  const manifest = readManifest<AnyRunConfig>(dir);
+  const config = parseAnyRunConfig(manifest.config);
+  const spec = runSpecOf(manifest);
+  // DQN rows also hold logs and evaluations: keep the episode rows only.
   const returns = existsSync(join(dir, RUN_FILES.metricsJsonl))
-    ? metricColumn(readMetrics(dir), METRIC.episodicReturn)
+    ? metricColumn(
+        readMetrics(dir).filter((r) => typeof r[METRIC.episodicReturn] === "number"),
+        METRIC.episodicReturn,
+      )
     : [];
-  let params: StateDict | null;
-  const finalPath = join(dir, RUN_FILES.finalParams);
-  if (existsSync(finalPath)) params = JSON.parse(readFileSync(finalPath, "utf8")) as StateDict;
-  else
-    params = loadLatestCheckpoint<RunCheckpoint>(join(dir, RUN_FILES.checkpointDir))?.payload.params ?? null;
-  return { dir, manifest, config, returns, params };
+  let params: StateDict | null = null;
+  if (config.algo !== "dqn") {
+    const finalPath = join(dir, RUN_FILES.finalParams);
+    if (existsSync(finalPath)) params = JSON.parse(readFileSync(finalPath, "utf8")) as StateDict;
+    else
+      params =
+        loadLatestCheckpoint<{ params: StateDict }>(join(dir, RUN_FILES.checkpointDir))?.payload.params ??
+        null;
+  }
+  return { dir, manifest, config, spec, returns, params };
 }
 
 function readSnapshots(dir: string): { episode: number; params: StateDict }[] {
@@ -79,8 +91,9 @@ function readSnapshots(dir: string): { episode: number; params: StateDict }[] {
     .map((l) => JSON.parse(l) as { episode: number; params: StateDict });
 }
 
-/** Short label of a configuration (what distinguishes it), e.g. "lrpg K=4 10/16" or "nn h=512". */
-export function configLabel(c: RunConfig): string {
+/** Short label of a configuration (what distinguishes it), e.g. "LRPG K=4 grid 10/16", "NN h=512", "DQN lowrank-0.1". */
+export function configLabel(c: AnyRunConfig): string {
+  if (c.algo === "dqn") return `DQN ${c.network}${c.double ? " double" : ""}`;
   const lr = typeof c.lrActor === "number" && typeof c.lrCritic === "number" ? "" : " sched";
   if (c.algo === "lrpg") return `LRPG K=${c.rank} grid ${c.actorBuckets}/${c.criticBuckets}${lr}`;
   return `NN h=${c.hidden}${lr}`;
@@ -89,16 +102,19 @@ export function configLabel(c: RunConfig): string {
 export interface Group {
   key: string;
   label: string;
-  config: RunConfig;
+  config: AnyRunConfig;
+  spec: RunSpec;
   runs: LoadedRun[];
   params: number;
 }
+
+const SERIES = { lrpg: "LRPG", nn: "NN", dqn: "DQN" } as const;
 
 /** Runs grouped by configuration (all fields but the seed). */
 export function groupRuns(runs: readonly LoadedRun[]): Group[] {
   const groups = new Map<string, Group>();
   for (const r of runs) {
-    const cfg = { ...resultDefiningConfig(r.config), seed: 0 };
+    const cfg = { ...resultDefiningAnyConfig(r.config), seed: 0 };
     const key = canonicalJson(cfg);
     let g = groups.get(key);
     if (!g) {
@@ -107,8 +123,9 @@ export function groupRuns(runs: readonly LoadedRun[]): Group[] {
         key,
         label: configLabel(r.config),
         config: r.config,
+        spec: r.spec,
         runs: [],
-        params: (pc.actor ?? 0) + (pc.critic ?? 0),
+        params: r.config.algo === "dqn" ? (pc.q_network ?? 0) : (pc.actor ?? 0) + (pc.critic ?? 0),
       };
       groups.set(key, g);
     }
@@ -156,9 +173,12 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
   for (const env of envs) {
     const gs = groups.filter((g) => g.config.env === env);
     const envKey = env.replace(/[^A-Za-z0-9]+/g, "-");
-    const task = gs[0].config.task;
-    const threshold = task === null ? envRunDefaults(env).threshold : PAPER_TASKS[task].threshold;
-    const finalWindow = (g: Group) => Math.max(1, Math.min(100, Math.floor(g.config.episodes / 10)));
+    const threshold = (g: Group) => g.spec.threshold ?? Number.POSITIVE_INFINITY;
+    // PG: the last min(100, episodes/10) episodes; DQN: its return window.
+    const finalWindow = (g: Group) =>
+      g.spec.kind === "dqn"
+        ? g.spec.returnWindow
+        : Math.max(1, Math.min(100, Math.floor((g.config as { episodes: number }).episodes / 10)));
     figures.push(
       learningCurveFigure(
         `curves-${envKey}`,
@@ -171,7 +191,7 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
       ),
     );
     const points: ParamPoint[] = gs.map((g) => ({
-      series: g.config.algo === "lrpg" ? "LRPG" : "NN",
+      series: SERIES[g.config.algo],
       label: g.label,
       params: g.params,
       ...spread(g.runs.map((r) => tailMean(r.returns, finalWindow(g)))),
@@ -185,7 +205,7 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
     );
     for (const g of gs) {
       const finals = spread(g.runs.map((r) => tailMean(r.returns, finalWindow(g))));
-      const ett = spread(g.runs.map((r) => episodesToThreshold(r.returns, threshold)));
+      const ett = spread(g.runs.map((r) => episodesToThreshold(r.returns, threshold(g))));
       const statuses = [...new Set(g.runs.map((r) => r.manifest.status))].join(", ");
       rows.push([
         env,
@@ -200,15 +220,14 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
       ]);
     }
   }
-  const detail = groups.slice(0, MAX_DETAIL_GROUPS);
+  const detail = groups.filter((g) => g.spec.kind !== "dqn").slice(0, MAX_DETAIL_GROUPS);
   const truncLines: { name: string; y: number[] }[] = [];
   let maxK = 0;
   detail.forEach((g, k) => {
     const run = g.runs[0];
-    if (!run.params) return;
-    const agent = paperAgentFactory(run.config, new Rng(run.config.seed));
-    agent.importStateDict(run.params);
-    const maps = policyMaps(agent, run.config);
+    const spec = run.spec;
+    if (!run.params || spec.kind === "dqn") return;
+    const maps = policyMaps(spec, run.params);
     if (!maps) return;
     const id = `g${k}`;
     const who = `${g.label}, seed ${run.config.seed}`;
@@ -220,11 +239,8 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
     truncLines.push({ name: who, y: errs });
     const snaps = readSnapshots(run.dir);
     if (snaps.length >= 2) {
-      const svs = snaps.map((s) => {
-        agent.importStateDict(s.params);
-        return singularValues(policyMaps(agent, run.config)!.mu.z);
-      });
-      const K = Math.min(run.config.rank ?? 6, svs[0].length);
+      const svs = snaps.map((s) => singularValues(policyMaps(spec, s.params)!.mu.z));
+      const K = Math.min(spec.rank ?? 6, svs[0].length);
       figures.push(
         linesFigure(
           `sv-${id}`,
@@ -250,7 +266,7 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
   return {
     title: `lowrank-rl report: ${runs.length} run(s), ${groups.length} configuration(s)`,
     notes: [
-      `Sources: ${paths.map((p) => basename(p) || p).join(", ")}. Final return = mean over each run's last min(100, episodes/10) episodes; median and IQR over seeds. Episodes-to-threshold uses the task's threshold on the 20-episode moving average.`,
+      `Sources: ${paths.map((p) => basename(p) || p).join(", ")}. Final return = mean over each run's last min(100, episodes/10) episodes (DQN: its return window); median and IQR over seeds. Episodes-to-threshold uses the task's threshold on the 20-episode moving average. Curves are against episodes.`,
       detail.length < groups.length
         ? `Heatmaps and spectra are shown for the first ${detail.length} of ${groups.length} configurations.`
         : "",
@@ -261,7 +277,7 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
         columns: [
           "env",
           "configuration",
-          "params (actor+critic)",
+          "params (actor+critic; DQN: Q-network)",
           "runs",
           "status",
           "final return median",

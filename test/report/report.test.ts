@@ -8,6 +8,7 @@ import { singularValues, truncationErrors } from "../../src/report/grid-maps.js"
 import { renderReportHtml, writeReport } from "../../src/report/html.js";
 import { buildRunReport } from "../../src/report/run-report.js";
 import { executeRun } from "../../src/runner/run.js";
+import { readManifest } from "../../src/runner/manifest.js";
 
 describe("report figures", () => {
   it("learning curves: band (q25, q75 filled) + median per method", () => {
@@ -121,6 +122,64 @@ describe("lowrank-rl report (run directories → page)", () => {
     const trunc = page.figures.find((f) => f.id === "truncation-error")!;
     expect((trunc.data[0].y as number[])[4]).toBeLessThan(1e-6);
   });
+
+  it("a mix of LRPG, NN and DQN runs: one page, DQN grouped by network, manifests hold the grids", async () => {
+    const root = mkdtempSync(join(tmpdir(), "report-mix-"));
+    const lrpg = await executeRun(
+      { algo: "lrpg", seed: 0, episodes: 20, checkpointEvery: 0 },
+      { outRoot: root },
+    );
+    await executeRun({ algo: "nn", hidden: 8, seed: 0, episodes: 20, checkpointEvery: 0 }, { outRoot: root });
+    for (const network of ["dense", "lowrank-8"])
+      await executeRun(
+        {
+          algo: "dqn",
+          env: "CartPole-v1",
+          network,
+          seed: 0,
+          totalSteps: 1500,
+          learningStarts: 500,
+          bufferSize: 1000,
+          evalEpisodes: 2,
+          checkpointEvery: 0,
+        },
+        { outRoot: root },
+      );
+    // The manifest records the resolved grids, rank and rates (the report reads them from there).
+    expect(readManifest(lrpg.dir).spec).toMatchObject({
+      kind: "lrpg",
+      policy: "gaussian",
+      rank: 4,
+      actorGrid: { low: [-1, -5], high: [1, 5], buckets: [10, 10], rows: 10, cols: 10 },
+      criticGrid: { buckets: [16, 16], rows: 16, cols: 16 },
+      lrActor: 1e-2,
+      gamma: 0.99,
+      sigma: { kind: "scalar" },
+    });
+    const page = buildRunReport([root]);
+    const ids = page.figures.map((f) => f.id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "curves-LRPG-Pendulum",
+        "curves-CartPole-v1",
+        "params-CartPole-v1",
+        "mu-g0",
+        "mu-g1",
+      ]),
+    );
+    const rows = page.tables![0].rows;
+    // Run folders sort by name: CartPole-v1__dqn-… before LRPG-Pendulum__….
+    expect(rows.map((r) => r.slice(0, 2))).toEqual([
+      ["CartPole-v1", "DQN dense double"],
+      ["CartPole-v1", "DQN lowrank-8 double"],
+      ["LRPG/Pendulum", "LRPG K=4 grid 10/16"],
+      ["LRPG/Pendulum", "NN h=8"],
+    ]);
+    expect(rows[0][2]).toBe(4610);
+    const out = join(root, "mix.html");
+    writeReport(out, page);
+    expect(existsSync(out)).toBe(true);
+  }, 120_000);
 
   it("figure export degrades gracefully without Chromium", async () => {
     const r = await exportFigures("/nonexistent.html", [], mkdtempSync(join(tmpdir(), "exp-")), "png", {
