@@ -17,6 +17,8 @@ export * from "./factor/index.js";
 export * from "./factor/backend/index.js";
 export * from "./nn/index.js";
 export * from "./envs/index.js";
+export * from "./parametrizations/index.js";
+export * from "./heads/index.js";
 export * from "./pg/index.js";
 export * from "./lrpg/index.js";
 export * from "./baselines/index.js";

@@ -38,8 +38,7 @@ const ROCKET: GridSpec = {
 
 /**
  * Default grids per registered env id, the one table of them: the presets' paper agents read the
- * LRPG/* entries from here. The LRPG/* entries are the paper's (lrpg-reference.md §1.3,
- * checked against ../shared/golden/paper-discretizer.json); the others are choices of this
+ * LRPG/* entries from here. The LRPG/* entries are the paper's (docs/lrpg.md); the others are choices of this
  * toolkit: dims that matter jointly share an axis, and even bucket counts on signed quantities
  * put a cell boundary at 0 so the sign is always visible.
  */

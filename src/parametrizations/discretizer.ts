@@ -1,6 +1,6 @@
 /**
- * The state grid of the LRPG reference code (`src/utils.py:Discretizer.get_index` in
- * sergiorozada12/matrix-low-rank-pg), reproduced bit for bit:
+ * The state grid of the LRPG reference code (its `Discretizer.get_index`; docs/lrpg.md),
+ * reproduced bit for bit:
  *
  *   s_d   ← clip(s_d, low_d, high_d)
  *   idx_d = roundHalfEven( ((s_d − low_d) / range_d) · (b_d − 1) ),   range_d = high_d − low_d

@@ -99,8 +99,8 @@ export function runEpisode(
 }
 
 /**
- * REINFORCE with a learned value baseline, the LRPG reference's loop
- * (`src/algorithms/reinforce.py`): per episode, reset, roll out at most `maxSteps` steps
+ * REINFORCE with a learned value baseline, the LRPG reference code's loop (docs/lrpg.md):
+ * per episode, reset, roll out at most `maxSteps` steps
  * sampling from the policy, then call `agent.learn(episode)` once (Monte-Carlo returns, no
  * bootstrap). Deterministic given the agent's parameters, `rng`'s state and the env's state.
  * Allocates nothing per step (preallocated buffers, the env's `stepInPlace`).

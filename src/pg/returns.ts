@@ -1,5 +1,5 @@
 /**
- * Monte-Carlo discounted returns as the LRPG reference (`src/utils.py:calculate_returns`):
+ * Monte-Carlo discounted returns as the LRPG reference code computes them (docs/lrpg.md):
  * G[T−1] = r[T−1], G[t] = r[t] + γ·G[t+1]. No bootstrap, not even when the episode was cut at T.
  * Writes into `out` (allocated when omitted) and returns it.
  */

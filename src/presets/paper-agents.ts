@@ -55,9 +55,8 @@ const grids = (envId: string) => {
 };
 
 /**
- * The paper's experiments with the hyperparameters of the reference code's final scripts
- * (sergiorozada12/matrix-low-rank-pg @ a4bda5e: 1_pendulum_experiment.py, 2_acrobot_experiment.py,
- * 3_rocket_experiment.py). Grids: pendulum actor 10×10 (θ ∈ [−1,1] rows, θ̇ ∈ [−5,5] cols),
+ * The paper's experiments with the hyperparameters of the reference code's final pendulum,
+ * acrobot and rocket scripts (docs/lrpg.md). Grids: pendulum actor 10×10 (θ ∈ [−1,1] rows, θ̇ ∈ [−5,5] cols),
  * critic 16×16; acrobot 4×4 from the signs of (θ1,θ2) × (θ̇1,θ̇2); rocket 4×16, v rows × (h, m) cols.
  * The rocket squashes μ with a sigmoid and clamps the sampled throttle to [0, 1] before the log-prob.
  */
