@@ -8,7 +8,6 @@
  */
 import { LrpgPopulation } from "../../src/population/index.js";
 import { PAPER_POPULATION_TASKS } from "../../src/presets/population-tasks.js";
-import { PAPER_POPULATION_TASKS } from "../../src/presets/population-tasks.js";
 
 export const name = "population";
 
