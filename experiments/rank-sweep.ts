@@ -14,9 +14,9 @@ import { join } from "node:path";
 import { episodeProgressBar } from "../src/cli/progress.js";
 import { returnVsParamsFigure, learningCurveFigure, type ParamPoint } from "../src/report/figures.js";
 import { writeReport } from "../src/report/html.js";
-import { groupRuns, loadRun, findRunDirs, type Group } from "../src/report/run-report.js";
+import { groupRuns, loadPgRun, findRunDirs, type Group } from "../src/report/run-report.js";
 import { writeJsonAtomic } from "../src/runner/atomic-file.js";
-import type { RunConfigInput, Task } from "../src/runner/config.js";
+import type { RunConfig, RunConfigInput, Task } from "../src/runner/config.js";
 import { gitCommit, packageVersion } from "../src/runner/provenance.js";
 import { curveBand, spread, tailMean } from "../src/runner/stats.js";
 import { planSweep, runSweep, type SweepSpec } from "../src/runner/sweep.js";
@@ -141,12 +141,12 @@ try {
   bar?.stop();
 }
 
-const finalWindow = (g: Group) => Math.max(1, Math.min(100, Math.floor(g.config.episodes / 10)));
+const finalWindow = (g: Group<RunConfig>) => Math.max(1, Math.min(100, Math.floor(g.config.episodes / 10)));
 const summary: Record<string, unknown>[] = [];
 const figures = [];
 const rows: (string | number | null)[][] = [];
 for (const task of opts.tasks) {
-  const groups = groupRuns(findRunDirs([join(opts.out, task)]).map(loadRun))
+  const groups = groupRuns(findRunDirs([join(opts.out, task)]).map(loadPgRun))
     .filter((g) => g.runs.some((r) => opts.seeds.includes(r.config.seed)))
     .sort((a, b) =>
       a.config.algo === b.config.algo ? a.params - b.params : a.config.algo === "lrpg" ? -1 : 1,

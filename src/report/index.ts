@@ -21,6 +21,7 @@ export {
   groupRuns,
   configLabel,
   type LoadedRun,
+  loadPgRun,
   type Group,
 } from "./run-report.js";
 export {

@@ -12,6 +12,7 @@ import {
 } from "../runner/run-info.js";
 import { RUN_FILES } from "../runner/run-dir.js";
 import type { RunSpec } from "../runner/run-spec.js";
+import type { RunConfig } from "../runner/config.js";
 import { curveBand, episodesToThreshold, spread, tailMean } from "../runner/stats.js";
 import type { Figure, Table } from "./figure.js";
 import {
@@ -25,10 +26,10 @@ import { policyMaps, singularValues, truncationErrors, type GridMap, type StateD
 import type { ReportPage } from "./html.js";
 
 /** One run directory as the report sees it. */
-export interface LoadedRun {
+export interface LoadedRun<C extends AnyRunConfig = AnyRunConfig> {
   dir: string;
-  manifest: Manifest<AnyRunConfig>;
-  config: AnyRunConfig;
+  manifest: Manifest<C>;
+  config: C;
   /** Grids, ranks and hyperparameters from the manifest. */
   spec: RunSpec;
   returns: number[];
@@ -82,6 +83,13 @@ export function loadRun(dir: string): LoadedRun {
   return { dir, manifest, config, spec, returns, params };
 }
 
+/** {@link loadRun} for callers that handle policy-gradient runs only (a DQN run is an error). */
+export function loadPgRun(dir: string): LoadedRun<RunConfig> {
+  const run = loadRun(dir);
+  if (run.config.algo === "dqn") throw new Error(`report: ${dir} is a DQN run; expected an LRPG or NN run`);
+  return run as LoadedRun<RunConfig>;
+}
+
 function readSnapshots(dir: string): { episode: number; params: StateDict }[] {
   const path = join(dir, RUN_FILES.snapshots);
   if (!existsSync(path)) return [];
@@ -99,20 +107,20 @@ export function configLabel(c: AnyRunConfig): string {
   return `NN h=${c.hidden}${lr}`;
 }
 
-export interface Group {
+export interface Group<C extends AnyRunConfig = AnyRunConfig> {
   key: string;
   label: string;
-  config: AnyRunConfig;
+  config: C;
   spec: RunSpec;
-  runs: LoadedRun[];
+  runs: LoadedRun<C>[];
   params: number;
 }
 
 const SERIES = { lrpg: "LRPG", nn: "NN", dqn: "DQN" } as const;
 
 /** Runs grouped by configuration (all fields but the seed). */
-export function groupRuns(runs: readonly LoadedRun[]): Group[] {
-  const groups = new Map<string, Group>();
+export function groupRuns<C extends AnyRunConfig>(runs: readonly LoadedRun<C>[]): Group<C>[] {
+  const groups = new Map<string, Group<C>>();
   for (const r of runs) {
     const cfg = { ...resultDefiningAnyConfig(r.config), seed: 0 };
     const key = canonicalJson(cfg);
