@@ -1,11 +1,10 @@
-import { defaultGrids, gridOptions } from "../envs/default-grid.js";
 import { makeEnv } from "../envs/registry.js";
 import { LrpgAgent } from "../lrpg/gaussian-lrpg-agent.js";
 import { SoftmaxLrpgAgent } from "../lrpg/softmax-lrpg-agent.js";
 import type { DiscretizerOptions } from "../lrpg/discretizer.js";
 import { Rng } from "../random/rng.js";
 import { DISCRETE_TASKS, makeDiscreteLrpgAgent, type DiscreteTask } from "./discrete-agents.js";
-import { makePaperAgent, PAPER_TASKS, type PaperTask } from "./paper-agents.js";
+import { agentGrids, makePaperAgent, PAPER_TASKS, type PaperTask } from "./paper-agents.js";
 
 export interface LrpgForEnvOptions {
   /** Generator for the init draws (default `new Rng(seed ?? 0)`). */
@@ -44,12 +43,7 @@ export function makeLrpgAgentForEnv(
 
   const env = makeEnv(envId);
   const space = env.actionSpace;
-  const grids =
-    options.grids ??
-    (() => {
-      const g = defaultGrids(envId);
-      return { actor: gridOptions(g.actor), critic: gridOptions(g.critic) };
-    })();
+  const grids = options.grids ?? agentGrids({ task: null, env: envId });
   const gamma = options.gamma ?? 0.99;
   if (space.kind === "discrete") {
     const discrete = DISCRETE_TASKS[envId as DiscreteTask];
