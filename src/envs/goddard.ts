@@ -17,6 +17,39 @@ const DC = (0.5 * VC * M0) / G0;
 const GAMMA = 1.0 / (0.5 * Math.sqrt(G0 * H0));
 const FUEL_PER_THRUST = DT * GAMMA;
 
+/** The constants of the formulas below, by name (for kernels generated from them, src/optim/formula.ts). */
+export const GODDARD = { DT, H0, M0, G0, HC, M1, THRUST_MAX, DC, FUEL_PER_THRUST };
+
+/** Drag D = 310·v·|v|·exp(−500·(h − 1)). */
+export function goddardDrag(v: number, h: number): number {
+  return DC * v * Math.abs(v) * Math.exp((-HC * (h - H0)) / H0);
+}
+
+/** Gravity g = (1/h)², from ratio = 1/h. */
+export function goddardGravity(ratio: number): number {
+  return G0 * (ratio * ratio);
+}
+
+/** v' = v + dt·((T − D)/m − g) (off the pad). */
+export function goddardSpeed(v: number, thrust: number, drag: number, m: number, gravity: number): number {
+  return v + DT * ((thrust - drag) / m - gravity);
+}
+
+/** h + dt·v (before the floor at 1). */
+export function goddardHeight(h: number, v: number): number {
+  return h + DT * v;
+}
+
+/** m − 2dt·T (before the floor at 0.6). */
+export function goddardMass(m: number, thrust: number): number {
+  return m - FUEL_PER_THRUST * thrust;
+}
+
+/** The terminal reward rewardScale·(h_max − 1). */
+export function goddardReward(rewardScale: number, hMax: number): number {
+  return rewardScale * (hMax - H0);
+}
+
 export interface GoddardSpec {
   id: string;
   /** Terminal reward = rewardScale·(h_max − 1): 1 for Goddard-v0, 100 for the LRPG paper's rocket. */
@@ -44,7 +77,8 @@ export function goddardReset(s: Float64Array, o: number): void {
  * One step of the Goddard rocket (see {@link GoddardEnv}) on [v, h, m, h_max] at s[o … o + 3] in
  * place under throttle `action`; reward (terminal reward `rewardScale`·(h_max − 1)) and
  * termination into `out`, the pre-step forces into `forces` when given. The single copy of these
- * dynamics: the envs and the population's vectorized env call it.
+ * dynamics: the envs and the population's vectorized env call it, and its gpu kernel is
+ * generated from its formulas.
  */
 export function goddardStep(
   s: Float64Array,
@@ -60,19 +94,18 @@ export function goddardStep(
   const empty = m <= M1;
   const a = empty ? 0.0 : action;
   const thrust = THRUST_MAX * a;
-  const drag = DC * v * Math.abs(v) * Math.exp((-HC * (h - H0)) / H0);
-  const ratio = H0 / h;
-  const gravity = G0 * (ratio * ratio);
-  s[o] = h === H0 && v !== 0 ? 0.0 : v + DT * ((thrust - drag) / m - gravity);
-  const hNew = h + DT * v;
+  const drag = goddardDrag(v, h);
+  const gravity = goddardGravity(H0 / h);
+  s[o] = h === H0 && v !== 0 ? 0.0 : goddardSpeed(v, thrust, drag, m, gravity);
+  const hNew = goddardHeight(h, v);
   s[o + 1] = hNew > H0 ? hNew : H0;
-  const mNew = m - FUEL_PER_THRUST * thrust;
+  const mNew = goddardMass(m, thrust);
   s[o + 2] = mNew > M1 ? mNew : M1;
   if (s[o + 1] > s[o + 3]) s[o + 3] = s[o + 1];
   const hMax = s[o + 3];
   const done = empty && s[o] < 0 && hMax > H0;
   out.terminated = done;
-  out.reward = done ? rewardScale * (hMax - H0) : 0.0;
+  out.reward = done ? goddardReward(rewardScale, hMax) : 0.0;
   if (forces !== null) {
     forces.thrust = thrust;
     forces.drag = drag;

@@ -13,6 +13,24 @@ const GRAVITY_TERM = -15;
 const TORQUE_TERM = 3;
 const LIMIT_ANGLE = Math.PI / 4;
 
+/** The constants of the formulas below, by name (for kernels generated from them, src/optim/formula.ts). */
+export const PAPER_PENDULUM = { MAX_SPEED, MAX_TORQUE, DT, GRAVITY_TERM, TORQUE_TERM, LIMIT_ANGLE };
+
+/** r = 1 − (n² + 0.1·θ̇²), n = θ wrapped to [−π, π). */
+export function paperPendulumReward(n: number, thdot: number): number {
+  return 1 - (n * n + 0.1 * (thdot * thdot));
+}
+
+/** θ̇' = θ̇ + (−15·sin(θ + π) + 3u)·dt (before the clip to ±8). */
+export function paperPendulumSpeed(th: number, thdot: number, u: number): number {
+  return thdot + (GRAVITY_TERM * Math.sin(th + Math.PI) + TORQUE_TERM * u) * DT;
+}
+
+/** θ' = θ + θ̇'·dt with the unclipped θ̇'. */
+export function paperPendulumAngle(th: number, newThdot: number): number {
+  return th + newThdot * DT;
+}
+
 /** Draws [θ, θ̇] ~ U(0, 0.01)² into s[o], s[o + 1] (the reference's `rand(2)/100`). */
 export function paperPendulumReset(s: Float64Array, o: number, rng: Rng): void {
   s[o] = rng.uniform() / 100;
@@ -22,7 +40,7 @@ export function paperPendulumReset(s: Float64Array, o: number, rng: Rng): void {
 /**
  * One `LRPG/Pendulum` step of [θ, θ̇] at s[o], s[o + 1] in place (see {@link PaperPendulumEnv}),
  * reward and termination into `out`. The single copy of these dynamics: the env and the
- * population's vectorized env both call it.
+ * population's vectorized env call it, and its gpu kernel is generated from its formulas.
  */
 export function paperPendulumStep(
   s: Float64Array,
@@ -33,10 +51,9 @@ export function paperPendulumStep(
   const th = s[o];
   const thdot = s[o + 1];
   const u = action < -MAX_TORQUE ? -MAX_TORQUE : action > MAX_TORQUE ? MAX_TORQUE : action;
-  const n = angleNormalize(th);
-  out.reward = 1 - (n * n + 0.1 * (thdot * thdot));
-  let newThdot = thdot + (GRAVITY_TERM * Math.sin(th + Math.PI) + TORQUE_TERM * u) * DT;
-  const newTh = th + newThdot * DT;
+  out.reward = paperPendulumReward(angleNormalize(th), thdot);
+  let newThdot = paperPendulumSpeed(th, thdot, u);
+  const newTh = paperPendulumAngle(th, newThdot);
   newThdot = newThdot < -MAX_SPEED ? -MAX_SPEED : newThdot > MAX_SPEED ? MAX_SPEED : newThdot;
   s[o] = newTh;
   s[o + 1] = newThdot;

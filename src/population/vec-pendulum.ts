@@ -1,46 +1,50 @@
-import { paperPendulumReset, paperPendulumStep } from "../envs/paper-pendulum.js";
-import type { KernelThis } from "../factor/backend/index.js";
+import {
+  PAPER_PENDULUM,
+  paperPendulumAngle,
+  paperPendulumReset,
+  paperPendulumReward,
+  paperPendulumSpeed,
+  paperPendulumStep,
+} from "../envs/paper-pendulum.js";
+import { kernelSource } from "../factor/backend/index.js";
+import { formulaSource } from "../optim/formula.js";
 import { vectorize, type VectorDynamics } from "./vector-dynamics.js";
 
 /**
  * `LRPG/Pendulum` vectorized: the env's own reset and step (src/envs/paper-pendulum.ts) per copy;
- * the gpu kernel is the same step in float32: with pre-step θ, θ̇ and u = clip(a, −2, 2):
- * r = 1 − (norm(θ)² + 0.1θ̇²); θ̇' = θ̇ + (−15 sin(θ + π) + 3u)·0.05; θ' = θ + θ̇'·0.05; then
- * θ̇' ← clip(θ̇', ±8); terminated = |θ'| > π/4.
+ * the gpu kernel is the same step in float32, its formulas and constants written out from the
+ * env's (the clips and the angle wrap in gpu.js's subset: Math.min/max, Math.floor).
  */
+const { MAX_TORQUE, MAX_SPEED, LIMIT_ANGLE } = PAPER_PENDULUM;
+
 export const pendulumDynamics: VectorDynamics = vectorize({
   envId: "LRPG/Pendulum",
   stateDim: 2,
   obsDim: 2,
   reset: paperPendulumReset,
   step: paperPendulumStep,
-  stepKernel: function pendulumStepKernel(
-    this: KernelThis,
-    agentIdx: Float32Array,
-    states: Float32Array,
-    actions: Float32Array,
-  ): number {
-    const c = this.thread.x;
-    const p = agentIdx[this.thread.y];
-    const th = states[p * 2];
-    const thdot = states[p * 2 + 1];
-    const u = Math.min(Math.max(actions[p], -2), 2);
-    if (c === 2) {
-      const shifted = th + Math.PI;
-      const n = shifted - 2 * Math.PI * Math.floor(shifted / (2 * Math.PI)) - Math.PI;
-      return 1 - (n * n + 0.1 * (thdot * thdot));
-    }
-    const newThdot = thdot + (-15 * Math.sin(th + Math.PI) + 3 * u) * 0.05;
-    const newTh = th + newThdot * 0.05;
-    if (c === 0) {
-      return newTh;
-    }
-    if (c === 1) {
-      return Math.min(Math.max(newThdot, -8), 8);
-    }
-    if (Math.abs(newTh) > Math.PI / 4) {
-      return 1;
-    }
-    return 0;
-  },
+  stepKernel: kernelSource(`function pendulumStepKernel(agentIdx, states, actions) {
+  const c = this.thread.x;
+  const p = agentIdx[this.thread.y];
+  const th = states[p * 2];
+  const thdot = states[p * 2 + 1];
+  const u = Math.min(Math.max(actions[p], ${-MAX_TORQUE}), ${MAX_TORQUE});
+  if (c === 2) {
+    const shifted = th + Math.PI;
+    const n = shifted - 2 * Math.PI * Math.floor(shifted / (2 * Math.PI)) - Math.PI;
+    return ${formulaSource(paperPendulumReward, ["n", "thdot"], PAPER_PENDULUM)};
+  }
+  const newThdot = ${formulaSource(paperPendulumSpeed, ["th", "thdot", "u"], PAPER_PENDULUM)};
+  const newTh = ${formulaSource(paperPendulumAngle, ["th", "newThdot"], PAPER_PENDULUM)};
+  if (c === 0) {
+    return newTh;
+  }
+  if (c === 1) {
+    return Math.min(Math.max(newThdot, ${-MAX_SPEED}), ${MAX_SPEED});
+  }
+  if (Math.abs(newTh) > ${LIMIT_ANGLE}) {
+    return 1;
+  }
+  return 0;
+}`),
 });

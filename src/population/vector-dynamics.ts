@@ -1,5 +1,8 @@
 import type { Rng } from "../random/rng.js";
-import type { KernelThis } from "../factor/backend/index.js";
+import type { KernelFunction, KernelSource } from "../factor/backend/index.js";
+
+/** Arguments of a step kernel: agentIdx (the listed copies), states, actions (float32). */
+export type StepKernelArgs = [agentIdx: Float32Array, states: Float32Array, actions: Float32Array];
 
 /** Where one copy's step writes its reward and termination flag. */
 export interface StepOutcome {
@@ -28,12 +31,7 @@ export interface CopyDynamics {
    * with p = agentIdx[slot] returns component c of p's next state for c < S, its reward for c = S,
    * and 1/0 for terminated at c = S + 1 (float32).
    */
-  readonly stepKernel: (
-    this: KernelThis,
-    agentIdx: Float32Array,
-    states: Float32Array,
-    actions: Float32Array,
-  ) => number;
+  readonly stepKernel: KernelFunction<StepKernelArgs> | KernelSource<StepKernelArgs>;
 }
 
 /** The dynamics of one env id vectorized over a population: P copies stepping in lockstep. */

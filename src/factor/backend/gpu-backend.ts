@@ -18,7 +18,6 @@ import {
   segmentGradKernel,
   gatherEntriesKernel,
   reconstructKernel,
-  type AdamKernelArgs,
 } from "./gpu-kernels.js";
 import { openGpuRuntime, type GpuMode, type GpuRuntime, type RuntimeOptions } from "./gpujs.js";
 
@@ -50,7 +49,7 @@ export class GpuFactorBackend implements FactorBackend {
       denseR: runtime.compile(denseStepRKernel, opts),
       gather: runtime.compile(gatherEntriesKernel, opts),
       segmentGrad: runtime.compile(segmentGradKernel, opts),
-      adam: runtime.compile<AdamKernelArgs>(adamKernelSource, opts),
+      adam: runtime.compile(adamKernelSource, opts),
     };
   }
 

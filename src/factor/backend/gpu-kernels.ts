@@ -7,9 +7,9 @@
  * This file does not import gpu.js: the kernels are compiled by the wrapper in gpujs.ts. The Adam
  * kernel is source text generated from the optimizer's formulas.
  */
-import { applyFormula, SOURCE_OPS } from "../../optim/formula.js";
+import { formulaSource } from "../../optim/formula.js";
 import { adamFirstMoment, adamParameter, adamSecondMoment } from "../../optim/update-rules.js";
-import type { KernelThis } from "./gpujs.js";
+import { kernelSource, type KernelThis } from "./gpujs.js";
 
 /** a[x]: with a `resident` kernel, moves a host array onto the device once for many later kernel calls. */
 export function copyKernel(this: KernelThis, a: Float32Array): number {
@@ -141,9 +141,6 @@ export function segmentGradKernel(
   return s;
 }
 
-const formula = (fn: (...args: number[]) => number, ...args: string[]): string =>
-  applyFormula(fn, SOURCE_OPS, args);
-
 /** Arguments of {@link adamKernelSource}: the scalars are those of `adamCoefficients` (src/optim). */
 export type AdamKernelArgs = [
   param: Float32Array,
@@ -166,7 +163,8 @@ export type AdamKernelArgs = [
  * and mask[i] = 0 the entry is unchanged. Kernel source text: its update expressions are written
  * out from the formula functions of src/optim/update-rules.ts (the ones every optimizer path runs).
  */
-export const adamKernelSource = `function adamKernel(param, grad, m, v, mask, useMask, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, biasCorrection2Sqrt, eps) {
+export const adamKernelSource =
+  kernelSource<AdamKernelArgs>(`function adamKernel(param, grad, m, v, mask, useMask, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, biasCorrection2Sqrt, eps) {
   const idx = this.thread.x;
   const which = this.thread.y;
   let frozen = 0;
@@ -185,13 +183,13 @@ export const adamKernelSource = `function adamKernel(param, grad, m, v, mask, us
     return v[idx];
   }
   const g = grad[idx];
-  const m2 = ${formula(adamFirstMoment, "m[idx]", "g", "beta1", "oneMinusBeta1")};
-  const v2 = ${formula(adamSecondMoment, "v[idx]", "g", "beta2", "oneMinusBeta2")};
+  const m2 = ${formulaSource(adamFirstMoment, ["m[idx]", "g", "beta1", "oneMinusBeta1"])};
+  const v2 = ${formulaSource(adamSecondMoment, ["v[idx]", "g", "beta2", "oneMinusBeta2"])};
   if (which === 1) {
     return m2;
   }
   if (which === 2) {
     return v2;
   }
-  return ${formula(adamParameter, "param[idx]", "m2", "v2", "stepSize", "biasCorrection2Sqrt", "eps")};
-}`;
+  return ${formulaSource(adamParameter, ["param[idx]", "m2", "v2", "stepSize", "biasCorrection2Sqrt", "eps"])};
+}`);

@@ -56,6 +56,17 @@ const unwrap = (a: KernelArg): unknown => (a instanceof DeviceArrayHandle ? a.va
 /** A kernel body in gpu.js's JavaScript subset: returns the output element at `this.thread` (x, y, z). */
 export type KernelFunction<A extends KernelArg[]> = (this: KernelThis, ...args: A) => number;
 
+/**
+ * Kernel source text (`function name(…) { … }` in gpu.js's subset) generated at run time, typed by
+ * its arguments; made by {@link kernelSource}.
+ */
+export type KernelSource<A extends KernelArg[]> = string & { readonly kernelArgs?: A };
+
+/** Types generated kernel text by its arguments `A`. */
+export function kernelSource<A extends KernelArg[]>(text: string): KernelSource<A> {
+  return text as KernelSource<A>;
+}
+
 export interface CompileOptions {
   /** Upper bound on any loop trip count inside the kernel (GL backends unroll up to it). */
   loopMaxIterations?: number;
@@ -88,8 +99,11 @@ export interface GpuKernel<A extends KernelArg[]> {
 
 export interface GpuRuntime {
   readonly mode: ResolvedGpuMode;
-  /** Compiles a kernel function, or kernel source text (`function name(…) { … }`) generated at run time. */
-  compile<A extends KernelArg[]>(fn: KernelFunction<A> | string, options?: CompileOptions): GpuKernel<A>;
+  /** Compiles a kernel function, or kernel source text generated at run time. */
+  compile<A extends KernelArg[]>(
+    fn: KernelFunction<A> | KernelSource<A>,
+    options?: CompileOptions,
+  ): GpuKernel<A>;
   /** Number of gpu.js kernels compiled so far (one per kernel function and output shape in use). */
   readonly kernelCount: number;
   destroy(): Promise<void>;

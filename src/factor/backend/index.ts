@@ -25,6 +25,7 @@ export {
 } from "./create-backend.js";
 export {
   GPU_MODES,
+  kernelSource,
   openGpuRuntime,
   probeGpuJsModes,
   resolveGpuMode,
@@ -38,6 +39,7 @@ export {
   type GpuRuntime,
   type KernelArg,
   type KernelFunction,
+  type KernelSource,
   type KernelThis,
   type ResolvedGpuMode,
   type RuntimeOptions,
