@@ -13,7 +13,7 @@ import type {
   StateDict,
 } from "./agent.js";
 import { episodeLength, toEpisode } from "./episode-buffer.js";
-import { ReinforceWithBaseline } from "./reinforce-baseline.js";
+import { ReinforceWithBaseline, type UpdateRule, type UpdateRuleFactory } from "./reinforce-baseline.js";
 import { checkStateDictKeys, readTensor, writeTensor } from "./state-dict.js";
 
 /** Throws unless both learning rates are finite and > 0 and γ ∈ [0, 1] (messages name `owner`). */
@@ -43,11 +43,13 @@ export interface ComposedAgentParts<
   gamma: number;
   /** State-dict tensors in export order (default: actor's, critic's, head's). */
   stateDict?: StateDictEntry[];
+  /** The update rule (default {@link ReinforceWithBaseline}). */
+  rule?: UpdateRuleFactory;
 }
 
 /**
  * A policy-gradient agent as a composition: actor parametrization × distribution head × critic
- * parametrization, trained by {@link ReinforceWithBaseline} with one Adam per side. `act` samples
+ * parametrization, trained by an update rule (default {@link ReinforceWithBaseline}) with one Adam per side. `act` samples
  * a ~ π(·|f_θ(s)); `learn` is one update per finished episode.
  */
 export class ComposedAgent<
@@ -63,7 +65,7 @@ export class ComposedAgent<
   readonly critic: C;
   readonly actorOptimizer: Adam;
   readonly criticOptimizer: Adam;
-  readonly rule: ReinforceWithBaseline;
+  readonly rule: UpdateRule;
   private readonly entries: StateDictEntry[];
   /** z of the last single state. */
   protected readonly z: Float64Array;
@@ -85,7 +87,8 @@ export class ComposedAgent<
     this.critic = critic;
     this.actorOptimizer = new Adam([...actor.parameters, ...head.parameters], { lr: lrActor });
     this.criticOptimizer = new Adam(critic.parameters, { lr: lrCritic });
-    this.rule = new ReinforceWithBaseline(
+    const rule = parts.rule ?? ((p, g) => new ReinforceWithBaseline(p, g));
+    this.rule = rule(
       { actor, head, critic, actorOptimizer: this.actorOptimizer, criticOptimizer: this.criticOptimizer },
       gamma,
     );

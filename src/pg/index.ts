@@ -33,7 +33,13 @@ export {
   softplusInverse,
   gaussianActorLoss,
 } from "../heads/gaussian.js";
-export { ReinforceWithBaseline, valueLoss, type ActorCriticParts } from "./reinforce-baseline.js";
+export {
+  ReinforceWithBaseline,
+  valueLoss,
+  type ActorCriticParts,
+  type UpdateRule,
+  type UpdateRuleFactory,
+} from "./reinforce-baseline.js";
 export { ComposedAgent, checkAgentRates, type ComposedAgentParts } from "./composed-agent.js";
 export { EpisodeBuffer, makeEpisode, episodeLength, toEpisode } from "./episode-buffer.js";
 export {

@@ -16,6 +16,14 @@ export interface ActorCriticParts {
   criticOptimizer: Optimizer;
 }
 
+/** A per-episode update rule over {@link ActorCriticParts} (REINFORCE with baseline; later GAE, PPO, TRPO). */
+export interface UpdateRule {
+  learn(states: Float64Array, actions: Float64Array, rewards: Float64Array, T: number): LearnResult;
+}
+
+/** Builds a rule for an agent's parts and discount γ. */
+export type UpdateRuleFactory = (parts: ActorCriticParts, gamma: number) => UpdateRule;
+
 /**
  * REINFORCE with a learned value baseline, per finished episode (the LRPG reference's update;
  * docs/lrpg.md):
@@ -27,7 +35,7 @@ export interface ActorCriticParts {
  * Returns J_a and J_c at the pre-step parameters. Scratch buffers grow on demand (never per step).
  * Siblings (actor-critic with GAE, PPO, TRPO) take the same {@link ActorCriticParts}.
  */
-export class ReinforceWithBaseline {
+export class ReinforceWithBaseline implements UpdateRule {
   private G = new Float64Array(0);
   private V = new Float64Array(0);
   private A = new Float64Array(0);
