@@ -2,7 +2,7 @@ import { GaussianHead } from "../heads/gaussian.js";
 import type { Parameter } from "../optim/parameter.js";
 import { ActMemo } from "../parametrizations/memo.js";
 import { ScalarMlp } from "../parametrizations/mlp.js";
-import type { GaussianPolicyAgent, StateDict } from "../pg/agent.js";
+import type { GaussianPolicyAgent } from "../pg/agent.js";
 import { ComposedAgent, checkAgentRates } from "../pg/composed-agent.js";
 import { Rng } from "../random/rng.js";
 
@@ -101,10 +101,5 @@ export class NnGaussianAgent
   sigma(state: ArrayLike<number>): number {
     this.checkState(state);
     return this.head.sigma(this.z, 0);
-  }
-
-  override importStateDict(dict: StateDict): void {
-    super.importStateDict(dict);
-    this.actor.clear();
   }
 }

@@ -53,11 +53,6 @@ export class ActMemo implements Parametrization {
     this.inner.backwardBatch(gradZ);
   }
 
-  /** Forgets what was remembered (e.g. after the parameters were loaded). */
-  clear(): void {
-    this.memoCount = 0;
-  }
-
   /** Appends (s, z); the first entry also copies the parameters. */
   private remember(state: ArrayLike<number>, z: Float64Array, zOffset: number): void {
     const S = this.inputDim;

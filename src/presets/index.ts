@@ -22,9 +22,4 @@ export {
   type DiscreteTaskSpec,
 } from "./discrete-agents.js";
 export { makeLrpgAgentForEnv, type LrpgForEnvOptions } from "./env-agents.js";
-export {
-  PAPER_POPULATION_TASKS,
-  POPULATION_TASKS,
-  populationTask,
-  type PopulationTaskName,
-} from "./population-tasks.js";
+export { PAPER_POPULATION_TASKS, POPULATION_TASKS, type PopulationTaskName } from "./population-tasks.js";

@@ -28,11 +28,3 @@ export const PAPER_POPULATION_TASKS: Readonly<Record<PopulationTaskName, Populat
   acrobot: fromPaper("acrobot", acrobotDynamics),
   rocket: fromPaper("rocket", rocketDynamics),
 };
-
-/** The paper's population task of that name; throws naming the allowed ones. */
-export function populationTask(task: PopulationTaskName): PopulationTask {
-  const t = (PAPER_POPULATION_TASKS as Record<string, PopulationTask | undefined>)[task];
-  if (!t)
-    throw new RangeError(`task must be one of ${POPULATION_TASKS.join(", ")}, got ${JSON.stringify(task)}`);
-  return t;
-}
