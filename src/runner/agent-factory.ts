@@ -5,7 +5,7 @@ import type { RunConfig } from "./config.js";
 
 /** An agent the runner can train: the PG interface, plus learning-rate control for schedules. */
 export interface RunnableAgent extends PolicyGradientAgent {
-  /** Sets the actor's and critic's Adam learning rates (called before each episode's update). */
+  /** Sets the actor's and critic's Adam learning rates (called before each episode's update; the LRPG and NN agents have it). */
   setLearningRates?(actor: number, critic: number): void;
   /** The trainable tensors (for the divergence guard's cheap finiteness scan); else the state dict is scanned. */
   parameters?(): readonly Parameter[];
