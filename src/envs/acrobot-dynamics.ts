@@ -44,10 +44,48 @@ export const ACROBOT_DT = 0.2;
 export const MAX_VEL_1 = 4 * Math.PI;
 export const MAX_VEL_2 = 9 * Math.PI;
 
+/** The constants of the formulas below, by name (for kernels generated from them, src/optim/formula.ts). */
+export const ACROBOT = {
+  ...{ M2, I1, I2, HALF_PI, D1_CONST_A, D1_CONST_B, D1_COS, D2_CONST, D2_COS, PHI2_COEF },
+  ...{ PHI1_A, PHI1_B, PHI1_C, DD2_TERM, DD2_DEN_CONST, ACROBOT_DT, MAX_VEL_1, MAX_VEL_2 },
+};
+
+// The derivative's terms (formulas of the header), each written once for the env and its gpu kernel.
+export function acrobotD1(cos2: number): number {
+  return D1_CONST_A + M2 * (D1_CONST_B + D1_COS * cos2) + I1 + I2;
+}
+export function acrobotD2(cos2: number): number {
+  return M2 * (D2_CONST + D2_COS * cos2) + I2;
+}
+export function acrobotPhi2(t1: number, t2: number): number {
+  return PHI2_COEF * Math.cos(t1 + t2 - HALF_PI);
+}
+export function acrobotPhi1(t1: number, sin2: number, dt1: number, dt2: number, phi2: number): number {
+  return PHI1_A * (dt2 * dt2) * sin2 - PHI1_B * dt2 * dt1 * sin2 + PHI1_C * Math.cos(t1 - HALF_PI) + phi2;
+}
+/** θ̈2's numerator, book dynamics (nips drops the θ̇1² term). */
+export function acrobotNumerator(
+  tau: number,
+  d1: number,
+  d2: number,
+  phi1: number,
+  phi2: number,
+  dt1: number,
+  sin2: number,
+): number {
+  return tau + (d2 / d1) * phi1 - DD2_TERM * (dt1 * dt1) * sin2 - phi2;
+}
+export function acrobotDdt2(numerator: number, d1: number, d2: number): number {
+  return numerator / (DD2_DEN_CONST - (d2 * d2) / d1);
+}
+export function acrobotDdt1(d1: number, d2: number, ddt2: number, phi1: number): number {
+  return -(d2 * ddt2 + phi1) / d1;
+}
+
 /** Scratch output of {@link acrobotAccelerations}: [θ̈1, θ̈2]. */
 const acc = new Float64Array(2);
 
-/** θ̈1, θ̈2 of the book dynamics (nips = false) into `acc`. */
+/** θ̈1, θ̈2 of the book (or nips) dynamics into `acc`. */
 function acrobotAccelerations(
   t1: number,
   cos2: number,
@@ -58,16 +96,13 @@ function acrobotAccelerations(
   tau: number,
   nips: boolean,
 ): void {
-  const d1 = D1_CONST_A + M2 * (D1_CONST_B + D1_COS * cos2) + I1 + I2;
-  const d2 = M2 * (D2_CONST + D2_COS * cos2) + I2;
-  const phi2 = PHI2_COEF * Math.cos(t1 + t2 - HALF_PI);
-  const phi1 =
-    PHI1_A * (dt2 * dt2) * sin2 - PHI1_B * dt2 * dt1 * sin2 + PHI1_C * Math.cos(t1 - HALF_PI) + phi2;
-  const num = nips
-    ? tau + (d2 / d1) * phi1 - phi2
-    : tau + (d2 / d1) * phi1 - DD2_TERM * (dt1 * dt1) * sin2 - phi2;
-  const ddt2 = num / (DD2_DEN_CONST - (d2 * d2) / d1);
-  acc[0] = -(d2 * ddt2 + phi1) / d1;
+  const d1 = acrobotD1(cos2);
+  const d2 = acrobotD2(cos2);
+  const phi2 = acrobotPhi2(t1, t2);
+  const phi1 = acrobotPhi1(t1, sin2, dt1, dt2, phi2);
+  const num = nips ? tau + (d2 / d1) * phi1 - phi2 : acrobotNumerator(tau, d1, d2, phi1, phi2, dt1, sin2);
+  const ddt2 = acrobotDdt2(num, d1, d2);
+  acc[0] = acrobotDdt1(d1, d2, ddt2, phi1);
   acc[1] = ddt2;
 }
 

@@ -3,7 +3,9 @@ import { CoreEnv } from "./core-env.js";
 import { Box } from "./spaces.js";
 import { MAX_VEL_1, MAX_VEL_2, acrobotReachedGoal, acrobotReset, acrobotStep } from "./acrobot-dynamics.js";
 
-const MAX_TORQUE = 2;
+export const MAX_TORQUE = 2;
+export const GOAL_REWARD = 100.0;
+export const STEP_REWARD = -0.1;
 
 /**
  * One `LRPG/Acrobot` step of the state at s[o … o + 3] in place (see {@link PaperAcrobotEnv}),
@@ -19,7 +21,7 @@ export function paperAcrobotStep(
   acrobotStep(s, o, tau);
   const done = acrobotReachedGoal(s, o);
   out.terminated = done;
-  out.reward = done ? 100.0 : -0.1;
+  out.reward = done ? GOAL_REWARD : STEP_REWARD;
 }
 
 /**

@@ -1,7 +1,12 @@
 import { ElementwiseOptimizer, type ElementwiseOptions } from "./elementwise-optimizer.js";
 import type { Parameter } from "./parameter.js";
-import { adamCoefficients, adamRange, type AdamCoefficients } from "./update-rules.js";
-import { KERNEL_SCALARS, type KernelName } from "./wasm-update-kernels.js";
+import {
+  adamCoefficients,
+  adamRange,
+  checkAdamHyperparameters,
+  type AdamCoefficients,
+} from "./update-rules.js";
+import type { KernelName } from "./wasm-update-kernels.js";
 
 export interface AdamOptions extends ElementwiseOptions {
   beta1?: number;
@@ -33,19 +38,12 @@ export class Adam extends ElementwiseOptimizer {
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
-    if (!(this.beta1 >= 0 && this.beta1 < 1))
-      throw new RangeError(`Adam: beta1 must be in [0, 1), got ${this.beta1}`);
-    if (!(this.beta2 >= 0 && this.beta2 < 1))
-      throw new RangeError(`Adam: beta2 must be in [0, 1), got ${this.beta2}`);
-    if (!(this.eps >= 0)) throw new RangeError(`Adam: eps must be >= 0, got ${this.eps}`);
+    checkAdamHyperparameters(this, "Adam: ");
   }
 
   protected prepareStep(): { kernel: KernelName; scalars: readonly number[] } {
     const c = (this.coefficients = adamCoefficients(this, this.t));
-    return {
-      kernel: c.weightDecay === 0 ? "adam" : "adamWeightDecay",
-      scalars: KERNEL_SCALARS.adam.map((key) => c[key]),
-    };
+    return { kernel: c.weightDecay === 0 ? "adam" : "adamWeightDecay", scalars: Object.values(c) };
   }
 
   protected updateRange(q: number, from: number, to: number): void {

@@ -42,7 +42,7 @@ const CALLS: readonly string[] = ["sqrt", "sin", "cos", "exp", "abs"];
 
 function parse(fn: NumericFunction): { tree: Node; arity: number } {
   const text = fn.toString();
-  const match = /^function\s*[\w$]*\s*\(([^)]*)\)\s*\{\s*return\s+([^;]+);?\s*\}$/.exec(text);
+  const match = /^function\s*[\w$]*\s*\(([^)]*)\)\s*\{\s*return\b\s*([^;]+);?\s*\}$/.exec(text);
   if (!match) throw new Error(`formula: not a single-return function: ${text}`);
   const params = match[1].split(",").map((s) => s.trim());
   const tokens = match[2].match(/\d+\.?\d*(?:e[-+]?\d+)?|\.\d+(?:e[-+]?\d+)?|[\w$.]+|[-+*/()]|\S/gi) ?? [];

@@ -1,7 +1,7 @@
 import { ElementwiseOptimizer, type ElementwiseOptions } from "./elementwise-optimizer.js";
 import type { Parameter } from "./parameter.js";
-import { rmspropRange, type RmsPropCoefficients } from "./update-rules.js";
-import { KERNEL_SCALARS, type KernelName } from "./wasm-update-kernels.js";
+import { rmspropCoefficients, rmspropRange, type RmsPropCoefficients } from "./update-rules.js";
+import type { KernelName } from "./wasm-update-kernels.js";
 
 export type { UpdateBackend } from "./wasm-update-kernels.js";
 
@@ -32,12 +32,8 @@ export class RmsProp extends ElementwiseOptimizer {
   }
 
   protected prepareStep(): { kernel: KernelName; scalars: readonly number[] } {
-    const { lr, alpha, eps } = this;
-    const c = (this.coefficients = { lr, alpha, oneMinusAlpha: 1 - alpha, eps });
-    return {
-      kernel: this.centered ? "rmspropCentered" : "rmsprop",
-      scalars: KERNEL_SCALARS.rmsprop.map((key) => c[key]),
-    };
+    const c = (this.coefficients = rmspropCoefficients(this.lr, this.alpha, this.eps));
+    return { kernel: this.centered ? "rmspropCentered" : "rmsprop", scalars: Object.values(c) };
   }
 
   protected updateRange(q: number, from: number, to: number): void {

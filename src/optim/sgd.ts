@@ -1,7 +1,7 @@
 import { ElementwiseOptimizer, type ElementwiseOptions } from "./elementwise-optimizer.js";
 import type { Parameter } from "./parameter.js";
 import { sgdRange, type SgdCoefficients } from "./update-rules.js";
-import { KERNEL_SCALARS, type KernelName } from "./wasm-update-kernels.js";
+import type { KernelName } from "./wasm-update-kernels.js";
 
 export interface SgdOptions extends ElementwiseOptions {
   momentum?: number;
@@ -30,10 +30,7 @@ export class Sgd extends ElementwiseOptimizer {
     this.useBuffer = momentum !== 0 && this.t > 1;
     // torch's first momentum step: b = g, then the plain update with b (the same bits as g).
     if (momentum !== 0 && this.t === 1) this.params.forEach((p, q) => this.state[0][q].set(p.grad));
-    return {
-      kernel: this.useBuffer ? "sgdMomentum" : "sgd",
-      scalars: KERNEL_SCALARS.sgd.map((key) => c[key]),
-    };
+    return { kernel: this.useBuffer ? "sgdMomentum" : "sgd", scalars: Object.values(c) };
   }
 
   protected updateRange(q: number, from: number, to: number): void {

@@ -69,29 +69,32 @@ export function sgdParameter(p: number, d: number, lr: number): number {
   return p - lr * d;
 }
 
-/** Adam's hyper-parameters. */
-export interface AdamHyperparameters {
-  readonly lr: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly weightDecay?: number;
+/** Adam's hyper-parameters (a step's configuration in the factor backends). */
+export type AdamHyperparameters = {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay?: number;
+};
+
+/** Throws a RangeError (message prefixed by `who`, e.g. "Adam: ") naming an out-of-range hyper-parameter. */
+export function checkAdamHyperparameters(h: AdamHyperparameters, who: string): void {
+  const bad = (field: string, rule: string, value: number): never => {
+    throw new RangeError(`${who}${field} must be ${rule}, got ${value}`);
+  };
+  if (!(Number.isFinite(h.lr) && h.lr > 0)) bad("lr", "a finite number > 0", h.lr);
+  if (!(h.beta1 >= 0 && h.beta1 < 1)) bad("beta1", "in [0, 1)", h.beta1);
+  if (!(h.beta2 >= 0 && h.beta2 < 1)) bad("beta2", "in [0, 1)", h.beta2);
+  if (!(h.eps >= 0)) bad("eps", ">= 0", h.eps);
 }
 
-/** The scalars of Adam's step t, computed once per step for every element. */
-export interface AdamCoefficients {
-  readonly stepSize: number;
-  readonly beta1: number;
-  readonly oneMinusBeta1: number;
-  readonly beta2: number;
-  readonly oneMinusBeta2: number;
-  readonly biasCorrection2Sqrt: number;
-  readonly eps: number;
-  readonly weightDecay: number;
-}
-
-/** Step t ≥ 1 of Adam: stepSize = lr / (1 − β₁ᵗ), biasCorrection2Sqrt = √(1 − β₂ᵗ) (torch's bias corrections). */
-export function adamCoefficients(h: AdamHyperparameters, t: number): AdamCoefficients {
+/**
+ * The scalars of Adam's step t ≥ 1, the same for every element: stepSize = lr / (1 − β₁ᵗ) and
+ * biasCorrection2Sqrt = √(1 − β₂ᵗ) are torch's bias corrections. Their order is the order of the
+ * f64x2 kernel's scalar arguments.
+ */
+export function adamCoefficients(h: AdamHyperparameters, t: number) {
   return {
     stepSize: h.lr / (1 - Math.pow(h.beta1, t)),
     beta1: h.beta1,
@@ -103,6 +106,7 @@ export function adamCoefficients(h: AdamHyperparameters, t: number): AdamCoeffic
     weightDecay: h.weightDecay ?? 0,
   };
 }
+export type AdamCoefficients = ReturnType<typeof adamCoefficients>;
 
 /**
  * One Adam step on entries [from, to) of parameter p with gradient g and moments m, v, in place;
@@ -131,13 +135,11 @@ export function adamRange(
   }
 }
 
-/** The scalars of an RMSProp step. */
-export interface RmsPropCoefficients {
-  readonly lr: number;
-  readonly alpha: number;
-  readonly oneMinusAlpha: number;
-  readonly eps: number;
+/** The scalars of an RMSProp step (in the order of the kernel's scalar arguments). */
+export function rmspropCoefficients(lr: number, alpha: number, eps: number) {
+  return { lr, alpha, oneMinusAlpha: 1 - alpha, eps };
 }
+export type RmsPropCoefficients = ReturnType<typeof rmspropCoefficients>;
 
 /** One RMSProp step on entries [from, to), in place; centered when the gradient average `a` is given. */
 export function rmspropRange(
@@ -164,11 +166,8 @@ export function rmspropRange(
   }
 }
 
-/** The scalars of an SGD step. */
-export interface SgdCoefficients {
-  readonly lr: number;
-  readonly momentum: number;
-}
+/** The scalars of an SGD step (in the order of the kernel's scalar arguments). */
+export type SgdCoefficients = { lr: number; momentum: number };
 
 /** One SGD step on entries [from, to), in place; with momentum when the buffer `b` is given. */
 export function sgdRange(

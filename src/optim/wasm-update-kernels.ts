@@ -33,16 +33,19 @@ import { applyFormula, type FormulaOps } from "./formula.js";
 import type { Parameter } from "./parameter.js";
 import { OPTIMIZER_SLOTS, placementOf } from "./parameter-memory.js";
 import {
+  adamCoefficients,
   adamFirstMoment,
   adamParameter,
   adamSecondMoment,
   decayedGradient,
   rmspropCenteredSquare,
+  rmspropCoefficients,
   rmspropGradAverage,
   rmspropParameter,
   rmspropSquareAverage,
   sgdMomentum,
   sgdParameter,
+  type SgdCoefficients,
 } from "./update-rules.js";
 
 type Code = number[];
@@ -109,91 +112,69 @@ const LANES: FormulaOps<Code> = { add, sub, mul, div, sqrt };
 /** A formula of update-rules.ts on f64x2 operands. */
 const f = (fn: (...args: number[]) => number, ...args: Code[]): Code => applyFormula(fn, LANES, args);
 
-/** Scalar arguments of each rule's kernels, in order: fields of its coefficients (update-rules.ts). */
-export const KERNEL_SCALARS = {
-  adam: [
-    "stepSize",
-    "beta1",
-    "oneMinusBeta1",
-    "beta2",
-    "oneMinusBeta2",
-    "biasCorrection2Sqrt",
-    "eps",
-    "weightDecay",
-  ],
-  rmsprop: ["lr", "alpha", "oneMinusAlpha", "eps"],
-  sgd: ["lr", "momentum"],
-} as const satisfies Record<string, readonly string[]>;
+/** Scalar arguments of each rule's kernels, in order: the fields of its coefficients (update-rules.ts). */
+const SCALARS = {
+  adam: Object.keys(adamCoefficients({ lr: 1, beta1: 0, beta2: 0, eps: 0 }, 1)),
+  rmsprop: Object.keys(rmspropCoefficients(1, 0, 0)),
+  sgd: Object.keys({ lr: 1, momentum: 0 } satisfies SgdCoefficients),
+};
 
 /** Adam; with weight decay the gradient is g + λp first. */
 function adamKernel(weightDecay: boolean): FunctionSpec {
-  return elementwise(
-    weightDecay ? "adamWeightDecay" : "adam",
-    KERNEL_SCALARS.adam,
-    ["p", "g", "m", "v"],
-    (k) => [
-      ...k.set("p", k.load("data")),
-      ...k.set(
-        "g",
-        weightDecay ? f(decayedGradient, k.load("grad"), k.get("p"), k.c("weightDecay")) : k.load("grad"),
+  return elementwise(weightDecay ? "adamWeightDecay" : "adam", SCALARS.adam, ["p", "g", "m", "v"], (k) => [
+    ...k.set("p", k.load("data")),
+    ...k.set(
+      "g",
+      weightDecay ? f(decayedGradient, k.load("grad"), k.get("p"), k.c("weightDecay")) : k.load("grad"),
+    ),
+    ...k.set("m", f(adamFirstMoment, k.load("s0"), k.get("g"), k.c("beta1"), k.c("oneMinusBeta1"))),
+    ...k.set("v", f(adamSecondMoment, k.load("s1"), k.get("g"), k.c("beta2"), k.c("oneMinusBeta2"))),
+    ...k.store("s0", k.get("m")),
+    ...k.store("s1", k.get("v")),
+    ...k.store(
+      "data",
+      f(
+        adamParameter,
+        k.get("p"),
+        k.get("m"),
+        k.get("v"),
+        k.c("stepSize"),
+        k.c("biasCorrection2Sqrt"),
+        k.c("eps"),
       ),
-      ...k.set("m", f(adamFirstMoment, k.load("s0"), k.get("g"), k.c("beta1"), k.c("oneMinusBeta1"))),
-      ...k.set("v", f(adamSecondMoment, k.load("s1"), k.get("g"), k.c("beta2"), k.c("oneMinusBeta2"))),
-      ...k.store("s0", k.get("m")),
-      ...k.store("s1", k.get("v")),
-      ...k.store(
-        "data",
-        f(
-          adamParameter,
-          k.get("p"),
-          k.get("m"),
-          k.get("v"),
-          k.c("stepSize"),
-          k.c("biasCorrection2Sqrt"),
-          k.c("eps"),
-        ),
-      ),
-    ],
-  );
+    ),
+  ]);
 }
 
 /** RMSProp: square average in s0; centered, the gradient average in s1. */
 function rmspropKernel(centered: boolean): FunctionSpec {
-  return elementwise(
-    centered ? "rmspropCentered" : "rmsprop",
-    KERNEL_SCALARS.rmsprop,
-    ["g", "s", "a"],
-    (k) => [
-      ...k.set("g", k.load("grad")),
-      ...k.set("s", f(rmspropSquareAverage, k.load("s0"), k.get("g"), k.c("alpha"), k.c("oneMinusAlpha"))),
-      ...k.store("s0", k.get("s")),
-      ...(centered
-        ? [
-            ...k.set(
-              "a",
-              f(rmspropGradAverage, k.load("s1"), k.get("g"), k.c("alpha"), k.c("oneMinusAlpha")),
-            ),
-            ...k.store("s1", k.get("a")),
-          ]
-        : []),
-      ...k.store(
-        "data",
-        f(
-          rmspropParameter,
-          k.load("data"),
-          k.get("g"),
-          centered ? f(rmspropCenteredSquare, k.get("s"), k.get("a")) : k.get("s"),
-          k.c("lr"),
-          k.c("eps"),
-        ),
+  return elementwise(centered ? "rmspropCentered" : "rmsprop", SCALARS.rmsprop, ["g", "s", "a"], (k) => [
+    ...k.set("g", k.load("grad")),
+    ...k.set("s", f(rmspropSquareAverage, k.load("s0"), k.get("g"), k.c("alpha"), k.c("oneMinusAlpha"))),
+    ...k.store("s0", k.get("s")),
+    ...(centered
+      ? [
+          ...k.set("a", f(rmspropGradAverage, k.load("s1"), k.get("g"), k.c("alpha"), k.c("oneMinusAlpha"))),
+          ...k.store("s1", k.get("a")),
+        ]
+      : []),
+    ...k.store(
+      "data",
+      f(
+        rmspropParameter,
+        k.load("data"),
+        k.get("g"),
+        centered ? f(rmspropCenteredSquare, k.get("s"), k.get("a")) : k.get("s"),
+        k.c("lr"),
+        k.c("eps"),
       ),
-    ],
-  );
+    ),
+  ]);
 }
 
 /** SGD; with momentum the buffer in s0. */
 function sgdKernel(momentum: boolean): FunctionSpec {
-  return elementwise(momentum ? "sgdMomentum" : "sgd", KERNEL_SCALARS.sgd, ["d"], (k) => [
+  return elementwise(momentum ? "sgdMomentum" : "sgd", SCALARS.sgd, ["d"], (k) => [
     ...k.set("d", momentum ? f(sgdMomentum, k.load("s0"), k.load("grad"), k.c("momentum")) : k.load("grad")),
     ...(momentum ? k.store("s0", k.get("d")) : []),
     ...k.store("data", f(sgdParameter, k.load("data"), k.get("d"), k.c("lr"))),
@@ -202,8 +183,8 @@ function sgdKernel(momentum: boolean): FunctionSpec {
 
 /**
  * kernel(data, grad, s0, s1, bytes, …scalars): byte addresses of the parameter, its gradient and
- * its two state vectors (unused ones ignored), the byte length, then the rule's
- * {@link KERNEL_SCALARS}.
+ * its two state vectors (unused ones ignored), the byte length, then the values of the rule's
+ * coefficients (update-rules.ts) in their order.
  */
 export type ElementwiseKernel = (
   data: number,

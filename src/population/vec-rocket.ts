@@ -12,7 +12,7 @@ import {
 } from "../envs/goddard.js";
 import { kernelSource } from "../factor/backend/index.js";
 import { formulaSource } from "../optim/formula.js";
-import { vectorize, type VectorDynamics } from "./vector-dynamics.js";
+import { selectComponent, vectorize, type VectorDynamics } from "./vector-dynamics.js";
 
 /**
  * `LRPG/Rocket` vectorized: the env's own reset and step (src/envs/goddard.ts, reward scale 100)
@@ -56,18 +56,6 @@ export const rocketDynamics: VectorDynamics = vectorize({
   const hNew = Math.max(${f(goddardHeight, "h", "v")}, ${H0});
   const mNew = Math.max(${f(goddardMass, "m", "thrust")}, ${M1});
   const hMax = Math.max(hMaxOld, hNew);
-  if (c === 0) {
-    return vNew;
-  }
-  if (c === 1) {
-    return hNew;
-  }
-  if (c === 2) {
-    return mNew;
-  }
-  if (c === 3) {
-    return hMax;
-  }
   let done = 0;
   if (empty > 0.5) {
     if (vNew < 0) {
@@ -76,9 +64,7 @@ export const rocketDynamics: VectorDynamics = vectorize({
       }
     }
   }
-  if (c === 4) {
-    return done * ${f(goddardReward, String(PAPER_ROCKET_REWARD_SCALE), "hMax")};
-  }
-  return done;
+  const reward = done * ${f(goddardReward, String(PAPER_ROCKET_REWARD_SCALE), "hMax")};
+  ${selectComponent(["vNew", "hNew", "mNew", "hMax", "reward", "done"])}
 }`),
 });

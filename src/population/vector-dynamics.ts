@@ -66,3 +66,12 @@ export function vectorize(d: CopyDynamics): VectorDynamics {
     },
   };
 }
+
+/** gpu.js kernel text returning `values[c]` for output component c (the last one for every c beyond). */
+export function selectComponent(values: readonly string[]): string {
+  const last = values.length - 1;
+  return [
+    ...values.slice(0, last).map((v, c) => `if (c === ${c}) {\n    return ${v};\n  }`),
+    `return ${values[last]};`,
+  ].join("\n  ");
+}

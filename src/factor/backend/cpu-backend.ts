@@ -6,7 +6,7 @@ import {
   reconstructInto,
 } from "./cpu-kernels.js";
 import {
-  checkAdamConfig,
+  checkAdamStep,
   checkEntries,
   checkFactors,
   checkLength,
@@ -63,11 +63,7 @@ export class CpuFactorBackend implements FactorBackend {
     config: AdamStepConfig,
     mask?: FloatArray,
   ): Promise<void> {
-    checkAdamConfig(config);
-    checkLength(grad, param.length, "grad");
-    checkLength(m, param.length, "m");
-    checkLength(v, param.length, "v");
-    if (mask) checkLength(mask, param.length, "mask");
+    checkAdamStep(param, { grad, m, v, mask }, config);
     adamStepInPlace(param, grad, m, v, config, mask);
   }
 

@@ -9,6 +9,8 @@
  * Two implementations: `cpu` (Float64Array loops, exact, the default) and `gpu` (gpu.js, float32).
  * Every method returns a Promise so that gpu.js's announced async v3 does not change this interface.
  */
+import { checkAdamHyperparameters, type AdamHyperparameters } from "../../optim/update-rules.js";
+
 export type FloatArray = Float32Array | Float64Array;
 export type IndexArray = Int32Array | Uint32Array | Float32Array | Float64Array;
 
@@ -38,13 +40,8 @@ export interface BatchedEntries {
   readonly counts: IndexArray;
 }
 
-/** Hyper-parameters of one Adam step (torch.optim.Adam formula, see src/optim/adam.ts). */
-export interface AdamStepConfig {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  /** Step number t ≥ 1 after this step (for bias correction). */
+/** Hyper-parameters of one Adam step (torch.optim.Adam, src/optim/update-rules.ts) and its number t ≥ 1 (bias corrections). */
+export interface AdamStepConfig extends AdamHyperparameters {
   step: number;
 }
 
@@ -152,12 +149,14 @@ export function checkLength(a: FloatArray, expected: number, field: string): voi
   if (a.length !== expected) throw new RangeError(`${field} has length ${a.length}, expected ${expected}`);
 }
 
-export function checkAdamConfig(c: AdamStepConfig): void {
-  if (!(Number.isFinite(c.lr) && c.lr > 0))
-    throw new RangeError(`adam.lr must be a finite number > 0, got ${c.lr}`);
-  if (!(c.beta1 >= 0 && c.beta1 < 1)) throw new RangeError(`adam.beta1 must be in [0, 1), got ${c.beta1}`);
-  if (!(c.beta2 >= 0 && c.beta2 < 1)) throw new RangeError(`adam.beta2 must be in [0, 1), got ${c.beta2}`);
-  if (!(c.eps >= 0)) throw new RangeError(`adam.eps must be >= 0, got ${c.eps}`);
+/** Validates an `adamStep` call: the hyper-parameters (as `Adam` does), the step, and every length. */
+export function checkAdamStep(
+  param: FloatArray,
+  arrays: Readonly<Record<"grad" | "m" | "v" | "mask", FloatArray | undefined>>,
+  c: AdamStepConfig,
+): void {
+  checkAdamHyperparameters(c, "adam.");
   if (!Number.isInteger(c.step) || c.step < 1)
     throw new RangeError(`adam.step must be an integer >= 1, got ${c.step}`);
+  for (const [field, a] of Object.entries(arrays)) if (a) checkLength(a, param.length, field);
 }

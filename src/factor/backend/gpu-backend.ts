@@ -1,5 +1,5 @@
 import {
-  checkAdamConfig,
+  checkAdamStep,
   checkEntries,
   checkFactors,
   checkLength,
@@ -145,12 +145,8 @@ export class GpuFactorBackend implements FactorBackend {
     config: AdamStepConfig,
     mask?: FloatArray,
   ): Promise<void> {
-    checkAdamConfig(config);
+    checkAdamStep(param, { grad, m, v, mask }, config);
     const N = param.length;
-    checkLength(grad, N, "grad");
-    checkLength(m, N, "m");
-    checkLength(v, N, "v");
-    if (mask) checkLength(mask, N, "mask");
     const c = adamCoefficients(config, config.step);
     const out = await this.k.adam.run(
       [N, 3],
