@@ -125,7 +125,7 @@ const todoEpisodes = plans.reduce(
     s +
     planSweep(p.spec, p.dir)
       .filter((j) => j.action !== "skip")
-      .reduce((a, j) => a + j.config.episodes, 0),
+      .reduce((a, j) => a + j.steps, 0),
   0,
 );
 const jobs = plans.reduce((s, p) => s + planSweep(p.spec, p.dir).length, 0);

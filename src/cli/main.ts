@@ -3,6 +3,7 @@
  * `lowrank-rl`: run, sweep, resume, evaluate and report low-rank RL experiments.
  *
  *   lowrank-rl run --env LRPG/Pendulum --algo lrpg --seed 3 --episodes 600 --out DIR
+ *   lowrank-rl run --algo dqn --env MinAtar/Breakout --network trl-0.1 --total-steps 100000 --out DIR
  *   lowrank-rl resume DIR
  *   lowrank-rl eval DIR --episodes 10
  *   lowrank-rl sweep spec.json --out SWEEPDIR
@@ -378,7 +379,10 @@ export function buildProgram(): Command {
         process.stdout.write(`${j.action.padEnd(6)} ${j.jobId} ${j.dir}${j.found ? ` (${j.found})` : ""}\n`);
       return;
     }
-    const total = plan.filter((j) => j.action !== "skip").reduce((s, j) => s + j.config.episodes, 0);
+    // Progress counts policy-gradient episodes (DQN jobs report no progress while they run).
+    const total = plan
+      .filter((j) => j.action !== "skip" && j.config.algo !== "dqn")
+      .reduce((s, j) => s + j.steps, 0);
     const bar = opts.quiet || total === 0 ? null : episodeProgressBar(total, "sweep");
     const t0 = performance.now();
     let res;

@@ -21,6 +21,33 @@ export {
   type RunResult,
   type RunCheckpoint,
 } from "./run.js";
+export {
+  parseDqnRunConfig,
+  dqnAgentConfig,
+  parseNetworkSpec,
+  isDqnConfigInput,
+  resultDefiningDqnConfig,
+  DQN_ENV_DEFAULTS,
+  DQN_FIELD_DOCS,
+  DQN_ENVS,
+  type DqnRunConfig,
+  type DqnEnvId,
+  type DqnNetworkSpec,
+  type DqnFieldDoc,
+} from "./dqn-config.js";
+export { DQN_ENV_SPECS, type DqnEnvSpec } from "./dqn-envs.js";
+export {
+  executeDqnRun,
+  resumeDqnRun,
+  evaluateDqnRunDir,
+  dqnJobId,
+  DQN_METRIC_COLUMNS,
+  type DqnRunOptions,
+  type DqnRunCheckpoint,
+} from "./dqn-run.js";
+export { lockRunDir, runLockHolder, RunLockedError, RUN_LOCK_FILE } from "./run-lock.js";
+export { pgRunSpec, type RunSpec, type PgRunSpec, type DqnRunSpec, type GridRecord } from "./run-spec.js";
+export { parseAnyRunConfig, runSpecOf, type AnyRunConfig } from "./run-info.js";
 export { evaluatePolicy, EVAL_SEED, type EvaluateOptions, type EvaluationResult } from "./evaluate.js";
 export { paperAgentFactory } from "./paper-agent-factory.js";
 export type { AgentFactory, RunnableAgent } from "./agent-factory.js";
@@ -30,8 +57,10 @@ export {
   loadLatestCheckpoint,
   readCheckpointFile,
   listCheckpoints,
+  removePartialCheckpoints,
   CorruptCheckpointError,
   type CheckpointHeader,
+  type CheckpointEncoding,
 } from "./checkpoint.js";
 export { writeFileAtomic, writeFileAtomicAsync, writeJsonAtomic } from "./atomic-file.js";
 export { DivergenceError, findNonFiniteParameter, findNonFiniteTensor } from "./divergence.js";

@@ -4,6 +4,7 @@ import { Piscina } from "piscina";
 import type { PoolResult, PoolTask, ProgressMessage } from "./pool-worker.js";
 import type { RunResult } from "./run.js";
 import { parseRunConfig } from "./config.js";
+import { isDqnConfigInput, parseDqnRunConfig } from "./dqn-config.js";
 import { groupIntoPopulations, type RunJob } from "./population-run.js";
 
 /** The worker module next to this file (`.ts` under tsx, `.js` once built). */
@@ -97,24 +98,35 @@ export async function runRunJobsInPool(
   jobs: readonly PoolJob[],
   options: PoolOptions = {},
 ): Promise<RunResult[]> {
-  const resolved: RunJob[] = jobs.map((j) => ({ ...j, config: parseRunConfig(j.config) }));
-  const groups = groupIntoPopulations(resolved);
+  // DQN jobs run one per task; policy-gradient jobs may share a population task.
+  const pgIndex = jobs.flatMap((j, i) => (isDqnConfigInput(j.config) ? [] : [i]));
+  const resolved: RunJob[] = pgIndex.map((i) => ({ ...jobs[i], config: parseRunConfig(jobs[i].config) }));
+  const groups = groupIntoPopulations(resolved).map((g) => g.map((k) => pgIndex[k]));
   const tasks: Omit<PoolTask, "port">[] = groups.map((g) => {
-    const j = resolved[g[0]];
+    const j = resolved[pgIndex.indexOf(g[0])];
     if (g.length === 1 && (j.resume || (j.config.backend === "cpu" && j.config.population === 1)))
       return {
         config: j.config,
         ...(j.dir ? { dir: j.dir } : { outRoot: j.outRoot }),
         ...(j.resume ? { resume: true } : {}),
       };
-    const dirs = g.map((i) => resolved[i].dir);
+    const dirs = g.map((i) => jobs[i].dir);
     return {
       config: j.config,
       population: {
-        configs: g.map((i) => resolved[i].config),
+        configs: g.map((i) => resolved[pgIndex.indexOf(i)].config),
         ...(dirs.every((d) => d !== undefined) ? { dirs: dirs as string[] } : { outRoot: j.outRoot }),
       },
     };
+  });
+  jobs.forEach((j, i) => {
+    if (!isDqnConfigInput(j.config)) return;
+    groups.push([i]);
+    tasks.push({
+      config: parseDqnRunConfig(j.config),
+      ...(j.dir ? { dir: j.dir } : { outRoot: j.outRoot }),
+      ...(j.resume ? { resume: true } : {}),
+    });
   });
   const byTask = await runJobsInPool(tasks, {
     ...options,

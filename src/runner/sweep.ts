@@ -4,11 +4,14 @@ import { z } from "zod";
 import { Rng } from "../random/rng.js";
 import { writeJsonAtomic } from "./atomic-file.js";
 import { listCheckpoints } from "./checkpoint.js";
-import { ConfigError, FIELD_DOCS, parseRunConfig, type RunConfig, type RunConfigInput } from "./config.js";
+import { ConfigError, FIELD_DOCS, type RunConfigInput } from "./config.js";
+import { checkNoDqnFields, DQN_FIELDS } from "./dqn-config.js";
+import { dqnJobId } from "./dqn-run.js";
 import { readManifest } from "./manifest.js";
 import { runRunJobsInPool, type PoolJob, type PoolOptions } from "./pool.js";
 import { runJobId, type RunResult } from "./run.js";
 import { runName, RUN_FILES } from "./run-dir.js";
+import { parseAnyRunConfig, type AnyRunConfig } from "./run-info.js";
 
 /**
  * A sweep: a base config, a grid of field values (Cartesian product) and/or a random search
@@ -70,7 +73,7 @@ export function parseSweepSpec(raw: unknown): SweepSpec {
     throw new ConfigError(path, `sweep.${path}: ${issue.message}`);
   }
   const spec = r.data as SweepSpec;
-  const known = new Set(FIELD_DOCS.map((d) => d.name as string));
+  const known = new Set([...FIELD_DOCS.map((d) => d.name as string), ...DQN_FIELDS]);
   for (const field of [...Object.keys(spec.grid ?? {}), ...Object.keys(spec.random?.space ?? {})]) {
     if (!known.has(field) || field === "seed") {
       throw new ConfigError(
@@ -129,7 +132,9 @@ export function sampleRandom(
 
 export interface SweepJob {
   jobId: string;
-  config: RunConfig;
+  config: AnyRunConfig;
+  /** Training length: episodes (LRPG, NN) or frames (DQN). */
+  steps: number;
   dir: string;
   /** What the sweep will do with it: skip (completed or diverged before), resume (a checkpoint exists) or start. */
   action: "skip" | "resume" | "start";
@@ -147,12 +152,15 @@ export function planSweep(spec: SweepSpec, sweepDir: string): SweepJob[] {
   const seen = new Set<string>();
   for (const raw of configs) {
     for (const seed of spec.seeds) {
-      const config = parseRunConfig({ ...raw, seed });
-      const id = runJobId(config);
+      checkNoDqnFields(raw);
+      const config = parseAnyRunConfig({ ...raw, seed });
+      const id = config.algo === "dqn" ? dqnJobId(config) : runJobId(config);
       if (seen.has(id)) continue;
       seen.add(id);
-      const dir = join(sweepDir, runName(config.env, config.algo, seed, id));
-      jobs.push({ jobId: id, config, dir, ...jobAction(dir, id) });
+      const algo = config.algo === "dqn" ? `dqn-${config.network}` : config.algo;
+      const dir = join(sweepDir, runName(config.env, algo, seed, id));
+      const steps = config.algo === "dqn" ? config.totalSteps : config.episodes;
+      jobs.push({ jobId: id, config, steps, dir, ...jobAction(dir, id) });
     }
   }
   return jobs;

@@ -114,6 +114,46 @@ describe("lowrank-rl run --algo dqn", () => {
     expect(readFileSync(page, "utf8")).toContain("DQN dense double");
   }, 120_000);
 
+  it("sweep runs a grid of DQN configs (skipping done jobs on a re-run); report reads the sweep", async () => {
+    const S = join(root, "sweep");
+    const args = [
+      "sweep",
+      "--algo",
+      "dqn",
+      "--env",
+      "CartPole-v1",
+      "--total-steps",
+      "1200",
+      "--learning-starts",
+      "500",
+      "--buffer-size",
+      "1000",
+      "--eval-episodes",
+      "2",
+      "--checkpoint-every",
+      "0",
+      "--grid",
+      "network=dense,lowrank-8",
+      "--seeds",
+      "0",
+      "--threads",
+      "2",
+      "--out",
+      S,
+      "--quiet",
+    ];
+    const first = await cli(args);
+    expect(first.code, first.stderr).toBe(0);
+    const runs = readdirSync(S).filter((d) => d.startsWith("CartPole-v1__dqn-"));
+    expect(runs.map((d) => d.split("__")[1]).sort()).toEqual(["dqn-dense", "dqn-lowrank-8"]);
+    for (const d of runs) expect(readManifest(join(S, d)).status).toBe("completed");
+    const again = await cli([...args.slice(0, -1), "--dry-run"]);
+    expect(again.stdout).toMatch(/2 jobs — 0 to start, 0 to resume, 2 already done/);
+    const rep = await cli(["report", S, "--out", join(root, "sweep.html")]);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(rep.stdout).toMatch(/wrote .*sweep.html/);
+  }, 120_000);
+
   it("bad values: one line naming the field and its allowed range, exit code 2", async () => {
     const base = ["run", "--algo", "dqn", "--env", "CartPole-v1", "--out", join(root, "bad")];
     for (const [flags, message] of [
