@@ -1,98 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import { NnGaussianAgent } from "../../src/baselines/gaussian-nn-agent.js";
-import { ScalarMlp } from "../../src/parametrizations/mlp.js";
 import { makeEpisode } from "../../src/pg/episode-buffer.js";
 import { Rng } from "../../src/random/rng.js";
 import { jitter, worstGradientError } from "../lrpg/gradient-check.js";
 
 const ACTOR = ["mu.0.weight", "mu.0.bias", "mu.2.weight", "mu.2.bias", "log_sigma"];
 const CRITIC = ["value.0.weight", "value.0.bias", "value.2.weight", "value.2.bias"];
-
-describe("ScalarMlp", () => {
-  it("batched forward equals single forward; backward matches central differences (property)", () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 4 }),
-        fc.integer({ min: 1, max: 6 }),
-        fc.integer({ min: 1, max: 5 }),
-        fc.integer({ min: 0, max: 1e6 }),
-        (S, Hd, T, seed) => {
-          const rng = new Rng(seed);
-          const net = new ScalarMlp(S, Hd, "f");
-          net.initTorchDefault(rng);
-          const x = rng.fillNormal(new Float64Array(T * S));
-          const g = rng.fillNormal(new Float64Array(T));
-          const y = new Float64Array(T);
-          net.forwardBatch(x, T, y);
-          for (let t = 0; t < T; t++) if (Math.abs(y[t] - net.forward(x, t * S)) > 1e-14) return false;
-          for (const p of net.parameters) p.grad.fill(0);
-          net.backwardBatch(g);
-          // J = Σ_t g_t y_t
-          const J = () => {
-            let s = 0;
-            for (let t = 0; t < T; t++) s += g[t] * net.forward(x, t * S);
-            return s;
-          };
-          const h = 1e-6;
-          for (const p of net.parameters) {
-            for (let i = 0; i < p.data.length; i++) {
-              const v = p.data[i];
-              p.data[i] = v + h;
-              const jp = J();
-              p.data[i] = v - h;
-              const jm = J();
-              p.data[i] = v;
-              const num = (jp - jm) / (2 * h);
-              if (Math.abs(num - p.grad[i]) > 1e-6 * (1 + Math.abs(num))) return false;
-            }
-          }
-          return true;
-        },
-      ),
-      { seed: 31, numRuns: 60 },
-    );
-  });
-
-  it("PyTorch default init bounds: U(±1/√fan_in) for weights and biases", () => {
-    const net = new ScalarMlp(4, 300, "m");
-    net.initTorchDefault(new Rng(3));
-    const inRange = (d: Float64Array, b: number) => d.every((v) => Math.abs(v) <= b);
-    expect(inRange(net.w1.data, 0.5) && inRange(net.b1.data, 0.5)).toBe(true);
-    expect(inRange(net.w2.data, 1 / Math.sqrt(300)) && inRange(net.b2.data, 1 / Math.sqrt(300))).toBe(true);
-    expect(Math.max(...net.w1.data)).toBeGreaterThan(0.45);
-  });
-
-  it("S = 2 fast paths equal the branching ReLU bit for bit, also with huge or infinite pre-activations", () => {
-    // Reference: skip every unit with u ≤ 0 (or NaN), accumulate w₂·u over h in order, then add b₂.
-    const reference = (net: ScalarMlp, x0: number, x1: number): number => {
-      const W1 = net.w1.data;
-      let y = 0;
-      for (let h = 0; h < net.hidden; h++) {
-        const u = W1[2 * h] * x0 + W1[2 * h + 1] * x1 + net.b1.data[h];
-        if (u > 0) y += net.w2.data[h] * u;
-      }
-      return y + net.b2.data[0];
-    };
-    const rng = new Rng(5);
-    for (const H of [1, 3, 4, 7, 64]) {
-      for (const special of [null, -Infinity, Infinity, 1e308, -1e308]) {
-        const net = new ScalarMlp(2, H, "f");
-        net.initTorchDefault(rng);
-        if (special !== null) net.b1.data[H - 1] = special;
-        const T = 9;
-        const x = rng.fillNormal(new Float64Array(2 * T));
-        const y = new Float64Array(T);
-        net.forwardBatch(x, T, y);
-        for (let t = 0; t < T; t++) {
-          const want = reference(net, x[2 * t], x[2 * t + 1]);
-          expect(Object.is(net.forward(x, 2 * t), want)).toBe(true);
-          expect(Object.is(y[t], want)).toBe(true);
-        }
-      }
-    }
-  });
-});
 
 describe("NnGaussianAgent", () => {
   it("learn's gradients (μ-net, log σ, V-net, optional sigmoid) match central differences (property)", () => {
