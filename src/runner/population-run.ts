@@ -16,6 +16,7 @@ import { METRIC, MetricsWriter, type MetricRow } from "./metrics.js";
 import { paperAgentFactory } from "./paper-agent-factory.js";
 import { runJobId, type RunResult } from "./run.js";
 import { createRunDir, RUN_FILES } from "./run-dir.js";
+import { pgRunSpec } from "./run-spec.js";
 
 /**
  * Trains runs that differ only in their seed as one lockstep population (src/population,
@@ -167,6 +168,7 @@ export async function executePopulation(
       algo: config.algo,
     });
     manifest.parameterCount = { ...shell.parameterCount };
+    manifest.spec = pgRunSpec(config);
     manifest.population = { size: P, index: p, seeds: [...seeds], backend: backendInfo, checkpoints: false };
     writeManifest(dir, manifest);
     const snapshotsPath = join(dir, RUN_FILES.snapshots);
