@@ -41,9 +41,9 @@ export class Adam extends ElementwiseOptimizer {
     checkAdamHyperparameters(this, "Adam: ");
   }
 
-  protected prepareStep(): { kernel: KernelName; scalars: readonly number[] } {
+  protected prepareStep(): { kernel: KernelName; coefficients: object } {
     const c = (this.coefficients = adamCoefficients(this, this.t));
-    return { kernel: c.weightDecay === 0 ? "adam" : "adamWeightDecay", scalars: Object.values(c) };
+    return { kernel: c.weightDecay === 0 ? "adam" : "adamWeightDecay", coefficients: c };
   }
 
   protected updateRange(q: number, from: number, to: number): void {

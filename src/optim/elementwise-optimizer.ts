@@ -64,8 +64,8 @@ export abstract class ElementwiseOptimizer implements Optimizer {
     this.state = state;
   }
 
-  /** Called once per step after the step count advanced: the kernel to run and its scalars. */
-  protected abstract prepareStep(): { kernel: KernelName; scalars: readonly number[] };
+  /** Called once per step after the step count advanced: the kernel to run and its coefficients (update-rules.ts). */
+  protected abstract prepareStep(): { kernel: KernelName; coefficients: object };
   /** The JS loop of this step on entries [from, to) of parameter q. */
   protected abstract updateRange(q: number, from: number, to: number): void;
 
@@ -75,8 +75,9 @@ export abstract class ElementwiseOptimizer implements Optimizer {
 
   step(): void {
     this.t += 1;
-    const { kernel, scalars } = this.prepareStep();
+    const { kernel, coefficients } = this.prepareStep();
     const arena = this.arena;
+    const scalars = arena === null ? [] : (Object.values(coefficients) as number[]);
     for (let q = 0; q < this.params.length; q++) {
       const { data, grad } = this.params[q];
       const n = data.length;

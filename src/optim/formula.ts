@@ -1,96 +1,72 @@
 /**
- * Reading a formula from the source text of a pure function, so that one definition serves every
- * path: JS calls the function, and the WebAssembly and gpu.js kernels are generated from its text
- * by {@link applyFormula}. A formula function has the form
- * `function name(a, b, …) { return <expression>; }` where the expression uses only its
- * parameters, number literals, named constants (their values supplied by the caller), `Math.PI`,
- * parentheses, unary and binary `+ − × ÷` (no unary +) and `Math.sqrt/sin/cos/exp/abs(…)`. The tree follows
- * JS precedence and left-to-right association, so every target evaluates the same operations in
- * the same order. (The f64x2 optimizer kernels accept only the arithmetic and √.)
+ * Formulas read from the source text of pure functions, so that one definition serves every path:
+ * JS calls the function, and the WebAssembly and gpu.js kernels are generated from its text. A
+ * formula function is `function name(a, b, …) { return <expression>; }` over its parameters,
+ * number literals, named constants (values supplied by the caller), `Math.PI`, parentheses, unary
+ * minus, binary `+ − × ÷` and `Math.sqrt/sin/cos/exp/abs(…)`. The tree follows JS precedence and
+ * left-to-right association, so every target evaluates the same operations in the same order.
  */
 
-type Call = "sqrt" | "sin" | "cos" | "exp" | "abs";
-
+type Binary = "+" | "-" | "*" | "/";
 type Node =
   | { readonly kind: "param"; readonly index: number }
-  | { readonly kind: "name"; readonly name: string }
-  | { readonly kind: "number"; readonly value: number }
-  | { readonly kind: "neg"; readonly arg: Node }
-  | { readonly kind: "call"; readonly fn: Call; readonly arg: Node }
-  | { readonly kind: "+" | "-" | "*" | "/"; readonly left: Node; readonly right: Node };
+  | { readonly kind: "literal"; readonly value: number | string }
+  | { readonly kind: "neg" | "call"; readonly fn?: string; readonly arg: Node }
+  | { readonly kind: Binary; readonly left: Node; readonly right: Node };
 
-/**
- * The operations a target supplies to {@link applyFormula}: the arithmetic, and where it has them,
- * literals (numbers, and the named constants the caller resolves), negation and the other calls.
- */
+/** What a target supplies: the arithmetic and calls (f64x2 has only √), and where it has them, literals and negation. */
 export interface FormulaOps<T> {
-  add(a: T, b: T): T;
-  sub(a: T, b: T): T;
-  mul(a: T, b: T): T;
-  div(a: T, b: T): T;
-  sqrt(a: T): T;
+  binary(op: Binary, a: T, b: T): T;
+  call(fn: string, a: T): T;
   literal?(value: number): T;
   neg?(a: T): T;
-  call?(fn: Exclude<Call, "sqrt">, a: T): T;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any numeric signature
 type NumericFunction = (...args: any[]) => number;
 
 const parsed = new WeakMap<NumericFunction, { tree: Node; arity: number }>();
-const CALLS: readonly string[] = ["sqrt", "sin", "cos", "exp", "abs"];
 
 function parse(fn: NumericFunction): { tree: Node; arity: number } {
   const text = fn.toString();
   const match = /^function\s*[\w$]*\s*\(([^)]*)\)\s*\{\s*return\b\s*([^;]+);?\s*\}$/.exec(text);
   if (!match) throw new Error(`formula: not a single-return function: ${text}`);
   const params = match[1].split(",").map((s) => s.trim());
-  const tokens = match[2].match(/\d+\.?\d*(?:e[-+]?\d+)?|\.\d+(?:e[-+]?\d+)?|[\w$.]+|[-+*/()]|\S/gi) ?? [];
+  const tokens = match[2].match(/\d+\.?\d*(?:e[-+]?\d+)?|\.\d+(?:e[-+]?\d+)?|[\w$.]+|\S/gi) ?? [];
   let at = 0;
   const fail = (): never => {
     throw new Error(`formula ${fn.name}: cannot read "${tokens.slice(at).join(" ")}" in ${text}`);
   };
-  const expect = (t: string): void => {
-    if (tokens[at++] !== t) fail();
-  };
+  const expect = (t: string): void => void (tokens[at++] !== t && fail());
   const primary = (): Node => {
     const t = tokens[at++] ?? fail();
-    if (t === "(") {
-      const inner = sum();
-      expect(")");
-      return inner;
-    }
     if (t === "-") return { kind: "neg", arg: primary() };
-    if (/^[\d.]/.test(t)) return { kind: "number", value: Number(t) };
-    const call = t.startsWith("Math.") ? t.slice(5) : "";
-    if (CALLS.includes(call)) {
-      expect("(");
-      const arg = sum();
-      expect(")");
-      return { kind: "call", fn: call as Call, arg };
+    const call = /^Math\.(sqrt|sin|cos|exp|abs)$/.exec(t)?.[1];
+    if (t !== "(" && call === undefined) {
+      const index = params.indexOf(t);
+      if (index >= 0) return { kind: "param", index };
+      return { kind: "literal", value: /^[\d.]/.test(t) ? Number(t) : t };
     }
-    const index = params.indexOf(t);
-    return index >= 0 ? { kind: "param", index } : { kind: "name", name: t };
+    if (call !== undefined) expect("(");
+    const inner = sum();
+    expect(")");
+    return call === undefined ? inner : { kind: "call", fn: call, arg: inner };
   };
   const chain = (operand: () => Node, ops: readonly string[]) => (): Node => {
     let left = operand();
-    while (ops.includes(tokens[at])) {
-      const kind = tokens[at++] as "+" | "-" | "*" | "/";
-      left = { kind, left, right: operand() };
-    }
+    while (ops.includes(tokens[at])) left = { kind: tokens[at++] as Binary, left, right: operand() };
     return left;
   };
-  const product = chain(primary, ["*", "/"]);
-  const sum = chain(product, ["+", "-"]);
+  const sum = chain(chain(primary, ["*", "/"]), ["+", "-"]);
   const tree = sum();
   if (at !== tokens.length) fail();
   return { tree, arity: params.length };
 }
 
 /**
- * The formula of `fn` evaluated by a target on operands `args` (one per parameter of `fn`, in
- * order; an operand used twice is emitted twice, so pass cheap ones: locals, names). Other names
- * in the formula (module constants, `Math.PI`) take their values from `constants`.
+ * The formula of `fn` built by a target on operands `args` (one per parameter, in order; an
+ * operand used twice is emitted twice, so pass cheap ones). Names other than the parameters
+ * (module constants, `Math.PI`) take their values from `constants`.
  */
 export function applyFormula<T>(
   fn: NumericFunction,
@@ -98,65 +74,47 @@ export function applyFormula<T>(
   args: readonly T[],
   constants: Readonly<Record<string, number>> = {},
 ): T {
-  let formula = parsed.get(fn);
-  if (formula === undefined) {
-    formula = parse(fn);
-    parsed.set(fn, formula);
-  }
+  const formula = parsed.get(fn) ?? parse(fn);
+  parsed.set(fn, formula);
   if (args.length !== formula.arity)
     throw new RangeError(`formula ${fn.name}: ${formula.arity} operands expected, got ${args.length}`);
-  const unsupported = (what: string): never => {
+  const lacks = (what: string): never => {
     throw new Error(`formula ${fn.name}: this target has no ${what}`);
   };
   const walk = (n: Node): T => {
     switch (n.kind) {
       case "param":
         return args[n.index];
-      case "number":
-      case "name": {
-        const value = n.kind === "number" ? n.value : n.name === "Math.PI" ? Math.PI : constants[n.name];
-        if (value === undefined)
-          throw new Error(`formula ${fn.name}: no value for ${n.kind === "name" ? n.name : ""}`);
-        return ops.literal ? ops.literal(value) : unsupported("literals");
+      case "literal": {
+        const v =
+          typeof n.value === "number" ? n.value : n.value === "Math.PI" ? Math.PI : constants[n.value];
+        if (v === undefined) throw new Error(`formula ${fn.name}: no value for ${n.value}`);
+        return ops.literal ? ops.literal(v) : lacks("literals");
       }
       case "neg":
-        return ops.neg ? ops.neg(walk(n.arg)) : unsupported("negation");
+        return ops.neg ? ops.neg(walk(n.arg)) : lacks("negation");
       case "call":
-        if (n.fn === "sqrt") return ops.sqrt(walk(n.arg));
-        return ops.call ? ops.call(n.fn, walk(n.arg)) : unsupported(`Math.${n.fn}`);
-      case "+":
-        return ops.add(walk(n.left), walk(n.right));
-      case "-":
-        return ops.sub(walk(n.left), walk(n.right));
-      case "*":
-        return ops.mul(walk(n.left), walk(n.right));
-      case "/":
-        return ops.div(walk(n.left), walk(n.right));
+        return ops.call(n.fn ?? "", walk(n.arg));
+      default:
+        return ops.binary(n.kind, walk(n.left), walk(n.right));
     }
   };
   return walk(formula.tree);
 }
 
-/** Operations writing a formula as fully parenthesised JS source (for gpu.js kernel text). */
-export const SOURCE_OPS: Required<FormulaOps<string>> = {
-  add: (a, b) => `(${a} + ${b})`,
-  sub: (a, b) => `(${a} - ${b})`,
-  mul: (a, b) => `(${a} * ${b})`,
-  div: (a, b) => `(${a} / ${b})`,
-  sqrt: (a) => `Math.sqrt(${a})`,
-  literal: (value) => (Object.is(value, -0) || value < 0 ? `(${value})` : String(value)),
-  neg: (a) => `(-${a})`,
+const SOURCE_OPS: FormulaOps<string> = {
+  binary: (op, a, b) => `(${a} ${op} ${b})`,
   call: (fn, a) => `Math.${fn}(${a})`,
+  literal: (value) => (value < 0 ? `(${value})` : String(value)),
+  neg: (a) => `(-${a})`,
 };
 
 /**
- * The source text (for a gpu.js kernel) of formula `fn` on the named operands, with `constants`
- * written out as literals.
+ * A writer of formulas as fully parenthesised JS source for gpu.js kernel text, `constants`
+ * written out as literals: `write(fn, "x", "y")` is `fn`'s expression on the names x and y.
  */
-export function formulaSource(
-  fn: NumericFunction,
-  args: readonly string[],
+export function formulaWriter(
   constants: Readonly<Record<string, number>> = {},
-): string {
-  return applyFormula(fn, SOURCE_OPS, args, constants);
+): (fn: NumericFunction, ...args: string[]) => string {
+  return (fn, ...args) => applyFormula(fn, SOURCE_OPS, args, constants);
 }

@@ -31,9 +31,9 @@ export class RmsProp extends ElementwiseOptimizer {
       throw new RangeError(`RMSProp: alpha must be in [0, 1), got ${this.alpha}`);
   }
 
-  protected prepareStep(): { kernel: KernelName; scalars: readonly number[] } {
+  protected prepareStep(): { kernel: KernelName; coefficients: object } {
     const c = (this.coefficients = rmspropCoefficients(this.lr, this.alpha, this.eps));
-    return { kernel: this.centered ? "rmspropCentered" : "rmsprop", scalars: Object.values(c) };
+    return { kernel: this.centered ? "rmspropCentered" : "rmsprop", coefficients: c };
   }
 
   protected updateRange(q: number, from: number, to: number): void {

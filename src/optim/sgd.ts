@@ -24,13 +24,13 @@ export class Sgd extends ElementwiseOptimizer {
       throw new RangeError(`SGD: momentum must be in [0, 1), got ${this.momentum}`);
   }
 
-  protected prepareStep(): { kernel: KernelName; scalars: readonly number[] } {
+  protected prepareStep(): { kernel: KernelName; coefficients: object } {
     const { lr, momentum } = this;
     const c = (this.coefficients = { lr, momentum });
     this.useBuffer = momentum !== 0 && this.t > 1;
     // torch's first momentum step: b = g, then the plain update with b (the same bits as g).
     if (momentum !== 0 && this.t === 1) this.params.forEach((p, q) => this.state[0][q].set(p.grad));
-    return { kernel: this.useBuffer ? "sgdMomentum" : "sgd", scalars: Object.values(c) };
+    return { kernel: this.useBuffer ? "sgdMomentum" : "sgd", coefficients: c };
   }
 
   protected updateRange(q: number, from: number, to: number): void {

@@ -60,15 +60,6 @@ interface KernelBuilder {
   set(v: string, value: Code): Code;
 }
 
-const bin =
-  (instr: number[]) =>
-  (a: Code, b: Code): Code => [...a, ...b, ...instr];
-const add = bin(op.f64x2Add);
-const sub = bin(op.f64x2Sub);
-const mul = bin(op.f64x2Mul);
-const div = bin(op.f64x2Div);
-const sqrt = (a: Code): Code => [...a, ...op.f64x2Sqrt];
-
 /**
  * An element-wise loop `name(data, grad, s0, s1, byteLength, scalar…)` over `byteLength / 16` lane
  * pairs (byteLength > 0, a multiple of 16; pointers 16-byte aligned).
@@ -108,7 +99,14 @@ function elementwise(
   return { name, params, locals: groupLocals(locals), code: c.bytes };
 }
 
-const LANES: FormulaOps<Code> = { add, sub, mul, div, sqrt };
+const BINARY = { "+": op.f64x2Add, "-": op.f64x2Sub, "*": op.f64x2Mul, "/": op.f64x2Div };
+const LANES: FormulaOps<Code> = {
+  binary: (o, a, b) => [...a, ...b, ...BINARY[o]],
+  call: (fn, a) => {
+    if (fn !== "sqrt") throw new Error(`f64x2 kernels: no Math.${fn}`);
+    return [...a, ...op.f64x2Sqrt];
+  },
+};
 /** A formula of update-rules.ts on f64x2 operands. */
 const f = (fn: (...args: number[]) => number, ...args: Code[]): Code => applyFormula(fn, LANES, args);
 
@@ -224,9 +222,10 @@ export type UpdateBackend = "auto" | "wasm" | "js";
 
 /**
  * The size from which `auto` updates a parameter with the kernels. Measured on Node 20 (x86-64),
- * ns per Adam step of one parameter, JS vs wasm with its copies: 32 entries 362 vs 416, 64
- * entries 611 vs 527, 128 entries 1488 vs 717 (RMSProp alike: 226 vs 330, 578 vs 378); below it
- * the kernel call and the copies cost more than the f64x2 arithmetic saves.
+ * ns per step of one parameter, JS vs wasm with its copies: Adam 32 entries 362 vs 416, 64
+ * entries 611 vs 527, 128 entries 1488 vs 717; RMSProp 226 vs 330, 578 vs 378; SGD with momentum
+ * 185 vs 302, 334 vs 318, 625 vs 396. Below it the kernel call and the copies cost more than the
+ * f64x2 arithmetic saves.
  */
 export const WASM_MIN_LENGTH = 64;
 

@@ -11,11 +11,11 @@ import {
 } from "../envs/acrobot-dynamics.js";
 import { GOAL_REWARD, MAX_TORQUE, paperAcrobotStep, STEP_REWARD } from "../envs/paper-acrobot.js";
 import { kernelSource } from "../factor/backend/index.js";
-import { formulaSource } from "../optim/formula.js";
+import { formulaWriter } from "../optim/formula.js";
 import { selectComponent, vectorize, type VectorDynamics } from "./vector-dynamics.js";
 
 const { ACROBOT_DT, MAX_VEL_1, MAX_VEL_2 } = ACROBOT;
-const f = (fn: (...args: number[]) => number, ...args: string[]): string => formulaSource(fn, args, ACROBOT);
+const f = formulaWriter(ACROBOT);
 
 /**
  * `LRPG/Acrobot` vectorized: the env's own reset and step (src/envs/paper-acrobot.ts) per copy;

@@ -7,7 +7,7 @@ import {
   paperPendulumStep,
 } from "../envs/paper-pendulum.js";
 import { kernelSource } from "../factor/backend/index.js";
-import { formulaSource } from "../optim/formula.js";
+import { formulaWriter } from "../optim/formula.js";
 import { vectorize, type VectorDynamics } from "./vector-dynamics.js";
 
 /**
@@ -16,6 +16,8 @@ import { vectorize, type VectorDynamics } from "./vector-dynamics.js";
  * env's (the clips and the angle wrap in gpu.js's subset: Math.min/max, Math.floor).
  */
 const { MAX_TORQUE, MAX_SPEED, LIMIT_ANGLE } = PAPER_PENDULUM;
+
+const f = formulaWriter(PAPER_PENDULUM);
 
 export const pendulumDynamics: VectorDynamics = vectorize({
   envId: "LRPG/Pendulum",
@@ -32,10 +34,10 @@ export const pendulumDynamics: VectorDynamics = vectorize({
   if (c === 2) {
     const shifted = th + Math.PI;
     const n = shifted - 2 * Math.PI * Math.floor(shifted / (2 * Math.PI)) - Math.PI;
-    return ${formulaSource(paperPendulumReward, ["n", "thdot"], PAPER_PENDULUM)};
+    return ${f(paperPendulumReward, "n", "thdot")};
   }
-  const newThdot = ${formulaSource(paperPendulumSpeed, ["th", "thdot", "u"], PAPER_PENDULUM)};
-  const newTh = ${formulaSource(paperPendulumAngle, ["th", "newThdot"], PAPER_PENDULUM)};
+  const newThdot = ${f(paperPendulumSpeed, "th", "thdot", "u")};
+  const newTh = ${f(paperPendulumAngle, "th", "newThdot")};
   if (c === 0) {
     return newTh;
   }

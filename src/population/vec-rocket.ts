@@ -11,7 +11,7 @@ import {
   PAPER_ROCKET_REWARD_SCALE,
 } from "../envs/goddard.js";
 import { kernelSource } from "../factor/backend/index.js";
-import { formulaSource } from "../optim/formula.js";
+import { formulaWriter } from "../optim/formula.js";
 import { selectComponent, vectorize, type VectorDynamics } from "./vector-dynamics.js";
 
 /**
@@ -20,7 +20,7 @@ import { selectComponent, vectorize, type VectorDynamics } from "./vector-dynami
  * float32, its formulas and constants written out from the env's.
  */
 const { H0, M1, THRUST_MAX } = GODDARD;
-const f = (fn: (...args: number[]) => number, ...args: string[]): string => formulaSource(fn, args, GODDARD);
+const f = formulaWriter(GODDARD);
 /** The empty-tank test in float32: m holds the dry mass 0.6 as 0.6000000238…, so compare with a float32-sized margin. */
 const EMPTY_F32 = 0.6000005;
 

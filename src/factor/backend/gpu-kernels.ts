@@ -7,7 +7,7 @@
  * This file does not import gpu.js: the kernels are compiled by the wrapper in gpujs.ts. The Adam
  * kernel is source text generated from the optimizer's formulas.
  */
-import { formulaSource } from "../../optim/formula.js";
+import { formulaWriter } from "../../optim/formula.js";
 import { adamFirstMoment, adamParameter, adamSecondMoment } from "../../optim/update-rules.js";
 import { kernelSource, type KernelThis } from "./gpujs.js";
 
@@ -141,6 +141,8 @@ export function segmentGradKernel(
   return s;
 }
 
+const formula = formulaWriter();
+
 /** Arguments of {@link adamKernelSource}: the scalars are those of `adamCoefficients` (src/optim). */
 export type AdamKernelArgs = [
   param: Float32Array,
@@ -183,13 +185,13 @@ export const adamKernelSource =
     return v[idx];
   }
   const g = grad[idx];
-  const m2 = ${formulaSource(adamFirstMoment, ["m[idx]", "g", "beta1", "oneMinusBeta1"])};
-  const v2 = ${formulaSource(adamSecondMoment, ["v[idx]", "g", "beta2", "oneMinusBeta2"])};
+  const m2 = ${formula(adamFirstMoment, "m[idx]", "g", "beta1", "oneMinusBeta1")};
+  const v2 = ${formula(adamSecondMoment, "v[idx]", "g", "beta2", "oneMinusBeta2")};
   if (which === 1) {
     return m2;
   }
   if (which === 2) {
     return v2;
   }
-  return ${formulaSource(adamParameter, ["param[idx]", "m2", "v2", "stepSize", "biasCorrection2Sqrt", "eps"])};
+  return ${formula(adamParameter, "param[idx]", "m2", "v2", "stepSize", "biasCorrection2Sqrt", "eps")};
 }`);
