@@ -133,46 +133,38 @@ export function acrobotStep(
   const w1 = s[o + 2];
   const w2 = s[o + 3];
 
-  acrobotAccelerations(t1, cos2, sin2, t2, w1, w2, tau, nips);
-  const k1a = w1;
-  const k1b = w2;
-  const k1c = acc[0];
-  const k1d = acc[1];
-
-  const y2a = t1 + h2 * k1a;
-  const y2b = t2 + h2 * k1b;
-  const y2c = w1 + h2 * k1c;
-  const y2d = w2 + h2 * k1d;
-  acrobotAccelerations(y2a, Math.cos(y2b), Math.sin(y2b), y2b, y2c, y2d, tau, nips);
-  const k2a = y2c;
-  const k2b = y2d;
-  const k2c = acc[0];
-  const k2d = acc[1];
-
-  const y3a = t1 + h2 * k2a;
-  const y3b = t2 + h2 * k2b;
-  const y3c = w1 + h2 * k2c;
-  const y3d = w2 + h2 * k2d;
-  acrobotAccelerations(y3a, Math.cos(y3b), Math.sin(y3b), y3b, y3c, y3d, tau, nips);
-  const k3a = y3c;
-  const k3b = y3d;
-  const k3c = acc[0];
-  const k3d = acc[1];
-
-  const y4a = t1 + h * k3a;
-  const y4b = t2 + h * k3b;
-  const y4c = w1 + h * k3c;
-  const y4d = w2 + h * k3d;
-  acrobotAccelerations(y4a, Math.cos(y4b), Math.sin(y4b), y4b, y4c, y4d, tau, nips);
-  const k4a = y4c;
-  const k4b = y4d;
-  const k4c = acc[0];
-  const k4d = acc[1];
-
-  s[o] = wrapAngle(t1 + h6 * (k1a + 2 * k2a + 2 * k3a + k4a));
-  s[o + 1] = wrapAngle(t2 + h6 * (k1b + 2 * k2b + 2 * k3b + k4b));
-  s[o + 2] = bound(w1 + h6 * (k1c + 2 * k2c + 2 * k3c + k4c), MAX_VEL_1);
-  s[o + 3] = bound(w2 + h6 * (k1d + 2 * k2d + 2 * k3d + k4d), MAX_VEL_2);
+  // Stage k: y_k = y + offset·k_{k−1} (offsets 0, h/2, h/2, h); the sums k1 + 2k2 + 2k3 + k4 left to right.
+  let ya = t1;
+  let yb = t2;
+  let yc = w1;
+  let yd = w2;
+  let sa = 0;
+  let sb = 0;
+  let sc = 0;
+  let sd = 0;
+  for (let stage = 0; stage < 4; stage++) {
+    if (stage > 0) {
+      cos2 = Math.cos(yb);
+      sin2 = Math.sin(yb);
+    }
+    acrobotAccelerations(ya, cos2, sin2, yb, yc, yd, tau, nips);
+    const kc = acc[0];
+    const kd = acc[1];
+    const w = stage === 3 ? 1 : 2;
+    sa = stage === 0 ? yc : sa + w * yc;
+    sb = stage === 0 ? yd : sb + w * yd;
+    sc = stage === 0 ? kc : sc + w * kc;
+    sd = stage === 0 ? kd : sd + w * kd;
+    const offset = stage < 2 ? h2 : h;
+    ya = t1 + offset * yc;
+    yb = t2 + offset * yd;
+    yc = w1 + offset * kc;
+    yd = w2 + offset * kd;
+  }
+  s[o] = wrapAngle(t1 + h6 * sa);
+  s[o + 1] = wrapAngle(t2 + h6 * sb);
+  s[o + 2] = bound(w1 + h6 * sc, MAX_VEL_1);
+  s[o + 3] = bound(w2 + h6 * sd, MAX_VEL_2);
 }
 
 const TWO_PI_RANGE = Math.PI - -Math.PI;
