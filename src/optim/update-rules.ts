@@ -122,9 +122,20 @@ export function adamRange(
   c: AdamCoefficients,
   mask: Floats | null = null,
 ): void {
+  if (mask !== null) {
+    // The runs of entries with a nonzero mask, each an unmasked step.
+    let i = from;
+    while (i < to) {
+      while (i < to && mask[i] === 0) i++;
+      let j = i;
+      while (j < to && mask[j] !== 0) j++;
+      if (i < j) adamRange(p, g, m, v, i, j, c);
+      i = j;
+    }
+    return;
+  }
   const { stepSize, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, weightDecay } = c;
   for (let i = from; i < to; i++) {
-    if (mask !== null && mask[i] === 0) continue;
     const pi = p[i];
     const gi = weightDecay === 0 ? g[i] : decayedGradient(g[i], pi, weightDecay);
     const mi = adamFirstMoment(m[i], gi, beta1, oneMinusBeta1);
