@@ -337,7 +337,13 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
         o.variants.map((v) => ({ name: v.name, y: medianCurve(v.name) })),
         { x: "frames", y: `training return (${window}-episode average)` },
       ),
-      returnVsParamsFigure("return-vs-params", "Final training return against Q-network parameters", points),
+      returnVsParamsFigure(
+        "return-vs-params",
+        "Final training return against Q-network parameters",
+        points,
+        "return",
+        "Q-network parameters",
+      ),
     ],
   });
   log("");

@@ -86,13 +86,15 @@ export interface ParamPoint {
 
 /**
  * Return against parameter count (log x axis): per configuration the median over seeds with
- * asymmetric error bars to the 25 % and 75 % quantiles; one line per method.
+ * asymmetric error bars to the 25 % and 75 % quantiles; one line per method. `xTitle` names what
+ * was counted (policy-gradient agents: actor + critic; DQN: the Q-network).
  */
 export function returnVsParamsFigure(
   id: string,
   title: string,
   points: readonly ParamPoint[],
   yTitle = "return",
+  xTitle = "trainable parameters (actor + critic)",
 ): Figure {
   const series = [...new Set(points.map((p) => p.series))];
   const data = series.map((name, k) => {
@@ -121,7 +123,7 @@ export function returnVsParamsFigure(
     data,
     layout: {
       title: { text: title },
-      xaxis: { title: { text: "trainable parameters (actor + critic)" }, type: "log" },
+      xaxis: { title: { text: xTitle }, type: "log" },
       yaxis: { title: { text: yTitle } },
       legend: { orientation: "h", y: -0.2 },
     },

@@ -209,6 +209,8 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
         `params-${envKey}`,
         `${env}: final return (median, IQR over seeds) against parameter count`,
         points,
+        "return",
+        parameterAxisTitle(gs.map((g) => g.config.algo)),
       ),
     );
     for (const g of gs) {
@@ -298,4 +300,12 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
     ],
     figures,
   };
+}
+
+/** What the parameter axis counts: actor + critic for policy-gradient runs, the Q-network for DQN. */
+function parameterAxisTitle(algos: readonly string[]): string {
+  const dqn = algos.filter((a) => a === "dqn").length;
+  if (dqn === 0) return "trainable parameters (actor + critic)";
+  if (dqn === algos.length) return "Q-network parameters";
+  return "trainable parameters (actor + critic; DQN: Q-network)";
 }

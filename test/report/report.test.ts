@@ -176,6 +176,12 @@ describe("lowrank-rl report (run directories → page)", () => {
       ["LRPG/Pendulum", "NN h=8"],
     ]);
     expect(rows[0][2]).toBe(4610);
+    // The parameter axis says what was counted: the Q-network for DQN, actor + critic for LRPG/NN.
+    const xTitle = (id: string) =>
+      (page.figures.find((f) => f.id === id)!.layout as { xaxis: { title: { text: string } } }).xaxis.title
+        .text;
+    expect(xTitle("params-CartPole-v1")).toBe("Q-network parameters");
+    expect(xTitle("params-LRPG-Pendulum")).toBe("trainable parameters (actor + critic)");
     const out = join(root, "mix.html");
     writeReport(out, page);
     expect(existsSync(out)).toBe(true);
