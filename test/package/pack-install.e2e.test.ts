@@ -23,6 +23,7 @@ const EPISODES = 5;
 const SNIPPET = `
 import { Rng, makeEnv, makePaperAgent, trainReinforce } from "lowrank-rl";
 import { report, cli } from "lowrank-rl/node";
+import * as browserBuild from "lowrank-rl/browser";
 import { existsSync } from "node:fs";
 
 const rng = new Rng(0); // the run's only generator
@@ -35,6 +36,7 @@ console.log(JSON.stringify({
   keys: Object.keys(stateDict),
   plotly: existsSync(report.plotlyBundlePath()),
   cliMain: typeof cli.main,
+  browserRng: typeof browserBuild.Rng,
 }));
 `;
 
@@ -134,6 +136,7 @@ describe("npm pack → npm install → node", () => {
       keys: ["mu.L", "mu.R", "value.L", "value.R", "log_sigma"],
       plotly: true,
       cliMain: "function",
+      browserRng: "function",
     });
   }, 120_000);
 
