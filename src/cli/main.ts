@@ -34,6 +34,7 @@ import {
 import { RunLockedError } from "../runner/run-lock.js";
 import { RUN_FILES } from "../runner/run-dir.js";
 import { readSweepSpec, runSweep, planSweep } from "../runner/sweep.js";
+import { ScheduleError } from "../runner/schedule.js";
 import type { StateDict } from "../pg/agent.js";
 import { addConfigOptions, rawConfigFromOptions } from "./config-options.js";
 import { episodeProgressBar } from "./progress.js";
@@ -446,8 +447,24 @@ export function buildProgram(): Command {
   return program;
 }
 
+let quietOnEpipe = false;
+
+/**
+ * A reader that closes early (`lowrank-rl sweep spec.json --dry-run | head -1`) makes writes to
+ * stdout fail with EPIPE: end quietly (exit 0) instead of an unhandled 'error' event's stack trace.
+ */
+function exitQuietlyOnEpipe(): void {
+  if (quietOnEpipe) return;
+  quietOnEpipe = true;
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
+}
+
 /** Runs the CLI; user errors print one line (no stack) and exit 2 (usage/config) or 1. */
 export async function main(argv = process.argv): Promise<void> {
+  exitQuietlyOnEpipe();
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
@@ -459,6 +476,12 @@ export async function main(argv = process.argv): Promise<void> {
     ) {
       process.stderr.write(`error: ${err.message}\n`);
       process.exitCode = 2;
+      return;
+    }
+    if (err instanceof ScheduleError) {
+      // A learning-rate schedule gave a value that is not a finite number > 0 during the run.
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exitCode = 1;
       return;
     }
     if (process.env.LOWRANK_RL_DEBUG) throw err;
