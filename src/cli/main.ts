@@ -11,7 +11,7 @@
  *   lowrank-rl backends
  *   lowrank-rl laser DIR|policy.json --episodes 100   # LASER rank-reduction sweep (src/laser)
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, parseRunConfig, type RunConfig } from "../runner/config.js";
@@ -130,6 +130,32 @@ async function trainWithProgress(
   return exitCodeFor(result, stop.received());
 }
 
+/**
+ * Checks `run`'s output folder before anything is written: `--out` (or `--root` without it) must
+ * not be empty nor an existing non-directory, and `--out` must not hold a run (manifest.json) nor
+ * leftover checkpoints of one (checkpoints/ without manifest.json; `--force` deletes them).
+ */
+function checkRunOut(out: string | undefined, root: string, force: boolean): void {
+  const flag = out === undefined ? "--root" : "--out";
+  const dir = out ?? root;
+  if (dir.trim() === "") throw new UsageError(`${flag} must name a directory, got an empty path`);
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new UsageError(`${flag} ${dir}: exists and is not a directory`);
+  if (out === undefined) return;
+  if (existsSync(join(out, RUN_FILES.manifest)))
+    throw new UsageError(
+      `--out ${out} already holds a run; continue it with \`lowrank-rl resume ${out}\` or choose another directory`,
+    );
+  const ckptDir = join(out, RUN_FILES.checkpointDir);
+  if (existsSync(ckptDir) && statSync(ckptDir).isDirectory() && readdirSync(ckptDir).length > 0) {
+    if (!force)
+      throw new UsageError(
+        `--out ${out}: ${ckptDir} holds checkpoints but there is no ${RUN_FILES.manifest}; choose a new directory, or pass --force to delete them`,
+      );
+    rmSync(ckptDir, { recursive: true, force: true });
+  }
+}
+
 function loadParams(dir: string, which: "final" | "checkpoint"): StateDict {
   const finalPath = join(dir, RUN_FILES.finalParams);
   if (which === "final" && existsSync(finalPath))
@@ -161,16 +187,12 @@ export function buildProgram(): Command {
         new Option("--out <dir>", "the run directory (default: <root>/<env>__<algo>__<seed>__<time>)"),
       )
       .addOption(new Option("--root <dir>", "parent folder of auto-named run directories").default("runs"))
-      .option("--quiet", "no progress bar"),
+      .option("--quiet", "no progress bar")
+      .option("--force", "delete leftover checkpoints/ in --out (a folder without manifest.json) first"),
   ).action(async (opts: Record<string, unknown>) => {
     const raw = rawConfigFromOptions(opts);
     const out = opts.out as string | undefined;
-    const taken = () => {
-      if (out && existsSync(join(out, RUN_FILES.manifest)))
-        throw new UsageError(
-          `--out ${out} already holds a run; continue it with \`lowrank-rl resume ${out}\` or choose another directory`,
-        );
-    };
+    const taken = () => checkRunOut(out, opts.root as string, Boolean(opts.force));
     if (isDqnConfigInput(raw)) {
       const config = parseDqnRunConfig(raw);
       taken();

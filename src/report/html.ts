@@ -1,6 +1,7 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
+import { writeFileAtomic } from "../runner/atomic-file.js";
 import type { Figure, Table } from "./figure.js";
 
 /** The plotly.js-dist bundle shipped with the package. */
@@ -111,18 +112,19 @@ ${figs}
 }
 
 /**
- * Writes the report page to `path`. By default plotly.js is copied next to it (skipped when
- * an identical-size copy is already there), so the page opens offline from file://.
+ * Writes the report page to `path` atomically (tmp file, then rename: a failed write leaves the
+ * old page as it was). By default plotly.js is copied next to it (skipped when an identical-size
+ * copy is already there), so the page opens offline from file://.
  */
 export function writeReport(path: string, page: ReportPage, options: WriteReportOptions = {}): string {
   mkdirSync(dirname(path), { recursive: true });
   const bundle = plotlyBundlePath();
   if ((options.plotly ?? "copy") === "inline") {
-    writeFileSync(path, renderReportHtml(page, { inline: readFileSync(bundle, "utf8") }));
+    writeFileAtomic(path, renderReportHtml(page, { inline: readFileSync(bundle, "utf8") }));
   } else {
     const target = join(dirname(path), "plotly.js");
     if (!existsSync(target) || statSync(target).size !== statSync(bundle).size) copyFileSync(bundle, target);
-    writeFileSync(path, renderReportHtml(page, { src: basename(target) }));
+    writeFileAtomic(path, renderReportHtml(page, { src: basename(target) }));
   }
   return path;
 }

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 
@@ -11,12 +11,18 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
   const fd = openSync(tmp, "w");
   try {
-    writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    // A failed write leaves `path` as it was and no temporary file behind.
+    rmSync(tmp, { force: true });
+    throw err;
   }
-  renameSync(tmp, path);
   try {
     const dirFd = openSync(dirname(path), "r");
     try {

@@ -308,6 +308,10 @@ export function executeDqnRun(rawConfig: DqnRunConfig | unknown, options: DqnRun
   const { agent, rng, envRng } = buildAgent(config);
   let dir: string;
   if (options.dir !== undefined) {
+    if (options.dir.trim() === "")
+      throw new Error(
+        "run directory: the path is empty (name a folder, or leave it out for an auto-named one)",
+      );
     dir = options.dir;
     mkdirSync(dir, { recursive: true });
   } else dir = createRunDir(options.outRoot ?? "runs", config.env, `dqn-${config.network}`, config.seed);

@@ -1,5 +1,7 @@
+import { createHash, type Hash } from "node:crypto";
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { CorruptCheckpointError } from "./checkpoint.js";
 import { RUN_FILES } from "./run-dir.js";
 
 /**
@@ -33,11 +35,45 @@ export const DEFAULT_METRIC_COLUMNS: readonly string[] = [
 
 export type MetricRow = Record<string, number | null>;
 
-/** Byte lengths of the two metric files; a checkpoint stores them to cut the files back on resume. */
+/**
+ * Byte lengths of the two metric files; a checkpoint stores them to cut the files back on resume.
+ * `jsonlSha256` / `csvSha256`: SHA-256 of those leading bytes, so resume can check that the
+ * part it keeps is what was written (absent in checkpoints written before they existed).
+ */
 export interface MetricsOffset {
   jsonlBytes: number;
   csvBytes: number;
   rows: number;
+  jsonlSha256?: string;
+  csvSha256?: string;
+}
+
+/**
+ * Checks that the first `bytes` bytes of a metric file are what a checkpoint recorded: a whole
+ * number of lines, `lines` of them, none ending in CR, and (when the checkpoint carries one) the
+ * same SHA-256. Throws a one-line {@link CorruptCheckpointError} naming the file otherwise.
+ */
+function verifyPrefix(path: string, bytes: number, lines: number, sha256: string | undefined): Buffer {
+  const refuse = (why: string) =>
+    new CorruptCheckpointError(
+      `${path}: ${why}; the file does not match the checkpoint (it was edited or rewritten), so resume refuses to cut it`,
+    );
+  if (!existsSync(path) || statSync(path).size < bytes)
+    throw refuse(`shorter than the checkpoint's metrics offset (${bytes} bytes)`);
+  const prefix = readFileSync(path).subarray(0, bytes);
+  if (sha256 !== undefined) {
+    const digest = createHash("sha256").update(prefix).digest("hex");
+    if (digest !== sha256) throw refuse(`its first ${bytes} bytes differ from what was written (sha256)`);
+  }
+  if (bytes > 0 && prefix[bytes - 1] !== 0x0a)
+    throw refuse(`byte ${bytes} (the checkpoint's offset) does not end a line`);
+  let count = 0;
+  for (let i = prefix.indexOf(0x0a); i >= 0; i = prefix.indexOf(0x0a, i + 1)) {
+    if (i > 0 && prefix[i - 1] === 0x0d) throw refuse("it has CRLF line endings");
+    count++;
+  }
+  if (count !== lines) throw refuse(`its first ${bytes} bytes hold ${count} lines, the checkpoint ${lines}`);
+  return prefix;
 }
 
 function formatCsvValue(v: number | null | undefined): string {
@@ -55,6 +91,9 @@ export class MetricsWriter {
   private readonly jsonlFd: number;
   private readonly csvFd: number;
   private offset: MetricsOffset;
+  /** Running SHA-256 of each file's bytes so far. */
+  private readonly jsonlHash: Hash;
+  private readonly csvHash: Hash;
 
   private constructor(dir: string, columns: readonly string[], offset: MetricsOffset | null) {
     this.columns = columns;
@@ -65,23 +104,20 @@ export class MetricsWriter {
       this.csvFd = openSync(csvPath, "w");
       const header = columns.join(",") + "\n";
       writeSync(this.csvFd, header);
+      this.jsonlHash = createHash("sha256");
+      this.csvHash = createHash("sha256").update(header);
       this.offset = { jsonlBytes: 0, csvBytes: Buffer.byteLength(header), rows: 0 };
     } else {
-      for (const [path, bytes] of [
-        [jsonlPath, offset.jsonlBytes],
-        [csvPath, offset.csvBytes],
-      ] as const) {
-        if (!existsSync(path) || statSync(path).size < bytes) {
-          throw new Error(
-            `${path}: shorter than the checkpoint's metrics offset (${bytes} bytes); cannot resume`,
-          );
-        }
-      }
+      // Both files are checked before either is cut: a file that does not match is left as it is.
+      const jsonlPrefix = verifyPrefix(jsonlPath, offset.jsonlBytes, offset.rows, offset.jsonlSha256);
+      const csvPrefix = verifyPrefix(csvPath, offset.csvBytes, offset.rows + 1, offset.csvSha256);
+      this.jsonlHash = createHash("sha256").update(jsonlPrefix);
+      this.csvHash = createHash("sha256").update(csvPrefix);
       this.jsonlFd = openSync(jsonlPath, "r+");
       this.csvFd = openSync(csvPath, "r+");
       ftruncateSync(this.jsonlFd, offset.jsonlBytes);
       ftruncateSync(this.csvFd, offset.csvBytes);
-      this.offset = { ...offset };
+      this.offset = { jsonlBytes: offset.jsonlBytes, csvBytes: offset.csvBytes, rows: offset.rows };
     }
   }
 
@@ -110,13 +146,21 @@ export class MetricsWriter {
     const csv = this.columns.map((c) => formatCsvValue(row[c])).join(",") + "\n";
     writeSync(this.jsonlFd, line, this.offset.jsonlBytes);
     writeSync(this.csvFd, csv, this.offset.csvBytes);
+    this.jsonlHash.update(line);
+    this.csvHash.update(csv);
     this.offset.jsonlBytes += Buffer.byteLength(line);
     this.offset.csvBytes += Buffer.byteLength(csv);
     this.offset.rows += 1;
   }
 
   getOffset(): MetricsOffset {
-    return { ...this.offset };
+    return {
+      jsonlBytes: this.offset.jsonlBytes,
+      csvBytes: this.offset.csvBytes,
+      rows: this.offset.rows,
+      jsonlSha256: this.jsonlHash.copy().digest("hex"),
+      csvSha256: this.csvHash.copy().digest("hex"),
+    };
   }
 
   close(): void {

@@ -315,6 +315,10 @@ export async function executeRun(rawConfig: RunConfig | unknown, options: RunOpt
     });
     return result;
   }
+  if (options.dir !== undefined && options.dir.trim() === "")
+    throw new Error(
+      "run directory: the path is empty (name a folder, or leave it out for an auto-named one)",
+    );
   const dir = options.dir ?? createRunDir(options.outRoot ?? "runs", config.env, config.algo, config.seed);
   if (options.dir) {
     // An explicit directory: make sure it exists.
@@ -431,6 +435,8 @@ async function resumeFromCheckpoint(
   agent.setTrainingState(p.training);
   const runRng = Rng.fromState(p.rng);
   const envRng = Rng.fromState(p.envRng);
+  // Checks the metric files against the checkpoint before anything in the directory changes.
+  const metrics = MetricsWriter.resume(dir, p.metrics);
   const snapshotsPath = join(dir, RUN_FILES.snapshots);
   if (existsSync(snapshotsPath) && statSync(snapshotsPath).size >= p.snapshotsBytes) {
     const fd = openSync(snapshotsPath, "r+");
@@ -448,7 +454,7 @@ async function resumeFromCheckpoint(
     env: makeTrainingEnv(config, envRng),
     rng: runRng,
     envRng,
-    metrics: MetricsWriter.resume(dir, p.metrics),
+    metrics,
     snapshotsPath,
     snapshotsBytes: p.snapshotsBytes,
     episode: p.episode,
