@@ -39,7 +39,7 @@ export interface StepView {
 
 /**
  * The Gymnasium environment API. `getState()` / `setState()` use the layout of the
- * golden files' `state` (see ../shared/golden); `setState` after `reset` overwrites the
+ * golden files' `state` (see test/golden); `setState` after `reset` overwrites the
  * physical state and leaves the step counter alone. The complete resumable state (generator,
  * wrapper counters, sticky-action memory, …) is the optional `Resumable` API
  * (`snapshot()` / `restore()`, resumable.ts), which every env and wrapper in this folder implements.

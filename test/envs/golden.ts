@@ -1,5 +1,5 @@
 /**
- * Golden-file replay helpers for env tests (../shared/golden, format in its README and
+ * Golden-file replay helpers for env tests (test/golden, format in its README and
  * docs/envs.md §1): one-step tests teacher-forced from the previous recorded state,
  * and rollouts from `initial_state`.
  */
