@@ -289,7 +289,8 @@ export class ConfigError extends Error {
   }
 }
 
-function show(value: unknown): string {
+/** A config value as it appears in an error message (JSON, cut at 60 characters). */
+export function show(value: unknown): string {
   if (value === undefined) return "undefined";
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   try {
@@ -367,18 +368,13 @@ function parseFields(raw: unknown): RunConfig {
   }
   const input = raw as Record<string, unknown>;
   const parsed = runConfigSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue.code === "unrecognized_keys") {
-      const key = issue.keys[0];
-      throw new ConfigError(
-        key,
-        `config.${key}: unknown field; known fields: ${FIELD_DOCS.map((d) => d.name).join(", ")}`,
-      );
-    }
-    const field = String(issue.path[0] ?? "config");
-    throw new ConfigError(field, `config.${field} = ${show(input[field])}: must be ${allowedFor(field)}`);
-  }
+  if (!parsed.success)
+    throw schemaError(
+      parsed.error,
+      input,
+      (key) => `config.${key}: unknown field; known fields: ${FIELD_DOCS.map((d) => d.name).join(", ")}`,
+      allowedFor,
+    );
   const c = parsed.data;
   const env = c.env ?? "LRPG/Pendulum";
   if (TASK_OF_ENV[env] === undefined && isGenericGridEnv(env, Object.keys(TASK_OF_ENV)))
@@ -531,4 +527,20 @@ export function resultDefiningConfig(config: RunConfig): Omit<
     RunConfig,
     "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints" | "population" | "backend"
   > & { backend?: BackendKind };
+}
+
+/**
+ * The one-line {@link ConfigError} for a failed schema parse: its first issue, as an unknown key
+ * (`unknownKey` words it) or as a field whose value is outside `allowed(field)`.
+ */
+export function schemaError(
+  error: z.ZodError,
+  input: Record<string, unknown>,
+  unknownKey: (key: string) => string,
+  allowed: (field: string) => string,
+): ConfigError {
+  const issue = error.issues[0];
+  if (issue.code === "unrecognized_keys") return new ConfigError(issue.keys[0], unknownKey(issue.keys[0]));
+  const field = String(issue.path[0] ?? "config");
+  return new ConfigError(field, `config.${field} = ${show(input[field])}: must be ${allowed(field)}`);
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { DqnConfig } from "../dqn/config.js";
 import type { MatmulPrecision } from "../factor/gemm.js";
-import { ConfigError } from "./config.js";
+import { ConfigError, schemaError, show } from "./config.js";
 
 /**
  * A DQN run's configuration (`algo: "dqn"`): every DQN option is a field here and a flag of
@@ -335,13 +335,6 @@ const dqnSchema = z.strictObject({
 /** Names of every DQN config field. */
 export const DQN_FIELDS: readonly string[] = Object.keys(dqnSchema.shape);
 
-function show(value: unknown): string {
-  if (value === undefined) return "undefined";
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  const s = JSON.stringify(value);
-  return s.length > 60 ? s.slice(0, 57) + "..." : s;
-}
-
 function allowed(field: string): string {
   return (
     DQN_FIELD_DOCS.find((d) => d.name === field)?.allowed ??
@@ -362,18 +355,13 @@ export function isDqnConfigInput(raw: unknown): boolean {
 export function parseDqnRunConfig(raw: unknown): DqnRunConfig {
   const input = raw as Record<string, unknown>;
   const parsed = dqnSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue.code === "unrecognized_keys") {
-      const key = issue.keys[0];
-      throw new ConfigError(
-        key,
-        `config.${key}: not a field of algo "dqn" (DQN fields: ${DQN_FIELDS.join(", ")})`,
-      );
-    }
-    const field = String(issue.path[0] ?? "config");
-    throw new ConfigError(field, `config.${field} = ${show(input[field])}: must be ${allowed(field)}`);
-  }
+  if (!parsed.success)
+    throw schemaError(
+      parsed.error,
+      input,
+      (key) => `config.${key}: not a field of algo "dqn" (DQN fields: ${DQN_FIELDS.join(", ")})`,
+      allowed,
+    );
   const c = parsed.data;
   const d = DQN_ENV_DEFAULTS[c.env];
   const totalSteps = c.totalSteps ?? d.totalSteps;
