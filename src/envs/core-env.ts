@@ -1,4 +1,4 @@
-import { Rng } from "../random/rng.js";
+import { MAX_SEED, Rng } from "../random/rng.js";
 import {
   DEFAULT_ENV_SEED,
   type Action,
@@ -96,11 +96,7 @@ export abstract class CoreEnv extends LeafResumable implements Env<number[], Act
   }
 
   reset(options: ResetOptions = {}): ResetResult {
-    if (options.seed !== undefined) {
-      if (!Number.isInteger(options.seed))
-        throw new RangeError(`${this.id}.reset: seed must be an integer, got ${String(options.seed)}`);
-      this.rng = new Rng(options.seed);
-    }
+    if (options.seed !== undefined) this.rng = new Rng(checkResetSeed(this.id, options.seed));
     this.resetState(options.options ?? {});
     this.ready = true;
     const observation = new Float64Array(this.observationSpace.size);
@@ -235,4 +231,11 @@ function describeValue(x: unknown): string {
     return `an array of length ${arr.length} [${arr.slice(0, 4).join(", ")}${arr.length > 4 ? ", …" : ""}]`;
   }
   return String(x);
+}
+
+/** A `reset({seed})` seed: an integer in [0, 2³¹ − 1] (never wrapped), else a one-line RangeError. */
+export function checkResetSeed(envId: string, seed: unknown): number {
+  if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED)
+    throw new RangeError(`${envId}.reset: seed must be an integer in [0, ${MAX_SEED}], got ${String(seed)}`);
+  return seed;
 }

@@ -1,4 +1,5 @@
 import { Rng } from "../random/rng.js";
+import { checkResetSeed } from "./core-env.js";
 import {
   DEFAULT_ENV_SEED,
   type Env,
@@ -115,7 +116,7 @@ export class MinAtarBreakout extends LeafResumable implements Env<BreakoutState,
   }
 
   reset(options: ResetOptions = {}): ResetResult {
-    if (options.seed !== undefined) this.rng = new Rng(options.seed);
+    if (options.seed !== undefined) this.rng = new Rng(checkResetSeed(this.id, options.seed));
     this.resetGame();
     return { observation: this.observation(), info: {} };
   }

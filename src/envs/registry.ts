@@ -28,6 +28,11 @@ export interface EnvSpec {
   /** Registered time limit (Gymnasium's `max_episode_steps`); `undefined` = none. */
   readonly maxEpisodeSteps?: number;
   readonly description: string;
+  /**
+   * The env's own constructor options. When given, {@link makeEnv} rejects any other key (besides
+   * `rng` and `maxEpisodeSteps`), so a typo is an error instead of a silently ignored option.
+   */
+  readonly optionKeys?: readonly string[];
 }
 
 /**
@@ -37,52 +42,61 @@ export interface EnvSpec {
 const REGISTRY: EnvSpec[] = [
   {
     id: "LRPG/Pendulum",
+    optionKeys: [],
     create: (o) => new PaperPendulumEnv(o),
     description: "LRPG paper's inverted-pendulum balancing task (no time limit; the paper cuts at T=100)",
   },
   {
     id: "LRPG/Acrobot",
+    optionKeys: [],
     create: (o) => new PaperAcrobotEnv(o),
     description: "LRPG paper's continuous-torque acrobot (no time limit; the paper cuts at T=1000)",
   },
   {
     id: "LRPG/Rocket",
+    optionKeys: [],
     create: (o) => new PaperRocketEnv(o),
     description:
       "LRPG paper's Goddard rocket, terminal reward 100·(h_max−1) (no time limit; the paper cuts at T=1000)",
   },
   {
     id: "Pendulum-v1",
+    optionKeys: ["g"],
     create: (o) => new PendulumEnv(o as PendulumOptions),
     maxEpisodeSteps: 200,
     description: "Gymnasium 1.4.0 pendulum swing-up",
   },
   {
     id: "Acrobot-v1",
+    optionKeys: ["bookOrNips"],
     create: (o) => new AcrobotEnv(o as AcrobotOptions),
     maxEpisodeSteps: 500,
     description: "Gymnasium 1.4.0 acrobot (3 discrete torques)",
   },
   {
     id: "CartPole-v1",
+    optionKeys: ["suttonBartoReward"],
     create: (o) => new CartPoleEnv(o as CartPoleOptions),
     maxEpisodeSteps: 500,
     description: "Gymnasium 1.4.0 cart-pole",
   },
   {
     id: "MountainCarContinuous-v0",
+    optionKeys: [],
     create: (o) => new MountainCarContinuousEnv(o),
     maxEpisodeSteps: 999,
     description: "Gymnasium 1.4.0 continuous mountain car",
   },
   {
     id: "Goddard-v0",
+    optionKeys: [],
     create: (o) => new GoddardEnv(o),
     maxEpisodeSteps: 400,
     description: "osannolik/gym-goddard default rocket, terminal reward h_max−1",
   },
   {
     id: "MinAtar/Breakout",
+    optionKeys: ["stickyActionProb", "minimalActions"],
     create: (o) => new MinAtarBreakout(o as MinAtarBreakoutOptions),
     description:
       "MinAtar Breakout 10×10×4 (options stickyActionProb = 0.1, minimalActions = false; no time limit)",
@@ -117,6 +131,14 @@ export function envSpec(id: string): EnvSpec {
  */
 export function makeEnv(id: string, options: MakeEnvOptions = {}): Env {
   const spec = envSpec(id);
+  if (spec.optionKeys !== undefined) {
+    const allowed = ["rng", "maxEpisodeSteps", ...spec.optionKeys];
+    for (const key of Object.keys(options))
+      if (!allowed.includes(key))
+        throw new RangeError(
+          `makeEnv("${spec.id}"): unknown option "${key}"; allowed: ${allowed.join(", ")}`,
+        );
+  }
   const env = spec.create(options);
   const limit = options.maxEpisodeSteps === undefined ? spec.maxEpisodeSteps : options.maxEpisodeSteps;
   if (limit === null || limit === undefined) return env;

@@ -1,1 +1,1 @@
-export { Rng, deriveSeed, type RngState } from "./rng.js";
+export { MAX_SEED, Rng, deriveSeed, type RngState } from "./rng.js";

@@ -9,6 +9,10 @@ export interface RngState {
 }
 
 const TWO_POW_32 = 4294967296;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+/** Largest seed a user may pass to a run or to `reset({seed})`: seeds are in [0, 2³¹ − 1]. */
+export const MAX_SEED = INT32_MAX;
 const TWO_POW_53_INV = 1 / 9007199254740992;
 
 /**
@@ -23,8 +27,11 @@ export class Rng {
   private hasSpare = false;
 
   constructor(seed: number) {
-    if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-    this.gen = xoroshiro128plus(seed | 0);
+    if (!Number.isInteger(seed) || seed < INT32_MIN || seed > INT32_MAX)
+      throw new RangeError(
+        `seed must be an integer in [${INT32_MIN}, ${INT32_MAX}] (seeds are not wrapped), got ${seed}`,
+      );
+    this.gen = xoroshiro128plus(seed);
     // Discard a few outputs: low-entropy seeds (0, 1, 2…) start from nearly-zero states.
     for (let i = 0; i < 16; i++) this.gen.next();
   }
@@ -33,6 +40,13 @@ export class Rng {
     if (state?.algorithm !== "xoroshiro128plus" || !Array.isArray(state.words) || state.words.length !== 4) {
       throw new TypeError("rng state must be {algorithm: 'xoroshiro128plus', words: [4 int32], spareNormal}");
     }
+    for (const w of state.words)
+      if (!Number.isInteger(w) || w < INT32_MIN || w > INT32_MAX)
+        throw new RangeError(`rng state words must be int32 numbers, got ${String(w)}`);
+    if (state.words.every((w) => w === 0))
+      throw new RangeError("rng state words must not be all zero (xoroshiro128+ would stay at zero)");
+    if (state.spareNormal !== null && !Number.isFinite(state.spareNormal))
+      throw new RangeError(`rng state spareNormal must be null or finite, got ${String(state.spareNormal)}`);
     const rng = new Rng(0);
     rng.gen = xoroshiro128plusFromState(state.words);
     rng.hasSpare = state.spareNormal !== null;

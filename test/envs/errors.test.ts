@@ -92,8 +92,28 @@ describe("bad input", () => {
 
   it("reset with a non-integer seed names the parameter", () => {
     expect(() => new PendulumEnv().reset({ seed: 1.5 })).toThrow(
-      /Pendulum-v1\.reset: seed must be an integer, got 1\.5/,
+      /Pendulum-v1\.reset: seed must be an integer in \[0, 2147483647\], got 1\.5/,
     );
+  });
+
+  it("reset seeds outside [0, 2^31 - 1] are errors, not wrapped", () => {
+    for (const id of ["CartPole-v1", "MinAtar/Breakout", "LRPG/Pendulum"]) {
+      for (const seed of [-1, 2 ** 31, 2 ** 32 + 5, 1e300]) {
+        expect(() => makeEnv(id).reset({ seed }), `${id} seed ${seed}`).toThrow(
+          /reset: seed must be an integer in \[0, 2147483647\]/,
+        );
+      }
+      expect(() => makeEnv(id).reset({ seed: 2 ** 31 - 1 })).not.toThrow();
+    }
+  });
+
+  it("makeEnv rejects unknown option keys and names the allowed ones", () => {
+    expect(() => makeEnv("Pendulum-v1", { gravity: 9.8 })).toThrow(
+      /makeEnv\("Pendulum-v1"\): unknown option "gravity"; allowed: rng, maxEpisodeSteps, g/,
+    );
+    expect(() => makeEnv("LRPG/Pendulum", { seed: 3 })).toThrow(/unknown option "seed"/);
+    expect(() => makeEnv("MinAtar/Breakout", { stickyActionProb: 0, minimalActions: true })).not.toThrow();
+    expect(() => makeEnv("CartPole-v1", { suttonBartoReward: true, maxEpisodeSteps: null })).not.toThrow();
   });
 
   it("step before reset is an error", () => {

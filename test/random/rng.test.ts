@@ -86,6 +86,16 @@ describe("Rng", () => {
     );
   });
 
+  it("refuses seeds that would wrap and states that would hang or drift", () => {
+    for (const seed of [2 ** 31, -(2 ** 31) - 1, 2 ** 32 + 5, 1e300])
+      expect(() => new Rng(seed), String(seed)).toThrow(/seeds are not wrapped/);
+    expect(new Rng(-1).uniform()).not.toBe(new Rng(2 ** 31 - 1).uniform());
+    const base = { algorithm: "xoroshiro128plus" as const, spareNormal: null };
+    expect(() => Rng.fromState({ ...base, words: [0, 0, 0, 0] })).toThrow(/must not be all zero/);
+    expect(() => Rng.fromState({ ...base, words: [1, 2, 3, 2 ** 40] })).toThrow(/int32/);
+    expect(() => Rng.fromState({ ...base, words: [1, 2, 3, 4], spareNormal: Number.NaN })).toThrow(/spareNormal/);
+  });
+
   it("deriveSeed is deterministic and spreads indices", () => {
     expect(deriveSeed(1, 2)).toBe(deriveSeed(1, 2));
     const seeds = new Set(Array.from({ length: 1000 }, (_, i) => deriveSeed(123, i)));
