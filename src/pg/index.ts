@@ -40,6 +40,14 @@ export {
   type UpdateRule,
   type UpdateRuleFactory,
 } from "./reinforce-baseline.js";
+export {
+  TransitionBuffer,
+  checkTransitionBatch,
+  type TransitionBatch,
+  type BatchUpdateRule,
+  type BatchUpdateRuleFactory,
+  type BatchUpdateResult,
+} from "./batch-update.js";
 export { ComposedAgent, checkAgentRates, type ComposedAgentParts } from "./composed-agent.js";
 export { EpisodeBuffer, makeEpisode, episodeLength, toEpisode } from "./episode-buffer.js";
 export {
