@@ -93,7 +93,9 @@ describe("Rng", () => {
     const base = { algorithm: "xoroshiro128plus" as const, spareNormal: null };
     expect(() => Rng.fromState({ ...base, words: [0, 0, 0, 0] })).toThrow(/must not be all zero/);
     expect(() => Rng.fromState({ ...base, words: [1, 2, 3, 2 ** 40] })).toThrow(/int32/);
-    expect(() => Rng.fromState({ ...base, words: [1, 2, 3, 4], spareNormal: Number.NaN })).toThrow(/spareNormal/);
+    expect(() => Rng.fromState({ ...base, words: [1, 2, 3, 4], spareNormal: Number.NaN })).toThrow(
+      /spareNormal/,
+    );
   });
 
   it("deriveSeed is deterministic and spreads indices", () => {
