@@ -1,0 +1,259 @@
+import { gaussianLogProbSigma, type GaussianHead } from "../heads/gaussian.js";
+import type { Parameter } from "../optim/parameter.js";
+import type { Parametrization } from "../parametrizations/parametrization.js";
+
+/**
+ * The Gaussian-policy pieces of TRPO (docs/trpo.md): a flat view θ = [actor parameters…, ρ] of a
+ * parametrization μ = f_θ(s) and a Gaussian head with a state-independent ρ = log σ (clamped to
+ * [lo, hi] when the head says so: ℓ = clamp(ρ)), the importance-weighted surrogate, the KL of two
+ * diagonal Gaussians and the exact Fisher-vector product of that KL.
+ */
+
+/** The flat-parameter view TRPO works on: μ_t(θ), ℓ_t(θ) = log σ_t and their derivatives. */
+export interface GaussianPolicyView {
+  /** θ as tensors: the actor's parameters, then ρ. */
+  readonly params: readonly Parameter[];
+  /** P = number of scalars in θ. */
+  readonly size: number;
+  /** Index of ρ in the flat θ. */
+  readonly logSigmaIndex: number;
+  /** μ_t for the first T states of the flat T×S `states` into `mu`; keeps the batch for {@link backwardMu}. */
+  forwardMu(states: Float64Array, T: number, mu: Float64Array): void;
+  /** ℓ = log σ (state-independent) at the current ρ. */
+  logSigma(): number;
+  /** dℓ/dρ: 1 inside the clamp range (ends included, as torch's clamp backward), else 0. */
+  logSigmaSlope(): number;
+  /** Adds Σ_t gMu_t ∂μ_t/∂θ into the actor parameters' grads (batch of the last {@link forwardMu}). */
+  backwardMu(gMu: Float64Array): void;
+  /** Tells the head its ρ changed (after θ was written). */
+  refresh(): void;
+}
+
+export interface GaussianPolicyViewOptions {
+  /** Clamp of ℓ = log σ, [lo, hi] (default: the head's own clamp when it has one, else none). */
+  logSigmaRange?: readonly [number, number] | null;
+}
+
+/** The head's log σ clamp when it exposes one (`logSigmaRange` or `logSigmaClamp`), else null. */
+function headRange(head: GaussianHead): readonly [number, number] | null {
+  const h = head as unknown as {
+    logSigmaRange?: readonly [number, number] | null;
+    logSigmaClamp?: readonly [number, number] | null;
+  };
+  return h.logSigmaRange ?? h.logSigmaClamp ?? null;
+}
+
+/**
+ * The TRPO view of `actor` (one output per state, μ = z) × `head` (scalar σ = exp(clamp(ρ))).
+ * Throws for a state-dependent σ or a sigmoid mean (not part of the TRPO policies here).
+ */
+export function gaussianPolicyView(
+  actor: Parametrization,
+  head: GaussianHead,
+  options: GaussianPolicyViewOptions = {},
+): GaussianPolicyView {
+  if (actor.outputDim !== 1)
+    throw new RangeError(`TRPO: the actor must have 1 output per state (μ), got ${actor.outputDim}`);
+  if (head.logSigma === null || head.sigmoidMean)
+    throw new RangeError("TRPO: the Gaussian head must have a scalar log σ and μ = z (no sigmoid mean)");
+  const rho = head.logSigma;
+  const range = options.logSigmaRange !== undefined ? options.logSigmaRange : headRange(head);
+  if (range && !(range[0] <= range[1]))
+    throw new RangeError(`TRPO: logSigmaRange must be [lo, hi] with lo <= hi, got [${range}]`);
+  const lo = range ? range[0] : -Infinity;
+  const hi = range ? range[1] : Infinity;
+  const params = [...actor.parameters, rho];
+  let size = 0;
+  for (const p of params) size += p.data.length;
+  return {
+    params,
+    size,
+    logSigmaIndex: size - 1,
+    forwardMu: (states, T, mu) => actor.forwardBatch(states, T, mu),
+    logSigma: () => {
+      const r = rho.data[0];
+      return r < lo ? lo : r > hi ? hi : r;
+    },
+    logSigmaSlope: () => {
+      const r = rho.data[0];
+      return r >= lo && r <= hi ? 1 : 0;
+    },
+    backwardMu: (gMu) => actor.backwardBatch(gMu),
+    refresh: () => head.refresh(),
+  };
+}
+
+/** θ flattened into `out` (length P) in the view's order. */
+export function readFlat(params: readonly Parameter[], out: Float64Array): Float64Array {
+  let o = 0;
+  for (const p of params) {
+    out.set(p.data, o);
+    o += p.data.length;
+  }
+  return out;
+}
+
+/** Writes the flat θ back into the tensors. */
+export function writeFlat(params: readonly Parameter[], flat: Float64Array): void {
+  let o = 0;
+  for (const p of params) {
+    p.data.set(flat.subarray(o, o + p.data.length));
+    o += p.data.length;
+  }
+}
+
+/** The tensors' grads flattened into `out`. */
+export function readFlatGrad(params: readonly Parameter[], out: Float64Array): Float64Array {
+  let o = 0;
+  for (const p of params) {
+    out.set(p.grad, o);
+    o += p.grad.length;
+  }
+  return out;
+}
+
+/**
+ * KL(N(μ₀, σ₀²) ‖ N(μ₁, σ₁²)) = ℓ₁ − ℓ₀ + (σ₀² + (μ₀ − μ₁)²)/(2σ₁²) − ½ for one action dimension
+ * (ℓ = log σ); a diagonal Gaussian's KL is the sum over dimensions.
+ */
+export function gaussianKl(mu0: number, logSigma0: number, mu1: number, logSigma1: number): number {
+  const s0 = Math.exp(logSigma0);
+  const s1 = Math.exp(logSigma1);
+  const d = mu0 - mu1;
+  return logSigma1 - logSigma0 + (s0 * s0 + d * d) / (2 * s1 * s1) - 0.5;
+}
+
+/**
+ * ∂KL/∂μ₁ = (μ₁ − μ₀)/σ₁² and ∂KL/∂ℓ₁ = 1 − (σ₀² + (μ₀ − μ₁)²)/σ₁², the KL of {@link gaussianKl}
+ * differentiated in the second (new) distribution.
+ */
+export function gaussianKlGrad(
+  mu0: number,
+  logSigma0: number,
+  mu1: number,
+  logSigma1: number,
+): { mu: number; logSigma: number } {
+  const s0 = Math.exp(logSigma0);
+  const v1 = Math.exp(2 * logSigma1);
+  const d = mu0 - mu1;
+  return { mu: -d / v1, logSigma: 1 - (s0 * s0 + d * d) / v1 };
+}
+
+/** Mean over T states of KL(π_old(·|s_t) ‖ π_θ(·|s_t)) for old means μ⁰ and log σ ℓ⁰ (shared ℓ). */
+export function meanGaussianKl(
+  muOld: ArrayLike<number>,
+  logSigmaOld: number,
+  mu: ArrayLike<number>,
+  logSigma: number,
+  T: number,
+): number {
+  let s = 0;
+  for (let t = 0; t < T; t++) s += gaussianKl(muOld[t], logSigmaOld, mu[t], logSigma);
+  return s / T;
+}
+
+/** The batch TRPO optimizes over: states (T×S), actions, advantages Â_t and the sampling log-probs. */
+export interface TrpoBatch {
+  states: Float64Array;
+  actions: Float64Array;
+  advantages: Float64Array;
+  /** log π_old(a_t|s_t); null: evaluated at the current θ (the reference's policy_old = policy). */
+  logProbOld: Float64Array | null;
+  T: number;
+}
+
+/**
+ * The surrogate loss f(θ) = −(1/T) Σ_t r_t Â_t with r_t = exp(log π_θ(a_t|s_t) − log π_old(a_t|s_t))
+ * (TRPO maximizes L = −f). For μ_t, ℓ computed at θ, writes into `gMu` ∂f/∂μ_t and returns ∂f/∂ℓ:
+ *   ∂f/∂μ_t = −(1/T) r_t Â_t (a_t − μ_t)/σ²,   ∂f/∂ℓ = −(1/T) Σ_t r_t Â_t ((a_t − μ_t)²/σ² − 1).
+ */
+export function surrogateLoss(
+  mu: ArrayLike<number>,
+  logSigma: number,
+  batch: TrpoBatch,
+  logProbOld: ArrayLike<number>,
+  gMu: Float64Array | null,
+): { loss: number; gradLogSigma: number } {
+  const { actions, advantages, T } = batch;
+  const sigma = Math.exp(logSigma);
+  const variance = sigma * sigma;
+  const invT = 1 / T;
+  let sum = 0;
+  let gl = 0;
+  for (let t = 0; t < T; t++) {
+    const a = actions[t];
+    const d = a - mu[t];
+    const ratio = Math.exp(gaussianLogProbSigma(a, mu[t], sigma) - logProbOld[t]);
+    const w = ratio * advantages[t];
+    sum += w;
+    if (gMu) gMu[t] = -invT * w * (d / variance);
+    gl += -invT * w * ((d * d) / variance - 1);
+  }
+  return { loss: -sum * invT, gradLogSigma: gl };
+}
+
+/**
+ * The Fisher matrix of the policy at θ as TRPO uses it: the Hessian of
+ * KL̄(θ) = (1/T) Σ_t KL(π_θ₀(·|s_t) ‖ π_θ(·|s_t)) at θ = θ₀. With u_t = (μ_t, ℓ) and J_t = ∂u_t/∂θ,
+ * ∇²KL̄ = (1/T) Σ_t J_tᵀ M_t J_t + (1/T) Σ_t Σ_k (∂KL/∂u_{t,k}) ∇²u_{t,k}; the second sum vanishes
+ * at θ₀ because ∂KL/∂u = 0 where the two distributions coincide, and M_t = ∂²KL/∂u² = diag(1/σ², 2).
+ * So, exactly,
+ *
+ *   F v = (1/T) Σ_t J_μ,tᵀ (J_μ,t · v)/σ² + 2 c² v_ρ e_ρ,   c = dℓ/dρ ∈ {0, 1}.
+ *
+ * The rows J_μ,t = ∂μ_t/∂θ are computed once per update by the parametrization's own backward,
+ * one state at a time (exact reverse mode; no finite differences), and stored T×P.
+ */
+export class GaussianFisher {
+  readonly size: number;
+  readonly T: number;
+  /** T×P rows ∂μ_t/∂θ (the ρ column is 0). */
+  readonly jacobian: Float64Array;
+  readonly sigma2: number;
+  readonly slope: number;
+  private readonly rhoIndex: number;
+  private readonly jv: Float64Array;
+
+  constructor(view: GaussianPolicyView, states: Float64Array, T: number, stateDim: number) {
+    const P = view.size;
+    this.size = P;
+    this.T = T;
+    this.jacobian = new Float64Array(T * P);
+    this.jv = new Float64Array(T);
+    const one = new Float64Array(1);
+    const seed = Float64Array.of(1);
+    const row = new Float64Array(P);
+    for (let t = 0; t < T; t++) {
+      for (const p of view.params) p.grad.fill(0);
+      view.forwardMu(states.subarray(t * stateDim, (t + 1) * stateDim), 1, one);
+      view.backwardMu(seed);
+      this.jacobian.set(readFlatGrad(view.params, row), t * P);
+    }
+    for (const p of view.params) p.grad.fill(0);
+    const l = view.logSigma();
+    this.sigma2 = Math.exp(2 * l);
+    this.slope = view.logSigmaSlope();
+    this.rhoIndex = view.logSigmaIndex;
+  }
+
+  /** out = (F + damping·I) v. */
+  apply(v: Float64Array, out: Float64Array, damping = 0): Float64Array {
+    const { size: P, T, jacobian: J, jv } = this;
+    for (let t = 0; t < T; t++) {
+      let s = 0;
+      const o = t * P;
+      for (let j = 0; j < P; j++) s += J[o + j] * v[j];
+      jv[t] = s / (T * this.sigma2);
+    }
+    out.fill(0);
+    for (let t = 0; t < T; t++) {
+      const w = jv[t];
+      if (w === 0) continue;
+      const o = t * P;
+      for (let j = 0; j < P; j++) out[j] += J[o + j] * w;
+    }
+    out[this.rhoIndex] += 2 * this.slope * this.slope * v[this.rhoIndex];
+    if (damping !== 0) for (let j = 0; j < P; j++) out[j] += damping * v[j];
+    return out;
+  }
+}
