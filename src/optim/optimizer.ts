@@ -53,6 +53,11 @@ export function checkState(
         throw new RangeError(
           `${who}.setState: buffer ${key} of parameter "${p.name}" has length ${saved.length}, expected ${p.data.length}`,
         );
+      for (let i = 0; i < saved.length; i++)
+        if (typeof saved[i] !== "number" || !Number.isFinite(saved[i]))
+          throw new RangeError(
+            `${who}.setState: buffer ${key} of parameter "${p.name}" has a non-finite entry ${String(saved[i])} at [${i}]`,
+          );
     }
   }
 }

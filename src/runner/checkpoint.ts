@@ -162,18 +162,27 @@ export function readCheckpointFile<Payload>(path: string): { episode: number; pa
 }
 
 /**
- * Loads the newest checkpoint of `dir` that verifies. Corrupt ones are reported through `warn`
- * and skipped. Returns null when none is usable.
+ * Loads the newest checkpoint of `dir` that verifies: checksum, then `validate` (the caller's
+ * content check: shapes, finiteness, counters, generator states; it throws to reject). Corrupt
+ * ones are reported through `warn` and skipped. Returns null when none is usable.
  */
 export function loadLatestCheckpoint<Payload>(
   dir: string,
   warn: (message: string) => void = () => {},
+  validate?: (payload: Payload, episode: number) => void,
 ): { episode: number; payload: Payload; path: string } | null {
   const all = listCheckpoints(dir);
   for (let i = all.length - 1; i >= 0; i--) {
     const path = join(dir, all[i].name);
     try {
       const { episode, payload } = readCheckpointFile<Payload>(path);
+      if (validate !== undefined) {
+        try {
+          validate(payload, episode);
+        } catch (err) {
+          throw new CorruptCheckpointError(`${path}: ${(err as Error).message}`);
+        }
+      }
       return { episode, payload, path };
     } catch (err) {
       if (!(err instanceof CorruptCheckpointError)) throw err;

@@ -8,6 +8,7 @@ import { runEpisode } from "../pg/reinforce.js";
 import { Rng, type RngState } from "../random/rng.js";
 import type { AgentFactory, RunnableAgent } from "./agent-factory.js";
 import { writeJsonAtomic } from "./atomic-file.js";
+import { checkRunCheckpoint } from "./checkpoint-content.js";
 import {
   loadLatestCheckpoint,
   removePartialCheckpoints,
@@ -349,7 +350,7 @@ export async function executeRun(rawConfig: RunConfig | unknown, options: RunOpt
     env: makeTrainingEnv(config, envRng),
     rng,
     envRng,
-    metrics: MetricsWriter.create(dir),
+    metrics: MetricsWriter.create(dir, undefined, { tensorboard: config.tensorboard !== false }),
     snapshotsPath,
     snapshotsBytes: 0,
     episode: 0,
@@ -402,7 +403,9 @@ export async function resumeRun(
   const unlock = lockRunDir(dir);
   let ckpt: { payload: RunCheckpoint } | null;
   try {
-    ckpt = loadLatestCheckpoint<RunCheckpoint>(join(dir, RUN_FILES.checkpointDir), warn);
+    ckpt = loadLatestCheckpoint<RunCheckpoint>(join(dir, RUN_FILES.checkpointDir), warn, (payload, episode) =>
+      checkRunCheckpoint(payload, episode, config, options.agentFactory ?? paperAgentFactory),
+    );
     removePartialCheckpoints(join(dir, RUN_FILES.checkpointDir));
   } catch (err) {
     unlock();
@@ -436,7 +439,9 @@ async function resumeFromCheckpoint(
   const runRng = Rng.fromState(p.rng);
   const envRng = Rng.fromState(p.envRng);
   // Checks the metric files against the checkpoint before anything in the directory changes.
-  const metrics = MetricsWriter.resume(dir, p.metrics);
+  const metrics = MetricsWriter.resume(dir, p.metrics, undefined, {
+    tensorboard: config.tensorboard !== false,
+  });
   const snapshotsPath = join(dir, RUN_FILES.snapshots);
   if (existsSync(snapshotsPath) && statSync(snapshotsPath).size >= p.snapshotsBytes) {
     const fd = openSync(snapshotsPath, "r+");
