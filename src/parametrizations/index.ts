@@ -5,6 +5,7 @@
  */
 export type { Parametrization, BatchKeeping, StateDictEntry } from "./parametrization.js";
 export { GridLowRank, fillReferenceOrder } from "./grid-low-rank.js";
-export { ScalarMlp } from "./mlp.js";
+export { ScalarMlp, type MlpActivation, type ScalarMlpOptions } from "./mlp.js";
+export { RbfFeatures, type RbfOptions } from "./rbf.js";
 export { StackedParametrization } from "./stack.js";
 export { ActMemo } from "./memo.js";

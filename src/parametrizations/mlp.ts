@@ -2,8 +2,16 @@ import { makeParameter, type Parameter } from "../optim/parameter.js";
 import type { Rng } from "../random/rng.js";
 import type { BatchKeeping, StateDictEntry } from "./parametrization.js";
 
+/** The hidden nonlinearity of {@link ScalarMlp}. */
+export type MlpActivation = "relu" | "tanh";
+
+export interface ScalarMlpOptions {
+  /** "relu" (default) or "tanh" (the tensor-low-rank reference's PolicyNetwork/ValueNetwork). */
+  activation?: MlpActivation;
+}
+
 /**
- * y = w₂ · ReLU(W₁ x + b₁) + b₂: PyTorch's `Sequential(Linear(S, H), ReLU(), Linear(H, 1))`
+ * y = w₂ · ReLU(W₁ x + b₁) + b₂ (or tanh with `activation: "tanh"`): PyTorch's `Sequential(Linear(S, H), ReLU(), Linear(H, 1))`
  * with a scalar output, hand-written on Float64Array. Parameter names and layouts follow the
  * state_dict: `<prefix>.0.weight` H×S (out×in, row-major), `<prefix>.0.bias` [H],
  * `<prefix>.2.weight` 1×H, `<prefix>.2.bias` [1].
@@ -16,6 +24,8 @@ export class ScalarMlp implements BatchKeeping {
   readonly inputDim: number;
   readonly outputDim = 1;
   readonly hidden: number;
+  /** The hidden nonlinearity: ReLU (the LRPG baseline, default) or tanh (the tensor-low-rank baseline). */
+  readonly activation: MlpActivation;
   readonly w1: Parameter;
   readonly b1: Parameter;
   readonly w2: Parameter;
@@ -25,7 +35,11 @@ export class ScalarMlp implements BatchKeeping {
   private batch = 0;
   private readonly accS: Float64Array;
 
-  constructor(inputDim: number, hidden: number, prefix: string) {
+  constructor(inputDim: number, hidden: number, prefix: string, options: ScalarMlpOptions = {}) {
+    const activation = options.activation ?? "relu";
+    if (activation !== "relu" && activation !== "tanh")
+      throw new RangeError(`ScalarMlp: activation must be "relu" or "tanh", got ${String(activation)}`);
+    this.activation = activation;
     if (!Number.isInteger(inputDim) || inputDim < 1)
       throw new RangeError(`ScalarMlp: inputDim must be an integer >= 1, got ${inputDim}`);
     if (!Number.isInteger(hidden) || hidden < 1)
@@ -83,6 +97,7 @@ export class ScalarMlp implements BatchKeeping {
    * (an inactive unit contributes nothing, even at u = −∞) are the reference.
    */
   forward(x: ArrayLike<number>, offset = 0): number {
+    if (this.activation === "tanh") return this.forwardTanh(x, offset);
     if (this.inputDim === 2) {
       const y = this.forward2BranchFree(x[offset], x[offset + 1]);
       if (y - y === 0) return y + this.b2.data[0];
@@ -126,6 +141,10 @@ export class ScalarMlp implements BatchKeeping {
    */
   forwardBatch(x: Float64Array, T: number, out: Float64Array): void {
     this.keepBatch(x, T);
+    if (this.activation === "tanh") {
+      for (let t = 0; t < T; t++) out[t] = this.forwardTanh(x, t * this.inputDim);
+      return;
+    }
     if (this.inputDim === 2 && this.forwardBatch2BranchFree(T, out)) return;
     this.forwardBatchBranching(T, out);
   }
@@ -238,6 +257,10 @@ export class ScalarMlp implements BatchKeeping {
    * parameters must not have changed in between: the pre-activations are recomputed).
    */
   backwardBatch(g: Float64Array): void {
+    if (this.activation === "tanh") {
+      this.backwardTanh(g);
+      return;
+    }
     const S = this.inputDim;
     const H = this.hidden;
     const T = this.batch;
@@ -295,6 +318,68 @@ export class ScalarMlp implements BatchKeeping {
       }
       gW2[h] += gw2;
       gB1[h] += gb1;
+    }
+    this.b2.grad[0] += gb2;
+  }
+
+  /**
+   * Multiplies the output layer's weights by `weight` and its bias by `bias`: the tensor-low-rank
+   * reference scales PyTorch's default init of the action layer by 0.1 and 0.
+   */
+  scaleOutputLayer(weight: number, bias: number): void {
+    for (let h = 0; h < this.hidden; h++) this.w2.data[h] *= weight;
+    this.b2.data[0] *= bias;
+  }
+
+  /** y = w₂ · tanh(W₁x + b₁) + b₂ for the input at x[offset …]. */
+  private forwardTanh(x: ArrayLike<number>, offset: number): number {
+    const S = this.inputDim;
+    const W1 = this.w1.data;
+    const B1 = this.b1.data;
+    const W2 = this.w2.data;
+    let y = 0;
+    for (let h = 0; h < this.hidden; h++) {
+      const ho = h * S;
+      let u = 0;
+      for (let s = 0; s < S; s++) u += W1[ho + s] * x[offset + s];
+      y += W2[h] * Math.tanh(u + B1[h]);
+    }
+    return y + this.b2.data[0];
+  }
+
+  /**
+   * Tanh backward: with h_t = tanh(u_t), ∇w₂ = Σ_t g_t h_t, ∇b₂ = Σ_t g_t,
+   * δ_t = g_t · w₂ ⊙ (1 − h_t²), ∇W₁ = Σ_t δ_t x_tᵀ, ∇b₁ = Σ_t δ_t.
+   */
+  private backwardTanh(g: Float64Array): void {
+    const S = this.inputDim;
+    const T = this.batch;
+    const xt = this.xt;
+    const W1 = this.w1.data;
+    const B1 = this.b1.data;
+    const W2 = this.w2.data;
+    const acc = this.accS;
+    let gb2 = 0;
+    for (let t = 0; t < T; t++) gb2 += g[t];
+    for (let h = 0; h < this.hidden; h++) {
+      const ho = h * S;
+      const v = W2[h];
+      let gw2 = 0;
+      let gb1 = 0;
+      acc.fill(0);
+      for (let t = 0; t < T; t++) {
+        let u = 0;
+        for (let s = 0; s < S; s++) u += W1[ho + s] * xt[s * T + t];
+        const a = Math.tanh(u + B1[h]);
+        const gt = g[t];
+        gw2 += gt * a;
+        const delta = gt * v * (1 - a * a);
+        gb1 += delta;
+        for (let s = 0; s < S; s++) acc[s] += delta * xt[s * T + t];
+      }
+      for (let s = 0; s < S; s++) this.w1.grad[ho + s] += acc[s];
+      this.w2.grad[h] += gw2;
+      this.b1.grad[h] += gb1;
     }
     this.b2.grad[0] += gb2;
   }

@@ -1,0 +1,144 @@
+import { makeParameter, type Parameter } from "../optim/parameter.js";
+import type { Rng } from "../random/rng.js";
+import type { BatchKeeping, StateDictEntry } from "./parametrization.js";
+
+export interface RbfOptions {
+  /** K, number of radial features (the tensor-low-rank reference's pendulum: 300). */
+  features: number;
+  /** D, outputs per state (default 1). */
+  outputs?: number;
+  /** γ in φ_k(s) = exp(−γ‖s − c_k‖²) (default 1, the reference's unit bandwidth). */
+  gamma?: number;
+}
+
+/**
+ * Radial-basis-function baseline of the tensor-low-rank reference (docs/trpo.md §7):
+ *
+ *   φ_k(s) = exp(−γ‖s − c_k‖²),  k = 0 … K−1,   z(s) = W φ(s) + b,
+ *
+ * with fixed centres c_k ~ N(0, I) (drawn once from the run's generator, never trained) and a
+ * learned linear layer W ∈ ℝ^{D×K}, b ∈ ℝ^D (state-dict names `<prefix>.linear.weight`,
+ * `<prefix>.linear.bias`; the centres are not in the state dict, as in the reference).
+ *
+ * Backward for upstream g_t = ∂J/∂z_t: ∇W = Σ_t g_t φ(s_t)ᵀ, ∇b = Σ_t g_t (φ does not depend on θ).
+ */
+export class RbfFeatures implements BatchKeeping {
+  readonly inputDim: number;
+  readonly outputDim: number;
+  readonly features: number;
+  readonly gamma: number;
+  /** K×S, row k = c_k. */
+  readonly centres: Float64Array;
+  readonly weight: Parameter;
+  readonly bias: Parameter;
+  /** φ of the last batch, T×K. */
+  private phi = new Float64Array(0);
+  private batch = 0;
+  private readonly one: Float64Array;
+
+  constructor(inputDim: number, options: RbfOptions, prefix: string) {
+    const K = options.features;
+    const D = options.outputs ?? 1;
+    const gamma = options.gamma ?? 1;
+    if (!Number.isInteger(inputDim) || inputDim < 1)
+      throw new RangeError(`RbfFeatures: inputDim must be an integer >= 1, got ${inputDim}`);
+    if (!Number.isInteger(K) || K < 1 || K > 1_000_000)
+      throw new RangeError(`RbfFeatures: features must be an integer in [1, 1000000], got ${K}`);
+    if (!Number.isInteger(D) || D < 1)
+      throw new RangeError(`RbfFeatures: outputs must be an integer >= 1, got ${D}`);
+    if (!(Number.isFinite(gamma) && gamma > 0))
+      throw new RangeError(`RbfFeatures: gamma must be a finite number > 0, got ${gamma}`);
+    this.inputDim = inputDim;
+    this.outputDim = D;
+    this.features = K;
+    this.gamma = gamma;
+    this.centres = new Float64Array(K * inputDim);
+    this.weight = makeParameter(`${prefix}.linear.weight`, [D, K]);
+    this.bias = makeParameter(`${prefix}.linear.bias`, [D]);
+    this.one = new Float64Array(K);
+  }
+
+  get parameters(): Parameter[] {
+    return [this.weight, this.bias];
+  }
+
+  get parameterCount(): number {
+    return this.outputDim * (this.features + 1);
+  }
+
+  /**
+   * The reference's construction order: centres c ~ N(0, 1) (row-major K×S), then PyTorch's
+   * default `nn.Linear` init, W and b ~ U(−1/√K, 1/√K).
+   */
+  init(rng: Rng): void {
+    rng.fillNormal(this.centres);
+    const bound = 1 / Math.sqrt(this.features);
+    for (const p of [this.weight, this.bias])
+      for (let i = 0; i < p.data.length; i++) p.data[i] = -bound + 2 * bound * rng.uniform();
+  }
+
+  stateDictEntries(): StateDictEntry[] {
+    return this.parameters.map((param) => ({ key: param.name, param, transpose: false }));
+  }
+
+  /** φ(s) for the state at x[offset …] into out[outOffset … + K − 1]. */
+  featuresOf(x: ArrayLike<number>, offset: number, out: Float64Array, outOffset = 0): void {
+    const S = this.inputDim;
+    const C = this.centres;
+    const g = this.gamma;
+    for (let k = 0; k < this.features; k++) {
+      let d2 = 0;
+      for (let s = 0; s < S; s++) {
+        const d = x[offset + s] - C[k * S + s];
+        d2 += d * d;
+      }
+      out[outOffset + k] = Math.exp(-g * d2);
+    }
+  }
+
+  private linear(phi: Float64Array, phiOffset: number, out: Float64Array, outOffset: number): void {
+    const K = this.features;
+    const W = this.weight.data;
+    for (let d = 0; d < this.outputDim; d++) {
+      let y = 0;
+      const o = d * K;
+      for (let k = 0; k < K; k++) y += W[o + k] * phi[phiOffset + k];
+      out[outOffset + d] = y + this.bias.data[d];
+    }
+  }
+
+  forwardOne(state: ArrayLike<number>, out: Float64Array, outOffset = 0): void {
+    this.featuresOf(state, 0, this.one, 0);
+    this.linear(this.one, 0, out, outOffset);
+  }
+
+  keepBatch(states: Float64Array, T: number): void {
+    const K = this.features;
+    if (this.phi.length < T * K) this.phi = new Float64Array(Math.max(T * K, 2 * this.phi.length));
+    for (let t = 0; t < T; t++) this.featuresOf(states, t * this.inputDim, this.phi, t * K);
+    this.batch = T;
+  }
+
+  forwardBatch(states: Float64Array, T: number, out: Float64Array): void {
+    this.keepBatch(states, T);
+    for (let t = 0; t < T; t++) this.linear(this.phi, t * this.features, out, t * this.outputDim);
+  }
+
+  backwardBatch(gradZ: Float64Array): void {
+    const K = this.features;
+    const D = this.outputDim;
+    const gW = this.weight.grad;
+    const gb = this.bias.grad;
+    const phi = this.phi;
+    for (let t = 0; t < this.batch; t++) {
+      for (let d = 0; d < D; d++) {
+        const g = gradZ[t * D + d];
+        if (g === 0) continue;
+        gb[d] += g;
+        const o = d * K;
+        const p = t * K;
+        for (let k = 0; k < K; k++) gW[o + k] += g * phi[p + k];
+      }
+    }
+  }
+}
