@@ -11,9 +11,10 @@
  * Reference (matrix-low-rank-pg re-run, seeds 0–4; docs/lrpg.md §9): episodes until the
  * 20-episode moving average reaches 90 — LRPG median 145 (114–273), NN median 340 (150–414).
  */
+import { usageExit } from "./lib/script-errors.js";
 import { Command } from "commander";
 import { PAPER_TASKS } from "../src/presets/paper-agents.js";
-import { intInRange, seedList } from "./lib/args.js";
+import { intInRange, outputDir, seedList } from "./lib/args.js";
 import { runComparison } from "./lib/compare-methods.js";
 import { addExecutionOptions, executionFromOptions } from "./lib/population-option.js";
 import { envOption, runOnOtherEnv } from "./lib/env-option.js";
@@ -67,6 +68,7 @@ if (
 }
 
 const program = new Command()
+  .exitOverride(usageExit)
   .name("exp:acrobot")
   .description(
     "LRPG vs the NN baseline on the LRPG paper's continuous-torque acrobot, seeds in parallel on all cores",
@@ -78,7 +80,7 @@ const program = new Command()
     Array.from({ length: SEEDS }, (_, i) => i),
   )
   .option("--episodes <n>", "training episodes per run", intInRange("--episodes", 20, 1_000_000), EPISODES)
-  .option("--out <dir>", "output folder (runs/, summary.json, report.html)", OUT)
+  .option("--out <dir>", "output folder (runs/, summary.json, report.html)", outputDir("--out"), OUT)
   .option("--threads <n>", "worker threads (default: all cores)", intInRange("--threads", 1, 256))
   .option(
     "--env <id>",
@@ -87,7 +89,7 @@ const program = new Command()
     ENV_ID,
   )
   .option("--quiet", "no progress bar or table")
-  .showHelpAfterError();
+  .showHelpAfterError("(add --help for usage)");
 addExecutionOptions(program).parse();
 const execution = executionFromOptions(program);
 const opts = program.opts<{

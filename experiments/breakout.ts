@@ -31,9 +31,10 @@
  * Reference (docs/dqn.md §8, PyTorch, 2 seeds): last-100 training average 3.2–3.6 at 100k
  * frames, 5.3–6.5 at 300k; the published curve reaches ≈ 10 by 1M frames.
  */
+import { usageExit } from "./lib/script-errors.js";
 import { Command, InvalidArgumentError } from "commander";
 import type { MatmulPrecision } from "../src/factor/gemm.js";
-import { intInRange, seedList } from "./lib/args.js";
+import { intInRange, outputDir, seedList } from "./lib/args.js";
 import { applyResume, runDqnExperiment } from "./lib/dqn-run.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
@@ -110,6 +111,7 @@ function variantList(value: string): string[] {
 }
 
 const program = new Command()
+  .exitOverride(usageExit)
   .name("exp:breakout")
   .description(
     "DQN on MinAtar Breakout: dense vs low-rank vs TRL hidden layer, CP conv; one core, sequential runs",
@@ -127,7 +129,7 @@ const program = new Command()
     Array.from({ length: SEEDS }, (_, i) => i),
   )
   .option("--frames <n>", "frames per run", intInRange("--frames", 1000, 50_000_000), FRAMES)
-  .option("--out <dir>", "output folder", OUT)
+  .option("--out <dir>", "output folder", outputDir("--out"), OUT)
   .option("--precision <f32|f64>", "arithmetic of the matrix products", precisionArg, MATMUL_PRECISION)
   .option(
     "--checkpoint-every <frames>",
@@ -141,7 +143,7 @@ const program = new Command()
   )
   .option("--resume <run dir>", "continue this run from its newest checkpoint (settings from its manifest)")
   .option("--quiet", "no progress on stderr")
-  .showHelpAfterError();
+  .showHelpAfterError("(add --help for usage)");
 program.parse();
 const opts = program.opts<{
   variants: string[];

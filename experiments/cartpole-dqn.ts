@@ -21,8 +21,9 @@
  * `lowrank-rl laser`); summary.json, curves.json, report.html.
  * "Solved" in the Gym sense: an evaluation averaging ≥ 195 over 20 episodes (reported per run in eval.json).
  */
+import { usageExit } from "./lib/script-errors.js";
 import { Command, InvalidArgumentError } from "commander";
-import { intInRange, seedList } from "./lib/args.js";
+import { intInRange, outputDir, seedList } from "./lib/args.js";
 import { applyResume, runDqnExperiment } from "./lib/dqn-run.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
@@ -74,6 +75,7 @@ function variantList(value: string): string[] {
 }
 
 const program = new Command()
+  .exitOverride(usageExit)
   .name("exp:cartpole-dqn")
   .description("DQN on CartPole-v1, dense vs low-rank hidden layer (fast sanity check)")
   .option(
@@ -89,7 +91,7 @@ const program = new Command()
     Array.from({ length: SEEDS }, (_, i) => i),
   )
   .option("--frames <n>", "frames per run", intInRange("--frames", 1000, 10_000_000), FRAMES)
-  .option("--out <dir>", "output folder", OUT)
+  .option("--out <dir>", "output folder", outputDir("--out"), OUT)
   .option(
     "--checkpoint-every <frames>",
     "frames between checkpoints under <run dir>/checkpoints/ (0 = off)",
@@ -102,7 +104,7 @@ const program = new Command()
   )
   .option("--resume <run dir>", "continue this run from its newest checkpoint (settings from its manifest)")
   .option("--quiet", "no progress on stderr")
-  .showHelpAfterError();
+  .showHelpAfterError("(add --help for usage)");
 program.parse();
 const opts = program.opts<{
   variants: string[];

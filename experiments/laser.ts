@@ -22,6 +22,7 @@
  *   [0.43, 1.23], re-measured +0.99 [0.53, 1.45] on held-out seeds (one training seed, weak policy).
  * - Every full-rank null control reproduced the baseline returns bit-for-bit.
  */
+import { usageExit } from "./lib/script-errors.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
@@ -39,7 +40,7 @@ import { makeSavedPolicy, writeSavedPolicy } from "../src/laser/saved-policy.js"
 import type { EvaluationMode } from "../src/laser/evaluate.js";
 import { Rng } from "../src/random/rng.js";
 import { executeRun } from "../src/runner/run.js";
-import { intInRange } from "./lib/args.js";
+import { intInRange, outputDir } from "./lib/args.js";
 
 // ---------------------------------------------------------------- hyperparameters
 const OUT = "results/laser";
@@ -67,6 +68,7 @@ const DQN_EVAL_MAX_STEPS = 2_000; // MinAtar Breakout has no time limit
 // -----------------------------------------------------------------------------------
 
 const program = new Command()
+  .exitOverride(usageExit)
   .name("exp:laser")
   .description(
     "LASER rank-reduction sweeps with paired statistics on a pendulum NN, a pendulum LRPG agent and a Breakout DQN",
@@ -77,7 +79,7 @@ const program = new Command()
     (v: string, acc: string[]) => [...acc, v],
     [] as string[],
   )
-  .option("--out <dir>", "output folder", OUT)
+  .option("--out <dir>", "output folder", outputDir("--out"), OUT)
   .option(
     "--eval-episodes <n>",
     "evaluation episodes per trial",
@@ -109,6 +111,7 @@ const program = new Command()
     },
     EVAL_MODE,
   )
+  .showHelpAfterError("(add --help for usage)")
   .parse();
 
 const opts = program.opts<{

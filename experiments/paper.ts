@@ -13,6 +13,7 @@
  * episodes to the 20-episode moving-average threshold — median and IQR — and final returns);
  * and prints the wall time and the process CPU time.
  */
+import { usageExit } from "./lib/script-errors.js";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
@@ -25,7 +26,7 @@ import { runRunJobsInPool } from "../src/runner/pool.js";
 import { gitCommit, packageVersion } from "../src/runner/provenance.js";
 import type { RunResult } from "../src/runner/run.js";
 import { curveBand, episodesToThreshold, spread, tailMean } from "../src/runner/stats.js";
-import { intInRange, seedList } from "./lib/args.js";
+import { intInRange, outputDir, seedList } from "./lib/args.js";
 import { addExecutionOptions, executionFromOptions, withExecution } from "./lib/population-option.js";
 import { censoredSpread } from "./lib/censored-spread.js";
 import { constantPolicyReturn } from "./lib/constant-policy.js";
@@ -120,6 +121,7 @@ function runList(value: string): number[] {
 }
 
 const program = new Command()
+  .exitOverride(usageExit)
   .name("exp:paper")
   .description(
     "The LRPG paper's figure: LRPG vs the NN baseline on pendulum, acrobot and rocket, all runs in parallel on all cores",
@@ -143,10 +145,15 @@ const program = new Command()
     ROCKET_EPISODES,
   )
   .option("--tasks <list>", "tasks to run, comma-separated", taskList, Object.keys(TASKS) as PaperTask[])
-  .option("--out <dir>", "output folder (runs/, report.html, table.md, summary.json)", OUT)
+  .option(
+    "--out <dir>",
+    "output folder (runs/, report.html, table.md, summary.json)",
+    outputDir("--out"),
+    OUT,
+  )
   .option("--threads <n>", "worker threads (default: all cores)", intInRange("--threads", 1, 256))
   .option("--quiet", "no progress bar or table")
-  .showHelpAfterError();
+  .showHelpAfterError("(add --help for usage)");
 addExecutionOptions(program).parse();
 const execution = executionFromOptions(program);
 const opts = program.opts<{

@@ -9,6 +9,7 @@
  *
  * Writes <out>/<task>/<run dirs>, <out>/summary.json and <out>/report.html.
  */
+import { usageExit } from "./lib/script-errors.js";
 import { Command, InvalidArgumentError } from "commander";
 import { join } from "node:path";
 import { episodeProgressBar } from "../src/cli/progress.js";
@@ -20,7 +21,7 @@ import type { RunConfig, RunConfigInput, Task } from "../src/runner/config.js";
 import { gitCommit, packageVersion } from "../src/runner/provenance.js";
 import { curveBand, spread, tailMean } from "../src/runner/stats.js";
 import { planSweep, runSweep, type SweepSpec } from "../src/runner/sweep.js";
-import { intInRange, seedList } from "./lib/args.js";
+import { intInRange, outputDir, seedList } from "./lib/args.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
 const SEEDS = 3;
@@ -69,6 +70,7 @@ function taskList(value: string): Task[] {
 }
 
 const program = new Command()
+  .exitOverride(usageExit)
   .name("exp:rank-sweep")
   .description(
     "LRPG rank and grid size vs NN width: final return against parameter count (median, IQR over seeds)",
@@ -81,10 +83,10 @@ const program = new Command()
     Array.from({ length: SEEDS }, (_, i) => i),
   )
   .option("--episodes <n>", "override the episodes of every task", intInRange("--episodes", 20, 10_000_000))
-  .option("--out <dir>", "output folder", OUT)
+  .option("--out <dir>", "output folder", outputDir("--out"), OUT)
   .option("--threads <n>", "worker threads (default: all cores)", intInRange("--threads", 1, 256))
   .option("--quiet", "no progress bar")
-  .showHelpAfterError();
+  .showHelpAfterError("(add --help for usage)");
 program.parse();
 const opts = program.opts<{
   tasks: Task[];

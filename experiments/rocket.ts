@@ -15,9 +15,10 @@
  * reaches 1.15 (1.087). Caveat (§2): constant full thrust already scores 1.1887 — at or above both
  * methods' converged medians in the paper — so it is measured here and reported beside them.
  */
+import { usageExit } from "./lib/script-errors.js";
 import { Command } from "commander";
 import { PAPER_TASKS } from "../src/presets/paper-agents.js";
-import { intInRange, seedList } from "./lib/args.js";
+import { intInRange, outputDir, seedList } from "./lib/args.js";
 import { runComparison } from "./lib/compare-methods.js";
 import { addExecutionOptions, executionFromOptions } from "./lib/population-option.js";
 import { envOption, runOnOtherEnv } from "./lib/env-option.js";
@@ -78,6 +79,7 @@ if (
 }
 
 const program = new Command()
+  .exitOverride(usageExit)
   .name("exp:rocket")
   .description(
     "LRPG vs the NN baseline on the LRPG paper's Goddard rocket, with the constant full-thrust baseline; seeds in parallel on all cores",
@@ -94,7 +96,7 @@ const program = new Command()
     intInRange("--episodes", 20, 10_000_000),
     EPISODES,
   )
-  .option("--out <dir>", "output folder (runs/, summary.json, report.html)", OUT)
+  .option("--out <dir>", "output folder (runs/, summary.json, report.html)", outputDir("--out"), OUT)
   .option("--threads <n>", "worker threads (default: all cores)", intInRange("--threads", 1, 256))
   .option(
     "--env <id>",
@@ -103,7 +105,7 @@ const program = new Command()
     ENV_ID,
   )
   .option("--quiet", "no progress bar or table")
-  .showHelpAfterError();
+  .showHelpAfterError("(add --help for usage)");
 addExecutionOptions(program).parse();
 const execution = executionFromOptions(program);
 const opts = program.opts<{

@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from "commander";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 
 /** Commander parser for an integer flag in [min, max]; the error names the flag, the value and the range. */
 export function intInRange(flag: string, min: number, max: number): (value: string) => number {
@@ -35,4 +37,31 @@ export function seedList(value: string): number[] {
   if (new Set(seeds).size !== seeds.length)
     throw new InvalidArgumentError(`${usage}: the seeds must be distinct`);
   return seeds;
+}
+
+/**
+ * Commander parser for an output folder flag: refuses an empty path, an existing non-directory,
+ * and a path that cannot be created (its nearest existing ancestor is a file, as in
+ * `/dev/null/x`, or is not writable) — before the script writes anything.
+ */
+export function outputDir(flag: string): (value: string) => string {
+  return (value: string) => {
+    if (value.trim() === "")
+      throw new InvalidArgumentError(`${flag} must name a directory, got an empty path`);
+    let dir = resolve(value);
+    if (existsSync(dir)) {
+      if (!statSync(dir).isDirectory())
+        throw new InvalidArgumentError(`${flag} ${value}: exists and is not a directory`);
+    } else {
+      while (!existsSync(dir)) dir = dirname(dir);
+      if (!statSync(dir).isDirectory())
+        throw new InvalidArgumentError(`${flag} ${value}: cannot create it, ${dir} is not a directory`);
+    }
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      throw new InvalidArgumentError(`${flag} ${value}: ${dir} is not writable`);
+    }
+    return value;
+  };
 }
