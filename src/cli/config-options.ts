@@ -81,6 +81,8 @@ export function rawConfigFromOptions(opts: Record<string, unknown>): RunConfigIn
   for (const doc of FIELD_DOCS) {
     const v = opts[doc.name];
     if (typeof v === "string") base[doc.name] = flagValue(doc.name, v);
+    // `--no-<field>` flags: only the negation given on the command line is a config value.
+    else if (v === false) base[doc.name] = false;
   }
   for (const doc of DQN_FIELD_DOCS) {
     const v = opts[doc.name];

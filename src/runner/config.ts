@@ -213,6 +213,14 @@ export const FIELD_DOCS: readonly FieldDoc[] = [
     description: "episodes between parameter snapshots (for singular values over training)",
     defaultText: "100",
   },
+  {
+    name: "tensorboard",
+    flag: "--no-tensorboard",
+    allowed: "true or false (false is kept in the resolved config; true is the default and left out)",
+    description:
+      "write every metric row's scalars to a TensorBoard event file <run>/tb/events.out.tfevents.* (docs/tensorboard.md); the flag turns it off",
+    defaultText: "true",
+  },
 ];
 
 const positiveSchedule = z.union([z.number(), z.string()]);
@@ -243,6 +251,7 @@ const runConfigSchema = z.strictObject({
   backend: z.enum(["cpu", "gpu"]).optional(),
   gpuMode: z.enum(GPU_MODES as [GpuMode, ...GpuMode[]]).optional(),
   population: intIn(1, 100_000).optional(),
+  tensorboard: z.boolean().optional(),
 });
 
 export type RunConfigInput = z.input<typeof runConfigSchema>;
@@ -277,6 +286,8 @@ export interface RunConfig {
   gpuMode?: GpuMode;
   /** Runs differing only in seed are trained P at a time as one population (1 = one run per job). */
   population: number;
+  /** false: no TensorBoard event file (absent: the run writes one in `<run>/tb/`). */
+  tensorboard?: false;
 }
 
 /** A config error: `message` names the field, the value given and the allowed range. No stack is meant for users. */
@@ -319,7 +330,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
 function executionFields(
   c: ParsedInput,
   input: Record<string, unknown>,
-): { backend: BackendKind; gpuMode?: GpuMode; population: number } {
+): { backend: BackendKind; gpuMode?: GpuMode; population: number; tensorboard?: false } {
   const backend = c.backend ?? "cpu";
   if (backend === "cpu" && c.gpuMode !== undefined) {
     throw new ConfigError(
@@ -331,6 +342,7 @@ function executionFields(
     backend,
     ...(backend === "gpu" ? { gpuMode: c.gpuMode ?? "auto" } : {}),
     population: c.population ?? 1,
+    ...(c.tensorboard === false ? { tensorboard: false as const } : {}),
   };
 }
 
@@ -510,7 +522,7 @@ function parseGenericEnvConfig(c: ParsedInput, input: Record<string, unknown>, e
 /** The config without run-bookkeeping fields that do not change results (for job ids). */
 export function resultDefiningConfig(config: RunConfig): Omit<
   RunConfig,
-  "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints" | "population" | "backend"
+  "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints" | "population" | "backend" | "tensorboard"
 > & {
   backend?: BackendKind;
 } {
@@ -522,10 +534,11 @@ export function resultDefiningConfig(config: RunConfig): Omit<
   // bit-identical on cpu), and the backend when it is the default cpu. Job ids of runs made before
   // these fields existed stay the same.
   delete rest.population;
+  delete rest.tensorboard;
   if (rest.backend === "cpu") delete rest.backend;
   return rest as Omit<
     RunConfig,
-    "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints" | "population" | "backend"
+    "checkpointEvery" | "checkpointMinSeconds" | "keepCheckpoints" | "population" | "backend" | "tensorboard"
   > & { backend?: BackendKind };
 }
 

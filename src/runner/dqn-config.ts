@@ -53,6 +53,8 @@ export interface DqnRunConfig {
   /** Frames between checkpoints (0 = none). */
   checkpointEvery: number;
   keepCheckpoints: number;
+  /** false: no TensorBoard event file (absent: the run writes one in `<run>/tb/`). */
+  tensorboard?: false;
 }
 
 export const DQN_ENVS = ["CartPole-v1", "MinAtar/Breakout"] as const;
@@ -294,6 +296,7 @@ const SHARED_ALLOWED: Record<string, string> = {
   evalEpisodes: "an integer in [1, 100000]",
   checkpointEvery: "an integer in [0, 1000000000] (frames; 0 = none)",
   keepCheckpoints: "an integer in [1, 1000]",
+  tensorboard: "true or false",
 };
 
 const intIn = (lo: number, hi: number) => z.int().min(lo).max(hi);
@@ -330,6 +333,7 @@ const dqnSchema = z.strictObject({
   returnWindow: intIn(1, 100_000).optional(),
   checkpointEvery: intIn(0, 1_000_000_000).optional(),
   keepCheckpoints: intIn(1, 1000).optional(),
+  tensorboard: z.boolean().optional(),
 });
 
 /** Names of every DQN config field. */
@@ -397,6 +401,7 @@ export function parseDqnRunConfig(raw: unknown): DqnRunConfig {
     returnWindow: c.returnWindow ?? d.returnWindow,
     checkpointEvery: c.checkpointEvery ?? d.checkpointEvery,
     keepCheckpoints: c.keepCheckpoints ?? d.keepCheckpoints,
+    ...(c.tensorboard === false ? { tensorboard: false as const } : {}),
   };
   const net = parseNetworkSpec(config.network);
   if (config.env === "CartPole-v1" && (net.hidden.kind === "trl" || net.conv !== undefined))
@@ -455,11 +460,12 @@ export function dqnAgentConfig(c: DqnRunConfig): DqnConfig {
 /** The config without bookkeeping fields that do not change results (for job ids). */
 export function resultDefiningDqnConfig(
   c: DqnRunConfig,
-): Omit<DqnRunConfig, "checkpointEvery" | "keepCheckpoints"> {
+): Omit<DqnRunConfig, "checkpointEvery" | "keepCheckpoints" | "tensorboard"> {
   const rest: Partial<DqnRunConfig> = { ...c };
   delete rest.checkpointEvery;
   delete rest.keepCheckpoints;
-  return rest as Omit<DqnRunConfig, "checkpointEvery" | "keepCheckpoints">;
+  delete rest.tensorboard;
+  return rest as Omit<DqnRunConfig, "checkpointEvery" | "keepCheckpoints" | "tensorboard">;
 }
 
 /** Fields only DQN has (a PG config giving one is told which algo it belongs to). */

@@ -337,7 +337,7 @@ export function executeDqnRun(rawConfig: DqnRunConfig | unknown, options: DqnRun
       agent,
       rng,
       envRng,
-      metrics: MetricsWriter.create(dir, DQN_METRIC_COLUMNS),
+      metrics: MetricsWriter.create(dir, DQN_METRIC_COLUMNS, { tensorboard: config.tensorboard !== false }),
       identity: identityOf(config, agent),
       returns: [],
       unlock,
@@ -411,7 +411,9 @@ export function resumeDqnRun(
       throw new CorruptCheckpointError(
         `${spectra}: shorter than the checkpoint's ${p.spectraBytes} bytes; cannot resume`,
       );
-    const metrics = MetricsWriter.resume(dir, p.metrics, DQN_METRIC_COLUMNS);
+    const metrics = MetricsWriter.resume(dir, p.metrics, DQN_METRIC_COLUMNS, {
+      tensorboard: config.tensorboard !== false,
+    });
     if (existsSync(spectra)) truncateSync(spectra, p.spectraBytes);
     removePartialCheckpoints(ckptDir);
     const manifest: Manifest<DqnRunConfig> = {

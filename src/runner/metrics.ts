@@ -3,6 +3,8 @@ import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, statSync,
 import { join } from "node:path";
 import { CorruptCheckpointError } from "./checkpoint.js";
 import { RUN_FILES } from "./run-dir.js";
+import type { EventFileOffset, EventWriterOptions } from "./tensorboard.js";
+import { MetricsEventSink } from "./tensorboard-metrics.js";
 
 /**
  * CleanRL-style metric names (cleanrl/*.py `writer.add_scalar(...)`): one row per episode,
@@ -46,6 +48,13 @@ export interface MetricsOffset {
   rows: number;
   jsonlSha256?: string;
   csvSha256?: string;
+  /** The TensorBoard event file and its length (when the run writes one). */
+  tensorboard?: EventFileOffset;
+}
+
+export interface MetricsWriterOptions {
+  /** Also write every row's scalars to `<dir>/tb/events.out.tfevents.*` (true, or the writer's clock and host). */
+  tensorboard?: boolean | EventWriterOptions;
 }
 
 /**
@@ -94,9 +103,17 @@ export class MetricsWriter {
   /** Running SHA-256 of each file's bytes so far. */
   private readonly jsonlHash: Hash;
   private readonly csvHash: Hash;
+  /** The TensorBoard mirror of the rows, if asked for. */
+  private readonly events: MetricsEventSink | null = null;
 
-  private constructor(dir: string, columns: readonly string[], offset: MetricsOffset | null) {
+  private constructor(
+    dir: string,
+    columns: readonly string[],
+    offset: MetricsOffset | null,
+    options: MetricsWriterOptions = {},
+  ) {
     this.columns = columns;
+    const tb = options.tensorboard === true ? {} : options.tensorboard || null;
     const jsonlPath = join(dir, RUN_FILES.metricsJsonl);
     const csvPath = join(dir, RUN_FILES.metricsCsv);
     if (offset === null) {
@@ -107,6 +124,7 @@ export class MetricsWriter {
       this.jsonlHash = createHash("sha256");
       this.csvHash = createHash("sha256").update(header);
       this.offset = { jsonlBytes: 0, csvBytes: Buffer.byteLength(header), rows: 0 };
+      if (tb) this.events = MetricsEventSink.create(dir, tb);
     } else {
       // Both files are checked before either is cut: a file that does not match is left as it is.
       const jsonlPrefix = verifyPrefix(jsonlPath, offset.jsonlBytes, offset.rows, offset.jsonlSha256);
@@ -118,12 +136,24 @@ export class MetricsWriter {
       ftruncateSync(this.jsonlFd, offset.jsonlBytes);
       ftruncateSync(this.csvFd, offset.csvBytes);
       this.offset = { jsonlBytes: offset.jsonlBytes, csvBytes: offset.csvBytes, rows: offset.rows };
+      if (tb) {
+        const kept = jsonlPrefix
+          .toString("utf8")
+          .split("\n")
+          .filter((l) => l.length > 0)
+          .map((l) => JSON.parse(l) as MetricRow);
+        this.events = MetricsEventSink.resume(dir, offset.tensorboard, kept, tb);
+      }
     }
   }
 
   /** Starts fresh metric files in `dir`. */
-  static create(dir: string, columns: readonly string[] = DEFAULT_METRIC_COLUMNS): MetricsWriter {
-    return new MetricsWriter(dir, columns, null);
+  static create(
+    dir: string,
+    columns: readonly string[] = DEFAULT_METRIC_COLUMNS,
+    options: MetricsWriterOptions = {},
+  ): MetricsWriter {
+    return new MetricsWriter(dir, columns, null, options);
   }
 
   /** Reopens the metric files of `dir`, cutting them back to `offset` (rows after a checkpoint are dropped). */
@@ -131,8 +161,9 @@ export class MetricsWriter {
     dir: string,
     offset: MetricsOffset,
     columns: readonly string[] = DEFAULT_METRIC_COLUMNS,
+    options: MetricsWriterOptions = {},
   ): MetricsWriter {
-    return new MetricsWriter(dir, columns, offset);
+    return new MetricsWriter(dir, columns, offset, options);
   }
 
   write(row: MetricRow): void {
@@ -151,6 +182,7 @@ export class MetricsWriter {
     this.offset.jsonlBytes += Buffer.byteLength(line);
     this.offset.csvBytes += Buffer.byteLength(csv);
     this.offset.rows += 1;
+    this.events?.write(compact);
   }
 
   getOffset(): MetricsOffset {
@@ -160,12 +192,14 @@ export class MetricsWriter {
       rows: this.offset.rows,
       jsonlSha256: this.jsonlHash.copy().digest("hex"),
       csvSha256: this.csvHash.copy().digest("hex"),
+      ...(this.events ? { tensorboard: this.events.getOffset() } : {}),
     };
   }
 
   close(): void {
     closeSync(this.jsonlFd);
     closeSync(this.csvFd);
+    this.events?.close();
   }
 }
 

@@ -178,7 +178,7 @@ export async function executePopulation(
       dir,
       manifest,
       shell,
-      metrics: MetricsWriter.create(dir),
+      metrics: MetricsWriter.create(dir, undefined, { tensorboard: config.tensorboard !== false }),
       snapshotsPath,
       returns: [],
       globalStep: 0,

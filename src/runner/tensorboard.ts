@@ -1,0 +1,324 @@
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+
+/**
+ * TensorBoard event files, written without TensorFlow (docs/tensorboard.md).
+ *
+ * A file is a sequence of TFRecords: `uint64 length | uint32 masked_crc32c(length bytes) | data |
+ * uint32 masked_crc32c(data)`, little-endian, where data is one serialized protobuf `Event`:
+ *
+ *   Event   { double wall_time = 1; int64 step = 2; string file_version = 3; Summary summary = 5; }
+ *   Summary { repeated Value value = 1; }
+ *   Value   { string tag = 1; float simple_value = 2; }
+ *
+ * The first event carries only `file_version = "brain.Event:2"`; every later one is one metric
+ * row: its scalars as `simple_value`s at `step` (the row's global step).
+ */
+
+/** The folder of a run that holds its event file. */
+export const TENSORBOARD_DIR = "tb";
+/** Every event file name starts with this (TensorBoard's `--logdir` scan looks for it). */
+export const EVENT_FILE_PREFIX = "events.out.tfevents.";
+/** The file_version of the first event: the format TensorBoard expects. */
+export const EVENT_FILE_VERSION = "brain.Event:2";
+
+/** CRC-32C (Castagnoli, reflected polynomial 0x82F63B78): the table of all byte values. */
+const CRC32C_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32C of `bytes` (init and final xor 0xFFFFFFFF; "123456789" → 0xE3069283). */
+export function crc32c(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC32C_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** TFRecord's masked CRC: rotate right by 15 bits, then add 0xA282EAD8 (mod 2³²). */
+export function maskedCrc32c(bytes: Uint8Array): number {
+  const c = crc32c(bytes);
+  return (((c >>> 15) | (c << 17)) + 0xa282ead8) >>> 0;
+}
+
+/** Protobuf base-128 varint of a non-negative integer up to 2⁵³ − 1. */
+function varint(value: number): number[] {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`tensorboard: varint needs a non-negative safe integer, got ${value}`);
+  const out: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return out;
+}
+
+/** Field key: (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited, 5 fixed32). */
+const key = (field: number, wire: number): number[] => varint(field * 8 + wire);
+
+function lengthDelimited(field: number, payload: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from([...key(field, 2), ...varint(payload.length)]), payload]);
+}
+
+/** One scalar of a summary. */
+export interface Scalar {
+  tag: string;
+  value: number;
+}
+
+/** One event: the version marker, or scalars at a step. Zero-valued fields are left out (proto3). */
+export interface TensorBoardEvent {
+  wallTime: number;
+  step?: number;
+  fileVersion?: string;
+  scalars?: readonly Scalar[];
+}
+
+/** The protobuf bytes of an `Event`. */
+export function encodeEvent(e: TensorBoardEvent): Buffer {
+  const parts: Buffer[] = [];
+  if (e.wallTime !== 0) {
+    const b = Buffer.alloc(9);
+    b[0] = key(1, 1)[0];
+    b.writeDoubleLE(e.wallTime, 1);
+    parts.push(b);
+  }
+  if (e.step !== undefined && e.step !== 0) parts.push(Buffer.from([...key(2, 0), ...varint(e.step)]));
+  if (e.fileVersion !== undefined) parts.push(lengthDelimited(3, Buffer.from(e.fileVersion, "utf8")));
+  if (e.scalars !== undefined) {
+    const values = e.scalars.map((s) => {
+      const f = Buffer.alloc(5);
+      f[0] = key(2, 5)[0];
+      f.writeFloatLE(s.value, 1);
+      return lengthDelimited(1, Buffer.concat([lengthDelimited(1, Buffer.from(s.tag, "utf8")), f]));
+    });
+    parts.push(lengthDelimited(5, Buffer.concat(values)));
+  }
+  return Buffer.concat(parts);
+}
+
+/** One TFRecord around `data`: length, its masked CRC, the data, the data's masked CRC. */
+export function frameRecord(data: Uint8Array): Buffer {
+  const header = Buffer.alloc(12);
+  header.writeBigUInt64LE(BigInt(data.length), 0);
+  header.writeUInt32LE(maskedCrc32c(header.subarray(0, 8)), 8);
+  const footer = Buffer.alloc(4);
+  footer.writeUInt32LE(maskedCrc32c(data), 0);
+  return Buffer.concat([header, data, footer]);
+}
+
+/**
+ * Splits `bytes` into TFRecord payloads, checking both CRCs of each; returns the payloads and
+ * the byte length of the whole records read. Throws on a bad CRC or a cut-off record.
+ */
+export function readRecords(bytes: Uint8Array): { records: Buffer[]; bytes: number } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const records: Buffer[] = [];
+  let at = 0;
+  while (at < buf.length) {
+    if (at + 12 > buf.length) throw new Error(`tensorboard: record header cut off at byte ${at}`);
+    const length = Number(buf.readBigUInt64LE(at));
+    if (buf.readUInt32LE(at + 8) !== maskedCrc32c(buf.subarray(at, at + 8)))
+      throw new Error(`tensorboard: bad length CRC at byte ${at}`);
+    const end = at + 12 + length + 4;
+    if (end > buf.length) throw new Error(`tensorboard: record at byte ${at} cut off`);
+    const data = buf.subarray(at + 12, at + 12 + length);
+    if (buf.readUInt32LE(at + 12 + length) !== maskedCrc32c(data))
+      throw new Error(`tensorboard: bad data CRC at byte ${at}`);
+    records.push(data);
+    at = end;
+  }
+  return { records, bytes: at };
+}
+
+/** `events.out.tfevents.<unix seconds>.<host>` (the host with path separators replaced). */
+export function eventFileName(unixSeconds: number, host: string = hostname()): string {
+  return `${EVENT_FILE_PREFIX}${Math.floor(unixSeconds)}.${host.replace(/[/\\\s]/g, "_") || "localhost"}`;
+}
+
+/** Event files in `dir` (empty when the folder is missing), sorted by name. */
+export function listEventFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(EVENT_FILE_PREFIX))
+    .sort();
+}
+
+/** Where an event file stands: its name in the tb folder and the bytes written. */
+export interface EventFileOffset {
+  file: string;
+  bytes: number;
+}
+
+export interface EventWriterOptions {
+  /** Seconds since the Unix epoch for wall_time (default: the system clock). */
+  now?: () => number;
+  /** Host name in the file name (default: `os.hostname()`). */
+  host?: string;
+}
+
+/**
+ * Appends events to one event file. `create` starts a fresh file (removing older event files of
+ * the folder: a restarted run replaces its events); `resume` cuts the file back to a recorded
+ * offset, so events written after a checkpoint are not kept twice.
+ */
+export class EventFileWriter {
+  readonly dir: string;
+  readonly file: string;
+  private readonly fd: number;
+  private bytes: number;
+  private readonly now: () => number;
+
+  private constructor(dir: string, file: string, fd: number, bytes: number, now: () => number) {
+    this.dir = dir;
+    this.file = file;
+    this.fd = fd;
+    this.bytes = bytes;
+    this.now = now;
+  }
+
+  /** A new event file in `dir` (created if missing) holding the file_version event. */
+  static create(dir: string, options: EventWriterOptions = {}): EventFileWriter {
+    const now = options.now ?? (() => Date.now() / 1000);
+    mkdirSync(dir, { recursive: true });
+    for (const f of listEventFiles(dir)) rmSync(join(dir, f), { force: true });
+    const wallTime = now();
+    const file = eventFileName(wallTime, options.host);
+    const w = new EventFileWriter(dir, file, openSync(join(dir, file), "w"), 0, now);
+    w.append({ wallTime, fileVersion: EVENT_FILE_VERSION });
+    return w;
+  }
+
+  /**
+   * Reopens `offset.file` in `dir` cut back to `offset.bytes`, or returns null when that file is
+   * missing, shorter, or its first `offset.bytes` bytes are not whole records with valid CRCs.
+   * Other event files of the folder are removed (one file per run).
+   */
+  static resume(
+    dir: string,
+    offset: EventFileOffset,
+    options: EventWriterOptions = {},
+  ): EventFileWriter | null {
+    const path = join(dir, offset.file);
+    if (!offset.file.startsWith(EVENT_FILE_PREFIX) || !existsSync(path)) return null;
+    if (statSync(path).size < offset.bytes) return null;
+    try {
+      if (readRecords(readFileSync(path).subarray(0, offset.bytes)).bytes !== offset.bytes) return null;
+    } catch {
+      return null;
+    }
+    for (const f of listEventFiles(dir)) if (f !== offset.file) rmSync(join(dir, f), { force: true });
+    const fd = openSync(path, "r+");
+    ftruncateSync(fd, offset.bytes);
+    return new EventFileWriter(dir, offset.file, fd, offset.bytes, options.now ?? (() => Date.now() / 1000));
+  }
+
+  /** Writes one event as a record. */
+  append(event: TensorBoardEvent): void {
+    const record = frameRecord(encodeEvent(event));
+    writeSync(this.fd, record, 0, record.length, this.bytes);
+    this.bytes += record.length;
+  }
+
+  /** Writes `scalars` at `step` with the clock's wall time. */
+  scalars(step: number, scalars: readonly Scalar[]): void {
+    this.append({ wallTime: this.now(), step, scalars });
+  }
+
+  getOffset(): EventFileOffset {
+    return { file: this.file, bytes: this.bytes };
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Decodes an `Event` payload (the fields this writer uses; others are skipped). For tests and tools. */
+export function decodeEvent(data: Buffer): TensorBoardEvent {
+  const event: TensorBoardEvent = { wallTime: 0 };
+  const readVarint = (b: Buffer, at: { i: number }): number => {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const byte = b[at.i++];
+      v += (byte & 0x7f) * mul;
+      if (byte < 0x80) return v;
+      mul *= 0x80;
+    }
+  };
+  const fields = (b: Buffer, visit: (field: number, wire: number, at: { i: number }) => void) => {
+    const at = { i: 0 };
+    while (at.i < b.length) {
+      const k = readVarint(b, at);
+      const field = Math.floor(k / 8);
+      const wire = k % 8;
+      const start = at.i;
+      visit(field, wire, at);
+      if (at.i === start) {
+        // Skip a field the visitor did not read.
+        if (wire === 0) readVarint(b, at);
+        else if (wire === 1) at.i += 8;
+        else if (wire === 5) at.i += 4;
+        else if (wire === 2) at.i += readVarint(b, at);
+        else throw new Error(`tensorboard: unsupported wire type ${wire}`);
+      }
+    }
+  };
+  const sub = (b: Buffer, at: { i: number }): Buffer => {
+    const n = readVarint(b, at);
+    const s = b.subarray(at.i, at.i + n);
+    at.i += n;
+    return s;
+  };
+  fields(data, (field, wire, at) => {
+    if (field === 1 && wire === 1) {
+      event.wallTime = data.readDoubleLE(at.i);
+      at.i += 8;
+    } else if (field === 2 && wire === 0) event.step = readVarint(data, at);
+    else if (field === 3 && wire === 2) event.fileVersion = sub(data, at).toString("utf8");
+    else if (field === 5 && wire === 2) {
+      const summary = sub(data, at);
+      const scalars: Scalar[] = [];
+      fields(summary, (f, w, a) => {
+        if (f !== 1 || w !== 2) return;
+        const value = sub(summary, a);
+        const s: Scalar = { tag: "", value: 0 };
+        fields(value, (vf, vw, va) => {
+          if (vf === 1 && vw === 2) s.tag = sub(value, va).toString("utf8");
+          else if (vf === 2 && vw === 5) {
+            s.value = value.readFloatLE(va.i);
+            va.i += 4;
+          }
+        });
+        scalars.push(s);
+      });
+      event.scalars = [...(event.scalars ?? []), ...scalars];
+    }
+  });
+  return event;
+}
+
+/** All events of an event file, CRCs checked. */
+export function readEventFile(path: string): TensorBoardEvent[] {
+  return readRecords(readFileSync(path)).records.map(decodeEvent);
+}
