@@ -167,7 +167,8 @@ export class LrpgAgent
     const actor = this.mu.parameterCount;
     const critic = this.critic.parameterCount;
     const sigma = this.sigmaMatrix ? this.sigmaMatrix.parameterCount : 1;
-    return { actor, critic, sigma, total: actor + critic };
+    const stateSigma = this.sigmaMatrix ? sigma : 0;
+    return { actor, critic, sigma, total: actor + critic + stateSigma, trained: actor + critic + sigma };
   }
 
   mean(state: ArrayLike<number>): number {

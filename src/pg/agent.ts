@@ -49,12 +49,17 @@ export interface AgentTrainingState {
   critic: OptimizerState;
 }
 
-/** Parameter counts, the papers' convention: `total` = actor + critic, σ counted apart. */
+/**
+ * Parameter counts. `total` follows the papers' convention, actor + critic with a scalar σ
+ * counted apart (1 parameter); a state-dependent σ (its own matrix or network) is part of the
+ * policy, so its parameters are in `total`. `trained` counts every trained scalar, σ included.
+ */
 export interface ParameterCount {
   actor: number;
   critic: number;
   sigma: number;
   total: number;
+  trained: number;
 }
 
 /**

@@ -105,7 +105,7 @@ export class ComposedAgent<
     const actor = this.actor.parameterCount;
     const critic = this.critic.parameterCount;
     const sigma = this.head.parameters.reduce((n, p) => n + p.data.length, 0);
-    return { actor, critic, sigma, total: actor + critic };
+    return { actor, critic, sigma, total: actor + critic, trained: actor + critic + sigma };
   }
 
   /** Validates one state (default: the parametrizations check it). */

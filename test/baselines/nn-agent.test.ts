@@ -43,7 +43,7 @@ describe("NnGaussianAgent", () => {
 
   it("counts parameters as the paper (σ excluded) and validates input", () => {
     const a = new NnGaussianAgent({ stateDim: 2, hidden: 512, lrActor: 1e-3, lrCritic: 1e-3, gamma: 0.99 });
-    expect(a.parameterCount).toEqual({ actor: 2049, critic: 2049, sigma: 1, total: 4098 });
+    expect(a.parameterCount).toEqual({ actor: 2049, critic: 2049, sigma: 1, total: 4098, trained: 4099 });
     expect(
       () => new NnGaussianAgent({ stateDim: 2, hidden: 0, lrActor: 1e-3, lrCritic: 1e-3, gamma: 0.99 }),
     ).toThrow(/hidden must be an integer >= 1, got 0/);

@@ -101,7 +101,8 @@ describe("LrpgAgent", () => {
       actor: 2 * (3 + 4),
       critic: 2 * (4 + 5),
       sigma: 2 * (3 + 4),
-      total: 14 + 18,
+      total: 14 + 18 + 14,
+      trained: 14 + 18 + 14,
     });
     const { agent: sp } = build(c, { sigma: { kind: "low-rank", rank: 1, map: "softplus" } });
     expect(sp.sigma([0, 0])).toBeCloseTo(Math.E, 12);

@@ -74,6 +74,7 @@ describe("SoftmaxLrpgAgent", () => {
       critic: 2 * (2 + 4),
       sigma: 0,
       total: 26 + 12,
+      trained: 26 + 12,
     });
   });
 

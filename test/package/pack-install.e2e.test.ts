@@ -132,7 +132,7 @@ describe("npm pack → npm install → node", () => {
     expect(lines.slice(0, EPISODES)).toEqual(expectedReturns());
     const summary = JSON.parse(lines[EPISODES]) as Record<string, unknown>;
     expect(summary).toEqual({
-      parameterCount: { actor: 80, critic: 128, sigma: 1, total: 208 },
+      parameterCount: { actor: 80, critic: 128, sigma: 1, total: 208, trained: 209 },
       keys: ["mu.L", "mu.R", "value.L", "value.R", "log_sigma"],
       plotly: true,
       cliMain: "function",

@@ -30,12 +30,12 @@ type Mutation = (p: RunCheckpoint) => void;
 const CASES: [string, Mutation, RegExp][] = [
   [
     "all-zero generator",
-    (p) => void ((p.rng as { words: number[] }).words = [0, 0, 0, 0]),
+    (p) => void ((p.rng as unknown as { words: number[] }).words = [0, 0, 0, 0]),
     /must not be all zero/,
   ],
   [
     "env generator word out of int32",
-    (p) => void ((p.envRng as { words: number[] }).words[2] = 2 ** 40),
+    (p) => void ((p.envRng as unknown as { words: number[] }).words[2] = 2 ** 40),
     /int32/,
   ],
   [

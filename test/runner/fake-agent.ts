@@ -12,7 +12,7 @@ import type { AgentFactory, RunnableAgent } from "../../src/runner/agent-factory
 export class LinearAgent implements RunnableAgent {
   readonly stateDim: number;
   readonly gamma = 0.99;
-  readonly parameterCount: { actor: number; critic: number; sigma: number; total: number };
+  readonly parameterCount: { actor: number; critic: number; sigma: number; total: number; trained: number };
   private readonly w: Parameter;
   private readonly v: Parameter;
   private readonly logSigma: Parameter;
@@ -36,7 +36,7 @@ export class LinearAgent implements RunnableAgent {
     this.logSigma = makeParameter("log_sigma", [1], new Float64Array([0]));
     this.actorOpt = new Adam([this.w, this.logSigma], { lr });
     this.criticOpt = new Adam([this.v], { lr: 10 * lr });
-    this.parameterCount = { actor: stateDim + 1, critic: stateDim + 1, sigma: 1, total: 2 * (stateDim + 1) };
+    this.parameterCount = { actor: stateDim + 1, critic: stateDim + 1, sigma: 1, total: 2 * (stateDim + 1), trained: 2 * (stateDim + 1) + 1 };
   }
   private lin(p: Float64Array, s: ArrayLike<number>): number {
     let z = p[this.stateDim];
