@@ -36,7 +36,13 @@ export class LinearAgent implements RunnableAgent {
     this.logSigma = makeParameter("log_sigma", [1], new Float64Array([0]));
     this.actorOpt = new Adam([this.w, this.logSigma], { lr });
     this.criticOpt = new Adam([this.v], { lr: 10 * lr });
-    this.parameterCount = { actor: stateDim + 1, critic: stateDim + 1, sigma: 1, total: 2 * (stateDim + 1), trained: 2 * (stateDim + 1) + 1 };
+    this.parameterCount = {
+      actor: stateDim + 1,
+      critic: stateDim + 1,
+      sigma: 1,
+      total: 2 * (stateDim + 1),
+      trained: 2 * (stateDim + 1) + 1,
+    };
   }
   private lin(p: Float64Array, s: ArrayLike<number>): number {
     let z = p[this.stateDim];
