@@ -64,15 +64,48 @@ const sweepSchema = z.strictObject({
     .min(1),
 });
 
-/** Validates a sweep spec; errors (ConfigError) name the field path and what is allowed. */
-export function parseSweepSpec(raw: unknown): SweepSpec {
+/** Default bound on a sweep's job count (grid × random samples × seeds); `--max-jobs` raises it. */
+export const DEFAULT_MAX_SWEEP_JOBS = 100_000;
+
+/** The number of jobs a spec expands to, counted without building them: ∏ |grid values| × samples × seeds. */
+export function sweepJobCount(spec: Pick<SweepSpec, "grid" | "random" | "seeds">): number {
+  let n = spec.seeds.length * (spec.random?.samples ?? 1);
+  for (const values of Object.values(spec.grid ?? {})) n *= values.length;
+  return n;
+}
+
+/**
+ * Validates a sweep spec; errors (ConfigError) name the field path and what is allowed. The job
+ * count is checked against `maxJobs` before any configuration is built, so a huge grid is an
+ * error instead of an out-of-memory abort; `base.seed` is refused (seeds go in `seeds`).
+ */
+export function parseSweepSpec(raw: unknown, options: { maxJobs?: number } = {}): SweepSpec {
   const r = sweepSchema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
     const path = issue.path.map(String).join(".") || "sweep";
+    if (issue.path[0] === "seeds" && issue.path.length === 2) {
+      const value = (raw as { seeds: unknown[] }).seeds[Number(issue.path[1])];
+      throw new ConfigError(
+        path,
+        `sweep.${path}: must be an integer in [0, 2147483647], got ${String(value)}`,
+      );
+    }
     throw new ConfigError(path, `sweep.${path}: ${issue.message}`);
   }
   const spec = r.data as SweepSpec;
+  if (Object.hasOwn(spec.base, "seed"))
+    throw new ConfigError(
+      "base.seed",
+      `sweep.base.seed: seeds go in "seeds" (a list of integers in [0, 2147483647])`,
+    );
+  const maxJobs = options.maxJobs ?? DEFAULT_MAX_SWEEP_JOBS;
+  const count = sweepJobCount(spec);
+  if (count > maxJobs)
+    throw new ConfigError(
+      "grid",
+      `sweep: the spec expands to ${count} jobs (grid × samples × seeds), more than the limit ${maxJobs}; narrow it or raise the limit with --max-jobs`,
+    );
   const known = new Set([...FIELD_DOCS.map((d) => d.name as string), ...DQN_FIELDS]);
   for (const field of [...Object.keys(spec.grid ?? {}), ...Object.keys(spec.random?.space ?? {})]) {
     if (!known.has(field) || field === "seed") {
@@ -166,7 +199,8 @@ export function planSweep(spec: SweepSpec, sweepDir: string): SweepJob[] {
   return jobs;
 }
 
-function jobAction(dir: string, id: string): Pick<SweepJob, "action" | "found"> {
+/** What a sweep does with job `id` in `dir`: skip a completed or diverged run of it, resume one with a checkpoint, else start. */
+export function jobAction(dir: string, id: string): Pick<SweepJob, "action" | "found"> {
   if (!existsSync(join(dir, RUN_FILES.manifest))) return { action: "start" };
   try {
     const m = readManifest(dir);
@@ -178,6 +212,15 @@ function jobAction(dir: string, id: string): Pick<SweepJob, "action" | "found"> 
   } catch {
     return { action: "start", found: "unreadable manifest" };
   }
+}
+
+/** Writes `<sweepDir>/sweep.json`: the spec and the job table (id, folder, seed, resolved config). */
+export function writeSweepFile(spec: SweepSpec, sweepDir: string, jobs: readonly SweepJob[]): void {
+  writeJsonAtomic(join(sweepDir, "sweep.json"), {
+    format: "lowrank-rl/sweep",
+    spec,
+    jobs: jobs.map((j) => ({ jobId: j.jobId, dir: j.dir, seed: j.config.seed, config: j.config })),
+  });
 }
 
 export interface SweepResult {
@@ -198,11 +241,7 @@ export async function runSweep(
 ): Promise<SweepResult> {
   mkdirSync(sweepDir, { recursive: true });
   const jobs = planSweep(spec, sweepDir);
-  writeJsonAtomic(join(sweepDir, "sweep.json"), {
-    format: "lowrank-rl/sweep",
-    spec,
-    jobs: jobs.map((j) => ({ jobId: j.jobId, dir: j.dir, seed: j.config.seed, config: j.config })),
-  });
+  writeSweepFile(spec, sweepDir, jobs);
   const todo = jobs.filter((j) => j.action !== "skip");
   // Jobs with `population` P > 1 (or backend gpu) that differ only in seed train P at a time as
   // one population task; each still gets its own directory and job id.
@@ -214,12 +253,12 @@ export async function runSweep(
 }
 
 /** Reads a sweep spec JSON file (ConfigError on bad JSON or fields). */
-export function readSweepSpec(path: string): SweepSpec {
+export function readSweepSpec(path: string, options: { maxJobs?: number } = {}): SweepSpec {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
     throw new ConfigError("sweep", `${path}: not a readable JSON sweep spec (${(err as Error).message})`);
   }
-  return parseSweepSpec(raw);
+  return parseSweepSpec(raw, options);
 }

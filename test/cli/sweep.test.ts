@@ -42,6 +42,21 @@ describe("lowrank-rl sweep", () => {
       /"rnak" is not a sweepable config field/,
     );
     expect(() => parseSweepSpec({ ...SPEC, seeds: [] })).toThrow(/sweep.seeds/);
+    expect(() => parseSweepSpec({ ...SPEC, seeds: [0, 1e300] })).toThrow(
+      "sweep.seeds.1: must be an integer in [0, 2147483647], got 1e+300",
+    );
+    expect(() => parseSweepSpec({ ...SPEC, base: { ...SPEC.base, seed: 3 } })).toThrow(/seeds go in "seeds"/);
+    // 1000 × 1000 × 1000 × 2 seeds: counted, not built (building it would exhaust memory).
+    const huge = Array.from({ length: 1000 }, (_, i) => i + 1);
+    expect(() =>
+      parseSweepSpec({ ...SPEC, grid: { rank: huge, actorBuckets: huge, criticBuckets: huge } }),
+    ).toThrow(
+      "sweep: the spec expands to 2000000000 jobs (grid × samples × seeds), more than the limit 100000; narrow it or raise the limit with --max-jobs",
+    );
+    expect(parseSweepSpec({ ...SPEC, grid: { rank: huge } }, { maxJobs: 2000 }).grid?.rank).toHaveLength(
+      1000,
+    );
+    expect(() => parseSweepSpec({ ...SPEC, grid: { rank: huge } }, { maxJobs: 1999 })).toThrow(/2000 jobs/);
     expect(() => planSweep(parseSweepSpec({ ...SPEC, grid: { rank: [0] } }), "/tmp/x")).toThrow(
       "config.rank = 0: must be an integer in [1, 1000]",
     );
