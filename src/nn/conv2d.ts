@@ -5,6 +5,12 @@ import { BatchBuffer } from "./batch-buffer.js";
 import { convOutputSize, pair, type Pair } from "./conv-geometry.js";
 import { torchDefaultUniform } from "./init.js";
 import { resolvePrecision } from "./precision.js";
+import {
+  modeFibers,
+  transposeInto,
+  type KroneckerBlock,
+  type KroneckerStatistics,
+} from "./kfac-statistics.js";
 import type { Layer } from "./layer.js";
 import { checkBatch, checkDim } from "./shape.js";
 import { SparseConvKernel, type NonZeroList, type TapTable } from "./sparse-conv-kernel.js";
@@ -113,6 +119,10 @@ export class Conv2d implements Layer {
   /** The bias repeated at every output position (P × O), the scratch's starting value. */
   private readonly biasTile: Float64Array;
   private readonly biasSum: Float64Array;
+  /** The last forward's input and backward's gradient, and scratch for their K-FAC rows. */
+  private lastInput: Float64Array | null = null;
+  private lastGradOut: Float64Array | null = null;
+  private kfacScratch: Float64Array[] = [];
 
   constructor(options: Conv2dOptions) {
     const { inChannels: C, outChannels: O } = options;
@@ -208,6 +218,7 @@ export class Conv2d implements Layer {
 
   forward(x: Float64Array, batch: number): Float64Array {
     checkBatch(this.name, "input", x, batch, this.inSize);
+    this.lastInput = x;
     let state = this.forwardState.get(batch);
     if (state === undefined) {
       state = {
@@ -403,6 +414,7 @@ export class Conv2d implements Layer {
     if (state === undefined)
       throw new Error(`${this.name}: backward at batch ${batch} does not follow a forward at that batch`);
     checkBatch(this.name, "gradOut", gradOut, batch, this.outSize);
+    this.lastGradOut = gradOut;
     const { patchLen: K, positions: P, outChannels: O } = this;
     const BP = batch * P;
     if (state.sparse && !this.computeInputGrad) {
@@ -454,6 +466,38 @@ export class Conv2d implements Layer {
     gx.fill(0);
     this.col2im(gCols, batch, gx);
     return gx;
+  }
+
+  /**
+   * One K-FAC block (docs/kfac.md): the weight as an O × C·kh·kw map applied at every output pixel,
+   * a = the input patch read there (an im2col row), g = ∂J/∂y at that pixel; positions = Ho·Wo.
+   */
+  kroneckerBlocks(): KroneckerBlock[] {
+    const { weight, bias, patchLen: inDim, outChannels: outDim, positions } = this;
+    return [{ weight, layout: "outIn", bias, inDim, outDim, positions }];
+  }
+
+  /** Patches and output gradients of the last forward and backward at `batch`, one row per (sample, pixel). */
+  kroneckerStatistics(batch: number): KroneckerStatistics[] {
+    const x = this.lastInput;
+    const g = this.lastGradOut;
+    if (x === null || g === null)
+      throw new Error(`${this.name}: K-FAC statistics need a forward and a backward`);
+    checkBatch(this.name, "input", x, batch, this.inSize);
+    checkBatch(this.name, "gradOut", g, batch, this.outSize);
+    const { patchLen: K, positions: P, outChannels: O } = this;
+    const rows = batch * P;
+    const need = [K * rows, K * rows, O * rows];
+    this.kfacScratch = need.map((n, i) =>
+      this.kfacScratch[i] !== undefined && this.kfacScratch[i].length === n
+        ? this.kfacScratch[i]
+        : new Float64Array(n),
+    );
+    const [cols, activations, outputGrads] = this.kfacScratch;
+    this.im2col(x, batch, cols);
+    transposeInto(cols, K, rows, activations);
+    modeFibers(g, batch, [O, P], 0, outputGrads);
+    return [{ ...this.kroneckerBlocks()[0], rows, activations, outputGrads }];
   }
 
   /** cols[(c,i,j), (n,p,q)] = x[n, c, p·sh − ph + i, q·sw − pw + j], zero outside the image. */

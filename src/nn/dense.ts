@@ -3,6 +3,7 @@ import { makeParameter, type Parameter } from "../optim/parameter.js";
 import type { Rng } from "../random/rng.js";
 import { BatchBuffer } from "./batch-buffer.js";
 import { torchDefaultUniform } from "./init.js";
+import type { KroneckerBlock, KroneckerStatistics } from "./kfac-statistics.js";
 import type { Layer } from "./layer.js";
 import { resolvePrecision } from "./precision.js";
 import { checkBatch, checkDim } from "./shape.js";
@@ -41,6 +42,8 @@ export class Dense implements Layer {
   private readonly out: BatchBuffer;
   private readonly gradIn: BatchBuffer;
   private lastInput: Float64Array | null = null;
+  /** The gradient the last backward received (read by {@link kroneckerStatistics}). */
+  private lastGradOut: Float64Array | null = null;
 
   constructor(options: DenseOptions) {
     const { inFeatures, outFeatures } = options;
@@ -91,6 +94,7 @@ export class Dense implements Layer {
     const x = this.lastInput;
     if (x === null) throw new Error(`${this.name}: backward called before forward`);
     checkBatch(this.name, "gradOut", gradOut, batch, O);
+    this.lastGradOut = gradOut;
     gemmTN(O, I, batch, gradOut, 0, O, x, 0, I, this.weight.grad, 0, I, true, this.precision);
     if (this.bias) {
       const gb = this.bias.grad;
@@ -103,6 +107,23 @@ export class Dense implements Layer {
     if (this.computeInputGrad)
       gemmNN(batch, I, O, gradOut, 0, O, this.weight.data, 0, I, gx, 0, I, false, this.precision);
     return gx;
+  }
+
+  /** One K-FAC block: y = W x + b, a = x, g = ∂J/∂y (docs/kfac.md). */
+  kroneckerBlocks(): KroneckerBlock[] {
+    const { weight, bias, inFeatures: inDim, outFeatures: outDim } = this;
+    return [{ weight, layout: "outIn", bias, inDim, outDim, positions: 1 }];
+  }
+
+  /** The last forward's input and the last backward's output gradient, at `batch`. */
+  kroneckerStatistics(batch: number): KroneckerStatistics[] {
+    const x = this.lastInput;
+    const g = this.lastGradOut;
+    if (x === null || g === null)
+      throw new Error(`${this.name}: K-FAC statistics need a forward and a backward`);
+    checkBatch(this.name, "input", x, batch, this.inFeatures);
+    checkBatch(this.name, "gradOut", g, batch, this.outFeatures);
+    return [{ ...this.kroneckerBlocks()[0], rows: batch, activations: x, outputGrads: g }];
   }
 
   /** Copies weight and bias from a Dense of the same shape. */

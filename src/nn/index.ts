@@ -13,3 +13,17 @@ export { CPConv2d, type CPConv2dOptions } from "./cp-conv2d.js";
 export { resolveRankOptions, rankOrFraction, type RankOptions, type ParsedRank } from "./rank.js";
 export { resolvePrecision, MATMUL_PRECISIONS, type MatmulPrecision } from "./precision.js";
 export { setSparseConvBackend, type SparseConvBackend } from "./sparse-conv-kernel.js";
+export { Kfac, type KfacOptions } from "./kfac.js";
+export {
+  isKroneckerFactored,
+  type KroneckerBlock,
+  type KroneckerStatistics,
+  type KroneckerFactored,
+} from "./kfac-statistics.js";
+export {
+  Scattering2d,
+  morletFourier,
+  lowPassFourier,
+  gridFrequency,
+  type Scattering2dOptions,
+} from "./scattering.js";

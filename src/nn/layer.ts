@@ -1,4 +1,5 @@
 import type { Parameter } from "../optim/parameter.js";
+import type { KroneckerBlock, KroneckerStatistics } from "./kfac-statistics.js";
 
 /**
  * A differentiable layer on flat Float64Array batches. `forward(x, batch)` caches what `backward`
@@ -24,4 +25,14 @@ export interface Layer {
   computeInputGrad?: boolean;
   forward(x: Float64Array, batch: number): Float64Array;
   backward(gradOut: Float64Array, batch: number): Float64Array;
+  /**
+   * Optional (K-FAC, docs/kfac.md): the linear maps inside the layer, each preconditioned by one
+   * Kronecker block. Layers without parameters, or whose maps K-FAC does not cover, leave it out.
+   */
+  kroneckerBlocks?(): readonly KroneckerBlock[];
+  /**
+   * Optional, with `kroneckerBlocks`: after a forward and a backward at `batch`, each block's inputs
+   * and output gradients (in the order of `kroneckerBlocks`). Changes no output or gradient.
+   */
+  kroneckerStatistics?(batch: number): readonly KroneckerStatistics[];
 }

@@ -7,6 +7,7 @@ import type { Rng } from "../random/rng.js";
 import { BatchBuffer } from "./batch-buffer.js";
 import type { Dense } from "./dense.js";
 import { torchDefaultUniform } from "./init.js";
+import type { KroneckerBlock, KroneckerStatistics } from "./kfac-statistics.js";
 import type { Layer } from "./layer.js";
 import { resolvePrecision } from "./precision.js";
 import { resolveRankOptions, type RankOptions } from "./rank.js";
@@ -55,6 +56,8 @@ export class LowRankDense implements Layer {
   private readonly out: BatchBuffer;
   private readonly gradIn: BatchBuffer;
   private lastInput: Float64Array | null = null;
+  /** The gradient the last backward received (read by {@link kroneckerStatistics}). */
+  private lastGradOut: Float64Array | null = null;
 
   constructor(options: LowRankDenseOptions) {
     const { inFeatures: I, outFeatures: O } = options;
@@ -116,6 +119,35 @@ export class LowRankDense implements Layer {
     return this;
   }
 
+  /**
+   * Two K-FAC blocks (docs/kfac.md): h = Rᵀ x (R stored in × K, a = x, g = ∂J/∂h) and
+   * y = L h + b (a = h, g = ∂J/∂y).
+   */
+  kroneckerBlocks(): KroneckerBlock[] {
+    const { inFeatures: I, outFeatures: O, rank: K } = this;
+    return [
+      { weight: this.matrix.R, layout: "inOut", bias: null, inDim: I, outDim: K, positions: 1 },
+      { weight: this.matrix.L, layout: "outIn", bias: this.bias, inDim: K, outDim: O, positions: 1 },
+    ];
+  }
+
+  /** Inputs and output gradients of both maps from the last forward and backward at `batch`. */
+  kroneckerStatistics(batch: number): KroneckerStatistics[] {
+    const x = this.lastInput;
+    const g = this.lastGradOut;
+    if (x === null || g === null)
+      throw new Error(`${this.name}: K-FAC statistics need a forward and a backward`);
+    checkBatch(this.name, "input", x, batch, this.inFeatures);
+    checkBatch(this.name, "gradOut", g, batch, this.outFeatures);
+    const [r, l] = this.kroneckerBlocks();
+    const h = this.hidden.get(batch);
+    const gh = this.gradHidden.get(batch);
+    return [
+      { ...r, rows: batch, activations: x, outputGrads: gh },
+      { ...l, rows: batch, activations: h, outputGrads: g },
+    ];
+  }
+
   forward(x: Float64Array, batch: number): Float64Array {
     const { inFeatures: I, outFeatures: O, rank: K, precision } = this;
     checkBatch(this.name, "input", x, batch, I);
@@ -136,6 +168,7 @@ export class LowRankDense implements Layer {
     const x = this.lastInput;
     if (x === null) throw new Error(`${this.name}: backward called before forward`);
     checkBatch(this.name, "gradOut", gradOut, batch, O);
+    this.lastGradOut = gradOut;
     const h = this.hidden.get(batch);
     const gh = this.gradHidden.get(batch);
     gemmTN(O, K, batch, gradOut, 0, O, h, 0, K, this.matrix.L.grad, 0, K, true, precision);

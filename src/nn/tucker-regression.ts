@@ -9,6 +9,7 @@ import type { Rng } from "../random/rng.js";
 import { BatchBuffer } from "./batch-buffer.js";
 import type { Dense } from "./dense.js";
 import { torchDefaultUniform } from "./init.js";
+import { modeFibers, type KroneckerBlock, type KroneckerStatistics } from "./kfac-statistics.js";
 import type { Layer } from "./layer.js";
 import { resolvePrecision } from "./precision.js";
 import { resolveRankOptions, type RankOptions } from "./rank.js";
@@ -97,6 +98,9 @@ export class TuckerRegression implements Layer {
   private readonly out: BatchBuffer;
   private lastInput: Float64Array | null = null;
   private lastBatch = 0;
+  /** The gradient the last backward received, and scratch for the K-FAC mode fibers. */
+  private lastGradOut: Float64Array | null = null;
+  private kfacScratch: Float64Array[] = [];
 
   constructor(options: TuckerRegressionOptions) {
     const shape = [...options.inputShape];
@@ -267,6 +271,7 @@ export class TuckerRegression implements Layer {
     if (x === null || this.lastBatch !== batch)
       throw new Error(`${this.name}: backward at batch ${batch} does not follow a forward at that batch`);
     checkBatch(this.name, "gradOut", gradOut, batch, this.outFeatures);
+    this.lastGradOut = gradOut;
     const { N, ranks, inputShape, precision } = this;
     const Rout = ranks[N];
     const O = this.outFeatures;
@@ -369,6 +374,105 @@ export class TuckerRegression implements Layer {
       );
     this.kronFactorGrads();
     return gx;
+  }
+
+  /**
+   * K-FAC blocks (docs/kfac.md), one per linear map of the forward pass:
+   *  - each input factor U⁽ⁿ⁾ maps every mode-n fiber of Z⁽ⁿ⁾ = X ×_{m≠n} U⁽ᵐ⁾ᵀ (length I_n) to the
+   *    matching fiber of z (length R_n): z_(n) = U⁽ⁿ⁾ᵀ Z⁽ⁿ⁾_(n), applied at Π_{m≠n} R_m positions;
+   *  - the core maps vec(z) (ΠR_k) to h (R_out): h = G_(N)ᵀ vec(z);
+   *  - the output factor maps h to y: y = U_out h + b.
+   */
+  kroneckerBlocks(): KroneckerBlock[] {
+    const { N, ranks, inputShape } = this;
+    const blocks: KroneckerBlock[] = this.inputFactors.map((weight, n) => ({
+      weight,
+      layout: "inOut",
+      bias: null,
+      inDim: inputShape[n],
+      outDim: ranks[n],
+      positions: this.coreRows / ranks[n],
+    }));
+    blocks.push({
+      weight: this.core,
+      layout: "inOut",
+      bias: null,
+      inDim: this.coreRows,
+      outDim: ranks[N],
+      positions: 1,
+    });
+    blocks.push({
+      weight: this.outputFactor,
+      layout: "outIn",
+      bias: this.bias,
+      inDim: ranks[N],
+      outDim: this.outFeatures,
+      positions: 1,
+    });
+    return blocks;
+  }
+
+  /**
+   * Inputs and output gradients of every map from the last forward and backward at `batch`
+   * (Z⁽ⁿ⁾ is recomputed in float64 from the input; z, h and their gradients are the layer's buffers).
+   */
+  kroneckerStatistics(batch: number): KroneckerStatistics[] {
+    const x = this.lastInput;
+    const g = this.lastGradOut;
+    if (x === null || g === null || this.lastBatch !== batch)
+      throw new Error(`${this.name}: K-FAC statistics need a forward and a backward at batch ${batch}`);
+    checkBatch(this.name, "gradOut", g, batch, this.outFeatures);
+    const { N, ranks, inputShape } = this;
+    const blocks = this.kroneckerBlocks();
+    const z = this.projected.get(batch);
+    const gz = this.gradProjected.get(batch);
+    const h = this.hidden.get(batch);
+    const gh = this.gradHidden.get(batch);
+    const sizes: number[] = [];
+    for (let n = 0; n < N; n++)
+      sizes.push(batch * blocks[n].positions * inputShape[n], batch * this.coreRows);
+    sizes.push(batch * sizeOf(inputShape), batch * sizeOf(inputShape));
+    this.kfacScratch = sizes.map((len, i) =>
+      this.kfacScratch[i] !== undefined && this.kfacScratch[i].length >= len
+        ? this.kfacScratch[i]
+        : new Float64Array(len),
+    );
+    const stats: KroneckerStatistics[] = [];
+    const ping = this.kfacScratch[2 * N];
+    const pong = this.kfacScratch[2 * N + 1];
+    for (let n = 0; n < N; n++) {
+      // Z⁽ⁿ⁾: project every mode but n, one mode at a time.
+      const shape = [...inputShape];
+      let cur: Float64Array = x;
+      for (let m = 0; m < N; m++) {
+        if (m === n) continue;
+        const dst = cur === ping ? pong : ping;
+        const pre = batch * sizeOf(shape.slice(0, m));
+        const post = sizeOf(shape.slice(m + 1));
+        projectModeInto(cur, pre, shape[m], post, this.inputFactors[m].data, ranks[m], dst, "f64");
+        shape[m] = ranks[m];
+        cur = dst;
+      }
+      const rows = batch * blocks[n].positions;
+      const activations = modeFibers(
+        cur,
+        batch,
+        shape,
+        n,
+        this.kfacScratch[2 * n].subarray(0, rows * inputShape[n]),
+      );
+      const outputGrads = modeFibers(
+        gz,
+        batch,
+        ranks.slice(0, N),
+        n,
+        this.kfacScratch[2 * n + 1].subarray(0, rows * ranks[n]),
+      );
+      stats.push({ ...blocks[n], rows, activations, outputGrads });
+    }
+    stats.push({ ...blocks[N], rows: batch, activations: z, outputGrads: gh });
+    stats.push({ ...blocks[N + 1], rows: batch, activations: h, outputGrads: g });
+    return stats;
   }
 
   /**
