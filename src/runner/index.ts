@@ -115,3 +115,25 @@ export {
   type Spread,
 } from "./stats.js";
 export { packageVersion, gitCommit, packageRoot } from "./provenance.js";
+export {
+  EventFileWriter,
+  readEventFile,
+  encodeEvent,
+  decodeEvent,
+  crc32c,
+  maskedCrc32c,
+  TENSORBOARD_DIR,
+  type TensorBoardEvent,
+  type Scalar,
+} from "./tensorboard.js";
+export {
+  writeJobList,
+  readJobList,
+  runSweepTask,
+  slurmScript,
+  k8sManifest,
+  checkClusterOptions,
+  type ClusterOptions,
+  type JobList,
+  type SweepTaskResult,
+} from "./cluster-emit.js";
