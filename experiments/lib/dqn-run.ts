@@ -33,12 +33,30 @@ export interface DqnVariant {
   family: string;
 }
 
+/** Config fields that came with the Rainbow parts (optional in a script's block). */
+type RainbowField =
+  | "preset"
+  | "adamEps"
+  | "tdTarget"
+  | "replay"
+  | "priorityAlpha"
+  | "priorityBeta"
+  | "priorityBetaSteps"
+  | "priorityEpsilon"
+  | "head"
+  | "atoms"
+  | "vMin"
+  | "vMax";
+
 export interface DqnExperimentOptions {
   experiment: string;
   variants: readonly DqnVariant[];
   seeds: readonly number[];
-  /** The runs' config (the script's hyperparameter block) but for network and seed. */
-  config: Omit<DqnRunConfig, "network" | "seed">;
+  /**
+   * The runs' config (the script's hyperparameter block) but for network and seed; the Rainbow
+   * options (replay, head, TD-target rule, preset…) may be left out (their defaults: plain DQN).
+   */
+  config: Omit<DqnRunConfig, "network" | "seed" | RainbowField> & Partial<Pick<DqnRunConfig, RainbowField>>;
   out: string;
   /** Recorded in summary.json. */
   hyperparameters: Record<string, unknown>;

@@ -5,6 +5,13 @@ import { zeroGrads, type Parameter } from "../optim/parameter.js";
 import { RmsProp } from "../optim/rmsprop.js";
 import type { Rng } from "../random/rng.js";
 import { resolveDqnConfig, type DqnConfig } from "./config.js";
+import {
+  atomValues,
+  categoricalLoss,
+  expectedValues,
+  projectDistribution,
+  softmaxRows,
+} from "./distributional.js";
 import { argmax, epsilonGreedy } from "./epsilon-greedy.js";
 import { clipGradNorm } from "./grad-clip.js";
 import { tdLoss } from "./loss.js";
@@ -14,12 +21,16 @@ import {
   type ReplayBatch,
   type ReplayBufferState,
 } from "./replay-buffer.js";
+import { PrioritizedReplayBuffer } from "./prioritized-replay.js";
 import { LinearSchedule } from "./schedule.js";
 import { polyakUpdate } from "./target-update.js";
-import { tdTargets } from "./td-target.js";
+import { bootstrapPolicyRow, tdTargets } from "./td-target.js";
 
 export interface DqnAgentOptions {
-  /** Builds one Q-network (input: a flat observation; output: one value per action). Called twice: online and target. */
+  /**
+   * Builds one Q-network (input: a flat observation; output: one value per action, or N logits per
+   * action when `config.distributional` has N atoms, action-major). Called twice: online and target.
+   */
   makeNetwork: () => Layer;
   config?: Partial<DqnConfig>;
   /** Replay storage of observations (uint8 for binary grids). Default float64. */
@@ -113,6 +124,12 @@ export class DqnAgent {
   readonly numActions: number;
   readonly observationSize: number;
   readonly epsilonSchedule: LinearSchedule;
+  /** β of the importance weights (prioritized replay): betaStart → 1 after replay start. */
+  readonly betaSchedule: LinearSchedule;
+  /** Outputs per action: 1, or the C51 atom count. */
+  readonly atoms: number;
+  /** C51 atom values z (empty for scalar Q). */
+  readonly support: Float64Array;
   /** Gradient updates done so far. */
   updates = 0;
   readonly keepGradients: boolean;
@@ -121,6 +138,14 @@ export class DqnAgent {
   private readonly lossGrad: Float64Array;
   private readonly gradOut: Float64Array;
   private readonly qNextOnlineCopy: Float64Array;
+  /** Per-sample TD errors (or C51 losses) of the last update: the new priorities. */
+  private readonly errors: Float64Array;
+  private readonly pi: Float64Array;
+  private readonly qSelect: Float64Array;
+  private readonly probsNext: Float64Array;
+  private readonly probsScratch: Float64Array;
+  private readonly targetDist: Float64Array;
+  private readonly mixture: Float64Array;
 
   constructor(options: DqnAgentOptions) {
     this.config = resolveDqnConfig(options.config);
@@ -133,7 +158,13 @@ export class DqnAgent {
       throw new RangeError(
         `DqnAgent: the network must output a vector of action values, got shape [${outShape}]`,
       );
-    this.numActions = outShape[0];
+    this.atoms = this.config.distributional?.atoms ?? 1;
+    if (outShape[0] % this.atoms !== 0)
+      throw new RangeError(
+        `DqnAgent: the network outputs ${outShape[0]} values, not a multiple of the ${this.atoms} atoms`,
+      );
+    this.numActions = outShape[0] / this.atoms;
+    this.support = this.config.distributional ? atomValues(this.config.distributional) : new Float64Array(0);
     this.observationSize = this.network.inputShape.reduce((a, b) => a * b, 1);
     polyakUpdate(this.network.parameters, this.targetNetwork.parameters, 1);
     const opt = this.config.optimizer;
@@ -159,17 +190,36 @@ export class DqnAgent {
     // Unless keepGradients, the online gradients are zero between updates (the optimizer clears
     // them after each step), so `learn` needs no separate zeroing pass over θ.
     zeroGrads(params);
-    this.buffer = new ReplayBuffer({
+    const replay = {
       capacity: this.config.bufferSize,
       observationSize: this.observationSize,
       observationDtype: options.observationDtype,
-    });
+    };
+    const per = this.config.prioritized;
+    this.buffer = per
+      ? new PrioritizedReplayBuffer({ ...replay, alpha: per.alpha, priorityEpsilon: per.epsilon })
+      : new ReplayBuffer(replay);
     const { batchSize } = this.config;
+    const A = this.numActions;
+    const N = this.atoms;
     this.targets = new Float64Array(batchSize);
     this.predictions = new Float64Array(batchSize);
     this.lossGrad = new Float64Array(batchSize);
-    this.gradOut = new Float64Array(batchSize * this.numActions);
-    this.qNextOnlineCopy = new Float64Array(batchSize * this.numActions);
+    this.gradOut = new Float64Array(batchSize * A * N);
+    this.qNextOnlineCopy = new Float64Array(batchSize * A);
+    this.errors = new Float64Array(batchSize);
+    this.pi = new Float64Array(A);
+    this.qSelect = new Float64Array(batchSize * A);
+    this.probsNext = new Float64Array(N > 1 ? batchSize * A * N : 0);
+    this.probsScratch = new Float64Array(N > 1 ? batchSize * A * N : 0);
+    this.targetDist = new Float64Array(N > 1 ? batchSize * N : 0);
+    this.mixture = new Float64Array(N);
+    this.betaSchedule = new LinearSchedule(
+      per?.betaStart ?? 1,
+      1,
+      per?.betaFrames ?? 0,
+      this.config.learningStarts,
+    );
     this.epsilonSchedule = new LinearSchedule(
       this.config.epsilonStart,
       this.config.epsilonEnd,
@@ -187,12 +237,21 @@ export class DqnAgent {
     return this.epsilonSchedule.value(frame);
   }
 
-  /** Q_θ(s, ·) of one observation (a copy). */
+  /** β of the importance weights at a given frame (1 without prioritized replay). */
+  beta(frame: number): number {
+    return this.betaSchedule.value(frame);
+  }
+
+  /** Q_θ(s, ·) of one observation (a copy; C51: Σⱼ zⱼ pⱼ(s, ·)). */
   qValues(observation: Float64Array): Float64Array {
-    return Float64Array.from(this.network.forward(observation, 1));
+    const out = this.network.forward(observation, 1);
+    if (this.atoms === 1) return Float64Array.from(out);
+    const probs = softmaxRows(out, this.numActions, this.atoms, new Float64Array(out.length));
+    return expectedValues(probs, this.numActions, this.support, new Float64Array(this.numActions));
   }
 
   greedyAction(observation: Float64Array): number {
+    if (this.atoms > 1) return argmax(this.qValues(observation));
     return argmax(this.network.forward(observation, 1), 0, this.numActions);
   }
 
@@ -217,23 +276,45 @@ export class DqnAgent {
     this.buffer.add(observation, action, reward, nextObservation, terminated, truncated);
   }
 
-  /** One gradient step on a uniformly sampled minibatch; syncs the target net when due. */
-  update(rng: Rng): UpdateStats {
+  /**
+   * One gradient step on a sampled minibatch (uniform, or prioritized with β at `frame`); syncs the
+   * target net when due. `frame` also sets the ε of Expected SARSA's policy; without it ε = ε_end
+   * and β = 1.
+   */
+  update(rng: Rng, frame?: number): UpdateStats {
     const c = this.config;
-    const batch = this.buffer.sample(c.batchSize, rng, c.nStep, c.gamma);
-    const stats = this.learn(batch);
+    const epsilon = frame === undefined ? c.epsilonEnd : this.epsilon(frame);
+    const batch =
+      this.buffer instanceof PrioritizedReplayBuffer
+        ? this.buffer.sample(c.batchSize, rng, c.nStep, c.gamma, frame === undefined ? 1 : this.beta(frame))
+        : this.buffer.sample(c.batchSize, rng, c.nStep, c.gamma);
+    const stats = this.learn(batch, epsilon);
     this.updates++;
     if (this.updates % c.targetUpdateInterval === 0) this.syncTarget();
     return stats;
   }
 
-  /** The gradient step on a given minibatch (no target sync, no update counting). */
-  learn(batch: ReplayBatch): UpdateStats {
+  /**
+   * The gradient step on a given minibatch (no target sync, no update counting); `epsilon` is the
+   * ε of the bootstrap policy for SARSA / Expected SARSA targets. With prioritized replay, each
+   * sample's loss is weighted by `batch.weights` and its priority becomes |δᵢ| + ε (C51: its
+   * cross-entropy + ε).
+   */
+  learn(batch: ReplayBatch, epsilon = this.config.epsilonEnd): UpdateStats {
+    const c = this.config;
+    const B = batch.size;
+    if (B !== c.batchSize)
+      throw new RangeError(`DqnAgent.learn: batch size ${B} differs from config.batchSize ${c.batchSize}`);
+    const stats = this.atoms > 1 ? this.learnCategorical(batch, epsilon) : this.learnScalar(batch, epsilon);
+    if (this.buffer instanceof PrioritizedReplayBuffer)
+      this.buffer.updatePriorities(batch.indices, this.errors);
+    return stats;
+  }
+
+  private learnScalar(batch: ReplayBatch, epsilon: number): UpdateStats {
     const c = this.config;
     const B = batch.size;
     const A = this.numActions;
-    if (B !== c.batchSize)
-      throw new RangeError(`DqnAgent.learn: batch size ${B} differs from config.batchSize ${c.batchSize}`);
     let qNextOnline: Float64Array | undefined;
     if (c.doubleDqn) {
       // The online forward on s′ must not be the last forward before backward: copy it out.
@@ -242,7 +323,16 @@ export class DqnAgent {
     }
     const qNextTarget = this.targetNetwork.forward(batch.nextObservations, B);
     tdTargets(
-      { returns: batch.returns, discounts: batch.discounts, qNextTarget, qNextOnline, numActions: A },
+      {
+        returns: batch.returns,
+        discounts: batch.discounts,
+        qNextTarget,
+        qNextOnline,
+        numActions: A,
+        rule: c.tdTarget,
+        epsilon,
+        nextActions: batch.nextActions,
+      },
       this.targets,
     );
 
@@ -252,16 +342,87 @@ export class DqnAgent {
       this.predictions[i] = q[i * A + batch.actions[i]];
       qSum += this.predictions[i];
     }
-    const loss = tdLoss(c.loss, this.predictions, this.targets, this.lossGrad, c.huberKappa);
+    const weights = c.prioritized ? batch.weights : null;
+    const loss = tdLoss(c.loss, this.predictions, this.targets, this.lossGrad, c.huberKappa, weights);
+    for (let i = 0; i < B; i++) this.errors[i] = this.predictions[i] - this.targets[i];
     // ∂L/∂Q(sᵢ, ·) is zero except at the taken action.
     const gradOut = this.gradOut;
     gradOut.fill(0);
     for (let i = 0; i < B; i++) gradOut[i * A + batch.actions[i]] = this.lossGrad[i];
+    return { tdLoss: loss, qMean: qSum / B, gradNorm: this.step(gradOut, B) };
+  }
+
+  /** Backward of ∂L/∂outputs, optional clipping, optimizer step; returns the pre-clip norm or null. */
+  private step(gradOut: Float64Array, B: number): number | null {
+    const c = this.config;
     if (this.keepGradients) zeroGrads(this.network.parameters);
     this.network.backward(gradOut, B);
     const gradNorm = c.maxGradNorm !== null ? clipGradNorm(this.network.parameters, c.maxGradNorm) : null;
     this.optimizer.step();
-    return { tdLoss: loss, qMean: qSum / B, gradNorm };
+    return gradNorm;
+  }
+
+  /**
+   * C51 update (Bellemare et al. 2017): the bootstrap distribution at s′ is the π-mixture of the
+   * target net's next distributions (π from the TD-target rule; the greedy action by expected value,
+   * chosen by the online net under Double), projected onto the support after r + γᵐz, and the loss
+   * is its cross-entropy under the online distribution of the taken action (docs/dqn.md §12).
+   */
+  private learnCategorical(batch: ReplayBatch, epsilon: number): UpdateStats {
+    const c = this.config;
+    const B = batch.size;
+    const A = this.numActions;
+    const N = this.atoms;
+    const support = c.distributional!;
+    const qSelect = this.qSelect;
+    if (c.doubleDqn) {
+      const online = this.network.forward(batch.nextObservations, B);
+      softmaxRows(online, B * A, N, this.probsScratch);
+      expectedValues(this.probsScratch, B * A, this.support, qSelect);
+    }
+    const pNext = softmaxRows(
+      this.targetNetwork.forward(batch.nextObservations, B),
+      B * A,
+      N,
+      this.probsNext,
+    );
+    if (!c.doubleDqn) expectedValues(pNext, B * A, this.support, qSelect);
+    const pi = this.pi;
+    const mix = this.mixture;
+    for (let i = 0; i < B; i++) {
+      const a = bootstrapPolicyRow(c.tdTarget, qSelect, i * A, A, epsilon, batch.nextActions[i], pi);
+      if (a >= 0) mix.set(pNext.subarray((i * A + a) * N, (i * A + a + 1) * N));
+      else {
+        mix.fill(0);
+        for (let b = 0; b < A; b++) {
+          const w = pi[b];
+          const o = (i * A + b) * N;
+          for (let j = 0; j < N; j++) mix[j] += w * pNext[o + j];
+        }
+      }
+      projectDistribution(mix, 0, batch.returns[i], batch.discounts[i], support, this.targetDist, i * N);
+    }
+    const logits = this.network.forward(batch.observations, B);
+    const weights = c.prioritized ? batch.weights : null;
+    const loss = categoricalLoss(
+      logits,
+      batch.actions,
+      this.targetDist,
+      weights,
+      A,
+      N,
+      this.gradOut,
+      this.errors,
+    );
+    // Mean Q of the taken actions, for the training log.
+    let qSum = 0;
+    const z = this.support;
+    for (let i = 0; i < B; i++) {
+      const o = (i * A + batch.actions[i]) * N;
+      softmaxRows(logits.subarray(o, o + N), 1, N, mix);
+      for (let j = 0; j < N; j++) qSum += z[j] * mix[j];
+    }
+    return { tdLoss: loss, qMean: qSum / B, gradNorm: this.step(this.gradOut, B) };
   }
 
   /**

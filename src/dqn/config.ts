@@ -1,8 +1,22 @@
+import { checkSupport, type CategoricalSupport } from "./distributional.js";
 import type { TdLoss } from "./loss.js";
+import { TD_TARGET_RULES, type TdTargetRule } from "./td-target.js";
 
 export type DqnOptimizerConfig =
   | { kind: "adam"; lr: number; eps?: number; beta1?: number; beta2?: number }
   | { kind: "rmsprop"; lr: number; alpha?: number; eps?: number; centered?: boolean };
+
+/** Proportional prioritized replay (Schaul et al. 2016; docs/dqn.md §9). */
+export interface PrioritizedReplayConfig {
+  /** Priority exponent α ≥ 0 (0 = uniform). */
+  alpha: number;
+  /** Importance-sampling exponent β at replay start; annealed linearly to 1. */
+  betaStart: number;
+  /** Frames over which β reaches 1, starting at `learningStarts`. */
+  betaFrames: number;
+  /** ε > 0 in pᵢ = |δᵢ| + ε. */
+  epsilon: number;
+}
 
 /** Every knob of the DQN update; defaults are MinAtar's `examples/dqn.py` (docs/dqn.md §7). */
 export interface DqnConfig {
@@ -31,6 +45,12 @@ export interface DqnConfig {
   epsilonEnd: number;
   /** Frames over which ε decays linearly, starting at `learningStarts`. */
   epsilonDecayFrames: number;
+  /** Bootstrap action of the TD target: max (Q-learning), the taken one (SARSA) or the ε-greedy expectation. */
+  tdTarget: TdTargetRule;
+  /** Prioritized replay, or null for uniform sampling. */
+  prioritized: PrioritizedReplayConfig | null;
+  /** C51 return distribution on a fixed support (the network outputs A·N logits), or null for scalar Q. */
+  distributional: CategoricalSupport | null;
 }
 
 export const MINATAR_DQN_DEFAULTS: DqnConfig = {
@@ -50,6 +70,9 @@ export const MINATAR_DQN_DEFAULTS: DqnConfig = {
   epsilonStart: 1,
   epsilonEnd: 0.1,
   epsilonDecayFrames: 100_000,
+  tdTarget: "q-learning",
+  prioritized: null,
+  distributional: null,
 };
 
 function check(cond: boolean, field: string, value: unknown, allowed: string): void {
@@ -87,5 +110,24 @@ export function resolveDqnConfig(overrides: Partial<DqnConfig> = {}): DqnConfig 
   check(c.epsilonStart >= 0 && c.epsilonStart <= 1, "epsilonStart", c.epsilonStart, "in [0, 1]");
   check(c.epsilonEnd >= 0 && c.epsilonEnd <= 1, "epsilonEnd", c.epsilonEnd, "in [0, 1]");
   check(c.epsilonDecayFrames >= 0, "epsilonDecayFrames", c.epsilonDecayFrames, ">= 0");
+  check(
+    TD_TARGET_RULES.includes(c.tdTarget),
+    "tdTarget",
+    c.tdTarget,
+    TD_TARGET_RULES.map((r) => `"${r}"`).join(", "),
+  );
+  const p = c.prioritized;
+  if (p !== null) {
+    check(p.alpha >= 0 && Number.isFinite(p.alpha), "prioritized.alpha", p.alpha, "a finite number >= 0");
+    check(p.betaStart >= 0 && p.betaStart <= 1, "prioritized.betaStart", p.betaStart, "in [0, 1]");
+    check(p.betaFrames >= 0, "prioritized.betaFrames", p.betaFrames, ">= 0");
+    check(
+      p.epsilon > 0 && Number.isFinite(p.epsilon),
+      "prioritized.epsilon",
+      p.epsilon,
+      "a finite number > 0",
+    );
+  }
+  if (c.distributional !== null) checkSupport(c.distributional, "DqnConfig.distributional");
   return c;
 }

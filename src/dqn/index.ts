@@ -15,11 +15,34 @@ export {
 } from "./replay-buffer.js";
 export { LinearSchedule } from "./schedule.js";
 export { argmax, epsilonGreedy } from "./epsilon-greedy.js";
-export { tdTargets, type TdTargetInputs } from "./td-target.js";
+export {
+  tdTargets,
+  bootstrapPolicyRow,
+  TD_TARGET_RULES,
+  type TdTargetInputs,
+  type TdTargetRule,
+} from "./td-target.js";
+export { SumTree } from "./sum-tree.js";
+export { PrioritizedReplayBuffer, type PrioritizedReplayOptions } from "./prioritized-replay.js";
+export { DuelingHead, type DuelingHeadOptions } from "./heads.js";
+export {
+  atomValues,
+  categoricalLoss,
+  expectedValues,
+  projectDistribution,
+  softmaxRows,
+  type CategoricalSupport,
+} from "./distributional.js";
 export { tdLoss, type TdLoss } from "./loss.js";
 export { hardUpdate, polyakUpdate } from "./target-update.js";
 export { clipGradNorm } from "./grad-clip.js";
-export { MINATAR_DQN_DEFAULTS, resolveDqnConfig, type DqnConfig, type DqnOptimizerConfig } from "./config.js";
+export {
+  MINATAR_DQN_DEFAULTS,
+  resolveDqnConfig,
+  type DqnConfig,
+  type DqnOptimizerConfig,
+  type PrioritizedReplayConfig,
+} from "./config.js";
 export {
   DqnAgent,
   type DqnAgentOptions,
@@ -50,4 +73,5 @@ export {
   type MinAtarQNetworkOptions,
   type HiddenLayerSpec,
   type ConvLayerSpec,
+  type QHeadSpec,
 } from "./networks.js";

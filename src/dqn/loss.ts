@@ -7,7 +7,8 @@ export type TdLoss = "huber" | "mse";
  *    ℓ(δ) = ½δ²/κ for |δ| < κ, |δ| − ½κ otherwise;  ℓ′(δ) = clip(δ/κ, −1, 1).
  *    (κ = 1 gives MinAtar's and SB3's loss.)
  *  - MSE: ℓ(δ) = δ², ℓ′ = 2δ (CleanRL).
- * L = (1/B) Σᵢ ℓ(δᵢ), ∂L/∂Qᵢ = ℓ′(δᵢ)/B.
+ * L = (1/B) Σᵢ ℓ(δᵢ), ∂L/∂Qᵢ = ℓ′(δᵢ)/B. With importance weights wᵢ (prioritized replay):
+ * L = (1/B) Σᵢ wᵢ ℓ(δᵢ), ∂L/∂Qᵢ = wᵢ ℓ′(δᵢ)/B.
  */
 export function tdLoss(
   kind: TdLoss,
@@ -15,24 +16,33 @@ export function tdLoss(
   targets: ArrayLike<number>,
   grad: Float64Array,
   kappa = 1,
+  weights: ArrayLike<number> | null = null,
 ): number {
   const b = predictions.length;
   if (targets.length !== b || grad.length !== b)
     throw new RangeError(`tdLoss: predictions, targets and grad must have the same length ${b}`);
   if (!(kappa > 0)) throw new RangeError(`tdLoss: kappa must be > 0, got ${kappa}`);
+  if (weights !== null && weights.length !== b)
+    throw new RangeError(`tdLoss: weights must have one entry per sample (${b})`);
   let loss = 0;
   for (let i = 0; i < b; i++) {
     const d = predictions[i] - targets[i];
+    let l: number;
     if (kind === "mse") {
-      loss += d * d;
+      l = d * d;
       grad[i] = (2 * d) / b;
     } else if (Math.abs(d) < kappa) {
-      loss += (0.5 * d * d) / kappa;
+      l = (0.5 * d * d) / kappa;
       grad[i] = d / kappa / b;
     } else {
-      loss += Math.abs(d) - 0.5 * kappa;
+      l = Math.abs(d) - 0.5 * kappa;
       grad[i] = Math.sign(d) / b;
     }
+    if (weights !== null) {
+      const w = weights[i];
+      loss += w * l;
+      grad[i] *= w;
+    } else loss += l;
   }
   return loss / b;
 }

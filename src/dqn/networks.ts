@@ -12,6 +12,7 @@ import { Sequential } from "../nn/sequential.js";
 import { TuckerRegression } from "../nn/tucker-regression.js";
 import type { Rng } from "../random/rng.js";
 import { ChannelsLastToFirst } from "./channels-last.js";
+import { DuelingHead } from "./heads.js";
 
 /**
  * How the hidden layer is parametrized:
@@ -24,6 +25,31 @@ import { ChannelsLastToFirst } from "./channels-last.js";
  */
 export type HiddenLayerSpec =
   { kind: "dense" } | { kind: "lowrank"; rank: number } | { kind: "trl"; rank: number | readonly number[] };
+
+/**
+ * The output head on the last hidden features: `dueling` splits it into value and advantage
+ * streams (DuelingHead), `atoms` > 1 gives N logits per action for a C51 agent (action-major:
+ * output index a·N + j). Default: one linear layer to one Q-value per action.
+ */
+export interface QHeadSpec {
+  dueling?: boolean;
+  atoms?: number;
+}
+
+/** The head layer named "q": Dense(in → A·N), or a DuelingHead. */
+function qHead(
+  inFeatures: number,
+  numActions: number,
+  head: QHeadSpec | undefined,
+  rng: Rng,
+  precision: MatmulPrecision,
+): Layer {
+  const atoms = head?.atoms ?? 1;
+  if (!Number.isInteger(atoms) || atoms < 1)
+    throw new RangeError(`Q-network head: atoms must be an integer >= 1, got ${atoms}`);
+  if (head?.dueling) return new DuelingHead({ inFeatures, numActions, atoms, rng, name: "q", precision });
+  return new Dense({ inFeatures, outFeatures: numActions * atoms, rng, name: "q", precision });
+}
 
 /** The conv layer: full, or CP-factorized of rank R, or a fraction in (0, 1) (1×1 down, k×1, 1×k, 1×1 up). */
 export type ConvLayerSpec = { kind: "dense" } | { kind: "cp"; rank: number };
@@ -38,6 +64,8 @@ export interface MlpQNetworkOptions {
   rng: Rng;
   /** Arithmetic of every layer's matrix products (default 'f64'; 'f32' as PyTorch's float32). */
   precision?: MatmulPrecision;
+  /** Output head (default: linear to one value per action). */
+  head?: QHeadSpec;
 }
 
 /**
@@ -64,9 +92,7 @@ export function mlpQNetwork(options: MlpQNetworkOptions): Sequential {
     layers.push(new ReLU([h], `relu${i}`));
     width = h;
   });
-  layers.push(
-    new Dense({ inFeatures: width, outFeatures: options.numActions, rng: options.rng, name: "q", precision }),
-  );
+  layers.push(qHead(width, options.numActions, options.head, options.rng, precision));
   return new Sequential(layers, { name: "q_mlp", inputGrad: false });
 }
 
@@ -86,6 +112,8 @@ export interface MinAtarQNetworkOptions {
    * and outputs stay Float64Array.
    */
   precision?: MatmulPrecision;
+  /** Output head (default: linear to one value per action). */
+  head?: QHeadSpec;
 }
 
 /** Name of the hidden layer inside {@link minatarQNetwork} (for spectra and parameter reports). */
@@ -150,7 +178,7 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
     );
   }
   layers.push(new ReLU([hidden], "hidden_relu"));
-  layers.push(new Dense({ inFeatures: hidden, outFeatures: options.numActions, rng, name: "q", precision }));
+  layers.push(qHead(hidden, options.numActions, options.head, rng, precision));
   return new Sequential(layers, { name: "q_minatar", inputGrad: false });
 }
 

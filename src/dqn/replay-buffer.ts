@@ -25,6 +25,13 @@ export interface ReplayBatch {
   readonly discounts: Float64Array;
   /** Ring positions of the sampled s_t. */
   readonly indices: Int32Array;
+  /**
+   * The action taken at the bootstrap state s_{t+m} (the next row's action), or −1 where the buffer
+   * does not hold it: after termination or truncation, and at the newest transition (for SARSA).
+   */
+  readonly nextActions: Int32Array;
+  /** Importance-sampling weights wᵢ (all 1 under uniform sampling; see PrioritizedReplayBuffer). */
+  readonly weights: Float64Array;
 }
 
 type ObsArray = Float64Array | Float32Array | Uint8Array;
@@ -44,6 +51,9 @@ export interface ReplayBufferState extends Pick<
   readonly kind: "replay-buffer";
   readonly cursor: number;
   readonly size: number;
+  /** Prioritized buffers only: the sum tree's leaves pᵢ^α of rows [0, size), and the largest p seen. */
+  readonly priorities?: Float64Array;
+  readonly maxPriority?: number;
 }
 
 /** The per-transition arrays of a {@link ReplayBuffer} (one row each), as its state copies them. */
@@ -86,8 +96,8 @@ export class ReplayBuffer {
   readonly rewards: Float64Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
-  private cursor = 0;
-  private count = 0;
+  protected cursor = 0;
+  protected count = 0;
   private batchCache: { size: number; batch: ReplayBatch } | null = null;
 
   constructor(options: ReplayBufferOptions) {
@@ -204,6 +214,10 @@ export class ReplayBuffer {
       throw new TypeError(
         `${who}: expected an object of kind "replay-buffer", got ${String(state?.kind ?? state)}`,
       );
+    if (!this.prioritized && (state.priorities !== undefined || state.maxPriority !== undefined))
+      throw new RangeError(
+        `${who}: priorities is set (a prioritized buffer's state), this buffer is uniform`,
+      );
     const expectValue = (field: string, got: unknown, want: unknown): void => {
       if (got !== want)
         throw new RangeError(`${who}: ${field} is ${String(got)}, this buffer has ${String(want)}`);
@@ -244,6 +258,11 @@ export class ReplayBuffer {
     }
   }
 
+  /** Whether sampling is prioritized (false here; see PrioritizedReplayBuffer). */
+  get prioritized(): boolean {
+    return false;
+  }
+
   /** Ring position of the k-th oldest transition (0 = oldest). */
   physicalIndex(k: number): number {
     return this.count < this.capacity ? k : (this.cursor + k) % this.capacity;
@@ -276,6 +295,16 @@ export class ReplayBuffer {
    * The returned arrays are reused by the next call with the same batch size.
    */
   sample(batchSize: number, rng: Rng, nStep = 1, gamma = 0.99): ReplayBatch {
+    this.checkSampleArgs(batchSize, nStep, gamma);
+    const batch = this.batchBuffers(batchSize);
+    const indices = batch.indices as Int32Array;
+    for (let b = 0; b < batchSize; b++) indices[b] = this.physicalIndex(rng.integer(this.count));
+    this.gather(indices, nStep, gamma, batch);
+    return batch;
+  }
+
+  /** Checks sample's arguments (shared with prioritized sampling). */
+  protected checkSampleArgs(batchSize: number, nStep: number, gamma: number): void {
     if (this.count === 0) throw new Error("ReplayBuffer.sample: the buffer is empty");
     if (!Number.isInteger(batchSize) || batchSize < 1)
       throw new RangeError(`ReplayBuffer.sample: batchSize must be an integer >= 1, got ${batchSize}`);
@@ -283,11 +312,6 @@ export class ReplayBuffer {
       throw new RangeError(`ReplayBuffer.sample: nStep must be an integer >= 1, got ${nStep}`);
     if (!(gamma >= 0 && gamma <= 1))
       throw new RangeError(`ReplayBuffer.sample: gamma must be in [0, 1], got ${gamma}`);
-    const batch = this.batchBuffers(batchSize);
-    const indices = batch.indices as Int32Array;
-    for (let b = 0; b < batchSize; b++) indices[b] = this.physicalIndex(rng.integer(this.count));
-    this.gather(indices, nStep, gamma, batch);
-    return batch;
   }
 
   /** Fills `batch` for the given ring positions (exposed for tests and prioritized variants). */
@@ -298,6 +322,8 @@ export class ReplayBuffer {
     const returns = batch.returns as Float64Array;
     const discounts = batch.discounts as Float64Array;
     const actions = batch.actions as Int32Array;
+    const nextActions = batch.nextActions as Int32Array;
+    const newest = this.newest;
     for (let b = 0; b < indices.length; b++) {
       const i = indices[b];
       actions[b] = this.actions[i];
@@ -311,6 +337,10 @@ export class ReplayBuffer {
         discounts[b] = r.discount;
         last = r.last;
       }
+      nextActions[b] =
+        this.terminated[last] === 1 || this.truncated[last] === 1 || last === newest
+          ? -1
+          : this.actions[(last + 1) % this.capacity];
       const src = i * d;
       const srcNext = last * d;
       const dst = b * d;
@@ -327,7 +357,8 @@ export class ReplayBuffer {
     }
   }
 
-  private batchBuffers(size: number): ReplayBatch {
+  /** The reused minibatch arrays for a batch size (weights start at 1). */
+  protected batchBuffers(size: number): ReplayBatch {
     if (this.batchCache?.size !== size) {
       const d = this.observationSize;
       this.batchCache = {
@@ -340,6 +371,8 @@ export class ReplayBuffer {
           nextObservations: new Float64Array(size * d),
           discounts: new Float64Array(size),
           indices: new Int32Array(size),
+          nextActions: new Int32Array(size),
+          weights: new Float64Array(size).fill(1),
         },
       };
     }

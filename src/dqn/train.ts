@@ -255,7 +255,7 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
       observation = r.observation;
     }
     if (!warm && agent.buffer.size >= cfg.batchSize && frame % cfg.trainFrequency === 0) {
-      const s = agent.update(rng);
+      const s = agent.update(rng, frame - 1);
       window.n++;
       window.loss += s.tdLoss;
       window.q += s.qMean;

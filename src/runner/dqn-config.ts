@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { DqnConfig } from "../dqn/config.js";
+import { TD_TARGET_RULES, type TdTargetRule } from "../dqn/td-target.js";
 import type { MatmulPrecision } from "../factor/gemm.js";
 import { ConfigError, schemaError, show } from "./config.js";
 
@@ -53,14 +54,58 @@ export interface DqnRunConfig {
   /** Frames between checkpoints (0 = none). */
   checkpointEvery: number;
   keepCheckpoints: number;
+  /** Named bundle of defaults the other fields start from (`none`: the env's DQN defaults). */
+  preset: DqnPreset;
+  /** Adam's ε (the denominator guard); ignored by RMSProp. */
+  adamEps: number;
+  /** Bootstrap action of the TD target. */
+  tdTarget: TdTargetRule;
+  /** `uniform` or `prioritized` (proportional, Schaul et al. 2016). */
+  replay: "uniform" | "prioritized";
+  /** Prioritized replay: priority exponent α. */
+  priorityAlpha: number;
+  /** Prioritized replay: importance-weight exponent β at replay start (annealed to 1). */
+  priorityBeta: number;
+  /** Prioritized replay: frames over which β reaches 1 after `learningStarts` (default: the rest of the run). */
+  priorityBetaSteps: number;
+  /** Prioritized replay: ε in p = |δ| + ε. */
+  priorityEpsilon: number;
+  /** Output head: `q` (linear), `dueling`, `c51` (distributional) or `dueling-c51`. */
+  head: DqnHead;
+  /** C51 atoms N and support [vMin, vMax]. */
+  atoms: number;
+  vMin: number;
+  vMax: number;
   /** false: no TensorBoard event file (absent: the run writes one in `<run>/tb/`). */
   tensorboard?: false;
 }
 
+export const DQN_HEADS = ["q", "dueling", "c51", "dueling-c51"] as const;
+export type DqnHead = (typeof DQN_HEADS)[number];
+export const DQN_PRESETS = ["none", "rainbow-denoised"] as const;
+export type DqnPreset = (typeof DQN_PRESETS)[number];
+
 export const DQN_ENVS = ["CartPole-v1", "MinAtar/Breakout"] as const;
 export type DqnEnvId = (typeof DQN_ENVS)[number];
 
-type DqnDefaults = Omit<DqnRunConfig, "algo" | "env" | "seed">;
+type DqnDefaults = Omit<
+  DqnRunConfig,
+  "algo" | "env" | "seed" | "preset" | "priorityBetaSteps" | "tensorboard"
+>;
+
+/** The defaults of the options that came with the Rainbow parts (the same for both envs). */
+const PLAIN_DQN = {
+  adamEps: 1e-8,
+  tdTarget: "q-learning",
+  replay: "uniform",
+  priorityAlpha: 0.5,
+  priorityBeta: 0.4,
+  priorityEpsilon: 1e-6,
+  head: "q",
+  atoms: 51,
+  vMin: -10,
+  vMax: 10,
+} as const;
 
 /** Defaults per env: the hyperparameter blocks of the DQN experiment scripts. */
 export const DQN_ENV_DEFAULTS: Readonly<Record<DqnEnvId, DqnDefaults>> = {
@@ -92,6 +137,7 @@ export const DQN_ENV_DEFAULTS: Readonly<Record<DqnEnvId, DqnDefaults>> = {
     returnWindow: 20,
     checkpointEvery: 50_000,
     keepCheckpoints: 1,
+    ...PLAIN_DQN,
   },
   "MinAtar/Breakout": {
     totalSteps: 100_000,
@@ -121,6 +167,49 @@ export const DQN_ENV_DEFAULTS: Readonly<Record<DqnEnvId, DqnDefaults>> = {
     returnWindow: 100,
     checkpointEvery: 50_000,
     keepCheckpoints: 1,
+    ...PLAIN_DQN,
+  },
+};
+
+/**
+ * Presets: defaults laid over the env's before the config's own fields (docs/dqn.md §13).
+ * `rainbow-denoised` is data-efficient Rainbow (van Hasselt et al. 2019) without NoisyNets, the
+ * "Denoised" baseline of the TRL paper: prioritized replay (α 0.5, β 0.4 → 1), a dueling C51 head
+ * (51 atoms), Double, n-step, Adam, grad-norm clip 10; ε-greedy exploration instead of noisy
+ * layers. On MinAtar: the data-efficient schedule (1 600 warm-up frames, copy every 2 000 updates,
+ * one update per frame, lr 1e-4, Adam ε 1.5e-4) at MinAtar's network sizes, with n = 3 (MinAtar
+ * has no frame skip; Revisiting Rainbow's MinAtar n). On CartPole the same parts on the CartPole
+ * schedule, support [0, 100] (returns discounted at 0.99 stay below 100).
+ */
+export const DQN_PRESET_DEFAULTS: Readonly<
+  Record<DqnPreset, Partial<Record<DqnEnvId, Partial<DqnDefaults>>>>
+> = {
+  none: {},
+  "rainbow-denoised": {
+    "CartPole-v1": {
+      replay: "prioritized",
+      head: "dueling-c51",
+      vMin: 0,
+      vMax: 100,
+      nStep: 3,
+      double: true,
+      maxGradNorm: 10,
+    },
+    "MinAtar/Breakout": {
+      replay: "prioritized",
+      head: "dueling-c51",
+      optimizer: "adam",
+      lr: 1e-4,
+      adamEps: 1.5e-4,
+      learningStarts: 1600,
+      targetUpdate: "hard:2000",
+      trainFrequency: 1,
+      nStep: 3,
+      double: true,
+      maxGradNorm: 10,
+      epsilonEnd: 0.01,
+      epsilonDecaySteps: 20_000,
+    },
   },
 };
 
@@ -278,6 +367,88 @@ export const DQN_FIELD_DOCS: readonly DqnFieldDoc[] = [
     number: true,
   },
   {
+    name: "preset",
+    flag: "--preset <name>",
+    allowed:
+      DQN_PRESETS.map((p) => `"${p}"`).join(" or ") +
+      " (rainbow-denoised: data-efficient Rainbow without NoisyNets)",
+    description: "DQN: bundle of defaults the other fields override",
+  },
+  {
+    name: "adamEps",
+    flag: "--adam-eps <x>",
+    allowed: "a number in (0, 1]",
+    description: "DQN: Adam's ε",
+    number: true,
+  },
+  {
+    name: "tdTarget",
+    flag: "--td-target <rule>",
+    allowed: TD_TARGET_RULES.map((r) => `"${r}"`).join(", ") + " (expected under the ε-greedy policy)",
+    description: "DQN: bootstrap action of the TD target",
+  },
+  {
+    name: "replay",
+    flag: "--replay <kind>",
+    allowed: '"uniform" or "prioritized"',
+    description: "DQN: replay sampling",
+  },
+  {
+    name: "priorityAlpha",
+    flag: "--priority-alpha <x>",
+    allowed: "a number in [0, 1]",
+    description: "DQN: prioritized replay's exponent α",
+    number: true,
+  },
+  {
+    name: "priorityBeta",
+    flag: "--priority-beta <x>",
+    allowed: "a number in [0, 1]",
+    description: "DQN: initial importance-weight exponent β (annealed to 1)",
+    number: true,
+  },
+  {
+    name: "priorityBetaSteps",
+    flag: "--priority-beta-steps <frames>",
+    allowed: "an integer in [0, 1000000000] (default: total steps − learning starts)",
+    description: "DQN: frames over which β reaches 1",
+    number: true,
+  },
+  {
+    name: "priorityEpsilon",
+    flag: "--priority-epsilon <x>",
+    allowed: "a number in (0, 1]",
+    description: "DQN: ε in the priority |δ| + ε",
+    number: true,
+  },
+  {
+    name: "head",
+    flag: "--head <kind>",
+    allowed: DQN_HEADS.map((h) => `"${h}"`).join(", "),
+    description: "DQN: output head (dueling streams, C51 distribution)",
+  },
+  {
+    name: "atoms",
+    flag: "--atoms <n>",
+    allowed: "an integer in [2, 1001]",
+    description: "DQN: C51 atoms",
+    number: true,
+  },
+  {
+    name: "vMin",
+    flag: "--v-min <x>",
+    allowed: "a number in [-1000000000, 1000000000] below vMax",
+    description: "DQN: C51 support's lower end",
+    number: true,
+  },
+  {
+    name: "vMax",
+    flag: "--v-max <x>",
+    allowed: "a number in [-1000000000, 1000000000] above vMin",
+    description: "DQN: C51 support's upper end",
+    number: true,
+  },
+  {
     name: "returnWindow",
     flag: "--return-window <n>",
     allowed: "an integer in [1, 100000]",
@@ -333,6 +504,18 @@ const dqnSchema = z.strictObject({
   returnWindow: intIn(1, 100_000).optional(),
   checkpointEvery: intIn(0, 1_000_000_000).optional(),
   keepCheckpoints: intIn(1, 1000).optional(),
+  preset: z.enum(DQN_PRESETS).optional(),
+  adamEps: z.number().gt(0).max(1).optional(),
+  tdTarget: z.enum(TD_TARGET_RULES as [TdTargetRule, ...TdTargetRule[]]).optional(),
+  replay: z.enum(["uniform", "prioritized"]).optional(),
+  priorityAlpha: prob.optional(),
+  priorityBeta: prob.optional(),
+  priorityBetaSteps: intIn(0, 1_000_000_000).optional(),
+  priorityEpsilon: z.number().gt(0).max(1).optional(),
+  head: z.enum(DQN_HEADS).optional(),
+  atoms: intIn(2, 1001).optional(),
+  vMin: z.number().min(-1e9).max(1e9).optional(),
+  vMax: z.number().min(-1e9).max(1e9).optional(),
   tensorboard: z.boolean().optional(),
 });
 
@@ -367,7 +550,8 @@ export function parseDqnRunConfig(raw: unknown): DqnRunConfig {
       allowed,
     );
   const c = parsed.data;
-  const d = DQN_ENV_DEFAULTS[c.env];
+  const preset = c.preset ?? "none";
+  const d: DqnDefaults = { ...DQN_ENV_DEFAULTS[c.env], ...DQN_PRESET_DEFAULTS[preset][c.env] };
   const totalSteps = c.totalSteps ?? d.totalSteps;
   const config: DqnRunConfig = {
     algo: "dqn",
@@ -401,8 +585,26 @@ export function parseDqnRunConfig(raw: unknown): DqnRunConfig {
     returnWindow: c.returnWindow ?? d.returnWindow,
     checkpointEvery: c.checkpointEvery ?? d.checkpointEvery,
     keepCheckpoints: c.keepCheckpoints ?? d.keepCheckpoints,
+    preset,
+    adamEps: c.adamEps ?? d.adamEps,
+    tdTarget: c.tdTarget ?? d.tdTarget,
+    replay: c.replay ?? d.replay,
+    priorityAlpha: c.priorityAlpha ?? d.priorityAlpha,
+    priorityBeta: c.priorityBeta ?? d.priorityBeta,
+    priorityBetaSteps:
+      c.priorityBetaSteps ?? Math.max(0, totalSteps - (c.learningStarts ?? d.learningStarts)),
+    priorityEpsilon: c.priorityEpsilon ?? d.priorityEpsilon,
+    head: c.head ?? d.head,
+    atoms: c.atoms ?? d.atoms,
+    vMin: c.vMin ?? d.vMin,
+    vMax: c.vMax ?? d.vMax,
     ...(c.tensorboard === false ? { tensorboard: false as const } : {}),
   };
+  if (!(config.vMin < config.vMax))
+    throw new ConfigError(
+      "vMax",
+      `config.vMax = ${show(config.vMax)}: must be ${allowed("vMax")} (vMin = ${show(config.vMin)})`,
+    );
   const net = parseNetworkSpec(config.network);
   if (config.env === "CartPole-v1" && (net.hidden.kind === "trl" || net.conv !== undefined))
     throw new ConfigError(
@@ -449,12 +651,33 @@ export function dqnAgentConfig(c: DqnRunConfig): DqnConfig {
     maxGradNorm: c.maxGradNorm,
     optimizer:
       c.optimizer === "adam"
-        ? { kind: "adam", lr: c.lr }
+        ? { kind: "adam", lr: c.lr, eps: c.adamEps }
         : { kind: "rmsprop", lr: c.lr, alpha: 0.95, eps: 0.01, centered: true },
     epsilonStart: c.epsilonStart,
     epsilonEnd: c.epsilonEnd,
     epsilonDecayFrames: c.epsilonDecaySteps,
+    tdTarget: c.tdTarget,
+    prioritized:
+      c.replay === "prioritized"
+        ? {
+            alpha: c.priorityAlpha,
+            betaStart: c.priorityBeta,
+            betaFrames: c.priorityBetaSteps,
+            epsilon: c.priorityEpsilon,
+          }
+        : null,
+    distributional: isDistributional(c.head) ? { atoms: c.atoms, vMin: c.vMin, vMax: c.vMax } : null,
   };
+}
+
+/** Whether a head outputs a C51 distribution per action. */
+export function isDistributional(head: DqnHead): boolean {
+  return head === "c51" || head === "dueling-c51";
+}
+
+/** The network builders' head spec of a run config. */
+export function dqnHeadSpec(c: DqnRunConfig): { dueling: boolean; atoms: number } {
+  return { dueling: c.head.startsWith("dueling"), atoms: isDistributional(c.head) ? c.atoms : 1 };
 }
 
 /** The config without bookkeeping fields that do not change results (for job ids). */

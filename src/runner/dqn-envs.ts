@@ -8,7 +8,7 @@ import type { Layer } from "../nn/layer.js";
 import { LowRankDense } from "../nn/low-rank-dense.js";
 import type { Sequential } from "../nn/sequential.js";
 import type { Rng } from "../random/rng.js";
-import { parseNetworkSpec, type DqnEnvId, type DqnRunConfig } from "./dqn-config.js";
+import { dqnHeadSpec, parseNetworkSpec, type DqnEnvId, type DqnRunConfig } from "./dqn-config.js";
 
 /** A row-major rows×cols matrix. */
 export interface DenseMatrix {
@@ -61,10 +61,11 @@ export const DQN_ENV_SPECS: Readonly<Record<DqnEnvId, DqnEnvSpec>> = {
         hiddenLayer: parseNetworkSpec(config.network).hidden,
         rng,
         precision: config.precision,
+        head: dqnHeadSpec(config),
       }),
     spectrumOf: (net) => matrixOf((net as Sequential).layers.find((l) => l.name === "fc1")),
     savedPolicyOptions: (config) =>
-      config.network === "dense"
+      config.network === "dense" && config.head === "q"
         ? { network: "mlp", numActions: 2, observationSize: 4, hidden: CARTPOLE_HIDDEN }
         : undefined,
     threshold: 195,
@@ -94,11 +95,12 @@ export const DQN_ENV_SPECS: Readonly<Record<DqnEnvId, DqnEnvSpec>> = {
         convChannels: MINATAR.convChannels,
         hiddenUnits: MINATAR.hiddenUnits,
         precision: config.precision,
+        head: dqnHeadSpec(config),
       });
     },
     spectrumOf: (net) => matrixOf(minatarHiddenLayer(net as Sequential)),
     savedPolicyOptions: (config) =>
-      config.network === "dense"
+      config.network === "dense" && config.head === "q"
         ? {
             network: "minatar",
             numActions: MINATAR_ACTIONS,

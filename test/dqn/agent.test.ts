@@ -31,6 +31,8 @@ function batchOf(
     nextObservations: Float64Array.from(next.flat()),
     discounts: Float64Array.from(discounts),
     indices: new Int32Array(actions.length),
+    nextActions: new Int32Array(actions.length).fill(-1),
+    weights: new Float64Array(actions.length).fill(1),
   };
 }
 
@@ -213,6 +215,8 @@ describe("gradient clipping inside the update", () => {
       nextObservations: Float64Array.from([1, 0, 0, 1, 0, 0]),
       discounts: Float64Array.from([0, 0]),
       indices: new Int32Array(2),
+      nextActions: new Int32Array(2).fill(-1),
+      weights: new Float64Array(2).fill(1),
     };
     // MSE: δ = 10 for both samples → ∂L/∂W[0][0] = 2·(2·10)/2 = 20.
     const clipped = make(5);
