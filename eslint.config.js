@@ -13,7 +13,16 @@ import tseslint from "typescript-eslint";
  * is missing from the table is an error, so a new folder gets a row before it gets code.
  */
 const MATH = ["random", "wasm", "optim", "factor"];
-const ALGORITHMS = ["pg", "lrpg", "baselines", "dqn", "population", "parametrizations", "heads"];
+const ALGORITHMS = [
+  "pg",
+  "lrpg",
+  "baselines",
+  "dqn",
+  "population",
+  "parametrizations",
+  "heads",
+  "valuelearning",
+];
 
 export const LAYERS = {
   // factor math: imports no RL folder
@@ -29,6 +38,8 @@ export const LAYERS = {
   ...Object.fromEntries(ALGORITHMS.map((folder) => [folder, [...MATH, "nn", "envs", ...ALGORITHMS]])),
   // the paper's agents with their hyperparameters
   presets: [...MATH, "nn", "envs", ...ALGORITHMS],
+  // the live training page (runs in a browser and its Web Workers): the browser-safe core only
+  demo: [...MATH, "nn", "envs", ...ALGORITHMS, "presets"],
   // running: run directories, checkpoints, sweeps
   runner: [...MATH, "nn", "envs", ...ALGORITHMS, "presets"],
   // reporting: reads run directories; imports no algorithm and no preset
@@ -36,7 +47,7 @@ export const LAYERS = {
   // LASER: rank reduction of trained policies and networks
   laser: [...MATH, "nn", "envs", ...ALGORITHMS, "presets", "runner", "report"],
   // the command line: everything
-  cli: [...MATH, "nn", "envs", ...ALGORITHMS, "presets", "runner", "report", "laser"],
+  cli: [...MATH, "nn", "envs", ...ALGORITHMS, "presets", "demo", "runner", "report", "laser"],
 };
 
 const SRC = path.resolve(import.meta.dirname, "src");
