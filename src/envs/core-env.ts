@@ -233,9 +233,15 @@ function describeValue(x: unknown): string {
   return String(x);
 }
 
-/** A `reset({seed})` seed: an integer in [0, 2³¹ − 1] (never wrapped), else a one-line RangeError. */
+/**
+ * A `reset({seed})` seed: a 32-bit signed integer, each its own stream (never wrapped), else a
+ * one-line RangeError. Run configs and the CLI take seeds in [0, 2³¹ − 1]; the negative half is
+ * for streams the library derives itself (`deriveSeed`, e.g. LASER's evaluation episodes).
+ */
 export function checkResetSeed(envId: string, seed: unknown): number {
-  if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED)
-    throw new RangeError(`${envId}.reset: seed must be an integer in [0, ${MAX_SEED}], got ${String(seed)}`);
+  if (typeof seed !== "number" || !Number.isInteger(seed) || seed < -MAX_SEED - 1 || seed > MAX_SEED)
+    throw new RangeError(
+      `${envId}.reset: seed must be an integer in [${-MAX_SEED - 1}, ${MAX_SEED}] (not wrapped), got ${String(seed)}`,
+    );
   return seed;
 }

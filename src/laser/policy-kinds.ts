@@ -65,7 +65,7 @@ export function buildPolicy(saved: SavedPolicy, evaluation: EvaluationSettings):
  * `"pg-run"`: a policy-gradient agent trained by src/runner (the LRPG agent or the NN baseline of a
  * paper task). `options` is the run's config as its manifest records it; the agent is rebuilt with
  * `paperAgentFactory` and the env with `makeEnv(config.env)` (a fresh env per episode).
- * Policy layers: the μ (and low-rank σ) matrices; `value.*` is the critic.
+ * Policy layers: the μ (and low-rank σ) matrices, or the softmax policy's `pi`; `value.*` is the critic.
  */
 export const pgRunKind: PolicyKindBuilder = (saved, evaluation) => {
   const config = parseRunConfig(saved.options ?? {});
@@ -91,7 +91,7 @@ export const pgRunKind: PolicyKindBuilder = (saved, evaluation) => {
   };
   const policyLayers = enumerateWeightMatrices(saved.stateDict)
     .map((m) => m.name)
-    .filter((n) => /^(mu|sigma)(\.|$)/.test(n));
+    .filter((n) => /^(mu|sigma|pi)(\.|$)/.test(n)); // Gaussian μ (and σ) or the softmax policy's logits
   return {
     subject,
     policyLayers,
@@ -162,6 +162,9 @@ export const dqnKind: PolicyKindBuilder = (saved, evaluation) => {
       `dqn policy options: numActions must be an integer >= 1, got ${JSON.stringify(options.numActions)}`,
     );
   }
+  checkDeclaredSize(options, countNumbers(saved.stateDict));
+  const envOptions = (options.envOptions ?? {}) as MakeEnvOptions;
+  checkSpaces(saved.env, makeEnv(saved.env, envOptions), options);
   const network = makeDqnNetwork(options);
   loadParametersFromStateDict(network.parameters, saved.stateDict, `saved ${saved.kind} policy`);
   const epsilon = evaluation.epsilon ?? 0.05;
@@ -172,7 +175,6 @@ export const dqnKind: PolicyKindBuilder = (saved, evaluation) => {
     actDeterministic: greedy,
     act: (s, rng) => (rng.uniform() < epsilon ? rng.integer(options.numActions) : greedy(s)),
   };
-  const envOptions = (options.envOptions ?? {}) as MakeEnvOptions;
   const makeFreshEnv = () => makeEnv(saved.env, envOptions) as Env<unknown, number>;
   const maxSteps = evaluation.maxSteps ?? options.maxSteps ?? 10_000;
   const subject: LaserSubject = {
@@ -193,6 +195,85 @@ export const dqnKind: PolicyKindBuilder = (saved, evaluation) => {
     description: `DQN (${options.network} Q-network, ${options.numActions} actions) on ${saved.env}`,
   };
 };
+
+/** Largest layer width a saved policy may declare. */
+const MAX_DECLARED_WIDTH = 65_536;
+
+/** Numbers held by a (nested) state dict: what a saved policy really carries. */
+function countNumbers(value: unknown): number {
+  if (typeof value === "number") return 1;
+  if (ArrayBuffer.isView(value)) return (value as Float64Array).length;
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + countNumbers(v), 0);
+  if (value !== null && typeof value === "object") {
+    const t = value as { shape?: unknown; data?: unknown };
+    if (Array.isArray(t.shape) && t.data !== undefined) return countNumbers(t.data);
+    return Object.values(value).reduce((n: number, v) => n + countNumbers(v), 0);
+  }
+  return 0;
+}
+
+/** A declared width: an integer in [1, MAX_DECLARED_WIDTH], else a one-line error naming the field. */
+function width(value: unknown, field: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_DECLARED_WIDTH)
+    throw new RangeError(
+      `dqn policy options: ${field} must be an integer in [1, ${MAX_DECLARED_WIDTH}], got ${JSON.stringify(value)}`,
+    );
+  return value;
+}
+
+/**
+ * Checks the sizes a saved DQN policy declares against the numbers it carries, before any layer is
+ * allocated: a policy declaring `hidden: [1e8, 64]` with a few thousand weights is refused at once.
+ * The dense parameter count (weights and biases; low-rank and TRL layers have fewer) bounds what
+ * the network can hold.
+ */
+function checkDeclaredSize(options: DqnPolicyOptions, saved: number): void {
+  const a = options.numActions;
+  let dense: number;
+  if (options.network === "mlp") {
+    if (!Array.isArray(options.hidden))
+      throw new RangeError(
+        `dqn policy options: hidden must be a list of layer widths, got ${JSON.stringify(options.hidden)}`,
+      );
+    let prev = width(options.observationSize, "observationSize");
+    dense = 0;
+    options.hidden.forEach((h, i) => {
+      const w = width(h, `hidden[${i}]`);
+      dense += prev * w + w;
+      prev = w;
+    });
+    dense += prev * a + a;
+  } else if (options.network === "minatar") {
+    const n = width(options.gridSize ?? 10, "gridSize");
+    const c = width(options.inChannels ?? 4, "inChannels");
+    const f = width(options.convChannels ?? 16, "convChannels");
+    const h = width(options.hiddenUnits ?? 128, "hiddenUnits");
+    if (n < 3) throw new RangeError(`dqn policy options: gridSize must be >= 3 for the 3×3 conv, got ${n}`);
+    dense = f * c * 9 + f + (n - 2) ** 2 * f * h + h + h * a + a;
+  } else return; // makeDqnNetwork names the bad network kind
+  if (dense > 4 * saved + 1_000_000)
+    throw new RangeError(
+      `dqn policy: the declared network has ${dense} parameters but the saved weights hold ${saved} numbers; the options do not describe these weights`,
+    );
+}
+
+/** The env a DQN policy is evaluated on must give its input size and take its actions. */
+function checkSpaces(envId: string, env: Env, options: DqnPolicyOptions): void {
+  const obs = env.observationSpace.size;
+  const expected =
+    options.network === "minatar"
+      ? (options.gridSize ?? 10) ** 2 * (options.inChannels ?? 4)
+      : options.observationSize;
+  if (expected !== undefined && obs !== expected)
+    throw new RangeError(
+      `dqn policy: ${envId} gives observations of ${obs} numbers, but the Q-network takes ${expected}; the policy was trained on another env`,
+    );
+  const space = env.actionSpace as { kind?: string; n?: number };
+  if (space.kind !== "discrete" || space.n !== options.numActions)
+    throw new RangeError(
+      `dqn policy: ${envId} has ${space.kind === "discrete" ? `${space.n} actions` : "continuous actions"}, but the Q-network outputs ${options.numActions}; the policy was trained on another env`,
+    );
+}
 
 registerPolicyKind("pg-run", pgRunKind);
 registerPolicyKind("dqn", dqnKind);

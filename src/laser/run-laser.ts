@@ -101,6 +101,10 @@ export function runLaser(source: PolicySource, options: LaserRunOptions = {}): L
       : null;
   assertSourceUnchanged(source);
   const rows = [...(svd?.rows ?? []), ...(kernels?.rows ?? [])];
+  if (rows.length === 0)
+    throw new RangeError(
+      `laser: nothing to sweep: ${built.description} has no weight matrix among the chosen layers (${(layers ?? []).join(", ") || "none"})`,
+    );
   const baselineReturns = svd?.baseline.returns ?? kernels?.baseline.returns ?? [];
   const nullControlExact = rows
     .filter((r) => r.nullControl)

@@ -92,18 +92,20 @@ describe("bad input", () => {
 
   it("reset with a non-integer seed names the parameter", () => {
     expect(() => new PendulumEnv().reset({ seed: 1.5 })).toThrow(
-      /Pendulum-v1\.reset: seed must be an integer in \[0, 2147483647\], got 1\.5/,
+      /Pendulum-v1\.reset: seed must be an integer in \[-2147483648, 2147483647\] \(not wrapped\), got 1\.5/,
     );
   });
 
-  it("reset seeds outside [0, 2^31 - 1] are errors, not wrapped", () => {
+  it("reset seeds outside the int32 range are errors, not wrapped", () => {
     for (const id of ["CartPole-v1", "MinAtar/Breakout", "LRPG/Pendulum"]) {
-      for (const seed of [-1, 2 ** 31, 2 ** 32 + 5, 1e300]) {
+      for (const seed of [-(2 ** 31) - 1, 2 ** 31, 2 ** 32 + 5, 2 ** 32 - 1, 1e300]) {
         expect(() => makeEnv(id).reset({ seed }), `${id} seed ${seed}`).toThrow(
-          /reset: seed must be an integer in \[0, 2147483647\]/,
+          /reset: seed must be an integer in \[-2147483648, 2147483647\] \(not wrapped\)/,
         );
       }
-      expect(() => makeEnv(id).reset({ seed: 2 ** 31 - 1 })).not.toThrow();
+      const first = (seed: number) => Array.from(makeEnv(id).reset({ seed }).observation);
+      expect(first(-1)).not.toEqual(first(2 ** 31 - 1));
+      expect(first(5)).toEqual(first(5));
     }
   });
 
