@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -54,6 +54,14 @@ describe("TensorBoard event files read back by Python protobuf", () => {
         values: r.scalars.map((s) => ({ tag: s.tag, simple_value: Math.fround(s.value) })),
       })),
     );
+  });
+
+  it("the reader refuses a file with a flipped payload byte (its CRC check is live)", () => {
+    const path = writeGoldenInput(mkdtempSync(join(tmpdir(), "tb-py-bad-")));
+    const bytes = readFileSync(path);
+    bytes[60] ^= 0x01; // inside the second record's payload
+    writeFileSync(path, bytes);
+    expect(() => readWithPython([path])).toThrow(/bad data CRC at byte 40/);
   });
 
   it("a run's event file holds every metric row's scalars at its global step", async () => {
