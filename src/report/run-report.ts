@@ -24,6 +24,7 @@ import {
 } from "./figures.js";
 import { policyMaps, singularValues, truncationErrors, type GridMap, type StateDict } from "./grid-maps.js";
 import type { ReportPage } from "./html.js";
+import { parseJsonLines, readJsonFile } from "../runner/json-file.js";
 
 /** One run directory as the report sees it. */
 export interface LoadedRun<C extends AnyRunConfig = AnyRunConfig> {
@@ -74,7 +75,8 @@ export function loadRun(dir: string): LoadedRun {
   let params: StateDict | null = null;
   if (config.algo !== "dqn") {
     const finalPath = join(dir, RUN_FILES.finalParams);
-    if (existsSync(finalPath)) params = JSON.parse(readFileSync(finalPath, "utf8")) as StateDict;
+    if (existsSync(finalPath))
+      params = readJsonFile<StateDict>(finalPath, "the final parameters (a state dict)");
     else
       params =
         loadLatestCheckpoint<{ params: StateDict }>(join(dir, RUN_FILES.checkpointDir))?.payload.params ??
@@ -93,10 +95,7 @@ export function loadPgRun(dir: string): LoadedRun<RunConfig> {
 function readSnapshots(dir: string): { episode: number; params: StateDict }[] {
   const path = join(dir, RUN_FILES.snapshots);
   if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { episode: number; params: StateDict });
+  return parseJsonLines<{ episode: number; params: StateDict }>(path, readFileSync(path, "utf8"));
 }
 
 /** Short label of a configuration (what distinguishes it), e.g. "LRPG K=4 grid 10/16", "NN h=512", "DQN lowrank-0.1". */

@@ -92,6 +92,10 @@ export function readManifest<Config = unknown>(dir: string): Manifest<Config> {
   } catch (err) {
     throw new Error(`${path}: not a readable run manifest (${(err as Error).message})`, { cause: err });
   }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new Error(
+      `${path}: not a lowrank-rl run manifest (expected a JSON object, got ${JSON.stringify(parsed)})`,
+    );
   const m = parsed as Partial<Manifest<Config>>;
   if (m.format !== "lowrank-rl/run")
     throw new Error(`${path}: not a lowrank-rl run manifest (format = ${String(m.format)})`);

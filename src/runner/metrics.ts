@@ -5,6 +5,7 @@ import { CorruptCheckpointError } from "./checkpoint.js";
 import { RUN_FILES } from "./run-dir.js";
 import type { EventFileOffset, EventWriterOptions } from "./tensorboard.js";
 import { MetricsEventSink } from "./tensorboard-metrics.js";
+import { parseJsonLines } from "./json-file.js";
 
 /**
  * CleanRL-style metric names (cleanrl/*.py `writer.add_scalar(...)`): one row per episode,
@@ -205,10 +206,8 @@ export class MetricsWriter {
 
 /** Reads `metrics.jsonl` of a run directory. */
 export function readMetrics(dir: string): MetricRow[] {
-  const text = readFileSync(join(dir, RUN_FILES.metricsJsonl), "utf8");
-  const rows: MetricRow[] = [];
-  for (const line of text.split("\n")) if (line.trim().length > 0) rows.push(JSON.parse(line) as MetricRow);
-  return rows;
+  const path = join(dir, RUN_FILES.metricsJsonl);
+  return parseJsonLines<MetricRow>(path, readFileSync(path, "utf8"));
 }
 
 /** One metric as a dense array (episode order), NaN where a row lacks it. */
