@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from "commander";
-import { accessSync, constants, existsSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { outputPathProblem } from "../../src/runner/output-path.js";
 
 /** Commander parser for an integer flag in [min, max]; the error names the flag, the value and the range. */
 export function intInRange(flag: string, min: number, max: number): (value: string) => number {
@@ -46,22 +45,8 @@ export function seedList(value: string): number[] {
  */
 export function outputDir(flag: string): (value: string) => string {
   return (value: string) => {
-    if (value.trim() === "")
-      throw new InvalidArgumentError(`${flag} must name a directory, got an empty path`);
-    let dir = resolve(value);
-    if (existsSync(dir)) {
-      if (!statSync(dir).isDirectory())
-        throw new InvalidArgumentError(`${flag} ${value}: exists and is not a directory`);
-    } else {
-      while (!existsSync(dir)) dir = dirname(dir);
-      if (!statSync(dir).isDirectory())
-        throw new InvalidArgumentError(`${flag} ${value}: cannot create it, ${dir} is not a directory`);
-    }
-    try {
-      accessSync(dir, constants.W_OK);
-    } catch {
-      throw new InvalidArgumentError(`${flag} ${value}: ${dir} is not writable`);
-    }
+    const problem = outputPathProblem(flag, value, "dir");
+    if (problem !== null) throw new InvalidArgumentError(problem);
     return value;
   };
 }

@@ -7,9 +7,12 @@
  *   lowrank-rl resume DIR
  *   lowrank-rl eval DIR --episodes 10
  *   lowrank-rl sweep spec.json --out SWEEPDIR
+ *   lowrank-rl sweep spec.json --out SWEEPDIR --emit slurm   # then: sbatch SWEEPDIR/sweep.sbatch
+ *   lowrank-rl sweep-task SWEEPDIR/jobs.json $SLURM_ARRAY_TASK_ID
  *   lowrank-rl report DIR... --out report.html
  *   lowrank-rl backends
  *   lowrank-rl laser DIR|policy.json --episodes 100   # LASER rank-reduction sweep (src/laser)
+ *   lowrank-rl demo [--out page.html | --serve]        # the live training page (src/demo)
  */
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -17,6 +20,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, parseRunConfig, type RunConfig } from "../runner/config.js";
 import { CorruptCheckpointError, listCheckpoints, loadLatestCheckpoint } from "../runner/checkpoint.js";
 import { evaluatePolicy, EVAL_SEED } from "../runner/evaluate.js";
+import { outputPathProblem } from "../runner/output-path.js";
 import { writeJsonAtomic } from "../runner/atomic-file.js";
 import { readManifest } from "../runner/manifest.js";
 import { paperAgentFactory } from "../runner/paper-agent-factory.js";
@@ -43,6 +47,8 @@ import { buildRunReport } from "../report/run-report.js";
 import { writeReport } from "../report/html.js";
 import { exportFigures } from "../report/export.js";
 import { addLaserCommand } from "./laser.js";
+import { addClusterEmitOptions, addSweepTaskCommand, emitClusterJobs } from "./sweep-task.js";
+import { addDemoCommand } from "./demo.js";
 
 /** Errors meant for the user: printed as one line, no stack trace. */
 class UsageError extends Error {}
@@ -138,9 +144,8 @@ async function trainWithProgress(
 function checkRunOut(out: string | undefined, root: string, force: boolean): void {
   const flag = out === undefined ? "--root" : "--out";
   const dir = out ?? root;
-  if (dir.trim() === "") throw new UsageError(`${flag} must name a directory, got an empty path`);
-  if (existsSync(dir) && !statSync(dir).isDirectory())
-    throw new UsageError(`${flag} ${dir}: exists and is not a directory`);
+  const problem = outputPathProblem(flag, dir, "dir");
+  if (problem !== null) throw new UsageError(problem);
   if (out === undefined) return;
   if (existsSync(join(out, RUN_FILES.manifest)))
     throw new UsageError(
@@ -365,11 +370,17 @@ export function buildProgram(): Command {
     .option("--seeds <list>", "seeds, comma-separated (with --grid)", seedsArg)
     .option("--threads <n>", "worker threads (default: all cores)", intArg("--threads", 1, 1024))
     .option("--dry-run", "print the plan (start / resume / skip per job) and exit")
+    .option(
+      "--max-jobs <n>",
+      "refuse specs that expand to more jobs than this (default 100000)",
+      intArg("--max-jobs", 1, 100_000_000),
+    )
     .option("--quiet", "no progress bar");
+  addClusterEmitOptions(sweep);
   addConfigOptions(sweep).action(async (specPath: string | undefined, opts: Record<string, unknown>) => {
     let spec;
     if (specPath) {
-      spec = readSweepSpec(specPath);
+      spec = readSweepSpec(specPath, { maxJobs: opts.maxJobs as number | undefined });
       // Config flags given with a spec file (e.g. --population 10 --backend gpu) override its base.
       const overlay = rawConfigFromOptions(opts);
       if (Object.keys(overlay).length > 0) spec = { ...spec, base: { ...spec.base, ...overlay } };
@@ -383,11 +394,10 @@ export function buildProgram(): Command {
           .map((s) => (Number.isFinite(Number(s)) && s.trim() !== "" ? Number(s) : s));
       }
       const { parseSweepSpec } = await import("../runner/sweep.js");
-      spec = parseSweepSpec({
-        base: rawConfigFromOptions(opts),
-        grid,
-        seeds: (opts.seeds as number[] | undefined) ?? [0],
-      });
+      spec = parseSweepSpec(
+        { base: rawConfigFromOptions(opts), grid, seeds: (opts.seeds as number[] | undefined) ?? [0] },
+        { maxJobs: opts.maxJobs as number | undefined },
+      );
     }
     const out = opts.out as string;
     const plan = planSweep(spec, out);
@@ -402,6 +412,7 @@ export function buildProgram(): Command {
         process.stdout.write(`${j.action.padEnd(6)} ${j.jobId} ${j.dir}${j.found ? ` (${j.found})` : ""}\n`);
       return;
     }
+    if (opts.emit !== undefined) return emitClusterJobs(spec, out, opts);
     // Progress counts policy-gradient episodes (DQN jobs report no progress while they run).
     const total = plan
       .filter((j) => j.action !== "skip" && j.config.algo !== "dqn")
@@ -440,6 +451,20 @@ export function buildProgram(): Command {
         dirs: string[],
         opts: { out: string; inline?: boolean; png?: string; svg?: string; chromium: string },
       ) => {
+        const outProblem = outputPathProblem("--out", opts.out, "file");
+        if (outProblem !== null) throw new UsageError(outProblem);
+        for (const [flag, dir] of [
+          ["--png", opts.png],
+          ["--svg", opts.svg],
+        ] as const) {
+          if (dir === undefined) continue;
+          const problem = outputPathProblem(flag, dir, "dir");
+          if (problem !== null) throw new UsageError(problem);
+          if (!existsSync(opts.chromium))
+            throw new UsageError(
+              `${flag} needs Chromium: ${opts.chromium} does not exist (install chromium, or pass --chromium <path>)`,
+            );
+        }
         const page = buildRunReport(dirs);
         const path = writeReport(opts.out, page, { plotly: opts.inline ? "inline" : "copy" });
         process.stdout.write(`wrote ${path} (${page.figures.length} figures)\n`);
@@ -449,8 +474,10 @@ export function buildProgram(): Command {
         ] as const) {
           if (!dir) continue;
           const r = await exportFigures(path, page.figures, dir, format, { executablePath: opts.chromium });
-          if (r.skipped) process.stderr.write(`${format} export skipped: ${r.skipped}\n`);
-          else process.stdout.write(`exported ${r.files.length} ${format} file(s) to ${dir}\n`);
+          if (r.skipped) {
+            process.stderr.write(`error: ${format} export failed: ${r.skipped}\n`);
+            process.exitCode = 1;
+          } else process.stdout.write(`exported ${r.files.length} ${format} file(s) to ${dir}\n`);
         }
       },
     );
@@ -465,6 +492,8 @@ export function buildProgram(): Command {
     });
 
   addLaserCommand(program);
+  addSweepTaskCommand(program);
+  addDemoCommand(program);
 
   return program;
 }

@@ -96,3 +96,30 @@ describe("run --out refuses paths that would lose or mix data", () => {
     );
   });
 });
+
+describe("report refuses output paths it cannot write, before writing anything", () => {
+  it("--out '' / a path under a file / --png without Chromium: exit 2, one line, nothing left behind", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "report-out-cwd-"));
+    const run = await cliIn(cwd, [...RUN, "--out", "r"]);
+    expect(run.code).toBe(0);
+    const before = readdirSync(cwd).sort();
+    const cases: [string[], string][] = [
+      [["report", "r", "--out", ""], "--out must name a file, got an empty path"],
+      [
+        ["report", "r", "--out", "/dev/null/x.html"],
+        "--out /dev/null/x.html: cannot create it, /dev/null is not a directory",
+      ],
+      [["report", "r", "--out", "r"], "--out r: is a directory, expected a file name"],
+      [
+        ["report", "r", "--out", "page.html", "--png", "png", "--chromium", join(cwd, "no-chromium")],
+        "--png needs Chromium",
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cliIn(cwd, args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expectOneLineError(r.stderr, message);
+      expect(readdirSync(cwd).sort(), args.join(" ")).toEqual(before);
+    }
+  }, 120_000);
+});
