@@ -15,6 +15,7 @@ import {
   slurmMemMegabytes,
   slurmTimeSeconds,
   taskIndex,
+  writeJobList,
 } from "../../src/runner/cluster-emit.js";
 import { listCheckpoints } from "../../src/runner/checkpoint.js";
 import { readManifest, writeManifest } from "../../src/runner/manifest.js";
@@ -252,6 +253,31 @@ describe("lowrank-rl sweep --emit slurm / k8s and sweep-task", () => {
     });
     expect(pod.status, pod.stderr).toBe(0);
     expect(pod.stdout).toMatch(/^job 0 .*: already completed; skipped\n$/);
+  });
+
+  it("a DQN job run as an array task equals its local-sweep run", async () => {
+    const root = mkdtempSync(join(tmpdir(), "cli-slurm-dqn-"));
+    const spec = parseSweepSpec({
+      base: {
+        algo: "dqn",
+        env: "CartPole-v1",
+        totalSteps: 300,
+        learningStarts: 100,
+        logEvery: 100,
+        evalEvery: 300,
+        evalEpisodes: 2,
+        checkpointEvery: 0,
+        spectrumEvery: 0,
+      },
+      seeds: [0],
+    });
+    const local = await runSweep(spec, join(root, "local"), { threads: 1 });
+    const { path } = writeJobList(spec, join(root, "cluster"));
+    const task = await runSweepTask(path, "0");
+    expect(task).toMatchObject({ action: "start", result: { status: "completed" } });
+    expect(basename(task.dir)).toBe(basename(local.jobs[0].dir));
+    expect(rowsOf(task.dir)).toEqual(rowsOf(local.jobs[0].dir));
+    expect(await runSweepTask(path, "0")).toMatchObject({ action: "skip", found: "completed" });
   });
 
   it("bad flags and task inputs exit 2 with one line", async () => {
