@@ -1,15 +1,18 @@
 /**
  * MinAtar Breakout DQN with the hidden layer as Dense / LowRankDense / Tucker TRL at ½, ⅕, ⅒ of the
- * dense parameters, and a CP-factorized conv (docs/dqn.md §7).
+ * dense parameters, and a CP-factorized conv (docs/dqn.md §7); and the data-efficient-Rainbow-style
+ * agent without NoisyNets ("Denoised": prioritized replay, dueling C51, Double, 3-step, Adam;
+ * docs/dqn.md §13) on the dense hidden layer and TRL at ⅕ and ⅒ (variants rainbow-<network>).
  * Network (MinAtar examples/dqn.py): (10,10,4) → conv 16 3×3 → ReLU → hidden 128 → ReLU → 6 actions.
  * Hyperparameters: MinAtar's DQN (centered RMSProp 2.5e-4 α .95 ε .01, batch 32, buffer 100k, 5k random
  * frames, ε 1 → 0.1 over 100k frames, hard target copy every 1000 updates, Huber, γ .99, one update
  * per frame, sticky actions 0.1, full action set).
  *
- *   npm run exp:breakout                                        # default: 8 variants × 1 seed × 100k frames, one core:
+ *   npm run exp:breakout                                        # default: the 8 DQN variants × 1 seed × 100k frames, one core:
  *                                                               # ≈ 27 min at the bench/suites/dqn.ts rates (dense ≈ 450,
  *                                                               # TRL ⅒ ≈ 830, low-rank ⅒ ≈ 1070, CP conv ≈ 190 frames/s)
  *   npm run exp:breakout -- --variants dense,trl-0.2 --seeds 2 --frames 300000
+ *   npm run exp:breakout -- --variants dense,rainbow-dense,rainbow-trl-0.2 --seeds 2 --frames 50000
  *   npm run exp:breakout -- --frames 5000000 --seeds 3           # the published 5M-frame budget
  *   npm run exp:breakout -- --resume results/breakout/runs/<run>   # continue an interrupted run from its checkpoint
  *
@@ -61,6 +64,31 @@ const EPSILON_END = 0.1;
 const EPSILON_DECAY_FRAMES = 100_000;
 const MAX_GRAD_NORM: number | null = null;
 
+// The Rainbow-style variants (the runner's `--preset rainbow-denoised`, written out here): these
+// replace the DQN block above for the rainbow-<network> variants.
+const RAINBOW = {
+  preset: "rainbow-denoised",
+  replay: "prioritized", // proportional, α 0.5, β 0.4 → 1 over the run, p = |δ| + 1e-6
+  priorityAlpha: 0.5,
+  priorityBeta: 0.4,
+  head: "dueling-c51", // 51 atoms on [−10, 10]
+  atoms: 51,
+  vMin: -10,
+  vMax: 10,
+  double: true,
+  nStep: 3, // data-efficient Rainbow's 20 is for frame-skip-4 Atari; MinAtar (no skip) uses 3
+  optimizer: "adam",
+  lr: 1e-4,
+  adamEps: 1.5e-4,
+  maxGradNorm: 10,
+  learningStarts: 1600,
+  targetUpdate: "hard:2000", // updates between target copies
+  trainFrequency: 1,
+  epsilonEnd: 0.01, // ε-greedy replaces the noisy layers
+  epsilonDecaySteps: 20_000,
+} as const;
+const RAINBOW_NETWORKS = ["dense", "trl-0.2", "trl-0.1"];
+
 // Matrix products in float32 (operands and sums), as PyTorch trains the reference; parameters,
 // gradients and optimizer state stay float64. '--precision f64' computes everything in double.
 const MATMUL_PRECISION: MatmulPrecision = "f32";
@@ -86,12 +114,21 @@ const REFERENCE = {
 // ---------------------------------------------------------------------------------------------
 
 // Variant names are the runner's network specs (`trl-0.1`: Tucker TRL hidden layer at ⅒ of the dense parameters).
-const VARIANTS: Record<string, { family: string }> = { dense: { family: "dense" } };
+const VARIANTS: Record<string, { family: string; network?: string; config?: typeof RAINBOW }> = {
+  dense: { family: "dense" },
+};
 for (const f of FRACTIONS) {
   VARIANTS[`lowrank-${f}`] = { family: "low-rank" };
   VARIANTS[`trl-${f}`] = { family: "TRL" };
 }
 VARIANTS["cpconv"] = { family: "CP conv" };
+const DQN_VARIANTS = Object.keys(VARIANTS);
+for (const network of RAINBOW_NETWORKS)
+  VARIANTS[`rainbow-${network}`] = {
+    family: network === "dense" ? "Rainbow dense" : "Rainbow TRL",
+    network,
+    config: RAINBOW,
+  };
 
 function precisionArg(value: string): MatmulPrecision {
   if (value !== "f32" && value !== "f64")
@@ -120,7 +157,7 @@ const program = new Command()
     "--variants <list>",
     `comma-separated subset of ${Object.keys(VARIANTS).join(",")}`,
     variantList,
-    Object.keys(VARIANTS),
+    DQN_VARIANTS,
   )
   .option(
     "--seeds <n|list>",
@@ -165,11 +202,12 @@ applyResume(
   (c) => {
     opts.precision = c.precision;
   },
+  (c) => (c.preset === "rainbow-denoised" ? `rainbow-${c.network}` : c.network),
 );
 
 runDqnExperiment({
   experiment: "breakout",
-  variants: opts.variants.map((name) => ({ name, family: VARIANTS[name].family })),
+  variants: opts.variants.map((name) => ({ name, ...VARIANTS[name] })),
   seeds: opts.seeds,
   config: {
     algo: "dqn",
@@ -215,6 +253,7 @@ runDqnExperiment({
       max_steps: EVAL_MAX_STEPS,
     },
     return_window: RETURN_WINDOW,
+    rainbow_variants: RAINBOW,
   },
   reference: REFERENCE,
   quiet: opts.quiet,

@@ -31,6 +31,10 @@ export interface DqnVariant {
   name: string;
   /** Family for the return-vs-parameters plot (e.g. "dense", "low-rank", "TRL", "CP conv"). */
   family: string;
+  /** The runner's network spec (default: the name). */
+  network?: string;
+  /** Fields of this variant that replace the script's block (e.g. the Rainbow-style settings). */
+  config?: Partial<DqnRunConfig>;
 }
 
 /** Config fields that came with the Rainbow parts (optional in a script's block). */
@@ -89,6 +93,8 @@ export function applyResume(
   },
   knownVariants: readonly string[],
   extra?: (config: DqnRunConfig) => void,
+  /** The variant name a run's config belongs to (default: its network spec). */
+  variantOf: (config: DqnRunConfig) => string = (c) => c.network,
 ): void {
   if (opts.resume === undefined) return;
   const fromCli = (key: string): boolean => program.getOptionValueSource(key) === "cli";
@@ -106,8 +112,9 @@ export function applyResume(
     if (m.experiment !== experiment || m.config?.algo !== "dqn")
       throw new Error(`--resume: ${runDir} is not a run of experiment "${experiment}"`);
     const c = m.config;
-    if (!knownVariants.includes(c.network))
-      throw new InvalidArgumentError(`--resume: unknown variant "${c.network}" in the manifest`);
+    const variant = variantOf(c);
+    if (!knownVariants.includes(variant))
+      throw new InvalidArgumentError(`--resume: unknown variant "${variant}" in the manifest`);
     const frames = fromCli("frames") ? opts.frames : c.totalSteps;
     const hasCheckpoint = listCheckpoints(join(runDir, RUN_FILES.checkpointDir)).length > 0;
     if (!hasCheckpoint && m.status === "completed")
@@ -122,7 +129,7 @@ export function applyResume(
       throw new Error(
         `--resume: ${runDir} already completed its ${c.totalSteps} frames; pass a larger --frames to extend it`,
       );
-    opts.variants = [c.network];
+    opts.variants = [variant];
     opts.seeds = [m.seed];
     opts.frames = frames;
     opts.checkpointEvery = fromCli("checkpointEvery") ? opts.checkpointEvery : c.checkpointEvery;
@@ -220,7 +227,7 @@ export function runDqnExperiment(o: DqnExperimentOptions): void {
         o.resume !== undefined
           ? resumeDqnRun(o.resume, { ...runOptions, totalSteps: frames })
           : executeDqnRun(
-              { ...o.config, network: variant.name, seed },
+              { ...o.config, ...variant.config, network: variant.network ?? variant.name, seed },
               { ...runOptions, outRoot: join(o.out, "runs") },
             );
       const manifest = readManifest<DqnRunConfig>(r.dir);

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -61,6 +61,44 @@ describe("DQN experiment scripts (tiny budgets)", () => {
     expect(existsSync(join(out, "runs", dense ?? "", "policy.json"))).toBe(true);
     const curves = JSON.parse(readFileSync(join(out, "curves.json"), "utf8"));
     expect(curves.return_vs_params).toHaveLength(2);
+  }, 600_000);
+
+  it("exp:breakout's Rainbow-style variant runs the preset's settings on a TRL hidden layer", async () => {
+    const out = mkdtempSync(join(tmpdir(), "exp-breakout-rainbow-"));
+    await run(
+      TSX,
+      [
+        "experiments/breakout.ts",
+        "--variants",
+        "rainbow-trl-0.1",
+        "--frames",
+        "1800",
+        "--out",
+        out,
+        "--quiet",
+      ],
+      { timeout: 300_000 },
+    );
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as Summary;
+    // TRL ⅒ network (15 590) with the 128 → 6 layer (774) replaced by a dueling C51 head:
+    // value 129·51 + advantage 129·6·51.
+    expect(summary.variants.map((v) => [v.name, v.params])).toEqual([
+      ["rainbow-trl-0.1", 15_590 - 774 + 129 * 51 + 129 * 306],
+    ]);
+    const [dir] = summary.variants[0].run_dirs;
+    const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as {
+      config: Record<string, unknown>;
+    };
+    expect(m.config).toMatchObject({
+      network: "trl-0.1",
+      preset: "rainbow-denoised",
+      replay: "prioritized",
+      head: "dueling-c51",
+      nStep: 3,
+      optimizer: "adam",
+      learningStarts: 1600,
+    });
+    rmSync(out, { recursive: true, force: true });
   }, 600_000);
 
   it("exp:cartpole-dqn runs and rejects unknown variants with a clear message", async () => {
