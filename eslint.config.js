@@ -22,6 +22,7 @@ const ALGORITHMS = [
   "parametrizations",
   "heads",
   "valuelearning",
+  "actorcritic",
 ];
 
 export const LAYERS = {
