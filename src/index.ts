@@ -12,6 +12,7 @@
  *   parametrizations, heads, pg, lrpg, baselines
  *                        z = f_θ(s); distribution heads; REINFORCE; low-rank policies (LRPG); the NN baseline
  *   dqn, population      DQN with factorized layers; many LRPG agents in lockstep (population: lowrank-rl/node)
+ *   actorcritic          A2C and ACKTR on the same layers
  *   presets              the LRPG paper's agents and hyperparameters
  *   runner, report, laser, cli   (lowrank-rl/node)
  * Kernel internals (GEMM entry points, in-place update kernels, backend switches) are not exported.
@@ -91,6 +92,9 @@ export {
   ReLU,
   Flatten,
   Sequential,
+  Scattering2d,
+  Kfac,
+  isKroneckerFactored,
   torchDefaultUniform,
   convOutputSize,
   resolveTuckerRanks,
@@ -108,6 +112,11 @@ export {
   type Pair,
   type RankOptions,
   type ParsedRank,
+  type Scattering2dOptions,
+  type KfacOptions,
+  type KroneckerBlock,
+  type KroneckerStatistics,
+  type KroneckerFactored,
 } from "./nn/index.js";
 
 // Environments, parametrizations, heads, update rules, agents, presets
@@ -168,6 +177,9 @@ export {
   type TrainDqnResult,
 } from "./dqn/index.js";
 export * as dqn from "./dqn/index.js";
+
+// Actor-critic: A2C and ACKTR (A2C with K-FAC)
+export * from "./actorcritic/index.js";
 
 // LASER math: exact SVD truncation of weight matrices, rank grids, paired bootstrap, held-out selection
 export {

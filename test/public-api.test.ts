@@ -100,6 +100,13 @@ describe("public API: lowrank-rl (src/index.ts) and lowrank-rl/node (src/node.ts
       "CPConv2d",
       "Conv2d",
       "Sequential",
+      "Scattering2d",
+      "Kfac",
+      // actor-critic
+      "A2c",
+      "SyncVectorEnv",
+      "mlpActorCritic",
+      "minatarActorCritic",
       // DQN
       "DqnAgent",
       "ReplayBuffer",
