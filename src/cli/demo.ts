@@ -17,6 +17,7 @@ import { writeFileAtomic } from "../runner/atomic-file.js";
 import { ConfigError } from "../runner/config.js";
 import { plotlyBundlePath } from "../report/html.js";
 import { DEMO_TASKS, DemoOptionError, demoInteger, demoTask } from "../demo/session.js";
+import { matchesEngine, powTable } from "../demo/fdlibm.js";
 import type { DemoDefaults } from "../demo/page.js";
 import { PAPER_TASKS } from "../presets/paper-agents.js";
 
@@ -99,6 +100,8 @@ const FLAG_OF: Record<string, string> = {
 export const DEMO_DEFAULT_SPEED = 50;
 export const DEMO_DEFAULT_EPISODES = 600;
 export const DEMO_DEFAULT_PORT = 8765;
+/** Updates covered by the page's table of Adam's β^t (runs longer than this use the browser's pow after it). */
+export const DEMO_POW_TABLE_MAX = 20_000;
 
 /** Checks the flags (one {@link ConfigError} naming the flag and its range) and fills the defaults. */
 export function demoSettings(flags: DemoFlags): DemoDefaults {
@@ -106,6 +109,7 @@ export function demoSettings(flags: DemoFlags): DemoDefaults {
     const task = demoTask(flags.task ?? "pendulum");
     const int = (f: "seed" | "rank" | "actorBuckets" | "criticBuckets" | "hidden" | "episodes" | "speed") =>
       flags[f] === undefined ? undefined : demoInteger(f, flags[f]);
+    const episodes = int("episodes") ?? (task === "rocket" ? 5000 : DEMO_DEFAULT_EPISODES);
     return {
       task,
       seed: int("seed") ?? 0,
@@ -113,8 +117,12 @@ export function demoSettings(flags: DemoFlags): DemoDefaults {
       actorBuckets: int("actorBuckets"),
       criticBuckets: int("criticBuckets"),
       hidden: int("hidden"),
-      episodes: int("episodes") ?? (task === "rocket" ? 5000 : DEMO_DEFAULT_EPISODES),
+      episodes,
       speed: int("speed") ?? DEMO_DEFAULT_SPEED,
+      // The workers compute sin, cos, exp and log as this Node does, when it uses fdlibm's, and
+      // Adam's β^t from this Node's own pow.
+      math: matchesEngine() ? "fdlibm" : "engine",
+      powTable: powTable(DEMO_POW_TABLE_MAX),
     };
   } catch (err) {
     if (err instanceof DemoOptionError)

@@ -23,6 +23,7 @@ import {
   type PolicyMaps,
 } from "./session.js";
 import { PAPER_TASKS, type PaperTask } from "../presets/paper-agents.js";
+import type { PowTable } from "./fdlibm.js";
 
 // The few DOM and Plotly pieces the page uses (the package's TypeScript has no DOM library).
 interface Elem {
@@ -61,6 +62,10 @@ export interface DemoDefaults {
   episodes: number;
   /** Episodes per second; 0 = as fast as the worker can. */
   speed: number;
+  /** Which Math.sin/cos/exp/log the workers use (see StartMessage.math; default the engine's). */
+  math?: "fdlibm" | "engine";
+  /** This Node's pow(β, t) for Adam's β and t ≤ the command's episodes (beyond: the browser's). */
+  powTable?: PowTable;
 }
 
 interface Side {
@@ -367,7 +372,7 @@ export function startPage(defaults: DemoDefaults, workerSource: string): DemoSta
       el(`${side.algo}-config`).textContent =
         r.algo === "lrpg"
           ? `rank K = ${r.rank}; μ on a ${mapSize(msg.maps.mu)} grid, V on ${mapSize(msg.maps.value)}; seed ${r.seed}`
-          : `one hidden layer of ${r.hidden} ReLU units for μ and for V; maps drawn on the LRPG grids; seed ${r.seed}`;
+          : `${r.hidden} ReLU units in μ's and V's hidden layer; seed ${r.seed}`;
     } else {
       side.last = msg;
       const threshold = PAPER_TASKS[state.settings.task].threshold;
@@ -412,6 +417,8 @@ export function startPage(defaults: DemoDefaults, workerSource: string): DemoSta
         episodes: s.episodes,
         speed: s.speed,
         reportEveryMs: 150,
+        math: defaults.math ?? "engine",
+        powTable: defaults.powTable,
       });
       updateStatus(side);
     }

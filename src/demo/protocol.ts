@@ -1,5 +1,6 @@
 import type { DemoRunOptions, PolicyMaps, ResolvedDemoRun } from "./session.js";
 import type { ParameterCount } from "../pg/agent.js";
+import type { PowTable } from "./fdlibm.js";
 
 /** Messages between the live page and its training workers (structured-clone plain data). */
 
@@ -13,6 +14,13 @@ export interface StartMessage {
   speed: number;
   /** Milliseconds between progress messages (each carries the maps). */
   reportEveryMs: number;
+  /**
+   * "fdlibm": compute Math.sin, cos, exp and log with src/demo/fdlibm.ts (the Node that wrote the
+   * page does too), "engine": the browser's own.
+   */
+  math: "fdlibm" | "engine";
+  /** Math.pow of the Node that wrote the page for Adam's β^t (see fdlibm.ts, PowTable). */
+  powTable?: PowTable;
 }
 
 /** Page → worker: change the pace, or stop after the current episode. */

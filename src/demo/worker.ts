@@ -5,6 +5,7 @@
  * Between slices it yields to its event loop, so "speed" and "stop" messages land promptly.
  */
 import type { FromWorker, StartMessage, ToWorker } from "./protocol.js";
+import { installFdlibm, installPowTable } from "./fdlibm.js";
 import { DemoSession } from "./session.js";
 
 interface WorkerScope {
@@ -18,12 +19,18 @@ const scope = globalThis as unknown as WorkerScope;
 const SLICE_MS = 15;
 
 let current: { stop: boolean; speed: number } | null = null;
+let powInstalled = false;
 
 function post(message: FromWorker): void {
   scope.postMessage(message);
 }
 
 function train(msg: StartMessage): void {
+  if (msg.math === "fdlibm") installFdlibm();
+  if (msg.powTable && !powInstalled) {
+    installPowTable(msg.powTable);
+    powInstalled = true;
+  }
   const session = new DemoSession(msg.run);
   const state = { stop: false, speed: msg.speed };
   current = state;

@@ -26,7 +26,7 @@ function expectOneLineError(stderr: string, ...parts: string[]): void {
 
 describe("lowrank-rl demo: flags", () => {
   it("fills the defaults: pendulum, seed 0, the paper's sizes left to the task", () => {
-    expect(demoSettings({})).toEqual({
+    expect(demoSettings({})).toMatchObject({
       task: "pendulum",
       seed: 0,
       rank: undefined,
@@ -36,6 +36,11 @@ describe("lowrank-rl demo: flags", () => {
       episodes: DEMO_DEFAULT_EPISODES,
       speed: DEMO_DEFAULT_SPEED,
     });
+    // The workers will compute sin, cos, exp, log and Adam's β^t as this Node does.
+    const d = demoSettings({});
+    expect(d.math).toBe("fdlibm");
+    expect(d.powTable!.bases).toEqual([0.9, 0.999]);
+    expect(d.powTable!.values[1][1233]).toBe(Math.pow(0.999, 1234));
     const s = demoSettings({ task: "rocket", seed: "7", rank: "3", actorBuckets: "5", speed: "0" });
     expect(s).toMatchObject({ task: "rocket", seed: 7, rank: 3, actorBuckets: 5, speed: 0, episodes: 5000 });
   });
