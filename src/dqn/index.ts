@@ -53,6 +53,7 @@ export {
 export { evaluateDqn, type EvaluationOptions, type EvaluationResult } from "./evaluate.js";
 export {
   trainDqn,
+  DqnDivergedError,
   type TrainDqnOptions,
   type TrainDqnResult,
   type EpisodeRecord,

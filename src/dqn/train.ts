@@ -88,6 +88,24 @@ export interface DqnLoopState {
   readonly seconds: number;
 }
 
+/**
+ * Raised by {@link trainDqn} when an update's TD loss or mean Q value stops being finite (the
+ * network's weights or the targets are NaN or infinite): the run cannot recover, so it stops at
+ * that frame instead of training on NaN. The message names the frame and the quantity.
+ */
+export class DqnDivergedError extends Error {
+  readonly frame: number;
+  readonly quantity: string;
+  readonly value: number;
+  constructor(frame: number, quantity: string, value: number) {
+    super(`diverged at frame ${frame}: ${quantity} = ${value}`);
+    this.name = "DqnDivergedError";
+    this.frame = frame;
+    this.quantity = quantity;
+    this.value = value;
+  }
+}
+
 /** A checkpoint of a {@link trainDqn} call: loop plus agent. */
 export interface DqnTrainState {
   readonly loop: DqnLoopState;
@@ -256,6 +274,8 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
     }
     if (!warm && agent.buffer.size >= cfg.batchSize && frame % cfg.trainFrequency === 0) {
       const s = agent.update(rng, frame - 1);
+      if (!Number.isFinite(s.tdLoss)) throw new DqnDivergedError(frame, "losses/td_loss", s.tdLoss);
+      if (!Number.isFinite(s.qMean)) throw new DqnDivergedError(frame, "losses/q_values", s.qMean);
       window.n++;
       window.loss += s.tdLoss;
       window.q += s.qMean;

@@ -1,10 +1,12 @@
 import type { Parameter } from "../optim/parameter.js";
+import { listCheckpoints } from "./checkpoint.js";
 import type { StateDict, NumberTensor } from "../pg/agent.js";
 
 /**
  * Raised when a parameter, return or loss stops being finite. The message names the episode,
  * the env step and the quantity, e.g.
- * `diverged at episode 412 (global step 41200): losses/critic = Infinity`.
+ * `diverged at episode 412 (global step 41200): losses/critic = Infinity`; the runner adds what
+ * it kept ({@link keptCheckpointNote}).
  */
 export class DivergenceError extends Error {
   readonly episode: number;
@@ -12,9 +14,7 @@ export class DivergenceError extends Error {
   readonly quantity: string;
   readonly value: number;
   constructor(episode: number, globalStep: number, quantity: string, value: number) {
-    super(
-      `diverged at episode ${episode} (global step ${globalStep}): ${quantity} = ${value}; the last good checkpoint is kept`,
-    );
+    super(`diverged at episode ${episode} (global step ${globalStep}): ${quantity} = ${value}`);
     this.name = "DivergenceError";
     this.episode = episode;
     this.globalStep = globalStep;
@@ -49,4 +49,19 @@ export function findNonFiniteTensor(params: readonly Parameter[]): { path: strin
       if (!Number.isFinite(d[i])) return { path: `${p.name}[${i}]`, value: d[i] };
   }
   return null;
+}
+
+/**
+ * What a diverged run keeps, for its message: the newest checkpoint in `ckptDir` (every checkpoint
+ * is written before the divergence is detected, from finite parameters), or that there is none.
+ */
+export function keptCheckpointNote(
+  ckptDir: string,
+  counter: "episode" | "frame",
+  resumeHint: string,
+): string {
+  const newest = listCheckpoints(ckptDir).at(-1);
+  return newest === undefined
+    ? "no checkpoint was written before it"
+    : `the last checkpoint before it (${counter} ${newest.episode}) is kept; ${resumeHint}`;
 }

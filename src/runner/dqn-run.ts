@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { DqnAgent } from "../dqn/agent.js";
 import { evaluateDqn, type EvaluationResult as DqnEvaluationResult } from "../dqn/evaluate.js";
 import { singularValues, spectrumSummary } from "../dqn/spectrum.js";
-import { trainDqn, type DqnTrainState, type EvalRecord } from "../dqn/train.js";
+import { DqnDivergedError, trainDqn, type DqnTrainState, type EvalRecord } from "../dqn/train.js";
+import { keptCheckpointNote } from "./divergence.js";
 import type { Layer } from "../nn/layer.js";
 import { Rng } from "../random/rng.js";
 import { writeJsonAtomic } from "./atomic-file.js";
@@ -286,6 +287,23 @@ function trainSession(s: DqnSession, options: DqnRunOptions): RunResult {
       parameterCount: { q_network: agent.network.parameterCount },
     };
   } catch (err) {
+    if (err instanceof DqnDivergedError) {
+      metrics.close();
+      const note = keptCheckpointNote(ckptDir, "frame", "lower the learning rate and start a new run");
+      s.manifest.status = "diverged";
+      s.manifest.message = `${err.message}; ${note}`;
+      s.manifest.episodesDone = s.returns.length;
+      writeManifest(dir, s.manifest);
+      return {
+        dir,
+        jobId: s.manifest.jobId,
+        status: "diverged",
+        message: s.manifest.message,
+        episodesDone: s.returns.length,
+        returns: s.returns,
+        parameterCount: { q_network: agent.network.parameterCount },
+      };
+    }
     s.manifest.status = "failed";
     s.manifest.message = (err as Error).message;
     writeManifest(dir, s.manifest);
@@ -293,6 +311,43 @@ function trainSession(s: DqnSession, options: DqnRunOptions): RunResult {
   } finally {
     s.unlock();
   }
+}
+
+/**
+ * Checks a DQN checkpoint by content before a resume trusts it (its checksum is already verified):
+ * the frame is an integer in [0, totalSteps] equal to the header's, the episode counter an
+ * integer, the loop's generator valid (never all-zero words), the online and target weights
+ * finite, and the optimizer step count no larger than the frames done. The agent's own
+ * `setState` then checks shapes and layouts. Throws an Error naming the defect, so
+ * {@link loadLatestCheckpoint} falls back to the previous checkpoint.
+ */
+function checkDqnCheckpoint(p: DqnRunCheckpoint, headerFrame: number, totalSteps: number): void {
+  const loop = p?.train?.loop;
+  const agent = p?.train?.agent;
+  if (!loop || !agent) throw new Error("payload lacks train.loop or train.agent");
+  const { frame, episodes } = loop;
+  if (!Number.isInteger(frame) || frame < 0 || frame > totalSteps)
+    throw new Error(`train.loop.frame must be an integer in [0, ${totalSteps}], got ${String(frame)}`);
+  if (frame !== headerFrame)
+    throw new Error(`train.loop.frame ${frame} differs from the header's ${headerFrame}`);
+  if (!Number.isInteger(episodes) || episodes < 0 || episodes > frame)
+    throw new Error(`train.loop.episodes must be an integer in [0, ${frame}], got ${String(episodes)}`);
+  Rng.fromState(loop.rng);
+  for (const [which, params] of [
+    ["online", agent.online],
+    ["target", agent.target],
+  ] as const) {
+    for (const q of params ?? []) {
+      const bad = q.data.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0)
+        throw new Error(
+          `train.agent.${which} "${q.name}" has a non-finite weight ${q.data[bad]} at [${bad}]`,
+        );
+    }
+  }
+  const step = agent.optimizer?.step;
+  if (!Number.isInteger(step) || step < 0 || step > frame)
+    throw new Error(`train.agent.optimizer.step must be an integer in [0, ${frame}], got ${String(step)}`);
 }
 
 /**
@@ -372,10 +427,14 @@ export function resumeDqnRun(
     const ckptDir = join(dir, RUN_FILES.checkpointDir);
     const warnings: string[] = [];
     const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
-    const ckpt = loadLatestCheckpoint<DqnRunCheckpoint>(ckptDir, (m) => {
-      warnings.push(m);
-      warn(m);
-    });
+    const ckpt = loadLatestCheckpoint<DqnRunCheckpoint>(
+      ckptDir,
+      (m) => {
+        warnings.push(m);
+        warn(m);
+      },
+      (payload, frame) => checkDqnCheckpoint(payload, frame, config.totalSteps),
+    );
     if (ckpt === null)
       throw new CorruptCheckpointError(
         warnings.length > 0

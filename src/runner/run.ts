@@ -16,7 +16,12 @@ import {
   saveCheckpointAsync,
 } from "./checkpoint.js";
 import { parseRunConfig, resultDefiningConfig, type RunConfig } from "./config.js";
-import { DivergenceError, findNonFiniteParameter, findNonFiniteTensor } from "./divergence.js";
+import {
+  DivergenceError,
+  findNonFiniteParameter,
+  findNonFiniteTensor,
+  keptCheckpointNote,
+} from "./divergence.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
 import { newManifest, readManifest, writeManifest, type Manifest, type RunStatus } from "./manifest.js";
@@ -283,7 +288,15 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
       }
     }
   } catch (err) {
-    if (err instanceof DivergenceError) return finish("diverged", err.message);
+    if (err instanceof DivergenceError) {
+      await settle(s).catch(() => {});
+      const note = keptCheckpointNote(
+        join(s.dir, RUN_FILES.checkpointDir),
+        "episode",
+        "lower the learning rates and start a new run",
+      );
+      return finish("diverged", `${err.message}; ${note}`);
+    }
     await finish("failed", (err as Error).message);
     throw err;
   }

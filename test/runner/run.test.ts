@@ -104,7 +104,9 @@ describe("executeRun", () => {
     const root = mkdtempSync(join(tmpdir(), "run-"));
     const res = await executeRun({ ...base, seed: 1 }, { outRoot: root, agentFactory: divergingFactory(25) });
     expect(res.status).toBe("diverged");
-    expect(res.message).toMatch(/diverged at episode 25 \(global step \d+\): losses\/actor = NaN/);
+    expect(res.message).toMatch(
+      /diverged at episode 25 \(global step \d+\): losses\/actor = NaN; the last checkpoint before it \(episode 20\) is kept/,
+    );
     expect(readManifest(res.dir).message).toBe(res.message);
     expect(readdirSync(join(res.dir, "checkpoints"))).toEqual(["ckpt-000000010.json", "ckpt-000000020.json"]);
     expect(readMetrics(res.dir)).toHaveLength(24);
