@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { ConfigError, FIELD_DOCS, type RunConfigInput } from "../runner/config.js";
 import { DQN_FIELD_DOCS } from "../runner/dqn-config.js";
+import { LRQ_FIELD_DOCS } from "../runner/lrq-config.js";
 
 /** Config fields whose values are numbers on the command line (the rest stay strings). */
 const NUMBER_FIELDS = new Set([
@@ -38,6 +39,8 @@ export function addConfigOptions(cmd: Command): Command {
     if (doc.name === "double")
       cmd.addOption(new Option("--no-double", "DQN: plain (not Double) DQN targets"));
   }
+  for (const doc of LRQ_FIELD_DOCS)
+    cmd.addOption(new Option(doc.flag, `${doc.description}; ${doc.allowed} (default: per env)`));
   return cmd;
 }
 
@@ -90,6 +93,10 @@ export function rawConfigFromOptions(opts: Record<string, unknown>): RunConfigIn
     else if (typeof v !== "string") continue;
     else if (doc.name === "maxGradNorm") base[doc.name] = v.trim() === "none" ? null : numberOrText(v);
     else base[doc.name] = doc.number ? numberOrText(v) : v;
+  }
+  for (const doc of LRQ_FIELD_DOCS) {
+    const v = opts[doc.name];
+    if (typeof v === "string") base[doc.name] = doc.number ? numberOrText(v) : v;
   }
   return base as RunConfigInput;
 }

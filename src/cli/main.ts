@@ -47,6 +47,9 @@ import { buildRunReport } from "../report/run-report.js";
 import { writeReport } from "../report/html.js";
 import { exportFigures } from "../report/export.js";
 import { addLaserCommand } from "./laser.js";
+import { evalLrq, resumeLrq, runLrq } from "./lrq.js";
+import { isLrqConfigInput, parseLrqRunConfig } from "../runner/lrq-config.js";
+import { isLrqRunDir } from "../runner/lrq-run.js";
 import { addClusterEmitOptions, addSweepTaskCommand, emitClusterJobs } from "./sweep-task.js";
 import { addDemoCommand } from "./demo.js";
 
@@ -198,6 +201,13 @@ export function buildProgram(): Command {
     const raw = rawConfigFromOptions(opts);
     const out = opts.out as string | undefined;
     const taken = () => checkRunOut(out, opts.root as string, Boolean(opts.force));
+    if (isLrqConfigInput(raw)) {
+      const config = parseLrqRunConfig(raw);
+      taken();
+      const root = opts.root as string;
+      process.exitCode = await runLrq(config, { out, root, quiet: Boolean(opts.quiet) });
+      return;
+    }
     if (isDqnConfigInput(raw)) {
       const config = parseDqnRunConfig(raw);
       taken();
@@ -230,6 +240,11 @@ export function buildProgram(): Command {
     .action(async (dir: string, opts: { quiet?: boolean; totalSteps?: number }) => {
       if (!existsSync(join(dir, RUN_FILES.manifest)))
         throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
+      if (isLrqRunDir(dir)) {
+        if (opts.totalSteps !== undefined) throw new UsageError("--total-steps applies to DQN runs only");
+        process.exitCode = await resumeLrq(dir, Boolean(opts.quiet));
+        return;
+      }
       if (isDqnRunDir(dir)) {
         const m = readManifest<{ totalSteps: number }>(dir);
         const total = opts.totalSteps ?? m.config.totalSteps;
@@ -303,6 +318,10 @@ export function buildProgram(): Command {
         opts.seedGiven = cmd.getOptionValueSource("seed") === "cli";
         if (!existsSync(join(dir, RUN_FILES.manifest)))
           throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
+        if (isLrqRunDir(dir)) {
+          evalLrq(dir, { ...opts, seed: opts.seedGiven ? opts.seed : undefined });
+          return;
+        }
         if (isDqnRunDir(dir)) {
           const r = evaluateDqnRunDir(dir, {
             episodes: opts.episodes,

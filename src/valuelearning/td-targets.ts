@@ -1,16 +1,17 @@
 import { argmax } from "../dqn/epsilon-greedy.js";
+import { TD_TARGET_RULES, type TdTargetRule } from "../dqn/td-target.js";
 
 /**
- * The TD rules of value learning (docs/value-learning.md §3). Each bootstraps from the action
- * values Q(s′, ·) of the state m steps later:
+ * The TD rules of value learning (docs/value-learning.md §3), the same names as DQN's targets.
+ * Each bootstraps from the action values Q(s′, ·) of the state m steps later:
  *
  *   Q-learning:      B = max_a Q(s′, a)
  *   SARSA:           B = Q(s′, a′), a′ the action the behaviour policy takes (or would take) in s′
- *   Expected SARSA:  B = Σ_a π(a|s′) Q(s′, a), π the behaviour policy
+ *   Expected SARSA:  B = Σ_a π(a|s′) Q(s′, a), π the behaviour policy (ε-greedy or softmax)
  */
-export type TdRule = "q-learning" | "sarsa" | "expected-sarsa";
+export type TdRule = TdTargetRule;
 
-export const TD_RULES: readonly TdRule[] = ["q-learning", "sarsa", "expected-sarsa"];
+export const TD_RULES: readonly TdRule[] = TD_TARGET_RULES;
 
 /**
  * B(s′) of `rule` from the A values q[offset … offset+A−1] = Q(s′, ·): `nextAction` is a′ (SARSA),

@@ -1,0 +1,366 @@
+import { z } from "zod";
+import { TD_RULES, type TdRule } from "../valuelearning/td-targets.js";
+import { ConfigError, schemaError, show } from "./config.js";
+
+/**
+ * A low-rank Q-learning run's configuration (`algo: "lrq"`, src/valuelearning,
+ * docs/value-learning.md): the Q model on the state grid, the TD rule, the behaviour policy and
+ * the optimizer. Step counts are env steps. Fields left out come from the env's preset
+ * ({@link LRQ_ENV_DEFAULTS}), so a resolved config is complete and is what the manifest records.
+ */
+export interface LrqRunConfig {
+  algo: "lrq";
+  env: LrqEnvId;
+  seed: number;
+  /** Env steps to train (the episode running when the budget is reached is cut there, as a truncation). */
+  totalSteps: number;
+  /** `matrix`: Q = L Rᵀ over (state cell) × (action); `grid`: rows = the grid's row dims, cols = (col dims, action). */
+  qModel: "matrix" | "grid";
+  /** Rank K of the Q matrix. */
+  rank: number;
+  /** Grid points per observation dimension. */
+  buckets: number[];
+  /** Actions of the DiscretizeAction wrapper on a continuous-action env (null: discrete env). */
+  actions: number | null;
+  tdTarget: TdRule;
+  nStep: number;
+  gamma: number;
+  optimizer: "adam" | "sgd";
+  lr: number;
+  behaviour: "epsilon-greedy" | "softmax";
+  epsilonStart: number;
+  epsilonEnd: number;
+  /** Env steps of the linear ε decay. */
+  epsilonDecaySteps: number;
+  /** Softmax behaviour's temperature τ. */
+  temperature: number;
+  /** Initial factor entries ~ N(0, initScale²). */
+  initScale: number;
+  /** Env steps between greedy evaluations (checked at episode ends; 0 = only at the end). */
+  evalEvery: number;
+  evalEpisodes: number;
+  /** Env steps between checkpoints (written at the first episode end past each multiple; 0 = only at the end). */
+  checkpointEvery: number;
+  keepCheckpoints: number;
+  /** false: no TensorBoard event file. */
+  tensorboard?: false;
+}
+
+export const LRQ_ENVS = ["CartPole-v1", "Acrobot-v1", "Pendulum-v1", "MountainCarContinuous-v0"] as const;
+export type LrqEnvId = (typeof LRQ_ENVS)[number];
+
+/** The observation box each env's grid spans, and how the grid model splits it into rows and columns. */
+export interface LrqGrid {
+  low: number[];
+  high: number[];
+  rowDims: number[];
+  colDims: number[];
+}
+
+export const LRQ_GRIDS: Readonly<Record<LrqEnvId, LrqGrid>> = {
+  // x, ẋ, θ, θ̇ (the pole's failure angle is 0.2095 rad).
+  "CartPole-v1": { low: [-2.4, -3, -0.21, -3], high: [2.4, 3, 0.21, 3], rowDims: [0, 1], colDims: [2, 3] },
+  // cos θ1, sin θ1, cos θ2, sin θ2, θ̇1, θ̇2.
+  "Acrobot-v1": {
+    low: [-1, -1, -1, -1, -4 * Math.PI, -9 * Math.PI],
+    high: [1, 1, 1, 1, 4 * Math.PI, 9 * Math.PI],
+    rowDims: [0, 1, 4],
+    colDims: [2, 3, 5],
+  },
+  // cos θ, sin θ, θ̇.
+  "Pendulum-v1": { low: [-1, -1, -8], high: [1, 1, 8], rowDims: [0, 1], colDims: [2] },
+  // position, velocity.
+  "MountainCarContinuous-v0": { low: [-1.2, -0.07], high: [0.6, 0.07], rowDims: [0], colDims: [1] },
+};
+
+type LrqDefaults = Omit<LrqRunConfig, "algo" | "env" | "seed" | "tensorboard">;
+
+const COMMON = {
+  qModel: "matrix",
+  tdTarget: "q-learning",
+  nStep: 1,
+  optimizer: "adam",
+  behaviour: "epsilon-greedy",
+  temperature: 1,
+  initScale: 0.1,
+  evalEpisodes: 20,
+  keepCheckpoints: 2,
+} as const;
+
+/** Per-env presets (docs/value-learning.md §7 gives the measurements behind them). */
+export const LRQ_ENV_DEFAULTS: Readonly<Record<LrqEnvId, LrqDefaults>> = {
+  "CartPole-v1": {
+    ...COMMON,
+    totalSteps: 80_000,
+    rank: 4,
+    buckets: [3, 3, 8, 8],
+    actions: null,
+    gamma: 0.99,
+    lr: 0.01,
+    epsilonStart: 1,
+    epsilonEnd: 0.01,
+    epsilonDecaySteps: 40_000,
+    evalEvery: 10_000,
+    checkpointEvery: 20_000,
+  },
+  "Acrobot-v1": {
+    ...COMMON,
+    totalSteps: 100_000,
+    rank: 4,
+    buckets: [4, 4, 4, 4, 6, 6],
+    actions: null,
+    gamma: 0.99,
+    lr: 0.01,
+    epsilonStart: 1,
+    epsilonEnd: 0.01,
+    epsilonDecaySteps: 50_000,
+    evalEvery: 10_000,
+    checkpointEvery: 20_000,
+  },
+  "Pendulum-v1": {
+    ...COMMON,
+    totalSteps: 100_000,
+    rank: 4,
+    buckets: [15, 15, 15],
+    actions: 5,
+    gamma: 0.99,
+    lr: 0.01,
+    epsilonStart: 1,
+    epsilonEnd: 0.01,
+    epsilonDecaySteps: 50_000,
+    evalEvery: 10_000,
+    checkpointEvery: 20_000,
+  },
+  "MountainCarContinuous-v0": {
+    ...COMMON,
+    totalSteps: 100_000,
+    rank: 4,
+    buckets: [20, 20],
+    actions: 3,
+    gamma: 0.99,
+    lr: 0.01,
+    epsilonStart: 1,
+    epsilonEnd: 0.01,
+    epsilonDecaySteps: 50_000,
+    evalEvery: 10_000,
+    checkpointEvery: 20_000,
+  },
+};
+
+/** One documented lrq-only config field (flag, allowed range) for `--help` and error messages. */
+export interface LrqFieldDoc {
+  name: keyof LrqRunConfig;
+  flag: string;
+  allowed: string;
+  description: string;
+  /** The value is a number on the command line. */
+  number?: boolean;
+}
+
+const MAX_SEED = 2 ** 31 - 1;
+const MAX_CELLS = 2 ** 24;
+
+/** Fields only `lrq` has (its other fields share the PG and DQN flags: --rank, --lr, --n-step, --td-target, ε …). */
+export const LRQ_FIELD_DOCS: readonly LrqFieldDoc[] = [
+  {
+    name: "qModel",
+    flag: "--q-model <kind>",
+    allowed: '"matrix" (state cells × actions) or "grid" (row dims × (col dims, action))',
+    description: "lrq: low-rank Q model",
+  },
+  {
+    name: "buckets",
+    flag: "--buckets <n|n,n,…>",
+    allowed: `integers in [2, 1000], one per observation dimension or one for all (at most ${MAX_CELLS} cells)`,
+    description: "lrq: grid points per observation dimension",
+  },
+  {
+    name: "actions",
+    flag: "--actions <n>",
+    allowed: "an integer in [2, 1000] (continuous-action envs only)",
+    description: "lrq: discrete actions of the DiscretizeAction wrapper",
+    number: true,
+  },
+  {
+    name: "behaviour",
+    flag: "--behaviour <kind>",
+    allowed: '"epsilon-greedy" or "softmax"',
+    description: "lrq: behaviour policy",
+  },
+  {
+    name: "temperature",
+    flag: "--temperature <x>",
+    allowed: "a number in (0, 1000000]",
+    description: "lrq: softmax behaviour's temperature τ",
+    number: true,
+  },
+  {
+    name: "initScale",
+    flag: "--init-scale <x>",
+    allowed: "a number in (0, 100]",
+    description: "lrq: initial factor entries ~ N(0, x²)",
+    number: true,
+  },
+];
+
+/** Allowed values of the fields lrq shares with the PG and DQN configs. */
+const SHARED_ALLOWED: Record<string, string> = {
+  algo: '"lrpg", "nn", "dqn" or "lrq"',
+  env: `one of ${LRQ_ENVS.join(", ")} (algo "lrq")`,
+  seed: `an integer in [0, ${MAX_SEED}]`,
+  totalSteps: "an integer in [1, 1000000000] (env steps)",
+  rank: "an integer in [1, 1000]",
+  tdTarget: TD_RULES.map((r) => `"${r}"`).join(", "),
+  nStep: "an integer in [1, 1000]",
+  gamma: "a number in [0, 1]",
+  optimizer: '"adam" or "sgd" (algo "lrq")',
+  lr: "a number in (0, 10]",
+  epsilonStart: "a number in [0, 1]",
+  epsilonEnd: "a number in [0, 1]",
+  epsilonDecaySteps: "an integer in [0, 1000000000] (env steps)",
+  evalEvery: "an integer in [0, 1000000000] (env steps; 0 = only at the end)",
+  evalEpisodes: "an integer in [1, 100000]",
+  checkpointEvery: "an integer in [0, 1000000000] (env steps; 0 = only at the end)",
+  keepCheckpoints: "an integer in [1, 1000]",
+  tensorboard: "true or false",
+};
+
+const intIn = (lo: number, hi: number) => z.int().min(lo).max(hi);
+const prob = z.number().min(0).max(1);
+
+const lrqSchema = z.strictObject({
+  algo: z.literal("lrq"),
+  env: z.enum(LRQ_ENVS),
+  seed: intIn(0, MAX_SEED).optional(),
+  totalSteps: intIn(1, 1_000_000_000).optional(),
+  qModel: z.enum(["matrix", "grid"]).optional(),
+  rank: intIn(1, 1000).optional(),
+  buckets: z.union([intIn(2, 1000), z.array(intIn(2, 1000)), z.string()]).optional(),
+  actions: intIn(2, 1000).nullable().optional(),
+  tdTarget: z.enum(TD_RULES as [TdRule, ...TdRule[]]).optional(),
+  nStep: intIn(1, 1000).optional(),
+  gamma: prob.optional(),
+  optimizer: z.enum(["adam", "sgd"]).optional(),
+  lr: z.number().gt(0).max(10).optional(),
+  behaviour: z.enum(["epsilon-greedy", "softmax"]).optional(),
+  epsilonStart: prob.optional(),
+  epsilonEnd: prob.optional(),
+  epsilonDecaySteps: intIn(0, 1_000_000_000).optional(),
+  temperature: z.number().gt(0).max(1_000_000).optional(),
+  initScale: z.number().gt(0).max(100).optional(),
+  evalEvery: intIn(0, 1_000_000_000).optional(),
+  evalEpisodes: intIn(1, 100_000).optional(),
+  checkpointEvery: intIn(0, 1_000_000_000).optional(),
+  keepCheckpoints: intIn(1, 1000).optional(),
+  tensorboard: z.boolean().optional(),
+});
+
+/** Names of every lrq config field. */
+export const LRQ_FIELDS: readonly string[] = Object.keys(lrqSchema.shape);
+
+function allowed(field: string): string {
+  return (
+    LRQ_FIELD_DOCS.find((d) => d.name === field)?.allowed ??
+    SHARED_ALLOWED[field] ??
+    "see `lowrank-rl run --help`"
+  );
+}
+
+/** True when a raw config asks for low-rank Q-learning. */
+export function isLrqConfigInput(raw: unknown): boolean {
+  return raw !== null && typeof raw === "object" && (raw as Record<string, unknown>).algo === "lrq";
+}
+
+/** Observation dimensions of each env. */
+function stateDim(env: LrqEnvId): number {
+  return LRQ_GRIDS[env].low.length;
+}
+
+function parseBuckets(value: number | number[] | string, env: LrqEnvId): number[] {
+  const S = stateDim(env);
+  const bad = () =>
+    new ConfigError(
+      "buckets",
+      `config.buckets = ${show(value)}: must be ${allowed("buckets")}; ${env} has ${S} observation dimensions`,
+    );
+  let list: number[];
+  if (typeof value === "number") list = Array(S).fill(value);
+  else if (Array.isArray(value)) list = value;
+  else {
+    const parts = value.split(",").map((p) => p.trim());
+    if (parts.some((p) => !/^\d+$/.test(p))) throw bad();
+    list = parts.map(Number);
+    if (list.length === 1) list = Array(S).fill(list[0]);
+  }
+  if (list.length !== S || list.some((b) => !Number.isInteger(b) || b < 2 || b > 1000)) throw bad();
+  if (list.reduce((p, b) => p * b, 1) > MAX_CELLS) throw bad();
+  return list;
+}
+
+/**
+ * Validates a raw lrq config and fills the env's preset. Throws {@link ConfigError} naming the
+ * field, the value and the allowed range, e.g. `config.rank = 0: must be an integer in [1, 1000]`.
+ */
+export function parseLrqRunConfig(raw: unknown): LrqRunConfig {
+  const input = raw as Record<string, unknown>;
+  const parsed = lrqSchema.safeParse(input);
+  if (!parsed.success)
+    throw schemaError(
+      parsed.error,
+      input,
+      (key) => `config.${key}: not a field of algo "lrq" (lrq fields: ${LRQ_FIELDS.join(", ")})`,
+      allowed,
+    );
+  const c = parsed.data;
+  const d = LRQ_ENV_DEFAULTS[c.env];
+  const continuous = d.actions !== null;
+  if (!continuous && c.actions !== undefined && c.actions !== null)
+    throw new ConfigError(
+      "actions",
+      `config.actions = ${show(c.actions)}: ${c.env} has discrete actions; actions applies to continuous-action envs only`,
+    );
+  if (continuous && c.actions === null)
+    throw new ConfigError(
+      "actions",
+      `config.actions = null: ${c.env} has continuous actions; must be ${allowed("actions")}`,
+    );
+  const totalSteps = c.totalSteps ?? d.totalSteps;
+  return {
+    algo: "lrq",
+    env: c.env,
+    seed: c.seed ?? 0,
+    totalSteps,
+    qModel: c.qModel ?? d.qModel,
+    rank: c.rank ?? d.rank,
+    buckets: c.buckets === undefined ? [...d.buckets] : parseBuckets(c.buckets, c.env),
+    actions: continuous ? (c.actions ?? d.actions) : null,
+    tdTarget: c.tdTarget ?? d.tdTarget,
+    nStep: c.nStep ?? d.nStep,
+    gamma: c.gamma ?? d.gamma,
+    optimizer: c.optimizer ?? d.optimizer,
+    lr: c.lr ?? d.lr,
+    behaviour: c.behaviour ?? d.behaviour,
+    epsilonStart: c.epsilonStart ?? d.epsilonStart,
+    epsilonEnd: c.epsilonEnd ?? d.epsilonEnd,
+    epsilonDecaySteps: c.epsilonDecaySteps ?? d.epsilonDecaySteps,
+    temperature: c.temperature ?? d.temperature,
+    initScale: c.initScale ?? d.initScale,
+    // Interval defaults never exceed the budget, so a short run still evaluates.
+    evalEvery: c.evalEvery ?? Math.min(d.evalEvery, totalSteps),
+    evalEpisodes: c.evalEpisodes ?? d.evalEpisodes,
+    checkpointEvery: c.checkpointEvery ?? d.checkpointEvery,
+    keepCheckpoints: c.keepCheckpoints ?? d.keepCheckpoints,
+    ...(c.tensorboard === false ? { tensorboard: false as const } : {}),
+  };
+}
+
+/** The config without bookkeeping fields that do not change results (for job ids). */
+export function resultDefiningLrqConfig(
+  c: LrqRunConfig,
+): Omit<LrqRunConfig, "checkpointEvery" | "keepCheckpoints" | "tensorboard"> {
+  const rest: Partial<LrqRunConfig> = { ...c };
+  delete rest.checkpointEvery;
+  delete rest.keepCheckpoints;
+  delete rest.tensorboard;
+  return rest as Omit<LrqRunConfig, "checkpointEvery" | "keepCheckpoints" | "tensorboard">;
+}
