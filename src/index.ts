@@ -126,6 +126,7 @@ export * from "./heads/index.js";
 export * from "./pg/index.js";
 export * from "./lrpg/index.js";
 export * from "./baselines/index.js";
+export * from "./valuelearning/index.js";
 // (from the files, not presets/index.ts, whose population tasks reach the Node-only gpu.js runtime)
 export {
   PAPER_TASKS,

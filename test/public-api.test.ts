@@ -107,6 +107,11 @@ describe("public API: lowrank-rl (src/index.ts) and lowrank-rl/node (src/node.ts
       "SyncVectorEnv",
       "mlpActorCritic",
       "minatarActorCritic",
+      // low-rank value learning
+      "CellActionLowRank",
+      "TdAgent",
+      "runTdEpisode",
+      "nStepTarget",
       // DQN
       "DqnAgent",
       "ReplayBuffer",
