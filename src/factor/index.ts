@@ -20,6 +20,14 @@ export {
 } from "./svd.js";
 export { CPTensor, cpParameterCount, khatriRao, mttkrp } from "./cp-tensor.js";
 export { cpAls, type CpAlsOptions, type CpAlsResult } from "./cp-als.js";
+export {
+  sampleOnGrid,
+  centred,
+  cpRankExploration,
+  type GridAxis,
+  type RankError,
+  type RankExplorationOptions,
+} from "./rank-exploration.js";
 export { TuckerTensor, tuckerParameterCount } from "./tucker-tensor.js";
 export { hosvd, hooi, type HooiOptions, type TuckerResult } from "./tucker-decomposition.js";
 export { projectModeInto, projectModeBackward } from "./mode-projection.js";
