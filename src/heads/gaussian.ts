@@ -111,6 +111,12 @@ export interface GaussianHeadOptions {
    * z = [z_μ]. `{ kind: "state", map }`: σ(s) = φ(z_σ) from the parametrization, z = [z_μ, z_σ].
    */
   sigma?: { kind: "scalar"; logSigmaInit?: number } | { kind: "state"; map: SigmaMap };
+  /**
+   * Scalar σ only: σ = exp(clamp(ρ, lo, hi)), the tensor-low-rank reference's bound on log σ
+   * ([−2.5, max] for its CP policies, [−2, max] for its MLP and RBF ones). ∂/∂ρ passes where
+   * lo ≤ ρ ≤ hi (bounds included, as torch's clamp) and is 0 outside. Default: no clamp.
+   */
+  logSigmaClamp?: readonly [number, number] | null;
 }
 
 /**
@@ -125,6 +131,8 @@ export class GaussianHead implements PolicyHead {
   /** ρ = log σ when σ is a scalar, else null. */
   readonly logSigma: Parameter | null;
   readonly sigmaMap: SigmaMap | null;
+  /** Bounds of log σ (scalar σ), or null. */
+  readonly logSigmaClamp: readonly [number, number] | null;
   private readonly lo: number;
   private readonly hi: number;
   /** exp(ρ), refreshed after every change of ρ. */
@@ -144,6 +152,17 @@ export class GaussianHead implements PolicyHead {
     this.lo = clamp ? clamp[0] : -Infinity;
     this.hi = clamp ? clamp[1] : Infinity;
     const sigma = options.sigma ?? { kind: "scalar" };
+    const rhoClamp = options.logSigmaClamp ?? null;
+    if (rhoClamp) {
+      const [lo, hi] = rhoClamp;
+      if (sigma.kind !== "scalar")
+        throw new RangeError(`${owner}: logSigmaClamp needs a scalar σ (sigma.kind "scalar")`);
+      if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi))
+        throw new RangeError(
+          `${owner}: logSigmaClamp must be [lo, hi] with finite lo <= hi, got [${lo}, ${hi}]`,
+        );
+    }
+    this.logSigmaClamp = rhoClamp ? [rhoClamp[0], rhoClamp[1]] : null;
     if (sigma.kind === "scalar") {
       const rho = sigma.logSigmaInit ?? 1;
       if (!Number.isFinite(rho)) throw new RangeError(`${owner}: logSigmaInit must be finite, got ${rho}`);
@@ -163,7 +182,23 @@ export class GaussianHead implements PolicyHead {
   }
 
   refresh(): void {
-    if (this.logSigma) this.sigmaScalar = Math.exp(this.logSigma.data[0]);
+    if (this.logSigma) this.sigmaScalar = Math.exp(this.effectiveLogSigma());
+  }
+
+  /** ρ clamped to {@link logSigmaClamp} (ρ itself without a clamp); 0 for a state-dependent σ. */
+  effectiveLogSigma(): number {
+    if (!this.logSigma) return 0;
+    const rho = this.logSigma.data[0];
+    const c = this.logSigmaClamp;
+    return c === null ? rho : rho < c[0] ? c[0] : rho > c[1] ? c[1] : rho;
+  }
+
+  /** ∂ clamp(ρ)/∂ρ: 1 inside the bounds (inclusive) or without a clamp, else 0. */
+  logSigmaPassesGradient(): boolean {
+    const c = this.logSigmaClamp;
+    if (c === null || !this.logSigma) return true;
+    const rho = this.logSigma.data[0];
+    return rho >= c[0] && rho <= c[1];
   }
 
   /** μ(z). */
@@ -213,7 +248,7 @@ export class GaussianHead implements PolicyHead {
     T: number,
     gradZ: Float64Array,
   ): number {
-    const rho = this.logSigma ? this.logSigma.data[0] : 0;
+    const rho = this.effectiveLogSigma();
     const r = gaussianLoss(
       z,
       this.inputDim,
@@ -225,7 +260,7 @@ export class GaussianHead implements PolicyHead {
       this.sigmaMap,
       gradZ,
     );
-    if (this.logSigma) this.logSigma.grad[0] += r.gradLogSigma;
+    if (this.logSigma && this.logSigmaPassesGradient()) this.logSigma.grad[0] += r.gradLogSigma;
     return r.loss;
   }
 

@@ -3,6 +3,13 @@ export type { Optimizer, OptimizerState } from "./optimizer.js";
 export { Adam, type AdamOptions } from "./adam.js";
 export { Sgd, type SgdOptions } from "./sgd.js";
 export { RmsProp, type RmsPropOptions } from "./rmsprop.js";
+export {
+  Lbfgs,
+  cubicInterpolate,
+  type LbfgsOptions,
+  type LbfgsClosure,
+  type LbfgsCounters,
+} from "./lbfgs.js";
 export type { UpdateBackend } from "./wasm-update-kernels.js";
 export { wasmUpdateKernelsAvailable, WASM_MIN_LENGTH } from "./wasm-update-kernels.js";
 export {

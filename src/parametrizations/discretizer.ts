@@ -221,3 +221,74 @@ export class Discretizer {
     };
   }
 }
+
+/** Options of an {@link AxisGrid}: one entry per state dimension. */
+export interface AxisGridOptions {
+  /** Lower bound of each state dimension (states below are clipped to it). */
+  low: ArrayLike<number>;
+  /** Upper bound of each state dimension (states above are clipped to it); high_d > low_d. */
+  high: ArrayLike<number>;
+  /** Grid points per dimension (integer ≥ 1), or one count for every dimension. */
+  buckets: ArrayLike<number> | number;
+}
+
+/**
+ * The per-dimension indices i_d(s) of the tensor-low-rank reference (its `Discretizer.get_index`
+ * without the row/column flattening, docs/tensor-pg.md): the same clip, scale and
+ * round-half-to-even as {@link Discretizer.index}, one index per state dimension, so a CP tensor
+ * reads the entry (i_0, …, i_{S−1}). Any S ≥ 1.
+ */
+export class AxisGrid {
+  /** S, state dimensions (= tensor order of the grid). */
+  readonly stateDim: number;
+  readonly buckets: Int32Array;
+  /** The flattening-free view of a {@link Discretizer} (all the validation and arithmetic are its). */
+  private readonly grid: Discretizer;
+
+  constructor(options: AxisGridOptions) {
+    const S = options.low?.length ?? 0;
+    // A 1-D grid is a Discretizer over [s, s] with the second copy as the (unused) column.
+    const dup = <X>(a: ArrayLike<X>): X[] => (S === 1 ? [a[0], a[0]] : Array.from(a));
+    const buckets = typeof options.buckets === "number" ? options.buckets : dup(options.buckets ?? []);
+    this.grid = new Discretizer({
+      low: dup(options.low ?? []),
+      high: dup(options.high ?? []),
+      buckets,
+      rowDims: [0],
+      colDims: [...Array(Math.max(S, 2)).keys()].slice(1),
+    });
+    this.stateDim = S;
+    this.buckets = this.grid.buckets.slice(0, S);
+  }
+
+  get low(): Float64Array {
+    return this.grid.low.subarray(0, this.stateDim);
+  }
+
+  get high(): Float64Array {
+    return this.grid.high.subarray(0, this.stateDim);
+  }
+
+  /** i_d for the value x of dimension d. */
+  index(x: number, d: number): number {
+    return this.grid.index(x, d);
+  }
+
+  /** i_0 … i_{S−1} of the state at states[stateOffset …] into out[outOffset …] (allocation-free). */
+  indicesInto(state: ArrayLike<number>, out: { [i: number]: number }, outOffset = 0, stateOffset = 0): void {
+    for (let d = 0; d < this.stateDim; d++) out[outOffset + d] = this.grid.index(state[stateOffset + d], d);
+  }
+
+  /** Throws unless `state` holds `stateDim` numbers from `offset`. */
+  checkLength(state: ArrayLike<number>, offset = 0): void {
+    if (!state || state.length - offset < this.stateDim) {
+      throw new RangeError(
+        `AxisGrid: state must have ${this.stateDim} entries, got ${state ? state.length - offset : state}`,
+      );
+    }
+  }
+
+  toJSON(): { low: number[]; high: number[]; buckets: number[] } {
+    return { low: Array.from(this.low), high: Array.from(this.high), buckets: Array.from(this.buckets) };
+  }
+}

@@ -5,6 +5,8 @@
  */
 export type { Parametrization, BatchKeeping, StateDictEntry } from "./parametrization.js";
 export { GridLowRank, fillReferenceOrder } from "./grid-low-rank.js";
+export { CpGrid, type CpGridOptions } from "./cp-grid.js";
+export { AxisGrid, type AxisGridOptions } from "./discretizer.js";
 export { ScalarMlp, type MlpActivation, type ScalarMlpOptions } from "./mlp.js";
 export { RbfFeatures, type RbfOptions } from "./rbf.js";
 export { StackedParametrization } from "./stack.js";

@@ -48,6 +48,21 @@ export {
   type BatchUpdateRuleFactory,
   type BatchUpdateResult,
 } from "./batch-update.js";
+export { gaeAdvantages, standardize } from "./gae.js";
+export { ppoSurrogate } from "./ppo.js";
+export {
+  GaeActorCritic,
+  gaeActorCriticRule,
+  backpropLogProbs,
+  headLogProbs,
+  REFERENCE_CRITIC_LBFGS,
+  type ActorCriticOptions,
+  type ActorCriticObserver,
+  type ActorEpochInfo,
+  type CriticCallInfo,
+  type CriticFit,
+  type BlockMode,
+} from "./actor-critic.js";
 export { ComposedAgent, checkAgentRates, type ComposedAgentParts } from "./composed-agent.js";
 export { EpisodeBuffer, makeEpisode, episodeLength, toEpisode } from "./episode-buffer.js";
 export {
