@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { Lbfgs, cubicInterpolate } from "../../src/optim/lbfgs.js";
+import { makeParameter } from "../../src/optim/parameter.js";
+
+/** Rosenbrock f(x, y) = (1 − x)² + 100(y − x²)² with its gradient in p.grad. */
+function rosenbrock(p: ReturnType<typeof makeParameter>): () => number {
+  return () => {
+    const [x, y] = p.data;
+    p.grad[0] = -2 * (1 - x) - 400 * x * (y - x * x);
+    p.grad[1] = 200 * (y - x * x);
+    return (1 - x) ** 2 + 100 * (y - x * x) ** 2;
+  };
+}
+
+describe("Lbfgs (torch.optim.LBFGS with strong Wolfe)", () => {
+  it("solves Rosenbrock from (−1.2, 1) in a few steps; the state carries over between steps", () => {
+    const p = makeParameter("xy", [2], Float64Array.of(-1.2, 1));
+    const opt = new Lbfgs([p], { maxIter: 25, historySize: 10 });
+    const f = rosenbrock(p);
+    const first = opt.step(f);
+    expect(first).toBeCloseTo(24.2, 12);
+    const { nIter, funcEvals } = opt.counters();
+    expect(nIter).toBeGreaterThan(10);
+    expect(funcEvals).toBeLessThanOrEqual(31);
+    for (let k = 0; k < 4; k++) opt.step(f);
+    expect(Math.abs(p.data[0] - 1)).toBeLessThan(1e-4);
+    expect(Math.abs(p.data[1] - 1)).toBeLessThan(1e-4);
+    expect(opt.counters().historyLength).toBeLessThanOrEqual(10);
+  });
+
+  it("a quadratic in n dims converges to the solution of A x = b", () => {
+    const n = 6;
+    const A = Array.from({ length: n }, (_, i) =>
+      Array.from({ length: n }, (_, j) => (i === j ? 2 + i : 0.3 / (1 + i + j))),
+    );
+    const b = Array.from({ length: n }, (_, i) => i - 2);
+    const p = makeParameter("x", [n]);
+    const opt = new Lbfgs([p], { maxIter: 50, toleranceGrad: 1e-10, toleranceChange: 1e-14 });
+    opt.step(() => {
+      let f = 0;
+      for (let i = 0; i < n; i++) {
+        let ax = 0;
+        for (let j = 0; j < n; j++) ax += A[i][j] * p.data[j];
+        p.grad[i] = ax - b[i];
+        f += 0.5 * p.data[i] * ax - b[i] * p.data[i];
+      }
+      return f;
+    });
+    for (let i = 0; i < n; i++) {
+      let ax = 0;
+      for (let j = 0; j < n; j++) ax += A[i][j] * p.data[j];
+      expect(Math.abs(ax - b[i])).toBeLessThan(1e-6);
+    }
+  });
+
+  it("returns at once when the gradient is below toleranceGrad (one evaluation)", () => {
+    const p = makeParameter("x", [1], Float64Array.of(1));
+    const opt = new Lbfgs([p]);
+    let evals = 0;
+    opt.step(() => {
+      evals++;
+      p.grad[0] = 0;
+      return 3;
+    });
+    expect(evals).toBe(1);
+    expect(p.data[0]).toBe(1);
+  });
+
+  it("cubic interpolation finds the exact minimizer of a cubic", () => {
+    // f(x) = x³ − 3x has its local minimum at x = 1; f' = 3x² − 3.
+    const f = (x: number) => x ** 3 - 3 * x;
+    const df = (x: number) => 3 * x * x - 3;
+    expect(cubicInterpolate(0, f(0), df(0), 2, f(2), df(2))).toBeCloseTo(1, 12);
+    expect(cubicInterpolate(2, f(2), df(2), 0, f(0), df(0))).toBeCloseTo(1, 12);
+    // clamped to the bounds
+    expect(cubicInterpolate(0, f(0), df(0), 2, f(2), df(2), [1.5, 3])).toBe(1.5);
+  });
+
+  it("refuses bad options with one line naming the field", () => {
+    const p = makeParameter("x", [1]);
+    expect(() => new Lbfgs([p], { maxIter: 0 })).toThrow(/maxIter must be an integer > 0, got 0/);
+    expect(() => new Lbfgs([p], { lr: -1 })).toThrow(/lr must be a finite number > 0/);
+    expect(() => new Lbfgs([])).toThrow(/at least one parameter/);
+  });
+});
