@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { episodeProgressBar } from "../src/cli/progress.js";
 import { returnVsParamsFigure, learningCurveFigure, type ParamPoint } from "../src/report/figures.js";
 import { writeReport } from "../src/report/html.js";
-import { groupRuns, loadPgRun, findRunDirs, type Group } from "../src/report/run-report.js";
+import { groupRuns, loadPgRun, findRunDirs, paramFamilies, type Group } from "../src/report/run-report.js";
 import { writeJsonAtomic } from "../src/runner/atomic-file.js";
 import type { RunConfig, RunConfigInput, Task } from "../src/runner/config.js";
 import { gitCommit, packageVersion } from "../src/runner/provenance.js";
@@ -154,10 +154,18 @@ for (const task of opts.tasks) {
       a.config.algo === b.config.algo ? a.params - b.params : a.config.algo === "lrpg" ? -1 : 1,
     );
   const points: ParamPoint[] = [];
+  // One line per rank K over the grid sizes (and one over the NN widths), each point labelled.
+  const families = paramFamilies(groups);
   for (const g of groups) {
     const runs = g.runs.filter((r) => opts.seeds.includes(r.config.seed));
     const s = spread(runs.map((r) => tailMean(r.returns, finalWindow(g))));
-    points.push({ series: g.config.algo === "lrpg" ? "LRPG" : "NN", label: g.label, params: g.params, ...s });
+    points.push({
+      series: g.config.algo === "lrpg" ? "LRPG" : "NN",
+      label: g.label,
+      ...families.get(g),
+      params: g.params,
+      ...s,
+    });
     summary.push({
       task,
       configuration: g.label,

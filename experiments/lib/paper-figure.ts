@@ -17,10 +17,13 @@ export interface PaperPanel {
  */
 export function paperFigure(id: string, title: string, panels: readonly PaperPanel[]): Figure {
   if (panels.length === 0) throw new RangeError("paperFigure: panels must not be empty");
+  // Bands first, medians and levels on top: a later method's band never hides an earlier median,
+  // and each q75 trace still directly follows its q25 trace ("tonexty" fills between them).
+  const bands: Record<string, unknown>[] = [];
   const data: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
     title: { text: title },
-    grid: { rows: 1, columns: panels.length, pattern: "independent", xgap: 0.08 },
+    grid: { rows: 1, columns: panels.length, pattern: "independent", xgap: 0.12 },
     legend: { orientation: "h", y: -0.25 },
     hovermode: "x unified",
     annotations: [] as Record<string, unknown>[],
@@ -46,20 +49,21 @@ export function paperFigure(id: string, title: string, panels: readonly PaperPan
       const x = Array.from({ length: c.median.length }, (_, i) => i + 1);
       const group = `${p.title}:${c.name}`;
       const common = { type: "scatter", mode: "lines", x, xaxis, yaxis, legendgroup: group };
-      data.push({
+      const edge = { width: 0.6, color: hexToRgba(color, 0.45) };
+      bands.push({
         ...common,
         y: finiteOrNull(c.q25),
-        line: { width: 0 },
+        line: edge,
         hoverinfo: "skip",
         showlegend: false,
         name: `${c.name} q25`,
       });
-      data.push({
+      bands.push({
         ...common,
         y: finiteOrNull(c.q75),
-        line: { width: 0 },
+        line: edge,
         fill: "tonexty",
-        fillcolor: hexToRgba(color, 0.2),
+        fillcolor: hexToRgba(color, 0.3),
         hoverinfo: "skip",
         showlegend: false,
         name: `${c.name} q75`,
@@ -85,5 +89,5 @@ export function paperFigure(id: string, title: string, panels: readonly PaperPan
       });
     }
   });
-  return { id, title, data, layout };
+  return { id, title, data: [...bands, ...data], layout };
 }

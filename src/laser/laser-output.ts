@@ -77,11 +77,11 @@ const fmt = (x: number | null, digits = 4): string =>
 /** A Markdown table (the RL_Rank_Reduction experiment's layout plus the interval and the significance flag). */
 export function laserRowsToMarkdown(rows: readonly Row[]): string {
   const head =
-    "| layer | method | rank | mean return | std | mean Δ | std Δ | 95% CI of mean Δ | sig. | energy kept | rel. error | params |";
-  const sep = "|---|---|---|---|---|---|---|---|---|---|---|---|";
+    "| layer | method | rank | mean return | std | mean Δ | change of std (std − baseline std) | std of paired Δ | 95% CI of mean Δ | sig. | energy kept | rel. error | params |";
+  const sep = "|---|---|---|---|---|---|---|---|---|---|---|---|---|";
   const body = rows.map(
     (r) =>
-      `| ${r.layer} | ${r.method} | ${r.rankLabel}${r.nullControl ? " (full)" : ""} | ${fmt(r.meanReturn)} | ${fmt(r.stdReturn)} | ${fmt(r.meanDelta)} | ${fmt(r.stdDelta)} | [${fmt(r.ciLow)}, ${fmt(r.ciHigh)}] | ${r.excludesZero ? "yes" : "no"} | ${fmt(r.energyKept)} | ${fmt(r.relativeError, 3)} | ${r.parameters} / ${r.parametersDense} |`,
+      `| ${r.layer} | ${r.method} | ${r.rankLabel}${r.nullControl ? " (full)" : ""} | ${fmt(r.meanReturn)} | ${fmt(r.stdReturn)} | ${fmt(r.meanDelta)} | ${fmt(r.stdDelta)} | ${fmt(r.pairedStd)} | [${fmt(r.ciLow)}, ${fmt(r.ciHigh)}] | ${r.excludesZero ? "yes" : "no"} | ${fmt(r.energyKept)} | ${fmt(r.relativeError, 3)} | ${r.parameters} / ${r.parametersDense} |`,
   );
   return [head, sep, ...body].join("\n") + "\n";
 }
@@ -228,7 +228,8 @@ function reportTable(title: string, rows: readonly Row[]): Table {
       "mean return",
       "std",
       "mean Δ",
-      "std Δ",
+      "change of std (std − baseline std)",
+      "std of paired Δ",
       "CI low",
       "CI high",
       "sig.",
@@ -245,6 +246,7 @@ function reportTable(title: string, rows: readonly Row[]): Table {
       r.stdReturn,
       r.meanDelta,
       r.stdDelta,
+      r.pairedStd,
       r.ciLow,
       r.ciHigh,
       r.excludesZero ? "yes" : "no",

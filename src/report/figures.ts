@@ -21,35 +21,38 @@ export function learningCurveFigure(
   sets: readonly CurveSet[],
   yTitle = "episodic return",
 ): Figure {
-  const data: Record<string, unknown>[] = [];
+  // Bands first, medians on top (each q75 trace right after its q25 trace, which "tonexty" fills to).
+  const bands: Record<string, unknown>[] = [];
+  const medians: Record<string, unknown>[] = [];
   sets.forEach((s, k) => {
     const color = PALETTE[k % PALETTE.length];
     const x = Array.from({ length: s.median.length }, (_, i) => i + 1);
-    data.push({
+    const edge = { width: 0.6, color: hexToRgba(color, 0.45) };
+    bands.push({
       type: "scatter",
       mode: "lines",
       x,
       y: finiteOrNull(s.q25),
-      line: { width: 0 },
+      line: edge,
       hoverinfo: "skip",
       showlegend: false,
       name: `${s.name} q25`,
       legendgroup: s.name,
     });
-    data.push({
+    bands.push({
       type: "scatter",
       mode: "lines",
       x,
       y: finiteOrNull(s.q75),
-      line: { width: 0 },
+      line: edge,
       fill: "tonexty",
-      fillcolor: hexToRgba(color, 0.2),
+      fillcolor: hexToRgba(color, 0.3),
       hoverinfo: "skip",
       showlegend: false,
       name: `${s.name} q75`,
       legendgroup: s.name,
     });
-    data.push({
+    medians.push({
       type: "scatter",
       mode: "lines",
       x,
@@ -62,7 +65,7 @@ export function learningCurveFigure(
   return {
     id,
     title,
-    data,
+    data: [...bands, ...medians],
     layout: {
       title: { text: title },
       xaxis: { title: { text: "episode" } },
@@ -74,20 +77,31 @@ export function learningCurveFigure(
 }
 
 export interface ParamPoint {
-  /** Series (method) name. */
+  /** Series (method) name: LRPG, NN, DQN. */
   series: string;
-  /** Label of the configuration (e.g. "K=4, 10×10"). */
+  /** Label of the configuration (e.g. "LRPG K=4 grid 10/16"). */
   label: string;
+  /**
+   * The line the point belongs to: configurations that differ in one hyperparameter only (e.g.
+   * "LRPG K=4" over grid sizes, or "NN" over widths). Default: the series.
+   */
+  family?: string;
+  /** What sets the point apart within its family, drawn next to it (e.g. "grid 10/16"). Default: `label`. */
+  pointLabel?: string;
   params: number;
   median: number | null;
   q25: number | null;
   q75: number | null;
 }
 
+const SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x"];
+
 /**
  * Return against parameter count (log x axis): per configuration the median over seeds with
- * asymmetric error bars to the 25 % and 75 % quantiles; one line per method. `xTitle` names what
- * was counted (policy-gradient agents: actor + critic; DQN: the Q-network).
+ * asymmetric error bars to the 25 % and 75 % quantiles. One line per family (configurations that
+ * differ in a single hyperparameter), never through unrelated configurations; each point carries
+ * its configuration's text; marker shapes tell the methods apart. `xTitle` names what was counted
+ * (policy-gradient agents: actor + critic; DQN: the Q-network).
  */
 export function returnVsParamsFigure(
   id: string,
@@ -97,23 +111,29 @@ export function returnVsParamsFigure(
   xTitle = "trainable parameters (actor + critic)",
 ): Figure {
   const series = [...new Set(points.map((p) => p.series))];
-  const data = series.map((name, k) => {
-    const pts = points.filter((p) => p.series === name).sort((a, b) => a.params - b.params);
+  const families = [...new Set(points.map((p) => p.family ?? p.series))];
+  const data = families.map((name, k) => {
+    const pts = points.filter((p) => (p.family ?? p.series) === name).sort((a, b) => a.params - b.params);
+    const color = PALETTE[k % PALETTE.length];
     return {
       type: "scatter",
-      mode: "lines+markers",
+      mode: pts.length > 1 ? "lines+markers+text" : "markers+text",
       name,
       x: pts.map((p) => p.params),
       y: pts.map((p) => p.median),
-      text: pts.map((p) => p.label),
-      hovertemplate: "%{text}<br>%{x} params<br>median %{y:.4g}<extra>" + name + "</extra>",
-      marker: { size: 9, color: PALETTE[k % PALETTE.length] },
-      line: { color: PALETTE[k % PALETTE.length] },
+      text: pts.map((p) => p.pointLabel ?? p.label),
+      textposition: "top center",
+      textfont: { size: 10, color },
+      customdata: pts.map((p) => p.label),
+      hovertemplate: "%{customdata}<br>%{x} params<br>median %{y:.4g}<extra>" + name + "</extra>",
+      marker: { size: 9, color, symbol: SYMBOLS[series.indexOf(pts[0].series) % SYMBOLS.length] },
+      line: { color },
       error_y: {
         type: "data",
         symmetric: false,
         array: pts.map((p) => (p.q75 !== null && p.median !== null ? p.q75 - p.median : null)),
         arrayminus: pts.map((p) => (p.q25 !== null && p.median !== null ? p.median - p.q25 : null)),
+        color: hexToRgba(color, 0.6),
       },
     };
   });

@@ -11,6 +11,7 @@ import {
   type AnyRunConfig,
 } from "../runner/run-info.js";
 import { RUN_FILES } from "../runner/run-dir.js";
+import { DQN_SPECTRA_FILE } from "../runner/dqn-run.js";
 import type { RunSpec } from "../runner/run-spec.js";
 import type { RunConfig } from "../runner/config.js";
 import { curveBand, episodesToThreshold, spread, tailMean } from "../runner/stats.js";
@@ -139,18 +140,69 @@ export function groupRuns<C extends AnyRunConfig>(runs: readonly LoadedRun<C>[])
     g.runs.push(r);
   }
   const list = [...groups.values()];
-  // Disambiguate equal labels (configs differing in fields the label does not show).
-  const counts = new Map<string, number>();
-  for (const g of list) counts.set(g.label, (counts.get(g.label) ?? 0) + 1);
-  const seen = new Map<string, number>();
-  for (const g of list) {
-    if ((counts.get(g.label) ?? 0) > 1) {
-      const n = (seen.get(g.label) ?? 0) + 1;
-      seen.set(g.label, n);
-      g.label = `${g.label} #${n}`;
-    }
+  // Equal labels (configs differing in fields the label does not show): name those fields.
+  const byLabel = new Map<string, Group<C>[]>();
+  for (const g of list) byLabel.set(g.label, [...(byLabel.get(g.label) ?? []), g]);
+  for (const same of byLabel.values()) {
+    if (same.length < 2) continue;
+    const cfgs = same.map((g) => resultDefiningAnyConfig(g.config) as unknown as Record<string, unknown>);
+    const keys = [...new Set(cfgs.flatMap((c) => Object.keys(c)))]
+      .filter((k) => k !== "seed")
+      .filter((k) => new Set(cfgs.map((c) => canonicalJson(c[k] ?? null))).size > 1)
+      .sort();
+    same.forEach((g, i) => {
+      g.label = `${g.label} (${keys.map((k) => `${k}=${showValue(cfgs[i][k])}`).join(", ")})`;
+    });
   }
   return list;
+}
+
+/** A config value in a label: numbers and strings as they are, anything else as JSON. */
+function showValue(v: unknown): string {
+  if (v === undefined || v === null) return "default";
+  if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return String(v);
+  return JSON.stringify(v);
+}
+
+/**
+ * Which line of the return-against-parameters plot a configuration belongs to, and its text there:
+ * LRPG runs of one rank K form a line over grid sizes (labelled by grid) when both vary, else the
+ * one that varies labels the points; NN runs form a line over hidden widths; DQN runs a line per
+ * layer kind (dense, lowrank, trl, cpconv) over its sizes. Configurations that also differ in any
+ * other field get separate lines, named by it.
+ */
+export function paramFamilies(groups: readonly Group[]): Map<Group, { family: string; pointLabel: string }> {
+  const out = new Map<Group, { family: string; pointLabel: string }>();
+  const lrpg = groups.filter((g) => g.config.algo === "lrpg");
+  const distinct = (f: (g: Group) => unknown) => new Set(lrpg.map((g) => canonicalJson(f(g) ?? null))).size;
+  const rankOf = (g: Group) => (g.config as RunConfig).rank;
+  const gridOf = (g: Group) => {
+    const c = g.config as RunConfig;
+    return `grid ${c.actorBuckets}/${c.criticBuckets}`;
+  };
+  const byRank = distinct(rankOf) > 1 && distinct(gridOf) > 1;
+  for (const g of groups) {
+    // The label's tail after the algorithm (extra fields appended by groupRuns stay in the family).
+    const extra = /\(([^)]*)\)$/.exec(g.label)?.[1];
+    const tail = extra ? ` (${extra})` : "";
+    if (g.config.algo === "lrpg") {
+      out.set(
+        g,
+        byRank
+          ? { family: `LRPG K=${rankOf(g)}${tail}`, pointLabel: gridOf(g) }
+          : distinct(rankOf) > 1
+            ? { family: `LRPG ${gridOf(g)}${tail}`, pointLabel: `K=${rankOf(g)}` }
+            : { family: `LRPG K=${rankOf(g)}${tail}`, pointLabel: gridOf(g) },
+      );
+    } else if (g.config.algo === "nn") {
+      out.set(g, { family: `NN${tail}`, pointLabel: `h=${(g.config as RunConfig).hidden}` });
+    } else {
+      const network = String((g.config as { network?: string }).network ?? "dqn");
+      const kind = network.split("-")[0];
+      out.set(g, { family: `DQN ${kind}${tail}`, pointLabel: network });
+    }
+  }
+  return out;
 }
 
 const MAX_DETAIL_GROUPS = 6;
@@ -197,9 +249,11 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
         })),
       ),
     );
+    const families = paramFamilies(gs);
     const points: ParamPoint[] = gs.map((g) => ({
       series: SERIES[g.config.algo],
       label: g.label,
+      ...families.get(g),
       params: g.params,
       ...spread(g.runs.map((r) => tailMean(r.returns, finalWindow(g)))),
     }));
@@ -229,6 +283,7 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
       ]);
     }
   }
+  const pgCount = groups.filter((g) => g.spec.kind !== "dqn").length;
   const detail = groups.filter((g) => g.spec.kind !== "dqn").slice(0, MAX_DETAIL_GROUPS);
   const truncLines: { name: string; y: number[] }[] = [];
   let maxK = 0;
@@ -261,6 +316,9 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
       );
     }
   });
+  figures.push(
+    ...dqnSpectrumFigures(groups.filter((g) => g.spec.kind === "dqn").slice(0, MAX_DETAIL_GROUPS)),
+  );
   if (truncLines.length > 0) {
     figures.push(
       linesFigure(
@@ -276,8 +334,8 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
     title: `lowrank-rl report: ${runs.length} run(s), ${groups.length} configuration(s)`,
     notes: [
       `Sources: ${paths.map((p) => basename(p) || p).join(", ")}. Final return = mean over each run's last min(100, episodes/10) episodes (DQN: its return window); median and IQR over seeds. Episodes-to-threshold uses the task's threshold on the 20-episode moving average. Curves are against episodes.`,
-      detail.length < groups.length
-        ? `Heatmaps and spectra are shown for the first ${detail.length} of ${groups.length} configurations.`
+      detail.length < pgCount
+        ? `Heatmaps and spectra are shown for the first ${detail.length} of ${pgCount} policy-gradient configurations.`
         : "",
     ].filter(Boolean),
     tables: [
@@ -299,6 +357,59 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
     ],
     figures,
   };
+}
+
+/** The singular values a DQN run recorded (spectra.jsonl: one line per recording, by frame). */
+function readSpectra(dir: string): { global_step: number; singular_values: number[] }[] {
+  const path = join(dir, DQN_SPECTRA_FILE);
+  if (!existsSync(path)) return [];
+  return parseJsonLines<{ global_step: number; singular_values: number[] }>(path, readFileSync(path, "utf8"));
+}
+
+/**
+ * The spectra DQN runs record of their first hidden weight matrix: per configuration (its first
+ * seed) the singular values at the last recording against their index (log scale: a low-rank or
+ * TRL layer shows its cut-off), and the leading ones against the frame during training.
+ */
+function dqnSpectrumFigures(groups: readonly Group[]): Figure[] {
+  const finals: { name: string; y: number[] }[] = [];
+  const over: Figure[] = [];
+  let width = 0;
+  groups.forEach((g, k) => {
+    const run = g.runs[0];
+    const spectra = readSpectra(run.dir);
+    if (spectra.length === 0) return;
+    const who = `${g.label}, seed ${run.config.seed}`;
+    const last = spectra[spectra.length - 1].singular_values;
+    width = Math.max(width, last.length);
+    finals.push({ name: `${who} (frame ${spectra[spectra.length - 1].global_step})`, y: last });
+    if (spectra.length >= 2) {
+      const shown = Math.min(8, last.length);
+      over.push(
+        linesFigure(
+          `dqn-sv-${k}`,
+          `Leading singular values of the recorded hidden layer during training — ${who}`,
+          spectra.map((r) => r.global_step),
+          Array.from({ length: shown }, (_, i) => ({
+            name: `σ${i + 1}`,
+            y: spectra.map((r) => r.singular_values[i] ?? NaN),
+          })),
+          { x: "frame", y: "singular value" },
+        ),
+      );
+    }
+  });
+  if (finals.length === 0) return [];
+  return [
+    linesFigure(
+      "dqn-spectrum",
+      "Singular values of the recorded hidden weight matrix at the end of training (σᵢ against i)",
+      Array.from({ length: width }, (_, i) => i + 1),
+      finals.map((f) => ({ name: f.name, y: Array.from({ length: width }, (_, i) => f.y[i] ?? NaN) })),
+      { x: "index i", y: "singular value σᵢ", logY: true },
+    ),
+    ...over,
+  ];
 }
 
 /** What the parameter axis counts: actor + critic for policy-gradient runs, the Q-network for DQN. */

@@ -19,6 +19,19 @@ describe("report figures", () => {
     expect(f.data[1].fill).toBe("tonexty");
     expect(f.data[0].y).toEqual([0, null]);
     expect(f.data[2].name).toBe("A (median of 3)");
+    // Two methods: both bands first, then both medians (no band drawn over a median).
+    const two = learningCurveFigure("c", "t", [
+      { name: "A", median: [1], q25: [0], q75: [2], runs: 3 },
+      { name: "B", median: [1], q25: [0], q75: [2], runs: 3 },
+    ]);
+    expect(two.data.map((d) => d.name)).toEqual([
+      "A q25",
+      "A q75",
+      "B q25",
+      "B q75",
+      "A (median of 3)",
+      "B (median of 3)",
+    ]);
   });
   it("return vs params: asymmetric IQR error bars, log x, one series per method", () => {
     const f = returnVsParamsFigure("p", "t", [
@@ -31,6 +44,50 @@ describe("report figures", () => {
     expect((f.data[0].error_y as { array: number[]; arrayminus: number[] }).array).toEqual([1, 5]);
     expect((f.data[0].error_y as { array: number[]; arrayminus: number[] }).arrayminus).toEqual([10, 10]);
     expect((f.layout.xaxis as { type: string }).type).toBe("log");
+  });
+  it("return vs params: one line per family, never through unrelated configurations; points labelled", () => {
+    const f = returnVsParamsFigure("p", "t", [
+      {
+        series: "LRPG",
+        label: "a",
+        family: "LRPG K=1",
+        pointLabel: "grid 10",
+        params: 40,
+        median: 1,
+        q25: 1,
+        q75: 1,
+      },
+      {
+        series: "LRPG",
+        label: "b",
+        family: "LRPG K=2",
+        pointLabel: "grid 5",
+        params: 30,
+        median: 2,
+        q25: 2,
+        q75: 2,
+      },
+      {
+        series: "LRPG",
+        label: "c",
+        family: "LRPG K=1",
+        pointLabel: "grid 5",
+        params: 20,
+        median: 3,
+        q25: 3,
+        q75: 3,
+      },
+      { series: "NN", label: "NN h=8", params: 66, median: 4, q25: 4, q75: 4 },
+    ]);
+    expect(f.data.map((d) => [d.name, d.x, d.text, d.mode])).toEqual([
+      ["LRPG K=1", [20, 40], ["grid 5", "grid 10"], "lines+markers+text"],
+      ["LRPG K=2", [30], ["grid 5"], "markers+text"],
+      ["NN", [66], ["NN h=8"], "markers+text"],
+    ]);
+    expect(f.data[0].customdata).toEqual(["c", "a"]);
+    expect((f.data[2].marker as { symbol: string }).symbol).not.toBe(
+      (f.data[0].marker as { symbol: string }).symbol,
+    );
   });
   it("rank-k truncation error follows Eckart–Young", () => {
     const rank1 = [
@@ -182,10 +239,38 @@ describe("lowrank-rl report (run directories → page)", () => {
         .text;
     expect(xTitle("params-CartPole-v1")).toBe("Q-network parameters");
     expect(xTitle("params-LRPG-Pendulum")).toBe("trainable parameters (actor + critic)");
+    // DQN runs record their hidden layer's spectrum: the page draws it (end of training, and over frames).
+    const spectrum = page.figures.find((f) => f.id === "dqn-spectrum")!;
+    expect(spectrum.data.map((d) => d.name)).toEqual([
+      expect.stringMatching(/^DQN dense double, seed 0 \(frame \d+\)$/),
+      expect.stringMatching(/^DQN lowrank-8 double, seed 0/),
+    ]);
+    const lowRankSv = (spectrum.data[1].y as (number | null)[]).filter((v): v is number => v !== null);
+    expect(lowRankSv[8] / lowRankSv[0]).toBeLessThan(1e-9); // rank 8: σ₉ is round-off
+    expect((spectrum.layout.yaxis as { type: string }).type).toBe("log");
+    // One line per DQN layer kind on the parameter plot, points labelled by network.
+    const params = page.figures.find((f) => f.id === "params-CartPole-v1")!;
+    expect(params.data.map((d) => [d.name, d.text])).toEqual([
+      ["DQN dense", ["dense"]],
+      ["DQN lowrank", ["lowrank-8"]],
+    ]);
     const out = join(root, "mix.html");
     writeReport(out, page);
     expect(existsSync(out)).toBe(true);
   }, 120_000);
+
+  it("configurations with the same label are named by the field that differs, not #1/#2", async () => {
+    const root = mkdtempSync(join(tmpdir(), "report-same-label-"));
+    for (const lrActor of [0.01, 0.02])
+      await executeRun(
+        { algo: "lrpg", seed: 0, episodes: 5, lrActor, checkpointEvery: 0 },
+        { outRoot: root },
+      );
+    const labels = buildRunReport([root])
+      .tables![0].rows.map((r) => r[1])
+      .sort();
+    expect(labels).toEqual(["LRPG K=4 grid 10/16 (lrActor=0.01)", "LRPG K=4 grid 10/16 (lrActor=0.02)"]);
+  });
 
   it("figure export degrades gracefully without Chromium", async () => {
     const r = await exportFigures("/nonexistent.html", [], mkdtempSync(join(tmpdir(), "exp-")), "png", {
