@@ -14,9 +14,12 @@ export interface LrqRunConfig {
   seed: number;
   /** Env steps to train (the episode running when the budget is reached is cut there, as a truncation). */
   totalSteps: number;
-  /** `matrix`: Q = L Rᵀ over (state cell) × (action); `grid`: rows = the grid's row dims, cols = (col dims, action). */
-  qModel: "matrix" | "grid";
-  /** Rank K of the Q matrix. */
+  /**
+   * `matrix`: Q = L Rᵀ over (state cell) × (action); `grid`: rows = the grid's row dims, cols =
+   * (col dims, action); `cp`: a CP tensor with one mode per grid dimension and one for the action.
+   */
+  qModel: "matrix" | "grid" | "cp";
+  /** Rank K of the Q matrix (the CP rank for `cp`). */
   rank: number;
   /** Grid points per observation dimension. */
   buckets: number[];
@@ -49,26 +52,35 @@ export interface LrqRunConfig {
 export const LRQ_ENVS = ["CartPole-v1", "Acrobot-v1", "Pendulum-v1", "MountainCarContinuous-v0"] as const;
 export type LrqEnvId = (typeof LRQ_ENVS)[number];
 
-/** The observation box each env's grid spans, and how the grid model splits it into rows and columns. */
+/**
+ * The box each env's grid spans, and how the grid model splits it into rows and columns. With
+ * `angles`, those (cos θ, sin θ) observation pairs are read as one angle each (AngleFeatures):
+ * the grid's dimensions are then the angles first, then the other observation dimensions.
+ */
 export interface LrqGrid {
   low: number[];
   high: number[];
   rowDims: number[];
   colDims: number[];
+  angles?: [number, number][];
 }
 
 export const LRQ_GRIDS: Readonly<Record<LrqEnvId, LrqGrid>> = {
   // x, ẋ, θ, θ̇ (the pole's failure angle is 0.2095 rad).
   "CartPole-v1": { low: [-2.4, -3, -0.21, -3], high: [2.4, 3, 0.21, 3], rowDims: [0, 1], colDims: [2, 3] },
-  // cos θ1, sin θ1, cos θ2, sin θ2, θ̇1, θ̇2.
+  // θ1, θ2 (from the cos/sin pairs), θ̇1, θ̇2.
   "Acrobot-v1": {
-    low: [-1, -1, -1, -1, -4 * Math.PI, -9 * Math.PI],
-    high: [1, 1, 1, 1, 4 * Math.PI, 9 * Math.PI],
-    rowDims: [0, 1, 4],
-    colDims: [2, 3, 5],
+    low: [-Math.PI, -Math.PI, -4 * Math.PI, -9 * Math.PI],
+    high: [Math.PI, Math.PI, 4 * Math.PI, 9 * Math.PI],
+    rowDims: [0, 2],
+    colDims: [1, 3],
+    angles: [
+      [0, 1],
+      [2, 3],
+    ],
   },
-  // cos θ, sin θ, θ̇.
-  "Pendulum-v1": { low: [-1, -1, -8], high: [1, 1, 8], rowDims: [0, 1], colDims: [2] },
+  // θ (from cos θ, sin θ), θ̇.
+  "Pendulum-v1": { low: [-Math.PI, -8], high: [Math.PI, 8], rowDims: [0], colDims: [1], angles: [[0, 1]] },
   // position, velocity.
   "MountainCarContinuous-v0": { low: [-1.2, -0.07], high: [0.6, 0.07], rowDims: [0], colDims: [1] },
 };
@@ -107,7 +119,7 @@ export const LRQ_ENV_DEFAULTS: Readonly<Record<LrqEnvId, LrqDefaults>> = {
     ...COMMON,
     totalSteps: 100_000,
     rank: 4,
-    buckets: [4, 4, 4, 4, 6, 6],
+    buckets: [10, 10, 10, 10],
     actions: null,
     gamma: 0.99,
     lr: 0.01,
@@ -119,15 +131,16 @@ export const LRQ_ENV_DEFAULTS: Readonly<Record<LrqEnvId, LrqDefaults>> = {
   },
   "Pendulum-v1": {
     ...COMMON,
-    totalSteps: 100_000,
+    totalSteps: 150_000,
     rank: 4,
-    buckets: [15, 15, 15],
+    buckets: [21, 21],
     actions: 5,
     gamma: 0.99,
-    lr: 0.01,
+    lr: 0.05,
+    initScale: 1,
     epsilonStart: 1,
     epsilonEnd: 0.01,
-    epsilonDecaySteps: 50_000,
+    epsilonDecaySteps: 20_000,
     evalEvery: 10_000,
     checkpointEvery: 20_000,
   },
@@ -165,7 +178,8 @@ export const LRQ_FIELD_DOCS: readonly LrqFieldDoc[] = [
   {
     name: "qModel",
     flag: "--q-model <kind>",
-    allowed: '"matrix" (state cells × actions) or "grid" (row dims × (col dims, action))',
+    allowed:
+      '"matrix" (state cells × actions), "grid" (row dims × (col dims, action)) or "cp" (CP tensor: one mode per grid dimension and one for the action)',
     description: "lrq: low-rank Q model",
   },
   {
@@ -233,7 +247,7 @@ const lrqSchema = z.strictObject({
   env: z.enum(LRQ_ENVS),
   seed: intIn(0, MAX_SEED).optional(),
   totalSteps: intIn(1, 1_000_000_000).optional(),
-  qModel: z.enum(["matrix", "grid"]).optional(),
+  qModel: z.enum(["matrix", "grid", "cp"]).optional(),
   rank: intIn(1, 1000).optional(),
   buckets: z.union([intIn(2, 1000), z.array(intIn(2, 1000)), z.string()]).optional(),
   actions: intIn(2, 1000).nullable().optional(),
@@ -271,7 +285,7 @@ export function isLrqConfigInput(raw: unknown): boolean {
   return raw !== null && typeof raw === "object" && (raw as Record<string, unknown>).algo === "lrq";
 }
 
-/** Observation dimensions of each env. */
+/** Grid dimensions of each env (angles counted once). */
 function stateDim(env: LrqEnvId): number {
   return LRQ_GRIDS[env].low.length;
 }
@@ -281,7 +295,7 @@ function parseBuckets(value: number | number[] | string, env: LrqEnvId): number[
   const bad = () =>
     new ConfigError(
       "buckets",
-      `config.buckets = ${show(value)}: must be ${allowed("buckets")}; ${env} has ${S} observation dimensions`,
+      `config.buckets = ${show(value)}: must be ${allowed("buckets")}; ${env}'s grid has ${S} dimensions`,
     );
   let list: number[];
   if (typeof value === "number") list = Array(S).fill(value);

@@ -4,11 +4,13 @@ import { DiscretizeAction } from "../envs/discretize-action.js";
 import type { Env } from "../envs/env.js";
 import { makeEnv } from "../envs/registry.js";
 import type { OptimizerState } from "../optim/optimizer.js";
-import { Discretizer } from "../parametrizations/discretizer.js";
+import { CpGrid } from "../parametrizations/cp-grid.js";
+import { AxisGrid, Discretizer } from "../parametrizations/discretizer.js";
 import { GridLowRank } from "../parametrizations/grid-low-rank.js";
 import type { Parametrization } from "../parametrizations/parametrization.js";
 import { Rng, type RngState } from "../random/rng.js";
 import { TdAgent, type ValueStateDict } from "../valuelearning/agent.js";
+import { AngleFeatures } from "../valuelearning/angle-features.js";
 import { CellActionLowRank } from "../valuelearning/cell-action-low-rank.js";
 import { evaluateGreedy, runTdEpisode, type GreedyEvaluation } from "../valuelearning/train.js";
 import { writeJsonAtomic } from "./atomic-file.js";
@@ -74,9 +76,19 @@ export interface LrqRunOptions {
 export interface LrqRunSpec {
   kind: "lrq";
   qModel: LrqRunConfig["qModel"];
-  grid: { low: number[]; high: number[]; buckets: number[]; rowDims: number[]; colDims: number[] };
-  /** Q's matrix shape (rows × cols) and rank. */
-  matrix: { rows: number; cols: number; rank: number };
+  grid: {
+    low: number[];
+    high: number[];
+    buckets: number[];
+    rowDims: number[];
+    colDims: number[];
+    /** Observation (cos, sin) pairs read as one angle dimension each (the grid's first dimensions). */
+    angles: [number, number][];
+  };
+  /** Q's matrix shape (rows × cols) and rank (null for the CP tensor). */
+  matrix: { rows: number; cols: number; rank: number } | null;
+  /** The CP tensor's mode sizes (grid points per dimension, then actions) and rank (null for the matrices). */
+  tensor: { shape: number[]; rank: number } | null;
   actions: number;
   /** The continuous action of each discrete one (DiscretizeAction), or null for a discrete env. */
   actionValues: number[] | null;
@@ -119,12 +131,22 @@ export function buildLrqAgent(config: LrqRunConfig, rng: Rng, actions: number): 
     const m = new CellActionLowRank(grid, actions, config.rank, "q");
     m.initRandom(rng, config.initScale);
     q = m;
+  } else if (config.qModel === "cp") {
+    const m = new CpGrid({
+      grid: new AxisGrid({ low: g.low, high: g.high, buckets: config.buckets }),
+      rank: config.rank,
+      outputs: actions,
+      name: "q",
+    });
+    m.initNormal(rng, config.initScale);
+    q = m;
   } else {
     const m = new GridLowRank(grid, config.rank, "q", actions);
     rng.fillNormal(m.matrix.L.data, 0, config.initScale);
     rng.fillNormal(m.matrix.R.data, 0, config.initScale);
     q = m;
   }
+  if (g.angles) q = new AngleFeatures(q, g.low.length + g.angles.length, g.angles);
   return new TdAgent({
     q,
     rule: config.tdTarget,
@@ -149,7 +171,9 @@ export function lrqRunSpec(config: LrqRunConfig): LrqRunSpec {
   const matrix =
     config.qModel === "matrix"
       ? { rows: cells, cols: A, rank: config.rank }
-      : { rows: prod(g.rowDims), cols: prod(g.colDims) * A, rank: config.rank };
+      : config.qModel === "grid"
+        ? { rows: prod(g.rowDims), cols: prod(g.colDims) * A, rank: config.rank }
+        : null;
   return {
     kind: "lrq",
     qModel: config.qModel,
@@ -159,8 +183,10 @@ export function lrqRunSpec(config: LrqRunConfig): LrqRunSpec {
       buckets: [...config.buckets],
       rowDims: [...g.rowDims],
       colDims: [...g.colDims],
+      angles: (g.angles ?? []).map(([c, s]) => [c, s]),
     },
     matrix,
+    tensor: config.qModel === "cp" ? { shape: [...config.buckets, A], rank: config.rank } : null,
     actions: A,
     actionValues: env instanceof DiscretizeAction ? Array.from(env.values) : null,
     parameters: agent.parameterCount,

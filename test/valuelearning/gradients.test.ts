@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { Discretizer } from "../../src/parametrizations/discretizer.js";
+import { CpGrid } from "../../src/parametrizations/cp-grid.js";
+import { AxisGrid, Discretizer } from "../../src/parametrizations/discretizer.js";
 import { GridLowRank } from "../../src/parametrizations/grid-low-rank.js";
 import type { Parametrization } from "../../src/parametrizations/parametrization.js";
 import { Rng } from "../../src/random/rng.js";
 import { TdAgent } from "../../src/valuelearning/agent.js";
+import { AngleFeatures } from "../../src/valuelearning/angle-features.js";
 import { CellActionLowRank } from "../../src/valuelearning/cell-action-low-rank.js";
 import { oneMatchesBatch, parametrizationGradError } from "../parametrizations/grad-check.js";
 import { TableQ } from "./fixtures.js";
@@ -70,6 +72,53 @@ describe("low-rank Q gradients (finite differences)", () => {
         expect(err).toBeLessThan(1e-8);
       }
     }
+  });
+
+  it("CP tensor with an action mode: z = Q(s, ·), its backward and the squared TD error", () => {
+    const rng = new Rng(3);
+    const q = new CpGrid({
+      grid: new AxisGrid({ low: [-1, -2, 0], high: [1, 2, 3], buckets: [3, 4, 2] }),
+      rank: 3,
+      outputs: 4,
+      name: "q",
+    });
+    q.initNormal(rng, 0.8);
+    expect(q.parameterCount).toBe(3 * (3 + 4 + 2 + 4));
+    const states = randomStates(6, rng);
+    expect(parametrizationGradError(q, states, 6, 4)).toBeLessThan(1e-8);
+    expect(oneMatchesBatch(q, states, 6)).toBe(true);
+    for (let trial = 0; trial < 4; trial++)
+      expect(tdLossGradError(q, randomStates(1, rng), trial, rng.normal() * 2)).toBeLessThan(1e-8);
+  });
+
+  it("angles read from (cos θ, sin θ) pairs: the grid sees (θ, rest), gradients pass through", () => {
+    const rng = new Rng(4);
+    const inner = new CellActionLowRank(
+      new Discretizer({
+        low: [-Math.PI, -2],
+        high: [Math.PI, 2],
+        buckets: [9, 5],
+        rowDims: [0],
+        colDims: [1],
+      }),
+      3,
+      2,
+    );
+    inner.initRandom(rng, 0.6);
+    const q = new AngleFeatures(inner, 3, [[0, 1]]);
+    const z = new Float64Array(3);
+    const zi = new Float64Array(3);
+    q.forwardOne([Math.cos(2), Math.sin(2), 1.5], z);
+    inner.forwardOne([2, 1.5], zi);
+    expect(Array.from(z)).toEqual(Array.from(zi));
+    const states = new Float64Array(15);
+    for (let t = 0; t < 5; t++) {
+      const th = rng.uniformRange(-Math.PI, Math.PI);
+      states.set([Math.cos(th), Math.sin(th), rng.uniformRange(-2, 2)], 3 * t);
+    }
+    expect(parametrizationGradError(q, states, 5, 5)).toBeLessThan(1e-8);
+    expect(oneMatchesBatch(q, states, 5)).toBe(true);
+    expect(() => new AngleFeatures(inner, 3, [[0, 0]])).toThrow(/distinct integers in \[0, 2\]/);
   });
 
   it("one SGD step on a table is the tabular update Q(s, a) ← Q(s, a) + α·δ", () => {
