@@ -111,9 +111,19 @@ export function returnVsParamsFigure(
   xTitle = "trainable parameters (actor + critic)",
 ): Figure {
   const series = [...new Set(points.map((p) => p.series))];
-  const families = [...new Set(points.map((p) => p.family ?? p.series))];
+  // Families by method, then by their smallest configuration (K=1 before K=2 …).
+  const familyOf = (p: ParamPoint) => p.family ?? p.series;
+  const first = (name: string) => {
+    const pts = points.filter((p) => familyOf(p) === name);
+    return { series: series.indexOf(pts[0].series), params: Math.min(...pts.map((p) => p.params)) };
+  };
+  const families = [...new Set(points.map(familyOf))].sort((a, b) => {
+    const fa = first(a);
+    const fb = first(b);
+    return fa.series - fb.series || fa.params - fb.params;
+  });
   const data = families.map((name, k) => {
-    const pts = points.filter((p) => (p.family ?? p.series) === name).sort((a, b) => a.params - b.params);
+    const pts = points.filter((p) => familyOf(p) === name).sort((a, b) => a.params - b.params);
     const color = PALETTE[k % PALETTE.length];
     return {
       type: "scatter",

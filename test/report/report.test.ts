@@ -251,8 +251,8 @@ describe("lowrank-rl report (run directories → page)", () => {
     // One line per DQN layer kind on the parameter plot, points labelled by network.
     const params = page.figures.find((f) => f.id === "params-CartPole-v1")!;
     expect(params.data.map((d) => [d.name, d.text])).toEqual([
+      ["DQN lowrank", ["lowrank-8"]], // families ordered by their smallest configuration
       ["DQN dense", ["dense"]],
-      ["DQN lowrank", ["lowrank-8"]],
     ]);
     const out = join(root, "mix.html");
     writeReport(out, page);
