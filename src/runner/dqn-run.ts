@@ -62,7 +62,7 @@ export interface DqnRunCheckpoint {
 }
 
 export interface DqnRunOptions {
-  /** Creates `<outRoot>/<env>__dqn-<network>__<seed>__<time>/`. */
+  /** Creates `<outRoot>/<env>__dqn-[<preset>-]<network>__<seed>__<time>/`. */
   outRoot?: string;
   /** Or: run in exactly this directory. */
   dir?: string;
@@ -369,7 +369,11 @@ export function executeDqnRun(rawConfig: DqnRunConfig | unknown, options: DqnRun
       );
     dir = options.dir;
     mkdirSync(dir, { recursive: true });
-  } else dir = createRunDir(options.outRoot ?? "runs", config.env, `dqn-${config.network}`, config.seed);
+  } else {
+    // A preset names the run too: `dqn-rainbow-denoised-trl-0.2` beside `dqn-trl-0.2`.
+    const preset = config.preset === "none" ? "" : `${config.preset}-`;
+    dir = createRunDir(options.outRoot ?? "runs", config.env, `dqn-${preset}${config.network}`, config.seed);
+  }
   const unlock = lockRunDir(dir);
   const manifest = newManifest({
     jobId: dqnJobId(config),

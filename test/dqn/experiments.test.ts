@@ -86,6 +86,7 @@ describe("DQN experiment scripts (tiny budgets)", () => {
       ["rainbow-trl-0.1", 15_590 - 774 + 129 * 51 + 129 * 306],
     ]);
     const [dir] = summary.variants[0].run_dirs;
+    expect(dir).toMatch(/__dqn-rainbow-denoised-trl-0\.1__/); // the preset names the run folder
     const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as {
       config: Record<string, unknown>;
     };
