@@ -51,6 +51,7 @@ import { evalLrq, resumeLrq, runLrq } from "./lrq.js";
 import { isLrqConfigInput, parseLrqRunConfig } from "../runner/lrq-config.js";
 import { isLrqRunDir } from "../runner/lrq-run.js";
 import { addClusterEmitOptions, addSweepTaskCommand, emitClusterJobs } from "./sweep-task.js";
+import { addQueueSweepOptions, addWorkerCommand, runQueueSweep } from "./queue.js";
 import { addDemoCommand } from "./demo.js";
 
 /** Errors meant for the user: printed as one line, no stack trace. */
@@ -396,6 +397,7 @@ export function buildProgram(): Command {
     )
     .option("--quiet", "no progress bar");
   addClusterEmitOptions(sweep);
+  addQueueSweepOptions(sweep);
   addConfigOptions(sweep).action(async (specPath: string | undefined, opts: Record<string, unknown>) => {
     let spec;
     if (specPath) {
@@ -432,6 +434,7 @@ export function buildProgram(): Command {
       return;
     }
     if (opts.emit !== undefined) return emitClusterJobs(spec, out, opts);
+    if (opts.queue !== undefined) return runQueueSweep(spec, plan, out, opts);
     // Progress counts policy-gradient episodes (DQN jobs report no progress while they run).
     const total = plan
       .filter((j) => j.action !== "skip" && j.config.algo !== "dqn")
@@ -512,6 +515,7 @@ export function buildProgram(): Command {
 
   addLaserCommand(program);
   addSweepTaskCommand(program);
+  addWorkerCommand(program);
   addDemoCommand(program);
 
   return program;
