@@ -208,15 +208,16 @@ export class Scattering2d implements Layer {
               for (let py = 0; py < Ph; py++) {
                 const fy = mod(py - qy, Ph) * Pw;
                 const row = py * Pw;
-                for (let px = 0; px < Pw; px++) {
-                  const f = fy + mod(px - qx, Pw);
-                  re[row + px] += val * fRe[f];
-                  im[row + px] += val * fIm[f];
+                // Filter column px − qx (mod Pw): Pw − qx … Pw − 1, then 0 … Pw − qx − 1.
+                for (let px = 0, fx = Pw - qx; px < Pw; px++, fx++) {
+                  if (fx === Pw) fx = 0;
+                  re[row + px] += val * fRe[fy + fx];
+                  im[row + px] += val * fIm[fy + fx];
                 }
               }
             }
           }
-          for (let p = 0; p < G; p++) v[p] = Math.hypot(re[p], im[p]);
+          for (let p = 0; p < G; p++) v[p] = Math.sqrt(re[p] * re[p] + im[p] * im[p]);
           // S₁: low-pass of |u| at the output pixels.
           const yk = yc + (1 + k) * outPer;
           for (let ky = 0; ky < Ho; ky++) {
@@ -227,7 +228,11 @@ export class Scattering2d implements Layer {
               for (let py = 0; py < Ph; py++) {
                 const fy = mod(sy - py, Ph) * Pw;
                 const row = py * Pw;
-                for (let px = 0; px < Pw; px++) s += v[row + px] * this.phi[fy + mod(sx - px, Pw)];
+                // Filter column sx − px (mod Pw), counting down from sx.
+                for (let px = 0, fx = sx; px < Pw; px++, fx--) {
+                  if (fx < 0) fx += Pw;
+                  s += v[row + px] * this.phi[fy + fx];
+                }
               }
               y[yk + ky * Wo + kx] = s;
             }
@@ -293,7 +298,7 @@ export class Scattering2d implements Layer {
           const fRe = this.psiRe[k];
           const fIm = this.psiIm[k];
           for (let p = 0; p < G; p++) {
-            const mag = Math.hypot(uRe[base + p], uIm[base + p]);
+            const mag = Math.sqrt(uRe[base + p] * uRe[base + p] + uIm[base + p] * uIm[base + p]);
             const scale = mag > 0 ? gv[p] / mag : 0;
             gv[p] = scale;
           }

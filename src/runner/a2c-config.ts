@@ -1,0 +1,323 @@
+import { z } from "zod";
+import {
+  minatarActorCritic,
+  mlpActorCritic,
+  type A2cOptimizerKind,
+  type ActorCriticNetwork,
+  type TrunkLayerSpec,
+} from "../actorcritic/index.js";
+import { Rng } from "../random/rng.js";
+import { ConfigError, schemaError, show } from "./config.js";
+
+/**
+ * An actor-critic run's configuration (`algo: "a2c"`, src/actorcritic, docs/actor-critic.md): A2C, or
+ * ACKTR with `optimizer: "kfac"`. Step counts are env frames (all copies together). Fields left out
+ * come from the env's preset ({@link A2C_ENV_DEFAULTS}), so a resolved config is complete.
+ */
+export interface A2cRunConfig {
+  algo: "a2c";
+  env: A2cEnvId;
+  seed: number;
+  /** Env frames to train, all copies together (the last update may pass it by less than one rollout). */
+  totalSteps: number;
+  /** Trunk hidden layer: "dense", "lowrank-<r>" or "trl-<r>" (r an integer rank or a fraction in (0, 1)). */
+  network: string;
+  /** MinAtar: the first layer, a learned conv or the fixed scattering transform. */
+  frontEnd: "conv" | "scattering";
+  optimizer: A2cOptimizerKind;
+  lr: number;
+  numEnvs: number;
+  /** Steps per env per update (A2C's n). */
+  rolloutSteps: number;
+  gamma: number;
+  gaeLambda: number;
+  valueCoef: number;
+  entropyCoef: number;
+  /** Adam/RMSProp global gradient-norm clip (null: none). */
+  maxGradNorm: number | null;
+  /** K-FAC: KL trust region δ and Tikhonov damping λ. */
+  klClip: number;
+  damping: number;
+  /** Frames between evaluations (checked after each update; 0 = only at the end). */
+  evalEvery: number;
+  evalEpisodes: number;
+  /** Frames between checkpoints (written after the first update past each multiple; 0 = only at the end). */
+  checkpointEvery: number;
+  keepCheckpoints: number;
+  /** false: no TensorBoard event file. */
+  tensorboard?: false;
+}
+
+export const A2C_ENVS = ["CartPole-v1", "MinAtar/Breakout"] as const;
+export type A2cEnvId = (typeof A2C_ENVS)[number];
+
+type A2cDefaults = Omit<A2cRunConfig, "algo" | "env" | "seed" | "tensorboard">;
+
+/** Per-env presets (docs/actor-critic.md §7 gives the measurements behind them). */
+export const A2C_ENV_DEFAULTS: Readonly<Record<A2cEnvId, A2cDefaults>> = {
+  "CartPole-v1": {
+    totalSteps: 100_000,
+    network: "dense",
+    frontEnd: "conv",
+    optimizer: "kfac",
+    lr: 0.25,
+    numEnvs: 8,
+    rolloutSteps: 10,
+    gamma: 0.99,
+    gaeLambda: 1,
+    valueCoef: 0.5,
+    entropyCoef: 0.01,
+    maxGradNorm: 0.5,
+    klClip: 0.01,
+    damping: 0.01,
+    evalEvery: 20_000,
+    evalEpisodes: 10,
+    checkpointEvery: 50_000,
+    keepCheckpoints: 2,
+  },
+  "MinAtar/Breakout": {
+    totalSteps: 1_000_000,
+    network: "trl-0.2",
+    frontEnd: "conv",
+    optimizer: "kfac",
+    lr: 0.25,
+    numEnvs: 8,
+    rolloutSteps: 5,
+    gamma: 0.99,
+    gaeLambda: 1,
+    valueCoef: 0.5,
+    entropyCoef: 0.01,
+    maxGradNorm: 0.5,
+    klClip: 0.01,
+    damping: 0.01,
+    evalEvery: 50_000,
+    evalEpisodes: 10,
+    checkpointEvery: 100_000,
+    keepCheckpoints: 2,
+  },
+};
+
+/** One documented a2c-only config field (flag, allowed range) for `--help` and error messages. */
+export interface A2cFieldDoc {
+  name: keyof A2cRunConfig;
+  flag: string;
+  allowed: string;
+  description: string;
+  number?: boolean;
+}
+
+const MAX_SEED = 2 ** 31 - 1;
+
+/** Fields only a2c has; the rest share the DQN and PG flags (--network, --optimizer, --lr, --gamma, --max-grad-norm …). */
+export const A2C_FIELD_DOCS: readonly A2cFieldDoc[] = [
+  {
+    name: "frontEnd",
+    flag: "--front-end <kind>",
+    allowed: '"conv" or "scattering" (MinAtar/Breakout)',
+    description: "a2c: first layer",
+  },
+  {
+    name: "numEnvs",
+    flag: "--num-envs <n>",
+    allowed: "an integer in [1, 1024]",
+    description: "a2c: env copies stepped in lockstep",
+    number: true,
+  },
+  {
+    name: "rolloutSteps",
+    flag: "--rollout-steps <n>",
+    allowed: "an integer in [1, 10000]",
+    description: "a2c: steps per env per update",
+    number: true,
+  },
+  {
+    name: "gaeLambda",
+    flag: "--gae-lambda <x>",
+    allowed: "a number in [0, 1] (1: n-step advantage)",
+    description: "a2c: GAE λ",
+    number: true,
+  },
+  {
+    name: "valueCoef",
+    flag: "--value-coef <x>",
+    allowed: "a number in [0, 1000]",
+    description: "a2c: value-loss coefficient",
+    number: true,
+  },
+  {
+    name: "entropyCoef",
+    flag: "--entropy-coef <x>",
+    allowed: "a number in [0, 1000]",
+    description: "a2c: entropy-bonus coefficient",
+    number: true,
+  },
+  {
+    name: "klClip",
+    flag: "--kl-clip <x>",
+    allowed: "a number in (0, 100]",
+    description: "a2c with kfac (ACKTR): KL trust region per update",
+    number: true,
+  },
+  {
+    name: "damping",
+    flag: "--damping <x>",
+    allowed: "a number in (0, 100]",
+    description: "a2c with kfac: Tikhonov damping",
+    number: true,
+  },
+];
+
+const SHARED_ALLOWED: Record<string, string> = {
+  algo: '"lrpg", "nn", "dqn", "lrq" or "a2c"',
+  env: `one of ${A2C_ENVS.join(", ")} (algo "a2c")`,
+  seed: `an integer in [0, ${MAX_SEED}]`,
+  totalSteps: "an integer in [1, 1000000000] (env frames)",
+  network: "dense, lowrank-<r> or trl-<r> (r an integer >= 1 or a fraction in (0, 1))",
+  optimizer: '"adam", "rmsprop" or "kfac" (algo "a2c")',
+  lr: "a number in (0, 10]",
+  gamma: "a number in [0, 1]",
+  maxGradNorm: "a number > 0, or null/none",
+  evalEvery: "an integer in [0, 1000000000] (env frames; 0 = only at the end)",
+  evalEpisodes: "an integer in [1, 100000]",
+  checkpointEvery: "an integer in [0, 1000000000] (env frames; 0 = only at the end)",
+  keepCheckpoints: "an integer in [1, 1000]",
+  tensorboard: "true or false",
+};
+
+const intIn = (lo: number, hi: number) => z.int().min(lo).max(hi);
+
+const a2cSchema = z.strictObject({
+  algo: z.literal("a2c"),
+  env: z.enum(A2C_ENVS),
+  seed: intIn(0, MAX_SEED).optional(),
+  totalSteps: intIn(1, 1_000_000_000).optional(),
+  network: z.string().optional(),
+  frontEnd: z.enum(["conv", "scattering"]).optional(),
+  optimizer: z.enum(["adam", "rmsprop", "kfac"]).optional(),
+  lr: z.number().gt(0).max(10).optional(),
+  numEnvs: intIn(1, 1024).optional(),
+  rolloutSteps: intIn(1, 10_000).optional(),
+  gamma: z.number().min(0).max(1).optional(),
+  gaeLambda: z.number().min(0).max(1).optional(),
+  valueCoef: z.number().min(0).max(1000).optional(),
+  entropyCoef: z.number().min(0).max(1000).optional(),
+  maxGradNorm: z.number().gt(0).nullable().optional(),
+  klClip: z.number().gt(0).max(100).optional(),
+  damping: z.number().gt(0).max(100).optional(),
+  evalEvery: intIn(0, 1_000_000_000).optional(),
+  evalEpisodes: intIn(1, 100_000).optional(),
+  checkpointEvery: intIn(0, 1_000_000_000).optional(),
+  keepCheckpoints: intIn(1, 1000).optional(),
+  tensorboard: z.boolean().optional(),
+});
+
+/** Names of every a2c config field. */
+export const A2C_FIELDS: readonly string[] = Object.keys(a2cSchema.shape);
+
+function allowed(field: string): string {
+  return (
+    A2C_FIELD_DOCS.find((d) => d.name === field)?.allowed ??
+    SHARED_ALLOWED[field] ??
+    "see `lowrank-rl run --help`"
+  );
+}
+
+/** True when a raw config asks for an actor-critic run. */
+export function isA2cConfigInput(raw: unknown): boolean {
+  return raw !== null && typeof raw === "object" && (raw as Record<string, unknown>).algo === "a2c";
+}
+
+/** The trunk's hidden layer of a `network` value ("dense", "lowrank-<r>", "trl-<r>"), or a ConfigError. */
+export function parseTrunkSpec(network: string): TrunkLayerSpec {
+  const m = /^(dense|lowrank|trl)(?:-(\d+(?:\.\d+)?))?$/.exec(network.trim());
+  const r = m?.[2] === undefined ? NaN : Number(m[2]);
+  const rankOk = r > 0 && (r < 1 || Number.isInteger(r));
+  if (!m || (m[1] === "dense") !== (m[2] === undefined) || (m[1] !== "dense" && !rankOk))
+    throw new ConfigError("network", `config.network = ${show(network)}: must be ${allowed("network")}`);
+  if (m[1] === "dense") return { kind: "dense" };
+  return m[1] === "lowrank" ? { kind: "lowrank", rank: r } : { kind: "trl", rank: r };
+}
+
+/**
+ * Validates a raw a2c config and fills the env's preset. Throws {@link ConfigError} naming the
+ * field, the value and the allowed range, e.g. `config.gaeLambda = 2: must be a number in [0, 1] …`.
+ */
+export function parseA2cRunConfig(raw: unknown): A2cRunConfig {
+  const input = raw as Record<string, unknown>;
+  const parsed = a2cSchema.safeParse(input);
+  if (!parsed.success)
+    throw schemaError(
+      parsed.error,
+      input,
+      (key) => `config.${key}: not a field of algo "a2c" (a2c fields: ${A2C_FIELDS.join(", ")})`,
+      allowed,
+    );
+  const c = parsed.data;
+  const d = A2C_ENV_DEFAULTS[c.env];
+  const network = c.network ?? d.network;
+  parseTrunkSpec(network);
+  const frontEnd = c.frontEnd ?? d.frontEnd;
+  if (c.env === "CartPole-v1" && frontEnd === "scattering")
+    throw new ConfigError("frontEnd", `config.frontEnd = "scattering": must be ${allowed("frontEnd")}`);
+  const out: A2cRunConfig = {
+    algo: "a2c",
+    env: c.env,
+    seed: c.seed ?? 0,
+    totalSteps: c.totalSteps ?? d.totalSteps,
+    network,
+    frontEnd,
+    optimizer: c.optimizer ?? d.optimizer,
+    lr: c.lr ?? d.lr,
+    numEnvs: c.numEnvs ?? d.numEnvs,
+    rolloutSteps: c.rolloutSteps ?? d.rolloutSteps,
+    gamma: c.gamma ?? d.gamma,
+    gaeLambda: c.gaeLambda ?? d.gaeLambda,
+    valueCoef: c.valueCoef ?? d.valueCoef,
+    entropyCoef: c.entropyCoef ?? d.entropyCoef,
+    maxGradNorm: c.maxGradNorm === undefined ? d.maxGradNorm : c.maxGradNorm,
+    klClip: c.klClip ?? d.klClip,
+    damping: c.damping ?? d.damping,
+    evalEvery: c.evalEvery ?? d.evalEvery,
+    evalEpisodes: c.evalEpisodes ?? d.evalEpisodes,
+    checkpointEvery: c.checkpointEvery ?? d.checkpointEvery,
+    keepCheckpoints: c.keepCheckpoints ?? d.keepCheckpoints,
+  };
+  if (c.tensorboard === false) out.tensorboard = false;
+  try {
+    buildA2cNetwork(out, new Rng(0));
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new ConfigError("network", `config.network = ${show(network)}: ${err.message}`);
+  }
+  return out;
+}
+
+/** Actions of each env (MinAtar Breakout: the full set of 6). */
+export const A2C_ACTIONS: Readonly<Record<A2cEnvId, number>> = { "CartPole-v1": 2, "MinAtar/Breakout": 6 };
+
+/**
+ * The network of a config: CartPole, an MLP 64-64 whose second layer follows `network`; Breakout,
+ * MinAtar's conv (or scattering) → 128 hidden layer following `network`; both with policy and value heads.
+ */
+export function buildA2cNetwork(config: A2cRunConfig, rng: Rng): ActorCriticNetwork {
+  const hiddenLayer = parseTrunkSpec(config.network);
+  if (config.env === "CartPole-v1")
+    return mlpActorCritic({ observationSize: 4, numActions: 2, hidden: [64, 64], hiddenLayer, rng });
+  return minatarActorCritic({
+    numActions: A2C_ACTIONS[config.env],
+    rng,
+    hiddenLayer,
+    frontEnd: config.frontEnd === "scattering" ? { kind: "scattering" } : { kind: "conv" },
+  });
+}
+
+/** The fields that decide a run's numbers (not where or how often it saves). */
+export function resultDefiningA2cConfig(
+  c: A2cRunConfig,
+): Omit<A2cRunConfig, "checkpointEvery" | "keepCheckpoints" | "tensorboard"> {
+  const rest: Partial<A2cRunConfig> = { ...c };
+  delete rest.checkpointEvery;
+  delete rest.keepCheckpoints;
+  delete rest.tensorboard;
+  return rest as Omit<A2cRunConfig, "checkpointEvery" | "keepCheckpoints" | "tensorboard">;
+}
