@@ -48,6 +48,12 @@ export {
   type BatchUpdateRuleFactory,
   type BatchUpdateResult,
 } from "./batch-update.js";
+export {
+  trainBatched,
+  type TrainBatchedOptions,
+  type TrainBatchedResult,
+  type EpisodeProtocol,
+} from "./batch-update-train.js";
 export { gaeAdvantages, standardize } from "./gae.js";
 export { ppoSurrogate } from "./ppo.js";
 export {
