@@ -205,12 +205,12 @@ function heatmap(
 function mapLayout(title: string, map: GridMap) {
   return {
     title: { text: title, font: { size: 13 } },
-    margin: { l: 52, r: 6, t: 30, b: 46 },
+    margin: { l: 52, r: 6, t: 30, b: map.colValues ? 46 : 70 },
     xaxis: {
       title: { text: map.colLabel, standoff: 6 },
       type: map.colValues ? "linear" : "category",
       tickfont: { size: 10 },
-      tickangle: 0,
+      tickangle: map.colValues ? 0 : -50,
       nticks: 5,
     },
     yaxis: {
