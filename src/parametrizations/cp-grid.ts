@@ -44,6 +44,9 @@ export class CpGrid implements Parametrization {
   /** Grid indices of the last batch, T×S. */
   private idx = new Int32Array(0);
   private batch = 0;
+  /** The states the indices in {@link idx} were computed from (reused while they are unchanged). */
+  private idxStates = new Float64Array(0);
+  private idxCount = -1;
   /** Scratch: p_r, prefix products, backward weights. */
   private readonly prod: Float64Array;
   private readonly prefix: Float64Array;
@@ -150,13 +153,27 @@ export class CpGrid implements Parametrization {
 
   forwardBatch(states: Float64Array, T: number, out: Float64Array): void {
     const S = this.S;
-    if (this.idx.length < T * S) this.idx = new Int32Array(Math.max(T * S, 2 * this.idx.length));
-    const idx = this.idx;
-    const D = this.outputDim;
-    for (let t = 0; t < T; t++) {
-      this.grid.indicesInto(states, idx, t * S, t * S);
-      this.forwardIndices(idx, t * S, out, t * D);
+    const n = T * S;
+    if (this.idx.length < n) {
+      const cap = Math.max(n, 2 * this.idx.length);
+      this.idx = new Int32Array(cap);
+      this.idxStates = new Float64Array(cap);
+      this.idxCount = -1;
     }
+    const idx = this.idx;
+    // Optimizers evaluate the same batch many times (epochs, L-BFGS closures): the grid indices
+    // are recomputed only when the states differ from the last batch's (compared value by value).
+    let same = this.idxCount === n;
+    const kept = this.idxStates;
+    for (let i = 0; same && i < n; i++) if (!Object.is(kept[i], states[i])) same = false;
+    if (!same) {
+      this.idxCount = -1; // stays invalid if an index throws (a NaN state)
+      for (let t = 0; t < T; t++) this.grid.indicesInto(states, idx, t * S, t * S);
+      kept.set(states.subarray(0, n));
+      this.idxCount = n;
+    }
+    const D = this.outputDim;
+    for (let t = 0; t < T; t++) this.forwardIndices(idx, t * S, out, t * D);
     this.batch = T;
   }
 
