@@ -44,23 +44,16 @@ export function addConfigOptions(cmd: Command): Command {
   return cmd;
 }
 
-/** A number when the text is one; else the text (validation names the field, the value and the range). */
+/** Decimal notation only: `0x3`, `0b1`, `Infinity` and blank text stay text (and fail validation by name). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A number when the text is a decimal number; else the text (validation names the field, the value and the range). */
 function numberOrText(text: string): number | string {
-  const n = Number(text);
-  return text.trim() !== "" && Number.isFinite(n) ? n : text;
+  return DECIMAL.test(text.trim()) ? Number(text) : text;
 }
 
 function flagValue(field: string, text: string): number | string {
-  if (NUMBER_FIELDS.has(field)) {
-    const n = Number(text);
-    // Leave malformed text as is: validation reports the field, the value and the range.
-    return text.trim() !== "" && Number.isFinite(n) ? n : text;
-  }
-  if (SCHEDULE_FIELDS.has(field)) {
-    const n = Number(text);
-    return text.trim() !== "" && Number.isFinite(n) ? n : text;
-  }
-  return text;
+  return NUMBER_FIELDS.has(field) || SCHEDULE_FIELDS.has(field) ? numberOrText(text) : text;
 }
 
 /** The raw config from `--config` (if any) overlaid with the flags given. Not yet validated. */

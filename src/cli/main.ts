@@ -20,6 +20,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, parseRunConfig, type RunConfig } from "../runner/config.js";
 import { CorruptCheckpointError, listCheckpoints, loadLatestCheckpoint } from "../runner/checkpoint.js";
 import { evaluatePolicy, EVAL_SEED } from "../runner/evaluate.js";
+import { readJsonFile } from "../runner/json-file.js";
 import { outputPathProblem } from "../runner/output-path.js";
 import { writeJsonAtomic } from "../runner/atomic-file.js";
 import { readManifest } from "../runner/manifest.js";
@@ -163,12 +164,17 @@ function checkRunOut(out: string | undefined, root: string, force: boolean): voi
       );
     rmSync(ckptDir, { recursive: true, force: true });
   }
+  const others = existsSync(out) ? readdirSync(out) : [];
+  if (others.length > 0 && !force)
+    throw new UsageError(
+      `--out ${out} is not empty and holds no run (${others.slice(0, 3).join(", ")}${others.length > 3 ? ", …" : ""}); choose a new or empty directory, or pass --force to write into it`,
+    );
 }
 
 function loadParams(dir: string, which: "final" | "checkpoint"): StateDict {
   const finalPath = join(dir, RUN_FILES.finalParams);
   if (which === "final" && existsSync(finalPath))
-    return JSON.parse(readFileSync(finalPath, "utf8")) as StateDict;
+    return readJsonFile<StateDict>(finalPath, "the final parameters (a state dict)");
   const ckpt = loadLatestCheckpoint<RunCheckpoint>(join(dir, RUN_FILES.checkpointDir), (m) =>
     process.stderr.write(`warning: ${m}\n`),
   );
@@ -183,7 +189,7 @@ export function buildProgram(): Command {
       "Low-rank RL toolkit: train, sweep, resume, evaluate and report LRPG, NN-baseline and DQN runs",
     )
     .version(packageVersion())
-    .showHelpAfterError()
+    .showHelpAfterError("(add --help for usage)")
     .enablePositionalOptions();
 
   addConfigOptions(
@@ -406,14 +412,17 @@ export function buildProgram(): Command {
       const overlay = rawConfigFromOptions(opts);
       if (Object.keys(overlay).length > 0) spec = { ...spec, base: { ...spec.base, ...overlay } };
     } else {
-      const grid: Record<string, (number | string)[]> = {};
+      const entries: [string, (number | string)[]][] = [];
       for (const g of opts.grid as string[]) {
         const m = /^(\w+)=(.+)$/.exec(g);
         if (!m) throw new ConfigError("grid", `--grid must look like field=v1,v2; got "${g}"`);
-        grid[m[1]] = m[2]
-          .split(",")
-          .map((s) => (Number.isFinite(Number(s)) && s.trim() !== "" ? Number(s) : s));
+        entries.push([
+          m[1],
+          m[2].split(",").map((s) => (Number.isFinite(Number(s)) && s.trim() !== "" ? Number(s) : s)),
+        ]);
       }
+      // Own properties only (a "__proto__" field stays a field name, and validation names it).
+      const grid: Record<string, (number | string)[]> = Object.fromEntries(entries);
       const { parseSweepSpec } = await import("../runner/sweep.js");
       spec = parseSweepSpec(
         { base: rawConfigFromOptions(opts), grid, seeds: (opts.seeds as number[] | undefined) ?? [0] },
