@@ -4,4 +4,4 @@
  */
 export type { PolicyHead } from "./head.js";
 export { GaussianHead, gaussianLoss, type GaussianHeadOptions, type SigmaMap } from "./gaussian.js";
-export { SoftmaxHead } from "./softmax.js";
+export { SoftmaxHead, type SoftmaxLogitClamp } from "./softmax.js";

@@ -10,14 +10,58 @@ import type { PolicyHead } from "./head.js";
  *
  *   ∂(−log π(a|z))/∂z_b = π_b − 1[b = a],   so ∂J_a/∂z_{t,b} = (A_t/T)(π_b(z_t) − 1[b = a_t]).
  */
+export interface SoftmaxLogitClamp {
+  /** Inverse temperature β multiplying z before the clamp (default 1). */
+  beta?: number;
+  /** The greedy probability cap p_max ∈ (1/n, 1). */
+  maxProbability: number;
+}
+
 export class SoftmaxHead implements PolicyHead {
   readonly inputDim: number;
   readonly parameters: readonly Parameter[] = [];
   private readonly probs: Float64Array;
+  /**
+   * The tensor-low-rank reference's logit clamp (docs/tensor-pg.md §3), or null: the logits are
+   * ℓ_b = clamp(β z_b, ℓ_min, 1) with ℓ_min = log((e/p_max − e)/(n − 1)), so one logit at 1 and
+   * all others at ℓ_min give exactly π = p_max; ∂ℓ_b/∂z_b = β inside [ℓ_min, 1] (ends included), else 0.
+   */
+  readonly logitClamp: { beta: number; min: number; max: number } | null;
 
-  constructor(readonly actionCount: number) {
+  constructor(
+    readonly actionCount: number,
+    options: { logitClamp?: SoftmaxLogitClamp | null } = {},
+  ) {
     this.inputDim = actionCount;
     this.probs = new Float64Array(actionCount);
+    const c = options.logitClamp ?? null;
+    if (c) {
+      const beta = c.beta ?? 1;
+      const n = actionCount;
+      if (!(Number.isFinite(beta) && beta > 0))
+        throw new RangeError(`SoftmaxHead: logitClamp.beta must be a finite number > 0, got ${beta}`);
+      if (!(n >= 2 && c.maxProbability > 1 / n && c.maxProbability < 1))
+        throw new RangeError(
+          `SoftmaxHead: logitClamp.maxProbability must be in (1/${n}, 1) with >= 2 actions, got ${c.maxProbability}`,
+        );
+      this.logitClamp = { beta, min: Math.log((Math.E / c.maxProbability - Math.E) / (n - 1)), max: 1 };
+    } else this.logitClamp = null;
+  }
+
+  /** The logit the softmax reads for output value v (v itself without a clamp). */
+  private logit(v: number): number {
+    const c = this.logitClamp;
+    if (c === null) return v;
+    const x = c.beta * v;
+    return x < c.min ? c.min : x > c.max ? c.max : x;
+  }
+
+  /** ∂logit/∂v. */
+  private logitSlope(v: number): number {
+    const c = this.logitClamp;
+    if (c === null) return 1;
+    const x = c.beta * v;
+    return x >= c.min && x <= c.max ? c.beta : 0;
   }
 
   /** π(·|z) into `out` (length ≥ n). */
@@ -25,7 +69,7 @@ export class SoftmaxHead implements PolicyHead {
     const n = this.actionCount;
     let max = -Infinity;
     for (let a = 0; a < n; a++) {
-      const v = z[offset + a];
+      const v = this.logit(z[offset + a]);
       out[a] = v;
       if (v > max) max = v;
     }
@@ -95,6 +139,7 @@ export class SoftmaxHead implements PolicyHead {
       lossSum += -Math.log(p[a]) * adv;
       const w = invT * adv;
       for (let b = 0; b < n; b++) gradZ[t * n + b] = w * (p[b] - (b === a ? 1 : 0));
+      if (this.logitClamp) for (let b = 0; b < n; b++) gradZ[t * n + b] *= this.logitSlope(z[t * n + b]);
     }
     return lossSum / T;
   }
