@@ -5,10 +5,10 @@ import { canonicalJson } from "../runner/job-id.js";
 import { readManifest, type Manifest } from "../runner/manifest.js";
 import { METRIC, metricColumn, readMetrics } from "../runner/metrics.js";
 import {
-  parseAnyRunConfig,
+  parseRunFolderConfig,
   resultDefiningAnyConfig,
   runSpecOf,
-  type AnyRunConfig,
+  type RunFolderConfig,
 } from "../runner/run-info.js";
 import { RUN_FILES } from "../runner/run-dir.js";
 import { DQN_SPECTRA_FILE } from "../runner/dqn-run.js";
@@ -28,7 +28,7 @@ import type { ReportPage } from "./html.js";
 import { parseJsonLines, readJsonFile } from "../runner/json-file.js";
 
 /** One run directory as the report sees it. */
-export interface LoadedRun<C extends AnyRunConfig = AnyRunConfig> {
+export interface LoadedRun<C extends RunFolderConfig = RunFolderConfig> {
   dir: string;
   manifest: Manifest<C>;
   config: C;
@@ -63,8 +63,8 @@ export function findRunDirs(paths: readonly string[]): string[] {
 }
 
 export function loadRun(dir: string): LoadedRun {
-  const manifest = readManifest<AnyRunConfig>(dir);
-  const config = parseAnyRunConfig(manifest.config);
+  const manifest = readManifest<RunFolderConfig>(dir);
+  const config = parseRunFolderConfig(manifest.config);
   const spec = runSpecOf(manifest);
   // DQN rows also hold logs and evaluations: keep the episode rows only.
   const returns = existsSync(join(dir, RUN_FILES.metricsJsonl))
@@ -74,7 +74,7 @@ export function loadRun(dir: string): LoadedRun {
       )
     : [];
   let params: StateDict | null = null;
-  if (config.algo !== "dqn") {
+  if (config.algo === "lrpg" || config.algo === "nn") {
     const finalPath = join(dir, RUN_FILES.finalParams);
     if (existsSync(finalPath))
       params = readJsonFile<StateDict>(finalPath, "the final parameters (a state dict)");
@@ -89,7 +89,8 @@ export function loadRun(dir: string): LoadedRun {
 /** {@link loadRun} for callers that handle policy-gradient runs only (a DQN run is an error). */
 export function loadPgRun(dir: string): LoadedRun<RunConfig> {
   const run = loadRun(dir);
-  if (run.config.algo === "dqn") throw new Error(`report: ${dir} is a DQN run; expected an LRPG or NN run`);
+  if (run.config.algo === "dqn" || run.config.algo === "lrq")
+    throw new Error(`report: ${dir} is a ${run.config.algo.toUpperCase()} run; expected an LRPG or NN run`);
   return run as LoadedRun<RunConfig>;
 }
 
@@ -100,14 +101,15 @@ function readSnapshots(dir: string): { episode: number; params: StateDict }[] {
 }
 
 /** Short label of a configuration (what distinguishes it), e.g. "LRPG K=4 grid 10/16", "NN h=512", "DQN lowrank-0.1". */
-export function configLabel(c: AnyRunConfig): string {
+export function configLabel(c: RunFolderConfig): string {
   if (c.algo === "dqn") return `DQN ${c.network}${c.double ? " double" : ""}`;
+  if (c.algo === "lrq") return `LRQ ${c.qModel} K=${c.rank} grid ${c.buckets.join("×")} ${c.tdTarget}`;
   const lr = typeof c.lrActor === "number" && typeof c.lrCritic === "number" ? "" : " sched";
   if (c.algo === "lrpg") return `LRPG K=${c.rank} grid ${c.actorBuckets}/${c.criticBuckets}${lr}`;
   return `NN h=${c.hidden}${lr}`;
 }
 
-export interface Group<C extends AnyRunConfig = AnyRunConfig> {
+export interface Group<C extends RunFolderConfig = RunFolderConfig> {
   key: string;
   label: string;
   config: C;
@@ -116,10 +118,10 @@ export interface Group<C extends AnyRunConfig = AnyRunConfig> {
   params: number;
 }
 
-const SERIES = { lrpg: "LRPG", nn: "NN", dqn: "DQN" } as const;
+const SERIES = { lrpg: "LRPG", nn: "NN", dqn: "DQN", lrq: "LRQ" } as const;
 
 /** Runs grouped by configuration (all fields but the seed). */
-export function groupRuns<C extends AnyRunConfig>(runs: readonly LoadedRun<C>[]): Group<C>[] {
+export function groupRuns<C extends RunFolderConfig>(runs: readonly LoadedRun<C>[]): Group<C>[] {
   const groups = new Map<string, Group<C>>();
   for (const r of runs) {
     const cfg = { ...resultDefiningAnyConfig(r.config), seed: 0 };
@@ -133,7 +135,12 @@ export function groupRuns<C extends AnyRunConfig>(runs: readonly LoadedRun<C>[])
         config: r.config,
         spec: r.spec,
         runs: [],
-        params: r.config.algo === "dqn" ? (pc.q_network ?? 0) : (pc.actor ?? 0) + (pc.critic ?? 0),
+        params:
+          r.config.algo === "dqn"
+            ? (pc.q_network ?? 0)
+            : r.config.algo === "lrq"
+              ? (pc.q ?? 0)
+              : (pc.actor ?? 0) + (pc.critic ?? 0),
       };
       groups.set(key, g);
     }
@@ -235,7 +242,7 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
     const threshold = (g: Group) => g.spec.threshold ?? Number.POSITIVE_INFINITY;
     // PG: the last min(100, episodes/10) episodes; DQN: its return window.
     const finalWindow = (g: Group) =>
-      g.spec.kind === "dqn"
+      g.spec.kind === "dqn" || g.spec.kind === "lrq"
         ? g.spec.returnWindow
         : Math.max(1, Math.min(100, Math.floor((g.config as { episodes: number }).episodes / 10)));
     figures.push(
@@ -283,14 +290,15 @@ export function buildRunReport(paths: readonly string[]): ReportPage {
       ]);
     }
   }
-  const pgCount = groups.filter((g) => g.spec.kind !== "dqn").length;
-  const detail = groups.filter((g) => g.spec.kind !== "dqn").slice(0, MAX_DETAIL_GROUPS);
+  const isPg = (g: Group) => g.spec.kind === "lrpg" || g.spec.kind === "nn";
+  const pgCount = groups.filter(isPg).length;
+  const detail = groups.filter(isPg).slice(0, MAX_DETAIL_GROUPS);
   const truncLines: { name: string; y: number[] }[] = [];
   let maxK = 0;
   detail.forEach((g, k) => {
     const run = g.runs[0];
     const spec = run.spec;
-    if (!run.params || spec.kind === "dqn") return;
+    if (!run.params || (spec.kind !== "lrpg" && spec.kind !== "nn")) return;
     const maps = policyMaps(spec, run.params);
     if (!maps) return;
     const id = `g${k}`;
@@ -415,7 +423,9 @@ function dqnSpectrumFigures(groups: readonly Group[]): Figure[] {
 /** What the parameter axis counts: actor + critic for policy-gradient runs, the Q-network for DQN. */
 function parameterAxisTitle(algos: readonly string[]): string {
   const dqn = algos.filter((a) => a === "dqn").length;
-  if (dqn === 0) return "trainable parameters (actor + critic)";
+  const lrq = algos.filter((a) => a === "lrq").length;
+  if (lrq === algos.length) return "low-rank Q parameters";
+  if (dqn === 0 && lrq === 0) return "trainable parameters (actor + critic)";
   if (dqn === algos.length) return "Q-network parameters";
-  return "trainable parameters (actor + critic; DQN: Q-network)";
+  return `trainable parameters (actor + critic${dqn > 0 ? "; DQN: Q-network" : ""}${lrq > 0 ? "; LRQ: the Q factors" : ""})`;
 }

@@ -93,6 +93,8 @@ export interface LrqRunSpec {
   /** The continuous action of each discrete one (DiscretizeAction), or null for a discrete env. */
   actionValues: number[] | null;
   parameters: number;
+  /** Training episodes of the final-return mean in reports. */
+  returnWindow: number;
   threshold: number | null;
 }
 
@@ -190,6 +192,7 @@ export function lrqRunSpec(config: LrqRunConfig): LrqRunSpec {
     actions: A,
     actionValues: env instanceof DiscretizeAction ? Array.from(env.values) : null,
     parameters: agent.parameterCount,
+    returnWindow: 100,
     threshold: THRESHOLDS[config.env] ?? null,
   };
 }

@@ -4,12 +4,13 @@ import { PAPER_TASKS } from "../presets/paper-agents.js";
 import type { RunConfig } from "./config.js";
 import { envRunDefaults } from "./env-defaults.js";
 import type { ScheduleSpec } from "./schedule.js";
+import type { LrqRunSpec } from "./lrq-run.js";
 
 /**
  * What a run's manifest records about the model it trained (`manifest.spec`), so that reports
  * read grids, ranks and hyperparameters from the run folder and never rebuild an agent.
  */
-export type RunSpec = PgRunSpec | DqnRunSpec;
+export type RunSpec = PgRunSpec | DqnRunSpec | LrqRunSpec;
 
 /** A state grid: per-dimension range and points, and which dimensions make the matrix rows/cols. */
 export interface GridRecord {

@@ -73,6 +73,10 @@ describe("lowrank-rl run --algo lrq", () => {
     const e = await cli(["eval", A, "--episodes", "3", "--json"]);
     expect(e.code, e.stderr).toBe(0);
     expect(JSON.parse(e.stdout).returns).toHaveLength(3);
+    const page = join(root, "report.html");
+    const rep = await cli(["report", A, "--out", page]);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(readFileSync(page, "utf8")).toContain("LRQ matrix K=4 grid 3×3×8×8 q-learning");
   }, 120_000);
 
   it("killed with SIGKILL after a checkpoint, `resume` ends with the rows of the uninterrupted run", async () => {
