@@ -72,9 +72,9 @@ export const FIELD_DOCS: readonly FieldDoc[] = [
   {
     name: "algo",
     flag: "--algo <name>",
-    allowed: `"lrpg", "nn" or "dqn"`,
+    allowed: `"lrpg", "nn", "dqn" or "lrq"`,
     description:
-      "low-rank policy gradient, the NN baseline (RVFB), or DQN (flags marked DQN; steps are frames)",
+      "low-rank policy gradient, the NN baseline (RVFB), DQN (flags marked DQN; steps are frames), or low-rank Q-learning (flags marked lrq, with --rank, --lr, --n-step, --td-target, --optimizer adam|sgd and the ε flags; steps are env steps)",
     defaultText: "lrpg",
   },
   {

@@ -38,7 +38,9 @@ describe("run config validation", () => {
     expect(() => parseRunConfig({ episodes: 2.5 })).toThrow(
       /config.episodes = 2.5: must be an integer in \[1, 10000000\]/,
     );
-    expect(() => parseRunConfig({ algo: "ppo" })).toThrow(/config.algo = "ppo": must be "lrpg", "nn" or "dqn"/);
+    expect(() => parseRunConfig({ algo: "ppo" })).toThrow(
+      /config.algo = "ppo": must be "lrpg", "nn", "dqn" or "lrq"/,
+    );
     expect(() => parseRunConfig({ env: "CartPole" })).toThrow(
       /config.env = "CartPole": must be one of LRPG\/Pendulum/,
     );
