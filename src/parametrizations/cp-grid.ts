@@ -193,13 +193,15 @@ export class CpGrid implements Parametrization {
       const o = t * S;
       // prefix[d] = Π_{e<d} U_e[i_e, ·] (prefix[0] = 1), prefix[S] = p.
       for (let r = 0; r < R; r++) pre[r] = 1;
-      for (let d = 0; d < S; d++) {
+      const last = this.hasOutputMode ? S : S - 1; // prefix[S] is read only by the output mode
+      for (let d = 0; d < last; d++) {
         const U = this.factors[d].data;
         const b = idx[o + d] * R;
         for (let r = 0; r < R; r++) pre[(d + 1) * R + r] = pre[d * R + r] * U[b + r];
       }
       if (this.hasOutputMode) {
-        const Uo = this.factors[S];
+        const Uod = this.factors[S].data;
+        const Uog = this.factors[S].grad;
         let any = false;
         for (let r = 0; r < R; r++) w[r] = 0;
         for (let a = 0; a < D; a++) {
@@ -207,8 +209,8 @@ export class CpGrid implements Parametrization {
           if (g === 0) continue;
           any = true;
           for (let r = 0; r < R; r++) {
-            w[r] += g * Uo.data[a * R + r];
-            Uo.grad[a * R + r] += g * pre[S * R + r];
+            w[r] += g * Uod[a * R + r];
+            Uog[a * R + r] += g * pre[S * R + r];
           }
         }
         if (!any) continue;
@@ -219,11 +221,13 @@ export class CpGrid implements Parametrization {
       }
       // Sweep the modes backwards: w holds ∂J/∂(Π_{e≤d} U_e) = w_r Π_{e>d} U_e.
       for (let d = S - 1; d >= 0; d--) {
-        const U = this.factors[d];
+        const Ug = this.factors[d].grad;
+        const Ud = this.factors[d].data;
         const b = idx[o + d] * R;
+        const pd = d * R;
         for (let r = 0; r < R; r++) {
-          U.grad[b + r] += w[r] * pre[d * R + r];
-          w[r] *= U.data[b + r];
+          Ug[b + r] += w[r] * pre[pd + r];
+          w[r] *= Ud[b + r];
         }
       }
     }
