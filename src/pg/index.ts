@@ -69,6 +69,30 @@ export {
   type CriticFit,
   type BlockMode,
 } from "./actor-critic.js";
+export {
+  trpoStep,
+  conjugateGradient,
+  scaleToKl,
+  backtrackingLineSearch,
+  checkTrpoConfig,
+  TRPO_EPS,
+  type TrpoConfig,
+  type TrpoStepInfo,
+  type ConjugateGradientResult,
+  type LineSearchResult,
+} from "./trpo.js";
+export {
+  gaussianPolicyView,
+  GaussianFisher,
+  gaussianKl,
+  gaussianKlGrad,
+  meanGaussianKl,
+  surrogateLoss,
+  type GaussianPolicyView,
+  type GaussianPolicyViewOptions,
+  type TrpoBatch,
+} from "./trpo-gaussian.js";
+export { TrpoRule, trpoRule, type TrpoRuleOptions, type TrpoUpdateResult } from "./trpo-rule.js";
 export { ComposedAgent, checkAgentRates, type ComposedAgentParts } from "./composed-agent.js";
 export { EpisodeBuffer, makeEpisode, episodeLength, toEpisode } from "./episode-buffer.js";
 export {
