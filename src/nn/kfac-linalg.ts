@@ -17,23 +17,32 @@ export function spdInverseInto(m: Float64Array, n: number, out: Float64Array, wh
       L[i * n + j] = s / ljj;
     }
   }
-  // Linv = L⁻¹ (lower triangular), by forward substitution on the identity's columns.
+  // Linv = L⁻¹ (lower triangular), row by row with contiguous row updates:
+  // Linv[i, :] = (e_i − Σ_{k<i} L[i, k] Linv[k, :]) / L[i, i].
   const Linv = new Float64Array(n * n);
-  for (let c = 0; c < n; c++) {
-    Linv[c * n + c] = 1 / L[c * n + c];
-    for (let i = c + 1; i < n; i++) {
-      let s = 0;
-      for (let k = c; k < i; k++) s -= L[i * n + k] * Linv[k * n + c];
-      Linv[i * n + c] = s / L[i * n + i];
-    }
-  }
-  // M⁻¹[i, j] = Σ_k Linv[k, i] Linv[k, j], k ≥ max(i, j).
   for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    Linv[ri + i] = 1;
+    for (let k = 0; k < i; k++) {
+      const f = L[ri + k];
+      if (f === 0) continue;
+      const rk = k * n;
+      for (let j = 0; j <= k; j++) Linv[ri + j] -= f * Linv[rk + j];
+    }
+    const d = 1 / L[ri + i];
+    for (let j = 0; j <= i; j++) Linv[ri + j] *= d;
+  }
+  // T = Linvᵀ (upper triangular), so that M⁻¹[i, j] = Σ_{k ≥ max(i, j)} T[i, k] T[j, k] reads rows.
+  const T = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) for (let j = 0; j <= k; j++) T[j * n + k] = Linv[k * n + j];
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
     for (let j = 0; j <= i; j++) {
+      const rj = j * n;
       let s = 0;
-      for (let k = i; k < n; k++) s += Linv[k * n + i] * Linv[k * n + j];
-      out[i * n + j] = s;
-      out[j * n + i] = s;
+      for (let k = i; k < n; k++) s += T[ri + k] * T[rj + k];
+      out[ri + j] = s;
+      out[rj + i] = s;
     }
   }
   return out;
