@@ -14,7 +14,7 @@
  *   lowrank-rl laser DIR|policy.json --episodes 100   # LASER rank-reduction sweep (src/laser)
  *   lowrank-rl demo [--out page.html | --serve]        # the live training page (src/demo)
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, parseRunConfig, type RunConfig } from "../runner/config.js";
