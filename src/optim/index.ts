@@ -9,6 +9,7 @@ export {
   type LbfgsOptions,
   type LbfgsClosure,
   type LbfgsCounters,
+  type LbfgsState,
 } from "./lbfgs.js";
 export type { UpdateBackend } from "./wasm-update-kernels.js";
 export { wasmUpdateKernelsAvailable, WASM_MIN_LENGTH } from "./wasm-update-kernels.js";

@@ -30,6 +30,22 @@ export interface LbfgsCounters {
   historyLength: number;
 }
 
+/** Everything {@link Lbfgs} keeps between steps, as plain JSON (for checkpoints). */
+export interface LbfgsState {
+  readonly kind: "lbfgs";
+  readonly size: number;
+  readonly d: number[] | null;
+  readonly t: number;
+  readonly oldDirs: number[][];
+  readonly oldStps: number[][];
+  readonly ro: number[];
+  readonly hDiag: number;
+  readonly prevFlatGrad: number[] | null;
+  readonly prevLoss: number;
+  readonly nIter: number;
+  readonly funcEvals: number;
+}
+
 /**
  * L-BFGS exactly as `torch.optim.LBFGS` (torch 1.13) computes it, over the concatenation x of
  * the parameters (docs/tensor-pg.md):
@@ -104,6 +120,67 @@ export class Lbfgs {
   /** Persistent counters (for tests and logs). */
   counters(): LbfgsCounters {
     return { nIter: this.nIterTotal, funcEvals: this.funcEvalsTotal, historyLength: this.oldDirs.length };
+  }
+
+  /** The persistent state as plain arrays (a copy). */
+  getState(): LbfgsState {
+    const arr = (a: Float64Array | null): number[] | null => (a === null ? null : Array.from(a));
+    return {
+      kind: "lbfgs",
+      size: this.size,
+      d: arr(this.d),
+      t: this.t,
+      oldDirs: this.oldDirs.map((a) => Array.from(a)),
+      oldStps: this.oldStps.map((a) => Array.from(a)),
+      ro: [...this.ro],
+      hDiag: this.hDiag,
+      prevFlatGrad: arr(this.prevFlatGrad),
+      prevLoss: this.prevLoss,
+      nIter: this.nIterTotal,
+      funcEvals: this.funcEvalsTotal,
+    };
+  }
+
+  /** Restores {@link getState}'s output; validates everything first (one-line errors naming the field). */
+  setState(state: LbfgsState): void {
+    const n = this.size;
+    const who = "Lbfgs.setState";
+    if (!state || state.kind !== "lbfgs")
+      throw new TypeError(`${who}: expected an L-BFGS state (kind "lbfgs")`);
+    if (state.size !== n)
+      throw new RangeError(`${who}: size must be ${n} (the parameters' length), got ${state.size}`);
+    const vec = (a: unknown, name: string, nullable: boolean): Float64Array | null => {
+      if (a === null && nullable) return null;
+      if (!Array.isArray(a) || a.length !== n) throw new RangeError(`${who}: ${name} must hold ${n} numbers`);
+      return Float64Array.from(a as number[]);
+    };
+    const m = state.oldDirs?.length;
+    if (
+      !Array.isArray(state.oldDirs) ||
+      !Array.isArray(state.oldStps) ||
+      state.oldStps.length !== m ||
+      state.ro?.length !== m
+    )
+      throw new RangeError(`${who}: oldDirs, oldStps and ro must be lists of the same length`);
+    if (m > this.historySize)
+      throw new RangeError(`${who}: history of ${m} pairs exceeds historySize ${this.historySize}`);
+    for (const [k, v] of Object.entries({ nIter: state.nIter, funcEvals: state.funcEvals }))
+      if (!Number.isInteger(v) || v < 0)
+        throw new RangeError(`${who}: ${k} must be an integer >= 0, got ${v}`);
+    const d = vec(state.d, "d", true);
+    const prev = vec(state.prevFlatGrad, "prevFlatGrad", true);
+    const dirs = state.oldDirs.map((a, k) => vec(a, `oldDirs[${k}]`, false)!);
+    const stps = state.oldStps.map((a, k) => vec(a, `oldStps[${k}]`, false)!);
+    this.d = d;
+    this.t = state.t;
+    this.oldDirs = dirs;
+    this.oldStps = stps;
+    this.ro = [...state.ro];
+    this.hDiag = state.hDiag;
+    this.prevFlatGrad = prev;
+    this.prevLoss = state.prevLoss;
+    this.nIterTotal = state.nIter;
+    this.funcEvalsTotal = state.funcEvals;
   }
 
   /** Forgets the history, direction and counters (a fresh optimizer). */

@@ -1,7 +1,7 @@
 import type { PolicyHead } from "../heads/head.js";
 import { Adam } from "../optim/adam.js";
-import { Lbfgs, type LbfgsOptions } from "../optim/lbfgs.js";
-import type { Optimizer } from "../optim/optimizer.js";
+import { Lbfgs, type LbfgsOptions, type LbfgsState } from "../optim/lbfgs.js";
+import type { Optimizer, OptimizerState } from "../optim/optimizer.js";
 import type { Parameter } from "../optim/parameter.js";
 import {
   checkTransitionBatch,
@@ -81,6 +81,13 @@ export interface ActorCriticOptions {
   /** How blocks share optimizers (default "reference"). */
   blockMode?: BlockMode;
   observer?: ActorCriticObserver;
+}
+
+/** {@link GaeActorCritic.getState}'s output (plain JSON). */
+export interface GaeActorCriticState {
+  lbfgs: LbfgsState[];
+  actorBlocks: OptimizerState[];
+  criticBlocks: OptimizerState[];
 }
 
 /** The L-BFGS settings of the tensor-low-rank reference critic. */
@@ -215,6 +222,32 @@ export class GaeActorCritic implements BatchUpdateRule {
     if (this.blockMode === "strict" && this.actorBlocks)
       for (const b of this.actorBlocks)
         this.blockOptimizers.push(new Adam(b, { lr: parts.actorOptimizer.lr }));
+  }
+
+  /**
+   * What the rule keeps across updates besides the parts' optimizers (for checkpoints): the
+   * critic's L-BFGS state(s) and, in strict block mode, the per-block Adam states.
+   */
+  getState(): GaeActorCriticState {
+    return {
+      lbfgs: this.lbfgs.map((o) => o.getState()),
+      actorBlocks: this.blockOptimizers.map((o) => o.getState()),
+      criticBlocks: this.criticBlockOptimizers.map((o) => o.getState()),
+    };
+  }
+
+  setState(state: GaeActorCriticState): void {
+    const who = "GaeActorCritic.setState";
+    const counts: [string, number, number][] = [
+      ["lbfgs", state?.lbfgs?.length, this.lbfgs.length],
+      ["actorBlocks", state?.actorBlocks?.length, this.blockOptimizers.length],
+      ["criticBlocks", state?.criticBlocks?.length, this.criticBlockOptimizers.length],
+    ];
+    for (const [name, got, want] of counts)
+      if (got !== want) throw new RangeError(`${who}: ${name} must hold ${want} states, got ${got}`);
+    this.lbfgs.forEach((o, k) => o.setState(state.lbfgs[k]));
+    this.blockOptimizers.forEach((o, k) => o.setState(state.actorBlocks[k]));
+    this.criticBlockOptimizers.forEach((o, k) => o.setState(state.criticBlocks[k]));
   }
 
   /** The critic's L-BFGS optimizers (one, or one per block in strict mode). */

@@ -68,6 +68,7 @@ export {
   type CriticCallInfo,
   type CriticFit,
   type BlockMode,
+  type GaeActorCriticState,
 } from "./actor-critic.js";
 export {
   trpoStep,

@@ -83,3 +83,26 @@ describe("Lbfgs (torch.optim.LBFGS with strong Wolfe)", () => {
     expect(() => new Lbfgs([])).toThrow(/at least one parameter/);
   });
 });
+
+describe("Lbfgs state", () => {
+  it("getState/setState through JSON resumes bit for bit", () => {
+    const run = (split: boolean): number[] => {
+      let p = makeParameter("xy", [2], Float64Array.of(-1.2, 1));
+      let opt = new Lbfgs([p], { maxIter: 4 });
+      for (let k = 0; k < 6; k++) {
+        if (split && k === 3) {
+          const saved = JSON.parse(JSON.stringify(opt.getState()));
+          const data = Float64Array.from(p.data);
+          p = makeParameter("xy", [2], data);
+          opt = new Lbfgs([p], { maxIter: 4 });
+          opt.setState(saved);
+        }
+        opt.step(rosenbrock(p));
+      }
+      return [...p.data, opt.counters().funcEvals];
+    };
+    expect(run(true)).toEqual(run(false));
+    const opt = new Lbfgs([makeParameter("x", [3])]);
+    expect(() => opt.setState({ ...opt.getState(), size: 2 })).toThrow(/size must be 3/);
+  });
+});

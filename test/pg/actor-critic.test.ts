@@ -135,3 +135,28 @@ describe("GaeActorCritic", () => {
     ).toThrow(/actorBlocks\[0\]: parameter "value.factors.0" is not optimized by this side/);
   });
 });
+
+describe("GaeActorCritic state", () => {
+  it("a rule rebuilt from getState (through JSON) and the parts' optimizer states continues bit for bit", () => {
+    const run = (split: boolean): number[][] => {
+      const { parts, batch } = setup(7);
+      const options: ActorCriticOptions = {
+        tau: 0.9,
+        epochs: 3,
+        clip: 0.2,
+        criticBlocks: parts.critic.factors.map((p) => [p]),
+      };
+      let rule = new GaeActorCritic(parts, 0.9, options);
+      for (let k = 0; k < 4; k++) {
+        if (split && k === 2) {
+          const saved = JSON.parse(JSON.stringify(rule.getState()));
+          rule = new GaeActorCritic(parts, 0.9, options);
+          rule.setState(saved);
+        }
+        rule.update(batch);
+      }
+      return snapshot([...parts.actor.factors, ...parts.critic.factors]);
+    };
+    expect(run(true)).toEqual(run(false));
+  });
+});
