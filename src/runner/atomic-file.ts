@@ -1,6 +1,6 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { open, rename } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 
 /**
  * Writes `data` to `path` atomically: write a temporary file next to it, fsync it, rename it
@@ -63,5 +63,41 @@ export async function writeFileAtomicAsync(path: string, data: string | Uint8Arr
     }
   } catch {
     // Directory fsync unsupported: the rename is still atomic.
+  }
+}
+
+/** A temporary file of {@link writeFileAtomic}: `<name>.tmp-<pid>-<time>`. */
+const TEMP_FILE = /\.tmp-(\d+)-[0-9a-z]+$/;
+
+/**
+ * Removes the temporary files that atomic writes into `dir` left behind when their process was
+ * killed between writing and renaming (never a live process's: its pid is checked). Returns the
+ * names removed. Called on resume, under the run lock.
+ */
+export function removeStaleTempFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_FILE.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && processAlive(pid)) continue;
+    rmSync(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -7,7 +7,7 @@ import { DqnDivergedError, trainDqn, type DqnTrainState, type EvalRecord } from 
 import { keptCheckpointNote } from "./divergence.js";
 import type { Layer } from "../nn/layer.js";
 import { Rng } from "../random/rng.js";
-import { writeJsonAtomic } from "./atomic-file.js";
+import { removeStaleTempFiles, writeJsonAtomic } from "./atomic-file.js";
 import {
   CorruptCheckpointError,
   listCheckpoints,
@@ -479,6 +479,7 @@ export function resumeDqnRun(
     });
     if (existsSync(spectra)) truncateSync(spectra, p.spectraBytes);
     removePartialCheckpoints(ckptDir);
+    removeStaleTempFiles(dir);
     const manifest: Manifest<DqnRunConfig> = {
       ...old,
       config,

@@ -7,7 +7,7 @@ import { EpisodeBuffer } from "../pg/episode-buffer.js";
 import { runEpisode } from "../pg/reinforce.js";
 import { Rng, type RngState } from "../random/rng.js";
 import type { AgentFactory, RunnableAgent } from "./agent-factory.js";
-import { writeJsonAtomic } from "./atomic-file.js";
+import { removeStaleTempFiles, writeJsonAtomic } from "./atomic-file.js";
 import { checkRunCheckpoint } from "./checkpoint-content.js";
 import {
   loadLatestCheckpoint,
@@ -420,6 +420,7 @@ export async function resumeRun(
       checkRunCheckpoint(payload, episode, config, options.agentFactory ?? paperAgentFactory),
     );
     removePartialCheckpoints(join(dir, RUN_FILES.checkpointDir));
+    removeStaleTempFiles(dir);
   } catch (err) {
     unlock();
     throw err;

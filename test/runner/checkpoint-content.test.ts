@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -86,8 +86,15 @@ describe("checkpoint content checks on resume", () => {
       const { payload } = readCheckpointFile<RunCheckpoint>(join(ckptDir, "ckpt-000000035.json"));
       mutate(payload);
       saveCheckpoint(ckptDir, 35, payload, 3);
+      // Leftovers of atomic writes killed before their rename (pid 999999999: no such process).
+      writeFileSync(join(dir, "manifest.json.tmp-999999999-abc"), "{ torn");
+      writeFileSync(join(dir, "final_params.json.tmp-999999999-abd"), "{ torn");
       const warnings: string[] = [];
       const resumed = await resumeRun(dir, { warn: (m) => warnings.push(m) });
+      expect(
+        readdirSync(dir).filter((f) => f.includes(".tmp-")),
+        name,
+      ).toEqual([]);
       expect(resumed.status, name).toBe("completed");
       expect(warnings.join("\n"), name).toMatch(message);
       expect(warnings.join("\n"), name).toMatch(
