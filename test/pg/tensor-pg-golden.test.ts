@@ -15,6 +15,7 @@ import { AxisGrid } from "../../src/parametrizations/discretizer.js";
 import { GaeActorCritic, REFERENCE_CRITIC_LBFGS } from "../../src/pg/actor-critic.js";
 import { TransitionBuffer } from "../../src/pg/batch-update.js";
 import { headLogProbs } from "../../src/pg/actor-critic.js";
+import { makeEnv } from "../../src/envs/registry.js";
 import { goldenPath } from "../golden-dir.js";
 
 type Nested = number | boolean | null | Nested[];
@@ -227,5 +228,27 @@ describe.each(["reinforce", "ppo"] as const)("tensor-pg golden learn step: %s", 
   });
   it("free-running end to end (critic → advantages → actor)", () => {
     check(replay(algo, false), false);
+  });
+});
+
+describe("tensor-pg golden episodes", () => {
+  it("Pendulum-v1 with g = 9.81 replays the recorded episodes from their reset states and raw actions", () => {
+    let worstObs = 0;
+    let worstReward = 0;
+    for (const algo of ["reinforce", "ppo"] as const) {
+      for (const ep of golden[algo].episodes as any[]) {
+        const env = makeEnv("Pendulum-v1", { g: 9.81 });
+        env.reset({ seed: 0 });
+        env.setState(ep.reset_internal_state);
+        ep.raw_actions.forEach((a: number, t: number) => {
+          const step = env.step(a);
+          worstObs = Math.max(worstObs, worst(step.observation, ep.observations[t + 1]));
+          worstReward = Math.max(worstReward, Math.abs(step.reward - ep.rewards[t]));
+          expect(step.terminated).toBe(false);
+        });
+      }
+    }
+    expect(worstObs).toBe(0); // the float32 observations, exactly (measured)
+    expect(worstReward).toBeLessThan(1e-13); // measured 5.3e-15
   });
 });
