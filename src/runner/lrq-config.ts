@@ -103,6 +103,7 @@ const COMMON = {
 export const LRQ_ENV_DEFAULTS: Readonly<Record<LrqEnvId, LrqDefaults>> = {
   "CartPole-v1": {
     ...COMMON,
+    tdTarget: "expected-sarsa",
     totalSteps: 80_000,
     rank: 4,
     buckets: [3, 3, 8, 8],

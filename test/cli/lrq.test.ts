@@ -61,7 +61,7 @@ describe("lowrank-rl run --algo lrq", () => {
       qModel: "matrix",
       rank: 4,
       buckets: [3, 3, 8, 8],
-      tdTarget: "q-learning",
+      tdTarget: "expected-sarsa",
     });
     expect(m.spec).toMatchObject({ kind: "lrq", matrix: { rows: 576, cols: 2, rank: 4 }, threshold: 475 });
     expect(m.parameterCount).toEqual({ q: 4 * (576 + 2) });
@@ -76,7 +76,7 @@ describe("lowrank-rl run --algo lrq", () => {
     const page = join(root, "report.html");
     const rep = await cli(["report", A, "--out", page]);
     expect(rep.code, rep.stderr).toBe(0);
-    expect(readFileSync(page, "utf8")).toContain("LRQ matrix K=4 grid 3×3×8×8 q-learning");
+    expect(readFileSync(page, "utf8")).toContain("LRQ matrix K=4 grid 3×3×8×8 expected-sarsa");
   }, 120_000);
 
   it("killed with SIGKILL after a checkpoint, `resume` ends with the rows of the uninterrupted run", async () => {
@@ -113,7 +113,7 @@ describe("lowrank-rl run --algo lrq", () => {
       [["--rank", "0"], /config\.rank = 0: must be an integer in \[1, 1000\]/],
       [
         ["--buckets", "3,3"],
-        /config\.buckets = "3,3": must be integers in \[2, 1000\].*4 observation dimensions/,
+        /config\.buckets = "3,3": must be integers in \[2, 1000\].*CartPole-v1's grid has 4 dimensions/,
       ],
       [["--actions", "5"], /config\.actions = 5: CartPole-v1 has discrete actions/],
       [["--optimizer", "rmsprop"], /config\.optimizer = "rmsprop": must be "adam" or "sgd"/],
