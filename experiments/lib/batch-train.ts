@@ -1,4 +1,3 @@
-import type { Env } from "../../src/envs/env.js";
 import type { PolicyHead } from "../../src/heads/head.js";
 import type { Parametrization } from "../../src/parametrizations/parametrization.js";
 import { TransitionBuffer, type BatchUpdateRule } from "../../src/pg/batch-update.js";
@@ -13,8 +12,19 @@ import type { Rng } from "../../src/random/rng.js";
  */
 export type Protocol = "reference" | "clean";
 
+/** What the loop needs of an env: Gymnasium's reset and step with a scalar action. */
+export interface RolloutEnv {
+  reset(options?: { seed?: number }): { observation: Float64Array };
+  step(action: number): {
+    observation: Float64Array;
+    reward: number;
+    terminated: boolean;
+    truncated: boolean;
+  };
+}
+
 export interface BatchTrainOptions {
-  env: Env;
+  env: RolloutEnv;
   actor: Parametrization;
   head: PolicyHead;
   rule: BatchUpdateRule;
