@@ -4,6 +4,7 @@
  *
  *   lowrank-rl run --env LRPG/Pendulum --algo lrpg --seed 3 --episodes 600 --out DIR
  *   lowrank-rl run --algo dqn --env MinAtar/Breakout --network trl-0.1 --total-steps 100000 --out DIR
+ *   lowrank-rl run --algo a2c --env MinAtar/Breakout --optimizer kfac --network trl-0.2 --out DIR   # ACKTR
  *   lowrank-rl resume DIR
  *   lowrank-rl eval DIR --episodes 10
  *   lowrank-rl sweep spec.json --out SWEEPDIR
@@ -49,11 +50,15 @@ import { writeReport } from "../report/html.js";
 import { exportFigures } from "../report/export.js";
 import { addLaserCommand } from "./laser.js";
 import { evalLrq, resumeLrq, runLrq } from "./lrq.js";
+import { addA2cOptions, evalA2c, resumeA2c, runA2c, withA2cFlags } from "./a2c.js";
+import { isA2cConfigInput, parseA2cRunConfig } from "../runner/a2c-config.js";
+import { isA2cRunDir } from "../runner/a2c-run.js";
 import { isLrqConfigInput, parseLrqRunConfig } from "../runner/lrq-config.js";
 import { isLrqRunDir } from "../runner/lrq-run.js";
 import { addClusterEmitOptions, addSweepTaskCommand, emitClusterJobs } from "./sweep-task.js";
 import { addQueueSweepOptions, addWorkerCommand, runQueueSweep } from "./queue.js";
 import { addDemoCommand } from "./demo.js";
+import { describeConfigs } from "./sweep-listing.js";
 
 /** Errors meant for the user: printed as one line, no stack trace. */
 class UsageError extends Error {}
@@ -193,8 +198,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions();
 
   addConfigOptions(
-    program
-      .command("run")
+    addA2cOptions(program.command("run"))
       .description(
         "train one (config, seed) into a run directory (manifest, metrics.jsonl/csv, checkpoints, final params)",
       )
@@ -208,6 +212,12 @@ export function buildProgram(): Command {
     const raw = rawConfigFromOptions(opts);
     const out = opts.out as string | undefined;
     const taken = () => checkRunOut(out, opts.root as string, Boolean(opts.force));
+    if (isA2cConfigInput(raw)) {
+      const config = parseA2cRunConfig(withA2cFlags(raw, opts));
+      taken();
+      process.exitCode = await runA2c(config, { out, root: opts.root as string, quiet: Boolean(opts.quiet) });
+      return;
+    }
     if (isLrqConfigInput(raw)) {
       const config = parseLrqRunConfig(raw);
       taken();
@@ -247,6 +257,11 @@ export function buildProgram(): Command {
     .action(async (dir: string, opts: { quiet?: boolean; totalSteps?: number }) => {
       if (!existsSync(join(dir, RUN_FILES.manifest)))
         throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
+      if (isA2cRunDir(dir)) {
+        if (opts.totalSteps !== undefined) throw new UsageError("--total-steps applies to DQN runs only");
+        process.exitCode = await resumeA2c(dir, Boolean(opts.quiet));
+        return;
+      }
       if (isLrqRunDir(dir)) {
         if (opts.totalSteps !== undefined) throw new UsageError("--total-steps applies to DQN runs only");
         process.exitCode = await resumeLrq(dir, Boolean(opts.quiet));
@@ -325,6 +340,10 @@ export function buildProgram(): Command {
         opts.seedGiven = cmd.getOptionValueSource("seed") === "cli";
         if (!existsSync(join(dir, RUN_FILES.manifest)))
           throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
+        if (isA2cRunDir(dir)) {
+          evalA2c(dir, { ...opts, seed: opts.seedGiven ? opts.seed : undefined });
+          return;
+        }
         if (isLrqRunDir(dir)) {
           evalLrq(dir, { ...opts, seed: opts.seedGiven ? opts.seed : undefined });
           return;
@@ -438,8 +457,12 @@ export function buildProgram(): Command {
         `sweep ${out}: ${plan.length} jobs — ${counts.start} to start, ${counts.resume} to resume, ${counts.skip} already done\n`,
       );
     if (opts.dryRun) {
-      for (const j of plan)
-        process.stdout.write(`${j.action.padEnd(6)} ${j.jobId} ${j.dir}${j.found ? ` (${j.found})` : ""}\n`);
+      const described = describeConfigs(plan.map((j) => j.config as unknown as Record<string, unknown>));
+      plan.forEach((j, i) =>
+        process.stdout.write(
+          `${j.action.padEnd(6)} ${j.jobId} ${described[i]} ${j.dir}${j.found ? ` (${j.found})` : ""}\n`,
+        ),
+      );
       return;
     }
     if (opts.emit !== undefined) return emitClusterJobs(spec, out, opts);
