@@ -2,7 +2,14 @@ import type { Env, StepView } from "../envs/env.js";
 import type { PolicyHead } from "../heads/head.js";
 import type { Parametrization } from "../parametrizations/parametrization.js";
 import type { Rng } from "../random/rng.js";
-import { TransitionBuffer, type BatchUpdateResult, type BatchUpdateRule } from "./batch-update.js";
+import type { LearnResult } from "./agent.js";
+import {
+  TransitionBuffer,
+  type BatchUpdateResult,
+  type BatchUpdateRule,
+  type BatchUpdateRuleFactory,
+} from "./batch-update.js";
+import type { UpdateRuleFactory } from "./reinforce-baseline.js";
 
 /**
  * How episode ends reach the update. `clean`: a terminated episode ends with no bootstrap; one cut
@@ -111,4 +118,38 @@ export function trainBatched(options: TrainBatchedOptions): TrainBatchedResult {
     if (onEpisode && onEpisode(e, ret, t, result) === false) break;
   }
   return { returns: returns.subarray(0, run), lengths: lengths.subarray(0, run), totalSteps, updates };
+}
+
+/**
+ * Adapts a batch rule to the per-episode `UpdateRule` of `ComposedAgent.learn`: the
+ * episodes are collected and the batch rule runs once every `episodesPerUpdate` of them, so an
+ * existing per-episode loop (`trainReinforce`) trains with GAE, PPO or TRPO. A per-episode
+ * `learn` does not say how the episode ended, so every episode counts as terminated (the
+ * reference protocol, docs/tensor-pg.md §8), and the log-probs are evaluated at the update (the
+ * policy has not changed since the episodes were sampled). Learn calls without an update return
+ * NaN losses.
+ */
+export function everyKEpisodes(
+  factory: BatchUpdateRuleFactory,
+  episodesPerUpdate: number,
+): UpdateRuleFactory {
+  if (!Number.isInteger(episodesPerUpdate) || episodesPerUpdate < 1)
+    throw new RangeError(
+      `everyKEpisodes: episodesPerUpdate must be an integer >= 1, got ${episodesPerUpdate}`,
+    );
+  return (parts, gamma) => {
+    const rule = factory(parts, gamma);
+    const S = parts.actor.inputDim;
+    const buffer = new TransitionBuffer(S);
+    return {
+      learn(states: Float64Array, actions: Float64Array, rewards: Float64Array, T: number): LearnResult {
+        for (let t = 0; t < T; t++) buffer.push(states.subarray(t * S, (t + 1) * S), actions[t], rewards[t]);
+        buffer.endEpisode(true);
+        if (buffer.episodeCount < episodesPerUpdate) return { lossActor: NaN, lossCritic: NaN };
+        const r = rule.update(buffer);
+        buffer.clear();
+        return { lossActor: r.lossActor, lossCritic: r.lossCritic };
+      },
+    };
+  };
 }

@@ -50,6 +50,7 @@ export {
 } from "./batch-update.js";
 export {
   trainBatched,
+  everyKEpisodes,
   type TrainBatchedOptions,
   type TrainBatchedResult,
   type EpisodeProtocol,

@@ -4,7 +4,9 @@ import { Adam } from "../../src/optim/adam.js";
 import { Sgd } from "../../src/optim/sgd.js";
 import { CpGrid } from "../../src/parametrizations/cp-grid.js";
 import { AxisGrid } from "../../src/parametrizations/discretizer.js";
-import { GaeActorCritic, type ActorCriticOptions } from "../../src/pg/actor-critic.js";
+import { GaeActorCritic, gaeActorCriticRule, type ActorCriticOptions } from "../../src/pg/actor-critic.js";
+import { everyKEpisodes } from "../../src/pg/batch-update-train.js";
+import { ComposedAgent } from "../../src/pg/composed-agent.js";
 import { TransitionBuffer } from "../../src/pg/batch-update.js";
 import { gaeAdvantages } from "../../src/pg/gae.js";
 import { Rng } from "../../src/random/rng.js";
@@ -158,5 +160,61 @@ describe("GaeActorCritic state", () => {
       return snapshot([...parts.actor.factors, ...parts.critic.factors]);
     };
     expect(run(true)).toEqual(run(false));
+  });
+});
+
+describe("everyKEpisodes: a batch rule inside ComposedAgent", () => {
+  it("updates once per K episodes with the same numbers as the batch rule on the concatenated episodes", () => {
+    const build = () => {
+      const rng = new Rng(9);
+      const grid = new AxisGrid({ low: [-1, -1], high: [1, 1], buckets: [4, 5] });
+      const actor = new CpGrid({ grid, rank: 2 });
+      actor.initNormal(rng, 0.5);
+      const critic = new CpGrid({ grid, rank: 2, name: "value" });
+      critic.initNormal(rng, 0.5);
+      const head = new GaussianHead({ sigma: { kind: "scalar", logSigmaInit: 0 }, logSigmaClamp: [-2.5, 0] });
+      return { actor, critic, head };
+    };
+    const options: ActorCriticOptions = { tau: 0.9, epochs: 3, clip: 0.2 };
+    const rng = new Rng(2);
+    const episodes = Array.from({ length: 4 }, () => {
+      const T = 5 + Math.floor(5 * rng.uniform());
+      return {
+        states: Array.from({ length: T }, () => [rng.uniformRange(-1, 1), rng.uniformRange(-1, 1)]),
+        actions: Array.from({ length: T }, () => rng.normal()),
+        rewards: Array.from({ length: T }, () => rng.normal()),
+      };
+    });
+    const a = build();
+    const agent = new ComposedAgent({
+      owner: "test",
+      ...a,
+      lrActor: 1e-2,
+      lrCritic: 1e-2,
+      gamma: 0.9,
+      rule: everyKEpisodes(gaeActorCriticRule(options), 2),
+    });
+    const results = episodes.map((e) => agent.learn(e));
+    expect(Number.isNaN(results[0].lossActor)).toBe(true);
+    expect(Number.isFinite(results[1].lossActor)).toBe(true);
+
+    const b = build();
+    const parts = {
+      ...b,
+      actorOptimizer: new Adam([...b.actor.parameters, ...b.head.parameters], { lr: 1e-2 }),
+      criticOptimizer: new Adam(b.critic.parameters, { lr: 1e-2 }),
+    };
+    const rule = new GaeActorCritic(parts, 0.9, options);
+    for (const pair of [episodes.slice(0, 2), episodes.slice(2, 4)]) {
+      const buf = new TransitionBuffer(2);
+      for (const e of pair) {
+        e.actions.forEach((act, t) => buf.push(e.states[t], act, e.rewards[t]));
+        buf.endEpisode(true);
+      }
+      rule.update(buf);
+    }
+    expect(snapshot([...a.actor.factors, ...a.critic.factors, a.head.logSigma!])).toEqual(
+      snapshot([...b.actor.factors, ...b.critic.factors, b.head.logSigma!]),
+    );
   });
 });
