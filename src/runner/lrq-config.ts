@@ -37,8 +37,10 @@ export interface LrqRunConfig {
   epsilonDecaySteps: number;
   /** Softmax behaviour's temperature τ. */
   temperature: number;
-  /** Initial factor entries ~ N(0, initScale²). */
+  /** Initial factor entries ~ N(0, initScale²) … */
   initScale: number;
+  /** … plus a constant that puts every initial Q(s, a) near this value (optimistic values explore). */
+  initValue: number;
   /** Env steps between greedy evaluations (checked at episode ends; 0 = only at the end). */
   evalEvery: number;
   evalEpisodes: number;
@@ -95,6 +97,7 @@ const COMMON = {
   behaviour: "epsilon-greedy",
   temperature: 1,
   initScale: 0.1,
+  initValue: 0,
   evalEpisodes: 20,
   keepCheckpoints: 2,
 } as const;
@@ -210,6 +213,13 @@ export const LRQ_FIELD_DOCS: readonly LrqFieldDoc[] = [
     number: true,
   },
   {
+    name: "initValue",
+    flag: "--init-value <x>",
+    allowed: "a number in [-100000, 100000]",
+    description: "lrq: initial Q(s, a) ≈ x (a constant added to the factors; optimistic values explore)",
+    number: true,
+  },
+  {
     name: "initScale",
     flag: "--init-scale <x>",
     allowed: "a number in (0, 100]",
@@ -263,6 +273,7 @@ const lrqSchema = z.strictObject({
   epsilonDecaySteps: intIn(0, 1_000_000_000).optional(),
   temperature: z.number().gt(0).max(1_000_000).optional(),
   initScale: z.number().gt(0).max(100).optional(),
+  initValue: z.number().min(-100_000).max(100_000).optional(),
   evalEvery: intIn(0, 1_000_000_000).optional(),
   evalEpisodes: intIn(1, 100_000).optional(),
   checkpointEvery: intIn(0, 1_000_000_000).optional(),
@@ -360,6 +371,7 @@ export function parseLrqRunConfig(raw: unknown): LrqRunConfig {
     epsilonDecaySteps: c.epsilonDecaySteps ?? d.epsilonDecaySteps,
     temperature: c.temperature ?? d.temperature,
     initScale: c.initScale ?? d.initScale,
+    initValue: c.initValue ?? d.initValue,
     // Interval defaults never exceed the budget, so a short run still evaluates.
     evalEvery: c.evalEvery ?? Math.min(d.evalEvery, totalSteps),
     evalEpisodes: c.evalEpisodes ?? d.evalEpisodes,

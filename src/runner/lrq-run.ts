@@ -148,6 +148,7 @@ export function buildLrqAgent(config: LrqRunConfig, rng: Rng, actions: number): 
     rng.fillNormal(m.matrix.R.data, 0, config.initScale);
     q = m;
   }
+  if (config.initValue !== 0) shiftInitialValues(q, config.initValue, config.rank);
   if (g.angles) q = new AngleFeatures(q, g.low.length + g.angles.length, g.angles);
   return new TdAgent({
     q,
@@ -159,6 +160,21 @@ export function buildLrqAgent(config: LrqRunConfig, rng: Rng, actions: number): 
     temperature: config.temperature,
     optimizer: config.optimizer,
     lr: config.lr,
+  });
+}
+
+/**
+ * Adds constants to the initial factors so that every Q(s, a) starts near q₀ (plus the noise's
+ * cross terms): a matrix L Rᵀ of rank K gets ±c on L and c on R with K·c² = |q₀|; a CP tensor of
+ * N modes gets c on every factor (the action factor signed) with R·cᴺ = |q₀|.
+ */
+function shiftInitialValues(q: Parametrization, q0: number, rank: number): void {
+  const params = q.parameters;
+  const N = params.length;
+  const c = N === 2 ? Math.sqrt(Math.abs(q0) / rank) : (Math.abs(q0) / rank) ** (1 / N);
+  params.forEach((p, n) => {
+    const shift = n === N - 1 ? Math.sign(q0) * c : c;
+    for (let i = 0; i < p.data.length; i++) p.data[i] += shift;
   });
 }
 
