@@ -34,6 +34,8 @@ export class RbfFeatures implements BatchKeeping {
   /** φ of the last batch, T×K. */
   private phi = new Float64Array(0);
   private batch = 0;
+  /** The states φ was computed from. */
+  private keptStates = new Float64Array(0);
   private readonly one: Float64Array;
 
   constructor(inputDim: number, options: RbfOptions, prefix: string) {
@@ -112,9 +114,21 @@ export class RbfFeatures implements BatchKeeping {
     this.linear(this.one, 0, out, outOffset);
   }
 
+  /**
+   * Computes φ for the first T states (kept for backward). φ does not depend on the parameters,
+   * so when the states equal the last batch's (same T, same numbers) the kept φ is reused: the
+   * critic's L-BFGS and the actor's epochs re-evaluate one batch many times.
+   */
   keepBatch(states: Float64Array, T: number): void {
     const K = this.features;
+    const n = T * this.inputDim;
+    let same = this.batch === T && this.keptStates.length >= n;
+    for (let i = 0; same && i < n; i++) if (!Object.is(this.keptStates[i], states[i])) same = false;
+    if (same) return;
     if (this.phi.length < T * K) this.phi = new Float64Array(Math.max(T * K, 2 * this.phi.length));
+    if (this.keptStates.length < n)
+      this.keptStates = new Float64Array(Math.max(n, 2 * this.keptStates.length));
+    this.keptStates.set(states.subarray(0, n));
     for (let t = 0; t < T; t++) this.featuresOf(states, t * this.inputDim, this.phi, t * K);
     this.batch = T;
   }

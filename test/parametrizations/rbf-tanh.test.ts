@@ -35,6 +35,15 @@ describe("RbfFeatures (fixed random centres, learned linear layer)", () => {
     f.forwardBatch(states, 4, z);
     f.backwardBatch(Float64Array.of(1, 2, 3, 4));
     expect(f.centres).toEqual(c);
+    // φ is reused for the same states and recomputed for new ones
+    const other = rng.fillNormal(new Float64Array(12));
+    const z2 = new Float64Array(4);
+    f.forwardBatch(other, 4, z2);
+    const one = new Float64Array(1);
+    f.forwardOne(other.subarray(6, 9), one);
+    expect(z2[2]).toBe(one[0]);
+    f.forwardBatch(states, 4, z2);
+    expect(Array.from(z2)).toEqual(Array.from(z));
     expect(f.parameters.map((p) => p.name)).toEqual(["p.linear.weight", "p.linear.bias"]);
     const bound = 1 / Math.sqrt(300);
     expect(f.weight.data.every((w) => Math.abs(w) <= bound)).toBe(true);
