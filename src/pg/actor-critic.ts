@@ -44,6 +44,7 @@ export interface CriticCallInfo {
   values: Float64Array;
   returns: Float64Array;
   rawAdvantages: Float64Array;
+  /** Â (standardized): what the actor receives from the last call; writing it replaces them (teacher forcing in tests). */
   advantages: Float64Array;
   /** Every loss the fit evaluated, in order (L-BFGS closures, or each epoch's loss). */
   losses: number[];
