@@ -155,8 +155,11 @@ export const LRQ_ENV_DEFAULTS: Readonly<Record<LrqEnvId, LrqDefaults>> = {
     buckets: [20, 20],
     actions: 3,
     gamma: 0.99,
-    lr: 0.01,
-    epsilonStart: 1,
+    lr: 0.05,
+    // Optimistic initial values (the goal pays 100) make ε-greedy explore until the goal is found.
+    initValue: 100,
+    initScale: 0.01,
+    epsilonStart: 0.1,
     epsilonEnd: 0.01,
     epsilonDecaySteps: 50_000,
     evalEvery: 10_000,

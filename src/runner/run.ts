@@ -42,6 +42,8 @@ import { pgRunSpec } from "./run-spec.js";
 import { compileSchedule } from "./schedule.js";
 import { isDqnConfigInput } from "./dqn-config.js";
 import { executeDqnRun, resumeDqnRun } from "./dqn-run.js";
+import { isLrqConfigInput } from "./lrq-config.js";
+import { executeLrqRun, resumeLrqRun } from "./lrq-run.js";
 
 /** Everything a checkpoint holds to continue a run exactly (SB3 save format: params + optimizer + RNG + counters). */
 export interface RunCheckpoint {
@@ -319,6 +321,13 @@ function makeTrainingEnv(config: RunConfig, envRng: Rng): Env {
 export async function executeRun(rawConfig: RunConfig | unknown, options: RunOptions): Promise<RunResult> {
   if (isDqnConfigInput(rawConfig))
     return executeDqnRun(rawConfig, { dir: options.dir, outRoot: options.outRoot });
+  if (isLrqConfigInput(rawConfig))
+    return executeLrqRun(rawConfig, {
+      dir: options.dir,
+      outRoot: options.outRoot,
+      signal: options.signal,
+      warn: options.warn,
+    });
   const config = parseRunConfig(rawConfig);
   if (config.backend === "gpu") {
     // The gpu backend only exists as a population: one run is a population of one.
@@ -388,6 +397,7 @@ export async function resumeRun(
   options: Omit<RunOptions, "dir" | "outRoot">,
 ): Promise<RunResult> {
   const old = readManifest<RunConfig>(dir);
+  if (isLrqConfigInput(old.config)) return resumeLrqRun(dir, { signal: options.signal, warn: options.warn });
   if (isDqnConfigInput(old.config)) {
     if (old.status === "completed")
       return {
