@@ -1,4 +1,5 @@
 import { basename, isAbsolute, join, resolve } from "node:path";
+import { packageVersion } from "./provenance.js";
 import type { SweepJob } from "./sweep.js";
 
 /**
@@ -20,6 +21,8 @@ export interface QueueJobData {
   sweepDir: string;
   /** Training length: episodes (LRPG, NN) or frames (DQN). */
   steps: number;
+  /** The submitter's lowrank-rl version (job ids and results depend on it; workers check it). */
+  version: string;
 }
 
 /**
@@ -48,6 +51,7 @@ export function queueJobData(job: SweepJob, sweepDir: string): QueueJobData {
     runName: basename(job.dir),
     sweepDir: resolve(sweepDir),
     steps: job.steps,
+    version: packageVersion(),
   };
 }
 
@@ -88,6 +92,7 @@ export function parseQueueJobData(raw: unknown): QueueJobData {
   if (typeof d.steps !== "number" || !Number.isInteger(d.steps) || d.steps < 0)
     throw fail(`steps must be an integer ≥ 0, got ${JSON.stringify(d.steps)}`);
   if (d.config === null || typeof d.config !== "object") throw fail("config must be an object");
+  if (typeof d.version !== "string") throw fail(`version must be a string, got ${JSON.stringify(d.version)}`);
   return d as QueueJobData;
 }
 

@@ -2,8 +2,8 @@ import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { Worker as Thread } from "node:worker_threads";
 import { Worker, WaitingError, type Job } from "bullmq";
-import { runJobId, type RunResult } from "./run.js";
-import { dqnJobId } from "./dqn-run.js";
+import type { RunResult } from "./run.js";
+import { packageVersion } from "./provenance.js";
 import { parseAnyRunConfig } from "./run-info.js";
 import { runLockHolder } from "./run-lock.js";
 import { jobAction } from "./sweep.js";
@@ -110,12 +110,6 @@ export interface QueueWorkerHandle {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** The job id a config has when planned by a sweep (to check a job's payload against its id). */
-function expectedJobId(config: unknown): string {
-  const c = parseAnyRunConfig(config);
-  return c.algo === "dqn" ? dqnJobId(c) : runJobId(c);
-}
-
 /**
  * Starts a BullMQ worker on the queue: each job is checked, then run in a training thread
  * through the local sweep's lifecycle — skipped if its folder already holds the finished run,
@@ -134,11 +128,12 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorkerHandle
 
   const processJob = async (job: Job, token?: string): Promise<QueueJobOutcome> => {
     const data: QueueJobData = parseQueueJobData(job.data);
-    const id = expectedJobId(data.config);
-    if (id !== data.jobId)
+    if (data.version !== packageVersion())
       throw new Error(
-        `queue job ${job.id}: its config gives job id ${id}, not ${data.jobId} (submitter and worker run different versions of lowrank-rl?)`,
+        `queue job ${job.id}: submitted by lowrank-rl ${data.version}, this worker is ${packageVersion()} (job ids and results depend on the version; run the same version on both sides)`,
       );
+    // A config that does not validate fails here, before its folder is touched.
+    parseAnyRunConfig(data.config);
     const dir = queueRunDir(data, options.out);
     mkdirSync(dir, { recursive: true });
     let waited = false;
