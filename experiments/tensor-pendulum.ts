@@ -6,7 +6,7 @@
  *   npm run exp:tensor-pendulum                                   # 10 seeds, every algo × model
  *   npm run exp:tensor-pendulum -- --algo trpo --seeds 3 --episodes 250 --out /tmp/tp
  *
- * Writes <out>/summary.json and <out>/report.md. Measure: episodes until the trailing
+ * Writes <out>/summary.json, <out>/report.md and <out>/report.html (median + IQR learning curves). Measure: episodes until the trailing
  * 10-episode mean training return reaches −1 000 (1 000-step episodes).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -20,6 +20,7 @@ import { Rng } from "../src/random/rng.js";
 import { intInRange, seedList } from "./lib/args.js";
 import { episodesToReach, trainBatches, type Protocol } from "./lib/batch-train.js";
 import { censoredSpread } from "./lib/censored-spread.js";
+import { writeCurvesReport, type CurvePanel } from "./lib/curves-report.js";
 import { buildModel, type ModelKind, type ModelSpec } from "./lib/tensor-models.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
@@ -163,6 +164,7 @@ interface RunRecord {
 }
 
 const summary: Record<string, unknown>[] = [];
+const panels = new Map<Algo, CurvePanel>();
 mkdirSync(opts.out, { recursive: true });
 for (const algo of opts.algo) {
   for (const kind of opts.model) {
@@ -201,6 +203,9 @@ for (const algo of opts.algo) {
           `${algo}/${kind} seed ${seed}: episodes to ${THRESHOLD} = ${rec.episodesToThreshold ?? `>${episodes}`}, final ${rec.finalMean.toFixed(0)}, ${Math.round(rec.stepsPerCpuSecond)} steps/CPU-s`,
         );
     }
+    if (!panels.has(algo))
+      panels.set(algo, { id: `curves-${algo}`, title: `${algo}: training return per episode`, methods: [] });
+    panels.get(algo)!.methods.push({ name: kind, curves: runs.map((r) => r.returns) });
     const reached = runs.map((r) => r.episodesToThreshold);
     const spread = censoredSpread(reached);
     const finals = runs.map((r) => r.finalMean);
@@ -271,4 +276,13 @@ const lines = [
   "",
 ];
 writeFileSync(join(opts.out, "report.md"), lines.join("\n"));
+writeCurvesReport(
+  opts.out,
+  "tensor-pendulum: REINFORCE / PPO / TRPO × CP tensor / NN / RBF",
+  [
+    `Protocol ${opts.protocol}, seeds ${opts.seeds.join(", ")}. Per-episode median training return over seeds, band 25–75 %.`,
+    ...lines.slice(4, -1),
+  ],
+  [...panels.values()],
+);
 console.log(lines.join("\n"));

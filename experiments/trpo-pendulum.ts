@@ -6,7 +6,7 @@
  *   npm run exp:trpo-pendulum                                     # 10 seeds × 2000 episodes
  *   npm run exp:trpo-pendulum -- --seeds 3 --episodes 400 --out /tmp/mt
  *
- * Writes <out>/summary.json and <out>/report.md. Measure: episodes until the trailing 10-episode
+ * Writes <out>/summary.json, <out>/report.md and <out>/report.html (median + IQR learning curves). Measure: episodes until the trailing 10-episode
  * mean training return reaches −100 (the pendulum is balanced; the optimum is ≈ 0).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -18,6 +18,7 @@ import { intInRange, seedList } from "./lib/args.js";
 import { BalancingPendulum } from "./lib/balancing-pendulum.js";
 import { episodesToReach, trainBatches, type Protocol } from "./lib/batch-train.js";
 import { censoredSpread } from "./lib/censored-spread.js";
+import { writeCurvesReport } from "./lib/curves-report.js";
 import { buildModel, type ModelSpec } from "./lib/tensor-models.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
@@ -108,11 +109,13 @@ const opts = program.opts<{
 }>();
 
 const methods: Record<string, unknown>[] = [];
+const curves: { name: string; curves: number[][] }[] = [];
 mkdirSync(opts.out, { recursive: true });
 for (const kind of opts.algo) {
   const reached: (number | null)[] = [];
   const finals: number[] = [];
   const sps: number[] = [];
+  const returns: number[][] = [];
   let params = { actor: 0, critic: 0 };
   for (const seed of opts.seeds) {
     const rng = new Rng(seed);
@@ -141,6 +144,7 @@ for (const kind of opts.algo) {
     const tail = r.returns.slice(-FINAL_WINDOW);
     const fin = tail.reduce((a, b) => a + b, 0) / tail.length;
     reached.push(n);
+    returns.push(r.returns);
     finals.push(fin);
     sps.push(Math.round(r.steps / r.cpuSeconds));
     if (!opts.quiet)
@@ -148,6 +152,7 @@ for (const kind of opts.algo) {
         `trpo/${kind} seed ${seed}: episodes to ${THRESHOLD} = ${n ?? `>${opts.episodes}`}, final ${fin.toFixed(0)}, ${sps[sps.length - 1]} steps/CPU-s`,
       );
   }
+  curves.push({ name: kind, curves: returns });
   const spread = censoredSpread(reached);
   methods.push({
     name: `trpo/${kind}`,
@@ -198,4 +203,13 @@ const lines = [
   "",
 ];
 writeFileSync(join(opts.out, "report.md"), lines.join("\n"));
+writeCurvesReport(
+  opts.out,
+  "trpo-pendulum: TRPO, rank-4 matrix policy vs NN",
+  [
+    `Protocol ${opts.protocol}, seeds ${opts.seeds.join(", ")}. Per-episode median training return over seeds, band 25–75 %.`,
+    ...lines.slice(4, -1),
+  ],
+  [{ id: "curves-trpo", title: "TRPO: training return per episode", methods: curves }],
+);
 console.log(lines.join("\n"));
