@@ -48,28 +48,33 @@ describe("Tensor unfolding and mode products", () => {
 
   it("modeProduct satisfies Y_(n) = U X_(n), and the transposed form applies Uᵀ", () => {
     fc.assert(
-      fc.property(shapeArb, fc.integer({ min: 1, max: 4 }), fc.integer(), (shape, J, seed) => {
-        const x = randomTensor(shape, seed);
-        const rng = new Rng(seed + 1);
-        for (let n = 0; n < shape.length; n++) {
-          const I = shape[n];
-          const U = rng.fillNormal(new Float64Array(J * I));
-          const y = modeProduct(x, U, n, J);
-          const Xn = unfold(x, n);
-          const Yn = unfold(y, n);
-          const cols = x.size / I;
-          for (let j = 0; j < J; j++)
-            for (let c = 0; c < cols; c++) {
-              let s = 0;
-              for (let i = 0; i < I; i++) s += U[j * I + i] * Xn[i * cols + c];
-              expect(Yn[j * cols + c]).toBeCloseTo(s, 10);
-            }
-          const Ut = new Float64Array(I * J);
-          for (let j = 0; j < J; j++) for (let i = 0; i < I; i++) Ut[i * J + j] = U[j * I + i];
-          const yt = modeProduct(x, Ut, n, J, true);
-          for (let e = 0; e < y.size; e++) expect(yt.data[e]).toBeCloseTo(y.data[e], 10);
-        }
-      }),
+      fc.property(
+        shapeArb,
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 2 }),
+        (shape, J, seed) => {
+          const x = randomTensor(shape, seed);
+          const rng = new Rng(seed + 1);
+          for (let n = 0; n < shape.length; n++) {
+            const I = shape[n];
+            const U = rng.fillNormal(new Float64Array(J * I));
+            const y = modeProduct(x, U, n, J);
+            const Xn = unfold(x, n);
+            const Yn = unfold(y, n);
+            const cols = x.size / I;
+            for (let j = 0; j < J; j++)
+              for (let c = 0; c < cols; c++) {
+                let s = 0;
+                for (let i = 0; i < I; i++) s += U[j * I + i] * Xn[i * cols + c];
+                expect(Yn[j * cols + c]).toBeCloseTo(s, 10);
+              }
+            const Ut = new Float64Array(I * J);
+            for (let j = 0; j < J; j++) for (let i = 0; i < I; i++) Ut[i * J + j] = U[j * I + i];
+            const yt = modeProduct(x, Ut, n, J, true);
+            for (let e = 0; e < y.size; e++) expect(yt.data[e]).toBeCloseTo(y.data[e], 10);
+          }
+        },
+      ),
       { numRuns: 40, seed: 22 },
     );
   });
