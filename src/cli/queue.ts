@@ -243,6 +243,8 @@ export function addWorkerCommand(program: Command): void {
         await Promise.race([stopRequested, idle]);
         await worker.stop();
         log(`worker stopped after ${worker.finished()} job(s)`);
+        // Redis sockets of a connection that never closed must not keep the process alive.
+        process.exit(Number(process.exitCode ?? 0));
       },
     );
 }

@@ -301,11 +301,15 @@ describe("Redis killed and restarted mid-sweep", () => {
     submit.stderr!.on("data", (d: Buffer) => (submitOut += d.toString()));
     const submitted = exited(submit);
     const workers = [startWorker(common), startWorker(common)];
-    await workers[0].next(0, (l) => / done /.test(l));
+    const stage = (what: string) => (submitOut += `\n[test] ${what}\n`);
+    await Promise.race(workers.map((w) => w.next(0, (l) => / done /.test(l), 120_000)));
+    stage("a job is done; killing redis");
     await aof.kill();
     await pause(1000);
     await aof.restart();
-    const sub = await Promise.race([submitted, pause(80_000).then(() => null)]);
+    stage("redis restarted");
+    // Generous: on a loaded 2-core CI machine the workers' reconnect backoff and 12 runs take a while.
+    const sub = await Promise.race([submitted, pause(120_000).then(() => null)]);
     if (sub === null) {
       submit.kill("SIGKILL");
       for (const w of workers) w.child.kill("SIGKILL");
@@ -331,5 +335,5 @@ describe("Redis killed and restarted mid-sweep", () => {
           .split("\n"),
       ).toHaveLength(36);
     }
-  }, 120_000);
+  }, 300_000);
 });
