@@ -1,20 +1,10 @@
-import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { A2C_FIELD_DOCS, type A2cRunConfig } from "../runner/a2c-config.js";
-import {
-  evaluateA2cRunDir,
-  executeA2cRun,
-  newestA2cCheckpointStep,
-  resumeA2cRun,
-} from "../runner/a2c-run.js";
-import { writeJsonAtomic } from "../runner/atomic-file.js";
+import { evaluateA2cRunDir, executeA2cRun, resumeA2cRun } from "../runner/a2c-run.js";
 import { readManifest } from "../runner/manifest.js";
-import type { RunResult } from "../runner/run.js";
-import { episodeProgressBar } from "./progress.js";
-import { stopOnSignals } from "./signals.js";
-
-/** What `lowrank-rl eval` writes for an a2c run (its eval.json holds the final evaluation of training). */
-const A2C_EVAL_FILE = "eval_cli.json";
+import { newestCheckpointCounter } from "../runner/run-dir.js";
+import { numberOrText } from "./config-options.js";
+import { trainWithProgress, writeGreedyEval, type GreedyEvalOptions } from "./train-progress.js";
 
 /** Adds the a2c-only flags (`--num-envs`, `--rollout-steps`, `--gae-lambda`, …) to a command. */
 export function addA2cOptions(cmd: Command): Command {
@@ -29,48 +19,9 @@ export function withA2cFlags(raw: object, opts: Record<string, unknown>): Record
   for (const doc of A2C_FIELD_DOCS) {
     const v = opts[doc.name];
     if (typeof v !== "string") continue;
-    const n = Number(v);
-    out[doc.name] = doc.number && v.trim() !== "" && Number.isFinite(n) ? n : v;
+    out[doc.name] = doc.number ? numberOrText(v) : v;
   }
   return out;
-}
-
-/**
- * Trains (or resumes) an a2c run with a frame progress bar; the first SIGINT/SIGTERM checkpoints
- * after the current update and stops (exit 130 / 143), a second exits at once. Returns the exit code.
- */
-async function withProgress(
-  total: number,
-  startAt: number,
-  quiet: boolean,
-  go: (onProgress: (step: number) => void, signal: AbortSignal) => Promise<RunResult>,
-): Promise<number> {
-  const bar = quiet ? null : episodeProgressBar(total, "train", "frames");
-  bar?.add(startAt);
-  let last = startAt;
-  const stop = stopOnSignals((sig) =>
-    process.stderr.write(`\n${sig}: checkpointing after this update (send again to exit at once)\n`),
-  );
-  let r: RunResult;
-  try {
-    r = await go((step) => {
-      bar?.add(Math.min(step, total) - last);
-      last = Math.min(step, total);
-    }, stop.signal);
-  } finally {
-    bar?.stop();
-    stop.dispose();
-  }
-  const recent = r.returns.slice(-100);
-  const mean = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN;
-  if (!quiet)
-    process.stdout.write(
-      `${r.status}: ${r.episodesDone} episodes in ${r.dir}${recent.length ? `; mean return of the last ${recent.length}: ${mean.toFixed(3)}` : ""}\n`,
-    );
-  if (r.message) process.stderr.write(`${r.message}\n`);
-  if (r.status === "completed") return 0;
-  if (r.status === "interrupted") return stop.received() === "SIGTERM" ? 143 : 130;
-  return 1;
 }
 
 /** `lowrank-rl run --algo a2c …` (config already validated). */
@@ -78,8 +29,13 @@ export function runA2c(
   config: A2cRunConfig,
   opts: { out?: string; root: string; quiet: boolean },
 ): Promise<number> {
-  return withProgress(config.totalSteps, 0, opts.quiet, (onProgress, signal) =>
-    executeA2cRun(config, { dir: opts.out, outRoot: opts.root, onProgress, signal }),
+  return trainWithProgress(
+    config.totalSteps,
+    0,
+    opts.quiet,
+    (onProgress, signal) => executeA2cRun(config, { dir: opts.out, outRoot: opts.root, onProgress, signal }),
+    "frames",
+    "update",
   );
 }
 
@@ -90,34 +46,22 @@ export async function resumeA2c(dir: string, quiet: boolean): Promise<number> {
     process.stdout.write(`${dir}: already completed (${m.config.totalSteps} frames); nothing to do\n`);
     return 0;
   }
-  return withProgress(m.config.totalSteps, newestA2cCheckpointStep(dir), quiet, (onProgress, signal) =>
-    resumeA2cRun(dir, { onProgress, signal }),
+  return trainWithProgress(
+    m.config.totalSteps,
+    newestCheckpointCounter(dir),
+    quiet,
+    (onProgress, signal) => resumeA2cRun(dir, { onProgress, signal }),
+    "frames",
+    "update",
   );
 }
 
 /** `lowrank-rl eval DIR` of an a2c run: greedy episodes on fixed seeds; writes eval_cli.json. */
-export function evalA2c(
-  dir: string,
-  opts: {
-    episodes: number;
-    seed?: number;
-    maxSteps?: number;
-    params: "final" | "checkpoint";
-    json?: boolean;
-  },
-): void {
-  const r = evaluateA2cRunDir(dir, opts);
-  const record = {
-    protocol: "greedy action argmax_a π(a|s); episode i resets with seed base+i",
-    params: opts.params,
-    episodes: opts.episodes,
-    seedBase: r.seeds[0],
-    ...r,
-  };
-  writeJsonAtomic(join(dir, A2C_EVAL_FILE), record);
-  process.stdout.write(
-    opts.json
-      ? JSON.stringify(record) + "\n"
-      : `eval/episodic_return: ${r.mean.toFixed(4)} ± ${r.std.toFixed(4)} over ${opts.episodes} episodes (seeds ${r.seeds[0]}…${r.seeds.at(-1)}, greedy); wrote ${join(dir, A2C_EVAL_FILE)}\n`,
+export function evalA2c(dir: string, opts: GreedyEvalOptions): void {
+  writeGreedyEval(
+    dir,
+    "greedy action argmax_a π(a|s); episode i resets with seed base+i",
+    opts,
+    evaluateA2cRunDir(dir, opts),
   );
 }

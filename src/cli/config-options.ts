@@ -48,7 +48,7 @@ export function addConfigOptions(cmd: Command): Command {
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A number when the text is a decimal number; else the text (validation names the field, the value and the range). */
-function numberOrText(text: string): number | string {
+export function numberOrText(text: string): number | string {
   return DECIMAL.test(text.trim()) ? Number(text) : text;
 }
 

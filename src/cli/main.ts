@@ -19,32 +19,26 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, parseRunConfig, type RunConfig } from "../runner/config.js";
-import { CorruptCheckpointError, listCheckpoints, loadLatestCheckpoint } from "../runner/checkpoint.js";
+import { CorruptCheckpointError, loadLatestCheckpoint } from "../runner/checkpoint.js";
 import { evaluatePolicy, EVAL_SEED } from "../runner/evaluate.js";
 import { readJsonFile } from "../runner/json-file.js";
 import { outputPathProblem } from "../runner/output-path.js";
 import { writeJsonAtomic } from "../runner/atomic-file.js";
-import { readManifest } from "../runner/manifest.js";
+import { readManifest, runDirAlgo } from "../runner/manifest.js";
 import { paperAgentFactory } from "../runner/paper-agent-factory.js";
 import { packageVersion } from "../runner/provenance.js";
 import { Rng } from "../random/rng.js";
 import { executeRun, resumeRun, type RunCheckpoint, type RunResult } from "../runner/run.js";
 import { checkNoDqnFields, isDqnConfigInput, parseDqnRunConfig } from "../runner/dqn-config.js";
-import {
-  evaluateDqnRunDir,
-  executeDqnRun,
-  isDqnRunDir,
-  newestDqnCheckpointFrame,
-  resumeDqnRun,
-} from "../runner/dqn-run.js";
+import { evaluateDqnRunDir, executeDqnRun, resumeDqnRun } from "../runner/dqn-run.js";
 import { RunLockedError } from "../runner/run-lock.js";
-import { RUN_FILES } from "../runner/run-dir.js";
+import { newestCheckpointCounter, RUN_FILES } from "../runner/run-dir.js";
 import { readSweepSpec, runSweep, planSweep } from "../runner/sweep.js";
 import { ScheduleError } from "../runner/schedule.js";
 import type { StateDict } from "../pg/agent.js";
 import { addConfigOptions, rawConfigFromOptions } from "./config-options.js";
 import { episodeProgressBar } from "./progress.js";
-import { stopOnSignals } from "./signals.js";
+import { summarize, trainWithProgress } from "./train-progress.js";
 import { buildRunReport } from "../report/run-report.js";
 import { writeReport } from "../report/html.js";
 import { exportFigures } from "../report/export.js";
@@ -52,9 +46,7 @@ import { addLaserCommand } from "./laser.js";
 import { evalLrq, resumeLrq, runLrq } from "./lrq.js";
 import { addA2cOptions, evalA2c, resumeA2c, runA2c, withA2cFlags } from "./a2c.js";
 import { isA2cConfigInput, parseA2cRunConfig } from "../runner/a2c-config.js";
-import { isA2cRunDir } from "../runner/a2c-run.js";
 import { isLrqConfigInput, parseLrqRunConfig } from "../runner/lrq-config.js";
-import { isLrqRunDir } from "../runner/lrq-run.js";
 import { addClusterEmitOptions, addSweepTaskCommand, emitClusterJobs } from "./sweep-task.js";
 import { addQueueSweepOptions, addWorkerCommand, runQueueSweep } from "./queue.js";
 import { addDemoCommand } from "./demo.js";
@@ -106,44 +98,6 @@ function seedsArg(value: string): number[] {
       `--seeds must be a comma-separated list of integers in [0, 2147483647], got "${value}"`,
     );
   return parts.map(Number);
-}
-
-function summarize(r: RunResult, quiet: boolean): void {
-  const last = r.returns.slice(-100);
-  const mean = last.length ? last.reduce((a, b) => a + b, 0) / last.length : NaN;
-  if (!quiet)
-    process.stdout.write(
-      `${r.status}: ${r.episodesDone} episodes in ${r.dir}${last.length ? `; mean return of the last ${last.length}: ${mean.toFixed(3)}` : ""}\n`,
-    );
-  if (r.message) process.stderr.write(`${r.message}\n`);
-}
-
-function exitCodeFor(r: RunResult, sig: NodeJS.Signals | null): number {
-  if (r.status === "completed") return 0;
-  if (r.status === "interrupted") return sig === "SIGTERM" ? 143 : 130;
-  return 1;
-}
-
-async function trainWithProgress(
-  total: number,
-  startAt: number,
-  quiet: boolean,
-  go: (onEpisode: (e: number) => void, signal: AbortSignal) => Promise<RunResult>,
-): Promise<number> {
-  const bar = quiet ? null : episodeProgressBar(total, "train");
-  bar?.add(startAt);
-  const stop = stopOnSignals((sig) =>
-    process.stderr.write(`\n${sig}: checkpointing after this episode (send again to exit at once)\n`),
-  );
-  let result: RunResult;
-  try {
-    result = await go(() => bar?.add(1), stop.signal);
-  } finally {
-    bar?.stop();
-    stop.dispose();
-  }
-  summarize(result, quiet);
-  return exitCodeFor(result, stop.received());
 }
 
 /**
@@ -257,17 +211,17 @@ export function buildProgram(): Command {
     .action(async (dir: string, opts: { quiet?: boolean; totalSteps?: number }) => {
       if (!existsSync(join(dir, RUN_FILES.manifest)))
         throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
-      if (isA2cRunDir(dir)) {
+      if (runDirAlgo(dir) === "a2c") {
         if (opts.totalSteps !== undefined) throw new UsageError("--total-steps applies to DQN runs only");
         process.exitCode = await resumeA2c(dir, Boolean(opts.quiet));
         return;
       }
-      if (isLrqRunDir(dir)) {
+      if (runDirAlgo(dir) === "lrq") {
         if (opts.totalSteps !== undefined) throw new UsageError("--total-steps applies to DQN runs only");
         process.exitCode = await resumeLrq(dir, Boolean(opts.quiet));
         return;
       }
-      if (isDqnRunDir(dir)) {
+      if (runDirAlgo(dir) === "dqn") {
         const m = readManifest<{ totalSteps: number }>(dir);
         const total = opts.totalSteps ?? m.config.totalSteps;
         if (m.status === "completed" && total <= m.config.totalSteps) {
@@ -276,7 +230,7 @@ export function buildProgram(): Command {
         }
         const r = trainDqnWithProgress(
           total,
-          newestDqnCheckpointFrame(dir),
+          newestCheckpointCounter(dir),
           Boolean(opts.quiet),
           (onProgress) => resumeDqnRun(dir, { onProgress, totalSteps: opts.totalSteps }),
         );
@@ -291,10 +245,9 @@ export function buildProgram(): Command {
         return;
       }
       // Where the bar starts: the newest checkpoint's episode (resumeRun verifies it, falling back if corrupt).
-      const newest = listCheckpoints(join(dir, RUN_FILES.checkpointDir)).at(-1)?.episode ?? 0;
       process.exitCode = await trainWithProgress(
         config.episodes,
-        newest,
+        newestCheckpointCounter(dir),
         Boolean(opts.quiet),
         (onEpisode, signal) => resumeRun(dir, { onEpisode, signal }),
       );
@@ -340,15 +293,15 @@ export function buildProgram(): Command {
         opts.seedGiven = cmd.getOptionValueSource("seed") === "cli";
         if (!existsSync(join(dir, RUN_FILES.manifest)))
           throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
-        if (isA2cRunDir(dir)) {
+        if (runDirAlgo(dir) === "a2c") {
           evalA2c(dir, { ...opts, seed: opts.seedGiven ? opts.seed : undefined });
           return;
         }
-        if (isLrqRunDir(dir)) {
+        if (runDirAlgo(dir) === "lrq") {
           evalLrq(dir, { ...opts, seed: opts.seedGiven ? opts.seed : undefined });
           return;
         }
-        if (isDqnRunDir(dir)) {
+        if (runDirAlgo(dir) === "dqn") {
           const r = evaluateDqnRunDir(dir, {
             episodes: opts.episodes,
             seed: opts.seedGiven ? opts.seed : undefined,

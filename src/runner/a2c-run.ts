@@ -13,15 +13,15 @@ import {
 import { writeJsonAtomic } from "./atomic-file.js";
 import {
   CorruptCheckpointError,
-  listCheckpoints,
   loadLatestCheckpoint,
+  sameIdentity,
   removePartialCheckpoints,
   saveCheckpoint,
 } from "./checkpoint.js";
 import { DivergenceError, findNonFiniteTensor } from "./divergence.js";
 import { EVAL_SEED } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
-import { newManifest, readManifest, writeManifest, type Manifest } from "./manifest.js";
+import { completedRunResult, newManifest, readManifest, writeManifest, type Manifest } from "./manifest.js";
 import { METRIC, MetricsWriter, metricColumn, readMetrics, type MetricsOffset } from "./metrics.js";
 import { packageVersion } from "./provenance.js";
 import { createRunDir, RUN_FILES } from "./run-dir.js";
@@ -372,16 +372,6 @@ export async function executeA2cRun(rawConfig: unknown, options: A2cRunOptions =
   );
 }
 
-/** True when a run directory's manifest is an a2c run. */
-export function isA2cRunDir(dir: string): boolean {
-  return (readManifest(dir).config as { algo?: unknown } | null)?.algo === "a2c";
-}
-
-/** The newest checkpoint's frame of an a2c run (0 if none). */
-export function newestA2cCheckpointStep(dir: string): number {
-  return listCheckpoints(join(dir, RUN_FILES.checkpointDir)).at(-1)?.episode ?? 0;
-}
-
 /**
  * Continues the a2c run in `dir` from its newest valid checkpoint, bit-identically to an
  * uninterrupted run: parameters, optimizer (K-FAC's factors and inverses), generator, every env
@@ -393,26 +383,12 @@ export async function resumeA2cRun(
 ): Promise<RunResult> {
   const old = readManifest<A2cRunConfig>(dir);
   const config = parseA2cRunConfig(old.config);
-  if (old.status === "completed")
-    return {
-      dir,
-      jobId: old.jobId,
-      status: "completed",
-      episodesDone: old.episodesDone,
-      returns: [],
-      parameterCount: old.parameterCount ?? {},
-    };
+  if (old.status === "completed") return completedRunResult(dir, old);
   const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
   const unlock = lockRunDir(dir);
   try {
     const ckptDir = join(dir, RUN_FILES.checkpointDir);
-    const identity = identityOf(config);
-    const ckpt = loadLatestCheckpoint<A2cRunCheckpoint>(ckptDir, warn, (p) => {
-      if (JSON.stringify(p.identity) !== JSON.stringify(identity))
-        throw new Error(
-          "the checkpoint is from a different run setup (its config differs from the manifest's)",
-        );
-    });
+    const ckpt = loadLatestCheckpoint<A2cRunCheckpoint>(ckptDir, warn, sameIdentity(identityOf(config)));
     if (ckpt === null) {
       warn(`${dir}: no usable checkpoint; restarting the run from frame 0`);
       unlock();

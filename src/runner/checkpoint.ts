@@ -191,3 +191,17 @@ export function loadLatestCheckpoint<Payload>(
   }
   return null;
 }
+
+/**
+ * A {@link loadLatestCheckpoint} content check for payloads that record the run setup they were
+ * written under (`identity`): one from another setup is refused, so the previous one is tried.
+ */
+export function sameIdentity(identity: unknown): (payload: { identity?: unknown }) => void {
+  const expected = JSON.stringify(identity);
+  return (payload) => {
+    if (JSON.stringify(payload?.identity) !== expected)
+      throw new Error(
+        "the checkpoint is from a different run setup (its config differs from the manifest's)",
+      );
+  };
+}

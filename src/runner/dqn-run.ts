@@ -10,7 +10,6 @@ import { Rng } from "../random/rng.js";
 import { removeStaleTempFiles, writeJsonAtomic } from "./atomic-file.js";
 import {
   CorruptCheckpointError,
-  listCheckpoints,
   loadLatestCheckpoint,
   removePartialCheckpoints,
   saveCheckpoint,
@@ -405,11 +404,6 @@ export function executeDqnRun(rawConfig: DqnRunConfig | unknown, options: DqnRun
   );
 }
 
-/** True when a run directory's manifest is a DQN run. */
-export function isDqnRunDir(dir: string): boolean {
-  return (readManifest(dir).config as { algo?: unknown } | null)?.algo === "dqn";
-}
-
 /**
  * Continues the DQN run in `dir` from its newest valid checkpoint (corrupt ones are reported and
  * skipped), bit-identically to an uninterrupted run: metric rows and spectra after the checkpoint
@@ -511,11 +505,6 @@ export function resumeDqnRun(
     unlock();
     throw err;
   }
-}
-
-/** The newest checkpoint's frame of a DQN run (0 if none). */
-export function newestDqnCheckpointFrame(dir: string): number {
-  return listCheckpoints(join(dir, RUN_FILES.checkpointDir)).at(-1)?.episode ?? 0;
 }
 
 /**

@@ -16,8 +16,8 @@ import { evaluateGreedy, runTdEpisode, type GreedyEvaluation } from "../valuelea
 import { writeJsonAtomic } from "./atomic-file.js";
 import {
   CorruptCheckpointError,
-  listCheckpoints,
   loadLatestCheckpoint,
+  sameIdentity,
   removePartialCheckpoints,
   saveCheckpoint,
 } from "./checkpoint.js";
@@ -25,7 +25,7 @@ import { DivergenceError, findNonFiniteTensor } from "./divergence.js";
 import { EVAL_SEED } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
 import { LRQ_GRIDS, parseLrqRunConfig, resultDefiningLrqConfig, type LrqRunConfig } from "./lrq-config.js";
-import { newManifest, readManifest, writeManifest, type Manifest } from "./manifest.js";
+import { completedRunResult, newManifest, readManifest, writeManifest, type Manifest } from "./manifest.js";
 import { METRIC, MetricsWriter, metricColumn, readMetrics, type MetricsOffset } from "./metrics.js";
 import { packageVersion } from "./provenance.js";
 import { createRunDir, RUN_FILES } from "./run-dir.js";
@@ -446,16 +446,6 @@ export async function executeLrqRun(
   );
 }
 
-/** True when a run directory's manifest is an lrq run. */
-export function isLrqRunDir(dir: string): boolean {
-  return (readManifest(dir).config as { algo?: unknown } | null)?.algo === "lrq";
-}
-
-/** The newest checkpoint's step of an lrq run (0 if none). */
-export function newestLrqCheckpointStep(dir: string): number {
-  return listCheckpoints(join(dir, RUN_FILES.checkpointDir)).at(-1)?.episode ?? 0;
-}
-
 /**
  * Continues the lrq run in `dir` from its newest valid checkpoint, bit-identically to an
  * uninterrupted run: parameters, optimizer moments, both generators and the metric files are
@@ -467,26 +457,12 @@ export async function resumeLrqRun(
 ): Promise<RunResult> {
   const old = readManifest<LrqRunConfig>(dir);
   const config = parseLrqRunConfig(old.config);
-  if (old.status === "completed")
-    return {
-      dir,
-      jobId: old.jobId,
-      status: "completed",
-      episodesDone: old.episodesDone,
-      returns: [],
-      parameterCount: old.parameterCount ?? {},
-    };
+  if (old.status === "completed") return completedRunResult(dir, old);
   const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
   const unlock = lockRunDir(dir);
   try {
     const ckptDir = join(dir, RUN_FILES.checkpointDir);
-    const identity = identityOf(config);
-    const ckpt = loadLatestCheckpoint<LrqRunCheckpoint>(ckptDir, warn, (p) => {
-      if (JSON.stringify(p.identity) !== JSON.stringify(identity))
-        throw new Error(
-          "the checkpoint is from a different run setup (its config differs from the manifest's)",
-        );
-    });
+    const ckpt = loadLatestCheckpoint<LrqRunCheckpoint>(ckptDir, warn, sameIdentity(identityOf(config)));
     if (ckpt === null) {
       warn(`${dir}: no usable checkpoint; restarting the run from step 0`);
       unlock();

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { writeJsonAtomic } from "./atomic-file.js";
 import { gitCommit, packageVersion } from "./provenance.js";
 import { RUN_FILES } from "./run-dir.js";
+import type { RunResult } from "./run.js";
 import type { RunSpec } from "./run-spec.js";
 
 export type RunStatus = "running" | "completed" | "interrupted" | "diverged" | "failed";
@@ -100,4 +101,22 @@ export function readManifest<Config = unknown>(dir: string): Manifest<Config> {
   if (m.format !== "lowrank-rl/run")
     throw new Error(`${path}: not a lowrank-rl run manifest (format = ${String(m.format)})`);
   return m as Manifest<Config>;
+}
+
+/** The algorithm a run folder's manifest names (`"lrpg"`, `"nn"`, `"dqn"`, `"a2c"`, `"lrq"`), or null. */
+export function runDirAlgo(dir: string): string | null {
+  const algo = (readManifest(dir).config as { algo?: unknown } | null)?.algo;
+  return typeof algo === "string" ? algo : null;
+}
+
+/** What resuming a run that already completed returns: the run as its manifest records it. */
+export function completedRunResult(dir: string, m: Manifest): RunResult {
+  return {
+    dir,
+    jobId: m.jobId,
+    status: "completed",
+    episodesDone: m.episodesDone,
+    returns: [],
+    parameterCount: m.parameterCount ?? {},
+  };
 }

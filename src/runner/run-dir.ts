@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { listCheckpoints } from "./checkpoint.js";
 
 /** Makes an env id safe as one path component: `LRPG/Pendulum` → `LRPG-Pendulum`. */
 export function sanitizeForPath(id: string): string {
@@ -54,3 +55,8 @@ export const RUN_FILES = {
   checkpointDir: "checkpoints",
   snapshots: "snapshots.jsonl",
 } as const;
+
+/** The progress counter (episode, frame or step) of a run folder's newest checkpoint file; 0 if none. */
+export function newestCheckpointCounter(runDir: string): number {
+  return listCheckpoints(join(runDir, RUN_FILES.checkpointDir)).at(-1)?.episode ?? 0;
+}

@@ -24,7 +24,14 @@ import {
 } from "./divergence.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
-import { newManifest, readManifest, writeManifest, type Manifest, type RunStatus } from "./manifest.js";
+import {
+  completedRunResult,
+  newManifest,
+  readManifest,
+  writeManifest,
+  type Manifest,
+  type RunStatus,
+} from "./manifest.js";
 import {
   METRIC,
   MetricsWriter,
@@ -399,27 +406,12 @@ export async function resumeRun(
   const old = readManifest<RunConfig>(dir);
   if (isLrqConfigInput(old.config)) return resumeLrqRun(dir, { signal: options.signal, warn: options.warn });
   if (isDqnConfigInput(old.config)) {
-    if (old.status === "completed")
-      return {
-        dir,
-        jobId: old.jobId,
-        status: "completed",
-        episodesDone: old.episodesDone,
-        returns: [],
-        parameterCount: old.parameterCount ?? {},
-      };
+    if (old.status === "completed") return completedRunResult(dir, old);
     return resumeDqnRun(dir, { warn: options.warn });
   }
   const config = parseRunConfig(old.config);
   if (old.status === "completed") {
-    return {
-      dir,
-      jobId: old.jobId,
-      status: "completed",
-      episodesDone: old.episodesDone,
-      returns: [],
-      parameterCount: old.parameterCount ?? {},
-    };
+    return completedRunResult(dir, old);
   }
   const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
   // Held from here until the session ends (released at once when restarting or on an error).

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseA2cRunConfig } from "../../src/runner/a2c-config.js";
-import { evaluateA2cRunDir, executeA2cRun, isA2cRunDir, resumeA2cRun } from "../../src/runner/a2c-run.js";
+import { evaluateA2cRunDir, executeA2cRun, resumeA2cRun } from "../../src/runner/a2c-run.js";
+import { runDirAlgo } from "../../src/runner/manifest.js";
 import { readManifest } from "../../src/runner/manifest.js";
 import { readMetrics } from "../../src/runner/metrics.js";
 import { RUN_FILES } from "../../src/runner/run-dir.js";
@@ -69,7 +70,7 @@ describe("a2c run lifecycle", () => {
     const dir = tmp();
     const r = await executeA2cRun(config, { dir });
     expect(r.status).toBe("completed");
-    expect(isA2cRunDir(dir)).toBe(true);
+    expect(runDirAlgo(dir)).toBe("a2c");
     const m = readManifest(dir) as unknown as { spec: { kind: string; parameters: number }; status: string };
     expect(m.status).toBe("completed");
     expect(m.spec.kind).toBe("a2c");
