@@ -14,7 +14,7 @@
  * Variant names: <adam|kfac>-<dense|lowrank-<r>|trl-<r>>[-scattering] (r an integer rank or a
  * fraction in (0, 1) of the dense count).
  */
-import "./lib/script-errors.js";
+import { usageExit } from "./lib/script-errors.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
@@ -28,7 +28,7 @@ import {
 } from "../src/actorcritic/index.js";
 import { makeEnv } from "../src/envs/index.js";
 import { Rng } from "../src/random/rng.js";
-import { intInRange, outputDir, seedList } from "./lib/args.js";
+import { intInRange, oneOf, outputDir, seedList } from "./lib/args.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
 const NUM_ENVS = 8;
@@ -80,14 +80,11 @@ function parseVariant(name: string): Variant {
 }
 
 const program = new Command("a2c")
+  .exitOverride(usageExit)
   .option(
     "--env <name>",
     "cartpole or breakout",
-    (v) => {
-      if (v !== "cartpole" && v !== "breakout")
-        throw new InvalidArgumentError(`--env must be cartpole or breakout, got "${v}"`);
-      return v;
-    },
+    oneOf("--env", ["cartpole", "breakout"] as const),
     "cartpole",
   )
   .option("--variants <list>", "comma-separated variant names", (v) =>
@@ -102,6 +99,7 @@ const program = new Command("a2c")
   )
   .option("--frames <n>", "Breakout: frames per run", intInRange("--frames", 1, 1e9), BREAKOUT.frames)
   .option("--out <dir>", "output folder", outputDir("--out"), "results/a2c")
+  .showHelpAfterError("(add --help for usage)")
   .parse();
 const opts = program.opts<{
   env: "cartpole" | "breakout";

@@ -8,6 +8,7 @@
  *
  * Writes <out>/ranks.json (one row per rank) and prints the table.
  */
+import "./lib/script-errors.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeEnv } from "../src/envs/registry.js";

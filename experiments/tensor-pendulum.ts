@@ -9,15 +9,16 @@
  * Writes <out>/summary.json, <out>/report.md and <out>/report.html (median + IQR learning curves). Measure: episodes until the trailing
  * 10-episode mean training return reaches −1 000 (1 000-step episodes).
  */
+import { usageExit } from "./lib/script-errors.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { makeEnv } from "../src/envs/registry.js";
 import { gaeActorCriticRule } from "../src/pg/actor-critic.js";
 import type { BatchUpdateRule } from "../src/pg/batch-update.js";
 import { TrpoRule } from "../src/pg/trpo-rule.js";
 import { Rng } from "../src/random/rng.js";
-import { intInRange, seedList } from "./lib/args.js";
+import { intInRange, listOf, oneOf, outputDir, seedList } from "./lib/args.js";
 import { episodesToReach, trainBatches, type Protocol } from "./lib/batch-train.js";
 import { censoredSpread } from "./lib/censored-spread.js";
 import { writeCurvesReport, type CurvePanel } from "./lib/curves-report.js";
@@ -81,19 +82,8 @@ function modelSpec(kind: ModelKind, algo: Algo): ModelSpec {
   return { kind, features: RBF_FEATURES, logSigmaClamp: BASELINE_LOG_SIGMA_CLAMP };
 }
 
-function listOf<T extends string>(flag: string, allowed: readonly T[]) {
-  return (value: string): T[] => {
-    const items = value.split(",").map((s) => s.trim()) as T[];
-    for (const v of items)
-      if (!allowed.includes(v))
-        throw new InvalidArgumentError(
-          `${flag} must be a comma list of ${allowed.join(", ")}; got "${value}"`,
-        );
-    return items;
-  };
-}
-
 const program = new Command()
+  .exitOverride(usageExit)
   .name("exp:tensor-pendulum")
   .description("REINFORCE/PPO/TRPO × CP tensor / NN / RBF on the tensor-low-rank pendulum")
   .option(
@@ -112,16 +102,12 @@ const program = new Command()
   .option(
     "--protocol <p>",
     "clean (bootstrap at the 1 000-step cut) or reference (cut stored as terminal)",
-    (v: string) => {
-      if (v !== "clean" && v !== "reference")
-        throw new InvalidArgumentError(`--protocol must be "clean" or "reference", got "${v}"`);
-      return v as Protocol;
-    },
+    oneOf("--protocol", ["clean", "reference"] as const),
     PROTOCOL,
   )
-  .option("--out <dir>", "output folder (summary.json, report.md)", OUT)
+  .option("--out <dir>", "output folder (summary.json, report.md)", outputDir("--out"), OUT)
   .option("--quiet", "no per-run lines")
-  .showHelpAfterError()
+  .showHelpAfterError("(add --help for usage)")
   .parse();
 const opts = program.opts<{
   seeds: number[];

@@ -9,12 +9,13 @@
  * Writes <out>/summary.json, <out>/report.md and <out>/report.html (median + IQR learning curves). Measure: episodes until the trailing 10-episode
  * mean training return reaches −100 (the pendulum is balanced; the optimum is ≈ 0).
  */
+import { usageExit } from "./lib/script-errors.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { TrpoRule } from "../src/pg/trpo-rule.js";
 import { Rng } from "../src/random/rng.js";
-import { intInRange, seedList } from "./lib/args.js";
+import { intInRange, listOf, oneOf, outputDir, seedList } from "./lib/args.js";
 import { BalancingPendulum } from "./lib/balancing-pendulum.js";
 import { episodesToReach, trainBatches, type Protocol } from "./lib/batch-train.js";
 import { censoredSpread } from "./lib/censored-spread.js";
@@ -64,6 +65,7 @@ const spec = (k: Kind): ModelSpec =>
     : { kind: "nn", hidden: NN_HIDDEN, outputScale: [0.1, 0], logSigmaClamp: NN_LOG_SIGMA_CLAMP };
 
 const program = new Command()
+  .exitOverride(usageExit)
   .name("exp:trpo-pendulum")
   .description("TRPO with a rank-4 low-rank matrix policy vs a tanh NN on the balancing pendulum")
   .option(
@@ -73,31 +75,16 @@ const program = new Command()
     Array.from({ length: SEEDS }, (_, i) => i),
   )
   .option("--episodes <n>", "episodes per run", intInRange("--episodes", 15, 1_000_000), EPISODES)
-  .option(
-    "--algo <list>",
-    "models: lowrank,nn (TRPO is the only algorithm)",
-    (v: string) => {
-      const items = v.split(",").map((s) => s.trim()) as Kind[];
-      for (const x of items)
-        if (!KINDS.includes(x))
-          throw new InvalidArgumentError(`--algo must be a comma list of lowrank, nn; got "${v}"`);
-      return items;
-    },
-    KINDS,
-  )
+  .option("--algo <list>", "models: lowrank,nn (TRPO is the only algorithm)", listOf("--algo", KINDS), KINDS)
   .option(
     "--protocol <p>",
     "clean (bootstrap at the cut) or reference (cut stored as terminal)",
-    (v: string) => {
-      if (v !== "clean" && v !== "reference")
-        throw new InvalidArgumentError(`--protocol must be "clean" or "reference", got "${v}"`);
-      return v as Protocol;
-    },
+    oneOf("--protocol", ["clean", "reference"] as const),
     PROTOCOL,
   )
-  .option("--out <dir>", "output folder (summary.json, report.md)", OUT)
+  .option("--out <dir>", "output folder (summary.json, report.md)", outputDir("--out"), OUT)
   .option("--quiet", "no per-run lines")
-  .showHelpAfterError()
+  .showHelpAfterError("(add --help for usage)")
   .parse();
 const opts = program.opts<{
   seeds: number[];

@@ -50,3 +50,27 @@ export function outputDir(flag: string): (value: string) => string {
     return value;
   };
 }
+
+/** Commander parser for a comma list drawn from `allowed`; the error names the flag and the choices. */
+export function listOf<T extends string>(flag: string, allowed: readonly T[]): (value: string) => T[] {
+  return (value: string) => {
+    const items = value.split(",").map((s) => s.trim()) as T[];
+    for (const v of items)
+      if (!allowed.includes(v))
+        throw new InvalidArgumentError(
+          `${flag} must be a comma list of ${allowed.join(", ")}; got "${value}"`,
+        );
+    return items;
+  };
+}
+
+/** Commander parser for one of `allowed`; the error names the flag and the choices. */
+export function oneOf<T extends string>(flag: string, allowed: readonly T[]): (value: string) => T {
+  return (value: string) => {
+    if (!allowed.includes(value as T))
+      throw new InvalidArgumentError(
+        `${flag} must be ${allowed.map((a) => `"${a}"`).join(" or ")}, got "${value}"`,
+      );
+    return value as T;
+  };
+}

@@ -7,7 +7,19 @@ import { describe, expect, it } from "vitest";
 import { outputDir } from "../../experiments/lib/args.js";
 
 const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
-const SCRIPTS = ["pendulum", "acrobot", "rocket", "paper", "cartpole-dqn", "breakout", "rank-sweep", "laser"];
+const SCRIPTS = [
+  "pendulum",
+  "acrobot",
+  "rocket",
+  "paper",
+  "cartpole-dqn",
+  "breakout",
+  "rank-sweep",
+  "laser",
+  "tensor-pendulum",
+  "trpo-pendulum",
+  "a2c",
+];
 
 function runScript(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
