@@ -227,7 +227,10 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorkerHandle
         // After a Redis outage the blocking connection can keep close() waiting indefinitely; the
         // running jobs have checkpointed by then, and a job left "active" goes back to the queue
         // when its lock expires (stalled-job recovery), so stop waiting after 10 s.
-        const closed = worker.close().then(() => true);
+        const closed = worker.close().then(
+          () => true,
+          () => false,
+        );
         if (!(await Promise.race([closed, sleep(10_000).then(() => false)])))
           await Promise.race([worker.close(true).catch(() => {}), sleep(5_000)]);
         await Promise.all(all.map((t) => t.terminate()));

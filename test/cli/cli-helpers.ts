@@ -25,6 +25,12 @@ export function spawnCli(args: string[]): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/**
+ * How the child ended. Safe to call after it has already exited (then the "exit" event is
+ * gone, so the recorded exit code or signal is returned at once).
+ */
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 }

@@ -33,9 +33,12 @@ describe("lowrank-rl with a reader that closes early", () => {
         };
         child.stdout.on("data", onData);
       });
-      const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-        child.once("exit", (c, s) => resolve({ code: c, signal: s })),
-      );
+      const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+        // It may have exited already, and then the "exit" event is gone.
+        if (child.exitCode !== null || child.signalCode !== null)
+          resolve({ code: child.exitCode, signal: child.signalCode });
+        else child.once("exit", (c, s) => resolve({ code: c, signal: s }));
+      });
       expect(firstLine).toMatch(/^sweep .*: 6000 jobs/);
       expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
       expect(stderr).toBe("");

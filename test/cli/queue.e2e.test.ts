@@ -320,7 +320,14 @@ describe("Redis killed and restarted mid-sweep", () => {
     expect(sub.code, submitOut).toBe(0);
     expect(submitOut).toMatch(/12\/12 done, 0 running, 0 waiting, 0 failed/);
     for (const w of workers) w.child.kill("SIGTERM");
-    for (const w of workers) expect((await exited(w.child)).code).toBe(0);
+    for (const w of workers) {
+      const end = await Promise.race([exited(w.child), pause(60_000).then(() => null)]);
+      if (end === null) {
+        w.child.kill("SIGKILL");
+        throw new Error(`a worker did not exit within 60 s of SIGTERM:\n${w.lines.join("\n")}`);
+      }
+      expect(end.code, w.lines.join("\n")).toBe(0);
+    }
     const done = workers.flatMap((w) => jobsWith(w.lines, "done"));
     expect(done).toHaveLength(12);
     expect(new Set(done).size).toBe(12);
