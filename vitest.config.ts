@@ -11,5 +11,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // one temp folder per test run, removed at its end (test/temp-root.ts)
+    globalSetup: ["test/temp-root.ts"],
   },
 });

@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // one temp folder per test run, removed at its end (test/temp-root.ts)
+    globalSetup: ["test/temp-root.ts"],
   },
 });

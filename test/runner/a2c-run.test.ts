@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parseA2cRunConfig } from "../../src/runner/a2c-config.js";
 import { evaluateA2cRunDir, executeA2cRun, resumeA2cRun } from "../../src/runner/a2c-run.js";
 import { runDirAlgo } from "../../src/runner/manifest.js";
@@ -9,7 +9,15 @@ import { readManifest } from "../../src/runner/manifest.js";
 import { readMetrics } from "../../src/runner/metrics.js";
 import { RUN_FILES } from "../../src/runner/run-dir.js";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "a2c-run-"));
+const made: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(join(tmpdir(), "a2c-run-"));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("a2c config", () => {
   it("fills the env's preset and keeps what is given", () => {
