@@ -1,3 +1,4 @@
+import type { Env } from "../envs/env.js";
 import type { LowRankMatrix } from "../factor/low-rank-matrix.js";
 import { GaussianHead, softplusInverse } from "../heads/gaussian.js";
 import type { Parameter } from "../optim/parameter.js";
@@ -6,8 +7,10 @@ import type { Parametrization } from "../parametrizations/parametrization.js";
 import { StackedParametrization } from "../parametrizations/stack.js";
 import type { GaussianPolicyAgent, ParameterCount } from "../pg/agent.js";
 import { ComposedAgent, checkAgentRates } from "../pg/composed-agent.js";
+import { ReinforceWithBaseline } from "../pg/reinforce-baseline.js";
 import { Rng } from "../random/rng.js";
 import { Discretizer, type DiscretizerOptions } from "./discretizer.js";
+import { FusedLrpgEpisodes } from "./fused-rollout.js";
 
 /** How σ is parametrised. */
 export type SigmaOptions =
@@ -177,6 +180,27 @@ export class LrpgAgent
 
   sigma(state: ArrayLike<number>): number {
     return this.head.sigma(this.forwardActor(state), 0);
+  }
+
+  /**
+   * The fused episode loop ({@link FusedLrpgEpisodes}, bit-identical to `runEpisode` + `learn`) for
+   * a scalar σ on an unwrapped LRPG/Pendulum, LRPG/Acrobot or LRPG/Rocket; null otherwise (and for
+   * subclasses, which may override `act` or `learn`).
+   */
+  fusedEpisodes(env: Env): FusedLrpgEpisodes | null {
+    if (Object.getPrototypeOf(this) !== LrpgAgent.prototype || this.sigmaMatrix !== null) return null;
+    if (!(this.rule instanceof ReinforceWithBaseline) || !(this.actor instanceof GridLowRank)) return null;
+    return FusedLrpgEpisodes.create(
+      {
+        actor: this.actor,
+        critic: this.critic,
+        head: this.head,
+        actorOptimizer: this.actorOptimizer,
+        criticOptimizer: this.criticOptimizer,
+        gamma: this.gamma,
+      },
+      env,
+    );
   }
 }
 

@@ -1,5 +1,7 @@
+import type { Env } from "../envs/env.js";
 import type { OptimizerState } from "../optim/optimizer.js";
 import type { Rng } from "../random/rng.js";
+import type { EpisodeBuffer } from "./episode-buffer.js";
 
 /**
  * One finished episode as REINFORCE stores it: the states acted in, the actions taken (what
@@ -90,6 +92,24 @@ export interface PolicyGradientAgent {
   /** Optimizer moments and step counts (for exact resumption from a checkpoint). */
   getTrainingState(): AgentTrainingState;
   setTrainingState(state: AgentTrainingState): void;
+  /** An episode loop specialized to this agent and `env` ({@link FusedEpisodes}), or null where there is none. */
+  fusedEpisodes?(env: Env): FusedEpisodes | null;
+}
+
+/**
+ * An agent's episode loop specialized to one env: `runEpisode(env, agent, rng, buffer)` followed
+ * by `agent.learn(buffer)`, bit for bit (same draws, same states, same parameters after), with
+ * what acting computed (grid cells, policy outputs, values) recorded for the update.
+ */
+export interface FusedEpisodes {
+  /** As `runEpisode` with the env and agent this loop was made for. */
+  runEpisode(
+    rng: Rng,
+    buffer: EpisodeBuffer,
+    resetSeed?: number,
+  ): { terminated: boolean; truncated: boolean };
+  /** As `agent.learn(buffer)`; `buffer` must be the one the last {@link runEpisode} filled, unchanged (throws otherwise). */
+  learnRecorded(buffer: EpisodeBuffer): LearnResult;
 }
 
 /** A Gaussian policy π(a|s) = N(μ(s), σ(s)²) over a scalar action. */

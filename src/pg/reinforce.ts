@@ -38,6 +38,11 @@ export interface TrainReinforceOptions {
   onEpisode?: (report: EpisodeReport) => void | boolean;
   /** Skip the updates (evaluate a fixed stochastic policy). Default true. */
   learn?: boolean;
+  /**
+   * Use the agent's fused episode loop for this env when it has one (`agent.fusedEpisodes`,
+   * bit-identical results). Default true; false runs `runEpisode` + `agent.learn`.
+   */
+  fused?: boolean;
 }
 
 export interface TrainReinforceResult {
@@ -115,6 +120,7 @@ export function trainReinforce(options: TrainReinforceOptions): TrainReinforceRe
     throw new RangeError(`trainReinforce: maxSteps must be an integer >= 1, got ${maxSteps}`);
   }
   const buffer = new EpisodeBuffer(agent.stateDim, maxSteps);
+  const fused = options.fused === false ? null : (agent.fusedEpisodes?.(env) ?? null);
   const returns = new Float64Array(episodes);
   const lengths = new Int32Array(episodes);
   let totalSteps = 0;
@@ -131,11 +137,12 @@ export function trainReinforce(options: TrainReinforceOptions): TrainReinforceRe
   };
   let run = 0;
   for (let e = 0; e < episodes; e++) {
-    const end = runEpisode(env, agent, rng, buffer, e === 0 ? envSeed : undefined);
+    const seed = e === 0 ? envSeed : undefined;
+    const end = fused ? fused.runEpisode(rng, buffer, seed) : runEpisode(env, agent, rng, buffer, seed);
     let lossActor = NaN;
     let lossCritic = NaN;
     if (doLearn) {
-      const r = agent.learn(buffer);
+      const r = fused ? fused.learnRecorded(buffer) : agent.learn(buffer);
       lossActor = r.lossActor;
       lossCritic = r.lossCritic;
     }

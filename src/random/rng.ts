@@ -62,6 +62,25 @@ export class Rng {
     };
   }
 
+  /**
+   * The xoroshiro128+ words into words[0 … 3] (the order of {@link RngState.words}) and the cached
+   * Box–Muller draw into spare[0] (NaN when none; a real draw is never NaN). For fused loops that
+   * step the generator themselves on unboxed locals and hand it back with {@link writeWords}.
+   */
+  readWords(words: Int32Array, spare: Float64Array): void {
+    const w = this.gen.getState();
+    for (let i = 0; i < 4; i++) words[i] = w[i];
+    spare[0] = this.hasSpare ? this.spare : NaN;
+  }
+
+  /** Sets the generator to words[0 … 3] and spare[0] (NaN: none), the inverse of {@link readWords}. */
+  writeWords(words: Int32Array, spare: Float64Array): void {
+    this.gen = xoroshiro128plusFromState([words[0], words[1], words[2], words[3]]);
+    const s = spare[0];
+    this.hasSpare = s === s;
+    this.spare = this.hasSpare ? s : 0;
+  }
+
   /** A new independent generator (xoroshiro128+ jump, 2^64 draws ahead); this one advances by one output. */
   fork(): Rng {
     const child = Rng.fromState(this.getState());
