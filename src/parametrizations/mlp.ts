@@ -1,5 +1,6 @@
 import { makeParameter, type Parameter } from "../optim/parameter.js";
 import type { Rng } from "../random/rng.js";
+import { MLP_KERNEL_MAX_BATCH, ReluMlp2Kernels } from "./mlp-wasm.js";
 import type { BatchKeeping, StateDictEntry } from "./parametrization.js";
 
 /** The hidden nonlinearity of {@link ScalarMlp}. */
@@ -8,6 +9,12 @@ export type MlpActivation = "relu" | "tanh";
 export interface ScalarMlpOptions {
   /** "relu" (default) or "tanh" (the tensor-low-rank reference's PolicyNetwork/ValueNetwork). */
   activation?: MlpActivation;
+  /**
+   * Whether a 2-input ReLU net with H a multiple of 4 runs on the WebAssembly f64x2 kernels
+   * (mlp-wasm.ts; bit-identical to the scalar loops) where the runtime has them. Default true;
+   * false keeps the scalar JavaScript loops (the reference the kernels are tested against).
+   */
+  kernels?: boolean;
 }
 
 /**
@@ -19,6 +26,10 @@ export interface ScalarMlpOptions {
  * Backward, for upstream gradients g_t = ∂J/∂y_t over a batch, with u_t = W₁x_t + b₁, h_t = ReLU(u_t):
  *   ∇w₂ = Σ_t g_t h_t,  ∇b₂ = Σ_t g_t,
  *   δ_t = g_t · w₂ ⊙ 1[u_t > 0],  ∇W₁ = Σ_t δ_t x_tᵀ,  ∇b₁ = Σ_t δ_t.
+ *
+ * A 2-input ReLU net with H a multiple of 4 (the pendulum baseline) keeps its parameters in the
+ * WebAssembly memory of {@link ReluMlp2Kernels} and runs all three passes on its f64x2 kernels,
+ * bit-identical to the scalar loops below (docs/performance.md, "NN baseline").
  */
 export class ScalarMlp implements BatchKeeping {
   readonly inputDim: number;
@@ -34,6 +45,10 @@ export class ScalarMlp implements BatchKeeping {
   private xt = new Float64Array(0);
   private batch = 0;
   private readonly accS: Float64Array;
+  /** The f64x2 kernels holding the parameters, or null (scalar loops). */
+  private readonly kernels: ReluMlp2Kernels | null;
+  /** Whether the last kept batch sits in the kernels' scratch (else in {@link xt}). */
+  private batchInKernels = false;
 
   constructor(inputDim: number, hidden: number, prefix: string, options: ScalarMlpOptions = {}) {
     const activation = options.activation ?? "relu";
@@ -47,10 +62,22 @@ export class ScalarMlp implements BatchKeeping {
     this.inputDim = inputDim;
     this.hidden = hidden;
     this.accS = new Float64Array(inputDim);
-    this.w1 = makeParameter(`${prefix}.0.weight`, [hidden, inputDim]);
-    this.b1 = makeParameter(`${prefix}.0.bias`, [hidden]);
-    this.w2 = makeParameter(`${prefix}.2.weight`, [1, hidden]);
-    this.b2 = makeParameter(`${prefix}.2.bias`, [1]);
+    const k =
+      activation === "relu" && inputDim === 2 && options.kernels !== false
+        ? ReluMlp2Kernels.create(hidden)
+        : null;
+    this.kernels = k;
+    if (k !== null) {
+      this.w1 = { name: `${prefix}.0.weight`, shape: [hidden, inputDim], data: k.w1, grad: k.gw1 };
+      this.b1 = { name: `${prefix}.0.bias`, shape: [hidden], data: k.b1, grad: k.gb1 };
+      this.w2 = { name: `${prefix}.2.weight`, shape: [1, hidden], data: k.w2, grad: k.gw2 };
+      this.b2 = { name: `${prefix}.2.bias`, shape: [1], data: k.b2, grad: k.gb2 };
+    } else {
+      this.w1 = makeParameter(`${prefix}.0.weight`, [hidden, inputDim]);
+      this.b1 = makeParameter(`${prefix}.0.bias`, [hidden]);
+      this.w2 = makeParameter(`${prefix}.2.weight`, [1, hidden]);
+      this.b2 = makeParameter(`${prefix}.2.bias`, [1]);
+    }
   }
 
   get parameters(): Parameter[] {
@@ -98,6 +125,7 @@ export class ScalarMlp implements BatchKeeping {
    */
   forward(x: ArrayLike<number>, offset = 0): number {
     if (this.activation === "tanh") return this.forwardTanh(x, offset);
+    if (this.kernels !== null) return this.kernels.forwardOne(x[offset], x[offset + 1]) + this.b2.data[0];
     if (this.inputDim === 2) {
       const y = this.forward2BranchFree(x[offset], x[offset + 1]);
       if (y - y === 0) return y + this.b2.data[0];
@@ -145,6 +173,13 @@ export class ScalarMlp implements BatchKeeping {
       for (let t = 0; t < T; t++) out[t] = this.forwardTanh(x, t * this.inputDim);
       return;
     }
+    if (this.batchInKernels) {
+      const k = this.kernels!;
+      k.forwardBatch(T);
+      const b2 = this.b2.data[0];
+      for (let t = 0; t < T; t++) out[t] = k.out[t] + b2;
+      return;
+    }
     if (this.inputDim === 2 && this.forwardBatch2BranchFree(T, out)) return;
     this.forwardBatchBranching(T, out);
   }
@@ -155,11 +190,22 @@ export class ScalarMlp implements BatchKeeping {
    * parameters.
    */
   keepBatch(x: Float64Array, T: number): void {
+    const k = this.kernels;
+    this.batch = T;
+    this.batchInKernels = k !== null && T >= 1 && T <= MLP_KERNEL_MAX_BATCH;
+    if (this.batchInKernels) {
+      const x0 = k!.x0;
+      const x1 = k!.x1;
+      for (let t = 0; t < T; t++) {
+        x0[t] = x[2 * t];
+        x1[t] = x[2 * t + 1];
+      }
+      return;
+    }
     const S = this.inputDim;
     if (this.xt.length < T * S) this.xt = new Float64Array(Math.max(T * S, 2 * this.xt.length));
     const xt = this.xt; // S×T, the inputs transposed
     for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) xt[s * T + t] = x[t * S + s];
-    this.batch = T;
   }
 
   /**
@@ -259,6 +305,19 @@ export class ScalarMlp implements BatchKeeping {
   backwardBatch(g: Float64Array): void {
     if (this.activation === "tanh") {
       this.backwardTanh(g);
+      return;
+    }
+    if (this.batchInKernels) {
+      const k = this.kernels!;
+      const T = this.batch;
+      let gb2 = 0;
+      for (let t = 0; t < T; t++) {
+        const gt = g[t];
+        k.g[t] = gt;
+        gb2 += gt;
+      }
+      k.backward(T);
+      this.b2.grad[0] += gb2;
       return;
     }
     const S = this.inputDim;

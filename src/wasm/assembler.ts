@@ -101,6 +101,7 @@ export const op = {
   i32Shl: [0x74],
   f32Add: [0x92],
   f64Add: [0xa0],
+  f64Mul: [0xa2],
   f64PromoteF32: [0xbb],
   // SIMD
   v128Load: (offset = 0): number[] => [...simd(0), 4, ...uleb(offset)],
@@ -114,6 +115,9 @@ export const op = {
   f64x2Splat: simd(20),
   f32x4ExtractLane: (lane: number): number[] => [...simd(31), lane],
   f64x2ExtractLane: (lane: number): number[] => [...simd(33), lane],
+  /** f64x2.gt: each lane all ones where a > b (false for NaN), else zero. */
+  f64x2Gt: simd(74),
+  v128And: simd(78),
   v128Or: simd(80),
   v128AnyTrue: simd(83),
   /** f32x4.demote_f64x2_zero: both lanes rounded to nearest even, upper two lanes zero. */

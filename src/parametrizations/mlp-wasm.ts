@@ -1,0 +1,337 @@
+/**
+ * WebAssembly SIMD (f64x2) kernels of the two-input ReLU {@link ScalarMlp} (the pendulum's
+ * 2→H→1 NN baseline): the single-state forward, the batch forward and the batch backward.
+ *
+ * Every kernel keeps each sum's order of the scalar loops, so the results are bit-identical:
+ * - the batch backward puts two hidden units in the two lanes (four units per pass over t): each
+ *   lane accumulates its unit's ∇w₂, ∇b₁, ∇W₁ over t in increasing order, as the scalar loop does;
+ * - the batch forward puts two time steps in the lanes: each lane accumulates y_t over the units
+ *   in increasing order;
+ * - the single-state forward computes two units' products per instruction and adds them to y one
+ *   lane at a time, in unit order.
+ * ReLU's gate is a lane mask (f64x2.gt u > 0, then v128.and): an inactive unit contributes +0,
+ * exactly (even where its product is ±∞ or NaN), and adding +0 leaves every running sum as it is
+ * (each starts at +0 and so is never −0). That is the scalar branch `if (u > 0) sum += …`.
+ * WebAssembly never fuses a·b + c, so each product and sum is rounded as in JavaScript.
+ *
+ * The parameters and their gradients live in the kernels' own WebAssembly memory (Float64Array
+ * views over it, never grown, so the views stay valid), with scratch space for batches of up to
+ * {@link MLP_KERNEL_MAX_BATCH} steps; longer batches take the scalar path.
+ */
+import {
+  CodeBuffer,
+  I32,
+  F64,
+  V128,
+  compileKernels,
+  groupLocals,
+  instantiateKernels,
+  newMemory,
+  op,
+  PAGE_BYTES,
+  type FunctionSpec,
+  type ValueType,
+  type WasmModule,
+} from "../wasm/index.js";
+
+/** Longest batch the kernels' scratch space holds. */
+export const MLP_KERNEL_MAX_BATCH = 2048;
+
+interface Exports {
+  forward1(w1: number, b1: number, w2: number, x: number, y: number, end: number): void;
+  forwardBatch(
+    w1: number,
+    b1: number,
+    w2: number,
+    x0: number,
+    x1: number,
+    out: number,
+    tEnd: number,
+    hEnd: number,
+  ): void;
+  backward(
+    w1: number,
+    b1: number,
+    w2: number,
+    gw1: number,
+    gb1: number,
+    gw2: number,
+    x0: number,
+    x1: number,
+    g: number,
+    tEnd: number,
+    hEnd: number,
+  ): void;
+}
+
+/** Lane picks of i8x16.shuffle: (a.lane0, b.lane0) and (a.lane1, b.lane1). */
+const LOW_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const HIGH_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+
+/** Builds a function from named i32 parameters and typed locals. */
+function kernel(
+  name: string,
+  paramNames: readonly string[],
+  localTypes: Record<string, ValueType>,
+  body: (c: CodeBuffer, at: (n: string) => number) => void,
+): FunctionSpec {
+  const index = new Map<string, number>();
+  paramNames.forEach((p, i) => index.set(p, i));
+  const locals: ValueType[] = [];
+  for (const [n, t] of Object.entries(localTypes)) index.set(n, paramNames.length + locals.push(t) - 1);
+  const at = (n: string): number => {
+    const i = index.get(n);
+    if (i === undefined) throw new Error(`mlp kernel ${name}: unknown local ${n}`);
+    return i;
+  };
+  const c = new CodeBuffer();
+  body(c, at);
+  return { name, params: paramNames.map(() => I32), locals: groupLocals(locals), code: c.bytes };
+}
+
+/**
+ * forward1(w1, b1, w2, x, y, end): y[0] = Σ_h w₂[h]·ReLU(W₁[h,0]x₀ + W₁[h,1]x₁ + b₁[h]) in unit
+ * order (without b₂), two units per iteration; `end` = 8·H bytes (H even).
+ */
+function forward1(): FunctionSpec {
+  return kernel(
+    "forward1",
+    ["w1", "b1", "w2", "x", "y", "end"],
+    { o: I32, x0: V128, x1: V128, a: V128, b: V128, u: V128, p: V128, acc: F64 },
+    (c, at) => {
+      const get = (n: string) => op.localGet(at(n));
+      const set = (n: string) => op.localSet(at(n));
+      c.emit(get("x"), op.v128Load64Splat(0), set("x0"));
+      c.emit(get("x"), op.v128Load64Splat(8), set("x1"));
+      c.emit(op.f64Const(0), set("acc"), op.i32Const(0), set("o"));
+      c.doWhileBelow(at("o"), at("end"), op.i32Const(16), () => {
+        // W₁ rows h and h+1: (w_h0, w_h1), (w_{h+1}0, w_{h+1}1) at w1 + 2o.
+        c.emit(get("w1"), get("o"), op.i32Const(1), op.i32Shl, op.i32Add, op.v128Load(0), set("a"));
+        c.emit(get("w1"), get("o"), op.i32Const(1), op.i32Shl, op.i32Add, op.v128Load(16), set("b"));
+        // u = (w·0 x₀ + w·1 x₁) + b₁
+        c.emit(get("a"), get("b"), op.i8x16Shuffle(LOW_LANES), get("x0"), op.f64x2Mul);
+        c.emit(get("a"), get("b"), op.i8x16Shuffle(HIGH_LANES), get("x1"), op.f64x2Mul, op.f64x2Add);
+        c.emit(get("b1"), get("o"), op.i32Add, op.v128Load(0), op.f64x2Add, set("u"));
+        // p = (w₂·u) masked by u > 0
+        c.emit(get("w2"), get("o"), op.i32Add, op.v128Load(0), get("u"), op.f64x2Mul);
+        c.emit(get("u"), op.v128Zero, op.f64x2Gt, op.v128And, set("p"));
+        c.emit(get("acc"), get("p"), op.f64x2ExtractLane(0), op.f64Add);
+        c.emit(get("p"), op.f64x2ExtractLane(1), op.f64Add, set("acc"));
+      });
+      c.emit(get("y"), get("acc"), op.f64Store(0));
+    },
+  );
+}
+
+/**
+ * forwardBatch(w1, b1, w2, x0, x1, out, tEnd, hEnd): out[t] = Σ_h w₂[h]·ReLU(u_{h,t}) in unit
+ * order for two time steps per lane pair (without b₂); x0/x1 the inputs' columns, `tEnd` = 8·T
+ * rounded up to 16 bytes, `hEnd` = 8·H bytes.
+ */
+function forwardBatch(): FunctionSpec {
+  return kernel(
+    "forwardBatch",
+    ["w1", "b1", "w2", "x0", "x1", "out", "tEnd", "hEnd"],
+    { o: I32, t: I32, w0: V128, w1v: V128, b: V128, v: V128, u: V128 },
+    (c, at) => {
+      const get = (n: string) => op.localGet(at(n));
+      const set = (n: string) => op.localSet(at(n));
+      c.emit(op.i32Const(0), set("t"));
+      c.doWhileBelow(at("t"), at("tEnd"), op.i32Const(16), () => {
+        c.emit(get("out"), get("t"), op.i32Add, op.v128Zero, op.v128Store(0));
+      });
+      c.emit(op.i32Const(0), set("o"));
+      c.doWhileBelow(at("o"), at("hEnd"), op.i32Const(8), () => {
+        c.emit(get("w1"), get("o"), op.i32Const(1), op.i32Shl, op.i32Add, op.v128Load64Splat(0), set("w0"));
+        c.emit(get("w1"), get("o"), op.i32Const(1), op.i32Shl, op.i32Add, op.v128Load64Splat(8), set("w1v"));
+        c.emit(get("b1"), get("o"), op.i32Add, op.v128Load64Splat(0), set("b"));
+        c.emit(get("w2"), get("o"), op.i32Add, op.v128Load64Splat(0), set("v"));
+        c.emit(op.i32Const(0), set("t"));
+        c.doWhileBelow(at("t"), at("tEnd"), op.i32Const(16), () => {
+          c.emit(get("w0"), get("x0"), get("t"), op.i32Add, op.v128Load(0), op.f64x2Mul);
+          c.emit(get("w1v"), get("x1"), get("t"), op.i32Add, op.v128Load(0), op.f64x2Mul, op.f64x2Add);
+          c.emit(get("b"), op.f64x2Add, set("u"));
+          // out[t] += (w₂·u) masked by u > 0
+          c.emit(get("out"), get("t"), op.i32Add);
+          c.emit(get("out"), get("t"), op.i32Add, op.v128Load(0));
+          c.emit(get("v"), get("u"), op.f64x2Mul, get("u"), op.v128Zero, op.f64x2Gt, op.v128And);
+          c.emit(op.f64x2Add, op.v128Store(0));
+        });
+      });
+    },
+  );
+}
+
+/**
+ * backward(w1, b1, w2, gw1, gb1, gw2, x0, x1, g, tEnd, hEnd): for four units per pass (two
+ * lane pairs) and t = 0 … T−1 in order, with u = (W₁[h,0]x₀ + W₁[h,1]x₁) + b₁[h] and, where u > 0,
+ *   ∇w₂ += g_t·u,  δ = g_t·w₂[h],  ∇b₁ += δ,  ∇W₁[h,0] += δ·x₀,  ∇W₁[h,1] += δ·x₁,
+ * each sum accumulated from +0 and then added to the gradient. `tEnd` = 8·T bytes (T ≥ 1),
+ * `hEnd` = 8·H bytes (H a multiple of 4).
+ */
+function backward(): FunctionSpec {
+  const pairs = ["A", "B"];
+  const perPair: Record<string, ValueType> = {};
+  for (const q of pairs)
+    for (const n of ["w0", "w1", "b", "v", "u", "m", "d", "gw2", "gb1", "a0", "a1"]) perPair[n + q] = V128;
+  return kernel(
+    "backward",
+    ["w1", "b1", "w2", "gw1", "gb1", "gw2", "x0", "x1", "g", "tEnd", "hEnd"],
+    { o: I32, t: I32, p: I32, lo: V128, hi: V128, x0v: V128, x1v: V128, gt: V128, ...perPair },
+    (c, at) => {
+      const get = (n: string) => op.localGet(at(n));
+      const set = (n: string) => op.localSet(at(n));
+      c.emit(op.i32Const(0), set("o"));
+      c.doWhileBelow(at("o"), at("hEnd"), op.i32Const(32), () => {
+        pairs.forEach((q, k) => {
+          // W₁ rows of this pair's two units at w1 + 2o + 32k.
+          c.emit(get("w1"), get("o"), op.i32Const(1), op.i32Shl, op.i32Add, set("p"));
+          c.emit(get("p"), op.v128Load(32 * k), set("lo"), get("p"), op.v128Load(32 * k + 16), set("hi"));
+          c.emit(get("lo"), get("hi"), op.i8x16Shuffle(LOW_LANES), set("w0" + q));
+          c.emit(get("lo"), get("hi"), op.i8x16Shuffle(HIGH_LANES), set("w1" + q));
+          c.emit(get("b1"), get("o"), op.i32Add, op.v128Load(16 * k), set("b" + q));
+          c.emit(get("w2"), get("o"), op.i32Add, op.v128Load(16 * k), set("v" + q));
+          for (const n of ["gw2", "gb1", "a0", "a1"]) c.emit(op.v128Zero, set(n + q));
+        });
+        c.emit(op.i32Const(0), set("t"));
+        c.doWhileBelow(at("t"), at("tEnd"), op.i32Const(8), () => {
+          c.emit(get("x0"), get("t"), op.i32Add, op.v128Load64Splat(0), set("x0v"));
+          c.emit(get("x1"), get("t"), op.i32Add, op.v128Load64Splat(0), set("x1v"));
+          c.emit(get("g"), get("t"), op.i32Add, op.v128Load64Splat(0), set("gt"));
+          for (const q of pairs) {
+            const acc = (n: string, value: () => void) => {
+              c.emit(get(n + q));
+              value();
+              c.emit(get("m" + q), op.v128And, op.f64x2Add, set(n + q));
+            };
+            c.emit(get("w0" + q), get("x0v"), op.f64x2Mul, get("w1" + q), get("x1v"), op.f64x2Mul);
+            c.emit(op.f64x2Add, get("b" + q), op.f64x2Add, set("u" + q));
+            c.emit(get("u" + q), op.v128Zero, op.f64x2Gt, set("m" + q));
+            acc("gw2", () => c.emit(get("gt"), get("u" + q), op.f64x2Mul));
+            c.emit(get("gt"), get("v" + q), op.f64x2Mul, set("d" + q));
+            acc("gb1", () => c.emit(get("d" + q)));
+            acc("a0", () => c.emit(get("d" + q), get("x0v"), op.f64x2Mul));
+            acc("a1", () => c.emit(get("d" + q), get("x1v"), op.f64x2Mul));
+          }
+        });
+        pairs.forEach((q, k) => {
+          const addTo = (base: string, offset: number, value: () => void) => {
+            c.emit(get(base), get("o"), op.i32Add);
+            c.emit(get(base), get("o"), op.i32Add, op.v128Load(offset));
+            value();
+            c.emit(op.f64x2Add, op.v128Store(offset));
+          };
+          addTo("gw2", 16 * k, () => c.emit(get("gw2" + q)));
+          addTo("gb1", 16 * k, () => c.emit(get("gb1" + q)));
+          // ∇W₁ rows h, h+1 (interleaved [h][s]) at gw1 + 2o + 32k: (a0, a1) lane 0, then lane 1.
+          c.emit(get("gw1"), get("o"), op.i32Const(1), op.i32Shl, op.i32Add, set("p"));
+          c.emit(get("p"), get("p"), op.v128Load(32 * k), get("a0" + q), get("a1" + q));
+          c.emit(op.i8x16Shuffle(LOW_LANES), op.f64x2Add, op.v128Store(32 * k));
+          c.emit(get("p"), get("p"), op.v128Load(32 * k + 16), get("a0" + q), get("a1" + q));
+          c.emit(op.i8x16Shuffle(HIGH_LANES), op.f64x2Add, op.v128Store(32 * k + 16));
+        });
+      });
+    },
+  );
+}
+
+let compiled: WasmModule | null | undefined;
+
+function mlpModule(): WasmModule | null {
+  if (compiled === undefined) compiled = compileKernels([forward1(), forwardBatch(), backward()]);
+  return compiled;
+}
+
+/** 16-byte aligned regions of `lengths` doubles each, laid out one after another: their byte offsets and the total. */
+function layout(lengths: readonly number[]): { offsets: number[]; bytes: number } {
+  const offsets: number[] = [];
+  let bytes = 0;
+  for (const n of lengths) {
+    offsets.push(bytes);
+    bytes += Math.ceil((8 * n) / 16) * 16;
+  }
+  return { offsets, bytes };
+}
+
+/**
+ * The parameters (data and gradients, PyTorch layouts) of a 2→H→1 ReLU MLP in a WebAssembly
+ * memory with the f64x2 kernels bound to it. {@link create} gives null where WebAssembly SIMD is
+ * unavailable or H is not a multiple of 4.
+ */
+export class ReluMlp2Kernels {
+  readonly hidden: number;
+  readonly w1: Float64Array;
+  readonly b1: Float64Array;
+  readonly w2: Float64Array;
+  readonly b2: Float64Array;
+  readonly gw1: Float64Array;
+  readonly gb1: Float64Array;
+  readonly gw2: Float64Array;
+  readonly gb2: Float64Array;
+  /** The inputs' two columns, the upstream gradients and the batch outputs (scratch). */
+  readonly x0: Float64Array;
+  readonly x1: Float64Array;
+  readonly g: Float64Array;
+  readonly out: Float64Array;
+  /** The single-state input (2) and output (1). */
+  private readonly io: Float64Array;
+  private readonly ptr: readonly number[];
+  private readonly k: Exports;
+
+  private constructor(hidden: number, k: Exports, buffer: ArrayBuffer, offsets: readonly number[]) {
+    this.hidden = hidden;
+    this.k = k;
+    this.ptr = offsets;
+    const H = hidden;
+    const B = MLP_KERNEL_MAX_BATCH + 2;
+    const view = (i: number, n: number) => new Float64Array(buffer, offsets[i], n);
+    this.w1 = view(0, 2 * H);
+    this.b1 = view(1, H);
+    this.w2 = view(2, H);
+    this.b2 = view(3, 1);
+    this.gw1 = view(4, 2 * H);
+    this.gb1 = view(5, H);
+    this.gw2 = view(6, H);
+    this.gb2 = view(7, 1);
+    this.x0 = view(8, B);
+    this.x1 = view(9, B);
+    this.g = view(10, B);
+    this.out = view(11, B);
+    this.io = view(12, 4);
+  }
+
+  static create(hidden: number): ReluMlp2Kernels | null {
+    if (!Number.isInteger(hidden) || hidden < 4 || hidden % 4 !== 0) return null;
+    const module = mlpModule();
+    if (module === null) return null;
+    const H = hidden;
+    const B = MLP_KERNEL_MAX_BATCH + 2;
+    const { offsets, bytes } = layout([2 * H, H, H, 1, 2 * H, H, H, 1, B, B, B, B, 4]);
+    const memory = newMemory(Math.ceil(bytes / PAGE_BYTES));
+    if (memory === null) return null;
+    const k = instantiateKernels<Exports>(module, memory);
+    return new ReluMlp2Kernels(hidden, k, memory.buffer, offsets);
+  }
+
+  /** Σ_h w₂[h]·ReLU(W₁[h,:]·x + b₁[h]) in unit order (b₂ not added). */
+  forwardOne(x0: number, x1: number): number {
+    const io = this.io;
+    io[0] = x0;
+    io[1] = x1;
+    const p = this.ptr;
+    this.k.forward1(p[0], p[1], p[2], p[12], p[12] + 16, 8 * this.hidden);
+    return io[2];
+  }
+
+  /** out[t] = Σ_h w₂[h]·ReLU(u_{h,t}) for the T inputs in {@link x0}/{@link x1} (b₂ not added). */
+  forwardBatch(T: number): void {
+    const p = this.ptr;
+    this.k.forwardBatch(p[0], p[1], p[2], p[8], p[9], p[11], 16 * Math.ceil(T / 2), 8 * this.hidden);
+  }
+
+  /** Adds ∇W₁, ∇b₁, ∇w₂ for the T inputs in {@link x0}/{@link x1} and upstream gradients {@link g}. */
+  backward(T: number): void {
+    const p = this.ptr;
+    this.k.backward(p[0], p[1], p[2], p[4], p[5], p[6], p[8], p[9], p[10], 8 * T, 8 * this.hidden);
+  }
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { MLP_KERNEL_MAX_BATCH, ReluMlp2Kernels } from "../../src/parametrizations/mlp-wasm.js";
+import { ScalarMlp } from "../../src/parametrizations/mlp.js";
+import { Rng } from "../../src/random/rng.js";
+import { wasmSimdAvailable } from "../../src/wasm/index.js";
+
+/** Two equal nets: one on the f64x2 kernels, one on the scalar loops. */
+function pair(H: number, seed: number): [ScalarMlp, ScalarMlp] {
+  const fast = new ScalarMlp(2, H, "f");
+  const slow = new ScalarMlp(2, H, "f", { kernels: false });
+  fast.initTorchDefault(new Rng(seed));
+  slow.initTorchDefault(new Rng(seed));
+  return [fast, slow];
+}
+
+function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/** Forward, batch forward and backward of both nets on (x, g); whether every output and gradient has the same bits. */
+function agree(fast: ScalarMlp, slow: ScalarMlp, x: Float64Array, g: Float64Array): boolean {
+  const T = g.length;
+  for (let t = 0; t < T; t++) if (!Object.is(fast.forward(x, 2 * t), slow.forward(x, 2 * t))) return false;
+  const yf = new Float64Array(T);
+  const ys = new Float64Array(T);
+  fast.forwardBatch(x, T, yf);
+  slow.forwardBatch(x, T, ys);
+  if (!sameBits(yf, ys)) return false;
+  fast.backwardBatch(g);
+  slow.backwardBatch(g);
+  return fast.parameters.every((p, i) => sameBits(p.grad, slow.parameters[i].grad));
+}
+
+describe.skipIf(!wasmSimdAvailable())("ScalarMlp f64x2 kernels (2 → H → 1, ReLU)", () => {
+  it("hold the parameters of a 2-input ReLU net whose width is a multiple of 4, and only those", () => {
+    expect(ReluMlp2Kernels.create(512)).not.toBeNull();
+    expect(ReluMlp2Kernels.create(6)).toBeNull();
+    const [fast, slow] = pair(8, 1);
+    expect(sameBits(fast.w1.data, slow.w1.data)).toBe(true);
+    expect(fast.w1.data.buffer).not.toBe(slow.w1.data.buffer);
+    expect(fast.w1.data.buffer).toBe(fast.b2.grad.buffer);
+  });
+
+  it("forward, batch forward and backward equal the scalar loops bit for bit (odd and even T, repeated batches)", () => {
+    const rng = new Rng(7);
+    for (const H of [4, 12, 512]) {
+      const [fast, slow] = pair(H, H);
+      for (const T of [1, 2, 37, 200]) {
+        const x = rng.fillNormal(new Float64Array(2 * T));
+        for (let i = 0; i < x.length; i++) x[i] *= 3;
+        const g = rng.fillNormal(new Float64Array(T));
+        expect(agree(fast, slow, x, g)).toBe(true);
+      }
+      // The kernels did work: the gradients are not all zero.
+      expect(fast.w1.grad.some((v) => v !== 0)).toBe(true);
+    }
+  });
+
+  it("gate like `if (u > 0)`: u = ±0, NaN or ±∞ pre-activations, zero and −0 inputs, non-finite upstream gradients", () => {
+    const rng = new Rng(11);
+    const [fast, slow] = pair(16, 3);
+    for (const net of [fast, slow]) {
+      net.b1.data[0] = 0; // u = 0 at x = 0
+      net.b1.data[1] = -0;
+      net.b1.data[2] = Infinity;
+      net.b1.data[3] = -Infinity;
+      net.b1.data[5] = 1e308;
+      net.w1.data[10] = 1e308;
+    }
+    const x = Float64Array.from([0, 0, -0, -0, 1, -2, 1e300, 3, -1e300, 1, 0.5, 0.25]);
+    const g = Float64Array.from([1, -0, Infinity, 0.5, NaN, -2]);
+    expect(agree(fast, slow, x, g)).toBe(true);
+    const x2 = Float64Array.from([Infinity, 1, 2, -Infinity]);
+    expect(agree(fast, slow, x2, rng.fillNormal(new Float64Array(2)))).toBe(true);
+  });
+
+  it("batches longer than the kernels' scratch take the scalar loops, with the same results", () => {
+    const rng = new Rng(13);
+    const [fast, slow] = pair(8, 5);
+    const T = MLP_KERNEL_MAX_BATCH + 3;
+    const x = rng.fillNormal(new Float64Array(2 * T));
+    const g = rng.fillNormal(new Float64Array(T));
+    expect(agree(fast, slow, x, g)).toBe(true);
+  });
+
+  it("gradients match central finite differences of J = Σ_t g_t y_t", () => {
+    const rng = new Rng(17);
+    const net = new ScalarMlp(2, 8, "f");
+    net.initTorchDefault(rng);
+    const T = 5;
+    const x = rng.fillNormal(new Float64Array(2 * T));
+    const g = rng.fillNormal(new Float64Array(T));
+    const y = new Float64Array(T);
+    const J = () => {
+      net.forwardBatch(x, T, y);
+      return y.reduce((s, v, t) => s + g[t] * v, 0);
+    };
+    J();
+    net.backwardBatch(g);
+    const eps = 1e-6;
+    for (const p of net.parameters) {
+      for (let i = 0; i < p.data.length; i++) {
+        const keep = p.data[i];
+        p.data[i] = keep + eps;
+        const up = J();
+        p.data[i] = keep - eps;
+        const down = J();
+        p.data[i] = keep;
+        expect(p.grad[i]).toBeCloseTo((up - down) / (2 * eps), 6);
+      }
+    }
+  });
+});
