@@ -73,6 +73,7 @@ export {
 } from "./actor-critic.js";
 export {
   trpoStep,
+  trpoSolve,
   conjugateGradient,
   scaleToKl,
   backtrackingLineSearch,
@@ -80,6 +81,7 @@ export {
   TRPO_EPS,
   type TrpoConfig,
   type TrpoStepInfo,
+  type TrpoProblem,
   type ConjugateGradientResult,
   type LineSearchResult,
 } from "./trpo.js";
@@ -94,6 +96,14 @@ export {
   type GaussianPolicyViewOptions,
   type TrpoBatch,
 } from "./trpo-gaussian.js";
+export {
+  stateSigmaPolicyView,
+  StateSigmaFisher,
+  stateSigmaSurrogateLoss,
+  meanStateSigmaKl,
+  trpoStepStateSigma,
+  type StateSigmaPolicyView,
+} from "./trpo-state-sigma.js";
 export { TrpoRule, trpoRule, type TrpoRuleOptions, type TrpoUpdateResult } from "./trpo-rule.js";
 export { ComposedAgent, checkAgentRates, type ComposedAgentParts } from "./composed-agent.js";
 export { EpisodeBuffer, makeEpisode, episodeLength, toEpisode } from "./episode-buffer.js";

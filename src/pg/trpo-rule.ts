@@ -12,6 +12,7 @@ import { gaeAdvantages, standardize } from "./gae.js";
 import type { ActorCriticParts } from "./reinforce-baseline.js";
 import { checkTrpoConfig, trpoStep, type TrpoConfig, type TrpoStepInfo } from "./trpo.js";
 import { gaussianPolicyView, type GaussianPolicyView } from "./trpo-gaussian.js";
+import { stateSigmaPolicyView, trpoStepStateSigma, type StateSigmaPolicyView } from "./trpo-state-sigma.js";
 
 export interface TrpoRuleOptions extends TrpoConfig {
   /** GAE λ (the reference's τ), in [0, 1]. */
@@ -36,13 +37,15 @@ export interface TrpoUpdateResult extends BatchUpdateResult {
  *   3. actor: one {@link trpoStep} on the surrogate (1/N) Σ exp(log π_θ − log π_old) Â_i with the
  *      KL limit δ, damping λ, CG and the backtracking line search.
  * Any actor parametrization with one output (μ) under a scalar-σ {@link GaussianHead} (clamped
- * log σ as the head says). The actor optimizer of the parts is not used.
+ * log σ as the head says), or with two outputs (z_μ, z_σ) under a state-dependent-σ head (σ(s) =
+ * exp or softplus of z_σ; {@link trpoStepStateSigma}). The actor optimizer of the parts is not used.
  */
 export class TrpoRule implements BatchUpdateRule {
   readonly parts: ActorCriticParts;
   readonly gamma: number;
   readonly options: TrpoRuleOptions;
-  readonly view: GaussianPolicyView;
+  /** The scalar-σ view, or the state-dependent-σ one (when the head's σ is per state). */
+  readonly view: { kind: "scalar"; view: GaussianPolicyView } | { kind: "state"; view: StateSigmaPolicyView };
   readonly lbfgs: Lbfgs;
   /** The last update's actor step. */
   lastStep: TrpoStepInfo | null = null;
@@ -60,13 +63,16 @@ export class TrpoRule implements BatchUpdateRule {
       throw new RangeError(`${who}: tau (GAE λ) must be in [0, 1], got ${options.tau}`);
     checkTrpoConfig(options, who);
     if (!(parts.head instanceof GaussianHead))
-      throw new RangeError(`${who}: the head must be a GaussianHead with a scalar σ`);
+      throw new RangeError(`${who}: the head must be a GaussianHead (scalar or state-dependent σ)`);
     if (parts.critic.outputDim !== 1)
       throw new RangeError(`${who}: the critic must have 1 output, got ${parts.critic.outputDim}`);
     this.parts = parts;
     this.gamma = gamma;
     this.options = options;
-    this.view = gaussianPolicyView(parts.actor, parts.head);
+    this.view =
+      parts.head.sigmaMap === null
+        ? { kind: "scalar", view: gaussianPolicyView(parts.actor, parts.head) }
+        : { kind: "state", view: stateSigmaPolicyView(parts.actor, parts.head) };
     this.lbfgs = new Lbfgs(parts.critic.parameters, options.critic ?? REFERENCE_CRITIC_LBFGS);
   }
 
@@ -122,18 +128,17 @@ export class TrpoRule implements BatchUpdateRule {
     });
 
     // 3. actor: one TRPO step
-    const step = trpoStep(
-      this.view,
-      {
-        states: batch.states,
-        actions: batch.actions,
-        advantages: adv,
-        logProbOld: batch.logProbs ? batch.logProbs.subarray(0, N) : null,
-        T: N,
-      },
-      batch.stateDim,
-      this.options,
-    );
+    const trpoBatch = {
+      states: batch.states,
+      actions: batch.actions,
+      advantages: adv,
+      logProbOld: batch.logProbs ? batch.logProbs.subarray(0, N) : null,
+      T: N,
+    };
+    const step =
+      this.view.kind === "scalar"
+        ? trpoStep(this.view.view, trpoBatch, batch.stateDim, this.options)
+        : trpoStepStateSigma(this.view.view, trpoBatch, batch.stateDim, this.options);
     this.lastStep = step;
     return { lossActor: step.lossBefore, lossCritic, step };
   }

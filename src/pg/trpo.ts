@@ -1,4 +1,5 @@
 import { gaussianLogProbSigma } from "../heads/gaussian.js";
+import type { Parameter } from "../optim/parameter.js";
 import {
   GaussianFisher,
   meanGaussianKl,
@@ -187,8 +188,81 @@ export interface TrpoStepInfo {
 }
 
 /**
- * One TRPO step of the Gaussian policy `view` on `batch` (see the file comment); leaves θ at the
- * accepted parameters (or θ₀) and the grads of the view's parameters holding ∇f(θ₀).
+ * What a TRPO step needs from a policy class, built by the caller at θ₀ (after ∇f(θ₀) and the
+ * Fisher rows are computed): the flat parameters, the damped Fisher-vector product, the loss along
+ * the line search and the mean KL at the kept parameters.
+ */
+export interface TrpoProblem {
+  /** θ as tensors, in the flat order. */
+  readonly params: readonly Parameter[];
+  /** θ₀ flattened. */
+  readonly theta0: Float64Array;
+  /** f(θ₀). */
+  readonly loss0: number;
+  /** ∇f(θ₀). */
+  readonly grad: Float64Array;
+  /** out = (F + damping·I) v. */
+  fisher(v: Float64Array, out: Float64Array, damping: number): void;
+  /** f(θ) for the flat θ (writes θ into the parameters). */
+  loss(theta: Float64Array): number;
+  /** Mean KL(π_θ₀ ‖ π_θ) over the batch, after the kept θ was written into the parameters. */
+  klAfterStep(): number;
+}
+
+/**
+ * The policy-independent half of a TRPO step (see the file comment) on `problem`: CG on
+ * (F + λI)x = −g, the step scaled to the KL limit, the backtracking line search; leaves θ at the
+ * accepted parameters (or θ₀) and the grads holding ∇f(θ₀).
+ */
+export function trpoSolve(problem: TrpoProblem, config: TrpoConfig): TrpoStepInfo {
+  const { params, theta0, grad: gLoss } = problem;
+  const P = theta0.length;
+  writeGrads(params, gLoss);
+  const negG = new Float64Array(P);
+  for (let i = 0; i < P; i++) negG[i] = -gLoss[i];
+  const { damping } = config;
+  const Av = (v: Float64Array, out: Float64Array) => {
+    problem.fisher(v, out, damping);
+  };
+  const cg = conjugateGradient(Av, negG, config.cgIterations, config.cgTolerance);
+  const Fx = new Float64Array(P);
+  Av(cg.x, Fx);
+  const step = scaleToKl(cg.x, Fx, config.maxKl);
+  const Fs = new Float64Array(P);
+  Av(step, Fs);
+  const quadraticKl = 0.5 * dot(step, Fs);
+  const expectedRate = dot(negG, step);
+
+  const ls = backtrackingLineSearch(
+    (theta) => problem.loss(theta),
+    theta0,
+    step,
+    problem.loss0,
+    expectedRate,
+    config.backtracks ?? 10,
+    config.acceptRatio ?? 0.1,
+  );
+  const lossAfter = ls.accepted ? problem.loss0 - ls.actual : problem.loss0;
+  writeFlat(params, ls.params);
+  const kl = problem.klAfterStep();
+  writeGrads(params, gLoss);
+  return {
+    lossBefore: problem.loss0,
+    lossAfter,
+    gradNorm: Math.sqrt(dot(gLoss, gLoss)),
+    cgIterations: cg.iterations,
+    cgResidual: cg.residual,
+    quadraticKl,
+    expectedImprovement: expectedRate,
+    accepted: ls.accepted,
+    fraction: ls.fraction,
+    kl,
+  };
+}
+
+/**
+ * One TRPO step of the Gaussian policy `view` (scalar σ) on `batch` (see the file comment); leaves
+ * θ at the accepted parameters (or θ₀) and the grads of the view's parameters holding ∇f(θ₀).
  */
 export function trpoStep(
   view: GaussianPolicyView,
@@ -217,63 +291,37 @@ export function trpoStep(
   view.backwardMu(gMu);
   const g = readFlatGrad(view.params, new Float64Array(P)); // ∇f(θ₀), ρ entry below
   g[view.logSigmaIndex] = s0.gradLogSigma * view.logSigmaSlope();
-  const gLoss = g;
 
   const fisher = new GaussianFisher(view, states, T, stateDim);
-  // restore ∇f(θ₀) in the grads (the Fisher rows used them as scratch)
-  writeGrads(view, gLoss);
-  const negG = new Float64Array(P);
-  for (let i = 0; i < P; i++) negG[i] = -gLoss[i];
-  const { damping } = config;
-  const Av = (v: Float64Array, out: Float64Array) => {
-    fisher.apply(v, out, damping);
-  };
-  const cg = conjugateGradient(Av, negG, config.cgIterations, config.cgTolerance);
-  const Fx = new Float64Array(P);
-  Av(cg.x, Fx);
-  const step = scaleToKl(cg.x, Fx, config.maxKl);
-  const Fs = new Float64Array(P);
-  Av(step, Fs);
-  const quadraticKl = 0.5 * dot(step, Fs);
-  const expectedRate = dot(negG, step);
-
-  const evaluate = (theta: Float64Array): number => {
-    writeFlat(view.params, theta);
-    view.forwardMu(states, T, mu);
-    return surrogateLoss(mu, view.logSigma(), batch, logProbOld, null).loss;
-  };
-  const ls = backtrackingLineSearch(
-    evaluate,
-    theta0,
-    step,
-    s0.loss,
-    expectedRate,
-    config.backtracks ?? 10,
-    config.acceptRatio ?? 0.1,
+  const lp = logProbOld;
+  return trpoSolve(
+    {
+      params: view.params,
+      theta0,
+      loss0: s0.loss,
+      grad: g,
+      fisher: (v, out, damping) => {
+        fisher.apply(v, out, damping);
+      },
+      loss: (theta) => {
+        writeFlat(view.params, theta);
+        view.forwardMu(states, T, mu);
+        return surrogateLoss(mu, view.logSigma(), batch, lp, null).loss;
+      },
+      klAfterStep: () => {
+        view.refresh();
+        view.forwardMu(states, T, mu);
+        return meanGaussianKl(mu0, ell0, mu, view.logSigma(), T);
+      },
+    },
+    config,
   );
-  const lossAfter = ls.accepted ? s0.loss - ls.actual : s0.loss;
-  writeFlat(view.params, ls.params);
-  view.refresh();
-  view.forwardMu(states, T, mu);
-  const kl = meanGaussianKl(mu0, ell0, mu, view.logSigma(), T);
-  writeGrads(view, gLoss);
-  return {
-    lossBefore: s0.loss,
-    lossAfter,
-    gradNorm: Math.sqrt(dot(gLoss, gLoss)),
-    cgIterations: cg.iterations,
-    cgResidual: cg.residual,
-    quadraticKl,
-    expectedImprovement: expectedRate,
-    accepted: ls.accepted,
-    fraction: ls.fraction,
-    kl,
-  };
 }
 
-function writeGrads(view: GaussianPolicyView, flat: Float64Array): void {
+/** Writes the flat `flat` into the tensors' grads. */
+export function writeGrads(params: readonly Parameter[], flat: Float64Array): void {
   let o = 0;
-  for (const p of view.params) {
+  for (const p of params) {
     p.grad.set(flat.subarray(o, o + p.grad.length));
     o += p.grad.length;
   }
