@@ -19,6 +19,7 @@ const SCRIPTS = [
   "tensor-pendulum",
   "trpo-pendulum",
   "a2c",
+  "rank-exploration",
 ];
 
 function runScript(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
