@@ -13,15 +13,16 @@ import {
 } from "../factor/backend/index.js";
 import { GpuFactorBackend } from "../factor/backend/gpu-backend.js";
 import { CpuFactorBackend } from "../factor/backend/cpu-backend.js";
-import { adamStepInPlace, entryGradientsInto, gatherEntriesInto } from "../factor/backend/cpu-kernels.js";
 import { Discretizer } from "../lrpg/discretizer.js";
 import { fillReferenceOrder } from "../parametrizations/grid-low-rank.js";
 import { LowRankMatrix } from "../factor/low-rank-matrix.js";
 import { gaussianActorLoss } from "../heads/gaussian.js";
 import { valueLoss } from "../pg/reinforce-baseline.js";
 import { discountedReturns } from "../pg/returns.js";
+import { makeParameter } from "../optim/parameter.js";
 import { Rng } from "../random/rng.js";
 import { kernelGrid, lowRankGaussianActKernel, type KernelGrid } from "./act-kernel.js";
+import { CpuLockstep } from "./cpu-lockstep.js";
 import type { PopulationTask } from "./tasks.js";
 
 export interface LrpgPopulationOptions {
@@ -116,15 +117,16 @@ export class LrpgPopulation {
   private readonly terminated: Uint8Array;
   private readonly active: Uint8Array;
   private readonly sigma: Float64Array;
-  private readonly stepper: Stepper;
+  /** The cpu backend's synchronous lockstep (null on the gpu backend). */
+  private readonly cpu: CpuLockstep | null;
+  /** The gpu backend's per-step kernels (null on the cpu backend). */
+  private readonly stepper: Stepper | null;
   /** Per-episode scratch of learn(), allocated once. */
   private readonly work: {
     actorRows: Int32Array;
     actorCols: Int32Array;
     criticRows: Int32Array;
     criticCols: Int32Array;
-    z: Float64Array;
-    V: Float64Array;
     G: Float64Array;
     A: Float64Array;
     gz: Float64Array;
@@ -143,7 +145,6 @@ export class LrpgPopulation {
     maxSteps: number,
     backend: FactorBackend,
     ownsBackend: boolean,
-    stepper: (p: LrpgPopulation) => Stepper,
   ) {
     this.task = task;
     this.ownsBackend = ownsBackend;
@@ -169,10 +170,15 @@ export class LrpgPopulation {
     const { rows: Nc, cols: Mc } = this.criticGrid;
     const aL = P * N * K;
     const aR = P * M * K;
-    this.actorParams = new Float(aL + aR + P);
     const cL = P * Nc * K;
     const cR = P * Mc * K;
-    this.criticParams = new Float(cL + cR);
+    const onCpu = backend instanceof CpuFactorBackend;
+    // On the cpu backend the parameters are optimizer Parameters (large ones live in WebAssembly
+    // memory, where Adam's f64x2 kernel updates them in place); the gpu path keeps plain arrays.
+    const actorParameter = onCpu ? makeParameter("actor", [aL + aR + P]) : null;
+    const criticParameter = onCpu ? makeParameter("critic", [cL + cR]) : null;
+    this.actorParams = actorParameter?.data ?? new Float(aL + aR + P);
+    this.criticParams = criticParameter?.data ?? new Float(cL + cR);
     this.actor = {
       count: P,
       rows: N,
@@ -190,10 +196,17 @@ export class LrpgPopulation {
       L: this.criticParams.subarray(0, cL),
       R: this.criticParams.subarray(cL),
     };
-    this.actorGrad = new Float(this.actorParams.length);
-    this.criticGrad = new Float(this.criticParams.length);
-    this.adamActor = { m: new Float(this.actorParams.length), v: new Float(this.actorParams.length) };
-    this.adamCritic = { m: new Float(this.criticParams.length), v: new Float(this.criticParams.length) };
+    const gpuLength = (n: number): number => (onCpu ? 0 : n);
+    this.actorGrad = actorParameter?.grad ?? new Float(this.actorParams.length);
+    this.criticGrad = criticParameter?.grad ?? new Float(this.criticParams.length);
+    this.adamActor = {
+      m: new Float(gpuLength(this.actorParams.length)),
+      v: new Float(gpuLength(this.actorParams.length)),
+    };
+    this.adamCritic = {
+      m: new Float(gpuLength(this.criticParams.length)),
+      v: new Float(gpuLength(this.criticParams.length)),
+    };
     this.sigma = new Float64Array(P);
 
     // Initialisation, agent by agent, exactly as LrpgAgent({ rng }) followed by rng.fork().
@@ -211,7 +224,9 @@ export class LrpgPopulation {
     this.refreshSigma();
 
     const T = maxSteps;
-    this.trajStates = new Float64Array(P * T * dyn.obsDim);
+    // The gpu path keeps the states and discretizes them when learning; the cpu path keeps the cells.
+    const gpuPT = onCpu ? 0 : P * T;
+    this.trajStates = new Float64Array(gpuPT * dyn.obsDim);
     this.trajActions = new Float64Array(P * T);
     this.trajRewards = new Float64Array(P * T);
     this.lengths = new Int32Array(P);
@@ -222,21 +237,52 @@ export class LrpgPopulation {
     this.terminated = new Uint8Array(P);
     this.active = new Uint8Array(P);
     this.work = {
-      actorRows: new Int32Array(P * T),
-      actorCols: new Int32Array(P * T),
-      criticRows: new Int32Array(P * T),
-      criticCols: new Int32Array(P * T),
-      z: new Float64Array(P * T),
-      V: new Float64Array(P * T),
+      actorRows: new Int32Array(gpuPT),
+      actorCols: new Int32Array(gpuPT),
+      criticRows: new Int32Array(gpuPT),
+      criticCols: new Int32Array(gpuPT),
       G: new Float64Array(T),
       A: new Float64Array(T),
-      gz: new Float64Array(P * T),
-      gc: new Float64Array(P * T),
+      gz: new Float64Array(gpuPT),
+      gc: new Float64Array(gpuPT),
       gRho: new Float64Array(P),
       lossActor: new Float64Array(P),
       lossCritic: new Float64Array(P),
     };
-    this.stepper = stepper(this);
+    if (actorParameter !== null && criticParameter !== null) {
+      const f64 = (a: FloatArray): Float64Array => {
+        if (!(a instanceof Float64Array)) throw new TypeError("the cpu backend holds float64 parameters");
+        return a;
+      };
+      this.stepper = null;
+      this.cpu = new CpuLockstep({
+        task,
+        maxSteps,
+        actorGrid: this.actorGrid,
+        criticGrid: this.criticGrid,
+        actor: { ...this.actor, L: f64(this.actor.L), R: f64(this.actor.R) },
+        critic: { ...this.critic, L: f64(this.critic.L), R: f64(this.critic.R) },
+        actorParameter,
+        criticParameter,
+        logSigma: f64(this.logSigma),
+        sigma: this.sigma,
+        states: this.states,
+        envRngs: this.envRngs,
+        rngs: this.rngs,
+        lengths: this.lengths,
+        actions: this.trajActions,
+        rewards: this.trajRewards,
+        lossActor: this.work.lossActor,
+        lossCritic: this.work.lossCritic,
+      });
+    } else if (backend instanceof GpuFactorBackend) {
+      this.cpu = null;
+      this.stepper = new GpuStepper(this, backend.runtime);
+    } else {
+      throw new TypeError(
+        `backend must be the cpu or the gpu backend (createBackend("cpu" | "gpu")), got ${backend.kind}`,
+      );
+    }
   }
 
   /** Builds a population; opens the backend when given by name. */
@@ -278,11 +324,7 @@ export class LrpgPopulation {
       typeof b === "string"
         ? await createBackend(b, b === "gpu" ? { mode: options.gpuMode ?? "auto" } : {})
         : b;
-    const stepper =
-      backend instanceof GpuFactorBackend
-        ? (pop: LrpgPopulation) => new GpuStepper(pop, backend.runtime)
-        : (pop: LrpgPopulation) => new CpuStepper(pop);
-    return new LrpgPopulation(task, seeds, ranks, maxSteps, backend, typeof b === "string", stepper);
+    return new LrpgPopulation(task, seeds, ranks, maxSteps, backend, typeof b === "string");
   }
 
   /** Agent p's parameters in the single agent's layout (L N×K_p, R M×K_p), for checks and export. */
@@ -315,8 +357,35 @@ export class LrpgPopulation {
 
   /** Runs one lockstep episode of every agent, then every agent's update. */
   async trainEpisode(): Promise<PopulationEpisode> {
+    if (this.cpu !== null) return this.trainEpisodeSync();
     await this.rollout();
     await this.learn();
+    return this.endEpisode();
+  }
+
+  /**
+   * {@link trainEpisode} without a promise, on the cpu backend (the whole episode and its updates
+   * run synchronously); the gpu backend throws (its kernels are asynchronous).
+   */
+  trainEpisodeSync(): PopulationEpisode {
+    const cpu = this.cpu;
+    if (cpu === null)
+      throw new TypeError(
+        `trainEpisodeSync needs the cpu backend (this population runs on ${this.backend.kind})`,
+      );
+    cpu.rollout();
+    cpu.learn();
+    return this.endEpisode();
+  }
+
+  /** Agent p's action generator in its current state (an independent copy). */
+  actionRng(p: number): Rng {
+    if (!Number.isInteger(p) || p < 0 || p >= this.count)
+      throw new RangeError(`agent index must be an integer in [0, ${this.count - 1}], got ${p}`);
+    return this.cpu !== null ? this.cpu.actionRng(p) : Rng.fromState(this.rngs[p].getState());
+  }
+
+  private endEpisode(): PopulationEpisode {
     const P = this.count;
     const T = this.maxSteps;
     const returns = new Float64Array(P);
@@ -342,12 +411,14 @@ export class LrpgPopulation {
 
   /** One episode of every agent in lockstep (≤ T steps), filling the trajectory buffers. */
   async rollout(): Promise<void> {
+    if (this.cpu !== null) return this.cpu.rollout();
+    const stepper = this.stepper!;
     const P = this.count;
     const T = this.maxSteps;
     const S = this.S;
     const D = this.task.dynamics.obsDim;
     const { states, noise, actions, rewards, terminated, active, lengths } = this;
-    await this.stepper.beginEpisode();
+    await stepper.beginEpisode();
     for (let p = 0; p < P; p++) {
       this.task.dynamics.reset(states, p * S, this.envRngs[p]);
       active[p] = 1;
@@ -361,9 +432,9 @@ export class LrpgPopulation {
         for (let d = 0; d < D; d++) this.trajStates[so + d] = states[p * S + d];
         noise[p] = this.rngs[p].normal();
       }
-      await this.stepper.act(noise, actions);
+      await stepper.act(noise, actions);
       for (let p = 0; p < P; p++) if (active[p] === 1) this.trajActions[p * T + t] = actions[p];
-      await this.stepper.envStep(actions, rewards, terminated);
+      await stepper.envStep(actions, rewards, terminated);
       for (let p = 0; p < P; p++) {
         if (active[p] === 0) continue;
         this.trajRewards[p * T + t] = rewards[p];
@@ -378,19 +449,14 @@ export class LrpgPopulation {
 
   /** Every agent's per-episode REINFORCE update from the trajectory buffers (see the class doc). */
   async learn(): Promise<void> {
+    if (this.cpu !== null) return this.cpu.learn();
     const P = this.count;
     const T = this.maxSteps;
     const w = this.work;
     const actorEntries = this.cellsOf(this.actorGrid, w.actorRows, w.actorCols);
     const criticEntries = this.cellsOf(this.criticGrid, w.criticRows, w.criticCols);
-    const fast = this.backend instanceof CpuFactorBackend;
-    // The cpu backend's kernels are called directly (no validation, no allocation): same arithmetic.
-    const z = fast
-      ? gatherEntriesInto(this.actor, actorEntries, w.z)
-      : await this.backend.gatherEntries(this.actor, actorEntries);
-    const V = fast
-      ? gatherEntriesInto(this.critic, criticEntries, w.V)
-      : await this.backend.gatherEntries(this.critic, criticEntries);
+    const z = await this.backend.gatherEntries(this.actor, actorEntries);
+    const V = await this.backend.gatherEntries(this.critic, criticEntries);
     const { G, A, gz, gc, gRho } = w;
     for (let p = 0; p < P; p++) {
       const Tp = this.lengths[p];
@@ -417,27 +483,6 @@ export class LrpgPopulation {
     const aL = this.actor.L.length;
     const aR = this.actor.R.length;
     const cL = this.critic.L.length;
-    if (fast) {
-      entryGradientsInto(
-        this.actor,
-        actorEntries,
-        gz,
-        this.actorGrad.subarray(0, aL),
-        this.actorGrad.subarray(aL, aL + aR),
-      );
-      this.actorGrad.set(gRho, aL + aR);
-      adamStepInPlace(this.actorParams, this.actorGrad, this.adamActor.m, this.adamActor.v, actorAdam);
-      this.refreshSigma();
-      entryGradientsInto(
-        this.critic,
-        criticEntries,
-        gc,
-        this.criticGrad.subarray(0, cL),
-        this.criticGrad.subarray(cL),
-      );
-      adamStepInPlace(this.criticParams, this.criticGrad, this.adamCritic.m, this.adamCritic.v, criticAdam);
-      return;
-    }
     const actorGrads = await this.backend.entryGradients(this.actor, actorEntries, gz);
     this.actorGrad.set(actorGrads.gradL, 0);
     this.actorGrad.set(actorGrads.gradR, aL);
@@ -527,43 +572,6 @@ interface Stepper {
   act(noise: Float64Array, actions: Float64Array): Promise<void>;
   /** Steps every active agent's env in place. */
   envStep(actions: Float64Array, rewards: Float64Array, terminated: Uint8Array): Promise<void>;
-}
-
-/** Float64 loops, in LrpgAgent.act's and the env's exact evaluation order. */
-class CpuStepper implements Stepper {
-  constructor(private readonly pop: LrpgPopulation) {}
-
-  async beginEpisode(): Promise<void> {}
-
-  async act(noise: Float64Array, actions: Float64Array): Promise<void> {
-    const pop = this.pop;
-    const { states, active, sigma } = pop.stepState;
-    const grid = pop.actorGrid;
-    const M = grid.cols;
-    const { L, R, rank: K, rows: N } = pop.actor;
-    const S = pop.task.dynamics.stateDim;
-    const sigmoid = pop.task.sigmoidMean;
-    const clamp = pop.task.actionClamp;
-    const lo = clamp ? clamp[0] : -Infinity;
-    const hi = clamp ? clamp[1] : Infinity;
-    for (let p = 0; p < pop.count; p++) {
-      if (active[p] === 0) continue;
-      const f = grid.flatCell(states, p * S);
-      const i = (f / M) | 0;
-      const io = (p * N + i) * K;
-      const jo = (p * M + (f - i * M)) * K;
-      let z = 0;
-      for (let k = 0; k < K; k++) z += L[io + k] * R[jo + k];
-      const mu = sigmoid ? 1 / (1 + Math.exp(-z)) : z;
-      const a = mu + sigma[p] * noise[p];
-      actions[p] = a < lo ? lo : a > hi ? hi : a;
-    }
-  }
-
-  async envStep(actions: Float64Array, rewards: Float64Array, terminated: Uint8Array): Promise<void> {
-    const { states, active } = this.pop.stepState;
-    this.pop.task.dynamics.stepCpu(states, actions, active, rewards, terminated, this.pop.count);
-  }
 }
 
 /**

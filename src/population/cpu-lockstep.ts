@@ -1,0 +1,245 @@
+import type { BatchedFactors } from "../factor/backend/index.js";
+import { Adam } from "../optim/adam.js";
+import type { Parameter } from "../optim/parameter.js";
+import { gaussianActorLoss } from "../heads/gaussian.js";
+import type { Discretizer } from "../lrpg/discretizer.js";
+import { valueLoss } from "../pg/reinforce-baseline.js";
+import type { Rng } from "../random/rng.js";
+import { GridCells } from "./grid-cells.js";
+import { RngBank } from "./rng-bank.js";
+import type { PopulationTask } from "./tasks.js";
+import type { StepOutcome } from "./vector-dynamics.js";
+
+/** P low-rank factor pairs in float64 (the cpu backend's precision). */
+export interface Factors64 extends BatchedFactors {
+  readonly L: Float64Array;
+  readonly R: Float64Array;
+}
+
+/** The population's arrays the cpu path reads and writes (owned by `LrpgPopulation`, float64). */
+export interface LockstepArrays {
+  task: PopulationTask;
+  maxSteps: number;
+  actorGrid: Discretizer;
+  criticGrid: Discretizer;
+  actor: Factors64;
+  critic: Factors64;
+  /** [L | R | ρ] of all actors (data and gradient; `actor` views its data). */
+  actorParameter: Parameter;
+  /** [L | R] of all critics. */
+  criticParameter: Parameter;
+  /** ρ_p = log σ_p (a view into actorParams) and σ_p = exp(ρ_p). */
+  logSigma: Float64Array;
+  sigma: Float64Array;
+  /** Env state of every agent (P·S). */
+  states: Float64Array;
+  /** Each agent's env generator (one draw sequence per reset) and action generator. */
+  envRngs: readonly Rng[];
+  rngs: readonly Rng[];
+  /** Per agent: steps of the current episode; per (agent, step) q = p·T + t: action and reward. */
+  lengths: Int32Array;
+  actions: Float64Array;
+  rewards: Float64Array;
+  /** Per agent: the losses of the last update. */
+  lossActor: Float64Array;
+  lossCritic: Float64Array;
+}
+
+/**
+ * The cpu (float64) lockstep episode of a population as synchronous loops over flat arrays.
+ *
+ * Rollout: the agents still running sit in a compacted index list; one pass per step over that list
+ * does, per agent, the actor and critic cells of the state (a {@link GridCells}), z = Σ_k L[i,k]R[j,k],
+ * μ = z or sigmoid(z), a = clamp(μ + σ·ε) with ε from the agent's generator in a {@link RngBank}, the
+ * env step, and the stores; an agent whose env terminates leaves the list. What the update needs
+ * from a step — the factor offsets of both cells and z — is kept, so learning reads them instead of
+ * discretizing the states again.
+ *
+ * Update, per agent: G_t (Monte-Carlo, sequential in t), V_t from the kept critic cells, A_t = G_t − V_t,
+ * the Gaussian head's loss and ∂J/∂z_t, the critic's (2/T)(V_t − G_t), their scatter into the factor
+ * gradients (∂/∂L[i,:] += g·R[j,:], ∂/∂R[j,:] += g·L[i,:], in t order); then one Adam step over all
+ * actors' [L | R | ρ] and one over all critics' [L | R]. Every sum runs in the single agent's order,
+ * so each agent is bit-identical to its independent run (docs/performance.md, "Population").
+ */
+export class CpuLockstep {
+  private readonly a: LockstepArrays;
+  private readonly bank: RngBank;
+  private readonly actorCells: GridCells;
+  private readonly criticCells: GridCells;
+  /** Active agents of the current step (first `n` entries). */
+  private readonly list: Int32Array;
+  // Per (agent, step): offsets (p·N + i)·K and (p·M + j)·K of the actor and critic cells, and z.
+  private readonly actorRowAt: Int32Array;
+  private readonly actorColAt: Int32Array;
+  private readonly criticRowAt: Int32Array;
+  private readonly criticColAt: Int32Array;
+  private readonly zAt: Float64Array;
+  // Per-agent scratch of the update (length T).
+  private readonly G: Float64Array;
+  private readonly V: Float64Array;
+  private readonly A: Float64Array;
+  private readonly z: Float64Array;
+  private readonly act: Float64Array;
+  private readonly gz: Float64Array;
+  private readonly gc: Float64Array;
+  private readonly outcome: StepOutcome = { reward: 0, terminated: false };
+  private readonly actorAdam: Adam;
+  private readonly criticAdam: Adam;
+
+  constructor(arrays: LockstepArrays) {
+    this.a = arrays;
+    const P = arrays.actor.count;
+    const T = arrays.maxSteps;
+    this.bank = RngBank.fromRngs(arrays.rngs);
+    this.actorCells = new GridCells(arrays.actorGrid);
+    this.criticCells = new GridCells(arrays.criticGrid);
+    this.list = new Int32Array(P);
+    this.actorRowAt = new Int32Array(P * T);
+    this.actorColAt = new Int32Array(P * T);
+    this.criticRowAt = new Int32Array(P * T);
+    this.criticColAt = new Int32Array(P * T);
+    this.zAt = new Float64Array(P * T);
+    this.G = new Float64Array(T);
+    this.V = new Float64Array(T);
+    this.A = new Float64Array(T);
+    this.z = new Float64Array(T);
+    this.act = new Float64Array(T);
+    this.gz = new Float64Array(T);
+    this.gc = new Float64Array(T);
+    // torch's Adam (β = 0.9, 0.999, ε = 1e-8) over all agents at once: element-wise, so each agent's
+    // entries take exactly its own optimizer's step; gradients are zeroed after each step.
+    const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8, zeroGradAfterStep: true };
+    this.actorAdam = new Adam([arrays.actorParameter], { lr: arrays.task.lrActor, ...adam });
+    this.criticAdam = new Adam([arrays.criticParameter], { lr: arrays.task.lrCritic, ...adam });
+  }
+
+  /** Agent p's action generator as an `Rng` (its state after the draws so far). */
+  actionRng(p: number): Rng {
+    return this.bank.toRng(p);
+  }
+
+  /** One episode of every agent (≤ T steps each), filling lengths, actions and rewards. */
+  rollout(): void {
+    const arr = this.a;
+    const { task, states, lengths, actions, rewards, sigma, envRngs } = arr;
+    const dyn = task.dynamics;
+    const step = dyn.step;
+    const S = dyn.stateDim;
+    const T = arr.maxSteps;
+    const P = arr.actor.count;
+    const K = arr.actor.rank;
+    const { rows: N, cols: M, L: aL, R: aR } = arr.actor;
+    const { rows: Nc, cols: Mc } = arr.critic;
+    const sigmoid = task.sigmoidMean;
+    const clamp = task.actionClamp;
+    const lo = clamp ? clamp[0] : -Infinity;
+    const hi = clamp ? clamp[1] : Infinity;
+    const { bank, actorCells, criticCells, list, actorRowAt, actorColAt, criticRowAt, criticColAt, zAt } =
+      this;
+    const out = this.outcome;
+    for (let p = 0; p < P; p++) {
+      dyn.reset(states, p * S, envRngs[p]);
+      lengths[p] = 0;
+      list[p] = p;
+    }
+    let n = P;
+    for (let t = 0; t < T && n > 0; t++) {
+      let kept = 0;
+      for (let x = 0; x < n; x++) {
+        const p = list[x];
+        const so = p * S;
+        const q = p * T + t;
+        const fa = actorCells.flat(states, so);
+        const i = (fa / M) | 0;
+        const io = (p * N + i) * K;
+        const jo = (p * M + (fa - i * M)) * K;
+        let z = 0;
+        for (let k = 0; k < K; k++) z += aL[io + k] * aR[jo + k];
+        const fc = criticCells.flat(states, so);
+        const ic = (fc / Mc) | 0;
+        actorRowAt[q] = io;
+        actorColAt[q] = jo;
+        criticRowAt[q] = (p * Nc + ic) * K;
+        criticColAt[q] = (p * Mc + (fc - ic * Mc)) * K;
+        zAt[q] = z;
+        const mu = sigmoid ? 1 / (1 + Math.exp(-z)) : z;
+        const sample = mu + sigma[p] * bank.normal(p);
+        const a = sample < lo ? lo : sample > hi ? hi : sample;
+        actions[q] = a;
+        step(states, so, a, out);
+        rewards[q] = out.reward;
+        lengths[p] = t + 1;
+        if (!out.terminated) list[kept++] = p;
+      }
+      n = kept;
+    }
+  }
+
+  /** Every agent's update from the last rollout (the optimizers count their steps from 1). */
+  learn(): void {
+    const arr = this.a;
+    const { task, lengths, actions, rewards, logSigma, sigma, lossActor, lossCritic } = arr;
+    const T = arr.maxSteps;
+    const P = arr.actor.count;
+    const K = arr.actor.rank;
+    const gamma = task.gamma;
+    const sigmoid = task.sigmoidMean;
+    const { L: aL, R: aR } = arr.actor;
+    const { L: cL, R: cR } = arr.critic;
+    const actorGrad = arr.actorParameter.grad;
+    const criticGrad = arr.criticParameter.grad;
+    const aLn = aL.length;
+    const aRn = aR.length;
+    const cLn = cL.length;
+    const { actorRowAt, actorColAt, criticRowAt, criticColAt, zAt, G, V, A, z, act, gz, gc } = this;
+    for (let p = 0; p < P; p++) {
+      const Tp = lengths[p];
+      const base = p * T;
+      // G_{T−1} = r_{T−1}, G_t = r_t + γ·G_{t+1} (as discountedReturns).
+      let g = rewards[base + Tp - 1];
+      G[Tp - 1] = g;
+      for (let t = Tp - 2; t >= 0; t--) {
+        g = rewards[base + t] + gamma * g;
+        G[t] = g;
+      }
+      for (let t = 0; t < Tp; t++) {
+        const q = base + t;
+        const io = criticRowAt[q];
+        const jo = criticColAt[q];
+        let s = 0;
+        for (let k = 0; k < K; k++) s += cL[io + k] * cR[jo + k];
+        V[t] = s;
+        A[t] = G[t] - s;
+        z[t] = zAt[q];
+        act[t] = actions[q];
+      }
+      const actor = gaussianActorLoss(z, act, A, Tp, logSigma[p], sigmoid, gz);
+      actorGrad[aLn + aRn + p] = actor.gradLogSigma;
+      lossActor[p] = actor.loss;
+      lossCritic[p] = valueLoss(V, G, Tp, gc);
+      for (let t = 0; t < Tp; t++) {
+        const q = base + t;
+        const gb = gz[t];
+        const io = actorRowAt[q];
+        const jo = actorColAt[q];
+        for (let k = 0; k < K; k++) {
+          actorGrad[io + k] += gb * aR[jo + k];
+          actorGrad[aLn + jo + k] += gb * aL[io + k];
+        }
+      }
+      for (let t = 0; t < Tp; t++) {
+        const q = base + t;
+        const gb = gc[t];
+        const io = criticRowAt[q];
+        const jo = criticColAt[q];
+        for (let k = 0; k < K; k++) {
+          criticGrad[io + k] += gb * cR[jo + k];
+          criticGrad[cLn + jo + k] += gb * cL[io + k];
+        }
+      }
+    }
+    this.actorAdam.step();
+    for (let p = 0; p < P; p++) sigma[p] = Math.exp(logSigma[p]);
+    this.criticAdam.step();
+  }
+}
