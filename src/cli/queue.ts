@@ -1,16 +1,19 @@
 import { mkdirSync } from "node:fs";
-import { hostname } from "node:os";
-import { resolve } from "node:path";
+import { hostname, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { InvalidArgumentError, type Command } from "commander";
 import {
+  collectUploads,
   enqueueSweep,
   openQueue,
+  openRedis,
   retryFailedJobs,
   sweepQueueStatus,
   waitForSweep,
   type SweepQueueStatus,
 } from "../runner/queue.js";
+import { ConfigError } from "../runner/config.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "../runner/queue-jobs.js";
 import {
   checkQueueName,
@@ -19,7 +22,8 @@ import {
   parseRedisUrl,
 } from "../runner/queue-url.js";
 import { startQueueWorker } from "../runner/queue-worker.js";
-import { writeSweepFile, type SweepJob, type SweepSpec } from "../runner/sweep.js";
+import { DEFAULT_UPLOAD_MAX_BYTES } from "../runner/queue-upload.js";
+import { jobAction, writeSweepFile, type SweepJob, type SweepSpec } from "../runner/sweep.js";
 
 /**
  * The command line of sweeps on a Redis queue: `sweep --queue …` (enqueue, wait, status, retry)
@@ -50,6 +54,10 @@ export function addQueueSweepOptions(cmd: Command): Command {
     )
     .option("--retry-failed", "with --queue: give the sweep's failed jobs fresh attempts")
     .option(
+      "--collect",
+      "with --queue: write the results that `worker --upload` stored in Redis into --out, then return (a waiting sweep does this as jobs finish)",
+    )
+    .option(
       "--attempts <n>",
       `with --queue: tries per job before it stays failed (default ${DEFAULT_RETRY.attempts})`,
       intArg("--attempts", 1, 100),
@@ -79,10 +87,13 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
-/** Queue overhead of the jobs that ran: wait enqueue → start, and run end → completed in Redis. */
+/**
+ * Queue overhead of the jobs that ran: wait enqueue → start, run end → completed in Redis, and
+ * (uploaded runs) run end → files written into the sweep folder.
+ */
 export function queueOverhead(
   s: SweepQueueStatus,
-): { toStartMs: number; toCompletedMs: number; n: number } | null {
+): { toStartMs: number; toCompletedMs: number; toCollectedMs?: number; n: number } | null {
   const ran = s.jobs.filter(
     (j) => j.phase === "done" && j.outcome && !j.outcome.skipped && j.processedOn && j.finishedOn,
   );
@@ -91,13 +102,20 @@ export function queueOverhead(
     n: ran.length,
     toStartMs: median(ran.map((j) => j.processedOn! - j.enqueuedAt!)),
     toCompletedMs: median(ran.map((j) => j.finishedOn! - j.outcome!.finishedAt)),
+    ...(ran.some((j) => j.collectedAt !== undefined)
+      ? {
+          toCollectedMs: median(
+            ran.filter((j) => j.collectedAt !== undefined).map((j) => j.collectedAt! - j.outcome!.finishedAt),
+          ),
+        }
+      : {}),
   };
 }
 
 /** `lowrank-rl sweep <spec> --queue …`. */
 export async function runQueueSweep(
   spec: SweepSpec,
-  plan: SweepJob[],
+  planned: SweepJob[],
   out: string,
   opts: Record<string, unknown>,
 ): Promise<void> {
@@ -109,7 +127,9 @@ export async function runQueueSweep(
     backoffMs: (opts.backoff as number | undefined) ?? DEFAULT_RETRY.backoffMs,
   };
   const quiet = Boolean(opts.quiet);
+  let plan = planned;
   const queue = await openQueue(target, name);
+  const uploads = { redis: openRedis(target), queueName: name };
   try {
     if (opts.status) {
       const s = await sweepQueueStatus(queue, plan);
@@ -122,6 +142,14 @@ export async function runQueueSweep(
       process.stdout.write(`retrying ${n} failed job(s)\n`);
     }
     mkdirSync(out, { recursive: true });
+    // Results uploaded by workers since the last look land in the folder before anything is enqueued.
+    const collected = await collectUploads(uploads, plan, out);
+    if (collected.runs > 0 || opts.collect)
+      process.stdout.write(
+        `collected ${collected.runs} uploaded run(s) into ${out} (${(collected.bytes / 1024).toFixed(1)} KiB)\n`,
+      );
+    if (opts.collect) return;
+    if (collected.runs > 0) plan = plan.map((j) => ({ ...j, ...jobAction(j.dir, j.jobId) }));
     writeSweepFile(spec, out, plan);
     const r = await enqueueSweep(queue, plan, out, retry);
     process.stdout.write(
@@ -153,7 +181,11 @@ export async function runQueueSweep(
     try {
       s = await waitForSweep(queue, plan, out, retry, {
         onTick: (st) => bar?.update(st.done, { running: st.running, failed: st.failed, retried: st.retried }),
-        onReadded: (n) => process.stderr.write(`\n${n} job(s) were missing from Redis; enqueued again\n`),
+        onReadded: (n) =>
+          process.stderr.write(
+            `\n${n} job(s) were missing from Redis or lost their results; enqueued again\n`,
+          ),
+        uploads,
       });
     } finally {
       bar?.stop();
@@ -164,13 +196,19 @@ export async function runQueueSweep(
       const o = queueOverhead(s);
       if (o)
         process.stdout.write(
-          `queue overhead (median of ${o.n} runs): enqueue → start ${o.toStartMs.toFixed(0)} ms (includes waiting for a free worker), run end → completed ${o.toCompletedMs.toFixed(0)} ms\n`,
+          `queue overhead (median of ${o.n} runs): enqueue → start ${o.toStartMs.toFixed(0)} ms (includes waiting for a free worker), run end → completed ${o.toCompletedMs.toFixed(0)} ms${o.toCollectedMs !== undefined ? `, run end → uploaded files written here ${o.toCollectedMs.toFixed(0)} ms` : ""}\n`,
         );
     }
+    const absent = plan.filter((j) => jobAction(j.dir, j.jobId).action !== "skip").length - s.failed;
+    if (absent > 0)
+      process.stderr.write(
+        `${absent} finished job(s) have no finished folder in ${out}: their workers' --out is not this folder; run workers with --upload, or on a shared results folder\n`,
+      );
     printFailures(s);
     if (s.failed > 0) process.exitCode = 1;
   } finally {
     await queue.close();
+    await uploads.redis.quit().catch(() => uploads.redis.disconnect());
   }
 }
 
@@ -184,7 +222,19 @@ export function addWorkerCommand(program: Command): void {
     .requiredOption("--queue <url>", QUEUE_HELP)
     .option("--name <queue>", "queue name", DEFAULT_QUEUE_NAME)
     .option("--concurrency <n>", "jobs trained at once, one thread each", intArg("--concurrency", 1, 1024), 1)
-    .option("--out <dir>", "shared results folder (default: the folder each sweep was submitted with)")
+    .option(
+      "--out <dir>",
+      "shared results folder (default: the folder each sweep was submitted with; with --upload: this machine's folder, default <tmp>/lowrank-rl-worker/<queue>)",
+    )
+    .option(
+      "--upload",
+      "store each finished run's files in Redis for the submitter to write into its sweep folder (for workers that do not share the results folder)",
+    )
+    .option(
+      "--upload-max-mb <n>",
+      `with --upload: largest upload of one run in MB (default ${DEFAULT_UPLOAD_MAX_BYTES / 2 ** 20})`,
+      intArg("--upload-max-mb", 1, 500),
+    )
     .option(
       "--lock-duration <ms>",
       "a job's lock lifetime; a dead worker's job is taken over after about this long",
@@ -203,25 +253,33 @@ export function addWorkerCommand(program: Command): void {
         name: string;
         concurrency: number;
         out?: string;
+        upload?: boolean;
+        uploadMaxMb?: number;
         lockDuration: number;
         idleExit?: number;
         quiet?: boolean;
       }) => {
         const target = parseRedisUrl(opts.queue);
         const name = checkQueueName(opts.name);
+        if (opts.uploadMaxMb !== undefined && !opts.upload)
+          throw new ConfigError("upload-max-mb", "--upload-max-mb needs --upload");
+        const out = opts.out ?? (opts.upload ? join(tmpdir(), "lowrank-rl-worker", name) : undefined);
         const stamp = () => new Date().toISOString().slice(11, 23);
         const log = (line: string) => {
           if (!opts.quiet || line.startsWith("fail") || line.startsWith("redis"))
             process.stdout.write(`${stamp()} ${line}\n`);
         };
         log(
-          `worker ${hostname()}:${process.pid} on ${describeRedisTarget(target)} queue "${name}", concurrency ${opts.concurrency}, results in ${opts.out ? resolve(opts.out) : "each sweep's folder"}`,
+          `worker ${hostname()}:${process.pid} on ${describeRedisTarget(target)} queue "${name}", concurrency ${opts.concurrency}, results in ${out ? resolve(out) : "each sweep's folder"}${opts.upload ? ", uploaded to Redis" : ""}`,
         );
         const worker = startQueueWorker({
           target,
           name,
           concurrency: opts.concurrency,
-          out: opts.out,
+          out,
+          ...(opts.upload
+            ? { upload: { maxBytes: (opts.uploadMaxMb ?? DEFAULT_UPLOAD_MAX_BYTES / 2 ** 20) * 2 ** 20 } }
+            : {}),
           lockDurationMs: opts.lockDuration,
           log,
         });

@@ -111,9 +111,11 @@ export interface QueueJobOutcome {
   skipped: boolean;
   /** The run continued from a checkpoint (its worker had died or stopped). */
   resumed: boolean;
-  /** Epoch ms when training started and when the run's files were all written. */
+  /** Epoch ms when training started and when the run's files were all written (before any upload). */
   startedAt: number;
   finishedAt: number;
   /** `<hostname>:<pid>` of the worker. */
   worker: string;
+  /** With `worker --upload`: the run's files wait in Redis for the submitter (src/runner/queue-upload.ts). */
+  uploaded?: { files: number; bytes: number };
 }

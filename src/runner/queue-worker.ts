@@ -8,7 +8,8 @@ import { parseAnyRunConfig } from "./run-info.js";
 import { runLockHolder } from "./run-lock.js";
 import { jobAction } from "./sweep.js";
 import { parseQueueJobData, queueRunDir, type QueueJobData, type QueueJobOutcome } from "./queue-jobs.js";
-import { redisConnection } from "./queue.js";
+import { openRedis, redisConnection } from "./queue.js";
+import { storeUpload, uploadKey, type UploadSize } from "./queue-upload.js";
 import type { RedisTarget } from "./queue-url.js";
 import type { ThreadReply, ThreadRequest } from "./queue-thread.js";
 
@@ -88,6 +89,12 @@ export interface QueueWorkerOptions {
   /** The shared results folder (replaces the submitter's sweep folder in every job). */
   out?: string;
   /**
+   * Results through Redis (`--upload`): each finished run's files are stored in Redis for the
+   * submitter to write into its sweep folder (src/runner/queue-upload.ts); `out` is then this
+   * machine's own folder. `maxBytes` caps one run's upload.
+   */
+  upload?: { maxBytes: number };
+  /**
    * How long a job's lock lives without renewal (ms). A worker that dies loses its lock after
    * this long; another worker then takes the job and resumes it from its newest checkpoint.
    */
@@ -125,6 +132,21 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorkerHandle
   let stopping = false;
   let finished = 0;
   let lastBusyAt = Date.now();
+  const uploads = options.upload ? openRedis(options.target) : null;
+
+  /** With --upload: stores the finished run folder's files for the submitter. */
+  const upload = async (job: Job, data: QueueJobData, dir: string): Promise<UploadSize | undefined> => {
+    if (!uploads) return undefined;
+    const size = await storeUpload(
+      uploads,
+      uploadKey(options.name, String(job.id)),
+      dir,
+      { runName: data.runName, jobId: data.jobId },
+      options.upload!.maxBytes,
+    );
+    log(`upload ${job.id} ${data.runName}: ${size.files} files, ${(size.bytes / 1024).toFixed(1)} KiB`);
+    return size;
+  };
 
   const processJob = async (job: Job, token?: string): Promise<QueueJobOutcome> => {
     const data: QueueJobData = parseQueueJobData(job.data);
@@ -146,6 +168,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorkerHandle
     const { action } = jobAction(dir, data.jobId);
     const startedAt = Date.now();
     if (action === "skip") {
+      const uploaded = await upload(job, data, dir);
       finished++;
       log(`skip  ${job.id} ${data.runName}: already finished`);
       return {
@@ -157,6 +180,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorkerHandle
         startedAt,
         finishedAt: startedAt,
         worker: me,
+        ...(uploaded ? { uploaded } : {}),
       };
     }
     if (stopping) return requeue(job, token);
@@ -175,6 +199,8 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorkerHandle
       lastBusyAt = Date.now();
     }
     if (result.status === "interrupted") return requeue(job, token);
+    const finishedAt = Date.now();
+    const uploaded = await upload(job, data, dir);
     finished++;
     log(`done  ${job.id} ${data.runName}: ${result.status} after ${result.episodesDone} steps`);
     return {
@@ -184,8 +210,9 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorkerHandle
       skipped: false,
       resumed: action === "resume",
       startedAt,
-      finishedAt: Date.now(),
+      finishedAt,
       worker: me,
+      ...(uploaded ? { uploaded } : {}),
     };
   };
 
@@ -234,6 +261,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorkerHandle
         if (!(await Promise.race([closed, sleep(10_000).then(() => false)])))
           await Promise.race([worker.close(true).catch(() => {}), sleep(5_000)]);
         await Promise.all(all.map((t) => t.terminate()));
+        if (uploads) await Promise.race([uploads.quit().catch(() => uploads.disconnect()), sleep(2_000)]);
       })();
       return stopped;
     },

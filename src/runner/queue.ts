@@ -1,4 +1,5 @@
 import { Queue, type Job, type RedisOptions } from "bullmq";
+import { Redis } from "ioredis";
 import { jobAction, type SweepJob } from "./sweep.js";
 import {
   queueJobData,
@@ -9,6 +10,7 @@ import {
   type RetryPolicy,
 } from "./queue-jobs.js";
 import { describeRedisTarget, type RedisTarget } from "./queue-url.js";
+import { collectUpload, uploadKey, type UploadSize } from "./queue-upload.js";
 
 /**
  * A sweep on a Redis queue (BullMQ): the submitter's side. `enqueueSweep` puts every unfinished
@@ -34,6 +36,14 @@ export function redisConnection(target: RedisTarget, _opts: { blocking?: boolean
     maxRetriesPerRequest: null,
     retryStrategy: (times: number) => Math.min(100 * times, 2000),
   };
+}
+
+/** A plain Redis connection (uploaded results), with the queue's reconnect behaviour; commands wait through an outage. */
+export function openRedis(target: RedisTarget): Redis {
+  const r = new Redis(redisConnection(target));
+  // ioredis retries lost connections itself; an unhandled "error" event would end the process.
+  r.on("error", () => {});
+  return r;
 }
 
 /** Opens the named queue; fails with one line naming the (redacted) server if it cannot be reached in `timeoutMs`. */
@@ -135,6 +145,8 @@ export interface QueuedJobInfo {
   processedOn?: number;
   finishedOn?: number;
   outcome?: QueueJobOutcome;
+  /** Epoch ms when the submitter had written the job's uploaded files into its sweep folder. */
+  collectedAt?: number;
 }
 
 export interface SweepQueueStatus {
@@ -230,6 +242,52 @@ export async function retryFailedJobs(queue: Queue, plan: readonly SweepJob[]): 
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Where uploaded results (`worker --upload`) are read from: a plain connection and the queue's name. */
+export interface UploadSource {
+  redis: Redis;
+  queueName: string;
+}
+
+/**
+ * Writes a finished job's uploaded files into its folder of the sweep, unless the folder already
+ * holds the finished run. Returns what was written, or null when there was nothing to write
+ * (no upload waiting, or the folder was already finished).
+ */
+export async function collectJob(
+  source: UploadSource,
+  job: SweepJob,
+  sweepDir: string,
+): Promise<UploadSize | null> {
+  if (jobAction(job.dir, job.jobId).action === "skip") return null;
+  const runName = job.dir.split(/[/\\]/).at(-1) ?? job.dir;
+  return collectUpload(source.redis, uploadKey(source.queueName, queueJobId(job.jobId)), sweepDir, {
+    runName,
+    jobId: job.jobId,
+  });
+}
+
+/**
+ * `--collect`: writes every uploaded result of the sweep's finished jobs that is not in the sweep
+ * folder yet. Returns how many runs were written.
+ */
+export async function collectUploads(
+  source: UploadSource,
+  plan: readonly SweepJob[],
+  sweepDir: string,
+): Promise<{ runs: number; bytes: number }> {
+  let runs = 0;
+  let bytes = 0;
+  for (const job of plan) {
+    if (job.action === "skip") continue;
+    const got = await collectJob(source, job, sweepDir);
+    if (got) {
+      runs++;
+      bytes += got.bytes;
+    }
+  }
+  return { runs, bytes };
+}
+
 /**
  * Waits until every job of the sweep is done or failed for good, calling `onTick` with the
  * status after each poll. A job missing from Redis (it restarted without persistence) is added
@@ -244,6 +302,8 @@ export async function waitForSweep(
     intervalMs?: number;
     onTick?: (s: SweepQueueStatus) => void;
     onReadded?: (n: number) => void;
+    /** Uploaded results are written into the sweep folder as their jobs finish. */
+    uploads?: UploadSource;
   } = {},
 ): Promise<SweepQueueStatus> {
   const interval = options.intervalMs ?? 1000;
@@ -264,6 +324,18 @@ export async function waitForSweep(
             const data = queueJobData(job, sweepDir);
             await queue.add("run", data, queueJobOptions(data, retry));
             info.phase = "waiting";
+            readded++;
+          }
+        } else if (info.phase === "done" && info.outcome?.uploaded && options.uploads) {
+          if ((await collectJob(options.uploads, job, sweepDir)) !== null) info.collectedAt = Date.now();
+          else if (jobAction(job.dir, job.jobId).action !== "skip") {
+            // Reported uploaded, yet neither the upload nor the finished folder is here (Redis
+            // lost it): run the job again; a worker that still holds the run uploads it at once.
+            await (await queue.getJob(info.queueId))?.remove();
+            const data = queueJobData(job, sweepDir);
+            await queue.add("run", data, queueJobOptions(data, retry));
+            info.phase = "waiting";
+            delete info.outcome;
             readded++;
           }
         }

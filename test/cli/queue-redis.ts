@@ -33,7 +33,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-function ping(port: number): Promise<boolean> {
+function ping(port: number, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = new Socket();
     let buf = "";
@@ -42,18 +42,21 @@ function ping(port: number): Promise<boolean> {
       resolve(false);
     });
     sock.once("error", () => resolve(false));
-    sock.connect(port, "127.0.0.1", () => sock.write("PING\r\n"));
+    const auth = password === undefined ? "" : `AUTH ${password}\r\n`;
+    sock.connect(port, "127.0.0.1", () => sock.write(`${auth}PING\r\n`));
     sock.on("data", (d) => {
       buf += d.toString();
-      if (buf.includes("\r\n")) {
+      const lines = buf.split("\r\n");
+      if (lines.length > (password === undefined ? 1 : 2)) {
         sock.destroy();
-        resolve(buf.startsWith("+PONG"));
+        resolve(lines.at(-2) === "+PONG");
       }
     });
   });
 }
 
-export async function startRedis(options: { aof?: boolean } = {}): Promise<RedisServer> {
+/** `password` sets `requirepass`; the URL then carries it (`redis://:<password>@…`). */
+export async function startRedis(options: { aof?: boolean; password?: string } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "lowrank-rl-redis-"));
   const args = [
@@ -66,6 +69,7 @@ export async function startRedis(options: { aof?: boolean } = {}): Promise<Redis
     "--dir",
     dir,
     ...(options.aof ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]),
+    ...(options.password !== undefined ? ["--requirepass", options.password] : []),
   ];
   let child: ChildProcess | null = null;
   const launch = async () => {
@@ -80,12 +84,12 @@ export async function startRedis(options: { aof?: boolean } = {}): Promise<Redis
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       if (exited !== null) break;
-      if (await ping(port)) return;
+      if (await ping(port, options.password)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     c.kill("SIGKILL");
     throw new Error(
-      `redis-server could not be started (${REDIS_SERVER} ${args.join(" ")}): ${exited ?? "no PONG within 15 s"}. ` +
+      `redis-server could not be started (${REDIS_SERVER} ${args.map((x) => (x === options.password ? "***" : x)).join(" ")}): ${exited ?? "no PONG within 15 s"}. ` +
         `The queue tests need Debian's redis-server (apt-get install redis-server; .ci/run installs it).\n${log.slice(-2000)}`,
     );
   };
@@ -102,7 +106,7 @@ export async function startRedis(options: { aof?: boolean } = {}): Promise<Redis
   return {
     port,
     dir,
-    url: `redis://127.0.0.1:${port}/0`,
+    url: `redis://${options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : ""}127.0.0.1:${port}/0`,
     kill,
     restart: launch,
     stop: async () => {

@@ -344,3 +344,85 @@ describe("Redis killed and restarted mid-sweep", () => {
     }
   }, 300_000);
 });
+
+describe("worker --upload: results through Redis to a submitter that does not share the worker's folder", () => {
+  const PASSWORD = "pw-Zq81-never-printed";
+  let locked: RedisServer;
+  beforeAll(async () => {
+    locked = await startRedis({ password: PASSWORD });
+  });
+  afterAll(async () => {
+    await locked?.stop();
+  });
+
+  /** Every file under `dir` (paths relative to it), for checking that none holds the password. */
+  function allFiles(dir: string): string[] {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
+  }
+
+  it("the submitter writes each finished run, file for file as the worker wrote it; a deleted folder comes back through --collect; the password is never printed or written", async () => {
+    const small = { ...SPEC, base: { ...SPEC.base, episodes: 12 }, grid: { rank: [1, 2] }, seeds: [0, 1] };
+    const path = writeSpec("upload", small);
+    const out = join(root, "upload-submitter");
+    const workerOut = join(root, "upload-worker");
+    const sweepArgs = ["sweep", path, "--out", out, "--queue", locked.url, "--name", "upload"];
+    const w = startWorker(["--queue", locked.url, "--name", "upload", "--upload", "--out", workerOut]);
+    const submit = spawnCli(sweepArgs);
+    let submitOut = "";
+    submit.stdout!.on("data", (d: Buffer) => (submitOut += d.toString()));
+    submit.stderr!.on("data", (d: Buffer) => (submitOut += d.toString()));
+    // The same sweep run locally meanwhile, for the comparison below.
+    const localOut = join(root, "upload-local");
+    await runSweep(parseSweepSpec(small), localOut, { threads: 1 });
+    const sub = await exited(submit);
+    expect(sub.code, submitOut).toBe(0);
+    expect(submitOut).toMatch(/4\/4 done, 0 running, 0 waiting, 0 failed/);
+    expect(submitOut).toMatch(/run end → uploaded files written here \d+ ms/);
+    expect(submitOut).not.toMatch(/no finished folder/);
+
+    // The submitter's folders are the worker's, checkpoints aside, and equal the local sweep's.
+    const names = runDirs(out);
+    expect(names).toHaveLength(4);
+    expect(runDirs(workerOut)).toEqual(names);
+    const sameFiles = (name: string) => {
+      const here = join(out, name);
+      const there = join(workerOut, name);
+      const files = allFiles(here)
+        .map((f) => f.slice(here.length + 1))
+        .sort();
+      expect(files).toContain("final_params.json");
+      expect(files.some((f) => f.startsWith("checkpoints"))).toBe(false);
+      for (const f of files) expect(readFileSync(join(here, f))).toEqual(readFileSync(join(there, f)));
+      expect(metricsWithoutTime(here)).toEqual(metricsWithoutTime(join(localOut, name)));
+      expect(readFileSync(join(here, "final_params.json"), "utf8")).toBe(
+        readFileSync(join(localOut, name, "final_params.json"), "utf8"),
+      );
+    };
+    for (const name of names) sameFiles(name);
+
+    // A deleted folder: --detach re-enqueues it, the worker (which still holds the run) uploads it
+    // without running it again, and --collect writes it.
+    const gone = names[2];
+    rmSync(join(out, gone), { recursive: true });
+    const again = await cli([...sweepArgs, "--detach"]);
+    expect(again.stdout).toMatch(/1 added \(1 whose folder was gone\), 0 already queued, 3 already done/);
+    await w.next(0, (l) => / skip\s+run-/.test(l) && l.includes(gone));
+    const collect = await cli([...sweepArgs, "--collect"]);
+    expect(collect.code, collect.stderr).toBe(0);
+    expect(collect.stdout).toMatch(/collected 1 uploaded run\(s\)/);
+    sameFiles(gone);
+    expect(jobsWith(w.lines, "start")).toHaveLength(4);
+
+    w.child.kill("SIGTERM");
+    expect((await exited(w.child)).code).toBe(0);
+    const printed = [submitOut, again.stdout, again.stderr, collect.stdout, collect.stderr, ...w.lines].join(
+      "\n",
+    );
+    expect(printed).toContain("redis://***@127.0.0.1");
+    expect(printed).not.toContain(PASSWORD);
+    for (const f of [...allFiles(out), ...allFiles(workerOut)])
+      expect(readFileSync(f, "latin1").includes(PASSWORD), f).toBe(false);
+  }, 90_000);
+});
