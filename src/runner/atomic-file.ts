@@ -1,6 +1,35 @@
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
-import { open, rename } from "node:fs/promises";
+import { open, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
+
+/** What a failed atomic write leaves. */
+const KEPT = "any previous version of it is kept unchanged";
+
+/** Plain words for the errors a filesystem gives when it cannot take a write. */
+const WRITE_FAILURES: Record<string, string> = {
+  ENOSPC: "no space left on device (ENOSPC)",
+  EDQUOT: "disk quota exceeded (EDQUOT)",
+  EROFS: "read-only filesystem (EROFS)",
+  EACCES: "permission denied (EACCES)",
+  EIO: "input/output error (EIO)",
+  EFBIG: "file too large (EFBIG)",
+};
+
+/**
+ * A write the filesystem refused (disk full, quota, read-only, I/O error), as one line naming the
+ * file and what was kept; `code` is the system error code (ENOSPC, …).
+ */
+export class FileWriteError extends Error {
+  readonly code: string | undefined;
+  constructor(path: string, cause: unknown, kept: string) {
+    const code = (cause as NodeJS.ErrnoException | null)?.code;
+    const why =
+      (code !== undefined ? WRITE_FAILURES[code] : undefined) ??
+      String((cause as Error | null)?.message ?? cause).split("\n")[0];
+    super(`${path}: not written: ${why}; ${kept}`, { cause });
+    this.code = code;
+  }
+}
 
 /**
  * Writes `data` to `path` atomically: write a temporary file next to it, fsync it, rename it
@@ -9,7 +38,12 @@ import { dirname, join } from "node:path";
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  const fd = openSync(tmp, "w");
+  let fd: number;
+  try {
+    fd = openSync(tmp, "w");
+  } catch (err) {
+    throw new FileWriteError(path, err, KEPT);
+  }
   try {
     try {
       writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
@@ -21,7 +55,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch (err) {
     // A failed write leaves `path` as it was and no temporary file behind.
     rmSync(tmp, { force: true });
-    throw err;
+    throw new FileWriteError(path, err, KEPT);
   }
   try {
     const dirFd = openSync(dirname(path), "r");
@@ -46,14 +80,20 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 export async function writeFileAtomicAsync(path: string, data: string | Uint8Array): Promise<void> {
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  const fh = await open(tmp, "w");
   try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    const fh = await open(tmp, "w");
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    // As in writeFileAtomic: `path` stays as it was, the temporary file goes.
+    await rm(tmp, { force: true });
+    throw new FileWriteError(path, err, KEPT);
   }
-  await rename(tmp, path);
   try {
     const dir = await open(dirname(path), "r");
     try {

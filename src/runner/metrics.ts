@@ -1,6 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { FileWriteError } from "./atomic-file.js";
 import { CorruptCheckpointError } from "./checkpoint.js";
 import { RUN_FILES } from "./run-dir.js";
 import type { EventFileOffset, EventWriterOptions } from "./tensorboard.js";
@@ -99,6 +100,9 @@ function formatCsvValue(v: number | null | undefined): string {
 export class MetricsWriter {
   readonly columns: readonly string[];
   private readonly jsonlFd: number;
+  private readonly dir: string;
+  private readonly jsonlPath: string;
+  private readonly csvPath: string;
   private readonly csvFd: number;
   private offset: MetricsOffset;
   /** Running SHA-256 of each file's bytes so far. */
@@ -117,11 +121,18 @@ export class MetricsWriter {
     const tb = options.tensorboard === true ? {} : options.tensorboard || null;
     const jsonlPath = join(dir, RUN_FILES.metricsJsonl);
     const csvPath = join(dir, RUN_FILES.metricsCsv);
+    this.dir = dir;
+    this.jsonlPath = jsonlPath;
+    this.csvPath = csvPath;
     if (offset === null) {
       this.jsonlFd = openSync(jsonlPath, "w");
       this.csvFd = openSync(csvPath, "w");
       const header = columns.join(",") + "\n";
-      writeSync(this.csvFd, header);
+      try {
+        writeSync(this.csvFd, header);
+      } catch (err) {
+        throw new FileWriteError(csvPath, err, "the run's metric files are empty");
+      }
       this.jsonlHash = createHash("sha256");
       this.csvHash = createHash("sha256").update(header);
       this.offset = { jsonlBytes: 0, csvBytes: Buffer.byteLength(header), rows: 0 };
@@ -176,14 +187,40 @@ export class MetricsWriter {
     }
     const line = JSON.stringify(compact) + "\n";
     const csv = this.columns.map((c) => formatCsvValue(row[c])).join(",") + "\n";
-    writeSync(this.jsonlFd, line, this.offset.jsonlBytes);
-    writeSync(this.csvFd, csv, this.offset.csvBytes);
+    let file = this.jsonlPath;
+    try {
+      writeSync(this.jsonlFd, line, this.offset.jsonlBytes);
+      file = this.csvPath;
+      writeSync(this.csvFd, csv, this.offset.csvBytes);
+    } catch (err) {
+      // A failed append (disk full) is cut back, so both files still end at the last whole row
+      // and agree on the row count; shrinking a file needs no free space.
+      try {
+        ftruncateSync(this.jsonlFd, this.offset.jsonlBytes);
+        ftruncateSync(this.csvFd, this.offset.csvBytes);
+      } catch {
+        // Resume cuts both files back to its checkpoint's offsets in any case.
+      }
+      throw new FileWriteError(
+        file,
+        err,
+        `row ${this.offset.rows + 1} was not appended; the ${this.offset.rows} rows before it are kept`,
+      );
+    }
     this.jsonlHash.update(line);
     this.csvHash.update(csv);
     this.offset.jsonlBytes += Buffer.byteLength(line);
     this.offset.csvBytes += Buffer.byteLength(csv);
     this.offset.rows += 1;
-    this.events?.write(compact);
+    try {
+      this.events?.write(compact);
+    } catch (err) {
+      throw new FileWriteError(
+        join(this.dir, "tb"),
+        err,
+        `the TensorBoard event file lacks row ${this.offset.rows}; metrics.jsonl and metrics.csv hold it`,
+      );
+    }
   }
 
   getOffset(): MetricsOffset {

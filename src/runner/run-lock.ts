@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { FileWriteError } from "./atomic-file.js";
 import { hostname } from "node:os";
 import { join } from "node:path";
 
@@ -40,7 +41,13 @@ export function lockRunDir(dir: string): () => void {
       `${dir} is in use by process ${holder} (${RUN_LOCK_FILE}); stop it first, or delete ${path} if that process is not this run`,
     );
   rmSync(path, { force: true });
-  writeFileSync(path, `${process.pid}@${hostname()}\n`, { flag: "wx" });
+  try {
+    writeFileSync(path, `${process.pid}@${hostname()}\n`, { flag: "wx" });
+  } catch (err) {
+    // A full disk may leave a torn lock: remove it, nothing else in the folder was touched.
+    rmSync(path, { force: true });
+    throw new FileWriteError(path, err, "nothing else in the run folder was changed");
+  }
   let held = true;
   return () => {
     if (held) rmSync(path, { force: true });

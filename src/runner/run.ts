@@ -1,4 +1,12 @@
-import { appendFileSync, existsSync, ftruncateSync, openSync, closeSync, statSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  ftruncateSync,
+  openSync,
+  closeSync,
+  statSync,
+  truncateSync,
+} from "node:fs";
 import { join } from "node:path";
 import { makeEnv } from "../envs/registry.js";
 import type { Env } from "../envs/env.js";
@@ -7,7 +15,7 @@ import { EpisodeBuffer } from "../pg/episode-buffer.js";
 import { runEpisode } from "../pg/reinforce.js";
 import { Rng, type RngState } from "../random/rng.js";
 import type { AgentFactory, RunnableAgent } from "./agent-factory.js";
-import { removeStaleTempFiles, writeJsonAtomic } from "./atomic-file.js";
+import { FileWriteError, removeStaleTempFiles, writeJsonAtomic } from "./atomic-file.js";
 import { checkRunCheckpoint } from "./checkpoint-content.js";
 import {
   loadLatestCheckpoint,
@@ -128,7 +136,17 @@ function checkFinite(value: number, quantity: string, episode: number, globalSte
 
 function appendSnapshot(s: Session, params: StateDict): void {
   const line = JSON.stringify({ episode: s.episode, params }) + "\n";
-  appendFileSync(s.snapshotsPath, line);
+  try {
+    appendFileSync(s.snapshotsPath, line);
+  } catch (err) {
+    // A torn line is cut off, so the file still ends at the last whole snapshot.
+    try {
+      truncateSync(s.snapshotsPath, s.snapshotsBytes);
+    } catch {
+      // Resume cuts it back to its checkpoint's length in any case.
+    }
+    throw new FileWriteError(s.snapshotsPath, err, `the snapshots before episode ${s.episode} are kept`);
+  }
   s.snapshotsBytes += Buffer.byteLength(line);
 }
 
@@ -306,7 +324,17 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
       );
       return finish("diverged", `${err.message}; ${note}`);
     }
-    await finish("failed", (err as Error).message);
+    if (err instanceof FileWriteError) {
+      // Disk full (or read-only) mid-run: every file written so far is whole; say what resume has.
+      await settle(s).catch(() => {});
+      err.message += `; ${keptCheckpointNote(
+        join(s.dir, RUN_FILES.checkpointDir),
+        "episode",
+        `free space, then \`lowrank-rl resume ${s.dir}\``,
+      )}`;
+    }
+    // The manifest write may fail on the same full disk: the original error is the one to report.
+    await finish("failed", (err as Error).message).catch(() => {});
     throw err;
   }
   writeJsonAtomic(join(s.dir, RUN_FILES.finalParams), s.agent.exportStateDict());
