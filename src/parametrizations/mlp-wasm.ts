@@ -36,19 +36,12 @@ import {
 
 /** Longest batch the kernels' scratch space holds. */
 export const MLP_KERNEL_MAX_BATCH = 2048;
+/** Bytes of one scratch column (x₀, x₁, g, out lie one after another, each this long). */
+const COLUMN_BYTES = 8 * (MLP_KERNEL_MAX_BATCH + 2);
 
 interface Exports {
   forward1(w1: number, b1: number, w2: number, x: number, y: number, end: number): void;
-  forwardBatch(
-    w1: number,
-    b1: number,
-    w2: number,
-    x0: number,
-    x1: number,
-    out: number,
-    tEnd: number,
-    hEnd: number,
-  ): void;
+  forwardBatch(w1: number, b1: number, w2: number, cols: number, tEnd: number, hEnd: number): void;
   backward(
     w1: number,
     b1: number,
@@ -56,9 +49,7 @@ interface Exports {
     gw1: number,
     gb1: number,
     gw2: number,
-    x0: number,
-    x1: number,
-    g: number,
+    cols: number,
     tEnd: number,
     hEnd: number,
   ): void;
@@ -124,21 +115,23 @@ function forward1(): FunctionSpec {
 }
 
 /**
- * forwardBatch(w1, b1, w2, x0, x1, out, tEnd, hEnd): out[t] = Σ_h w₂[h]·ReLU(u_{h,t}) in unit
- * order for two time steps per lane pair (without b₂); x0/x1 the inputs' columns, `tEnd` = 8·T
- * rounded up to 16 bytes, `hEnd` = 8·H bytes.
+ * forwardBatch(w1, b1, w2, cols, tEnd, hEnd): out[t] = Σ_h w₂[h]·ReLU(u_{h,t}) in unit order for
+ * two time steps per lane pair (without b₂), ReLU(u) = pmax(+0, u); `cols` the scratch columns
+ * (x₀, x₁, g, out), `tEnd` = cols + 8·T rounded up to 16 bytes, `hEnd` = 8·H bytes. Equal to the
+ * masked sum where every out[t] is finite (an inactive unit adds w₂·(+0) = ±0 for finite w₂).
  */
 function forwardBatch(): FunctionSpec {
   return kernel(
     "forwardBatch",
-    ["w1", "b1", "w2", "x0", "x1", "out", "tEnd", "hEnd"],
+    ["w1", "b1", "w2", "cols", "tEnd", "hEnd"],
     { o: I32, t: I32, w0: V128, w1v: V128, b: V128, v: V128, u: V128 },
     (c, at) => {
       const get = (n: string) => op.localGet(at(n));
       const set = (n: string) => op.localSet(at(n));
-      c.emit(op.i32Const(0), set("t"));
+      const OUT = 3 * COLUMN_BYTES;
+      c.emit(get("cols"), set("t"));
       c.doWhileBelow(at("t"), at("tEnd"), op.i32Const(16), () => {
-        c.emit(get("out"), get("t"), op.i32Add, op.v128Zero, op.v128Store(0));
+        c.emit(get("t"), op.v128Zero, op.v128Store(OUT));
       });
       c.emit(op.i32Const(0), set("o"));
       c.doWhileBelow(at("o"), at("hEnd"), op.i32Const(8), () => {
@@ -146,16 +139,15 @@ function forwardBatch(): FunctionSpec {
         c.emit(get("w1"), get("o"), op.i32Const(1), op.i32Shl, op.i32Add, op.v128Load64Splat(8), set("w1v"));
         c.emit(get("b1"), get("o"), op.i32Add, op.v128Load64Splat(0), set("b"));
         c.emit(get("w2"), get("o"), op.i32Add, op.v128Load64Splat(0), set("v"));
-        c.emit(op.i32Const(0), set("t"));
+        c.emit(get("cols"), set("t"));
         c.doWhileBelow(at("t"), at("tEnd"), op.i32Const(16), () => {
-          c.emit(get("w0"), get("x0"), get("t"), op.i32Add, op.v128Load(0), op.f64x2Mul);
-          c.emit(get("w1v"), get("x1"), get("t"), op.i32Add, op.v128Load(0), op.f64x2Mul, op.f64x2Add);
+          c.emit(get("w0"), get("t"), op.v128Load(0), op.f64x2Mul);
+          c.emit(get("w1v"), get("t"), op.v128Load(COLUMN_BYTES), op.f64x2Mul, op.f64x2Add);
           c.emit(get("b"), op.f64x2Add, set("u"));
-          // out[t] += (w₂·u) masked by u > 0
-          c.emit(get("out"), get("t"), op.i32Add);
-          c.emit(get("out"), get("t"), op.i32Add, op.v128Load(0));
-          c.emit(get("v"), get("u"), op.f64x2Mul, get("u"), op.v128Zero, op.f64x2Gt, op.v128And);
-          c.emit(op.f64x2Add, op.v128Store(0));
+          // out[t] += w₂·ReLU(u), ReLU(u) = pmax(+0, u)
+          c.emit(get("t"), get("t"), op.v128Load(OUT));
+          c.emit(get("v"), op.v128Zero, get("u"), op.f64x2Pmax, op.f64x2Mul);
+          c.emit(op.f64x2Add, op.v128Store(OUT));
         });
       });
     },
@@ -163,11 +155,12 @@ function forwardBatch(): FunctionSpec {
 }
 
 /**
- * backward(w1, b1, w2, gw1, gb1, gw2, x0, x1, g, tEnd, hEnd): for four units per pass (two
- * lane pairs) and t = 0 … T−1 in order, with u = (W₁[h,0]x₀ + W₁[h,1]x₁) + b₁[h] and, where u > 0,
+ * backward(w1, b1, w2, gw1, gb1, gw2, cols, tEnd, hEnd): for four units per pass (two lane
+ * pairs) and t = 0 … T−1 in order, with u = (W₁[h,0]x₀ + W₁[h,1]x₁) + b₁[h] and, where u > 0,
  *   ∇w₂ += g_t·u,  δ = g_t·w₂[h],  ∇b₁ += δ,  ∇W₁[h,0] += δ·x₀,  ∇W₁[h,1] += δ·x₁,
- * each sum accumulated from +0 and then added to the gradient. `tEnd` = 8·T bytes (T ≥ 1),
- * `hEnd` = 8·H bytes (H a multiple of 4).
+ * each sum accumulated from +0 and then added to the gradient. An inactive unit adds g_t·(+0),
+ * +0 and (+0)·x = ±0 instead, which changes nothing for finite g_t and x (the caller's
+ * condition). `cols` the scratch columns, `tEnd` = cols + 8·T (T ≥ 1), `hEnd` = 8·H (H a multiple of 4).
  */
 function backward(): FunctionSpec {
   const pairs = ["A", "B"];
@@ -176,13 +169,13 @@ function backward(): FunctionSpec {
     for (const n of ["w0", "w1", "b", "v", "u", "m", "d", "gw2", "gb1", "a0", "a1"]) perPair[n + q] = V128;
   return kernel(
     "backward",
-    ["w1", "b1", "w2", "gw1", "gb1", "gw2", "x0", "x1", "g", "tEnd", "hEnd"],
+    ["w1", "b1", "w2", "gw1", "gb1", "gw2", "cols", "tEnd", "hEnd"],
     { o: I32, t: I32, p: I32, lo: V128, hi: V128, x0v: V128, x1v: V128, gt: V128, ...perPair },
     (c, at) => {
       const get = (n: string) => op.localGet(at(n));
       const set = (n: string) => op.localSet(at(n));
       c.emit(op.i32Const(0), set("o"));
-      c.doWhileBelow(at("o"), at("hEnd"), op.i32Const(32), () => {
+      c.doWhileBelow(at("o"), at("hEnd"), op.i32Const(16 * pairs.length), () => {
         pairs.forEach((q, k) => {
           // W₁ rows of this pair's two units at w1 + 2o + 32k.
           c.emit(get("w1"), get("o"), op.i32Const(1), op.i32Shl, op.i32Add, set("p"));
@@ -193,22 +186,24 @@ function backward(): FunctionSpec {
           c.emit(get("w2"), get("o"), op.i32Add, op.v128Load(16 * k), set("v" + q));
           for (const n of ["gw2", "gb1", "a0", "a1"]) c.emit(op.v128Zero, set(n + q));
         });
-        c.emit(op.i32Const(0), set("t"));
+        c.emit(get("cols"), set("t"));
         c.doWhileBelow(at("t"), at("tEnd"), op.i32Const(8), () => {
-          c.emit(get("x0"), get("t"), op.i32Add, op.v128Load64Splat(0), set("x0v"));
-          c.emit(get("x1"), get("t"), op.i32Add, op.v128Load64Splat(0), set("x1v"));
-          c.emit(get("g"), get("t"), op.i32Add, op.v128Load64Splat(0), set("gt"));
+          c.emit(get("t"), op.v128Load64Splat(0), set("x0v"));
+          c.emit(get("t"), op.v128Load64Splat(COLUMN_BYTES), set("x1v"));
+          c.emit(get("t"), op.v128Load64Splat(2 * COLUMN_BYTES), set("gt"));
           for (const q of pairs) {
             const acc = (n: string, value: () => void) => {
               c.emit(get(n + q));
               value();
-              c.emit(get("m" + q), op.v128And, op.f64x2Add, set(n + q));
+              c.emit(op.f64x2Add, set(n + q));
             };
             c.emit(get("w0" + q), get("x0v"), op.f64x2Mul, get("w1" + q), get("x1v"), op.f64x2Mul);
             c.emit(op.f64x2Add, get("b" + q), op.f64x2Add, set("u" + q));
             c.emit(get("u" + q), op.v128Zero, op.f64x2Gt, set("m" + q));
-            acc("gw2", () => c.emit(get("gt"), get("u" + q), op.f64x2Mul));
-            c.emit(get("gt"), get("v" + q), op.f64x2Mul, set("d" + q));
+            // ∇w₂ += g·ReLU(u), ReLU(u) = u ∧ mask
+            acc("gw2", () => c.emit(get("gt"), get("u" + q), get("m" + q), op.v128And, op.f64x2Mul));
+            // δ = (g·w₂) ∧ mask, +0 for an inactive unit
+            c.emit(get("gt"), get("v" + q), op.f64x2Mul, get("m" + q), op.v128And, set("d" + q));
             acc("gb1", () => c.emit(get("d" + q)));
             acc("a0", () => c.emit(get("d" + q), get("x0v"), op.f64x2Mul));
             acc("a1", () => c.emit(get("d" + q), get("x1v"), op.f64x2Mul));
@@ -326,12 +321,12 @@ export class ReluMlp2Kernels {
   /** out[t] = Σ_h w₂[h]·ReLU(u_{h,t}) for the T inputs in {@link x0}/{@link x1} (b₂ not added). */
   forwardBatch(T: number): void {
     const p = this.ptr;
-    this.k.forwardBatch(p[0], p[1], p[2], p[8], p[9], p[11], 16 * Math.ceil(T / 2), 8 * this.hidden);
+    this.k.forwardBatch(p[0], p[1], p[2], p[8], p[8] + 16 * Math.ceil(T / 2), 8 * this.hidden);
   }
 
   /** Adds ∇W₁, ∇b₁, ∇w₂ for the T inputs in {@link x0}/{@link x1} and upstream gradients {@link g}. */
   backward(T: number): void {
     const p = this.ptr;
-    this.k.backward(p[0], p[1], p[2], p[4], p[5], p[6], p[8], p[9], p[10], 8 * T, 8 * this.hidden);
+    this.k.backward(p[0], p[1], p[2], p[4], p[5], p[6], p[8], p[8] + 8 * T, 8 * this.hidden);
   }
 }

@@ -177,8 +177,15 @@ export class ScalarMlp implements BatchKeeping {
       const k = this.kernels!;
       k.forwardBatch(T);
       const b2 = this.b2.data[0];
-      for (let t = 0; t < T; t++) out[t] = k.out[t] + b2;
-      return;
+      let finite = true;
+      for (let t = 0; t < T; t++) {
+        const y = k.out[t];
+        if (y - y !== 0) finite = false;
+        out[t] = y + b2;
+      }
+      if (finite) return;
+      // A non-finite sum: the kernels' ReLU·w₂ may differ from skipping the unit (w₂ = ±∞).
+      this.keepBatchScalar(x, T);
     }
     if (this.inputDim === 2 && this.forwardBatch2BranchFree(T, out)) return;
     this.forwardBatchBranching(T, out);
@@ -191,17 +198,42 @@ export class ScalarMlp implements BatchKeeping {
    */
   keepBatch(x: Float64Array, T: number): void {
     const k = this.kernels;
-    this.batch = T;
-    this.batchInKernels = k !== null && T >= 1 && T <= MLP_KERNEL_MAX_BATCH;
-    if (this.batchInKernels) {
-      const x0 = k!.x0;
-      const x1 = k!.x1;
+    if (k !== null && T >= 1 && T <= MLP_KERNEL_MAX_BATCH) {
+      // The kernels' backward needs finite inputs (see mlp-wasm.ts); others take the scalar loops.
+      const x0 = k.x0;
+      const x1 = k.x1;
+      let finite = true;
       for (let t = 0; t < T; t++) {
-        x0[t] = x[2 * t];
-        x1[t] = x[2 * t + 1];
+        const a = x[2 * t];
+        const b = x[2 * t + 1];
+        if (a - a !== 0 || b - b !== 0) finite = false;
+        x0[t] = a;
+        x1[t] = b;
       }
-      return;
+      if (finite) {
+        this.batch = T;
+        this.batchInKernels = true;
+        return;
+      }
     }
+    this.keepBatchScalar(x, T);
+  }
+
+  /** The T inputs kept in the kernels' columns, as a flat T×2 array. */
+  private keptInputs(T: number): Float64Array {
+    const k = this.kernels!;
+    const x = new Float64Array(2 * T);
+    for (let t = 0; t < T; t++) {
+      x[2 * t] = k.x0[t];
+      x[2 * t + 1] = k.x1[t];
+    }
+    return x;
+  }
+
+  /** {@link keepBatch} into {@link xt}, for the scalar loops. */
+  private keepBatchScalar(x: Float64Array, T: number): void {
+    this.batch = T;
+    this.batchInKernels = false;
     const S = this.inputDim;
     if (this.xt.length < T * S) this.xt = new Float64Array(Math.max(T * S, 2 * this.xt.length));
     const xt = this.xt; // S×T, the inputs transposed
@@ -316,9 +348,13 @@ export class ScalarMlp implements BatchKeeping {
         k.g[t] = gt;
         gb2 += gt;
       }
-      k.backward(T);
-      this.b2.grad[0] += gb2;
-      return;
+      if (gb2 - gb2 === 0) {
+        // every g_t finite (a non-finite one makes the sum ±∞ or NaN): the kernels' condition
+        k.backward(T);
+        this.b2.grad[0] += gb2;
+        return;
+      }
+      this.keepBatchScalar(this.keptInputs(T), T);
     }
     const S = this.inputDim;
     const H = this.hidden;

@@ -130,6 +130,8 @@ export const op = {
   f64x2Sub: simd(241),
   f64x2Mul: simd(242),
   f64x2Div: simd(243),
+  /** f64x2.pmax(a, b) = a < b ? b : a per lane (one maxpd on x86; pmax(+0, u) is u where u > 0, else +0). */
+  f64x2Pmax: simd(247),
 };
 
 /** Collects instruction bytes; `emit(op.localGet(0), op.i32Add, …)`. */

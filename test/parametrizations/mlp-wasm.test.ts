@@ -74,6 +74,8 @@ describe.skipIf(!wasmSimdAvailable())("ScalarMlp f64x2 kernels (2 → H → 1, R
     expect(agree(fast, slow, x, g)).toBe(true);
     const x2 = Float64Array.from([Infinity, 1, 2, -Infinity]);
     expect(agree(fast, slow, x2, rng.fillNormal(new Float64Array(2)))).toBe(true);
+    for (const net of [fast, slow]) net.w2.data[4] = -Infinity; // an inactive unit's w₂·(+0) is NaN
+    expect(agree(fast, slow, x, rng.fillNormal(new Float64Array(6)))).toBe(true);
   });
 
   it("batches longer than the kernels' scratch take the scalar loops, with the same results", () => {
