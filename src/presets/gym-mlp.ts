@@ -1,3 +1,4 @@
+import { gemmNN, gemmNT, gemmTN } from "../factor/gemm.js";
 import { makeParameter, type Parameter } from "../optim/parameter.js";
 import type { Rng } from "../random/rng.js";
 import type { Parametrization, StateDictEntry } from "../parametrizations/parametrization.js";
@@ -11,6 +12,10 @@ import type { Parametrization, StateDictEntry } from "../parametrizations/parame
  * Backward from g = ∂J/∂z: δ^{L+1} = g; for each layer ∇Wˡ += δˡ (hˡ⁻¹)ᵀ, ∇bˡ += δˡ and
  * δˡ⁻¹ = (Wˡ)ᵀ δˡ ⊙ (1 − (hˡ⁻¹)²) (tanh′ = 1 − tanh²). State dict as PyTorch's
  * `Sequential(Linear, Tanh, …, Linear)`: `<name>.<2l>.weight` (out×in), `<name>.<2l>.bias`.
+ *
+ * With `inputBox` the state is first mapped affinely onto [−1, 1] per dimension,
+ * h⁰_d = (2 s_d − (low_d + high_d))/(high_d − low_d) (a fixed observation normalization; no
+ * parameters, so the gradients above are unchanged).
  */
 export class TanhMlp implements Parametrization {
   readonly inputDim: number;
@@ -23,8 +28,18 @@ export class TanhMlp implements Parametrization {
   private acts: Float64Array[] = [];
   private batch = 0;
   private delta: Float64Array[] = [];
+  private readonly center: Float64Array | null = null;
+  private readonly one: Float64Array;
+  private readonly oneOut: Float64Array;
+  private readonly halfRange: Float64Array | null = null;
 
-  constructor(inputDim: number, hidden: readonly number[], outputDim: number, name: string) {
+  constructor(
+    inputDim: number,
+    hidden: readonly number[],
+    outputDim: number,
+    name: string,
+    inputBox?: { low: readonly number[]; high: readonly number[] },
+  ) {
     const widths = [inputDim, ...hidden, outputDim];
     for (const w of widths)
       if (!Number.isInteger(w) || w < 1)
@@ -40,6 +55,16 @@ export class TanhMlp implements Parametrization {
     }
     this.weights = W;
     this.biases = B;
+    this.one = new Float64Array(inputDim);
+    this.oneOut = new Float64Array(outputDim);
+    if (inputBox) {
+      if (inputBox.low.length !== inputDim || inputBox.high.length !== inputDim)
+        throw new RangeError(`TanhMlp: inputBox needs ${inputDim} low and high entries`);
+      this.center = Float64Array.from(inputBox.low, (lo, d) => (lo + inputBox.high[d]) / 2);
+      this.halfRange = Float64Array.from(inputBox.low, (lo, d) => (inputBox.high[d] - lo) / 2);
+      for (const h of this.halfRange)
+        if (!(h > 0 && Number.isFinite(h))) throw new RangeError("TanhMlp: inputBox needs finite low < high");
+    }
   }
 
   get parameters(): Parameter[] {
@@ -77,6 +102,7 @@ export class TanhMlp implements Parametrization {
     }
   }
 
+  /** Batch buffers: acts[l] (T×width_l, l = 0 … L) and the back-propagated δ per layer. */
   private ensure(T: number): void {
     if (this.acts.length === 0 || this.acts[0].length < T * this.widths[0]) {
       const n = Math.max(T, this.acts.length ? 2 * (this.acts[0].length / this.widths[0]) : 1);
@@ -88,77 +114,62 @@ export class TanhMlp implements Parametrization {
   forwardOne(state: ArrayLike<number>, out: Float64Array, outOffset = 0): void {
     if (!state || state.length < this.inputDim)
       throw new RangeError(`TanhMlp: state must have ${this.inputDim} entries, got ${state?.length}`);
+    // The batch path on one row (the same arithmetic as forwardBatch); a kept batch is dropped.
     this.ensure(1);
+    const one = this.one;
+    for (let d = 0; d < this.inputDim; d++) one[d] = state[d];
+    this.forwardBatch(one, 1, this.oneOut);
     this.batch = 0;
-    this.run(state, 0, 0, out, outOffset);
+    for (let a = 0; a < this.outputDim; a++) out[outOffset + a] = this.oneOut[a];
   }
 
   forwardBatch(states: Float64Array, T: number, out: Float64Array): void {
     this.ensure(T);
     const S = this.inputDim;
-    const D = this.outputDim;
-    for (let t = 0; t < T; t++) this.run(states, t * S, t, out, t * D);
-    this.batch = T;
-  }
-
-  /** Forward of one state into activation slot t and out[o …]. */
-  private run(x: ArrayLike<number>, xo: number, t: number, out: Float64Array, o: number): void {
-    const Lw = this.weights.length;
     const h0 = this.acts[0];
-    const S = this.inputDim;
-    for (let d = 0; d < S; d++) h0[t * S + d] = x[xo + d];
+    const c = this.center;
+    const h = this.halfRange;
+    for (let t = 0; t < T; t++)
+      for (let d = 0; d < S; d++) {
+        const x = states[t * S + d];
+        h0[t * S + d] = c && h ? (x - c[d]) / h[d] : x;
+      }
+    const Lw = this.weights.length;
     for (let l = 0; l < Lw; l++) {
       const nIn = this.widths[l];
       const nOut = this.widths[l + 1];
-      const W = this.weights[l].data;
-      const b = this.biases[l].data;
-      const hin = this.acts[l];
       const last = l === Lw - 1;
       const dst = last ? out : this.acts[l + 1];
-      const base = last ? o : t * nOut;
-      const ib = t * nIn;
-      for (let j = 0; j < nOut; j++) {
-        let s = b[j];
-        const wr = j * nIn;
-        for (let i = 0; i < nIn; i++) s += W[wr + i] * hin[ib + i];
-        dst[base + j] = last ? s : Math.tanh(s);
+      // U = H Wᵀ (T×nOut), then + b and tanh (hidden layers).
+      gemmNT(T, nOut, nIn, this.acts[l], 0, nIn, this.weights[l].data, 0, nIn, dst, 0, nOut, false);
+      const b = this.biases[l].data;
+      for (let t = 0; t < T; t++) {
+        const o = t * nOut;
+        if (last) for (let j = 0; j < nOut; j++) dst[o + j] += b[j];
+        else for (let j = 0; j < nOut; j++) dst[o + j] = Math.tanh(dst[o + j] + b[j]);
       }
     }
+    this.batch = T;
   }
 
   backwardBatch(gradZ: Float64Array): void {
-    const Lw = this.weights.length;
     const T = this.batch;
-    for (let t = 0; t < T; t++) {
-      let g: Float64Array = gradZ;
-      let go = t * this.outputDim;
-      for (let l = Lw - 1; l >= 0; l--) {
-        const nIn = this.widths[l];
-        const nOut = this.widths[l + 1];
-        const W = this.weights[l].data;
-        const GW = this.weights[l].grad;
-        const Gb = this.biases[l].grad;
-        const hin = this.acts[l];
-        const ib = t * nIn;
-        const dPrev = this.delta[l];
-        if (l > 0) dPrev.fill(0, ib, ib + nIn);
-        for (let j = 0; j < nOut; j++) {
-          const gj = g[go + j];
-          if (gj === 0) continue;
-          Gb[j] += gj;
-          const wr = j * nIn;
-          for (let i = 0; i < nIn; i++) GW[wr + i] += gj * hin[ib + i];
-          if (l > 0) for (let i = 0; i < nIn; i++) dPrev[ib + i] += gj * W[wr + i];
-        }
-        if (l > 0) {
-          for (let i = 0; i < nIn; i++) {
-            const h = hin[ib + i];
-            dPrev[ib + i] *= 1 - h * h;
-          }
-          g = dPrev;
-          go = ib;
-        }
-      }
+    if (T === 0) return;
+    let g: Float64Array = gradZ;
+    for (let l = this.weights.length - 1; l >= 0; l--) {
+      const nIn = this.widths[l];
+      const nOut = this.widths[l + 1];
+      const hin = this.acts[l];
+      // ∇W += Gᵀ H (nOut×nIn), ∇b += Σ_t g_t.
+      gemmTN(nOut, nIn, T, g, 0, nOut, hin, 0, nIn, this.weights[l].grad, 0, nIn, true);
+      const Gb = this.biases[l].grad;
+      for (let t = 0; t < T; t++) for (let j = 0; j < nOut; j++) Gb[j] += g[t * nOut + j];
+      if (l === 0) break;
+      // δ = (G W) ⊙ (1 − h²).
+      const d = this.delta[l];
+      gemmNN(T, nIn, nOut, g, 0, nOut, this.weights[l].data, 0, nIn, d, 0, nIn, false);
+      for (let i = 0; i < T * nIn; i++) d[i] *= 1 - hin[i] * hin[i];
+      g = d;
     }
   }
 }
