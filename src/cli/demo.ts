@@ -29,14 +29,21 @@ export interface DemoBundles {
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-/** esbuild options of the two bundles (package.json's build:demo passes the same on its command line). */
+/**
+ * esbuild options of the two bundles (package.json's build:demo passes the same on its command line).
+ * Only whitespace is minified: the population's gpu.js kernels and env formulas are generated from
+ * their functions' source text (names and statement forms must survive). `import.meta.url` is only
+ * read by the backend's Node-side headless-gl diagnosis, which never runs in a browser; it is
+ * defined away because a classic script has no import.meta.
+ */
 export const DEMO_BUILD_OPTIONS = {
   bundle: true,
   platform: "browser",
   format: "iife",
   target: "es2022",
-  minify: true,
+  minifyWhitespace: true,
   charset: "ascii",
+  define: { "import.meta.url": "undefined" },
 } as const;
 
 /**
@@ -161,7 +168,7 @@ label { display: flex; flex-direction: column; font-size: 11px; color: var(--mut
 input, select { font: inherit; font-size: 13px; padding: 3px 6px; border: 1px solid #bcc4cd; border-radius: 4px; width: 88px; }
 select { width: auto; }
 button { font: inherit; font-size: 13px; padding: 5px 14px; border-radius: 4px; border: 1px solid #1f5f99; background: #1f77b4; color: #fff; cursor: pointer; }
-button#stop { background: #fff; color: #1f5f99; }
+button#stop, button.secondary { background: #fff; color: #1f5f99; }
 button:disabled { opacity: 0.5; cursor: default; }
 main { padding: 12px 24px 20px; }
 .status { font-size: 13px; margin: 2px 0; padding-left: 10px; border-left: 4px solid var(--lrpg); }
@@ -177,6 +184,16 @@ main { padding: 12px 24px 20px; }
 .maps { display: grid; grid-template-columns: repeat(3, 1fr); gap: 4px; }
 .map { height: 250px; }
 #error { color: #b00020; font-size: 13px; margin: 6px 0; }
+.population { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; margin-top: 14px; }
+.population h2 { font-size: 16px; margin: 0; display: flex; gap: 12px; align-items: baseline; flex-wrap: wrap; }
+.population .controls { display: flex; flex-wrap: wrap; gap: 10px 16px; align-items: end; margin: 8px 0 4px; }
+.badge { font-size: 12px; font-weight: 600; padding: 2px 8px; border-radius: 10px; background: #e8ecf0; color: var(--muted); }
+.badge[data-kind="gpu"] { background: #e3f4e3; color: #1e7b1e; }
+.badge[data-kind="cpu"] { background: #fdf0dc; color: #8a5300; }
+#pop-status { border-color: #2ca02c; }
+#pop-check { font-size: 12px; margin: 2px 0; }
+#pop-check[data-ok="true"] { color: #1e7b1e; } #pop-check[data-ok="false"] { color: #b00020; }
+#pop-returns { height: 300px; }
 footer { color: var(--muted); font-size: 12px; padding: 0 24px 16px; }
 `;
 
@@ -233,6 +250,19 @@ ${plotlyTag}
   <div id="status-nn" class="status" data-episode="0" data-ma20=""></div>
   <div id="returns"></div>
   <div class="sides">${side("lrpg", "LRPG (low-rank matrices)")}${side("nn", "NN baseline (one hidden layer)")}</div>
+  <section class="population">
+    <h2><span>Population mode: many LRPG agents at once</span><span id="pop-badge" class="badge" data-kind="">not started</span><span class="config" id="pop-params"></span></h2>
+    <div class="config">Agent p has seed S + p and the rank and grids set above; all agents step in lockstep. On gpu.js's WebGL backend each step is one policy kernel and one env kernel over all agents, and each update a few batched kernels. Without WebGL the float64 CPU path trains them. <span id="pop-backend-detail"></span></div>
+    <div class="controls">
+      <label title="number of agents P (seeds S … S + P − 1)">agents P<input id="pop-count" inputmode="numeric"></label>
+      <label title="where the population trains">backend<select id="pop-backend"><option value="auto">WebGL if the browser has it, else CPU</option><option value="cpu">CPU (float64)</option></select></label>
+      <button id="pop-train" type="button">Train population</button>
+      <button id="pop-stop" type="button" class="secondary">Stop</button>
+    </div>
+    <div id="pop-check"></div>
+    <div id="pop-status" class="status" data-episode="0"></div>
+    <div id="pop-returns"></div>
+  </section>
 </main>
 <footer>μ and σ are drawn on LRPG's actor grid and V on its critic grid; the NN's are its networks evaluated at the same grid points. σ is one learned scalar in both agents, as in the paper. lowrank-rl ${escapeHtml(packageVersionOrEmpty())}</footer>
 <script id="demo-defaults" type="application/json">${scriptText(JSON.stringify(defaults))}</script>

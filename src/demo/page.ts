@@ -9,7 +9,15 @@
  * last 20 returns, empty before 20), `#status-nn` the same for the NN; `window.__demo` holds
  * every return, for tests.
  */
-import type { FromWorker, ProgressMessage, ReadyMessage, ToWorker } from "./protocol.js";
+import type {
+  FromWorker,
+  PopulationCheckMessage,
+  PopulationProgressMessage,
+  PopulationReadyMessage,
+  ProgressMessage,
+  ReadyMessage,
+  ToWorker,
+} from "./protocol.js";
 import {
   DEMO_ALGOS,
   DEMO_TASKS,
@@ -24,6 +32,14 @@ import {
 } from "./session.js";
 import { PAPER_TASKS, type PaperTask } from "../presets/paper-agents.js";
 import type { PowTable } from "./fdlibm.js";
+import {
+  POPULATION_CHECK,
+  POPULATION_CHECK_TOLERANCE,
+  POPULATION_LIMITS,
+  populationSeeds,
+  type PopulationBackendChoice,
+  type PopulationEpisodeSummary,
+} from "./population.js";
 
 // The few DOM and Plotly pieces the page uses (the package's TypeScript has no DOM library).
 interface Elem {
@@ -66,6 +82,25 @@ export interface DemoDefaults {
   math?: "fdlibm" | "engine";
   /** This Node's pow(β, t) for Adam's β and t ≤ the command's episodes (beyond: the browser's). */
   powTable?: PowTable;
+  /** Population mode: P agents (seeds seed … seed + P − 1); started at load when given (URL `population=P`). */
+  population?: number;
+  /** Population backend: "auto" (WebGL when the browser has it, else CPU) or "cpu". */
+  populationBackend?: PopulationBackendChoice;
+}
+
+/** The population mode's state, also read by tests (window.__demo.population). */
+export interface PopulationView {
+  task: PaperTask;
+  episodes: number;
+  count: number;
+  seed: number;
+  backendChoice: PopulationBackendChoice;
+  ready: PopulationReadyMessage | null;
+  check: PopulationCheckMessage | null;
+  summaries: PopulationEpisodeSummary[];
+  last: PopulationProgressMessage | null;
+  /** Milliseconds from the start to the population's first episode report (WebGL compile included). */
+  startedAt: number;
 }
 
 interface Side {
@@ -86,6 +121,7 @@ export interface DemoState {
   settings: DemoDefaults;
   lrpg: Side;
   nn: Side;
+  population: PopulationView | null;
   errors: string[];
 }
 
@@ -108,7 +144,31 @@ function readQuery(defaults: DemoDefaults): DemoDefaults {
     const v = q.get(f);
     if (v !== null) s[f] = demoInteger(f, v);
   }
+  const pop = q.get("population");
+  if (pop !== null) s.population = populationCount(pop);
+  const backend = q.get("populationBackend");
+  if (backend !== null) s.populationBackend = populationBackend(backend);
   return s;
+}
+
+function populationCount(v: string): number {
+  const [lo, hi] = POPULATION_LIMITS.count;
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < lo || n > hi)
+    throw new DemoOptionError(
+      "population",
+      `population must be an integer in [${lo}, ${hi}], got ${JSON.stringify(v)}`,
+    );
+  return n;
+}
+
+function populationBackend(v: string): PopulationBackendChoice {
+  if (v !== "auto" && v !== "cpu")
+    throw new DemoOptionError(
+      "populationBackend",
+      `populationBackend must be auto or cpu, got ${JSON.stringify(v)}`,
+    );
+  return v;
 }
 
 function writeForm(s: DemoDefaults): void {
@@ -121,6 +181,8 @@ function writeForm(s: DemoDefaults): void {
   el("hidden").value = String(s.hidden ?? spec.nn.hidden);
   el("episodes").value = String(s.episodes);
   el("speed").value = String(s.speed);
+  el("pop-count").value = String(s.population ?? 256);
+  el("pop-backend").value = s.populationBackend ?? "auto";
 }
 
 function firstBuckets(b: ArrayLike<number> | number): number {
@@ -227,7 +289,14 @@ function mapLayout(title: string, map: GridMap) {
 const PLOT_CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
 
 export function startPage(defaults: DemoDefaults, workerSource: string): DemoState {
-  const state: DemoState = { settings: defaults, lrpg: newSide("lrpg"), nn: newSide("nn"), errors: [] };
+  const state: DemoState = {
+    settings: defaults,
+    lrpg: newSide("lrpg"),
+    nn: newSide("nn"),
+    population: null,
+    errors: [],
+  };
+  let populationWorker: DemoWorker | null = null;
   g.__demo = state;
   const workerUrl = g.URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));
   let drawPending = false;
@@ -373,7 +442,7 @@ export function startPage(defaults: DemoDefaults, workerSource: string): DemoSta
         r.algo === "lrpg"
           ? `rank K = ${r.rank}; μ on a ${mapSize(msg.maps.mu)} grid, V on ${mapSize(msg.maps.value)}; seed ${r.seed}`
           : `${r.hidden} ReLU units in μ's and V's hidden layer; seed ${r.seed}`;
-    } else {
+    } else if (msg.type === "progress") {
       side.last = msg;
       const threshold = PAPER_TASKS[state.settings.task].threshold;
       for (const ret of msg.returns) {
@@ -392,6 +461,207 @@ export function startPage(defaults: DemoDefaults, workerSource: string): DemoSta
 
   const stop = () => {
     for (const side of [state.lrpg, state.nn]) side.worker?.postMessage({ type: "stop" });
+  };
+
+  // --- population mode -------------------------------------------------------------------------
+  let popDrawPending = false;
+  const drawPopulation = () => {
+    popDrawPending = false;
+    const pop = state.population;
+    const plotly = g.Plotly;
+    if (!pop || !plotly) return;
+    const spec = PAPER_TASKS[pop.task];
+    const xs = pop.summaries.map((_, i) => i + 1);
+    const band = "rgba(31,119,180,0.18)";
+    const traces = [
+      {
+        x: xs,
+        y: pop.summaries.map((q) => q.q25),
+        type: "scatter",
+        mode: "lines",
+        line: { width: 0 },
+        hoverinfo: "skip",
+        showlegend: false,
+      },
+      {
+        x: xs,
+        y: pop.summaries.map((q) => q.q75),
+        type: "scatter",
+        mode: "lines",
+        fill: "tonexty",
+        fillcolor: band,
+        line: { width: 0 },
+        name: "25–75 % of the agents",
+        hoverinfo: "skip",
+      },
+      {
+        x: xs,
+        y: pop.summaries.map((q) => q.median),
+        type: "scatter",
+        mode: "lines",
+        line: { color: COLORS.lrpg, width: 2.5 },
+        name: "median return",
+      },
+      {
+        x: xs,
+        y: pop.summaries.map((q) => 100 * q.solved),
+        type: "scatter",
+        mode: "lines",
+        yaxis: "y2",
+        line: { color: "#2ca02c", width: 2, dash: "dot" },
+        name: `agents with MA20 ≥ ${spec.threshold} (right axis)`,
+      },
+    ];
+    void plotly.react(
+      el("pop-returns"),
+      traces,
+      {
+        title: {
+          text: `${pop.count} LRPG agents (seeds ${pop.seed}–${pop.seed + pop.count - 1}) on ${spec.envId}: return per episode across the agents`,
+          font: { size: 14 },
+        },
+        margin: { l: 56, r: 64, t: 40, b: 84 },
+        xaxis: { title: { text: "episode" }, range: [0, Math.max(pop.episodes, 1)] },
+        yaxis: { title: { text: "return" } },
+        yaxis2: {
+          title: { text: `agents with MA20 ≥ ${spec.threshold}` },
+          overlaying: "y",
+          side: "right",
+          range: [0, 100],
+          tickmode: "linear",
+          tick0: 0,
+          dtick: 25,
+          ticksuffix: " %",
+          showgrid: false,
+        },
+        legend: {
+          orientation: "h",
+          x: 0.5,
+          xanchor: "center",
+          y: -0.26,
+          yanchor: "top",
+          traceorder: "reversed",
+        },
+        font: { family: "system-ui, sans-serif", size: 12 },
+        paper_bgcolor: "rgba(0,0,0,0)",
+      },
+      PLOT_CONFIG,
+    );
+  };
+  const schedulePopulationDraw = () => {
+    if (popDrawPending) return;
+    popDrawPending = true;
+    setTimeout(drawPopulation, 150);
+  };
+
+  const updatePopulationStatus = () => {
+    const pop = state.population;
+    if (!pop) return;
+    const e = el("pop-status");
+    const spec = PAPER_TASKS[pop.task];
+    const n = pop.summaries.length;
+    const last = pop.summaries[n - 1];
+    const info = pop.ready?.backend;
+    e.setAttribute("data-episode", String(n));
+    e.setAttribute("data-backend", info ? `${info.kind}:${info.mode}` : "");
+    e.setAttribute("data-solved", last ? String(last.solved) : "");
+    const progress = pop.last;
+    const sps = progress && progress.trainMs > 0 ? (1000 * progress.steps) / progress.trainMs : NaN;
+    e.setAttribute("data-steps-per-second", Number.isFinite(sps) ? sps.toFixed(0) : "");
+    e.textContent = pop.ready
+      ? `${pop.count} agents · episode ${n} of ${pop.episodes} · median return ${last ? fmt(last.median, 1) : "–"} · ${last ? Math.round(100 * last.solved) : 0} % at MA20 ≥ ${spec.threshold} · ${Number.isFinite(sps) ? `${Math.round(sps).toLocaleString("en-US")} env steps/s` : "–"} (all agents)`
+      : `${pop.count} agents: opening ${pop.backendChoice === "auto" ? "WebGL" : "the CPU path"}…`;
+    const badge = el("pop-badge");
+    if (info) {
+      badge.setAttribute("data-kind", info.kind);
+      badge.textContent =
+        info.kind === "gpu"
+          ? `gpu.js on ${info.mode === "webgl2" ? "WebGL 2" : info.mode === "webgl" ? "WebGL" : info.mode} · float32`
+          : "CPU · float64";
+      el("pop-backend-detail").textContent =
+        info.kind === "gpu"
+          ? `GPU renderer: ${info.renderer ?? "not revealed by this browser"}${/swiftshader|llvmpipe|software/i.test(info.renderer ?? "") ? " (a software renderer: the GPU path runs on the CPU here)" : ""}`
+          : info.fallbackReason
+            ? `WebGL unavailable, so the CPU path trains: ${info.fallbackReason}`
+            : "the CPU path, as asked";
+      el("pop-params").textContent =
+        `${pop.count} × ${pop.ready!.agentParameters} = ${(pop.count * pop.ready!.agentParameters).toLocaleString("en-US")} parameters`;
+    } else {
+      badge.setAttribute("data-kind", "");
+      badge.textContent = "…";
+    }
+    const c = pop.check;
+    const checkEl = el("pop-check");
+    if (c) {
+      const ok = c.maxRelativeDifference <= POPULATION_CHECK_TOLERANCE;
+      checkEl.setAttribute("data-max-relative-difference", String(c.maxRelativeDifference));
+      checkEl.setAttribute("data-ok", String(ok));
+      checkEl.textContent = `${ok ? "✓" : "✗"} WebGL against the CPU path, ${c.count} agents × ${c.episodes} episodes of ≤ ${c.maxSteps} steps: returns agree to ${c.maxRelativeDifference.toExponential(1)} (relative; float32 vs float64, tolerance ${POPULATION_CHECK_TOLERANCE.toExponential(0)})`;
+    } else {
+      checkEl.textContent = info?.kind === "gpu" || !info ? "" : "no WebGL check: the CPU path trains";
+    }
+  };
+
+  const onPopulationMessage = (msg: FromWorker) => {
+    const pop = state.population;
+    if (!pop) return;
+    if (msg.type === "error") {
+      showError(`population: ${msg.message}`);
+      el("pop-train").disabled = false;
+      return;
+    }
+    if (msg.type === "population-ready") pop.ready = msg;
+    else if (msg.type === "population-check") pop.check = msg;
+    else if (msg.type === "population-progress") {
+      pop.last = msg;
+      pop.summaries.push(...msg.summaries);
+      if (msg.done) el("pop-train").disabled = false;
+    }
+    updatePopulationStatus();
+    schedulePopulationDraw();
+  };
+
+  const startPopulation = (s: DemoDefaults, count: number, backend: PopulationBackendChoice) => {
+    populationSeeds(s.seed, count); // checks P and the seed range
+    populationWorker?.terminate();
+    state.population = {
+      task: s.task,
+      episodes: s.episodes,
+      count,
+      seed: s.seed,
+      backendChoice: backend,
+      ready: null,
+      check: null,
+      summaries: [],
+      last: null,
+      startedAt: performance.now(),
+    };
+    el("pop-check").textContent = "";
+    el("pop-params").textContent = "";
+    el("pop-backend-detail").textContent = "";
+    el("pop-train").disabled = true;
+    const w = new g.Worker(workerUrl);
+    populationWorker = w;
+    w.onmessage = (event) => onPopulationMessage(event.data);
+    w.onerror = (event) => showError(`population worker: ${event.message}`);
+    w.postMessage({
+      type: "population",
+      run: {
+        task: s.task,
+        seed: s.seed,
+        count,
+        rank: s.rank,
+        actorBuckets: s.actorBuckets,
+        criticBuckets: s.criticBuckets,
+      },
+      episodes: s.episodes,
+      backend,
+      check: backend === "auto" ? { ...POPULATION_CHECK } : undefined,
+      reportEveryMs: 200,
+      math: defaults.math ?? "engine",
+      powTable: defaults.powTable,
+    });
+    updatePopulationStatus();
   };
 
   const start = (s: DemoDefaults) => {
@@ -434,6 +704,13 @@ export function startPage(defaults: DemoDefaults, workerSource: string): DemoSta
     }
   };
   el("train").addEventListener("click", withForm(start));
+  el("pop-train").addEventListener(
+    "click",
+    withForm((s) =>
+      startPopulation(s, populationCount(el("pop-count").value), populationBackend(el("pop-backend").value)),
+    ),
+  );
+  el("pop-stop").addEventListener("click", () => populationWorker?.postMessage({ type: "stop" }));
   el("stop").addEventListener("click", stop);
   el("speed").addEventListener("change", () => {
     try {
@@ -470,6 +747,13 @@ export function startPage(defaults: DemoDefaults, workerSource: string): DemoSta
   }
   writeForm(initial);
   start(initial);
+  if (initial.population !== undefined) {
+    try {
+      startPopulation(initial, initial.population, initial.populationBackend ?? "auto");
+    } catch (err) {
+      showError(`population: ${(err as Error).message}`);
+    }
+  }
   return state;
 }
 

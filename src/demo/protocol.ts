@@ -1,6 +1,12 @@
 import type { DemoRunOptions, PolicyMaps, ResolvedDemoRun } from "./session.js";
 import type { ParameterCount } from "../pg/agent.js";
 import type { PowTable } from "./fdlibm.js";
+import type {
+  PopulationBackendChoice,
+  PopulationBackendInfo,
+  PopulationEpisodeSummary,
+  PopulationRunOptions,
+} from "./population.js";
 
 /** Messages between the live page and its training workers (structured-clone plain data). */
 
@@ -23,10 +29,28 @@ export interface StartMessage {
   powTable?: PowTable;
 }
 
+/** Page → worker: train a population of LRPG agents in lockstep (see src/demo/population.ts). */
+export interface PopulationStartMessage {
+  type: "population";
+  run: PopulationRunOptions;
+  /** Lockstep episodes to train. */
+  episodes: number;
+  /** "auto": gpu.js on WebGL when the browser has it, else the CPU path; "cpu": the CPU path. */
+  backend: PopulationBackendChoice;
+  /**
+   * Before training, when on WebGL: the same small population (count agents, episodes of at most
+   * maxSteps steps) on WebGL and on the CPU path, for their returns to be compared.
+   */
+  check?: { count: number; episodes: number; maxSteps: number };
+  reportEveryMs: number;
+  math: "fdlibm" | "engine";
+  powTable?: PowTable;
+}
+
 /** Page → worker: change the pace, or stop after the current episode. */
 export type ControlMessage = { type: "speed"; speed: number } | { type: "stop" };
 
-export type ToWorker = StartMessage | ControlMessage;
+export type ToWorker = StartMessage | PopulationStartMessage | ControlMessage;
 
 /** Worker → page: the run is built. */
 export interface ReadyMessage {
@@ -56,4 +80,46 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type FromWorker = ReadyMessage | ProgressMessage | ErrorMessage;
+/** Worker → page: the population is built on this backend. */
+export interface PopulationReadyMessage {
+  type: "population-ready";
+  backend: PopulationBackendInfo;
+  count: number;
+  /** Parameters of one agent (actor L, R and σ; critic L, R). */
+  agentParameters: number;
+}
+
+/** Worker → page: the WebGL population against the CPU population over a short horizon. */
+export interface PopulationCheckMessage {
+  type: "population-check";
+  mode: string;
+  count: number;
+  episodes: number;
+  maxSteps: number;
+  /** returns[p][e] of each backend. */
+  gpuReturns: number[][];
+  cpuReturns: number[][];
+  /** max |gpu − cpu| / max(|cpu|, 1). */
+  maxRelativeDifference: number;
+}
+
+/** Worker → page: the lockstep episodes since the last message, summarized over the agents. */
+export interface PopulationProgressMessage {
+  type: "population-progress";
+  /** Lockstep episodes trained so far. */
+  episode: number;
+  summaries: PopulationEpisodeSummary[];
+  /** Env steps of all agents so far. */
+  steps: number;
+  /** Milliseconds spent training (roll-outs and updates). */
+  trainMs: number;
+  done: boolean;
+}
+
+export type FromWorker =
+  | ReadyMessage
+  | ProgressMessage
+  | ErrorMessage
+  | PopulationReadyMessage
+  | PopulationCheckMessage
+  | PopulationProgressMessage;

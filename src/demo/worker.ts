@@ -4,9 +4,19 @@
  * episodes per second, and posts the new returns and the μ, σ and V maps every `reportEveryMs`.
  * Between slices it yields to its event loop, so "speed" and "stop" messages land promptly.
  */
-import type { FromWorker, StartMessage, ToWorker } from "./protocol.js";
-import { installFdlibm, installPowTable } from "./fdlibm.js";
+import type { FromWorker, PopulationStartMessage, StartMessage, ToWorker } from "./protocol.js";
+import { installFdlibm, installPowTable, type PowTable } from "./fdlibm.js";
 import { DemoSession } from "./session.js";
+import { createBackend } from "../factor/backend/index.js";
+import { PAPER_TASKS } from "../presets/paper-agents.js";
+import {
+  PopulationTracker,
+  createPopulation,
+  maxRelativeDifference,
+  openPopulationBackend,
+  populationReturns,
+  type PopulationEpisodeSummary,
+} from "./population.js";
 
 interface WorkerScope {
   onmessage: ((event: { data: ToWorker }) => void) | null;
@@ -25,12 +35,16 @@ function post(message: FromWorker): void {
   scope.postMessage(message);
 }
 
-function train(msg: StartMessage): void {
+function installMath(msg: { math: "fdlibm" | "engine"; powTable?: PowTable }): void {
   if (msg.math === "fdlibm") installFdlibm();
   if (msg.powTable && !powInstalled) {
     installPowTable(msg.powTable);
     powInstalled = true;
   }
+}
+
+function train(msg: StartMessage): void {
+  installMath(msg);
   const session = new DemoSession(msg.run);
   const state = { stop: false, speed: msg.speed };
   current = state;
@@ -91,10 +105,96 @@ function train(msg: StartMessage): void {
   setTimeout(slice, 0);
 }
 
+/**
+ * A population run: opens WebGL (else the CPU path), optionally checks WebGL against the CPU path
+ * over a short horizon, then trains `episodes` lockstep episodes, yielding between them so "stop"
+ * lands, and posts the episodes' summaries every `reportEveryMs`.
+ */
+async function trainPopulationRun(msg: PopulationStartMessage): Promise<void> {
+  installMath(msg);
+  const state = { stop: false, speed: 0 };
+  current = state;
+  const { backend, info } = await openPopulationBackend(msg.backend);
+  try {
+    if (msg.check && info.kind === "gpu") {
+      const { count, episodes, maxSteps } = msg.check;
+      const small = { ...msg.run, count, maxSteps };
+      const gpuReturns = await populationReturns(await createPopulation(small, backend), episodes);
+      const cpu = await createBackend("cpu");
+      const cpuReturns = await populationReturns(await createPopulation(small, cpu), episodes);
+      await cpu.dispose();
+      post({
+        type: "population-check",
+        mode: info.mode,
+        count,
+        episodes,
+        maxSteps,
+        gpuReturns,
+        cpuReturns,
+        maxRelativeDifference: maxRelativeDifference(gpuReturns, cpuReturns),
+      });
+    }
+    const pop = await createPopulation(msg.run, backend);
+    const { rows: N, cols: M } = pop.actorGrid;
+    const { rows: Nc, cols: Mc } = pop.criticGrid;
+    const K = pop.maxRank;
+    post({
+      type: "population-ready",
+      backend: info,
+      count: pop.count,
+      agentParameters: (N + M) * K + 1 + (Nc + Mc) * K,
+    });
+    const tracker = new PopulationTracker(pop.count, PAPER_TASKS[msg.run.task].threshold);
+    let pending: PopulationEpisodeSummary[] = [];
+    let trainMs = 0;
+    let lastReport = performance.now();
+    let sliceStart = performance.now();
+    for (let e = 0; e < msg.episodes && !state.stop && current === state; e++) {
+      const t0 = performance.now();
+      const r = await pop.trainEpisode();
+      trainMs += performance.now() - t0;
+      pending.push(tracker.add(r.returns));
+      const done = e + 1 === msg.episodes;
+      if (done || performance.now() - lastReport >= msg.reportEveryMs) {
+        post({
+          type: "population-progress",
+          episode: e + 1,
+          summaries: pending,
+          steps: pop.totalSteps,
+          trainMs,
+          done,
+        });
+        pending = [];
+        lastReport = performance.now();
+      }
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        sliceStart = performance.now();
+      }
+    }
+    if (pending.length > 0 || state.stop)
+      post({
+        type: "population-progress",
+        episode: pop.episodesDone,
+        summaries: pending,
+        steps: pop.totalSteps,
+        trainMs,
+        done: true,
+      });
+  } finally {
+    if (current === state) current = null;
+    await backend.dispose();
+  }
+}
+
 scope.onmessage = (event) => {
   const msg = event.data;
   try {
     if (msg.type === "start") train(msg);
+    else if (msg.type === "population")
+      trainPopulationRun(msg).catch((err: unknown) =>
+        post({ type: "error", message: (err as Error).message }),
+      );
     else if (msg.type === "speed" && current) current.speed = msg.speed;
     else if (msg.type === "stop" && current) current.stop = true;
   } catch (err) {

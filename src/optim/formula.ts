@@ -87,7 +87,11 @@ export function applyFormula<T>(
         return args[n.index];
       case "literal": {
         const v =
-          typeof n.value === "number" ? n.value : n.value === "Math.PI" ? Math.PI : constants[n.value];
+          typeof n.value === "number"
+            ? n.value
+            : n.value === "Math.PI"
+              ? Math.PI
+              : (constants[n.value] ?? constants[bundlerRenamed(n.value, constants)]);
         if (v === undefined) throw new Error(`formula ${fn.name}: no value for ${n.value}`);
         return ops.literal ? ops.literal(v) : lacks("literals");
       }
@@ -100,6 +104,17 @@ export function applyFormula<T>(
     }
   };
   return walk(formula.tree);
+}
+
+/**
+ * A bundler (esbuild, for the live page's worker) that joins modules into one scope renames a
+ * top-level name that several modules declare by appending a number (`DT` → `DT3`), so the source
+ * text names `DT3` where the constants say `DT`. Returns the name without that suffix when only it
+ * is a constant ("" otherwise).
+ */
+function bundlerRenamed(name: string, constants: Readonly<Record<string, number>>): string {
+  const base = /^([A-Za-z_$][\w$]*?)\d+$/.exec(name)?.[1];
+  return base !== undefined && Object.hasOwn(constants, base) && !Object.hasOwn(constants, name) ? base : "";
 }
 
 const SOURCE_OPS: FormulaOps<string> = {

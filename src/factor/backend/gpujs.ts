@@ -10,14 +10,14 @@
  *
  * Every gpu.js mode computes in float32 (the `cpu` mode emulates f32 rounding, `webasm` is f32 natively).
  */
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 
-/** gpu.js modes the toolkit can ask for. `auto` = best available; `gpu` = a real GL device (headlessgl in Node). */
+/**
+ * gpu.js modes the toolkit can ask for. `auto` = best available; `gpu` = a real GL device
+ * (headlessgl in Node, WebGL 2 or WebGL in a browser or its Web Workers).
+ */
 export type GpuMode = "auto" | "webasm" | "cpu" | "headlessgl" | "gpu";
-/** The gpu.js backend that actually runs the kernels. */
-export type ResolvedGpuMode = "webasm" | "cpu" | "headlessgl";
+/** The gpu.js backend that actually runs the kernels (webgl2 / webgl: in a browser only). */
+export type ResolvedGpuMode = "webasm" | "cpu" | "headlessgl" | "webgl2" | "webgl";
 
 export const GPU_MODES: readonly GpuMode[] = ["auto", "webasm", "cpu", "headlessgl", "gpu"];
 
@@ -132,6 +132,8 @@ interface GpuJsModule {
     new (settings: { mode: string }): GpuJsInstance;
     readonly isHeadlessGLSupported: boolean;
     readonly isWebAssemblySupported: boolean;
+    readonly isWebGL2Supported: boolean;
+    readonly isWebGLSupported: boolean;
   };
 }
 
@@ -157,8 +159,27 @@ const HEADLESSGL_BUILD_HINT =
   'libgl1-mesa-dev pkg-config python3 make g++), set "allowScripts": {"gl": true} in package.json, then run ' +
   "`npm rebuild gl`; at run time it also needs a display (run under `xvfb-run -a`) or a GPU's EGL (see docs/gpu.md)";
 
-/** Why headless-gl cannot run here: the `gl` package is missing, not built, or has no display/driver. */
-function headlessGlReason(): string {
+/** Node's process, or undefined in a browser (this module is also bundled into the live page's worker). */
+interface NodeProcess {
+  versions: { node?: string };
+  env: Record<string, string | undefined>;
+  getBuiltinModule(id: string): unknown;
+}
+function nodeProcess(): NodeProcess | undefined {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  return typeof proc?.versions?.node === "string" && typeof proc.getBuiltinModule === "function"
+    ? proc
+    : undefined;
+}
+
+/**
+ * Why headless-gl cannot run here: the `gl` package is missing, not built, or has no display/driver.
+ * Node's modules come through `process.getBuiltinModule`, so no Node import reaches a browser bundle.
+ */
+function headlessGlReason(node: NodeProcess): string {
+  const { existsSync } = node.getBuiltinModule("fs") as typeof import("node:fs");
+  const { dirname, join } = node.getBuiltinModule("path") as typeof import("node:path");
+  const { createRequire } = node.getBuiltinModule("module") as typeof import("node:module");
   const require = createRequire(import.meta.url);
   let glDir: string;
   try {
@@ -169,34 +190,53 @@ function headlessGlReason(): string {
   if (!existsSync(join(glDir, "build", "Release", "webgl.node"))) {
     return `headlessgl needs the native 'gl' package built, but ${join(glDir, "build", "Release", "webgl.node")} does not exist: ${HEADLESSGL_BUILD_HINT}`;
   }
-  if (!process.env.DISPLAY) {
+  if (!node.env.DISPLAY) {
     return "headlessgl: 'gl' is built but could not open a WebGL context; no DISPLAY is set: run under `xvfb-run -a` (Debian: apt-get install xvfb xauth) or on a machine whose GPU driver provides EGL";
   }
-  return `headlessgl: 'gl' is built and DISPLAY=${process.env.DISPLAY}, but creating a WebGL context failed (check the X server and the Mesa/GPU GL driver)`;
+  return `headlessgl: 'gl' is built and DISPLAY=${node.env.DISPLAY}, but creating a WebGL context failed (check the X server and the Mesa/GPU GL driver)`;
 }
 
-/** Probes every gpu.js mode the toolkit can use; cheap (no kernel is compiled). */
+/** gpu.js's answer to one of its `is…Supported` checks (false when the check itself throws). */
+function supported(check: () => boolean): boolean {
+  try {
+    return check();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Probes every gpu.js mode the toolkit can use; cheap (no kernel is compiled). In Node: headlessgl,
+ * webasm, cpu; in a browser (or its Web Workers): webgl2, webgl, webasm, cpu.
+ */
 export async function probeGpuJsModes(): Promise<GpuModeProbe[]> {
+  const node = nodeProcess();
+  const glModes: ResolvedGpuMode[] = node ? ["headlessgl"] : ["webgl2", "webgl"];
   let gpujs: GpuJsModule;
   try {
     gpujs = await loadGpuJs();
   } catch (err) {
     const reason = (err as Error).message;
-    return (["headlessgl", "webasm", "cpu"] as const).map((mode) => ({ mode, available: false, reason }));
+    return ([...glModes, "webasm", "cpu"] as const).map((mode) => ({ mode, available: false, reason }));
   }
   const { GPU } = gpujs;
   const probes: GpuModeProbe[] = [];
-  let headless: boolean;
-  try {
-    headless = GPU.isHeadlessGLSupported;
-  } catch {
-    headless = false;
+  if (node) {
+    probes.push(
+      supported(() => GPU.isHeadlessGLSupported)
+        ? { mode: "headlessgl", available: true }
+        : { mode: "headlessgl", available: false, reason: headlessGlReason(node) },
+    );
+  } else {
+    probes.push(
+      supported(() => GPU.isWebGL2Supported)
+        ? { mode: "webgl2", available: true }
+        : { mode: "webgl2", available: false, reason: "this browser opens no WebGL 2 context" },
+      supported(() => GPU.isWebGLSupported)
+        ? { mode: "webgl", available: true }
+        : { mode: "webgl", available: false, reason: "this browser opens no WebGL context" },
+    );
   }
-  probes.push(
-    headless
-      ? { mode: "headlessgl", available: true }
-      : { mode: "headlessgl", available: false, reason: headlessGlReason() },
-  );
   const wasm = GPU.isWebAssemblySupported;
   probes.push(
     wasm
@@ -226,15 +266,18 @@ export async function resolveGpuMode(requested: GpuMode): Promise<ResolvedGpuMod
     const probe = byMode.get(mode);
     if (!probe?.available)
       throw new Error(
-        `gpu mode '${requested}' is not available on this machine: ${probe?.reason ?? "unknown"}`,
+        `gpu mode '${requested}' is not available on this machine: ${probe?.reason ?? `${mode} runs only in ${mode === "headlessgl" ? "Node" : "a browser"}`}`,
       );
     return mode;
   };
   switch (requested) {
     case "auto":
       return probes.find((p) => p.available)?.mode ?? want("cpu");
-    case "gpu":
-      return want("headlessgl");
+    case "gpu": {
+      // A GL device: headlessgl in Node, WebGL 2 (else WebGL) in a browser.
+      const gl = probes.find((p) => p.available && p.mode !== "webasm" && p.mode !== "cpu");
+      return gl ? gl.mode : want(probes[0].mode);
+    }
     default:
       return want(requested);
   }
