@@ -135,6 +135,11 @@ export abstract class CoreEnv extends LeafResumable implements Env<number[], Act
     return Array.from(this.state);
   }
 
+  /** {@link getState} into `out[0 … stateNames.length − 1]`, allocation-free (for fused loops). */
+  copyStateInto(out: Float64Array): void {
+    out.set(this.state);
+  }
+
   setState(state: readonly number[] | ArrayLike<number>): void {
     this.checkStateVector(state, this.stateNames.length);
     for (let i = 0; i < this.state.length; i++) this.state[i] = state[i];

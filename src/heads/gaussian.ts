@@ -63,6 +63,8 @@ export function gaussianLoss(
   gradZ: Float64Array | { [i: number]: number },
 ): { loss: number; gradLogSigma: number } {
   const sigmaScalar = Math.exp(logSigma);
+  // log σ of a scalar σ once per call, not per step (the same double: Math.log is deterministic).
+  const logSigmaScalar = Math.log(sigmaScalar);
   const invT = 1 / T;
   let lossSum = 0;
   let gRho = 0;
@@ -75,7 +77,8 @@ export function gaussianLoss(
     const zs = sigmaMap === null ? 0 : z[t * D + 1];
     const sigma = sigmaMap === null ? sigmaScalar : sigmaMap === "exp" ? Math.exp(zs) : softplus(zs);
     const variance = sigma * sigma;
-    lossSum += -gaussianLogProbSigma(actions[t], mu, sigma) * adv;
+    const logSigmaT = sigmaMap === null ? logSigmaScalar : Math.log(sigma);
+    lossSum += -(-(d * d) / (2 * variance) - logSigmaT - LOG_SQRT_2PI) * adv;
     let g = w * (-d / variance);
     if (sigmoidMean) g *= mu * (1 - mu);
     gradZ[t * D] = g;

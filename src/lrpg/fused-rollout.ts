@@ -53,43 +53,52 @@ function envKind(env: Env): number {
 export class CellIndexer {
   readonly stateDim: number;
   readonly cols: number;
-  private readonly lo: Float64Array;
-  private readonly hi: Float64Array;
-  private readonly range: Float64Array;
-  private readonly steps: Float64Array;
-  private readonly mult: Float64Array;
+  /** Per dimension d at 5d: low, high, range, b − 1, multiplier. */
+  readonly constants: Float64Array;
 
   constructor(grid: Discretizer) {
     const S = grid.stateDim;
     this.stateDim = S;
     this.cols = grid.cols;
-    this.lo = grid.low.slice();
-    this.hi = grid.high.slice();
-    this.range = grid.range.slice();
-    this.steps = new Float64Array(S);
-    this.mult = new Float64Array(S);
-    for (let d = 0; d < S; d++) this.steps[d] = grid.buckets[d] - 1;
-    grid.rowDims.forEach((d, k) => (this.mult[d] = grid.rowOffsets[k] * grid.cols));
-    grid.colDims.forEach((d, k) => (this.mult[d] = grid.colOffsets[k]));
+    const c = (this.constants = new Float64Array(5 * S));
+    for (let d = 0; d < S; d++) {
+      c[5 * d] = grid.low[d];
+      c[5 * d + 1] = grid.high[d];
+      c[5 * d + 2] = grid.range[d];
+      c[5 * d + 3] = grid.buckets[d] - 1;
+    }
+    grid.rowDims.forEach((d, k) => (c[5 * d + 4] = grid.rowOffsets[k] * grid.cols));
+    grid.colDims.forEach((d, k) => (c[5 * d + 4] = grid.colOffsets[k]));
   }
 
   /** Flat cell row·M + col of the state at x[0 … S − 1]. */
   cell(x: Float64Array): number {
-    const { lo, hi, range, steps, mult } = this;
+    const c = this.constants;
     let f = 0;
-    for (let d = 0; d < this.stateDim; d++) {
-      const v = x[d];
-      if (v !== v)
-        throw new RangeError(
-          `Discretizer: state[${d}] is NaN (expected a number; values outside [low, high] are clipped)`,
-        );
-      const l = lo[d];
-      const h = hi[d];
-      const c = v < l ? l : v > h ? h : v;
-      f += roundHalfEven(((c - l) / range[d]) * steps[d]) * mult[d];
-    }
+    for (let d = 0; d < this.stateDim; d++) f += snap(x, d, c, 5 * d);
     return f;
   }
+}
+
+/** Dimension d's term of the flat cell: roundHalfEven(((clip(x_d) − low) / range)·(b − 1))·mult. */
+function snap(x: Float64Array, d: number, c: Float64Array, o: number): number {
+  const v = x[d];
+  if (v !== v) throw nanState(d);
+  const l = c[o];
+  const h = c[o + 1];
+  return roundHalfEven((((v < l ? l : v > h ? h : v) - l) / c[o + 2]) * c[o + 3]) * c[o + 4];
+}
+
+/** The env's error for a non-finite action. */
+function actionError(id: string, a: number): RangeError {
+  return new RangeError(`${id}.step: action must be a finite number, got ${a}`);
+}
+
+/** The Discretizer's error for a NaN state entry (kept out of the hot loop's bytecode). */
+function nanState(d: number): RangeError {
+  return new RangeError(
+    `Discretizer: state[${d}] is NaN (expected a number; values outside [low, high] are clipped)`,
+  );
 }
 
 const TWO_POW_53_INV = 1 / 9007199254740992;
@@ -110,27 +119,20 @@ function nextWord(g: Int32Array): number {
   return out;
 }
 
-/** {@link Rng.uniform} on the words g: 27 + 26 random bits, u ∈ [0, 1). */
-function uniformWord(g: Int32Array): number {
-  const hi = nextWord(g) >>> 5;
-  const lo = nextWord(g) >>> 6;
-  return (hi * 67108864 + lo) * TWO_POW_53_INV;
-}
-
-/** {@link Rng.normal} (Box–Muller, pairs cached) on the words g, spare in sp[0] (NaN: none). */
-function normalWord(g: Int32Array, sp: Float64Array): number {
-  const cached = sp[0];
-  if (cached === cached) {
-    sp[0] = NaN;
-    return cached;
-  }
+/**
+ * The two uniforms u, v of one {@link Rng.normal} Box–Muller pair from the words g into uv[0], uv[1]
+ * (u redrawn while 0, as `Rng.normal` does). A call that returns nothing: the doubles stay in the
+ * typed array, never boxed, whether or not V8 inlines it.
+ */
+function uniformPair(g: Int32Array, uv: Float64Array): void {
   let u = 0;
-  while (u === 0) u = uniformWord(g);
-  const v = uniformWord(g);
-  const r = Math.sqrt(-2 * Math.log(u));
-  const theta = 2 * Math.PI * v;
-  sp[0] = r * Math.sin(theta);
-  return r * Math.cos(theta);
+  while (u === 0) {
+    const hi = nextWord(g) >>> 5;
+    u = (hi * 67108864 + (nextWord(g) >>> 6)) * TWO_POW_53_INV;
+  }
+  const hi = nextWord(g) >>> 5;
+  uv[0] = u;
+  uv[1] = (hi * 67108864 + (nextWord(g) >>> 6)) * TWO_POW_53_INV;
 }
 
 /**
@@ -140,6 +142,8 @@ function normalWord(g: Int32Array, sp: Float64Array): number {
  * - acting reads the actor cell f_a(s_t), z_t = ℓ_i·r_j, μ_t = z_t (or sigmoid), a_t = clamp(μ_t + σε),
  *   and the critic's cell and V(s_t) = ℓ^v_i·r^v_j, and records f_a, f_c, z_t and V_t: the critic's
  *   parameters do not change during an episode, so V_t is the value learning would compute;
+ * - the grids' constants are laid out once ({@link CellIndexer}); on two-dimensional grids (the
+ *   pendulum's) they sit in locals for the whole episode;
  * - the generator's words live in an Int32Array while the episode runs (read from and written back
  *   to the run's {@link Rng}), ε drawn with the very Box–Muller of `Rng.normal`;
  * - the env's dynamics function steps a private copy of its state, which is written back at the end;
@@ -159,6 +163,7 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
   private readonly out: Pick<StepView, "reward" | "terminated"> = { reward: 0, terminated: false };
   private readonly words = new Int32Array(4);
   private readonly spare = new Float64Array(1);
+  private readonly uv = new Float64Array(2);
   private readonly zOne = new Float64Array(1);
   private cellA = new Int32Array(0);
   private cellC = new Int32Array(0);
@@ -169,6 +174,7 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
   private gZ = new Float64Array(0);
   /** The buffer the last {@link runEpisode} filled and its length, until {@link learnRecorded} reads them. */
   private recorded: EpisodeBuffer | null = null;
+  private terminated = false;
   private recordedLength = 0;
 
   private constructor(parts: FusedLrpgParts, env: Env, kind: number) {
@@ -219,12 +225,26 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
       );
     this.recorded = null;
     buffer.clear();
-    const cap = buffer.capacity;
-    this.reserve(cap);
-    const env = this.env;
+    this.reserve(buffer.capacity);
+    const env = this.env as CoreEnv;
     env.reset(resetSeed === undefined ? undefined : { seed: resetSeed });
-    const x = this.x;
-    x.set(env.getState() as number[]);
+    env.copyStateInto(this.x);
+    rng.readWords(this.words, this.spare);
+    this.terminated = false;
+    try {
+      this.steps(buffer);
+    } finally {
+      rng.writeWords(this.words, this.spare);
+      env.setState(this.x);
+    }
+    this.recorded = buffer;
+    this.recordedLength = buffer.length;
+    return { terminated: this.terminated, truncated: false };
+  }
+
+  /** The steps of one episode from the state in {@link x} (kept apart from the set-up: V8 inlines per function). */
+  private steps(buffer: EpisodeBuffer): void {
+    const S = this.stateDim;
     const { actor, critic, head } = this.parts;
     const sigma = head.sigma(this.zOne, 0);
     const sigmoidMean = head.sigmoidMean;
@@ -239,51 +259,94 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
     const Rc = critic.matrix.R.data;
     const Mc = this.criticCells.cols;
     const { states, actions, rewards } = buffer;
-    const { cellA, cellC, Z, V, words, spare, out, kind } = this;
-    rng.readWords(words, spare);
+    const cap = buffer.capacity;
+    const { x, cellA, cellC, Z, V, words, spare, uv, out, kind, actorCells, criticCells } = this;
+    // Two-dimensional grids (the pendulum's): each dimension's constants in locals for the episode.
+    const two = S === 2;
+    const ac = actorCells.constants;
+    const cc = criticCells.constants;
+    const al0 = ac[0],
+      ah0 = ac[1],
+      ar0 = ac[2],
+      as0 = ac[3],
+      am0 = ac[4];
+    const al1 = ac[5],
+      ah1 = ac[6],
+      ar1 = ac[7],
+      as1 = ac[8],
+      am1 = ac[9];
+    const cl0 = cc[0],
+      ch0 = cc[1],
+      cr0 = cc[2],
+      cs0 = cc[3],
+      cm0 = cc[4];
+    const cl1 = cc[5],
+      ch1 = cc[6],
+      cr1 = cc[7],
+      cs1 = cc[8],
+      cm1 = cc[9];
     let t = 0;
-    let terminated = false;
-    try {
-      while (t < cap) {
-        const base = t * S;
-        for (let d = 0; d < S; d++) states[base + d] = x[d];
-        const fa = this.actorCells.cell(x);
-        const ia = ((fa / Ma) | 0) * Ka;
-        const ja = (fa - ((fa / Ma) | 0) * Ma) * Ka;
-        let z = 0;
-        for (let k = 0; k < Ka; k++) z += La[ia + k] * Ra[ja + k];
-        const mu = sigmoidMean ? 1 / (1 + Math.exp(-z)) : z;
-        const raw = mu + sigma * normalWord(words, spare);
-        const a = raw < lo ? lo : raw > hi ? hi : raw;
-        if (a - a !== 0) throw new RangeError(`${env.id}.step: action must be a finite number, got ${a}`);
-        const fc = this.criticCells.cell(x);
-        const ic = ((fc / Mc) | 0) * Kc;
-        const jc = (fc - ((fc / Mc) | 0) * Mc) * Kc;
-        let v = 0;
-        for (let k = 0; k < Kc; k++) v += Lc[ic + k] * Rc[jc + k];
-        cellA[t] = fa;
-        cellC[t] = fc;
-        Z[t] = z;
-        V[t] = v;
-        actions[t] = a;
-        if (kind === ENV_PENDULUM) paperPendulumStep(x, 0, a, out);
-        else if (kind === ENV_ACROBOT) paperAcrobotStep(x, 0, a, out);
-        else goddardStep(x, 0, a, PAPER_ROCKET_REWARD_SCALE, out);
-        rewards[t] = out.reward;
-        t++;
-        if (out.terminated) {
-          terminated = true;
-          break;
-        }
+    while (t < cap) {
+      const base = t * S;
+      for (let d = 0; d < S; d++) states[base + d] = x[d];
+      // μ: the actor's cell, z = ℓ_i·r_j (GridLowRank.forwardCell), μ = z or sigmoid(z).
+      let fa: number;
+      let fc: number;
+      if (two) {
+        const x0 = x[0];
+        const x1 = x[1];
+        if (x0 !== x0 || x1 !== x1) throw nanState(x0 !== x0 ? 0 : 1);
+        const a0 = x0 < al0 ? al0 : x0 > ah0 ? ah0 : x0;
+        const a1 = x1 < al1 ? al1 : x1 > ah1 ? ah1 : x1;
+        fa = roundHalfEven(((a0 - al0) / ar0) * as0) * am0 + roundHalfEven(((a1 - al1) / ar1) * as1) * am1;
+        const c0 = x0 < cl0 ? cl0 : x0 > ch0 ? ch0 : x0;
+        const c1 = x1 < cl1 ? cl1 : x1 > ch1 ? ch1 : x1;
+        fc = roundHalfEven(((c0 - cl0) / cr0) * cs0) * cm0 + roundHalfEven(((c1 - cl1) / cr1) * cs1) * cm1;
+      } else {
+        fa = actorCells.cell(x);
+        fc = criticCells.cell(x);
       }
-    } finally {
-      rng.writeWords(words, spare);
-      env.setState(x);
+      const ia = (fa / Ma) | 0;
+      const oa = ia * Ka;
+      const ja = (fa - ia * Ma) * Ka;
+      let z = 0;
+      for (let k = 0; k < Ka; k++) z += La[oa + k] * Ra[ja + k];
+      const mu = sigmoidMean ? 1 / (1 + Math.exp(-z)) : z;
+      // ε ~ N(0, 1): Rng.normal's Box–Muller on the words, the second draw kept in spare[0].
+      let eps = spare[0];
+      if (eps === eps) spare[0] = NaN;
+      else {
+        uniformPair(words, uv);
+        const r = Math.sqrt(-2 * Math.log(uv[0]));
+        const theta = 2 * Math.PI * uv[1];
+        spare[0] = r * Math.sin(theta);
+        eps = r * Math.cos(theta);
+      }
+      const raw = mu + sigma * eps;
+      const a = raw < lo ? lo : raw > hi ? hi : raw;
+      if (a - a !== 0) throw actionError(this.env.id, a);
+      // V(s_t) on the critic's grid (its parameters are fixed until the episode's update).
+      const ic = (fc / Mc) | 0;
+      const oc = ic * Kc;
+      const jc = (fc - ic * Mc) * Kc;
+      let v = 0;
+      for (let k = 0; k < Kc; k++) v += Lc[oc + k] * Rc[jc + k];
+      cellA[t] = fa;
+      cellC[t] = fc;
+      Z[t] = z;
+      V[t] = v;
+      actions[t] = a;
+      if (kind === ENV_PENDULUM) paperPendulumStep(x, 0, a, out);
+      else if (kind === ENV_ACROBOT) paperAcrobotStep(x, 0, a, out);
+      else goddardStep(x, 0, a, PAPER_ROCKET_REWARD_SCALE, out);
+      rewards[t] = out.reward;
+      t++;
       buffer.length = t;
+      if (out.terminated) {
+        this.terminated = true;
+        return;
+      }
     }
-    this.recorded = buffer;
-    this.recordedLength = t;
-    return { terminated, truncated: false };
   }
 
   learnRecorded(buffer: EpisodeBuffer): LearnResult {
@@ -312,15 +375,28 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
   }
 }
 
-/** GridLowRank.backwardBatch (one output per cell) on recorded flat cells: ∇ℓ_i += g·r_j, ∇r_j += g·ℓ_i. */
+/**
+ * GridLowRank.backwardBatch (one output per cell) on recorded flat cells f = i·M + j:
+ * ∇ℓ_i += g·r_j, ∇r_j += g·ℓ_i (LowRankMatrix.accumulateEntryGrad, same order), arrays read once.
+ */
 function backward(part: GridLowRank, cells: Int32Array, gZ: Float64Array, T: number): void {
   const M = part.grid.cols;
   const m = part.matrix;
+  const K = m.rank;
+  const L = m.L.data;
+  const R = m.R.data;
+  const gL = m.L.grad;
+  const gR = m.R.grad;
   for (let t = 0; t < T; t++) {
     const g = gZ[t];
     if (g === 0) continue;
     const f = cells[t];
     const i = (f / M) | 0;
-    m.accumulateEntryGrad(i, f - i * M, g);
+    const io = i * K;
+    const jo = (f - i * M) * K;
+    for (let k = 0; k < K; k++) {
+      gL[io + k] += g * R[jo + k];
+      gR[jo + k] += g * L[io + k];
+    }
   }
 }
