@@ -5,10 +5,9 @@ import { gaussianActorLoss } from "../heads/gaussian.js";
 import type { Discretizer } from "../lrpg/discretizer.js";
 import { valueLoss } from "../pg/reinforce-baseline.js";
 import type { Rng } from "../random/rng.js";
-import { GridCells } from "./grid-cells.js";
+import { cellFunctions, type AxisIndexOf } from "./grid-cells.js";
 import { RngBank } from "./rng-bank.js";
 import type { PopulationTask } from "./tasks.js";
-import type { StepOutcome } from "./vector-dynamics.js";
 
 /** P low-rank factor pairs in float64 (the cpu backend's precision). */
 export interface Factors64 extends BatchedFactors {
@@ -49,7 +48,7 @@ export interface LockstepArrays {
  * The cpu (float64) lockstep episode of a population as synchronous loops over flat arrays.
  *
  * Rollout: the agents still running sit in a compacted index list; one pass per step over that list
- * does, per agent, the actor and critic cells of the state (a {@link GridCells}), z = Σ_k L[i,k]R[j,k],
+ * does, per agent, the actor and critic cells of the state (`cellFunction`), z = Σ_k L[i,k]R[j,k],
  * μ = z or sigmoid(z), a = clamp(μ + σ·ε) with ε from the agent's generator in a {@link RngBank}, the
  * env step, and the stores; an agent whose env terminates leaves the list. What the update needs
  * from a step — the factor offsets of both cells and z — is kept, so learning reads them instead of
@@ -64,8 +63,10 @@ export interface LockstepArrays {
 export class CpuLockstep {
   private readonly a: LockstepArrays;
   private readonly bank: RngBank;
-  private readonly actorCells: GridCells;
-  private readonly criticCells: GridCells;
+  private readonly actorRow: AxisIndexOf;
+  private readonly actorCol: AxisIndexOf;
+  private readonly criticRow: AxisIndexOf;
+  private readonly criticCol: AxisIndexOf;
   /** Active agents of the current step (first `n` entries). */
   private readonly list: Int32Array;
   // Per (agent, step): offsets (p·N + i)·K and (p·M + j)·K of the actor and critic cells, and z.
@@ -82,7 +83,10 @@ export class CpuLockstep {
   private readonly act: Float64Array;
   private readonly gz: Float64Array;
   private readonly gc: Float64Array;
-  private readonly outcome: StepOutcome = { reward: 0, terminated: false };
+  // Per agent: the action, reward and termination of the current step (the env pass's in/outputs).
+  private readonly stepAction: Float64Array;
+  private readonly stepReward: Float64Array;
+  private readonly stepTerminated: Uint8Array;
   private readonly actorAdam: Adam;
   private readonly criticAdam: Adam;
 
@@ -91,9 +95,16 @@ export class CpuLockstep {
     const P = arrays.actor.count;
     const T = arrays.maxSteps;
     this.bank = RngBank.fromRngs(arrays.rngs);
-    this.actorCells = new GridCells(arrays.actorGrid);
-    this.criticCells = new GridCells(arrays.criticGrid);
+    const actorCell = cellFunctions(arrays.actorGrid);
+    const criticCell = cellFunctions(arrays.criticGrid);
+    this.actorRow = actorCell.row;
+    this.actorCol = actorCell.col;
+    this.criticRow = criticCell.row;
+    this.criticCol = criticCell.col;
     this.list = new Int32Array(P);
+    this.stepAction = new Float64Array(P);
+    this.stepReward = new Float64Array(P);
+    this.stepTerminated = new Uint8Array(P);
     this.actorRowAt = new Int32Array(P * T);
     this.actorColAt = new Int32Array(P * T);
     this.criticRowAt = new Int32Array(P * T);
@@ -123,7 +134,6 @@ export class CpuLockstep {
     const arr = this.a;
     const { task, states, lengths, actions, rewards, sigma, envRngs } = arr;
     const dyn = task.dynamics;
-    const step = dyn.step;
     const S = dyn.stateDim;
     const T = arr.maxSteps;
     const P = arr.actor.count;
@@ -134,9 +144,20 @@ export class CpuLockstep {
     const clamp = task.actionClamp;
     const lo = clamp ? clamp[0] : -Infinity;
     const hi = clamp ? clamp[1] : Infinity;
-    const { bank, actorCells, criticCells, list, actorRowAt, actorColAt, criticRowAt, criticColAt, zAt } =
-      this;
-    const out = this.outcome;
+    const {
+      bank,
+      actorRow,
+      actorCol,
+      criticRow,
+      criticCol,
+      list,
+      actorRowAt,
+      actorColAt,
+      criticRowAt,
+      criticColAt,
+      zAt,
+    } = this;
+    const { stepAction, stepReward, stepTerminated } = this;
     for (let p = 0; p < P; p++) {
       dyn.reset(states, p * S, envRngs[p]);
       lengths[p] = 0;
@@ -144,32 +165,35 @@ export class CpuLockstep {
     }
     let n = P;
     for (let t = 0; t < T && n > 0; t++) {
-      let kept = 0;
       for (let x = 0; x < n; x++) {
         const p = list[x];
         const so = p * S;
         const q = p * T + t;
-        const fa = actorCells.flat(states, so);
-        const i = (fa / M) | 0;
-        const io = (p * N + i) * K;
-        const jo = (p * M + (fa - i * M)) * K;
+        const io = (p * N + actorRow(states, so)) * K;
+        const jo = (p * M + actorCol(states, so)) * K;
         let z = 0;
-        for (let k = 0; k < K; k++) z += aL[io + k] * aR[jo + k];
-        const fc = criticCells.flat(states, so);
-        const ic = (fc / Mc) | 0;
+        if (K === 4)
+          z =
+            z + aL[io] * aR[jo] + aL[io + 1] * aR[jo + 1] + aL[io + 2] * aR[jo + 2] + aL[io + 3] * aR[jo + 3];
+        else for (let k = 0; k < K; k++) z += aL[io + k] * aR[jo + k];
         actorRowAt[q] = io;
         actorColAt[q] = jo;
-        criticRowAt[q] = (p * Nc + ic) * K;
-        criticColAt[q] = (p * Mc + (fc - ic * Mc)) * K;
+        criticRowAt[q] = (p * Nc + criticRow(states, so)) * K;
+        criticColAt[q] = (p * Mc + criticCol(states, so)) * K;
         zAt[q] = z;
         const mu = sigmoid ? 1 / (1 + Math.exp(-z)) : z;
         const sample = mu + sigma[p] * bank.normal(p);
         const a = sample < lo ? lo : sample > hi ? hi : sample;
         actions[q] = a;
-        step(states, so, a, out);
-        rewards[q] = out.reward;
+        stepAction[p] = a;
+      }
+      dyn.stepList(states, stepAction, list, n, stepReward, stepTerminated);
+      let kept = 0;
+      for (let x = 0; x < n; x++) {
+        const p = list[x];
+        rewards[p * T + t] = stepReward[p];
         lengths[p] = t + 1;
-        if (!out.terminated) list[kept++] = p;
+        if (stepTerminated[p] === 0) list[kept++] = p;
       }
       n = kept;
     }
@@ -207,7 +231,10 @@ export class CpuLockstep {
         const io = criticRowAt[q];
         const jo = criticColAt[q];
         let s = 0;
-        for (let k = 0; k < K; k++) s += cL[io + k] * cR[jo + k];
+        if (K === 4)
+          s =
+            s + cL[io] * cR[jo] + cL[io + 1] * cR[jo + 1] + cL[io + 2] * cR[jo + 2] + cL[io + 3] * cR[jo + 3];
+        else for (let k = 0; k < K; k++) s += cL[io + k] * cR[jo + k];
         V[t] = s;
         A[t] = G[t] - s;
         z[t] = zAt[q];
@@ -217,24 +244,52 @@ export class CpuLockstep {
       actorGrad[aLn + aRn + p] = actor.gradLogSigma;
       lossActor[p] = actor.loss;
       lossCritic[p] = valueLoss(V, G, Tp, gc);
-      for (let t = 0; t < Tp; t++) {
-        const q = base + t;
-        const gb = gz[t];
-        const io = actorRowAt[q];
-        const jo = actorColAt[q];
-        for (let k = 0; k < K; k++) {
-          actorGrad[io + k] += gb * aR[jo + k];
-          actorGrad[aLn + jo + k] += gb * aL[io + k];
+      // ∂/∂L[i,:] += g·R[j,:] and ∂/∂R[j,:] += g·L[i,:] for the actor (g = ∂J/∂z_t) and the critic
+      // (g = ∂J_c/∂V_t), t ascending. One loop for both keeps four independent chains of
+      // read-add-write in flight (consecutive steps mostly hit the same cells).
+      if (K === 4) {
+        for (let t = 0; t < Tp; t++) {
+          const q = base + t;
+          const ga = gz[t];
+          const ia = actorRowAt[q];
+          const ja = actorColAt[q];
+          const jaR = aLn + ja;
+          const gb = gc[t];
+          const ic = criticRowAt[q];
+          const jc = criticColAt[q];
+          const jcR = cLn + jc;
+          actorGrad[ia] += ga * aR[ja];
+          actorGrad[ia + 1] += ga * aR[ja + 1];
+          actorGrad[ia + 2] += ga * aR[ja + 2];
+          actorGrad[ia + 3] += ga * aR[ja + 3];
+          actorGrad[jaR] += ga * aL[ia];
+          actorGrad[jaR + 1] += ga * aL[ia + 1];
+          actorGrad[jaR + 2] += ga * aL[ia + 2];
+          actorGrad[jaR + 3] += ga * aL[ia + 3];
+          criticGrad[ic] += gb * cR[jc];
+          criticGrad[ic + 1] += gb * cR[jc + 1];
+          criticGrad[ic + 2] += gb * cR[jc + 2];
+          criticGrad[ic + 3] += gb * cR[jc + 3];
+          criticGrad[jcR] += gb * cL[ic];
+          criticGrad[jcR + 1] += gb * cL[ic + 1];
+          criticGrad[jcR + 2] += gb * cL[ic + 2];
+          criticGrad[jcR + 3] += gb * cL[ic + 3];
         }
-      }
-      for (let t = 0; t < Tp; t++) {
-        const q = base + t;
-        const gb = gc[t];
-        const io = criticRowAt[q];
-        const jo = criticColAt[q];
-        for (let k = 0; k < K; k++) {
-          criticGrad[io + k] += gb * cR[jo + k];
-          criticGrad[cLn + jo + k] += gb * cL[io + k];
+      } else {
+        for (let t = 0; t < Tp; t++) {
+          const q = base + t;
+          const ga = gz[t];
+          const ia = actorRowAt[q];
+          const ja = actorColAt[q];
+          const gb = gc[t];
+          const ic = criticRowAt[q];
+          const jc = criticColAt[q];
+          for (let k = 0; k < K; k++) {
+            actorGrad[ia + k] += ga * aR[ja + k];
+            actorGrad[aLn + ja + k] += ga * aL[ia + k];
+            criticGrad[ic + k] += gb * cR[jc + k];
+            criticGrad[cLn + jc + k] += gb * cL[ic + k];
+          }
         }
       }
     }

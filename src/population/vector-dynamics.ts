@@ -48,9 +48,21 @@ export interface VectorDynamics extends CopyDynamics {
     terminated: Uint8Array,
     count: number,
   ): void;
+  /**
+   * {@link stepCpu} over a list instead of a mask: one step of copy p = list[x] for x < n, under
+   * `actions[p]`, writing `rewards[p]` and `terminated[p]` (the env's own `step`, float64).
+   */
+  stepList(
+    states: Float64Array,
+    actions: Float64Array,
+    list: Int32Array,
+    n: number,
+    rewards: Float64Array,
+    terminated: Uint8Array,
+  ): void;
 }
 
-/** `d` over P copies: `stepCpu` runs the env's own `step` on each active copy. */
+/** `d` over P copies: `stepCpu` and `stepList` run the env's own `step` on each active or listed copy. */
 export function vectorize(d: CopyDynamics): VectorDynamics {
   const { step, stateDim } = d;
   const outcome: StepOutcome = { reward: 0, terminated: false };
@@ -59,6 +71,14 @@ export function vectorize(d: CopyDynamics): VectorDynamics {
     stepCpu(states, actions, active, rewards, terminated, count): void {
       for (let p = 0; p < count; p++) {
         if (active[p] === 0) continue;
+        step(states, p * stateDim, actions[p], outcome);
+        rewards[p] = outcome.reward;
+        terminated[p] = outcome.terminated ? 1 : 0;
+      }
+    },
+    stepList(states, actions, list, n, rewards, terminated): void {
+      for (let x = 0; x < n; x++) {
+        const p = list[x];
         step(states, p * stateDim, actions[p], outcome);
         rewards[p] = outcome.reward;
         terminated[p] = outcome.terminated ? 1 : 0;
