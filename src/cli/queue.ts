@@ -282,6 +282,13 @@ export function addWorkerCommand(program: Command): void {
             : {}),
           lockDurationMs: opts.lockDuration,
           log,
+          onRefused: (message) => {
+            // No job can have started without a connection; nothing to checkpoint, exit at once.
+            process.stderr.write(
+              `error: the queue's Redis server at ${describeRedisTarget(target)} refused: ${message}\n`,
+            );
+            process.exit(2);
+          },
         });
         let signalled: NodeJS.Signals | null = null;
         const stopRequested = new Promise<void>((done) => {

@@ -8,7 +8,7 @@ import { parseAnyRunConfig } from "./run-info.js";
 import { runLockHolder } from "./run-lock.js";
 import { jobAction } from "./sweep.js";
 import { parseQueueJobData, queueRunDir, type QueueJobData, type QueueJobOutcome } from "./queue-jobs.js";
-import { openRedis, redisConnection } from "./queue.js";
+import { isRedisAuthError, openRedis, redisConnection } from "./queue.js";
 import { storeUpload, uploadKey, type UploadSize } from "./queue-upload.js";
 import type { RedisTarget } from "./queue-url.js";
 import type { ThreadReply, ThreadRequest } from "./queue-thread.js";
@@ -101,6 +101,11 @@ export interface QueueWorkerOptions {
   lockDurationMs?: number;
   /** One line per event (job started, finished, waiting for a run lock…). */
   log?: (line: string) => void;
+  /**
+   * Called once when the server refuses the credentials (wrong password, ACL): retrying cannot
+   * help, so the caller should stop the worker.
+   */
+  onRefused?: (message: string) => void;
 }
 
 export interface QueueWorkerHandle {
@@ -233,7 +238,12 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorkerHandle
     maxStalledCount: 5,
   });
   let lastError = "";
+  let refused = false;
   worker.on("error", (err) => {
+    if (isRedisAuthError(err) && !refused) {
+      refused = true;
+      options.onRefused?.(err.message);
+    }
     // Connection losses are retried by ioredis; print each distinct message once.
     if (err.message !== lastError) log(`redis: ${err.message} (retrying)`);
     lastError = err.message;

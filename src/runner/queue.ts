@@ -10,6 +10,7 @@ import {
   type RetryPolicy,
 } from "./queue-jobs.js";
 import { describeRedisTarget, type RedisTarget } from "./queue-url.js";
+import { ConfigError } from "./config.js";
 import { collectUpload, uploadKey, type UploadSize } from "./queue-upload.js";
 
 /**
@@ -19,6 +20,8 @@ import { collectUpload, uploadKey, type UploadSize } from "./queue-upload.js";
  * job is. The sweep's folder stays the source of truth: a job whose run folder holds the
  * finished run is never enqueued, whatever Redis says.
  */
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * ioredis options for a target. Commands wait through a lost connection (`maxRetriesPerRequest:
@@ -46,21 +49,40 @@ export function openRedis(target: RedisTarget): Redis {
   return r;
 }
 
-/** Opens the named queue; fails with one line naming the (redacted) server if it cannot be reached in `timeoutMs`. */
+/**
+ * A Redis error that retrying cannot cure: wrong or missing credentials, or an ACL user without
+ * the needed commands or keys. (Redis's messages name the user at most, never the password.)
+ */
+export function isRedisAuthError(err: Error): boolean {
+  return /WRONGPASS|NOAUTH|NOPERM|invalid password|ERR AUTH/i.test(err.message);
+}
+
+/**
+ * Opens the named queue; fails with one line naming the (redacted) server if it cannot be reached
+ * in `timeoutMs`, or at once when the server refuses the credentials.
+ */
 export async function openQueue(target: RedisTarget, name: string, timeoutMs = 10_000): Promise<Queue> {
   const queue = new Queue(name, { connection: redisConnection(target) });
-  // Connection errors are retried by ioredis; the timeout below reports an unreachable server.
-  queue.on("error", () => {});
+  const where = describeRedisTarget(target);
   let timer: NodeJS.Timeout | undefined;
+  let lastError = "";
+  let refuse: (err: Error) => void = () => {};
+  // Connection errors are retried by ioredis; the timeout below reports an unreachable server.
+  queue.on("error", (err: Error) => {
+    lastError = err.message;
+    if (isRedisAuthError(err))
+      refuse(new ConfigError("queue", `--queue: the Redis server at ${where} refused: ${err.message}`));
+  });
   try {
     await Promise.race([
       queue.waitUntilReady(),
       new Promise<never>((_, reject) => {
+        refuse = reject;
         timer = setTimeout(
           () =>
             reject(
               new Error(
-                `cannot reach the queue's Redis server at ${describeRedisTarget(target)} within ${timeoutMs / 1000} s`,
+                `cannot reach the queue's Redis server at ${where} within ${timeoutMs / 1000} s${lastError ? ` (${lastError})` : ""}`,
               ),
             ),
           timeoutMs,
@@ -68,7 +90,7 @@ export async function openQueue(target: RedisTarget, name: string, timeoutMs = 1
       }),
     ]);
   } catch (err) {
-    await queue.close().catch(() => {});
+    await Promise.race([queue.close().catch(() => {}), sleep(2_000)]);
     throw err;
   } finally {
     clearTimeout(timer);
@@ -239,8 +261,6 @@ export async function retryFailedJobs(queue: Queue, plan: readonly SweepJob[]): 
   }
   return n;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Where uploaded results (`worker --upload`) are read from: a plain connection and the queue's name. */
 export interface UploadSource {

@@ -417,6 +417,20 @@ describe("worker --upload: results through Redis to a submitter that does not sh
 
     w.child.kill("SIGTERM");
     expect((await exited(w.child)).code).toBe(0);
+
+    // A wrong password is refused at once with one line (exit 2), which does not show it either.
+    const wrong = await cli([
+      ...sweepArgs.slice(0, 4),
+      "--queue",
+      locked.url.replace(encodeURIComponent(PASSWORD), "wrong-Kx7"),
+      "--status",
+    ]);
+    expect(wrong.code, wrong.stderr).toBe(2);
+    expect(wrong.stderr).toMatch(
+      /^error: --queue: the Redis server at redis:\/\/\*\*\*@127\.0\.0\.1:\d+\/0 refused: WRONGPASS/,
+    );
+    expect(wrong.stdout + wrong.stderr).not.toContain("wrong-Kx7");
+
     const printed = [submitOut, again.stdout, again.stderr, collect.stdout, collect.stderr, ...w.lines].join(
       "\n",
     );
