@@ -1,11 +1,13 @@
 /**
  * lowrank-rl/node — everything in `lowrank-rl`, plus the parts that need Node (files, processes,
  * worker threads, headless Chromium, native gpu.js): run directories, checkpoints and sweeps
- * (`runner`), HTML reports (`report`), LASER runs and saved-policy files (`laser`), the CLI (`cli`),
- * the gpu.js factor backend, and population training (which can run on it).
+ * (`runner`), sweeps on a Redis queue (`queue`), HTML reports (`report`), LASER runs and
+ * saved-policy files (`laser`), the CLI (`cli`), the gpu.js factor backend, and population
+ * training (which can run on it).
  */
 export * from "./index.js";
 export * as runner from "./runner/index.js";
+export * as queue from "./runner/queue-api.js";
 export * as report from "./report/index.js";
 export * as laser from "./laser/index.js";
 export * as cli from "./cli/index.js";

@@ -190,6 +190,8 @@ describe("public API: lowrank-rl (src/index.ts) and lowrank-rl/node (src/node.ts
     expect(typeof nodeEntry.runner).toBe("object");
     expect(typeof nodeEntry.laser.readSavedPolicy).toBe("function");
     expect(typeof nodeEntry.cli.main).toBe("function");
+    expect(typeof nodeEntry.queue.startQueueWorker).toBe("function");
+    expect(typeof nodeEntry.queue.enqueueSweep).toBe("function");
   });
 
   it("no module reachable from the root imports a Node built-in", () => {
