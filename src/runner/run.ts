@@ -226,6 +226,8 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
     );
   }
   const buffer = new EpisodeBuffer(s.agent.stateDim, config.maxSteps);
+  // The agent's episode loop fused for this env where it has one (bit-identical to runEpisode + learn).
+  const fused = s.agent.fusedEpisodes?.(s.env) ?? null;
   const sessionStart = performance.now();
   const sessionStartStep = s.globalStep;
   let lastYield = sessionStart;
@@ -256,12 +258,13 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
       const la = lrActor(e);
       const lc = lrCritic(e);
       if (scheduled) s.agent.setLearningRates!(la, lc);
-      runEpisode(s.env, s.agent, s.rng, buffer);
+      if (fused) fused.runEpisode(s.rng, buffer);
+      else runEpisode(s.env, s.agent, s.rng, buffer);
       const steps = buffer.length;
       const stepAfter = s.globalStep + steps;
       const episodeReturn = buffer.totalReward();
       checkFinite(episodeReturn, METRIC.episodicReturn, number, stepAfter);
-      const { lossActor, lossCritic } = s.agent.learn(buffer);
+      const { lossActor, lossCritic } = fused ? fused.learnRecorded(buffer) : s.agent.learn(buffer);
       checkFinite(lossActor, METRIC.lossActor, number, stepAfter);
       checkFinite(lossCritic, METRIC.lossCritic, number, stepAfter);
       const bad = s.agent.parameters
