@@ -23,6 +23,7 @@ import {
   GYM_TASKS,
   gymMethodApplies,
   type GymMethod,
+  type GymPgOverrides,
   type GymTaskId,
 } from "../src/presets/gym.js";
 import { learningCurveFigure, returnVsParamsFigure, type ParamPoint } from "../src/report/figures.js";
@@ -71,6 +72,41 @@ export interface GymSummary {
   rows: GymRow[];
 }
 
+/** Preset fields `--set` may change (numbers; `buckets` as n/n/…). */
+const SETTABLE = [
+  "gamma",
+  "tau",
+  "episodesPerUpdate",
+  "epochs",
+  "clip",
+  "lrActor",
+  "lrCritic",
+  "criticEpochs",
+  "buckets",
+  "rank",
+  "interpolate",
+  "actorInit",
+  "criticInit",
+  "logSigmaInit",
+  "maxKl",
+  "damping",
+] as const;
+
+/** `--set k=v,k=v`: policy-gradient preset overrides for a search (docs/gym.md §5). */
+function presetOverrides(value: string): GymPgOverrides {
+  const usage = `--set must be a comma list of key=value with keys ${SETTABLE.join(", ")} (numbers; buckets as n/n/…); got "${value}"`;
+  const out: Record<string, number | number[]> = {};
+  for (const part of value.split(",")) {
+    const m = /^\s*(\w+)=([\d./eE+-]+)\s*$/.exec(part);
+    if (!m || !(SETTABLE as readonly string[]).includes(m[1])) throw new InvalidArgumentError(usage);
+    const nums = m[2].split("/").map(Number);
+    if (nums.some((x) => !Number.isFinite(x)) || (m[1] !== "buckets" && nums.length !== 1))
+      throw new InvalidArgumentError(usage);
+    out[m[1]] = m[1] === "buckets" ? nums : nums[0];
+  }
+  return out as GymPgOverrides;
+}
+
 function fileList(value: string): string[] {
   const files = value.split(",").map((s) => s.trim());
   if (files.some((f) => f === ""))
@@ -107,6 +143,11 @@ const program = new Command()
     intInRange("--final-episodes", 1, 10_000),
     FINAL_EPISODES,
   )
+  .option(
+    "--set <k=v,…>",
+    "policy-gradient preset overrides for a search (e.g. lrActor=0.01,rank=8,buckets=15/15)",
+    presetOverrides,
+  )
   .option("--out <dir>", "output folder (summary.json, report.md, report.html)", outputDir("--out"), OUT)
   .option("--doc <file>", "also write the Markdown results page here (e.g. docs/results/gym.md)")
   .option("--render <files>", "run nothing: rebuild the outputs from these summary.json files", fileList)
@@ -118,6 +159,7 @@ const opts = program.opts<{
   methods: GymMethod[];
   seeds: number[];
   totalSteps?: number;
+  set?: GymPgOverrides;
   finalEpisodes: number;
   out: string;
   doc?: string;

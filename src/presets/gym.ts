@@ -2,6 +2,8 @@ import { GaussianHead } from "../heads/gaussian.js";
 import type { PolicyHead } from "../heads/head.js";
 import { SoftmaxHead } from "../heads/softmax.js";
 import { Adam } from "../optim/adam.js";
+import { CpGrid } from "../parametrizations/cp-grid.js";
+import { AxisGrid } from "../parametrizations/discretizer.js";
 import type { Parametrization } from "../parametrizations/parametrization.js";
 import { GaeActorCritic } from "../pg/actor-critic.js";
 import type { BatchUpdateRule } from "../pg/batch-update.js";
@@ -161,6 +163,8 @@ export interface GymPgPreset {
   /** Low-rank init: factor entries N(0, init²) (2 dimensions) or, with more, every state mode 1 + N(0, 0.1²) and the last factor N(0, init²). */
   actorInit: number;
   criticInit: number;
+  /** Low-rank: 1 = read the factors by linear interpolation ({@link InterpolatedCp}), 0 = snap to the nearest grid point (`CpGrid`, LRPG's grid). */
+  interpolate: number;
   /** NN: hidden widths. */
   hidden: number[];
   /** Gaussian policies: initial log σ and its clamp. */
@@ -174,6 +178,7 @@ export interface GymPgPreset {
 type TaskDefaults = Omit<GymPgPreset, "model" | "algo">;
 
 const PG_BASE = {
+  interpolate: 1,
   tau: 0.95,
   epochs: 10,
   clip: 0.2,
@@ -268,16 +273,25 @@ function lowRankModel(
   name: string,
   rng: Rng,
 ): Parametrization {
-  const f = new InterpolatedCp({
-    low: task.low,
-    high: task.high,
-    buckets: p.buckets,
-    rank: p.rank,
-    outputs,
-    name,
-  });
+  const f =
+    p.interpolate === 0
+      ? new CpGrid({
+          grid: new AxisGrid({ low: task.low, high: task.high, buckets: p.buckets }),
+          rank: p.rank,
+          outputs,
+          name,
+        })
+      : new InterpolatedCp({
+          low: task.low,
+          high: task.high,
+          buckets: p.buckets,
+          rank: p.rank,
+          outputs,
+          name,
+        });
   const S = task.low.length;
-  if (S === 2) f.initNormal(rng, init);
+  if (S === 2)
+    for (const u of f.factors) for (let i = 0; i < u.data.length; i++) u.data[i] = init * rng.normal();
   else
     f.factors.forEach((u, d) => {
       const last = d === f.factors.length - 1;
