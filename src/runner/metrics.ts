@@ -92,13 +92,48 @@ function formatCsvValue(v: number | null | undefined): string {
   return String(v);
 }
 
+/** Longest a row waits in memory before {@link MetricsWriter} writes it (ms). */
+export const METRICS_FLUSH_MS = 1000;
+/** Buffered bytes (both files together) at which {@link MetricsWriter} writes at once. */
+const METRICS_FLUSH_BYTES = 1 << 16;
+
+/** Writers with buffered rows, flushed when the process exits. */
+const unflushed = new Set<MetricsWriter>();
+let exitHook = false;
+
+function flushAtExit(): void {
+  for (const w of unflushed) {
+    try {
+      w.flush();
+    } catch {
+      // Exiting anyway: resume regenerates the rows after the last checkpoint.
+    }
+  }
+}
+
 /**
  * Appends metric rows to `metrics.jsonl` (one JSON object per line, absent values omitted) and
  * `metrics.csv` (fixed columns, empty cells for absent values). Numbers are written with
  * JavaScript's shortest round-trip formatting, so parsing them back gives the same doubles.
+ *
+ * Rows are buffered and written together (one write per file): at least every
+ * {@link METRICS_FLUSH_MS} while rows arrive (and by a timer when the event loop runs), once 64 KiB
+ * are waiting, by {@link getOffset} (which a checkpoint records, so every checkpointed row is on
+ * disk), by {@link close}, and when the process exits. A killed process loses at most the rows
+ * after the last checkpoint, which resume cuts back and trains again in any case.
  */
 export class MetricsWriter {
   readonly columns: readonly string[];
+  private readonly columnSet: ReadonlySet<string>;
+  /** Rows formatted but not yet written: their JSONL and CSV text, count and byte lengths. */
+  private pendingJsonl = "";
+  private pendingCsv = "";
+  private pendingRows = 0;
+  private pendingBytes = 0;
+  private lastFlush = performance.now();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The error of a failed write: later writes and flushes throw it again. */
+  private failure: Error | null = null;
   private readonly jsonlFd: number;
   private readonly dir: string;
   private readonly jsonlPath: string;
@@ -118,7 +153,9 @@ export class MetricsWriter {
     options: MetricsWriterOptions = {},
   ) {
     this.columns = columns;
-    const tb = options.tensorboard === true ? {} : options.tensorboard || null;
+    this.columnSet = new Set(columns);
+    const tb0 = options.tensorboard === true ? {} : options.tensorboard || null;
+    const tb = tb0 && { ...tb0, buffered: true };
     const jsonlPath = join(dir, RUN_FILES.metricsJsonl);
     const csvPath = join(dir, RUN_FILES.metricsCsv);
     this.dir = dir;
@@ -178,15 +215,75 @@ export class MetricsWriter {
     return new MetricsWriter(dir, columns, offset, options);
   }
 
+  /** Formats `row` and buffers it (see the class comment for when it is written). */
   write(row: MetricRow): void {
+    if (this.failure) throw this.failure;
     const compact: MetricRow = {};
     for (const key of this.columns) if (row[key] !== undefined && row[key] !== null) compact[key] = row[key];
-    for (const key of Object.keys(row)) {
-      if (!this.columns.includes(key))
+    for (const key in row) {
+      if (!this.columnSet.has(key))
         throw new Error(`metrics: unknown column "${key}" (known: ${this.columns.join(", ")})`);
     }
     const line = JSON.stringify(compact) + "\n";
-    const csv = this.columns.map((c) => formatCsvValue(row[c])).join(",") + "\n";
+    let csv = "";
+    for (let c = 0; c < this.columns.length; c++) {
+      if (c > 0) csv += ",";
+      csv += formatCsvValue(row[this.columns[c]]);
+    }
+    csv += "\n";
+    this.pendingJsonl += line;
+    this.pendingCsv += csv;
+    this.pendingRows += 1;
+    this.pendingBytes += line.length + csv.length;
+    try {
+      this.events?.write(compact);
+    } catch (err) {
+      throw new FileWriteError(
+        join(this.dir, "tb"),
+        err,
+        `the TensorBoard event file lacks row ${this.offset.rows + this.pendingRows}; metrics.jsonl and metrics.csv hold it`,
+      );
+    }
+    if (this.pendingBytes >= METRICS_FLUSH_BYTES || performance.now() - this.lastFlush >= METRICS_FLUSH_MS) {
+      this.flush();
+    } else if (this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        try {
+          this.flush();
+        } catch {
+          // Kept in `failure`: the next write, getOffset or close throws it.
+        }
+      }, METRICS_FLUSH_MS);
+      this.timer.unref();
+      unflushed.add(this);
+      if (!exitHook) {
+        exitHook = true;
+        process.once("exit", flushAtExit);
+      }
+    }
+  }
+
+  /**
+   * Writes the buffered rows (one write per file). On failure (disk full) both files are cut back
+   * to their last whole row and a {@link FileWriteError} names the first row not written.
+   */
+  flush(): void {
+    if (this.failure) throw this.failure;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    unflushed.delete(this);
+    this.lastFlush = performance.now();
+    if (this.pendingRows === 0) return;
+    const line = this.pendingJsonl;
+    const csv = this.pendingCsv;
+    const rows = this.pendingRows;
+    this.pendingJsonl = "";
+    this.pendingCsv = "";
+    this.pendingRows = 0;
+    this.pendingBytes = 0;
     let file = this.jsonlPath;
     try {
       writeSync(this.jsonlFd, line, this.offset.jsonlBytes);
@@ -201,29 +298,33 @@ export class MetricsWriter {
       } catch {
         // Resume cuts both files back to its checkpoint's offsets in any case.
       }
-      throw new FileWriteError(
+      this.failure = new FileWriteError(
         file,
         err,
         `row ${this.offset.rows + 1} was not appended; the ${this.offset.rows} rows before it are kept`,
       );
+      throw this.failure;
     }
     this.jsonlHash.update(line);
     this.csvHash.update(csv);
     this.offset.jsonlBytes += Buffer.byteLength(line);
     this.offset.csvBytes += Buffer.byteLength(csv);
-    this.offset.rows += 1;
+    this.offset.rows += rows;
     try {
-      this.events?.write(compact);
+      this.events?.flush();
     } catch (err) {
-      throw new FileWriteError(
+      this.failure = new FileWriteError(
         join(this.dir, "tb"),
         err,
-        `the TensorBoard event file lacks row ${this.offset.rows}; metrics.jsonl and metrics.csv hold it`,
+        `the TensorBoard event file lacks rows after some of the first ${this.offset.rows}; metrics.jsonl and metrics.csv hold them`,
       );
+      throw this.failure;
     }
   }
 
+  /** The files' lengths, row count and hashes, every buffered row written first (a checkpoint records them). */
   getOffset(): MetricsOffset {
+    this.flush();
     return {
       jsonlBytes: this.offset.jsonlBytes,
       csvBytes: this.offset.csvBytes,
@@ -234,10 +335,28 @@ export class MetricsWriter {
     };
   }
 
+  /**
+   * Writes the buffered rows and closes the files (closed even when that write fails, which then
+   * throws; after an earlier failed write nothing more is written).
+   */
   close(): void {
-    closeSync(this.jsonlFd);
-    closeSync(this.csvFd);
-    this.events?.close();
+    try {
+      if (!this.failure) this.flush();
+    } finally {
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timer = null;
+      unflushed.delete(this);
+      closeSync(this.jsonlFd);
+      closeSync(this.csvFd);
+      if (!this.failure) this.events?.close();
+      else {
+        try {
+          this.events?.close();
+        } catch {
+          // The run already failed on a write; resume cuts the event file back to its checkpoint.
+        }
+      }
+    }
   }
 }
 

@@ -67,6 +67,11 @@ export class MetricsEventSink {
     return sink;
   }
 
+  /** Writes the rows the writer buffers (a buffered event file's; see `EventWriterOptions.buffered`). */
+  flush(): void {
+    this.writer.flush();
+  }
+
   write(row: Row): void {
     this.rows += 1;
     const scalars = rowScalars(row);

@@ -174,6 +174,11 @@ export interface EventWriterOptions {
   now?: () => number;
   /** Host name in the file name (default: `os.hostname()`). */
   host?: string;
+  /**
+   * Keep appended records in memory until {@link EventFileWriter.flush}, `getOffset` or `close`
+   * (one write for many records; the metric rows' writer flushes them with its own). Default false.
+   */
+  buffered?: boolean;
 }
 
 /**
@@ -187,13 +192,23 @@ export class EventFileWriter {
   private readonly fd: number;
   private bytes: number;
   private readonly now: () => number;
+  /** Records not yet written (buffered mode), or null (each record written at once). */
+  private readonly pending: Buffer[] | null;
 
-  private constructor(dir: string, file: string, fd: number, bytes: number, now: () => number) {
+  private constructor(
+    dir: string,
+    file: string,
+    fd: number,
+    bytes: number,
+    now: () => number,
+    buffered: boolean,
+  ) {
     this.dir = dir;
     this.file = file;
     this.fd = fd;
     this.bytes = bytes;
     this.now = now;
+    this.pending = buffered ? [] : null;
   }
 
   /** A new event file in `dir` (created if missing) holding the file_version event. */
@@ -203,7 +218,8 @@ export class EventFileWriter {
     for (const f of listEventFiles(dir)) rmSync(join(dir, f), { force: true });
     const wallTime = now();
     const file = eventFileName(wallTime, options.host);
-    const w = new EventFileWriter(dir, file, openSync(join(dir, file), "w"), 0, now);
+    const fd = openSync(join(dir, file), "w");
+    const w = new EventFileWriter(dir, file, fd, 0, now, options.buffered === true);
     w.append({ wallTime, fileVersion: EVENT_FILE_VERSION });
     return w;
   }
@@ -229,14 +245,28 @@ export class EventFileWriter {
     for (const f of listEventFiles(dir)) if (f !== offset.file) rmSync(join(dir, f), { force: true });
     const fd = openSync(path, "r+");
     ftruncateSync(fd, offset.bytes);
-    return new EventFileWriter(dir, offset.file, fd, offset.bytes, options.now ?? (() => Date.now() / 1000));
+    const now = options.now ?? (() => Date.now() / 1000);
+    return new EventFileWriter(dir, offset.file, fd, offset.bytes, now, options.buffered === true);
   }
 
   /** Writes one event as a record. */
   append(event: TensorBoardEvent): void {
     const record = frameRecord(encodeEvent(event));
+    if (this.pending !== null) {
+      this.pending.push(record);
+      return;
+    }
     writeSync(this.fd, record, 0, record.length, this.bytes);
     this.bytes += record.length;
+  }
+
+  /** Writes the buffered records (buffered mode; a no-op otherwise). On failure they are dropped. */
+  flush(): void {
+    if (this.pending === null || this.pending.length === 0) return;
+    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    this.pending.length = 0;
+    writeSync(this.fd, data, 0, data.length, this.bytes);
+    this.bytes += data.length;
   }
 
   /** Writes `scalars` at `step` with the clock's wall time. */
@@ -244,12 +274,19 @@ export class EventFileWriter {
     this.append({ wallTime: this.now(), step, scalars });
   }
 
+  /** The file and its length, every buffered record written first. */
   getOffset(): EventFileOffset {
+    this.flush();
     return { file: this.file, bytes: this.bytes };
   }
 
+  /** Writes the buffered records, then closes the file (which is closed even when that write fails). */
   close(): void {
-    closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }
 
