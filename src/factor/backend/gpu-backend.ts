@@ -149,7 +149,7 @@ export class GpuFactorBackend implements FactorBackend {
     const N = param.length;
     const c = adamCoefficients(config, config.step);
     const out = await this.k.adam.run(
-      [N, 3],
+      [N, 1, 3],
       toFloat32(param),
       toFloat32(grad),
       toFloat32(m),

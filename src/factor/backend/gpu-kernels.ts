@@ -161,14 +161,16 @@ export type AdamKernelArgs = [
 ];
 
 /**
- * One Adam step; output [N, 3] (x = index, y = 0 new param, 1 new m, 2 new v). Where useMask = 1
- * and mask[i] = 0 the entry is unchanged. Kernel source text: its update expressions are written
+ * One Adam step; output [N, 1, 3] (x = index, z = 0 new param, 1 new m, 2 new v). The y axis of
+ * length 1 lets gpu.js pack the 3N outputs into a square texture: as [N, 3] they would be an N × 3
+ * texture, which a GL device refuses once N passes its maximum texture side (16 384 on Mesa, so a
+ * population of ~200 pendulum agents). Where useMask = 1 and mask[i] = 0 the entry is unchanged. Kernel source text: its update expressions are written
  * out from the formula functions of src/optim/update-rules.ts (the ones every optimizer path runs).
  */
 export const adamKernelSource =
   kernelSource<AdamKernelArgs>(`function adamKernel(param, grad, m, v, mask, useMask, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, biasCorrection2Sqrt, eps) {
   const idx = this.thread.x;
-  const which = this.thread.y;
+  const which = this.thread.z;
   let frozen = 0;
   if (useMask > 0.5) {
     if (mask[idx] === 0) {
