@@ -203,7 +203,8 @@ async function jobInfo(queue: Queue, job: SweepJob): Promise<QueuedJobInfo> {
     queueId,
     runName,
     phase,
-    attemptsFailed: j.attemptsMade ?? 0,
+    // BullMQ counts the successful attempt in attemptsMade too.
+    attemptsFailed: Math.max(0, (j.attemptsMade ?? 0) - (phase === "done" ? 1 : 0)),
     ...(j.failedReason ? { error: j.failedReason } : {}),
     enqueuedAt: j.timestamp,
     ...(j.processedOn ? { processedOn: j.processedOn } : {}),

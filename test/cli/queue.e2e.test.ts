@@ -378,7 +378,7 @@ describe("worker --upload: results through Redis to a submitter that does not sh
     await runSweep(parseSweepSpec(small), localOut, { threads: 1 });
     const sub = await exited(submit);
     expect(sub.code, submitOut).toBe(0);
-    expect(submitOut).toMatch(/4\/4 done, 0 running, 0 waiting, 0 failed/);
+    expect(submitOut).toMatch(/4\/4 done, 0 running, 0 waiting, 0 failed, 0 retried/);
     expect(submitOut).toMatch(/run end → uploaded files written here \d+ ms/);
     expect(submitOut).not.toMatch(/no finished folder/);
 
