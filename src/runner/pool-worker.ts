@@ -1,4 +1,3 @@
-import type { MessagePort } from "node:worker_threads";
 import { executePopulation } from "./population-run.js";
 import { resumeRun, executeRun, type RunResult } from "./run.js";
 
@@ -12,8 +11,14 @@ export interface PoolTask {
   /** Or: train these configs (equal but for the seed) as one population, one directory each. */
   population?: { configs: unknown[]; dirs?: string[]; outRoot?: string };
   /** Receives `{ episode, episodes }` progress messages (every `progressEvery` episodes and at the end). */
-  port?: MessagePort;
+  port?: ProgressPort;
   progressEvery?: number;
+}
+
+/** Where a task reports progress: a worker's MessagePort, or a callback when the task runs in-process. */
+export interface ProgressPort {
+  postMessage(message: ProgressMessage): void;
+  close(): void;
 }
 
 export interface ProgressMessage {

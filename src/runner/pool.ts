@@ -1,25 +1,52 @@
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { MessageChannel } from "node:worker_threads";
-import { Piscina } from "piscina";
-import type { PoolResult, PoolTask, ProgressMessage } from "./pool-worker.js";
+import runPoolTask, { type PoolResult, type PoolTask, type ProgressMessage } from "./pool-worker.js";
 import type { RunResult } from "./run.js";
 import { parseRunConfig } from "./config.js";
 import { isDqnConfigInput, parseDqnRunConfig } from "./dqn-config.js";
 import { groupIntoPopulations, type RunJob } from "./population-run.js";
 
-/** The worker module next to this file (`.ts` under tsx, `.js` once built). */
-function workerUrl(): string {
-  const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-  return new URL(`./pool-worker${ext}`, import.meta.url).href;
+/** Newest modification time (ms) of the files under `dir`. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const t = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    if (t > newest) newest = t;
+  }
+  return newest;
+}
+
+/**
+ * The worker module and whether it is compiled JavaScript. Built (this file is `.js`): the worker
+ * next to it. Under tsx: the build's `dist/runner/pool-worker.js` when it exists and is newer than
+ * every file under `src/` (a worker then starts in a fraction of the time, without tsx's
+ * transform), else the `.ts` worker through tsx, so a stale build never runs.
+ */
+export function poolWorkerModule(): { url: string; compiled: boolean } {
+  if (!import.meta.url.endsWith(".ts"))
+    return { url: new URL("./pool-worker.js", import.meta.url).href, compiled: true };
+  const srcDir = fileURLToPath(new URL("..", import.meta.url));
+  const built = join(srcDir, "..", "dist", "runner", "pool-worker.js");
+  try {
+    if (existsSync(built) && statSync(built).mtimeMs >= newestMtime(srcDir))
+      return { url: pathToFileURL(built).href, compiled: true };
+  } catch {
+    // Unreadable build or sources: use the sources.
+  }
+  return { url: new URL("./pool-worker.ts", import.meta.url).href, compiled: false };
 }
 
 /**
  * Node flags for the workers: the parent's, plus tsx's loader when the worker is TypeScript and
  * the parent registered tsx programmatically (bin/lowrank-rl.js), which workers do not inherit.
  */
-function workerExecArgv(): string[] {
+function workerExecArgv(compiled: boolean): string[] {
   const argv = [...process.execArgv];
-  if (import.meta.url.endsWith(".ts") && !argv.some((a) => a.includes("tsx"))) argv.push("--import", "tsx");
+  if (!compiled && !argv.some((a) => a.includes("tsx"))) argv.push("--import", "tsx");
   return argv;
 }
 
@@ -34,19 +61,25 @@ export interface PoolOptions {
 
 /**
  * Runs jobs in a piscina worker-thread pool, one job per task, all cores busy. Results are in
- * job order. Under tsx the workers inherit its loader, so the `.ts` worker runs as is.
+ * job order. The workers load compiled JavaScript where a current build exists (see
+ * {@link poolWorkerModule}), else the `.ts` worker through tsx. With one thread (asked for, or one
+ * task) the jobs run one after another in this thread instead: the same code on the same inputs,
+ * without a worker's start-up.
  */
 export async function runJobsInPool(
   tasks: readonly Omit<PoolTask, "port">[],
   options: PoolOptions = {},
 ): Promise<RunResult[]> {
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.max(1, tasks.length)));
+  if (threads === 1) return runJobsInProcess(tasks, options);
+  const worker = poolWorkerModule();
+  const { Piscina } = await import("piscina");
   const pool = new Piscina({
-    filename: workerUrl(),
+    filename: worker.url,
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 1000,
-    execArgv: workerExecArgv(),
+    execArgv: workerExecArgv(worker.compiled),
   });
   try {
     return await Promise.all(
@@ -78,6 +111,32 @@ export async function runJobsInPool(
   } finally {
     await pool.destroy();
   }
+}
+
+/** {@link runJobsInPool} with one thread: each task through the pool worker's entry, in this thread, in order. */
+async function runJobsInProcess(
+  tasks: readonly Omit<PoolTask, "port">[],
+  options: PoolOptions,
+): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  for (let index = 0; index < tasks.length; index++) {
+    let reported = 0;
+    const onProgress = options.onProgress;
+    const port = onProgress
+      ? {
+          postMessage: (m: ProgressMessage) => {
+            reported += m.delta;
+            onProgress(m.delta);
+          },
+          close: () => {},
+        }
+      : undefined;
+    const result = await runPoolTask(port ? { ...tasks[index], port } : { ...tasks[index] });
+    if (onProgress && result.sessionEpisodes > reported) onProgress(result.sessionEpisodes - reported);
+    options.onJobDone?.(result, index);
+    results.push(result);
+  }
+  return results;
 }
 
 /** A job for {@link runRunJobsInPool}: a raw or resolved config, and where its run goes. */
