@@ -59,9 +59,9 @@ const SPECTRUM_INTERVAL = 5000;
 const RETURN_WINDOW = 20;
 // ---------------------------------------------------------------------------------------------
 
-// Variant names are the runner's network specs (`lowrank-16`: the 64×64 layer at rank 16).
+// Variant names are the runner's network specs (`lowrank-rank16`: the 64×64 layer at rank 16).
 const VARIANTS: Record<string, { family: string }> = { dense: { family: "dense" } };
-for (const k of RANKS) VARIANTS[`lowrank-${k}`] = { family: "low-rank" };
+for (const k of RANKS) VARIANTS[`lowrank-rank${k}`] = { family: "low-rank" };
 
 function variantList(value: string): string[] {
   const names = value.split(",").map((s) => s.trim());

@@ -36,11 +36,11 @@ const VARIANTS: Record<
   { hidden: HiddenLayerSpec; conv?: ConvLayerSpec; precision: MatmulPrecision }
 > = {
   dense: { hidden: { kind: "dense" }, precision: "f32" },
-  trl: { hidden: { kind: "trl", rank: 0.1 }, precision: "f32" },
-  lowrank: { hidden: { kind: "lowrank", rank: 0.1 }, precision: "f32" },
-  cpconv: { hidden: { kind: "dense" }, conv: { kind: "cp", rank: 0.5 }, precision: "f32" },
+  trl: { hidden: { kind: "trl", parameterFraction: 0.1 }, precision: "f32" },
+  lowrank: { hidden: { kind: "lowrank", parameterFraction: 0.1 }, precision: "f32" },
+  cpconv: { hidden: { kind: "dense" }, conv: { kind: "cp", parameterFraction: 0.5 }, precision: "f32" },
   dense_f64: { hidden: { kind: "dense" }, precision: "f64" },
-  trl_f64: { hidden: { kind: "trl", rank: 0.1 }, precision: "f64" },
+  trl_f64: { hidden: { kind: "trl", parameterFraction: 0.1 }, precision: "f64" },
 };
 
 function cpuMicros(): number {

@@ -28,9 +28,9 @@ import { readManifest, runDirAlgo } from "../runner/manifest.js";
 import { paperAgentFactory } from "../runner/paper-agent-factory.js";
 import { packageVersion } from "../runner/provenance.js";
 import { Rng } from "../random/rng.js";
-import { executeRun, resumeRun, type RunCheckpoint, type RunResult } from "../runner/run.js";
+import { executeRun, resumeRun, type RunCheckpoint } from "../runner/run.js";
 import { checkNoDqnFields, isDqnConfigInput, parseDqnRunConfig } from "../runner/dqn-config.js";
-import { evaluateDqnRunDir, executeDqnRun, resumeDqnRun } from "../runner/dqn-run.js";
+import { evaluateDqnRunDir, executeDqnRunAsync, resumeDqnRunAsync } from "../runner/dqn-run.js";
 import { RunLockedError } from "../runner/run-lock.js";
 import { newestCheckpointCounter, RUN_FILES } from "../runner/run-dir.js";
 import { readSweepSpec, runSweep, planSweep } from "../runner/sweep.js";
@@ -38,7 +38,7 @@ import { ScheduleError } from "../runner/schedule.js";
 import type { StateDict } from "../pg/agent.js";
 import { addConfigOptions, rawConfigFromOptions } from "./config-options.js";
 import { episodeProgressBar } from "./progress.js";
-import { summarize, trainWithProgress } from "./train-progress.js";
+import { trainWithProgress } from "./train-progress.js";
 import { buildRunReport } from "../report/run-report.js";
 import { writeReport } from "../report/html.js";
 import { exportFigures } from "../report/export.js";
@@ -57,30 +57,6 @@ class UsageError extends Error {}
 
 /** What `lowrank-rl eval` writes for a DQN run (its eval.json holds the evaluations during training). */
 const DQN_EVAL_FILE = "eval_cli.json";
-
-/**
- * Runs a DQN training call with a frame progress bar. DQN's loop is synchronous, so no signal
- * handler could run during it: SIGINT/SIGTERM end the process at once, and `resume` continues
- * from the newest periodic checkpoint.
- */
-function trainDqnWithProgress(
-  total: number,
-  startAt: number,
-  quiet: boolean,
-  go: (onProgress: (frame: number) => void) => RunResult,
-): RunResult {
-  const bar = quiet ? null : episodeProgressBar(total, "train", "frames");
-  bar?.add(startAt);
-  let last = startAt;
-  try {
-    return go((frame) => {
-      bar?.add(frame - last);
-      last = frame;
-    });
-  } finally {
-    bar?.stop();
-  }
-}
 
 function intArg(name: string, min: number, max: number) {
   return (value: string) => {
@@ -182,10 +158,16 @@ export function buildProgram(): Command {
     if (isDqnConfigInput(raw)) {
       const config = parseDqnRunConfig(raw);
       taken();
-      const r = trainDqnWithProgress(config.totalSteps, 0, Boolean(opts.quiet), (onProgress) =>
-        executeDqnRun(config, { dir: out, outRoot: opts.root as string, onProgress }),
+      // The first SIGINT/SIGTERM checkpoints at the current frame and exits 130/143; `resume` continues.
+      process.exitCode = await trainWithProgress(
+        config.totalSteps,
+        0,
+        Boolean(opts.quiet),
+        (onProgress, signal) =>
+          executeDqnRunAsync(config, { dir: out, outRoot: opts.root as string, onProgress, signal }),
+        "frames",
+        "frame",
       );
-      summarize(r, Boolean(opts.quiet));
       return;
     }
     checkNoDqnFields(raw);
@@ -228,13 +210,14 @@ export function buildProgram(): Command {
           process.stdout.write(`${dir}: already completed (${m.config.totalSteps} frames); nothing to do\n`);
           return;
         }
-        const r = trainDqnWithProgress(
+        process.exitCode = await trainWithProgress(
           total,
           newestCheckpointCounter(dir),
           Boolean(opts.quiet),
-          (onProgress) => resumeDqnRun(dir, { onProgress, totalSteps: opts.totalSteps }),
+          (onProgress, signal) => resumeDqnRunAsync(dir, { onProgress, signal, totalSteps: opts.totalSteps }),
+          "frames",
+          "frame",
         );
-        summarize(r, Boolean(opts.quiet));
         return;
       }
       if (opts.totalSteps !== undefined) throw new UsageError("--total-steps applies to DQN runs only");

@@ -34,7 +34,7 @@ export async function trainWithProgress(
   quiet: boolean,
   go: (onProgress: (done: number) => void, signal: AbortSignal) => Promise<RunResult>,
   unit: "episodes" | "frames" | "steps" = "episodes",
-  checkpointsAfter: "episode" | "update" = "episode",
+  checkpointsAfter: "episode" | "update" | "frame" = "episode",
 ): Promise<number> {
   const bar = quiet ? null : episodeProgressBar(total, "train", unit);
   bar?.add(startAt);

@@ -53,7 +53,9 @@ export {
 export { evaluateDqn, type EvaluationOptions, type EvaluationResult } from "./evaluate.js";
 export {
   trainDqn,
+  startDqnTraining,
   DqnDivergedError,
+  type DqnTrainingLoop,
   type TrainDqnOptions,
   type TrainDqnResult,
   type EpisodeRecord,
@@ -74,5 +76,6 @@ export {
   type MinAtarQNetworkOptions,
   type HiddenLayerSpec,
   type ConvLayerSpec,
+  type LayerSize,
   type QHeadSpec,
 } from "./networks.js";

@@ -6,7 +6,6 @@ import { Flatten } from "../nn/flatten.js";
 import type { Layer } from "../nn/layer.js";
 import { LowRankDense } from "../nn/low-rank-dense.js";
 import { resolvePrecision } from "../nn/precision.js";
-import { rankOrFraction } from "../nn/rank.js";
 import { ReLU } from "../nn/relu.js";
 import { Sequential } from "../nn/sequential.js";
 import { TuckerRegression } from "../nn/tucker-regression.js";
@@ -15,16 +14,31 @@ import { ChannelsLastToFirst } from "./channels-last.js";
 import { DuelingHead } from "./heads.js";
 
 /**
+ * A factorized layer's size: an integer `rank` (a Tucker layer: or one per mode) or a
+ * `parameterFraction` in (0, 1] of the dense layer's parameter count, never both; a non-integer
+ * rank is an error naming the field (src/nn/rank.ts).
+ */
+export type LayerSize<R> =
+  { rank: R; parameterFraction?: undefined } | { parameterFraction: number; rank?: undefined };
+
+/**
  * How the hidden layer is parametrized:
  *  - dense: W ∈ ℝ^{out×in};
- *  - lowrank: W = L Rᵀ of rank K (an integer, or a fraction in (0, 1) of the dense parameter count);
+ *  - lowrank: W = L Rᵀ of rank K, or sized by a parameter fraction;
  *  - trl: Tucker tensor-regression layer over the conv activation's modes (C, H, W) and the output
- *    (Kossaifi et al. 2020), ranks as an integer/tuple or a fraction in (0, 1) of the dense count.
- * Here one number stands for either (the `lowrank-<r>` network names); the layers take `rank` or
- * `parameterFraction` (see rankOrFraction).
+ *    (Kossaifi et al. 2020), ranks as an integer or tuple, or sized by a parameter fraction.
  */
 export type HiddenLayerSpec =
-  { kind: "dense" } | { kind: "lowrank"; rank: number } | { kind: "trl"; rank: number | readonly number[] };
+  | { kind: "dense" }
+  | ({ kind: "lowrank" } & LayerSize<number>)
+  | ({ kind: "trl" } & LayerSize<number | readonly number[]>);
+
+/** The layer options of a {@link LayerSize} (only the key that is given). */
+function sizeOptions<R>(s: LayerSize<R>): { rank: R } | { parameterFraction: number } {
+  return s.parameterFraction !== undefined
+    ? { parameterFraction: s.parameterFraction }
+    : { rank: s.rank as R };
+}
 
 /**
  * The output head on the last hidden features: `dueling` splits it into value and advantage
@@ -52,7 +66,7 @@ function qHead(
 }
 
 /** The conv layer: full, or CP-factorized of rank R, or a fraction in (0, 1) (1×1 down, k×1, 1×k, 1×1 up). */
-export type ConvLayerSpec = { kind: "dense" } | { kind: "cp"; rank: number };
+export type ConvLayerSpec = { kind: "dense" } | ({ kind: "cp" } & LayerSize<number>);
 
 export interface MlpQNetworkOptions {
   observationSize: number;
@@ -86,7 +100,7 @@ export function mlpQNetwork(options: MlpQNetworkOptions): Sequential {
     const common = { inFeatures: width, outFeatures: h, rng: options.rng, name: `fc${i}`, precision };
     layers.push(
       i > 0 && spec.kind === "lowrank"
-        ? new LowRankDense({ ...common, ...rankOrFraction(spec.rank) })
+        ? new LowRankDense({ ...common, ...sizeOptions(spec) })
         : new Dense(common),
     );
     layers.push(new ReLU([h], `relu${i}`));
@@ -145,7 +159,7 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
   };
   const conv: Conv2d | CPConv2d =
     convSpec.kind === "cp"
-      ? new CPConv2d({ ...convCommon, ...rankOrFraction(convSpec.rank) })
+      ? new CPConv2d({ ...convCommon, ...sizeOptions(convSpec) })
       : new Conv2d(convCommon);
   const convShape = conv.outputShape;
   const features = convShape.reduce((a, b) => a * b, 1);
@@ -156,7 +170,7 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
       new TuckerRegression({
         inputShape: convShape,
         outFeatures: hidden,
-        ...rankOrFraction(hiddenSpec.rank),
+        ...sizeOptions(hiddenSpec),
         rng,
         name,
         precision,
@@ -169,7 +183,7 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
         ? new LowRankDense({
             inFeatures: features,
             outFeatures: hidden,
-            ...rankOrFraction(hiddenSpec.rank),
+            ...sizeOptions(hiddenSpec),
             rng,
             name,
             precision,

@@ -170,6 +170,31 @@ export interface TrainDqnResult {
  * `trainFrequency` frames. Episodes reset on termination or truncation.
  */
 export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
+  const loop = startDqnTraining(options);
+  loop.runTo(options.totalFrames);
+  return loop.result();
+}
+
+/**
+ * A {@link trainDqn} call run in pieces, so that a caller can yield to the event loop between
+ * them (signal handlers run) and stop at any frame with a full snapshot. Running the pieces
+ * back to back is exactly `trainDqn`: the same frames, draws and callbacks in the same order.
+ */
+export interface DqnTrainingLoop {
+  /** Frames done so far. */
+  readonly frame: number;
+  /** True once `totalFrames` is reached or `evaluation.stopWhen` ended the run. */
+  readonly done: boolean;
+  /** Runs frames until `lastFrame` (at most `totalFrames`) is done, or the run ends. */
+  runTo(lastFrame: number): void;
+  /** The full state after the last frame run, as `checkpoint.save` receives it (copies). */
+  snapshot(): DqnTrainState;
+  /** What the frames run so far give (`frames` = frames done). */
+  result(): TrainDqnResult;
+}
+
+/** Validates `options`, restores a resume state, resets the env; runs no frame. */
+export function startDqnTraining(options: TrainDqnOptions): DqnTrainingLoop {
   const { env, agent, totalFrames } = options;
   const cfg = agent.config;
   if (!Number.isInteger(totalFrames) || totalFrames < 0)
@@ -247,8 +272,18 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
     },
     agent: agent.getState(),
   });
-  let framesDone = totalFrames;
-  for (let frame = firstFrame; frame <= totalFrames; frame++) {
+  let nextFrame = firstFrame;
+  let stopped = false;
+  const runTo = (lastFrame: number): void => {
+    const last = Math.min(lastFrame, totalFrames);
+    while (!stopped && nextFrame <= last) {
+      const frame = nextFrame;
+      runFrame(frame);
+      nextFrame = frame + 1;
+    }
+  };
+  /** One frame: act, store, maybe update, callbacks, log, evaluation, periodic checkpoint. */
+  const runFrame = (frame: number): void => {
     const warm = frame <= cfg.learningStarts;
     const epsilon = agent.epsilon(frame - 1);
     const action = warm ? rng.integer(agent.numActions) : agent.act(observation, epsilon, rng);
@@ -303,8 +338,8 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
       evaluations.push(e);
       options.onEval?.(e);
       if (evaluation.stopWhen?.(e)) {
-        framesDone = frame;
-        break;
+        stopped = true;
+        return;
       }
     }
     if (
@@ -315,12 +350,23 @@ export function trainDqn(options: TrainDqnOptions): TrainDqnResult {
       ckpt.save(snapshot(frame));
       lastSave = performance.now();
     }
-  }
+  };
+  const framesDone = (): number => nextFrame - 1;
   return {
-    episodes,
-    evaluations,
-    frames: framesDone,
-    updates: agent.updates,
-    seconds: elapsed(),
+    get frame() {
+      return framesDone();
+    },
+    get done() {
+      return stopped || nextFrame > totalFrames;
+    },
+    runTo,
+    snapshot: () => snapshot(framesDone()),
+    result: () => ({
+      episodes,
+      evaluations,
+      frames: framesDone(),
+      updates: agent.updates,
+      seconds: elapsed(),
+    }),
   };
 }

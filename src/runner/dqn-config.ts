@@ -16,7 +16,12 @@ export interface DqnRunConfig {
   seed: number;
   /** Env frames to train. */
   totalSteps: number;
-  /** Q-network: `dense`, `lowrank-<r>`, `trl-<r>` (r: a fraction in (0, 1) of the dense layer's parameters, or an integer rank), `cpconv`. */
+  /**
+   * Q-network: `dense`; `lowrank-<f>` / `trl-<f>` with f a parameter fraction in (0, 1) of the
+   * dense hidden layer (written with a decimal point, `lowrank-0.2`); `lowrank-rank<K>` /
+   * `trl-rank<K>` with K an integer rank; `cpconv`. A fraction and a rank are two differently
+   * named forms: a bare integer (`lowrank-8`) is refused with a hint.
+   */
   network: string;
   /** Arithmetic of the matrix products. */
   precision: MatmulPrecision;
@@ -224,8 +229,6 @@ export interface DqnFieldDoc {
 }
 
 const MAX_SEED = 2 ** 31 - 1;
-const RANK = String.raw`(?:[1-9]\d*|0?\.\d*[1-9]\d*)`;
-const NETWORK = new RegExp(`^(?:dense|cpconv|(?:lowrank|trl)-${RANK})$`);
 const TARGET = /^(?:hard:[1-9]\d*|polyak:(?:1(?:\.0*)?|0?\.\d*[1-9]\d*))$/;
 
 /** DQN-only fields (the shared ones, env/seed/gamma/checkpoint…, are documented with the PG fields). */
@@ -241,7 +244,7 @@ export const DQN_FIELD_DOCS: readonly DqnFieldDoc[] = [
     name: "network",
     flag: "--network <spec>",
     allowed:
-      "dense, lowrank-<r>, trl-<r> or cpconv (r: a fraction in (0, 1) of the dense hidden layer's parameters, or an integer rank; trl and cpconv need MinAtar/Breakout)",
+      "dense, lowrank-<f>, lowrank-rank<K>, trl-<f>, trl-rank<K> or cpconv (f: a fraction in (0, 1) of the dense hidden layer's parameters, e.g. 0.2; K: an integer rank >= 1; trl and cpconv need MinAtar/Breakout)",
     description: "DQN: Q-network",
   },
   {
@@ -478,7 +481,7 @@ const dqnSchema = z.strictObject({
   env: z.enum(DQN_ENVS),
   seed: intIn(0, MAX_SEED).optional(),
   totalSteps: intIn(1, 1_000_000_000).optional(),
-  network: z.string().regex(NETWORK).optional(),
+  network: z.string().optional(),
   precision: z.enum(["f32", "f64"]).optional(),
   gamma: prob.optional(),
   lr: z.number().gt(0).max(1).optional(),
@@ -550,6 +553,7 @@ export function parseDqnRunConfig(raw: unknown): DqnRunConfig {
       allowed,
     );
   const c = parsed.data;
+  if (c.network !== undefined) parseNetworkSpec(c.network);
   const preset = c.preset ?? "none";
   const d: DqnDefaults = { ...DQN_ENV_DEFAULTS[c.env], ...DQN_PRESET_DEFAULTS[preset][c.env] };
   const totalSteps = c.totalSteps ?? d.totalSteps;
@@ -609,27 +613,63 @@ export function parseDqnRunConfig(raw: unknown): DqnRunConfig {
   if (config.env === "CartPole-v1" && (net.hidden.kind === "trl" || net.conv !== undefined))
     throw new ConfigError(
       "network",
-      `config.network = ${show(config.network)}: CartPole-v1's MLP takes dense or lowrank-<r> (trl and cpconv need MinAtar/Breakout's conv network)`,
+      `config.network = ${show(config.network)}: CartPole-v1's MLP takes dense, lowrank-<f> or lowrank-rank<K> (trl and cpconv need MinAtar/Breakout's conv network)`,
     );
   return config;
 }
 
 /** Hidden-layer and conv parametrization of a network spec string (validated by the config). */
 export interface DqnNetworkSpec {
-  hidden: { kind: "dense" } | { kind: "lowrank" | "trl"; rank: number };
-  conv?: { kind: "cp"; rank: number };
+  hidden:
+    | { kind: "dense" }
+    | { kind: "lowrank" | "trl"; rank: number }
+    | { kind: "lowrank" | "trl"; parameterFraction: number };
+  conv?: { kind: "cp"; parameterFraction: number };
 }
 
 /** The CP conv keeps ½ of the 4→16 3×3 kernel's parameters (rank 11). */
 export const CP_CONV_FRACTION = 0.5;
 
+/**
+ * Reads a network spec: `dense`, `cpconv`, `<kind>-<f>` (a parameter fraction f in (0, 1), written
+ * with a decimal point) or `<kind>-rank<K>` (an integer rank K >= 1), kind `lowrank` or `trl`.
+ * A bare integer, a fractional rank or a fraction outside (0, 1) is a {@link ConfigError} that
+ * says which form to write instead.
+ */
 export function parseNetworkSpec(spec: string): DqnNetworkSpec {
   if (spec === "dense") return { hidden: { kind: "dense" } };
-  if (spec === "cpconv") return { hidden: { kind: "dense" }, conv: { kind: "cp", rank: CP_CONV_FRACTION } };
-  const m = /^(lowrank|trl)-(.+)$/.exec(spec);
-  if (!m || !NETWORK.test(spec))
-    throw new ConfigError("network", `config.network = ${show(spec)}: must be ${allowed("network")}`);
-  return { hidden: { kind: m[1] as "lowrank" | "trl", rank: Number(m[2]) } };
+  if (spec === "cpconv")
+    return { hidden: { kind: "dense" }, conv: { kind: "cp", parameterFraction: CP_CONV_FRACTION } };
+  const bad = (why: string): never => {
+    throw new ConfigError("network", `config.network = ${show(spec)}: ${why}`);
+  };
+  const m = /^(lowrank|trl)-(.*)$/.exec(spec);
+  if (!m) return bad(`must be ${allowed("network")}`);
+  const kind = m[1] as "lowrank" | "trl";
+  const value = m[2];
+  const rank = /^rank(.*)$/.exec(value);
+  if (rank) {
+    if (!/^[1-9]\d*$/.test(rank[1]))
+      return bad(
+        `the rank in ${kind}-rank<K> must be an integer >= 1, got ${show(rank[1])}` +
+          (/^0?\.\d+$/.test(rank[1]) ? `; for a parameter fraction write ${kind}-${rank[1]}` : ""),
+      );
+    return { hidden: { kind, rank: Number(rank[1]) } };
+  }
+  if (/^\d+$/.test(value))
+    return bad(
+      `a bare number is not accepted (rank or fraction?): write ${kind}-rank${Number(value)} for the integer rank ${Number(value)}, or ${kind}-<f> with f in (0, 1), e.g. ${kind}-0.2, for a fraction of the dense layer's parameters`,
+    );
+  if (/^\d*\.\d*$/.test(value) && value !== ".") {
+    const f = Number(value);
+    if (!(f > 0 && f < 1))
+      return bad(
+        `the parameter fraction in ${kind}-<f> must be in (0, 1), got ${value}` +
+          (Number.isInteger(f) && f >= 1 ? `; for an integer rank write ${kind}-rank${f}` : ""),
+      );
+    return { hidden: { kind, parameterFraction: f } };
+  }
+  return bad(`must be ${allowed("network")}`);
 }
 
 /** The `DqnConfig` of the agent (src/dqn) a run config describes. */

@@ -3,7 +3,14 @@ import { join } from "node:path";
 import { DqnAgent } from "../dqn/agent.js";
 import { evaluateDqn, type EvaluationResult as DqnEvaluationResult } from "../dqn/evaluate.js";
 import { singularValues, spectrumSummary } from "../dqn/spectrum.js";
-import { DqnDivergedError, trainDqn, type DqnTrainState, type EvalRecord } from "../dqn/train.js";
+import {
+  DqnDivergedError,
+  startDqnTraining,
+  trainDqn,
+  type DqnTrainingLoop,
+  type DqnTrainState,
+  type EvalRecord,
+} from "../dqn/train.js";
 import { keptCheckpointNote } from "./divergence.js";
 import type { Layer } from "../nn/layer.js";
 import { Rng } from "../random/rng.js";
@@ -74,6 +81,12 @@ export interface DqnRunOptions {
   /** Extra manifest field naming the experiment script that started the run. */
   experiment?: string;
   warn?: (message: string) => void;
+}
+
+/** Options of the interruptible runs ({@link executeDqnRunAsync}, {@link resumeDqnRunAsync}). */
+export interface DqnRunAsyncOptions extends DqnRunOptions {
+  /** A stop request (SIGINT/SIGTERM): checkpoint at the current frame, mark "interrupted", return. */
+  signal?: AbortSignal;
 }
 
 /** The run's network and agent, built from its config and seed (the same draws as ever). */
@@ -174,8 +187,19 @@ function evalOptions(config: DqnRunConfig) {
   };
 }
 
-/** Trains a session to its budget: metric rows, spectra, checkpoints, final evaluation and files. */
-function trainSession(s: DqnSession, options: DqnRunOptions): RunResult {
+/** How a session's training loop ends: completed, interrupted (with a last checkpoint) or failed. */
+interface SessionRun {
+  loop: DqnTrainingLoop;
+  complete: () => RunResult;
+  interrupt: () => RunResult;
+}
+
+/**
+ * Sets a session up to train to its budget: metric rows, spectra, periodic checkpoints; then
+ * `complete` writes the final evaluation and files, `interrupt` a last checkpoint at the frame
+ * reached (so `resume` goes on from exactly there) and the "interrupted" manifest.
+ */
+function sessionRun(s: DqnSession, options: DqnRunOptions): SessionRun {
   const { config, agent, metrics, dir } = s;
   const spec = DQN_ENV_SPECS[config.env];
   const log = options.log ?? (() => {});
@@ -194,119 +218,183 @@ function trainSession(s: DqnSession, options: DqnRunOptions): RunResult {
       "spectrum/sigma_max": sum.top,
     });
   };
+  let savedFrame = -1;
+  const save = (train: DqnTrainState): void => {
+    const t = performance.now();
+    const payload: DqnRunCheckpoint = {
+      identity: s.identity,
+      train,
+      metrics: metrics.getOffset(),
+      spectraBytes: existsSync(spectraPath) ? statSync(spectraPath).size : 0,
+    };
+    const path = saveCheckpoint(ckptDir, train.loop.frame, payload, config.keepCheckpoints, "v8");
+    savedFrame = train.loop.frame;
+    log(
+      `checkpoint at frame ${train.loop.frame}: ${(statSync(path).size / 1e6).toFixed(1)} MB in ${((performance.now() - t) / 1000).toFixed(2)} s`,
+    );
+  };
   const env = spec.makeEnv(s.envRng);
   const ev = evalOptions(config);
-  try {
-    if (config.spectrumEvery > 0 && s.resume === undefined) recordSpectrum(0);
-    const res = trainDqn({
-      env,
-      agent,
-      resume: s.resume,
-      checkpoint:
-        config.checkpointEvery > 0
-          ? {
-              everyFrames: config.checkpointEvery,
-              save: (train) => {
-                const t = performance.now();
-                const payload: DqnRunCheckpoint = {
-                  identity: s.identity,
-                  train,
-                  metrics: metrics.getOffset(),
-                  spectraBytes: existsSync(spectraPath) ? statSync(spectraPath).size : 0,
-                };
-                const path = saveCheckpoint(ckptDir, train.loop.frame, payload, config.keepCheckpoints, "v8");
-                log(
-                  `checkpoint at frame ${train.loop.frame}: ${(statSync(path).size / 1e6).toFixed(1)} MB in ${((performance.now() - t) / 1000).toFixed(2)} s`,
-                );
-              },
-            }
-          : undefined,
-      totalFrames: config.totalSteps,
-      rng: s.rng,
-      envSeed: config.seed,
-      logInterval: config.logEvery,
-      evaluation:
-        config.evalEvery > 0 ? { env: spec.makeEvalEnv(), ...ev, interval: config.evalEvery } : undefined,
-      onEpisode: (e) => {
-        s.returns.push(e.return);
-        metrics.write({
-          global_step: e.frame,
-          episode: e.episode,
-          [METRIC.episodicReturn]: e.return,
-          [METRIC.episodicLength]: e.length,
-        });
-      },
-      onLog: (l) =>
-        metrics.write({
-          global_step: l.frame,
-          [METRIC.sps]: l.sps,
-          "charts/epsilon": l.epsilon,
-          "losses/td_loss": l.tdLoss,
-          "losses/q_values": l.qMean,
-          "losses/grad_norm": l.gradNorm,
-        }),
-      onEval: (e) => {
+  if (config.spectrumEvery > 0 && s.resume === undefined) recordSpectrum(0);
+  const loop = startDqnTraining({
+    env,
+    agent,
+    resume: s.resume,
+    checkpoint: config.checkpointEvery > 0 ? { everyFrames: config.checkpointEvery, save } : undefined,
+    totalFrames: config.totalSteps,
+    rng: s.rng,
+    envSeed: config.seed,
+    logInterval: config.logEvery,
+    evaluation:
+      config.evalEvery > 0 ? { env: spec.makeEvalEnv(), ...ev, interval: config.evalEvery } : undefined,
+    onEpisode: (e) => {
+      s.returns.push(e.return);
+      metrics.write({
+        global_step: e.frame,
+        episode: e.episode,
+        [METRIC.episodicReturn]: e.return,
+        [METRIC.episodicLength]: e.length,
+      });
+    },
+    onLog: (l) =>
+      metrics.write({
+        global_step: l.frame,
+        [METRIC.sps]: l.sps,
+        "charts/epsilon": l.epsilon,
+        "losses/td_loss": l.tdLoss,
+        "losses/q_values": l.qMean,
+        "losses/grad_norm": l.gradNorm,
+      }),
+    onEval: (e) => {
+      metrics.write({
+        global_step: e.frame,
+        [METRIC.evalReturn]: e.mean,
+        "eval/episodic_return_std": e.std,
+      });
+      log(`frame ${e.frame}/${config.totalSteps}: eval ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)}`);
+    },
+    onFrame: (frame) => {
+      if (frame % config.logEvery === 0) options.onProgress?.(frame);
+      if (config.spectrumEvery > 0 && frame % config.spectrumEvery === 0) recordSpectrum(frame);
+    },
+  });
+  const result = (status: "completed" | "interrupted", message?: string): RunResult => ({
+    dir,
+    jobId: s.manifest.jobId,
+    status,
+    ...(message !== undefined ? { message } : {}),
+    episodesDone: s.manifest.episodesDone,
+    returns: s.returns,
+    parameterCount: { q_network: agent.network.parameterCount },
+  });
+  return {
+    loop,
+    complete: () => {
+      const res = loop.result();
+      const evaluations: EvalRecord[] = res.evaluations;
+      if (evaluations.at(-1)?.frame !== res.frames) {
+        // Always end with an evaluation of the final network.
+        const e = { frame: res.frames, ...evaluateDqn(agent, spec.makeEvalEnv(), ev) };
+        evaluations.push(e);
         metrics.write({
           global_step: e.frame,
           [METRIC.evalReturn]: e.mean,
           "eval/episodic_return_std": e.std,
         });
-        log(`frame ${e.frame}/${config.totalSteps}: eval ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)}`);
-      },
-      onFrame: (frame) => {
-        if (frame % config.logEvery === 0) options.onProgress?.(frame);
-        if (config.spectrumEvery > 0 && frame % config.spectrumEvery === 0) recordSpectrum(frame);
-      },
-    });
-    const evaluations: EvalRecord[] = res.evaluations;
-    if (evaluations.at(-1)?.frame !== res.frames) {
-      // Always end with an evaluation of the final network.
-      const e = { frame: res.frames, ...evaluateDqn(agent, spec.makeEvalEnv(), ev) };
-      evaluations.push(e);
-      metrics.write({ global_step: e.frame, [METRIC.evalReturn]: e.mean, "eval/episodic_return_std": e.std });
-      log(`final eval ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)}`);
-    }
-    metrics.close();
-    writeJsonAtomic(join(dir, RUN_FILES.evalJson), evaluations);
-    writeJsonAtomic(join(dir, RUN_FILES.finalParams), networkStateDict(agent.network));
-    if (options.removeCheckpointsOnCompletion) rmSync(ckptDir, { recursive: true, force: true });
-    s.manifest.status = "completed";
-    s.manifest.endTime = new Date().toISOString();
-    s.manifest.episodesDone = metricColumn(readMetrics(dir), METRIC.episodicReturn).filter(
-      (x) => !Number.isNaN(x),
-    ).length;
-    delete s.manifest.message;
+        log(`final eval ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)}`);
+      }
+      metrics.close();
+      writeJsonAtomic(join(dir, RUN_FILES.evalJson), evaluations);
+      writeJsonAtomic(join(dir, RUN_FILES.finalParams), networkStateDict(agent.network));
+      if (options.removeCheckpointsOnCompletion) rmSync(ckptDir, { recursive: true, force: true });
+      s.manifest.status = "completed";
+      s.manifest.endTime = new Date().toISOString();
+      s.manifest.episodesDone = metricColumn(readMetrics(dir), METRIC.episodicReturn).filter(
+        (x) => !Number.isNaN(x),
+      ).length;
+      delete s.manifest.message;
+      writeManifest(dir, s.manifest);
+      return result("completed");
+    },
+    interrupt: () => {
+      const frame = loop.frame;
+      if (savedFrame !== frame) save(loop.snapshot());
+      metrics.close();
+      s.manifest.status = "interrupted";
+      s.manifest.message = `stopped at frame ${frame} of ${config.totalSteps} (checkpoint written); continue with \`lowrank-rl resume ${dir}\``;
+      s.manifest.episodesDone = s.returns.length;
+      writeManifest(dir, s.manifest);
+      return result("interrupted", s.manifest.message);
+    },
+  };
+}
+
+/** The end of a session whose loop threw: a divergence is a result, anything else is rethrown. */
+function sessionFailed(s: DqnSession, err: unknown): RunResult {
+  const { dir } = s;
+  if (err instanceof DqnDivergedError) {
+    s.metrics.close();
+    const ckptDir = join(dir, RUN_FILES.checkpointDir);
+    const note = keptCheckpointNote(ckptDir, "frame", "lower the learning rate and start a new run");
+    s.manifest.status = "diverged";
+    s.manifest.message = `${err.message}; ${note}`;
+    s.manifest.episodesDone = s.returns.length;
     writeManifest(dir, s.manifest);
     return {
       dir,
       jobId: s.manifest.jobId,
-      status: "completed",
-      episodesDone: s.manifest.episodesDone,
+      status: "diverged",
+      message: s.manifest.message,
+      episodesDone: s.returns.length,
       returns: s.returns,
-      parameterCount: { q_network: agent.network.parameterCount },
+      parameterCount: { q_network: s.agent.network.parameterCount },
     };
+  }
+  s.manifest.status = "failed";
+  s.manifest.message = (err as Error).message;
+  writeManifest(dir, s.manifest);
+  throw err;
+}
+
+/** Trains a session to its budget in one synchronous call (no stop request can arrive). */
+function trainSession(s: DqnSession, options: DqnRunOptions): RunResult {
+  try {
+    const run = sessionRun(s, options);
+    run.loop.runTo(s.config.totalSteps);
+    return run.complete();
   } catch (err) {
-    if (err instanceof DqnDivergedError) {
-      metrics.close();
-      const note = keptCheckpointNote(ckptDir, "frame", "lower the learning rate and start a new run");
-      s.manifest.status = "diverged";
-      s.manifest.message = `${err.message}; ${note}`;
-      s.manifest.episodesDone = s.returns.length;
-      writeManifest(dir, s.manifest);
-      return {
-        dir,
-        jobId: s.manifest.jobId,
-        status: "diverged",
-        message: s.manifest.message,
-        episodesDone: s.returns.length,
-        returns: s.returns,
-        parameterCount: { q_network: agent.network.parameterCount },
-      };
+    return sessionFailed(s, err);
+  } finally {
+    s.unlock();
+  }
+}
+
+/** Wall-clock budget between yields to the event loop, and frames run between clock reads. */
+const YIELD_EVERY_MS = 25;
+const FRAMES_PER_SLICE = 32;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Trains a session to its budget in slices of frames, yielding to the event loop every
+ * {@link YIELD_EVERY_MS} so that SIGINT/SIGTERM handlers run. Once `signal` is aborted it stops
+ * after the current frame: a last checkpoint at that frame, manifest "interrupted". The frames,
+ * draws and files are exactly those of {@link trainSession}; only where the run stops differs.
+ */
+async function trainSessionAsync(s: DqnSession, options: DqnRunAsyncOptions): Promise<RunResult> {
+  try {
+    const run = sessionRun(s, options);
+    let lastYield = performance.now();
+    while (!run.loop.done) {
+      run.loop.runTo(run.loop.frame + FRAMES_PER_SLICE);
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+      if (options.signal?.aborted && !run.loop.done) return run.interrupt();
     }
-    s.manifest.status = "failed";
-    s.manifest.message = (err as Error).message;
-    writeManifest(dir, s.manifest);
-    throw err;
+    return run.complete();
+  } catch (err) {
+    return sessionFailed(s, err);
   } finally {
     s.unlock();
   }
@@ -355,9 +443,26 @@ function checkDqnCheckpoint(p: DqnRunCheckpoint, headerFrame: number, totalSteps
  * frames under `checkpoints/` (v8 payload: the replay buffer is large), eval.json and
  * final_params.json. The directory is locked (run.lock) while this process writes it.
  * The loop is synchronous: a DQN run stops on SIGINT/SIGTERM without a last checkpoint, and
- * `resume` continues from the newest periodic one.
+ * `resume` continues from the newest periodic one ({@link executeDqnRunAsync} stops with one).
  */
 export function executeDqnRun(rawConfig: DqnRunConfig | unknown, options: DqnRunOptions = {}): RunResult {
+  return trainSession(newSession(rawConfig, options), options);
+}
+
+/**
+ * {@link executeDqnRun} that yields to the event loop while it trains, so a stop request can
+ * arrive: once `options.signal` is aborted, the run writes a checkpoint at the frame it reached,
+ * marks the manifest "interrupted" and returns; `resume` then continues bit-identically.
+ */
+export async function executeDqnRunAsync(
+  rawConfig: DqnRunConfig | unknown,
+  options: DqnRunAsyncOptions = {},
+): Promise<RunResult> {
+  return trainSessionAsync(newSession(rawConfig, options), options);
+}
+
+/** A new run's directory, manifest, lock and session (validates the config first). */
+function newSession(rawConfig: DqnRunConfig | unknown, options: DqnRunOptions): DqnSession {
   const config = parseDqnRunConfig(rawConfig);
   const { agent, rng, envRng } = buildAgent(config);
   let dir: string;
@@ -387,21 +492,18 @@ export function executeDqnRun(rawConfig: DqnRunConfig | unknown, options: DqnRun
   writeManifest(dir, manifest);
   rmSync(join(dir, DQN_SPECTRA_FILE), { force: true });
   options.log?.(`${agent.network.parameterCount} parameters → ${dir}`);
-  return trainSession(
-    {
-      dir,
-      config,
-      manifest,
-      agent,
-      rng,
-      envRng,
-      metrics: MetricsWriter.create(dir, DQN_METRIC_COLUMNS, { tensorboard: config.tensorboard !== false }),
-      identity: identityOf(config, agent),
-      returns: [],
-      unlock,
-    },
-    options,
-  );
+  return {
+    dir,
+    config,
+    manifest,
+    agent,
+    rng,
+    envRng,
+    metrics: MetricsWriter.create(dir, DQN_METRIC_COLUMNS, { tensorboard: config.tensorboard !== false }),
+    identity: identityOf(config, agent),
+    returns: [],
+    unlock,
+  };
 }
 
 /**
@@ -415,6 +517,22 @@ export function resumeDqnRun(
   dir: string,
   options: Omit<DqnRunOptions, "dir" | "outRoot"> & { totalSteps?: number } = {},
 ): RunResult {
+  return trainSession(resumedSession(dir, options), options);
+}
+
+/** {@link resumeDqnRun} that a stop request can interrupt (as {@link executeDqnRunAsync}). */
+export async function resumeDqnRunAsync(
+  dir: string,
+  options: Omit<DqnRunAsyncOptions, "dir" | "outRoot"> & { totalSteps?: number } = {},
+): Promise<RunResult> {
+  return trainSessionAsync(resumedSession(dir, options), options);
+}
+
+/** The session of a resumed run: everything read and validated, files cut back to the checkpoint. */
+function resumedSession(
+  dir: string,
+  options: Omit<DqnRunOptions, "dir" | "outRoot"> & { totalSteps?: number },
+): DqnSession {
   const old = readManifest<DqnRunConfig>(dir);
   const config = parseDqnRunConfig({
     ...old.config,
@@ -485,22 +603,19 @@ export function resumeDqnRun(
     writeManifest(dir, manifest);
     options.log?.(`resuming ${dir} at frame ${frame}/${config.totalSteps}`);
     const returns = metricColumn(readMetrics(dir), METRIC.episodicReturn).filter((x) => !Number.isNaN(x));
-    return trainSession(
-      {
-        dir,
-        config,
-        manifest,
-        agent,
-        rng: new Rng(config.seed), // replaced by the checkpoint's generator
-        envRng,
-        metrics,
-        identity,
-        resume: p.train,
-        returns,
-        unlock,
-      },
-      options,
-    );
+    return {
+      dir,
+      config,
+      manifest,
+      agent,
+      rng: new Rng(config.seed), // replaced by the checkpoint's generator
+      envRng,
+      metrics,
+      identity,
+      resume: p.train,
+      returns,
+      unlock,
+    };
   } catch (err) {
     unlock();
     throw err;

@@ -39,6 +39,9 @@ export { DQN_ENV_SPECS, type DqnEnvSpec } from "./dqn-envs.js";
 export {
   executeDqnRun,
   resumeDqnRun,
+  executeDqnRunAsync,
+  resumeDqnRunAsync,
+  type DqnRunAsyncOptions,
   evaluateDqnRunDir,
   dqnJobId,
   DQN_METRIC_COLUMNS,

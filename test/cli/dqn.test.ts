@@ -76,6 +76,40 @@ describe("lowrank-rl run --algo dqn", () => {
     expect(existsSync(join(B, "run.lock"))).toBe(false);
   }, 180_000);
 
+  it("Ctrl-C (SIGINT) after its first checkpoint writes a last checkpoint and exits 130; `resume` ends with the rows of an uninterrupted run", async () => {
+    const D = join(root, "D");
+    const child = spawnCli([...ARGS, "--out", D]);
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    const ckpts = join(D, "checkpoints");
+    const frames = () =>
+      existsSync(ckpts)
+        ? readdirSync(ckpts)
+            .map((f) => /^ckpt-(\d+)\.bin$/.exec(f))
+            .filter((m) => m !== null)
+            .map((m) => Number(m[1]))
+        : [];
+    await waitFor(() => frames().length > 0, 60_000);
+    child.kill("SIGINT");
+    expect((await exited(child)).code, stderr).toBe(130);
+    expect(stderr).toMatch(/SIGINT: checkpointing after this frame/);
+    const m = readManifest(D);
+    expect(m.status).toBe("interrupted");
+    const stoppedAt = Math.max(...frames());
+    expect(stoppedAt).toBeGreaterThanOrEqual(1000);
+    expect(stoppedAt).toBeLessThan(6000);
+    expect(m.message).toContain(`stopped at frame ${stoppedAt} of 6000`);
+    expect(existsSync(join(D, "run.lock"))).toBe(false); // released on the way out
+    expect(readMetrics(D).length).toBeLessThan(readMetrics(A).length);
+
+    const r = await cli(["resume", D, "--quiet"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(rowsOf(D)).toEqual(rowsOf(A));
+    for (const f of ["eval.json", "final_params.json", "spectra.jsonl"])
+      expect(readFileSync(join(D, f), "utf8")).toBe(readFileSync(join(A, f), "utf8"));
+    expect(readManifest(D).status).toBe("completed");
+  }, 180_000);
+
   it("records the network and every DQN hyperparameter in the manifest", () => {
     const m = readManifest<Record<string, unknown>>(A);
     expect(m.algo).toBe("dqn");
@@ -133,7 +167,7 @@ describe("lowrank-rl run --algo dqn", () => {
       "--checkpoint-every",
       "0",
       "--grid",
-      "network=dense,lowrank-8",
+      "network=dense,lowrank-rank8",
       "--seeds",
       "0",
       "--threads",
@@ -145,7 +179,7 @@ describe("lowrank-rl run --algo dqn", () => {
     const first = await cli(args);
     expect(first.code, first.stderr).toBe(0);
     const runs = readdirSync(S).filter((d) => d.startsWith("CartPole-v1__dqn-"));
-    expect(runs.map((d) => d.split("__")[1]).sort()).toEqual(["dqn-dense", "dqn-lowrank-8"]);
+    expect(runs.map((d) => d.split("__")[1]).sort()).toEqual(["dqn-dense", "dqn-lowrank-rank8"]);
     for (const d of runs) expect(readManifest(join(S, d)).status).toBe("completed");
     const again = await cli([...args.slice(0, -1), "--dry-run"]);
     expect(again.stdout).toMatch(/2 jobs — 0 to start, 0 to resume, 2 already done/);
@@ -164,7 +198,7 @@ describe("lowrank-rl run --algo dqn", () => {
       ],
       [
         ["--network", "trl-0.1"],
-        /^error: config.network = "trl-0.1": CartPole-v1's MLP takes dense or lowrank-<r>/,
+        /^error: config.network = "trl-0.1": CartPole-v1.s MLP takes dense, lowrank-<f> or lowrank-rank<K>/,
       ],
       [["--loss", "l1"], /^error: config.loss = "l1": must be "huber" or "mse"\n$/],
       [["--episodes", "10"], /^error: config.episodes: not a field of algo "dqn"/],

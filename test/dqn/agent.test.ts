@@ -165,19 +165,19 @@ describe("Q-network variants", () => {
     const dense = count({ kind: "dense" });
     expect(dense).toBe(1024 * 128 + 128);
     // TRL (C, H, W, O) ranks from TensorLy's fraction rule: 61 096 / 27 052 / 14 096 weights + 128 bias.
-    expect(count({ kind: "trl", rank: 0.5 })).toBe(61_096 + 128);
-    expect(count({ kind: "trl", rank: 0.2 })).toBe(27_052 + 128);
-    expect(count({ kind: "trl", rank: 0.1 })).toBe(14_096 + 128);
+    expect(count({ kind: "trl", parameterFraction: 0.5 })).toBe(61_096 + 128);
+    expect(count({ kind: "trl", parameterFraction: 0.2 })).toBe(27_052 + 128);
+    expect(count({ kind: "trl", parameterFraction: 0.1 })).toBe(14_096 + 128);
     // Low rank: K = round(f·1024·128/1152) → 57, 23, 11.
-    expect(count({ kind: "lowrank", rank: 0.5 })).toBe(57 * 1152 + 128);
-    expect(count({ kind: "lowrank", rank: 0.1 })).toBe(11 * 1152 + 128);
+    expect(count({ kind: "lowrank", parameterFraction: 0.5 })).toBe(57 * 1152 + 128);
+    expect(count({ kind: "lowrank", parameterFraction: 0.1 })).toBe(11 * 1152 + 128);
   });
   it("every variant maps a batch of observations to one value per action", () => {
     const x = new Float64Array(3 * 400).map((_, i) => (i % 7 === 0 ? 1 : 0));
     for (const hiddenLayer of [
       { kind: "dense" },
-      { kind: "lowrank", rank: 0.2 },
-      { kind: "trl", rank: 0.2 },
+      { kind: "lowrank", parameterFraction: 0.2 },
+      { kind: "trl", parameterFraction: 0.2 },
     ] as const) {
       for (const conv of [{ kind: "dense" }, { kind: "cp", rank: 4 }] as const) {
         const net = minatarQNetwork({ numActions: 3, rng: new Rng(1), hiddenLayer, conv });

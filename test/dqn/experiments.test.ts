@@ -109,7 +109,7 @@ describe("DQN experiment scripts (tiny budgets)", () => {
       [
         "experiments/cartpole-dqn.ts",
         "--variants",
-        "dense,lowrank-8",
+        "dense,lowrank-rank8",
         "--seeds",
         "1",
         "--frames",

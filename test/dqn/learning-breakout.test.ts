@@ -20,7 +20,11 @@ describe("DQN learns MinAtar Breakout (seeded, short run)", () => {
     const netRng = rng.fork();
     const agent = new DqnAgent({
       makeNetwork: () =>
-        minatarQNetwork({ numActions: 6, rng: netRng, hiddenLayer: { kind: "lowrank", rank: 0.1 } }),
+        minatarQNetwork({
+          numActions: 6,
+          rng: netRng,
+          hiddenLayer: { kind: "lowrank", parameterFraction: 0.1 },
+        }),
       observationDtype: "uint8",
       config: {
         learningStarts: 1000,

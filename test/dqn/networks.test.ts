@@ -15,9 +15,9 @@ const precisionOf = (layer: Layer): unknown => (layer as { precision?: unknown }
 
 const VARIANTS: { hiddenLayer: HiddenLayerSpec; conv?: ConvLayerSpec }[] = [
   { hiddenLayer: { kind: "dense" } },
-  { hiddenLayer: { kind: "lowrank", rank: 0.1 } },
-  { hiddenLayer: { kind: "trl", rank: 0.1 } },
-  { hiddenLayer: { kind: "dense" }, conv: { kind: "cp", rank: 0.5 } },
+  { hiddenLayer: { kind: "lowrank", parameterFraction: 0.1 } },
+  { hiddenLayer: { kind: "trl", parameterFraction: 0.1 } },
+  { hiddenLayer: { kind: "dense" }, conv: { kind: "cp", parameterFraction: 0.5 } },
 ];
 
 /** Forward and backward of a whole network on fixed data: Q-values and every parameter gradient. */

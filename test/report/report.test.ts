@@ -187,7 +187,7 @@ describe("lowrank-rl report (run directories → page)", () => {
       { outRoot: root },
     );
     await executeRun({ algo: "nn", hidden: 8, seed: 0, episodes: 20, checkpointEvery: 0 }, { outRoot: root });
-    for (const network of ["dense", "lowrank-8"])
+    for (const network of ["dense", "lowrank-rank8"])
       await executeRun(
         {
           algo: "dqn",
@@ -228,7 +228,7 @@ describe("lowrank-rl report (run directories → page)", () => {
     // Run folders sort by name: CartPole-v1__dqn-… before LRPG-Pendulum__….
     expect(rows.map((r) => r.slice(0, 2))).toEqual([
       ["CartPole-v1", "DQN dense double"],
-      ["CartPole-v1", "DQN lowrank-8 double"],
+      ["CartPole-v1", "DQN lowrank-rank8 double"],
       ["LRPG/Pendulum", "LRPG K=4 grid 10/16"],
       ["LRPG/Pendulum", "NN h=8"],
     ]);
@@ -243,7 +243,7 @@ describe("lowrank-rl report (run directories → page)", () => {
     const spectrum = page.figures.find((f) => f.id === "dqn-spectrum")!;
     expect(spectrum.data.map((d) => d.name)).toEqual([
       expect.stringMatching(/^DQN dense double, seed 0 \(frame \d+\)$/),
-      expect.stringMatching(/^DQN lowrank-8 double, seed 0/),
+      expect.stringMatching(/^DQN lowrank-rank8 double, seed 0/),
     ]);
     const lowRankSv = (spectrum.data[1].y as (number | null)[]).filter((v): v is number => v !== null);
     expect(lowRankSv[8] / lowRankSv[0]).toBeLessThan(1e-9); // rank 8: σ₉ is round-off
@@ -251,7 +251,7 @@ describe("lowrank-rl report (run directories → page)", () => {
     // One line per DQN layer kind on the parameter plot, points labelled by network.
     const params = page.figures.find((f) => f.id === "params-CartPole-v1")!;
     expect(params.data.map((d) => [d.name, d.text])).toEqual([
-      ["DQN lowrank", ["lowrank-8"]], // families ordered by their smallest configuration
+      ["DQN lowrank", ["lowrank-rank8"]], // families ordered by their smallest configuration
       ["DQN dense", ["dense"]],
     ]);
     const out = join(root, "mix.html");
