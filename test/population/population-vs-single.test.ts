@@ -14,7 +14,7 @@ function singleRun(
   seed: number,
   episodes: number,
   rank?: number,
-): { returns: Float64Array; agent: LrpgAgent } {
+): { returns: Float64Array; agent: LrpgAgent; rng: Rng } {
   const t = PAPER_POPULATION_TASKS[task];
   const rng = new Rng(seed);
   if (rank === undefined) {
@@ -24,6 +24,7 @@ function singleRun(
     return {
       returns: trainReinforce({ env, agent, episodes, maxSteps: PAPER_TASKS[task].maxSteps, rng }).returns,
       agent,
+      rng,
     };
   }
   const agent = new LrpgAgent({
@@ -39,7 +40,7 @@ function singleRun(
   });
   const env = makeEnv(t.dynamics.envId, { rng: rng.fork(), maxEpisodeSteps: null });
   const { returns } = trainReinforce({ env, agent, episodes, maxSteps: t.maxSteps, rng });
-  return { returns, agent };
+  return { returns, agent, rng };
 }
 
 describe("population on the cpu backend = P single runs with the same seeds (bit-identical)", () => {
@@ -58,7 +59,7 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
       }
       for (let p = 0; p < seeds.length; p++) {
         const preset = ranks[p] === PAPER_POPULATION_TASKS[task].rank;
-        const { returns, agent } = singleRun(task, seeds[p], episodes, preset ? undefined : ranks[p]);
+        const { returns, agent, rng } = singleRun(task, seeds[p], episodes, preset ? undefined : ranks[p]);
         expect(Array.from(got[p])).toEqual(Array.from(returns));
         const params = pop.agentParameters(p);
         expect(Array.from(params.actorL)).toEqual(Array.from(agent.mu.L.data));
@@ -66,6 +67,8 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
         expect(Array.from(params.criticL)).toEqual(Array.from(agent.critic.matrix.L.data));
         expect(Array.from(params.criticR)).toEqual(Array.from(agent.critic.matrix.R.data));
         expect(params.logSigma).toBe(agent.logSigma!.data[0]);
+        // The action generator (its words in the population's typed arrays) ends where the run's does.
+        expect(pop.actionRng(p).getState()).toEqual(rng.getState());
       }
       await pop.dispose();
     });
@@ -93,6 +96,31 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
     });
     expect(losses.map(([a]) => a)).toEqual(Array.from(res.runs[0].lossActor));
     expect(losses.map(([, c]) => c)).toEqual(Array.from(res.runs[0].lossCritic));
+  });
+
+  it("trainEpisodeSync is trainEpisode without the promise (cpu backend); the gpu backend refuses it", async () => {
+    const options = {
+      task: PAPER_POPULATION_TASKS.rocket,
+      seeds: [4, 9, 2],
+      ranks: [3, 1, 2],
+      maxSteps: 300,
+    };
+    const a = await LrpgPopulation.create(options);
+    const b = await LrpgPopulation.create(options);
+    for (let e = 0; e < 4; e++) {
+      const ra = a.trainEpisodeSync();
+      const rb = await b.trainEpisode();
+      expect(ra.episode).toBe(e);
+      expect(Array.from(ra.returns)).toEqual(Array.from(rb.returns));
+      expect(Array.from(ra.lengths)).toEqual(Array.from(rb.lengths));
+      expect(Array.from(ra.lossActor)).toEqual(Array.from(rb.lossActor));
+      expect(Array.from(ra.lossCritic)).toEqual(Array.from(rb.lossCritic));
+    }
+    expect(Array.from(a.actorParams)).toEqual(Array.from(b.actorParams));
+    expect(() => a.actionRng(3)).toThrow(/agent index must be an integer in \[0, 2\], got 3/);
+    const gpu = await LrpgPopulation.create({ ...options, backend: "gpu", gpuMode: "cpu" });
+    expect(() => gpu.trainEpisodeSync()).toThrow(/trainEpisodeSync needs the cpu backend/);
+    await gpu.dispose();
   });
 
   it("trainPopulation returns per-agent results in the single-run layout", async () => {

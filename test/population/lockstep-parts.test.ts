@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { Discretizer } from "../../src/lrpg/discretizer.js";
+import { AxisIndex } from "../../src/population/grid-cells.js";
+import { RngBank } from "../../src/population/rng-bank.js";
+import { pendulumDynamics, rocketDynamics } from "../../src/population/index.js";
+import { PAPER_POPULATION_TASKS, POPULATION_TASKS } from "../../src/presets/population-tasks.js";
+import { Rng } from "../../src/random/rng.js";
+
+describe("RngBank: P generators as typed arrays draw exactly Rng.normal's sequence", () => {
+  it("matches Rng.normal over several blocks, from a state with and without a cached spare", () => {
+    // Generator p drew p normals before loading: odd p start with a Box–Muller spare.
+    const seeds = [0, 1, 2, 3, 77, 2147483647];
+    const rngs = seeds.map((s, p) => {
+      const rng = new Rng(s);
+      for (let k = 0; k < p; k++) rng.normal();
+      return rng;
+    });
+    const refs = rngs.map((r) => Rng.fromState(r.getState()));
+    const bank = RngBank.fromRngs(rngs);
+    for (let k = 0; k < 300; k++)
+      for (let p = 0; p < seeds.length; p++) expect(bank.normal(p)).toBe(refs[p].normal());
+    // The bank drew on copies: the generators it was loaded from did not move.
+    rngs.forEach((r, p) => {
+      const fresh = new Rng(seeds[p]);
+      for (let k = 0; k < p; k++) fresh.normal();
+      expect(r.getState()).toEqual(fresh.getState());
+    });
+  });
+
+  it("toRng gives the state after exactly the normals handed out (draws made ahead are not counted)", () => {
+    const ref = new Rng(5);
+    const bank = RngBank.fromRngs([new Rng(5)]);
+    let drawn = 0;
+    for (const n of [0, 1, 2, 63, 64, 65, 130]) {
+      while (drawn < n) {
+        bank.normal(0);
+        ref.normal();
+        drawn++;
+      }
+      const copy = bank.toRng(0);
+      expect(copy.getState()).toEqual(ref.getState());
+      // The copy continues the sequence, and drawing from it leaves the bank alone.
+      const probe = Rng.fromState(ref.getState());
+      for (let k = 0; k < 5; k++) expect(copy.normal()).toBe(probe.normal());
+    }
+  });
+
+  it("rejects a bad count or slot, naming the allowed range", () => {
+    expect(() => new RngBank(0)).toThrow(/count must be an integer >= 1, got 0/);
+    const bank = new RngBank(2);
+    expect(() => bank.load(2, new Rng(1))).toThrow(/slot must be an integer in \[0, 1\], got 2/);
+    expect(() => bank.toRng(-1)).toThrow(/slot must be an integer in \[0, 1\], got -1/);
+  });
+});
+
+describe("AxisIndex: row·cols + col = Discretizer.flatCell", () => {
+  const grids = POPULATION_TASKS.flatMap((task) => [
+    [`${task} actor`, PAPER_POPULATION_TASKS[task].actorGrid] as const,
+    [`${task} critic`, PAPER_POPULATION_TASKS[task].criticGrid] as const,
+  ]);
+  for (const [label, options] of grids) {
+    it(`${label} grid: random, clipped and tied states`, () => {
+      const grid = new Discretizer(options);
+      const row = new AxisIndex(grid, "row");
+      const col = new AxisIndex(grid, "col");
+      const S = grid.stateDim;
+      const rng = new Rng(11);
+      const states = new Float64Array(S * 400);
+      for (let n = 0; n < 400; n++)
+        for (let d = 0; d < S; d++) {
+          const lo = grid.low[d];
+          const span = grid.range[d];
+          const kind = n % 4;
+          // Inside, outside (clipped), exactly on a grid point, and halfway between two (ties).
+          const b = grid.buckets[d] - 1;
+          const k = Math.floor(rng.uniform() * Math.max(b, 1));
+          states[n * S + d] =
+            kind === 0
+              ? lo + span * rng.uniform()
+              : kind === 1
+                ? lo + span * (3 * rng.uniform() - 1)
+                : kind === 2
+                  ? lo + (span * k) / Math.max(b, 1)
+                  : lo + (span * (k + 0.5)) / Math.max(b, 1);
+        }
+      for (let n = 0; n < 400; n++) {
+        const got = row.of(states, n * S) * grid.cols + col.of(states, n * S);
+        expect(got).toBe(grid.flatCell(states, n * S));
+      }
+    });
+  }
+
+  it("throws on a NaN state component, naming it", () => {
+    const grid = new Discretizer(PAPER_POPULATION_TASKS.acrobot.actorGrid);
+    const states = new Float64Array(grid.stateDim);
+    states[grid.colDims[grid.colDims.length - 1]] = NaN;
+    expect(() => new AxisIndex(grid, "col").of(states, 0)).toThrow(/state\[\d\] is NaN/);
+    expect(new AxisIndex(grid, "row").of(states, 0)).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("VectorDynamics.stepList = stepCpu on the same copies", () => {
+  for (const dyn of [pendulumDynamics, rocketDynamics]) {
+    it(dyn.envId, () => {
+      const P = 6;
+      const S = dyn.stateDim;
+      const rng = new Rng(3);
+      const a = new Float64Array(P * S);
+      for (let p = 0; p < P; p++) dyn.reset(a, p * S, rng);
+      const b = a.slice();
+      const actions = Float64Array.from({ length: P }, () => rng.uniform() - 0.5);
+      const list = Int32Array.from([4, 0, 3]);
+      const active = new Uint8Array(P);
+      for (const p of list) active[p] = 1;
+      const [ra, rb] = [new Float64Array(P), new Float64Array(P)];
+      const [ta, tb] = [new Uint8Array(P), new Uint8Array(P)];
+      for (let t = 0; t < 5; t++) {
+        dyn.stepCpu(a, actions, active, ra, ta, P);
+        dyn.stepList(b, actions, list, list.length, rb, tb);
+        expect(Array.from(b)).toEqual(Array.from(a));
+        expect(Array.from(rb)).toEqual(Array.from(ra));
+        expect(Array.from(tb)).toEqual(Array.from(ta));
+      }
+      // Copies off the list are untouched.
+      const fresh = new Float64Array(P * S);
+      const rng2 = new Rng(3);
+      for (let p = 0; p < P; p++) dyn.reset(fresh, p * S, rng2);
+      for (const p of [1, 2, 5])
+        expect(Array.from(b.subarray(p * S, p * S + S))).toEqual(
+          Array.from(fresh.subarray(p * S, p * S + S)),
+        );
+    });
+  }
+});
