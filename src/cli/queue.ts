@@ -3,16 +3,7 @@ import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { InvalidArgumentError, type Command } from "commander";
-import {
-  collectUploads,
-  enqueueSweep,
-  openQueue,
-  openRedis,
-  retryFailedJobs,
-  sweepQueueStatus,
-  waitForSweep,
-  type SweepQueueStatus,
-} from "../runner/queue.js";
+import type { SweepQueueStatus } from "../runner/queue.js";
 import { ConfigError } from "../runner/config.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "../runner/queue-jobs.js";
 import {
@@ -21,7 +12,6 @@ import {
   describeRedisTarget,
   parseRedisUrl,
 } from "../runner/queue-url.js";
-import { startQueueWorker } from "../runner/queue-worker.js";
 import { DEFAULT_UPLOAD_MAX_BYTES } from "../runner/queue-upload.js";
 import { jobAction, writeSweepFile, type SweepJob, type SweepSpec } from "../runner/sweep.js";
 
@@ -67,6 +57,22 @@ export function addQueueSweepOptions(cmd: Command): Command {
       `with --queue: wait before retry k is ms·2^(k−1) (default ${DEFAULT_RETRY.backoffMs})`,
       intArg("--backoff", 0, 86_400_000),
     );
+}
+
+/** Refuses the queue-only flags of `sweep` without `--queue` (they would silently run a local sweep). */
+export function checkQueueFlags(opts: Record<string, unknown>): void {
+  if (opts.queue !== undefined) return;
+  const given = (
+    [
+      ["detach", "--detach"],
+      ["status", "--status"],
+      ["retryFailed", "--retry-failed"],
+      ["collect", "--collect"],
+      ["attempts", "--attempts"],
+      ["backoff", "--backoff"],
+    ] as const
+  ).find(([key]) => opts[key] !== undefined);
+  if (given) throw new ConfigError("queue", `${given[1]} needs --queue redis://HOST[:PORT][/DB]`);
 }
 
 function statusLine(s: SweepQueueStatus): string {
@@ -128,6 +134,16 @@ export async function runQueueSweep(
   };
   const quiet = Boolean(opts.quiet);
   let plan = planned;
+  // BullMQ and ioredis load here, not with the CLI: importing them costs every other command ≈ 0.2 s.
+  const {
+    collectUploads,
+    enqueueSweep,
+    openQueue,
+    openRedis,
+    retryFailedJobs,
+    sweepQueueStatus,
+    waitForSweep,
+  } = await import("../runner/queue.js");
   const queue = await openQueue(target, name);
   const uploads = { redis: openRedis(target), queueName: name };
   try {
@@ -272,6 +288,7 @@ export function addWorkerCommand(program: Command): void {
         log(
           `worker ${hostname()}:${process.pid} on ${describeRedisTarget(target)} queue "${name}", concurrency ${opts.concurrency}, results in ${out ? resolve(out) : "each sweep's folder"}${opts.upload ? ", uploaded to Redis" : ""}`,
         );
+        const { startQueueWorker } = await import("../runner/queue-worker.js");
         const worker = startQueueWorker({
           target,
           name,
