@@ -106,6 +106,10 @@ const program = new Command()
     PROTOCOL,
   )
   .option("--out <dir>", "output folder (summary.json, report.md)", outputDir("--out"), OUT)
+  .option(
+    "--stop-at-threshold",
+    "end each run once its trailing mean reaches the threshold (episodes to threshold unchanged; no final return)",
+  )
   .option("--quiet", "no per-run lines")
   .showHelpAfterError("(add --help for usage)")
   .parse();
@@ -116,6 +120,7 @@ const opts = program.opts<{
   model: ModelKind[];
   protocol: Protocol;
   out: string;
+  stopAtThreshold?: boolean;
   quiet?: boolean;
 }>();
 
@@ -150,6 +155,40 @@ interface RunRecord {
 }
 
 const summary: Record<string, unknown>[] = [];
+const hyperparameters = {
+  env: ENV_ID,
+  g: GRAVITY,
+  max_steps: MAX_STEPS,
+  update_every: UPDATE_EVERY,
+  gamma: GAMMA,
+  tau: TAU,
+  protocol: opts.protocol,
+  lr_actor: LR_ACTOR,
+  epochs: EPOCHS,
+  ppo_clip: PPO_CLIP,
+  trpo: { max_kl: MAX_KL, damping: DAMPING, cg_iterations: CG_ITERATIONS, cg_tolerance: CG_TOLERANCE },
+  critic: "L-BFGS lr 1, 25 iterations, history 100, strong Wolfe",
+  tensor: {
+    grid: TENSOR_GRID,
+    grid_trpo: TENSOR_GRID_TRPO,
+    rank: TENSOR_RANK,
+    actor_scale: TENSOR_ACTOR_SCALE,
+    critic_scale: TENSOR_CRITIC_SCALE,
+    log_sigma_clamp: TENSOR_LOG_SIGMA_CLAMP,
+  },
+  nn: { widths: [3, NN_HIDDEN, 1], activation: "tanh", log_sigma_clamp: BASELINE_LOG_SIGMA_CLAMP },
+  rbf: { features: RBF_FEATURES, log_sigma_clamp: BASELINE_LOG_SIGMA_CLAMP },
+  threshold: THRESHOLD,
+  window: WINDOW,
+  stop_at_threshold: Boolean(opts.stopAtThreshold),
+};
+/** summary.json, rewritten after every algo × model so that a long run's finished parts are kept. */
+const writeSummary = (): void =>
+  writeFileSync(
+    join(opts.out, "summary.json"),
+    JSON.stringify({ experiment: "tensor-pendulum", hyperparameters, methods: summary }, null, 1) + "\n",
+  );
+
 const panels = new Map<Algo, CurvePanel>();
 mkdirSync(opts.out, { recursive: true });
 for (const algo of opts.algo) {
@@ -174,19 +213,25 @@ for (const algo of opts.algo) {
         updateEvery: UPDATE_EVERY,
         protocol: opts.protocol,
         envSeed: seed,
+        stopWhen: opts.stopAtThreshold
+          ? (returns) => episodesToReach(returns, THRESHOLD, WINDOW) !== null
+          : undefined,
       });
       const tail = r.returns.slice(-FINAL_WINDOW);
+      const reached = episodesToReach(r.returns, THRESHOLD, WINDOW);
       const rec: RunRecord = {
         seed,
         returns: r.returns,
-        episodesToThreshold: episodesToReach(r.returns, THRESHOLD, WINDOW),
-        finalMean: tail.reduce((a, b) => a + b, 0) / tail.length,
+        episodesToThreshold: reached,
+        // a run stopped at the threshold has no final return
+        finalMean:
+          opts.stopAtThreshold && reached !== null ? NaN : tail.reduce((a, b) => a + b, 0) / tail.length,
         stepsPerCpuSecond: r.steps / r.cpuSeconds,
       };
       runs.push(rec);
       if (!opts.quiet)
         console.log(
-          `${algo}/${kind} seed ${seed}: episodes to ${THRESHOLD} = ${rec.episodesToThreshold ?? `>${episodes}`}, final ${rec.finalMean.toFixed(0)}, ${Math.round(rec.stepsPerCpuSecond)} steps/CPU-s`,
+          `${algo}/${kind} seed ${seed}: episodes to ${THRESHOLD} = ${rec.episodesToThreshold ?? `>${episodes}`}, final ${Number.isNaN(rec.finalMean) ? "n/a (stopped)" : rec.finalMean.toFixed(0)}, ${Math.round(rec.stepsPerCpuSecond)} steps/CPU-s`,
         );
     }
     if (!panels.has(algo))
@@ -213,39 +258,10 @@ for (const algo of opts.algo) {
       steps_per_cpu_second: runs.map((r) => Math.round(r.stepsPerCpuSecond)),
       returns_per_seed: runs.map((r) => r.returns.map((x) => Math.round(x * 10) / 10)),
     });
+    writeSummary();
   }
 }
 
-const hyperparameters = {
-  env: ENV_ID,
-  g: GRAVITY,
-  max_steps: MAX_STEPS,
-  update_every: UPDATE_EVERY,
-  gamma: GAMMA,
-  tau: TAU,
-  protocol: opts.protocol,
-  lr_actor: LR_ACTOR,
-  epochs: EPOCHS,
-  ppo_clip: PPO_CLIP,
-  trpo: { max_kl: MAX_KL, damping: DAMPING, cg_iterations: CG_ITERATIONS, cg_tolerance: CG_TOLERANCE },
-  critic: "L-BFGS lr 1, 25 iterations, history 100, strong Wolfe",
-  tensor: {
-    grid: TENSOR_GRID,
-    grid_trpo: TENSOR_GRID_TRPO,
-    rank: TENSOR_RANK,
-    actor_scale: TENSOR_ACTOR_SCALE,
-    critic_scale: TENSOR_CRITIC_SCALE,
-    log_sigma_clamp: TENSOR_LOG_SIGMA_CLAMP,
-  },
-  nn: { widths: [3, NN_HIDDEN, 1], activation: "tanh", log_sigma_clamp: BASELINE_LOG_SIGMA_CLAMP },
-  rbf: { features: RBF_FEATURES, log_sigma_clamp: BASELINE_LOG_SIGMA_CLAMP },
-  threshold: THRESHOLD,
-  window: WINDOW,
-};
-writeFileSync(
-  join(opts.out, "summary.json"),
-  JSON.stringify({ experiment: "tensor-pendulum", hyperparameters, methods: summary }, null, 1) + "\n",
-);
 const lines = [
   "# tensor-pendulum",
   "",
@@ -257,7 +273,7 @@ const lines = [
     const per = (m.episodes_to_threshold as (number | null)[]).map((x) => x ?? `>${m.episodes}`).join(", ");
     const iqr = m.iqr_episodes_to_threshold as (number | null)[];
     const sps = m.steps_per_cpu_second as number[];
-    return `| ${m.name} | ${m.params} | ${per} | ${m.median_episodes_to_threshold ?? "n/a"} [${iqr[0] ?? "n/a"}, ${iqr[1] ?? "n/a"}] | ${(m.final_mean_return as number).toFixed(0)} | ${sps.length ? Math.round(sps.reduce((a, b) => a + b, 0) / sps.length) : "n/a"} |`;
+    return `| ${m.name} | ${m.params} | ${per} | ${m.median_episodes_to_threshold ?? "n/a"} [${iqr[0] ?? "n/a"}, ${iqr[1] ?? "n/a"}] | ${Number.isFinite(m.final_mean_return) ? (m.final_mean_return as number).toFixed(0) : "n/a"} | ${sps.length ? Math.round(sps.reduce((a, b) => a + b, 0) / sps.length) : "n/a"} |`;
   }),
   "",
 ];

@@ -39,6 +39,8 @@ export interface BatchTrainOptions {
   /** Seed of the env's first reset (later resets continue its generator). */
   envSeed?: number;
   onEpisode?: (episode: number, ret: number) => void;
+  /** Ends the run after an episode (and its update, if one was due) when this returns true. */
+  stopWhen?: (returns: readonly number[]) => boolean;
 }
 
 export interface BatchTrainResult {
@@ -96,6 +98,7 @@ export function trainBatches(o: BatchTrainOptions): BatchTrainResult {
       updates++;
       buffer.clear();
     }
+    if (o.stopWhen?.(returns)) break;
   }
   const cpu = process.cpuUsage(cpu0);
   return { returns, steps, updates, cpuSeconds: (cpu.user + cpu.system) / 1e6 };

@@ -87,4 +87,29 @@ describe("batch training loop", () => {
     expect(s.reward).toBeCloseTo(-(a[0] ** 2 + 0.1 * a[1] ** 2), 12);
     expect(s.observation[1]).toBeCloseTo(a[1] + 15 * Math.sin(a[0]) * 0.05, 12);
   });
+
+  it("stopWhen ends the run after the episode it holds for; the episodes before are those of the full run", () => {
+    const make = (stopWhen?: (r: readonly number[]) => boolean) =>
+      trainBatches({
+        env: new CountingEnv(5),
+        actor: new ScalarMlp(2, 2, "mu"),
+        head: new GaussianHead({ sigma: { kind: "scalar", logSigmaInit: 0 } }),
+        rule: { update: () => ({ lossActor: 0, lossCritic: 0 }) },
+        rng: new Rng(0),
+        episodes: 6,
+        maxSteps: 5,
+        updateEvery: 8,
+        protocol: "clean",
+        stopWhen,
+      });
+    const full = make();
+    const calls: number[] = [];
+    const stopped = make((r) => {
+      calls.push(r.length);
+      return r.length === 3;
+    });
+    expect(full.returns).toHaveLength(6);
+    expect(stopped.returns).toEqual(full.returns.slice(0, 3));
+    expect(calls).toEqual([1, 2, 3]);
+  });
 });

@@ -1,0 +1,157 @@
+/**
+ * Writes the tensor-low-rank PG results page from one or more `exp:tensor-pendulum` summary.json
+ * files (docs/trpo.md §9): per algorithm × model the episodes to the threshold per seed, their
+ * median and IQR beside the reference code's, the final return of full-length runs, and the env
+ * steps per CPU-second; each block names the exact command that produced it.
+ *
+ *   npx tsx experiments/tensor-pg-results.ts results/tensor-pg/*\/summary.json --out docs/results/tensor-pg.md
+ */
+import "./lib/script-errors.js";
+import { readFileSync, writeFileSync } from "node:fs";
+import { Command, InvalidArgumentError } from "commander";
+import { usageExit } from "./lib/script-errors.js";
+
+// ---------------------------------------------------------------- what the page compares with
+/**
+ * The authors' reference code as measured for this project (1 thread, 1 000-step Pendulum-v1
+ * episodes, trailing 10-episode mean to −1 000): median [range] over its seeds, and its speed.
+ */
+const REFERENCE: Record<string, string> = {
+  "trpo/tensor": "157 [157, 162], 5 seeds",
+  "trpo/nn": "175 [173, 178], 5 seeds",
+  "ppo/tensor": "387 and 349, 2 seeds",
+  "ppo/nn": "not reached in 400 episodes",
+};
+/** Medians of the above where there is one (PPO CP: the mean of its two seeds). */
+const REFERENCE_MEDIAN: Record<string, number> = { "trpo/tensor": 157, "trpo/nn": 175, "ppo/tensor": 368 };
+const REFERENCE_STEPS_PER_CPU_SECOND = "3 900 – 5 300";
+// ---------------------------------------------------------------------------------------------
+
+interface Method {
+  name: string;
+  algo: string;
+  model: string;
+  params: number;
+  episodes: number;
+  seeds: number[];
+  episodes_to_threshold: (number | null)[];
+  median_episodes_to_threshold: number | null;
+  iqr_episodes_to_threshold: [number | null, number | null];
+  reached: number;
+  final_mean_return_per_seed: (number | null)[];
+  steps_per_cpu_second: number[];
+}
+interface Summary {
+  experiment: string;
+  hyperparameters: { protocol: string; threshold: number; window: number; stop_at_threshold?: boolean };
+  methods: Method[];
+}
+
+const program = new Command()
+  .exitOverride(usageExit)
+  .name("tensor-pg-results")
+  .description("the tensor-low-rank PG results page from exp:tensor-pendulum summary.json files")
+  .argument("<summary...>", "summary.json files of exp:tensor-pendulum")
+  .requiredOption("--out <file>", "the markdown page to write")
+  .option("--note <text>", "a line about the machine and load the numbers were measured under")
+  .showHelpAfterError("(add --help for usage)")
+  .parse();
+const files = program.args;
+const opts = program.opts<{ out: string; note?: string }>();
+
+function readSummary(path: string): Summary {
+  let s: Summary;
+  try {
+    s = JSON.parse(readFileSync(path, "utf8")) as Summary;
+  } catch (err) {
+    throw new InvalidArgumentError(`${path}: not a readable summary.json (${(err as Error).message})`);
+  }
+  if (s.experiment !== "tensor-pendulum" || !Array.isArray(s.methods))
+    throw new InvalidArgumentError(`${path}: not an exp:tensor-pendulum summary.json`);
+  return s;
+}
+
+const median = (xs: number[]): number => {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? "n/a" : String(x));
+const seedsArg = (seeds: number[]): string => {
+  const contiguous = seeds.every((s, i) => s === i);
+  return contiguous ? String(seeds.length) : seeds.join(",");
+};
+
+const rows: string[] = [];
+const speed: string[] = [];
+const commands: string[] = [];
+for (const path of files) {
+  const s = readSummary(path);
+  const h = s.hyperparameters;
+  const algos = [...new Set(s.methods.map((m) => m.algo))];
+  const models = [...new Set(s.methods.map((m) => m.model))];
+  const m0 = s.methods[0];
+  if (m0)
+    commands.push(
+      `npm run exp:tensor-pendulum -- --algo ${algos.join(",")} --model ${models.join(",")} --protocol ${h.protocol} --seeds ${seedsArg(m0.seeds)} --episodes ${m0.episodes}${h.stop_at_threshold ? " --stop-at-threshold" : ""}   # ${path}`,
+    );
+  for (const m of s.methods) {
+    const per = m.episodes_to_threshold.map((x) => x ?? `>${m.episodes}`).join(", ");
+    const finals = m.final_mean_return_per_seed.filter((x): x is number => x !== null);
+    const full = finals.length
+      ? `${Math.round(finals.reduce((a, b) => a + b, 0) / finals.length)} (${finals.length} full-length)`
+      : "n/a (stopped at threshold)";
+    const ref = REFERENCE_MEDIAN[m.name];
+    const med = m.median_episodes_to_threshold;
+    const delta =
+      ref !== undefined && med !== null
+        ? `${med >= ref ? "+" : "−"}${Math.round((100 * Math.abs(med - ref)) / ref)} %`
+        : "–";
+    rows.push(
+      `| ${m.name} | ${m.params} | ${h.protocol} | ${m.seeds.length} | ${m.episodes} | ${per} | ${fmt(med)} [${fmt(m.iqr_episodes_to_threshold[0])}, ${fmt(m.iqr_episodes_to_threshold[1])}] | ${m.reached}/${m.seeds.length} | ${REFERENCE[m.name] ?? "–"} | ${delta} | ${full} |`,
+    );
+    const sps = m.steps_per_cpu_second;
+    speed.push(
+      `| ${m.name} | ${Math.round(median(sps))} | ${Math.min(...sps)} – ${Math.max(...sps)} | ${(median(sps) / 4600).toFixed(1)}× |`,
+    );
+  }
+}
+
+const page = [
+  "# Tensor low-rank policy gradient on Pendulum-v1: measured",
+  "",
+  "Generated by `experiments/tensor-pg-results.ts` from the `summary.json` files of the runs below;",
+  "do not edit by hand. Setting and measure as in [docs/trpo.md §9](../trpo.md#9-experiments-and-protocols):",
+  "1 000-step Pendulum-v1 episodes (g = 9.81), one update per 10 episodes, episodes until the",
+  "trailing 10-episode mean training return reaches −1 000 (`>N`: not reached within the run's N",
+  "episodes; such a seed counts as never, so a median or quartile that falls on it reads n/a).",
+  "",
+  "## What was run",
+  "",
+  "```bash",
+  ...commands,
+  "```",
+  "",
+  "`--stop-at-threshold` ends a run at the episode its trailing mean reaches −1 000. Runs are",
+  "deterministic from their seed, so the episode count is the one the full-length run has; such a",
+  "run has no final return.",
+  ...(opts.note ? ["", opts.note] : []),
+  "",
+  "## Episodes to −1 000",
+  "",
+  "| algo/model | params (actor mean + critic) | protocol | seeds | max episodes | per seed | median [IQR] | reached | reference code | median vs reference | final mean return |",
+  "|---|---:|---|---:|---:|---|---:|---:|---|---:|---:|",
+  ...rows,
+  "",
+  "## Env steps per CPU-second",
+  "",
+  `Training loop only (rollouts and updates), CPU time of the process; the reference code ran ${REFERENCE_STEPS_PER_CPU_SECOND}`,
+  "steps per CPU-second (the last column divides by 4 600, the middle of that range).",
+  "",
+  "| algo/model | median over seeds | range | vs reference |",
+  "|---|---:|---:|---:|",
+  ...speed,
+  "",
+];
+writeFileSync(opts.out, page.join("\n"));
+console.log(`wrote ${opts.out} from ${files.length} summary file(s)`);

@@ -1,0 +1,57 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
+
+const method = (name: string, perSeed: (number | null)[], median: number | null, sps: number[]) => ({
+  name,
+  algo: name.split("/")[0],
+  model: name.split("/")[1],
+  params: 300,
+  episodes: 300,
+  seeds: perSeed.map((_, i) => i),
+  episodes_to_threshold: perSeed,
+  median_episodes_to_threshold: median,
+  iqr_episodes_to_threshold: [null, null],
+  reached: perSeed.filter((x) => x !== null).length,
+  final_mean_return_per_seed: perSeed.map((x) => (x === null ? -1500 : null)),
+  steps_per_cpu_second: sps,
+});
+
+describe("experiments/tensor-pg-results.ts", () => {
+  it("writes the results page from summary.json files: commands, per-seed episodes, medians vs the reference, speed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tensor-pg-results-"));
+    try {
+      const summary = join(dir, "summary.json");
+      writeFileSync(
+        summary,
+        JSON.stringify({
+          experiment: "tensor-pendulum",
+          hyperparameters: { protocol: "reference", threshold: -1000, window: 10, stop_at_threshold: true },
+          methods: [method("trpo/tensor", [150, 170, null], 170, [40000, 46000, 50000])],
+        }),
+      );
+      const out = join(dir, "page.md");
+      await run(TSX, ["experiments/tensor-pg-results.ts", summary, "--out", out, "--note", "measured here"], {
+        timeout: 60_000,
+      });
+      const page = readFileSync(out, "utf8");
+      expect(page).toContain(
+        "npm run exp:tensor-pendulum -- --algo trpo --model tensor --protocol reference --seeds 3 --episodes 300 --stop-at-threshold",
+      );
+      expect(page).toContain(
+        "| trpo/tensor | 300 | reference | 3 | 300 | 150, 170, >300 | 170 [n/a, n/a] | 2/3 |",
+      );
+      expect(page).toContain("| 157 [157, 162], 5 seeds | +8 % | -1500 (1 full-length) |");
+      expect(page).toContain("| trpo/tensor | 46000 | 40000 – 50000 | 10.0× |");
+      expect(page).toContain("measured here");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
