@@ -352,6 +352,7 @@ if (opts.render) {
           seed,
           totalSteps: opts.totalSteps,
           finalEpisodes: opts.finalEpisodes,
+          overrides: opts.set,
         });
         runs.push(r);
         if (!opts.quiet)
