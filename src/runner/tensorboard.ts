@@ -75,8 +75,30 @@ function varint(value: number): number[] {
 /** Field key: (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited, 5 fixed32). */
 const key = (field: number, wire: number): number[] => varint(field * 8 + wire);
 
-function lengthDelimited(field: number, payload: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from([...key(field, 2), ...varint(payload.length)]), payload]);
+/** Appends a length-delimited field (key, length varint, payload) to `out`. */
+function pushDelimited(out: number[], field: number, payload: ArrayLike<number>): void {
+  for (const b of key(field, 2)) out.push(b);
+  for (const b of varint(payload.length)) out.push(b);
+  for (let i = 0; i < payload.length; i++) out.push(payload[i]);
+}
+
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** Appends the `n` little-endian bytes of the scratch view to `out`. */
+function pushScratch(out: number[], n: number): void {
+  for (let i = 0; i < n; i++) out.push(scratch.getUint8(i));
+}
+
+/** UTF-8 bytes of the tags seen so far (a run writes the same few tags on every row). */
+const tagBytes = new Map<string, Uint8Array>();
+
+function utf8(tag: string): Uint8Array {
+  let b = tagBytes.get(tag);
+  if (b === undefined) {
+    b = Buffer.from(tag, "utf8");
+    if (tagBytes.size < 1024) tagBytes.set(tag, b);
+  }
+  return b;
 }
 
 /** One scalar of a summary. */
@@ -95,25 +117,27 @@ export interface TensorBoardEvent {
 
 /** The protobuf bytes of an `Event`. */
 export function encodeEvent(e: TensorBoardEvent): Buffer {
-  const parts: Buffer[] = [];
+  const out: number[] = [];
   if (e.wallTime !== 0) {
-    const b = Buffer.alloc(9);
-    b[0] = key(1, 1)[0];
-    b.writeDoubleLE(e.wallTime, 1);
-    parts.push(b);
+    out.push(key(1, 1)[0]);
+    scratch.setFloat64(0, e.wallTime, true);
+    pushScratch(out, 8);
   }
-  if (e.step !== undefined && e.step !== 0) parts.push(Buffer.from([...key(2, 0), ...varint(e.step)]));
-  if (e.fileVersion !== undefined) parts.push(lengthDelimited(3, Buffer.from(e.fileVersion, "utf8")));
+  if (e.step !== undefined && e.step !== 0) for (const b of [...key(2, 0), ...varint(e.step)]) out.push(b);
+  if (e.fileVersion !== undefined) pushDelimited(out, 3, Buffer.from(e.fileVersion, "utf8"));
   if (e.scalars !== undefined) {
-    const values = e.scalars.map((s) => {
-      const f = Buffer.alloc(5);
-      f[0] = key(2, 5)[0];
-      f.writeFloatLE(s.value, 1);
-      return lengthDelimited(1, Buffer.concat([lengthDelimited(1, Buffer.from(s.tag, "utf8")), f]));
-    });
-    parts.push(lengthDelimited(5, Buffer.concat(values)));
+    const summary: number[] = [];
+    for (const s of e.scalars) {
+      const value: number[] = [];
+      pushDelimited(value, 1, utf8(s.tag));
+      value.push(key(2, 5)[0]);
+      scratch.setFloat32(0, s.value, true);
+      pushScratch(value, 4);
+      pushDelimited(summary, 1, value);
+    }
+    pushDelimited(out, 5, summary);
   }
-  return Buffer.concat(parts);
+  return Buffer.from(out);
 }
 
 /** One TFRecord around `data`: length, its masked CRC, the data, the data's masked CRC. */
