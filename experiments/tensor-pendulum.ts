@@ -53,6 +53,7 @@ const TENSOR_RANK = 5;
 const TENSOR_ACTOR_SCALE = 0.1; // factors ~ 0.1·N(0, 1)
 const TENSOR_CRITIC_SCALE = 1.0;
 const TENSOR_LOG_SIGMA_CLAMP: [number, number] = [-2.5, 0];
+const TENSOR_SIGMA_RANK = 2; // "tensor-sigma": σ(s) = exp(z_σ(s)), z_σ a rank-2 CP tensor on the actor grid
 const NN_HIDDEN = 64; // 3-64-1 tanh, action/value layer init ×0.1 (bias ×0)
 const RBF_FEATURES = 300;
 const BASELINE_LOG_SIGMA_CLAMP: [number, number] = [-2, 0];
@@ -64,18 +65,20 @@ const FINAL_WINDOW = 10;
 
 type Algo = "reinforce" | "ppo" | "trpo";
 const ALGOS: Algo[] = ["reinforce", "ppo", "trpo"];
-const MODELS: ModelKind[] = ["tensor", "nn", "rbf"];
+type Model = ModelKind | "tensor-sigma";
+const MODELS: Model[] = ["tensor", "nn", "rbf", "tensor-sigma"];
 
-function modelSpec(kind: ModelKind, algo: Algo): ModelSpec {
-  if (kind === "tensor")
+function modelSpec(kind: Model, algo: Algo): ModelSpec {
+  if (kind === "tensor" || kind === "tensor-sigma")
     return {
-      kind,
+      kind: "tensor",
       actorGrid: algo === "trpo" ? TENSOR_GRID_TRPO : TENSOR_GRID,
       criticGrid: algo === "trpo" ? TENSOR_GRID_TRPO : TENSOR_GRID,
       rank: TENSOR_RANK,
       actorScale: TENSOR_ACTOR_SCALE,
       criticScale: TENSOR_CRITIC_SCALE,
       logSigmaClamp: TENSOR_LOG_SIGMA_CLAMP,
+      ...(kind === "tensor-sigma" ? { sigmaRank: TENSOR_SIGMA_RANK } : {}),
     };
   if (kind === "nn")
     return { kind, hidden: NN_HIDDEN, outputScale: [0.1, 0], logSigmaClamp: BASELINE_LOG_SIGMA_CLAMP };
@@ -98,7 +101,12 @@ const program = new Command()
     intInRange("--episodes", 10, 1_000_000),
   )
   .option("--algo <list>", "algorithms: reinforce,ppo,trpo", listOf("--algo", ALGOS), ALGOS)
-  .option("--model <list>", "models: tensor,nn,rbf", listOf("--model", MODELS), MODELS)
+  .option(
+    "--model <list>",
+    "models: tensor,nn,rbf,tensor-sigma (CP mean with a CP σ(s))",
+    listOf("--model", MODELS),
+    MODELS,
+  )
   .option(
     "--protocol <p>",
     "clean (bootstrap at the 1 000-step cut) or reference (cut stored as terminal)",
@@ -117,7 +125,7 @@ const opts = program.opts<{
   seeds: number[];
   episodes?: number;
   algo: Algo[];
-  model: ModelKind[];
+  model: Model[];
   protocol: Protocol;
   out: string;
   stopAtThreshold?: boolean;
@@ -175,6 +183,7 @@ const hyperparameters = {
     actor_scale: TENSOR_ACTOR_SCALE,
     critic_scale: TENSOR_CRITIC_SCALE,
     log_sigma_clamp: TENSOR_LOG_SIGMA_CLAMP,
+    sigma_rank_tensor_sigma: TENSOR_SIGMA_RANK,
   },
   nn: { widths: [3, NN_HIDDEN, 1], activation: "tanh", log_sigma_clamp: BASELINE_LOG_SIGMA_CLAMP },
   rbf: { features: RBF_FEATURES, log_sigma_clamp: BASELINE_LOG_SIGMA_CLAMP },

@@ -6,6 +6,7 @@ import { AxisGrid } from "../../src/parametrizations/discretizer.js";
 import { ScalarMlp } from "../../src/parametrizations/mlp.js";
 import type { Parametrization } from "../../src/parametrizations/parametrization.js";
 import { RbfFeatures } from "../../src/parametrizations/rbf.js";
+import { StackedParametrization } from "../../src/parametrizations/stack.js";
 import type { ActorCriticParts } from "../../src/pg/reinforce-baseline.js";
 import type { Rng } from "../../src/random/rng.js";
 
@@ -21,6 +22,12 @@ export interface TensorModelSpec {
   actorScale: number;
   criticScale: number;
   logSigmaClamp: [number, number];
+  /**
+   * A state-dependent σ(s) = exp(z_σ(s)) from a second CP tensor of this rank on the actor grid
+   * (init ×actorScale, drawn after the mean's factors; logSigmaClamp then unused). Omitted: the
+   * scalar, clamped log σ.
+   */
+  sigmaRank?: number;
 }
 export interface NnModelSpec {
   kind: "nn";
@@ -60,10 +67,10 @@ export function buildModel(
   lrActor: number,
   lrCritic: number,
 ): BuiltModel {
-  const head = new GaussianHead({
-    sigma: { kind: "scalar", logSigmaInit: 0 },
-    logSigmaClamp: spec.logSigmaClamp,
-  });
+  const stateSigma = spec.kind === "tensor" && spec.sigmaRank !== undefined;
+  const head = stateSigma
+    ? new GaussianHead({ sigma: { kind: "state", map: "exp" } })
+    : new GaussianHead({ sigma: { kind: "scalar", logSigmaInit: 0 }, logSigmaClamp: spec.logSigmaClamp });
   let actor: Parametrization;
   let critic: Parametrization;
   let actorBlocks: Parameter[][] | null = null;
@@ -87,10 +94,17 @@ export function buildModel(
       rank: spec.rank,
       name: "value",
     });
+    let sigma: CpGrid | null = null;
+    if (spec.sigmaRank !== undefined) {
+      sigma = new CpGrid({ grid: a.grid, rank: spec.sigmaRank, name: "sigma" });
+      sigma.initNormal(rng, spec.actorScale);
+    }
     c.initNormal(rng, spec.criticScale);
-    actor = a;
+    actor = sigma ? new StackedParametrization([a, sigma]) : a;
     critic = c;
-    actorBlocks = [[head.logSigma!], ...a.factors.map((p) => [p])];
+    actorBlocks = sigma
+      ? [...a.factors, ...sigma.factors].map((p) => [p])
+      : [[head.logSigma!], ...a.factors.map((p) => [p])];
     criticBlocks = c.factors.map((p) => [p]);
   } else if (spec.kind === "nn") {
     const a = new ScalarMlp(stateDim, spec.hidden, "layers", { activation: "tanh" });

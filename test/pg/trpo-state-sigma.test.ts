@@ -26,6 +26,9 @@ import {
   type StateSigmaPolicyView,
 } from "../../src/pg/trpo-state-sigma.js";
 import { Rng } from "../../src/random/rng.js";
+import { makeEnv } from "../../src/envs/registry.js";
+import { episodesToReach, trainBatches } from "../../experiments/lib/batch-train.js";
+import { buildModel } from "../../experiments/lib/tensor-models.js";
 
 const S = 2;
 const REF = { maxKl: 0.01, damping: 1e-3, cgIterations: 5, cgTolerance: 1e-10 };
@@ -335,4 +338,58 @@ describe("TRPO with a state-dependent σ (low-rank / CP σ head)", () => {
     expect(() => stateSigmaPolicyView(actor, sig)).toThrow(/no sigmoid mean/);
     expect(() => stateSigmaPolicyView(actor, new GaussianHead())).toThrow(/scalar σ/);
   });
+
+  it("learns: TRPO with a CP mean and a rank-2 CP σ(s) reaches −1000 on Pendulum-v1 (10-episode mean) within 160 episodes", () => {
+    const seed = 1;
+    const rng = new Rng(seed);
+    const grid = { low: [-1, -1, -5], high: [1, 1, 10], buckets: 10 };
+    const model = buildModel(
+      {
+        kind: "tensor",
+        actorGrid: grid,
+        criticGrid: grid,
+        rank: 5,
+        actorScale: 0.1,
+        criticScale: 1,
+        logSigmaClamp: [-2.5, 0],
+        sigmaRank: 2,
+      },
+      3,
+      rng,
+      1e-3,
+      1e-3,
+    );
+    expect(model.head.sigmaMap).toBe("exp");
+    expect(model.actor.outputDim).toBe(2);
+    const rule = new TrpoRule(model.parts, 0.9, { ...REF, tau: 0.9, criticSkipGradientAbove: 1e10 });
+    const r = trainBatches({
+      env: makeEnv("Pendulum-v1", { g: 9.81, maxEpisodeSteps: 1000, rng: rng.fork() }),
+      actor: model.actor,
+      head: model.head,
+      rule,
+      rng,
+      episodes: 160,
+      maxSteps: 1000,
+      updateEvery: 10_000,
+      protocol: "clean",
+      envSeed: seed,
+      stopWhen: (returns) => episodesToReach(returns, -1000, 10) !== null,
+    });
+    const first = r.returns.slice(0, 10).reduce((a, b) => a + b, 0) / 10;
+    expect(first).toBeLessThan(-3000);
+    expect(episodesToReach(r.returns, -1000, 10)).not.toBeNull();
+    // σ(s) learned per state: it differs across the visited cells
+    const z = new Float64Array(2);
+    const sigmas = new Set<number>();
+    for (const s of [
+      [1, 0, 0],
+      [-1, 0, 0],
+      [0, 1, 3],
+      [0, -1, -3],
+    ]) {
+      model.actor.forwardOne(s, z, 0);
+      sigmas.add(model.head.sigma(z, 0));
+    }
+    expect(sigmas.size).toBeGreaterThan(1);
+  }, 120_000);
 });
