@@ -48,7 +48,7 @@ import { addA2cOptions, evalA2c, resumeA2c, runA2c, withA2cFlags } from "./a2c.j
 import { isA2cConfigInput, parseA2cRunConfig } from "../runner/a2c-config.js";
 import { isLrqConfigInput, parseLrqRunConfig } from "../runner/lrq-config.js";
 import { addClusterEmitOptions, addSweepTaskCommand, emitClusterJobs } from "./sweep-task.js";
-import { addQueueSweepOptions, addWorkerCommand, runQueueSweep } from "./queue.js";
+import { addQueueSweepOptions, addWorkerCommand, checkQueueFlags, runQueueSweep } from "./queue.js";
 import { addDemoCommand } from "./demo.js";
 import { describeConfigs } from "./sweep-listing.js";
 
@@ -401,6 +401,7 @@ export function buildProgram(): Command {
       );
       return;
     }
+    checkQueueFlags(opts);
     if (opts.emit !== undefined) return emitClusterJobs(spec, out, opts);
     if (opts.queue !== undefined) return runQueueSweep(spec, plan, out, opts);
     // Progress counts policy-gradient episodes (DQN jobs report no progress while they run).
