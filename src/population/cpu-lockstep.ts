@@ -5,7 +5,7 @@ import { gaussianActorLoss } from "../heads/gaussian.js";
 import type { Discretizer } from "../lrpg/discretizer.js";
 import { valueLoss } from "../pg/reinforce-baseline.js";
 import type { Rng } from "../random/rng.js";
-import { AxisIndex } from "./grid-cells.js";
+import { GridCellPair } from "./grid-cells.js";
 import { RngBank } from "./rng-bank.js";
 import type { PopulationTask } from "./tasks.js";
 
@@ -48,7 +48,7 @@ export interface LockstepArrays {
  * The cpu (float64) lockstep episode of a population as synchronous loops over flat arrays.
  *
  * Rollout: the agents still running sit in a compacted index list; one pass per step over that list
- * does, per agent, the actor and critic cells of the state (an `AxisIndex` per grid axis), z = Σ_k L[i,k]R[j,k],
+ * does, per agent, the actor and critic cells of the state (a `GridCellPair`), z = Σ_k L[i,k]R[j,k],
  * μ = z or sigmoid(z), a = clamp(μ + σ·ε) with ε from the agent's generator in a {@link RngBank}, the
  * env step, and the stores; an agent whose env terminates leaves the list. What the update needs
  * from a step — the factor offsets of both cells and z — is kept, so learning reads them instead of
@@ -63,10 +63,7 @@ export interface LockstepArrays {
 export class CpuLockstep {
   private readonly a: LockstepArrays;
   private readonly bank: RngBank;
-  private readonly actorRow: AxisIndex;
-  private readonly actorCol: AxisIndex;
-  private readonly criticRow: AxisIndex;
-  private readonly criticCol: AxisIndex;
+  private readonly grids: GridCellPair;
   /** Active agents of the current step (first `n` entries). */
   private readonly list: Int32Array;
   // Per (agent, step): offsets (p·N + i)·K and (p·M + j)·K of the actor and critic cells, and z.
@@ -95,10 +92,7 @@ export class CpuLockstep {
     const P = arrays.actor.count;
     const T = arrays.maxSteps;
     this.bank = RngBank.fromRngs(arrays.rngs);
-    this.actorRow = new AxisIndex(arrays.actorGrid, "row");
-    this.actorCol = new AxisIndex(arrays.actorGrid, "col");
-    this.criticRow = new AxisIndex(arrays.criticGrid, "row");
-    this.criticCol = new AxisIndex(arrays.criticGrid, "col");
+    this.grids = new GridCellPair(arrays.actorGrid, arrays.criticGrid);
     this.list = new Int32Array(P);
     this.stepAction = new Float64Array(P);
     this.stepReward = new Float64Array(P);
@@ -142,20 +136,9 @@ export class CpuLockstep {
     const clamp = task.actionClamp;
     const lo = clamp ? clamp[0] : -Infinity;
     const hi = clamp ? clamp[1] : Infinity;
-    const {
-      bank,
-      actorRow,
-      actorCol,
-      criticRow,
-      criticCol,
-      list,
-      actorRowAt,
-      actorColAt,
-      criticRowAt,
-      criticColAt,
-      zAt,
-    } = this;
+    const { bank, grids, list, actorRowAt, actorColAt, criticRowAt, criticColAt, zAt } = this;
     const { stepAction, stepReward, stepTerminated } = this;
+    const cells = grids.cells;
     for (let p = 0; p < P; p++) {
       dyn.reset(states, p * S, envRngs[p]);
       lengths[p] = 0;
@@ -167,8 +150,9 @@ export class CpuLockstep {
         const p = list[x];
         const so = p * S;
         const q = p * T + t;
-        const io = (p * N + actorRow.of(states, so)) * K;
-        const jo = (p * M + actorCol.of(states, so)) * K;
+        grids.cellsOf(states, so);
+        const io = (p * N + cells[0]) * K;
+        const jo = (p * M + cells[1]) * K;
         let z = 0;
         if (K === 4)
           z =
@@ -176,8 +160,8 @@ export class CpuLockstep {
         else for (let k = 0; k < K; k++) z += aL[io + k] * aR[jo + k];
         actorRowAt[q] = io;
         actorColAt[q] = jo;
-        criticRowAt[q] = (p * Nc + criticRow.of(states, so)) * K;
-        criticColAt[q] = (p * Mc + criticCol.of(states, so)) * K;
+        criticRowAt[q] = (p * Nc + cells[2]) * K;
+        criticColAt[q] = (p * Mc + cells[3]) * K;
         zAt[q] = z;
         const mu = sigmoid ? 1 / (1 + Math.exp(-z)) : z;
         const sample = mu + sigma[p] * bank.normal(p);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Discretizer } from "../../src/lrpg/discretizer.js";
-import { AxisIndex } from "../../src/population/grid-cells.js";
+import { Discretizer, type DiscretizerOptions } from "../../src/lrpg/discretizer.js";
+import { GridCellPair } from "../../src/population/grid-cells.js";
 import { RngBank } from "../../src/population/rng-bank.js";
 import { pendulumDynamics, rocketDynamics } from "../../src/population/index.js";
 import { PAPER_POPULATION_TASKS, POPULATION_TASKS } from "../../src/presets/population-tasks.js";
@@ -53,49 +53,61 @@ describe("RngBank: P generators as typed arrays draw exactly Rng.normal's sequen
   });
 });
 
-describe("AxisIndex: row·cols + col = Discretizer.flatCell", () => {
-  const grids = POPULATION_TASKS.flatMap((task) => [
-    [`${task} actor`, PAPER_POPULATION_TASKS[task].actorGrid] as const,
-    [`${task} critic`, PAPER_POPULATION_TASKS[task].criticGrid] as const,
+describe("GridCellPair: each grid's row·cols + col = its Discretizer.flatCell", () => {
+  const pairs: [string, DiscretizerOptions, DiscretizerOptions][] = POPULATION_TASKS.map((task) => [
+    `${task} actor and critic (shared bounds)`,
+    PAPER_POPULATION_TASKS[task].actorGrid,
+    PAPER_POPULATION_TASKS[task].criticGrid,
   ]);
-  for (const [label, options] of grids) {
-    it(`${label} grid: random, clipped and tied states`, () => {
-      const grid = new Discretizer(options);
-      const row = new AxisIndex(grid, "row");
-      const col = new AxisIndex(grid, "col");
-      const S = grid.stateDim;
+  pairs.push([
+    "other bounds, buckets and axes on the second grid",
+    { low: [-1, -5, 0], high: [1, 5, 2], buckets: [10, 7, 3], rowDims: [0], colDims: [1, 2] },
+    { low: [-1.5, -5, 0.5], high: [1, 4, 2], buckets: [4, 5, 6], rowDims: [2, 0], colDims: [1] },
+  ]);
+  for (const [label, a, b] of pairs) {
+    it(`${label}: random, clipped, on-point and tied states`, () => {
+      const first = new Discretizer(a);
+      const second = new Discretizer(b);
+      const pair = new GridCellPair(first, second);
+      const S = first.stateDim;
       const rng = new Rng(11);
       const states = new Float64Array(S * 400);
       for (let n = 0; n < 400; n++)
         for (let d = 0; d < S; d++) {
-          const lo = grid.low[d];
-          const span = grid.range[d];
-          const kind = n % 4;
+          const g = n % 8 < 4 ? first : second;
+          const lo = g.low[d];
+          const span = g.range[d];
+          const steps = Math.max(g.buckets[d] - 1, 1);
+          const k = Math.floor(rng.uniform() * steps);
           // Inside, outside (clipped), exactly on a grid point, and halfway between two (ties).
-          const b = grid.buckets[d] - 1;
-          const k = Math.floor(rng.uniform() * Math.max(b, 1));
+          const kind = n % 4;
           states[n * S + d] =
             kind === 0
               ? lo + span * rng.uniform()
               : kind === 1
                 ? lo + span * (3 * rng.uniform() - 1)
                 : kind === 2
-                  ? lo + (span * k) / Math.max(b, 1)
-                  : lo + (span * (k + 0.5)) / Math.max(b, 1);
+                  ? lo + (span * k) / steps
+                  : lo + (span * (k + 0.5)) / steps;
         }
       for (let n = 0; n < 400; n++) {
-        const got = row.of(states, n * S) * grid.cols + col.of(states, n * S);
-        expect(got).toBe(grid.flatCell(states, n * S));
+        pair.cellsOf(states, n * S);
+        const [r1, c1, r2, c2] = pair.cells;
+        expect(r1 * first.cols + c1).toBe(first.flatCell(states, n * S));
+        expect(r2 * second.cols + c2).toBe(second.flatCell(states, n * S));
       }
     });
   }
 
-  it("throws on a NaN state component, naming it", () => {
+  it("throws on a NaN state component, naming it; rejects grids over different state sizes", () => {
     const grid = new Discretizer(PAPER_POPULATION_TASKS.acrobot.actorGrid);
+    const pair = new GridCellPair(grid, grid);
     const states = new Float64Array(grid.stateDim);
-    states[grid.colDims[grid.colDims.length - 1]] = NaN;
-    expect(() => new AxisIndex(grid, "col").of(states, 0)).toThrow(/state\[\d\] is NaN/);
-    expect(new AxisIndex(grid, "row").of(states, 0)).toBeGreaterThanOrEqual(0);
+    states[2] = NaN;
+    expect(() => pair.cellsOf(states, 0)).toThrow(/state\[2\] is NaN/);
+    expect(() => new GridCellPair(grid, new Discretizer(PAPER_POPULATION_TASKS.pendulum.actorGrid))).toThrow(
+      /grids over 4 and 2 state dimensions/,
+    );
   });
 });
 
