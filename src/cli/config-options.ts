@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { ConfigError, FIELD_DOCS, type RunConfigInput } from "../runner/config.js";
+import { A2C_FIELD_DOCS } from "../runner/a2c-config.js";
 import { DQN_FIELD_DOCS } from "../runner/dqn-config.js";
 import { LRQ_FIELD_DOCS } from "../runner/lrq-config.js";
 
@@ -88,6 +89,11 @@ export function rawConfigFromOptions(opts: Record<string, unknown>): RunConfigIn
     else base[doc.name] = doc.number ? numberOrText(v) : v;
   }
   for (const doc of LRQ_FIELD_DOCS) {
+    const v = opts[doc.name];
+    if (typeof v === "string") base[doc.name] = doc.number ? numberOrText(v) : v;
+  }
+  // The a2c flags too: a config of another algo then refuses them by name instead of ignoring them.
+  for (const doc of A2C_FIELD_DOCS) {
     const v = opts[doc.name];
     if (typeof v === "string") base[doc.name] = doc.number ? numberOrText(v) : v;
   }

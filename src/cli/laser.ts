@@ -82,7 +82,8 @@ function intFlag(flag: string, min: number, max: number) {
 
 function numberFlag(flag: string, min: number, max: number, openLow = false, openHigh = false) {
   return (value: string): number => {
-    const n = Number(value);
+    // Number("") and Number(" ") are 0: a blank value is not a number.
+    const n = value.trim() === "" ? Number.NaN : Number(value);
     const ok = Number.isFinite(n) && (openLow ? n > min : n >= min) && (openHigh ? n < max : n <= max);
     if (!ok)
       throw new InvalidArgumentError(

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import {
   checkClusterOptions,
   K8S_MANIFEST_FILE,
@@ -37,14 +37,23 @@ export function addClusterEmitOptions(cmd: Command): Command {
         "write a job list and a SLURM array script (slurm) or a Kubernetes Indexed Job (k8s) into --out instead of running",
       ).choices(["slurm", "k8s"]),
     )
-    .option("--cpus-per-task <n>", "with --emit: CPUs per array task, an integer in [1, 1024]", "1")
+    .option(
+      "--cpus-per-task <n>",
+      "with --emit: CPUs per array task, an integer in [1, 1024]",
+      positiveIntText(1024),
+      "1",
+    )
     .option(
       "--time <limit>",
       "with --emit: wall-clock limit per task (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS)",
       "01:00:00",
     )
     .option("--mem <size>", "with --emit: memory per task, e.g. 2G or 500M (no unit: megabytes)", "2G")
-    .option("--max-parallel <n>", "with --emit: at most n tasks at once (SLURM %n, Kubernetes parallelism)")
+    .option(
+      "--max-parallel <n>",
+      "with --emit: at most n tasks at once (SLURM %n, Kubernetes parallelism)",
+      positiveIntText(100_000),
+    )
     .option("--partition <name>", "with --emit slurm: the SLURM partition")
     .option("--account <name>", "with --emit slurm: the SLURM account")
     .option("--job-name <name>", "with --emit: the SLURM job name / Kubernetes Job name", "lowrank-rl-sweep")
@@ -54,6 +63,16 @@ export function addClusterEmitOptions(cmd: Command): Command {
     )
     .option("--image <ref>", "with --emit k8s: container image with node and lowrank-rl (required)")
     .option("--pvc <claim>", "with --emit k8s: PersistentVolumeClaim to mount at the sweep folder's path");
+}
+
+/** Commander check of an integer flag in [1, max], done when parsed (with or without --emit); keeps the text. */
+function positiveIntText(max: number): (value: string) => string {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < 1 || n > max)
+      throw new InvalidArgumentError(`must be an integer in [1, ${max}], got "${value}"`);
+    return value;
+  };
 }
 
 function intFlag(flag: string, text: unknown): number | undefined {

@@ -18,6 +18,7 @@ import type { AgentFactory, RunnableAgent } from "./agent-factory.js";
 import { FileWriteError, removeStaleTempFiles, writeJsonAtomic } from "./atomic-file.js";
 import { checkRunCheckpoint } from "./checkpoint-content.js";
 import {
+  CorruptCheckpointError,
   loadLatestCheckpoint,
   removePartialCheckpoints,
   saveCheckpoint,
@@ -485,12 +486,17 @@ async function resumeFromCheckpoint(
   agent.setTrainingState(p.training);
   const runRng = Rng.fromState(p.rng);
   const envRng = Rng.fromState(p.envRng);
+  const snapshotsPath = join(dir, RUN_FILES.snapshots);
+  const snapshotsSize = existsSync(snapshotsPath) ? statSync(snapshotsPath).size : 0;
+  if (snapshotsSize < p.snapshotsBytes)
+    throw new CorruptCheckpointError(
+      `${snapshotsPath}: ${snapshotsSize} bytes, shorter than the ${p.snapshotsBytes} the checkpoint recorded; the file was cut or edited, so resume refuses to continue it`,
+    );
   // Checks the metric files against the checkpoint before anything in the directory changes.
   const metrics = MetricsWriter.resume(dir, p.metrics, undefined, {
     tensorboard: config.tensorboard !== false,
   });
-  const snapshotsPath = join(dir, RUN_FILES.snapshots);
-  if (existsSync(snapshotsPath) && statSync(snapshotsPath).size >= p.snapshotsBytes) {
+  if (existsSync(snapshotsPath)) {
     const fd = openSync(snapshotsPath, "r+");
     ftruncateSync(fd, p.snapshotsBytes);
     closeSync(fd);

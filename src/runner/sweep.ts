@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { outputPathProblem } from "./output-path.js";
 import { join } from "node:path";
 import { z } from "zod";
 import { Rng } from "../random/rng.js";
@@ -250,6 +251,9 @@ export async function runSweep(
   sweepDir: string,
   options: PoolOptions = {},
 ): Promise<SweepResult> {
+  // An empty path or a file there: refuse before anything is written (mkdir would say ENOENT/EEXIST).
+  const problem = outputPathProblem("--out", sweepDir, "dir");
+  if (problem !== null) throw new ConfigError("out", problem);
   mkdirSync(sweepDir, { recursive: true });
   const jobs = planSweep(spec, sweepDir);
   writeSweepFile(spec, sweepDir, jobs);
@@ -271,5 +275,11 @@ export function readSweepSpec(path: string, options: { maxJobs?: number } = {}):
   } catch (err) {
     throw new ConfigError("sweep", `${path}: not a readable JSON sweep spec (${(err as Error).message})`);
   }
-  return parseSweepSpec(raw, options);
+  try {
+    return parseSweepSpec(raw, options);
+  } catch (err) {
+    // Name the file: "spec.json: sweep.seeds: …".
+    if (err instanceof ConfigError) throw new ConfigError(err.field, `${path}: ${err.message}`);
+    throw err;
+  }
 }

@@ -86,6 +86,14 @@ describe("every command refuses malformed input with one line and no stack trace
       [["sweep-task", "missing.json", "0"], /missing\.json/],
       [["demo", "--out", "/dev/null/x.html"], /\/dev\/null/],
       [["no-such-command"], /no-such-command/],
+      [[...RUN, "--num-envs", "4"], /numEnvs/],
+      [["sweep", "null.json", "--dry-run"], /null\.json/],
+      [["sweep", "--grid", "rank=1", "--dry-run", "--cpus-per-task", "abc"], /--cpus-per-task/],
+      [
+        ["sweep", "--grid", "rank=1", "--episodes", "2", "--quiet", "--out", join(guarded, "results.txt")],
+        /--out/,
+      ],
+      [["laser", "bad.json", "--epsilon", ""], /--epsilon/],
     ];
     const results: { code: number; stderr: string }[] = [];
     for (let i = 0; i < table.length; i += 4)
