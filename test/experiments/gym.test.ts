@@ -109,6 +109,38 @@ describe("npm run exp:gym (tiny budget)", () => {
   }, 60_000);
 });
 
+describe("exp:gym --set (preset search)", () => {
+  it("changes the preset (rank 2 halves the Pendulum-v1 matrices) and refuses an unknown key", async () => {
+    const out = mkdtempSync(join(tmpdir(), "exp-gym-set-"));
+    dirs.push(out);
+    const args = ["experiments/gym.ts", "--tasks", "Pendulum-v1", "--methods", "lowrank-ppo", "--seeds", "1"];
+    await run(
+      TSX,
+      [
+        ...args,
+        "--total-steps",
+        "200",
+        "--final-episodes",
+        "1",
+        "--set",
+        "rank=2,buckets=11/11",
+        "--out",
+        out,
+      ],
+      { timeout: 60_000 },
+    );
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    expect(summary.rows[0].params).toBe(2 * 2 * (11 + 11));
+    const err = await run(TSX, [...args, "--set", "width=3", "--out", out], { timeout: 60_000 }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect((err as { code: number }).code).toBe(2);
+    expect((err as { stderr: string }).stderr).toMatch(
+      /--set must be a comma list of key=value with keys gamma, /,
+    );
+  }, 120_000);
+});
+
 describe("a low-rank policy method on Pendulum-v1 (fixed seed)", () => {
   it("PPO with a rank-4 interpolated 21 × 21 matrix policy clears −200 over 100 evaluation episodes within 60 000 steps", () => {
     const r = runGym({ task: "Pendulum-v1", method: "lowrank-ppo", seed: 0, totalSteps: 60_000 });
