@@ -582,8 +582,8 @@ export function startPage(defaults: DemoDefaults, workerSource: string): DemoSta
         info.kind === "gpu"
           ? `GPU renderer: ${info.renderer ?? "not revealed by this browser"}${/swiftshader|llvmpipe|software/i.test(info.renderer ?? "") ? " (a software renderer: the GPU path runs on the CPU here)" : ""}`
           : info.fallbackReason
-            ? `WebGL unavailable, so the CPU path trains: ${info.fallbackReason}`
-            : "the CPU path, as asked";
+            ? `WebGL did not open here, so the CPU path trains: ${info.fallbackReason}.`
+            : "Backend: the CPU path (float64), as asked.";
       el("pop-params").textContent =
         `${pop.count} × ${pop.ready!.agentParameters} = ${(pop.count * pop.ready!.agentParameters).toLocaleString("en-US")} parameters`;
     } else {
@@ -598,7 +598,8 @@ export function startPage(defaults: DemoDefaults, workerSource: string): DemoSta
       checkEl.setAttribute("data-ok", String(ok));
       checkEl.textContent = `${ok ? "✓" : "✗"} WebGL against the CPU path, ${c.count} agents × ${c.episodes} episodes of ≤ ${c.maxSteps} steps: returns agree to ${c.maxRelativeDifference.toExponential(1)} (relative; float32 vs float64, tolerance ${POPULATION_CHECK_TOLERANCE.toExponential(0)})`;
     } else {
-      checkEl.textContent = info?.kind === "gpu" || !info ? "" : "no WebGL check: the CPU path trains";
+      checkEl.textContent =
+        info?.kind === "gpu" || !info ? "" : "No WebGL-against-CPU check: the CPU path trains.";
     }
   };
 
