@@ -27,6 +27,25 @@ export function gaussianLogProbSigma(a: number, mu: number, sigma: number): numb
   return -(d * d) / (2 * (sigma * sigma)) - Math.log(sigma) - LOG_SQRT_2PI;
 }
 
+/**
+ * The per-step pieces of {@link gaussianLoss}, with d = a − μ, σ² and log σ:
+ *   −log N(a; μ, σ²) = −(−d²/(2σ²) − log σ − log √(2π)) (torch's order),
+ *   w·∂(−log N)/∂μ = w·(−d/σ²),   w·∂(−log N)/∂ρ = w·(1 − d²/σ²) (ρ = log σ).
+ */
+export function gaussianNll(d: number, variance: number, logSigma: number): number {
+  return -(-(d * d) / (2 * variance) - logSigma - LOG_SQRT_2PI);
+}
+
+/** w·∂(−log N)/∂μ = w·(−d/σ²) (see {@link gaussianNll}). */
+export function gaussianMeanGrad(w: number, d: number, variance: number): number {
+  return w * (-d / variance);
+}
+
+/** w·∂(−log N)/∂ρ = w·(1 − d²/σ²) for σ = e^ρ (see {@link gaussianNll}). */
+export function gaussianLogSigmaGrad(w: number, d: number, variance: number): number {
+  return w * (1 - (d * d) / variance);
+}
+
 /** softplus(z) = log(1 + e^z), computed stably; derivative sigmoid(z). */
 export function softplus(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
@@ -78,11 +97,11 @@ export function gaussianLoss(
     const sigma = sigmaMap === null ? sigmaScalar : sigmaMap === "exp" ? Math.exp(zs) : softplus(zs);
     const variance = sigma * sigma;
     const logSigmaT = sigmaMap === null ? logSigmaScalar : Math.log(sigma);
-    lossSum += -(-(d * d) / (2 * variance) - logSigmaT - LOG_SQRT_2PI) * adv;
-    let g = w * (-d / variance);
+    lossSum += gaussianNll(d, variance, logSigmaT) * adv;
+    let g = gaussianMeanGrad(w, d, variance);
     if (sigmoidMean) g *= mu * (1 - mu);
     gradZ[t * D] = g;
-    if (sigmaMap === null) gRho += w * (1 - (d * d) / variance);
+    if (sigmaMap === null) gRho += gaussianLogSigmaGrad(w, d, variance);
     else {
       const gSigma = w * (1 / sigma - (d * d) / (variance * sigma));
       gradZ[t * D + 1] = gSigma * (sigmaMap === "exp" ? sigma : 1 / (1 + Math.exp(-zs)));

@@ -3,14 +3,13 @@ import type { CoreEnv } from "../envs/core-env.js";
 import { goddardStep, PAPER_ROCKET_REWARD_SCALE, PaperRocketEnv } from "../envs/goddard.js";
 import { PaperAcrobotEnv, paperAcrobotStep } from "../envs/paper-acrobot.js";
 import { PaperPendulumEnv, paperPendulumStep } from "../envs/paper-pendulum.js";
-import type { GaussianHead } from "../heads/gaussian.js";
+import { gaussianLogSigmaGrad, gaussianMeanGrad, gaussianNll, type GaussianHead } from "../heads/gaussian.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import type { Discretizer } from "../parametrizations/discretizer.js";
 import { roundHalfEven } from "../parametrizations/discretizer.js";
 import type { GridLowRank } from "../parametrizations/grid-low-rank.js";
 import type { FusedEpisodes, LearnResult } from "../pg/agent.js";
 import type { EpisodeBuffer } from "../pg/episode-buffer.js";
-import { valueLoss } from "../pg/reinforce-baseline.js";
 import { discountedReturns } from "../pg/returns.js";
 import type { Rng } from "../random/rng.js";
 
@@ -41,52 +40,52 @@ function envKind(env: Env): number {
 }
 
 /**
- * {@link Discretizer.flatCell} with the grid's constants laid out once: per dimension d its low,
- * high, range, b_d − 1 and the multiplier of its index in the flat cell (row multiplier · M for
- * a row dimension, column multiplier for a column one), so
+ * {@link Discretizer.cell} with the grid's constants laid out once, returning where the cell's
+ * factor rows start: with idx_d = roundHalfEven(((clip(s_d) − low_d) / range_d)·(b_d − 1)) (the
+ * Discretizer's arithmetic, in its order),
  *
- *   f(s) = Σ_d roundHalfEven(((clip(s_d) − low_d) / range_d)·(b_d − 1)) · mult_d
+ *   row(s)·K = Σ_d idx_d·rowMult_d·K,   col(s)·K = Σ_d idx_d·colMult_d·K,
  *
- * equals row(s)·M + col(s) exactly (integer sums below 2³¹). Same arithmetic, same order as the
- * Discretizer; NaN still throws.
+ * rowMult_d the row-major multiplier of a row dimension (0 for a column one) and colMult_d likewise;
+ * ℓ_{row} starts at L[row·K], r_{col} at R[col·K] (integer sums below 2³¹, exact). NaN still throws.
  */
 export class CellIndexer {
   readonly stateDim: number;
-  readonly cols: number;
-  /** Per dimension d at 5d: low, high, range, b − 1, multiplier. */
+  /** Per dimension d at 6d: low, high, range, b − 1, rowMult·K, colMult·K. */
   readonly constants: Float64Array;
 
-  constructor(grid: Discretizer) {
+  constructor(grid: Discretizer, K: number) {
     const S = grid.stateDim;
     this.stateDim = S;
-    this.cols = grid.cols;
-    const c = (this.constants = new Float64Array(5 * S));
+    const c = (this.constants = new Float64Array(6 * S));
     for (let d = 0; d < S; d++) {
-      c[5 * d] = grid.low[d];
-      c[5 * d + 1] = grid.high[d];
-      c[5 * d + 2] = grid.range[d];
-      c[5 * d + 3] = grid.buckets[d] - 1;
+      c[6 * d] = grid.low[d];
+      c[6 * d + 1] = grid.high[d];
+      c[6 * d + 2] = grid.range[d];
+      c[6 * d + 3] = grid.buckets[d] - 1;
     }
-    grid.rowDims.forEach((d, k) => (c[5 * d + 4] = grid.rowOffsets[k] * grid.cols));
-    grid.colDims.forEach((d, k) => (c[5 * d + 4] = grid.colOffsets[k]));
+    grid.rowDims.forEach((d, k) => (c[6 * d + 4] = grid.rowOffsets[k] * K));
+    grid.colDims.forEach((d, k) => (c[6 * d + 5] = grid.colOffsets[k] * K));
   }
 
-  /** Flat cell row·M + col of the state at x[0 … S − 1]. */
-  cell(x: Float64Array): number {
+  /** [row·K, col·K] of the state at x[0 … S − 1] into out[0], out[1]. */
+  offsets(x: Float64Array, out: Int32Array): void {
     const c = this.constants;
-    let f = 0;
-    for (let d = 0; d < this.stateDim; d++) f += snap(x, d, c, 5 * d);
-    return f;
+    let row = 0;
+    let col = 0;
+    for (let d = 0; d < this.stateDim; d++) {
+      const v = x[d];
+      if (v !== v) throw nanState(d);
+      const o = 6 * d;
+      const l = c[o];
+      const h = c[o + 1];
+      const idx = roundHalfEven((((v < l ? l : v > h ? h : v) - l) / c[o + 2]) * c[o + 3]);
+      row += idx * c[o + 4];
+      col += idx * c[o + 5];
+    }
+    out[0] = row;
+    out[1] = col;
   }
-}
-
-/** Dimension d's term of the flat cell: roundHalfEven(((clip(x_d) − low) / range)·(b − 1))·mult. */
-function snap(x: Float64Array, d: number, c: Float64Array, o: number): number {
-  const v = x[d];
-  if (v !== v) throw nanState(d);
-  const l = c[o];
-  const h = c[o + 1];
-  return roundHalfEven((((v < l ? l : v > h ? h : v) - l) / c[o + 2]) * c[o + 3]) * c[o + 4];
 }
 
 /** The env's error for a non-finite action. */
@@ -102,6 +101,8 @@ function nanState(d: number): RangeError {
 }
 
 const TWO_POW_53_INV = 1 / 9007199254740992;
+/** Stand-in constants when the grids are not two-dimensional (the 2-D locals are then unused). */
+const NO_GRID = new Float64Array(12);
 
 /** One xoroshiro128+ output (pure-rand's `next`) on the words g = [s01, s00, s11, s10], in place. */
 function nextWord(g: Int32Array): number {
@@ -165,13 +166,16 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
   private readonly spare = new Float64Array(1);
   private readonly uv = new Float64Array(2);
   private readonly zOne = new Float64Array(1);
-  private cellA = new Int32Array(0);
-  private cellC = new Int32Array(0);
-  private Z = new Float64Array(0);
+  /** Per step: where the actor's ℓ_i and r_j start in L_μ, R_μ (i·K, j·K), and the critic's likewise. */
+  private rowA = new Int32Array(0);
+  private colA = new Int32Array(0);
+  private rowC = new Int32Array(0);
+  private colC = new Int32Array(0);
+  private readonly ij = new Int32Array(2);
+  /** Per step: μ_t (after the sigmoid when the mean is squashed) and V(s_t). */
+  private M = new Float64Array(0);
   private V = new Float64Array(0);
   private G = new Float64Array(0);
-  private A = new Float64Array(0);
-  private gZ = new Float64Array(0);
   /** The buffer the last {@link runEpisode} filled and its length, until {@link learnRecorded} reads them. */
   private recorded: EpisodeBuffer | null = null;
   private terminated = false;
@@ -182,8 +186,8 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
     this.env = env;
     this.kind = kind;
     this.stateDim = parts.actor.inputDim;
-    this.actorCells = new CellIndexer(parts.actor.grid);
-    this.criticCells = new CellIndexer(parts.critic.grid);
+    this.actorCells = new CellIndexer(parts.actor.grid, parts.actor.matrix.rank);
+    this.criticCells = new CellIndexer(parts.critic.grid, parts.critic.matrix.rank);
     this.x = new Float64Array((env as CoreEnv).stateNames.length);
   }
 
@@ -203,14 +207,14 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
   }
 
   private reserve(T: number): void {
-    if (this.Z.length >= T) return;
-    this.cellA = new Int32Array(T);
-    this.cellC = new Int32Array(T);
-    this.Z = new Float64Array(T);
+    if (this.M.length >= T) return;
+    this.rowA = new Int32Array(T);
+    this.colA = new Int32Array(T);
+    this.rowC = new Int32Array(T);
+    this.colC = new Int32Array(T);
+    this.M = new Float64Array(T);
     this.V = new Float64Array(T);
     this.G = new Float64Array(T);
-    this.A = new Float64Array(T);
-    this.gZ = new Float64Array(T);
   }
 
   runEpisode(
@@ -253,62 +257,72 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
     const Ka = actor.matrix.rank;
     const La = actor.matrix.L.data;
     const Ra = actor.matrix.R.data;
-    const Ma = this.actorCells.cols;
     const Kc = critic.matrix.rank;
     const Lc = critic.matrix.L.data;
     const Rc = critic.matrix.R.data;
-    const Mc = this.criticCells.cols;
     const { states, actions, rewards } = buffer;
     const cap = buffer.capacity;
-    const { x, cellA, cellC, Z, V, words, spare, uv, out, kind, actorCells, criticCells } = this;
+    const { x, rowA, colA, rowC, colC, ij, M, V, words, spare, uv, out, kind, actorCells, criticCells } =
+      this;
     // Two-dimensional grids (the pendulum's): each dimension's constants in locals for the episode.
     const two = S === 2;
-    const ac = actorCells.constants;
-    const cc = criticCells.constants;
-    const al0 = ac[0],
-      ah0 = ac[1],
-      ar0 = ac[2],
-      as0 = ac[3],
-      am0 = ac[4];
-    const al1 = ac[5],
-      ah1 = ac[6],
-      ar1 = ac[7],
-      as1 = ac[8],
-      am1 = ac[9];
-    const cl0 = cc[0],
-      ch0 = cc[1],
-      cr0 = cc[2],
-      cs0 = cc[3],
-      cm0 = cc[4];
-    const cl1 = cc[5],
-      ch1 = cc[6],
-      cr1 = cc[7],
-      cs1 = cc[8],
-      cm1 = cc[9];
+    const ac = two ? actorCells.constants : NO_GRID;
+    const cc = two ? criticCells.constants : NO_GRID;
+    const al0 = ac[0];
+    const ah0 = ac[1];
+    const ar0 = ac[2];
+    const as0 = ac[3];
+    const ai0 = ac[4];
+    const aj0 = ac[5];
+    const al1 = ac[6];
+    const ah1 = ac[7];
+    const ar1 = ac[8];
+    const as1 = ac[9];
+    const ai1 = ac[10];
+    const aj1 = ac[11];
+    const cl0 = cc[0];
+    const ch0 = cc[1];
+    const cr0 = cc[2];
+    const cs0 = cc[3];
+    const ci0 = cc[4];
+    const cj0 = cc[5];
+    const cl1 = cc[6];
+    const ch1 = cc[7];
+    const cr1 = cc[8];
+    const cs1 = cc[9];
+    const ci1 = cc[10];
+    const cj1 = cc[11];
     let t = 0;
     while (t < cap) {
       const base = t * S;
       for (let d = 0; d < S; d++) states[base + d] = x[d];
-      // μ: the actor's cell, z = ℓ_i·r_j (GridLowRank.forwardCell), μ = z or sigmoid(z).
-      let fa: number;
-      let fc: number;
+      // The cells: where ℓ_i, r_j start in the actor's and the critic's factors.
+      let oa: number, ja: number, oc: number, jc: number;
       if (two) {
         const x0 = x[0];
         const x1 = x[1];
-        if (x0 !== x0 || x1 !== x1) throw nanState(x0 !== x0 ? 0 : 1);
-        const a0 = x0 < al0 ? al0 : x0 > ah0 ? ah0 : x0;
-        const a1 = x1 < al1 ? al1 : x1 > ah1 ? ah1 : x1;
-        fa = roundHalfEven(((a0 - al0) / ar0) * as0) * am0 + roundHalfEven(((a1 - al1) / ar1) * as1) * am1;
-        const c0 = x0 < cl0 ? cl0 : x0 > ch0 ? ch0 : x0;
-        const c1 = x1 < cl1 ? cl1 : x1 > ch1 ? ch1 : x1;
-        fc = roundHalfEven(((c0 - cl0) / cr0) * cs0) * cm0 + roundHalfEven(((c1 - cl1) / cr1) * cs1) * cm1;
+        if (x0 !== x0 || x1 !== x1) {
+          buffer.length = t;
+          throw nanState(x0 !== x0 ? 0 : 1);
+        }
+        const a0 = roundHalfEven((((x0 < al0 ? al0 : x0 > ah0 ? ah0 : x0) - al0) / ar0) * as0);
+        const a1 = roundHalfEven((((x1 < al1 ? al1 : x1 > ah1 ? ah1 : x1) - al1) / ar1) * as1);
+        oa = a0 * ai0 + a1 * ai1;
+        ja = a0 * aj0 + a1 * aj1;
+        const c0 = roundHalfEven((((x0 < cl0 ? cl0 : x0 > ch0 ? ch0 : x0) - cl0) / cr0) * cs0);
+        const c1 = roundHalfEven((((x1 < cl1 ? cl1 : x1 > ch1 ? ch1 : x1) - cl1) / cr1) * cs1);
+        oc = c0 * ci0 + c1 * ci1;
+        jc = c0 * cj0 + c1 * cj1;
       } else {
-        fa = actorCells.cell(x);
-        fc = criticCells.cell(x);
+        buffer.length = t;
+        actorCells.offsets(x, ij);
+        oa = ij[0];
+        ja = ij[1];
+        criticCells.offsets(x, ij);
+        oc = ij[0];
+        jc = ij[1];
       }
-      const ia = (fa / Ma) | 0;
-      const oa = ia * Ka;
-      const ja = (fa - ia * Ma) * Ka;
+      // μ: z = ℓ_i·r_j (GridLowRank.forwardCell), μ = z or sigmoid(z).
       let z = 0;
       for (let k = 0; k < Ka; k++) z += La[oa + k] * Ra[ja + k];
       const mu = sigmoidMean ? 1 / (1 + Math.exp(-z)) : z;
@@ -324,16 +338,18 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
       }
       const raw = mu + sigma * eps;
       const a = raw < lo ? lo : raw > hi ? hi : raw;
-      if (a - a !== 0) throw actionError(this.env.id, a);
+      if (a - a !== 0) {
+        buffer.length = t;
+        throw actionError(this.env.id, a);
+      }
       // V(s_t) on the critic's grid (its parameters are fixed until the episode's update).
-      const ic = (fc / Mc) | 0;
-      const oc = ic * Kc;
-      const jc = (fc - ic * Mc) * Kc;
       let v = 0;
       for (let k = 0; k < Kc; k++) v += Lc[oc + k] * Rc[jc + k];
-      cellA[t] = fa;
-      cellC[t] = fc;
-      Z[t] = z;
+      rowA[t] = oa;
+      colA[t] = ja;
+      rowC[t] = oc;
+      colC[t] = jc;
+      M[t] = mu;
       V[t] = v;
       actions[t] = a;
       if (kind === ENV_PENDULUM) paperPendulumStep(x, 0, a, out);
@@ -341,12 +357,12 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
       else goddardStep(x, 0, a, PAPER_ROCKET_REWARD_SCALE, out);
       rewards[t] = out.reward;
       t++;
-      buffer.length = t;
       if (out.terminated) {
         this.terminated = true;
-        return;
+        break;
       }
     }
+    buffer.length = t;
   }
 
   learnRecorded(buffer: EpisodeBuffer): LearnResult {
@@ -357,46 +373,69 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
     this.recorded = null;
     const T = buffer.length;
     const { actor, critic, head, actorOptimizer, criticOptimizer, gamma } = this.parts;
-    const { cellA, cellC, Z, V, G, A, gZ } = this;
+    const { rowA, colA, rowC, colC, M, V, G } = this;
+    const actions = buffer.actions;
     discountedReturns(buffer.rewards, gamma, T, G);
-    for (let t = 0; t < T; t++) A[t] = G[t] - V[t];
-
     actorOptimizer.zeroGrad();
-    const lossActor = head.actorLoss(Z, buffer.actions, A, T, gZ);
-    backward(actor, cellA, gZ, T);
+    criticOptimizer.zeroGrad();
+    // One pass over the episode: A_t = G_t − V_t; the actor's loss and ∂J_a/∂z_t from the recorded
+    // μ_t (gaussianLoss's per-step formulas, scalar σ); the critic's (V_t − G_t)² and (2/T)(V_t − G_t)
+    // (valueLoss); each accumulated into its factors' gradients at once. The critic's gradient does
+    // not depend on the actor's, and every gradient entry sums over t in the order of separate passes.
+    const sigma = Math.exp(head.effectiveLogSigma());
+    const logSigma = Math.log(sigma);
+    const variance = sigma * sigma;
+    const sigmoidMean = head.sigmoidMean;
+    const invT = 1 / T;
+    const norm = 2 / T;
+    const Ka = actor.matrix.rank;
+    const La = actor.matrix.L.data;
+    const Ra = actor.matrix.R.data;
+    const gLa = actor.matrix.L.grad;
+    const gRa = actor.matrix.R.grad;
+    const Kc = critic.matrix.rank;
+    const Lc = critic.matrix.L.data;
+    const Rc = critic.matrix.R.data;
+    const gLc = critic.matrix.L.grad;
+    const gRc = critic.matrix.R.grad;
+    let lossA = 0;
+    let gRho = 0;
+    let lossC = 0;
+    for (let t = 0; t < T; t++) {
+      const adv = G[t] - V[t];
+      const mu = M[t];
+      const d = actions[t] - mu;
+      const w = invT * adv;
+      lossA += gaussianNll(d, variance, logSigma) * adv;
+      let g = gaussianMeanGrad(w, d, variance);
+      if (sigmoidMean) g *= mu * (1 - mu);
+      gRho += gaussianLogSigmaGrad(w, d, variance);
+      if (g !== 0) {
+        const io = rowA[t];
+        const jo = colA[t];
+        for (let k = 0; k < Ka; k++) {
+          gLa[io + k] += g * Ra[jo + k];
+          gRa[jo + k] += g * La[io + k];
+        }
+      }
+      const e = V[t] - G[t];
+      lossC += e * e;
+      const gv = norm * e;
+      if (gv !== 0) {
+        const io = rowC[t];
+        const jo = colC[t];
+        for (let k = 0; k < Kc; k++) {
+          gLc[io + k] += gv * Rc[jo + k];
+          gRc[jo + k] += gv * Lc[io + k];
+        }
+      }
+    }
+    if (head.logSigma && head.logSigmaPassesGradient()) head.logSigma.grad[0] += gRho;
     actorOptimizer.step();
     head.refresh();
-
-    criticOptimizer.zeroGrad();
-    const lossCritic = valueLoss(V, G, T, gZ);
-    backward(critic, cellC, gZ, T);
     criticOptimizer.step();
+    const lossActor = lossA / T;
+    const lossCritic = lossC / T;
     return { lossActor, lossCritic };
-  }
-}
-
-/**
- * GridLowRank.backwardBatch (one output per cell) on recorded flat cells f = i·M + j:
- * ∇ℓ_i += g·r_j, ∇r_j += g·ℓ_i (LowRankMatrix.accumulateEntryGrad, same order), arrays read once.
- */
-function backward(part: GridLowRank, cells: Int32Array, gZ: Float64Array, T: number): void {
-  const M = part.grid.cols;
-  const m = part.matrix;
-  const K = m.rank;
-  const L = m.L.data;
-  const R = m.R.data;
-  const gL = m.L.grad;
-  const gR = m.R.grad;
-  for (let t = 0; t < T; t++) {
-    const g = gZ[t];
-    if (g === 0) continue;
-    const f = cells[t];
-    const i = (f / M) | 0;
-    const io = i * K;
-    const jo = (f - i * M) * K;
-    for (let k = 0; k < K; k++) {
-      gL[io + k] += g * R[jo + k];
-      gR[jo + k] += g * L[io + k];
-    }
   }
 }

@@ -64,6 +64,27 @@ describe("fused LRPG episodes", () => {
     });
   }
 
+  it("2-D grids of any layout (columns first, odd bucket counts, other ranks) match too", () => {
+    const run = (fused: boolean) => {
+      const rng = new Rng(12);
+      const agent = new LrpgAgent({
+        actorGrid: { low: [-0.5, -3], high: [0.7, 4], buckets: [5, 7], rowDims: [1], colDims: [0] },
+        criticGrid: { low: [-1, -6], high: [1, 6], buckets: [3, 4], rowDims: [1], colDims: [0] },
+        rank: 3,
+        criticRank: 2,
+        lrActor: 0.02,
+        lrCritic: 0.05,
+        gamma: 0.95,
+        rng,
+      });
+      const env = makeEnv("LRPG/Pendulum", { rng: rng.fork() });
+      const r = trainReinforce({ env, agent, rng, episodes: 150, maxSteps: 80, fused });
+      expect(agent.fusedEpisodes(env) !== null).toBe(true);
+      return JSON.stringify([Array.from(r.returns), agent.exportStateDict(), rng.getState()]);
+    };
+    expect(run(true)).toBe(run(false));
+  });
+
   it("the pendulum seed-0 run learns (it is the library's path, not a replay)", () => {
     const run = train("pendulum", 0, 300, true);
     const last = run.returns.slice(-20);
@@ -118,7 +139,7 @@ describe("fused LRPG episodes", () => {
 });
 
 describe("CellIndexer", () => {
-  it("equals Discretizer.flatCell, ties, clipping and NaN included", () => {
+  it("gives the Discretizer's [row, col] times K, ties, clipping and NaN included", () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 4 }),
@@ -137,8 +158,10 @@ describe("CellIndexer", () => {
             rowDims: dims.slice(0, cut),
             colDims: dims.slice(cut),
           });
-          const cells = new CellIndexer(grid);
+          const K = 1 + (seed % 5);
+          const cells = new CellIndexer(grid, K);
           const x = new Float64Array(S);
+          const ij = new Int32Array(2);
           for (let n = 0; n < 50; n++) {
             for (let d = 0; d < S; d++) {
               const onPoint =
@@ -147,10 +170,12 @@ describe("CellIndexer", () => {
                   (2 * Math.max(1, buckets[d] - 1));
               x[d] = rng.uniform() < 0.3 ? onPoint : low[d] - 1 + (high[d] - low[d] + 2) * rng.uniform();
             }
-            expect(cells.cell(x)).toBe(grid.flatCell(x));
+            cells.offsets(x, ij);
+            const [row, col] = grid.cell(x);
+            expect([ij[0], ij[1]]).toEqual([row * K, col * K]);
           }
           x[S - 1] = NaN;
-          expect(() => cells.cell(x)).toThrow(/state\[\d\] is NaN/);
+          expect(() => cells.offsets(x, ij)).toThrow(/state\[\d\] is NaN/);
         },
       ),
       { numRuns: 60 },
