@@ -25,6 +25,11 @@ export interface NnGaussianAgentOptions {
   rng?: Rng;
   /** Seed of a fresh generator when `rng` is not given. */
   seed?: number;
+  /**
+   * Whether the nets run on the WebAssembly f64x2 kernels where they apply (2 inputs, H a multiple
+   * of 4; bit-identical, see `ScalarMlpOptions.kernels`). Default true; false: the scalar loops.
+   */
+  kernels?: boolean;
 }
 
 /**
@@ -61,8 +66,8 @@ export class NnGaussianAgent
       owner,
     );
     const rng = options.rng ?? new Rng(options.seed ?? 0);
-    const muNet = new ScalarMlp(stateDim, hidden, "mu");
-    const valueNet = new ScalarMlp(stateDim, hidden, "value");
+    const muNet = new ScalarMlp(stateDim, hidden, "mu", { kernels: options.kernels });
+    const valueNet = new ScalarMlp(stateDim, hidden, "value", { kernels: options.kernels });
     muNet.initTorchDefault(rng);
     valueNet.initTorchDefault(rng);
     super({ owner, actor: new ActMemo(muNet), head, critic: valueNet, lrActor, lrCritic, gamma });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { MLP_KERNEL_MAX_BATCH, ReluMlp2Kernels } from "../../src/parametrizations/mlp-wasm.js";
+import { NnGaussianAgent } from "../../src/baselines/gaussian-nn-agent.js";
+import { makeEnv } from "../../src/envs/index.js";
 import { ScalarMlp } from "../../src/parametrizations/mlp.js";
+import { trainReinforce } from "../../src/pg/reinforce.js";
+import { PAPER_TASKS } from "../../src/presets/paper-agents.js";
 import { Rng } from "../../src/random/rng.js";
 import { wasmSimdAvailable } from "../../src/wasm/index.js";
 
@@ -85,6 +89,28 @@ describe.skipIf(!wasmSimdAvailable())("ScalarMlp f64x2 kernels (2 → H → 1, R
     const x = rng.fillNormal(new Float64Array(2 * T));
     const g = rng.fillNormal(new Float64Array(T));
     expect(agree(fast, slow, x, g)).toBe(true);
+  });
+
+  it("the pendulum NN baseline trains to the same bits with and without the kernels", () => {
+    const spec = PAPER_TASKS.pendulum;
+    const train = (kernels: boolean) => {
+      const rng = new Rng(21);
+      const agent = new NnGaussianAgent({
+        stateDim: spec.stateDim,
+        ...spec.nn,
+        gamma: spec.gamma,
+        rng,
+        kernels,
+      });
+      const env = makeEnv(spec.envId, { rng: rng.fork() });
+      const r = trainReinforce({ env, agent, rng, episodes: 25, maxSteps: spec.maxSteps });
+      return { returns: r.returns, params: agent.exportStateDict() };
+    };
+    const fast = train(true);
+    const slow = train(false);
+    expect(fast.returns).toHaveLength(25);
+    expect(fast.returns.every((x, i) => Object.is(x, slow.returns[i]))).toBe(true);
+    expect(fast.params).toEqual(slow.params);
   });
 
   it("gradients match central finite differences of J = Σ_t g_t y_t", () => {
