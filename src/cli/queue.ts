@@ -150,6 +150,13 @@ export async function runQueueSweep(
     if (opts.status) {
       const s = await sweepQueueStatus(queue, plan);
       process.stdout.write(`sweep ${out} on ${where}: ${statusLine(s)}, ${s.missing} not enqueued\n`);
+      const uncollected = s.jobs.filter(
+        (j, i) => j.outcome?.uploaded && jobAction(plan[i].dir, plan[i].jobId).action !== "skip",
+      );
+      if (uncollected.length > 0)
+        process.stdout.write(
+          `${uncollected.length} finished run(s) uploaded by workers are not in ${out} yet: write them with --collect\n`,
+        );
       printFailures(s);
       return;
     }

@@ -409,14 +409,15 @@ describe("worker --upload: results through Redis to a submitter that does not sh
     const again = await cli([...sweepArgs, "--detach"]);
     expect(again.stdout).toMatch(/1 added \(1 whose folder was gone\), 0 already queued, 3 already done/);
     await w.next(0, (l) => / skip\s+run-/.test(l) && l.includes(gone));
+    w.child.kill("SIGTERM");
+    expect((await exited(w.child)).code).toBe(0);
+    expect(jobsWith(w.lines, "start")).toHaveLength(4);
+    const status = await cli([...sweepArgs, "--status"]);
+    expect(status.stdout).toMatch(/4\/4 done, .*\n1 finished run\(s\) uploaded by workers are not in .* yet/);
     const collect = await cli([...sweepArgs, "--collect"]);
     expect(collect.code, collect.stderr).toBe(0);
     expect(collect.stdout).toMatch(/collected 1 uploaded run\(s\)/);
     sameFiles(gone);
-    expect(jobsWith(w.lines, "start")).toHaveLength(4);
-
-    w.child.kill("SIGTERM");
-    expect((await exited(w.child)).code).toBe(0);
 
     // A wrong password is refused at once with one line (exit 2), which does not show it either.
     const wrong = await cli([
@@ -431,9 +432,16 @@ describe("worker --upload: results through Redis to a submitter that does not sh
     );
     expect(wrong.stdout + wrong.stderr).not.toContain("wrong-Kx7");
 
-    const printed = [submitOut, again.stdout, again.stderr, collect.stdout, collect.stderr, ...w.lines].join(
-      "\n",
-    );
+    const printed = [
+      submitOut,
+      status.stdout,
+      status.stderr,
+      again.stdout,
+      again.stderr,
+      collect.stdout,
+      collect.stderr,
+      ...w.lines,
+    ].join("\n");
     expect(printed).toContain("redis://***@127.0.0.1");
     expect(printed).not.toContain(PASSWORD);
     for (const f of [...allFiles(out), ...allFiles(workerOut)])
