@@ -132,6 +132,8 @@ interface Row {
   seconds: number;
   jobsPerSecond: number;
   identical: boolean;
+  /** Queue rows: seconds from spawning the worker processes to all connected (not in `seconds`). */
+  workerStartSeconds?: number;
   overhead?: Overhead;
 }
 interface Overhead {
@@ -251,6 +253,7 @@ for (const { k, upload } of queueRows) {
   mkdirSync(dir, { recursive: true });
   const queue = await openQueue(target, name);
   const uploads = upload ? { redis: openRedis(target), queueName: name } : undefined;
+  const spawned = performance.now();
   const workers = Array.from({ length: k }, (_, i) =>
     startWorker([
       "--queue",
@@ -261,6 +264,7 @@ for (const { k, upload } of queueRows) {
     ]),
   );
   await connected(queue, k);
+  const workerStartSeconds = (performance.now() - spawned) / 1000;
   const plan = planSweep(spec, dir);
   writeSweepFile(spec, dir, plan);
   const t0 = performance.now();
@@ -279,10 +283,11 @@ for (const { k, upload } of queueRows) {
     seconds,
     jobsPerSecond: jobs / seconds,
     identical: fingerprint(dir) === reference,
+    workerStartSeconds,
     overhead,
   });
   say(
-    `queue${upload ? " --upload" : ""}, ${k} worker(s): ${seconds.toFixed(2)} s; overhead per job (median ms): ` +
+    `queue${upload ? " --upload" : ""}, ${k} worker(s): ${seconds.toFixed(2)} s (workers started in ${workerStartSeconds.toFixed(1)} s before); overhead per job (median ms): ` +
       `pickup ${overhead.firstPickupMs.toFixed(0)} idle / ${overhead.nextPickupMs.toFixed(0)} next, ` +
       `to training ${overhead.toTrainingMs.toFixed(0)}, files → completed ${overhead.toCompletedMs.toFixed(0)}` +
       (overhead.toCollectedMs !== undefined
