@@ -70,7 +70,10 @@ export interface PopulationEpisode {
  * bit-identical to the single run; on a gpu backend they agree within float32 rounding (the
  * trajectories drift apart once a float32 difference flips an action's grid cell).
  *
- * Per episode (per agent, all agents at once): Monte-Carlo returns G_t (host, sequential in t);
+ * On the cpu backend an episode and its update run synchronously over arrays laid out across
+ * agents (`CpuLockstep`, src/population/cpu-lockstep.ts; {@link trainEpisodeSync}). On the gpu
+ * backend, per step, one policy kernel and one env kernel over the active agents; per episode
+ * (per agent, all agents at once): Monte-Carlo returns G_t (host, sequential in t);
  * z_t = X_actor[cell_t] and V_t = X_critic[cell_t] (batched gather kernels); the coefficients
  * g_t = (1/T)(G_t − V_t)·(−(a_t − μ_t)/σ²)[·μ_t(1−μ_t)], ∂J/∂ρ and 2(V_t − G_t)/T (host);
  * batched sparse entry-gradient kernels; one Adam kernel over all actor parameters [L | R | ρ] and
