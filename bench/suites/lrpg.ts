@@ -140,7 +140,7 @@ export async function run(): Promise<Record<string, number>> {
   throughput("lrpg", "pendulum", 100, 1);
   throughput("nn", "pendulum", 20, 1);
   probeRounds(2, 200);
-  const rounds = probeRounds(9);
+  const rounds = probeRounds(15);
   const ratio = (lib: number[]) => lib.map((x, r) => x / rounds.probe[r]);
   const fusedRatio = ratio(rounds.fused);
   const genericRatio = ratio(rounds.generic);
