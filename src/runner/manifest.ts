@@ -100,6 +100,10 @@ export function readManifest<Config = unknown>(dir: string): Manifest<Config> {
   const m = parsed as Partial<Manifest<Config>>;
   if (m.format !== "lowrank-rl/run")
     throw new Error(`${path}: not a lowrank-rl run manifest (format = ${String(m.format)})`);
+  if (m.config === null || typeof m.config !== "object" || Array.isArray(m.config))
+    throw new Error(
+      `${path}: a run manifest without its config (config = ${JSON.stringify(m.config) ?? "absent"})`,
+    );
   return m as Manifest<Config>;
 }
 
