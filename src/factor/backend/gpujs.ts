@@ -156,8 +156,10 @@ async function loadGpuJs(): Promise<GpuJsModule> {
 
 const HEADLESSGL_BUILD_HINT =
   "install the build dependencies (apt-get install -y --no-install-recommends libxi-dev libxext-dev libx11-dev " +
-  'libgl1-mesa-dev pkg-config python3 make g++), set "allowScripts": {"gl": true} in package.json, then run ' +
-  "`npm rebuild gl`; at run time it also needs a display (run under `xvfb-run -a`) or a GPU's EGL (see docs/gpu.md)";
+  "libgl1-mesa-dev pkg-config python3 make g++), then build gl offline: in a checkout `bash tools/gpu/build-gl.sh` " +
+  '(node-gyp against the local Node headers), else set "allowScripts": {"gl": true} in package.json and run ' +
+  "`npm rebuild gl`; at run time it also needs an X display: run under `xvfb-run -a`, or set DISPLAY to an X " +
+  "server on the GPU's driver (see docs/gpu.md)";
 
 /** Node's process, or undefined in a browser (this module is also bundled into the live page's worker). */
 interface NodeProcess {
@@ -191,7 +193,7 @@ function headlessGlReason(node: NodeProcess): string {
     return `headlessgl needs the native 'gl' package built, but ${join(glDir, "build", "Release", "webgl.node")} does not exist: ${HEADLESSGL_BUILD_HINT}`;
   }
   if (!node.env.DISPLAY) {
-    return "headlessgl: 'gl' is built but could not open a WebGL context; no DISPLAY is set: run under `xvfb-run -a` (Debian: apt-get install xvfb xauth) or on a machine whose GPU driver provides EGL";
+    return "headlessgl: 'gl' is built but could not open a WebGL context; no DISPLAY is set (gl 8.1.6 opens its context through X): run under `xvfb-run -a` (Debian: apt-get install xvfb xauth) or set DISPLAY to an X server on the GPU's driver";
   }
   return `headlessgl: 'gl' is built and DISPLAY=${node.env.DISPLAY}, but creating a WebGL context failed (check the X server and the Mesa/GPU GL driver)`;
 }
