@@ -76,6 +76,7 @@ describe("public API: lowrank-rl (src/index.ts) and lowrank-rl/node (src/node.ts
       "Discretizer",
       "LrpgAgent",
       "SoftmaxLrpgAgent",
+      "FusedLrpgEpisodes",
       "NnGaussianAgent",
       "makePaperAgent",
       "trainReinforce",

@@ -23,6 +23,7 @@ export type {
   PolicyGradientAgent,
   GaussianPolicyAgent,
   DiscretePolicyAgent,
+  FusedEpisodes,
 } from "./agent.js";
 export { discountedReturns } from "./returns.js";
 export {
