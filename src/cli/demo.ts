@@ -261,7 +261,7 @@ ${plotlyTag}
     </div>
     <div id="pop-check"></div>
     <div id="pop-status" class="status" data-episode="0"></div>
-    <div id="pop-returns"></div>
+    <div id="pop-returns" hidden></div>
   </section>
 </main>
 <footer>μ and σ are drawn on LRPG's actor grid and V on its critic grid; the NN's are its networks evaluated at the same grid points. σ is one learned scalar in both agents, as in the paper. lowrank-rl ${escapeHtml(packageVersionOrEmpty())}</footer>

@@ -637,6 +637,7 @@ export function startPage(defaults: DemoDefaults, workerSource: string): DemoSta
       last: null,
       startedAt: performance.now(),
     };
+    el("pop-returns").hidden = false; // the curve's box appears with the first population
     el("pop-check").textContent = "";
     el("pop-params").textContent = "";
     el("pop-backend-detail").textContent = "";

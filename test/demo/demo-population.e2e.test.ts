@@ -62,7 +62,7 @@ describe("the live page's population mode in headless Chromium", () => {
     ];
     const browser = await chromium.launch({ executablePath: CHROMIUM, args });
     const errors: string[] = [];
-    const episodes = 12;
+    const episodes = 2;
     let view: PopulationView;
     let math: string | undefined;
     try {
