@@ -9,6 +9,7 @@
 import "./lib/script-errors.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
+import { censoredSpread } from "./lib/censored-spread.js";
 import { usageExit } from "./lib/script-errors.js";
 
 // ---------------------------------------------------------------- what the page compares with
@@ -82,8 +83,11 @@ const seedsArg = (seeds: number[]): string => {
   return contiguous ? String(seeds.length) : seeds.join(",");
 };
 
-const rows: string[] = [];
-const speed: string[] = [];
+/**
+ * One row per algo/model, protocol and episode budget: the seeds of several files (e.g. a seed
+ * range split over processes) are merged, and the median and IQR recomputed over all of them.
+ */
+const merged = new Map<string, { method: Method; protocol: string }>();
 const commands: string[] = [];
 for (const path of files) {
   const s = readSummary(path);
@@ -96,25 +100,46 @@ for (const path of files) {
       `npm run exp:tensor-pendulum -- --algo ${algos.join(",")} --model ${models.join(",")} --protocol ${h.protocol} --seeds ${seedsArg(m0.seeds)} --episodes ${m0.episodes}${h.stop_at_threshold ? " --stop-at-threshold" : ""}   # ${path}`,
     );
   for (const m of s.methods) {
-    const per = m.episodes_to_threshold.map((x) => x ?? `>${m.episodes}`).join(", ");
-    const finals = m.final_mean_return_per_seed.filter((x): x is number => x !== null);
-    const full = finals.length
-      ? `${Math.round(finals.reduce((a, b) => a + b, 0) / finals.length)} (${finals.length} full-length)`
-      : "n/a (stopped at threshold)";
-    const ref = REFERENCE_MEDIAN[m.name];
-    const med = m.median_episodes_to_threshold;
-    const delta =
-      ref !== undefined && med !== null
-        ? `${med >= ref ? "+" : "−"}${Math.round((100 * Math.abs(med - ref)) / ref)} %`
-        : "–";
-    rows.push(
-      `| ${m.name} | ${m.params} | ${h.protocol} | ${m.seeds.length} | ${m.episodes} | ${per} | ${fmt(med)} [${fmt(m.iqr_episodes_to_threshold[0])}, ${fmt(m.iqr_episodes_to_threshold[1])}] | ${m.reached}/${m.seeds.length} | ${REFERENCE[m.name] ?? "–"} | ${delta} | ${full} |`,
-    );
-    const sps = m.steps_per_cpu_second;
-    speed.push(
-      `| ${m.name} | ${Math.round(median(sps))} | ${Math.min(...sps)} – ${Math.max(...sps)} | ${(median(sps) / 4600).toFixed(1)}× |`,
-    );
+    const key = `${m.name} ${h.protocol} ${m.episodes}`;
+    const prev = merged.get(key);
+    if (!prev) {
+      merged.set(key, { method: { ...m }, protocol: h.protocol });
+      continue;
+    }
+    const a = prev.method;
+    if (m.seeds.some((x) => a.seeds.includes(x)))
+      throw new InvalidArgumentError(`${path}: ${m.name} repeats seeds already read from another file`);
+    a.seeds = [...a.seeds, ...m.seeds];
+    a.episodes_to_threshold = [...a.episodes_to_threshold, ...m.episodes_to_threshold];
+    a.final_mean_return_per_seed = [...a.final_mean_return_per_seed, ...m.final_mean_return_per_seed];
+    a.steps_per_cpu_second = [...a.steps_per_cpu_second, ...m.steps_per_cpu_second];
+    a.reached += m.reached;
+    const spread = censoredSpread(a.episodes_to_threshold);
+    a.median_episodes_to_threshold = spread.median;
+    a.iqr_episodes_to_threshold = [spread.q25, spread.q75];
   }
+}
+const rows: string[] = [];
+const speed: string[] = [];
+for (const { method: m, protocol } of merged.values()) {
+  const per = m.episodes_to_threshold.map((x) => x ?? `>${m.episodes}`).join(", ");
+  const finals = m.final_mean_return_per_seed.filter((x): x is number => x !== null);
+  const full = finals.length
+    ? `${Math.round(finals.reduce((a, b) => a + b, 0) / finals.length)} (${finals.length} full-length)`
+    : "n/a (stopped at threshold)";
+  const ref = REFERENCE_MEDIAN[m.name];
+  const med = m.median_episodes_to_threshold;
+  const delta =
+    ref !== undefined && med !== null
+      ? `${med >= ref ? "+" : "−"}${Math.round((100 * Math.abs(med - ref)) / ref)} %`
+      : "–";
+  rows.push(
+    `| ${m.name} | ${m.params} | ${protocol} | ${m.seeds.length} | ${m.episodes} | ${per} | ${fmt(med)} [${fmt(m.iqr_episodes_to_threshold[0])}, ${fmt(m.iqr_episodes_to_threshold[1])}] | ${m.reached}/${m.seeds.length} | ${REFERENCE[m.name] ?? "–"} | ${delta} | ${full} |`,
+  );
+  const sps = m.steps_per_cpu_second;
+  speed.push(
+    `| ${m.name} | ${Math.round(median(sps))} | ${Math.min(...sps)} – ${Math.max(...sps)} | ${(median(sps) / 4600).toFixed(1)}× |`,
+  );
 }
 
 const page = [

@@ -36,10 +36,28 @@ describe("experiments/tensor-pg-results.ts", () => {
           methods: [method("trpo/tensor", [150, 170, null], 170, [40000, 46000, 50000])],
         }),
       );
-      const out = join(dir, "page.md");
-      await run(TSX, ["experiments/tensor-pg-results.ts", summary, "--out", out, "--note", "measured here"], {
-        timeout: 60_000,
+      // trpo/nn split over two processes (seeds 0, 1 and 2, 3): merged into one row
+      const nnA = join(dir, "nn-a.json");
+      const nnB = join(dir, "nn-b.json");
+      const nn = (seeds: number[], perSeed: number[]) => ({
+        experiment: "tensor-pendulum",
+        hyperparameters: { protocol: "reference", threshold: -1000, window: 10, stop_at_threshold: true },
+        methods: [{ ...method("trpo/nn", perSeed, perSeed[0], [7000, 7100]), seeds: seeds }],
       });
+      writeFileSync(nnA, JSON.stringify(nn([0, 1], [180, 200])));
+      writeFileSync(nnB, JSON.stringify(nn([2, 3], [160, 170])));
+      const out = join(dir, "page.md");
+      const args = [
+        "experiments/tensor-pg-results.ts",
+        summary,
+        nnA,
+        nnB,
+        "--out",
+        out,
+        "--note",
+        "measured here",
+      ];
+      await run(TSX, args, { timeout: 60_000 });
       const page = readFileSync(out, "utf8");
       expect(page).toContain(
         "npm run exp:tensor-pendulum -- --algo trpo --model tensor --protocol reference --seeds 3 --episodes 300 --stop-at-threshold",
@@ -50,6 +68,17 @@ describe("experiments/tensor-pg-results.ts", () => {
       expect(page).toContain("| 157 [157, 162], 5 seeds | +8 % | -1500 (1 full-length) |");
       expect(page).toContain("| trpo/tensor | 46000 | 40000 – 50000 | 10.0× |");
       expect(page).toContain("measured here");
+      // median over the 4 merged seeds (160, 170, 180, 200) = 175, quartiles by linear interpolation
+      expect(page).toContain(
+        "| trpo/nn | 300 | reference | 4 | 300 | 180, 200, 160, 170 | 175 [167.5, 185] | 4/4 |",
+      );
+      expect(page).toContain("| 175 [173, 178], 5 seeds | +0 % |");
+      expect(page).toContain("--seeds 2,3 --episodes 300 --stop-at-threshold");
+      // the same seeds twice is refused
+      const twice = await run(TSX, ["experiments/tensor-pg-results.ts", nnA, nnA, "--out", out]).catch(
+        (e: { stderr: string }) => e,
+      );
+      expect((twice as { stderr: string }).stderr).toMatch(/repeats seeds already read from another file/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
