@@ -292,6 +292,8 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
     const cs1 = cc[9];
     const ci1 = cc[10];
     const cj1 = cc[11];
+    const same0 = al0 === cl0 && ah0 === ch0 && ar0 === cr0;
+    const same1 = al1 === cl1 && ah1 === ch1 && ar1 === cr1;
     let t = 0;
     while (t < cap) {
       const base = t * S;
@@ -305,12 +307,18 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
           buffer.length = t;
           throw nanState(x0 !== x0 ? 0 : 1);
         }
-        const a0 = roundHalfEven((((x0 < al0 ? al0 : x0 > ah0 ? ah0 : x0) - al0) / ar0) * as0);
-        const a1 = roundHalfEven((((x1 < al1 ? al1 : x1 > ah1 ? ah1 : x1) - al1) / ar1) * as1);
+        // u_d = (clip(s_d) − low_d)/range_d, once for both grids where their bounds agree (the same
+        // operations on the same operands: the same double).
+        const ua0 = ((x0 < al0 ? al0 : x0 > ah0 ? ah0 : x0) - al0) / ar0;
+        const ua1 = ((x1 < al1 ? al1 : x1 > ah1 ? ah1 : x1) - al1) / ar1;
+        const uc0 = same0 ? ua0 : ((x0 < cl0 ? cl0 : x0 > ch0 ? ch0 : x0) - cl0) / cr0;
+        const uc1 = same1 ? ua1 : ((x1 < cl1 ? cl1 : x1 > ch1 ? ch1 : x1) - cl1) / cr1;
+        const a0 = roundHalfEven(ua0 * as0);
+        const a1 = roundHalfEven(ua1 * as1);
         oa = a0 * ai0 + a1 * ai1;
         ja = a0 * aj0 + a1 * aj1;
-        const c0 = roundHalfEven((((x0 < cl0 ? cl0 : x0 > ch0 ? ch0 : x0) - cl0) / cr0) * cs0);
-        const c1 = roundHalfEven((((x1 < cl1 ? cl1 : x1 > ch1 ? ch1 : x1) - cl1) / cr1) * cs1);
+        const c0 = roundHalfEven(uc0 * cs0);
+        const c1 = roundHalfEven(uc1 * cs1);
         oc = c0 * ci0 + c1 * ci1;
         jc = c0 * cj0 + c1 * cj1;
       } else {
