@@ -277,8 +277,13 @@ export async function resolveGpuMode(requested: GpuMode): Promise<ResolvedGpuMod
       return probes.find((p) => p.available)?.mode ?? want("cpu");
     case "gpu": {
       // A GL device: headlessgl in Node, WebGL 2 (else WebGL) in a browser.
-      const gl = probes.find((p) => p.available && p.mode !== "webasm" && p.mode !== "cpu");
-      return gl ? gl.mode : want(probes[0].mode);
+      const glProbes = probes.filter((p) => p.mode !== "webasm" && p.mode !== "cpu");
+      const gl = glProbes.find((p) => p.available);
+      if (gl) return gl.mode;
+      if (glProbes.length === 1) return want(glProbes[0].mode);
+      throw new Error(
+        `gpu mode 'gpu' is not available here: ${glProbes.map((p) => `${p.mode}: ${p.reason}`).join("; ")}`,
+      );
     }
     default:
       return want(requested);
