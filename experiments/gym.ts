@@ -46,6 +46,8 @@ const FINAL_EPISODES = 100;
 export interface GymRow {
   task: GymTaskId;
   method: GymMethod;
+  /** `--set` overrides of the preset (null: the preset as is). */
+  set: GymPgOverrides | null;
   params: number;
   threshold: number;
   seeds: number[];
@@ -180,6 +182,7 @@ function makeRow(task: GymTaskId, method: GymMethod, runs: GymRunResult[]): GymR
   return {
     task,
     method,
+    set: opts.set ?? null,
     params: runs[0].params,
     threshold,
     seeds: runs.map((r) => r.seed),
@@ -231,12 +234,17 @@ function renderMarkdown(s: GymSummary): string {
     );
     for (const r of rows) {
       const algo = r.method.split("-")[1];
-      const nn = s.rows.find((x) => x.task === task && x.method === `nn-${algo}`);
+      const label = r.set
+        ? `${r.method} (${Object.entries(r.set)
+            .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("/") : v}`)
+            .join(", ")})`
+        : r.method;
+      const nn = s.rows.find((x) => x.task === task && x.method === `nn-${algo}` && !x.set);
       const pct =
         r.method.startsWith("lowrank") && nn ? `${((100 * r.params) / nn.params).toFixed(1)} %` : "";
       const [q25, q75] = r.iqr_steps_to_threshold;
       lines.push(
-        `| ${r.method} | ${fmtInt(r.params)} | ${pct} | ${r.seeds.length} | ${r.solved_seeds}/${r.seeds.length} | ${r.final_solved_seeds}/${r.seeds.length} | ${fmtSteps(r.median_steps_to_threshold)} [${fmtSteps(q25)}, ${fmtSteps(q75)}] | ${r.final_return_median} [${r.final_return_iqr[0]}, ${r.final_return_iqr[1]}] | ${r.wall_seconds_median} |`,
+        `| ${label} | ${fmtInt(r.params)} | ${pct} | ${r.seeds.length} | ${r.solved_seeds}/${r.seeds.length} | ${r.final_solved_seeds}/${r.seeds.length} | ${fmtSteps(r.median_steps_to_threshold)} [${fmtSteps(q25)}, ${fmtSteps(q75)}] | ${r.final_return_median} [${r.final_return_iqr[0]}, ${r.final_return_iqr[1]}] | ${r.wall_seconds_median} |`,
       );
     }
     lines.push("");
@@ -328,7 +336,12 @@ function writeOutputs(s: GymSummary): void {
 
 if (opts.render) {
   const parts = opts.render.map((f) => JSON.parse(readFileSync(f, "utf8")) as GymSummary);
-  const rows = parts.flatMap((p) => p.rows);
+  // Summaries written before rows carried `set` name it in their command only.
+  const setOf = (command: string): GymPgOverrides | null => {
+    const m = /--set (\S+)/.exec(command);
+    return m ? presetOverrides(m[1]) : null;
+  };
+  const rows = parts.flatMap((p) => p.rows.map((r) => ({ ...r, set: r.set ?? setOf(p.command) })));
   writeOutputs({
     experiment: "gym",
     command: parts.map((p) => p.command).join("\n"),
