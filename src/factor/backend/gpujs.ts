@@ -158,7 +158,7 @@ const HEADLESSGL_BUILD_HINT =
   "install the build dependencies (apt-get install -y --no-install-recommends libxi-dev libxext-dev libx11-dev " +
   "libgl1-mesa-dev pkg-config python3 make g++), then build gl offline: in a checkout `bash tools/gpu/build-gl.sh` " +
   '(node-gyp against the local Node headers), else set "allowScripts": {"gl": true} in package.json and run ' +
-  "`npm rebuild gl`; at run time it also needs an X display: run under `xvfb-run -a`, or set DISPLAY to an X " +
+  "`npm_config_build_from_source=true npm rebuild gl`; at run time it also needs an X display: run under `xvfb-run -a`, or set DISPLAY to an X " +
   "server on the GPU's driver (see docs/gpu.md)";
 
 /** Node's process, or undefined in a browser (this module is also bundled into the live page's worker). */
