@@ -27,7 +27,7 @@ export interface LockstepArrays {
   actorParameter: Parameter;
   /** [L | R] of all critics. */
   criticParameter: Parameter;
-  /** ρ_p = log σ_p (a view into actorParams) and σ_p = exp(ρ_p). */
+  /** ρ_p = log σ_p (a view into actorParameter.data) and σ_p = exp(ρ_p). */
   logSigma: Float64Array;
   sigma: Float64Array;
   /** Env state of every agent (P·S). */
@@ -47,12 +47,14 @@ export interface LockstepArrays {
 /**
  * The cpu (float64) lockstep episode of a population as synchronous loops over flat arrays.
  *
- * Rollout: the agents still running sit in a compacted index list; one pass per step over that list
- * does, per agent, the actor and critic cells of the state (a `GridCellPair`), z = Σ_k L[i,k]R[j,k],
- * μ = z or sigmoid(z), a = clamp(μ + σ·ε) with ε from the agent's generator in a {@link RngBank}, the
- * env step, and the stores; an agent whose env terminates leaves the list. What the update needs
- * from a step — the factor offsets of both cells and z — is kept, so learning reads them instead of
- * discretizing the states again.
+ * Rollout: the agents still running sit in a compacted index list. Per step, one pass over the
+ * list acts — per agent the actor and critic cells of the state (a `GridCellPair`),
+ * z = Σ_k L[i,k]R[j,k], μ = z or sigmoid(z), a = clamp(μ + σ·ε) with ε from the agent's generator
+ * in a {@link RngBank} — then the env steps every listed agent (`VectorDynamics.stepList`, in its
+ * own function so that the env's code and the acting code each get inlined whole), and a last pass
+ * stores the rewards and drops the agents whose env terminated. What the update needs from a step —
+ * the factor offsets of both cells and z — is kept, so learning reads them instead of discretizing
+ * the states again.
  *
  * Update, per agent: G_t (Monte-Carlo, sequential in t), V_t from the kept critic cells, A_t = G_t − V_t,
  * the Gaussian head's loss and ∂J/∂z_t, the critic's (2/T)(V_t − G_t), their scatter into the factor
