@@ -82,15 +82,19 @@ export function sweepJobCount(spec: Pick<SweepSpec, "grid" | "random" | "seeds">
  */
 export function parseSweepSpec(raw: unknown, options: { maxJobs?: number } = {}): SweepSpec {
   // zod's records drop keys such as "__proto__": name them before they vanish.
-  const r0 = raw as { grid?: unknown; random?: { space?: unknown } } | null;
+  const r0 = raw as { base?: unknown; grid?: unknown; random?: { space?: unknown } } | null;
   for (const [where, rec] of [
+    ["base", r0?.base],
     ["grid", r0?.grid],
     ["random.space", r0?.random?.space],
   ] as const) {
     if (rec === null || typeof rec !== "object") continue;
     for (const key of Object.keys(rec))
       if (key === "__proto__" || key === "constructor" || key === "prototype")
-        throw new ConfigError(where, `sweep.${where}: "${key}" is not a sweepable config field`);
+        throw new ConfigError(
+          where,
+          `sweep.${where}: "${key}" is not a ${where === "base" ? "config" : "sweepable config"} field`,
+        );
   }
   const r = sweepSchema.safeParse(raw);
   if (!r.success) {

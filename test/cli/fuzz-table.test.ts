@@ -53,6 +53,10 @@ describe("every command refuses malformed input with one line and no stack trace
         seeds: [0, 1],
       }),
     );
+    writeFileSync(
+      join(cwd, "proto.json"),
+      '{"base": {"env": "LRPG/Pendulum", "__proto__": {"rank": 2}}, "seeds": [0]}',
+    );
     mkdirSync(join(cwd, "nullrun"));
     writeFileSync(join(cwd, "nullrun", "manifest.json"), "null");
     const before = hashTree(guarded);
@@ -94,6 +98,7 @@ describe("every command refuses malformed input with one line and no stack trace
         /--out/,
       ],
       [["laser", "bad.json", "--epsilon", ""], /--epsilon/],
+      [["sweep", "proto.json", "--dry-run"], /base: "__proto__"/],
     ];
     const results: { code: number; stderr: string }[] = [];
     for (let i = 0; i < table.length; i += 4)
