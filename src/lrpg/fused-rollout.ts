@@ -140,17 +140,19 @@ function uniformPair(g: Int32Array, uv: Float64Array): void {
  * The LRPG episode loop fused for a scalar-σ grid agent and one of the paper's envs (LRPG/Pendulum,
  * LRPG/Acrobot, LRPG/Rocket), bit-identical to `runEpisode` + `agent.learn` (docs/performance.md):
  *
- * - acting reads the actor cell f_a(s_t), z_t = ℓ_i·r_j, μ_t = z_t (or sigmoid), a_t = clamp(μ_t + σε),
- *   and the critic's cell and V(s_t) = ℓ^v_i·r^v_j, and records f_a, f_c, z_t and V_t: the critic's
- *   parameters do not change during an episode, so V_t is the value learning would compute;
+ * - acting reads the actor's cell (i, j) of s_t, z_t = ℓ_i·r_j, μ_t = z_t (or sigmoid),
+ *   a_t = clamp(μ_t + σε), and the critic's cell and V(s_t) = ℓ^v_i·r^v_j, and records where both
+ *   cells' rows start in the factors, μ_t and V_t: the critic's parameters do not change during
+ *   an episode, so V_t is the value learning would compute;
  * - the grids' constants are laid out once ({@link CellIndexer}); on two-dimensional grids (the
- *   pendulum's) they sit in locals for the whole episode;
+ *   pendulum's) they sit in locals for the whole episode, and the scaled coordinate is shared by
+ *   both grids where their bounds agree;
  * - the generator's words live in an Int32Array while the episode runs (read from and written back
  *   to the run's {@link Rng}), ε drawn with the very Box–Muller of `Rng.normal`;
  * - the env's dynamics function steps a private copy of its state, which is written back at the end;
  *   the only per-step check is that the action is finite (the env's own check);
- * - {@link learnRecorded} is REINFORCE with baseline on the recorded cells, z and V: no
- *   re-discretization, no second forward pass, the same Adam steps.
+ * - {@link learnRecorded} is REINFORCE with baseline on the recorded cells, μ and V in one pass
+ *   over the episode: no re-discretization, no second forward pass, the same Adam steps.
  */
 export class FusedLrpgEpisodes implements FusedEpisodes {
   private readonly parts: FusedLrpgParts;
@@ -235,11 +237,22 @@ export class FusedLrpgEpisodes implements FusedEpisodes {
     env.copyStateInto(this.x);
     rng.readWords(this.words, this.spare);
     this.terminated = false;
+    let done = false;
     try {
       this.steps(buffer);
+      done = true;
     } finally {
       rng.writeWords(this.words, this.spare);
-      env.setState(this.x);
+      if (done) env.setState(this.x);
+      else {
+        // The env keeps the state the loop stopped in, unless it is not finite: then the error
+        // already on its way (the NaN state or action) is the one to report.
+        try {
+          env.setState(this.x);
+        } catch {
+          // keep the first error
+        }
+      }
     }
     this.recorded = buffer;
     this.recordedLength = buffer.length;
