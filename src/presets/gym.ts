@@ -235,6 +235,8 @@ const PG_TASK: Readonly<Record<GymTaskId, TaskDefaults>> = {
     rank: 4,
     actorInit: 0.1,
     criticInit: 0.1,
+    // σ₀ = e^0.7 ≈ 2: wide enough that early episodes reach the goal (with σ₀ = 1 the policy learns to stand still).
+    logSigmaInit: 0.7,
   },
 };
 
