@@ -690,6 +690,50 @@ async function faults(scratch: string, log: (s: string) => void): Promise<FaultR
     rep,
   );
 
+  // A reader that closes the pipe early (`lowrank-rl sweep … --dry-run | head -1`).
+  const piped = await new Promise<Proc>((done) => {
+    const t0 = performance.now();
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        TSX_LOADER,
+        MAIN,
+        "sweep",
+        "--grid",
+        `rank=${Array.from({ length: 20 }, (_, i) => i + 1).join(",")}`,
+        "--seeds",
+        Array.from({ length: 200 }, (_, i) => i).join(","),
+        "--dry-run",
+      ],
+      { cwd: scratch, env: { ...process.env, LOWRANK_RL_DEBUG: "" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      done({
+        code,
+        signal,
+        timedOut: signal === "SIGKILL",
+        stdout: "",
+        stderr,
+        seconds: (performance.now() - t0) / 1000,
+      });
+    });
+  });
+  add(
+    "closed-pipe",
+    "stdout closed by the reader mid-output",
+    "lowrank-rl sweep --grid rank=1,…,20 --seeds 0,…,199 --dry-run | head -c 1 (4 000 lines)",
+    piped.code === 0 && piped.stderr.trim() === ""
+      ? ok("ended quietly, exit 0")
+      : judge({ ...piped, code: piped.code === 0 ? 1 : piped.code }, ["EPIPE"]),
+    piped,
+  );
+
   // Two sweeps over one folder at once.
   const sweepArgs = [
     "sweep",
@@ -852,7 +896,7 @@ async function parent(opts: { out: string; doc?: string; only?: string[]; commit
     const rows = tally(results);
     const seconds = (performance.now() - t0) / 1000;
     const commit = opts.commit ?? gitCommit();
-    const command = `npx tsx experiments/reliability.ts --out ${opts.out}${opts.doc ? ` --doc ${opts.doc}` : ""}${opts.only ? ` --only ${opts.only.join(",")}` : ""}`;
+    const command = `npx tsx experiments/reliability.ts ${process.argv.slice(2).join(" ")}`;
     mkdirSync(opts.out, { recursive: true });
     writeJsonAtomic(join(opts.out, "reliability.json"), {
       commit,
