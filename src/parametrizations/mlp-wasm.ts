@@ -1,6 +1,8 @@
 /**
- * WebAssembly SIMD (f64x2) kernels of the two-input ReLU {@link ScalarMlp} (the pendulum's
- * 2→H→1 NN baseline): the single-state forward, the batch forward and the batch backward.
+ * WebAssembly SIMD (f64x2) kernels of the ReLU {@link ScalarMlp} (the paper's S→H→1 NN baselines:
+ * pendulum S = 2, rocket 3, acrobot 4): the single-state forward, the batch forward and the batch
+ * backward. The S = 2 kernels below follow the S = 2 scalar loops (u = W₁[h,0]x₀ + W₁[h,1]x₁ + b₁[h]);
+ * the general ones ({@link generalKernels}) the loops for other S.
  *
  * Every kernel keeps each sum's order of the scalar loops, so the results are bit-identical:
  * - the batch backward puts two hidden units in the two lanes (four units per pass over t): each
@@ -69,7 +71,10 @@ function kernel(
   const index = new Map<string, number>();
   paramNames.forEach((p, i) => index.set(p, i));
   const locals: ValueType[] = [];
-  for (const [n, t] of Object.entries(localTypes)) index.set(n, paramNames.length + locals.push(t) - 1);
+  for (const [n, t] of Object.entries(localTypes)) {
+    if (index.has(n)) throw new Error(`mlp kernel ${name}: local ${n} shadows a parameter`);
+    index.set(n, paramNames.length + locals.push(t) - 1);
+  }
   const at = (n: string): number => {
     const i = index.get(n);
     if (i === undefined) throw new Error(`mlp kernel ${name}: unknown local ${n}`);
@@ -230,11 +235,235 @@ function backward(): FunctionSpec {
   );
 }
 
-let compiled: WasmModule | null | undefined;
+/** The affine part u = (((0 + w₀x₀) + w₁x₁) + …) + b of the general-S scalar loops, on lanes. */
+function emitAffine(
+  c: CodeBuffer,
+  get: (n: string) => number[],
+  set: (n: string) => number[],
+  S: number,
+  w: (s: number) => void,
+  x: (s: number) => void,
+  b: () => void,
+  u: string,
+): void {
+  c.emit(op.v128Zero, set(u));
+  for (let s = 0; s < S; s++) {
+    c.emit(get(u));
+    w(s);
+    x(s);
+    c.emit(op.f64x2Mul, op.f64x2Add, set(u));
+  }
+  c.emit(get(u));
+  b();
+  c.emit(op.f64x2Add, set(u));
+}
 
-function mlpModule(): WasmModule | null {
-  if (compiled === undefined) compiled = compileKernels([forward1(), forwardBatch(), backward()]);
-  return compiled;
+/**
+ * The three kernels for S inputs (S ≠ 2), same arguments as the S = 2 ones, following the
+ * general scalar loops: u = 0, u += W₁[h,s]·x_s for s in order, u += b₁[h]. Units in pairs (one
+ * pair per pass over t in the backward); W₁[h,s] and W₁[h+1,s] (S apart) are gathered into lanes.
+ */
+function generalKernels(S: number): FunctionSpec[] {
+  const COL = COLUMN_BYTES;
+  const xNames = Array.from({ length: S }, (_, s) => `x${s}`);
+  const wNames = Array.from({ length: S }, (_, s) => `ws${s}`);
+  const aNames = Array.from({ length: S }, (_, s) => `a${s}`);
+  const v128s = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, V128] as const));
+  /** (W₁[h,s], W₁[h+1,s]) for the unit pair whose first row starts at local `wp`. */
+  const pairWeight = (c: CodeBuffer, get: (n: string) => number[], s: number) => {
+    c.emit(get("wp"), op.v128Load64Splat(8 * s), get("wp"), op.f64Load(8 * (S + s)), op.f64x2ReplaceLane(1));
+  };
+  const forward1Spec = kernel(
+    "forward1",
+    ["w1", "b1", "w2", "x", "y", "end"],
+    { o: I32, wp: I32, ...v128s(xNames), u: V128, p: V128, acc: F64 },
+    (c, at) => {
+      const get = (n: string) => op.localGet(at(n));
+      const set = (n: string) => op.localSet(at(n));
+      for (let s = 0; s < S; s++) c.emit(get("x"), op.v128Load64Splat(8 * s), set(`x${s}`));
+      c.emit(op.f64Const(0), set("acc"), op.i32Const(0), set("o"), get("w1"), set("wp"));
+      c.doWhileBelow(at("o"), at("end"), op.i32Const(16), () => {
+        emitAffine(
+          c,
+          get,
+          set,
+          S,
+          (s) => pairWeight(c, get, s),
+          (s) => c.emit(get(`x${s}`)),
+          () => c.emit(get("b1"), get("o"), op.i32Add, op.v128Load(0)),
+          "u",
+        );
+        c.emit(get("w2"), get("o"), op.i32Add, op.v128Load(0), get("u"), op.f64x2Mul);
+        c.emit(get("u"), op.v128Zero, op.f64x2Gt, op.v128And, set("p"));
+        c.emit(get("acc"), get("p"), op.f64x2ExtractLane(0), op.f64Add);
+        c.emit(get("p"), op.f64x2ExtractLane(1), op.f64Add, set("acc"));
+        c.emit(get("wp"), op.i32Const(16 * S), op.i32Add, set("wp"));
+      });
+      c.emit(get("y"), get("acc"), op.f64Store(0));
+    },
+  );
+  const forwardBatchSpec = kernel(
+    "forwardBatch",
+    ["w1", "b1", "w2", "cols", "tEnd", "hEnd"],
+    { o: I32, t: I32, wp: I32, ...v128s(wNames), b: V128, v: V128, u: V128 },
+    (c, at) => {
+      const get = (n: string) => op.localGet(at(n));
+      const set = (n: string) => op.localSet(at(n));
+      const OUT = (S + 1) * COL;
+      c.emit(get("cols"), set("t"));
+      c.doWhileBelow(at("t"), at("tEnd"), op.i32Const(16), () => {
+        c.emit(get("t"), op.v128Zero, op.v128Store(OUT));
+      });
+      c.emit(op.i32Const(0), set("o"), get("w1"), set("wp"));
+      c.doWhileBelow(at("o"), at("hEnd"), op.i32Const(8), () => {
+        for (let s = 0; s < S; s++) c.emit(get("wp"), op.v128Load64Splat(8 * s), set(`ws${s}`));
+        c.emit(get("b1"), get("o"), op.i32Add, op.v128Load64Splat(0), set("b"));
+        c.emit(get("w2"), get("o"), op.i32Add, op.v128Load64Splat(0), set("v"));
+        c.emit(get("cols"), set("t"));
+        c.doWhileBelow(at("t"), at("tEnd"), op.i32Const(16), () => {
+          emitAffine(
+            c,
+            get,
+            set,
+            S,
+            (s) => c.emit(get(`ws${s}`)),
+            (s) => c.emit(get("t"), op.v128Load(s * COL)),
+            () => c.emit(get("b")),
+            "u",
+          );
+          // out[t] += w₂·ReLU(u), ReLU(u) = pmax(+0, u)
+          c.emit(get("t"), get("t"), op.v128Load(OUT));
+          c.emit(get("v"), op.v128Zero, get("u"), op.f64x2Pmax, op.f64x2Mul);
+          c.emit(op.f64x2Add, op.v128Store(OUT));
+        });
+        c.emit(get("wp"), op.i32Const(8 * S), op.i32Add, set("wp"));
+      });
+    },
+  );
+  const backwardSpec = kernel(
+    "backward",
+    ["w1", "b1", "w2", "gw1", "gb1", "gw2", "cols", "tEnd", "hEnd"],
+    {
+      o: I32,
+      t: I32,
+      wp: I32,
+      gp: I32,
+      ...v128s([...wNames, ...xNames, ...aNames]),
+      b: V128,
+      v: V128,
+      gt: V128,
+      u: V128,
+      m: V128,
+      d: V128,
+      gw2v: V128,
+      gb1v: V128,
+    },
+    (c, at) => {
+      const get = (n: string) => op.localGet(at(n));
+      const set = (n: string) => op.localSet(at(n));
+      c.emit(op.i32Const(0), set("o"), get("w1"), set("wp"), get("gw1"), set("gp"));
+      c.doWhileBelow(at("o"), at("hEnd"), op.i32Const(16), () => {
+        for (let s = 0; s < S; s++) {
+          pairWeight(c, get, s);
+          c.emit(set(`ws${s}`), op.v128Zero, set(`a${s}`));
+        }
+        c.emit(get("b1"), get("o"), op.i32Add, op.v128Load(0), set("b"));
+        c.emit(get("w2"), get("o"), op.i32Add, op.v128Load(0), set("v"));
+        c.emit(op.v128Zero, set("gw2v"), op.v128Zero, set("gb1v"));
+        c.emit(get("cols"), set("t"));
+        c.doWhileBelow(at("t"), at("tEnd"), op.i32Const(8), () => {
+          for (let s = 0; s < S; s++) c.emit(get("t"), op.v128Load64Splat(s * COL), set(`x${s}`));
+          c.emit(get("t"), op.v128Load64Splat(S * COL), set("gt"));
+          emitAffine(
+            c,
+            get,
+            set,
+            S,
+            (s) => c.emit(get(`ws${s}`)),
+            (s) => c.emit(get(`x${s}`)),
+            () => c.emit(get("b")),
+            "u",
+          );
+          c.emit(get("u"), op.v128Zero, op.f64x2Gt, set("m"));
+          // ∇w₂ += g·ReLU(u); δ = (g·w₂) ∧ mask; ∇b₁ += δ; ∇W₁[·,s] += δ·x_s
+          c.emit(
+            get("gw2v"),
+            get("gt"),
+            get("u"),
+            get("m"),
+            op.v128And,
+            op.f64x2Mul,
+            op.f64x2Add,
+            set("gw2v"),
+          );
+          c.emit(get("gt"), get("v"), op.f64x2Mul, get("m"), op.v128And, set("d"));
+          c.emit(get("gb1v"), get("d"), op.f64x2Add, set("gb1v"));
+          for (let s = 0; s < S; s++)
+            c.emit(get(`a${s}`), get("d"), get(`x${s}`), op.f64x2Mul, op.f64x2Add, set(`a${s}`));
+        });
+        c.emit(
+          get("gw2"),
+          get("o"),
+          op.i32Add,
+          get("gw2"),
+          get("o"),
+          op.i32Add,
+          op.v128Load(0),
+          get("gw2v"),
+          op.f64x2Add,
+          op.v128Store(0),
+        );
+        c.emit(
+          get("gb1"),
+          get("o"),
+          op.i32Add,
+          get("gb1"),
+          get("o"),
+          op.i32Add,
+          op.v128Load(0),
+          get("gb1v"),
+          op.f64x2Add,
+          op.v128Store(0),
+        );
+        // ∇W₁ rows h (at gp) and h+1 (at gp + 8S), one entry at a time.
+        for (let s = 0; s < S; s++) {
+          c.emit(
+            get("gp"),
+            get("gp"),
+            op.f64Load(8 * s),
+            get(`a${s}`),
+            op.f64x2ExtractLane(0),
+            op.f64Add,
+            op.f64Store(8 * s),
+          );
+          c.emit(
+            get("gp"),
+            get("gp"),
+            op.f64Load(8 * (S + s)),
+            get(`a${s}`),
+            op.f64x2ExtractLane(1),
+            op.f64Add,
+            op.f64Store(8 * (S + s)),
+          );
+        }
+        c.emit(get("wp"), op.i32Const(16 * S), op.i32Add, set("wp"));
+        c.emit(get("gp"), op.i32Const(16 * S), op.i32Add, set("gp"));
+      });
+    },
+  );
+  return [forward1Spec, forwardBatchSpec, backwardSpec];
+}
+
+const modules = new Map<number, WasmModule | null>();
+
+/** The compiled kernels for S inputs (the S = 2 ones, or the general ones), or null. */
+function mlpModule(S: number): WasmModule | null {
+  let m = modules.get(S);
+  if (m === undefined) {
+    m = compileKernels(S === 2 ? [forward1(), forwardBatch(), backward()] : generalKernels(S));
+    modules.set(S, m);
+  }
+  return m;
 }
 
 /** 16-byte aligned regions of `lengths` doubles each, laid out one after another: their byte offsets and the total. */
@@ -249,11 +478,12 @@ function layout(lengths: readonly number[]): { offsets: number[]; bytes: number 
 }
 
 /**
- * The parameters (data and gradients, PyTorch layouts) of a 2→H→1 ReLU MLP in a WebAssembly
- * memory with the f64x2 kernels bound to it. {@link create} gives null where WebAssembly SIMD is
- * unavailable or H is not a multiple of 4.
+ * The parameters (data and gradients, PyTorch layouts) of an S→H→1 ReLU MLP in a WebAssembly
+ * memory with the f64x2 kernels bound to it (the S = 2 kernels, or the general ones). {@link create}
+ * gives null where WebAssembly SIMD is unavailable or H is not a multiple of 4.
  */
-export class ReluMlp2Kernels {
+export class ReluMlpKernels {
+  readonly inputDim: number;
   readonly hidden: number;
   readonly w1: Float64Array;
   readonly b1: Float64Array;
@@ -263,70 +493,77 @@ export class ReluMlp2Kernels {
   readonly gb1: Float64Array;
   readonly gw2: Float64Array;
   readonly gb2: Float64Array;
-  /** The inputs' two columns, the upstream gradients and the batch outputs (scratch). */
-  readonly x0: Float64Array;
-  readonly x1: Float64Array;
+  /** The inputs' columns (x_s of step t at xs[s][t]), the upstream gradients and the batch outputs (scratch). */
+  readonly xs: readonly Float64Array[];
   readonly g: Float64Array;
   readonly out: Float64Array;
-  /** The single-state input (2) and output (1). */
+  /** The single-state input (S) and output (1). */
   private readonly io: Float64Array;
   private readonly ptr: readonly number[];
   private readonly k: Exports;
 
-  private constructor(hidden: number, k: Exports, buffer: ArrayBuffer, offsets: readonly number[]) {
+  private constructor(
+    S: number,
+    hidden: number,
+    k: Exports,
+    buffer: ArrayBuffer,
+    offsets: readonly number[],
+  ) {
+    this.inputDim = S;
     this.hidden = hidden;
     this.k = k;
     this.ptr = offsets;
     const H = hidden;
     const B = MLP_KERNEL_MAX_BATCH + 2;
     const view = (i: number, n: number) => new Float64Array(buffer, offsets[i], n);
-    this.w1 = view(0, 2 * H);
+    this.w1 = view(0, S * H);
     this.b1 = view(1, H);
     this.w2 = view(2, H);
     this.b2 = view(3, 1);
-    this.gw1 = view(4, 2 * H);
+    this.gw1 = view(4, S * H);
     this.gb1 = view(5, H);
     this.gw2 = view(6, H);
     this.gb2 = view(7, 1);
-    this.x0 = view(8, B);
-    this.x1 = view(9, B);
-    this.g = view(10, B);
-    this.out = view(11, B);
-    this.io = view(12, 4);
+    this.io = view(8, S + 2);
+    // Columns lie COLUMN_BYTES apart from offsets[9]: x_0 … x_{S−1}, g, out.
+    this.xs = Array.from({ length: S }, (_, s) => new Float64Array(buffer, offsets[9] + s * COLUMN_BYTES, B));
+    this.g = new Float64Array(buffer, offsets[9] + S * COLUMN_BYTES, B);
+    this.out = new Float64Array(buffer, offsets[9] + (S + 1) * COLUMN_BYTES, B);
   }
 
-  static create(hidden: number): ReluMlp2Kernels | null {
+  static create(inputDim: number, hidden: number): ReluMlpKernels | null {
+    if (!Number.isInteger(inputDim) || inputDim < 1 || inputDim > 64) return null;
     if (!Number.isInteger(hidden) || hidden < 4 || hidden % 4 !== 0) return null;
-    const module = mlpModule();
+    const module = mlpModule(inputDim);
     if (module === null) return null;
+    const S = inputDim;
     const H = hidden;
-    const B = MLP_KERNEL_MAX_BATCH + 2;
-    const { offsets, bytes } = layout([2 * H, H, H, 1, 2 * H, H, H, 1, B, B, B, B, 4]);
+    const { offsets, bytes } = layout([S * H, H, H, 1, S * H, H, H, 1, S + 2, ((S + 2) * COLUMN_BYTES) / 8]);
     const memory = newMemory(Math.ceil(bytes / PAGE_BYTES));
     if (memory === null) return null;
     const k = instantiateKernels<Exports>(module, memory);
-    return new ReluMlp2Kernels(hidden, k, memory.buffer, offsets);
+    return new ReluMlpKernels(S, hidden, k, memory.buffer, offsets);
   }
 
-  /** Σ_h w₂[h]·ReLU(W₁[h,:]·x + b₁[h]) in unit order (b₂ not added). */
-  forwardOne(x0: number, x1: number): number {
+  /** Σ_h w₂[h]·ReLU(W₁[h,:]·x + b₁[h]) in unit order (b₂ not added) for the input at x[offset …]. */
+  forwardOne(x: ArrayLike<number>, offset: number): number {
     const io = this.io;
-    io[0] = x0;
-    io[1] = x1;
+    const S = this.inputDim;
+    for (let s = 0; s < S; s++) io[s] = x[offset + s];
     const p = this.ptr;
-    this.k.forward1(p[0], p[1], p[2], p[12], p[12] + 16, 8 * this.hidden);
-    return io[2];
+    this.k.forward1(p[0], p[1], p[2], p[8], p[8] + 8 * S, 8 * this.hidden);
+    return io[S];
   }
 
-  /** out[t] = Σ_h w₂[h]·ReLU(u_{h,t}) for the T inputs in {@link x0}/{@link x1} (b₂ not added). */
+  /** out[t] = Σ_h w₂[h]·ReLU(u_{h,t}) for the T inputs in {@link xs} (b₂ not added). */
   forwardBatch(T: number): void {
     const p = this.ptr;
-    this.k.forwardBatch(p[0], p[1], p[2], p[8], p[8] + 16 * Math.ceil(T / 2), 8 * this.hidden);
+    this.k.forwardBatch(p[0], p[1], p[2], p[9], p[9] + 16 * Math.ceil(T / 2), 8 * this.hidden);
   }
 
-  /** Adds ∇W₁, ∇b₁, ∇w₂ for the T inputs in {@link x0}/{@link x1} and upstream gradients {@link g}. */
+  /** Adds ∇W₁, ∇b₁, ∇w₂ for the T inputs in {@link xs} and upstream gradients {@link g}. */
   backward(T: number): void {
     const p = this.ptr;
-    this.k.backward(p[0], p[1], p[2], p[4], p[5], p[6], p[8], p[8] + 8 * T, 8 * this.hidden);
+    this.k.backward(p[0], p[1], p[2], p[4], p[5], p[6], p[9], p[9] + 8 * T, 8 * this.hidden);
   }
 }

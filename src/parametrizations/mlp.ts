@@ -1,6 +1,6 @@
 import { makeParameter, type Parameter } from "../optim/parameter.js";
 import type { Rng } from "../random/rng.js";
-import { MLP_KERNEL_MAX_BATCH, ReluMlp2Kernels } from "./mlp-wasm.js";
+import { MLP_KERNEL_MAX_BATCH, ReluMlpKernels } from "./mlp-wasm.js";
 import type { BatchKeeping, StateDictEntry } from "./parametrization.js";
 
 /** The hidden nonlinearity of {@link ScalarMlp}. */
@@ -10,7 +10,7 @@ export interface ScalarMlpOptions {
   /** "relu" (default) or "tanh" (the tensor-low-rank reference's PolicyNetwork/ValueNetwork). */
   activation?: MlpActivation;
   /**
-   * Whether a 2-input ReLU net with H a multiple of 4 runs on the WebAssembly f64x2 kernels
+   * Whether a ReLU net with H a multiple of 4 runs on the WebAssembly f64x2 kernels
    * (mlp-wasm.ts; bit-identical to the scalar loops) where the runtime has them. Default true;
    * false keeps the scalar JavaScript loops (the reference the kernels are tested against).
    */
@@ -27,8 +27,8 @@ export interface ScalarMlpOptions {
  *   ∇w₂ = Σ_t g_t h_t,  ∇b₂ = Σ_t g_t,
  *   δ_t = g_t · w₂ ⊙ 1[u_t > 0],  ∇W₁ = Σ_t δ_t x_tᵀ,  ∇b₁ = Σ_t δ_t.
  *
- * A 2-input ReLU net with H a multiple of 4 (the pendulum baseline) keeps its parameters in the
- * WebAssembly memory of {@link ReluMlp2Kernels} and runs all three passes on its f64x2 kernels,
+ * A ReLU net with H a multiple of 4 (the paper's baselines) keeps its parameters in the
+ * WebAssembly memory of {@link ReluMlpKernels} and runs all three passes on its f64x2 kernels,
  * bit-identical to the scalar loops below (docs/performance.md, "NN baseline").
  */
 export class ScalarMlp implements BatchKeeping {
@@ -46,7 +46,7 @@ export class ScalarMlp implements BatchKeeping {
   private batch = 0;
   private readonly accS: Float64Array;
   /** The f64x2 kernels holding the parameters, or null (scalar loops). */
-  private readonly kernels: ReluMlp2Kernels | null;
+  private readonly kernels: ReluMlpKernels | null;
   /** Whether the last kept batch sits in the kernels' scratch (else in {@link xt}). */
   private batchInKernels = false;
 
@@ -63,9 +63,7 @@ export class ScalarMlp implements BatchKeeping {
     this.hidden = hidden;
     this.accS = new Float64Array(inputDim);
     const k =
-      activation === "relu" && inputDim === 2 && options.kernels !== false
-        ? ReluMlp2Kernels.create(hidden)
-        : null;
+      activation === "relu" && options.kernels !== false ? ReluMlpKernels.create(inputDim, hidden) : null;
     this.kernels = k;
     if (k !== null) {
       this.w1 = { name: `${prefix}.0.weight`, shape: [hidden, inputDim], data: k.w1, grad: k.gw1 };
@@ -125,7 +123,7 @@ export class ScalarMlp implements BatchKeeping {
    */
   forward(x: ArrayLike<number>, offset = 0): number {
     if (this.activation === "tanh") return this.forwardTanh(x, offset);
-    if (this.kernels !== null) return this.kernels.forwardOne(x[offset], x[offset + 1]) + this.b2.data[0];
+    if (this.kernels !== null) return this.kernels.forwardOne(x, offset) + this.b2.data[0];
     if (this.inputDim === 2) {
       const y = this.forward2BranchFree(x[offset], x[offset + 1]);
       if (y - y === 0) return y + this.b2.data[0];
@@ -200,15 +198,16 @@ export class ScalarMlp implements BatchKeeping {
     const k = this.kernels;
     if (k !== null && T >= 1 && T <= MLP_KERNEL_MAX_BATCH) {
       // The kernels' backward needs finite inputs (see mlp-wasm.ts); others take the scalar loops.
-      const x0 = k.x0;
-      const x1 = k.x1;
+      const S = this.inputDim;
+      const xs = k.xs;
       let finite = true;
-      for (let t = 0; t < T; t++) {
-        const a = x[2 * t];
-        const b = x[2 * t + 1];
-        if (a - a !== 0 || b - b !== 0) finite = false;
-        x0[t] = a;
-        x1[t] = b;
+      for (let s = 0; s < S; s++) {
+        const col = xs[s];
+        for (let t = 0; t < T; t++) {
+          const a = x[t * S + s];
+          if (a - a !== 0) finite = false;
+          col[t] = a;
+        }
       }
       if (finite) {
         this.batch = T;
@@ -219,14 +218,12 @@ export class ScalarMlp implements BatchKeeping {
     this.keepBatchScalar(x, T);
   }
 
-  /** The T inputs kept in the kernels' columns, as a flat T×2 array. */
+  /** The T inputs kept in the kernels' columns, as a flat T×S array. */
   private keptInputs(T: number): Float64Array {
-    const k = this.kernels!;
-    const x = new Float64Array(2 * T);
-    for (let t = 0; t < T; t++) {
-      x[2 * t] = k.x0[t];
-      x[2 * t + 1] = k.x1[t];
-    }
+    const S = this.inputDim;
+    const xs = this.kernels!.xs;
+    const x = new Float64Array(S * T);
+    for (let s = 0; s < S; s++) for (let t = 0; t < T; t++) x[t * S + s] = xs[s][t];
     return x;
   }
 

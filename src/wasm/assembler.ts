@@ -115,6 +115,7 @@ export const op = {
   f64x2Splat: simd(20),
   f32x4ExtractLane: (lane: number): number[] => [...simd(31), lane],
   f64x2ExtractLane: (lane: number): number[] => [...simd(33), lane],
+  f64x2ReplaceLane: (lane: number): number[] => [...simd(34), lane],
   /** f64x2.gt: each lane all ones where a > b (false for NaN), else zero. */
   f64x2Gt: simd(74),
   v128And: simd(78),
