@@ -6,6 +6,7 @@
  *   npm run exp:gym                                                    # every task × method × 10 seeds
  *   npm run exp:gym -- --tasks Pendulum-v1 --methods lowrank-ppo,nn-ppo --seeds 3 --out /tmp/g
  *   npm run exp:gym -- --render a/summary.json,b/summary.json --doc docs/results/gym.md --out DIR
+ *     (rows of later files replace earlier rows of the same task, method and --set)
  *
  * Per run: train for the task's step budget, evaluate the deterministic policy (Gaussian mean,
  * softmax argmax, greedy Q) every `evalEvery` steps on fixed seeds, and once more at the end on
@@ -341,7 +342,14 @@ if (opts.render) {
     const m = /--set (\S+)/.exec(command);
     return m ? presetOverrides(m[1]) : null;
   };
-  const rows = parts.flatMap((p) => p.rows.map((r) => ({ ...r, set: r.set ?? setOf(p.command) })));
+  // A later summary's row replaces an earlier one of the same task, method and overrides (a rerun).
+  const merged = new Map<string, GymRow>();
+  for (const p of parts)
+    for (const r of p.rows) {
+      const row = { ...r, set: r.set ?? setOf(p.command) };
+      merged.set(`${row.task} ${row.method} ${JSON.stringify(row.set)}`, row);
+    }
+  const rows = [...merged.values()];
   writeOutputs({
     experiment: "gym",
     command: parts.map((p) => p.command).join("\n"),
