@@ -2,8 +2,9 @@
  * The NN baseline's kernels and the command line's start-up (docs/performance.md, "NN baseline"
  * and "Start-up"), each against its own baseline in the same run:
  * - NN pendulum training (2→512→1 ReLU μ- and V-nets, `trainReinforce` with act on every step and
- *   the per-episode learn) in env steps per CPU-second, on the WebAssembly f64x2 kernels and on the
- *   scalar loops; the two runs must give the same returns (they are bit-identical);
+ *   the per-episode learn) and NN rocket training (3→128→1) in env steps per CPU-second, on the
+ *   WebAssembly f64x2 kernels and on the scalar loops; the runs must give the same returns (they
+ *   are bit-identical);
  * - `lowrank-rl run --env LRPG/Pendulum --algo lrpg --episodes 1000`, whole-process CPU seconds
  *   (start-up, training, files), from the sources through tsx and from a current dist/ build;
  * - loading the sweep pool's worker module, CPU seconds of a process that only imports it, as
@@ -28,11 +29,12 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** Best of `repeats` fresh NN pendulum trainings: env steps per CPU-second, and the returns of the last one. */
 function nnThroughput(
+  task: "pendulum" | "rocket",
   kernels: boolean,
   episodes: number,
   repeats: number,
 ): { cpu: number; returns: ArrayLike<number> } {
-  const spec = PAPER_TASKS.pendulum;
+  const spec = PAPER_TASKS[task];
   let cpu = 0;
   let returns: ArrayLike<number> = [];
   for (let r = 0; r < repeats; r++) {
@@ -94,12 +96,18 @@ function currentBuild(): boolean {
 }
 
 export async function run(): Promise<Record<string, number>> {
-  nnThroughput(true, 20, 1); // JIT warm-up of both paths
-  nnThroughput(false, 20, 1);
-  const scalar = nnThroughput(false, 1500, 2);
-  const simd = nnThroughput(true, 1500, 2);
-  if (!Array.from(simd.returns).every((x, i) => Object.is(x, scalar.returns[i])))
-    throw new Error("bench nn-startup: the kernels' training returns differ from the scalar loops'");
+  nnThroughput("pendulum", true, 20, 1); // JIT warm-up of both paths
+  nnThroughput("pendulum", false, 20, 1);
+  const scalar = nnThroughput("pendulum", false, 1500, 2);
+  const simd = nnThroughput("pendulum", true, 1500, 2);
+  const rocketScalar = nnThroughput("rocket", false, 150, 2);
+  const rocketSimd = nnThroughput("rocket", true, 150, 2);
+  for (const [a, b] of [
+    [simd, scalar],
+    [rocketSimd, rocketScalar],
+  ])
+    if (!Array.from(a.returns).every((x, i) => Object.is(x, b.returns[i])))
+      throw new Error("bench nn-startup: the kernels' training returns differ from the scalar loops'");
 
   const runArgs = [
     "run",
@@ -128,6 +136,8 @@ export async function run(): Promise<Record<string, number>> {
     nn_pendulum_scalar_steps_per_cpu_s: scalar.cpu,
     nn_pendulum_simd_steps_per_cpu_s: simd.cpu,
     nn_pendulum_simd_over_scalar_ratio: simd.cpu / scalar.cpu,
+    nn_rocket_scalar_steps_per_cpu_s: rocketScalar.cpu,
+    nn_rocket_simd_steps_per_cpu_s: rocketSimd.cpu,
     startup_run_lrpg_1000_tsx_cpu_s: tsxRun,
     startup_run_lrpg_1000_dist_cpu_s: distRun,
     startup_pool_worker_load_tsx_cpu_s: tsxWorker,
