@@ -566,10 +566,15 @@ export function startPage(defaults: DemoDefaults, workerSource: string): DemoSta
     e.setAttribute("data-backend", info ? `${info.kind}:${info.mode}` : "");
     e.setAttribute("data-solved", last ? String(last.solved) : "");
     const progress = pop.last;
-    const sps = progress && progress.trainMs > 0 ? (1000 * progress.steps) / progress.trainMs : NaN;
+    // Env steps per second after the first episode, whose time includes compiling the kernels.
+    const sps =
+      progress && progress.episode > 1 && progress.trainMs > progress.firstEpisodeMs
+        ? (1000 * (progress.steps - progress.firstEpisodeSteps)) /
+          (progress.trainMs - progress.firstEpisodeMs)
+        : NaN;
     e.setAttribute("data-steps-per-second", Number.isFinite(sps) ? sps.toFixed(0) : "");
     e.textContent = pop.ready
-      ? `${pop.count} agents · episode ${n} of ${pop.episodes} · median return ${last ? fmt(last.median, 1) : "–"} · ${last ? Math.round(100 * last.solved) : 0} % at MA20 ≥ ${spec.threshold} · ${Number.isFinite(sps) ? `${Math.round(sps).toLocaleString("en-US")} env steps/s` : "–"} (all agents)`
+      ? `${pop.count} agents · episode ${n} of ${pop.episodes} · median return ${last ? fmt(last.median, 1) : "–"} · ${last ? Math.round(100 * last.solved) : 0} % at MA20 ≥ ${spec.threshold} · ${Number.isFinite(sps) ? `${Math.round(sps).toLocaleString("en-US")} env steps/s` : "–"} (all agents, after the first episode)`
       : `${pop.count} agents: opening ${pop.backendChoice === "auto" ? "WebGL" : "the CPU path"}…`;
     const badge = el("pop-badge");
     if (info) {

@@ -113,6 +113,9 @@ export interface PopulationProgressMessage {
   steps: number;
   /** Milliseconds spent training (roll-outs and updates). */
   trainMs: number;
+  /** The first episode's milliseconds and env steps (its time includes compiling the kernels). */
+  firstEpisodeMs: number;
+  firstEpisodeSteps: number;
   done: boolean;
 }
 

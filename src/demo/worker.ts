@@ -147,12 +147,17 @@ async function trainPopulationRun(msg: PopulationStartMessage): Promise<void> {
     const tracker = new PopulationTracker(pop.count, PAPER_TASKS[msg.run.task].threshold);
     let pending: PopulationEpisodeSummary[] = [];
     let trainMs = 0;
+    const first = { ms: 0, steps: 0 };
     let lastReport = performance.now();
     let sliceStart = performance.now();
     for (let e = 0; e < msg.episodes && !state.stop && current === state; e++) {
       const t0 = performance.now();
       const r = await pop.trainEpisode();
       trainMs += performance.now() - t0;
+      if (e === 0) {
+        first.ms = trainMs;
+        first.steps = r.steps;
+      }
       pending.push(tracker.add(r.returns));
       const done = e + 1 === msg.episodes;
       if (done || performance.now() - lastReport >= msg.reportEveryMs) {
@@ -162,6 +167,8 @@ async function trainPopulationRun(msg: PopulationStartMessage): Promise<void> {
           summaries: pending,
           steps: pop.totalSteps,
           trainMs,
+          firstEpisodeMs: first.ms,
+          firstEpisodeSteps: first.steps,
           done,
         });
         pending = [];
@@ -179,6 +186,8 @@ async function trainPopulationRun(msg: PopulationStartMessage): Promise<void> {
         summaries: pending,
         steps: pop.totalSteps,
         trainMs,
+        firstEpisodeMs: first.ms,
+        firstEpisodeSteps: first.steps,
         done: true,
       });
   } finally {
