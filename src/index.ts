@@ -156,6 +156,29 @@ export {
   type DiscreteTaskSpec,
 } from "./presets/discrete-agents.js";
 export { makeLrpgAgentForEnv, type LrpgForEnvOptions } from "./presets/env-agents.js";
+export {
+  GYM_TASK_IDS,
+  GYM_TASKS,
+  GYM_METHODS,
+  GYM_PG_ALGOS,
+  GYM_NN_Q,
+  gymMethodParts,
+  gymMethodApplies,
+  gymPgPreset,
+  makeGymPgAgent,
+  makeGymNnQAgent,
+  type GymTaskId,
+  type GymTaskSpec,
+  type GymMethod,
+  type GymModel,
+  type GymPgAlgo,
+  type GymPgPreset,
+  type GymPgAgent,
+  type GymPgOverrides,
+  type GymTdSettings,
+} from "./presets/gym.js";
+export { InterpolatedCp, type InterpolatedCpOptions } from "./presets/gym-interp.js";
+export { TanhMlp } from "./presets/gym-mlp.js";
 
 // DQN: the main pieces flat, everything under `dqn`
 export {

@@ -79,6 +79,9 @@ describe("public API: lowrank-rl (src/index.ts) and lowrank-rl/node (src/node.ts
       "FusedLrpgEpisodes",
       "NnGaussianAgent",
       "makePaperAgent",
+      "makeGymPgAgent",
+      "InterpolatedCp",
+      "TanhMlp",
       "trainReinforce",
       "discountedReturns",
       // optimizers

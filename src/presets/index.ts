@@ -23,3 +23,26 @@ export {
 } from "./discrete-agents.js";
 export { makeLrpgAgentForEnv, type LrpgForEnvOptions } from "./env-agents.js";
 export { PAPER_POPULATION_TASKS, POPULATION_TASKS, type PopulationTaskName } from "./population-tasks.js";
+export {
+  GYM_TASK_IDS,
+  GYM_TASKS,
+  GYM_METHODS,
+  GYM_PG_ALGOS,
+  GYM_NN_Q,
+  gymMethodParts,
+  gymMethodApplies,
+  gymPgPreset,
+  makeGymPgAgent,
+  makeGymNnQAgent,
+  type GymTaskId,
+  type GymTaskSpec,
+  type GymMethod,
+  type GymModel,
+  type GymPgAlgo,
+  type GymPgPreset,
+  type GymPgAgent,
+  type GymPgOverrides,
+  type GymTdSettings,
+} from "./gym.js";
+export { InterpolatedCp, type InterpolatedCpOptions } from "./gym-interp.js";
+export { TanhMlp } from "./gym-mlp.js";
