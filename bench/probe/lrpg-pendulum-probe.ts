@@ -201,7 +201,7 @@ export function runPendulumProbe(start: ProbeStart, episodes: number): ProbeResu
     adam(muL, gmuL, 0, LR_ACTOR, tA);
     adam(muR, gmuR, 1, LR_ACTOR, tA);
     rhoBox[0] = rho;
-    gRhoBox[0] = 0 + gRho;
+    gRhoBox[0] = 0 + gRho; // added to a zeroed gradient, as the head does (−0 becomes +0)
     adam(rhoBox, gRhoBox, 2, LR_ACTOR, tA);
     rho = rhoBox[0];
     gvL.fill(0);
