@@ -17,7 +17,7 @@
  */
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ConfigError, parseRunConfig, type RunConfig } from "../runner/config.js";
 import { CorruptCheckpointError, loadLatestCheckpoint } from "../runner/checkpoint.js";
 import { evaluatePolicy, EVAL_SEED } from "../runner/evaluate.js";
@@ -505,12 +505,27 @@ function exitQuietlyOnEpipe(): void {
   });
 }
 
+/**
+ * Commander's own refusals (an unknown option, a flag value its parser rejects, a missing
+ * argument) throw instead of exiting, so that they exit 2 like every other usage error.
+ */
+function throwOnExit(cmd: Command): Command {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) throwOnExit(sub);
+  return cmd;
+}
+
 /** Runs the CLI; user errors print one line (no stack) and exit 2 (usage/config) or 1. */
 export async function main(argv = process.argv): Promise<void> {
   exitQuietlyOnEpipe();
   try {
-    await buildProgram().parseAsync(argv);
+    await throwOnExit(buildProgram()).parseAsync(argv);
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed its message (or the help or version text): 0 for those, 2 otherwise.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
     if (
       err instanceof ConfigError ||
       err instanceof UsageError ||
