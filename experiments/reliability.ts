@@ -920,6 +920,18 @@ async function parent(opts: { out: string; doc?: string; only?: string[]; commit
   }
 }
 
+/** How the refusals exited: the CLI's convention is 2 for bad input (usage, config, files), 1 for runtime failures. */
+function exitCodeLine(results: readonly CaseResult[]): string {
+  const counts = new Map<number, number>();
+  for (const r of results)
+    if (r.exitCode !== null && r.exitCode !== 0 && !r.id.startsWith("fault:"))
+      counts.set(r.exitCode, (counts.get(r.exitCode) ?? 0) + 1);
+  const parts = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${n} with exit ${code}`);
+  return `Exit codes of the refused CLI and script cases (2 = bad input, 1 = runtime failure): ${parts.join(", ") || "none"}.\n`;
+}
+
 function renderPage(
   rows: ReturnType<typeof tally>,
   results: readonly CaseResult[],
@@ -953,6 +965,8 @@ function renderPage(
     "## Figures",
     "",
     tallyMarkdown(rows),
+    exitCodeLine(results),
+    "",
     "## Cases that were not clear",
     "",
     findingsMarkdown(results),
