@@ -60,6 +60,7 @@ const program = new Command()
   .option("--seeds <n>", "seeds per rank (jobs = 4 ranks × seeds)", intInRange("--seeds", 1, 1000), SEEDS)
   .option("--episodes <n>", "episodes per job", intInRange("--episodes", 3, 1_000_000), EPISODES)
   .option("--no-upload", "skip the row whose workers upload their results through Redis")
+  .option("--keep", "keep the sweep folders (printed at the end) instead of deleting them")
   .option("--redis-server <path>", "redis-server binary", process.env.REDIS_SERVER ?? "redis-server")
   .option("--out <dir>", "output folder (summary.json)", outputDir("--out"), OUT)
   .showHelpAfterError("(add --help for usage)")
@@ -72,6 +73,7 @@ const opts = program.opts<{
   upload: boolean;
   redisServer: string;
   out: string;
+  keep?: boolean;
 }>();
 
 const probe = spawnSync(opts.redisServer, ["--version"], { encoding: "utf8" });
@@ -106,7 +108,8 @@ const redis = spawn(
 const children: ChildProcess[] = [redis];
 const cleanUp = () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  rmSync(scratch, { recursive: true, force: true });
+  if (opts.keep) process.stdout.write(`sweep folders kept in ${scratch}\n`);
+  else rmSync(scratch, { recursive: true, force: true });
 };
 process.on("exit", cleanUp);
 const url = `redis://127.0.0.1:${port}/0`;
@@ -134,6 +137,8 @@ interface Row {
   identical: boolean;
   /** Queue rows: seconds from spawning the worker processes to all connected (not in `seconds`). */
   workerStartSeconds?: number;
+  /** Queue rows: seconds the submitter took to enqueue the jobs (inside `seconds`). */
+  enqueueSeconds?: number;
   overhead?: Overhead;
 }
 interface Overhead {
@@ -182,12 +187,13 @@ function overheadOf(s: SweepQueueStatus): Overhead {
 }
 
 /** The run folders' metrics (time column aside) and final parameters, for comparing two sweeps. */
-function fingerprint(dir: string): string {
-  return readdirSync(dir, { withFileTypes: true })
+function fingerprint(dir: string): Map<string, string> {
+  const names = readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
-    .sort()
-    .map((name) => {
+    .sort();
+  return new Map(
+    names.map((name) => {
       const rows = readFileSync(join(dir, name, "metrics.jsonl"), "utf8")
         .trim()
         .split("\n")
@@ -196,13 +202,33 @@ function fingerprint(dir: string): string {
           delete r["charts/SPS"];
           return JSON.stringify(r);
         });
-      return `${name}\n${rows.join("\n")}\n${readFileSync(join(dir, name, "final_params.json"), "utf8")}`;
-    })
-    .join("\n");
+      return [name, `${rows.join("\n")}\n${readFileSync(join(dir, name, "final_params.json"), "utf8")}`];
+    }),
+  );
+}
+
+/** Prints the run folders that differ from the reference sweep's (missing, extra, other metrics or parameters); true if none. */
+function sameAsReference(label: string, fp: Map<string, string>): boolean {
+  const bad: string[] = [];
+  for (const [name, text] of reference!) {
+    const got = fp.get(name);
+    if (got === undefined) bad.push(`${name}: missing`);
+    else if (got !== text) {
+      const a = text.split("\n");
+      const b = got.split("\n");
+      const i = a.findIndex((line, k) => line !== b[k]);
+      bad.push(
+        `${name}: line ${i + 1} differs:\n  reference ${a[i]?.slice(0, 200)}\n  this row  ${b[i]?.slice(0, 200)}`,
+      );
+    }
+  }
+  for (const name of fp.keys()) if (!reference!.has(name)) bad.push(`${name}: not in the reference sweep`);
+  for (const line of bad) process.stderr.write(`${label}: ${line}\n`);
+  return bad.length === 0;
 }
 
 const rows: Row[] = [];
-let reference: string | null = null;
+let reference: Map<string, string> | null = null;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 say(
   `${jobs} jobs (ranks ${RANKS.join(",")} × ${opts.seeds} seeds, ${opts.episodes} episodes of ≤ ${MAX_STEPS} steps)`,
@@ -215,12 +241,13 @@ for (const threads of opts.threads) {
   const seconds = (performance.now() - t0) / 1000;
   const fp = fingerprint(dir);
   reference ??= fp;
+  const identical = sameAsReference(`local-${threads}`, fp);
   rows.push({
     backend: "local pool",
     parallel: threads,
     seconds,
     jobsPerSecond: jobs / seconds,
-    identical: fp === reference,
+    identical,
   });
   say(`local pool, ${threads} thread(s): ${seconds.toFixed(2)} s`);
 }
@@ -269,6 +296,7 @@ for (const { k, upload } of queueRows) {
   writeSweepFile(spec, dir, plan);
   const t0 = performance.now();
   await enqueueSweep(queue, plan, dir, DEFAULT_RETRY);
+  const enqueueSeconds = (performance.now() - t0) / 1000;
   const status = await waitForSweep(queue, plan, dir, DEFAULT_RETRY, { intervalMs: POLL_MS, uploads });
   const seconds = (performance.now() - t0) / 1000;
   for (const w of workers) w.kill("SIGTERM");
@@ -282,12 +310,13 @@ for (const { k, upload } of queueRows) {
     parallel: k,
     seconds,
     jobsPerSecond: jobs / seconds,
-    identical: fingerprint(dir) === reference,
+    identical: sameAsReference(name, fingerprint(dir)),
     workerStartSeconds,
+    enqueueSeconds,
     overhead,
   });
   say(
-    `queue${upload ? " --upload" : ""}, ${k} worker(s): ${seconds.toFixed(2)} s (workers started in ${workerStartSeconds.toFixed(1)} s before); overhead per job (median ms): ` +
+    `queue${upload ? " --upload" : ""}, ${k} worker(s): ${seconds.toFixed(2)} s (enqueued in ${enqueueSeconds.toFixed(2)} s; workers started in ${workerStartSeconds.toFixed(1)} s before); overhead per job (median ms): ` +
       `pickup ${overhead.firstPickupMs.toFixed(0)} idle / ${overhead.nextPickupMs.toFixed(0)} next, ` +
       `to training ${overhead.toTrainingMs.toFixed(0)}, files → completed ${overhead.toCompletedMs.toFixed(0)}` +
       (overhead.toCollectedMs !== undefined

@@ -186,9 +186,15 @@ export interface SweepQueueStatus {
 async function jobInfo(queue: Queue, job: SweepJob): Promise<QueuedJobInfo> {
   const queueId = queueJobId(job.jobId);
   const runName = job.dir.split(/[/\\]/).at(-1) ?? job.dir;
-  const j = (await queue.getJob(queueId)) as Job<QueueJobData, QueueJobOutcome> | undefined;
+  // The state first, then the record: a job moves to completed together with its return value
+  // (one Lua script), so a record read after "completed" holds the outcome. Read the other way
+  // round, a job finishing in between looked done without an outcome, and its upload was missed.
+  const state = await queue.getJobState(queueId);
+  const j =
+    state === "unknown"
+      ? undefined
+      : ((await queue.getJob(queueId)) as Job<QueueJobData, QueueJobOutcome> | undefined);
   if (!j) return { queueId, runName, phase: "missing", attemptsFailed: 0 };
-  const state = await j.getState();
   const phase: JobPhase =
     state === "completed"
       ? "done"
