@@ -46,16 +46,20 @@ const STACK = /\n\s+at \S.*(?::\d+:\d+\)?|<anonymous>\)?)$|node:internal\/|^\s+\
 const DEBUG_HINT = /^\(set LOWRANK_RL_DEBUG=1 for the stack trace\)$/;
 /** A hint under an error ("(add --help for usage)", "(Did you mean run?)"): not a second error line. */
 const HINT = /^\((?:add --help|did you mean)[^)]*\)$/i;
+/** Node's own wording of a failed system call ("EEXIST: file already exists, mkdir '/dev/null'"), passed on raw. */
+const RAW_SYSTEM_ERROR = /error: E[A-Z]{2,}: [a-z ,]+, [a-z]+ '/;
 /** How V8 reports running out of memory. */
 const OOM = /heap out of memory|Reached heap limit|Invalid array length|Allocation failed/;
 
 /** Lines of `text` that are not empty, progress-bar redraws or the debug hint. */
 function meaningfulLines(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    // eslint-disable-next-line no-control-regex -- terminal colour codes
-    .map((l) => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "").trimEnd())
-    .filter((l) => l.trim().length > 0 && !DEBUG_HINT.test(l.trim()) && !HINT.test(l.trim()));
+  return (
+    text
+      .split(/\r?\n/)
+      // eslint-disable-next-line no-control-regex -- terminal colour codes
+      .map((l) => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "").trimEnd())
+      .filter((l) => l.trim().length > 0 && !DEBUG_HINT.test(l.trim()) && !HINT.test(l.trim()))
+  );
 }
 
 /** `--lr-actor` → [lr-actor, lrActor, lr_actor]: the forms a message may name a flag or field by. */
@@ -107,6 +111,7 @@ export function judge(o: Observed, names: readonly string[], mayRecover = false)
   if (errorLines.length === 0) return done("unclear", `exit ${o.code} without an "error: …" line`);
   const extra = lines.filter((l) => !/warning: /.test(l) && l !== first);
   if (extra.length > 0) return done("unclear", `exit ${o.code}; the error takes ${extra.length + 1} lines`);
+  if (RAW_SYSTEM_ERROR.test(first)) return done("unclear", `exit ${o.code}; a raw system error`);
   if (!namesAny(first, names)) return done("unclear", `exit ${o.code}; names none of ${names.join(", ")}`);
   return done("clear", `exit ${o.code}, one line naming it`);
 }

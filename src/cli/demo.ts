@@ -8,13 +8,14 @@
  * installed package they are the files `npm run build:demo` wrote to dist/browser/demo/ (run by
  * `npm pack`).
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Option, type Command } from "commander";
 import { writeFileAtomic } from "../runner/atomic-file.js";
 import { ConfigError } from "../runner/config.js";
+import { outputPathProblem } from "../runner/output-path.js";
 import { plotlyBundlePath } from "../report/html.js";
 import { DEMO_TASKS, DemoOptionError, demoInteger, demoTask } from "../demo/session.js";
 import { matchesEngine, powTable } from "../demo/fdlibm.js";
@@ -286,9 +287,9 @@ function packageVersionOrEmpty(): string {
 
 /** Writes the self-contained page (plotly.js inlined) to `path`, atomically. */
 export async function writeDemoPage(path: string, defaults: DemoDefaults): Promise<string> {
-  if (path.trim() === "") throw new ConfigError("out", "--out must name a file, got an empty path");
-  if (existsSync(path) && statSync(path).isDirectory())
-    throw new ConfigError("out", `--out ${path}: is a directory; name an HTML file`);
+  // An empty path, a folder, or a parent that is a file (/dev/null/x.html): refused before building.
+  const problem = outputPathProblem("--out", path, "file");
+  if (problem !== null) throw new ConfigError("out", problem);
   const html = renderDemoHtml(defaults, await demoBundles(), {
     inline: readFileSync(plotlyBundlePath(), "utf8"),
   });

@@ -14,6 +14,8 @@ import {
 import { loadPolicySource } from "../laser/policy-source.js";
 import { runLaser, type LaserReport, type LaserRunOptions } from "../laser/run-laser.js";
 import type { EvaluationMode } from "../laser/evaluate.js";
+import { ConfigError } from "../runner/config.js";
+import { outputPathProblem } from "../runner/output-path.js";
 
 export interface LaserCommandOptions {
   episodes: number;
@@ -136,8 +138,11 @@ export function runLaserCommand(
         process.stderr.write(
           `  [${sweep} ${done}/${total}] ${row.layer} ${row.method} rank ${row.rankLabel}: Δ = ${row.meanDelta.toPrecision(4)} [${row.ciLow.toPrecision(3)}, ${row.ciHigh.toPrecision(3)}]\n`,
         );
-  const report = runLaser(source, laserRunOptions(o, progress));
   const out = o.out ?? join("results", "laser", basename(policyPath).replace(/\.json$/, "") || "policy");
+  // Checked before the sweep runs, so a bad --out does not cost (or lose) its result.
+  const problem = outputPathProblem("--out", out, "dir");
+  if (problem !== null) throw new ConfigError("out", problem);
+  const report = runLaser(source, laserRunOptions(o, progress));
   const files = writeLaserOutputs(report, out, { plotly: o.inlinePlotly ? "inline" : "copy" });
   if (!o.quiet) {
     const b = report.svd?.baseline ?? report.kernels?.baseline;

@@ -88,7 +88,7 @@ describe("every command refuses malformed input with one line and no stack trace
       [["laser", "missing.json"], /missing\.json/],
       [["laser", "bad.json"], /bad\.json/],
       [["sweep-task", "missing.json", "0"], /missing\.json/],
-      [["demo", "--out", "/dev/null/x.html"], /\/dev\/null/],
+      [["demo", "--out", "/dev/null/x.html"], /--out \/dev\/null\/x\.html: cannot create it/],
       [["no-such-command"], /no-such-command/],
       [[...RUN, "--num-envs", "4"], /numEnvs/],
       [["sweep", "null.json", "--dry-run"], /null\.json/],

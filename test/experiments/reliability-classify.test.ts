@@ -34,6 +34,9 @@ describe("the reliability harness's judgement of one case", () => {
       "unclear",
     );
     expect(judge(proc(1, "something went wrong\n"), ["x"]).outcome).toBe("unclear");
+    expect(
+      judge(proc(1, "error: EEXIST: file already exists, mkdir '/dev/null'\n"), ["/dev/null"]).why,
+    ).toMatch(/raw system error/);
   });
 
   it("a stack trace, a crash, out of memory or a hang is a stack/crash", () => {
