@@ -78,9 +78,11 @@ const median = (xs: number[]): number => {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 };
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? "n/a" : String(x));
+/** The `--seeds` value that gives `seeds`: a count (0 … n−1), a range `a..b` (one seed: `a..a`), or a list. */
 const seedsArg = (seeds: number[]): string => {
-  const contiguous = seeds.every((s, i) => s === i);
-  return contiguous ? String(seeds.length) : seeds.join(",");
+  const first = seeds[0];
+  if (!seeds.every((s, i) => s === first + i)) return seeds.join(",");
+  return first === 0 ? String(seeds.length) : `${first}..${seeds[seeds.length - 1]}`;
 };
 
 /**

@@ -73,7 +73,7 @@ describe("experiments/tensor-pg-results.ts", () => {
         "| trpo/nn | 300 | reference | 4 | 300 | 180, 200, 160, 170 | 175 [167.5, 185] | 4/4 |",
       );
       expect(page).toContain("| 175 [173, 178], 5 seeds | +0 % |");
-      expect(page).toContain("--seeds 2,3 --episodes 300 --stop-at-threshold");
+      expect(page).toContain("--seeds 2..3 --episodes 300 --stop-at-threshold");
       // the same seeds twice is refused
       const twice = await run(TSX, ["experiments/tensor-pg-results.ts", nnA, nnA, "--out", out]).catch(
         (e: { stderr: string }) => e,
