@@ -85,15 +85,15 @@ export class NnGaussianAgent
       );
     }
     for (let d = 0; d < this.stateDim; d++) {
-      if (state[d] !== state[d])
-        throw new RangeError(`NnGaussianAgent: state[${d}] is NaN (expected a number)`);
+      if (!Number.isFinite(state[d]))
+        throw new RangeError(`NnGaussianAgent: state[${d}] is ${state[d]} (expected a finite number)`);
     }
   }
 
   protected override checkStates(states: Float64Array, T: number): void {
     for (let t = 0; t < T * this.stateDim; t++) {
-      if (states[t] !== states[t])
-        throw new RangeError(`learn: states[${t}] is NaN (expected finite states)`);
+      if (!Number.isFinite(states[t]))
+        throw new RangeError(`learn: states[${t}] is ${states[t]} (expected finite states)`);
     }
   }
 

@@ -48,6 +48,12 @@ describe("NnGaussianAgent", () => {
       () => new NnGaussianAgent({ stateDim: 2, hidden: 0, lrActor: 1e-3, lrCritic: 1e-3, gamma: 0.99 }),
     ).toThrow(/hidden must be an integer >= 1, got 0/);
     expect(() => a.act([1, NaN], new Rng(1))).toThrow(/state\[1\] is NaN/);
+    expect(() => a.act([Infinity, 0], new Rng(1))).toThrow(
+      /state\[0\] is Infinity \(expected a finite number\)/,
+    );
+    expect(() => a.learn({ states: [[0, -Infinity]], actions: [0], rewards: [1] })).toThrow(
+      /states\[1\] is -Infinity/,
+    );
     expect(() => a.value([1])).toThrow(/state must have 2 entries, got 1/);
     expect(() => a.importStateDict({ ...a.exportStateDict(), "mu.0.bias": [1, 2] })).toThrow(
       /"mu.0.bias" has the wrong shape \(got \[2\]\); expected a tensor of shape \[512\]/,
