@@ -67,8 +67,8 @@ export function resolveRankOptions(options: RankOptions, layer: string, tuple = 
 }
 
 /**
- * For one-number syntaxes where the value itself says which it is (the DQN network names
- * `lowrank-<r>`, `trl-<r>`): an integer is a rank, a number in (0, 1) a parameter fraction.
+ * For a value already parsed from a name that says which it is (the network names
+ * `lowrank-<f>` vs `lowrank-rank<K>`): a number in (0, 1) is a parameter fraction, an integer a rank.
  * Anything else is passed on as a rank, so the layer reports it.
  */
 export function rankOrFraction(value: number): { rank?: number; parameterFraction?: number };

@@ -8,6 +8,7 @@ import {
 } from "../actorcritic/index.js";
 import { Rng } from "../random/rng.js";
 import { ConfigError, schemaError, show } from "./config.js";
+import { parseNetworkSpec } from "./dqn-config.js";
 
 /**
  * An actor-critic run's configuration (`algo: "a2c"`, src/actorcritic, docs/actor-critic.md): A2C, or
@@ -20,7 +21,10 @@ export interface A2cRunConfig {
   seed: number;
   /** Env frames to train, all copies together (the last update may pass it by less than one rollout). */
   totalSteps: number;
-  /** Trunk hidden layer: "dense", "lowrank-<r>" or "trl-<r>" (r an integer rank or a fraction in (0, 1)). */
+  /**
+   * Trunk hidden layer, named as the DQN networks are: "dense"; "lowrank-<f>" / "trl-<f>" (f a
+   * parameter fraction in (0, 1)); "lowrank-rank<K>" / "trl-rank<K>" (an integer rank K >= 1).
+   */
   network: string;
   /** MinAtar: the first layer, a learned conv or the fixed scattering transform. */
   frontEnd: "conv" | "scattering";
@@ -172,7 +176,8 @@ const SHARED_ALLOWED: Record<string, string> = {
   env: `one of ${A2C_ENVS.join(", ")} (algo "a2c")`,
   seed: `an integer in [0, ${MAX_SEED}]`,
   totalSteps: "an integer in [1, 1000000000] (env frames)",
-  network: "dense, lowrank-<r> or trl-<r> (r an integer >= 1 or a fraction in (0, 1))",
+  network:
+    "dense, lowrank-<f> or trl-<f> (f a parameter fraction in (0, 1)), or lowrank-rank<K> or trl-rank<K> (K an integer rank >= 1)",
   optimizer: '"adam", "rmsprop" or "kfac" (algo "a2c")',
   lr: "a number in (0, 10]",
   gamma: "a number in [0, 1]",
@@ -227,15 +232,19 @@ export function isA2cConfigInput(raw: unknown): boolean {
   return raw !== null && typeof raw === "object" && (raw as Record<string, unknown>).algo === "a2c";
 }
 
-/** The trunk's hidden layer of a `network` value ("dense", "lowrank-<r>", "trl-<r>"), or a ConfigError. */
+/**
+ * The trunk's hidden layer of a `network` value, or a ConfigError. The names are the DQN
+ * networks' ({@link parseNetworkSpec}): a fraction and an integer rank are written differently.
+ */
 export function parseTrunkSpec(network: string): TrunkLayerSpec {
-  const m = /^(dense|lowrank|trl)(?:-(\d+(?:\.\d+)?))?$/.exec(network.trim());
-  const r = m?.[2] === undefined ? NaN : Number(m[2]);
-  const rankOk = r > 0 && (r < 1 || Number.isInteger(r));
-  if (!m || (m[1] === "dense") !== (m[2] === undefined) || (m[1] !== "dense" && !rankOk))
+  const spec = network.trim();
+  if (spec === "dense") return { kind: "dense" };
+  if (!/^(lowrank|trl)-/.test(spec))
     throw new ConfigError("network", `config.network = ${show(network)}: must be ${allowed("network")}`);
-  if (m[1] === "dense") return { kind: "dense" };
-  return m[1] === "lowrank" ? { kind: "lowrank", rank: r } : { kind: "trl", rank: r };
+  const hidden = parseNetworkSpec(spec).hidden;
+  if (hidden.kind === "dense") return { kind: "dense" };
+  // rankOrFraction (src/nn/rank.ts) reads a number in (0, 1) as a fraction, an integer as a rank.
+  return { kind: hidden.kind, rank: "rank" in hidden ? hidden.rank : hidden.parameterFraction };
 }
 
 /**

@@ -21,7 +21,7 @@ describe("lowrank-rl run --algo a2c", () => {
       "--optimizer",
       "kfac",
       "--network",
-      "trl-4",
+      "trl-rank4",
       "--total-steps",
       "1600",
       "--num-envs",
@@ -49,7 +49,7 @@ describe("lowrank-rl run --algo a2c", () => {
     const m = readManifest<Record<string, unknown>>(A);
     expect(m).toMatchObject({ algo: "a2c", status: "completed", envId: "CartPole-v1" });
     expect(m.config).toMatchObject({
-      network: "trl-4",
+      network: "trl-rank4",
       optimizer: "kfac",
       numEnvs: 4,
       rolloutSteps: 8,

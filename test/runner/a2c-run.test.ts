@@ -26,14 +26,14 @@ describe("a2c config", () => {
       env: "CartPole-v1",
       optimizer: "adam",
       lr: 0.005,
-      network: "trl-4",
+      network: "trl-rank4",
     });
     expect(c).toMatchObject({
       algo: "a2c",
       seed: 0,
       optimizer: "adam",
       lr: 0.005,
-      network: "trl-4",
+      network: "trl-rank4",
       numEnvs: 8,
       rolloutSteps: 10,
       gaeLambda: 1,
@@ -51,9 +51,14 @@ describe("a2c config", () => {
       /config\.optimizer = "sgd": must be "adam", "rmsprop" or "kfac"/,
     );
     expect(bad({ network: "cpconv" })).toThrow(
-      /config\.network = "cpconv": must be dense, lowrank-<r> or trl-<r>/,
+      /config\.network = "cpconv": must be dense, lowrank-<f> or trl-<f>/,
     );
-    expect(bad({ network: "lowrank-100" })).toThrow(/config\.network = "lowrank-100": LowRankDense rank/);
+    expect(bad({ network: "lowrank-rank100" })).toThrow(
+      /config\.network = "lowrank-rank100": LowRankDense rank/,
+    );
+    expect(bad({ network: "lowrank-8" })).toThrow(
+      /config\.network = "lowrank-8": a bare number .* lowrank-rank8/,
+    );
     expect(bad({ frontEnd: "scattering" })).toThrow(/config\.frontEnd = "scattering"/);
     expect(bad({ batchSize: 3 })).toThrow(/config\.batchSize: not a field of algo "a2c"/);
     expect(() => parseA2cRunConfig({ algo: "a2c", env: "Pendulum-v1" })).toThrow(
