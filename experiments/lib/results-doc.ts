@@ -116,6 +116,12 @@ function provenance(s: Record<string, unknown>): string {
   return parts.join(", ");
 }
 
+/** "0–99" for a run of consecutive seeds, else the list ("0, 2, 5"). */
+function seedList(seeds: readonly number[]): string {
+  const consecutive = seeds.length > 2 && seeds.every((v, i) => i === 0 || v === seeds[i - 1] + 1);
+  return consecutive ? `${seeds[0]}–${seeds[seeds.length - 1]}` : seeds.join(", ");
+}
+
 /** `npm run exp:paper`'s summary.json: the comparison table, then episodes to threshold per seed. */
 function renderPaper(s: Record<string, unknown>, source: string): string {
   if (s.experiment !== "paper")
@@ -124,11 +130,11 @@ function renderPaper(s: Record<string, unknown>, source: string): string {
   const seeds = field<number[]>(s, "seeds", source, isArray);
   const t = paperTable(tasks);
   const lines = [
-    `${seeds.length} runs per task and method (seeds ${seeds.join(", ")}); ${provenance(s)}.`,
+    `${seeds.length} runs per task and method (seeds ${seedList(seeds)}); ${provenance(s)}.`,
     "",
     table(t.columns, t.rows, (i) => i >= 2),
     "",
-    `Episodes to the threshold, per seed (${seeds.join(", ")}; "never": not reached):`,
+    `Episodes to the threshold, per seed (${seedList(seeds)}, in order; "never": not reached):`,
   ];
   for (const task of tasks)
     for (const m of task.methods)
