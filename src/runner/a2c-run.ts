@@ -10,7 +10,7 @@ import {
   resultDefiningA2cConfig,
   type A2cRunConfig,
 } from "./a2c-config.js";
-import { writeJsonAtomic } from "./atomic-file.js";
+import { FileWriteError, writeJsonAtomic } from "./atomic-file.js";
 import {
   CorruptCheckpointError,
   loadLatestCheckpoint,
@@ -18,7 +18,7 @@ import {
   removePartialCheckpoints,
   saveCheckpoint,
 } from "./checkpoint.js";
-import { DivergenceError, findNonFiniteTensor } from "./divergence.js";
+import { DivergenceError, findNonFiniteTensor, keptCheckpointNote, writeFailureNote } from "./divergence.js";
 import { EVAL_SEED } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
 import { completedRunResult, newManifest, readManifest, writeManifest, type Manifest } from "./manifest.js";
@@ -223,14 +223,24 @@ async function trainSession(s: A2cSession, options: A2cRunOptions): Promise<RunR
   let lastYield = sessionStart;
   let lastCheckpointStep = envs.globalStep;
   const finish = (status: RunResult["status"], message?: string): RunResult => {
-    metrics.close();
+    // A failed run may stand on a full disk: closing the metric files and the manifest write are
+    // then best effort, so the error that stopped the run is the one reported.
+    const write = (f: () => void): void => {
+      if (status !== "failed") return f();
+      try {
+        f();
+      } catch {
+        // The files end at their last whole row (the manifest at its previous version).
+      }
+    };
+    write(() => metrics.close());
     s.unlock();
     s.manifest.status = status;
     s.manifest.episodesDone = s.episode;
     if (message !== undefined) s.manifest.message = message;
     else delete s.manifest.message;
     if (status === "completed") s.manifest.endTime = new Date().toISOString();
-    writeManifest(dir, s.manifest);
+    write(() => writeManifest(dir, s.manifest));
     return {
       dir,
       jobId: s.manifest.jobId,
@@ -320,7 +330,16 @@ async function trainSession(s: A2cSession, options: A2cRunOptions): Promise<RunR
     checkpoint(s);
     return finish("completed");
   } catch (err) {
-    if (err instanceof DivergenceError) return finish("diverged", err.message);
+    if (err instanceof DivergenceError) {
+      const ckptDir = join(dir, RUN_FILES.checkpointDir);
+      const hint = "lower the learning rate and start a new run";
+      return finish("diverged", `${err.message}; ${keptCheckpointNote(ckptDir, "frame", hint)}`);
+    }
+    if (err instanceof FileWriteError) {
+      // Disk full (or read-only) mid-run: every file written so far is whole; say what resume has.
+      const restart = `\`lowrank-rl resume ${dir}\` starts it again from frame 0`;
+      err.message += `; ${writeFailureNote(dir, "frame", restart)}`;
+    }
     finish("failed", (err as Error).message);
     throw err;
   }

@@ -1,5 +1,7 @@
 import type { Parameter } from "../optim/parameter.js";
+import { join } from "node:path";
 import { listCheckpoints } from "./checkpoint.js";
+import { RUN_FILES } from "./run-dir.js";
 import type { StateDict, NumberTensor } from "../pg/agent.js";
 
 /**
@@ -51,17 +53,37 @@ export function findNonFiniteTensor(params: readonly Parameter[]): { path: strin
   return null;
 }
 
+/** A run's progress counter, as its checkpoint names and messages count it. */
+export type ProgressCounter = "episode" | "frame" | "step";
+
 /**
  * What a diverged run keeps, for its message: the newest checkpoint in `ckptDir` (every checkpoint
- * is written before the divergence is detected, from finite parameters), or that there is none.
+ * is written before the divergence is detected, from finite parameters), or `none` when there is none.
  */
 export function keptCheckpointNote(
   ckptDir: string,
-  counter: "episode" | "frame",
+  counter: ProgressCounter,
   resumeHint: string,
+  none = "no checkpoint was written before it",
 ): string {
   const newest = listCheckpoints(ckptDir).at(-1);
   return newest === undefined
-    ? "no checkpoint was written before it"
+    ? none
     : `the last checkpoint before it (${counter} ${newest.episode}) is kept; ${resumeHint}`;
+}
+
+/**
+ * What a run stopped by a refused write (disk full, quota, read-only) keeps and how it goes on,
+ * appended to the {@link FileWriteError}'s line: `the last checkpoint before it (frame 3000) is
+ * kept; free space, then \`lowrank-rl resume <dir>\``, or before the first checkpoint `no
+ * checkpoint yet: the run must restart; free space, then <restart>`. A checkpoint whose write
+ * failed is never listed: writes are atomic, so the newest file in `checkpoints/` is whole.
+ */
+export function writeFailureNote(dir: string, counter: ProgressCounter, restart: string): string {
+  return keptCheckpointNote(
+    join(dir, RUN_FILES.checkpointDir),
+    counter,
+    `free space, then \`lowrank-rl resume ${dir}\``,
+    `no checkpoint yet: the run must restart; free space, then ${restart}`,
+  );
 }

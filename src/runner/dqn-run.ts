@@ -11,10 +11,10 @@ import {
   type DqnTrainState,
   type EvalRecord,
 } from "../dqn/train.js";
-import { keptCheckpointNote } from "./divergence.js";
+import { keptCheckpointNote, writeFailureNote } from "./divergence.js";
 import type { Layer } from "../nn/layer.js";
 import { Rng } from "../random/rng.js";
-import { removeStaleTempFiles, writeJsonAtomic } from "./atomic-file.js";
+import { FileWriteError, removeStaleTempFiles, writeJsonAtomic } from "./atomic-file.js";
 import {
   CorruptCheckpointError,
   loadLatestCheckpoint,
@@ -210,7 +210,12 @@ function sessionRun(s: DqnSession, options: DqnRunOptions): SessionRun {
     if (!m) return;
     const sigma = singularValues(m.data, m.rows, m.cols);
     const sum = spectrumSummary(sigma);
-    appendFileSync(spectraPath, JSON.stringify({ global_step: frame, singular_values: sigma }) + "\n");
+    try {
+      appendFileSync(spectraPath, JSON.stringify({ global_step: frame, singular_values: sigma }) + "\n");
+    } catch (err) {
+      // A torn last line is cut off by resume (the checkpoint records the file's length).
+      throw new FileWriteError(spectraPath, err, `the spectra before frame ${frame} are kept`);
+    }
     metrics.write({
       global_step: frame,
       "spectrum/effective_rank": sum.effectiveRank,
@@ -329,7 +334,10 @@ function sessionRun(s: DqnSession, options: DqnRunOptions): SessionRun {
   };
 }
 
-/** The end of a session whose loop threw: a divergence is a result, anything else is rethrown. */
+/**
+ * The end of a session whose loop threw: a divergence is a result, anything else is rethrown with
+ * the manifest "failed". A refused write (disk full) says which checkpoint is kept and how to go on.
+ */
 function sessionFailed(s: DqnSession, err: unknown): RunResult {
   const { dir } = s;
   if (err instanceof DqnDivergedError) {
@@ -350,9 +358,22 @@ function sessionFailed(s: DqnSession, err: unknown): RunResult {
       parameterCount: { q_network: s.agent.network.parameterCount },
     };
   }
+  if (err instanceof FileWriteError) {
+    err.message += `; ${writeFailureNote(dir, "frame", "start it again with `lowrank-rl run` and its config")}`;
+    try {
+      s.metrics.close();
+    } catch {
+      // The metric files end at their last whole row; resume cuts them back to its checkpoint.
+    }
+  }
   s.manifest.status = "failed";
   s.manifest.message = (err as Error).message;
-  writeManifest(dir, s.manifest);
+  s.manifest.episodesDone = s.returns.length;
+  try {
+    writeManifest(dir, s.manifest);
+  } catch {
+    // The manifest may not fit on the same full disk: the original error is the one to report.
+  }
   throw err;
 }
 

@@ -13,7 +13,7 @@ import { TdAgent, type ValueStateDict } from "../valuelearning/agent.js";
 import { AngleFeatures } from "../valuelearning/angle-features.js";
 import { CellActionLowRank } from "../valuelearning/cell-action-low-rank.js";
 import { evaluateGreedy, runTdEpisode, type GreedyEvaluation } from "../valuelearning/train.js";
-import { writeJsonAtomic } from "./atomic-file.js";
+import { FileWriteError, writeJsonAtomic } from "./atomic-file.js";
 import {
   CorruptCheckpointError,
   loadLatestCheckpoint,
@@ -21,7 +21,7 @@ import {
   removePartialCheckpoints,
   saveCheckpoint,
 } from "./checkpoint.js";
-import { DivergenceError, findNonFiniteTensor } from "./divergence.js";
+import { DivergenceError, findNonFiniteTensor, keptCheckpointNote, writeFailureNote } from "./divergence.js";
 import { EVAL_SEED } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
 import { LRQ_GRIDS, parseLrqRunConfig, resultDefiningLrqConfig, type LrqRunConfig } from "./lrq-config.js";
@@ -278,14 +278,24 @@ async function trainSession(s: LrqSession, options: LrqRunOptions): Promise<RunR
   let lastYield = sessionStart;
   let lastCheckpointStep = s.globalStep;
   const finish = (status: RunResult["status"], message?: string): RunResult => {
-    metrics.close();
+    // A failed run may stand on a full disk: closing the metric files and the manifest write are
+    // then best effort, so the error that stopped the run is the one reported.
+    const write = (f: () => void): void => {
+      if (status !== "failed") return f();
+      try {
+        f();
+      } catch {
+        // The files end at their last whole row (the manifest at its previous version).
+      }
+    };
+    write(() => metrics.close());
     s.unlock();
     s.manifest.status = status;
     s.manifest.episodesDone = s.episode;
     if (message !== undefined) s.manifest.message = message;
     else delete s.manifest.message;
     if (status === "completed") s.manifest.endTime = new Date().toISOString();
-    writeManifest(dir, s.manifest);
+    write(() => writeManifest(dir, s.manifest));
     return {
       dir,
       jobId: s.manifest.jobId,
@@ -379,7 +389,16 @@ async function trainSession(s: LrqSession, options: LrqRunOptions): Promise<RunR
     checkpoint(s);
     return finish("completed");
   } catch (err) {
-    if (err instanceof DivergenceError) return finish("diverged", err.message);
+    if (err instanceof DivergenceError) {
+      const ckptDir = join(dir, RUN_FILES.checkpointDir);
+      const hint = "lower the learning rate and start a new run";
+      return finish("diverged", `${err.message}; ${keptCheckpointNote(ckptDir, "step", hint)}`);
+    }
+    if (err instanceof FileWriteError) {
+      // Disk full (or read-only) mid-run: every file written so far is whole; say what resume has.
+      const restart = `\`lowrank-rl resume ${dir}\` starts it again from step 0`;
+      err.message += `; ${writeFailureNote(dir, "step", restart)}`;
+    }
     finish("failed", (err as Error).message);
     throw err;
   }

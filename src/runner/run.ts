@@ -30,6 +30,7 @@ import {
   findNonFiniteParameter,
   findNonFiniteTensor,
   keptCheckpointNote,
+  writeFailureNote,
 } from "./divergence.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
@@ -331,11 +332,8 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
     if (err instanceof FileWriteError) {
       // Disk full (or read-only) mid-run: every file written so far is whole; say what resume has.
       await settle(s).catch(() => {});
-      err.message += `; ${keptCheckpointNote(
-        join(s.dir, RUN_FILES.checkpointDir),
-        "episode",
-        `free space, then \`lowrank-rl resume ${s.dir}\``,
-      )}`;
+      const restart = `\`lowrank-rl resume ${s.dir}\` starts it again from episode 0`;
+      err.message += `; ${writeFailureNote(s.dir, "episode", restart)}`;
     }
     // The manifest write may fail on the same full disk: the original error is the one to report.
     await finish("failed", (err as Error).message).catch(() => {});
