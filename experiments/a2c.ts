@@ -2,7 +2,7 @@
  * A2C against ACKTR (A2C with K-FAC) on CartPole-v1 or MinAtar Breakout, with dense, low-rank and
  * Tucker (TRL) hidden layers and, on Breakout, a fixed scattering first layer (docs/actor-critic.md,
  * docs/kfac.md, docs/scattering.md). Every (variant, seed) trains from the same seed; the script prints
- * one row per variant and writes summary.json to --out.
+ * one row per variant and writes summary-<env>.json to --out (with the commit, wall and CPU time).
  *
  *   npx tsx experiments/a2c.ts --env cartpole --seeds 6               # updates to the threshold
  *   npx tsx experiments/a2c.ts --env breakout --frames 20000 --seeds 1 # return after a frame budget
@@ -28,6 +28,7 @@ import {
 } from "../src/actorcritic/index.js";
 import { makeEnv } from "../src/envs/index.js";
 import { Rng } from "../src/random/rng.js";
+import { gitCommit, packageVersion } from "../src/runner/provenance.js";
 import { intInRange, oneOf, outputDir, seedList } from "./lib/args.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
@@ -174,6 +175,8 @@ function run(v: Variant, seed: number): RunResult {
   };
 }
 
+const wallStart = performance.now();
+const cpuStart = process.cpuUsage();
 const results: RunResult[] = [];
 for (const v of variants) {
   const rows = opts.seeds.map((s) => run(v, s));
@@ -187,9 +190,25 @@ for (const v of variants) {
     `${v.name.padEnd(26)} params ${String(rows[0].parameters).padStart(7)}  ${what}  (${fps.toFixed(0)} frames/s)`,
   );
 }
+const cpu = process.cpuUsage(cpuStart);
 mkdirSync(opts.out, { recursive: true });
 const hp = opts.env === "cartpole" ? CARTPOLE : BREAKOUT;
 writeFileSync(
   join(opts.out, `summary-${opts.env}.json`),
-  `${JSON.stringify({ env: opts.env, numEnvs: NUM_ENVS, hyperparameters: hp, results }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      env: opts.env,
+      numEnvs: NUM_ENVS,
+      hyperparameters: hp,
+      // What produced the numbers (the results-doc renderer prints it under the table).
+      package_version: packageVersion(),
+      git_commit: gitCommit(),
+      node_version: process.version,
+      wall_time_s: Number(((performance.now() - wallStart) / 1000).toFixed(2)),
+      cpu_time_s: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
+      results,
+    },
+    null,
+    2,
+  )}\n`,
 );
