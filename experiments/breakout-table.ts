@@ -54,6 +54,7 @@ import {
   writeTableReport,
   type PendingRow,
   type SeedResult,
+  type TableRowResult,
   type TableRowSpec,
   type TableSettings,
   type TableSummary,
@@ -155,6 +156,12 @@ const ROWS = [
   "dqn-trl-0.5",
   "dqn-trl-0.2",
   "dqn-trl-0.1",
+  "a2c-adam-dense",
+  "a2c-adam-trl-0.2",
+  "a2c-kfac-dense",
+  "a2c-kfac-trl-0.2",
+  "a2c-kfac-trl-0.1",
+  "a2c-kfac-trl-0.2-scattering",
   "rainbow-dense",
   "rainbow-trl-0.2",
   "rainbow-trl-0.1",
@@ -163,12 +170,6 @@ const ROWS = [
   "dqn-kfac-trl-0.1",
   "dqn-trl-0.2-scattering",
   "dqn-kfac-trl-0.2-scattering",
-  "a2c-adam-dense",
-  "a2c-adam-trl-0.2",
-  "a2c-kfac-dense",
-  "a2c-kfac-trl-0.2",
-  "a2c-kfac-trl-0.1",
-  "a2c-kfac-trl-0.2-scattering",
 ];
 // ---------------------------------------------------------------------------------------------
 
@@ -276,8 +277,56 @@ const started = new Date().toISOString();
 const commit = gitCommit(); // the code the runs start from
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
-const results = [];
+const results: TableRowResult[] = [];
 mkdirSync(opts.out, { recursive: true });
+
+/** The summary of the rows done so far (written after every row, so a stopped run keeps them). */
+function summarize(): TableSummary {
+  const cpu = process.cpuUsage(cpu0);
+  const wall = (performance.now() - t0) / 1000;
+  const s: TableSummary = {
+    experiment: "breakout-table",
+    env: ENV_ID,
+    frames: opts.frames,
+    eval_every: opts.evalEvery,
+    eval_episodes: opts.evalEpisodes,
+    seeds: opts.seeds,
+    score:
+      "Score: per seed the mean of the last three evaluations; per row the mean over seeds (min … max). DQN rows evaluate ε-greedily (ε = 0.05), A2C rows with the policy's mode argmax_a π(a|s).",
+    git_commit: commit,
+    package_version: packageVersion(),
+    node_version: process.version,
+    invocations: [
+      {
+        git_commit: commit,
+        rows: results.map((r) => r.name),
+        wall_time_s: wall,
+        cpu_time_s: (cpu.user + cpu.system) / 1e6,
+        started,
+      },
+    ],
+    wall_time_s: wall,
+    cpu_time_s: (cpu.user + cpu.system) / 1e6,
+    settings: {
+      env: ENV_ID,
+      return_window: RETURN_WINDOW,
+      dqn: settings.dqn,
+      rainbow: RAINBOW,
+      dqn_kfac: DQN_KFAC,
+      a2c: A2C,
+    },
+    rows: finishTable(results),
+    pending: [
+      ...pending,
+      ...specs
+        .filter((sp) => !results.some((r) => r.name === sp.name))
+        .map((sp) => ({ name: sp.name, reason: "not run yet (the invocation stopped before it)" })),
+    ],
+  };
+  return previous ? mergeSummaries(previous, s) : s;
+}
+
+let summary = summarize();
 for (const spec of specs) {
   const seeds: SeedResult[] = [];
   for (const seed of opts.seeds) {
@@ -288,45 +337,14 @@ for (const spec of specs) {
     );
   }
   results.push(rowResult(spec, seeds));
+  summary = summarize();
+  writeJsonAtomic(join(opts.out, "summary.json"), summary);
+  writeTableReport(opts.out, summary);
 }
-const cpu = process.cpuUsage(cpu0);
-let summary: TableSummary = {
-  experiment: "breakout-table",
-  env: ENV_ID,
-  frames: opts.frames,
-  eval_every: opts.evalEvery,
-  eval_episodes: opts.evalEpisodes,
-  seeds: opts.seeds,
-  score:
-    "Score: per seed the mean of the last three evaluations; per row the mean over seeds (min … max). DQN rows evaluate ε-greedily (ε = 0.05), A2C rows with the policy's mode argmax_a π(a|s).",
-  git_commit: commit,
-  package_version: packageVersion(),
-  node_version: process.version,
-  invocations: [
-    {
-      git_commit: commit,
-      rows: specs.map((s) => s.name),
-      wall_time_s: (performance.now() - t0) / 1000,
-      cpu_time_s: (cpu.user + cpu.system) / 1e6,
-      started,
-    },
-  ],
-  wall_time_s: (performance.now() - t0) / 1000,
-  cpu_time_s: (cpu.user + cpu.system) / 1e6,
-  settings: {
-    env: ENV_ID,
-    return_window: RETURN_WINDOW,
-    dqn: settings.dqn,
-    rainbow: RAINBOW,
-    dqn_kfac: DQN_KFAC,
-    a2c: A2C,
-  },
-  rows: finishTable(results),
-  pending,
-};
-if (previous) summary = mergeSummaries(previous, summary);
-writeJsonAtomic(join(opts.out, "summary.json"), summary);
-writeTableReport(opts.out, summary);
+if (specs.length === 0) {
+  writeJsonAtomic(join(opts.out, "summary.json"), summary);
+  writeTableReport(opts.out, summary);
+}
 
 const columns = tableColumns();
 log("");
