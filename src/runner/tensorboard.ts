@@ -58,36 +58,43 @@ export function maskedCrc32c(bytes: Uint8Array): number {
   return (((c >>> 15) | (c << 17)) + 0xa282ead8) >>> 0;
 }
 
-/** Protobuf base-128 varint of a non-negative integer up to 2⁵³ − 1. */
-function varint(value: number): number[] {
+/** Checks that `value` can be a protobuf varint here (a non-negative integer up to 2⁵³ − 1). */
+function checkVarint(value: number): void {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new RangeError(`tensorboard: varint needs a non-negative safe integer, got ${value}`);
-  const out: number[] = [];
+}
+
+/** Bytes of the base-128 varint of `value` (7 bits a byte). */
+function varintLength(value: number): number {
+  let n = 1;
+  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) n++;
+  return n;
+}
+
+/** Writes the base-128 varint of `value` at `at` (low 7-bit groups first, high bit = more); returns the end. */
+function writeVarint(out: Uint8Array, at: number, value: number): number {
   let v = value;
   while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
+    out[at++] = (v % 0x80) | 0x80;
     v = Math.floor(v / 0x80);
   }
-  out.push(v);
-  return out;
+  out[at++] = v;
+  return at;
 }
 
-/** Field key: (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited, 5 fixed32). */
-const key = (field: number, wire: number): number[] => varint(field * 8 + wire);
-
-/** Appends a length-delimited field (key, length varint, payload) to `out`. */
-function pushDelimited(out: number[], field: number, payload: ArrayLike<number>): void {
-  for (const b of key(field, 2)) out.push(b);
-  for (const b of varint(payload.length)) out.push(b);
-  for (let i = 0; i < payload.length; i++) out.push(payload[i]);
-}
-
-const scratch = new DataView(new ArrayBuffer(8));
-
-/** Appends the `n` little-endian bytes of the scratch view to `out`. */
-function pushScratch(out: number[], n: number): void {
-  for (let i = 0; i < n; i++) out.push(scratch.getUint8(i));
-}
+/*
+ * Field keys, (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited, 5 fixed32):
+ * Event.wall_time = 1 (double), Event.step = 2 (int64), Event.file_version = 3 (string),
+ * Event.summary = 5 (message); Summary.value = 1 (repeated message); Value.tag = 1 (string),
+ * Value.simple_value = 2 (float). Every key fits one byte.
+ */
+const KEY_WALL_TIME = (1 << 3) | 1;
+const KEY_STEP = (2 << 3) | 0;
+const KEY_FILE_VERSION = (3 << 3) | 2;
+const KEY_SUMMARY = (5 << 3) | 2;
+const KEY_SUMMARY_VALUE = (1 << 3) | 2;
+const KEY_TAG = (1 << 3) | 2;
+const KEY_SIMPLE_VALUE = (2 << 3) | 5;
 
 /** UTF-8 bytes of the tags seen so far (a run writes the same few tags on every row). */
 const tagBytes = new Map<string, Uint8Array>();
@@ -115,39 +122,116 @@ export interface TensorBoardEvent {
   scalars?: readonly Scalar[];
 }
 
+/** Byte length of one `Summary.Value` {tag, simple_value}. */
+function valueLength(tag: Uint8Array): number {
+  return 1 + varintLength(tag.length) + tag.length + 5;
+}
+
+/** Byte length of the `Event` payload of `e` (fields in the order {@link writeEvent} writes them). */
+function eventLength(e: TensorBoardEvent, version: Uint8Array | null, tags: readonly Uint8Array[]): number {
+  let n = 0;
+  if (e.wallTime !== 0) n += 9;
+  if (e.step !== undefined && e.step !== 0) {
+    checkVarint(e.step);
+    n += 1 + varintLength(e.step);
+  }
+  if (version !== null) n += 1 + varintLength(version.length) + version.length;
+  if (e.scalars !== undefined) {
+    let summary = 0;
+    for (const tag of tags) {
+      const v = valueLength(tag);
+      summary += 1 + varintLength(v) + v;
+    }
+    n += 1 + varintLength(summary) + summary;
+  }
+  return n;
+}
+
+/**
+ * Writes the `Event` payload of `e` into `out` at `at` (proto3: zero-valued wall time and step are
+ * left out). Returns the end offset.
+ */
+function writeEvent(
+  out: Buffer,
+  at: number,
+  e: TensorBoardEvent,
+  version: Uint8Array | null,
+  tags: readonly Uint8Array[],
+): number {
+  if (e.wallTime !== 0) {
+    out[at++] = KEY_WALL_TIME;
+    at = out.writeDoubleLE(e.wallTime, at);
+  }
+  if (e.step !== undefined && e.step !== 0) {
+    out[at++] = KEY_STEP;
+    at = writeVarint(out, at, e.step);
+  }
+  if (version !== null) {
+    out[at++] = KEY_FILE_VERSION;
+    at = writeVarint(out, at, version.length);
+    out.set(version, at);
+    at += version.length;
+  }
+  if (e.scalars !== undefined) {
+    let summary = 0;
+    for (const tag of tags) {
+      const v = valueLength(tag);
+      summary += 1 + varintLength(v) + v;
+    }
+    out[at++] = KEY_SUMMARY;
+    at = writeVarint(out, at, summary);
+    for (let i = 0; i < tags.length; i++) {
+      const tag = tags[i];
+      out[at++] = KEY_SUMMARY_VALUE;
+      at = writeVarint(out, at, valueLength(tag));
+      out[at++] = KEY_TAG;
+      at = writeVarint(out, at, tag.length);
+      out.set(tag, at);
+      at += tag.length;
+      out[at++] = KEY_SIMPLE_VALUE;
+      at = out.writeFloatLE(e.scalars[i].value, at);
+    }
+  }
+  return at;
+}
+
+function eventParts(e: TensorBoardEvent): { version: Uint8Array | null; tags: Uint8Array[] } {
+  return {
+    version: e.fileVersion === undefined ? null : Buffer.from(e.fileVersion, "utf8"),
+    tags: e.scalars === undefined ? [] : e.scalars.map((s) => utf8(s.tag)),
+  };
+}
+
 /** The protobuf bytes of an `Event`. */
 export function encodeEvent(e: TensorBoardEvent): Buffer {
-  const out: number[] = [];
-  if (e.wallTime !== 0) {
-    out.push(key(1, 1)[0]);
-    scratch.setFloat64(0, e.wallTime, true);
-    pushScratch(out, 8);
-  }
-  if (e.step !== undefined && e.step !== 0) for (const b of [...key(2, 0), ...varint(e.step)]) out.push(b);
-  if (e.fileVersion !== undefined) pushDelimited(out, 3, Buffer.from(e.fileVersion, "utf8"));
-  if (e.scalars !== undefined) {
-    const summary: number[] = [];
-    for (const s of e.scalars) {
-      const value: number[] = [];
-      pushDelimited(value, 1, utf8(s.tag));
-      value.push(key(2, 5)[0]);
-      scratch.setFloat32(0, s.value, true);
-      pushScratch(value, 4);
-      pushDelimited(summary, 1, value);
-    }
-    pushDelimited(out, 5, summary);
-  }
-  return Buffer.from(out);
+  const { version, tags } = eventParts(e);
+  const out = Buffer.allocUnsafe(eventLength(e, version, tags));
+  writeEvent(out, 0, e, version, tags);
+  return out;
 }
 
 /** One TFRecord around `data`: length, its masked CRC, the data, the data's masked CRC. */
 export function frameRecord(data: Uint8Array): Buffer {
-  const header = Buffer.alloc(12);
-  header.writeBigUInt64LE(BigInt(data.length), 0);
-  header.writeUInt32LE(maskedCrc32c(header.subarray(0, 8)), 8);
-  const footer = Buffer.alloc(4);
-  footer.writeUInt32LE(maskedCrc32c(data), 0);
-  return Buffer.concat([header, data, footer]);
+  const out = Buffer.allocUnsafe(12 + data.length + 4);
+  out.set(data, 12);
+  return sealRecord(out, data.length);
+}
+
+/** Fills the header and footer of a record whose `length` payload bytes already sit at offset 12. */
+function sealRecord(out: Buffer, length: number): Buffer {
+  out.writeBigUInt64LE(BigInt(length), 0);
+  out.writeUInt32LE(maskedCrc32c(out.subarray(0, 8)), 8);
+  out.writeUInt32LE(maskedCrc32c(out.subarray(12, 12 + length)), 12 + length);
+  return out;
+}
+
+/** `frameRecord(encodeEvent(e))`, encoded straight into the record. */
+export function encodeRecord(e: TensorBoardEvent): Buffer {
+  const { version, tags } = eventParts(e);
+  const length = eventLength(e, version, tags);
+  const out = Buffer.allocUnsafe(12 + length + 4);
+  writeEvent(out, 12, e, version, tags);
+  return sealRecord(out, length);
 }
 
 /**
@@ -275,7 +359,7 @@ export class EventFileWriter {
 
   /** Writes one event as a record. */
   append(event: TensorBoardEvent): void {
-    const record = frameRecord(encodeEvent(event));
+    const record = encodeRecord(event);
     if (this.pending !== null) {
       this.pending.push(record);
       return;
