@@ -9,12 +9,13 @@
  * and `npm run results:docs` (experiments/results-doc.ts) re-renders every such block from its
  * file (`--check`: fail when a page differs from what its files give). Kinds: `paper` (the
  * summary.json of `npm run exp:paper`), `dqn` (the summary.json of `exp:breakout` /
- * `exp:cartpole-dqn`) and `a2c` (the summary-<env>.json of experiments/a2c.ts).
+ * `exp:cartpole-dqn`), `a2c` (the summary-<env>.json of experiments/a2c.ts) and `breakout-table`
+ * (the summary.json of `npm run exp:breakout-table`).
  */
 import { paperTable, type PaperTaskResult } from "./paper-table.js";
 
-export type ResultsKind = "paper" | "dqn" | "a2c";
-export const RESULTS_KINDS: readonly ResultsKind[] = ["paper", "dqn", "a2c"];
+export type ResultsKind = "paper" | "dqn" | "a2c" | "breakout-table";
+export const RESULTS_KINDS: readonly ResultsKind[] = ["paper", "dqn", "a2c", "breakout-table"];
 
 /** A generated block: its kind, its source file, and where it lies in the page. */
 interface Block {
@@ -68,7 +69,13 @@ export function renderResults(kind: ResultsKind, summary: unknown, source: strin
     fail(source, "not a results summary (expected a JSON object)");
   const s = summary as Record<string, unknown>;
   const body =
-    kind === "paper" ? renderPaper(s, source) : kind === "dqn" ? renderDqn(s, source) : renderA2c(s, source);
+    kind === "paper"
+      ? renderPaper(s, source)
+      : kind === "dqn"
+        ? renderDqn(s, source)
+        : kind === "breakout-table"
+          ? renderBreakoutTable(s, source)
+          : renderA2c(s, source);
   return `${body}\n_Rendered by \`npm run results:docs\` from \`${source}\`._\n`;
 }
 
@@ -194,6 +201,16 @@ function renderA2c(s: Record<string, unknown>, source: string): string {
   const results = field<Record<string, unknown>[]>(s, "results", source, isArray);
   const env = field<string>(s, "env", source, (v) => v === "cartpole" || v === "breakout");
   const cart = env === "cartpole";
+  const outcome = cart ? "updatesToThreshold" : "finalReturn";
+  if (results.length === 0) fail(source, `field "results" is empty`);
+  results.forEach((r, i) => {
+    const ok =
+      r !== null &&
+      typeof r === "object" &&
+      typeof r.variant === "string" &&
+      [r.seed, r.parameters, r.frames, r.seconds, r[outcome]].every(isNumber);
+    if (!ok) fail(source, `results[${i}] lacks a number in seed, parameters, frames, seconds or ${outcome}`);
+  });
   const variants = [...new Set(results.map((r) => String(r.variant)))];
   const rows = variants.map((name) => {
     const rs = results.filter((r) => r.variant === name);
@@ -207,7 +224,10 @@ function renderA2c(s: Record<string, unknown>, source: string): string {
   const seeds = [...new Set(results.map((r) => Number(r.seed)))];
   return (
     [
-      `${cart ? "CartPole-v1" : "MinAtar Breakout"}, ${String(s.numEnvs)} envs, seeds ${seeds.join(", ")}.`,
+      // Summaries written before experiments/a2c.ts recorded its provenance have none to print.
+      `${cart ? "CartPole-v1" : "MinAtar Breakout"}, ${String(s.numEnvs)} envs, seeds ${seeds.join(", ")}${
+        typeof s.git_commit === "string" ? `; ${provenance(s)}` : ""
+      }.`,
       "",
       table(
         [
@@ -223,4 +243,51 @@ function renderA2c(s: Record<string, unknown>, source: string): string {
       ),
     ].join("\n") + "\n"
   );
+}
+
+/** `npm run exp:breakout-table`'s summary.json: one row per (algorithm, optimizer, network, first layer). */
+function renderBreakoutTable(s: Record<string, unknown>, source: string): string {
+  if (s.experiment !== "breakout-table")
+    fail(source, `field "experiment" is ${JSON.stringify(s.experiment)}, expected "breakout-table"`);
+  const rows = field<Record<string, unknown>[]>(s, "rows", source, isArray);
+  const seeds = field<number[]>(s, "seeds", source, isArray);
+  const frames = field<number>(s, "frames", source, isNumber);
+  const every = field<number>(s, "eval_every", source, isNumber);
+  const episodes = field<number>(s, "eval_episodes", source, isNumber);
+  const pending = field<{ name: string; reason: string }[]>(s, "pending", source, isArray);
+  rows.forEach((r, i) => {
+    if (typeof r?.name !== "string" || !Array.isArray(r.seeds))
+      fail(source, `rows[${i}] lacks its name or its seeds`);
+  });
+  const body = rows.map((r) => [
+    r.name,
+    r.parameters,
+    fmt(r.parameter_fraction, 3),
+    fmt(r.score_mean),
+    (r.seeds as Record<string, unknown>[]).map((x) => fmt(x.score)).join(" "),
+    fmt(r.relative_to_dqn_dense_pct, 0),
+    fmt(r.frames_per_cpu_s, 0),
+    fmt(r.speed_vs_dqn_dense),
+  ]);
+  const lines = [
+    `MinAtar Breakout, ${frames} frames per run, seeds ${seedList(seeds)}, an evaluation every ${every} frames over ${episodes} episodes; ${provenance(s)}.`,
+    "",
+    table(
+      [
+        "row",
+        "parameters",
+        "fraction of dense",
+        "score (mean over seeds)",
+        "per seed",
+        "vs dqn-dense (%)",
+        "frames per CPU-s",
+        "speed vs dqn-dense",
+      ],
+      body,
+      (i) => i !== 0 && i !== 4,
+    ),
+  ];
+  if (pending.length > 0)
+    lines.push("", "Not in this table:", ...pending.map((p) => `- ${String(p.name)}: ${String(p.reason)}`));
+  return lines.join("\n") + "\n";
 }

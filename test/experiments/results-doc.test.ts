@@ -138,9 +138,59 @@ describe("results pages are rendered from result files", () => {
       "a.json",
     );
     expect(a2c).toContain("| adam-dense | 4675 | 683 -1 | 2000 |");
+    expect(a2c).toMatch(/^CartPole-v1, 8 envs, seeds 0, 1\.\n/);
+    const breakout = renderResults(
+      "a2c",
+      {
+        env: "breakout",
+        numEnvs: 8,
+        git_commit: "826ece8aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        package_version: "0.1.0",
+        node_version: "v20.0.0",
+        wall_time_s: 12.345,
+        cpu_time_s: 10,
+        results: [
+          {
+            variant: "kfac-trl-0.2",
+            seed: 0,
+            parameters: 28675,
+            finalReturn: 2.8,
+            frames: 20000,
+            seconds: 10,
+          },
+          {
+            variant: "kfac-trl-0.2",
+            seed: 1,
+            parameters: 28675,
+            finalReturn: 3.1,
+            frames: 20000,
+            seconds: 30,
+          },
+        ],
+      },
+      "b.json",
+    );
+    expect(breakout).toMatch(
+      /^MinAtar Breakout, 8 envs, seeds 0, 1; commit 826ece8, package 0\.1\.0, Node v20\.0\.0, wall time 12\.3 s, process CPU 10 s\.\n/,
+    );
+    expect(breakout).toContain("| kfac-trl-0.2 | 28675 | 2.95 | 1000 |");
   });
 
   it("malformed summaries and blocks fail with one line naming the file", () => {
+    expect(() => renderResults("a2c", { env: "cartpole", numEnvs: 8, results: [] }, "c.json")).toThrow(
+      /^c\.json: field "results" is empty$/,
+    );
+    expect(() =>
+      renderResults(
+        "a2c",
+        {
+          env: "breakout",
+          numEnvs: 8,
+          results: [{ variant: "adam-dense", seed: 0, parameters: 1, frames: 1, seconds: 1 }],
+        },
+        "c.json",
+      ),
+    ).toThrow(/^c\.json: results\[0\] lacks a number in seed, parameters, frames, seconds or finalReturn$/);
     expect(() => renderResults("paper", null, "x.json")).toThrow(ResultsDocError);
     expect(() => renderResults("paper", { experiment: "dqn" }, "x.json")).toThrow(
       /^x\.json: field "experiment"/,
