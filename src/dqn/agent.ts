@@ -1,3 +1,4 @@
+import { Kfac } from "../nn/kfac.js";
 import type { Layer } from "../nn/layer.js";
 import { Adam } from "../optim/adam.js";
 import type { Optimizer, OptimizerState } from "../optim/optimizer.js";
@@ -13,6 +14,12 @@ import {
   softmaxRows,
 } from "./distributional.js";
 import { argmax, epsilonGreedy } from "./epsilon-greedy.js";
+import {
+  categoricalFisherGradients,
+  fisherNoise,
+  fisherUniforms,
+  gaussianFisherGradients,
+} from "./fisher.js";
 import { clipGradNorm } from "./grad-clip.js";
 import { tdLoss } from "./loss.js";
 import {
@@ -111,7 +118,9 @@ function checkSnapshots(saved: unknown, params: readonly Parameter[], field: str
  * Deep Q-Network agent (Mnih et al. 2015): online network Q_θ trained on replayed
  * minibatches towards y = G + γᵐ max/argmax Q_θ⁻(s′, ·) (see tdTargets), target network θ⁻ synced
  * every `targetUpdateInterval` updates by Polyak averaging with τ (τ = 1: hard copy),
- * optional Double DQN, n-step returns, Huber loss, global-norm clipping, Adam or (centered) RMSProp.
+ * optional Double DQN, n-step returns, Huber loss, global-norm clipping, Adam, (centered) RMSProp or
+ * K-FAC (ACKTR's KL-clipped natural gradient; each update first estimates the curvature from the
+ * sampled Fisher of the Q-network on the minibatch, with draws from the caller's Rng: docs/kfac.md §10).
  * Unless `keepGradients`, the online network's gradients are zero between updates (the optimizer
  * zeroes them after its step); code that runs `network.backward` outside `learn` must zero them again.
  */
@@ -146,6 +155,8 @@ export class DqnAgent {
   private readonly probsScratch: Float64Array;
   private readonly targetDist: Float64Array;
   private readonly mixture: Float64Array;
+  private readonly fisherOut: Float64Array;
+  private readonly fisherDraws: Float64Array;
 
   constructor(options: DqnAgentOptions) {
     this.config = resolveDqnConfig(options.config);
@@ -171,22 +182,43 @@ export class DqnAgent {
     const params = this.network.parameters;
     this.keepGradients = options.keepGradients ?? false;
     const zeroGradAfterStep = !this.keepGradients;
-    this.optimizer =
-      opt.kind === "adam"
-        ? new Adam(params, {
-            lr: opt.lr,
-            eps: opt.eps,
-            beta1: opt.beta1,
-            beta2: opt.beta2,
-            zeroGradAfterStep,
-          })
-        : new RmsProp(params, {
-            lr: opt.lr,
-            alpha: opt.alpha,
-            eps: opt.eps,
-            centered: opt.centered,
-            zeroGradAfterStep,
-          });
+    if (opt.kind === "kfac") {
+      const kfac = new Kfac(
+        this.network,
+        {
+          lr: opt.lr,
+          damping: opt.damping,
+          statDecay: opt.statDecay,
+          inverseEvery: opt.inverseEvery,
+          klClip: opt.klClip,
+          momentum: opt.momentum,
+        },
+        params,
+      );
+      const covered = new Set(kfac.kroneckerBlocks.flatMap((b) => [b.weight, b.bias]));
+      const bare = params.filter((p) => !covered.has(p)).map((p) => p.name);
+      if (bare.length > 0)
+        throw new RangeError(
+          `K-FAC has no Kronecker block for ${bare.join(", ")} (a CP conv has none); use a dense conv or optimizer adam/rmsprop`,
+        );
+      this.optimizer = kfac;
+    } else if (opt.kind === "adam") {
+      this.optimizer = new Adam(params, {
+        lr: opt.lr,
+        eps: opt.eps,
+        beta1: opt.beta1,
+        beta2: opt.beta2,
+        zeroGradAfterStep,
+      });
+    } else {
+      this.optimizer = new RmsProp(params, {
+        lr: opt.lr,
+        alpha: opt.alpha,
+        eps: opt.eps,
+        centered: opt.centered,
+        zeroGradAfterStep,
+      });
+    }
     // Unless keepGradients, the online gradients are zero between updates (the optimizer clears
     // them after each step), so `learn` needs no separate zeroing pass over θ.
     zeroGrads(params);
@@ -214,6 +246,9 @@ export class DqnAgent {
     this.probsScratch = new Float64Array(N > 1 ? batchSize * A * N : 0);
     this.targetDist = new Float64Array(N > 1 ? batchSize * N : 0);
     this.mixture = new Float64Array(N);
+    const kfac = this.optimizer instanceof Kfac;
+    this.fisherOut = new Float64Array(kfac ? batchSize * A * N : 0);
+    this.fisherDraws = new Float64Array(kfac ? batchSize : 0);
     this.betaSchedule = new LinearSchedule(
       per?.betaStart ?? 1,
       1,
@@ -288,7 +323,7 @@ export class DqnAgent {
       this.buffer instanceof PrioritizedReplayBuffer
         ? this.buffer.sample(c.batchSize, rng, c.nStep, c.gamma, frame === undefined ? 1 : this.beta(frame))
         : this.buffer.sample(c.batchSize, rng, c.nStep, c.gamma);
-    const stats = this.learn(batch, epsilon);
+    const stats = this.learn(batch, epsilon, rng);
     this.updates++;
     if (this.updates % c.targetUpdateInterval === 0) this.syncTarget();
     return stats;
@@ -298,20 +333,23 @@ export class DqnAgent {
    * The gradient step on a given minibatch (no target sync, no update counting); `epsilon` is the
    * ε of the bootstrap policy for SARSA / Expected SARSA targets. With prioritized replay, each
    * sample's loss is weighted by `batch.weights` and its priority becomes |δᵢ| + ε (C51: its
-   * cross-entropy + ε).
+   * cross-entropy + ε). With K-FAC, `rng` (the run's generator) draws the sampled Fisher's targets.
    */
-  learn(batch: ReplayBatch, epsilon = this.config.epsilonEnd): UpdateStats {
+  learn(batch: ReplayBatch, epsilon = this.config.epsilonEnd, rng?: Rng): UpdateStats {
     const c = this.config;
     const B = batch.size;
     if (B !== c.batchSize)
       throw new RangeError(`DqnAgent.learn: batch size ${B} differs from config.batchSize ${c.batchSize}`);
-    const stats = this.atoms > 1 ? this.learnCategorical(batch, epsilon) : this.learnScalar(batch, epsilon);
+    if (this.optimizer instanceof Kfac && rng === undefined)
+      throw new RangeError("DqnAgent.learn: K-FAC's sampled Fisher needs the run's Rng as third argument");
+    const stats =
+      this.atoms > 1 ? this.learnCategorical(batch, epsilon, rng) : this.learnScalar(batch, epsilon, rng);
     if (this.buffer instanceof PrioritizedReplayBuffer)
       this.buffer.updatePriorities(batch.indices, this.errors);
     return stats;
   }
 
-  private learnScalar(batch: ReplayBatch, epsilon: number): UpdateStats {
+  private learnScalar(batch: ReplayBatch, epsilon: number, rng?: Rng): UpdateStats {
     const c = this.config;
     const B = batch.size;
     const A = this.numActions;
@@ -349,16 +387,35 @@ export class DqnAgent {
     const gradOut = this.gradOut;
     gradOut.fill(0);
     for (let i = 0; i < B; i++) gradOut[i * A + batch.actions[i]] = this.lossGrad[i];
+    if (this.optimizer instanceof Kfac)
+      this.curvature(this.optimizer, B, () =>
+        gaussianFisherGradients(batch.actions, fisherNoise(rng!, this.fisherDraws), B, A, this.fisherOut),
+      );
     return { tdLoss: loss, qMean: qSum / B, gradNorm: this.step(gradOut, B) };
+  }
+
+  /**
+   * K-FAC's curvature pass on the last forward at batch B: backward of the sampled Fisher loss whose
+   * output gradients `fisherGrad` returns, then the factor update; leaves the gradients zero.
+   */
+  private curvature(kfac: Kfac, B: number, fisherGrad: () => Float64Array): void {
+    const params = this.network.parameters;
+    zeroGrads(params);
+    this.network.backward(fisherGrad(), B);
+    kfac.updateStatistics(B);
+    zeroGrads(params);
   }
 
   /** Backward of ∂L/∂outputs, optional clipping, optimizer step; returns the pre-clip norm or null. */
   private step(gradOut: Float64Array, B: number): number | null {
     const c = this.config;
-    if (this.keepGradients) zeroGrads(this.network.parameters);
+    const kfac = this.optimizer instanceof Kfac;
+    if (this.keepGradients && !kfac) zeroGrads(this.network.parameters);
     this.network.backward(gradOut, B);
     const gradNorm = c.maxGradNorm !== null ? clipGradNorm(this.network.parameters, c.maxGradNorm) : null;
     this.optimizer.step();
+    // K-FAC does not zero its gradients itself (Adam and RMSProp fuse that into their step).
+    if (kfac && !this.keepGradients) zeroGrads(this.network.parameters);
     return gradNorm;
   }
 
@@ -368,7 +425,7 @@ export class DqnAgent {
    * chosen by the online net under Double), projected onto the support after r + γᵐz, and the loss
    * is its cross-entropy under the online distribution of the taken action (docs/dqn.md §12).
    */
-  private learnCategorical(batch: ReplayBatch, epsilon: number): UpdateStats {
+  private learnCategorical(batch: ReplayBatch, epsilon: number, rng?: Rng): UpdateStats {
     const c = this.config;
     const B = batch.size;
     const A = this.numActions;
@@ -422,6 +479,18 @@ export class DqnAgent {
       softmaxRows(logits.subarray(o, o + N), 1, N, mix);
       for (let j = 0; j < N; j++) qSum += z[j] * mix[j];
     }
+    if (this.optimizer instanceof Kfac)
+      this.curvature(this.optimizer, B, () =>
+        categoricalFisherGradients(
+          logits,
+          batch.actions,
+          fisherUniforms(rng!, this.fisherDraws),
+          B,
+          A,
+          N,
+          this.fisherOut,
+        ),
+      );
     return { tdLoss: loss, qMean: qSum / B, gradNorm: this.step(this.gradOut, B) };
   }
 

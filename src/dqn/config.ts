@@ -2,9 +2,30 @@ import { checkSupport, type CategoricalSupport } from "./distributional.js";
 import type { TdLoss } from "./loss.js";
 import { TD_TARGET_RULES, type TdTargetRule } from "./td-target.js";
 
+/**
+ * K-FAC for the Q-network (docs/kfac.md §10): ACKTR's KL-clipped natural-gradient step with the
+ * curvature of the sampled Fisher of Q read as a unit-variance Gaussian on the taken action's value
+ * (C51: the categorical over atoms). `lr` is the largest step η; the rest as {@link KfacOptions}.
+ */
+export interface DqnKfacConfig {
+  kind: "kfac";
+  lr: number;
+  /** Tikhonov damping λ > 0. Default 0.01. */
+  damping?: number;
+  /** Running-average decay of the factors, in [0, 1). Default 0.95. */
+  statDecay?: number;
+  /** Updates between refreshes of the damped inverses, ≥ 1. Default 10. */
+  inverseEvery?: number;
+  /** KL trust region δ > 0, or null for none. Default 0.001. */
+  klClip?: number | null;
+  /** Momentum on the preconditioned direction, in [0, 1). Default 0. */
+  momentum?: number;
+}
+
 export type DqnOptimizerConfig =
   | { kind: "adam"; lr: number; eps?: number; beta1?: number; beta2?: number }
-  | { kind: "rmsprop"; lr: number; alpha?: number; eps?: number; centered?: boolean };
+  | { kind: "rmsprop"; lr: number; alpha?: number; eps?: number; centered?: boolean }
+  | DqnKfacConfig;
 
 /** Proportional prioritized replay (Schaul et al. 2016; docs/dqn.md §9). */
 export interface PrioritizedReplayConfig {
@@ -81,6 +102,21 @@ function check(cond: boolean, field: string, value: unknown, allowed: string): v
 
 const isInt = (v: number, min: number): boolean => Number.isInteger(v) && v >= min;
 
+/** The K-FAC settings' ranges (the optimizer checks them again; this names the config field). */
+function checkKfac(k: DqnKfacConfig): void {
+  const f = "optimizer.";
+  if (k.damping !== undefined)
+    check(Number.isFinite(k.damping) && k.damping > 0, f + "damping", k.damping, "a finite number > 0");
+  if (k.statDecay !== undefined)
+    check(k.statDecay >= 0 && k.statDecay < 1, f + "statDecay", k.statDecay, "in [0, 1)");
+  if (k.inverseEvery !== undefined)
+    check(isInt(k.inverseEvery, 1), f + "inverseEvery", k.inverseEvery, "an integer >= 1");
+  if (k.klClip !== undefined && k.klClip !== null)
+    check(Number.isFinite(k.klClip) && k.klClip > 0, f + "klClip", k.klClip, "null or a finite number > 0");
+  if (k.momentum !== undefined)
+    check(k.momentum >= 0 && k.momentum < 1, f + "momentum", k.momentum, "in [0, 1)");
+}
+
 /** Merges `overrides` into the MinAtar defaults and validates every field. */
 export function resolveDqnConfig(overrides: Partial<DqnConfig> = {}): DqnConfig {
   const c: DqnConfig = { ...MINATAR_DQN_DEFAULTS, ...overrides };
@@ -96,10 +132,10 @@ export function resolveDqnConfig(overrides: Partial<DqnConfig> = {}): DqnConfig 
   check(c.huberKappa > 0, "huberKappa", c.huberKappa, "> 0");
   check(c.maxGradNorm === null || c.maxGradNorm > 0, "maxGradNorm", c.maxGradNorm, "null or > 0");
   check(
-    c.optimizer.kind === "adam" || c.optimizer.kind === "rmsprop",
+    c.optimizer.kind === "adam" || c.optimizer.kind === "rmsprop" || c.optimizer.kind === "kfac",
     "optimizer.kind",
     c.optimizer.kind,
-    '"adam" or "rmsprop"',
+    '"adam", "rmsprop" or "kfac"',
   );
   check(
     Number.isFinite(c.optimizer.lr) && c.optimizer.lr > 0,
@@ -107,6 +143,7 @@ export function resolveDqnConfig(overrides: Partial<DqnConfig> = {}): DqnConfig 
     c.optimizer.lr,
     "a finite number > 0",
   );
+  if (c.optimizer.kind === "kfac") checkKfac(c.optimizer);
   check(c.epsilonStart >= 0 && c.epsilonStart <= 1, "epsilonStart", c.epsilonStart, "in [0, 1]");
   check(c.epsilonEnd >= 0 && c.epsilonEnd <= 1, "epsilonEnd", c.epsilonEnd, "in [0, 1]");
   check(c.epsilonDecayFrames >= 0, "epsilonDecayFrames", c.epsilonDecayFrames, ">= 0");

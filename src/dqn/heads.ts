@@ -1,6 +1,7 @@
 import type { MatmulPrecision } from "../factor/gemm.js";
 import { BatchBuffer } from "../nn/batch-buffer.js";
 import { Dense } from "../nn/dense.js";
+import type { KroneckerBlock, KroneckerStatistics } from "../nn/kfac-statistics.js";
 import type { Layer } from "../nn/layer.js";
 import type { Parameter } from "../optim/parameter.js";
 import type { Rng } from "../random/rng.js";
@@ -26,7 +27,8 @@ export interface DuelingHeadOptions {
  * Subtracting the mean makes V and A identifiable (docs/dqn.md §11). Backward, with g = ∂L/∂out:
  *   ∂L/∂V[j] = Σ_a g[a, j],   ∂L/∂A[a, j] = g[a, j] − (1/|A|) Σ_b g[b, j],
  * and ∂L/∂h is the sum of the two streams' input gradients.
- * Parameters: (in + 1)·N + (in + 1)·A·N.
+ * Parameters: (in + 1)·N + (in + 1)·A·N. For K-FAC the head is two linear maps, the value and the
+ * advantage streams, each one Kronecker block whose output gradients are the ∂L/∂V and ∂L/∂A above.
  */
 export class DuelingHead implements Layer {
   readonly name: string;
@@ -114,5 +116,15 @@ export class DuelingHead implements Layer {
     const fromAdvantage = this.advantage.backward(ga, batch);
     for (let k = 0; k < gx.length; k++) gx[k] += fromAdvantage[k];
     return gx;
+  }
+
+  /** K-FAC blocks: the value stream's map, then the advantage stream's (docs/kfac.md §10). */
+  kroneckerBlocks(): KroneckerBlock[] {
+    return [...this.value.kroneckerBlocks(), ...this.advantage.kroneckerBlocks()];
+  }
+
+  /** Each stream's last input and output gradient, at `batch`. */
+  kroneckerStatistics(batch: number): KroneckerStatistics[] {
+    return [...this.value.kroneckerStatistics(batch), ...this.advantage.kroneckerStatistics(batch)];
   }
 }

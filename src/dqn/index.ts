@@ -1,9 +1,9 @@
 /**
  * Deep Q-learning (Mnih et al. 2015) on the toolkit's hand-written layers:
  * circular typed-array replay with n-step returns, ε-greedy with a linear schedule, hard or Polyak
- * target updates, DQN / Double DQN targets, Huber or MSE loss, global-norm clipping, Adam or centered
- * RMSProp (src/optim), a training loop that bootstraps through truncation but not termination,
- * fixed-seed evaluation, and Q-networks (MinAtar's conv net with a dense / low-rank / Tucker-TRL
+ * target updates, DQN / Double DQN targets, Huber or MSE loss, global-norm clipping, Adam, centered
+ * RMSProp (src/optim) or K-FAC (src/nn, with the Q-network's sampled Fisher), a training loop that
+ * bootstraps through truncation but not termination, fixed-seed evaluation, and Q-networks (MinAtar's conv net with a dense / low-rank / Tucker-TRL
  * hidden layer and optional CP conv; MLPs). Defaults follow MinAtar's examples/dqn.py.
  */
 export {
@@ -41,8 +41,15 @@ export {
   resolveDqnConfig,
   type DqnConfig,
   type DqnOptimizerConfig,
+  type DqnKfacConfig,
   type PrioritizedReplayConfig,
 } from "./config.js";
+export {
+  gaussianFisherGradients,
+  categoricalFisherGradients,
+  fisherNoise,
+  fisherUniforms,
+} from "./fisher.js";
 export {
   DqnAgent,
   type DqnAgentOptions,

@@ -7,6 +7,7 @@ import type { Layer } from "../nn/layer.js";
 import { LowRankDense } from "../nn/low-rank-dense.js";
 import { resolvePrecision } from "../nn/precision.js";
 import { ReLU } from "../nn/relu.js";
+import { Scattering2d } from "../nn/scattering.js";
 import { Sequential } from "../nn/sequential.js";
 import { TuckerRegression } from "../nn/tucker-regression.js";
 import type { Rng } from "../random/rng.js";
@@ -128,6 +129,11 @@ export interface MinAtarQNetworkOptions {
   precision?: MatmulPrecision;
   /** Output head (default: linear to one value per action). */
   head?: QHeadSpec;
+  /**
+   * First layer: the learned 3×3 conv (default) or a fixed order-1 Morlet scattering (J = 1, L
+   * orientations, default 4; docs/scattering.md) with no weights, output (C(1 + L), 5, 5), no ReLU.
+   */
+  frontEnd?: { kind: "conv" } | { kind: "scattering"; L?: number };
 }
 
 /** Name of the hidden layer inside {@link minatarQNetwork} (for spectra and parameter reports). */
@@ -137,7 +143,9 @@ export const MINATAR_HIDDEN_LAYER = "fc_hidden";
  * MinAtar's DQN network (Young & Tian 2019, examples/dqn.py): input (10, 10, C) channels-last →
  * conv 16 3×3 stride 1 → ReLU → (16, 8, 8) → hidden 128 → ReLU → linear to the actions.
  * Dense everywhere: 132 566 parameters for C = 4 and 6 actions. The hidden layer can be low-rank
- * or a Tucker TRL on the (16, 8, 8) activation; the conv can be CP-factorized.
+ * or a Tucker TRL on the (16, 8, 8) activation; the conv can be CP-factorized, or replaced by a
+ * fixed scattering layer (the TRL paper's first-layer substitution; the hidden layer then reads
+ * its (20, 5, 5) coefficients for L = 4).
  */
 export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
   const n = options.gridSize ?? 10;
@@ -148,6 +156,9 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
   const convSpec = options.conv ?? { kind: "dense" };
   const rng = options.rng;
   const precision = resolvePrecision(options.precision, "minatarQNetwork precision");
+  const front = options.frontEnd ?? { kind: "conv" };
+  if (front.kind === "scattering" && convSpec.kind !== "dense")
+    throw new RangeError("minatarQNetwork: a scattering front end replaces the conv, so conv must be dense");
   const convCommon = {
     inChannels: c,
     outChannels: f,
@@ -157,13 +168,17 @@ export function minatarQNetwork(options: MinAtarQNetworkOptions): Sequential {
     name: "conv",
     precision,
   };
-  const conv: Conv2d | CPConv2d =
-    convSpec.kind === "cp"
-      ? new CPConv2d({ ...convCommon, ...sizeOptions(convSpec) })
-      : new Conv2d(convCommon);
+  const conv: Layer =
+    front.kind === "scattering"
+      ? new Scattering2d({ inChannels: c, inputSize: n, J: 1, L: front.L ?? 4, name: "scattering" })
+      : convSpec.kind === "cp"
+        ? new CPConv2d({ ...convCommon, ...sizeOptions(convSpec) })
+        : new Conv2d(convCommon);
   const convShape = conv.outputShape;
   const features = convShape.reduce((a, b) => a * b, 1);
-  const layers: Layer[] = [new ChannelsLastToFirst(n, n, c), conv, new ReLU(convShape, "conv_relu")];
+  const layers: Layer[] = [new ChannelsLastToFirst(n, n, c), conv];
+  // Scattering coefficients of a non-negative frame are non-negative (moduli, a positive low-pass): no ReLU.
+  if (front.kind === "conv") layers.push(new ReLU(convShape, "conv_relu"));
   const name = MINATAR_HIDDEN_LAYER;
   if (hiddenSpec.kind === "trl") {
     layers.push(

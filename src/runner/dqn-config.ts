@@ -27,7 +27,22 @@ export interface DqnRunConfig {
   precision: MatmulPrecision;
   gamma: number;
   lr: number;
-  optimizer: "adam" | "rmsprop";
+  optimizer: DqnOptimizerName;
+  /**
+   * K-FAC (`optimizer: "kfac"`, docs/kfac.md §10): damping λ, factor decay, updates between
+   * inverse refreshes, KL trust region δ and momentum. Present exactly when the optimizer is
+   * K-FAC (filled from {@link DQN_KFAC_DEFAULTS}); any of them with another optimizer is refused.
+   */
+  kfacDamping?: number;
+  kfacStatDecay?: number;
+  kfacInverseEvery?: number;
+  kfacKlClip?: number;
+  kfacMomentum?: number;
+  /**
+   * MinAtar: the first conv replaced by the fixed order-1 scattering transform (no weights;
+   * docs/scattering.md, docs/dqn.md §15). Present only when true.
+   */
+  scattering?: true;
   batchSize: number;
   bufferSize: number;
   /** Frames of uniformly random play before the first update. */
@@ -85,6 +100,33 @@ export interface DqnRunConfig {
   tensorboard?: false;
 }
 
+export const DQN_OPTIMIZERS = ["adam", "rmsprop", "kfac"] as const;
+export type DqnOptimizerName = (typeof DQN_OPTIMIZERS)[number];
+
+/** The K-FAC fields of a DQN config, with their defaults. */
+export const DQN_KFAC_FIELDS = [
+  "kfacDamping",
+  "kfacStatDecay",
+  "kfacInverseEvery",
+  "kfacKlClip",
+  "kfacMomentum",
+] as const;
+
+/**
+ * K-FAC's defaults for DQN: ACKTR's settings as src/actorcritic uses them (damping 0.01, decay 0.95,
+ * inverses every 10 updates, no momentum) with the KL trust region 0.001 of src/nn/kfac.ts, and the
+ * step size `lr` used when the config names K-FAC without one (docs/dqn.md §15: chosen on
+ * CartPole-v1 so the learning test reaches 195 in fewer updates than Adam at 1e-3).
+ */
+export const DQN_KFAC_DEFAULTS = {
+  lr: 0.1,
+  kfacDamping: 0.01,
+  kfacStatDecay: 0.95,
+  kfacInverseEvery: 10,
+  kfacKlClip: 0.001,
+  kfacMomentum: 0,
+} as const;
+
 export const DQN_HEADS = ["q", "dueling", "c51", "dueling-c51"] as const;
 export type DqnHead = (typeof DQN_HEADS)[number];
 export const DQN_PRESETS = ["none", "rainbow-denoised"] as const;
@@ -95,7 +137,14 @@ export type DqnEnvId = (typeof DQN_ENVS)[number];
 
 type DqnDefaults = Omit<
   DqnRunConfig,
-  "algo" | "env" | "seed" | "preset" | "priorityBetaSteps" | "tensorboard"
+  | "algo"
+  | "env"
+  | "seed"
+  | "preset"
+  | "priorityBetaSteps"
+  | "tensorboard"
+  | "scattering"
+  | (typeof DQN_KFAC_FIELDS)[number]
 >;
 
 /** The defaults of the options that came with the Rainbow parts (the same for both envs). */
@@ -263,8 +312,50 @@ export const DQN_FIELD_DOCS: readonly DqnFieldDoc[] = [
   {
     name: "optimizer",
     flag: "--optimizer <name>",
-    allowed: '"adam" or "rmsprop" (centered, α 0.95, ε 0.01 as MinAtar)',
+    allowed:
+      '"adam", "rmsprop" (centered, α 0.95, ε 0.01 as MinAtar) or "kfac" (K-FAC with ACKTR\'s KL clip; not with cpconv)',
     description: "DQN: optimizer",
+  },
+  {
+    name: "kfacDamping",
+    flag: "--kfac-damping <x>",
+    allowed: "a number in (0, 100] (optimizer kfac)",
+    description: "DQN with kfac: Tikhonov damping λ",
+    number: true,
+  },
+  {
+    name: "kfacStatDecay",
+    flag: "--kfac-stat-decay <x>",
+    allowed: "a number in [0, 1) (optimizer kfac)",
+    description: "DQN with kfac: decay of the running Kronecker factors",
+    number: true,
+  },
+  {
+    name: "kfacInverseEvery",
+    flag: "--kfac-inverse-every <n>",
+    allowed: "an integer in [1, 1000000] (optimizer kfac)",
+    description: "DQN with kfac: updates between refreshes of the damped inverses",
+    number: true,
+  },
+  {
+    name: "kfacKlClip",
+    flag: "--kfac-kl-clip <x>",
+    allowed: "a number in (0, 100] (optimizer kfac)",
+    description: "DQN with kfac: KL trust region δ per update",
+    number: true,
+  },
+  {
+    name: "kfacMomentum",
+    flag: "--kfac-momentum <x>",
+    allowed: "a number in [0, 1) (optimizer kfac)",
+    description: "DQN with kfac: momentum on the preconditioned step",
+    number: true,
+  },
+  {
+    name: "scattering",
+    flag: "--scattering",
+    allowed: "a flag (MinAtar/Breakout; not with cpconv)",
+    description: "DQN: replace the first conv by the fixed order-1 scattering transform (no weights)",
   },
   {
     name: "batchSize",
@@ -485,7 +576,13 @@ const dqnSchema = z.strictObject({
   precision: z.enum(["f32", "f64"]).optional(),
   gamma: prob.optional(),
   lr: z.number().gt(0).max(1).optional(),
-  optimizer: z.enum(["adam", "rmsprop"]).optional(),
+  optimizer: z.enum(DQN_OPTIMIZERS).optional(),
+  kfacDamping: z.number().gt(0).max(100).optional(),
+  kfacStatDecay: z.number().min(0).lt(1).optional(),
+  kfacInverseEvery: intIn(1, 1_000_000).optional(),
+  kfacKlClip: z.number().gt(0).max(100).optional(),
+  kfacMomentum: z.number().min(0).lt(1).optional(),
+  scattering: z.boolean().optional(),
   batchSize: intIn(1, 100_000).optional(),
   bufferSize: intIn(1, 100_000_000).optional(),
   learningStarts: intIn(0, 1_000_000_000).optional(),
@@ -557,6 +654,15 @@ export function parseDqnRunConfig(raw: unknown): DqnRunConfig {
   const preset = c.preset ?? "none";
   const d: DqnDefaults = { ...DQN_ENV_DEFAULTS[c.env], ...DQN_PRESET_DEFAULTS[preset][c.env] };
   const totalSteps = c.totalSteps ?? d.totalSteps;
+  const optimizer = c.optimizer ?? d.optimizer;
+  const kfac = optimizer === "kfac";
+  if (!kfac)
+    for (const f of DQN_KFAC_FIELDS)
+      if (c[f] !== undefined)
+        throw new ConfigError(
+          f,
+          `config.${f} = ${show(c[f])}: only applies to optimizer "kfac", but optimizer is ${show(optimizer)}`,
+        );
   const config: DqnRunConfig = {
     algo: "dqn",
     env: c.env,
@@ -565,8 +671,18 @@ export function parseDqnRunConfig(raw: unknown): DqnRunConfig {
     network: c.network ?? d.network,
     precision: c.precision ?? d.precision,
     gamma: c.gamma ?? d.gamma,
-    lr: c.lr ?? d.lr,
-    optimizer: c.optimizer ?? d.optimizer,
+    lr: c.lr ?? (kfac && d.optimizer !== "kfac" ? DQN_KFAC_DEFAULTS.lr : d.lr),
+    optimizer,
+    ...(kfac
+      ? {
+          kfacDamping: c.kfacDamping ?? DQN_KFAC_DEFAULTS.kfacDamping,
+          kfacStatDecay: c.kfacStatDecay ?? DQN_KFAC_DEFAULTS.kfacStatDecay,
+          kfacInverseEvery: c.kfacInverseEvery ?? DQN_KFAC_DEFAULTS.kfacInverseEvery,
+          kfacKlClip: c.kfacKlClip ?? DQN_KFAC_DEFAULTS.kfacKlClip,
+          kfacMomentum: c.kfacMomentum ?? DQN_KFAC_DEFAULTS.kfacMomentum,
+        }
+      : {}),
+    ...(c.scattering === true ? { scattering: true as const } : {}),
     batchSize: c.batchSize ?? d.batchSize,
     bufferSize: c.bufferSize ?? d.bufferSize,
     learningStarts: c.learningStarts ?? d.learningStarts,
@@ -614,6 +730,21 @@ export function parseDqnRunConfig(raw: unknown): DqnRunConfig {
     throw new ConfigError(
       "network",
       `config.network = ${show(config.network)}: CartPole-v1's MLP takes dense, lowrank-<f> or lowrank-rank<K> (trl and cpconv need MinAtar/Breakout's conv network)`,
+    );
+  if (config.scattering && config.env !== "MinAtar/Breakout")
+    throw new ConfigError(
+      "scattering",
+      `config.scattering = true: needs an image env (MinAtar/Breakout); ${config.env} has a vector observation`,
+    );
+  if (config.scattering && net.conv !== undefined)
+    throw new ConfigError(
+      "scattering",
+      `config.scattering = true: replaces the conv, so network ${show(config.network)} (a CP conv) cannot have it; use dense, lowrank-* or trl-*`,
+    );
+  if (kfac && net.conv !== undefined)
+    throw new ConfigError(
+      "optimizer",
+      `config.optimizer = "kfac": K-FAC has no Kronecker block for the CP conv of network ${show(config.network)}; use adam or rmsprop, or a dense conv`,
     );
   return config;
 }
@@ -692,7 +823,17 @@ export function dqnAgentConfig(c: DqnRunConfig): DqnConfig {
     optimizer:
       c.optimizer === "adam"
         ? { kind: "adam", lr: c.lr, eps: c.adamEps }
-        : { kind: "rmsprop", lr: c.lr, alpha: 0.95, eps: 0.01, centered: true },
+        : c.optimizer === "kfac"
+          ? {
+              kind: "kfac",
+              lr: c.lr,
+              damping: c.kfacDamping ?? DQN_KFAC_DEFAULTS.kfacDamping,
+              statDecay: c.kfacStatDecay ?? DQN_KFAC_DEFAULTS.kfacStatDecay,
+              inverseEvery: c.kfacInverseEvery ?? DQN_KFAC_DEFAULTS.kfacInverseEvery,
+              klClip: c.kfacKlClip ?? DQN_KFAC_DEFAULTS.kfacKlClip,
+              momentum: c.kfacMomentum ?? DQN_KFAC_DEFAULTS.kfacMomentum,
+            }
+          : { kind: "rmsprop", lr: c.lr, alpha: 0.95, eps: 0.01, centered: true },
     epsilonStart: c.epsilonStart,
     epsilonEnd: c.epsilonEnd,
     epsilonDecayFrames: c.epsilonDecaySteps,

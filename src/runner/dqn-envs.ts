@@ -96,11 +96,12 @@ export const DQN_ENV_SPECS: Readonly<Record<DqnEnvId, DqnEnvSpec>> = {
         hiddenUnits: MINATAR.hiddenUnits,
         precision: config.precision,
         head: dqnHeadSpec(config),
+        ...(config.scattering ? { frontEnd: { kind: "scattering" as const } } : {}),
       });
     },
     spectrumOf: (net) => matrixOf(minatarHiddenLayer(net as Sequential)),
     savedPolicyOptions: (config) =>
-      config.network === "dense" && config.head === "q"
+      config.network === "dense" && config.head === "q" && !config.scattering
         ? {
             network: "minatar",
             numActions: MINATAR_ACTIONS,
