@@ -2,7 +2,10 @@
  * MinAtar Breakout DQN with the hidden layer as Dense / LowRankDense / Tucker TRL at ½, ⅕, ⅒ of the
  * dense parameters, and a CP-factorized conv (docs/dqn.md §7); and the data-efficient-Rainbow-style
  * agent without NoisyNets ("Denoised": prioritized replay, dueling C51, Double, 3-step, Adam;
- * docs/dqn.md §13) on the dense hidden layer and TRL at ⅕ and ⅒ (variants rainbow-<network>).
+ * docs/dqn.md §13) on the dense hidden layer and TRL at ⅕ and ⅒ (variants rainbow-<network>); and the TRL
+ * paper's two further changes (docs/dqn.md §15): K-FAC instead of RMSProp (variants kfac-<network>),
+ * the fixed scattering transform instead of the conv (<network>-scattering), and both
+ * (kfac-<network>-scattering), for the dense, low-rank and TRL networks.
  * Network (MinAtar examples/dqn.py): (10,10,4) → conv 16 3×3 → ReLU → hidden 128 → ReLU → 6 actions.
  * Hyperparameters: MinAtar's DQN (centered RMSProp 2.5e-4 α .95 ε .01, batch 32, buffer 100k, 5k random
  * frames, ε 1 → 0.1 over 100k frames, hard target copy every 1000 updates, Huber, γ .99, one update
@@ -14,6 +17,7 @@
  *   npm run exp:breakout -- --variants dense,trl-0.2 --seeds 2 --frames 300000
  *   npm run exp:breakout -- --variants dense,rainbow-dense,rainbow-trl-0.2 --seeds 2 --frames 50000
  *   npm run exp:breakout -- --frames 5000000 --seeds 3           # the published 5M-frame budget
+ *   npm run exp:breakout -- --variants dense,kfac-dense,kfac-trl-0.2,kfac-trl-0.1,trl-0.2-scattering,kfac-trl-0.2-scattering
  *   npm run exp:breakout -- --resume results/breakout/runs/<run>   # continue an interrupted run from its checkpoint
  *
  * Each (variant, seed) is a run of the runner's DQN lifecycle (src/runner/dqn-run.ts; the same run as
@@ -38,7 +42,8 @@ import { usageExit } from "./lib/script-errors.js";
 import { Command, InvalidArgumentError } from "commander";
 import type { MatmulPrecision } from "../src/factor/gemm.js";
 import { intInRange, outputDir, seedList } from "./lib/args.js";
-import { applyResume, runDqnExperiment } from "./lib/dqn-run.js";
+import type { DqnRunConfig } from "../src/runner/dqn-config.js";
+import { applyResume, runDqnExperiment, type DqnVariant } from "./lib/dqn-run.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
 const ENV_ID = "MinAtar/Breakout"; // sticky actions 0.1, all 6 actions (the runner's MinAtar env)
@@ -89,6 +94,22 @@ const RAINBOW = {
 } as const;
 const RAINBOW_NETWORKS = ["dense", "trl-0.2", "trl-0.1"];
 
+// K-FAC (the kfac-<network> variants; docs/kfac.md §10): these replace the RMSProp settings above.
+// ACKTR's damping, factor decay, inverse interval and momentum (src/actorcritic), Kfac's KL clip;
+// the step size is the one that learns CartPole-v1 faster than Adam (docs/dqn.md §15).
+const KFAC = {
+  optimizer: "kfac",
+  lr: 0.1, // the largest step η; the KL clip shortens it
+  kfacDamping: 0.01, // Tikhonov damping λ
+  kfacStatDecay: 0.95, // running average of the Kronecker factors
+  kfacInverseEvery: 10, // updates between refreshes of the damped inverses
+  kfacKlClip: 0.001, // trust region δ: ½ mean ΔQ(s, a)² ≤ δ per update
+  kfacMomentum: 0,
+} as const;
+// The <network>-scattering variants: the conv → ReLU replaced by an order-1 Morlet scattering
+// (J = 1, L = 4: (10,10,4) → (20, 5, 5), no weights; docs/scattering.md).
+const SCATTERING = { scattering: true } as const;
+
 // Matrix products in float32 (operands and sums), as PyTorch trains the reference; parameters,
 // gradients and optimizer state stay float64. '--precision f64' computes everything in double.
 const MATMUL_PRECISION: MatmulPrecision = "f32";
@@ -114,21 +135,48 @@ const REFERENCE = {
 // ---------------------------------------------------------------------------------------------
 
 // Variant names are the runner's network specs (`trl-0.1`: Tucker TRL hidden layer at ⅒ of the dense parameters).
-const VARIANTS: Record<string, { family: string; network?: string; config?: typeof RAINBOW }> = {
-  dense: { family: "dense" },
+const VARIANTS: Record<string, DqnVariant> = {
+  dense: { name: "dense", family: "dense" },
 };
 for (const f of FRACTIONS) {
-  VARIANTS[`lowrank-${f}`] = { family: "low-rank" };
-  VARIANTS[`trl-${f}`] = { family: "TRL" };
+  VARIANTS[`lowrank-${f}`] = { name: `lowrank-${f}`, family: "low-rank" };
+  VARIANTS[`trl-${f}`] = { name: `trl-${f}`, family: "TRL" };
 }
-VARIANTS["cpconv"] = { family: "CP conv" };
+// K-FAC and scattering apply to the networks above (a CP conv has no Kronecker block, and
+// scattering replaces the conv, so cpconv gets neither).
+const FACTOR_NETWORKS = Object.keys(VARIANTS);
+VARIANTS["cpconv"] = { name: "cpconv", family: "CP conv" };
 const DQN_VARIANTS = Object.keys(VARIANTS);
 for (const network of RAINBOW_NETWORKS)
   VARIANTS[`rainbow-${network}`] = {
+    name: `rainbow-${network}`,
     family: network === "dense" ? "Rainbow dense" : "Rainbow TRL",
     network,
     config: RAINBOW,
   };
+for (const network of FACTOR_NETWORKS) {
+  const family = VARIANTS[network].family;
+  VARIANTS[`kfac-${network}`] = { name: `kfac-${network}`, family: `K-FAC ${family}`, network, config: KFAC };
+  VARIANTS[`${network}-scattering`] = {
+    name: `${network}-scattering`,
+    family: `${family} + scattering`,
+    network,
+    config: SCATTERING,
+  };
+  VARIANTS[`kfac-${network}-scattering`] = {
+    name: `kfac-${network}-scattering`,
+    family: `K-FAC ${family} + scattering`,
+    network,
+    config: { ...KFAC, ...SCATTERING },
+  };
+}
+
+/** The variant name of a run's config (the inverse of VARIANTS, for --resume). */
+function variantOf(c: DqnRunConfig): string {
+  if (c.preset === "rainbow-denoised") return `rainbow-${c.network}`;
+  const kfac = c.optimizer === "kfac" ? "kfac-" : "";
+  return `${kfac}${c.network}${c.scattering ? "-scattering" : ""}`;
+}
 
 function precisionArg(value: string): MatmulPrecision {
   if (value !== "f32" && value !== "f64")
@@ -202,12 +250,12 @@ applyResume(
   (c) => {
     opts.precision = c.precision;
   },
-  (c) => (c.preset === "rainbow-denoised" ? `rainbow-${c.network}` : c.network),
+  variantOf,
 );
 
 runDqnExperiment({
   experiment: "breakout",
-  variants: opts.variants.map((name) => ({ name, ...VARIANTS[name] })),
+  variants: opts.variants.map((name) => VARIANTS[name]),
   seeds: opts.seeds,
   config: {
     algo: "dqn",
@@ -254,6 +302,8 @@ runDqnExperiment({
     },
     return_window: RETURN_WINDOW,
     rainbow_variants: RAINBOW,
+    kfac_variants: KFAC,
+    scattering_variants: { ...SCATTERING, J: 1, L: 4 },
   },
   reference: REFERENCE,
   quiet: opts.quiet,

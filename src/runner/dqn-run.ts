@@ -495,9 +495,13 @@ function newSession(rawConfig: DqnRunConfig | unknown, options: DqnRunOptions): 
     dir = options.dir;
     mkdirSync(dir, { recursive: true });
   } else {
-    // A preset names the run too: `dqn-rainbow-denoised-trl-0.2` beside `dqn-trl-0.2`.
+    // A preset, K-FAC and scattering name the run too: `dqn-rainbow-denoised-trl-0.2`,
+    // `dqn-kfac-trl-0.2-scattering` beside `dqn-trl-0.2`.
     const preset = config.preset === "none" ? "" : `${config.preset}-`;
-    dir = createRunDir(options.outRoot ?? "runs", config.env, `dqn-${preset}${config.network}`, config.seed);
+    const kfac = config.optimizer === "kfac" ? "kfac-" : "";
+    const front = config.scattering ? "-scattering" : "";
+    const name = `dqn-${preset}${kfac}${config.network}${front}`;
+    dir = createRunDir(options.outRoot ?? "runs", config.env, name, config.seed);
   }
   const unlock = lockRunDir(dir);
   const manifest = newManifest({
