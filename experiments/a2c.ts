@@ -10,7 +10,8 @@
  *
  * CartPole: the threshold is a mean of ≥ 195 over the last 20 episodes; a row reports the updates each
  * seed needed (−1: not within --updates). Breakout: the mean return of the last 30 episodes at the
- * frame budget (the random policy scores ≈ 0.5), the parameter count and frames per second.
+ * frame budget (the random policy scores ≈ 0.5), the parameter count and frames per second of wall
+ * and of CPU time.
  * Variant names: <adam|kfac>-<dense|lowrank-<r>|trl-<r>>[-scattering] (r an integer rank or a
  * fraction in (0, 1) of the dense count).
  */
@@ -120,7 +121,10 @@ interface RunResult {
   updatesToThreshold?: number;
   finalReturn: number;
   frames: number;
+  /** Wall-clock seconds of the run. */
   seconds: number;
+  /** CPU seconds of the process during the run (user + system): less sensitive to a shared machine's load. */
+  cpuSeconds: number;
 }
 
 function run(v: Variant, seed: number): RunResult {
@@ -154,6 +158,7 @@ function run(v: Variant, seed: number): RunResult {
   const a2c = new A2c(net, envs, rng, options);
   const returns: number[] = [];
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let reached = -1;
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   if (cart) {
@@ -172,6 +177,7 @@ function run(v: Variant, seed: number): RunResult {
     finalReturn: mean(returns.slice(cart ? -20 : -30)),
     frames: envs.globalStep,
     seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(cpu0)),
   };
 }
 

@@ -211,6 +211,8 @@ function renderA2c(s: Record<string, unknown>, source: string): string {
       [r.seed, r.parameters, r.frames, r.seconds, r[outcome]].every(isNumber);
     if (!ok) fail(source, `results[${i}] lacks a number in seed, parameters, frames, seconds or ${outcome}`);
   });
+  // Summaries from before experiments/a2c.ts timed each run's CPU have no CPU column.
+  const withCpu = results.every((r) => isNumber(r.cpuSeconds));
   const variants = [...new Set(results.map((r) => String(r.variant)))];
   const rows = variants.map((name) => {
     const rs = results.filter((r) => r.variant === name);
@@ -219,7 +221,9 @@ function renderA2c(s: Record<string, unknown>, source: string): string {
     const outcome = cart
       ? rs.map((r) => String(r.updatesToThreshold)).join(" ")
       : fmt(rs.reduce((a, r) => a + Number(r.finalReturn), 0) / rs.length);
-    return [name, rs[0].parameters, outcome, fmt(seconds > 0 ? frames / seconds : NaN, 0)];
+    const cpu = rs.reduce((a, r) => a + Number(r.cpuSeconds), 0);
+    const row = [name, rs[0].parameters, outcome, fmt(seconds > 0 ? frames / seconds : NaN, 0)];
+    return withCpu ? [...row, fmt(cpu > 0 ? frames / cpu : NaN, 0)] : row;
   });
   const seeds = [...new Set(results.map((r) => Number(r.seed)))];
   return (
@@ -237,9 +241,10 @@ function renderA2c(s: Record<string, unknown>, source: string): string {
             ? `updates to threshold, seeds ${seeds.join(", ")} (−1: not reached)`
             : "return, last 30 episodes (mean over seeds)",
           "frames/s",
+          ...(withCpu ? ["frames per CPU-s"] : []),
         ],
         rows,
-        (i) => i === 1 || i === 3 || (!cart && i === 2),
+        (i) => i === 1 || i >= 3 || (!cart && i === 2),
       ),
     ].join("\n") + "\n"
   );

@@ -157,6 +157,7 @@ describe("results pages are rendered from result files", () => {
             finalReturn: 2.8,
             frames: 20000,
             seconds: 10,
+            cpuSeconds: 8,
           },
           {
             variant: "kfac-trl-0.2",
@@ -165,6 +166,7 @@ describe("results pages are rendered from result files", () => {
             finalReturn: 3.1,
             frames: 20000,
             seconds: 30,
+            cpuSeconds: 12,
           },
         ],
       },
@@ -173,7 +175,12 @@ describe("results pages are rendered from result files", () => {
     expect(breakout).toMatch(
       /^MinAtar Breakout, 8 envs, seeds 0, 1; commit 826ece8, package 0\.1\.0, Node v20\.0\.0, wall time 12\.3 s, process CPU 10 s\.\n/,
     );
-    expect(breakout).toContain("| kfac-trl-0.2 | 28675 | 2.95 | 1000 |");
+    // Wall: 40 000 frames in 40 s; CPU: in 20 s. A summary without CPU times has no such column.
+    expect(breakout).toContain(
+      "| return, last 30 episodes (mean over seeds) | frames/s | frames per CPU-s |",
+    );
+    expect(breakout).toContain("| kfac-trl-0.2 | 28675 | 2.95 | 1000 | 2000 |");
+    expect(a2c).not.toContain("CPU");
   });
 
   it("malformed summaries and blocks fail with one line naming the file", () => {
