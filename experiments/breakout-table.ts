@@ -127,10 +127,19 @@ const RAINBOW = {
   epsilonDecaySteps: 20_000,
 } as const;
 
-// dqn-kfac-<network> and dqn-<network>-scattering: the runner's config fields for K-FAC and the
-// scattering first layer of the DQN (rows stay pending while the runner refuses them).
-const DQN_KFAC = { optimizer: "kfac", lr: 0.25, klClip: 0.01, damping: 0.01 };
-const DQN_SCATTERING = (network: string) => ({ network: `${network}-scattering` });
+// dqn-kfac-<network>: K-FAC with ACKTR's KL-clipped step on the Q-network's sampled Fisher, at the
+// runner's K-FAC defaults for DQN (docs/dqn.md §15, docs/kfac.md §10); the rest of the DQN block stays.
+// dqn-<network>-scattering: the first conv replaced by the fixed order-1 scattering (docs/scattering.md).
+const DQN_KFAC = {
+  optimizer: "kfac",
+  lr: 0.1,
+  kfacDamping: 0.01,
+  kfacStatDecay: 0.95,
+  kfacInverseEvery: 10, // updates between refreshes of the damped inverses
+  kfacKlClip: 0.001,
+  kfacMomentum: 0,
+};
+const DQN_SCATTERING = () => ({ scattering: true });
 
 // a2c-<adam|kfac>-<network>: experiments/a2c.ts's Breakout block (the runner's a2c lifecycle).
 const A2C = {
@@ -184,7 +193,10 @@ const program = new Command()
     seedList,
     Array.from({ length: SEEDS }, (_, i) => i),
   )
-  .option("--rows <list>", `comma-separated rows (default: ${ROWS.join(",")})`)
+  .option(
+    "--rows <list>",
+    `comma-separated rows, or none (only --merge and report) (default: ${ROWS.join(",")})`,
+  )
   .option("--out <dir>", "output folder", outputDir("--out"), OUT)
   .option(
     "--eval-every <frames>",
@@ -198,7 +210,10 @@ const program = new Command()
     intInRange("--eval-episodes", 1, 1000),
     EVAL_EPISODES,
   )
-  .option("--merge <summary.json>", "keep the rows of this earlier summary that this run does not rerun")
+  .option(
+    "--merge <summary.json,...>",
+    "keep the rows of these earlier summaries (comma-separated) that this run does not rerun",
+  )
   .option("--doc", `copy summary.json to ${DOC_DATA} and re-render ${DOC_PAGE}`)
   .option("--quiet", "no progress on stderr")
   .showHelpAfterError("(add --help for usage)");
@@ -238,7 +253,9 @@ const settings: TableSettings = {
 };
 
 const explicit = opts.rows !== undefined;
-const names = explicit ? (opts.rows ?? "").split(",").map((s) => s.trim()) : ROWS;
+const mergeOnly = opts.rows === "none";
+if (mergeOnly && opts.merge === undefined) bad("--rows none: give the summaries to merge with --merge");
+const names = mergeOnly ? [] : explicit ? (opts.rows ?? "").split(",").map((s) => s.trim()) : ROWS;
 if (new Set(names).size !== names.length) bad(`--rows: a row is named twice in "${opts.rows ?? ""}"`);
 const specs: TableRowSpec[] = [];
 const pending: PendingRow[] = [];
@@ -251,15 +268,18 @@ for (const name of names) {
     pending.push({ name, reason: err.message.replace(/^row "[^"]*": /, "") });
   }
 }
-const previous = opts.merge !== undefined ? readSummaryOrExit(opts.merge) : undefined;
-if (previous) {
+const mergeFiles = opts.merge === undefined ? [] : opts.merge.split(",").map((f) => f.trim());
+let previous: TableSummary | undefined;
+for (const file of mergeFiles) {
+  const p = readSummaryOrExit(file);
   for (const key of ["frames", "eval_every", "eval_episodes"] as const) {
     const now = { frames: opts.frames, eval_every: opts.evalEvery, eval_episodes: opts.evalEpisodes }[key];
-    if (previous[key] !== now)
+    if (p[key] !== now)
       bad(
-        `--merge: ${opts.merge ?? ""} has ${key} = ${String(previous[key])}, this run ${now}; only runs of the same budget and evaluation protocol merge`,
+        `--merge: ${file} has ${key} = ${String(p[key])}, this run ${now}; only runs of the same budget and evaluation protocol merge`,
       );
   }
+  previous = previous === undefined ? p : mergeSummaries(previous, p);
 }
 
 function readSummaryOrExit(path: string): TableSummary {
@@ -323,7 +343,15 @@ function summarize(): TableSummary {
         .map((sp) => ({ name: sp.name, reason: "not run yet (the invocation stopped before it)" })),
     ],
   };
-  return previous ? mergeSummaries(previous, s) : s;
+  if (!previous) return s;
+  const merged = mergeSummaries(previous, s);
+  // Merging only: the table's rows that no merged invocation ran are the ones missing.
+  if (mergeOnly)
+    merged.pending = ROWS.filter((name) => !merged.rows.some((r) => r.name === name)).map((name) => ({
+      name,
+      reason: "not run by any invocation merged here",
+    }));
+  return merged;
 }
 
 let summary = summarize();
@@ -341,7 +369,7 @@ for (const spec of specs) {
   writeJsonAtomic(join(opts.out, "summary.json"), summary);
   writeTableReport(opts.out, summary);
 }
-if (specs.length === 0) {
+if (specs.length === 0 || mergeOnly) {
   writeJsonAtomic(join(opts.out, "summary.json"), summary);
   writeTableReport(opts.out, summary);
 }
