@@ -13,6 +13,11 @@
  * *_vs_pytorch_ratio = rate / 444, the
  * PyTorch reference (OpenBLAS, 1 thread, same machine; docs/dqn.md §8).
  * Targets: dense ≥ 222 (ratio ≥ 0.5), TRL ≥ 444 (ratio ≥ 1).
+ * The TRL paper's further changes (docs/dqn.md §15), float32 as exp:breakout trains them:
+ * breakout_kfac_{dense,trl}_frames_per_s (K-FAC instead of RMSProp: one more backward per update for
+ * the sampled Fisher, damped inverses every 10 updates), breakout_{dense,trl}_scattering_frames_per_s
+ * (the fixed scattering layer instead of the conv) and breakout_kfac_trl_scattering_frames_per_s;
+ * every variant also reports *_vs_dense_ratio = rate / the dense RMSProp rate of the same run.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -33,7 +38,13 @@ const WARMUP_TRAIN_FRAMES = 300;
 /** Variants as exp:breakout trains them (float32 products, like PyTorch), plus float64 controls. */
 const VARIANTS: Record<
   string,
-  { hidden: HiddenLayerSpec; conv?: ConvLayerSpec; precision: MatmulPrecision }
+  {
+    hidden: HiddenLayerSpec;
+    conv?: ConvLayerSpec;
+    precision: MatmulPrecision;
+    kfac?: boolean;
+    scattering?: boolean;
+  }
 > = {
   dense: { hidden: { kind: "dense" }, precision: "f32" },
   trl: { hidden: { kind: "trl", parameterFraction: 0.1 }, precision: "f32" },
@@ -41,7 +52,20 @@ const VARIANTS: Record<
   cpconv: { hidden: { kind: "dense" }, conv: { kind: "cp", parameterFraction: 0.5 }, precision: "f32" },
   dense_f64: { hidden: { kind: "dense" }, precision: "f64" },
   trl_f64: { hidden: { kind: "trl", parameterFraction: 0.1 }, precision: "f64" },
+  kfac_dense: { hidden: { kind: "dense" }, precision: "f32", kfac: true },
+  kfac_trl: { hidden: { kind: "trl", parameterFraction: 0.1 }, precision: "f32", kfac: true },
+  dense_scattering: { hidden: { kind: "dense" }, precision: "f32", scattering: true },
+  trl_scattering: { hidden: { kind: "trl", parameterFraction: 0.1 }, precision: "f32", scattering: true },
+  kfac_trl_scattering: {
+    hidden: { kind: "trl", parameterFraction: 0.1 },
+    precision: "f32",
+    kfac: true,
+    scattering: true,
+  },
 };
+
+/** K-FAC as exp:breakout's kfac-<network> variants run it (experiments/breakout.ts). */
+const KFAC = { kind: "kfac" as const, lr: 0.1, damping: 0.01, inverseEvery: 10, klClip: 0.001 };
 
 function cpuMicros(): number {
   const u = process.cpuUsage();
@@ -62,9 +86,10 @@ export function measureVariant(variant: string, seconds = SECONDS): { framesPerS
         hiddenLayer: v.hidden,
         conv: v.conv,
         precision: v.precision,
+        ...(v.scattering ? { frontEnd: { kind: "scattering" as const } } : {}),
       }),
     observationDtype: "uint8",
-    config: { learningStarts: WARMUP_RANDOM_FRAMES },
+    config: { learningStarts: WARMUP_RANDOM_FRAMES, ...(v.kfac ? { optimizer: KFAC } : {}) },
   });
   const env = new MinAtarBreakout({ rng: rng.fork() });
   let obs = env.reset({ seed: 1 }).observation;
@@ -115,6 +140,12 @@ export async function run(): Promise<Record<string, number>> {
     out[`breakout_${variant}_frames_per_s`] = r.framesPerS;
     out[`breakout_${variant}_vs_pytorch_ratio`] = r.framesPerS / PYTORCH_FRAMES_PER_S;
   }
+  const dense = out.breakout_dense_frames_per_s;
+  if (dense !== undefined)
+    for (const variant of Object.keys(VARIANTS)) {
+      const rate = out[`breakout_${variant}_frames_per_s`];
+      if (variant !== "dense" && rate !== undefined) out[`breakout_${variant}_vs_dense_ratio`] = rate / dense;
+    }
   out.breakout_pytorch_reference_frames_per_s = PYTORCH_FRAMES_PER_S;
   return out;
 }
