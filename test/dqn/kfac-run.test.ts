@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/runner/config.js";
 import { DQN_KFAC_DEFAULTS, dqnAgentConfig, parseDqnRunConfig } from "../../src/runner/dqn-config.js";
@@ -183,5 +185,23 @@ describe("K-FAC DQN runs (src/runner)", () => {
     expect(m.parameterCount).toEqual({ q_network: 500 * 128 + 128 + 128 * 6 + 6 });
     const layers = (m.spec as { network: { layers: { name: string }[] } }).network.layers.map((l) => l.name);
     expect(layers.every((n) => n.startsWith("fc_hidden") || n.startsWith("q"))).toBe(true);
+  }, 60_000);
+});
+
+describe("exp:breakout's K-FAC and scattering variants", () => {
+  it("lists kfac-<network>, <network>-scattering and kfac-<network>-scattering, and refuses them on the CP conv (exit 2)", async () => {
+    const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
+    let err: { code?: number; stderr?: string } = {};
+    try {
+      await promisify(execFile)(tsx, ["experiments/breakout.ts", "--variants", "kfac-cpconv", "--quiet"]);
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(err.code).toBe(2);
+    const known = /known: (.*)/.exec(err.stderr ?? "")?.[1] ?? "";
+    for (const network of ["dense", "lowrank-0.5", "trl-0.2", "trl-0.1"])
+      for (const name of [`kfac-${network}`, `${network}-scattering`, `kfac-${network}-scattering`])
+        expect(known.split(", ")).toContain(name);
+    expect(known).not.toMatch(/kfac-cpconv|cpconv-scattering/);
   }, 60_000);
 });
