@@ -288,7 +288,10 @@ function sampleStd(xs: readonly number[]): number | null {
 }
 
 /** The table's columns of a row from its seeds (relative columns are filled by {@link finishTable}). */
-export function rowResult(spec: TableRowSpec, seeds: SeedResult[]): TableRowResult {
+export function rowResult(
+  spec: Pick<TableRowSpec, "name" | "algo" | "optimizer" | "network" | "scattering" | "config">,
+  seeds: SeedResult[],
+): TableRowResult {
   const scores = seeds.map((s) => s.score).filter((x): x is number => x !== null);
   const cpu = seeds.reduce((a, s) => a + s.cpu_s, 0);
   const frames = seeds.reduce((a, s) => a + s.frames, 0);
@@ -340,8 +343,9 @@ export function finishTable(rows: TableRowResult[]): TableRowResult[] {
 }
 
 /**
- * Merges a previous summary into a new one: rows of the new run replace rows of the same name,
- * the others are kept in their order. The budget and evaluation protocol must be the same.
+ * Merges a previous summary into a new one: a row both hold keeps the seeds of both (the new run's
+ * outcome for a seed both ran), other rows are kept in their order. The budget and evaluation
+ * protocol must be the same.
  */
 export function mergeSummaries(previous: TableSummary, next: TableSummary): TableSummary {
   for (const key of ["frames", "eval_every", "eval_episodes"] as const)
@@ -353,8 +357,16 @@ export function mergeSummaries(previous: TableSummary, next: TableSummary): Tabl
     throw new RowError(
       `--merge: not a breakout-table summary (experiment = ${JSON.stringify(previous.experiment)})`,
     );
-  const names = new Set(next.rows.map((r) => r.name));
-  const rows = [...previous.rows.filter((r) => !names.has(r.name)), ...next.rows];
+  const rows = previous.rows.map((old) => {
+    const now = next.rows.find((r) => r.name === old.name);
+    if (!now) return old;
+    const seeds = [...old.seeds.filter((sd) => !now.seeds.some((x) => x.seed === sd.seed)), ...now.seeds];
+    return rowResult(
+      now,
+      seeds.sort((a, b) => a.seed - b.seed),
+    );
+  });
+  rows.push(...next.rows.filter((r) => !previous.rows.some((old) => old.name === r.name)));
   const done = new Set(rows.map((r) => r.name));
   const pending = [...previous.pending, ...next.pending].filter(
     (p, i, all) => !done.has(p.name) && all.findIndex((q) => q.name === p.name) === i,
