@@ -9,6 +9,7 @@ import {
   lastThreeMean,
   mergeSummaries,
   RowError,
+  rowResult,
   type TableSummary,
 } from "../../experiments/lib/breakout-table.js";
 import { renderResults, ResultsDocError } from "../../experiments/lib/results-doc.js";
@@ -152,6 +153,39 @@ describe("breakout-table helpers", () => {
     const merged = mergeSummaries(base, { ...base, seeds: [1] });
     expect(merged.seeds).toEqual([0, 1]);
     expect(merged.pending).toEqual([{ name: "dqn-kfac-dense", reason: "x" }]);
+    // One row's seeds from two invocations: the union, the newer outcome for a seed both ran.
+    const seed = (n: number, score: number) => ({
+      seed: n,
+      run_dir: `run${n}`,
+      status: "completed",
+      parameters: 10,
+      evals: [],
+      score,
+      train_return: [],
+      episodes: 1,
+      frames: 1000,
+      cpu_s: 1,
+      wall_s: 1,
+    });
+    const spec = {
+      name: "dqn-dense",
+      algo: "dqn",
+      optimizer: "rmsprop",
+      network: "dense",
+      scattering: false,
+      config: {},
+    } as const;
+    const a = { ...base, rows: [rowResult(spec, [seed(0, 1), seed(1, 2)])], pending: [] };
+    const b = { ...base, rows: [rowResult(spec, [seed(1, 4), seed(2, 6)])], pending: [] };
+    const ab = mergeSummaries(a, b);
+    expect(ab.rows).toHaveLength(1);
+    expect(ab.rows[0].seeds.map((x) => [x.seed, x.score])).toEqual([
+      [0, 1],
+      [1, 4],
+      [2, 6],
+    ]);
+    expect(ab.rows[0].score_mean).toBeCloseTo(11 / 3, 14);
+    expect(ab.rows[0].relative_to_dqn_dense_pct).toBeCloseTo(100, 12);
   });
 
   it("the results-doc renderer refuses a summary of another experiment", () => {
