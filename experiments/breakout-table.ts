@@ -165,20 +165,20 @@ const ROWS = [
   "dqn-trl-0.5",
   "dqn-trl-0.2",
   "dqn-trl-0.1",
+  "dqn-kfac-dense",
+  "dqn-kfac-trl-0.2",
+  "dqn-kfac-trl-0.1",
+  "dqn-trl-0.2-scattering",
+  "dqn-kfac-trl-0.2-scattering",
+  "rainbow-dense",
+  "rainbow-trl-0.2",
+  "rainbow-trl-0.1",
   "a2c-adam-dense",
   "a2c-adam-trl-0.2",
   "a2c-kfac-dense",
   "a2c-kfac-trl-0.2",
   "a2c-kfac-trl-0.1",
   "a2c-kfac-trl-0.2-scattering",
-  "rainbow-dense",
-  "rainbow-trl-0.2",
-  "rainbow-trl-0.1",
-  "dqn-kfac-dense",
-  "dqn-kfac-trl-0.2",
-  "dqn-kfac-trl-0.1",
-  "dqn-trl-0.2-scattering",
-  "dqn-kfac-trl-0.2-scattering",
 ];
 // ---------------------------------------------------------------------------------------------
 
@@ -346,11 +346,14 @@ function summarize(): TableSummary {
   if (!previous) return s;
   const merged = mergeSummaries(previous, s);
   // Merging only: the table's rows that no merged invocation ran are the ones missing.
-  if (mergeOnly)
+  if (mergeOnly) {
+    const order = (name: string) => (ROWS.includes(name) ? ROWS.indexOf(name) : ROWS.length);
+    merged.rows.sort((x, y) => order(x.name) - order(y.name));
     merged.pending = ROWS.filter((name) => !merged.rows.some((r) => r.name === name)).map((name) => ({
       name,
       reason: "not run by any invocation merged here",
     }));
+  }
   return merged;
 }
 
