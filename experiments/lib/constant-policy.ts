@@ -15,7 +15,7 @@ export interface ConstantPolicyResult {
  * Runs one episode of the policy a_t = `action` for every t (no learning) on a registered env,
  * cut at `maxSteps` like the training loop, and returns its undiscounted return. Used as a
  * sanity baseline: on the paper's rocket, constant full thrust (a = 1) already reaches
- * 100·(h_max − 1) ≈ 1.1887 (lrpg-reference.md §2), about what both learners converge to.
+ * 100·(h_max − 1) ≈ 1.1887 (docs/results/paper.md), about what both learners converge to.
  */
 export function constantPolicyReturn(
   envId: string,

@@ -25,7 +25,7 @@ function firstBuckets(buckets: number | ArrayLike<number>): number {
   return typeof buckets === "number" ? buckets : buckets[0];
 }
 
-/** Defaults of one task, flattened from the paper presets (src/presets, lrpg-reference.md §1.5). */
+/** Defaults of one task, flattened from the paper presets (src/presets; docs/lrpg.md §9). */
 export function taskDefaults(task: Task) {
   const spec = PAPER_TASKS[task];
   return {
