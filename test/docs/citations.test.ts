@@ -59,6 +59,29 @@ describe("citations of documents", () => {
     expect(outside).toEqual([]);
   });
 
+  it("no code, output or doc cites a source note of the toolkit's authors that is not in the repository", () => {
+    // Notes the developers worked from (measurements of the reference codes, install pitfalls):
+    // their content is restated in docs/, which is what code and docs must cite.
+    const notes = [
+      "lrpg-reference.md",
+      "atari-trl.md",
+      "minatar-speed.md",
+      "js-packages.md",
+      "anchors.md",
+      "architecture.md",
+      "lrpg-followups.md",
+      "reliability-findings.md",
+    ].filter((name) => !files(ROOT, [name]).some((f) => path.basename(f) === name));
+    const docs = files(path.join(ROOT, "docs"), [".md"]).concat(path.join(ROOT, "README.md"));
+    const cites: string[] = [];
+    for (const file of sources.concat(docs)) {
+      if (file === import.meta.filename) continue; // the list above
+      const text = readFileSync(file, "utf8");
+      for (const name of notes) if (text.includes(name)) cites.push(`${path.relative(ROOT, file)}: ${name}`);
+    }
+    expect(cites).toEqual([]);
+  });
+
   it("links between the docs resolve, anchors included", () => {
     const broken: string[] = [];
     const docs = files(path.join(ROOT, "docs"), [".md"]).concat(path.join(ROOT, "README.md"));
