@@ -18,7 +18,13 @@ import {
   removePartialCheckpoints,
   saveCheckpoint,
 } from "./checkpoint.js";
-import { DivergenceError, findNonFiniteTensor, keptCheckpointNote, writeFailureNote } from "./divergence.js";
+import {
+  DivergenceError,
+  findNonFiniteTensor,
+  keptCheckpointNote,
+  writeFailureNote,
+  closingWrite,
+} from "./divergence.js";
 import { EVAL_SEED } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
 import { completedRunResult, newManifest, readManifest, writeManifest, type Manifest } from "./manifest.js";
@@ -223,16 +229,7 @@ async function trainSession(s: A2cSession, options: A2cRunOptions): Promise<RunR
   let lastYield = sessionStart;
   let lastCheckpointStep = envs.globalStep;
   const finish = (status: RunResult["status"], message?: string): RunResult => {
-    // A failed run may stand on a full disk: closing the metric files and the manifest write are
-    // then best effort, so the error that stopped the run is the one reported.
-    const write = (f: () => void): void => {
-      if (status !== "failed") return f();
-      try {
-        f();
-      } catch {
-        // The files end at their last whole row (the manifest at its previous version).
-      }
-    };
+    const write = (f: () => void): void => closingWrite(status, f);
     write(() => metrics.close());
     s.unlock();
     s.manifest.status = status;

@@ -87,3 +87,17 @@ export function writeFailureNote(dir: string, counter: ProgressCounter, restart:
     `no checkpoint yet: the run must restart; free space, then ${restart}`,
   );
 }
+
+/**
+ * Runs a closing write (metric files, manifest) of a run that ends with `status`. A failed run may
+ * stand on a full disk: its closing writes are then best effort, so the error that stopped the run
+ * is the one reported, and the files end at their last whole row (the manifest at its previous version).
+ */
+export function closingWrite(status: string, write: () => void): void {
+  if (status !== "failed") return write();
+  try {
+    write();
+  } catch {
+    // Kept as described above; the run's own error is reported.
+  }
+}

@@ -21,7 +21,13 @@ import {
   removePartialCheckpoints,
   saveCheckpoint,
 } from "./checkpoint.js";
-import { DivergenceError, findNonFiniteTensor, keptCheckpointNote, writeFailureNote } from "./divergence.js";
+import {
+  DivergenceError,
+  findNonFiniteTensor,
+  keptCheckpointNote,
+  writeFailureNote,
+  closingWrite,
+} from "./divergence.js";
 import { EVAL_SEED } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
 import { LRQ_GRIDS, parseLrqRunConfig, resultDefiningLrqConfig, type LrqRunConfig } from "./lrq-config.js";
@@ -278,16 +284,7 @@ async function trainSession(s: LrqSession, options: LrqRunOptions): Promise<RunR
   let lastYield = sessionStart;
   let lastCheckpointStep = s.globalStep;
   const finish = (status: RunResult["status"], message?: string): RunResult => {
-    // A failed run may stand on a full disk: closing the metric files and the manifest write are
-    // then best effort, so the error that stopped the run is the one reported.
-    const write = (f: () => void): void => {
-      if (status !== "failed") return f();
-      try {
-        f();
-      } catch {
-        // The files end at their last whole row (the manifest at its previous version).
-      }
-    };
+    const write = (f: () => void): void => closingWrite(status, f);
     write(() => metrics.close());
     s.unlock();
     s.manifest.status = status;
