@@ -10,7 +10,7 @@ import {
   resultDefiningA2cConfig,
   type A2cRunConfig,
 } from "./a2c-config.js";
-import { FileWriteError, writeJsonAtomic } from "./atomic-file.js";
+import { writeJsonAtomic } from "./atomic-file.js";
 import {
   CorruptCheckpointError,
   loadLatestCheckpoint,
@@ -18,13 +18,7 @@ import {
   removePartialCheckpoints,
   saveCheckpoint,
 } from "./checkpoint.js";
-import {
-  DivergenceError,
-  findNonFiniteTensor,
-  keptCheckpointNote,
-  writeFailureNote,
-  closingWrite,
-} from "./divergence.js";
+import { DivergenceError, findNonFiniteTensor, stoppedRunEnding, closingWrite } from "./divergence.js";
 import { EVAL_SEED } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
 import { completedRunResult, newManifest, readManifest, writeManifest, type Manifest } from "./manifest.js";
@@ -327,17 +321,9 @@ async function trainSession(s: A2cSession, options: A2cRunOptions): Promise<RunR
     checkpoint(s);
     return finish("completed");
   } catch (err) {
-    if (err instanceof DivergenceError) {
-      const ckptDir = join(dir, RUN_FILES.checkpointDir);
-      const hint = "lower the learning rate and start a new run";
-      return finish("diverged", `${err.message}; ${keptCheckpointNote(ckptDir, "frame", hint)}`);
-    }
-    if (err instanceof FileWriteError) {
-      // Disk full (or read-only) mid-run: every file written so far is whole; say what resume has.
-      const restart = `\`lowrank-rl resume ${dir}\` starts it again from frame 0`;
-      err.message += `; ${writeFailureNote(dir, "frame", restart)}`;
-    }
-    finish("failed", (err as Error).message);
+    const end = stoppedRunEnding(err, dir, "frame");
+    if (end.status === "diverged") return finish("diverged", end.message);
+    finish("failed", end.message);
     throw err;
   }
 }

@@ -2,6 +2,7 @@ import type { Parameter } from "../optim/parameter.js";
 import { join } from "node:path";
 import { listCheckpoints } from "./checkpoint.js";
 import { RUN_FILES } from "./run-dir.js";
+import { FileWriteError } from "./atomic-file.js";
 import type { StateDict, NumberTensor } from "../pg/agent.js";
 
 /**
@@ -100,4 +101,28 @@ export function closingWrite(status: string, write: () => void): void {
   } catch {
     // Kept as described above; the run's own error is reported.
   }
+}
+
+/**
+ * How a run that stopped on `err` ends, for the runners whose `resume` restarts a run without a
+ * checkpoint from 0 (A2C, low-rank Q): a {@link DivergenceError} is "diverged", naming the
+ * checkpoint it keeps; anything else is "failed", and a refused write ({@link FileWriteError},
+ * rethrown by the caller) gets what resume has appended to its own line.
+ */
+export function stoppedRunEnding(
+  err: unknown,
+  dir: string,
+  counter: ProgressCounter,
+): { status: "diverged" | "failed"; message: string } {
+  if (err instanceof DivergenceError) {
+    const hint = "lower the learning rate and start a new run";
+    const note = keptCheckpointNote(join(dir, RUN_FILES.checkpointDir), counter, hint);
+    return { status: "diverged", message: `${err.message}; ${note}` };
+  }
+  if (err instanceof FileWriteError) {
+    // Disk full (or read-only) mid-run: every file written so far is whole; say what resume has.
+    const restart = `\`lowrank-rl resume ${dir}\` starts it again from ${counter} 0`;
+    err.message += `; ${writeFailureNote(dir, counter, restart)}`;
+  }
+  return { status: "failed", message: (err as Error).message };
 }

@@ -13,7 +13,7 @@ import { TdAgent, type ValueStateDict } from "../valuelearning/agent.js";
 import { AngleFeatures } from "../valuelearning/angle-features.js";
 import { CellActionLowRank } from "../valuelearning/cell-action-low-rank.js";
 import { evaluateGreedy, runTdEpisode, type GreedyEvaluation } from "../valuelearning/train.js";
-import { FileWriteError, writeJsonAtomic } from "./atomic-file.js";
+import { writeJsonAtomic } from "./atomic-file.js";
 import {
   CorruptCheckpointError,
   loadLatestCheckpoint,
@@ -21,13 +21,7 @@ import {
   removePartialCheckpoints,
   saveCheckpoint,
 } from "./checkpoint.js";
-import {
-  DivergenceError,
-  findNonFiniteTensor,
-  keptCheckpointNote,
-  writeFailureNote,
-  closingWrite,
-} from "./divergence.js";
+import { DivergenceError, findNonFiniteTensor, stoppedRunEnding, closingWrite } from "./divergence.js";
 import { EVAL_SEED } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
 import { LRQ_GRIDS, parseLrqRunConfig, resultDefiningLrqConfig, type LrqRunConfig } from "./lrq-config.js";
@@ -386,17 +380,9 @@ async function trainSession(s: LrqSession, options: LrqRunOptions): Promise<RunR
     checkpoint(s);
     return finish("completed");
   } catch (err) {
-    if (err instanceof DivergenceError) {
-      const ckptDir = join(dir, RUN_FILES.checkpointDir);
-      const hint = "lower the learning rate and start a new run";
-      return finish("diverged", `${err.message}; ${keptCheckpointNote(ckptDir, "step", hint)}`);
-    }
-    if (err instanceof FileWriteError) {
-      // Disk full (or read-only) mid-run: every file written so far is whole; say what resume has.
-      const restart = `\`lowrank-rl resume ${dir}\` starts it again from step 0`;
-      err.message += `; ${writeFailureNote(dir, "step", restart)}`;
-    }
-    finish("failed", (err as Error).message);
+    const end = stoppedRunEnding(err, dir, "step");
+    if (end.status === "diverged") return finish("diverged", end.message);
+    finish("failed", end.message);
     throw err;
   }
 }

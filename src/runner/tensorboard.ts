@@ -127,6 +127,16 @@ function valueLength(tag: Uint8Array): number {
   return 1 + varintLength(tag.length) + tag.length + 5;
 }
 
+/** Byte length of a `Summary` holding one value per tag (each value a length-delimited field). */
+function summaryLength(tags: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const tag of tags) {
+    const v = valueLength(tag);
+    n += 1 + varintLength(v) + v;
+  }
+  return n;
+}
+
 /** Byte length of the `Event` payload of `e` (fields in the order {@link writeEvent} writes them). */
 function eventLength(e: TensorBoardEvent, version: Uint8Array | null, tags: readonly Uint8Array[]): number {
   let n = 0;
@@ -137,11 +147,7 @@ function eventLength(e: TensorBoardEvent, version: Uint8Array | null, tags: read
   }
   if (version !== null) n += 1 + varintLength(version.length) + version.length;
   if (e.scalars !== undefined) {
-    let summary = 0;
-    for (const tag of tags) {
-      const v = valueLength(tag);
-      summary += 1 + varintLength(v) + v;
-    }
+    const summary = summaryLength(tags);
     n += 1 + varintLength(summary) + summary;
   }
   return n;
@@ -173,13 +179,8 @@ function writeEvent(
     at += version.length;
   }
   if (e.scalars !== undefined) {
-    let summary = 0;
-    for (const tag of tags) {
-      const v = valueLength(tag);
-      summary += 1 + varintLength(v) + v;
-    }
     out[at++] = KEY_SUMMARY;
-    at = writeVarint(out, at, summary);
+    at = writeVarint(out, at, summaryLength(tags));
     for (let i = 0; i < tags.length; i++) {
       const tag = tags[i];
       out[at++] = KEY_SUMMARY_VALUE;
