@@ -37,6 +37,19 @@ export interface Parametrization {
 }
 
 /**
+ * P independent copies of one parametrization in one set of tensors (a population trained in
+ * lockstep). Through {@link Parametrization} an input row is [p, s]: the copy's index p (an integer
+ * in [0, count)) then its state, so `inputDim` = 1 + S and z = f_{θ_p}(s); backward adds into
+ * copy p's part of the shared gradients.
+ */
+export interface BatchedParametrization extends Parametrization {
+  /** P, the copies. */
+  readonly count: number;
+  /** Copy p's tensors under the single copy's state-dict keys and layouts (copies of its values). */
+  agentStateDictEntries(p: number): StateDictEntry[];
+}
+
+/**
  * A parametrization that can keep a batch for {@link Parametrization.backwardBatch} without
  * evaluating it, for callers that already hold z_t for the same parameters (see {@link ActMemo}).
  */

@@ -116,7 +116,7 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
       expect(Array.from(ra.lossActor)).toEqual(Array.from(rb.lossActor));
       expect(Array.from(ra.lossCritic)).toEqual(Array.from(rb.lossCritic));
     }
-    expect(Array.from(a.actorParams)).toEqual(Array.from(b.actorParams));
+    expect(Array.from(a.actorParameter.data)).toEqual(Array.from(b.actorParameter.data));
     expect(() => a.actionRng(3)).toThrow(/agent index must be an integer in \[0, 2\], got 3/);
     const gpu = await LrpgPopulation.create({ ...options, backend: "gpu", gpuMode: "cpu" });
     expect(() => gpu.trainEpisodeSync()).toThrow(/trainEpisodeSync needs the cpu backend/);
