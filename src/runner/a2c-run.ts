@@ -1,5 +1,3 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { A2c, SyncVectorEnv, type A2cState, type ActorCriticNetwork } from "../actorcritic/index.js";
 import type { Env } from "../envs/env.js";
 import { makeEnv } from "../envs/registry.js";
@@ -10,23 +8,22 @@ import {
   resultDefiningA2cConfig,
   type A2cRunConfig,
 } from "./a2c-config.js";
-import { writeJsonAtomic } from "./atomic-file.js";
-import {
-  CorruptCheckpointError,
-  loadLatestCheckpoint,
-  sameIdentity,
-  removePartialCheckpoints,
-  saveCheckpoint,
-} from "./checkpoint.js";
-import { DivergenceError, findNonFiniteTensor, stoppedRunEnding, closingWrite } from "./divergence.js";
-import { EVAL_SEED } from "./evaluate.js";
+import { CorruptCheckpointError } from "./checkpoint.js";
+import { DivergenceError, findNonFiniteTensor } from "./divergence.js";
 import { jobId as makeJobId } from "./job-id.js";
-import { completedRunResult, newManifest, readManifest, writeManifest, type Manifest } from "./manifest.js";
-import { METRIC, MetricsWriter, metricColumn, readMetrics, type MetricsOffset } from "./metrics.js";
+import { readManifest } from "./manifest.js";
+import { METRIC } from "./metrics.js";
 import { packageVersion } from "./provenance.js";
-import { createRunDir, RUN_FILES } from "./run-dir.js";
-import { lockRunDir } from "./run-lock.js";
 import type { RunResult } from "./run.js";
+import {
+  evaluationSeeds,
+  restoreRunParams,
+  resumeSteps,
+  runSteps,
+  type StepAlgorithm,
+  type StepRunCheckpoint,
+  type StepRunOptions,
+} from "./step-run-lifecycle.js";
 
 /** Metric columns of an a2c run (CleanRL names where there is one). */
 export const A2C_METRIC_COLUMNS: readonly string[] = [
@@ -44,28 +41,10 @@ export const A2C_METRIC_COLUMNS: readonly string[] = [
   "eval/episodic_return_std",
 ];
 
-/** What an a2c checkpoint holds: everything to continue exactly, and what it belongs to. */
-export interface A2cRunCheckpoint {
-  identity: Record<string, unknown>;
-  episode: number;
-  globalStep: number;
-  lastEvalStep: number;
-  /** Parameters, optimizer (K-FAC factors included), generator and every env copy. */
-  state: A2cState;
-  metrics: MetricsOffset;
-}
+/** What an a2c checkpoint holds besides the loop's counters: parameters, optimizer (K-FAC factors included), generator and every env copy. */
+export type A2cRunCheckpoint = StepRunCheckpoint<{ state: A2cState }>;
 
-export interface A2cRunOptions {
-  /** Creates `<outRoot>/<env>__a2c__<seed>__<time>/`. */
-  outRoot?: string;
-  /** Or: run in exactly this directory. */
-  dir?: string;
-  /** Called after every update with the frames done. */
-  onProgress?: (globalStep: number) => void;
-  /** A stop request (SIGINT/SIGTERM): checkpoint after the current update, mark "interrupted", return. */
-  signal?: AbortSignal;
-  warn?: (message: string) => void;
-}
+export type A2cRunOptions = StepRunOptions;
 
 /** The resolved model of an a2c run, for the manifest's `spec`. */
 export interface A2cRunSpec {
@@ -160,43 +139,6 @@ export function evaluateA2cPolicy(
   return { mean, std, returns };
 }
 
-interface A2cSession {
-  dir: string;
-  config: A2cRunConfig;
-  manifest: Manifest<A2cRunConfig>;
-  a2c: A2c;
-  envs: SyncVectorEnv;
-  network: ActorCriticNetwork;
-  metrics: MetricsWriter;
-  episode: number;
-  lastEvalStep: number;
-  returns: number[];
-  unlock: () => void;
-}
-
-const YIELD_EVERY_MS = 25;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function evaluationSeeds(config: A2cRunConfig, count = config.evalEpisodes, base = EVAL_SEED): number[] {
-  return Array.from({ length: count }, (_, i) => base + i);
-}
-
-function checkpoint(s: A2cSession): void {
-  const payload: A2cRunCheckpoint = {
-    identity: identityOf(s.config),
-    episode: s.episode,
-    globalStep: s.envs.globalStep,
-    lastEvalStep: s.lastEvalStep,
-    state: s.a2c.getState(),
-    metrics: s.metrics.getOffset(),
-  };
-  saveCheckpoint(join(s.dir, RUN_FILES.checkpointDir), s.envs.globalStep, payload, s.config.keepCheckpoints);
-}
-
-function exportParams(network: ActorCriticNetwork): Record<string, number[]> {
-  return Object.fromEntries(network.parameters.map((p) => [p.name, Array.from(p.data)]));
-}
-
 function importParams(network: ActorCriticNetwork, params: Record<string, number[]>): void {
   for (const p of network.parameters) {
     const v = params[p.name];
@@ -209,124 +151,52 @@ function importParams(network: ActorCriticNetwork, params: Record<string, number
 }
 
 /**
- * The training loop: one A2C update (a rollout of every env copy, then one gradient step) at a
- * time; a metric row per finished episode and one per update; a greedy evaluation on fixed seeds
- * every `evalEvery` frames and at the end; a checkpoint after the first update past every
- * `checkpointEvery` frames. Yields to the event loop every ~25 ms so a stop request lands between updates.
+ * A2C on the step-run lifecycle: one advance is one A2C update (a rollout of every env copy,
+ * then one gradient step); a metric row per finished episode and one per update.
  */
-async function trainSession(s: A2cSession, options: A2cRunOptions): Promise<RunResult> {
-  const { config, a2c, envs, network, metrics, dir } = s;
-  const evalEnv = makeA2cEnv(config);
-  const seeds = evaluationSeeds(config);
-  const sessionStart = performance.now();
-  const startStep = envs.globalStep;
-  let lastYield = sessionStart;
-  let lastCheckpointStep = envs.globalStep;
-  const finish = (status: RunResult["status"], message?: string): RunResult => {
-    const write = (f: () => void): void => closingWrite(status, f);
-    write(() => metrics.close());
-    s.unlock();
-    s.manifest.status = status;
-    s.manifest.episodesDone = s.episode;
-    if (message !== undefined) s.manifest.message = message;
-    else delete s.manifest.message;
-    if (status === "completed") s.manifest.endTime = new Date().toISOString();
-    write(() => writeManifest(dir, s.manifest));
+const A2C_STEPS: StepAlgorithm<A2cRunConfig, { state: A2cState }> = {
+  algo: "a2c",
+  counter: "frame",
+  columns: A2C_METRIC_COLUMNS,
+  evalProtocol: "greedy action argmax_a π(a|s); episode i resets with seed base+i",
+  parse: parseA2cRunConfig,
+  jobId: a2cJobId,
+  identity: identityOf,
+  spec: a2cRunSpec,
+  learner(config, checkpoint) {
+    const { a2c, envs, network } = buildA2c(config);
+    if (checkpoint) a2c.setState(checkpoint.state);
+    const evalEnv = makeA2cEnv(config);
     return {
-      dir,
-      jobId: s.manifest.jobId,
-      status,
-      message,
-      episodesDone: s.episode,
-      returns: s.returns,
       parameterCount: { actorCritic: network.parameterCount },
-    };
-  };
-  const evaluate = () => {
-    const e = evaluateA2cPolicy(network, evalEnv, seeds);
-    metrics.write({
-      global_step: envs.globalStep,
-      [METRIC.evalReturn]: e.mean,
-      "eval/episodic_return_std": e.std,
-    });
-    s.lastEvalStep = envs.globalStep;
-    return e;
-  };
-  try {
-    while (envs.globalStep < config.totalSteps) {
-      const info = a2c.update((ep) => {
-        s.episode++;
-        s.returns.push(ep.return);
-        const elapsed = (performance.now() - sessionStart) / 1000;
-        metrics.write({
-          global_step: ep.globalStep,
-          episode: s.episode,
-          [METRIC.episodicReturn]: ep.return,
-          [METRIC.episodicLength]: ep.length,
-          [METRIC.sps]: elapsed > 0 ? Math.round((ep.globalStep - startStep) / elapsed) : null,
+      get globalStep() {
+        return envs.globalStep;
+      },
+      advance(log) {
+        const info = a2c.update((ep) => log.episode(ep.globalStep, ep.return, ep.length));
+        const bad = findNonFiniteTensor(network.parameters);
+        if (bad || !Number.isFinite(info.total))
+          throw new DivergenceError(
+            log.episodes,
+            envs.globalStep,
+            bad ? `parameter ${bad.path}` : "losses/total",
+            bad ? bad.value : info.total,
+          );
+        log.write({
+          global_step: envs.globalStep,
+          update: info.update,
+          [METRIC.lossActor]: info.policy,
+          [METRIC.lossCritic]: info.value,
+          "losses/entropy": info.entropy,
+          "charts/step_scale": info.stepScale,
         });
-      });
-      const bad = findNonFiniteTensor(network.parameters);
-      if (bad || !Number.isFinite(info.total))
-        throw new DivergenceError(
-          s.episode,
-          envs.globalStep,
-          bad ? `parameter ${bad.path}` : "losses/total",
-          bad ? bad.value : info.total,
-        );
-      metrics.write({
-        global_step: envs.globalStep,
-        update: info.update,
-        [METRIC.lossActor]: info.policy,
-        [METRIC.lossCritic]: info.value,
-        "losses/entropy": info.entropy,
-        "charts/step_scale": info.stepScale,
-      });
-      if (
-        config.evalEvery > 0 &&
-        envs.globalStep - s.lastEvalStep >= config.evalEvery &&
-        envs.globalStep < config.totalSteps
-      )
-        evaluate();
-      options.onProgress?.(envs.globalStep);
-      if (
-        config.checkpointEvery > 0 &&
-        envs.globalStep < config.totalSteps &&
-        Math.floor(envs.globalStep / config.checkpointEvery) >
-          Math.floor(lastCheckpointStep / config.checkpointEvery)
-      ) {
-        checkpoint(s);
-        lastCheckpointStep = envs.globalStep;
-      }
-      if (performance.now() - lastYield > YIELD_EVERY_MS) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
-      if (options.signal?.aborted && envs.globalStep < config.totalSteps) {
-        checkpoint(s);
-        return finish(
-          "interrupted",
-          `stopped at frame ${envs.globalStep} of ${config.totalSteps}; continue with \`lowrank-rl resume ${dir}\``,
-        );
-      }
-    }
-    const final = evaluate();
-    writeJsonAtomic(join(dir, RUN_FILES.evalJson), {
-      protocol: "greedy action argmax_a π(a|s); episode i resets with seed base+i",
-      global_step: envs.globalStep,
-      seedBase: seeds[0],
-      ...final,
-    });
-    writeJsonAtomic(join(dir, RUN_FILES.finalParams), exportParams(network));
-    checkpoint(s);
-    return finish("completed");
-  } catch (err) {
-    const end = stoppedRunEnding(err, dir, "frame");
-    if (end.status === "diverged") return finish("diverged", end.message);
-    finish("failed", end.message);
-    throw err;
-  }
-}
+      },
+      evaluate: (seeds) => evaluateA2cPolicy(network, evalEnv, seeds),
+      state: () => ({ state: a2c.getState() }),
+      finalParams: () => Object.fromEntries(network.parameters.map((p) => [p.name, Array.from(p.data)])),
+    };
+  },
+};
 
 /**
  * Runs an actor-critic `(config, seed) → run directory`: manifest (config and the resolved model),
@@ -334,44 +204,7 @@ async function trainSession(s: A2cSession, options: A2cRunOptions): Promise<RunR
  * given the config. The directory is locked (run.lock) while this process writes it.
  */
 export async function executeA2cRun(rawConfig: unknown, options: A2cRunOptions = {}): Promise<RunResult> {
-  const config = parseA2cRunConfig(rawConfig);
-  let dir: string;
-  if (options.dir !== undefined) {
-    if (options.dir.trim() === "")
-      throw new Error(
-        "run directory: the path is empty (name a folder, or leave it out for an auto-named one)",
-      );
-    dir = options.dir;
-    mkdirSync(dir, { recursive: true });
-  } else dir = createRunDir(options.outRoot ?? "runs", config.env, "a2c", config.seed);
-  const { a2c, envs, network } = buildA2c(config);
-  const unlock = lockRunDir(dir);
-  const manifest = newManifest({
-    jobId: a2cJobId(config),
-    config,
-    seed: config.seed,
-    envId: config.env,
-    algo: "a2c",
-  });
-  manifest.parameterCount = { actorCritic: network.parameterCount };
-  (manifest as unknown as { spec: A2cRunSpec }).spec = a2cRunSpec(config);
-  writeManifest(dir, manifest);
-  return trainSession(
-    {
-      dir,
-      config,
-      manifest,
-      a2c,
-      envs,
-      network,
-      metrics: MetricsWriter.create(dir, A2C_METRIC_COLUMNS, { tensorboard: config.tensorboard !== false }),
-      episode: 0,
-      lastEvalStep: 0,
-      returns: [],
-      unlock,
-    },
-    options,
-  );
+  return runSteps(A2C_STEPS, rawConfig, options);
 }
 
 /**
@@ -383,59 +216,7 @@ export async function resumeA2cRun(
   dir: string,
   options: Omit<A2cRunOptions, "dir" | "outRoot"> = {},
 ): Promise<RunResult> {
-  const old = readManifest<A2cRunConfig>(dir);
-  const config = parseA2cRunConfig(old.config);
-  if (old.status === "completed") return completedRunResult(dir, old);
-  const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
-  const unlock = lockRunDir(dir);
-  try {
-    const ckptDir = join(dir, RUN_FILES.checkpointDir);
-    const ckpt = loadLatestCheckpoint<A2cRunCheckpoint>(ckptDir, warn, sameIdentity(identityOf(config)));
-    if (ckpt === null) {
-      warn(`${dir}: no usable checkpoint; restarting the run from frame 0`);
-      unlock();
-      return executeA2cRun(config, { ...options, dir });
-    }
-    const p = ckpt.payload;
-    const { a2c, envs, network } = buildA2c(config);
-    a2c.setState(p.state);
-    const metrics = MetricsWriter.resume(dir, p.metrics, A2C_METRIC_COLUMNS, {
-      tensorboard: config.tensorboard !== false,
-    });
-    removePartialCheckpoints(ckptDir);
-    const manifest: Manifest<A2cRunConfig> = {
-      ...old,
-      status: "running",
-      endTime: null,
-      resumes: (old.resumes ?? 0) + 1,
-    };
-    delete manifest.message;
-    writeManifest(dir, manifest);
-    const returns = metricColumn(readMetrics(dir), METRIC.episodicReturn).filter((x) => !Number.isNaN(x));
-    if (returns.length !== p.episode)
-      throw new CorruptCheckpointError(
-        `${dir}: metrics hold ${returns.length} episodes, the checkpoint ${p.episode}; cannot resume`,
-      );
-    return await trainSession(
-      {
-        dir,
-        config,
-        manifest,
-        a2c,
-        envs,
-        network,
-        metrics,
-        episode: p.episode,
-        lastEvalStep: p.lastEvalStep,
-        returns,
-        unlock,
-      },
-      options,
-    );
-  } catch (err) {
-    unlock();
-    throw err;
-  }
+  return resumeSteps(A2C_STEPS, dir, options);
 }
 
 /**
@@ -448,15 +229,12 @@ export function evaluateA2cRunDir(
 ): { mean: number; std: number; returns: number[]; seeds: number[] } {
   const config = parseA2cRunConfig(readManifest(dir).config);
   const network = buildA2cNetwork(config, new Rng(config.seed));
-  const finalPath = join(dir, RUN_FILES.finalParams);
-  if ((opts.params ?? "final") === "final" && existsSync(finalPath)) {
-    importParams(network, JSON.parse(readFileSync(finalPath, "utf8")) as Record<string, number[]>);
-  } else {
-    const ckpt = loadLatestCheckpoint<A2cRunCheckpoint>(join(dir, RUN_FILES.checkpointDir));
-    if (!ckpt)
-      throw new CorruptCheckpointError(`${dir}: no final_params.json and no usable checkpoint to evaluate`);
-    importParams(network, ckpt.payload.state.parameters);
-  }
-  const seeds = evaluationSeeds(config, opts.episodes ?? config.evalEpisodes, opts.seed ?? EVAL_SEED);
+  restoreRunParams<A2cRunCheckpoint>(
+    dir,
+    opts.params,
+    (params) => importParams(network, params),
+    (p) => importParams(network, p.state.parameters),
+  );
+  const seeds = evaluationSeeds(opts.episodes ?? config.evalEpisodes, opts.seed);
   return { ...evaluateA2cPolicy(network, makeA2cEnv(config), seeds, opts.maxSteps), seeds };
 }
