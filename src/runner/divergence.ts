@@ -104,24 +104,26 @@ export function closingWrite(status: string, write: () => void): void {
 }
 
 /**
- * How a run that stopped on `err` ends, for the runners whose `resume` restarts a run without a
- * checkpoint from 0 (A2C, low-rank Q): a {@link DivergenceError} is "diverged", naming the
- * checkpoint it keeps; anything else is "failed", and a refused write ({@link FileWriteError},
- * rethrown by the caller) gets what resume has appended to its own line.
+ * How a run that stopped on `err` ends: a divergence ({@link DivergenceError}, or what `diverged`
+ * recognizes) is "diverged", naming the checkpoint it keeps; anything else is "failed", and a
+ * refused write ({@link FileWriteError}, rethrown by the caller) gets what resume has appended to
+ * its own line. `restart` says how a run without a checkpoint starts again (default: the A2C and
+ * low-rank-Q `resume`, which restarts such a run from 0).
  */
 export function stoppedRunEnding(
   err: unknown,
   dir: string,
   counter: ProgressCounter,
+  how: { restart?: string; diverged?: (err: unknown) => boolean } = {},
 ): { status: "diverged" | "failed"; message: string } {
-  if (err instanceof DivergenceError) {
+  if (err instanceof DivergenceError || how.diverged?.(err)) {
     const hint = "lower the learning rate and start a new run";
     const note = keptCheckpointNote(join(dir, RUN_FILES.checkpointDir), counter, hint);
-    return { status: "diverged", message: `${err.message}; ${note}` };
+    return { status: "diverged", message: `${(err as Error).message}; ${note}` };
   }
   if (err instanceof FileWriteError) {
     // Disk full (or read-only) mid-run: every file written so far is whole; say what resume has.
-    const restart = `\`lowrank-rl resume ${dir}\` starts it again from ${counter} 0`;
+    const restart = how.restart ?? `\`lowrank-rl resume ${dir}\` starts it again from ${counter} 0`;
     err.message += `; ${writeFailureNote(dir, counter, restart)}`;
   }
   return { status: "failed", message: (err as Error).message };

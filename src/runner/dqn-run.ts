@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, rmSync, statSync, truncateSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, rmSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { DqnAgent } from "../dqn/agent.js";
 import { evaluateDqn, type EvaluationResult as DqnEvaluationResult } from "../dqn/evaluate.js";
@@ -11,7 +11,7 @@ import {
   type DqnTrainState,
   type EvalRecord,
 } from "../dqn/train.js";
-import { keptCheckpointNote, writeFailureNote } from "./divergence.js";
+import { stoppedRunEnding } from "./divergence.js";
 import type { Layer } from "../nn/layer.js";
 import { Rng } from "../random/rng.js";
 import { FileWriteError, removeStaleTempFiles, writeJsonAtomic } from "./atomic-file.js";
@@ -30,13 +30,25 @@ import {
 } from "./dqn-config.js";
 import { DQN_ENV_SPECS } from "./dqn-envs.js";
 import { jobId as makeJobId } from "./job-id.js";
-import { newManifest, readManifest, writeManifest, type Manifest } from "./manifest.js";
-import { METRIC, MetricsWriter, metricColumn, readMetrics, type MetricsOffset } from "./metrics.js";
+import { readManifest, type Manifest } from "./manifest.js";
+import { METRIC, MetricsWriter, type MetricsOffset } from "./metrics.js";
 import { packageVersion } from "./provenance.js";
-import { createRunDir, RUN_FILES } from "./run-dir.js";
+import { RUN_FILES } from "./run-dir.js";
 import { lockRunDir } from "./run-lock.js";
 import type { RunResult } from "./run.js";
 import type { DqnRunSpec } from "./run-spec.js";
+import {
+  endRun,
+  episodeReturns,
+  evaluationSeeds,
+  eventLoopPauser,
+  reopenManifest,
+  restoreRunParams,
+  runFolder,
+  startRun,
+  warnOf,
+  type OpenRun,
+} from "./step-run-lifecycle.js";
 
 /** CleanRL's DQN metric names (cleanrl/dqn.py), plus evaluation and hidden-layer spectrum. */
 export const DQN_METRIC_COLUMNS: readonly string[] = [
@@ -181,7 +193,7 @@ interface DqnSession {
 function evalOptions(config: DqnRunConfig) {
   const spec = DQN_ENV_SPECS[config.env];
   return {
-    seeds: Array.from({ length: config.evalEpisodes }, (_, i) => spec.evalSeedBase + i),
+    seeds: evaluationSeeds(config.evalEpisodes, spec.evalSeedBase),
     epsilon: config.evalEpsilon,
     maxSteps: config.evalMaxSteps,
   };
@@ -283,15 +295,6 @@ function sessionRun(s: DqnSession, options: DqnRunOptions): SessionRun {
       if (config.spectrumEvery > 0 && frame % config.spectrumEvery === 0) recordSpectrum(frame);
     },
   });
-  const result = (status: "completed" | "interrupted", message?: string): RunResult => ({
-    dir,
-    jobId: s.manifest.jobId,
-    status,
-    ...(message !== undefined ? { message } : {}),
-    episodesDone: s.manifest.episodesDone,
-    returns: s.returns,
-    parameterCount: { q_network: agent.network.parameterCount },
-  });
   return {
     loop,
     complete: () => {
@@ -312,26 +315,21 @@ function sessionRun(s: DqnSession, options: DqnRunOptions): SessionRun {
       writeJsonAtomic(join(dir, RUN_FILES.evalJson), evaluations);
       writeJsonAtomic(join(dir, RUN_FILES.finalParams), networkStateDict(agent.network));
       if (options.removeCheckpointsOnCompletion) rmSync(ckptDir, { recursive: true, force: true });
-      s.manifest.status = "completed";
-      s.manifest.endTime = new Date().toISOString();
-      s.manifest.episodesDone = metricColumn(readMetrics(dir), METRIC.episodicReturn).filter(
-        (x) => !Number.isNaN(x),
-      ).length;
-      delete s.manifest.message;
-      writeManifest(dir, s.manifest);
-      return result("completed");
+      return endRun(openRun(s), "completed", episodeReturns(dir).length, undefined, false);
     },
     interrupt: () => {
       const frame = loop.frame;
       if (savedFrame !== frame) save(loop.snapshot());
-      metrics.close();
-      s.manifest.status = "interrupted";
-      s.manifest.message = `stopped at frame ${frame} of ${config.totalSteps} (checkpoint written); continue with \`lowrank-rl resume ${dir}\``;
-      s.manifest.episodesDone = s.returns.length;
-      writeManifest(dir, s.manifest);
-      return result("interrupted", s.manifest.message);
+      const resume = `continue with \`lowrank-rl resume ${dir}\``;
+      const message = `stopped at frame ${frame} of ${config.totalSteps} (checkpoint written); ${resume}`;
+      return endRun(openRun(s), "interrupted", s.returns.length, message);
     },
   };
+}
+
+/** A session as {@link endRun} closes it. */
+function openRun(s: DqnSession): OpenRun {
+  return { ...s, parameterCount: { q_network: s.agent.network.parameterCount } };
 }
 
 /**
@@ -339,41 +337,14 @@ function sessionRun(s: DqnSession, options: DqnRunOptions): SessionRun {
  * the manifest "failed". A refused write (disk full) says which checkpoint is kept and how to go on.
  */
 function sessionFailed(s: DqnSession, err: unknown): RunResult {
-  const { dir } = s;
-  if (err instanceof DqnDivergedError) {
-    s.metrics.close();
-    const ckptDir = join(dir, RUN_FILES.checkpointDir);
-    const note = keptCheckpointNote(ckptDir, "frame", "lower the learning rate and start a new run");
-    s.manifest.status = "diverged";
-    s.manifest.message = `${err.message}; ${note}`;
-    s.manifest.episodesDone = s.returns.length;
-    writeManifest(dir, s.manifest);
-    return {
-      dir,
-      jobId: s.manifest.jobId,
-      status: "diverged",
-      message: s.manifest.message,
-      episodesDone: s.returns.length,
-      returns: s.returns,
-      parameterCount: { q_network: s.agent.network.parameterCount },
-    };
-  }
-  if (err instanceof FileWriteError) {
-    err.message += `; ${writeFailureNote(dir, "frame", "start it again with `lowrank-rl run` and its config")}`;
-    try {
-      s.metrics.close();
-    } catch {
-      // The metric files end at their last whole row; resume cuts them back to its checkpoint.
-    }
-  }
-  s.manifest.status = "failed";
-  s.manifest.message = (err as Error).message;
-  s.manifest.episodesDone = s.returns.length;
-  try {
-    writeManifest(dir, s.manifest);
-  } catch {
-    // The manifest may not fit on the same full disk: the original error is the one to report.
-  }
+  const end = stoppedRunEnding(err, s.dir, "frame", {
+    restart: "start it again with `lowrank-rl run` and its config",
+    diverged: (e) => e instanceof DqnDivergedError,
+  });
+  // The metric files end at their last whole row; resume cuts them back to its checkpoint.
+  const closeMetrics = end.status === "diverged" || err instanceof FileWriteError;
+  const result = endRun(openRun(s), end.status, s.returns.length, end.message, closeMetrics);
+  if (end.status === "diverged") return result;
   throw err;
 }
 
@@ -390,27 +361,22 @@ function trainSession(s: DqnSession, options: DqnRunOptions): RunResult {
   }
 }
 
-/** Wall-clock budget between yields to the event loop, and frames run between clock reads. */
-const YIELD_EVERY_MS = 25;
+/** Frames run between clock reads. */
 const FRAMES_PER_SLICE = 32;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Trains a session to its budget in slices of frames, yielding to the event loop every
- * {@link YIELD_EVERY_MS} so that SIGINT/SIGTERM handlers run. Once `signal` is aborted it stops
+ * ~25 ms so that SIGINT/SIGTERM handlers run. Once `signal` is aborted it stops
  * after the current frame: a last checkpoint at that frame, manifest "interrupted". The frames,
  * draws and files are exactly those of {@link trainSession}; only where the run stops differs.
  */
 async function trainSessionAsync(s: DqnSession, options: DqnRunAsyncOptions): Promise<RunResult> {
   try {
     const run = sessionRun(s, options);
-    let lastYield = performance.now();
+    const pause = eventLoopPauser();
     while (!run.loop.done) {
       run.loop.runTo(run.loop.frame + FRAMES_PER_SLICE);
-      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
+      await pause();
       if (options.signal?.aborted && !run.loop.done) return run.interrupt();
     }
     return run.complete();
@@ -486,35 +452,22 @@ export async function executeDqnRunAsync(
 function newSession(rawConfig: DqnRunConfig | unknown, options: DqnRunOptions): DqnSession {
   const config = parseDqnRunConfig(rawConfig);
   const { agent, rng, envRng } = buildAgent(config);
-  let dir: string;
-  if (options.dir !== undefined) {
-    if (options.dir.trim() === "")
-      throw new Error(
-        "run directory: the path is empty (name a folder, or leave it out for an auto-named one)",
-      );
-    dir = options.dir;
-    mkdirSync(dir, { recursive: true });
-  } else {
-    // A preset, K-FAC and scattering name the run too: `dqn-rainbow-denoised-trl-0.2`,
-    // `dqn-kfac-trl-0.2-scattering` beside `dqn-trl-0.2`.
-    const preset = config.preset === "none" ? "" : `${config.preset}-`;
-    const kfac = config.optimizer === "kfac" ? "kfac-" : "";
-    const front = config.scattering ? "-scattering" : "";
-    const name = `dqn-${preset}${kfac}${config.network}${front}`;
-    dir = createRunDir(options.outRoot ?? "runs", config.env, name, config.seed);
-  }
-  const unlock = lockRunDir(dir);
-  const manifest = newManifest({
+  // A preset, K-FAC and scattering name the run too: `dqn-rainbow-denoised-trl-0.2`,
+  // `dqn-kfac-trl-0.2-scattering` beside `dqn-trl-0.2`.
+  const preset = config.preset === "none" ? "" : `${config.preset}-`;
+  const kfac = config.optimizer === "kfac" ? "kfac-" : "";
+  const front = config.scattering ? "-scattering" : "";
+  const dir = runFolder(options, config.env, `dqn-${preset}${kfac}${config.network}${front}`, config.seed);
+  const { manifest, unlock } = startRun(dir, {
     jobId: dqnJobId(config),
     config,
     seed: config.seed,
     envId: config.env,
     algo: "dqn",
+    parameterCount: { q_network: agent.network.parameterCount },
+    spec: dqnRunSpec(config, agent),
+    experiment: options.experiment,
   });
-  manifest.parameterCount = { q_network: agent.network.parameterCount };
-  manifest.spec = dqnRunSpec(config, agent);
-  if (options.experiment !== undefined) manifest.experiment = options.experiment;
-  writeManifest(dir, manifest);
   rmSync(join(dir, DQN_SPECTRA_FILE), { force: true });
   options.log?.(`${agent.network.parameterCount} parameters → ${dir}`);
   return {
@@ -567,7 +520,7 @@ function resumedSession(
   try {
     const ckptDir = join(dir, RUN_FILES.checkpointDir);
     const warnings: string[] = [];
-    const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+    const warn = warnOf(options);
     const ckpt = loadLatestCheckpoint<DqnRunCheckpoint>(
       ckptDir,
       (m) => {
@@ -617,17 +570,9 @@ function resumedSession(
     if (existsSync(spectra)) truncateSync(spectra, p.spectraBytes);
     removePartialCheckpoints(ckptDir);
     removeStaleTempFiles(dir);
-    const manifest: Manifest<DqnRunConfig> = {
-      ...old,
-      config,
-      status: "running",
-      endTime: null,
-      resumes: (old.resumes ?? 0) + 1,
-    };
-    delete manifest.message;
-    writeManifest(dir, manifest);
+    const manifest = reopenManifest(dir, old, config);
     options.log?.(`resuming ${dir} at frame ${frame}/${config.totalSteps}`);
-    const returns = metricColumn(readMetrics(dir), METRIC.episodicReturn).filter((x) => !Number.isNaN(x));
+    const returns = episodeReturns(dir);
     return {
       dir,
       config,
@@ -663,22 +608,14 @@ export function evaluateDqnRunDir(
 ): DqnEvaluationResult & { seeds: number[]; epsilon: number; maxSteps: number } {
   const config = parseDqnRunConfig(readManifest(dir).config);
   const { agent } = buildAgent(config);
-  const finalPath = join(dir, RUN_FILES.finalParams);
-  if ((opts.params ?? "final") === "final" && existsSync(finalPath)) {
-    loadStateDict(
-      agent.network,
-      JSON.parse(readFileSync(finalPath, "utf8")) as Record<string, number[]>,
-      finalPath,
-    );
-  } else {
-    const ckpt = loadLatestCheckpoint<DqnRunCheckpoint>(join(dir, RUN_FILES.checkpointDir));
-    if (!ckpt)
-      throw new CorruptCheckpointError(`${dir}: no final_params.json and no usable checkpoint to evaluate`);
-    agent.setState(ckpt.payload.train.agent);
-  }
+  restoreRunParams<DqnRunCheckpoint>(
+    dir,
+    opts.params,
+    (params, path) => loadStateDict(agent.network, params, path),
+    (p) => agent.setState(p.train.agent),
+  );
   const spec = DQN_ENV_SPECS[config.env];
-  const base = opts.seed ?? spec.evalSeedBase;
-  const seeds = Array.from({ length: opts.episodes ?? config.evalEpisodes }, (_, i) => base + i);
+  const seeds = evaluationSeeds(opts.episodes ?? config.evalEpisodes, opts.seed ?? spec.evalSeedBase);
   const epsilon = opts.epsilon ?? config.evalEpsilon;
   const maxSteps = opts.maxSteps ?? config.evalMaxSteps;
   return {

@@ -10,7 +10,14 @@ import {
 } from "./checkpoint.js";
 import { closingWrite, stoppedRunEnding } from "./divergence.js";
 import { EVAL_SEED } from "./evaluate.js";
-import { completedRunResult, newManifest, readManifest, writeManifest, type Manifest } from "./manifest.js";
+import {
+  completedRunResult,
+  newManifest,
+  readManifest,
+  writeManifest,
+  type Manifest,
+  type RunStatus,
+} from "./manifest.js";
 import {
   METRIC,
   MetricsWriter,
@@ -147,6 +154,42 @@ export function restoreRunParams<Payload>(
   if (!ckpt)
     throw new CorruptCheckpointError(`${dir}: no final_params.json and no usable checkpoint to evaluate`);
   fromCheckpoint(ckpt.payload);
+}
+
+/** What {@link endRun} closes and reports. */
+export interface OpenRun {
+  dir: string;
+  manifest: Manifest;
+  metrics: MetricsWriter;
+  unlock: () => void;
+  returns: number[];
+  parameterCount: Record<string, number>;
+}
+
+/**
+ * Ends a run with `status`: closes its metric files (unless `closeMetrics` is false: the caller
+ * already has), releases run.lock and writes the manifest (status, episodes done, message; end
+ * time when completed). A failed run's closing writes are best effort ({@link closingWrite}).
+ */
+export function endRun(
+  run: OpenRun,
+  status: RunStatus,
+  episodesDone: number,
+  message?: string,
+  closeMetrics = true,
+): RunResult {
+  const { dir, manifest } = run;
+  const write = (f: () => void): void => closingWrite(status, f);
+  if (closeMetrics) write(() => run.metrics.close());
+  run.unlock();
+  manifest.status = status;
+  manifest.episodesDone = episodesDone;
+  if (message !== undefined) manifest.message = message;
+  else delete manifest.message;
+  if (status === "completed") manifest.endTime = new Date().toISOString();
+  write(() => writeManifest(dir, manifest));
+  const { returns, parameterCount } = run;
+  return { dir, jobId: manifest.jobId, status, message, episodesDone, returns, parameterCount };
 }
 
 /** The config fields the step loop reads. */
@@ -368,27 +411,8 @@ async function trainSteps<C extends StepRunConfig, S>(
     },
     write: (row) => metrics.write(row),
   };
-  const finish = (status: RunResult["status"], message?: string): RunResult => {
-    const write = (f: () => void): void => closingWrite(status, f);
-    write(() => metrics.close());
-    s.unlock();
-    s.manifest.status = status;
-    s.manifest.episodesDone = s.episode;
-    if (message !== undefined) s.manifest.message = message;
-    else delete s.manifest.message;
-    if (status === "completed") s.manifest.endTime = new Date().toISOString();
-    write(() => writeManifest(dir, s.manifest));
-    const { parameterCount } = learner;
-    return {
-      dir,
-      jobId: s.manifest.jobId,
-      status,
-      message,
-      episodesDone: s.episode,
-      returns: s.returns,
-      parameterCount,
-    };
-  };
+  const finish = (status: RunStatus, message?: string): RunResult =>
+    endRun({ ...s, parameterCount: learner.parameterCount }, status, s.episode, message);
   const evaluate = () => {
     const e = learner.evaluate(seeds);
     const row = {
