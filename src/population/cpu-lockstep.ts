@@ -10,9 +10,9 @@ import { RngBank } from "./rng-bank.js";
 /**
  * The cpu (float64) lockstep episode of a population as synchronous loops over flat arrays.
  *
- * Rollout: the agents still running sit in a compacted index list. Per step, one pass over the
- * list acts — per agent the actor and critic cells of the state (a `GridCellPair`), the actor's
- * z at that cell (`BatchedGridLowRank.entryAt`), μ = z or sigmoid(z), a = clamp(μ + σ·ε) with ε from the agent's generator
+ * Rollout: the agents still running sit in a compacted index list. Per step, one pass over the list
+ * finds every agent's actor and critic cells (`GridCellPair.offsetsOf`), a second acts — per agent
+ * the actor's z at its cell (`BatchedGridLowRank.entryAt`), μ = z or sigmoid(z), a = clamp(μ + σ·ε) with ε from the agent's generator
  * in a {@link RngBank} — then the env steps every listed agent (`VectorDynamics.stepList`, in its
  * own function so that the env's code and the acting code each get inlined whole), and a last pass
  * stores the rewards and drops the agents whose env terminated. What the update needs from a step —
@@ -58,7 +58,7 @@ export class CpuLockstep implements Lockstep {
     const P = pop.count;
     const T = pop.maxSteps;
     this.bank = RngBank.fromRngs(pop.rngs);
-    this.grids = new GridCellPair(pop.actorGrid, pop.criticGrid);
+    this.grids = new GridCellPair(pop.actor, pop.critic);
     this.list = new Int32Array(P);
     this.states = new Float64Array(P * pop.task.dynamics.stateDim);
     this.stepAction = new Float64Array(P);
@@ -87,7 +87,7 @@ export class CpuLockstep implements Lockstep {
 
   /** One episode of every agent (≤ T steps each), filling lengths, actions and rewards. */
   rollout(): void {
-    const { task, lengths, actions, rewards, sigma, envRngs, actor, critic } = this.pop;
+    const { task, lengths, actions, rewards, sigma, envRngs, actor } = this.pop;
     const dyn = task.dynamics;
     const S = dyn.stateDim;
     const T = this.pop.maxSteps;
@@ -99,7 +99,6 @@ export class CpuLockstep implements Lockstep {
     const { bank, grids, list, actorRowAt, actorColAt, criticRowAt, criticColAt, zAt } = this;
     const { stepAction, stepReward, stepTerminated } = this;
     const states = this.states;
-    const cells = grids.cells;
     for (let p = 0; p < P; p++) {
       dyn.reset(states, p * S, envRngs[p]);
       lengths[p] = 0;
@@ -107,17 +106,11 @@ export class CpuLockstep implements Lockstep {
     }
     let n = P;
     for (let t = 0; t < T && n > 0; t++) {
+      grids.offsetsOf(states, S, list, n, t, T, actorRowAt, actorColAt, criticRowAt, criticColAt);
       for (let x = 0; x < n; x++) {
         const p = list[x];
         const q = p * T + t;
-        grids.cellsOf(states, p * S);
-        const io = actor.rowOffset(p, cells[0]);
-        const jo = actor.colOffset(p, cells[1]);
-        const z = actor.entryAt(io, jo);
-        actorRowAt[q] = io;
-        actorColAt[q] = jo;
-        criticRowAt[q] = critic.rowOffset(p, cells[2]);
-        criticColAt[q] = critic.colOffset(p, cells[3]);
+        const z = actor.entryAt(actorRowAt[q], actorColAt[q]);
         zAt[q] = z;
         const mu = sigmoid ? 1 / (1 + Math.exp(-z)) : z;
         const sample = mu + sigma[p] * bank.normal(p);

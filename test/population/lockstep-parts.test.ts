@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Discretizer, type DiscretizerOptions } from "../../src/lrpg/discretizer.js";
+import { BatchedGridLowRank } from "../../src/parametrizations/batched-grid-low-rank.js";
 import { GridCellPair } from "../../src/population/grid-cells.js";
 import { RngBank } from "../../src/population/rng-bank.js";
 import { pendulumDynamics, rocketDynamics } from "../../src/population/index.js";
@@ -53,27 +54,51 @@ describe("RngBank: P generators as typed arrays draw exactly Rng.normal's sequen
   });
 });
 
-describe("GridCellPair: each grid's row·cols + col = its Discretizer.flatCell", () => {
+describe("GridCellPair: offsets = rowOffset/colOffset at each grid's Discretizer.flatCell", () => {
   const pairs: [string, DiscretizerOptions, DiscretizerOptions][] = POPULATION_TASKS.map((task) => [
     `${task} actor and critic (shared bounds)`,
     PAPER_POPULATION_TASKS[task].actorGrid,
     PAPER_POPULATION_TASKS[task].criticGrid,
   ]);
-  pairs.push([
-    "other bounds, buckets and axes on the second grid",
-    { low: [-1, -5, 0], high: [1, 5, 2], buckets: [10, 7, 3], rowDims: [0], colDims: [1, 2] },
-    { low: [-1.5, -5, 0.5], high: [1, 4, 2], buckets: [4, 5, 6], rowDims: [2, 0], colDims: [1] },
-  ]);
+  pairs.push(
+    [
+      "other bounds, buckets and axes on the second grid",
+      { low: [-1, -5, 0], high: [1, 5, 2], buckets: [10, 7, 3], rowDims: [0], colDims: [1, 2] },
+      { low: [-1.5, -5, 0.5], high: [1, 4, 2], buckets: [4, 5, 6], rowDims: [2, 0], colDims: [1] },
+    ],
+    [
+      "2 dimensions, other bounds on the second grid",
+      { low: [-1, -5], high: [1, 5], buckets: [9, 7], rowDims: [0], colDims: [1] },
+      { low: [-1.5, -5], high: [1, 4], buckets: [4, 5], rowDims: [1], colDims: [0] },
+    ],
+    [
+      "2 dimensions, power-of-two spans (the tied states are exact ties, both parities)",
+      { low: [0, 0], high: [8, 4], buckets: [9, 5], rowDims: [0], colDims: [1] },
+      { low: [0, 0], high: [8, 4], buckets: [3, 5], rowDims: [1], colDims: [0] },
+    ],
+  );
   for (const [label, a, b] of pairs) {
     it(`${label}: random, clipped, on-point and tied states`, () => {
       const first = new Discretizer(a);
       const second = new Discretizer(b);
-      const pair = new GridCellPair(first, second);
-      const S = first.stateDim;
+      // One agent per state, of ranks 2, 3, 1, … (K = 3); the second grid's copies of ranks 1, 1, 2, ….
+      const count = 400;
+      const fa = new BatchedGridLowRank(
+        first,
+        Array.from({ length: count }, (_, p) => [2, 3, 1][p % 3]),
+        "a",
+      );
+      const fb = new BatchedGridLowRank(
+        second,
+        Array.from({ length: count }, (_, p) => [1, 1, 2][p % 3]),
+        "b",
+      );
+      const pair = new GridCellPair(fa, fb);
+      const S = first.stateDim + 1; // a stride wider than the state
       const rng = new Rng(11);
-      const states = new Float64Array(S * 400);
-      for (let n = 0; n < 400; n++)
-        for (let d = 0; d < S; d++) {
+      const states = new Float64Array(S * count);
+      for (let n = 0; n < count; n++)
+        for (let d = 0; d < S - 1; d++) {
           const g = n % 8 < 4 ? first : second;
           const lo = g.low[d];
           const span = g.range[d];
@@ -90,23 +115,47 @@ describe("GridCellPair: each grid's row·cols + col = its Discretizer.flatCell",
                   ? lo + (span * k) / steps
                   : lo + (span * (k + 0.5)) / steps;
         }
-      for (let n = 0; n < 400; n++) {
-        pair.cellsOf(states, n * S);
-        const [r1, c1, r2, c2] = pair.cells;
-        expect(r1 * first.cols + c1).toBe(first.flatCell(states, n * S));
-        expect(r2 * second.cols + c2).toBe(second.flatCell(states, n * S));
+      // Agents at steps t = 0, 1 of a T = 2 buffer, listed in a shuffled order, half of them per call.
+      const T = 2;
+      const out = Array.from({ length: 4 }, () => new Int32Array(count * T));
+      const order = Int32Array.from({ length: count }, (_, p) => (p * 7) % count);
+      for (let t = 0; t < T; t++) {
+        const list = order.subarray(t * (count / 2));
+        pair.offsetsOf(states, S, list, count / 2, t, T, out[0], out[1], out[2], out[3]);
+        for (const p of list.subarray(0, count / 2)) {
+          const fA = first.flatCell(states, p * S);
+          const fB = second.flatCell(states, p * S);
+          const iA = Math.floor(fA / first.cols);
+          const iB = Math.floor(fB / second.cols);
+          const q = p * T + t;
+          expect([out[0][q], out[1][q], out[2][q], out[3][q]]).toEqual([
+            fa.rowOffset(p, iA),
+            fa.colOffset(p, fA - iA * first.cols),
+            fb.rowOffset(p, iB),
+            fb.colOffset(p, fB - iB * second.cols),
+          ]);
+        }
       }
     });
   }
 
   it("throws on a NaN state component, naming it; rejects grids over different state sizes", () => {
     const grid = new Discretizer(PAPER_POPULATION_TASKS.acrobot.actorGrid);
-    const pair = new GridCellPair(grid, grid);
+    const f = new BatchedGridLowRank(grid, [1], "x");
+    const pair = new GridCellPair(f, f);
     const states = new Float64Array(grid.stateDim);
     states[2] = NaN;
-    expect(() => pair.cellsOf(states, 0)).toThrow(/state\[2\] is NaN/);
-    expect(() => new GridCellPair(grid, new Discretizer(PAPER_POPULATION_TASKS.pendulum.actorGrid))).toThrow(
-      /grids over 4 and 2 state dimensions/,
+    const o = new Int32Array(1);
+    expect(() => pair.offsetsOf(states, 4, Int32Array.of(0), 1, 0, 1, o, o, o, o)).toThrow(
+      /state\[2\] is NaN/,
+    );
+    const pendulum = new Discretizer(PAPER_POPULATION_TASKS.pendulum.actorGrid);
+    const g = new BatchedGridLowRank(pendulum, [1], "y");
+    expect(() => new GridCellPair(f, g)).toThrow(/grids over 4 and 2 state dimensions/);
+    states.fill(0);
+    states[1] = NaN;
+    expect(() => new GridCellPair(g, g).offsetsOf(states, 2, Int32Array.of(0), 1, 0, 1, o, o, o, o)).toThrow(
+      /state\[1\] is NaN/,
     );
   });
 });
