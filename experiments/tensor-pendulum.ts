@@ -14,15 +14,20 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { makeEnv } from "../src/envs/registry.js";
-import { gaeActorCriticRule } from "../src/pg/actor-critic.js";
-import type { BatchUpdateRule } from "../src/pg/batch-update.js";
-import { TrpoRule } from "../src/pg/trpo-rule.js";
 import { Rng } from "../src/random/rng.js";
 import { intInRange, listOf, oneOf, outputDir, seedList } from "./lib/args.js";
 import { episodesToReach, trainBatches, type Protocol } from "./lib/batch-train.js";
 import { censoredSpread } from "./lib/censored-spread.js";
 import { writeCurvesReport, type CurvePanel } from "./lib/curves-report.js";
-import { buildModel, type ModelKind, type ModelSpec } from "./lib/tensor-models.js";
+import {
+  buildModel,
+  tensorPgRule,
+  tensorPgModelSpec,
+  type TensorPgAlgo,
+  type TensorPgModel,
+  type TensorPgModelHyper,
+  type TensorPgRuleHyper,
+} from "./lib/tensor-models.js";
 
 // ---------------------------------------------------------------- hyperparameters (CleanRL style)
 const ENV_ID = "Pendulum-v1";
@@ -63,27 +68,23 @@ const WINDOW = 10;
 const FINAL_WINDOW = 10;
 // ---------------------------------------------------------------------------------------------
 
-type Algo = "reinforce" | "ppo" | "trpo";
+type Algo = TensorPgAlgo;
 const ALGOS: Algo[] = ["reinforce", "ppo", "trpo"];
-type Model = ModelKind | "tensor-sigma";
+type Model = TensorPgModel;
 const MODELS: Model[] = ["tensor", "nn", "rbf", "tensor-sigma"];
 
-function modelSpec(kind: Model, algo: Algo): ModelSpec {
-  if (kind === "tensor" || kind === "tensor-sigma")
-    return {
-      kind: "tensor",
-      actorGrid: algo === "trpo" ? TENSOR_GRID_TRPO : TENSOR_GRID,
-      criticGrid: algo === "trpo" ? TENSOR_GRID_TRPO : TENSOR_GRID,
-      rank: TENSOR_RANK,
-      actorScale: TENSOR_ACTOR_SCALE,
-      criticScale: TENSOR_CRITIC_SCALE,
-      logSigmaClamp: TENSOR_LOG_SIGMA_CLAMP,
-      ...(kind === "tensor-sigma" ? { sigmaRank: TENSOR_SIGMA_RANK } : {}),
-    };
-  if (kind === "nn")
-    return { kind, hidden: NN_HIDDEN, outputScale: [0.1, 0], logSigmaClamp: BASELINE_LOG_SIGMA_CLAMP };
-  return { kind, features: RBF_FEATURES, logSigmaClamp: BASELINE_LOG_SIGMA_CLAMP };
-}
+const MODEL_HYPER: TensorPgModelHyper = {
+  tensorGrid: TENSOR_GRID,
+  tensorGridTrpo: TENSOR_GRID_TRPO,
+  tensorRank: TENSOR_RANK,
+  tensorActorScale: TENSOR_ACTOR_SCALE,
+  tensorCriticScale: TENSOR_CRITIC_SCALE,
+  tensorLogSigmaClamp: TENSOR_LOG_SIGMA_CLAMP,
+  tensorSigmaRank: TENSOR_SIGMA_RANK,
+  nnHidden: NN_HIDDEN,
+  rbfFeatures: RBF_FEATURES,
+  baselineLogSigmaClamp: BASELINE_LOG_SIGMA_CLAMP,
+};
 
 const program = new Command()
   .exitOverride(usageExit)
@@ -132,27 +133,13 @@ const opts = program.opts<{
   quiet?: boolean;
 }>();
 
-function makeRule(algo: Algo, m: ReturnType<typeof buildModel>, protocol: Protocol): BatchUpdateRule {
-  if (algo === "trpo")
-    return new TrpoRule(m.parts, GAMMA, {
-      tau: TAU,
-      maxKl: MAX_KL,
-      damping: DAMPING,
-      cgIterations: CG_ITERATIONS,
-      cgTolerance: CG_TOLERANCE,
-      criticSkipGradientAbove: 1e10,
-    });
-  // The reference runs the tensor models block-wise: REINFORCE's critic per factor, PPO's critic and actor per factor.
-  const ref = protocol === "reference";
-  return gaeActorCriticRule({
-    tau: TAU,
-    epochs: EPOCHS,
-    clip: algo === "ppo" ? PPO_CLIP : undefined,
-    critic: { kind: "lbfgs", skipGradientAbove: algo === "reinforce" ? 1e10 : undefined },
-    criticBlocks: ref && m.criticBlocks ? m.criticBlocks : null,
-    actorBlocks: ref && algo === "ppo" && m.actorBlocks ? m.actorBlocks : null,
-  })(m.parts, GAMMA);
-}
+const RULE_HYPER: TensorPgRuleHyper = {
+  gamma: GAMMA,
+  tau: TAU,
+  epochs: EPOCHS,
+  ppoClip: PPO_CLIP,
+  trpo: { maxKl: MAX_KL, damping: DAMPING, cgIterations: CG_ITERATIONS, cgTolerance: CG_TOLERANCE },
+};
 
 interface RunRecord {
   seed: number;
@@ -207,9 +194,9 @@ for (const algo of opts.algo) {
     let params = { actor: 0, critic: 0 };
     for (const seed of opts.seeds) {
       const rng = new Rng(seed);
-      const model = buildModel(modelSpec(kind, algo), 3, rng, LR_ACTOR, LR_ACTOR);
+      const model = buildModel(tensorPgModelSpec(kind, algo, MODEL_HYPER), 3, rng, LR_ACTOR, LR_ACTOR);
       params = model.params;
-      const rule = makeRule(algo, model, opts.protocol);
+      const rule = tensorPgRule(algo, model, opts.protocol, RULE_HYPER);
       const env = makeEnv(ENV_ID, { g: GRAVITY, maxEpisodeSteps: MAX_STEPS, rng: rng.fork() });
       const r = trainBatches({
         env,

@@ -21,6 +21,13 @@ export interface RolloutEnv {
     terminated: boolean;
     truncated: boolean;
   };
+  /** `step` into a reused observation buffer (valid until the next step or reset), when the env has it. */
+  stepInPlace?(action: number): {
+    observation: Float64Array;
+    reward: number;
+    terminated: boolean;
+    truncated: boolean;
+  };
 }
 
 export interface BatchTrainOptions {
@@ -61,36 +68,34 @@ export function trainBatches(o: BatchTrainOptions): BatchTrainResult {
   const S = actor.inputDim;
   const buffer = new TransitionBuffer(S, o.updateEvery + maxSteps);
   const z = new Float64Array(head.inputDim);
+  const obs = new Float64Array(S);
   const returns: number[] = [];
   let steps = 0;
   let updates = 0;
+  const inPlace = typeof env.stepInPlace === "function";
   const cpu0 = process.cpuUsage();
   for (let e = 0; e < o.episodes; e++) {
-    let obs: Float64Array = env.reset(
-      e === 0 && o.envSeed !== undefined ? { seed: o.envSeed } : undefined,
-    ).observation;
+    obs.set(env.reset(e === 0 && o.envSeed !== undefined ? { seed: o.envSeed } : undefined).observation);
     let ret = 0;
     let terminated = false;
     let t = 0;
-    let last: Float64Array = obs;
     while (t < maxSteps) {
       actor.forwardOne(obs, z, 0);
       const a = head.sample(z, 0, rng);
       const lp = head.logProb(z, 0, a);
-      const view = env.step(a);
+      const view = inPlace ? env.stepInPlace!(a) : env.step(a);
       buffer.push(obs, a, view.reward, lp);
       ret += view.reward;
       t++;
-      last = view.observation;
+      obs.set(view.observation); // after the last step: the final state
       if (view.terminated) {
         terminated = true;
         break;
       }
       if (view.truncated && o.protocol === "clean") break;
-      obs = view.observation;
     }
     steps += t;
-    buffer.endEpisode(o.protocol === "reference" ? true : terminated, last);
+    buffer.endEpisode(o.protocol === "reference" ? true : terminated, obs);
     returns.push(ret);
     o.onEpisode?.(e, ret);
     if (buffer.length >= o.updateEvery) {

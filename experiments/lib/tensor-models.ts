@@ -7,7 +7,10 @@ import { ScalarMlp } from "../../src/parametrizations/mlp.js";
 import type { Parametrization } from "../../src/parametrizations/parametrization.js";
 import { RbfFeatures } from "../../src/parametrizations/rbf.js";
 import { StackedParametrization } from "../../src/parametrizations/stack.js";
+import { gaeActorCriticRule } from "../../src/pg/actor-critic.js";
+import type { BatchUpdateRule } from "../../src/pg/batch-update.js";
 import type { ActorCriticParts } from "../../src/pg/reinforce-baseline.js";
+import { TrpoRule } from "../../src/pg/trpo-rule.js";
 import type { Rng } from "../../src/random/rng.js";
 
 /** The tensor-low-rank paper's three function classes (docs/trpo.md §7). */
@@ -139,4 +142,90 @@ export function buildModel(
     actorBlocks,
     criticBlocks,
   };
+}
+
+/** The three update rules of the tensor-low-rank pendulum (docs/trpo.md §9). */
+export type TensorPgAlgo = "reinforce" | "ppo" | "trpo";
+
+/** What {@link tensorPgRule} reads of an experiment's hyperparameter block. */
+export interface TensorPgRuleHyper {
+  gamma: number;
+  /** GAE λ. */
+  tau: number;
+  /** Full-batch actor epochs (REINFORCE, PPO). */
+  epochs: number;
+  ppoClip: number;
+  trpo: { maxKl: number; damping: number; cgIterations: number; cgTolerance: number };
+}
+
+/**
+ * The update rule of `algo` on `model` as the reference runs it: TRPO with the L-BFGS critic's
+ * 1e10 guard; REINFORCE (guard 1e10) and PPO with the L-BFGS critic, and under the reference
+ * protocol the tensor models block-wise (REINFORCE's critic per factor, PPO's critic and actor
+ * per factor).
+ */
+export function tensorPgRule(
+  algo: TensorPgAlgo,
+  model: BuiltModel,
+  protocol: "clean" | "reference",
+  hp: TensorPgRuleHyper,
+): BatchUpdateRule {
+  if (algo === "trpo")
+    return new TrpoRule(model.parts, hp.gamma, {
+      tau: hp.tau,
+      maxKl: hp.trpo.maxKl,
+      damping: hp.trpo.damping,
+      cgIterations: hp.trpo.cgIterations,
+      cgTolerance: hp.trpo.cgTolerance,
+      criticSkipGradientAbove: 1e10,
+    });
+  const ref = protocol === "reference";
+  return gaeActorCriticRule({
+    tau: hp.tau,
+    epochs: hp.epochs,
+    clip: algo === "ppo" ? hp.ppoClip : undefined,
+    critic: { kind: "lbfgs", skipGradientAbove: algo === "reinforce" ? 1e10 : undefined },
+    criticBlocks: ref && model.criticBlocks ? model.criticBlocks : null,
+    actorBlocks: ref && algo === "ppo" && model.actorBlocks ? model.actorBlocks : null,
+  })(model.parts, hp.gamma);
+}
+
+/** The models of the tensor-low-rank pendulum: the three classes and the CP mean with a CP σ(s). */
+export type TensorPgModel = ModelKind | "tensor-sigma";
+
+/** What {@link tensorPgModelSpec} reads of an experiment's hyperparameter block. */
+export interface TensorPgModelHyper {
+  tensorGrid: { low: number[]; high: number[]; buckets: number };
+  /** The grid of the TRPO runs (the reference's θ̇ range differs there). */
+  tensorGridTrpo: { low: number[]; high: number[]; buckets: number };
+  tensorRank: number;
+  tensorActorScale: number;
+  tensorCriticScale: number;
+  tensorLogSigmaClamp: [number, number];
+  tensorSigmaRank: number;
+  nnHidden: number;
+  rbfFeatures: number;
+  baselineLogSigmaClamp: [number, number];
+}
+
+/** The {@link ModelSpec} of `kind` for `algo` (NN: the reference's action/value layer init ×(0.1, 0)). */
+export function tensorPgModelSpec(
+  kind: TensorPgModel,
+  algo: TensorPgAlgo,
+  hp: TensorPgModelHyper,
+): ModelSpec {
+  if (kind === "tensor" || kind === "tensor-sigma")
+    return {
+      kind: "tensor",
+      actorGrid: algo === "trpo" ? hp.tensorGridTrpo : hp.tensorGrid,
+      criticGrid: algo === "trpo" ? hp.tensorGridTrpo : hp.tensorGrid,
+      rank: hp.tensorRank,
+      actorScale: hp.tensorActorScale,
+      criticScale: hp.tensorCriticScale,
+      logSigmaClamp: hp.tensorLogSigmaClamp,
+      ...(kind === "tensor-sigma" ? { sigmaRank: hp.tensorSigmaRank } : {}),
+    };
+  if (kind === "nn")
+    return { kind, hidden: hp.nnHidden, outputScale: [0.1, 0], logSigmaClamp: hp.baselineLogSigmaClamp };
+  return { kind, features: hp.rbfFeatures, logSigmaClamp: hp.baselineLogSigmaClamp };
 }

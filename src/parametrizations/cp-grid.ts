@@ -148,10 +148,16 @@ export class CpGrid implements Parametrization {
   }
 
   forwardOne(state: ArrayLike<number>, out: Float64Array, outOffset = 0): void {
-    this.forwardIndices(this.indicesOf(state, this.one), 0, out, outOffset);
+    const S = this.S;
+    if (state.length < S) this.grid.checkLength(state);
+    const one = this.one;
+    const grid = this.grid;
+    for (let d = 0; d < S; d++) one[d] = grid.index(state[d], d); // throws on a NaN entry
+    this.forwardIndices(one, 0, out, outOffset);
   }
 
-  forwardBatch(states: Float64Array, T: number, out: Float64Array): void {
+  /** Grid indices of the first T states into {@link idx} (reused while the states are unchanged). */
+  private keepIndices(states: Float64Array, T: number): void {
     const S = this.S;
     const n = T * S;
     if (this.idx.length < n) {
@@ -168,13 +174,43 @@ export class CpGrid implements Parametrization {
     for (let i = 0; same && i < n; i++) if (!Object.is(kept[i], states[i])) same = false;
     if (!same) {
       this.idxCount = -1; // stays invalid if an index throws (a NaN state)
-      for (let t = 0; t < T; t++) this.grid.indicesInto(states, idx, t * S, t * S);
+      const grid = this.grid;
+      for (let i = 0; i < n; i += S) for (let d = 0; d < S; d++) idx[i + d] = grid.index(states[i + d], d);
       kept.set(states.subarray(0, n));
       this.idxCount = n;
     }
-    const D = this.outputDim;
-    for (let t = 0; t < T; t++) this.forwardIndices(idx, t * S, out, t * D);
     this.batch = T;
+  }
+
+  forwardBatch(states: Float64Array, T: number, out: Float64Array): void {
+    this.keepIndices(states, T);
+    const S = this.S;
+    const idx = this.idx;
+    if (this.hasOutputMode) {
+      const D = this.outputDim;
+      for (let t = 0; t < T; t++) this.forwardIndices(idx, t * S, out, t * D);
+    } else if (S === 3) this.forwardBatch3(idx, T, out);
+    else for (let t = 0; t < T; t++) this.forwardIndices(idx, t * S, out, t);
+  }
+
+  /**
+   * {@link forwardIndices} for T states of a 3-mode grid without output mode, fused: per state
+   * s = Σ_r (U_0[i_0, r]·U_1[i_1, r])·U_2[i_2, r], summed over r from 0 (the same operations in the
+   * same order).
+   */
+  private forwardBatch3(idx: Int32Array, T: number, out: Float64Array): void {
+    const R = this.rank;
+    const U0 = this.factors[0].data;
+    const U1 = this.factors[1].data;
+    const U2 = this.factors[2].data;
+    for (let t = 0, o = 0; t < T; t++, o += 3) {
+      const b0 = idx[o] * R;
+      const b1 = idx[o + 1] * R;
+      const b2 = idx[o + 2] * R;
+      let s = 0;
+      for (let r = 0; r < R; r++) s += U0[b0 + r] * U1[b1 + r] * U2[b2 + r];
+      out[t] = s;
+    }
   }
 
   /** The grid indices of the last batch (T×S, a view valid until the next forwardBatch). */
@@ -183,6 +219,70 @@ export class CpGrid implements Parametrization {
   }
 
   backwardBatch(gradZ: Float64Array): void {
+    this.backwardBatchOf(gradZ, null);
+  }
+
+  /**
+   * {@link backwardBatch} restricted to the factors in `only` (null: all): the other factors'
+   * gradients are left untouched, the listed ones receive exactly what {@link backwardBatch} adds
+   * (block-coordinate updates that zero the other blocks' gradients need no more).
+   */
+  backwardBatchOf(gradZ: Float64Array, only: ReadonlySet<Parameter> | null): void {
+    if (!this.hasOutputMode && this.S === 3) {
+      const f = this.factors;
+      this.backwardBatch3(
+        gradZ,
+        only === null || only.has(f[0]),
+        only === null || only.has(f[1]),
+        only === null || only.has(f[2]),
+      );
+      return;
+    }
+    if (only !== null) {
+      // the generic sweep: compute all, then restore the untouched factors' gradients
+      const saved = this.factors.map((p) => (only.has(p) ? null : p.grad.slice()));
+      this.backwardBatchAll(gradZ);
+      this.factors.forEach((p, d) => {
+        const g = saved[d];
+        if (g !== null) p.grad.set(g);
+      });
+      return;
+    }
+    this.backwardBatchAll(gradZ);
+  }
+
+  /**
+   * The backward sweep of a 3-mode grid without output mode, per state and rank r in the order of
+   * {@link backwardBatchAll}: with p₁ = 1·U_0, p₂ = p₁·U_1 and w = g,
+   *   ∇U_2 += w·p₂, w ← w·U_2;   ∇U_1 += w·p₁, w ← w·U_1;   ∇U_0 += w·1.
+   */
+  private backwardBatch3(gradZ: Float64Array, want0: boolean, want1: boolean, want2: boolean): void {
+    const R = this.rank;
+    const idx = this.idx;
+    const U0 = this.factors[0].data;
+    const U1 = this.factors[1].data;
+    const U2 = this.factors[2].data;
+    const G0 = this.factors[0].grad;
+    const G1 = this.factors[1].grad;
+    const G2 = this.factors[2].grad;
+    for (let t = 0, o = 0; t < this.batch; t++, o += 3) {
+      const g = gradZ[t];
+      if (g === 0) continue;
+      const b0 = idx[o] * R;
+      const b1 = idx[o + 1] * R;
+      const b2 = idx[o + 2] * R;
+      for (let r = 0; r < R; r++) {
+        const p1 = 1 * U0[b0 + r];
+        const u1 = U1[b1 + r];
+        if (want2) G2[b2 + r] += g * (p1 * u1);
+        const w2 = g * U2[b2 + r];
+        if (want1) G1[b1 + r] += w2 * p1;
+        if (want0) G0[b0 + r] += w2 * u1 * 1;
+      }
+    }
+  }
+
+  private backwardBatchAll(gradZ: Float64Array): void {
     const S = this.S;
     const R = this.rank;
     const D = this.outputDim;
@@ -231,6 +331,55 @@ export class CpGrid implements Parametrization {
         }
       }
     }
+  }
+
+  /**
+   * The rows ∂z_t/∂θ of the first T states (one output, no output mode; θ = the factors in order,
+   * flattened) in sparse form: row t holds S·R entries at cols[t·S·R …] (ascending: factor 0's row
+   * i_0, then factor 1's row i_1, …) with the values {@link backwardBatch} adds for g_t = 1 into
+   * zeroed gradients, Π_{e≠d} U_e[i_e, r] in its multiplication order. Every other entry of the
+   * row is exactly 0. Returns the entries per row (S·R); keeps the batch as {@link forwardBatch}
+   * does (its outputs are not computed). Throws with an output mode.
+   */
+  sparseJacobianRows(states: Float64Array, T: number, cols: Int32Array, vals: Float64Array): number {
+    if (this.hasOutputMode)
+      throw new RangeError("CpGrid.sparseJacobianRows: needs a grid without output mode");
+    const S = this.S;
+    const R = this.rank;
+    const nnz = S * R;
+    if (cols.length < T * nnz || vals.length < T * nnz)
+      throw new RangeError(`CpGrid.sparseJacobianRows: cols and vals must hold >= ${T * nnz} entries`);
+    this.keepIndices(states, T);
+    const idx = this.idx;
+    const pre = this.prefix;
+    const U = this.factors.map((p) => p.data);
+    const offsets: number[] = [];
+    let off = 0;
+    for (const p of this.factors) {
+      offsets.push(off);
+      off += p.data.length;
+    }
+    for (let t = 0; t < T; t++) {
+      const o = t * S;
+      const row = t * nnz;
+      for (let r = 0; r < R; r++) pre[r] = 1;
+      for (let d = 0; d < S - 1; d++) {
+        const Ud = U[d];
+        const b = idx[o + d] * R;
+        for (let r = 0; r < R; r++) pre[(d + 1) * R + r] = pre[d * R + r] * Ud[b + r];
+      }
+      for (let r = 0; r < R; r++) {
+        let w = 1;
+        for (let d = S - 1; d >= 0; d--) {
+          const b = idx[o + d] * R;
+          const k = row + d * R + r;
+          cols[k] = offsets[d] + b + r;
+          vals[k] = 0 + w * pre[d * R + r];
+          w *= U[d][b + r];
+        }
+      }
+    }
+    return nnz;
   }
 
   stateDictEntries(): StateDictEntry[] {

@@ -43,6 +43,9 @@ export class ScalarMlp implements BatchKeeping {
   readonly b2: Parameter;
   /** Transposed inputs (S×T) of the last {@link forwardBatch}. */
   private xt = new Float64Array(0);
+  /** Tanh: the hidden activations (H×T) of the last {@link forwardBatch}, while {@link actKept}. */
+  private act = new Float64Array(0);
+  private actKept = false;
   private batch = 0;
   private readonly accS: Float64Array;
   /** The f64x2 kernels holding the parameters, or null (scalar loops). */
@@ -168,7 +171,7 @@ export class ScalarMlp implements BatchKeeping {
   forwardBatch(x: Float64Array, T: number, out: Float64Array): void {
     this.keepBatch(x, T);
     if (this.activation === "tanh") {
-      for (let t = 0; t < T; t++) out[t] = this.forwardTanh(x, t * this.inputDim);
+      this.forwardBatchTanh(T, out);
       return;
     }
     if (this.batchInKernels) {
@@ -195,6 +198,7 @@ export class ScalarMlp implements BatchKeeping {
    * parameters.
    */
   keepBatch(x: Float64Array, T: number): void {
+    this.actKept = false;
     const k = this.kernels;
     if (k !== null && T >= 1 && T <= MLP_KERNEL_MAX_BATCH) {
       // The kernels' backward needs finite inputs (see mlp-wasm.ts); others take the scalar loops.
@@ -440,6 +444,50 @@ export class ScalarMlp implements BatchKeeping {
   }
 
   /**
+   * y_t = w₂ · tanh(W₁x_t + b₁) + b₂ for the kept batch (unit-major: y_t still accumulates over
+   * units h in increasing order from 0, then adds b₂, exactly as {@link forwardTanh}); keeps the
+   * activations for {@link backwardTanh}.
+   */
+  private forwardBatchTanh(T: number, out: Float64Array): void {
+    const S = this.inputDim;
+    const H = this.hidden;
+    const xt = this.xt;
+    const W1 = this.w1.data;
+    const B1 = this.b1.data;
+    const W2 = this.w2.data;
+    if (this.act.length < H * T) this.act = new Float64Array(Math.max(H * T, 2 * this.act.length));
+    const act = this.act;
+    for (let t = 0; t < T; t++) out[t] = 0;
+    for (let h = 0; h < H; h++) {
+      const ho = h * S;
+      const b = B1[h];
+      const v = W2[h];
+      const ao = h * T;
+      if (S === 3) {
+        const w0 = W1[ho];
+        const w1 = W1[ho + 1];
+        const w2 = W1[ho + 2];
+        for (let t = 0; t < T; t++) {
+          const a = Math.tanh(0 + w0 * xt[t] + w1 * xt[T + t] + w2 * xt[2 * T + t] + b);
+          act[ao + t] = a;
+          out[t] += v * a;
+        }
+      } else {
+        for (let t = 0; t < T; t++) {
+          let u = 0;
+          for (let s = 0; s < S; s++) u += W1[ho + s] * xt[s * T + t];
+          const a = Math.tanh(u + b);
+          act[ao + t] = a;
+          out[t] += v * a;
+        }
+      }
+    }
+    const b2 = this.b2.data[0];
+    for (let t = 0; t < T; t++) out[t] += b2;
+    this.actKept = true;
+  }
+
+  /**
    * Tanh backward: with h_t = tanh(u_t), ∇w₂ = Σ_t g_t h_t, ∇b₂ = Σ_t g_t,
    * δ_t = g_t · w₂ ⊙ (1 − h_t²), ∇W₁ = Σ_t δ_t x_tᵀ, ∇b₁ = Σ_t δ_t.
    */
@@ -459,10 +507,16 @@ export class ScalarMlp implements BatchKeeping {
       let gw2 = 0;
       let gb1 = 0;
       acc.fill(0);
+      const kept = this.actKept;
+      const act = this.act;
       for (let t = 0; t < T; t++) {
-        let u = 0;
-        for (let s = 0; s < S; s++) u += W1[ho + s] * xt[s * T + t];
-        const a = Math.tanh(u + B1[h]);
+        let a: number;
+        if (kept) a = act[h * T + t];
+        else {
+          let u = 0;
+          for (let s = 0; s < S; s++) u += W1[ho + s] * xt[s * T + t];
+          a = Math.tanh(u + B1[h]);
+        }
         const gt = g[t];
         gw2 += gt * a;
         const delta = gt * v * (1 - a * a);

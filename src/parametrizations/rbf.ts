@@ -138,6 +138,32 @@ export class RbfFeatures implements BatchKeeping {
     for (let t = 0; t < T; t++) this.linear(this.phi, t * this.features, out, t * this.outputDim);
   }
 
+  /**
+   * The rows ∂z_t/∂θ of the first T states (one output; θ = [W, b] flattened) in sparse form:
+   * row t holds K + 1 entries at cols[t·(K+1) …] = 0 … K with the values {@link backwardBatch}
+   * adds for g_t = 1 into zeroed gradients, [φ(s_t), 1]. Returns K + 1; keeps the batch as
+   * {@link forwardBatch} does (reusing φ when the states are the last batch's). Throws for D > 1.
+   */
+  sparseJacobianRows(states: Float64Array, T: number, cols: Int32Array, vals: Float64Array): number {
+    if (this.outputDim !== 1) throw new RangeError("RbfFeatures.sparseJacobianRows: needs one output");
+    const K = this.features;
+    const nnz = K + 1;
+    if (cols.length < T * nnz || vals.length < T * nnz)
+      throw new RangeError(`RbfFeatures.sparseJacobianRows: cols and vals must hold >= ${T * nnz} entries`);
+    this.keepBatch(states, T);
+    const phi = this.phi;
+    for (let t = 0; t < T; t++) {
+      const row = t * nnz;
+      for (let k = 0; k < K; k++) {
+        cols[row + k] = k;
+        vals[row + k] = 0 + 1 * phi[t * K + k];
+      }
+      cols[row + K] = K;
+      vals[row + K] = 1;
+    }
+    return nnz;
+  }
+
   backwardBatch(gradZ: Float64Array): void {
     const K = this.features;
     const D = this.outputDim;

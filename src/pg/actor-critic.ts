@@ -3,6 +3,7 @@ import { Adam } from "../optim/adam.js";
 import { Lbfgs, type LbfgsOptions, type LbfgsState } from "../optim/lbfgs.js";
 import type { Optimizer, OptimizerState } from "../optim/optimizer.js";
 import type { Parameter } from "../optim/parameter.js";
+import type { Parametrization } from "../parametrizations/parametrization.js";
 import {
   checkTransitionBatch,
   type BatchUpdateResult,
@@ -331,6 +332,7 @@ export class GaeActorCritic implements BatchUpdateRule {
     else b.Adv.set(b.A.subarray(0, N));
 
     const params = critic.parameters;
+    const only = block ? new Set(block) : null;
     const zeroOthers = (): void => {
       if (block) for (const p of params) if (!block.includes(p)) p.grad.fill(0);
     };
@@ -348,7 +350,7 @@ export class GaeActorCritic implements BatchUpdateRule {
       if (Math.abs(loss) > skipAbove) return loss;
       const norm = 2 / N;
       for (let i = 0; i < N; i++) b.gradV[i] = norm * (b.Vfit[i] - b.R[i]);
-      critic.backwardBatch(b.gradV);
+      backwardFor(critic, b.gradV, only);
       zeroOthers();
       return loss;
     };
@@ -374,6 +376,7 @@ export class GaeActorCritic implements BatchUpdateRule {
     const N = batch.length;
     const opt = this.blockOptimizers.length > 0 ? this.blockOptimizers[k] : actorOptimizer;
     const all = actorOptimizer.params;
+    const only = block ? new Set(block) : null;
     let first = NaN;
     for (let epoch = 0; epoch < this.epochs; epoch++) {
       actorOptimizer.zeroGrad();
@@ -382,11 +385,13 @@ export class GaeActorCritic implements BatchUpdateRule {
       let loss: number;
       if (this.clip === null) {
         loss = head.actorLoss(b.Z, batch.actions, b.Adv, N, b.gradZ);
-        actor.backwardBatch(b.gradZ);
       } else {
         loss = ppoSurrogate(b.lp, b.lpOld, b.Adv, N, this.clip, b.c);
-        backpropLogProbs(this.parts, b.Z, batch.actions, b.c, N, { w: b.w, gradZ: b.gradZ });
+        // backpropLogProbs' head half; the actor's half restricted to the block
+        for (let t = 0; t < N; t++) b.w[t] = -N * b.c[t];
+        head.actorLoss(b.Z, batch.actions, b.w, N, b.gradZ);
       }
+      backwardFor(actor, b.gradZ, only);
       if (block) for (const p of all) if (!block.includes(p)) p.grad.fill(0);
       opt.step();
       head.refresh();
@@ -400,6 +405,31 @@ export class GaeActorCritic implements BatchUpdateRule {
     }
     return first;
   }
+}
+
+/** A parametrization whose backward can be restricted to some of its parameters (the CP grid). */
+interface PartialBackward {
+  backwardBatchOf(gradZ: Float64Array, only: ReadonlySet<Parameter> | null): void;
+}
+
+/**
+ * `f.backwardBatch(gradZ)` where every gradient outside `only` is zeroed afterwards anyway: adds
+ * only the gradients of the parameters in `only` when `f` can (the same numbers there), and
+ * nothing when `f` has none of them. `only` null: the full backward.
+ */
+function backwardFor(f: Parametrization, gradZ: Float64Array, only: ReadonlySet<Parameter> | null): void {
+  if (only === null) {
+    f.backwardBatch(gradZ);
+    return;
+  }
+  const partial = (f as Parametrization & Partial<PartialBackward>).backwardBatchOf;
+  if (typeof partial !== "function") {
+    f.backwardBatch(gradZ);
+    return;
+  }
+  let any = false;
+  for (const p of f.parameters) if (only.has(p)) any = true;
+  if (any) partial.call(f, gradZ, only);
 }
 
 function checkBlocks(

@@ -27,6 +27,29 @@ export interface GaussianPolicyView {
   backwardMu(gMu: Float64Array): void;
   /** Tells the head its ρ changed (after θ was written). */
   refresh(): void;
+  /**
+   * The rows ∂μ_t/∂θ in sparse form (see {@link SparseJacobianSource}), when the actor provides
+   * them; absent: {@link GaussianFisher} builds them with one forward and backward per state.
+   */
+  sparseJacobianRows?: SparseJacobianSource["sparseJacobianRows"];
+}
+
+/**
+ * A parametrization that writes its Jacobian rows ∂z_t/∂θ (one output, θ its parameters
+ * flattened in order) in sparse form: row t's entries at cols[t·n … t·n + n − 1] (ascending) with
+ * exactly the values its backward adds for g_t = 1 into zeroed gradients; every other entry is 0.
+ * Returns n, the entries per row.
+ */
+export interface SparseJacobianSource {
+  sparseJacobianRows(states: Float64Array, T: number, cols: Int32Array, vals: Float64Array): number;
+}
+
+function sparseSource(actor: Parametrization): SparseJacobianSource | null {
+  const a = actor as Parametrization & Partial<SparseJacobianSource>;
+  if (typeof a.sparseJacobianRows !== "function") return null;
+  // the CP grid has it without an output mode only
+  if ((actor as { hasOutputMode?: boolean }).hasOutputMode === true) return null;
+  return a as SparseJacobianSource;
 }
 
 export interface GaussianPolicyViewOptions {
@@ -63,6 +86,7 @@ export function gaussianPolicyView(
   const lo = range ? range[0] : -Infinity;
   const hi = range ? range[1] : Infinity;
   const params = [...actor.parameters, rho];
+  const sparse = sparseSource(actor);
   let size = 0;
   for (const p of params) size += p.data.length;
   return {
@@ -80,6 +104,12 @@ export function gaussianPolicyView(
     },
     backwardMu: (gMu) => actor.backwardBatch(gMu),
     refresh: () => head.refresh(),
+    ...(sparse
+      ? {
+          sparseJacobianRows: (states: Float64Array, T: number, cols: Int32Array, vals: Float64Array) =>
+            sparse.sparseJacobianRows(states, T, cols, vals),
+        }
+      : {}),
   };
 }
 
@@ -207,27 +237,50 @@ export function surrogateLoss(
 export class GaussianFisher {
   readonly size: number;
   readonly T: number;
-  /** T×P rows ∂μ_t/∂θ (the ρ column is 0). */
-  readonly jacobian: Float64Array;
+  /**
+   * T×P rows ∂μ_t/∂θ (the ρ column is 0), dense; null when the actor gave sparse rows
+   * ({@link cols}, {@link vals}, {@link rowEntries} per row).
+   */
+  readonly jacobian: Float64Array | null;
+  readonly cols: Int32Array | null = null;
+  readonly vals: Float64Array | null = null;
+  readonly rowEntries: number = 0;
   readonly sigma2: number;
   readonly slope: number;
   private readonly rhoIndex: number;
   private readonly jv: Float64Array;
 
-  constructor(view: GaussianPolicyView, states: Float64Array, T: number, stateDim: number) {
+  constructor(
+    view: GaussianPolicyView,
+    states: Float64Array,
+    T: number,
+    stateDim: number,
+    scratch?: FisherScratch,
+  ) {
     const P = view.size;
     this.size = P;
     this.T = T;
-    this.jacobian = new Float64Array(T * P);
-    this.jv = new Float64Array(T);
-    const one = new Float64Array(1);
-    const seed = Float64Array.of(1);
-    const row = new Float64Array(P);
-    for (let t = 0; t < T; t++) {
-      for (const p of view.params) p.grad.fill(0);
-      view.forwardMu(states.subarray(t * stateDim, (t + 1) * stateDim), 1, one);
-      view.backwardMu(seed);
-      this.jacobian.set(readFlatGrad(view.params, row), t * P);
+    this.jv = scratch ? scratch.take("jv", T) : new Float64Array(T);
+    if (view.sparseJacobianRows) {
+      // the entries per row are at most P − 1 (every actor parameter); the rows say how many
+      const cap = T * (P - 1);
+      const cols = scratch ? scratch.takeInt("cols", cap) : new Int32Array(cap);
+      const vals = scratch ? scratch.take("vals", cap) : new Float64Array(cap);
+      this.rowEntries = view.sparseJacobianRows(states, T, cols, vals);
+      this.cols = cols;
+      this.vals = vals;
+      this.jacobian = null;
+    } else {
+      this.jacobian = new Float64Array(T * P);
+      const one = new Float64Array(1);
+      const seed = Float64Array.of(1);
+      const row = new Float64Array(P);
+      for (let t = 0; t < T; t++) {
+        for (const p of view.params) p.grad.fill(0);
+        view.forwardMu(states.subarray(t * stateDim, (t + 1) * stateDim), 1, one);
+        view.backwardMu(seed);
+        this.jacobian.set(readFlatGrad(view.params, row), t * P);
+      }
     }
     for (const p of view.params) p.grad.fill(0);
     const l = view.logSigma();
@@ -236,24 +289,99 @@ export class GaussianFisher {
     this.rhoIndex = view.logSigmaIndex;
   }
 
-  /** out = (F + damping·I) v. */
+  /** Row t of the Jacobian, dense, into `row` (P numbers). */
+  private denseRow(t: number, row: Float64Array): Float64Array {
+    if (this.jacobian) return this.jacobian.subarray(t * this.size, (t + 1) * this.size);
+    row.fill(0);
+    const n = this.rowEntries;
+    const cols = this.cols!;
+    const vals = this.vals!;
+    for (let k = t * n; k < (t + 1) * n; k++) row[cols[k]] = vals[k];
+    return row;
+  }
+
+  /**
+   * out = (F + damping·I) v. Sparse rows give the dense rows' numbers: the skipped entries are
+   * exact zeros, whose products with a finite v (or a finite J·v) add ±0 to sums that are never
+   * −0; a non-finite v or J·v takes the dense loops (0·∞ is NaN there).
+   */
   apply(v: Float64Array, out: Float64Array, damping = 0): Float64Array {
-    const { size: P, T, jacobian: J, jv } = this;
-    for (let t = 0; t < T; t++) {
-      let s = 0;
-      const o = t * P;
-      for (let j = 0; j < P; j++) s += J[o + j] * v[j];
-      jv[t] = s / (T * this.sigma2);
-    }
-    out.fill(0);
-    for (let t = 0; t < T; t++) {
-      const w = jv[t];
-      if (w === 0) continue;
-      const o = t * P;
-      for (let j = 0; j < P; j++) out[j] += J[o + j] * w;
+    const { size: P, T, jv } = this;
+    const scale = T * this.sigma2;
+    if (this.jacobian === null && allFinite(v, P)) {
+      const n = this.rowEntries;
+      const cols = this.cols!;
+      const vals = this.vals!;
+      let finite = true;
+      for (let t = 0; t < T; t++) {
+        let s = 0;
+        const o = t * n;
+        for (let k = o; k < o + n; k++) s += vals[k] * v[cols[k]];
+        const w = s / scale;
+        jv[t] = w;
+        if (w - w !== 0) finite = false;
+      }
+      out.fill(0);
+      if (finite) {
+        for (let t = 0; t < T; t++) {
+          const w = jv[t];
+          if (w === 0) continue;
+          const o = t * n;
+          for (let k = o; k < o + n; k++) out[cols[k]] += vals[k] * w;
+        }
+      } else {
+        const row = new Float64Array(P);
+        for (let t = 0; t < T; t++) {
+          const w = jv[t];
+          if (w === 0) continue;
+          const J = this.denseRow(t, row);
+          for (let j = 0; j < P; j++) out[j] += J[j] * w;
+        }
+      }
+    } else {
+      const row = new Float64Array(P);
+      for (let t = 0; t < T; t++) {
+        const J = this.denseRow(t, row);
+        let s = 0;
+        for (let j = 0; j < P; j++) s += J[j] * v[j];
+        jv[t] = s / scale;
+      }
+      out.fill(0);
+      for (let t = 0; t < T; t++) {
+        const w = jv[t];
+        if (w === 0) continue;
+        const J = this.denseRow(t, row);
+        for (let j = 0; j < P; j++) out[j] += J[j] * w;
+      }
     }
     out[this.rhoIndex] += 2 * this.slope * this.slope * v[this.rhoIndex];
     if (damping !== 0) for (let j = 0; j < P; j++) out[j] += damping * v[j];
     return out;
+  }
+}
+
+function allFinite(v: Float64Array, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    const x = v[j];
+    if (x - x !== 0) return false;
+  }
+  return true;
+}
+
+/** Buffers a TRPO rule reuses across updates (grown on demand, never shrunk). */
+export class FisherScratch {
+  private readonly f = new Map<string, Float64Array>();
+  private readonly i = new Map<string, Int32Array>();
+
+  take(key: string, n: number): Float64Array {
+    let a = this.f.get(key);
+    if (!a || a.length < n) this.f.set(key, (a = new Float64Array(n)));
+    return a;
+  }
+
+  takeInt(key: string, n: number): Int32Array {
+    let a = this.i.get(key);
+    if (!a || a.length < n) this.i.set(key, (a = new Int32Array(n)));
+    return a;
   }
 }

@@ -11,7 +11,7 @@ import {
 import { gaeAdvantages, standardize } from "./gae.js";
 import type { ActorCriticParts } from "./reinforce-baseline.js";
 import { checkTrpoConfig, trpoStep, type TrpoConfig, type TrpoStepInfo } from "./trpo.js";
-import { gaussianPolicyView, type GaussianPolicyView } from "./trpo-gaussian.js";
+import { FisherScratch, gaussianPolicyView, type GaussianPolicyView } from "./trpo-gaussian.js";
 import { stateSigmaPolicyView, trpoStepStateSigma, type StateSigmaPolicyView } from "./trpo-state-sigma.js";
 
 export interface TrpoRuleOptions extends TrpoConfig {
@@ -55,6 +55,7 @@ export class TrpoRule implements BatchUpdateRule {
   private A = new Float64Array(0);
   private gV = new Float64Array(0);
   private boot = new Float64Array(0);
+  private readonly scratch = new FisherScratch();
 
   constructor(parts: ActorCriticParts, gamma: number, options: TrpoRuleOptions) {
     const who = "TrpoRule";
@@ -137,7 +138,7 @@ export class TrpoRule implements BatchUpdateRule {
     };
     const step =
       this.view.kind === "scalar"
-        ? trpoStep(this.view.view, trpoBatch, batch.stateDim, this.options)
+        ? trpoStep(this.view.view, trpoBatch, batch.stateDim, this.options, this.scratch)
         : trpoStepStateSigma(this.view.view, trpoBatch, batch.stateDim, this.options);
     this.lastStep = step;
     return { lossActor: step.lossBefore, lossCritic, step };

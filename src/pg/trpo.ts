@@ -1,6 +1,7 @@
 import { gaussianLogProbSigma } from "../heads/gaussian.js";
 import type { Parameter } from "../optim/parameter.js";
 import {
+  type FisherScratch,
   GaussianFisher,
   meanGaussianKl,
   readFlat,
@@ -263,12 +264,14 @@ export function trpoSolve(problem: TrpoProblem, config: TrpoConfig): TrpoStepInf
 /**
  * One TRPO step of the Gaussian policy `view` (scalar σ) on `batch` (see the file comment); leaves
  * θ at the accepted parameters (or θ₀) and the grads of the view's parameters holding ∇f(θ₀).
+ * `scratch` keeps the Fisher's buffers across steps (a rule passes its own).
  */
 export function trpoStep(
   view: GaussianPolicyView,
   batch: TrpoBatch,
   stateDim: number,
   config: TrpoConfig,
+  scratch?: FisherScratch,
 ): TrpoStepInfo {
   checkTrpoConfig(config);
   const { states, T } = batch;
@@ -292,7 +295,7 @@ export function trpoStep(
   const g = readFlatGrad(view.params, new Float64Array(P)); // ∇f(θ₀), ρ entry below
   g[view.logSigmaIndex] = s0.gradLogSigma * view.logSigmaSlope();
 
-  const fisher = new GaussianFisher(view, states, T, stateDim);
+  const fisher = new GaussianFisher(view, states, T, stateDim, scratch);
   const lp = logProbOld;
   return trpoSolve(
     {
