@@ -1,14 +1,15 @@
 import type { BatchedGridLowRank } from "../parametrizations/batched-grid-low-rank.js";
 
 /**
- * roundHalfEven (src/parametrizations/discretizer.ts) for x ≥ 0 without branches: with f = ⌊x⌋ and
- * d = x − f (exact), f + 1 when d > 0.5, f + (f mod 2) when d = 0.5, else f. The same integer for
- * every x; on the population's random states the branches of the two-comparison form mispredict.
+ * roundHalfEven (src/parametrizations/discretizer.ts) for 0 ≤ x < 2³¹ without branches, in int32:
+ * with f = ⌊x⌋ (= x | 0 there) and d = x − f (exact), f + 1 when d > 0.5, f + (f mod 2) when d = 0.5,
+ * else f. The same integer for every such x; on the population's random states the branches of the
+ * two-comparison form mispredict.
  */
 function roundTiesEven(x: number): number {
-  const f = Math.floor(x);
+  const f = x | 0;
   const d = x - f;
-  return f + ((d > 0.5 ? 1 : 0) | ((d === 0.5 ? 1 : 0) & f));
+  return (f + (+(d > 0.5) | (+(d === 0.5) & f))) | 0;
 }
 
 /**
@@ -32,9 +33,9 @@ export class GridCellPair {
   private readonly constants: Float64Array;
   private readonly second: Float64Array;
   /** Per d at 4d: its multiplier·K in the first grid's row and column, the second grid's row and column. */
-  private readonly multipliers: Float64Array;
+  private readonly multipliers: Int32Array;
   /** Per agent: N·K and M·K of the first grid, then of the second. */
-  private readonly strides: Float64Array;
+  private readonly strides: Int32Array;
 
   constructor(a: BatchedGridLowRank, b: BatchedGridLowRank) {
     const first = a.grid;
@@ -47,8 +48,8 @@ export class GridCellPair {
     this.dims = D;
     this.constants = new Float64Array(6 * D);
     this.second = new Float64Array(3 * D);
-    this.multipliers = new Float64Array(4 * D);
-    this.strides = Float64Array.of(a.rows * a.rank, a.cols * a.rank, b.rows * b.rank, b.cols * b.rank);
+    this.multipliers = new Int32Array(4 * D);
+    this.strides = Int32Array.of(a.rows * a.rank, a.cols * a.rank, b.rows * b.rank, b.cols * b.rank);
     const mult = (f: BatchedGridLowRank, axis: "row" | "col", d: number): number => {
       const dims = axis === "row" ? f.grid.rowDims : f.grid.colDims;
       const q = dims.indexOf(d);
