@@ -1,6 +1,5 @@
 import { Option, type Command } from "commander";
 import { A2C_FIELD_DOCS, type A2cRunConfig } from "../runner/a2c-config.js";
-import { evaluateA2cRunDir, executeA2cRun, resumeA2cRun } from "../runner/a2c-run.js";
 import { readManifest } from "../runner/manifest.js";
 import { newestCheckpointCounter } from "../runner/run-dir.js";
 import { numberOrText } from "./config-options.js";
@@ -24,11 +23,15 @@ export function withA2cFlags(raw: object, opts: Record<string, unknown>): Record
   return out;
 }
 
+/** The A2C runner, loaded when an a2c command runs (other commands start without it). */
+const a2cRunner = () => import("../runner/a2c-run.js");
+
 /** `lowrank-rl run --algo a2c …` (config already validated). */
-export function runA2c(
+export async function runA2c(
   config: A2cRunConfig,
   opts: { out?: string; root: string; quiet: boolean },
 ): Promise<number> {
+  const { executeA2cRun } = await a2cRunner();
   return trainWithProgress(
     config.totalSteps,
     0,
@@ -46,6 +49,7 @@ export async function resumeA2c(dir: string, quiet: boolean): Promise<number> {
     process.stdout.write(`${dir}: already completed (${m.config.totalSteps} frames); nothing to do\n`);
     return 0;
   }
+  const { resumeA2cRun } = await a2cRunner();
   return trainWithProgress(
     m.config.totalSteps,
     newestCheckpointCounter(dir),
@@ -57,7 +61,8 @@ export async function resumeA2c(dir: string, quiet: boolean): Promise<number> {
 }
 
 /** `lowrank-rl eval DIR` of an a2c run: greedy episodes on fixed seeds; writes eval_cli.json. */
-export function evalA2c(dir: string, opts: GreedyEvalOptions): void {
+export async function evalA2c(dir: string, opts: GreedyEvalOptions): Promise<void> {
+  const { evaluateA2cRunDir } = await a2cRunner();
   writeGreedyEval(
     dir,
     "greedy action argmax_a π(a|s); episode i resets with seed base+i",

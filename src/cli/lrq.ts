@@ -1,14 +1,17 @@
 import type { LrqRunConfig } from "../runner/lrq-config.js";
-import { evaluateLrqRunDir, executeLrqRun, resumeLrqRun } from "../runner/lrq-run.js";
 import { readManifest } from "../runner/manifest.js";
 import { newestCheckpointCounter } from "../runner/run-dir.js";
 import { trainWithProgress, writeGreedyEval, type GreedyEvalOptions } from "./train-progress.js";
 
+/** The low-rank-Q runner, loaded when an lrq command runs (other commands start without it). */
+const lrqRunner = () => import("../runner/lrq-run.js");
+
 /** `lowrank-rl run --algo lrq …` (config already validated). */
-export function runLrq(
+export async function runLrq(
   config: LrqRunConfig,
   opts: { out?: string; root: string; quiet: boolean },
 ): Promise<number> {
+  const { executeLrqRun } = await lrqRunner();
   return trainWithProgress(
     config.totalSteps,
     0,
@@ -26,6 +29,7 @@ export async function resumeLrq(dir: string, quiet: boolean): Promise<number> {
     process.stdout.write(`${dir}: already completed (${m.config.totalSteps} steps); nothing to do\n`);
     return 0;
   }
+  const { resumeLrqRun } = await lrqRunner();
   return trainWithProgress(
     m.config.totalSteps,
     newestCheckpointCounter(dir),
@@ -37,7 +41,8 @@ export async function resumeLrq(dir: string, quiet: boolean): Promise<number> {
 }
 
 /** `lowrank-rl eval DIR` of an lrq run: greedy episodes on fixed seeds; writes eval_cli.json. */
-export function evalLrq(dir: string, opts: GreedyEvalOptions): void {
+export async function evalLrq(dir: string, opts: GreedyEvalOptions): Promise<void> {
+  const { evaluateLrqRunDir } = await lrqRunner();
   writeGreedyEval(
     dir,
     "greedy action argmax_a Q(s, a); episode i resets with seed base+i",

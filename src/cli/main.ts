@@ -30,18 +30,13 @@ import { packageVersion } from "../runner/provenance.js";
 import { Rng } from "../random/rng.js";
 import { executeRun, resumeRun, type RunCheckpoint } from "../runner/run.js";
 import { checkNoDqnFields, isDqnConfigInput, parseDqnRunConfig } from "../runner/dqn-config.js";
-import { evaluateDqnRunDir, executeDqnRunAsync, resumeDqnRunAsync } from "../runner/dqn-run.js";
 import { RunLockedError } from "../runner/run-lock.js";
 import { newestCheckpointCounter, RUN_FILES } from "../runner/run-dir.js";
-import { readSweepSpec, runSweep, planSweep } from "../runner/sweep.js";
 import { ScheduleError } from "../runner/schedule.js";
 import type { StateDict } from "../pg/agent.js";
 import { addConfigOptions, rawConfigFromOptions } from "./config-options.js";
 import { episodeProgressBar } from "./progress.js";
 import { trainWithProgress } from "./train-progress.js";
-import { buildRunReport } from "../report/run-report.js";
-import { writeReport } from "../report/html.js";
-import { exportFigures } from "../report/export.js";
 import { addLaserCommand } from "./laser.js";
 import { evalLrq, resumeLrq, runLrq } from "./lrq.js";
 import { addA2cOptions, evalA2c, resumeA2c, runA2c, withA2cFlags } from "./a2c.js";
@@ -51,6 +46,9 @@ import { addClusterEmitOptions, addSweepTaskCommand, emitClusterJobs } from "./s
 import { addQueueSweepOptions, addWorkerCommand, checkQueueFlags, runQueueSweep } from "./queue.js";
 import { addDemoCommand } from "./demo.js";
 import { describeConfigs } from "./sweep-listing.js";
+
+/** The DQN runner, loaded when a DQN run is started, resumed or evaluated (other runs start without it). */
+const dqnRunner = () => import("../runner/dqn-run.js");
 
 /** Errors meant for the user: printed as one line, no stack trace. */
 class UsageError extends Error {}
@@ -158,6 +156,7 @@ export function buildProgram(): Command {
     if (isDqnConfigInput(raw)) {
       const config = parseDqnRunConfig(raw);
       taken();
+      const { executeDqnRunAsync } = await dqnRunner();
       // The first SIGINT/SIGTERM checkpoints at the current frame and exits 130/143; `resume` continues.
       process.exitCode = await trainWithProgress(
         config.totalSteps,
@@ -210,6 +209,7 @@ export function buildProgram(): Command {
           process.stdout.write(`${dir}: already completed (${m.config.totalSteps} frames); nothing to do\n`);
           return;
         }
+        const { resumeDqnRunAsync } = await dqnRunner();
         process.exitCode = await trainWithProgress(
           total,
           newestCheckpointCounter(dir),
@@ -261,7 +261,7 @@ export function buildProgram(): Command {
     )
     .option("--json", "print the result as JSON")
     .action(
-      (
+      async (
         dir: string,
         opts: {
           episodes: number;
@@ -277,14 +277,15 @@ export function buildProgram(): Command {
         if (!existsSync(join(dir, RUN_FILES.manifest)))
           throw new UsageError(`${dir}: not a run directory (no manifest.json)`);
         if (runDirAlgo(dir) === "a2c") {
-          evalA2c(dir, { ...opts, seed: opts.seedGiven ? opts.seed : undefined });
+          await evalA2c(dir, { ...opts, seed: opts.seedGiven ? opts.seed : undefined });
           return;
         }
         if (runDirAlgo(dir) === "lrq") {
-          evalLrq(dir, { ...opts, seed: opts.seedGiven ? opts.seed : undefined });
+          await evalLrq(dir, { ...opts, seed: opts.seedGiven ? opts.seed : undefined });
           return;
         }
         if (runDirAlgo(dir) === "dqn") {
+          const { evaluateDqnRunDir } = await dqnRunner();
           const r = evaluateDqnRunDir(dir, {
             episodes: opts.episodes,
             seed: opts.seedGiven ? opts.seed : undefined,
@@ -360,6 +361,8 @@ export function buildProgram(): Command {
   addClusterEmitOptions(sweep);
   addQueueSweepOptions(sweep);
   addConfigOptions(sweep).action(async (specPath: string | undefined, opts: Record<string, unknown>) => {
+    // The sweep modules (worker pool, every algorithm's job ids) load when `sweep` runs.
+    const { parseSweepSpec, planSweep, readSweepSpec, runSweep } = await import("../runner/sweep.js");
     let spec;
     if (specPath) {
       spec = readSweepSpec(specPath, { maxJobs: opts.maxJobs as number | undefined });
@@ -378,7 +381,6 @@ export function buildProgram(): Command {
       }
       // Own properties only (a "__proto__" field stays a field name, and validation names it).
       const grid: Record<string, (number | string)[]> = Object.fromEntries(entries);
-      const { parseSweepSpec } = await import("../runner/sweep.js");
       spec = parseSweepSpec(
         { base: rawConfigFromOptions(opts), grid, seeds: (opts.seeds as number[] | undefined) ?? [0] },
         { maxJobs: opts.maxJobs as number | undefined },
@@ -456,6 +458,12 @@ export function buildProgram(): Command {
               `${flag} needs Chromium: ${opts.chromium} does not exist (install chromium, or pass --chromium <path>)`,
             );
         }
+        // The report modules load when `report` runs, so other commands start without them.
+        const [{ buildRunReport }, { writeReport }, { exportFigures }] = await Promise.all([
+          import("../report/run-report.js"),
+          import("../report/html.js"),
+          import("../report/export.js"),
+        ]);
         const page = buildRunReport(dirs);
         const path = writeReport(opts.out, page, { plotly: opts.inline ? "inline" : "copy" });
         process.stdout.write(`wrote ${path} (${page.figures.length} figures)\n`);

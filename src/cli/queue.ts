@@ -13,7 +13,7 @@ import {
   parseRedisUrl,
 } from "../runner/queue-url.js";
 import { DEFAULT_UPLOAD_MAX_BYTES } from "../runner/queue-upload.js";
-import { jobAction, writeSweepFile, type SweepJob, type SweepSpec } from "../runner/sweep.js";
+import type { SweepJob, SweepSpec } from "../runner/sweep.js";
 
 /**
  * The command line of sweeps on a Redis queue: `sweep --queue …` (enqueue, wait, status, retry)
@@ -144,6 +144,7 @@ export async function runQueueSweep(
     sweepQueueStatus,
     waitForSweep,
   } = await import("../runner/queue.js");
+  const { jobAction, writeSweepFile } = await import("../runner/sweep.js");
   const queue = await openQueue(target, name);
   const uploads = { redis: openRedis(target), queueName: name };
   try {

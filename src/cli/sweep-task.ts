@@ -6,13 +6,11 @@ import {
   checkClusterOptions,
   K8S_MANIFEST_FILE,
   k8sManifest,
-  runSweepTask,
   shellQuote,
   SLURM_SCRIPT_FILE,
   slurmScript,
-  writeJobList,
   type ClusterOptions,
-} from "../runner/cluster-emit.js";
+} from "../runner/cluster-scripts.js";
 import { ConfigError } from "../runner/config.js";
 import type { SweepSpec } from "../runner/sweep.js";
 import { stopOnSignals } from "./signals.js";
@@ -110,9 +108,15 @@ export function clusterOptionsFrom(target: "slurm" | "k8s", opts: Record<string,
  * `sweep <spec> --emit slurm|k8s --out DIR`: validates the flags, then writes DIR/jobs.json,
  * DIR/sweep.json and the scheduler file; prints what to submit.
  */
-export function emitClusterJobs(spec: SweepSpec, out: string, opts: Record<string, unknown>): void {
+export async function emitClusterJobs(
+  spec: SweepSpec,
+  out: string,
+  opts: Record<string, unknown>,
+): Promise<void> {
   const target = opts.emit as "slurm" | "k8s";
   const o = clusterOptionsFrom(target, opts);
+  // The job list needs the sweep planner (and through it every runner): loaded here, not at start-up.
+  const { writeJobList } = await import("../runner/cluster-emit.js");
   const { path, jobs } = writeJobList(spec, out);
   const pending = jobs.flatMap((j, i) => (j.action === "skip" ? [] : [i]));
   if (target === "slurm") {
@@ -149,6 +153,7 @@ export function addSweepTaskCommand(program: Command): void {
       );
       let r;
       try {
+        const { runSweepTask } = await import("../runner/cluster-emit.js");
         r = await runSweepTask(jobList, index, { signal: stop.signal });
       } finally {
         stop.dispose();

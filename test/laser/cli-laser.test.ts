@@ -4,12 +4,8 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { NnGaussianAgent } from "../../src/baselines/gaussian-nn-agent.js";
-import {
-  addLaserCommand,
-  laserRunOptions,
-  LASER_COMMAND_DEFAULTS,
-  type LaserCommandOptions,
-} from "../../src/cli/laser.js";
+import { addLaserCommand, LASER_COMMAND_DEFAULTS, type LaserCommandOptions } from "../../src/cli/laser.js";
+import { laserRunOptions } from "../../src/cli/laser-run.js";
 import { makeSavedPolicy, writeSavedPolicy } from "../../src/laser/saved-policy.js";
 import type { NestedStateDict } from "../../src/laser/tensor.js";
 import { Rng } from "../../src/random/rng.js";
@@ -47,9 +43,9 @@ function program(): Command {
 }
 
 describe("lowrank-rl laser", () => {
-  it("runs on a saved policy and writes the tables and the page", () => {
+  it("runs on a saved policy and writes the tables and the page", async () => {
     const out = join(dir, "out");
-    program().parse(
+    await program().parseAsync(
       [
         "laser",
         policyFile(),
@@ -79,7 +75,7 @@ describe("lowrank-rl laser", () => {
     for (const r of report.svd.rows) if (r.layer.startsWith("value")) expect(r.meanDelta).toBe(0);
   });
 
-  it("rejects bad flags with the flag, the value and the allowed range", () => {
+  it("rejects bad flags with the flag, the value and the allowed range", async () => {
     const path = policyFile();
     expect(() => program().parse(["laser", path, "--episodes", "0"], { from: "user" })).toThrow(
       /--episodes must be an integer in \[1, 1000000\], got "0"/,
@@ -90,13 +86,13 @@ describe("lowrank-rl laser", () => {
     expect(() => program().parse(["laser", path, "--mode", "greedy"], { from: "user" })).toThrow(
       /Allowed choices are deterministic, stochastic/,
     );
-    expect(() =>
-      program().parse(
+    await expect(
+      program().parseAsync(
         ["laser", path, "--ranks", "5", "--quiet", "--episodes", "2", "--out", join(dir, "x")],
         { from: "user" },
       ),
-    ).toThrow(/rank 5 is above the max rank 2 of layer "mu.0.weight"/);
-    expect(() => program().parse(["laser", join(dir, "none.json")], { from: "user" })).toThrow(
+    ).rejects.toThrow(/rank 5 is above the max rank 2 of layer "mu.0.weight"/);
+    await expect(program().parseAsync(["laser", join(dir, "none.json")], { from: "user" })).rejects.toThrow(
       /saved policy not found/,
     );
   });
