@@ -46,7 +46,9 @@ export function poolWorkerModule(): { url: string; compiled: boolean } {
  */
 function workerExecArgv(compiled: boolean): string[] {
   const argv = [...process.execArgv];
-  if (!compiled && !argv.some((a) => a.includes("tsx"))) argv.push("--import", "tsx");
+  // tsx by its resolved path: a bare "tsx" would be looked up from the working directory, which
+  // need not be this checkout (`node ~/lowrank-rl/bin/lowrank-rl.js sweep …` run from elsewhere).
+  if (!compiled && !argv.some((a) => a.includes("tsx"))) argv.push("--import", import.meta.resolve("tsx"));
   return argv;
 }
 

@@ -1,7 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { METRIC, readMetrics } from "../../src/runner/metrics.js";
 import { poolWorkerModule, runRunJobsInPool } from "../../src/runner/pool.js";
@@ -62,5 +64,15 @@ describe("runJobsInPool", () => {
     const path = fileURLToPath(url);
     expect(existsSync(path)).toBe(true);
     expect(path.endsWith(compiled ? "pool-worker.js" : "pool-worker.ts")).toBe(true);
+  });
+
+  it("a sweep started through bin/lowrank-rl.js from another working directory runs its workers", async () => {
+    // bin registers tsx in-process; the workers must find tsx in this checkout, not in the cwd.
+    const bin = fileURLToPath(new URL("../../bin/lowrank-rl.js", import.meta.url));
+    const cwd = tmp();
+    const args = [bin, "sweep", "--grid", "rank=1,2", "--seeds", "0", "--episodes", "3", "--threads", "2"];
+    await promisify(execFile)(process.execPath, [...args, "--out", "s", "--quiet"], { cwd, timeout: 120_000 });
+    const runs = readdirSync(join(cwd, "s")).filter((d) => existsSync(join(cwd, "s", d, "final_params.json")));
+    expect(runs).toHaveLength(2);
   });
 });
