@@ -73,6 +73,8 @@ export interface GymSummary {
   command: string;
   final_episodes: number;
   rows: GymRow[];
+  /** `--render`: the summary files the rows were merged from, in order. */
+  sources?: string[];
 }
 
 /** Preset fields `--set` may change (numbers; `buckets` as n/n/…). */
@@ -222,6 +224,12 @@ function renderMarkdown(s: GymSummary): string {
     s.command,
     "```",
     "",
+    ...(s.sources
+      ? [
+          `Rendered from their summaries with \`npm run exp:gym -- --render ${s.sources.join(",")}${opts.doc ? ` --doc ${opts.doc}` : ""}\` (a later file's row replaces an earlier one of the same task, method and \`--set\`).`,
+          "",
+        ]
+      : []),
     `Each run trains for the task's step budget; every few thousand steps the deterministic policy (Gaussian mean, softmax argmax, greedy Q) is evaluated on fixed seeds, and "steps to threshold" is the training steps at the first evaluation whose mean reached the threshold ("never": not within the budget; the median and IQR count "never" as +∞). "Final" is the mean return over ${s.final_episodes} evaluation episodes after the last step; "final ≥ thr" counts the seeds where it is at least the threshold. "% NN" compares the parameters (policy + critic, or the Q function) with the same algorithm's 64×64 NN. Wall time is on a shared 2-core machine and is comparable only within a table.`,
     "",
   ];
@@ -355,6 +363,7 @@ if (opts.render) {
     command: parts.map((p) => p.command).join("\n"),
     final_episodes: parts[0].final_episodes,
     rows,
+    sources: opts.render,
   });
 } else {
   const rows: GymRow[] = [];
