@@ -4,6 +4,9 @@ import type { Rng } from "../random/rng.js";
 import type { AxisGrid } from "./discretizer.js";
 import type { Parametrization, StateDictEntry } from "./parametrization.js";
 
+/** Grids with at most this many entries keep a table of a batch's distinct entries (4 bytes each). */
+const MAX_CELL_TABLE = 1 << 22;
+
 export interface CpGridOptions {
   /** The state grid: one tensor mode per state dimension (I_d = buckets_d). */
   grid: AxisGrid;
@@ -47,6 +50,16 @@ export class CpGrid implements Parametrization {
   /** The states the indices in {@link idx} were computed from (reused while they are unchanged). */
   private idxStates = new Float64Array(0);
   private idxCount = -1;
+  /**
+   * The batch's distinct grid entries (when the grid has at most {@link MAX_CELL_TABLE} entries):
+   * cellOf[t] = the entry's position in the distinct list, firstOf[c] = the first state at it.
+   * A forward evaluates each distinct entry once (the same operations as per state) and gathers.
+   */
+  private cellOf = new Int32Array(0);
+  private firstOf = new Int32Array(0);
+  private cells = 0;
+  private readonly cellStamp: Int32Array | null;
+  private cellValue = new Float64Array(0);
   /** Scratch: p_r, prefix products, backward weights. */
   private readonly prod: Float64Array;
   private readonly prefix: Float64Array;
@@ -74,6 +87,9 @@ export class CpGrid implements Parametrization {
     this.prefix = new Float64Array(rank * (this.S + 1));
     this.w = new Float64Array(rank);
     this.one = new Int32Array(this.S);
+    let entries = 1;
+    for (let d = 0; d < this.S; d++) entries *= grid.buckets[d];
+    this.cellStamp = entries <= MAX_CELL_TABLE ? new Int32Array(entries).fill(-1) : null;
   }
 
   get parameters(): Parameter[] {
@@ -169,17 +185,58 @@ export class CpGrid implements Parametrization {
     const idx = this.idx;
     // Optimizers evaluate the same batch many times (epochs, L-BFGS closures): the grid indices
     // are recomputed only when the states differ from the last batch's (compared value by value).
+    // (!== treats ±0 as equal, which give the same index; NaN never equals, and throws below.)
     let same = this.idxCount === n;
     const kept = this.idxStates;
-    for (let i = 0; same && i < n; i++) if (!Object.is(kept[i], states[i])) same = false;
+    if (same) for (let i = 0; i < n; i++) if (kept[i] !== states[i]) same = false;
     if (!same) {
       this.idxCount = -1; // stays invalid if an index throws (a NaN state)
       const grid = this.grid;
       for (let i = 0; i < n; i += S) for (let d = 0; d < S; d++) idx[i + d] = grid.index(states[i + d], d);
       kept.set(states.subarray(0, n));
+      this.findCells(T);
       this.idxCount = n;
     }
     this.batch = T;
+  }
+
+  /** {@link cellOf} and {@link firstOf} for the first T states' indices (when the grid has a stamp table). */
+  private findCells(T: number): void {
+    const stamp = this.cellStamp;
+    this.cells = 0;
+    if (stamp === null) return;
+    if (this.cellOf.length < T) this.cellOf = new Int32Array(Math.max(T, 2 * this.cellOf.length));
+    const S = this.S;
+    const B = this.grid.buckets;
+    const idx = this.idx;
+    const cellOf = this.cellOf;
+    let first = this.firstOf;
+    let cells = 0;
+    for (let t = 0, o = 0; t < T; t++, o += S) {
+      let flat = 0;
+      for (let d = 0; d < S; d++) flat = flat * B[d] + idx[o + d];
+      let c = stamp[flat];
+      if (c < 0) {
+        c = cells++;
+        stamp[flat] = c;
+        if (first.length < cells) {
+          const grown = new Int32Array(Math.max(16, 2 * first.length));
+          grown.set(first);
+          first = grown;
+        }
+        first[c] = t;
+      }
+      cellOf[t] = c;
+    }
+    this.firstOf = first;
+    this.cells = cells;
+    // reset the stamps of the visited entries
+    for (let c = 0; c < cells; c++) {
+      const o = first[c] * S;
+      let flat = 0;
+      for (let d = 0; d < S; d++) flat = flat * B[d] + idx[o + d];
+      stamp[flat] = -1;
+    }
   }
 
   forwardBatch(states: Float64Array, T: number, out: Float64Array): void {
@@ -189,6 +246,16 @@ export class CpGrid implements Parametrization {
     if (this.hasOutputMode) {
       const D = this.outputDim;
       for (let t = 0; t < T; t++) this.forwardIndices(idx, t * S, out, t * D);
+    } else if (this.cells > 0) {
+      // each distinct entry once, then a gather: the numbers of the per-state loop
+      const C = this.cells;
+      if (this.cellValue.length < C)
+        this.cellValue = new Float64Array(Math.max(C, 2 * this.cellValue.length));
+      const val = this.cellValue;
+      const first = this.firstOf;
+      for (let c = 0; c < C; c++) this.forwardIndices(idx, first[c] * S, val, c);
+      const cellOf = this.cellOf;
+      for (let t = 0; t < T; t++) out[t] = val[cellOf[t]];
     } else if (S === 3) this.forwardBatch3(idx, T, out);
     else for (let t = 0; t < T; t++) this.forwardIndices(idx, t * S, out, t);
   }

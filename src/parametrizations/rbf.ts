@@ -135,7 +135,38 @@ export class RbfFeatures implements BatchKeeping {
 
   forwardBatch(states: Float64Array, T: number, out: Float64Array): void {
     this.keepBatch(states, T);
-    for (let t = 0; t < T; t++) this.linear(this.phi, t * this.features, out, t * this.outputDim);
+    if (this.outputDim !== 1) {
+      for (let t = 0; t < T; t++) this.linear(this.phi, t * this.features, out, t * this.outputDim);
+      return;
+    }
+    // four states at a time: each z_t still sums W[k]·φ_t,k over k from 0, then adds b
+    const K = this.features;
+    const W = this.weight.data;
+    const b = this.bias.data[0];
+    const phi = this.phi;
+    let t = 0;
+    for (; t + 4 <= T; t += 4) {
+      const p0 = t * K;
+      const p1 = p0 + K;
+      const p2 = p1 + K;
+      const p3 = p2 + K;
+      let y0 = 0;
+      let y1 = 0;
+      let y2 = 0;
+      let y3 = 0;
+      for (let k = 0; k < K; k++) {
+        const w = W[k];
+        y0 += w * phi[p0 + k];
+        y1 += w * phi[p1 + k];
+        y2 += w * phi[p2 + k];
+        y3 += w * phi[p3 + k];
+      }
+      out[t] = y0 + b;
+      out[t + 1] = y1 + b;
+      out[t + 2] = y2 + b;
+      out[t + 3] = y3 + b;
+    }
+    for (; t < T; t++) this.linear(phi, t * K, out, t);
   }
 
   /**
@@ -170,7 +201,41 @@ export class RbfFeatures implements BatchKeeping {
     const gW = this.weight.grad;
     const gb = this.bias.grad;
     const phi = this.phi;
-    for (let t = 0; t < this.batch; t++) {
+    let t0 = 0;
+    if (D === 1) {
+      // four states at a time where none has g = 0: each ∇W_k still adds g_t·φ_t,k in t order
+      for (; t0 + 4 <= this.batch; t0 += 4) {
+        const g0 = gradZ[t0];
+        const g1 = gradZ[t0 + 1];
+        const g2 = gradZ[t0 + 2];
+        const g3 = gradZ[t0 + 3];
+        if (g0 === 0 || g1 === 0 || g2 === 0 || g3 === 0) {
+          this.backwardRows(gradZ, t0, t0 + 4);
+          continue;
+        }
+        gb[0] += g0;
+        gb[0] += g1;
+        gb[0] += g2;
+        gb[0] += g3;
+        const p0 = t0 * K;
+        const p1 = p0 + K;
+        const p2 = p1 + K;
+        const p3 = p2 + K;
+        for (let k = 0; k < K; k++)
+          gW[k] = gW[k] + g0 * phi[p0 + k] + g1 * phi[p1 + k] + g2 * phi[p2 + k] + g3 * phi[p3 + k];
+      }
+    }
+    this.backwardRows(gradZ, t0, this.batch);
+  }
+
+  /** {@link backwardBatch} for the kept states t0 … t1 − 1, one at a time. */
+  private backwardRows(gradZ: Float64Array, t0: number, t1: number): void {
+    const K = this.features;
+    const D = this.outputDim;
+    const gW = this.weight.grad;
+    const gb = this.bias.grad;
+    const phi = this.phi;
+    for (let t = t0; t < t1; t++) {
       for (let d = 0; d < D; d++) {
         const g = gradZ[t * D + d];
         if (g === 0) continue;

@@ -323,10 +323,11 @@ export class GaeActorCritic implements BatchUpdateRule {
     const b = this.buf;
     const N = batch.length;
     const E = batch.episodeCount;
-    critic.forwardBatch(batch.states, N, b.V);
     let anyCut = false;
     for (let e = 0; e < E; e++) if (!batch.terminated[e]) anyCut = true;
+    // the bootstrap states first, so that the batch the fit re-evaluates stays the kept one
     if (anyCut) critic.forwardBatch(batch.finalStates, E, b.boot);
+    critic.forwardBatch(batch.states, N, b.V);
     gaeAdvantages(batch, b.V, anyCut ? b.boot : null, this.gamma, this.tau, b.R, b.A);
     if (this.standardizeAdvantages) standardize(b.A, N, b.Adv);
     else b.Adv.set(b.A.subarray(0, N));

@@ -54,6 +54,7 @@ export class TrpoRule implements BatchUpdateRule {
   private R = new Float64Array(0);
   private A = new Float64Array(0);
   private gV = new Float64Array(0);
+  private Adv = new Float64Array(0);
   private boot = new Float64Array(0);
   private readonly scratch = new FisherScratch();
 
@@ -97,17 +98,19 @@ export class TrpoRule implements BatchUpdateRule {
       this.R = new Float64Array(n);
       this.A = new Float64Array(n);
       this.gV = new Float64Array(n);
+      this.Adv = new Float64Array(n);
     }
     if (this.boot.length < E) this.boot = new Float64Array(Math.max(E, 2 * this.boot.length));
     const { V, Vfit, R, A, gV, boot } = this;
 
     // 1. values, GAE, standardization
-    critic.forwardBatch(batch.states, N, V);
     let anyCut = false;
     for (let e = 0; e < E; e++) if (!batch.terminated[e]) anyCut = true;
+    // the bootstrap states first, so that the batch the fit re-evaluates stays the kept one
     if (anyCut) critic.forwardBatch(batch.finalStates, E, boot);
+    critic.forwardBatch(batch.states, N, V);
     gaeAdvantages(batch, V, anyCut ? boot : null, this.gamma, this.options.tau, R, A);
-    const adv = standardized ? standardize(A, N, new Float64Array(N)) : A.slice(0, N);
+    const adv = standardized ? standardize(A, N, this.Adv).subarray(0, N) : A.slice(0, N);
 
     // 2. critic: one L-BFGS step on the mean squared error to the returns
     const skip = this.options.criticSkipGradientAbove ?? Infinity;
