@@ -51,7 +51,7 @@ describe("GaussianFisher: sparse rows of the CP and RBF actors give the dense ro
       const st = states(rng, T);
       const view = gaussianPolicyView(actor, head);
       expect(view.sparseJacobianRows).toBeTypeOf("function");
-      const { sparseJacobianRows: _, ...denseView } = view;
+      const denseView = { ...view, sparseJacobianRows: undefined };
       const sparse = new GaussianFisher(view, st, T, S);
       const dense = new GaussianFisher(denseView, st, T, S);
       expect(sparse.jacobian).toBeNull();
