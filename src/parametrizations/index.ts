@@ -4,12 +4,8 @@
  * MLP (the NN baseline), stacks of several, the act memo, and P copies of the grid matrix (the
  * population).
  */
-export type {
-  Parametrization,
-  BatchedParametrization,
-  BatchKeeping,
-  StateDictEntry,
-} from "./parametrization.js";
+export type { Parametrization, BatchKeeping, StateDictEntry } from "./parametrization.js";
+export type { BatchedParametrization } from "./parametrization.js";
 export { GridLowRank, fillReferenceOrder } from "./grid-low-rank.js";
 export { BatchedGridLowRank } from "./batched-grid-low-rank.js";
 export { CpGrid, type CpGridOptions } from "./cp-grid.js";

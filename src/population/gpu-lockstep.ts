@@ -2,7 +2,6 @@ import {
   copyKernel,
   toFloat32,
   type BatchedEntries,
-  type DeviceArray,
   type GpuKernel,
   type GpuRuntime,
 } from "../factor/backend/index.js";
@@ -83,6 +82,7 @@ export class GpuLockstep implements Lockstep {
     const dyn = task.dynamics;
     const S = dyn.stateDim;
     const D = dyn.obsDim;
+    const clamp = task.actionClamp;
     const { states, agentIdx } = this;
     const [L, R, sig] = [actor.L, actor.R, sigma].map((a, k) =>
       this.toDevice[k].toDevice(a.length, toFloat32(a)),
@@ -106,7 +106,31 @@ export class GpuLockstep implements Lockstep {
       padded = Math.min(padded, P);
       for (let x = n; x < padded; x++) agentIdx[x] = agentIdx[0];
       this.states32.set(states);
-      const actions = await this.act(policy, padded);
+      // a_p = clamp(μ_p(s_p) + σ_p·ε_p) of the x-th listed agent at actions[x].
+      const g = this.grid;
+      const actions = await this.actKernel.run(
+        padded,
+        agentIdx,
+        this.states32,
+        this.noise32,
+        policy.L,
+        policy.R,
+        policy.sigma,
+        g.low,
+        g.range,
+        g.steps,
+        g.axis,
+        g.mult,
+        S,
+        D,
+        actor.rows,
+        actor.cols,
+        actor.rank,
+        task.sigmoidMean ? 1 : 0,
+        clamp ? 1 : 0,
+        clamp ? clamp[0] : 0,
+        clamp ? clamp[1] : 0,
+      );
       for (let x = 0; x < n; x++) {
         const p = agentIdx[x];
         pop.actions[p * T + t] = actions[x];
@@ -124,36 +148,6 @@ export class GpuLockstep implements Lockstep {
       }
       n = kept;
     }
-  }
-
-  /** a_p = clamp(μ_p(s_p) + σ_p·ε_p) for the first `padded` listed agents (the x-th at out[x]). */
-  private act(policy: { L: DeviceArray; R: DeviceArray; sigma: DeviceArray }, padded: number) {
-    const pop = this.pop;
-    const clamp = pop.task.actionClamp;
-    const g = this.grid;
-    return this.actKernel.run(
-      padded,
-      this.agentIdx,
-      this.states32,
-      this.noise32,
-      policy.L,
-      policy.R,
-      policy.sigma,
-      g.low,
-      g.range,
-      g.steps,
-      g.axis,
-      g.mult,
-      pop.task.dynamics.stateDim,
-      pop.actorGrid.stateDim,
-      pop.actor.rows,
-      pop.actor.cols,
-      pop.actor.rank,
-      pop.task.sigmoidMean ? 1 : 0,
-      clamp ? 1 : 0,
-      clamp ? clamp[0] : 0,
-      clamp ? clamp[1] : 0,
-    );
   }
 
   /** Every agent's per-episode update from the trajectory buffers (see the class doc). */

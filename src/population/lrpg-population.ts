@@ -209,13 +209,9 @@ export class LrpgPopulation {
   }
 
   /** Agent p's parameters in the single agent's layout (L N×K_p, R M×K_p), for checks and export. */
-  agentParameters(p: number): {
-    actorL: Float64Array;
-    actorR: Float64Array;
-    criticL: Float64Array;
-    criticR: Float64Array;
-    logSigma: number;
-  } {
+  agentParameters(
+    p: number,
+  ): Record<"actorL" | "actorR" | "criticL" | "criticR", Float64Array> & { logSigma: number } {
     this.checkAgent(p);
     const actor = this.actor.agentFactors(p);
     const critic = this.critic.agentFactors(p);

@@ -1,6 +1,5 @@
 import { closeSync, mkdirSync, openSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
-import type { FloatArray } from "../factor/backend/index.js";
 import { LrpgAgent } from "../lrpg/gaussian-lrpg-agent.js";
 import { LrpgPopulation, type PopulationTask } from "../population/index.js";
 import { PAPER_POPULATION_TASKS } from "../presets/population-tasks.js";
@@ -66,20 +65,12 @@ export function populationGroupKey(config: RunConfig): string {
   return canonicalJson({ ...config, seed: 0 });
 }
 
-/** Scans one agent's slice of the batched parameters for a non-finite value. */
+/** Scans one agent's parameters for a non-finite value. */
 function nonFiniteOf(pop: LrpgPopulation, p: number): { path: string; value: number } | null {
-  const blocks: [string, FloatArray, number][] = [
-    ["mu.L", pop.actor.L, pop.actor.rows * pop.actor.rank],
-    ["mu.R", pop.actor.R, pop.actor.cols * pop.actor.rank],
-    ["value.L", pop.critic.L, pop.critic.rows * pop.critic.rank],
-    ["value.R", pop.critic.R, pop.critic.cols * pop.critic.rank],
-    ["log_sigma", pop.logSigma, 1],
-  ];
-  for (const [path, data, size] of blocks) {
-    for (let i = p * size, end = (p + 1) * size; i < end; i++) {
-      if (!Number.isFinite(data[i])) return { path, value: data[i] };
-    }
-  }
+  const w = pop.agentParameters(p);
+  const blocks = { "mu.L": w.actorL, "mu.R": w.actorR, "value.L": w.criticL, "value.R": w.criticR };
+  for (const [path, data] of Object.entries({ ...blocks, log_sigma: [w.logSigma] }))
+    for (const value of data) if (!Number.isFinite(value)) return { path, value };
   return null;
 }
 
