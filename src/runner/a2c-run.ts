@@ -10,36 +10,24 @@ import {
 } from "./a2c-config.js";
 import { CorruptCheckpointError } from "./checkpoint.js";
 import { DivergenceError, findNonFiniteTensor } from "./divergence.js";
-import { jobId as makeJobId } from "./job-id.js";
 import { readManifest } from "./manifest.js";
 import { METRIC } from "./metrics.js";
-import { packageVersion } from "./provenance.js";
-import type { RunResult } from "./run.js";
-import {
-  evaluationSeeds,
-  restoreRunParams,
-  resumeSteps,
-  runSteps,
-  type StepAlgorithm,
-  type StepRunCheckpoint,
-  type StepRunOptions,
+import { evaluationSeeds, restoreRunParams, stepMetricColumns, stepRunner } from "./step-run-lifecycle.js";
+import type {
+  RunEvalOptions,
+  StepAlgorithm,
+  StepRunCheckpoint,
+  StepRunOptions,
 } from "./step-run-lifecycle.js";
 
 /** Metric columns of an a2c run (CleanRL names where there is one). */
-export const A2C_METRIC_COLUMNS: readonly string[] = [
-  "global_step",
-  "episode",
-  METRIC.episodicReturn,
-  METRIC.episodicLength,
-  METRIC.sps,
+export const A2C_METRIC_COLUMNS = stepMetricColumns([
   "update",
   METRIC.lossActor,
   METRIC.lossCritic,
   "losses/entropy",
   "charts/step_scale",
-  METRIC.evalReturn,
-  "eval/episodic_return_std",
-];
+]);
 
 /** What an a2c checkpoint holds besides the loop's counters: parameters, optimizer (K-FAC factors included), generator and every env copy. */
 export type A2cRunCheckpoint = StepRunCheckpoint<{ state: A2cState }>;
@@ -102,17 +90,6 @@ export function a2cRunSpec(config: A2cRunConfig): A2cRunSpec {
   };
 }
 
-export function a2cJobId(config: A2cRunConfig): string {
-  return makeJobId(resultDefiningA2cConfig(config), config.seed, packageVersion());
-}
-
-/** What a checkpoint must match to be resumed (the frame budget may differ). */
-function identityOf(config: A2cRunConfig): Record<string, unknown> {
-  const c: Partial<A2cRunConfig> = { ...resultDefiningA2cConfig(config) };
-  delete c.totalSteps;
-  return JSON.parse(JSON.stringify(c)) as Record<string, unknown>;
-}
-
 /** Greedy evaluation: action argmax_a π(a|s), episode i reset with seed base + i. */
 export function evaluateA2cPolicy(
   network: ActorCriticNetwork,
@@ -160,8 +137,7 @@ const A2C_STEPS: StepAlgorithm<A2cRunConfig, { state: A2cState }> = {
   columns: A2C_METRIC_COLUMNS,
   evalProtocol: "greedy action argmax_a π(a|s); episode i resets with seed base+i",
   parse: parseA2cRunConfig,
-  jobId: a2cJobId,
-  identity: identityOf,
+  resultDefining: resultDefiningA2cConfig,
   spec: a2cRunSpec,
   learner(config, checkpoint) {
     const { a2c, envs, network } = buildA2c(config);
@@ -199,33 +175,16 @@ const A2C_STEPS: StepAlgorithm<A2cRunConfig, { state: A2cState }> = {
 };
 
 /**
- * Runs an actor-critic `(config, seed) → run directory`: manifest (config and the resolved model),
- * metrics.jsonl/csv, checkpoints under `checkpoints/`, eval.json and final_params.json. Deterministic
- * given the config. The directory is locked (run.lock) while this process writes it.
+ * Runs an actor-critic `(config, seed) → run directory` (see {@link runSteps}); deterministic given
+ * the config. {@link resumeA2cRun} continues it bit-identically: parameters, optimizer (K-FAC's
+ * factors and inverses), generator and every env copy are restored.
  */
-export async function executeA2cRun(rawConfig: unknown, options: A2cRunOptions = {}): Promise<RunResult> {
-  return runSteps(A2C_STEPS, rawConfig, options);
-}
+export const { execute: executeA2cRun, resume: resumeA2cRun } = stepRunner(A2C_STEPS);
 
-/**
- * Continues the a2c run in `dir` from its newest valid checkpoint, bit-identically to an
- * uninterrupted run: parameters, optimizer (K-FAC's factors and inverses), generator, every env
- * copy and the metric files are restored (rows after the checkpoint are cut).
- */
-export async function resumeA2cRun(
-  dir: string,
-  options: Omit<A2cRunOptions, "dir" | "outRoot"> = {},
-): Promise<RunResult> {
-  return resumeSteps(A2C_STEPS, dir, options);
-}
-
-/**
- * Greedy evaluation of an a2c run's policy (final_params.json, or the newest checkpoint's) on
- * `episodes` fixed seeds from `seed` (default: the run's evaluation seeds).
- */
+/** Greedy evaluation of an a2c run's policy (final_params.json, or the newest checkpoint's) on fixed seeds. */
 export function evaluateA2cRunDir(
   dir: string,
-  opts: { episodes?: number; seed?: number; maxSteps?: number; params?: "final" | "checkpoint" } = {},
+  opts: RunEvalOptions = {},
 ): { mean: number; std: number; returns: number[]; seeds: number[] } {
   const config = parseA2cRunConfig(readManifest(dir).config);
   const network = buildA2cNetwork(config, new Rng(config.seed));

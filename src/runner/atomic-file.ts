@@ -133,7 +133,8 @@ export function removeStaleTempFiles(dir: string): string[] {
   return removed;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether process `pid` on this host is alive (EPERM: alive, but another user's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

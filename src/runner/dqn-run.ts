@@ -45,28 +45,19 @@ import {
   reopenManifest,
   restoreRunParams,
   runFolder,
+  runNaming,
   startRun,
+  stepMetricColumns,
   warnOf,
+  type RunEvalOptions,
   type OpenRun,
 } from "./step-run-lifecycle.js";
 
 /** CleanRL's DQN metric names (cleanrl/dqn.py), plus evaluation and hidden-layer spectrum. */
-export const DQN_METRIC_COLUMNS: readonly string[] = [
-  "global_step",
-  "episode",
-  METRIC.episodicReturn,
-  METRIC.episodicLength,
-  METRIC.sps,
-  "charts/epsilon",
-  "losses/td_loss",
-  "losses/q_values",
-  "losses/grad_norm",
-  METRIC.evalReturn,
-  "eval/episodic_return_std",
-  "spectrum/effective_rank",
-  "spectrum/energy90_rank",
-  "spectrum/sigma_max",
-];
+export const DQN_METRIC_COLUMNS = stepMetricColumns(
+  ["charts/epsilon", "losses/td_loss", "losses/q_values", "losses/grad_norm"],
+  ["spectrum/effective_rank", "spectrum/energy90_rank", "spectrum/sigma_max"],
+);
 
 /** Singular values of the hidden layer over training, one JSON line per record. */
 export const DQN_SPECTRA_FILE = "spectra.jsonl";
@@ -459,11 +450,7 @@ function newSession(rawConfig: DqnRunConfig | unknown, options: DqnRunOptions): 
   const front = config.scattering ? "-scattering" : "";
   const dir = runFolder(options, config.env, `dqn-${preset}${kfac}${config.network}${front}`, config.seed);
   const { manifest, unlock } = startRun(dir, {
-    jobId: dqnJobId(config),
-    config,
-    seed: config.seed,
-    envId: config.env,
-    algo: "dqn",
+    ...runNaming(config, dqnJobId(config), "dqn"),
     parameterCount: { q_network: agent.network.parameterCount },
     spec: dqnRunSpec(config, agent),
     experiment: options.experiment,
@@ -598,13 +585,7 @@ function resumedSession(
  */
 export function evaluateDqnRunDir(
   dir: string,
-  opts: {
-    episodes?: number;
-    seed?: number;
-    epsilon?: number;
-    maxSteps?: number;
-    params?: "final" | "checkpoint";
-  },
+  opts: RunEvalOptions & { epsilon?: number },
 ): DqnEvaluationResult & { seeds: number[]; epsilon: number; maxSteps: number } {
   const config = parseDqnRunConfig(readManifest(dir).config);
   const { agent } = buildAgent(config);

@@ -12,35 +12,18 @@ import { AngleFeatures } from "../valuelearning/angle-features.js";
 import { CellActionLowRank } from "../valuelearning/cell-action-low-rank.js";
 import { evaluateGreedy, runTdEpisode, type GreedyEvaluation } from "../valuelearning/train.js";
 import { DivergenceError, findNonFiniteTensor } from "./divergence.js";
-import { jobId as makeJobId } from "./job-id.js";
 import { LRQ_GRIDS, parseLrqRunConfig, resultDefiningLrqConfig, type LrqRunConfig } from "./lrq-config.js";
 import { readManifest } from "./manifest.js";
-import { METRIC } from "./metrics.js";
-import { packageVersion } from "./provenance.js";
-import type { RunResult } from "./run.js";
-import {
-  evaluationSeeds,
-  restoreRunParams,
-  resumeSteps,
-  runSteps,
-  type StepAlgorithm,
-  type StepRunCheckpoint,
-  type StepRunOptions,
+import { evaluationSeeds, restoreRunParams, stepMetricColumns, stepRunner } from "./step-run-lifecycle.js";
+import type {
+  RunEvalOptions,
+  StepAlgorithm,
+  StepRunCheckpoint,
+  StepRunOptions,
 } from "./step-run-lifecycle.js";
 
 /** Metric columns of an lrq run (CleanRL names where there is one). */
-export const LRQ_METRIC_COLUMNS: readonly string[] = [
-  "global_step",
-  "episode",
-  METRIC.episodicReturn,
-  METRIC.episodicLength,
-  METRIC.sps,
-  "charts/epsilon",
-  "losses/td_loss",
-  "losses/q_values",
-  METRIC.evalReturn,
-  "eval/episodic_return_std",
-];
+export const LRQ_METRIC_COLUMNS = stepMetricColumns(["charts/epsilon", "losses/td_loss", "losses/q_values"]);
 
 /** What an lrq checkpoint holds: the loop's counters, parameters, optimizer moments and both generators. */
 export type LrqRunCheckpoint = StepRunCheckpoint<LrqState>;
@@ -188,18 +171,6 @@ export function lrqRunSpec(config: LrqRunConfig): LrqRunSpec {
   };
 }
 
-/** The job id of an lrq (config, seed). */
-export function lrqJobId(config: LrqRunConfig): string {
-  return makeJobId(resultDefiningLrqConfig(config), config.seed, packageVersion());
-}
-
-/** What a checkpoint must match to be resumed by a run (the step budget may differ). */
-function identityOf(config: LrqRunConfig): Record<string, unknown> {
-  const c: Partial<LrqRunConfig> = { ...resultDefiningLrqConfig(config) };
-  delete c.totalSteps;
-  return JSON.parse(JSON.stringify(c)) as Record<string, unknown>;
-}
-
 /** Whether an episode of `length` steps reached the env's own time limit. */
 function isEnvTruncation(env: Env, length: number): boolean {
   return env.maxEpisodeSteps !== undefined && length >= env.maxEpisodeSteps;
@@ -224,8 +195,7 @@ const LRQ_STEPS: StepAlgorithm<LrqRunConfig, LrqState> = {
   columns: LRQ_METRIC_COLUMNS,
   evalProtocol: "greedy action argmax_a Q(s, a); episode i resets with seed base+i",
   parse: parseLrqRunConfig,
-  jobId: lrqJobId,
-  identity: identityOf,
+  resultDefining: resultDefiningLrqConfig,
   spec: lrqRunSpec,
   learner(config, checkpoint) {
     let rng: Rng, envRng: Rng, env: Env, agent: TdAgent;
@@ -283,37 +253,16 @@ const LRQ_STEPS: StepAlgorithm<LrqRunConfig, LrqState> = {
 };
 
 /**
- * Runs a low-rank Q-learning `(config, seed) → run directory`: manifest (config and the resolved
- * model), metrics.jsonl/csv, checkpoints under `checkpoints/`, eval.json and final_params.json.
- * Deterministic given the config: the seed fixes the initial factors, every behaviour draw and the
- * env's initial states. The directory is locked (run.lock) while this process writes it.
+ * Runs a low-rank Q-learning `(config, seed) → run directory` (see {@link runSteps}). The seed fixes
+ * the initial factors, every behaviour draw and the env's initial states. {@link resumeLrqRun}
+ * continues it bit-identically: parameters, optimizer moments and both generators are restored.
  */
-export async function executeLrqRun(
-  rawConfig: LrqRunConfig | unknown,
-  options: LrqRunOptions = {},
-): Promise<RunResult> {
-  return runSteps(LRQ_STEPS, rawConfig, options);
-}
+export const { execute: executeLrqRun, resume: resumeLrqRun } = stepRunner(LRQ_STEPS);
 
-/**
- * Continues the lrq run in `dir` from its newest valid checkpoint, bit-identically to an
- * uninterrupted run: parameters, optimizer moments, both generators and the metric files are
- * restored (rows after the checkpoint are cut). A completed run is returned as it is.
- */
-export async function resumeLrqRun(
-  dir: string,
-  options: Omit<LrqRunOptions, "dir" | "outRoot"> = {},
-): Promise<RunResult> {
-  return resumeSteps(LRQ_STEPS, dir, options);
-}
-
-/**
- * Greedy evaluation of an lrq run's Q (final_params.json, or the newest checkpoint's) on
- * `episodes` fixed seeds from `seed` (default: the run's evaluation seeds).
- */
+/** Greedy evaluation of an lrq run's Q (final_params.json, or the newest checkpoint's) on fixed seeds. */
 export function evaluateLrqRunDir(
   dir: string,
-  opts: { episodes?: number; seed?: number; maxSteps?: number; params?: "final" | "checkpoint" } = {},
+  opts: RunEvalOptions = {},
 ): GreedyEvaluation & { seeds: number[] } {
   const config = parseLrqRunConfig(readManifest(dir).config);
   const env = makeLrqEnv(config);

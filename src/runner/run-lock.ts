@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { FileWriteError } from "./atomic-file.js";
+import { FileWriteError, processAlive } from "./atomic-file.js";
 import { hostname } from "node:os";
 import { join } from "node:path";
 
@@ -8,15 +8,6 @@ export const RUN_LOCK_FILE = "run.lock";
 
 /** The run directory is held by another live process. */
 export class RunLockedError extends Error {}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** The live process holding `dir` (other than this one), or null. */
 export function runLockHolder(dir: string): number | null {

@@ -34,29 +34,25 @@ import {
 } from "./divergence.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { jobId as makeJobId } from "./job-id.js";
-import {
-  completedRunResult,
-  newManifest,
-  readManifest,
-  writeManifest,
-  type Manifest,
-  type RunStatus,
-} from "./manifest.js";
-import {
-  METRIC,
-  MetricsWriter,
-  metricColumn,
-  readMetrics,
-  type MetricsOffset,
-  type MetricRow,
-} from "./metrics.js";
+import { completedRunResult, readManifest, type Manifest, type RunStatus } from "./manifest.js";
+import { METRIC, MetricsWriter, type MetricsOffset, type MetricRow } from "./metrics.js";
 import { paperAgentFactory } from "./paper-agent-factory.js";
 import { executePopulation } from "./population-run.js";
 import { packageVersion } from "./provenance.js";
-import { createRunDir, RUN_FILES } from "./run-dir.js";
+import { RUN_FILES } from "./run-dir.js";
 import { lockRunDir } from "./run-lock.js";
 import { pgRunSpec } from "./run-spec.js";
 import { compileSchedule } from "./schedule.js";
+import {
+  endRun,
+  episodeReturns,
+  eventLoopPauser,
+  reopenManifest,
+  runFolder,
+  runNaming,
+  startRun,
+  warnOf,
+} from "./step-run-lifecycle.js";
 import { isDqnConfigInput } from "./dqn-config.js";
 import { executeDqnRun, resumeDqnRun } from "./dqn-run.js";
 import { isLrqConfigInput } from "./lrq-config.js";
@@ -100,10 +96,6 @@ export interface RunResult {
   returns: number[];
   parameterCount: Record<string, number>;
 }
-
-/** Wall-clock budget between yields to the event loop (lets SIGINT/SIGTERM handlers run). */
-const YIELD_EVERY_MS = 25;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The job id of a (config, seed): config fields that do not change results are left out. */
 export function runJobId(config: RunConfig): string {
@@ -232,26 +224,10 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
   const fused = s.agent.fusedEpisodes?.(s.env) ?? null;
   const sessionStart = performance.now();
   const sessionStartStep = s.globalStep;
-  let lastYield = sessionStart;
+  const pause = eventLoopPauser();
   const finish = async (status: RunStatus, message?: string): Promise<RunResult> => {
     await settle(s).catch(() => {});
-    s.metrics.close();
-    s.unlock();
-    s.manifest.status = status;
-    s.manifest.episodesDone = s.episode;
-    if (message !== undefined) s.manifest.message = message;
-    else delete s.manifest.message;
-    if (status === "completed") s.manifest.endTime = new Date().toISOString();
-    writeManifest(s.dir, s.manifest);
-    return {
-      dir: s.dir,
-      jobId: s.manifest.jobId,
-      status,
-      message,
-      episodesDone: s.episode,
-      returns: s.returns,
-      parameterCount: { ...s.agent.parameterCount },
-    };
+    return endRun({ ...s, parameterCount: { ...s.agent.parameterCount } }, status, s.episode, message);
   };
   try {
     while (s.episode < config.episodes) {
@@ -305,12 +281,8 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
         await checkpointInBackground(s);
       }
       options.onEpisode?.(number, config.episodes, episodeReturn);
-      const now = performance.now();
       // While a checkpoint is in flight, yield every episode so its I/O callbacks run promptly.
-      if ((s.pending !== null && !s.pending.settled) || now - lastYield > YIELD_EVERY_MS) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
+      await pause(s.pending !== null && !s.pending.settled);
       if (options.signal?.aborted && s.episode < config.episodes) {
         await checkpointNow(s);
         return finish(
@@ -344,8 +316,13 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
   return finish("completed");
 }
 
-function makeTrainingEnv(config: RunConfig, envRng: Rng): Env {
-  return makeEnv(config.env, { rng: envRng, maxEpisodeSteps: null });
+/** A session from its run's pieces: the training env drawn from `envRng`, no checkpoint yet. */
+function openSession(
+  fields: Omit<Session, "env" | "snapshotsPath" | "lastCheckpointAt" | "pending">,
+): Session {
+  const env = makeEnv(fields.config.env, { rng: fields.envRng, maxEpisodeSteps: null });
+  const snapshotsPath = join(fields.dir, RUN_FILES.snapshots);
+  return { ...fields, env, snapshotsPath, lastCheckpointAt: -Infinity, pending: null };
 }
 
 /**
@@ -375,50 +352,20 @@ export async function executeRun(rawConfig: RunConfig | unknown, options: RunOpt
     });
     return result;
   }
-  if (options.dir !== undefined && options.dir.trim() === "")
-    throw new Error(
-      "run directory: the path is empty (name a folder, or leave it out for an auto-named one)",
-    );
-  const dir = options.dir ?? createRunDir(options.outRoot ?? "runs", config.env, config.algo, config.seed);
-  if (options.dir) {
-    // An explicit directory: make sure it exists.
-    const { mkdirSync } = await import("node:fs");
-    mkdirSync(dir, { recursive: true });
-  }
+  const dir = runFolder(options, config.env, config.algo, config.seed);
   const rng = new Rng(config.seed);
   const agent = (options.agentFactory ?? paperAgentFactory)(config, rng);
   const envRng = rng.fork();
-  const manifest = newManifest({
-    jobId: runJobId(config),
-    config,
-    seed: config.seed,
-    envId: config.env,
-    algo: config.algo,
+  const { manifest, unlock } = startRun(dir, {
+    ...runNaming(config, runJobId(config), config.algo),
+    parameterCount: { ...agent.parameterCount },
+    spec: pgRunSpec(config),
   });
-  manifest.parameterCount = { ...agent.parameterCount };
-  manifest.spec = pgRunSpec(config);
-  const unlock = lockRunDir(dir);
-  writeManifest(dir, manifest);
   const snapshotsPath = join(dir, RUN_FILES.snapshots);
   closeSync(openSync(snapshotsPath, "w"));
-  const session: Session = {
-    dir,
-    config,
-    manifest,
-    agent,
-    env: makeTrainingEnv(config, envRng),
-    rng,
-    envRng,
-    metrics: MetricsWriter.create(dir, undefined, { tensorboard: config.tensorboard !== false }),
-    snapshotsPath,
-    snapshotsBytes: 0,
-    episode: 0,
-    globalStep: 0,
-    returns: [],
-    lastCheckpointAt: -Infinity,
-    pending: null,
-    unlock,
-  };
+  const metrics = MetricsWriter.create(dir, undefined, { tensorboard: config.tensorboard !== false });
+  const counters = { snapshotsBytes: 0, episode: 0, globalStep: 0, returns: [] };
+  const session = openSession({ dir, config, manifest, agent, rng, envRng, metrics, unlock, ...counters });
   if (config.snapshotEvery > 0) appendSnapshot(session, agent.exportStateDict());
   return trainSession(session, options);
 }
@@ -443,7 +390,7 @@ export async function resumeRun(
   if (old.status === "completed") {
     return completedRunResult(dir, old);
   }
-  const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  const warn = warnOf(options);
   // Held from here until the session ends (released at once when restarting or on an error).
   const unlock = lockRunDir(dir);
   let ckpt: { payload: RunCheckpoint } | null;
@@ -499,28 +446,21 @@ async function resumeFromCheckpoint(
     ftruncateSync(fd, p.snapshotsBytes);
     closeSync(fd);
   }
-  const manifest: Manifest<RunConfig> = { ...old, status: "running", resumes: (old.resumes ?? 0) + 1 };
-  delete manifest.message;
-  writeManifest(dir, manifest);
-  const session: Session = {
+  const manifest = reopenManifest(dir, old);
+  const { snapshotsBytes, episode, globalStep } = p;
+  const returns = episodeReturns(dir);
+  const counters = { snapshotsBytes, episode, globalStep, returns };
+  const session = openSession({
     dir,
     config,
     manifest,
     agent,
-    env: makeTrainingEnv(config, envRng),
     rng: runRng,
     envRng,
     metrics,
-    snapshotsPath,
-    snapshotsBytes: p.snapshotsBytes,
-    episode: p.episode,
-    globalStep: p.globalStep,
-    returns: [],
-    lastCheckpointAt: -Infinity,
-    pending: null,
     unlock,
-  };
-  session.returns = metricColumn(readMetrics(dir), METRIC.episodicReturn);
+    ...counters,
+  });
   if (session.returns.length !== p.episode)
     throw new Error(
       `${dir}: metrics hold ${session.returns.length} episodes, the checkpoint ${p.episode}; cannot resume`,

@@ -10,6 +10,7 @@ import {
 } from "./checkpoint.js";
 import { closingWrite, stoppedRunEnding } from "./divergence.js";
 import { EVAL_SEED } from "./evaluate.js";
+import { jobId as makeJobId } from "./job-id.js";
 import {
   completedRunResult,
   newManifest,
@@ -26,6 +27,7 @@ import {
   type MetricRow,
   type MetricsOffset,
 } from "./metrics.js";
+import { packageVersion } from "./provenance.js";
 import { createRunDir, RUN_FILES } from "./run-dir.js";
 import { lockRunDir } from "./run-lock.js";
 import type { RunResult } from "./run.js";
@@ -55,6 +57,15 @@ export function runFolder(options: RunFolderOptions, envId: string, name: string
     );
   mkdirSync(options.dir, { recursive: true });
   return options.dir;
+}
+
+/** The manifest fields that name a run: job id, config, seed, env and algo. */
+export function runNaming<Config extends { seed: number; env: string }>(
+  config: Config,
+  jobId: string,
+  algo: string,
+) {
+  return { jobId, config, seed: config.seed, envId: config.env, algo };
 }
 
 /** What a new run's manifest records besides the fields {@link newManifest} fills. */
@@ -116,6 +127,23 @@ export function warnOf(options: { warn?: (message: string) => void }): (message:
 /** Evaluation seeds `base, base + 1, …` (`count` of them). */
 export function evaluationSeeds(count: number, base = EVAL_SEED): number[] {
   return Array.from({ length: count }, (_, i) => base + i);
+}
+
+/**
+ * The metric columns of a step-based run: global step, episode, return, length and SPS (CleanRL's
+ * names), then the algorithm's own, the evaluation's mean and std, then `after`.
+ */
+export function stepMetricColumns(own: readonly string[], after: readonly string[] = []): readonly string[] {
+  const episode = ["global_step", "episode", METRIC.episodicReturn, METRIC.episodicLength, METRIC.sps];
+  return [...episode, ...own, METRIC.evalReturn, "eval/episodic_return_std", ...after];
+}
+
+/** What `eval` on a run folder takes: episodes, first seed, step cap, and which parameters to score. */
+export interface RunEvalOptions {
+  episodes?: number;
+  seed?: number;
+  maxSteps?: number;
+  params?: "final" | "checkpoint";
 }
 
 /** Wall-clock budget between yields to the event loop (lets SIGINT/SIGTERM handlers run). */
@@ -251,9 +279,8 @@ export interface StepAlgorithm<C extends StepRunConfig, S> {
   /** The policy eval.json describes. */
   evalProtocol: string;
   parse(raw: unknown): C;
-  jobId(config: C): string;
-  /** What a checkpoint must match to be resumed (the budget may differ). */
-  identity(config: C): Record<string, unknown>;
+  /** The config fields that change results: the job id hashes them, and a checkpoint must match them but for `totalSteps`. */
+  resultDefining(config: C): object;
   /** The manifest's `spec`. */
   spec(config: C): unknown;
   /** The learner of a new run, or of a resumed one restored from its checkpoint. */
@@ -294,11 +321,11 @@ export async function runSteps<C extends StepRunConfig, S>(
   const dir = runFolder(options, config.env, algorithm.algo, config.seed);
   const learner = algorithm.learner(config);
   const { manifest, unlock } = startRun(dir, {
-    jobId: algorithm.jobId(config),
-    config,
-    seed: config.seed,
-    envId: config.env,
-    algo: algorithm.algo,
+    ...runNaming(
+      config,
+      makeJobId(algorithm.resultDefining(config), config.seed, packageVersion()),
+      algorithm.algo,
+    ),
     parameterCount: learner.parameterCount,
     spec: algorithm.spec(config),
   });
@@ -315,6 +342,15 @@ export async function runSteps<C extends StepRunConfig, S>(
     unlock,
   };
   return trainSteps(algorithm, session, options);
+}
+
+/** An algorithm's entry points: `execute(config, options)` ({@link runSteps}) and `resume(dir, options)` ({@link resumeSteps}). */
+export function stepRunner<C extends StepRunConfig, S>(algorithm: StepAlgorithm<C, S>) {
+  return {
+    execute: (rawConfig: unknown, options: StepRunOptions = {}) => runSteps(algorithm, rawConfig, options),
+    resume: (dir: string, options: Omit<StepRunOptions, "dir" | "outRoot"> = {}) =>
+      resumeSteps(algorithm, dir, options),
+  };
 }
 
 /**
@@ -334,7 +370,7 @@ export async function resumeSteps<C extends StepRunConfig, S>(
   const unlock = lockRunDir(dir);
   try {
     const ckptDir = join(dir, RUN_FILES.checkpointDir);
-    const identity = sameIdentity(algorithm.identity(config));
+    const identity = sameIdentity(checkpointIdentity(algorithm, config));
     const ckpt = loadLatestCheckpoint<StepRunCheckpoint<S>>(ckptDir, warn, identity);
     if (ckpt === null) {
       warn(`${dir}: no usable checkpoint; restarting the run from ${algorithm.counter} 0`);
@@ -361,9 +397,19 @@ export async function resumeSteps<C extends StepRunConfig, S>(
   }
 }
 
+/** What a checkpoint must match to be resumed: the result-defining config but for the step budget. */
+function checkpointIdentity<C extends StepRunConfig, S>(
+  algorithm: StepAlgorithm<C, S>,
+  config: C,
+): Record<string, unknown> {
+  const c: { totalSteps?: number } = { ...algorithm.resultDefining(config) };
+  delete c.totalSteps;
+  return JSON.parse(JSON.stringify(c)) as Record<string, unknown>;
+}
+
 function checkpoint<C extends StepRunConfig, S>(algorithm: StepAlgorithm<C, S>, s: StepSession<C, S>): void {
   const payload = {
-    identity: algorithm.identity(s.config),
+    identity: checkpointIdentity(algorithm, s.config),
     episode: s.episode,
     globalStep: s.learner.globalStep,
     lastEvalStep: s.lastEvalStep,
