@@ -26,6 +26,9 @@ const REFERENCE: Record<string, string> = {
 /** Medians of the above where there is one (PPO CP: the mean of its two seeds). */
 const REFERENCE_MEDIAN: Record<string, number> = { "trpo/tensor": 157, "trpo/nn": 175, "ppo/tensor": 368 };
 const REFERENCE_STEPS_PER_CPU_SECOND = "3 900 – 5 300";
+/** The same range as numbers (bench/suites/tensor-pg.ts divides by both ends). */
+const REFERENCE_SLOW = 3900;
+const REFERENCE_FAST = 5300;
 // ---------------------------------------------------------------------------------------------
 
 interface Method {
@@ -55,10 +58,22 @@ const program = new Command()
   .argument("<summary...>", "summary.json files of exp:tensor-pendulum")
   .requiredOption("--out <file>", "the markdown page to write")
   .option("--note <text>", "a line about the machine and load the numbers were measured under")
+  .option(
+    "--bench-before <file>",
+    "`npm run bench -- --only tensor-pg --json` output of the tree before the speed-up",
+  )
+  .option("--bench-after <file>", "the same bench's output of this tree, run in the same window")
+  .option("--bench-note <text>", "a line saying how and where the two bench runs were made")
   .showHelpAfterError("(add --help for usage)")
   .parse();
 const files = program.args;
-const opts = program.opts<{ out: string; note?: string }>();
+const opts = program.opts<{
+  out: string;
+  note?: string;
+  benchBefore?: string;
+  benchAfter?: string;
+  benchNote?: string;
+}>();
 
 function readSummary(path: string): Summary {
   let s: Summary;
@@ -144,6 +159,51 @@ for (const { method: m, protocol } of merged.values()) {
   );
 }
 
+/** The bench comparison: steps per CPU-second before and after, per algo × model. */
+function benchSection(): string[] {
+  if (!opts.benchBefore && !opts.benchAfter) return [];
+  if (!opts.benchBefore || !opts.benchAfter)
+    throw new InvalidArgumentError("--bench-before and --bench-after go together");
+  const read = (path: string): Record<string, number> => {
+    try {
+      return JSON.parse(readFileSync(path, "utf8")) as Record<string, number>;
+    } catch (err) {
+      throw new InvalidArgumentError(`${path}: not a readable bench JSON (${(err as Error).message})`);
+    }
+  };
+  const before = read(opts.benchBefore);
+  const after = read(opts.benchAfter);
+  const keys = Object.keys(after).filter((k) => k.startsWith("tensor-pg.") && k.endsWith(".steps_per_cpu_s"));
+  if (keys.length === 0)
+    throw new InvalidArgumentError(`${opts.benchAfter}: no tensor-pg.*.steps_per_cpu_s entries`);
+  const lines = keys.map((k) => {
+    const name = k.slice("tensor-pg.".length, -".steps_per_cpu_s".length).replace(".", "/");
+    const a = after[k];
+    const b = before[k];
+    const ratio = b ? `${(a / b).toFixed(1)}×` : "–";
+    return `| ${name} | ${b ? Math.round(b) : "–"} | ${Math.round(a)} | ${ratio} | ${(a / REFERENCE_FAST).toFixed(0)}× – ${(a / REFERENCE_SLOW).toFixed(0)}× |`;
+  });
+  return [
+    "## Bench: before and after the speed-up",
+    "",
+    "```bash",
+    `npm run bench -- --only tensor-pg --json > ${opts.benchAfter}   # this tree`,
+    `npm run bench -- --only tensor-pg --json > ${opts.benchBefore}   # the tree before the speed-up, with the same bench file`,
+    "```",
+    "",
+    "bench/suites/tensor-pg.ts: the whole `exp:tensor-pendulum` training loop under `--protocol reference`",
+    "(rollouts and updates; CP tensor 40 episodes, NN and RBF 20 episodes, best of 2 seeds), env steps",
+    "per CPU-second of the process. The last column divides by the reference code's measured",
+    `${REFERENCE_STEPS_PER_CPU_SECOND} steps per CPU-second (fastest and slowest of its runs; see "The reference code's speed" below).`,
+    ...(opts.benchNote ? ["", opts.benchNote] : []),
+    "",
+    "| algo/model | before | after | after / before | vs the reference code |",
+    "|---|---:|---:|---:|---:|",
+    ...lines,
+    "",
+  ];
+}
+
 const page = [
   "# Tensor low-rank policy gradient on Pendulum-v1: measured",
   "",
@@ -178,6 +238,15 @@ const page = [
   "| algo/model | median over seeds | range | vs reference |",
   "|---|---:|---:|---:|",
   ...speed,
+  "",
+  ...benchSection(),
+  "## The reference code's speed",
+  "",
+  `The authors' code ran ${REFERENCE_STEPS_PER_CPU_SECOND} env steps per CPU-second when the project's developers measured it`,
+  "beside the reference column above: their unmodified code, one thread, on the same shortened runs",
+  "(per-episode training on 1 000-step Pendulum-v1 episodes). That record gives the range over its",
+  "runs, not a figure per algorithm and model, and it was not re-run beside the numbers on this page:",
+  "the ratios above take it as a constant measured elsewhere.",
   "",
 ];
 writeFileSync(opts.out, page.join("\n"));
