@@ -57,47 +57,40 @@ export type A2cEnvId = (typeof A2C_ENVS)[number];
 
 type A2cDefaults = Omit<A2cRunConfig, "algo" | "env" | "seed" | "tensorboard">;
 
+/** What both presets share: ACKTR (K-FAC, step size 0.25, KL clip 0.01) on 8 envs, GAE λ 1, 10 evaluation episodes. */
+const SHARED_DEFAULTS = {
+  frontEnd: "conv",
+  optimizer: "kfac",
+  lr: 0.25,
+  numEnvs: 8,
+  gamma: 0.99,
+  gaeLambda: 1,
+  valueCoef: 0.5,
+  entropyCoef: 0.01,
+  maxGradNorm: 0.5,
+  klClip: 0.01,
+  damping: 0.01,
+  evalEpisodes: 10,
+  keepCheckpoints: 2,
+} as const;
+
 /** Per-env presets (docs/actor-critic.md §7 gives the measurements behind them). */
 export const A2C_ENV_DEFAULTS: Readonly<Record<A2cEnvId, A2cDefaults>> = {
   "CartPole-v1": {
+    ...SHARED_DEFAULTS,
     totalSteps: 100_000,
     network: "dense",
-    frontEnd: "conv",
-    optimizer: "kfac",
-    lr: 0.25,
-    numEnvs: 8,
     rolloutSteps: 10,
-    gamma: 0.99,
-    gaeLambda: 1,
-    valueCoef: 0.5,
-    entropyCoef: 0.01,
-    maxGradNorm: 0.5,
-    klClip: 0.01,
-    damping: 0.01,
     evalEvery: 20_000,
-    evalEpisodes: 10,
     checkpointEvery: 50_000,
-    keepCheckpoints: 2,
   },
   "MinAtar/Breakout": {
+    ...SHARED_DEFAULTS,
     totalSteps: 1_000_000,
     network: "trl-0.2",
-    frontEnd: "conv",
-    optimizer: "kfac",
-    lr: 0.25,
-    numEnvs: 8,
     rolloutSteps: 5,
-    gamma: 0.99,
-    gaeLambda: 1,
-    valueCoef: 0.5,
-    entropyCoef: 0.01,
-    maxGradNorm: 0.5,
-    klClip: 0.01,
-    damping: 0.01,
     evalEvery: 50_000,
-    evalEpisodes: 10,
     checkpointEvery: 100_000,
-    keepCheckpoints: 2,
   },
 };
 

@@ -402,28 +402,7 @@ function parseFields(raw: unknown): RunConfig {
   }
   const algo: Algo = c.algo ?? "lrpg";
   const preset = taskDefaults(task);
-  const episodes = c.episodes ?? preset.episodes;
-  const lrActor = c.lrActor ?? preset[algo].lrActor;
-  const lrCritic = c.lrCritic ?? preset[algo].lrCritic;
-  checkSchedulesAndAlgoFields(input, algo, lrActor, lrCritic, episodes);
-  const base = {
-    env,
-    task,
-    algo,
-    seed: c.seed ?? 0,
-    episodes,
-    maxSteps: c.maxSteps ?? preset.maxSteps,
-    gamma: c.gamma ?? preset.gamma,
-    lrActor,
-    lrCritic,
-    checkpointEvery: c.checkpointEvery ?? 100,
-    checkpointMinSeconds: c.checkpointMinSeconds ?? 1,
-    keepCheckpoints: c.keepCheckpoints ?? 2,
-    evalEvery: c.evalEvery ?? 0,
-    evalEpisodes: c.evalEpisodes ?? 10,
-    snapshotEvery: c.snapshotEvery ?? 100,
-    ...executionFields(c, input),
-  };
+  const base = commonFields(c, input, env, task, algo, { ...preset, ...preset[algo] });
   if (algo === "lrpg") {
     return {
       ...base,
@@ -436,6 +415,48 @@ function parseFields(raw: unknown): RunConfig {
 }
 
 type ParsedInput = z.output<typeof runConfigSchema>;
+
+/** The defaults {@link commonFields} falls back on: the task's or env's, with the algo's learning rates. */
+interface CommonDefaults {
+  episodes: number;
+  maxSteps: number;
+  gamma: number;
+  lrActor: ScheduleSpec;
+  lrCritic: ScheduleSpec;
+}
+
+/** The fields of every PG config (the algo's own come after), from the input or `d`; schedules checked. */
+function commonFields(
+  c: ParsedInput,
+  input: Record<string, unknown>,
+  env: string,
+  task: Task | null,
+  algo: Algo,
+  d: CommonDefaults,
+) {
+  const episodes = c.episodes ?? d.episodes;
+  const lrActor = c.lrActor ?? d.lrActor;
+  const lrCritic = c.lrCritic ?? d.lrCritic;
+  checkSchedulesAndAlgoFields(input, algo, lrActor, lrCritic, episodes);
+  return {
+    env,
+    task,
+    algo,
+    seed: c.seed ?? 0,
+    episodes,
+    maxSteps: c.maxSteps ?? d.maxSteps,
+    gamma: c.gamma ?? d.gamma,
+    lrActor,
+    lrCritic,
+    checkpointEvery: c.checkpointEvery ?? 100,
+    checkpointMinSeconds: c.checkpointMinSeconds ?? 1,
+    keepCheckpoints: c.keepCheckpoints ?? 2,
+    evalEvery: c.evalEvery ?? 0,
+    evalEpisodes: c.evalEpisodes ?? 10,
+    snapshotEvery: c.snapshotEvery ?? 100,
+    ...executionFields(c, input),
+  };
+}
 
 /** Shared checks of the learning-rate schedules and of algo-only fields. */
 function checkSchedulesAndAlgoFields(
@@ -486,28 +507,7 @@ function parseGenericEnvConfig(c: ParsedInput, input: Record<string, unknown>, e
       `config.algo = "nn": ${env} has discrete actions and the NN baseline is Gaussian (continuous actions only); use "lrpg"`,
     );
   }
-  const episodes = c.episodes ?? d.episodes;
-  const lrActor = c.lrActor ?? (algo === "lrpg" ? d.lrpg.lrActor : d.nn!.lrActor);
-  const lrCritic = c.lrCritic ?? (algo === "lrpg" ? d.lrpg.lrCritic : d.nn!.lrCritic);
-  checkSchedulesAndAlgoFields(input, algo, lrActor, lrCritic, episodes);
-  const base = {
-    env,
-    task: null,
-    algo,
-    seed: c.seed ?? 0,
-    episodes,
-    maxSteps: c.maxSteps ?? d.maxSteps,
-    gamma: c.gamma ?? d.gamma,
-    lrActor,
-    lrCritic,
-    checkpointEvery: c.checkpointEvery ?? 100,
-    checkpointMinSeconds: c.checkpointMinSeconds ?? 1,
-    keepCheckpoints: c.keepCheckpoints ?? 2,
-    evalEvery: c.evalEvery ?? 0,
-    evalEpisodes: c.evalEpisodes ?? 10,
-    snapshotEvery: c.snapshotEvery ?? 100,
-    ...executionFields(c, input),
-  };
+  const base = commonFields(c, input, env, null, algo, { ...d, ...(algo === "lrpg" ? d.lrpg : d.nn!) });
   if (algo === "lrpg") {
     return {
       ...base,
