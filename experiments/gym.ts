@@ -207,6 +207,12 @@ function makeRow(task: GymTaskId, method: GymMethod, runs: GymRunResult[]): GymR
 const fmtSteps = (x: number | null) => (x === null ? "never" : String(x));
 const fmtInt = (x: number) => x.toLocaleString("en-US").replace(/,/g, " ");
 
+/** "reached at an eval on k/n seeds, final ≥ thr on m/n" for a target check. */
+function seedsLine(r: GymRow): string {
+  const n = r.seeds.length;
+  return `reached on ${r.solved_seeds}/${n} seeds, final ≥ threshold on ${r.final_solved_seeds}/${n}`;
+}
+
 /** Whether a row's method reaches the threshold: the median final 100-episode return is ≥ it. */
 function reaches(r: GymRow): boolean {
   return r.final_return_median >= r.threshold;
@@ -274,7 +280,7 @@ function renderMarkdown(s: GymSummary): string {
         const ratio = (100 * best.params) / ref.params;
         verdict =
           `${best.method} reaches it with ${fmtInt(best.params)} parameters, ${ratio.toFixed(1)} % of ${ref.method}'s ${fmtInt(ref.params)} (target ≤ 10 %: ${ratio <= 10 ? "holds" : "does not hold"}). ` +
-          `Median steps to threshold: ${fastestLow.method} ${fmtSteps(fastestLow.median_steps_to_threshold)}, ${ref.method} ${fmtSteps(ref.median_steps_to_threshold)} ` +
+          `Median steps to threshold: ${fastestLow.method} ${fmtSteps(fastestLow.median_steps_to_threshold)} (${seedsLine(fastestLow)}), ${ref.method} ${fmtSteps(ref.median_steps_to_threshold)} (${seedsLine(ref)}) ` +
           `(${(fastestLow.median_steps_to_threshold ?? Infinity) < (ref.median_steps_to_threshold ?? Infinity) ? "fewer for the low-rank method" : "not fewer for the low-rank method"}).`;
       } else
         verdict = `${best.method} reaches it with ${fmtInt(best.params)} parameters; ${anyNn.length ? "no NN baseline reached it in these runs" : "no NN baseline was run"}, so the ratio to an NN that reaches it is not measured.`;

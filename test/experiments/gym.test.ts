@@ -95,7 +95,11 @@ describe("npm run exp:gym (tiny budget)", () => {
       },
     );
     expect(JSON.parse(readFileSync(join(again, "summary.json"), "utf8")).rows).toEqual(summary.rows);
-    expect(readFileSync(doc, "utf8")).toBe(md);
+    // The rendered page names the summaries it was merged from; otherwise it is the run's page.
+    const rendered = readFileSync(doc, "utf8");
+    const sourceLine = `Rendered from their summaries with \`npm run exp:gym -- --render ${join(out, "summary.json")} --doc ${doc}\``;
+    expect(rendered).toContain(sourceLine);
+    expect(rendered.replace(/^Rendered from .*\n\n/m, "")).toBe(md);
   }, 180_000);
 
   it("a bad flag exits 2 with one line naming it and the allowed values", async () => {
