@@ -82,6 +82,7 @@ export class GridCellPair {
     colB: Int32Array,
   ): void {
     const { constants: c, multipliers: m, strides: st, dims } = this;
+    if (dims === 2) return this.offsetsOf2(states, stride, list, n, t, T, rowA, colA, rowB, colB);
     for (let x = 0; x < n; x++) {
       const p = list[x];
       let r1 = p * st[0];
@@ -113,6 +114,47 @@ export class GridCellPair {
       colA[q] = c1;
       rowB[q] = r2;
       colB[q] = c2;
+    }
+  }
+
+  /** {@link offsetsOf} on 2-dimensional states (the pendulum's), the constants in locals. */
+  private offsetsOf2(
+    states: Float64Array,
+    stride: number,
+    list: Int32Array,
+    n: number,
+    t: number,
+    T: number,
+    rowA: Int32Array,
+    colA: Int32Array,
+    rowB: Int32Array,
+    colB: Int32Array,
+  ): void {
+    const c = this.constants;
+    const [lo0, hi0, range0, shared0, a0, b0] = [c[0], c[1], c[2], c[3], c[4], c[5]];
+    const [lo1, hi1, range1, shared1, a1, b1] = [c[9], c[10], c[11], c[12], c[13], c[14]];
+    const [lo20, hi20, range20, lo21, hi21, range21] = [c[6], c[7], c[8], c[15], c[16], c[17]];
+    const [m, st] = [this.multipliers, this.strides];
+    const [ra0, ca0, rb0, cb0, ra1, ca1, rb1, cb1] = [m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]];
+    const [sRa, sCa, sRb, sCb] = [st[0], st[1], st[2], st[3]];
+    for (let x = 0; x < n; x++) {
+      const p = list[x];
+      const v0 = states[p * stride];
+      const v1 = states[p * stride + 1];
+      if (v0 !== v0 || v1 !== v1) throw nanState(v0 !== v0 ? 0 : 1);
+      const u0 = ((v0 < lo0 ? lo0 : v0 > hi0 ? hi0 : v0) - lo0) / range0;
+      const u1 = ((v1 < lo1 ? lo1 : v1 > hi1 ? hi1 : v1) - lo1) / range1;
+      const w0 = shared0 === 1 ? u0 : ((v0 < lo20 ? lo20 : v0 > hi20 ? hi20 : v0) - lo20) / range20;
+      const w1 = shared1 === 1 ? u1 : ((v1 < lo21 ? lo21 : v1 > hi21 ? hi21 : v1) - lo21) / range21;
+      const i0 = roundTiesEven(u0 * a0);
+      const i1 = roundTiesEven(u1 * a1);
+      const j0 = roundTiesEven(w0 * b0);
+      const j1 = roundTiesEven(w1 * b1);
+      const q = p * T + t;
+      rowA[q] = p * sRa + i0 * ra0 + i1 * ra1;
+      colA[q] = p * sCa + i0 * ca0 + i1 * ca1;
+      rowB[q] = p * sRb + j0 * rb0 + j1 * rb1;
+      colB[q] = p * sCb + j0 * cb0 + j1 * cb1;
     }
   }
 }
