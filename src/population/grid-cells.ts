@@ -21,7 +21,8 @@ function roundTiesEven(x: number): number {
  * and likewise its column offset (a dimension's multiplier on the other axis is 0): integer sums, so
  * exactly `rowOffset(p, i)`, `colOffset(p, j)` at the cell (i, j) of the grid's `flatCell`. Where both
  * grids have the same bounds on d (every paper task), u_d is computed once for both — the same
- * expression, so the same bits — saving a division per dimension.
+ * expression, so the same bits — saving a division per dimension. On 2-dimensional states (the
+ * pendulum's) the constants sit in locals for the whole pass.
  */
 export class GridCellPair {
   private readonly dims: number;
