@@ -5,7 +5,7 @@ import type { AxisGrid } from "./discretizer.js";
 import type { Parametrization, StateDictEntry } from "./parametrization.js";
 
 /** Grids with at most this many entries keep a table of a batch's distinct entries (4 bytes each). */
-const MAX_CELL_TABLE = 1 << 22;
+const MAX_CELL_TABLE = 1 << 20;
 
 export interface CpGridOptions {
   /** The state grid: one tensor mode per state dimension (I_d = buckets_d). */
