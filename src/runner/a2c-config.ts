@@ -7,7 +7,7 @@ import {
   type TrunkLayerSpec,
 } from "../actorcritic/index.js";
 import { Rng } from "../random/rng.js";
-import { ConfigError, schemaError, show } from "./config.js";
+import { allowedValues, asksForAlgo, ConfigError, parseAlgoFields, show } from "./config.js";
 import { parseNetworkSpec } from "./dqn-config.js";
 
 /**
@@ -212,18 +212,10 @@ const a2cSchema = z.strictObject({
 /** Names of every a2c config field. */
 export const A2C_FIELDS: readonly string[] = Object.keys(a2cSchema.shape);
 
-function allowed(field: string): string {
-  return (
-    A2C_FIELD_DOCS.find((d) => d.name === field)?.allowed ??
-    SHARED_ALLOWED[field] ??
-    "see `lowrank-rl run --help`"
-  );
-}
+const allowed = allowedValues(A2C_FIELD_DOCS, SHARED_ALLOWED);
 
 /** True when a raw config asks for an actor-critic run. */
-export function isA2cConfigInput(raw: unknown): boolean {
-  return raw !== null && typeof raw === "object" && (raw as Record<string, unknown>).algo === "a2c";
-}
+export const isA2cConfigInput = (raw: unknown): boolean => asksForAlgo(raw, "a2c");
 
 /**
  * The trunk's hidden layer of a `network` value, or a ConfigError. The names are the DQN
@@ -245,16 +237,7 @@ export function parseTrunkSpec(network: string): TrunkLayerSpec {
  * field, the value and the allowed range, e.g. `config.gaeLambda = 2: must be a number in [0, 1] …`.
  */
 export function parseA2cRunConfig(raw: unknown): A2cRunConfig {
-  const input = raw as Record<string, unknown>;
-  const parsed = a2cSchema.safeParse(input);
-  if (!parsed.success)
-    throw schemaError(
-      parsed.error,
-      input,
-      (key) => `config.${key}: not a field of algo "a2c" (a2c fields: ${A2C_FIELDS.join(", ")})`,
-      allowed,
-    );
-  const c = parsed.data;
+  const c = parseAlgoFields(a2cSchema, raw, "a2c", "a2c", allowed);
   const d = A2C_ENV_DEFAULTS[c.env];
   const network = c.network ?? d.network;
   parseTrunkSpec(network);

@@ -542,6 +542,40 @@ export function resultDefiningConfig(config: RunConfig): Omit<
   > & { backend?: BackendKind };
 }
 
+/** An algo's allowed-values text of a field: its own field docs first, then the fields it shares with the other algos. */
+export function allowedValues(
+  docs: readonly { name: string; allowed: string }[],
+  shared: Record<string, string>,
+): (field: string) => string {
+  return (field) =>
+    docs.find((d) => d.name === field)?.allowed ?? shared[field] ?? "see `lowrank-rl run --help`";
+}
+
+/** True when a raw config asks for `algo` (its `algo` field). */
+export function asksForAlgo(raw: unknown, algo: string): boolean {
+  return raw !== null && typeof raw === "object" && (raw as Record<string, unknown>).algo === algo;
+}
+
+/**
+ * An algo's config fields parsed by `schema`, or the one-line {@link ConfigError} of the first
+ * defect: an unknown key (listing the algo's fields, `label` naming them) or a value outside `allowed`.
+ */
+export function parseAlgoFields<Schema extends z.ZodType>(
+  schema: Schema,
+  raw: unknown,
+  algo: string,
+  label: string,
+  allowed: (field: string) => string,
+): z.output<Schema> {
+  const input = raw as Record<string, unknown>;
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const fields = Object.keys((schema as unknown as { shape: object }).shape).join(", ");
+  const unknownKey = (key: string) =>
+    `config.${key}: not a field of algo "${algo}" (${label} fields: ${fields})`;
+  throw schemaError(parsed.error, input, unknownKey, allowed);
+}
+
 /**
  * The one-line {@link ConfigError} for a failed schema parse: its first issue, as an unknown key
  * (`unknownKey` words it) or as a field whose value is outside `allowed(field)`.

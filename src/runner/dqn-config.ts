@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { DqnConfig } from "../dqn/config.js";
 import { TD_TARGET_RULES, type TdTargetRule } from "../dqn/td-target.js";
 import type { MatmulPrecision } from "../factor/gemm.js";
-import { ConfigError, schemaError, show } from "./config.js";
+import { allowedValues, asksForAlgo, ConfigError, parseAlgoFields, show } from "./config.js";
 
 /**
  * A DQN run's configuration (`algo: "dqn"`): every DQN option is a field here and a flag of
@@ -622,34 +622,17 @@ const dqnSchema = z.strictObject({
 /** Names of every DQN config field. */
 export const DQN_FIELDS: readonly string[] = Object.keys(dqnSchema.shape);
 
-function allowed(field: string): string {
-  return (
-    DQN_FIELD_DOCS.find((d) => d.name === field)?.allowed ??
-    SHARED_ALLOWED[field] ??
-    "see `lowrank-rl run --help`"
-  );
-}
+const allowed = allowedValues(DQN_FIELD_DOCS, SHARED_ALLOWED);
 
 /** True when a raw config asks for DQN. */
-export function isDqnConfigInput(raw: unknown): boolean {
-  return raw !== null && typeof raw === "object" && (raw as Record<string, unknown>).algo === "dqn";
-}
+export const isDqnConfigInput = (raw: unknown): boolean => asksForAlgo(raw, "dqn");
 
 /**
  * Validates a raw DQN config and fills the env's defaults. Throws {@link ConfigError} naming
  * the field, the value and the allowed range, e.g. `config.nStep = 0: must be an integer in [1, 1000]`.
  */
 export function parseDqnRunConfig(raw: unknown): DqnRunConfig {
-  const input = raw as Record<string, unknown>;
-  const parsed = dqnSchema.safeParse(input);
-  if (!parsed.success)
-    throw schemaError(
-      parsed.error,
-      input,
-      (key) => `config.${key}: not a field of algo "dqn" (DQN fields: ${DQN_FIELDS.join(", ")})`,
-      allowed,
-    );
-  const c = parsed.data;
+  const c = parseAlgoFields(dqnSchema, raw, "dqn", "DQN", allowed);
   if (c.network !== undefined) parseNetworkSpec(c.network);
   const preset = c.preset ?? "none";
   const d: DqnDefaults = { ...DQN_ENV_DEFAULTS[c.env], ...DQN_PRESET_DEFAULTS[preset][c.env] };

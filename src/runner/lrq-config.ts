@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TD_RULES, type TdRule } from "../valuelearning/td-targets.js";
-import { ConfigError, schemaError, show } from "./config.js";
+import { allowedValues, asksForAlgo, ConfigError, parseAlgoFields, show } from "./config.js";
 
 /**
  * A low-rank Q-learning run's configuration (`algo: "lrq"`, src/valuelearning,
@@ -287,18 +287,10 @@ const lrqSchema = z.strictObject({
 /** Names of every lrq config field. */
 export const LRQ_FIELDS: readonly string[] = Object.keys(lrqSchema.shape);
 
-function allowed(field: string): string {
-  return (
-    LRQ_FIELD_DOCS.find((d) => d.name === field)?.allowed ??
-    SHARED_ALLOWED[field] ??
-    "see `lowrank-rl run --help`"
-  );
-}
+const allowed = allowedValues(LRQ_FIELD_DOCS, SHARED_ALLOWED);
 
 /** True when a raw config asks for low-rank Q-learning. */
-export function isLrqConfigInput(raw: unknown): boolean {
-  return raw !== null && typeof raw === "object" && (raw as Record<string, unknown>).algo === "lrq";
-}
+export const isLrqConfigInput = (raw: unknown): boolean => asksForAlgo(raw, "lrq");
 
 /** Grid dimensions of each env (angles counted once). */
 function stateDim(env: LrqEnvId): number {
@@ -331,16 +323,7 @@ function parseBuckets(value: number | number[] | string, env: LrqEnvId): number[
  * field, the value and the allowed range, e.g. `config.rank = 0: must be an integer in [1, 1000]`.
  */
 export function parseLrqRunConfig(raw: unknown): LrqRunConfig {
-  const input = raw as Record<string, unknown>;
-  const parsed = lrqSchema.safeParse(input);
-  if (!parsed.success)
-    throw schemaError(
-      parsed.error,
-      input,
-      (key) => `config.${key}: not a field of algo "lrq" (lrq fields: ${LRQ_FIELDS.join(", ")})`,
-      allowed,
-    );
-  const c = parsed.data;
+  const c = parseAlgoFields(lrqSchema, raw, "lrq", "lrq", allowed);
   const d = LRQ_ENV_DEFAULTS[c.env];
   const continuous = d.actions !== null;
   if (!continuous && c.actions !== undefined && c.actions !== null)
