@@ -21,20 +21,15 @@ function roundTiesEven(x: number): number {
  * and likewise its column offset (a dimension's multiplier on the other axis is 0): integer sums, so
  * exactly `rowOffset(p, i)`, `colOffset(p, j)` at the cell (i, j) of the grid's `flatCell`. Where both
  * grids have the same bounds on d (every paper task), u_d is computed once for both — the same
- * expression, so the same bits — saving a division per dimension. On 2-dimensional states (the
- * pendulum's) the constants sit in locals for the whole pass.
+ * expression, so the same bits — saving a division per dimension. On 2-dimensional states with shared
+ * bounds (the pendulum's) the constants sit in locals for the whole pass.
  */
 export class GridCellPair {
-  private readonly dims: number;
   /**
-   * Per d at 9d: low, high, range of the first grid; 1 when the second grid's bounds equal them, else
-   * 0; b − 1 of each grid; low, high, range of the second grid.
+   * For each listed agent p = list[x] (x < n), state at states[p·stride …]: its offsets in the first
+   * parametrization's L and R at rowA[q], colA[q] and in the second's at rowB[q], colB[q], q = p·T + t.
    */
-  private readonly constants: Float64Array;
-  /** Per d at 4d: its multiplier·K in the first grid's row and column, the second grid's row and column. */
-  private readonly multipliers: Int32Array;
-  /** Per agent: N·K and M·K of the first grid, then of the second. */
-  private readonly strides: Int32Array;
+  readonly offsetsOf: OffsetsPass;
 
   constructor(a: BatchedGridLowRank, b: BatchedGridLowRank) {
     const [first, second] = [a.grid, b.grid];
@@ -43,10 +38,12 @@ export class GridCellPair {
         `GridCellPair: grids over ${first.stateDim} and ${second.stateDim} state dimensions (must be equal)`,
       );
     const D = first.stateDim;
-    this.dims = D;
-    this.constants = new Float64Array(9 * D);
-    this.multipliers = new Int32Array(4 * D);
-    this.strides = Int32Array.of(a.rows * a.rank, a.cols * a.rank, b.rows * b.rank, b.cols * b.rank);
+    // Per d at 9d: low, high, range of the first grid; 1 when the second grid's bounds equal them, else
+    // 0; b − 1 of each grid; low, high, range of the second grid. Per d at 4d: its multiplier·K in the
+    // first grid's row and column, the second grid's row and column. Per agent: N·K, M·K of each grid.
+    const constants = new Float64Array(9 * D);
+    const multipliers = new Int32Array(4 * D);
+    const strides = Int32Array.of(a.rows * a.rank, a.cols * a.rank, b.rows * b.rank, b.cols * b.rank);
     const mult = (f: BatchedGridLowRank, axis: "row" | "col", d: number): number => {
       const q = (axis === "row" ? f.grid.rowDims : f.grid.colDims).indexOf(d);
       return q < 0 ? 0 : (axis === "row" ? f.grid.rowOffsets : f.grid.colOffsets)[q] * f.rank;
@@ -55,35 +52,31 @@ export class GridCellPair {
       const [lo, hi, range] = [second.low[d], second.high[d], second.range[d]];
       const shared = first.low[d] === lo && first.high[d] === hi && first.range[d] === range ? 1 : 0;
       const steps = [first.buckets[d] - 1, second.buckets[d] - 1];
-      this.constants.set(
-        [first.low[d], first.high[d], first.range[d], shared, ...steps, lo, hi, range],
-        9 * d,
-      );
-      this.multipliers.set(
-        [mult(a, "row", d), mult(a, "col", d), mult(b, "row", d), mult(b, "col", d)],
-        4 * d,
-      );
+      constants.set([first.low[d], first.high[d], first.range[d], shared, ...steps, lo, hi, range], 9 * d);
+      multipliers.set([mult(a, "row", d), mult(a, "col", d), mult(b, "row", d), mult(b, "col", d)], 4 * d);
     }
+    const twoShared = D === 2 && constants[3] === 1 && constants[12] === 1;
+    this.offsetsOf = (twoShared ? offsetsPass2 : offsetsPass)(constants, multipliers, strides, D);
   }
+}
 
-  /**
-   * For each listed agent p = list[x] (x < n), state at states[p·stride …]: its offsets in the first
-   * parametrization's L and R at rowA[q], colA[q] and in the second's at rowB[q], colB[q], q = p·T + t.
-   */
-  offsetsOf(
-    states: Float64Array,
-    stride: number,
-    list: Int32Array,
-    n: number,
-    t: number,
-    T: number,
-    rowA: Int32Array,
-    colA: Int32Array,
-    rowB: Int32Array,
-    colB: Int32Array,
-  ): void {
-    const { constants: c, multipliers: m, strides: st, dims } = this;
-    if (dims === 2) return this.offsetsOf2(states, stride, list, n, t, T, rowA, colA, rowB, colB);
+/** One pass of {@link GridCellPair.offsetsOf}. */
+type OffsetsPass = (
+  states: Float64Array,
+  stride: number,
+  list: Int32Array,
+  n: number,
+  t: number,
+  T: number,
+  rowA: Int32Array,
+  colA: Int32Array,
+  rowB: Int32Array,
+  colB: Int32Array,
+) => void;
+
+/** {@link GridCellPair.offsetsOf} over D dimensions. */
+function offsetsPass(c: Float64Array, m: Int32Array, st: Int32Array, dims: number): OffsetsPass {
+  return (states, stride, list, n, t, T, rowA, colA, rowB, colB) => {
     for (let x = 0; x < n; x++) {
       const p = list[x];
       let r1 = p * st[0];
@@ -116,28 +109,37 @@ export class GridCellPair {
       rowB[q] = r2;
       colB[q] = c2;
     }
-  }
+  };
+}
 
-  /** {@link offsetsOf} on 2-dimensional states (the pendulum's), the constants in locals. */
-  private offsetsOf2(
-    states: Float64Array,
-    stride: number,
-    list: Int32Array,
-    n: number,
-    t: number,
-    T: number,
-    rowA: Int32Array,
-    colA: Int32Array,
-    rowB: Int32Array,
-    colB: Int32Array,
-  ): void {
-    const c = this.constants;
-    const [lo0, hi0, range0, shared0, a0, b0] = [c[0], c[1], c[2], c[3], c[4], c[5]];
-    const [lo1, hi1, range1, shared1, a1, b1] = [c[9], c[10], c[11], c[12], c[13], c[14]];
-    const [lo20, hi20, range20, lo21, hi21, range21] = [c[6], c[7], c[8], c[15], c[16], c[17]];
-    const [m, st] = [this.multipliers, this.strides];
-    const [ra0, ca0, rb0, cb0, ra1, ca1, rb1, cb1] = [m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]];
-    const [sRa, sCa, sRb, sCb] = [st[0], st[1], st[2], st[3]];
+/**
+ * {@link GridCellPair.offsetsOf} on 2-dimensional states whose two grids share their bounds (the
+ * pendulum's), the constants read into locals once per pass.
+ */
+function offsetsPass2(c: Float64Array, m: Int32Array, st: Int32Array): OffsetsPass {
+  return (states, stride, list, n, t, T, rowA, colA, rowB, colB) => {
+    const lo0 = c[0];
+    const hi0 = c[1];
+    const range0 = c[2];
+    const a0 = c[4];
+    const b0 = c[5];
+    const lo1 = c[9];
+    const hi1 = c[10];
+    const range1 = c[11];
+    const a1 = c[13];
+    const b1 = c[14];
+    const ra0 = m[0];
+    const ca0 = m[1];
+    const rb0 = m[2];
+    const cb0 = m[3];
+    const ra1 = m[4];
+    const ca1 = m[5];
+    const rb1 = m[6];
+    const cb1 = m[7];
+    const sRa = st[0];
+    const sCa = st[1];
+    const sRb = st[2];
+    const sCb = st[3];
     for (let x = 0; x < n; x++) {
       const p = list[x];
       const v0 = states[p * stride];
@@ -145,19 +147,17 @@ export class GridCellPair {
       if (v0 !== v0 || v1 !== v1) throw nanState(v0 !== v0 ? 0 : 1);
       const u0 = ((v0 < lo0 ? lo0 : v0 > hi0 ? hi0 : v0) - lo0) / range0;
       const u1 = ((v1 < lo1 ? lo1 : v1 > hi1 ? hi1 : v1) - lo1) / range1;
-      const w0 = shared0 === 1 ? u0 : ((v0 < lo20 ? lo20 : v0 > hi20 ? hi20 : v0) - lo20) / range20;
-      const w1 = shared1 === 1 ? u1 : ((v1 < lo21 ? lo21 : v1 > hi21 ? hi21 : v1) - lo21) / range21;
       const i0 = roundTiesEven(u0 * a0);
       const i1 = roundTiesEven(u1 * a1);
-      const j0 = roundTiesEven(w0 * b0);
-      const j1 = roundTiesEven(w1 * b1);
+      const j0 = roundTiesEven(u0 * b0);
+      const j1 = roundTiesEven(u1 * b1);
       const q = p * T + t;
       rowA[q] = p * sRa + i0 * ra0 + i1 * ra1;
       colA[q] = p * sCa + i0 * ca0 + i1 * ca1;
       rowB[q] = p * sRb + j0 * rb0 + j1 * rb1;
       colB[q] = p * sCb + j0 * cb0 + j1 * cb1;
     }
-  }
+  };
 }
 
 function nanState(d: number): RangeError {
