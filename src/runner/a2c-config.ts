@@ -8,6 +8,7 @@ import {
 } from "../actorcritic/index.js";
 import { Rng } from "../random/rng.js";
 import { allowedValues, asksForAlgo, ConfigError, parseAlgoFields, show } from "./config.js";
+import { COMMON_ALLOWED, intIn, STEP_CONFIG_TAIL, stepConfigHead } from "./config.js";
 import { parseNetworkSpec } from "./dqn-config.js";
 
 /**
@@ -103,8 +104,6 @@ export interface A2cFieldDoc {
   number?: boolean;
 }
 
-const MAX_SEED = 2 ** 31 - 1;
-
 /** Fields only a2c has; the rest share the DQN and PG flags (--network, --optimizer, --lr, --gamma, --max-grad-norm …). */
 export const A2C_FIELD_DOCS: readonly A2cFieldDoc[] = [
   {
@@ -165,30 +164,21 @@ export const A2C_FIELD_DOCS: readonly A2cFieldDoc[] = [
 ];
 
 const SHARED_ALLOWED: Record<string, string> = {
+  ...COMMON_ALLOWED,
   algo: '"lrpg", "nn", "dqn", "lrq" or "a2c"',
   env: `one of ${A2C_ENVS.join(", ")} (algo "a2c")`,
-  seed: `an integer in [0, ${MAX_SEED}]`,
   totalSteps: "an integer in [1, 1000000000] (env frames)",
   network:
     "dense, lowrank-<f> or trl-<f> (f a parameter fraction in (0, 1)), or lowrank-rank<K> or trl-rank<K> (K an integer rank >= 1)",
   optimizer: '"adam", "rmsprop" or "kfac" (algo "a2c")',
   lr: "a number in (0, 10]",
-  gamma: "a number in [0, 1]",
   maxGradNorm: "a number > 0, or null/none",
   evalEvery: "an integer in [0, 1000000000] (env frames; 0 = only at the end)",
-  evalEpisodes: "an integer in [1, 100000]",
   checkpointEvery: "an integer in [0, 1000000000] (env frames; 0 = only at the end)",
-  keepCheckpoints: "an integer in [1, 1000]",
-  tensorboard: "true or false",
 };
 
-const intIn = (lo: number, hi: number) => z.int().min(lo).max(hi);
-
 const a2cSchema = z.strictObject({
-  algo: z.literal("a2c"),
-  env: z.enum(A2C_ENVS),
-  seed: intIn(0, MAX_SEED).optional(),
-  totalSteps: intIn(1, 1_000_000_000).optional(),
+  ...stepConfigHead("a2c", A2C_ENVS),
   network: z.string().optional(),
   frontEnd: z.enum(["conv", "scattering"]).optional(),
   optimizer: z.enum(["adam", "rmsprop", "kfac"]).optional(),
@@ -202,11 +192,7 @@ const a2cSchema = z.strictObject({
   maxGradNorm: z.number().gt(0).nullable().optional(),
   klClip: z.number().gt(0).max(100).optional(),
   damping: z.number().gt(0).max(100).optional(),
-  evalEvery: intIn(0, 1_000_000_000).optional(),
-  evalEpisodes: intIn(1, 100_000).optional(),
-  checkpointEvery: intIn(0, 1_000_000_000).optional(),
-  keepCheckpoints: intIn(1, 1000).optional(),
-  tensorboard: z.boolean().optional(),
+  ...STEP_CONFIG_TAIL,
 });
 
 /** Names of every a2c config field. */

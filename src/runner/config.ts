@@ -224,7 +224,41 @@ export const FIELD_DOCS: readonly FieldDoc[] = [
 ];
 
 const positiveSchedule = z.union([z.number(), z.string()]);
-const intIn = (lo: number, hi: number) => z.int().min(lo).max(hi);
+/** An integer in [lo, hi] (schema). */
+export const intIn = (lo: number, hi: number) => z.int().min(lo).max(hi);
+/** A number in [0, 1] (schema). */
+export const prob = z.number().min(0).max(1);
+
+/** The schema fields that open every step-based algo's config: algo, env, seed and the step budget. */
+export function stepConfigHead<Algo extends string, Envs extends readonly [string, ...string[]]>(
+  algo: Algo,
+  envs: Envs,
+) {
+  return {
+    algo: z.literal(algo),
+    env: z.enum(envs),
+    seed: intIn(0, MAX_SEED).optional(),
+    totalSteps: intIn(1, 1_000_000_000).optional(),
+  };
+}
+
+/** The schema fields that close the A2C and low-rank-Q configs: evaluation, checkpoints, TensorBoard. */
+export const STEP_CONFIG_TAIL = {
+  evalEvery: intIn(0, 1_000_000_000).optional(),
+  evalEpisodes: intIn(1, 100_000).optional(),
+  checkpointEvery: intIn(0, 1_000_000_000).optional(),
+  keepCheckpoints: intIn(1, 1000).optional(),
+  tensorboard: z.boolean().optional(),
+};
+
+/** Allowed values of fields every step-based algo shares with the PG config. */
+export const COMMON_ALLOWED: Record<string, string> = {
+  seed: `an integer in [0, ${MAX_SEED}]`,
+  gamma: "a number in [0, 1]",
+  evalEpisodes: "an integer in [1, 100000]",
+  keepCheckpoints: "an integer in [1, 1000]",
+  tensorboard: "true or false",
+};
 
 /** Raw config as accepted from JSON or flags (all fields optional except what has no default). */
 const runConfigSchema = z.strictObject({

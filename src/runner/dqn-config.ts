@@ -3,6 +3,7 @@ import type { DqnConfig } from "../dqn/config.js";
 import { TD_TARGET_RULES, type TdTargetRule } from "../dqn/td-target.js";
 import type { MatmulPrecision } from "../factor/gemm.js";
 import { allowedValues, asksForAlgo, ConfigError, parseAlgoFields, show } from "./config.js";
+import { COMMON_ALLOWED, intIn, prob, stepConfigHead } from "./config.js";
 
 /**
  * A DQN run's configuration (`algo: "dqn"`): every DQN option is a field here and a flag of
@@ -277,7 +278,6 @@ export interface DqnFieldDoc {
   number?: boolean;
 }
 
-const MAX_SEED = 2 ** 31 - 1;
 const TARGET = /^(?:hard:[1-9]\d*|polyak:(?:1(?:\.0*)?|0?\.\d*[1-9]\d*))$/;
 
 /** DQN-only fields (the shared ones, env/seed/gamma/checkpoint…, are documented with the PG fields). */
@@ -553,25 +553,15 @@ export const DQN_FIELD_DOCS: readonly DqnFieldDoc[] = [
 
 /** Allowed ranges of the fields DQN shares with the PG config (frames where PG counts episodes). */
 const SHARED_ALLOWED: Record<string, string> = {
+  ...COMMON_ALLOWED,
   algo: '"lrpg", "nn" or "dqn"',
   env: `one of ${DQN_ENVS.join(", ")} (algo "dqn")`,
-  seed: `an integer in [0, ${MAX_SEED}]`,
-  gamma: "a number in [0, 1]",
   evalEvery: "an integer in [0, 1000000000] (frames; 0 = only at the end)",
-  evalEpisodes: "an integer in [1, 100000]",
   checkpointEvery: "an integer in [0, 1000000000] (frames; 0 = none)",
-  keepCheckpoints: "an integer in [1, 1000]",
-  tensorboard: "true or false",
 };
 
-const intIn = (lo: number, hi: number) => z.int().min(lo).max(hi);
-const prob = z.number().min(0).max(1);
-
 const dqnSchema = z.strictObject({
-  algo: z.literal("dqn"),
-  env: z.enum(DQN_ENVS),
-  seed: intIn(0, MAX_SEED).optional(),
-  totalSteps: intIn(1, 1_000_000_000).optional(),
+  ...stepConfigHead("dqn", DQN_ENVS),
   network: z.string().optional(),
   precision: z.enum(["f32", "f64"]).optional(),
   gamma: prob.optional(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { TD_RULES, type TdRule } from "../valuelearning/td-targets.js";
 import { allowedValues, asksForAlgo, ConfigError, parseAlgoFields, show } from "./config.js";
+import { COMMON_ALLOWED, intIn, prob, STEP_CONFIG_TAIL, stepConfigHead } from "./config.js";
 
 /**
  * A low-rank Q-learning run's configuration (`algo: "lrq"`, src/valuelearning,
@@ -177,7 +178,6 @@ export interface LrqFieldDoc {
   number?: boolean;
 }
 
-const MAX_SEED = 2 ** 31 - 1;
 const MAX_CELLS = 2 ** 24;
 
 /** Fields only `lrq` has (its other fields share the PG and DQN flags: --rank, --lr, --n-step, --td-target, ε …). */
@@ -233,34 +233,24 @@ export const LRQ_FIELD_DOCS: readonly LrqFieldDoc[] = [
 
 /** Allowed values of the fields lrq shares with the PG and DQN configs. */
 const SHARED_ALLOWED: Record<string, string> = {
+  ...COMMON_ALLOWED,
   algo: '"lrpg", "nn", "dqn" or "lrq"',
   env: `one of ${LRQ_ENVS.join(", ")} (algo "lrq")`,
-  seed: `an integer in [0, ${MAX_SEED}]`,
   totalSteps: "an integer in [1, 1000000000] (env steps)",
   rank: "an integer in [1, 1000]",
   tdTarget: TD_RULES.map((r) => `"${r}"`).join(", "),
   nStep: "an integer in [1, 1000]",
-  gamma: "a number in [0, 1]",
   optimizer: '"adam" or "sgd" (algo "lrq")',
   lr: "a number in (0, 10]",
   epsilonStart: "a number in [0, 1]",
   epsilonEnd: "a number in [0, 1]",
   epsilonDecaySteps: "an integer in [0, 1000000000] (env steps)",
   evalEvery: "an integer in [0, 1000000000] (env steps; 0 = only at the end)",
-  evalEpisodes: "an integer in [1, 100000]",
   checkpointEvery: "an integer in [0, 1000000000] (env steps; 0 = only at the end)",
-  keepCheckpoints: "an integer in [1, 1000]",
-  tensorboard: "true or false",
 };
 
-const intIn = (lo: number, hi: number) => z.int().min(lo).max(hi);
-const prob = z.number().min(0).max(1);
-
 const lrqSchema = z.strictObject({
-  algo: z.literal("lrq"),
-  env: z.enum(LRQ_ENVS),
-  seed: intIn(0, MAX_SEED).optional(),
-  totalSteps: intIn(1, 1_000_000_000).optional(),
+  ...stepConfigHead("lrq", LRQ_ENVS),
   qModel: z.enum(["matrix", "grid", "cp"]).optional(),
   rank: intIn(1, 1000).optional(),
   buckets: z.union([intIn(2, 1000), z.array(intIn(2, 1000)), z.string()]).optional(),
@@ -277,11 +267,7 @@ const lrqSchema = z.strictObject({
   temperature: z.number().gt(0).max(1_000_000).optional(),
   initScale: z.number().gt(0).max(100).optional(),
   initValue: z.number().min(-100_000).max(100_000).optional(),
-  evalEvery: intIn(0, 1_000_000_000).optional(),
-  evalEpisodes: intIn(1, 100_000).optional(),
-  checkpointEvery: intIn(0, 1_000_000_000).optional(),
-  keepCheckpoints: intIn(1, 1000).optional(),
-  tensorboard: z.boolean().optional(),
+  ...STEP_CONFIG_TAIL,
 });
 
 /** Names of every lrq config field. */
