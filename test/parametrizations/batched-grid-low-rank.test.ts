@@ -7,12 +7,13 @@ import { GridLowRank, fillReferenceOrder } from "../../src/parametrizations/grid
 import { Rng } from "../../src/random/rng.js";
 import { oneMatchesBatch, parametrizationGradError } from "./grad-check.js";
 
+// Two row dimensions, one column dimension (the other parametrization tests flatten the other way).
 const grid = new Discretizer({
-  low: [-1, -2, 0],
-  high: [1, 2, 1],
-  buckets: [3, 4, 2],
-  rowDims: [0],
-  colDims: [1, 2],
+  low: [-1, 0, -2],
+  high: [1, 1, 2],
+  buckets: [4, 2, 3],
+  rowDims: [2, 0],
+  colDims: [1],
 });
 const S = grid.stateDim;
 
