@@ -332,6 +332,21 @@ export class CpGrid implements Parametrization {
     const G0 = this.factors[0].grad;
     const G1 = this.factors[1].grad;
     const G2 = this.factors[2].grad;
+    const one = (want0 ? 1 : 0) + (want1 ? 1 : 0) + (want2 ? 1 : 0) === 1;
+    if (one) {
+      // one factor (a block-coordinate update): its update alone, with the same products
+      for (let t = 0, o = 0; t < this.batch; t++, o += 3) {
+        const g = gradZ[t];
+        if (g === 0) continue;
+        const b0 = idx[o] * R;
+        const b1 = idx[o + 1] * R;
+        const b2 = idx[o + 2] * R;
+        if (want2) for (let r = 0; r < R; r++) G2[b2 + r] += g * (U0[b0 + r] * U1[b1 + r]);
+        else if (want1) for (let r = 0; r < R; r++) G1[b1 + r] += g * U2[b2 + r] * U0[b0 + r];
+        else for (let r = 0; r < R; r++) G0[b0 + r] += g * U2[b2 + r] * U1[b1 + r];
+      }
+      return;
+    }
     for (let t = 0, o = 0; t < this.batch; t++, o += 3) {
       const g = gradZ[t];
       if (g === 0) continue;
