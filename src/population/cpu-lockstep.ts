@@ -44,6 +44,9 @@ export class CpuLockstep implements Lockstep {
   private readonly G: Float64Array;
   private readonly V: Float64Array;
   private readonly A: Float64Array;
+  private readonly R: Float64Array;
+  private readonly Z: Float64Array;
+  private readonly act: Float64Array;
   private readonly gz: Float64Array;
   private readonly gc: Float64Array;
   // Per agent: the action, reward and termination of the current step (the env pass's in/outputs).
@@ -72,6 +75,9 @@ export class CpuLockstep implements Lockstep {
     this.G = new Float64Array(T);
     this.V = new Float64Array(T);
     this.A = new Float64Array(T);
+    this.R = new Float64Array(T);
+    this.Z = new Float64Array(T);
+    this.act = new Float64Array(T);
     this.gz = new Float64Array(T);
     this.gc = new Float64Array(T);
     // torch's Adam (β = 0.9, 0.999, ε = 1e-8) over all agents at once: element-wise, so each agent's
@@ -87,7 +93,7 @@ export class CpuLockstep implements Lockstep {
 
   /** One episode of every agent (≤ T steps each), filling lengths, actions and rewards. */
   rollout(): void {
-    const { task, lengths, actions, rewards, sigma, envRngs, actor } = this.pop;
+    const { task, lengths, actions, rewards, returns, sigma, envRngs, actor } = this.pop;
     const dyn = task.dynamics;
     const S = dyn.stateDim;
     const T = this.pop.maxSteps;
@@ -102,6 +108,7 @@ export class CpuLockstep implements Lockstep {
     for (let p = 0; p < P; p++) {
       dyn.reset(states, p * S, envRngs[p]);
       lengths[p] = 0;
+      returns[p] = 0;
       list[p] = p;
     }
     let n = P;
@@ -122,7 +129,9 @@ export class CpuLockstep implements Lockstep {
       let kept = 0;
       for (let x = 0; x < n; x++) {
         const p = list[x];
-        rewards[p * T + t] = stepReward[p];
+        const r = stepReward[p];
+        rewards[p * T + t] = r;
+        returns[p] += r;
         lengths[p] = t + 1;
         if (stepTerminated[p] === 0) list[kept++] = p;
       }
@@ -136,26 +145,24 @@ export class CpuLockstep implements Lockstep {
     const { task, lengths, actions, rewards, logSigma, lossActor, lossCritic, actor, critic } = pop;
     const T = pop.maxSteps;
     const logSigmaGrad = pop.actorParameter.grad.subarray(actor.parameterCount);
-    const { actorRowAt, actorColAt, criticRowAt, criticColAt, zAt, G, V, A, gz, gc } = this;
+    const { actorRowAt, actorColAt, criticRowAt, criticColAt, zAt, G, V, A, R, Z, act, gz, gc } = this;
     for (let p = 0; p < pop.count; p++) {
       const Tp = lengths[p];
       const base = p * T;
-      discountedReturns(rewards.subarray(base, base + Tp), task.gamma, Tp, G);
+      // The episode's slices copied into scratch (no subarray objects per agent and episode).
+      for (let t = 0; t < Tp; t++) {
+        R[t] = rewards[base + t];
+        Z[t] = zAt[base + t];
+        act[t] = actions[base + t];
+      }
+      discountedReturns(R, task.gamma, Tp, G);
       for (let t = 0; t < Tp; t++) {
         const v = critic.entryAt(criticRowAt[base + t], criticColAt[base + t]);
         V[t] = v;
         A[t] = G[t] - v;
       }
       const at = base + Tp;
-      const loss = gaussianActorLoss(
-        zAt.subarray(base, at),
-        actions.subarray(base, at),
-        A,
-        Tp,
-        logSigma[p],
-        task.sigmoidMean,
-        gz,
-      );
+      const loss = gaussianActorLoss(Z, act, A, Tp, logSigma[p], task.sigmoidMean, gz);
       logSigmaGrad[p] = loss.gradLogSigma;
       lossActor[p] = loss.loss;
       lossCritic[p] = valueLoss(V, G, Tp, gc);

@@ -91,6 +91,7 @@ export class GpuLockstep implements Lockstep {
     for (let p = 0; p < P; p++) {
       dyn.reset(states, p * S, pop.envRngs[p]);
       lengths[p] = 0;
+      pop.returns[p] = 0;
       agentIdx[p] = p;
     }
     let n = P;
@@ -143,6 +144,7 @@ export class GpuLockstep implements Lockstep {
         const o = x * (S + 2);
         for (let c = 0; c < S; c++) states[p * S + c] = out[o + c];
         pop.rewards[p * T + t] = out[o + S];
+        pop.returns[p] += out[o + S];
         lengths[p] = t + 1;
         if (!(out[o + S + 1] > 0.5)) agentIdx[kept++] = p;
       }

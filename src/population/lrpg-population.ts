@@ -102,6 +102,8 @@ export class LrpgPopulation {
   readonly lengths: Int32Array;
   readonly actions: Float64Array;
   readonly rewards: Float64Array;
+  /** Per agent: the undiscounted return of the current episode (Σ_t r_t, t ascending). */
+  readonly returns: Float64Array;
   /** Per agent: the losses of the last update. */
   readonly lossActor: Float64Array;
   readonly lossCritic: Float64Array;
@@ -157,6 +159,7 @@ export class LrpgPopulation {
     this.lengths = new Int32Array(P);
     this.actions = new Float64Array(P * T);
     this.rewards = new Float64Array(P * T);
+    this.returns = new Float64Array(P);
     this.lossActor = new Float64Array(P);
     this.lossCritic = new Float64Array(P);
     if (backend instanceof CpuFactorBackend) this.engine = new CpuLockstep(this);
@@ -262,22 +265,14 @@ export class LrpgPopulation {
   }
 
   private endEpisode(): PopulationEpisode {
-    const P = this.count;
-    const T = this.maxSteps;
-    const returns = new Float64Array(P);
     let steps = 0;
-    for (let p = 0; p < P; p++) {
-      let s = 0;
-      for (let t = 0; t < this.lengths[p]; t++) s += this.rewards[p * T + t];
-      returns[p] = s;
-      steps += this.lengths[p];
-    }
+    for (let p = 0; p < this.count; p++) steps += this.lengths[p];
     this.totalSteps += steps;
     const episode = this.episodesDone;
     this.episodesDone++;
     return {
       episode,
-      returns,
+      returns: Float64Array.from(this.returns),
       lengths: Int32Array.from(this.lengths),
       steps,
       lossActor: Float64Array.from(this.lossActor),
