@@ -47,7 +47,13 @@ interface Method {
 }
 interface Summary {
   experiment: string;
-  hyperparameters: { protocol: string; threshold: number; window: number; stop_at_threshold?: boolean };
+  hyperparameters: {
+    protocol: string;
+    threshold: number;
+    window: number;
+    stop_at_threshold?: boolean;
+    max_steps?: number;
+  };
   methods: Method[];
 }
 
@@ -58,6 +64,10 @@ const program = new Command()
   .argument("<summary...>", "summary.json files of exp:tensor-pendulum")
   .requiredOption("--out <file>", "the markdown page to write")
   .option("--note <text>", "a line about the machine and load the numbers were measured under")
+  .option(
+    "--many <summary>",
+    "a many-seed summary.json (reference protocol) shown apart: median, IQR and the CPU time of all its runs",
+  )
   .option(
     "--bench-before <file>",
     "`npm run bench -- --only tensor-pg --json` output of the tree before the speed-up",
@@ -70,6 +80,7 @@ const files = program.args;
 const opts = program.opts<{
   out: string;
   note?: string;
+  many?: string;
   benchBefore?: string;
   benchAfter?: string;
   benchNote?: string;
@@ -204,6 +215,44 @@ function benchSection(): string[] {
   ];
 }
 
+/**
+ * The many-seed section: per algo/model the median [IQR] over all seeds and the CPU seconds of all
+ * runs' training loops, Σ steps / (steps per CPU-second), where a reference-protocol run's steps
+ * are its episodes × max_steps (every episode runs max_steps steps).
+ */
+function manySection(): string[] {
+  if (!opts.many) return [];
+  const s = readSummary(opts.many);
+  const h = s.hyperparameters;
+  if (h.protocol !== "reference" || !h.max_steps)
+    throw new InvalidArgumentError(`${opts.many}: --many needs a reference-protocol summary with max_steps`);
+  const maxSteps = h.max_steps;
+  const lines = s.methods.map((m) => {
+    let cpu = 0;
+    m.episodes_to_threshold.forEach((e, i) => {
+      const episodes = h.stop_at_threshold && e !== null ? e : m.episodes;
+      cpu += (episodes * maxSteps) / m.steps_per_cpu_second[i];
+    });
+    return `| ${m.name} | ${m.seeds.length} | ${fmt(m.median_episodes_to_threshold)} [${fmt(m.iqr_episodes_to_threshold[0])}, ${fmt(m.iqr_episodes_to_threshold[1])}] | ${m.reached}/${m.seeds.length} | ${cpu.toFixed(0)} |`;
+  });
+  const m0 = s.methods[0];
+  if (!m0) return [];
+  return [
+    `## ${m0.seeds.length} runs`,
+    "",
+    "```bash",
+    `npm run exp:tensor-pendulum -- --algo ${m0.algo} --model ${s.methods.map((m) => m.model).join(",")} --protocol ${h.protocol} --seeds ${seedsArg(m0.seeds)} --episodes ${m0.episodes}${h.stop_at_threshold ? " --stop-at-threshold" : ""}   # ${opts.many}`,
+    "```",
+    "",
+    "CPU seconds: all runs' training loops together, Σ steps / (steps per CPU-second) over the runs.",
+    "",
+    "| algo/model | seeds | median [IQR] episodes to −1 000 | reached | CPU seconds |",
+    "|---|---:|---:|---:|---:|",
+    ...lines,
+    "",
+  ];
+}
+
 const page = [
   "# Tensor low-rank policy gradient on Pendulum-v1: measured",
   "",
@@ -239,6 +288,7 @@ const page = [
   "|---|---:|---:|---:|",
   ...speed,
   "",
+  ...manySection(),
   ...benchSection(),
   "## The reference code's speed",
   "",

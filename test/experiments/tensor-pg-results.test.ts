@@ -83,4 +83,69 @@ describe("experiments/tensor-pg-results.ts", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it("adds the many-seed section (median, IQR, CPU seconds of all runs) and the bench before/after table with the reference ratios", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tensor-pg-results-"));
+    try {
+      const many = join(dir, "many.json");
+      // seeds 0, 1 stop at 150 and 200 episodes; seed 2 runs all 300: 1 000 steps per episode
+      writeFileSync(
+        many,
+        JSON.stringify({
+          experiment: "tensor-pendulum",
+          hyperparameters: {
+            protocol: "reference",
+            threshold: -1000,
+            window: 10,
+            stop_at_threshold: true,
+            max_steps: 1000,
+          },
+          methods: [
+            {
+              ...method("trpo/tensor", [150, 200, null], 200, [150_000, 200_000, 300_000]),
+              iqr_episodes_to_threshold: [175, null],
+            },
+          ],
+        }),
+      );
+      const before = join(dir, "before.json");
+      const after = join(dir, "after.json");
+      writeFileSync(before, JSON.stringify({ "tensor-pg.trpo.tensor.steps_per_cpu_s": 50_000 }));
+      writeFileSync(after, JSON.stringify({ "tensor-pg.trpo.tensor.steps_per_cpu_s": 530_000 }));
+      const out = join(dir, "page.md");
+      await run(
+        TSX,
+        [
+          "experiments/tensor-pg-results.ts",
+          many,
+          "--out",
+          out,
+          "--many",
+          many,
+          "--bench-before",
+          before,
+          "--bench-after",
+          after,
+        ],
+        { timeout: 60_000 },
+      );
+      const page = readFileSync(out, "utf8");
+      expect(page).toContain("## 3 runs");
+      // (150 000 / 150 000) + (200 000 / 200 000) + (300 000 / 300 000) = 3 CPU seconds
+      expect(page).toContain("| trpo/tensor | 3 | 200 [175, n/a] | 2/3 | 3 |");
+      // 530 000 / 5 300 = 100, / 3 900 ≈ 136
+      expect(page).toContain("| trpo/tensor | 50000 | 530000 | 10.6× | 100× – 136× |");
+      const half = await run(TSX, [
+        "experiments/tensor-pg-results.ts",
+        many,
+        "--out",
+        out,
+        "--bench-before",
+        before,
+      ]).catch((e: { stderr: string }) => e);
+      expect((half as { stderr: string }).stderr).toMatch(/--bench-before and --bench-after go together/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
