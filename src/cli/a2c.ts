@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
-import { A2C_FIELD_DOCS, type A2cRunConfig } from "../runner/a2c-config.js";
+import type { A2cRunConfig } from "../runner/a2c-config.js";
+import { A2C_FIELD_DOCS } from "../runner/a2c-fields.js";
 import { readManifest } from "../runner/manifest.js";
 import { newestCheckpointCounter } from "../runner/run-dir.js";
 import { numberOrText } from "./config-options.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { ConfigError, FIELD_DOCS, type RunConfigInput } from "../runner/config.js";
-import { A2C_FIELD_DOCS } from "../runner/a2c-config.js";
+import { A2C_FIELD_DOCS } from "../runner/a2c-fields.js";
 import { DQN_FIELD_DOCS } from "../runner/dqn-config.js";
 import { LRQ_FIELD_DOCS } from "../runner/lrq-config.js";
 

@@ -28,7 +28,7 @@ import { readManifest, runDirAlgo } from "../runner/manifest.js";
 import { paperAgentFactory } from "../runner/paper-agent-factory.js";
 import { packageVersion } from "../runner/provenance.js";
 import { Rng } from "../random/rng.js";
-import { executeRun, resumeRun, type RunCheckpoint } from "../runner/run.js";
+import { executePgRun, resumePgRun, type RunCheckpoint } from "../runner/pg-run.js";
 import { checkNoDqnFields, isDqnConfigInput, parseDqnRunConfig } from "../runner/dqn-config.js";
 import { RunLockedError } from "../runner/run-lock.js";
 import { newestCheckpointCounter, RUN_FILES } from "../runner/run-dir.js";
@@ -40,12 +40,15 @@ import { trainWithProgress } from "./train-progress.js";
 import { addLaserCommand } from "./laser.js";
 import { evalLrq, resumeLrq, runLrq } from "./lrq.js";
 import { addA2cOptions, evalA2c, resumeA2c, runA2c, withA2cFlags } from "./a2c.js";
-import { isA2cConfigInput, parseA2cRunConfig } from "../runner/a2c-config.js";
+import { isA2cConfigInput } from "../runner/a2c-fields.js";
 import { isLrqConfigInput, parseLrqRunConfig } from "../runner/lrq-config.js";
 import { addClusterEmitOptions, addSweepTaskCommand, emitClusterJobs } from "./sweep-task.js";
 import { addQueueSweepOptions, addWorkerCommand, checkQueueFlags, runQueueSweep } from "./queue.js";
 import { addDemoCommand } from "./demo.js";
 import { describeConfigs } from "./sweep-listing.js";
+
+/** The runner of any algorithm and backend (runner/run.ts), loaded for gpu-backend runs only. */
+const anyRunner = () => import("../runner/run.js");
 
 /** The DQN runner, loaded when a DQN run is started, resumed or evaluated (other runs start without it). */
 const dqnRunner = () => import("../runner/dqn-run.js");
@@ -141,6 +144,8 @@ export function buildProgram(): Command {
     const out = opts.out as string | undefined;
     const taken = () => checkRunOut(out, opts.root as string, Boolean(opts.force));
     if (isA2cConfigInput(raw)) {
+      // Validating an a2c config builds its network: the actor-critic code loads only for a2c runs.
+      const { parseA2cRunConfig } = await import("../runner/a2c-config.js");
       const config = parseA2cRunConfig(withA2cFlags(raw, opts));
       taken();
       process.exitCode = await runA2c(config, { out, root: opts.root as string, quiet: Boolean(opts.quiet) });
@@ -172,8 +177,10 @@ export function buildProgram(): Command {
     checkNoDqnFields(raw);
     const config = parseRunConfig(raw);
     taken();
+    // The gpu backend trains as a population of one (runner/run.ts), loaded only then.
+    const execute = config.backend === "gpu" ? (await anyRunner()).executeRun : executePgRun;
     process.exitCode = await trainWithProgress(config.episodes, 0, Boolean(opts.quiet), (onEpisode, signal) =>
-      executeRun(config, { dir: out, outRoot: opts.root as string, onEpisode, signal }),
+      execute(config, { dir: out, outRoot: opts.root as string, onEpisode, signal }),
     );
   });
 
@@ -227,12 +234,14 @@ export function buildProgram(): Command {
         process.stdout.write(`${dir}: already completed (${m.episodesDone} episodes); nothing to do\n`);
         return;
       }
-      // Where the bar starts: the newest checkpoint's episode (resumeRun verifies it, falling back if corrupt).
+      // gpu-backend runs (populations of one) restart through runner/run.ts, loaded only then.
+      const resume = config.backend === "gpu" ? (await anyRunner()).resumeRun : resumePgRun;
+      // Where the bar starts: the newest checkpoint's episode (the resume verifies it, falling back if corrupt).
       process.exitCode = await trainWithProgress(
         config.episodes,
         newestCheckpointCounter(dir),
         Boolean(opts.quiet),
-        (onEpisode, signal) => resumeRun(dir, { onEpisode, signal }),
+        (onEpisode, signal) => resume(dir, { onEpisode, signal }),
       );
     });
 

@@ -7,7 +7,8 @@ import {
   type TrunkLayerSpec,
 } from "../actorcritic/index.js";
 import { Rng } from "../random/rng.js";
-import { allowedValues, asksForAlgo, ConfigError, parseAlgoFields, show } from "./config.js";
+import { A2C_FIELD_DOCS } from "./a2c-fields.js";
+import { allowedValues, ConfigError, parseAlgoFields, show } from "./config.js";
 import { COMMON_ALLOWED, intIn, STEP_CONFIG_TAIL, stepConfigHead } from "./config.js";
 import { parseNetworkSpec } from "./dqn-config.js";
 
@@ -95,73 +96,7 @@ export const A2C_ENV_DEFAULTS: Readonly<Record<A2cEnvId, A2cDefaults>> = {
   },
 };
 
-/** One documented a2c-only config field (flag, allowed range) for `--help` and error messages. */
-export interface A2cFieldDoc {
-  name: keyof A2cRunConfig;
-  flag: string;
-  allowed: string;
-  description: string;
-  number?: boolean;
-}
-
-/** Fields only a2c has; the rest share the DQN and PG flags (--network, --optimizer, --lr, --gamma, --max-grad-norm …). */
-export const A2C_FIELD_DOCS: readonly A2cFieldDoc[] = [
-  {
-    name: "frontEnd",
-    flag: "--front-end <kind>",
-    allowed: '"conv" or "scattering" (MinAtar/Breakout)',
-    description: "a2c: first layer",
-  },
-  {
-    name: "numEnvs",
-    flag: "--num-envs <n>",
-    allowed: "an integer in [1, 1024]",
-    description: "a2c: env copies stepped in lockstep",
-    number: true,
-  },
-  {
-    name: "rolloutSteps",
-    flag: "--rollout-steps <n>",
-    allowed: "an integer in [1, 10000]",
-    description: "a2c: steps per env per update",
-    number: true,
-  },
-  {
-    name: "gaeLambda",
-    flag: "--gae-lambda <x>",
-    allowed: "a number in [0, 1] (1: n-step advantage)",
-    description: "a2c: GAE λ",
-    number: true,
-  },
-  {
-    name: "valueCoef",
-    flag: "--value-coef <x>",
-    allowed: "a number in [0, 1000]",
-    description: "a2c: value-loss coefficient",
-    number: true,
-  },
-  {
-    name: "entropyCoef",
-    flag: "--entropy-coef <x>",
-    allowed: "a number in [0, 1000]",
-    description: "a2c: entropy-bonus coefficient",
-    number: true,
-  },
-  {
-    name: "klClip",
-    flag: "--kl-clip <x>",
-    allowed: "a number in (0, 100]",
-    description: "a2c with kfac (ACKTR): KL trust region per update",
-    number: true,
-  },
-  {
-    name: "damping",
-    flag: "--damping <x>",
-    allowed: "a number in (0, 100]",
-    description: "a2c with kfac: Tikhonov damping",
-    number: true,
-  },
-];
+export { A2C_FIELD_DOCS, isA2cConfigInput, type A2cFieldDoc } from "./a2c-fields.js";
 
 const SHARED_ALLOWED: Record<string, string> = {
   ...COMMON_ALLOWED,
@@ -200,8 +135,6 @@ export const A2C_FIELDS: readonly string[] = Object.keys(a2cSchema.shape);
 
 const allowed = allowedValues(A2C_FIELD_DOCS, SHARED_ALLOWED);
 
-/** True when a raw config asks for an actor-critic run. */
-export const isA2cConfigInput = (raw: unknown): boolean => asksForAlgo(raw, "a2c");
 
 /**
  * The trunk's hidden layer of a `network` value, or a ConfigError. The names are the DQN
