@@ -23,6 +23,17 @@ function states(rng: Rng, T: number): Float64Array {
   );
 }
 
+/** forwardBatch's outputs equal forwardOne's, state by state, bit for bit. */
+function expectBatchEqualsOne(f: Parametrization, st: Float64Array, T: number): void {
+  const out = new Float64Array(T);
+  f.forwardBatch(st, T, out);
+  const one = new Float64Array(1);
+  for (let t = 0; t < T; t++) {
+    f.forwardOne(st.subarray(t * S, (t + 1) * S), one);
+    expect(bits([out[t]])).toEqual(bits(one));
+  }
+}
+
 function cpActor(rng: Rng): CpGrid {
   const a = new CpGrid({ grid: new AxisGrid({ low: [-1, -1, -5], high: [1, 1, 5], buckets: 6 }), rank: 3 });
   a.initNormal(rng, 0.5);
@@ -76,13 +87,7 @@ describe("RBF batch loops", () => {
     const f = rbfActor(rng);
     const T = 43;
     const st = states(rng, T);
-    const out = new Float64Array(T);
-    f.forwardBatch(st, T, out);
-    const one = new Float64Array(1);
-    for (let t = 0; t < T; t++) {
-      f.forwardOne(st.subarray(t * S, (t + 1) * S), one);
-      expect(bits([out[t]])).toEqual(bits(one));
-    }
+    expectBatchEqualsOne(f, st, T);
     const g = Float64Array.from({ length: T }, (_, t) => (t % 7 === 3 ? 0 : rng.normal()));
     for (const p of f.parameters) p.grad.fill(0);
     f.backwardBatch(g);
@@ -107,13 +112,7 @@ describe("tanh MLP with kept activations", () => {
     f.initTorchDefault(rng);
     const T = 31;
     const st = states(rng, T);
-    const out = new Float64Array(T);
-    f.forwardBatch(st, T, out);
-    const one = new Float64Array(1);
-    for (let t = 0; t < T; t++) {
-      f.forwardOne(st.subarray(t * S, (t + 1) * S), one);
-      expect(bits([out[t]])).toEqual(bits(one));
-    }
+    expectBatchEqualsOne(f, st, T);
     const g = rng.fillNormal(new Float64Array(T));
     for (const p of f.parameters) p.grad.fill(0);
     f.backwardBatch(g);
