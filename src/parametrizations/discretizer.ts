@@ -35,6 +35,18 @@ export function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
+/**
+ * {@link roundHalfEven} for 0 ≤ x < 2³¹ without branches, in int32: with f = ⌊x⌋ (= x | 0 there)
+ * and d = x − f (exact), f + 1 when d > 0.5, f + (f mod 2) when d = 0.5, else f. The same integer
+ * for every such x; on random states the branches of the two-comparison form mispredict (the
+ * population's cell pass, src/population/grid-cells.ts).
+ */
+export function roundHalfEvenNonNegative(x: number): number {
+  const f = x | 0;
+  const d = x - f;
+  return (f + (+(d > 0.5) | (+(d === 0.5) & f))) | 0;
+}
+
 export class Discretizer {
   /** Number of state dimensions S. */
   readonly stateDim: number;

@@ -1,16 +1,5 @@
 import type { BatchedGridLowRank } from "../parametrizations/batched-grid-low-rank.js";
-
-/**
- * roundHalfEven (src/parametrizations/discretizer.ts) for 0 ≤ x < 2³¹ without branches, in int32:
- * with f = ⌊x⌋ (= x | 0 there) and d = x − f (exact), f + 1 when d > 0.5, f + (f mod 2) when d = 0.5,
- * else f. The same integer for every such x; on the population's random states the branches of the
- * two-comparison form mispredict.
- */
-function roundTiesEven(x: number): number {
-  const f = x | 0;
-  const d = x - f;
-  return (f + (+(d > 0.5) | (+(d === 0.5) & f))) | 0;
-}
+import { roundHalfEvenNonNegative as roundTiesEven } from "../parametrizations/discretizer.js";
 
 /**
  * The cells of every listed agent's state on the grids of two batched parametrizations over the
