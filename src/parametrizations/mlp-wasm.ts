@@ -33,8 +33,10 @@ import {
   PAGE_BYTES,
   type FunctionSpec,
   type ValueType,
+  type WasmMemory,
   type WasmModule,
 } from "../wasm/index.js";
+import { emitTanhF64x2, tanhTemps } from "../wasm/tanh.js";
 
 /** Longest batch the kernels' scratch space holds. */
 export const MLP_KERNEL_MAX_BATCH = 2048;
@@ -565,5 +567,364 @@ export class ReluMlpKernels {
   backward(T: number): void {
     const p = this.ptr;
     this.k.backward(p[0], p[1], p[2], p[4], p[5], p[6], p[9], p[9] + 8 * T, 8 * this.hidden);
+  }
+}
+
+/** Vectors of two time steps per pass of the tanh batch forward (independent tanh chains). */
+const TANH_VECTORS = 2;
+/** Time steps per pass of the tanh batch forward; columns are padded to a multiple of it. */
+const TANH_STEP = 2 * TANH_VECTORS;
+
+interface TanhExports {
+  forwardBatch(
+    w1: number,
+    b1: number,
+    w2: number,
+    cols: number,
+    act: number,
+    stride: number,
+    tEnd: number,
+    hEnd: number,
+  ): void;
+  backward(
+    w1: number,
+    w2: number,
+    gw1: number,
+    gb1: number,
+    gw2: number,
+    cols: number,
+    act: number,
+    stride: number,
+    tEnd: number,
+    hEnd: number,
+  ): void;
+}
+
+/**
+ * The tanh MLP's two batch kernels for S inputs, following {@link ScalarMlp}'s scalar tanh loops:
+ *
+ * - forwardBatch(w1, b1, w2, cols, act, stride, tEnd, hEnd): for each unit h in order and two time
+ *   steps per lane pair (four per pass), u = (((0 + W₁[h,0]x₀) + W₁[h,1]x₁) + …) + b₁[h],
+ *   a = tanh u (src/wasm/tanh.ts, bit-identical to Math.tanh), act[h][t] = a, out[t] += w₂[h]·a.
+ *   Columns x₀ … x_{S−1}, g, out lie `stride` bytes apart from `cols`, act's rows `stride` apart
+ *   from `act`; `tEnd` = 8·T rounded up to a pass, `hEnd` = 8·H.
+ * - backward(w1, w2, gw1, gb1, gw2, cols, act, stride, tEnd, hEnd): two units in the lanes, t in
+ *   order: ∇w₂ += g_t·a, δ = (g_t·w₂)·(1 − a·a), ∇b₁ += δ, ∇W₁[·,s] += δ·x_s, each sum from +0,
+ *   then stored (not added) at gw2, gb1, gw1 (H even, `tEnd` = 8·T).
+ *
+ * Every lane runs the scalar loop's operations in its order, so the sums are bit-identical for any
+ * inputs, non-finite ones included.
+ */
+function tanhKernels(S: number): FunctionSpec[] {
+  const xNames = Array.from({ length: S }, (_, s) => `x${s}`);
+  const wNames = Array.from({ length: S }, (_, s) => `ws${s}`);
+  const aNames = Array.from({ length: S }, (_, s) => `a${s}`);
+  const v128s = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, V128] as const));
+  const uNames = Array.from({ length: TANH_VECTORS }, (_, g) => `u${g}`);
+  const forwardSpec = kernel(
+    "forwardBatch",
+    ["w1", "b1", "w2", "cols", "act", "stride", "tEnd", "hEnd"],
+    {
+      o: I32,
+      t: I32,
+      wp: I32,
+      ar: I32,
+      out: I32,
+      ...v128s([...wNames, ...uNames, ...tanhTemps(TANH_VECTORS)]),
+      b: V128,
+      v: V128,
+    },
+    (c, at) => {
+      const get = (n: string) => op.localGet(at(n));
+      const set = (n: string) => op.localSet(at(n));
+      // out column at cols + (S + 1)·stride, zeroed
+      c.emit(get("cols"), get("stride"), op.i32Const(S + 1), op.i32Mul, op.i32Add, set("out"));
+      c.emit(op.i32Const(0), set("t"));
+      c.doWhileBelow(at("t"), at("tEnd"), op.i32Const(16), () => {
+        c.emit(get("out"), get("t"), op.i32Add, op.v128Zero, op.v128Store(0));
+      });
+      c.emit(op.i32Const(0), set("o"), get("w1"), set("wp"), get("act"), set("ar"));
+      c.doWhileBelow(at("o"), at("hEnd"), op.i32Const(8), () => {
+        for (let s = 0; s < S; s++) c.emit(get("wp"), op.v128Load64Splat(8 * s), set(`ws${s}`));
+        c.emit(get("b1"), get("o"), op.i32Add, op.v128Load64Splat(0), set("b"));
+        c.emit(get("w2"), get("o"), op.i32Add, op.v128Load64Splat(0), set("v"));
+        c.emit(op.i32Const(0), set("t"));
+        c.doWhileBelow(at("t"), at("tEnd"), op.i32Const(16 * TANH_VECTORS), () => {
+          uNames.forEach((u, g) => {
+            const xAt = (s: number) => {
+              c.emit(get("cols"), get("t"), op.i32Add);
+              if (s > 0) c.emit(get("stride"), op.i32Const(s), op.i32Mul, op.i32Add);
+              c.emit(op.v128Load(16 * g));
+            };
+            emitAffine(
+              c,
+              get,
+              set,
+              S,
+              (s) => c.emit(get(`ws${s}`)),
+              xAt,
+              () => c.emit(get("b")),
+              u,
+            );
+          });
+          emitTanhF64x2(c, get, set, uNames, uNames);
+          uNames.forEach((u, g) => {
+            c.emit(get("ar"), get("t"), op.i32Add, get(u), op.v128Store(16 * g));
+            c.emit(get("out"), get("t"), op.i32Add, get("out"), get("t"), op.i32Add, op.v128Load(16 * g));
+            c.emit(get("v"), get(u), op.f64x2Mul, op.f64x2Add, op.v128Store(16 * g));
+          });
+        });
+        c.emit(get("wp"), op.i32Const(8 * S), op.i32Add, set("wp"));
+        c.emit(get("ar"), get("stride"), op.i32Add, set("ar"));
+      });
+    },
+  );
+  const backwardSpec = kernel(
+    "backward",
+    ["w1", "w2", "gw1", "gb1", "gw2", "cols", "act", "stride", "tEnd", "hEnd"],
+    {
+      o: I32,
+      t: I32,
+      wp: I32,
+      gp: I32,
+      ar: I32,
+      p: I32,
+      ...v128s([...wNames, ...xNames, ...aNames]),
+      v: V128,
+      gt: V128,
+      a: V128,
+      d: V128,
+      gw2v: V128,
+      gb1v: V128,
+    },
+    (c, at) => {
+      const get = (n: string) => op.localGet(at(n));
+      const set = (n: string) => op.localSet(at(n));
+      c.emit(op.i32Const(0), set("o"), get("w1"), set("wp"), get("gw1"), set("gp"), get("act"), set("ar"));
+      c.doWhileBelow(at("o"), at("hEnd"), op.i32Const(16), () => {
+        for (let s = 0; s < S; s++) {
+          c.emit(
+            get("wp"),
+            op.v128Load64Splat(8 * s),
+            get("wp"),
+            op.f64Load(8 * (S + s)),
+            op.f64x2ReplaceLane(1),
+          );
+          c.emit(set(`ws${s}`), op.v128Zero, set(`a${s}`));
+        }
+        c.emit(get("w2"), get("o"), op.i32Add, op.v128Load(0), set("v"));
+        c.emit(op.v128Zero, set("gw2v"), op.v128Zero, set("gb1v"));
+        c.emit(op.i32Const(0), set("t"));
+        c.doWhileBelow(at("t"), at("tEnd"), op.i32Const(8), () => {
+          c.emit(get("cols"), get("t"), op.i32Add, set("p"));
+          for (let s = 0; s < S; s++) {
+            c.emit(get("p"));
+            if (s > 0) c.emit(get("stride"), op.i32Const(s), op.i32Mul, op.i32Add);
+            c.emit(op.v128Load64Splat(0), set(`x${s}`));
+          }
+          c.emit(
+            get("p"),
+            get("stride"),
+            op.i32Const(S),
+            op.i32Mul,
+            op.i32Add,
+            op.v128Load64Splat(0),
+            set("gt"),
+          );
+          // a = (act[h][t], act[h+1][t])
+          c.emit(get("ar"), get("t"), op.i32Add, set("p"));
+          c.emit(get("p"), op.v128Load64Splat(0), get("p"), get("stride"), op.i32Add, op.f64Load(0));
+          c.emit(op.f64x2ReplaceLane(1), set("a"));
+          // ∇w₂ += g·a; δ = (g·w₂)·(1 − a·a); ∇b₁ += δ; ∇W₁[·,s] += δ·x_s
+          c.emit(get("gw2v"), get("gt"), get("a"), op.f64x2Mul, op.f64x2Add, set("gw2v"));
+          c.emit(get("gt"), get("v"), op.f64x2Mul, op.f64x2Const(1), get("a"), get("a"), op.f64x2Mul);
+          c.emit(op.f64x2Sub, op.f64x2Mul, set("d"));
+          c.emit(get("gb1v"), get("d"), op.f64x2Add, set("gb1v"));
+          for (let s = 0; s < S; s++)
+            c.emit(get(`a${s}`), get("d"), get(`x${s}`), op.f64x2Mul, op.f64x2Add, set(`a${s}`));
+        });
+        c.emit(get("gw2"), get("o"), op.i32Add, get("gw2v"), op.v128Store(0));
+        c.emit(get("gb1"), get("o"), op.i32Add, get("gb1v"), op.v128Store(0));
+        // ∇W₁ rows h (at gp) and h+1 (at gp + 8S)
+        for (let s = 0; s < S; s++) {
+          c.emit(get("gp"), get(`a${s}`), op.f64x2ExtractLane(0), op.f64Store(8 * s));
+          c.emit(get("gp"), get(`a${s}`), op.f64x2ExtractLane(1), op.f64Store(8 * (S + s)));
+        }
+        c.emit(get("wp"), op.i32Const(16 * S), op.i32Add, set("wp"));
+        c.emit(get("gp"), op.i32Const(16 * S), op.i32Add, set("gp"));
+        c.emit(get("ar"), get("stride"), op.i32Const(1), op.i32Shl, op.i32Add, set("ar"));
+      });
+    },
+  );
+  return [forwardSpec, backwardSpec];
+}
+
+const tanhModules = new Map<number, WasmModule | null>();
+
+/** The compiled tanh kernels for S inputs, or null. */
+function tanhModule(S: number): WasmModule | null {
+  let m = tanhModules.get(S);
+  if (m === undefined) {
+    m = compileKernels(tanhKernels(S));
+    tanhModules.set(S, m);
+  }
+  return m;
+}
+
+/**
+ * The f64x2 kernels of an S→H→1 tanh MLP (H even): the parameters stay in the caller's arrays and
+ * are copied in per call; the batch (columns, activations) lives in a WebAssembly memory that grows
+ * with the longest batch. {@link create} gives null where WebAssembly SIMD is unavailable or H is odd.
+ */
+export class TanhMlpKernels {
+  readonly inputDim: number;
+  readonly hidden: number;
+  private readonly memory: WasmMemory;
+  private readonly k: TanhExports;
+  private f64: Float64Array;
+  /** Steps each column (and activation row) holds. */
+  private capacity = 0;
+  private stride = 0;
+  /** Byte offsets: parameters, gradients, columns, activations. */
+  private w1 = 0;
+  private b1 = 0;
+  private w2 = 0;
+  private gw1 = 0;
+  private gb1 = 0;
+  private gw2 = 0;
+  private cols = 0;
+  private act = 0;
+  /** The batch length whose activations the kernels hold, or 0. */
+  private kept = 0;
+
+  private constructor(S: number, H: number, memory: WasmMemory, k: TanhExports) {
+    this.inputDim = S;
+    this.hidden = H;
+    this.memory = memory;
+    this.k = k;
+    this.f64 = new Float64Array(memory.buffer);
+  }
+
+  static create(inputDim: number, hidden: number): TanhMlpKernels | null {
+    if (!Number.isInteger(inputDim) || inputDim < 1 || inputDim > 64) return null;
+    if (!Number.isInteger(hidden) || hidden < 2 || hidden % 2 !== 0) return null;
+    const module = tanhModule(inputDim);
+    if (module === null) return null;
+    const memory = newMemory(1);
+    if (memory === null) return null;
+    return new TanhMlpKernels(inputDim, hidden, memory, instantiateKernels<TanhExports>(module, memory));
+  }
+
+  /** Lays the memory out for batches of up to T steps (growing it when needed). */
+  private reserve(T: number): void {
+    if (T <= this.capacity) return;
+    const S = this.inputDim;
+    const H = this.hidden;
+    const capacity = Math.max(TANH_STEP * Math.ceil(T / TANH_STEP), 2 * this.capacity);
+    const { offsets, bytes } = layout([S * H, H, H, S * H, H, H, (S + 2) * capacity, H * capacity]);
+    const have = this.memory.buffer.byteLength;
+    if (have < bytes) this.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
+    this.f64 = new Float64Array(this.memory.buffer);
+    [this.w1, this.b1, this.w2, this.gw1, this.gb1, this.gw2, this.cols, this.act] = offsets;
+    this.capacity = capacity;
+    this.stride = 8 * capacity;
+    this.kept = 0;
+  }
+
+  private loadParameters(w1: Float64Array, b1: Float64Array, w2: Float64Array): void {
+    const m = this.f64;
+    m.set(w1.subarray(0, this.inputDim * this.hidden), this.w1 / 8);
+    m.set(b1.subarray(0, this.hidden), this.b1 / 8);
+    m.set(w2.subarray(0, this.hidden), this.w2 / 8);
+  }
+
+  /**
+   * out[t] = Σ_h w₂[h]·tanh(u_{h,t}) in unit order (b₂ not added) for the T inputs in `xt` (S×T,
+   * column s at xt[s·T …]); keeps the activations for {@link backward}.
+   */
+  forward(
+    w1: Float64Array,
+    b1: Float64Array,
+    w2: Float64Array,
+    xt: Float64Array,
+    T: number,
+    out: Float64Array,
+  ): void {
+    this.reserve(T);
+    this.loadParameters(w1, b1, w2);
+    const m = this.f64;
+    const S = this.inputDim;
+    const cap = this.capacity;
+    const c0 = this.cols / 8;
+    const tEnd = TANH_STEP * Math.ceil(T / TANH_STEP);
+    for (let s = 0; s < S; s++) {
+      const base = c0 + s * cap;
+      m.set(xt.subarray(s * T, s * T + T), base);
+      for (let t = T; t < tEnd; t++) m[base + t] = 0;
+    }
+    this.k.forwardBatch(
+      this.w1,
+      this.b1,
+      this.w2,
+      this.cols,
+      this.act,
+      this.stride,
+      8 * tEnd,
+      8 * this.hidden,
+    );
+    const o = c0 + (S + 1) * cap;
+    for (let t = 0; t < T; t++) out[t] = m[o + t];
+    this.kept = T;
+  }
+
+  /** Whether the kernels hold the activations of a T-step batch (from {@link forward}). */
+  holds(T: number): boolean {
+    return this.kept === T && T > 0;
+  }
+
+  /** Forgets the kept activations. */
+  forget(): void {
+    this.kept = 0;
+  }
+
+  /**
+   * The sums ∇W₁, ∇b₁, ∇w₂ of the kept batch for upstream gradients g, added to gw1, gb1, gw2
+   * (each sum accumulated from +0 over t in order, then added, as the scalar loop does).
+   */
+  backward(
+    w1: Float64Array,
+    w2: Float64Array,
+    g: Float64Array,
+    gw1: Float64Array,
+    gb1: Float64Array,
+    gw2: Float64Array,
+  ): void {
+    const T = this.kept;
+    const m = this.f64;
+    const S = this.inputDim;
+    const H = this.hidden;
+    m.set(w1.subarray(0, S * H), this.w1 / 8);
+    m.set(w2.subarray(0, H), this.w2 / 8);
+    m.set(g.subarray(0, T), this.cols / 8 + S * this.capacity);
+    this.k.backward(
+      this.w1,
+      this.w2,
+      this.gw1,
+      this.gb1,
+      this.gw2,
+      this.cols,
+      this.act,
+      this.stride,
+      8 * T,
+      8 * H,
+    );
+    const a = this.gw1 / 8;
+    for (let i = 0; i < S * H; i++) gw1[i] += m[a + i];
+    const b = this.gb1 / 8;
+    const c = this.gw2 / 8;
+    for (let h = 0; h < H; h++) {
+      gw2[h] += m[c + h];
+      gb1[h] += m[b + h];
+    }
   }
 }

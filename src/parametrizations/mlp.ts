@@ -1,6 +1,6 @@
 import { makeParameter, type Parameter } from "../optim/parameter.js";
 import type { Rng } from "../random/rng.js";
-import { MLP_KERNEL_MAX_BATCH, ReluMlpKernels } from "./mlp-wasm.js";
+import { MLP_KERNEL_MAX_BATCH, ReluMlpKernels, TanhMlpKernels } from "./mlp-wasm.js";
 import type { BatchKeeping, StateDictEntry } from "./parametrization.js";
 
 /** The hidden nonlinearity of {@link ScalarMlp}. */
@@ -10,9 +10,10 @@ export interface ScalarMlpOptions {
   /** "relu" (default) or "tanh" (the tensor-low-rank reference's PolicyNetwork/ValueNetwork). */
   activation?: MlpActivation;
   /**
-   * Whether a ReLU net with H a multiple of 4 runs on the WebAssembly f64x2 kernels
-   * (mlp-wasm.ts; bit-identical to the scalar loops) where the runtime has them. Default true;
-   * false keeps the scalar JavaScript loops (the reference the kernels are tested against).
+   * Whether a ReLU net with H a multiple of 4, or a tanh net with H even, runs its batch passes on
+   * the WebAssembly f64x2 kernels (mlp-wasm.ts; bit-identical to the scalar loops) where the
+   * runtime has them. Default true; false keeps the scalar JavaScript loops (the reference the
+   * kernels are tested against).
    */
   kernels?: boolean;
 }
@@ -52,6 +53,8 @@ export class ScalarMlp implements BatchKeeping {
   private readonly kernels: ReluMlpKernels | null;
   /** Whether the last kept batch sits in the kernels' scratch (else in {@link xt}). */
   private batchInKernels = false;
+  /** Tanh: the f64x2 batch kernels (src/wasm/tanh.ts for tanh), or null (scalar loops). */
+  private readonly tanhKernels: TanhMlpKernels | null;
 
   constructor(inputDim: number, hidden: number, prefix: string, options: ScalarMlpOptions = {}) {
     const activation = options.activation ?? "relu";
@@ -68,6 +71,8 @@ export class ScalarMlp implements BatchKeeping {
     const k =
       activation === "relu" && options.kernels !== false ? ReluMlpKernels.create(inputDim, hidden) : null;
     this.kernels = k;
+    this.tanhKernels =
+      activation === "tanh" && options.kernels !== false ? TanhMlpKernels.create(inputDim, hidden) : null;
     if (k !== null) {
       this.w1 = { name: `${prefix}.0.weight`, shape: [hidden, inputDim], data: k.w1, grad: k.gw1 };
       this.b1 = { name: `${prefix}.0.bias`, shape: [hidden], data: k.b1, grad: k.gb1 };
@@ -199,6 +204,7 @@ export class ScalarMlp implements BatchKeeping {
    */
   keepBatch(x: Float64Array, T: number): void {
     this.actKept = false;
+    this.tanhKernels?.forget();
     const k = this.kernels;
     if (k !== null && T >= 1 && T <= MLP_KERNEL_MAX_BATCH) {
       // The kernels' backward needs finite inputs (see mlp-wasm.ts); others take the scalar loops.
@@ -449,6 +455,13 @@ export class ScalarMlp implements BatchKeeping {
    * activations for {@link backwardTanh}.
    */
   private forwardBatchTanh(T: number, out: Float64Array): void {
+    const tk = this.tanhKernels;
+    if (tk !== null && T >= 1) {
+      tk.forward(this.w1.data, this.b1.data, this.w2.data, this.xt, T, out);
+      const b2 = this.b2.data[0];
+      for (let t = 0; t < T; t++) out[t] += b2;
+      return;
+    }
     const S = this.inputDim;
     const H = this.hidden;
     const xt = this.xt;
@@ -494,6 +507,16 @@ export class ScalarMlp implements BatchKeeping {
   private backwardTanh(g: Float64Array): void {
     const S = this.inputDim;
     const T = this.batch;
+    const tk = this.tanhKernels;
+    if (tk !== null && T >= 1) {
+      // the activations of the kept batch: from the last forwardBatch, else recomputed (same numbers)
+      if (!tk.holds(T)) tk.forward(this.w1.data, this.b1.data, this.w2.data, this.xt, T, new Float64Array(T));
+      let gb2 = 0;
+      for (let t = 0; t < T; t++) gb2 += g[t];
+      tk.backward(this.w1.data, this.w2.data, g, this.w1.grad, this.b1.grad, this.w2.grad);
+      this.b2.grad[0] += gb2;
+      return;
+    }
     const xt = this.xt;
     const W1 = this.w1.data;
     const B1 = this.b1.data;

@@ -68,6 +68,14 @@ function f64Bytes(v: number): number[] {
   return Array.from(new Uint8Array(view.buffer));
 }
 
+/** Little-endian two's-complement bytes of a safe integer as an i64. */
+function i64Bytes(v: number): number[] {
+  if (!Number.isSafeInteger(v)) throw new RangeError(`i64Bytes: ${v} is not a safe integer`);
+  const view = new DataView(new ArrayBuffer(8));
+  view.setBigInt64(0, BigInt(v), true);
+  return Array.from(new Uint8Array(view.buffer));
+}
+
 /** Instruction encodings (§5.4; SIMD opcodes from the fixed-width SIMD extension). */
 export const op = {
   // control
@@ -133,6 +141,48 @@ export const op = {
   f64x2Div: simd(243),
   /** f64x2.pmax(a, b) = a < b ? b : a per lane (one maxpd on x86; pmax(+0, u) is u where u > 0, else +0). */
   f64x2Pmax: simd(247),
+  /** v128.const with two f64 lanes (lane 0 first). */
+  f64x2Const: (lane0: number, lane1: number = lane0): number[] => [
+    ...simd(12),
+    ...f64Bytes(lane0),
+    ...f64Bytes(lane1),
+  ],
+  /** v128.const with two i64 lanes, each a safe integer (lane 0 first). */
+  i64x2Const: (lane0: number, lane1: number = lane0): number[] => [
+    ...simd(12),
+    ...i64Bytes(lane0),
+    ...i64Bytes(lane1),
+  ],
+  f64x2Eq: simd(71),
+  f64x2Ne: simd(72),
+  f64x2Lt: simd(73),
+  v128Not: simd(77),
+  /** v128.andnot(a, b) = a ∧ ¬b. */
+  v128Andnot: simd(79),
+  v128Xor: simd(81),
+  /** v128.bitselect(a, b, mask) = (a ∧ mask) ∨ (b ∧ ¬mask). */
+  v128Bitselect: simd(82),
+  /** i64x2.extend_low_i32x4_s: lanes 0 and 1 of an i32x4, sign-extended. */
+  i64x2ExtendLowI32x4S: simd(199),
+  /** i64x2.shl(v, i32 count) (count mod 64). */
+  i64x2Shl: simd(203),
+  /** i64x2.shr_u(v, i32 count) (count mod 64). */
+  i64x2ShrU: simd(205),
+  i64x2Add: simd(206),
+  i64x2Sub: simd(209),
+  i64x2Eq: simd(214),
+  i64x2LtS: simd(216),
+  i64x2GtS: simd(217),
+  i64x2LeS: simd(218),
+  i64x2GeS: simd(219),
+  /** f64x2.trunc: each lane rounded toward zero. */
+  f64x2Trunc: simd(122),
+  f64x2Abs: simd(236),
+  f64x2Neg: simd(237),
+  /** i32x4.trunc_sat_f64x2_s_zero: both lanes truncated toward zero (saturating, NaN → 0) into i32 lanes 0, 1; lanes 2, 3 zero. */
+  i32x4TruncSatF64x2SZero: simd(252),
+  /** f64x2.convert_low_i32x4_s: i32 lanes 0, 1 as f64 (exact). */
+  f64x2ConvertLowI32x4S: simd(254),
 };
 
 /** Collects instruction bytes; `emit(op.localGet(0), op.i32Add, …)`. */
