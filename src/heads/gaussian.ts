@@ -87,6 +87,20 @@ export function gaussianLoss(
   const invT = 1 / T;
   let lossSum = 0;
   let gRho = 0;
+  if (sigmaMap === null && !sigmoidMean) {
+    // the loop below for a scalar σ and μ = z, its per-step constants hoisted (the same numbers)
+    const variance = sigmaScalar * sigmaScalar;
+    for (let t = 0; t < T; t++) {
+      const mu = z[t * D];
+      const adv = advantages[t];
+      const d = actions[t] - mu;
+      const w = invT * adv;
+      lossSum += gaussianNll(d, variance, logSigmaScalar) * adv;
+      gradZ[t * D] = gaussianMeanGrad(w, d, variance);
+      gRho += gaussianLogSigmaGrad(w, d, variance);
+    }
+    return { loss: lossSum / T, gradLogSigma: gRho };
+  }
   for (let t = 0; t < T; t++) {
     const zt = z[t * D];
     const mu = sigmoidMean ? 1 / (1 + Math.exp(-zt)) : zt;
@@ -159,6 +173,8 @@ export class GaussianHead implements PolicyHead {
   private readonly hi: number;
   /** exp(ρ), refreshed after every change of ρ. */
   private sigmaScalar = Math.E;
+  /** log(exp(ρ)) as {@link gaussianLogProbSigma} evaluates it, refreshed with {@link sigmaScalar}. */
+  private logSigmaScalar = 1;
 
   constructor(options: GaussianHeadOptions = {}, owner = "GaussianHead") {
     this.sigmoidMean = options.sigmoidMean ?? false;
@@ -204,7 +220,10 @@ export class GaussianHead implements PolicyHead {
   }
 
   refresh(): void {
-    if (this.logSigma) this.sigmaScalar = Math.exp(this.effectiveLogSigma());
+    if (this.logSigma) {
+      this.sigmaScalar = Math.exp(this.effectiveLogSigma());
+      this.logSigmaScalar = Math.log(this.sigmaScalar);
+    }
   }
 
   /** ρ clamped to {@link logSigmaClamp} (ρ itself without a clamp); 0 for a state-dependent σ. */
@@ -249,7 +268,33 @@ export class GaussianHead implements PolicyHead {
   }
 
   logProb(z: Float64Array, offset: number, a: number): number {
+    if (this.sigmaMap === null) {
+      // gaussianLogProbSigma with the kept log σ (the same double as Math.log(σ))
+      const d = a - this.mean(z, offset);
+      const sigma = this.sigmaScalar;
+      return -(d * d) / (2 * (sigma * sigma)) - this.logSigmaScalar - LOG_SQRT_2PI;
+    }
     return gaussianLogProbSigma(a, this.mean(z, offset), this.sigma(z, offset));
+  }
+
+  /**
+   * out[t] = log π(a_t | z_t) for t < T ({@link logProb} of each step, z_t at z[t·inputDim]); a
+   * scalar σ's constants once (the same numbers).
+   */
+  logProbs(z: Float64Array, actions: Float64Array, T: number, out: Float64Array): Float64Array {
+    const D = this.inputDim;
+    if (this.sigmaMap === null && !this.sigmoidMean) {
+      const sigma = this.sigmaScalar;
+      const twoVar = 2 * (sigma * sigma);
+      const logSigma = this.logSigmaScalar;
+      for (let t = 0; t < T; t++) {
+        const d = actions[t] - z[t * D];
+        out[t] = -(d * d) / twoVar - logSigma - LOG_SQRT_2PI;
+      }
+      return out;
+    }
+    for (let t = 0; t < T; t++) out[t] = this.logProb(z, t * D, actions[t]);
+    return out;
   }
 
   entropy(z: Float64Array, offset: number): number {

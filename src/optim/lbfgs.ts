@@ -84,6 +84,9 @@ export class Lbfgs {
   private prevFlatGrad: Float64Array | null = null;
   private prevLoss = 0;
   private nIterTotal = 0;
+  /** Scratch for the next curvature pair (y, s). */
+  private yNext: Float64Array | null = null;
+  private sNext: Float64Array | null = null;
   private funcEvalsTotal = 0;
 
   constructor(params: readonly Parameter[], options: LbfgsOptions = {}) {
@@ -262,43 +265,39 @@ export class Lbfgs {
         hDiag = 1;
       } else {
         const dd = d!;
-        const y = new Float64Array(n);
-        const s = new Float64Array(n);
-        for (let i = 0; i < n; i++) {
-          y[i] = flatGrad[i] - prevFlatGrad![i];
-          s[i] = dd[i] * t;
+        // y and s into scratch arrays; a stored pair keeps them, and a dropped one's become the scratch
+        if (this.yNext === null || this.yNext.length !== n) {
+          this.yNext = new Float64Array(n);
+          this.sNext = new Float64Array(n);
         }
-        const ys = dot(y, s);
+        const y = this.yNext;
+        const s = this.sNext!;
+        // y, s, yᵀs and yᵀy in one loop (each sum in index order, as dot)
+        let ys = 0;
+        let yy = 0;
+        for (let i = 0; i < n; i++) {
+          const yi = flatGrad[i] - prevFlatGrad![i];
+          const si = dd[i] * t;
+          y[i] = yi;
+          s[i] = si;
+          ys += yi * si;
+          yy += yi * yi;
+        }
         if (ys > 1e-10) {
           if (this.oldDirs.length === this.historySize) {
-            this.oldDirs.shift();
-            this.oldStps.shift();
+            this.yNext = this.oldDirs.shift()!;
+            this.sNext = this.oldStps.shift()!;
             this.ro.shift();
+          } else {
+            this.yNext = null;
+            this.sNext = null;
           }
           this.oldDirs.push(y);
           this.oldStps.push(s);
           this.ro.push(1.0 / ys);
-          hDiag = ys / dot(y, y);
+          hDiag = ys / yy;
         }
-        const m = this.oldDirs.length;
-        const al = new Float64Array(m);
-        const q = new Float64Array(n);
-        for (let i = 0; i < n; i++) q[i] = -flatGrad[i];
-        for (let k = m - 1; k >= 0; k--) {
-          al[k] = dot(this.oldStps[k], q) * this.ro[k];
-          const dirs = this.oldDirs[k];
-          const a = al[k];
-          for (let i = 0; i < n; i++) q[i] += -a * dirs[i];
-        }
-        const r = q;
-        for (let i = 0; i < n; i++) r[i] = q[i] * hDiag;
-        for (let k = 0; k < m; k++) {
-          const be = dot(this.oldDirs[k], r) * this.ro[k];
-          const stps = this.oldStps[k];
-          const c = al[k] - be;
-          for (let i = 0; i < n; i++) r[i] += c * stps[i];
-        }
-        d = r;
+        d = twoLoop(flatGrad, this.oldDirs, this.oldStps, this.ro, hDiag);
       }
       if (prevFlatGrad === null) prevFlatGrad = Float64Array.from(flatGrad);
       else prevFlatGrad.set(flatGrad);
@@ -354,6 +353,74 @@ export class Lbfgs {
     this.prevLoss = prevLoss;
     return origLoss;
   }
+}
+
+/**
+ * The two-loop recursion d = −H g (torch's order): q = −g; for k = m−1 … 0: α_k = ρ_k s_kᵀq,
+ * q −= α_k y_k; r = H₀ q; for k = 0 … m−1: β = ρ_k y_kᵀr, r += (α_k − β) s_k. Each vector update is
+ * fused with the next dot product's loop (the same operations in the same order per entry; each
+ * dot still sums in index order).
+ */
+function twoLoop(
+  g: Float64Array,
+  dirs: readonly Float64Array[],
+  stps: readonly Float64Array[],
+  ro: readonly number[],
+  hDiag: number,
+): Float64Array {
+  const n = g.length;
+  const m = dirs.length;
+  const q = new Float64Array(n);
+  for (let i = 0; i < n; i++) q[i] = -g[i];
+  if (m === 0) {
+    for (let i = 0; i < n; i++) q[i] = q[i] * hDiag;
+    return q;
+  }
+  const al = new Float64Array(m);
+  // first loop: α_{m−1} from q = −g, then (q −= α_{k+1} y_{k+1}; α_k = ρ_k s_kᵀq) fused
+  al[m - 1] = dot(stps[m - 1], q) * ro[m - 1];
+  for (let k = m - 2; k >= 0; k--) {
+    const a = al[k + 1];
+    const yk1 = dirs[k + 1];
+    const sk = stps[k];
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      const v = q[i] + -a * yk1[i];
+      q[i] = v;
+      acc += sk[i] * v;
+    }
+    al[k] = acc * ro[k];
+  }
+  // q −= α_0 y_0; r = H₀ q; β_0 = ρ_0 y_0ᵀr, fused
+  const r = q;
+  {
+    const a = al[0];
+    const y0 = dirs[0];
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      const v = (q[i] + -a * y0[i]) * hDiag;
+      r[i] = v;
+      acc += y0[i] * v;
+    }
+    let be = acc * ro[0];
+    // second loop: (r += (α_k − β_k) s_k; β_{k+1} = ρ_{k+1} y_{k+1}ᵀr) fused
+    for (let k = 0; k < m - 1; k++) {
+      const c = al[k] - be;
+      const sk = stps[k];
+      const yk1 = dirs[k + 1];
+      let acc2 = 0;
+      for (let i = 0; i < n; i++) {
+        const v = r[i] + c * sk[i];
+        r[i] = v;
+        acc2 += yk1[i] * v;
+      }
+      be = acc2 * ro[k + 1];
+    }
+    const c = al[m - 1] - be;
+    const sl = stps[m - 1];
+    for (let i = 0; i < n; i++) r[i] += c * sl[i];
+  }
+  return r;
 }
 
 function dot(a: Float64Array, b: Float64Array): number {

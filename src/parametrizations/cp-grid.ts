@@ -7,6 +7,16 @@ import type { Parametrization, StateDictEntry } from "./parametrization.js";
 /** Grids with at most this many entries keep a table of a batch's distinct entries (4 bytes each). */
 const MAX_CELL_TABLE = 1 << 20;
 
+/** A batch's states grouped by their index in one mode (see CpGrid's rowsBy). */
+interface RowGroups {
+  rows: Int32Array;
+  offA: Int32Array;
+  offB: Int32Array;
+  start: Int32Array;
+  /** T of the batch they were built for; −1: stale. */
+  count: number;
+}
+
 export interface CpGridOptions {
   /** The state grid: one tensor mode per state dimension (I_d = buckets_d). */
   grid: AxisGrid;
@@ -50,6 +60,8 @@ export class CpGrid implements Parametrization {
   /** The states the indices in {@link idx} were computed from (reused while they are unchanged). */
   private idxStates = new Float64Array(0);
   private idxCount = -1;
+  /** The array the kept indices were computed from (for callers that promise unchanged values). */
+  private idxSource: Float64Array | null = null;
   /**
    * The batch's distinct grid entries (when the grid has at most {@link MAX_CELL_TABLE} entries):
    * cellOf[t] = the entry's position in the distinct list, firstOf[c] = the first state at it.
@@ -60,6 +72,10 @@ export class CpGrid implements Parametrization {
   private cells = 0;
   private readonly cellStamp: Int32Array | null;
   private cellValue = new Float64Array(0);
+  /** Scratch: z or g of the least-squares sweeps. */
+  /** Per mode, the kept batch's states grouped by index ({@link rowsBy}); null: not built for this batch. */
+  private readonly groups: (RowGroups | null)[];
+  private fitZ = new Float64Array(0);
   /** Scratch: p_r, prefix products, backward weights. */
   private readonly prod: Float64Array;
   private readonly prefix: Float64Array;
@@ -89,6 +105,7 @@ export class CpGrid implements Parametrization {
     this.one = new Int32Array(this.S);
     let entries = 1;
     for (let d = 0; d < this.S; d++) entries *= grid.buckets[d];
+    this.groups = Array.from({ length: this.S }, () => null);
     this.cellStamp = entries <= MAX_CELL_TABLE ? new Int32Array(entries).fill(-1) : null;
   }
 
@@ -189,14 +206,17 @@ export class CpGrid implements Parametrization {
     let same = this.idxCount === n;
     const kept = this.idxStates;
     if (same) for (let i = 0; i < n; i++) if (kept[i] !== states[i]) same = false;
+    this.idxSource = null;
     if (!same) {
       this.idxCount = -1; // stays invalid if an index throws (a NaN state)
+      for (const g of this.groups) if (g !== null) g.count = -1; // regrouped on the next backward
       const grid = this.grid;
       for (let i = 0; i < n; i += S) for (let d = 0; d < S; d++) idx[i + d] = grid.index(states[i + d], d);
       kept.set(states.subarray(0, n));
       this.findCells(T);
       this.idxCount = n;
     }
+    this.idxSource = states;
     this.batch = T;
   }
 
@@ -241,6 +261,29 @@ export class CpGrid implements Parametrization {
 
   forwardBatch(states: Float64Array, T: number, out: Float64Array): void {
     this.keepIndices(states, T);
+    this.forwardKept(out);
+  }
+
+  /**
+   * {@link forwardBatch} for a caller that guarantees the states' values are unchanged since it
+   * last passed this array (an optimizer re-evaluating one batch at new parameters): when
+   * `states` is the array of the last forwardBatch (or {@link sparseJacobianRows}) with the same
+   * T, the kept indices are used without comparing the values; otherwise it is forwardBatch.
+   * The same numbers.
+   */
+  forwardSameBatch(states: Float64Array, T: number, out: Float64Array): void {
+    if (!this.isLastBatch(states, T)) this.keepIndices(states, T);
+    this.forwardKept(out);
+  }
+
+  /** Whether `states` (T of them) is the array the kept indices were computed from. */
+  private isLastBatch(states: Float64Array, T: number): boolean {
+    return states === this.idxSource && this.idxCount === T * this.S;
+  }
+
+  /** z_t of the kept batch ({@link idx}, {@link batch}) into out. */
+  private forwardKept(out: Float64Array): void {
+    const T = this.batch;
     const S = this.S;
     const idx = this.idx;
     if (this.hasOutputMode) {
@@ -278,6 +321,88 @@ export class CpGrid implements Parametrization {
       for (let r = 0; r < R; r++) s += U0[b0 + r] * U1[b1 + r] * U2[b2 + r];
       out[t] = s;
     }
+  }
+
+  /**
+   * A least-squares fit's loss and gradient in one sweep over a batch whose values the caller
+   * guarantees unchanged since it last passed the array (as {@link forwardSameBatch}): with z_t
+   * as forwardBatch computes it and y = `targets`,
+   *
+   *   e_t = z_t − y_t,   returns Σ_t e_t² (added in t order),
+   *
+   * and, unless `scale` is null, adds exactly what {@link backwardBatchOf}(g, `only`) adds for
+   * g_t = scale·e_t (the critic's regression on the returns: loss = Σ/N, scale = 2/N, as
+   * docs/tensor-pg.md). A caller whose loss rules the gradient out (a guard) zeroes the gradients.
+   */
+  squaredErrorSameBatch(
+    states: Float64Array,
+    T: number,
+    targets: Float64Array,
+    scale: number | null,
+    only: ReadonlySet<Parameter> | null,
+  ): number {
+    if (!this.isLastBatch(states, T)) this.keepIndices(states, T);
+    if (targets.length < T)
+      throw new RangeError(`CpGrid.squaredErrorSameBatch: targets must hold >= ${T} numbers, got ${targets.length}`);
+    if (this.hasOutputMode || this.S !== 3 || this.cells === 0) {
+      // the generic passes: forward, the sum, then backward
+      if (this.fitZ.length < T) this.fitZ = new Float64Array(Math.max(T, 2 * this.fitZ.length));
+      const z = this.fitZ;
+      this.forwardKept(z);
+      let sum = 0;
+      for (let t = 0; t < T; t++) {
+        const e = z[t] - targets[t];
+        sum += e * e;
+      }
+      if (scale === null) return sum;
+      for (let t = 0; t < T; t++) z[t] = scale * (z[t] - targets[t]);
+      this.backwardBatchOf(z, only);
+      return sum;
+    }
+    const f = this.factors;
+    const want0 = only === null || only.has(f[0]);
+    const want1 = only === null || only.has(f[1]);
+    const want2 = only === null || only.has(f[2]);
+    return this.squaredError3(targets, scale, want0, want1, want2);
+  }
+
+  /**
+   * {@link squaredErrorSameBatch} on a 3-mode grid with the distinct-entry table: each entry's z
+   * once, then per state (t in order) e_t, the sum and g_t = scale·e_t, then the
+   * {@link backwardBatch3} updates of the wanted factors.
+   */
+  private squaredError3(
+    y: Float64Array,
+    scale: number | null,
+    want0: boolean,
+    want1: boolean,
+    want2: boolean,
+  ): number {
+    const T = this.batch;
+    const C = this.cells;
+    const idx = this.idx;
+    const first = this.firstOf;
+    const cellOf = this.cellOf;
+    if (this.cellValue.length < C) this.cellValue = new Float64Array(Math.max(C, 2 * this.cellValue.length));
+    const val = this.cellValue;
+    for (let c = 0; c < C; c++) this.forwardIndices(idx, first[c] * 3, val, c);
+    let sum = 0;
+    if (scale === null || !(want0 || want1 || want2)) {
+      for (let t = 0; t < T; t++) {
+        const e = val[cellOf[t]] - y[t];
+        sum += e * e;
+      }
+      return sum;
+    }
+    if (this.fitZ.length < T) this.fitZ = new Float64Array(Math.max(T, 2 * this.fitZ.length));
+    const g = this.fitZ;
+    for (let t = 0; t < T; t++) {
+      const e = val[cellOf[t]] - y[t];
+      sum += e * e;
+      g[t] = scale * e;
+    }
+    this.backwardBatch3(g, want0, want1, want2);
+    return sum;
   }
 
   /** The grid indices of the last batch (T×S, a view valid until the next forwardBatch). */
@@ -319,47 +444,129 @@ export class CpGrid implements Parametrization {
   }
 
   /**
-   * The backward sweep of a 3-mode grid without output mode, per state and rank r in the order of
-   * {@link backwardBatchAll}: with p₁ = 1·U_0, p₂ = p₁·U_1 and w = g,
-   *   ∇U_2 += w·p₂, w ← w·U_2;   ∇U_1 += w·p₁, w ← w·U_1;   ∇U_0 += w·1.
+   * The backward sweep of a 3-mode grid without output mode: the numbers {@link backwardBatchAll}
+   * adds, per state and rank r (with p₁ = 1·U_0, p₂ = p₁·U_1 and w = g):
+   *   ∇U_2 += w·p₂, w ← w·U_2;   ∇U_1 += w·p₁, w ← w·U_1;   ∇U_0 += w·1,
+   * i.e. ∇U_2[i_2, r] += g·(U_0·U_1), ∇U_1[i_1, r] += (g·U_2)·U_0, ∇U_0[i_0, r] += (g·U_2)·U_1
+   * (the factors ·1 are exact). Each gradient entry receives its states' terms in the same order
+   * (t ascending), so it is summed factor by factor over the rows grouped by their index
+   * ({@link accumulateRows}): the same numbers.
    */
   private backwardBatch3(gradZ: Float64Array, want0: boolean, want1: boolean, want2: boolean): void {
+    if (want2) this.accumulateRows(2, gradZ);
+    if (want1) this.accumulateRows(1, gradZ);
+    if (want0) this.accumulateRows(0, gradZ);
+  }
+
+  /**
+   * The kept batch's states grouped by their index in mode d of a 3-mode grid: for k in
+   * start[i] … start[i+1] − 1, rows[k] are the t with i_d(t) = i, ascending (a stable counting
+   * sort), and offA[k], offB[k] the row offsets i_a(t)·R, i_b(t)·R of the other two modes (a < b);
+   * built once per batch and mode.
+   */
+  private rowsBy(d: number): RowGroups {
+    let g = this.groups[d];
+    if (g !== null && g.count === this.batch) return g;
+    const T = this.batch;
     const R = this.rank;
+    const I = this.grid.buckets[d];
     const idx = this.idx;
-    const U0 = this.factors[0].data;
-    const U1 = this.factors[1].data;
-    const U2 = this.factors[2].data;
-    const G0 = this.factors[0].grad;
-    const G1 = this.factors[1].grad;
-    const G2 = this.factors[2].grad;
-    const one = (want0 ? 1 : 0) + (want1 ? 1 : 0) + (want2 ? 1 : 0) === 1;
-    if (one) {
-      // one factor (a block-coordinate update): its update alone, with the same products
-      for (let t = 0, o = 0; t < this.batch; t++, o += 3) {
-        const g = gradZ[t];
-        if (g === 0) continue;
-        const b0 = idx[o] * R;
-        const b1 = idx[o + 1] * R;
-        const b2 = idx[o + 2] * R;
-        if (want2) for (let r = 0; r < R; r++) G2[b2 + r] += g * (U0[b0 + r] * U1[b1 + r]);
-        else if (want1) for (let r = 0; r < R; r++) G1[b1 + r] += g * U2[b2 + r] * U0[b0 + r];
-        else for (let r = 0; r < R; r++) G0[b0 + r] += g * U2[b2 + r] * U1[b1 + r];
-      }
-      return;
+    const a = d === 0 ? 1 : 0;
+    const b = d === 2 ? 1 : 2;
+    const fits = g !== null && g.rows.length >= T;
+    const n = Math.max(T, 16);
+    g = {
+      rows: fits ? g!.rows : new Int32Array(n),
+      offA: fits ? g!.offA : new Int32Array(n),
+      offB: fits ? g!.offB : new Int32Array(n),
+      start: g !== null ? g.start : new Int32Array(I + 1),
+      count: T,
+    };
+    const { rows, offA, offB, start } = g;
+    start.fill(0);
+    for (let t = 0, o = d; t < T; t++, o += 3) start[idx[o] + 1]++;
+    for (let i = 0; i < I; i++) start[i + 1] += start[i];
+    const next = start.slice(0, I);
+    for (let t = 0, o = 0; t < T; t++, o += 3) {
+      const k = next[idx[o + d]]++;
+      rows[k] = t;
+      offA[k] = idx[o + a] * R;
+      offB[k] = idx[o + b] * R;
     }
-    for (let t = 0, o = 0; t < this.batch; t++, o += 3) {
-      const g = gradZ[t];
-      if (g === 0) continue;
-      const b0 = idx[o] * R;
-      const b1 = idx[o + 1] * R;
-      const b2 = idx[o + 2] * R;
-      for (let r = 0; r < R; r++) {
-        const p1 = 1 * U0[b0 + r];
-        const u1 = U1[b1 + r];
-        if (want2) G2[b2 + r] += g * (p1 * u1);
-        const w2 = g * U2[b2 + r];
-        if (want1) G1[b1 + r] += w2 * p1;
-        if (want0) G0[b0 + r] += w2 * u1 * 1;
+    this.groups[d] = g;
+    return g;
+  }
+
+  /**
+   * For mode d of a 3-mode grid (a < b the other two): ∇U_d[i_d(t), r] += x_{t,r} for every state
+   * t with g_t ≠ 0, in t order per entry, where x = g·(U_a[i_a, r]·U_b[i_b, r]) (d = 2) or
+   * (g·U_2[i_2, r])·U_e[i_e, r] (d < 2, e the mode left). Rows grouped by i_d (see {@link rowsBy});
+   * five ranks at a time in registers (each entry's sum unchanged: one accumulator per entry).
+   */
+  private accumulateRows(d: number, g: Float64Array): void {
+    const R = this.rank;
+    const G = this.factors[d].grad;
+    const { rows, offA, offB, start } = this.rowsBy(d);
+    const I = this.grid.buckets[d];
+    // d = 2: x = g·(U_0·U_1); d = 1: (g·U_2)·U_0; d = 0: (g·U_2)·U_1 (offB holds i_2·R for d < 2)
+    const inner = d === 2;
+    const A = this.factors[inner ? 0 : 2].data;
+    const B = this.factors[d === 0 ? 1 : d === 1 ? 0 : 1].data;
+    const offX = inner ? offA : offB; // A's offsets
+    const offY = inner ? offB : offA; // B's offsets
+    for (let i = 0; i < I; i++) {
+      const k0 = start[i];
+      const k1 = start[i + 1];
+      if (k0 === k1) continue;
+      const base = i * R;
+      let r = 0;
+      for (; r + 5 <= R; r += 5) {
+        const e = base + r;
+        let a0 = G[e];
+        let a1 = G[e + 1];
+        let a2 = G[e + 2];
+        let a3 = G[e + 3];
+        let a4 = G[e + 4];
+        if (inner)
+          for (let k = k0; k < k1; k++) {
+            const gt = g[rows[k]];
+            if (gt === 0) continue;
+            const pa = offX[k] + r;
+            const pb = offY[k] + r;
+            a0 += gt * (A[pa] * B[pb]);
+            a1 += gt * (A[pa + 1] * B[pb + 1]);
+            a2 += gt * (A[pa + 2] * B[pb + 2]);
+            a3 += gt * (A[pa + 3] * B[pb + 3]);
+            a4 += gt * (A[pa + 4] * B[pb + 4]);
+          }
+        else
+          for (let k = k0; k < k1; k++) {
+            const gt = g[rows[k]];
+            if (gt === 0) continue;
+            const pa = offX[k] + r;
+            const pb = offY[k] + r;
+            a0 += gt * A[pa] * B[pb];
+            a1 += gt * A[pa + 1] * B[pb + 1];
+            a2 += gt * A[pa + 2] * B[pb + 2];
+            a3 += gt * A[pa + 3] * B[pb + 3];
+            a4 += gt * A[pa + 4] * B[pb + 4];
+          }
+        G[e] = a0;
+        G[e + 1] = a1;
+        G[e + 2] = a2;
+        G[e + 3] = a3;
+        G[e + 4] = a4;
+      }
+      for (; r < R; r++) {
+        let acc = G[base + r];
+        for (let k = k0; k < k1; k++) {
+          const gt = g[rows[k]];
+          if (gt === 0) continue;
+          const pa = offX[k] + r;
+          const pb = offY[k] + r;
+          acc += inner ? gt * (A[pa] * B[pb]) : gt * A[pa] * B[pb];
+        }
+        G[base + r] = acc;
       }
     }
   }

@@ -119,6 +119,11 @@ export function backpropLogProbs(
   parts.actor.backwardBatch(gradZ);
 }
 
+/** A head that evaluates a batch's log-probs at once (the Gaussian head), the numbers of its `logProb`. */
+interface BatchLogProbs {
+  logProbs(z: Float64Array, actions: Float64Array, T: number, out: Float64Array): Float64Array;
+}
+
 /** log π(a_t | z_t) for t < T into `out`. */
 export function headLogProbs(
   head: PolicyHead,
@@ -127,6 +132,8 @@ export function headLogProbs(
   T: number,
   out: Float64Array,
 ): Float64Array {
+  const batched = (head as PolicyHead & Partial<BatchLogProbs>).logProbs;
+  if (typeof batched === "function") return batched.call(head, z, actions, T, out);
   const D = head.inputDim;
   for (let t = 0; t < T; t++) out[t] = head.logProb(z, t * D, actions[t]);
   return out;
@@ -338,8 +345,17 @@ export class GaeActorCritic implements BatchUpdateRule {
       if (block) for (const p of params) if (!block.includes(p)) p.grad.fill(0);
     };
     const losses: number[] = [];
+    const fit = sameBatchFit(critic);
     const evaluate = (skipAbove: number): number => {
       for (const p of params) p.grad.fill(0);
+      if (fit !== null) {
+        // one sweep: the same sum, and the gradient unless the guard rules it out
+        const loss = fit.squaredErrorSameBatch(batch.states, N, b.R, 2 / N, only) / N;
+        losses.push(loss);
+        if (Math.abs(loss) > skipAbove) for (const p of params) p.grad.fill(0);
+        else zeroOthers();
+        return loss;
+      }
       critic.forwardBatch(batch.states, N, b.Vfit);
       let sum = 0;
       for (let i = 0; i < N; i++) {
@@ -379,10 +395,14 @@ export class GaeActorCritic implements BatchUpdateRule {
     const all = actorOptimizer.params;
     const only = block ? new Set(block) : null;
     let first = NaN;
+    // log π is read by PPO's surrogate and the observer only
+    const needLp = this.clip !== null || this.observer?.actorEpoch !== undefined;
     for (let epoch = 0; epoch < this.epochs; epoch++) {
       actorOptimizer.zeroGrad();
-      actor.forwardBatch(batch.states, N, b.Z);
-      headLogProbs(head, b.Z, batch.actions, N, b.lp);
+      // the batch's values do not change during an update: later epochs skip the state check
+      if (epoch === 0) actor.forwardBatch(batch.states, N, b.Z);
+      else forwardSame(actor, batch.states, N, b.Z);
+      if (needLp) headLogProbs(head, b.Z, batch.actions, N, b.lp);
       let loss: number;
       if (this.clip === null) {
         loss = head.actorLoss(b.Z, batch.actions, b.Adv, N, b.gradZ);
@@ -406,6 +426,37 @@ export class GaeActorCritic implements BatchUpdateRule {
     }
     return first;
   }
+}
+
+/**
+ * A parametrization with the least-squares sweep of {@link CpGrid.squaredErrorSameBatch} and the
+ * unchecked re-evaluation of {@link CpGrid.forwardSameBatch} (the CP grid): for a batch whose
+ * values stay unchanged during one update.
+ */
+interface SameBatch {
+  squaredErrorSameBatch(
+    states: Float64Array,
+    T: number,
+    targets: Float64Array,
+    scale: number | null,
+    only: ReadonlySet<Parameter> | null,
+  ): number;
+  forwardSameBatch(states: Float64Array, T: number, out: Float64Array): void;
+}
+
+/** `f` as {@link SameBatch} when it has both methods, else null. */
+export function sameBatchFit(f: Parametrization): SameBatch | null {
+  const g = f as Parametrization & Partial<SameBatch>;
+  return typeof g.squaredErrorSameBatch === "function" && typeof g.forwardSameBatch === "function"
+    ? (g as Parametrization & SameBatch)
+    : null;
+}
+
+/** `f.forwardBatch(states, T, out)` for a batch whose values are unchanged since f last saw the array. */
+function forwardSame(f: Parametrization, states: Float64Array, T: number, out: Float64Array): void {
+  const g = f as Parametrization & Partial<SameBatch>;
+  if (typeof g.forwardSameBatch === "function") g.forwardSameBatch(states, T, out);
+  else f.forwardBatch(states, T, out);
 }
 
 /** A parametrization whose backward can be restricted to some of its parameters (the CP grid). */

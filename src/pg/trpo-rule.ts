@@ -1,6 +1,6 @@
 import { GaussianHead } from "../heads/gaussian.js";
 import { Lbfgs, type LbfgsOptions } from "../optim/lbfgs.js";
-import { REFERENCE_CRITIC_LBFGS } from "./actor-critic.js";
+import { REFERENCE_CRITIC_LBFGS, sameBatchFit } from "./actor-critic.js";
 import {
   checkTransitionBatch,
   type BatchUpdateResult,
@@ -115,8 +115,16 @@ export class TrpoRule implements BatchUpdateRule {
     // 2. critic: one L-BFGS step on the mean squared error to the returns
     const skip = this.options.criticSkipGradientAbove ?? Infinity;
     let lossCritic = NaN;
+    const fit = sameBatchFit(critic);
     this.lbfgs.step(() => {
       for (const p of critic.parameters) p.grad.fill(0);
+      if (fit !== null) {
+        // one sweep: the same sum, and the gradient unless the guard rules it out
+        const loss = fit.squaredErrorSameBatch(batch.states, N, R, 2 / N, null) / N;
+        if (Number.isNaN(lossCritic)) lossCritic = loss;
+        if (Math.abs(loss) > skip) for (const p of critic.parameters) p.grad.fill(0);
+        return loss;
+      }
       critic.forwardBatch(batch.states, N, Vfit);
       let sum = 0;
       for (let i = 0; i < N; i++) {

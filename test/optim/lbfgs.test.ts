@@ -105,4 +105,68 @@ describe("Lbfgs state", () => {
     const opt = new Lbfgs([makeParameter("x", [3])]);
     expect(() => opt.setState({ ...opt.getState(), size: 2 })).toThrow(/size must be 3/);
   });
+
+  it("the direction is the plain two-loop recursion's bit for bit, also past a full history (its arrays reused), and a restore after that resumes bit for bit", () => {
+    // f(x) = Σ_i c_i (x_i − i/n)⁴ + Σ_i x_i x_{i+1}: non-quadratic, many curvature pairs
+    const n = 7;
+    const objective = (p: ReturnType<typeof makeParameter>) => () => {
+      const x = p.data;
+      let f = 0;
+      p.grad.fill(0);
+      for (let i = 0; i < n; i++) {
+        const u = x[i] - i / n;
+        f += (1 + i) * u ** 4;
+        p.grad[i] += 4 * (1 + i) * u ** 3;
+        if (i + 1 < n) {
+          f += 0.1 * x[i] * x[i + 1];
+          p.grad[i] += 0.1 * x[i + 1];
+          p.grad[i + 1] += 0.1 * x[i];
+        }
+      }
+      return f;
+    };
+    /** torch's two-loop recursion, one loop per vector operation. */
+    const plainDirection = (st: ReturnType<Lbfgs["getState"]>): number[] => {
+      const g = st.prevFlatGrad!;
+      const m = st.oldDirs.length;
+      const q = g.map((v) => -v);
+      const al = new Array<number>(m);
+      const dot = (a: number[], b: number[]) => a.reduce((acc, v, i) => acc + v * b[i], 0);
+      for (let k = m - 1; k >= 0; k--) {
+        al[k] = dot(st.oldStps[k], q) * st.ro[k];
+        for (let i = 0; i < n; i++) q[i] += -al[k] * st.oldDirs[k][i];
+      }
+      const r = q.map((v) => v * st.hDiag);
+      for (let k = 0; k < m; k++) {
+        const be = dot(st.oldDirs[k], r) * st.ro[k];
+        for (let i = 0; i < n; i++) r[i] += (al[k] - be) * st.oldStps[k][i];
+      }
+      return r;
+    };
+    const bitsOf = (a: number[]) => a.map((v) => (Object.is(v, -0) ? "-0" : String(v)));
+    const p = makeParameter("x", [n], Float64Array.from({ length: n }, (_, i) => 1.5 - 0.4 * i));
+    const opt = new Lbfgs([p], { maxIter: 3, historySize: 4 });
+    const f = objective(p);
+    let checked = 0;
+    for (let k = 0; k < 12; k++) {
+      opt.step(f);
+      const st = opt.getState();
+      if (st.nIter > 1 && st.d !== null) {
+        expect(bitsOf(st.d)).toEqual(bitsOf(plainDirection(st)));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(8);
+    expect(opt.counters().historyLength).toBe(4);
+    // a copy restored from JSON continues exactly like the original (no aliasing of reused arrays)
+    const q = makeParameter("x", [n], Float64Array.from(p.data));
+    const copy = new Lbfgs([q], { maxIter: 3, historySize: 4 });
+    copy.setState(JSON.parse(JSON.stringify(opt.getState())));
+    for (let k = 0; k < 5; k++) {
+      opt.step(f);
+      copy.step(objective(q));
+    }
+    expect(Array.from(q.data)).toEqual(Array.from(p.data));
+    expect(copy.getState()).toEqual(opt.getState());
+  });
 });

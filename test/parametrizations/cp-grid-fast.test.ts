@@ -90,3 +90,93 @@ describe("CpGrid batch paths give the per-state numbers exactly", () => {
     expect(() => f.forwardOne(Float64Array.of(0, NaN, 0), new Float64Array(1))).toThrow(/state\[1\] is NaN/);
   });
 });
+
+describe("CpGrid 3-mode backward (rows grouped by index, five ranks at a time) and the least-squares sweep", () => {
+  const subsets: (number[] | null)[] = [null, [0], [1], [2], [0, 1], [1, 2], [0, 2], []];
+  for (const rank of [1, 4, 5, 7, 10])
+    it(`backwardBatchOf gives the per-state sums bit for bit, rank ${rank}, every subset of factors, also after the batch changes`, () => {
+      const { f, states, g } = setup(3, rank, 240, 40 + rank);
+      g[3] = -0; // a −0 is skipped like a 0
+      for (const [k, st] of [states, states.map((x, j) => (j % 7 === 0 ? -x : x))].entries()) {
+        f.forwardBatch(st, 240, new Float64Array(240));
+        for (const sub of subsets) {
+          const want = [0, 1, 2].map((d) => sub === null || sub.includes(d));
+          const init = f.factors.map((p, d) => p.grad.map((_, j) => (d + 1) * 0.01 * j - k));
+          f.factors.forEach((p, d) => p.grad.set(init[d]));
+          const only = sub === null ? null : new Set(sub.map((d) => f.factors[d]));
+          f.backwardBatchOf(g, only);
+          // the generic sweep's terms, per state in t order, onto the initial gradients
+          const ref = init.map((a) => a.slice());
+          const R = rank;
+          const idx = new Int32Array(3);
+          for (let t = 0; t < 240; t++) {
+            if (g[t] === 0) continue;
+            f.indicesOf(st.subarray(3 * t, 3 * t + 3), idx);
+            const [U0, U1, U2] = f.factors.map((p) => p.data);
+            for (let r = 0; r < R; r++) {
+              const [b0, b1, b2] = [idx[0] * R + r, idx[1] * R + r, idx[2] * R + r];
+              if (want[2]) ref[2][b2] += g[t] * (U0[b0] * U1[b1]);
+              const w = g[t] * U2[b2];
+              if (want[1]) ref[1][b1] += w * U0[b0];
+              if (want[0]) ref[0][b0] += w * U1[b1];
+            }
+          }
+          f.factors.forEach((p, d) => expect(bits(p.grad)).toEqual(bits(ref[d])));
+        }
+      }
+    });
+
+  for (const S of [1, 2, 3, 4])
+    for (const rank of [3, 5])
+      it(`squaredErrorSameBatch equals forward, Σ(z − y)², then backwardBatchOf(scale·(z − y)) bit for bit, S = ${S}, rank ${rank}`, () => {
+        const { f, states } = setup(S, rank, 300, 60 + S + rank);
+        const T = 300;
+        const z = new Float64Array(T);
+        f.forwardBatch(states, T, z);
+        const rng = new Rng(S);
+        const y = Float64Array.from(z, (v, t) => (t % 9 === 0 ? v : v + rng.normal())); // some e_t = 0
+        const subs: (number[] | null)[] = [null, ...Array.from({ length: S }, (_, d) => [d]), []];
+        for (const sub of subs) {
+          const only = sub === null ? null : new Set(sub.map((d) => f.factors[d]));
+          for (const p of f.factors) p.grad.fill(0.5);
+          f.forwardBatch(states, T, z);
+          let sum = 0;
+          for (let t = 0; t < T; t++) sum += (z[t] - y[t]) * (z[t] - y[t]);
+          const g = Float64Array.from(z, (v, t) => (2 / T) * (v - y[t]));
+          f.backwardBatchOf(g, only);
+          const want = f.factors.map((p) => bits(p.grad));
+          for (const p of f.factors) p.grad.fill(0.5);
+          const got = f.squaredErrorSameBatch(states, T, y, 2 / T, only);
+          expect(bits([got])).toEqual(bits([sum]));
+          expect(f.factors.map((p) => bits(p.grad))).toEqual(want);
+          // scale null: the sum alone, gradients untouched
+          expect(bits([f.squaredErrorSameBatch(states, T, y, null, only)])).toEqual(bits([sum]));
+          expect(f.factors.map((p) => bits(p.grad))).toEqual(want);
+        }
+      });
+
+  it("forwardSameBatch and squaredErrorSameBatch reuse the indices only for the same array and T; another array is indexed afresh", () => {
+    const { f, states } = setup(3, 5, 100, 77);
+    const out = new Float64Array(100);
+    const want = new Float64Array(100);
+    f.forwardBatch(states, 100, want);
+    f.forwardSameBatch(states, 100, out);
+    expect(bits(out)).toEqual(bits(want));
+    const other = states.map((x) => -x);
+    f.forwardBatch(other, 100, want);
+    f.forwardBatch(states, 100, out);
+    f.forwardSameBatch(other, 100, out); // a different array: indexed afresh
+    expect(bits(out)).toEqual(bits(want));
+    f.forwardBatch(other, 50, want.subarray(0, 50));
+    f.forwardBatch(other, 100, out);
+    f.forwardSameBatch(other, 50, out); // a different T: indexed afresh
+    expect(bits(out.subarray(0, 50))).toEqual(bits(want.subarray(0, 50)));
+    const y = new Float64Array(100);
+    f.forwardBatch(states, 100, want);
+    let sum = 0;
+    for (let t = 0; t < 100; t++) sum += want[t] * want[t];
+    f.forwardBatch(other, 100, out);
+    expect(f.squaredErrorSameBatch(states, 100, y, null, null)).toBe(sum);
+    expect(() => f.squaredErrorSameBatch(states, 100, new Float64Array(3), null, null)).toThrow(/targets must hold >= 100/);
+  });
+});

@@ -1,11 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { GaussianHead } from "../../src/heads/gaussian.js";
+import {
+  GaussianHead,
+  gaussianLogProbSigma,
+  gaussianLogSigmaGrad,
+  gaussianLoss,
+  gaussianMeanGrad,
+  gaussianNll,
+} from "../../src/heads/gaussian.js";
+import { Adam } from "../../src/optim/adam.js";
+import type { Parameter } from "../../src/optim/parameter.js";
 import { CpGrid } from "../../src/parametrizations/cp-grid.js";
 import { AxisGrid } from "../../src/parametrizations/discretizer.js";
 import { ScalarMlp } from "../../src/parametrizations/mlp.js";
 import type { Parametrization } from "../../src/parametrizations/parametrization.js";
 import { RbfFeatures } from "../../src/parametrizations/rbf.js";
+import { GaeActorCritic } from "../../src/pg/actor-critic.js";
+import { TransitionBuffer } from "../../src/pg/batch-update.js";
 import { GaussianFisher, gaussianPolicyView } from "../../src/pg/trpo-gaussian.js";
+import { TrpoRule } from "../../src/pg/trpo-rule.js";
+import type { TensorPgAlgo } from "../../experiments/lib/tensor-models.js";
 import { Rng } from "../../src/random/rng.js";
 
 /**
@@ -121,5 +134,156 @@ describe("tanh MLP with kept activations", () => {
     f.keepBatch(st, T); // keeps the inputs only: backward recomputes the activations
     f.backwardBatch(g);
     expect(f.parameters.map((p) => bits(p.grad))).toEqual(kept);
+  });
+});
+
+/**
+ * The CP grid behind a plain {@link Parametrization} (forwardBatch, backwardBatch and the partial
+ * backward only): the rules' generic path, for comparison with their same-batch fast paths.
+ */
+function plainView(f: CpGrid): Parametrization {
+  return {
+    inputDim: f.inputDim,
+    outputDim: f.outputDim,
+    parameters: f.parameters,
+    parameterCount: f.parameterCount,
+    forwardOne: (s, out, o) => f.forwardOne(s, out, o),
+    forwardBatch: (s, T, out) => f.forwardBatch(s, T, out),
+    backwardBatch: (g) => f.backwardBatch(g),
+    backwardBatchOf: (g: Float64Array, only: ReadonlySet<Parameter> | null) => f.backwardBatchOf(g, only),
+    stateDictEntries: () => f.stateDictEntries(),
+  } as Parametrization;
+}
+
+/** A reference-protocol batch of `episodes` pendulum-like episodes (seeded). */
+function rolloutBatch(rng: Rng, episodes: number, steps: number): TransitionBuffer {
+  const buf = new TransitionBuffer(S, episodes * steps);
+  for (let e = 0; e < episodes; e++) {
+    const st = states(rng, steps);
+    for (let t = 0; t < steps; t++) buf.push(st.subarray(t * S, t * S + S), rng.normal(), -Math.abs(rng.normal()) * 3, rng.normal() - 1);
+    buf.endEpisode(e % 2 === 0, st.subarray(0, S));
+  }
+  return buf;
+}
+
+describe("actor-critic and TRPO rules: the CP grid's same-batch sweeps give the generic path's numbers", () => {
+  const cases: { name: string; algo: TensorPgAlgo; blocks: boolean; skip?: number }[] = [
+    { name: "REINFORCE, critic blocks, guard 1e10", algo: "reinforce", blocks: true, skip: 1e10 },
+    { name: "REINFORCE, joint critic, a guard that trips", algo: "reinforce", blocks: false, skip: 0.5 },
+    { name: "PPO, critic and actor blocks", algo: "ppo", blocks: true },
+    { name: "PPO, joint", algo: "ppo", blocks: false },
+    { name: "TRPO", algo: "trpo", blocks: false, skip: 1e10 },
+  ];
+  for (const c of cases)
+    it(`${c.name}: losses, parameters and optimizer states bit for bit over three updates`, () => {
+      const run = (plain: boolean) => {
+        const rng = new Rng(9);
+        const grid = new AxisGrid({ low: [-1, -1, -5], high: [1, 1, 5], buckets: 6 });
+        const actor = new CpGrid({ grid, rank: 5 });
+        actor.initNormal(rng, 0.3);
+        const critic = new CpGrid({ grid, rank: 5, name: "value" });
+        critic.initNormal(rng, 1);
+        const head = new GaussianHead({ sigma: { kind: "scalar", logSigmaInit: 0 }, logSigmaClamp: [-2.5, 0] });
+        const a: Parametrization = plain ? plainView(actor) : actor;
+        const v: Parametrization = plain ? plainView(critic) : critic;
+        const parts = {
+          actor: a,
+          head,
+          critic: v,
+          actorOptimizer: new Adam([...actor.parameters, ...head.parameters], { lr: 1e-2 }),
+          criticOptimizer: new Adam(critic.parameters, { lr: 1e-2 }),
+        };
+        const rule =
+          c.algo === "trpo"
+            ? new TrpoRule(parts, 0.9, {
+                tau: 0.9,
+                maxKl: 0.01,
+                damping: 1e-3,
+                cgIterations: 5,
+                cgTolerance: 1e-10,
+                criticSkipGradientAbove: c.skip,
+              })
+            : new GaeActorCritic(parts, 0.9, {
+                tau: 0.9,
+                epochs: 3,
+                clip: c.algo === "ppo" ? 0.3 : undefined,
+                critic: { kind: "lbfgs", skipGradientAbove: c.skip },
+                criticBlocks: c.blocks ? critic.factors.map((p) => [p]) : null,
+                actorBlocks:
+                  c.blocks && c.algo === "ppo" ? [[head.logSigma!], ...actor.factors.map((p) => [p])] : null,
+              });
+        const losses: number[] = [];
+        for (let u = 0; u < 3; u++) {
+          const r = rule.update(rolloutBatch(rng, 3, 40));
+          losses.push(r.lossActor, r.lossCritic);
+        }
+        return {
+          losses: bits(losses),
+          params: [...actor.parameters, ...head.parameters, ...critic.parameters].map((p) => bits(p.data)),
+          state: JSON.stringify(
+            rule instanceof TrpoRule ? rule.lbfgs.getState() : (rule as GaeActorCritic).getState(),
+          ),
+          adam: JSON.stringify(parts.actorOptimizer.getState()),
+        };
+      };
+      expect(run(false)).toEqual(run(true));
+    });
+});
+
+describe("Gaussian head: the batch log-probs and the kept log σ", () => {
+  for (const opts of [
+    { sigma: { kind: "scalar" as const, logSigmaInit: -0.3 }, logSigmaClamp: [-2.5, 0] as [number, number] },
+    { sigma: { kind: "scalar" as const, logSigmaInit: 0.7 } },
+    { sigma: { kind: "scalar" as const, logSigmaInit: 0.2 }, sigmoidMean: true },
+    { sigma: { kind: "state" as const, map: "softplus" as const } },
+  ])
+    it(`logProb and logProbs equal gaussianLogProbSigma(a, μ, σ) bit for bit (${JSON.stringify(opts)})`, () => {
+      const rng = new Rng(12);
+      const head = new GaussianHead(opts);
+      const D = head.inputDim;
+      const T = 37;
+      const z = rng.fillNormal(new Float64Array(T * D));
+      const actions = rng.fillNormal(new Float64Array(T));
+      actions[4] = z[4 * D]; // d = 0
+      const want = Array.from({ length: T }, (_, t) =>
+        gaussianLogProbSigma(actions[t], head.mean(z, t * D), head.sigma(z, t * D)),
+      );
+      expect(bits(head.logProbs(z, actions, T, new Float64Array(T)))).toEqual(bits(want));
+      expect(bits(want.map((_, t) => head.logProb(z, t * D, actions[t])))).toEqual(bits(want));
+      if (head.logSigma) {
+        head.logSigma.data[0] = -1.1; // a new ρ reaches logProb after refresh
+        head.refresh();
+        const sigma = head.sigma(z, 0);
+        expect(bits([head.logProb(z, 0, actions[0])])).toEqual(
+          bits([gaussianLogProbSigma(actions[0], head.mean(z, 0), sigma)]),
+        );
+      }
+    });
+
+  it("gaussianLoss with a scalar σ and μ = z gives the per-step formula's loss and gradients bit for bit", () => {
+    const rng = new Rng(13);
+    const T = 41;
+    const z = rng.fillNormal(new Float64Array(T));
+    const actions = rng.fillNormal(new Float64Array(T));
+    const adv = rng.fillNormal(new Float64Array(T));
+    adv[5] = 0;
+    const rho = -0.37;
+    const grad = new Float64Array(T);
+    const r = gaussianLoss(z, 1, actions, adv, T, false, rho, null, grad);
+    const sigma = Math.exp(rho);
+    const logSigma = Math.log(sigma);
+    let loss = 0;
+    let gRho = 0;
+    const want = new Float64Array(T);
+    for (let t = 0; t < T; t++) {
+      const d = actions[t] - z[t];
+      const w = (1 / T) * adv[t];
+      const variance = sigma * sigma;
+      loss += gaussianNll(d, variance, logSigma) * adv[t];
+      want[t] = gaussianMeanGrad(w, d, variance);
+      gRho += gaussianLogSigmaGrad(w, d, variance);
+    }
+    expect(bits([r.loss, r.gradLogSigma])).toEqual(bits([loss / T, gRho]));
+    expect(bits(grad)).toEqual(bits(want));
   });
 });
