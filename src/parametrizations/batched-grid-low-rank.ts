@@ -36,8 +36,9 @@ export class BatchedGridLowRank implements BatchedParametrization {
   readonly parameter: Parameter;
   readonly L: Float64Array;
   readonly R: Float64Array;
-  private readonly gradL: Float64Array;
-  private readonly gradR: Float64Array;
+  /** ∂/∂L and ∂/∂R (views into the parameter's gradient). */
+  readonly gradL: Float64Array;
+  readonly gradR: Float64Array;
   private readonly name: string;
   /** Offsets (rowOffset, colOffset) of the last batch, interleaved. */
   private kept = new Int32Array(0);

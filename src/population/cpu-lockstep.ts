@@ -1,9 +1,9 @@
-import { gaussianActorLoss } from "../heads/gaussian.js";
+import { gaussianLogSigmaGrad, gaussianMeanGrad, gaussianNll } from "../heads/gaussian.js";
 import { Adam } from "../optim/adam.js";
-import { valueLoss } from "../pg/reinforce-baseline.js";
-import { discountedReturns } from "../pg/returns.js";
 import type { Rng } from "../random/rng.js";
-import { GridCellPair } from "./grid-cells.js";
+import { GridCellPair, nanState } from "./grid-cells.js";
+import { roundHalfEvenNonNegative as roundTiesEven } from "../parametrizations/discretizer.js";
+import type { StepOutcome } from "./vector-dynamics.js";
 import type { Lockstep, LrpgPopulation } from "./lrpg-population.js";
 import { RngBank } from "./rng-bank.js";
 
@@ -40,19 +40,12 @@ export class CpuLockstep implements Lockstep {
   private readonly criticRowAt: Int32Array;
   private readonly criticColAt: Int32Array;
   private readonly zAt: Float64Array;
-  // Per-agent scratch of the update (length T).
+  /** G_t of one agent's episode (length T). */
   private readonly G: Float64Array;
-  private readonly V: Float64Array;
-  private readonly A: Float64Array;
-  private readonly R: Float64Array;
-  private readonly Z: Float64Array;
-  private readonly act: Float64Array;
-  private readonly gz: Float64Array;
-  private readonly gc: Float64Array;
-  // Per agent: the action, reward and termination of the current step (the env pass's in/outputs).
-  private readonly stepAction: Float64Array;
-  private readonly stepReward: Float64Array;
-  private readonly stepTerminated: Uint8Array;
+  /** ∂J/∂ρ_p of every agent (a view into the actors' gradient). */
+  private readonly logSigmaGrad: Float64Array;
+  /** Where the env's step writes one agent's reward and termination. */
+  private readonly outcome: StepOutcome = { reward: 0, terminated: false };
   private readonly actorAdam: Adam;
   private readonly criticAdam: Adam;
 
@@ -64,22 +57,13 @@ export class CpuLockstep implements Lockstep {
     this.grids = new GridCellPair(pop.actor, pop.critic);
     this.list = new Int32Array(P);
     this.states = new Float64Array(P * pop.task.dynamics.stateDim);
-    this.stepAction = new Float64Array(P);
-    this.stepReward = new Float64Array(P);
-    this.stepTerminated = new Uint8Array(P);
     this.actorRowAt = new Int32Array(P * T);
     this.actorColAt = new Int32Array(P * T);
     this.criticRowAt = new Int32Array(P * T);
     this.criticColAt = new Int32Array(P * T);
     this.zAt = new Float64Array(P * T);
     this.G = new Float64Array(T);
-    this.V = new Float64Array(T);
-    this.A = new Float64Array(T);
-    this.R = new Float64Array(T);
-    this.Z = new Float64Array(T);
-    this.act = new Float64Array(T);
-    this.gz = new Float64Array(T);
-    this.gc = new Float64Array(T);
+    this.logSigmaGrad = pop.actorParameter.grad.subarray(pop.actor.parameterCount);
     // torch's Adam (β = 0.9, 0.999, ε = 1e-8) over all agents at once: element-wise, so each agent's
     // entries take exactly its own optimizer's step; gradients are zeroed after each step.
     const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8, zeroGradAfterStep: true };
@@ -93,18 +77,12 @@ export class CpuLockstep implements Lockstep {
 
   /** One episode of every agent (≤ T steps each), filling lengths, actions and rewards. */
   rollout(): void {
-    const { task, lengths, actions, rewards, returns, sigma, envRngs, actor } = this.pop;
+    const { task, lengths, returns, envRngs } = this.pop;
     const dyn = task.dynamics;
     const S = dyn.stateDim;
     const T = this.pop.maxSteps;
     const P = this.pop.count;
-    const sigmoid = task.sigmoidMean;
-    const clamp = task.actionClamp;
-    const lo = clamp ? clamp[0] : -Infinity;
-    const hi = clamp ? clamp[1] : Infinity;
-    const { bank, grids, list, actorRowAt, actorColAt, criticRowAt, criticColAt, zAt } = this;
-    const { stepAction, stepReward, stepTerminated } = this;
-    const states = this.states;
+    const { list, states } = this;
     for (let p = 0; p < P; p++) {
       dyn.reset(states, p * S, envRngs[p]);
       lengths[p] = 0;
@@ -112,70 +90,208 @@ export class CpuLockstep implements Lockstep {
       list[p] = p;
     }
     let n = P;
-    for (let t = 0; t < T && n > 0; t++) {
-      grids.offsetsOf(states, S, list, n, t, T, actorRowAt, actorColAt, criticRowAt, criticColAt);
-      for (let x = 0; x < n; x++) {
-        const p = list[x];
-        const q = p * T + t;
-        const z = actor.entryAt(actorRowAt[q], actorColAt[q]);
-        zAt[q] = z;
-        const mu = sigmoid ? 1 / (1 + Math.exp(-z)) : z;
-        const sample = mu + sigma[p] * bank.normal(p);
-        const a = sample < lo ? lo : sample > hi ? hi : sample;
-        actions[q] = a;
-        stepAction[p] = a;
+    for (let t = 0; t < T && n > 0; t++) n = this.stepListed(t, n);
+  }
+
+  /**
+   * Step t of the n listed agents in one pass: cells, z, the action, the env's step, the reward;
+   * returns how many agents are still running (the list compacted in place, order kept).
+   */
+  private stepListed(t: number, n: number): number {
+    const { task, lengths, actions, rewards, returns, sigma, actor } = this.pop;
+    const dyn = task.dynamics;
+    const step = dyn.step;
+    const S = dyn.stateDim;
+    const T = this.pop.maxSteps;
+    const sigmoid = task.sigmoidMean;
+    const clamp = task.actionClamp;
+    const lo = clamp ? clamp[0] : -Infinity;
+    const hi = clamp ? clamp[1] : Infinity;
+    const { bank, grids, list, actorRowAt, actorColAt, criticRowAt, criticColAt, zAt, states, outcome } =
+      this;
+    const L = actor.L;
+    const R = actor.R;
+    const K = actor.rank;
+    const two = grids.two;
+    if (!two) grids.offsetsOf(states, S, list, n, t, T, actorRowAt, actorColAt, criticRowAt, criticColAt);
+    const c = grids.constants2;
+    const lo0 = c[0];
+    const hi0 = c[1];
+    const range0 = c[2];
+    const a0 = c[3];
+    const b0 = c[4];
+    const lo1 = c[5];
+    const hi1 = c[6];
+    const range1 = c[7];
+    const a1 = c[8];
+    const b1 = c[9];
+    const m = grids.multipliers2;
+    const ra0 = m[0];
+    const ca0 = m[1];
+    const rb0 = m[2];
+    const cb0 = m[3];
+    const ra1 = m[4];
+    const ca1 = m[5];
+    const rb1 = m[6];
+    const cb1 = m[7];
+    const sRa = m[8];
+    const sCa = m[9];
+    const sRb = m[10];
+    const sCb = m[11];
+    let kept = 0;
+    for (let x = 0; x < n; x++) {
+      const p = list[x];
+      const q = p * T + t;
+      const so = p * S;
+      let io: number, jo: number;
+      if (two) {
+        const v0 = states[so];
+        const v1 = states[so + 1];
+        if (v0 !== v0 || v1 !== v1) throw nanState(v0 !== v0 ? 0 : 1);
+        const u0 = ((v0 < lo0 ? lo0 : v0 > hi0 ? hi0 : v0) - lo0) / range0;
+        const u1 = ((v1 < lo1 ? lo1 : v1 > hi1 ? hi1 : v1) - lo1) / range1;
+        const i0 = roundTiesEven(u0 * a0);
+        const i1 = roundTiesEven(u1 * a1);
+        const j0 = roundTiesEven(u0 * b0);
+        const j1 = roundTiesEven(u1 * b1);
+        io = p * sRa + i0 * ra0 + i1 * ra1;
+        jo = p * sCa + i0 * ca0 + i1 * ca1;
+        actorRowAt[q] = io;
+        actorColAt[q] = jo;
+        criticRowAt[q] = p * sRb + j0 * rb0 + j1 * rb1;
+        criticColAt[q] = p * sCb + j0 * cb0 + j1 * cb1;
+      } else {
+        io = actorRowAt[q];
+        jo = actorColAt[q];
       }
-      dyn.stepList(states, stepAction, list, n, stepReward, stepTerminated);
-      let kept = 0;
-      for (let x = 0; x < n; x++) {
-        const p = list[x];
-        const r = stepReward[p];
-        rewards[p * T + t] = r;
-        returns[p] += r;
-        lengths[p] = t + 1;
-        if (stepTerminated[p] === 0) list[kept++] = p;
+      let z: number;
+      if (K === 4)
+        z = 0 + L[io] * R[jo] + L[io + 1] * R[jo + 1] + L[io + 2] * R[jo + 2] + L[io + 3] * R[jo + 3];
+      else {
+        z = 0;
+        for (let k = 0; k < K; k++) z += L[io + k] * R[jo + k];
       }
-      n = kept;
+      zAt[q] = z;
+      const mu = sigmoid ? 1 / (1 + Math.exp(-z)) : z;
+      const sample = mu + sigma[p] * bank.normal(p);
+      const a = sample < lo ? lo : sample > hi ? hi : sample;
+      actions[q] = a;
+      step(states, so, a, outcome);
+      const r = outcome.reward;
+      rewards[q] = r;
+      returns[p] += r;
+      lengths[p] = t + 1;
+      if (!outcome.terminated) list[kept++] = p;
     }
+    return kept;
   }
 
   /** Every agent's update from the last rollout (the optimizers count their steps from 1). */
   learn(): void {
     const pop = this.pop;
-    const { task, lengths, actions, rewards, logSigma, lossActor, lossCritic, actor, critic } = pop;
-    const T = pop.maxSteps;
-    const logSigmaGrad = pop.actorParameter.grad.subarray(actor.parameterCount);
-    const { actorRowAt, actorColAt, criticRowAt, criticColAt, zAt, G, V, A, R, Z, act, gz, gc } = this;
-    for (let p = 0; p < pop.count; p++) {
-      const Tp = lengths[p];
-      const base = p * T;
-      // The episode's slices copied into scratch (no subarray objects per agent and episode).
-      for (let t = 0; t < Tp; t++) {
-        R[t] = rewards[base + t];
-        Z[t] = zAt[base + t];
-        act[t] = actions[base + t];
-      }
-      discountedReturns(R, task.gamma, Tp, G);
-      for (let t = 0; t < Tp; t++) {
-        const v = critic.entryAt(criticRowAt[base + t], criticColAt[base + t]);
-        V[t] = v;
-        A[t] = G[t] - v;
-      }
-      const at = base + Tp;
-      const loss = gaussianActorLoss(Z, act, A, Tp, logSigma[p], task.sigmoidMean, gz);
-      logSigmaGrad[p] = loss.gradLogSigma;
-      lossActor[p] = loss.loss;
-      lossCritic[p] = valueLoss(V, G, Tp, gc);
-      // The backward of both parametrizations, t ascending (each gradient entry sums its terms in the
-      // single agent's order). One loop for both keeps independent chains of read-add-write in flight
-      // (consecutive steps mostly hit the same cells).
-      for (let q = base; q < at; q++) {
-        actor.accumulateAt(actorRowAt[q], actorColAt[q], gz[q - base]);
-        critic.accumulateAt(criticRowAt[q], criticColAt[q], gc[q - base]);
-      }
-    }
+    for (let p = 0; p < pop.count; p++) this.agentGradients(p);
     this.actorAdam.step();
     pop.refreshSigma();
     this.criticAdam.step();
+  }
+
+  /**
+   * Agent p's losses and gradients from its last episode, REINFORCE with baseline in one pass over
+   * t after the returns: G_t = r_t + γ G_{t+1} (`discountedReturns`), V_t at the kept critic cell,
+   * A_t = G_t − V_t; the Gaussian head's −log N(a_t; μ_t, σ²)·A_t and ∂/∂z_t, ∂/∂ρ (`gaussianNll`,
+   * `gaussianMeanGrad`, `gaussianLogSigmaGrad`: `gaussianActorLoss`'s terms, its order of sums);
+   * the critic's (V_t − G_t)² and (2/T)(V_t − G_t) (`valueLoss`); both backwards at the kept cells.
+   * Every sum runs over t ascending, as the single agent's separate passes sum.
+   */
+  private agentGradients(p: number): void {
+    const pop = this.pop;
+    const { task, lengths, actions, rewards, logSigma, lossActor, lossCritic, actor, critic } = pop;
+    const T = pop.maxSteps;
+    const { actorRowAt, actorColAt, criticRowAt, criticColAt, zAt, G } = this;
+    const Tp = lengths[p];
+    const base = p * T;
+    const gamma = task.gamma;
+    let g = rewards[base + Tp - 1];
+    G[Tp - 1] = g;
+    for (let t = Tp - 2; t >= 0; t--) {
+      g = rewards[base + t] + gamma * g;
+      G[t] = g;
+    }
+    const sigmoid = task.sigmoidMean;
+    const sigma = Math.exp(logSigma[p]);
+    const logSigmaP = Math.log(sigma);
+    const variance = sigma * sigma;
+    const invT = 1 / Tp;
+    const norm = 2 / Tp;
+    const K = actor.rank;
+    const Kc = critic.rank;
+    const La = actor.L;
+    const Ra = actor.R;
+    const gLa = actor.gradL;
+    const gRa = actor.gradR;
+    const Lc = critic.L;
+    const Rc = critic.R;
+    const gLc = critic.gradL;
+    const gRc = critic.gradR;
+    let lossA = 0;
+    let gRho = 0;
+    let lossC = 0;
+    for (let t = 0; t < Tp; t++) {
+      const q = base + t;
+      const ic = criticRowAt[q];
+      const jc = criticColAt[q];
+      let v: number;
+      if (Kc === 4)
+        v = 0 + Lc[ic] * Rc[jc] + Lc[ic + 1] * Rc[jc + 1] + Lc[ic + 2] * Rc[jc + 2] + Lc[ic + 3] * Rc[jc + 3];
+      else {
+        v = 0;
+        for (let k = 0; k < Kc; k++) v += Lc[ic + k] * Rc[jc + k];
+      }
+      const Gt = G[t];
+      const adv = Gt - v;
+      const z = zAt[q];
+      const mu = sigmoid ? 1 / (1 + Math.exp(-z)) : z;
+      const d = actions[q] - mu;
+      const w = invT * adv;
+      lossA += gaussianNll(d, variance, logSigmaP) * adv;
+      let gz = gaussianMeanGrad(w, d, variance);
+      if (sigmoid) gz *= mu * (1 - mu);
+      gRho += gaussianLogSigmaGrad(w, d, variance);
+      const e = v - Gt;
+      lossC += e * e;
+      const gc = norm * e;
+      const ia = actorRowAt[q];
+      const ja = actorColAt[q];
+      if (K === 4 && Kc === 4) {
+        gLa[ia] += gz * Ra[ja];
+        gLa[ia + 1] += gz * Ra[ja + 1];
+        gLa[ia + 2] += gz * Ra[ja + 2];
+        gLa[ia + 3] += gz * Ra[ja + 3];
+        gRa[ja] += gz * La[ia];
+        gRa[ja + 1] += gz * La[ia + 1];
+        gRa[ja + 2] += gz * La[ia + 2];
+        gRa[ja + 3] += gz * La[ia + 3];
+        gLc[ic] += gc * Rc[jc];
+        gLc[ic + 1] += gc * Rc[jc + 1];
+        gLc[ic + 2] += gc * Rc[jc + 2];
+        gLc[ic + 3] += gc * Rc[jc + 3];
+        gRc[jc] += gc * Lc[ic];
+        gRc[jc + 1] += gc * Lc[ic + 1];
+        gRc[jc + 2] += gc * Lc[ic + 2];
+        gRc[jc + 3] += gc * Lc[ic + 3];
+      } else {
+        for (let k = 0; k < K; k++) {
+          gLa[ia + k] += gz * Ra[ja + k];
+          gRa[ja + k] += gz * La[ia + k];
+        }
+        for (let k = 0; k < Kc; k++) {
+          gLc[ic + k] += gc * Rc[jc + k];
+          gRc[jc + k] += gc * Lc[ic + k];
+        }
+      }
+    }
+    this.logSigmaGrad[p] = gRho;
+    lossActor[p] = lossA / Tp;
+    lossCritic[p] = lossC / Tp;
   }
 }

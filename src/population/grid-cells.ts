@@ -19,6 +19,18 @@ export class GridCellPair {
    * parametrization's L and R at rowA[q], colA[q] and in the second's at rowB[q], colB[q], q = p·T + t.
    */
   readonly offsetsOf: OffsetsPass;
+  /**
+   * True on 2-dimensional states whose two grids share their bounds (the pendulum's): a fused loop
+   * then computes the offsets itself from {@link constants2} and {@link multipliers2}.
+   */
+  readonly two: boolean;
+  /** low, high, range, b_first − 1, b_second − 1 of dimension 0, then of dimension 1 (zeros unless {@link two}). */
+  readonly constants2 = new Float64Array(10);
+  /**
+   * Multiplier·K of dimensions 0 and 1 in the first grid's row and column and the second's (4 per
+   * dimension), then the per-agent strides N·K, M·K of each grid (zeros unless {@link two}).
+   */
+  readonly multipliers2 = new Int32Array(12);
 
   constructor(a: BatchedGridLowRank, b: BatchedGridLowRank) {
     const [first, second] = [a.grid, b.grid];
@@ -46,6 +58,11 @@ export class GridCellPair {
     }
     const twoShared = D === 2 && constants[3] === 1 && constants[12] === 1;
     this.offsetsOf = (twoShared ? offsetsPass2 : offsetsPass)(constants, multipliers, strides, D);
+    this.two = twoShared;
+    if (twoShared) {
+      this.constants2.set([0, 1, 2, 4, 5, 9, 10, 11, 13, 14].map((i) => constants[i]));
+      this.multipliers2.set([...multipliers.subarray(0, 8), ...strides]);
+    }
   }
 }
 
@@ -149,7 +166,7 @@ function offsetsPass2(c: Float64Array, m: Int32Array, st: Int32Array): OffsetsPa
   };
 }
 
-function nanState(d: number): RangeError {
+export function nanState(d: number): RangeError {
   return new RangeError(
     `Discretizer: state[${d}] is NaN (expected a number; values outside [low, high] are clipped)`,
   );
