@@ -1,6 +1,7 @@
 import { makeParameter, type Parameter } from "../optim/parameter.js";
 import type { Rng } from "../random/rng.js";
 import type { BatchKeeping, StateDictEntry } from "./parametrization.js";
+import { RBF_BACKWARD_ROWS, RBF_FORWARD_ROWS, RbfKernels } from "./rbf-wasm.js";
 
 export interface RbfOptions {
   /** K, number of radial features (the tensor-low-rank reference's pendulum: 300). */
@@ -9,6 +10,12 @@ export interface RbfOptions {
   outputs?: number;
   /** γ in φ_k(s) = exp(−γ‖s − c_k‖²) (default 1, the reference's unit bandwidth). */
   gamma?: number;
+  /**
+   * Whether a one-output layer keeps φ in WebAssembly memory and runs its batch forward and
+   * backward on the f64x2 kernels of rbf-wasm.ts (bit-identical to the scalar loops) where the
+   * runtime has them. Default true; false keeps the scalar loops.
+   */
+  kernels?: boolean;
 }
 
 /**
@@ -37,6 +44,8 @@ export class RbfFeatures implements BatchKeeping {
   /** The states φ was computed from. */
   private keptStates = new Float64Array(0);
   private readonly one: Float64Array;
+  /** The f64x2 kernels (one output), or null. */
+  private readonly kernels: RbfKernels | null;
 
   constructor(inputDim: number, options: RbfOptions, prefix: string) {
     const K = options.features;
@@ -58,6 +67,7 @@ export class RbfFeatures implements BatchKeeping {
     this.weight = makeParameter(`${prefix}.linear.weight`, [D, K]);
     this.bias = makeParameter(`${prefix}.linear.bias`, [D]);
     this.one = new Float64Array(K);
+    this.kernels = D === 1 && options.kernels !== false ? RbfKernels.create(K) : null;
   }
 
   get parameters(): Parameter[] {
@@ -122,10 +132,18 @@ export class RbfFeatures implements BatchKeeping {
   keepBatch(states: Float64Array, T: number): void {
     const K = this.features;
     const n = T * this.inputDim;
-    let same = this.batch === T && this.keptStates.length >= n;
+    let moved = false;
+    const k = this.kernels;
+    if (k !== null && k.reserve(T)) {
+      moved = this.phi !== k.phi;
+      this.phi = k.phi;
+    } else if (this.phi.length < T * K || (k !== null && this.phi === k.phi)) {
+      this.phi = new Float64Array(Math.max(T * K, 2 * this.phi.length));
+      moved = true;
+    }
+    let same = !moved && this.batch === T && this.keptStates.length >= n;
     for (let i = 0; same && i < n; i++) if (!Object.is(this.keptStates[i], states[i])) same = false;
     if (same) return;
-    if (this.phi.length < T * K) this.phi = new Float64Array(Math.max(T * K, 2 * this.phi.length));
     if (this.keptStates.length < n)
       this.keptStates = new Float64Array(Math.max(n, 2 * this.keptStates.length));
     this.keptStates.set(states.subarray(0, n));
@@ -145,6 +163,12 @@ export class RbfFeatures implements BatchKeeping {
     const b = this.bias.data[0];
     const phi = this.phi;
     let t = 0;
+    const kernels = this.kernels;
+    if (kernels !== null && phi === kernels.phi) {
+      t = T - (T % RBF_FORWARD_ROWS);
+      kernels.forward(W, t, out);
+      for (let i = 0; i < t; i++) out[i] = out[i] + b;
+    }
     for (; t + 4 <= T; t += 4) {
       const p0 = t * K;
       const p1 = p0 + K;
@@ -202,7 +226,27 @@ export class RbfFeatures implements BatchKeeping {
     const gb = this.bias.grad;
     const phi = this.phi;
     let t0 = 0;
-    if (D === 1) {
+    const kernels = this.kernels;
+    if (D === 1 && kernels !== null && phi === kernels.phi) {
+      // ∇b as the loops below add it; ∇W by the kernels, in the same groups and order
+      const rows = this.batch - (this.batch % RBF_BACKWARD_ROWS);
+      for (let t = 0; t < rows; t += 4) {
+        const g0 = gradZ[t];
+        const g1 = gradZ[t + 1];
+        const g2 = gradZ[t + 2];
+        const g3 = gradZ[t + 3];
+        if (g0 === 0 || g1 === 0 || g2 === 0 || g3 === 0) {
+          for (let i = t; i < t + 4; i++) if (gradZ[i] !== 0) gb[0] += gradZ[i];
+          continue;
+        }
+        gb[0] += g0;
+        gb[0] += g1;
+        gb[0] += g2;
+        gb[0] += g3;
+      }
+      kernels.backward(gradZ, rows, gW);
+      t0 = rows;
+    } else if (D === 1) {
       // four states at a time where none has g = 0: each ∇W_k still adds g_t·φ_t,k in t order
       for (; t0 + 4 <= this.batch; t0 += 4) {
         const g0 = gradZ[t0];
