@@ -5,7 +5,7 @@ import { GridCellPair, nanState } from "./grid-cells.js";
 import { roundHalfEvenNonNegative as roundTiesEven } from "../parametrizations/discretizer.js";
 import type { StepOutcome } from "./vector-dynamics.js";
 import type { Lockstep, LrpgPopulation } from "./lrpg-population.js";
-import { RngBank } from "./rng-bank.js";
+import { NORMAL_BLOCK, RngBank } from "./rng-bank.js";
 
 /**
  * The cpu (float64) lockstep episode of a population as synchronous loops over flat arrays.
@@ -112,6 +112,8 @@ export class CpuLockstep implements Lockstep {
     const L = actor.L;
     const R = actor.R;
     const K = actor.rank;
+    const normals = bank.block;
+    const cursor = bank.cursor;
     const two = grids.two;
     if (!two) grids.offsetsOf(states, S, list, n, t, T, actorRowAt, actorColAt, criticRowAt, criticColAt);
     const c = grids.constants2;
@@ -173,7 +175,14 @@ export class CpuLockstep implements Lockstep {
       }
       zAt[q] = z;
       const mu = sigmoid ? 1 / (1 + Math.exp(-z)) : z;
-      const sample = mu + sigma[p] * bank.normal(p);
+      // ε: the next normal of generator p (RngBank.normal, its block read here).
+      let c = cursor[p];
+      if (c === NORMAL_BLOCK) {
+        bank.refill(p);
+        c = 0;
+      }
+      cursor[p] = c + 1;
+      const sample = mu + sigma[p] * normals[p * NORMAL_BLOCK + c];
       const a = sample < lo ? lo : sample > hi ? hi : sample;
       actions[q] = a;
       step(states, so, a, outcome);

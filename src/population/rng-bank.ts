@@ -3,7 +3,8 @@ import { Rng } from "../random/rng.js";
 const TWO_POW_53_INV = 1 / 9007199254740992;
 const TWO_PI = 2 * Math.PI;
 /** Normals drawn ahead per generator (one refill per this many draws). */
-const BLOCK = 64;
+export const NORMAL_BLOCK = 64;
+const BLOCK = NORMAL_BLOCK;
 
 /**
  * P xoroshiro128+ generators as one struct of arrays, each drawing standard normals exactly as
@@ -23,9 +24,13 @@ export class RngBank {
   private readonly words: Int32Array;
   private readonly spare: Float64Array;
   private readonly hasSpare: Uint8Array;
-  /** Drawn normals, BLOCK per generator, and how many of generator p's block were handed out. */
-  private readonly block: Float64Array;
-  private readonly cursor: Int32Array;
+  /**
+   * Drawn normals, BLOCK per generator, and how many of generator p's block were handed out. A hot
+   * loop may read them directly, as {@link normal} does: the next normal of p is
+   * block[p·BLOCK + cursor[p]] when cursor[p] < BLOCK (then cursor[p] += 1), else call {@link refill}.
+   */
+  readonly block: Float64Array;
+  readonly cursor: Int32Array;
   /** Each generator's state before its current block was drawn. */
   private readonly savedWords: Int32Array;
   private readonly savedSpare: Float64Array;
@@ -87,8 +92,8 @@ export class RngBank {
     return this.block[p * BLOCK + c];
   }
 
-  /** Draws generator p's next BLOCK normals into its block (saving the state it starts from). */
-  private refill(p: number): void {
+  /** Draws generator p's next BLOCK normals into its block (saving the state it starts from); cursor[p] = 0. */
+  refill(p: number): void {
     const w = this.words;
     const o = 4 * p;
     for (let k = 0; k < 4; k++) this.savedWords[o + k] = w[o + k];
