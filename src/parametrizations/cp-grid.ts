@@ -343,7 +343,9 @@ export class CpGrid implements Parametrization {
   ): number {
     if (!this.isLastBatch(states, T)) this.keepIndices(states, T);
     if (targets.length < T)
-      throw new RangeError(`CpGrid.squaredErrorSameBatch: targets must hold >= ${T} numbers, got ${targets.length}`);
+      throw new RangeError(
+        `CpGrid.squaredErrorSameBatch: targets must hold >= ${T} numbers, got ${targets.length}`,
+      );
     if (this.hasOutputMode || this.S !== 3 || this.cells === 0) {
       // the generic passes: forward, the sum, then backward
       if (this.fitZ.length < T) this.fitZ = new Float64Array(Math.max(T, 2 * this.fitZ.length));

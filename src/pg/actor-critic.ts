@@ -12,7 +12,7 @@ import {
   type TransitionBatch,
 } from "./batch-update.js";
 import { gaeAdvantages, standardize } from "./gae.js";
-import { ppoSurrogate } from "./ppo.js";
+import { ppoGaussianEpoch, ppoSurrogate, type ScalarGaussianHead } from "./ppo.js";
 import type { ActorCriticParts } from "./reinforce-baseline.js";
 
 /**
@@ -396,16 +396,19 @@ export class GaeActorCritic implements BatchUpdateRule {
     const only = block ? new Set(block) : null;
     let first = NaN;
     // log π is read by PPO's surrogate and the observer only
-    const needLp = this.clip !== null || this.observer?.actorEpoch !== undefined;
+    const fusedPpo = this.clip !== null ? scalarGaussian(head) : null;
+    const needLp = (this.clip !== null && fusedPpo === null) || this.observer?.actorEpoch !== undefined;
     for (let epoch = 0; epoch < this.epochs; epoch++) {
       actorOptimizer.zeroGrad();
       // the batch's values do not change during an update: later epochs skip the state check
       if (epoch === 0) actor.forwardBatch(batch.states, N, b.Z);
       else forwardSame(actor, batch.states, N, b.Z);
-      if (needLp) headLogProbs(head, b.Z, batch.actions, N, b.lp);
+      if (needLp && fusedPpo === null) headLogProbs(head, b.Z, batch.actions, N, b.lp);
       let loss: number;
       if (this.clip === null) {
         loss = head.actorLoss(b.Z, batch.actions, b.Adv, N, b.gradZ);
+      } else if (fusedPpo !== null) {
+        loss = ppoGaussianEpoch(fusedPpo, b.Z, batch.actions, b.lpOld, b.Adv, N, this.clip, b.lp, b.gradZ);
       } else {
         loss = ppoSurrogate(b.lp, b.lpOld, b.Adv, N, this.clip, b.c);
         // backpropLogProbs' head half; the actor's half restricted to the block
@@ -457,6 +460,20 @@ function forwardSame(f: Parametrization, states: Float64Array, T: number, out: F
   const g = f as Parametrization & Partial<SameBatch>;
   if (typeof g.forwardSameBatch === "function") g.forwardSameBatch(states, T, out);
   else f.forwardBatch(states, T, out);
+}
+
+/** `head` as a scalar-σ Gaussian head with μ = z (what {@link ppoGaussianEpoch} takes), else null. */
+function scalarGaussian(head: PolicyHead): ScalarGaussianHead | null {
+  const h = head as PolicyHead & Partial<ScalarGaussianHead>;
+  return h.logSigma &&
+    h.sigmaMap === null &&
+    h.sigmoidMean === false &&
+    h.inputDim === 1 &&
+    typeof h.sigma === "function" &&
+    typeof h.effectiveLogSigma === "function" &&
+    typeof h.logSigmaPassesGradient === "function"
+    ? (h as PolicyHead & ScalarGaussianHead)
+    : null;
 }
 
 /** A parametrization whose backward can be restricted to some of its parameters (the CP grid). */

@@ -1,4 +1,4 @@
-import { gaussianLogProbSigma, type GaussianHead } from "../heads/gaussian.js";
+import { LOG_SQRT_2PI, type GaussianHead } from "../heads/gaussian.js";
 import type { Parameter } from "../optim/parameter.js";
 import type { Parametrization } from "../parametrizations/parametrization.js";
 
@@ -19,6 +19,11 @@ export interface GaussianPolicyView {
   readonly logSigmaIndex: number;
   /** μ_t for the first T states of the flat T×S `states` into `mu`; keeps the batch for {@link backwardMu}. */
   forwardMu(states: Float64Array, T: number, mu: Float64Array): void;
+  /**
+   * {@link forwardMu} for states whose values are unchanged since the caller last passed this
+   * array (the actor may skip re-checking them; the same numbers). Absent: use forwardMu.
+   */
+  forwardMuSame?: (states: Float64Array, T: number, mu: Float64Array) => void;
   /** ℓ = log σ (state-independent) at the current ρ. */
   logSigma(): number;
   /** dℓ/dρ: 1 inside the clamp range (ends included, as torch's clamp backward), else 0. */
@@ -87,6 +92,9 @@ export function gaussianPolicyView(
   const hi = range ? range[1] : Infinity;
   const params = [...actor.parameters, rho];
   const sparse = sparseSource(actor);
+  const same = actor as Parametrization & {
+    forwardSameBatch?: (states: Float64Array, T: number, out: Float64Array) => void;
+  };
   let size = 0;
   for (const p of params) size += p.data.length;
   return {
@@ -94,6 +102,12 @@ export function gaussianPolicyView(
     size,
     logSigmaIndex: size - 1,
     forwardMu: (states, T, mu) => actor.forwardBatch(states, T, mu),
+    ...(typeof same?.forwardSameBatch === "function"
+      ? {
+          forwardMuSame: (states: Float64Array, T: number, mu: Float64Array) =>
+            same.forwardSameBatch!(states, T, mu),
+        }
+      : {}),
     logSigma: () => {
       const r = rho.data[0];
       return r < lo ? lo : r > hi ? hi : r;
@@ -207,13 +221,17 @@ export function surrogateLoss(
   const { actions, advantages, T } = batch;
   const sigma = Math.exp(logSigma);
   const variance = sigma * sigma;
+  // gaussianLogProbSigma(a, μ, σ)'s per-step constants, once (the same numbers)
+  const twoVar = 2 * (sigma * sigma);
+  const logSigmaOfSigma = Math.log(sigma);
   const invT = 1 / T;
   let sum = 0;
   let gl = 0;
   for (let t = 0; t < T; t++) {
     const a = actions[t];
     const d = a - mu[t];
-    const ratio = Math.exp(gaussianLogProbSigma(a, mu[t], sigma) - logProbOld[t]);
+    const logProb = -(d * d) / twoVar - logSigmaOfSigma - LOG_SQRT_2PI;
+    const ratio = Math.exp(logProb - logProbOld[t]);
     const w = ratio * advantages[t];
     sum += w;
     if (gMu) gMu[t] = -invT * w * (d / variance);

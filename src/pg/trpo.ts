@@ -297,6 +297,9 @@ export function trpoStep(
 
   const fisher = new GaussianFisher(view, states, T, stateDim, scratch);
   const lp = logProbOld;
+  // the batch's values do not change during the step: later evaluations may skip their check
+  const forwardAgain =
+    view.forwardMuSame ?? ((s: Float64Array, n: number, out: Float64Array) => view.forwardMu(s, n, out));
   return trpoSolve(
     {
       params: view.params,
@@ -308,12 +311,12 @@ export function trpoStep(
       },
       loss: (theta) => {
         writeFlat(view.params, theta);
-        view.forwardMu(states, T, mu);
+        forwardAgain(states, T, mu);
         return surrogateLoss(mu, view.logSigma(), batch, lp, null).loss;
       },
       klAfterStep: () => {
         view.refresh();
-        view.forwardMu(states, T, mu);
+        forwardAgain(states, T, mu);
         return meanGaussianKl(mu0, ell0, mu, view.logSigma(), T);
       },
     },

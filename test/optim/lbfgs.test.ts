@@ -144,7 +144,11 @@ describe("Lbfgs state", () => {
       return r;
     };
     const bitsOf = (a: number[]) => a.map((v) => (Object.is(v, -0) ? "-0" : String(v)));
-    const p = makeParameter("x", [n], Float64Array.from({ length: n }, (_, i) => 1.5 - 0.4 * i));
+    const p = makeParameter(
+      "x",
+      [n],
+      Float64Array.from({ length: n }, (_, i) => 1.5 - 0.4 * i),
+    );
     const opt = new Lbfgs([p], { maxIter: 3, historySize: 4 });
     const f = objective(p);
     let checked = 0;

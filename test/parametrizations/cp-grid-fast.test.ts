@@ -177,6 +177,8 @@ describe("CpGrid 3-mode backward (rows grouped by index, five ranks at a time) a
     for (let t = 0; t < 100; t++) sum += want[t] * want[t];
     f.forwardBatch(other, 100, out);
     expect(f.squaredErrorSameBatch(states, 100, y, null, null)).toBe(sum);
-    expect(() => f.squaredErrorSameBatch(states, 100, new Float64Array(3), null, null)).toThrow(/targets must hold >= 100/);
+    expect(() => f.squaredErrorSameBatch(states, 100, new Float64Array(3), null, null)).toThrow(
+      /targets must hold >= 100/,
+    );
   });
 });

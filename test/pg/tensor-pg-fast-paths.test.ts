@@ -9,6 +9,7 @@ import {
 } from "../../src/heads/gaussian.js";
 import { Adam } from "../../src/optim/adam.js";
 import type { Parameter } from "../../src/optim/parameter.js";
+import type { PolicyHead } from "../../src/heads/head.js";
 import { CpGrid } from "../../src/parametrizations/cp-grid.js";
 import { AxisGrid } from "../../src/parametrizations/discretizer.js";
 import { ScalarMlp } from "../../src/parametrizations/mlp.js";
@@ -18,6 +19,7 @@ import { GaeActorCritic } from "../../src/pg/actor-critic.js";
 import { TransitionBuffer } from "../../src/pg/batch-update.js";
 import { GaussianFisher, gaussianPolicyView } from "../../src/pg/trpo-gaussian.js";
 import { TrpoRule } from "../../src/pg/trpo-rule.js";
+import { ppoGaussianEpoch, ppoSurrogate } from "../../src/pg/ppo.js";
 import type { TensorPgAlgo } from "../../experiments/lib/tensor-models.js";
 import { Rng } from "../../src/random/rng.js";
 
@@ -155,18 +157,35 @@ function plainView(f: CpGrid): Parametrization {
   } as Parametrization;
 }
 
+/** The Gaussian head behind the plain {@link PolicyHead} methods (per-step log-probs, no fused PPO epoch). */
+function plainHead(h: GaussianHead): PolicyHead {
+  return {
+    inputDim: h.inputDim,
+    parameters: h.parameters,
+    sample: (z, o, rng) => h.sample(z, o, rng),
+    mode: (z, o) => h.mode(z, o),
+    logProb: (z, o, a) => h.logProb(z, o, a),
+    entropy: (z, o) => h.entropy(z, o),
+    checkActions: (a, T) => h.checkActions(a, T),
+    actorLoss: (z, a, adv, T, g) => h.actorLoss(z, a, adv, T, g),
+    refresh: () => h.refresh(),
+    stateDictEntries: () => h.stateDictEntries(),
+  } as PolicyHead;
+}
+
 /** A reference-protocol batch of `episodes` pendulum-like episodes (seeded). */
 function rolloutBatch(rng: Rng, episodes: number, steps: number): TransitionBuffer {
   const buf = new TransitionBuffer(S, episodes * steps);
   for (let e = 0; e < episodes; e++) {
     const st = states(rng, steps);
-    for (let t = 0; t < steps; t++) buf.push(st.subarray(t * S, t * S + S), rng.normal(), -Math.abs(rng.normal()) * 3, rng.normal() - 1);
+    for (let t = 0; t < steps; t++)
+      buf.push(st.subarray(t * S, t * S + S), rng.normal(), -Math.abs(rng.normal()) * 3, rng.normal() - 1);
     buf.endEpisode(e % 2 === 0, st.subarray(0, S));
   }
   return buf;
 }
 
-describe("actor-critic and TRPO rules: the CP grid's same-batch sweeps give the generic path's numbers", () => {
+describe("actor-critic and TRPO rules: the CP grid's same-batch sweeps, the batch log-probs and the fused PPO epoch give the generic path's numbers", () => {
   const cases: { name: string; algo: TensorPgAlgo; blocks: boolean; skip?: number }[] = [
     { name: "REINFORCE, critic blocks, guard 1e10", algo: "reinforce", blocks: true, skip: 1e10 },
     { name: "REINFORCE, joint critic, a guard that trips", algo: "reinforce", blocks: false, skip: 0.5 },
@@ -183,12 +202,15 @@ describe("actor-critic and TRPO rules: the CP grid's same-batch sweeps give the 
         actor.initNormal(rng, 0.3);
         const critic = new CpGrid({ grid, rank: 5, name: "value" });
         critic.initNormal(rng, 1);
-        const head = new GaussianHead({ sigma: { kind: "scalar", logSigmaInit: 0 }, logSigmaClamp: [-2.5, 0] });
+        const head = new GaussianHead({
+          sigma: { kind: "scalar", logSigmaInit: 0 },
+          logSigmaClamp: [-2.5, 0],
+        });
         const a: Parametrization = plain ? plainView(actor) : actor;
         const v: Parametrization = plain ? plainView(critic) : critic;
         const parts = {
           actor: a,
-          head,
+          head: plain && c.algo !== "trpo" ? (plainHead(head) as GaussianHead) : head,
           critic: v,
           actorOptimizer: new Adam([...actor.parameters, ...head.parameters], { lr: 1e-2 }),
           criticOptimizer: new Adam(critic.parameters, { lr: 1e-2 }),
@@ -285,5 +307,56 @@ describe("Gaussian head: the batch log-probs and the kept log σ", () => {
     }
     expect(bits([r.loss, r.gradLogSigma])).toEqual(bits([loss / T, gRho]));
     expect(bits(grad)).toEqual(bits(want));
+  });
+});
+
+describe("ppoGaussianEpoch", () => {
+  for (const [name, rho, clamp] of [
+    ["ρ inside its clamp", -0.4, [-2.5, 0]],
+    ["ρ above its clamp (no ∂/∂ρ)", 0.3, [-2.5, 0]],
+    ["no clamp", 0.2, null],
+  ] as const)
+    it(`equals headLogProbs, ppoSurrogate and the head's actorLoss on −N·c bit for bit (${name}; ties, clipped and unclipped ratios)`, () => {
+      const rng = new Rng(21);
+      const N = 64;
+      const make = () =>
+        new GaussianHead({
+          sigma: { kind: "scalar", logSigmaInit: rho },
+          logSigmaClamp: clamp ? [...clamp] : null,
+        });
+      const z = rng.fillNormal(new Float64Array(N));
+      const actions = rng.fillNormal(new Float64Array(N));
+      const adv = rng.fillNormal(new Float64Array(N));
+      adv[7] = 0;
+      const ref = make();
+      const lp0 = ref.logProbs(z, actions, N, new Float64Array(N));
+      // old log-probs: equal (ratio 1, a tie), slightly off (inside the clip range) and far off (clipped)
+      const old = Float64Array.from(lp0, (v, i) =>
+        i % 3 === 0 ? v : i % 3 === 1 ? v + 0.05 * rng.normal() : v + rng.normal(),
+      );
+      const lp = new Float64Array(N);
+      const c = new Float64Array(N);
+      const w = new Float64Array(N);
+      const gradZ = new Float64Array(N);
+      ref.logProbs(z, actions, N, lp);
+      const want = ppoSurrogate(lp, old, adv, N, 0.3, c);
+      for (let i = 0; i < N; i++) w[i] = -N * c[i];
+      ref.logSigma!.grad[0] = 0.125;
+      ref.actorLoss(z, actions, w, N, gradZ);
+      const head = make();
+      head.logSigma!.grad[0] = 0.125;
+      const lp2 = new Float64Array(N);
+      const gradZ2 = new Float64Array(N);
+      const got = ppoGaussianEpoch(head, z, actions, old, adv, N, 0.3, lp2, gradZ2);
+      expect(bits([got])).toEqual(bits([want]));
+      expect(bits(lp2)).toEqual(bits(lp));
+      expect(bits(gradZ2)).toEqual(bits(gradZ));
+      expect(bits(head.logSigma!.grad)).toEqual(bits(ref.logSigma!.grad));
+    });
+
+  it("refuses a head it does not cover with one line", () => {
+    const head = new GaussianHead({ sigma: { kind: "state", map: "exp" } });
+    const a = new Float64Array(4);
+    expect(() => ppoGaussianEpoch(head, a, a, a, a, 2, 0.2, a, a)).toThrow(/scalar σ and μ = z/);
   });
 });
