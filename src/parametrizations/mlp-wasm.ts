@@ -571,7 +571,7 @@ export class ReluMlpKernels {
 }
 
 /** Vectors of two time steps per pass of the tanh batch forward (independent tanh chains). */
-const TANH_VECTORS = 2;
+const TANH_VECTORS = 4;
 /** Time steps per pass of the tanh batch forward; columns are padded to a multiple of it. */
 const TANH_STEP = 2 * TANH_VECTORS;
 

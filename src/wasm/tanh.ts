@@ -221,7 +221,7 @@ export function emitTanhF64x2(
 }
 
 /** Vectors per iteration of the array kernel (independent chains for the CPU to overlap). */
-const ARRAY_VECTORS = 2;
+const ARRAY_VECTORS = 4;
 
 /** tanhArray(src, dst, end): dst[i] = tanh(src[i]), 2·{@link ARRAY_VECTORS} lanes per step from byte `src` up to `end`. */
 function tanhArraySpec(): FunctionSpec {
