@@ -1,7 +1,7 @@
 import { CPTensor } from "../factor/cp-tensor.js";
 import { makeParameter, type Parameter } from "../optim/parameter.js";
 import type { Rng } from "../random/rng.js";
-import type { AxisGrid } from "./discretizer.js";
+import { roundHalfEvenNonNegative, type AxisGrid } from "./discretizer.js";
 import type { Parametrization, StateDictEntry } from "./parametrization.js";
 
 /** Grids with at most this many entries keep a table of a batch's distinct entries (4 bytes each). */
@@ -12,6 +12,8 @@ interface RowGroups {
   rows: Int32Array;
   offA: Int32Array;
   offB: Int32Array;
+  /** Mode 2 with a pair table: (i_0·I_1 + i_1)·R. */
+  offP: Int32Array | null;
   start: Int32Array;
   /** T of the batch they were built for; −1: stale. */
   count: number;
@@ -75,6 +77,8 @@ export class CpGrid implements Parametrization {
   /** Scratch: z or g of the least-squares sweeps. */
   /** Per mode, the kept batch's states grouped by index ({@link rowsBy}); null: not built for this batch. */
   private readonly groups: (RowGroups | null)[];
+  /** Scratch for mode 0 × mode 1 products (3-mode grids with I_0·I_1·R ≤ 2^16), else null. */
+  private readonly pairTable: Float64Array | null;
   private fitZ = new Float64Array(0);
   /** Scratch: p_r, prefix products, backward weights. */
   private readonly prod: Float64Array;
@@ -106,6 +110,8 @@ export class CpGrid implements Parametrization {
     let entries = 1;
     for (let d = 0; d < this.S; d++) entries *= grid.buckets[d];
     this.groups = Array.from({ length: this.S }, () => null);
+    const pairs = this.S === 3 ? grid.buckets[0] * grid.buckets[1] * rank : Infinity;
+    this.pairTable = pairs <= 1 << 16 ? new Float64Array(pairs) : null;
     this.cellStamp = entries <= MAX_CELL_TABLE ? new Int32Array(entries).fill(-1) : null;
   }
 
@@ -210,14 +216,39 @@ export class CpGrid implements Parametrization {
     if (!same) {
       this.idxCount = -1; // stays invalid if an index throws (a NaN state)
       for (const g of this.groups) if (g !== null) g.count = -1; // regrouped on the next backward
-      const grid = this.grid;
-      for (let i = 0; i < n; i += S) for (let d = 0; d < S; d++) idx[i + d] = grid.index(states[i + d], d);
+      this.batchIndices(states, n, idx);
       kept.set(states.subarray(0, n));
       this.findCells(T);
       this.idxCount = n;
     }
     this.idxSource = states;
     this.batch = T;
+  }
+
+  /**
+   * idx[i] = the grid's index of states[i] for the first n numbers (S per state), mode by mode:
+   * i_d = round-half-even(((clip(x, lo_d, hi_d) − lo_d)/(hi_d − lo_d))·(I_d − 1)) as
+   * {@link AxisGrid.index} computes it, with the branch-free rounding of
+   * {@link roundHalfEvenNonNegative} (its argument lies in [0, I_d − 1]: the same integer). A NaN
+   * throws the grid's error.
+   */
+  private batchIndices(states: Float64Array, n: number, idx: Int32Array): void {
+    const S = this.S;
+    const grid = this.grid;
+    const low = grid.low;
+    const high = grid.high;
+    for (let d = 0; d < S; d++) {
+      const lo = low[d];
+      const hi = high[d];
+      const range = hi - lo;
+      const steps = grid.buckets[d] - 1;
+      for (let i = d; i < n; i += S) {
+        const x = states[i];
+        if (x !== x) grid.index(x, d); // throws, naming the entry
+        const c = x < lo ? lo : x > hi ? hi : x;
+        idx[i] = roundHalfEvenNonNegative(((c - lo) / range) * steps);
+      }
+    }
   }
 
   /** {@link cellOf} and {@link firstOf} for the first T states' indices (when the grid has a stamp table). */
@@ -481,10 +512,12 @@ export class CpGrid implements Parametrization {
       rows: fits ? g!.rows : new Int32Array(n),
       offA: fits ? g!.offA : new Int32Array(n),
       offB: fits ? g!.offB : new Int32Array(n),
+      offP: d === 2 && this.pairTable ? (fits ? g!.offP : new Int32Array(n)) : null,
       start: g !== null ? g.start : new Int32Array(I + 1),
       count: T,
     };
-    const { rows, offA, offB, start } = g;
+    const { rows, offA, offB, offP, start } = g;
+    const I1 = this.grid.buckets[1];
     start.fill(0);
     for (let t = 0, o = d; t < T; t++, o += 3) start[idx[o] + 1]++;
     for (let i = 0; i < I; i++) start[i + 1] += start[i];
@@ -494,9 +527,71 @@ export class CpGrid implements Parametrization {
       rows[k] = t;
       offA[k] = idx[o + a] * R;
       offB[k] = idx[o + b] * R;
+      if (offP !== null) offP[k] = (idx[o] * I1 + idx[o + 1]) * R;
     }
     this.groups[d] = g;
     return g;
+  }
+
+  /**
+   * {@link accumulateRows} for mode 2 with the products p_{01}[i_0, i_1, r] = U_0[i_0, r]·U_1[i_1, r]
+   * tabulated once per call (the same products): ∇U_2[i_2(t), r] += g_t·p_{01}[i_0(t), i_1(t), r].
+   */
+  private accumulatePairs(g: Float64Array): void {
+    const R = this.rank;
+    const I0 = this.grid.buckets[0];
+    const I1 = this.grid.buckets[1];
+    const U0 = this.factors[0].data;
+    const U1 = this.factors[1].data;
+    const G = this.factors[2].grad;
+    const P = this.pairTable!;
+    for (let i0 = 0; i0 < I0; i0++)
+      for (let i1 = 0; i1 < I1; i1++) {
+        const o = (i0 * I1 + i1) * R;
+        for (let r = 0; r < R; r++) P[o + r] = U0[i0 * R + r] * U1[i1 * R + r];
+      }
+    const { rows, offP, start } = this.rowsBy(2);
+    const off = offP!;
+    const I = this.grid.buckets[2];
+    for (let i = 0; i < I; i++) {
+      const k0 = start[i];
+      const k1 = start[i + 1];
+      if (k0 === k1) continue;
+      const base = i * R;
+      let r = 0;
+      for (; r + 5 <= R; r += 5) {
+        const e = base + r;
+        let a0 = G[e];
+        let a1 = G[e + 1];
+        let a2 = G[e + 2];
+        let a3 = G[e + 3];
+        let a4 = G[e + 4];
+        for (let k = k0; k < k1; k++) {
+          const gt = g[rows[k]];
+          if (gt === 0) continue;
+          const p = off[k] + r;
+          a0 += gt * P[p];
+          a1 += gt * P[p + 1];
+          a2 += gt * P[p + 2];
+          a3 += gt * P[p + 3];
+          a4 += gt * P[p + 4];
+        }
+        G[e] = a0;
+        G[e + 1] = a1;
+        G[e + 2] = a2;
+        G[e + 3] = a3;
+        G[e + 4] = a4;
+      }
+      for (; r < R; r++) {
+        let acc = G[base + r];
+        for (let k = k0; k < k1; k++) {
+          const gt = g[rows[k]];
+          if (gt === 0) continue;
+          acc += gt * P[off[k] + r];
+        }
+        G[base + r] = acc;
+      }
+    }
   }
 
   /**
@@ -506,6 +601,10 @@ export class CpGrid implements Parametrization {
    * five ranks at a time in registers (each entry's sum unchanged: one accumulator per entry).
    */
   private accumulateRows(d: number, g: Float64Array): void {
+    if (d === 2 && this.pairTable) {
+      this.accumulatePairs(g);
+      return;
+    }
     const R = this.rank;
     const G = this.factors[d].grad;
     const { rows, offA, offB, start } = this.rowsBy(d);

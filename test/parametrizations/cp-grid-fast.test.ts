@@ -182,3 +182,30 @@ describe("CpGrid 3-mode backward (rows grouped by index, five ranks at a time) a
     );
   });
 });
+
+describe("CpGrid batch indices", () => {
+  it("equal the grid's index state by state: random values, exact ties, the ends, outside the box, ±0", () => {
+    const rng = new Rng(88);
+    const grid = new AxisGrid({ low: [-1, -1, -5], high: [1, 1, 10], buckets: [5, 10, 7] });
+    const f = new CpGrid({ grid, rank: 2 });
+    const special = [
+      -1, 1, -0.75, -0.25, 0.25, 0.75, 0, -0, -1.5, 2, -5, 10, 2.5, -2.5, 1e-300, -1e-300, 12.5, 7.5,
+    ];
+    const T = 400;
+    const states = new Float64Array(T * 3);
+    for (let i = 0; i < T * 3; i++) {
+      const d = i % 3;
+      states[i] =
+        i < special.length * 3
+          ? special[Math.floor(i / 3)]
+          : d < 2
+            ? rng.uniformRange(-1.3, 1.3)
+            : rng.uniformRange(-7, 12);
+    }
+    f.forwardBatch(states, T, new Float64Array(T));
+    const got = Array.from(f.lastIndices());
+    const want: number[] = [];
+    for (let i = 0; i < T * 3; i++) want.push(grid.index(states[i], i % 3));
+    expect(got).toEqual(want);
+  });
+});
