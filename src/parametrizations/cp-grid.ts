@@ -741,6 +741,31 @@ export class CpGrid implements Parametrization {
       throw new RangeError(`CpGrid.sparseJacobianRows: cols and vals must hold >= ${T * nnz} entries`);
     this.keepIndices(states, T);
     const idx = this.idx;
+    if (S === 3) {
+      // the loop below for three modes, its products written out (1·x and x·1 are exact):
+      // factor 2 ← 0 + U_0·U_1, factor 1 ← 0 + U_2·U_0, factor 0 ← 0 + U_2·U_1
+      const [U0, U1, U2] = this.factors.map((p) => p.data);
+      const o1 = U0.length;
+      const o2 = o1 + U1.length;
+      for (let t = 0, o = 0; t < T; t++, o += 3) {
+        const row = t * nnz;
+        const b0 = idx[o] * R;
+        const b1 = idx[o + 1] * R;
+        const b2 = idx[o + 2] * R;
+        for (let r = 0; r < R; r++) {
+          const u0 = U0[b0 + r];
+          const u1 = U1[b1 + r];
+          const u2 = U2[b2 + r];
+          cols[row + r] = b0 + r;
+          vals[row + r] = 0 + u2 * u1;
+          cols[row + R + r] = o1 + b1 + r;
+          vals[row + R + r] = 0 + u2 * u0;
+          cols[row + 2 * R + r] = o2 + b2 + r;
+          vals[row + 2 * R + r] = 0 + u0 * u1;
+        }
+      }
+      return nnz;
+    }
     const pre = this.prefix;
     const U = this.factors.map((p) => p.data);
     const offsets: number[] = [];

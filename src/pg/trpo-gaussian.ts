@@ -267,6 +267,7 @@ export class GaussianFisher {
   readonly slope: number;
   private readonly rhoIndex: number;
   private readonly jv: Float64Array;
+  private readonly scratch: FisherScratch | undefined;
 
   constructor(
     view: GaussianPolicyView,
@@ -279,6 +280,7 @@ export class GaussianFisher {
     this.size = P;
     this.T = T;
     this.jv = scratch ? scratch.take("jv", T) : new Float64Array(T);
+    this.scratch = scratch;
     if (view.sparseJacobianRows) {
       // the entries per row are at most P − 1 (every actor parameter); the rows say how many
       const cap = T * (P - 1);
@@ -305,6 +307,100 @@ export class GaussianFisher {
     this.sigma2 = Math.exp(2 * l);
     this.slope = view.logSigmaSlope();
     this.rhoIndex = view.logSigmaIndex;
+  }
+
+  /**
+   * The sparse rows by column (once per Fisher): column j's entries at colStart[j] … colStart[j+1] − 1,
+   * their rows ascending in entryRow and values in entryVal; runStart lists where runs of columns
+   * with the same rows begin (then P).
+   */
+  private byColumn: {
+    colStart: Int32Array;
+    entryRow: Int32Array;
+    entryVal: Float64Array;
+    runStart: number[];
+  } | null = null;
+
+  private columns(): NonNullable<GaussianFisher["byColumn"]> {
+    if (this.byColumn !== null) return this.byColumn;
+    const { size: P, T, rowEntries: n } = this;
+    const cols = this.cols!;
+    const vals = this.vals!;
+    const nnz = T * n;
+    const colStart = new Int32Array(P + 1);
+    for (let k = 0; k < nnz; k++) colStart[cols[k] + 1]++;
+    for (let j = 0; j < P; j++) colStart[j + 1] += colStart[j];
+    const next = colStart.slice(0, P);
+    const entryRow = this.scratch ? this.scratch.takeInt("entryRow", nnz) : new Int32Array(nnz);
+    const entryVal = this.scratch ? this.scratch.take("entryVal", nnz) : new Float64Array(nnz);
+    for (let t = 0, k = 0; t < T; t++)
+      for (let e = 0; e < n; e++, k++) {
+        const q = next[cols[k]]++;
+        entryRow[q] = t;
+        entryVal[q] = vals[k];
+      }
+    const runStart: number[] = [0];
+    for (let j = 1; j < P; j++) {
+      const a = colStart[j - 1];
+      const b = colStart[j];
+      const len = colStart[j + 1] - b;
+      let same = len === b - a;
+      for (let m = 0; same && m < len; m++) if (entryRow[a + m] !== entryRow[b + m]) same = false;
+      if (!same) runStart.push(j);
+    }
+    runStart.push(P);
+    this.byColumn = { colStart, entryRow, entryVal, runStart };
+    return this.byColumn;
+  }
+
+  /**
+   * out[j] += Σ_t J[t, j]·jv[t] over the rows with jv[t] ≠ 0, t ascending per column (out starts
+   * at 0): the numbers of the row-by-row scatter, summed column by column in a register, five
+   * columns at a time where they share their rows.
+   */
+  private scatterColumns(out: Float64Array): void {
+    const { colStart, entryRow, entryVal, runStart } = this.columns();
+    const jv = this.jv;
+    for (let q = 0; q + 1 < runStart.length; q++) {
+      const j1 = runStart[q + 1];
+      let j = runStart[q];
+      for (; j + 5 <= j1; j += 5) {
+        const b0 = colStart[j];
+        const len = colStart[j + 1] - b0;
+        const b1 = colStart[j + 1];
+        const b2 = colStart[j + 2];
+        const b3 = colStart[j + 3];
+        const b4 = colStart[j + 4];
+        let a0 = out[j];
+        let a1 = out[j + 1];
+        let a2 = out[j + 2];
+        let a3 = out[j + 3];
+        let a4 = out[j + 4];
+        for (let m = 0; m < len; m++) {
+          const w = jv[entryRow[b0 + m]];
+          if (w === 0) continue;
+          a0 += entryVal[b0 + m] * w;
+          a1 += entryVal[b1 + m] * w;
+          a2 += entryVal[b2 + m] * w;
+          a3 += entryVal[b3 + m] * w;
+          a4 += entryVal[b4 + m] * w;
+        }
+        out[j] = a0;
+        out[j + 1] = a1;
+        out[j + 2] = a2;
+        out[j + 3] = a3;
+        out[j + 4] = a4;
+      }
+      for (; j < j1; j++) {
+        let acc = out[j];
+        for (let e = colStart[j]; e < colStart[j + 1]; e++) {
+          const w = jv[entryRow[e]];
+          if (w === 0) continue;
+          acc += entryVal[e] * w;
+        }
+        out[j] = acc;
+      }
+    }
   }
 
   /** Row t of the Jacobian, dense, into `row` (P numbers). */
@@ -340,14 +436,8 @@ export class GaussianFisher {
         if (w - w !== 0) finite = false;
       }
       out.fill(0);
-      if (finite) {
-        for (let t = 0; t < T; t++) {
-          const w = jv[t];
-          if (w === 0) continue;
-          const o = t * n;
-          for (let k = o; k < o + n; k++) out[cols[k]] += vals[k] * w;
-        }
-      } else {
+      if (finite) this.scatterColumns(out);
+      else {
         const row = new Float64Array(P);
         for (let t = 0; t < T; t++) {
           const w = jv[t];

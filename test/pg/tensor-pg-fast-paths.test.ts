@@ -49,8 +49,8 @@ function expectBatchEqualsOne(f: Parametrization, st: Float64Array, T: number): 
   }
 }
 
-function cpActor(rng: Rng): CpGrid {
-  const a = new CpGrid({ grid: new AxisGrid({ low: [-1, -1, -5], high: [1, 1, 5], buckets: 6 }), rank: 3 });
+function cpActor(rng: Rng, rank = 3): CpGrid {
+  const a = new CpGrid({ grid: new AxisGrid({ low: [-1, -1, -5], high: [1, 1, 5], buckets: 6 }), rank });
   a.initNormal(rng, 0.5);
   return a;
 }
@@ -64,6 +64,8 @@ function rbfActor(rng: Rng): RbfFeatures {
 describe("GaussianFisher: sparse rows of the CP and RBF actors give the dense rows' products exactly", () => {
   for (const [name, make] of [
     ["CP tensor", cpActor],
+    ["CP tensor rank 5 (five columns at a time)", (rng: Rng) => cpActor(rng, 5)],
+    ["CP tensor rank 7", (rng: Rng) => cpActor(rng, 7)],
     ["RBF", rbfActor],
   ] as const)
     it(`${name}: (F + λI)v bit for bit, for finite v and for v with NaN or ∞ entries`, () => {
