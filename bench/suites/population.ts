@@ -10,6 +10,13 @@
  *    (else the suite throws). Reported: steps per CPU-second (median of the rounds) and the
  *    population's ratio to each independent path per round, as median, min and max. P = 1 is
  *    reported too (one agent, no batching to gain from).
+ * 1b. What one agent-step of the P = 64 population costs, part by part (CPU ns per agent-step,
+ *    best of `PART_ROUNDS` rounds), on the states and actions of episodes 200–299 of seeds 0…63:
+ *    the pendulum's own step and, alone, its Math.sin(θ + π); one normal from the `RngBank`
+ *    (64 generators in turn) and, alone, its Box–Muller transcendentals (ln, √, cos, sin per pair,
+ *    halved); the cells of both grids (`GridCellPair`); and the whole lockstep episode split into
+ *    its rollout and its update (a `CpuLockstep` driven directly), with Adam per parameter.
+ *    Keys `population_pendulum_p64_part_<part>_ns`.
  * 2. Aggregate env steps per second (acting, env stepping and the per-episode updates of all P
  *    agents) for P ∈ {1, 64, 1024, 4096} on the cpu backend (float64) and the gpu backend (gpu.js,
  *    best available mode). Short horizons (T = 100, a few early episodes: the first episodes are
@@ -22,6 +29,13 @@ import { LrpgPopulation } from "../../src/population/index.js";
 import { makePaperAgent, PAPER_TASKS } from "../../src/presets/paper-agents.js";
 import { PAPER_POPULATION_TASKS } from "../../src/presets/population-tasks.js";
 import { Rng } from "../../src/random/rng.js";
+import { CpuLockstep } from "../../src/population/cpu-lockstep.js";
+import { GridCellPair } from "../../src/population/grid-cells.js";
+import { RngBank } from "../../src/population/rng-bank.js";
+import { paperPendulumStep } from "../../src/envs/paper-pendulum.js";
+import { Adam } from "../../src/optim/adam.js";
+import { makeParameter } from "../../src/optim/parameter.js";
+import type { PopulationTask } from "../../src/population/index.js";
 
 export const name = "population";
 
@@ -31,6 +45,8 @@ const BUDGET_MS = 2500;
 /** Episodes per agent in each round of the comparison with independent runs. */
 const EPISODES = 300;
 const ROUNDS = 7;
+/** Rounds of each part's timing in the part-by-part costs (the best is reported). */
+const PART_ROUNDS = 9;
 
 interface Timed {
   steps: number;
@@ -137,6 +153,119 @@ async function againstIndependent(
   return out;
 }
 
+/** CPU ns per item of `fn` (which handles `count` items), best of PART_ROUNDS rounds. */
+function bestNs(fn: () => void, count: number): number {
+  let best = Infinity;
+  for (let r = 0; r < PART_ROUNDS; r++) best = Math.min(best, (cpuSeconds(fn) * 1e9) / count);
+  return best;
+}
+
+/** The part-by-part costs of one agent-step of the P = 64 population (see the file doc, 1b). */
+async function partCosts(): Promise<Record<string, number>> {
+  const P = 64;
+  const seeds = Array.from({ length: P }, (_, p) => p);
+  const base = PAPER_POPULATION_TASKS.pendulum;
+  // The states and actions the env sees in episodes 200–299 (the dynamics wrapped to record them).
+  const seen: number[] = [];
+  let recording = false;
+  const dynamics = {
+    ...base.dynamics,
+    step(s: Float64Array, o: number, a: number, out: { reward: number; terminated: boolean }): void {
+      if (recording) seen.push(s[o], s[o + 1], a);
+      base.dynamics.step(s, o, a, out);
+    },
+  };
+  const task: PopulationTask = { ...base, dynamics };
+  const recorder = await LrpgPopulation.create({ task, seeds });
+  for (let e = 0; e < 300; e++) {
+    recording = e >= 200;
+    recorder.trainEpisodeSync();
+  }
+  await recorder.dispose();
+  const n = seen.length / 3;
+  const rounds = Math.floor(n / P);
+  const th = new Float64Array(n);
+  const thdot = new Float64Array(n);
+  const action = new Float64Array(n);
+  for (let i = 0; i < n; i++) [th[i], thdot[i], action[i]] = [seen[3 * i], seen[3 * i + 1], seen[3 * i + 2]];
+  let sink = 0;
+  const out = { reward: 0, terminated: false };
+  const s = new Float64Array(2);
+  const envStep = bestNs(() => {
+    for (let i = 0; i < n; i++) {
+      s[0] = th[i];
+      s[1] = thdot[i];
+      paperPendulumStep(s, 0, action[i], out);
+      sink += out.reward;
+    }
+  }, n);
+  const envSin = bestNs(() => {
+    for (let i = 0; i < n; i++) sink += Math.sin(th[i] + Math.PI);
+  }, n);
+  const bank = RngBank.fromRngs(seeds.map((p) => new Rng(p)));
+  const normal = bestNs(() => {
+    for (let i = 0; i < rounds; i++) for (let p = 0; p < P; p++) sink += bank.normal(p);
+  }, rounds * P);
+  const uniforms = new Float64Array(n);
+  const g = new Rng(1);
+  for (let i = 0; i < n; i++) uniforms[i] = g.uniform() || 0.5;
+  const boxMuller = bestNs(() => {
+    for (let j = 0; j + 1 < n; j += 2) {
+      const r = Math.sqrt(-2 * Math.log(uniforms[j]));
+      const theta = 2 * Math.PI * uniforms[j + 1];
+      sink += r * Math.cos(theta) + r * Math.sin(theta);
+    }
+  }, n);
+  // The cells of both grids for 64 listed agents at a time (as the cpu lockstep computes them for
+  // tasks other than the pendulum; the pendulum's step pass does the same arithmetic inline).
+  const pop = await LrpgPopulation.create({ task: base, seeds });
+  const grids = new GridCellPair(pop.actor, pop.critic);
+  const T = pop.maxSteps;
+  const states = new Float64Array(2 * P);
+  const list = Int32Array.from(seeds);
+  const offsets = Array.from({ length: 4 }, () => new Int32Array(P * T));
+  const cells = bestNs(() => {
+    for (let i = 0; i + P <= n; i += P) {
+      for (let p = 0; p < P; p++) {
+        states[2 * p] = th[i + p];
+        states[2 * p + 1] = thdot[i + p];
+      }
+      grids.offsetsOf(states, 2, list, P, (i / P) % T, T, offsets[0], offsets[1], offsets[2], offsets[3]);
+    }
+  }, rounds * P);
+  // Rollout and update of whole lockstep episodes (episodes 0–299 of a fresh population).
+  const engine = new CpuLockstep(pop);
+  let rollout = 0;
+  let update = 0;
+  let steps = 0;
+  for (let e = 0; e < 300; e++) {
+    rollout += cpuSeconds(() => engine.rollout());
+    update += cpuSeconds(() => engine.learn());
+    for (let p = 0; p < P; p++) steps += pop.lengths[p];
+  }
+  await pop.dispose();
+  const nParams = 64 * (80 + 128 + 1);
+  const adamParam = makeParameter("adam", [nParams]);
+  adamParam.grad.fill(1e-3);
+  const adam = new Adam([adamParam], { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+  const adamNs = bestNs(() => {
+    for (let k = 0; k < 50; k++) adam.step();
+  }, 50 * nParams);
+  if (sink === 0.5) process.stdout.write("");
+  const key = "population_pendulum_p64_part";
+  return {
+    [`${key}_env_step_ns`]: envStep,
+    [`${key}_env_sin_ns`]: envSin,
+    [`${key}_normal_ns`]: normal,
+    [`${key}_normal_transcendentals_ns`]: boxMuller,
+    [`${key}_cells_ns`]: cells,
+    [`${key}_rollout_ns`]: (rollout * 1e9) / steps,
+    [`${key}_update_ns`]: (update * 1e9) / steps,
+    [`${key}_adam_per_parameter_ns`]: adamNs,
+    [`${key}_adam_parameters_per_agent_step`]: (nParams * 300) / steps,
+  };
+}
+
 async function stepsPerSecond(P: number, backend: "cpu" | "gpu"): Promise<number> {
   const seeds = Array.from({ length: P }, (_, p) => p);
   const pop = await LrpgPopulation.create({
@@ -167,6 +296,7 @@ export async function run(): Promise<Record<string, number>> {
   const out: Record<string, number> = {
     ...(await againstIndependent(64, EPISODES, ROUNDS)),
     ...(await againstIndependent(1, 4 * EPISODES, ROUNDS)),
+    ...(await partCosts()),
   };
   for (const P of SIZES) {
     const cpu = await stepsPerSecond(P, "cpu");

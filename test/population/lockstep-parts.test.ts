@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { Discretizer, type DiscretizerOptions } from "../../src/lrpg/discretizer.js";
 import { BatchedGridLowRank } from "../../src/parametrizations/batched-grid-low-rank.js";
 import { GridCellPair } from "../../src/population/grid-cells.js";
-import { RngBank } from "../../src/population/rng-bank.js";
+import { roundHalfEvenNonNegative } from "../../src/parametrizations/discretizer.js";
+import { NORMAL_BLOCK, RngBank } from "../../src/population/rng-bank.js";
 import { pendulumDynamics, rocketDynamics } from "../../src/population/index.js";
 import { PAPER_POPULATION_TASKS, POPULATION_TASKS } from "../../src/presets/population-tasks.js";
 import { Rng } from "../../src/random/rng.js";
@@ -44,6 +45,24 @@ describe("RngBank: P generators as typed arrays draw exactly Rng.normal's sequen
       const probe = Rng.fromState(ref.getState());
       for (let k = 0; k < 5; k++) expect(copy.normal()).toBe(probe.normal());
     }
+  });
+
+  it("a loop reading block[p·BLOCK + cursor[p]] and calling refill at a block's end draws normal()'s sequence", () => {
+    const refs = [3, 4, 5].map((s) => new Rng(s));
+    const bank = RngBank.fromRngs(refs.map((r) => Rng.fromState(r.getState())));
+    for (let k = 0; k < 200; k++)
+      for (let p = 0; p < 3; p++) {
+        // Agents draw unevenly (agent 2 every other round), as agents that finished early do.
+        if (p === 2 && k % 2 === 1) continue;
+        let c = bank.cursor[p];
+        if (c === NORMAL_BLOCK) {
+          bank.refill(p);
+          c = 0;
+        }
+        bank.cursor[p] = c + 1;
+        expect(bank.block[p * NORMAL_BLOCK + c]).toBe(refs[p].normal());
+      }
+    refs.forEach((r, p) => expect(bank.toRng(p).getState()).toEqual(r.getState()));
   });
 
   it("rejects a bad count or slot, naming the allowed range", () => {
@@ -94,6 +113,8 @@ describe("GridCellPair: offsets = rowOffset/colOffset at each grid's Discretizer
         "b",
       );
       const pair = new GridCellPair(fa, fb);
+      const sharedBounds = first.low.every((l, d) => l === second.low[d] && first.high[d] === second.high[d]);
+      expect(pair.two).toBe(first.stateDim === 2 && sharedBounds);
       const S = first.stateDim + 1; // a stride wider than the state
       const rng = new Rng(11);
       const states = new Float64Array(S * count);
@@ -128,12 +149,29 @@ describe("GridCellPair: offsets = rowOffset/colOffset at each grid's Discretizer
           const iA = Math.floor(fA / first.cols);
           const iB = Math.floor(fB / second.cols);
           const q = p * T + t;
-          expect([out[0][q], out[1][q], out[2][q], out[3][q]]).toEqual([
+          const expected = [
             fa.rowOffset(p, iA),
             fa.colOffset(p, fA - iA * first.cols),
             fb.rowOffset(p, iB),
             fb.colOffset(p, fB - iB * second.cols),
-          ]);
+          ];
+          expect([out[0][q], out[1][q], out[2][q], out[3][q]]).toEqual(expected);
+          if (pair.two) {
+            // The constants a fused step pass reads on 2-dimensional grids with shared bounds.
+            const c = pair.constants2;
+            const m = pair.multipliers2;
+            const clip = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
+            const u0 = (clip(states[p * S], c[0], c[1]) - c[0]) / c[2];
+            const u1 = (clip(states[p * S + 1], c[5], c[6]) - c[5]) / c[7];
+            const [i0, i1] = [roundHalfEvenNonNegative(u0 * c[3]), roundHalfEvenNonNegative(u1 * c[8])];
+            const [j0, j1] = [roundHalfEvenNonNegative(u0 * c[4]), roundHalfEvenNonNegative(u1 * c[9])];
+            expect([
+              p * m[8] + i0 * m[0] + i1 * m[4],
+              p * m[9] + i0 * m[1] + i1 * m[5],
+              p * m[10] + j0 * m[2] + j1 * m[6],
+              p * m[11] + j0 * m[3] + j1 * m[7],
+            ]).toEqual(expected);
+          }
         }
       }
     });
