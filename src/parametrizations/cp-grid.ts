@@ -307,6 +307,27 @@ export class CpGrid implements Parametrization {
     this.forwardKept(out);
   }
 
+  /**
+   * {@link forwardSameBatch}'s outputs without the gather: z_t = values[cellOf[t]] over the batch's
+   * distinct grid entries (each entry evaluated as forwardBatch does; the same numbers), or null
+   * when the grid keeps no entry table (an output mode, or more than 2^20 entries). The arrays are
+   * the grid's own, valid until its next batch call.
+   */
+  forwardSameBatchCells(
+    states: Float64Array,
+    T: number,
+  ): { values: Float64Array; cellOf: Int32Array } | null {
+    if (!this.isLastBatch(states, T)) this.keepIndices(states, T);
+    if (this.hasOutputMode || this.cells === 0) return null;
+    const C = this.cells;
+    if (this.cellValue.length < C) this.cellValue = new Float64Array(Math.max(C, 2 * this.cellValue.length));
+    const val = this.cellValue;
+    const first = this.firstOf;
+    const S = this.S;
+    for (let c = 0; c < C; c++) this.forwardIndices(this.idx, first[c] * S, val, c);
+    return { values: val, cellOf: this.cellOf };
+  }
+
   /** Whether `states` (T of them) is the array the kept indices were computed from. */
   private isLastBatch(states: Float64Array, T: number): boolean {
     return states === this.idxSource && this.idxCount === T * this.S;
@@ -731,6 +752,11 @@ export class CpGrid implements Parametrization {
    * row is exactly 0. Returns the entries per row (S·R); keeps the batch as {@link forwardBatch}
    * does (its outputs are not computed). Throws with an output mode.
    */
+  /** The entries per row {@link sparseJacobianRows} writes: S·R. */
+  sparseRowEntries(): number {
+    return this.S * this.rank;
+  }
+
   sparseJacobianRows(states: Float64Array, T: number, cols: Int32Array, vals: Float64Array): number {
     if (this.hasOutputMode)
       throw new RangeError("CpGrid.sparseJacobianRows: needs a grid without output mode");

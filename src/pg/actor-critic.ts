@@ -334,7 +334,9 @@ export class GaeActorCritic implements BatchUpdateRule {
     for (let e = 0; e < E; e++) if (!batch.terminated[e]) anyCut = true;
     // the bootstrap states first, so that the batch the fit re-evaluates stays the kept one
     if (anyCut) critic.forwardBatch(batch.finalStates, E, b.boot);
-    critic.forwardBatch(batch.states, N, b.V);
+    // the update's first critic call checks the states; later blocks reuse the kept batch
+    if (k === 0) critic.forwardBatch(batch.states, N, b.V);
+    else forwardSame(critic, batch.states, N, b.V);
     gaeAdvantages(batch, b.V, anyCut ? b.boot : null, this.gamma, this.tau, b.R, b.A);
     if (this.standardizeAdvantages) standardize(b.A, N, b.Adv);
     else b.Adv.set(b.A.subarray(0, N));
@@ -397,18 +399,39 @@ export class GaeActorCritic implements BatchUpdateRule {
     let first = NaN;
     // log π is read by PPO's surrogate and the observer only
     const fusedPpo = this.clip !== null ? scalarGaussian(head) : null;
+    const cells = distinctOutputs(actor);
     const needLp = (this.clip !== null && fusedPpo === null) || this.observer?.actorEpoch !== undefined;
     for (let epoch = 0; epoch < this.epochs; epoch++) {
       actorOptimizer.zeroGrad();
-      // the batch's values do not change during an update: later epochs skip the state check
-      if (epoch === 0) actor.forwardBatch(batch.states, N, b.Z);
-      else forwardSame(actor, batch.states, N, b.Z);
+      // the batch's values do not change during an update: after the update's first actor
+      // forward (which checks the states), the kept batch is reused unchecked
+      let z: Float64Array = b.Z;
+      let zIndex: Int32Array | null = null;
+      if (epoch === 0 && k === 0) actor.forwardBatch(batch.states, N, b.Z);
+      else if (fusedPpo !== null && cells !== null) {
+        const c = cells.forwardSameBatchCells(batch.states, N);
+        if (c !== null) {
+          z = c.values;
+          zIndex = c.cellOf;
+        } else forwardSame(actor, batch.states, N, b.Z);
+      } else forwardSame(actor, batch.states, N, b.Z);
       if (needLp && fusedPpo === null) headLogProbs(head, b.Z, batch.actions, N, b.lp);
       let loss: number;
       if (this.clip === null) {
         loss = head.actorLoss(b.Z, batch.actions, b.Adv, N, b.gradZ);
       } else if (fusedPpo !== null) {
-        loss = ppoGaussianEpoch(fusedPpo, b.Z, batch.actions, b.lpOld, b.Adv, N, this.clip, b.lp, b.gradZ);
+        loss = ppoGaussianEpoch(
+          fusedPpo,
+          z,
+          batch.actions,
+          b.lpOld,
+          b.Adv,
+          N,
+          this.clip,
+          b.lp,
+          b.gradZ,
+          zIndex,
+        );
       } else {
         loss = ppoSurrogate(b.lp, b.lpOld, b.Adv, N, this.clip, b.c);
         // backpropLogProbs' head half; the actor's half restricted to the block
@@ -453,6 +476,16 @@ export function sameBatchFit(f: Parametrization): SameBatch | null {
   return typeof g.squaredErrorSameBatch === "function" && typeof g.forwardSameBatch === "function"
     ? (g as Parametrization & SameBatch)
     : null;
+}
+
+/** A parametrization that hands out a same-batch forward as distinct values and an index (the CP grid). */
+interface DistinctOutputs {
+  forwardSameBatchCells(states: Float64Array, T: number): { values: Float64Array; cellOf: Int32Array } | null;
+}
+
+function distinctOutputs(f: Parametrization): DistinctOutputs | null {
+  const g = f as Parametrization & Partial<DistinctOutputs>;
+  return typeof g.forwardSameBatchCells === "function" ? (g as Parametrization & DistinctOutputs) : null;
 }
 
 /** `f.forwardBatch(states, T, out)` for a batch whose values are unchanged since f last saw the array. */

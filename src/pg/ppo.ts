@@ -66,7 +66,8 @@ export interface ScalarGaussianHead {
  * the numbers of headLogProbs (log π_i = −d²/(2σ²) − log σ − log √(2π), d = a_i − z_i), then
  * {@link ppoSurrogate} (∂L/∂log π_i = c_i), then the head's actorLoss on the weights −N·c_i
  * (∂L/∂z_i = (1/N)(−N c_i)·(−d/σ²), ∂L/∂ρ += Σ_i (1/N)(−N c_i)(1 − d²/σ²) when ρ is inside its
- * clamp), each per transition in the same order (docs/tensor-pg.md). Writes log π into `logProbs`
+ * clamp), each per transition in the same order (docs/tensor-pg.md). z_i = z[i], or z[zIndex[i]]
+ * (a parametrization's distinct outputs and each transition's entry). Writes log π into `logProbs`
  * and ∂L/∂z into `gradZ`, adds ∂L/∂ρ into the head's log σ gradient, returns L. (The head loss's
  * own value, unused by PPO, is not computed.)
  */
@@ -80,6 +81,7 @@ export function ppoGaussianEpoch(
   clip: number,
   logProbs: Float64Array,
   gradZ: Float64Array,
+  zIndex: Int32Array | null = null,
 ): number {
   if (!(clip > 0 && clip < 1)) throw new RangeError(`ppoSurrogate: clip (ε) must be in (0, 1), got ${clip}`);
   if (head.logSigma === null || head.sigmaMap !== null || head.sigmoidMean || head.inputDim !== 1)
@@ -98,7 +100,7 @@ export function ppoGaussianEpoch(
   let sum = 0;
   let gRho = 0;
   for (let i = 0; i < N; i++) {
-    const d = actions[i] - z[i];
+    const d = actions[i] - (zIndex === null ? z[i] : z[zIndex[i]]);
     const lp = -(d * d) / twoVar - logSigmaLp - LOG_SQRT_2PI;
     logProbs[i] = lp;
     // ppoSurrogate

@@ -37,6 +37,8 @@ export interface GaussianPolicyView {
    * them; absent: {@link GaussianFisher} builds them with one forward and backward per state.
    */
   sparseJacobianRows?: SparseJacobianSource["sparseJacobianRows"];
+  /** The entries per sparse row when known before writing them (buffers sized to T·n); absent: P − 1. */
+  sparseRowEntries?: () => number;
 }
 
 /**
@@ -47,6 +49,8 @@ export interface GaussianPolicyView {
  */
 export interface SparseJacobianSource {
   sparseJacobianRows(states: Float64Array, T: number, cols: Int32Array, vals: Float64Array): number;
+  /** The n that sparseJacobianRows returns, when known in advance. */
+  sparseRowEntries?(): number;
 }
 
 function sparseSource(actor: Parametrization): SparseJacobianSource | null {
@@ -122,6 +126,9 @@ export function gaussianPolicyView(
       ? {
           sparseJacobianRows: (states: Float64Array, T: number, cols: Int32Array, vals: Float64Array) =>
             sparse.sparseJacobianRows(states, T, cols, vals),
+          ...(typeof sparse.sparseRowEntries === "function"
+            ? { sparseRowEntries: () => sparse.sparseRowEntries!() }
+            : {}),
         }
       : {}),
   };
@@ -282,8 +289,9 @@ export class GaussianFisher {
     this.jv = scratch ? scratch.take("jv", T) : new Float64Array(T);
     this.scratch = scratch;
     if (view.sparseJacobianRows) {
-      // the entries per row are at most P − 1 (every actor parameter); the rows say how many
-      const cap = T * (P - 1);
+      // the entries per row: as the actor says, else at most P − 1 (every actor parameter)
+      const per = view.sparseRowEntries ? view.sparseRowEntries() : P - 1;
+      const cap = T * per;
       const cols = scratch ? scratch.takeInt("cols", cap) : new Int32Array(cap);
       const vals = scratch ? scratch.take("vals", cap) : new Float64Array(cap);
       this.rowEntries = view.sparseJacobianRows(states, T, cols, vals);

@@ -155,6 +155,21 @@ describe("CpGrid 3-mode backward (rows grouped by index, five ranks at a time) a
         }
       });
 
+  it("forwardSameBatchCells gives forwardBatch's outputs as values[cellOf[t]] bit for bit (null with an output mode)", () => {
+    const { f, states } = setup(3, 5, 120, 78);
+    const want = new Float64Array(120);
+    f.forwardBatch(states, 120, want);
+    f.factors[1].data[3] += 0.5; // new parameters, same batch
+    f.forwardBatch(states, 120, want);
+    const c = f.forwardSameBatchCells(states, 120)!;
+    expect(bits(Array.from({ length: 120 }, (_, t) => c.values[c.cellOf[t]]))).toEqual(bits(want));
+    const grid = new AxisGrid({ low: [-1, -1], high: [1, 1], buckets: 3 });
+    const withOut = new CpGrid({ grid, rank: 2, outputs: 2 });
+    const st = Float64Array.of(0.1, 0.2, -0.5, 0.9);
+    withOut.forwardBatch(st, 2, new Float64Array(4));
+    expect(withOut.forwardSameBatchCells(st, 2)).toBeNull();
+  });
+
   it("forwardSameBatch and squaredErrorSameBatch reuse the indices only for the same array and T; another array is indexed afresh", () => {
     const { f, states } = setup(3, 5, 100, 77);
     const out = new Float64Array(100);

@@ -354,6 +354,17 @@ describe("ppoGaussianEpoch", () => {
       expect(bits(lp2)).toEqual(bits(lp));
       expect(bits(gradZ2)).toEqual(bits(gradZ));
       expect(bits(head.logSigma!.grad)).toEqual(bits(ref.logSigma!.grad));
+      // the same z as distinct values and an index
+      const values = Float64Array.from([...z].reverse());
+      const index = Int32Array.from({ length: N }, (_, i) => N - 1 - i);
+      const head3 = make();
+      head3.logSigma!.grad[0] = 0.125;
+      const lp3 = new Float64Array(N);
+      const gradZ3 = new Float64Array(N);
+      const got3 = ppoGaussianEpoch(head3, values, actions, old, adv, N, 0.3, lp3, gradZ3, index);
+      expect(bits([got3, ...lp3, ...gradZ3, ...head3.logSigma!.grad])).toEqual(
+        bits([want, ...lp, ...gradZ, ...ref.logSigma!.grad]),
+      );
     });
 
   it("refuses a head it does not cover with one line", () => {
