@@ -10,21 +10,22 @@ import { NORMAL_BLOCK, RngBank } from "./rng-bank.js";
 /**
  * The cpu (float64) lockstep episode of a population as synchronous loops over flat arrays.
  *
- * Rollout: the agents still running sit in a compacted index list. Per step, one pass over the list
- * finds every agent's actor and critic cells (`GridCellPair.offsetsOf`), a second acts — per agent
- * the actor's z at its cell (`BatchedGridLowRank.entryAt`), μ = z or sigmoid(z), a = clamp(μ + σ·ε) with ε from the agent's generator
- * in a {@link RngBank} — then the env steps every listed agent (`VectorDynamics.stepList`, in its
- * own function so that the env's code and the acting code each get inlined whole), and a last pass
- * stores the rewards and drops the agents whose env terminated. What the update needs from a step —
- * the factor offsets of both cells and z — is kept, so learning reads them instead of discretizing
- * the states again.
+ * Rollout: the agents still running sit in a compacted index list, and one pass over it per step
+ * ({@link stepListed}) does, per agent: its actor and critic cells (inline on 2-dimensional grids
+ * with shared bounds, else from `GridCellPair.offsetsOf` run first for the list), the actor's
+ * z = Σ_k L[i,k]·R[j,k] (k ascending), μ = z or sigmoid(z), a = clamp(μ + σ·ε) with ε the next
+ * normal of its generator in a {@link RngBank}, the env's own `step`, the reward; an agent whose
+ * env terminated leaves the list. What the update needs from a step — the factor offsets of both
+ * cells and z — is kept, so learning reads them instead of discretizing the states again.
  *
- * Update, per agent, the stages of REINFORCE with baseline (src/pg/reinforce-baseline.ts):
- * `discountedReturns` G_t, V_t from the kept critic cells, A_t = G_t − V_t, the Gaussian head's
- * `gaussianActorLoss` (∂J/∂z_t, ∂J/∂ρ), `valueLoss` (∂J_c/∂V_t), both parametrizations' backward at
- * the kept cells (`accumulateAt`, t ascending); then one Adam step over all actors' [L | R | ρ] and
- * one over all critics' [L | R]. Every sum runs in the single agent's order,
- * so each agent is bit-identical to its independent run (docs/performance.md, "Population").
+ * Update, per agent ({@link agentGradients}), REINFORCE with baseline (src/pg/reinforce-baseline.ts)
+ * in one backward loop for G_t = r_t + γ·G_{t+1} and one forward loop for the rest: V_t at the kept
+ * critic cell, A_t = G_t − V_t, the Gaussian head's per-step terms (`gaussianNll`,
+ * `gaussianMeanGrad`, `gaussianLogSigmaGrad`, as `gaussianActorLoss` sums them), `valueLoss`'s
+ * terms, both parametrizations' backward at the kept cells; then one Adam step over all actors'
+ * [L | R | ρ] and one over all critics' [L | R]. Every sum runs in the single agent's order (t
+ * ascending), so each agent is bit-identical to its independent run (docs/performance.md,
+ * "Population").
  */
 export class CpuLockstep implements Lockstep {
   private readonly pop: LrpgPopulation;
