@@ -322,10 +322,36 @@ export class CpGrid implements Parametrization {
     const C = this.cells;
     if (this.cellValue.length < C) this.cellValue = new Float64Array(Math.max(C, 2 * this.cellValue.length));
     const val = this.cellValue;
-    const first = this.firstOf;
-    const S = this.S;
-    for (let c = 0; c < C; c++) this.forwardIndices(this.idx, first[c] * S, val, c);
+    this.cellValues(val);
     return { values: val, cellOf: this.cellOf };
+  }
+
+  /**
+   * z of each distinct entry of the kept batch into val[c] ({@link forwardIndices} at its first
+   * state; three modes without output mode written out: Σ_r (U_0·U_1)·U_2, the same operations).
+   */
+  private cellValues(val: Float64Array): void {
+    const C = this.cells;
+    const S = this.S;
+    const idx = this.idx;
+    const first = this.firstOf;
+    if (S !== 3 || this.hasOutputMode) {
+      for (let c = 0; c < C; c++) this.forwardIndices(idx, first[c] * S, val, c);
+      return;
+    }
+    const R = this.rank;
+    const U0 = this.factors[0].data;
+    const U1 = this.factors[1].data;
+    const U2 = this.factors[2].data;
+    for (let c = 0; c < C; c++) {
+      const o = first[c] * 3;
+      const b0 = idx[o] * R;
+      const b1 = idx[o + 1] * R;
+      const b2 = idx[o + 2] * R;
+      let s = 0;
+      for (let r = 0; r < R; r++) s += U0[b0 + r] * U1[b1 + r] * U2[b2 + r];
+      val[c] = s;
+    }
   }
 
   /** Whether `states` (T of them) is the array the kept indices were computed from. */
@@ -347,8 +373,7 @@ export class CpGrid implements Parametrization {
       if (this.cellValue.length < C)
         this.cellValue = new Float64Array(Math.max(C, 2 * this.cellValue.length));
       const val = this.cellValue;
-      const first = this.firstOf;
-      for (let c = 0; c < C; c++) this.forwardIndices(idx, first[c] * S, val, c);
+      this.cellValues(val);
       const cellOf = this.cellOf;
       for (let t = 0; t < T; t++) out[t] = val[cellOf[t]];
     } else if (S === 3) this.forwardBatch3(idx, T, out);
@@ -434,12 +459,10 @@ export class CpGrid implements Parametrization {
   ): number {
     const T = this.batch;
     const C = this.cells;
-    const idx = this.idx;
-    const first = this.firstOf;
     const cellOf = this.cellOf;
     if (this.cellValue.length < C) this.cellValue = new Float64Array(Math.max(C, 2 * this.cellValue.length));
     const val = this.cellValue;
-    for (let c = 0; c < C; c++) this.forwardIndices(idx, first[c] * 3, val, c);
+    this.cellValues(val);
     let sum = 0;
     if (scale === null || !(want0 || want1 || want2)) {
       for (let t = 0; t < T; t++) {
