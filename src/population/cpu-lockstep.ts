@@ -45,6 +45,8 @@ export class CpuLockstep implements Lockstep {
   private readonly G: Float64Array;
   /** ∂J/∂ρ_p of every agent (a view into the actors' gradient). */
   private readonly logSigmaGrad: Float64Array;
+  /** The action's clip before the env's step: [a, lo, hi] (±∞ where the env declares none). */
+  private readonly clipped: Float64Array;
   /** Where the env's step writes one agent's reward and termination. */
   private readonly outcome: StepOutcome = { reward: 0, terminated: false };
   private readonly actorAdam: Adam;
@@ -57,6 +59,8 @@ export class CpuLockstep implements Lockstep {
     this.bank = RngBank.fromRngs(pop.rngs);
     this.grids = new GridCellPair(pop.actor, pop.critic);
     this.list = new Int32Array(P);
+    const clip = pop.task.dynamics.actionClip;
+    this.clipped = Float64Array.of(0, clip ? clip[0] : -Infinity, clip ? clip[1] : Infinity);
     this.states = new Float64Array(P * pop.task.dynamics.stateDim);
     this.actorRowAt = new Int32Array(P * T);
     this.actorColAt = new Int32Array(P * T);
@@ -113,6 +117,9 @@ export class CpuLockstep implements Lockstep {
     const L = actor.L;
     const R = actor.R;
     const K = actor.rank;
+    const clipped = this.clipped;
+    const clipLo = clipped[1];
+    const clipHi = clipped[2];
     const normals = bank.block;
     const cursor = bank.cursor;
     const two = grids.two;
@@ -186,7 +193,10 @@ export class CpuLockstep implements Lockstep {
       const sample = mu + sigma[p] * normals[p * NORMAL_BLOCK + c];
       const a = sample < lo ? lo : sample > hi ? hi : sample;
       actions[q] = a;
-      step(states, so, a, outcome);
+      // The env's own clip of a, without a branch (the action's side of the bounds is a coin flip
+      // while σ is large): clipped[0] = a, [1] = lo, [2] = hi, indexed by which bound a passes.
+      clipped[0] = a;
+      step(states, so, clipped[+(a < clipLo) | (+(a > clipHi) << 1)], outcome);
       const r = outcome.reward;
       rewards[q] = r;
       returns[p] += r;

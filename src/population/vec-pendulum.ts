@@ -25,6 +25,8 @@ export const pendulumDynamics: VectorDynamics = vectorize({
   obsDim: 2,
   reset: paperPendulumReset,
   step: paperPendulumStep,
+  // paperPendulumStep's first line: u = clip(action, −MAX_TORQUE, MAX_TORQUE); action is not read again.
+  actionClip: [-MAX_TORQUE, MAX_TORQUE],
   stepKernel: kernelSource(`function pendulumStepKernel(agentIdx, states, actions) {
   const c = this.thread.x;
   const p = agentIdx[this.thread.y];

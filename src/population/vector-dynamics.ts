@@ -27,6 +27,13 @@ export interface CopyDynamics {
   /** One step of the copy at `offset` under `action`, exactly as the env's `step` (float64). */
   step(states: Float64Array, offset: number, action: number, out: StepOutcome): void;
   /**
+   * [lo, hi] where `step` first clips its action to [lo, hi] (a < lo → lo, a > hi → hi) and then
+   * uses only the clipped value: `step` under clip(a) is then `step` under a, bit for bit, so a
+   * caller may clip without branches before the call (the env's own clip then always takes the
+   * same path). Omitted where the env does not clip that way.
+   */
+  readonly actionClip?: readonly [number, number];
+  /**
    * gpu.js kernel of one step of the listed copies, output [S + 2, slots]: thread (x = c, y = slot)
    * with p = agentIdx[slot] returns component c of p's next state for c < S, its reward for c = S,
    * and 1/0 for terminated at c = S + 1 (float32).

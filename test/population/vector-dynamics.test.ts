@@ -84,6 +84,38 @@ describe("vectorized env dynamics (float64) are bit-identical to the single envs
   }
 });
 
+describe("actionClip: a dynamics' step under clip(a) is its step under a", () => {
+  it("the pendulum declares its torque bounds; the others declare none", () => {
+    expect(pendulumDynamics.actionClip).toEqual([-2, 2]);
+    expect(acrobotDynamics.actionClip).toBeUndefined();
+    expect(rocketDynamics.actionClip).toBeUndefined();
+  });
+
+  for (const dyn of dynamics.filter((d) => d.actionClip !== undefined)) {
+    it(`${dyn.envId}: random states, actions inside, on and far outside the bounds`, () => {
+      const [lo, hi] = dyn.actionClip!;
+      const rng = new Rng(8);
+      const S = dyn.stateDim;
+      for (let n = 0; n < 2000; n++) {
+        const s = Float64Array.from(randomState(dyn, rng));
+        const a = [lo, hi, -0, rng.uniformRange(3 * lo, 3 * hi), rng.uniformRange(lo, hi), 1e300, -Infinity][
+          n % 7
+        ];
+        const clipped = a < lo ? lo : a > hi ? hi : a;
+        const [x, y] = [Float64Array.from(s), Float64Array.from(s)];
+        const [ox, oy] = [
+          { reward: 0, terminated: false },
+          { reward: 0, terminated: false },
+        ];
+        dyn.step(x, 0, a, ox);
+        dyn.step(y, 0, clipped, oy);
+        expect(Array.from(y.subarray(0, S))).toEqual(Array.from(x.subarray(0, S)));
+        expect(oy).toEqual(ox);
+      }
+    });
+  }
+});
+
 for (const mode of ["cpu", "webasm"] as const) {
   describe(`gpu.js ${mode}: env and policy kernels ≈ the float64 loops`, () => {
     let runtime: GpuRuntime | null = null;
