@@ -4,6 +4,9 @@ import type { Rng } from "../random/rng.js";
 import { roundHalfEvenNonNegative, type AxisGrid } from "./discretizer.js";
 import type { Parametrization, StateDictEntry } from "./parametrization.js";
 
+/** Batches of at most this many states run the 3-mode backward state by state (no grouping). */
+const SMALL_BATCH = 32;
+
 /** Grids with at most this many entries keep a table of a batch's distinct entries (4 bytes each). */
 const MAX_CELL_TABLE = 1 << 20;
 
@@ -77,6 +80,8 @@ export class CpGrid implements Parametrization {
   /** Scratch: z or g of the least-squares sweeps. */
   /** Per mode, the kept batch's states grouped by index ({@link rowsBy}); null: not built for this batch. */
   private readonly groups: (RowGroups | null)[];
+  /** The grid's lo_d, hi_d, hi_d − lo_d and I_d − 1, read once (the grid's own numbers). */
+  private readonly axes: { low: Float64Array; high: Float64Array; range: Float64Array; steps: Float64Array };
   /** Scratch for mode 0 × mode 1 products (3-mode grids with I_0·I_1·R ≤ 2^16), else null. */
   private readonly pairTable: Float64Array | null;
   private fitZ = new Float64Array(0);
@@ -110,6 +115,14 @@ export class CpGrid implements Parametrization {
     let entries = 1;
     for (let d = 0; d < this.S; d++) entries *= grid.buckets[d];
     this.groups = Array.from({ length: this.S }, () => null);
+    const low = Float64Array.from(grid.low);
+    const high = Float64Array.from(grid.high);
+    this.axes = {
+      low,
+      high,
+      range: high.map((h, d) => h - low[d]),
+      steps: Float64Array.from(grid.buckets, (b) => b - 1),
+    };
     const pairs = this.S === 3 ? grid.buckets[0] * grid.buckets[1] * rank : Infinity;
     this.pairTable = pairs <= 1 << 16 ? new Float64Array(pairs) : null;
     this.cellStamp = entries <= MAX_CELL_TABLE ? new Int32Array(entries).fill(-1) : null;
@@ -235,18 +248,17 @@ export class CpGrid implements Parametrization {
   private batchIndices(states: Float64Array, n: number, idx: Int32Array): void {
     const S = this.S;
     const grid = this.grid;
-    const low = grid.low;
-    const high = grid.high;
+    const { low, high, range, steps: stepsOf } = this.axes;
     for (let d = 0; d < S; d++) {
       const lo = low[d];
       const hi = high[d];
-      const range = hi - lo;
-      const steps = grid.buckets[d] - 1;
+      const rg = range[d];
+      const steps = stepsOf[d];
       for (let i = d; i < n; i += S) {
         const x = states[i];
         if (x !== x) grid.index(x, d); // throws, naming the entry
         const c = x < lo ? lo : x > hi ? hi : x;
-        idx[i] = roundHalfEvenNonNegative(((c - lo) / range) * steps);
+        idx[i] = roundHalfEvenNonNegative(((c - lo) / rg) * steps);
       }
     }
   }
@@ -530,6 +542,31 @@ export class CpGrid implements Parametrization {
    * ({@link accumulateRows}): the same numbers.
    */
   private backwardBatch3(gradZ: Float64Array, want0: boolean, want1: boolean, want2: boolean): void {
+    if (this.batch <= SMALL_BATCH) {
+      // a few states (a Fisher row, one step): state by state, no grouping
+      const R = this.rank;
+      const idx = this.idx;
+      const U0 = this.factors[0].data;
+      const U1 = this.factors[1].data;
+      const U2 = this.factors[2].data;
+      const G0 = this.factors[0].grad;
+      const G1 = this.factors[1].grad;
+      const G2 = this.factors[2].grad;
+      for (let t = 0, o = 0; t < this.batch; t++, o += 3) {
+        const g = gradZ[t];
+        if (g === 0) continue;
+        const b0 = idx[o] * R;
+        const b1 = idx[o + 1] * R;
+        const b2 = idx[o + 2] * R;
+        for (let r = 0; r < R; r++) {
+          if (want2) G2[b2 + r] += g * (U0[b0 + r] * U1[b1 + r]);
+          const w2 = g * U2[b2 + r];
+          if (want1) G1[b1 + r] += w2 * U0[b0 + r];
+          if (want0) G0[b0 + r] += w2 * U1[b1 + r];
+        }
+      }
+      return;
+    }
     if (want2) this.accumulateRows(2, gradZ);
     if (want1) this.accumulateRows(1, gradZ);
     if (want0) this.accumulateRows(0, gradZ);
