@@ -4,8 +4,9 @@
  * reference-protocol run per algorithm × model is instrumented to count the models' work per env
  * step — tanh and exp evaluations, the multiply-adds of the MLP (in cache) and over the RBF feature
  * matrix (streamed), batch evaluations per update — and that work is priced at primitive rates
- * measured in this process: ns per Math.tanh, per f64x2 tanh (src/wasm/tanh.ts, the same bits),
- * per Math.exp, and the f64x2 GEMV rate in cache and streaming. The floor is the time that work
+ * measured in this process: ns per Math.tanh and per f64x2 tanh (src/wasm/tanh.ts, the same
+ * bits), per Math.exp and per f64x2 exp (src/wasm/exp.ts, the same bits), and the f64x2 GEMV rate
+ * in cache and streaming; each function is priced at the faster of its two. The floor is the time that work
  * costs at those rates, i.e. the best env steps per CPU-second any implementation computing the
  * same numbers with these primitives could reach; beside it, the achieved rate of an uninstrumented
  * run (tensor-pg's `stepsPerCpuSecond`). Work outside the models (the env, sampling, GAE, L-BFGS's
@@ -14,7 +15,8 @@
  */
 import { ScalarMlp } from "../../src/parametrizations/mlp.js";
 import { RbfFeatures } from "../../src/parametrizations/rbf.js";
-import { RBF_FORWARD_ROWS } from "../../src/parametrizations/rbf-wasm.js";
+import { RBF_FORWARD_ROWS, RbfKernels } from "../../src/parametrizations/rbf-wasm.js";
+import { WasmExp } from "../../src/wasm/exp.js";
 import { Rng } from "../../src/random/rng.js";
 import { WasmTanh } from "../../src/wasm/tanh.js";
 import { REFERENCE_STEPS_PER_CPU_SECOND, stepsPerCpuSecond } from "./tensor-pg.js";
@@ -67,6 +69,7 @@ function countWork(run: () => void): Work {
   const w = zeroWork();
   const mlp = ScalarMlp.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
   const rbf = RbfFeatures.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const rbfKernels = RbfKernels.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
   const saved: [Record<string, (...a: unknown[]) => unknown>, string, (...a: unknown[]) => unknown][] = [];
   const wrap = (
     proto: Record<string, (...a: unknown[]) => unknown>,
@@ -107,10 +110,13 @@ function countWork(run: () => void): Work {
   // RBF: φ_k(s) = exp(−γ‖s − c_k‖²) per state (3S + 1 flops and one exp per feature); z = Wφ + b
   // (2K + 1 per state) and ∇W += gφ (2K per state with g ≠ 0) over the kept φ; the sparse
   // Jacobian rows copy φ (0 + 1·φ, 2 per entry)
-  wrap(rbf, "featuresOf", (self) => {
-    w.exp += self.features;
-    w.cacheFlops += self.features * (3 * self.inputDim + 1);
-  });
+  const features = (self: Instrumented, states: number) => {
+    w.exp += states * self.features;
+    w.cacheFlops += states * self.features * (3 * self.inputDim + 1);
+  };
+  wrap(rbf, "featuresOf", (self) => features(self, 1));
+  wrap(rbfKernels, "featuresOne", (self) => features(self, 1));
+  wrap(rbfKernels, "featureRows", (self, args) => features(self, args[1] as number));
   wrap(rbf, "forwardOne", (self) => {
     w.cacheFlops += self.outputDim * (2 * self.features + 1);
   });
@@ -154,6 +160,7 @@ interface Primitives {
   mathTanhNs: number;
   simdTanhNs: number;
   mathExpNs: number;
+  simdExpNs: number;
   gemvCacheGflops: number;
   gemvStreamGflops: number;
 }
@@ -177,6 +184,9 @@ function measurePrimitives(): Primitives {
   const mathExpNs = nsPerItem(() => {
     for (let i = 0; i < N; i++) y[i] = Math.exp(e[i]);
   }, N);
+  const simdExp = WasmExp.create();
+  const paddedExp = simdExp?.load(e, N) ?? 0;
+  const simdExpNs = simdExp === null ? Infinity : nsPerItem(() => simdExp.evaluate(paddedExp), N);
   const K = 300;
   const gemv = (T: number, repeats: number): number => {
     const f = new RbfFeatures(3, { features: K }, "p");
@@ -195,7 +205,7 @@ function measurePrimitives(): Primitives {
   };
   const gemvCacheGflops = gemv(8 * RBF_FORWARD_ROWS, 2000);
   const gemvStreamGflops = gemv(10_000, 20);
-  return { mathTanhNs, simdTanhNs, mathExpNs, gemvCacheGflops, gemvStreamGflops };
+  return { mathTanhNs, simdTanhNs, mathExpNs, simdExpNs, gemvCacheGflops, gemvStreamGflops };
 }
 
 export async function run(): Promise<Record<string, number>> {
@@ -205,9 +215,11 @@ export async function run(): Promise<Record<string, number>> {
   out[`${key}.math_tanh_ns`] = p.mathTanhNs;
   out[`${key}.f64x2_tanh_ns`] = p.simdTanhNs;
   out[`${key}.math_exp_ns`] = p.mathExpNs;
+  out[`${key}.f64x2_exp_ns`] = p.simdExpNs;
   out[`${key}.gemv_cache_gflops`] = p.gemvCacheGflops;
   out[`${key}.gemv_stream_gflops`] = p.gemvStreamGflops;
   const tanhNs = Math.min(p.mathTanhNs, p.simdTanhNs);
+  const expNs = Math.min(p.mathExpNs, p.simdExpNs);
   const steps = EPISODES * STEPS_PER_EPISODE;
   const updates = steps / UPDATE_EVERY;
   for (const algo of ALGOS)
@@ -216,7 +228,7 @@ export async function run(): Promise<Record<string, number>> {
       const achieved = stepsPerCpuSecond(algo, model, 0, EPISODES);
       const floorNs =
         (w.tanh * tanhNs +
-          w.exp * p.mathExpNs +
+          w.exp * expNs +
           w.cacheFlops / p.gemvCacheGflops +
           w.streamFlops / p.gemvStreamGflops) /
         steps;

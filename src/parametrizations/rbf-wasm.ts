@@ -30,6 +30,7 @@ import {
   type WasmMemory,
   type WasmModule,
 } from "../wasm/index.js";
+import { emitExpF64x2, expTemps } from "../wasm/exp.js";
 
 /** States per pass of the forward kernel. */
 export const RBF_FORWARD_ROWS = 8;
@@ -40,6 +41,7 @@ const LOW_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 const HIGH_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
 
 interface Exports {
+  features(x: number, ct: number, out: number, rowStride: number, rowsEnd: number): void;
   forward(w: number, phi: number, out: number, rowsEnd: number): void;
   backward(phi: number, gw: number, g: number, rowsEnd: number): void;
 }
@@ -71,7 +73,82 @@ function spec(
   return { name, params: params.map(() => I32), locals: groupLocals(Object.values(locals)), code: c.bytes };
 }
 
-function rbfKernels(K: number): FunctionSpec[] {
+/** Feature pairs per pass of the features kernel (independent exp chains). */
+const EXP_VECTORS = 4;
+
+/**
+ * features(x, ct, out, rowStride, rowsEnd): for each state row (S doubles from x, rows of φ
+ * `rowStride` bytes apart from out, up to `rowsEnd`) φ_k = exp(−γ·d²), d² = Σ_s (x_s − c_{k,s})²
+ * from +0 in s order (the scalar featuresOf), two features in the lanes; `ct` holds −γ (twice),
+ * then the centres transposed (S rows of KP = K rounded up to even). An odd K's last feature is
+ * stored from lane 0 alone.
+ */
+function featuresKernel(K: number, S: number): FunctionSpec {
+  const KP = K + (K % 2);
+  const pairs = KP / 2;
+  const bulk = pairs - (pairs % EXP_VECTORS); // pairs done EXP_VECTORS at a time
+  const xNames = Array.from({ length: S }, (_, s) => `x${s}`);
+  const vNames = Array.from({ length: EXP_VECTORS }, (_, g) => `v${g}`);
+  const dNames = Array.from({ length: EXP_VECTORS }, (_, g) => `d${g}`);
+  return spec(
+    "features",
+    ["x", "ct", "out", "rowStride", "rowsEnd"],
+    {
+      o: I32,
+      oEnd: I32,
+      ng: V128,
+      ...Object.fromEntries(
+        [...xNames, ...vNames, ...dNames, ...expTemps(EXP_VECTORS)].map((n) => [n, V128] as const),
+      ),
+    },
+    (c, get, set, at) => {
+      c.emit(get("ct"), op.v128Load(0), set("ng"));
+      /** v_g = −γ·Σ_s (x_s − c_{k,s})² for the feature pair at byte o + 16·g of a centre row. */
+      const distances = (count: number, offset: number) => {
+        for (let g = 0; g < count; g++) c.emit(op.v128Zero, set(`v${g}`));
+        for (let s = 0; s < S; s++)
+          for (let g = 0; g < count; g++) {
+            c.emit(
+              get(`x${s}`),
+              get("ct"),
+              get("o"),
+              op.i32Add,
+              op.v128Load(16 + 8 * s * KP + offset + 16 * g),
+            );
+            c.emit(op.f64x2Sub, set(`d${g}`), get(`v${g}`), get(`d${g}`), get(`d${g}`), op.f64x2Mul);
+            c.emit(op.f64x2Add, set(`v${g}`));
+          }
+        for (let g = 0; g < count; g++) c.emit(get("ng"), get(`v${g}`), op.f64x2Mul, set(`v${g}`));
+      };
+      c.emit(get("out"), get("rowsEnd"), op.i32LtU, op.if);
+      c.doWhileBelow(at("out"), at("rowsEnd"), [...op.localGet(at("rowStride"))], () => {
+        for (let s = 0; s < S; s++) c.emit(get("x"), op.v128Load64Splat(8 * s), set(`x${s}`));
+        c.emit(op.i32Const(0), set("o"));
+        if (bulk > 0) {
+          c.emit(op.i32Const(16 * bulk), set("oEnd"));
+          c.doWhileBelow(at("o"), at("oEnd"), op.i32Const(16 * EXP_VECTORS), () => {
+            distances(EXP_VECTORS, 0);
+            emitExpF64x2(c, get, set, vNames, vNames);
+            vNames.forEach((v, g) => c.emit(get("out"), get("o"), op.i32Add, get(v), op.v128Store(16 * g)));
+          });
+        }
+        // the remaining pairs, one at a time (o = 16·bulk here)
+        for (let p = bulk; p < pairs; p++) {
+          const offset = 16 * (p - bulk);
+          distances(1, offset);
+          emitExpF64x2(c, get, set, "v0", "v0");
+          c.emit(get("out"), get("o"), op.i32Add);
+          if (2 * p + 1 < K) c.emit(get("v0"), op.v128Store(offset));
+          else c.emit(get("v0"), op.f64x2ExtractLane(0), op.f64Store(offset));
+        }
+        c.emit(get("x"), op.i32Const(8 * S), op.i32Add, set("x"));
+      });
+      c.emit(op.end);
+    },
+  );
+}
+
+function rbfKernels(K: number, S: number): FunctionSpec[] {
   const RB = 8 * K; // bytes per row of φ
   const kEven = 8 * (K - (K % 2)); // bytes of the paired features
   const odd = K % 2 === 1;
@@ -241,16 +318,17 @@ function rbfKernels(K: number): FunctionSpec[] {
       c.emit(op.end);
     },
   );
-  return [forward, backward];
+  return [featuresKernel(K, S), forward, backward];
 }
 
-const modules = new Map<number, WasmModule | null>();
+const modules = new Map<string, WasmModule | null>();
 
-function rbfModule(K: number): WasmModule | null {
-  let m = modules.get(K);
+function rbfModule(K: number, S: number): WasmModule | null {
+  const key = `${K},${S}`;
+  let m = modules.get(key);
   if (m === undefined) {
-    m = compileKernels(rbfKernels(K));
-    modules.set(K, m);
+    m = compileKernels(rbfKernels(K, S));
+    modules.set(key, m);
   }
   return m;
 }
@@ -262,45 +340,69 @@ function rbfModule(K: number): WasmModule | null {
  */
 export class RbfKernels {
   readonly features: number;
+  readonly inputDim: number;
   private readonly memory: WasmMemory;
   private readonly k: Exports;
   private capacity = 0;
-  private wAt = 0;
-  private gwAt = 0;
+  // fixed region: W, ∇W, [−γ, −γ, centres transposed], one state, its φ row
+  private readonly wAt: number;
+  private readonly gwAt: number;
+  private readonly ctAt: number;
+  private readonly stateAt: number;
+  private readonly rowAt: number;
+  private readonly fixedBytes: number;
+  // batch region (grows): g, out, states, φ
   private gAt = 0;
   private outAt = 0;
+  private statesAt = 0;
   private phiAt = 0;
   /** φ, T×K row-major (valid until the next {@link reserve} that grows). */
   phi = new Float64Array(0);
+  /** φ of the state of the last {@link featuresOne} (valid until the memory grows). */
+  row: Float64Array;
   private f64: Float64Array;
 
-  private constructor(K: number, memory: WasmMemory, k: Exports) {
+  private constructor(K: number, S: number, memory: WasmMemory, k: Exports) {
     this.features = K;
+    this.inputDim = S;
     this.memory = memory;
     this.k = k;
+    const al = (n: number) => 16 * Math.ceil((8 * n) / 16);
+    const KP = K + (K % 2);
+    this.wAt = 0;
+    this.gwAt = al(K);
+    this.ctAt = this.gwAt + al(K);
+    this.stateAt = this.ctAt + al(2 + S * KP);
+    this.rowAt = this.stateAt + al(S);
+    this.fixedBytes = this.rowAt + al(KP);
+    if (memory.buffer.byteLength < this.fixedBytes)
+      memory.grow(Math.ceil((this.fixedBytes - memory.buffer.byteLength) / PAGE_BYTES));
     this.f64 = new Float64Array(memory.buffer);
+    this.row = new Float64Array(memory.buffer, this.rowAt, K);
   }
 
-  static create(features: number): RbfKernels | null {
+  /** Kernels for K features of S-dimensional states, or null (no WebAssembly SIMD, sizes out of range). */
+  static create(features: number, inputDim: number): RbfKernels | null {
     if (!Number.isInteger(features) || features < 1 || features > 100_000) return null;
-    const module = rbfModule(features);
+    if (!Number.isInteger(inputDim) || inputDim < 1 || inputDim > 64) return null;
+    const module = rbfModule(features, inputDim);
     const memory = newMemory(1);
     if (module === null || memory === null) return null;
-    return new RbfKernels(features, memory, instantiateKernels<Exports>(module, memory));
+    return new RbfKernels(features, inputDim, memory, instantiateKernels<Exports>(module, memory));
   }
 
   /** Room for T states; returns false when the memory cannot grow (the caller keeps its own φ). */
   reserve(T: number): boolean {
     if (T <= this.capacity) return true;
     const K = this.features;
+    const S = this.inputDim;
     const cap = Math.max(T, 2 * this.capacity);
     const al = (n: number) => 16 * Math.ceil((8 * n) / 16);
-    this.wAt = 0;
-    this.gwAt = al(K);
-    this.gAt = this.gwAt + al(K);
+    this.gAt = this.fixedBytes;
     this.outAt = this.gAt + al(cap);
-    this.phiAt = this.outAt + al(cap);
-    const bytes = this.phiAt + 8 * cap * K;
+    this.statesAt = this.outAt + al(cap);
+    this.phiAt = this.statesAt + al(cap * S);
+    const bytes = this.phiAt + 8 * cap * K + 16;
     const have = this.memory.buffer.byteLength;
     try {
       if (have < bytes) this.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
@@ -309,8 +411,56 @@ export class RbfKernels {
     }
     this.f64 = new Float64Array(this.memory.buffer);
     this.phi = new Float64Array(this.memory.buffer, this.phiAt, cap * K);
+    this.row = new Float64Array(this.memory.buffer, this.rowAt, K);
     this.capacity = cap;
     return true;
+  }
+
+  /** The centres and γ last loaded (a copy, to skip reloading equal ones). */
+  private loaded = new Float64Array(0);
+  private loadedGamma = NaN;
+
+  /** −γ and the centres (K×S row-major), transposed into the kernels' layout, unless already there. */
+  private loadCentres(centres: Float64Array, gamma: number): void {
+    const K = this.features;
+    const S = this.inputDim;
+    const n = K * S;
+    let same = Object.is(this.loadedGamma, gamma) && this.loaded.length === n;
+    for (let i = 0; same && i < n; i++) if (!Object.is(this.loaded[i], centres[i])) same = false;
+    if (same) return;
+    this.loaded = centres.slice(0, n);
+    this.loadedGamma = gamma;
+    const KP = K + (K % 2);
+    const m = this.f64;
+    const c0 = this.ctAt / 8;
+    m[c0] = -gamma;
+    m[c0 + 1] = -gamma;
+    for (let s = 0; s < S; s++) {
+      const base = c0 + 2 + s * KP;
+      for (let k = 0; k < K; k++) m[base + k] = centres[k * S + s];
+      if (KP > K) m[base + K] = 0;
+    }
+  }
+
+  /** φ of the first T states (row-major T×S) into {@link phi}'s first T rows (T ≤ the reserved capacity). */
+  featureRows(states: ArrayLike<number>, T: number, centres: Float64Array, gamma: number): void {
+    const S = this.inputDim;
+    const m = this.f64;
+    const x0 = this.statesAt / 8;
+    for (let i = 0; i < T * S; i++) m[x0 + i] = states[i];
+    this.loadCentres(centres, gamma);
+    const stride = 8 * this.features;
+    this.k.features(this.statesAt, this.ctAt, this.phiAt, stride, this.phiAt + T * stride);
+  }
+
+  /** φ of the state at x[offset …] into {@link row}. */
+  featuresOne(x: ArrayLike<number>, offset: number, centres: Float64Array, gamma: number): void {
+    const S = this.inputDim;
+    const m = this.f64;
+    const x0 = this.stateAt / 8;
+    for (let s = 0; s < S; s++) m[x0 + s] = x[offset + s];
+    this.loadCentres(centres, gamma);
+    this.k.features(this.stateAt, this.ctAt, this.rowAt, 16, this.rowAt + 16);
   }
 
   /** out[t] = Σ_k W_k·φ_{t,k} (no bias) for the first `rows` states, `rows` a multiple of {@link RBF_FORWARD_ROWS}. */

@@ -67,7 +67,7 @@ export class RbfFeatures implements BatchKeeping {
     this.weight = makeParameter(`${prefix}.linear.weight`, [D, K]);
     this.bias = makeParameter(`${prefix}.linear.bias`, [D]);
     this.one = new Float64Array(K);
-    this.kernels = D === 1 && options.kernels !== false ? RbfKernels.create(K) : null;
+    this.kernels = D === 1 && options.kernels !== false ? RbfKernels.create(K, inputDim) : null;
   }
 
   get parameters(): Parameter[] {
@@ -120,6 +120,13 @@ export class RbfFeatures implements BatchKeeping {
   }
 
   forwardOne(state: ArrayLike<number>, out: Float64Array, outOffset = 0): void {
+    const k = this.kernels;
+    if (k !== null) {
+      // φ by the f64x2 kernel (the same numbers as featuresOf)
+      k.featuresOne(state, 0, this.centres, this.gamma);
+      this.linear(k.row, 0, out, outOffset);
+      return;
+    }
     this.featuresOf(state, 0, this.one, 0);
     this.linear(this.one, 0, out, outOffset);
   }
@@ -147,7 +154,8 @@ export class RbfFeatures implements BatchKeeping {
     if (this.keptStates.length < n)
       this.keptStates = new Float64Array(Math.max(n, 2 * this.keptStates.length));
     this.keptStates.set(states.subarray(0, n));
-    for (let t = 0; t < T; t++) this.featuresOf(states, t * this.inputDim, this.phi, t * K);
+    if (k !== null && this.phi === k.phi) k.featureRows(states, T, this.centres, this.gamma);
+    else for (let t = 0; t < T; t++) this.featuresOf(states, t * this.inputDim, this.phi, t * K);
     this.batch = T;
   }
 

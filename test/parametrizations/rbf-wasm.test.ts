@@ -34,7 +34,7 @@ function disagreements(fast: RbfFeatures, slow: RbfFeatures, x: Float64Array, g:
 
 describe.skipIf(!wasmSimdAvailable())("RbfFeatures f64x2 kernels (one output)", () => {
   it("exist for one output only; several outputs keep the scalar loops", () => {
-    expect(RbfKernels.create(300)).not.toBeNull();
+    expect(RbfKernels.create(300, 3)).not.toBeNull();
     const multi = new RbfFeatures(2, { features: 5, outputs: 2 }, "m");
     multi.init(new Rng(1));
     const out = new Float64Array(6);
@@ -72,6 +72,41 @@ describe.skipIf(!wasmSimdAvailable())("RbfFeatures f64x2 kernels (one output)", 
       f.weight.data[3] = Infinity;
     }
     expect(disagreements(fast, slow, x, g)).toEqual([]);
+  });
+
+  it("φ by the exp kernel (single states and batches) equals featuresOf bit for bit (any γ, odd K, centres changed after init)", () => {
+    const rng = new Rng(21);
+    for (const [S, K, gamma] of [
+      [3, 300, 1],
+      [2, 9, 0.37],
+      [1, 1, 5],
+      [4, 10, 1e-3],
+    ]) {
+      const fast = new RbfFeatures(S, { features: K, gamma }, "r");
+      const slow = new RbfFeatures(S, { features: K, gamma, kernels: false }, "r");
+      for (const f of [fast, slow]) f.init(new Rng(S + K));
+      const T = 13;
+      const x = rng.fillNormal(new Float64Array(S * T));
+      for (let i = 0; i < x.length; i++) x[i] *= 1 + 20 * rng.uniform();
+      x[1] = NaN;
+      x[S] = -Infinity;
+      const yf = new Float64Array(1);
+      const ys = new Float64Array(1);
+      const bad: number[] = [];
+      for (let round = 0; round < 2; round++) {
+        for (let t = 0; t < T; t++) {
+          fast.forwardOne(x.subarray(S * t), yf);
+          slow.forwardOne(x.subarray(S * t), ys);
+          if (!Object.is(yf[0], ys[0])) bad.push(t);
+        }
+        expect(disagreements(fast, slow, x, rng.fillNormal(new Float64Array(T)))).toEqual([]);
+        // moved centres are picked up by both paths
+        fast.centres[0] += 0.5;
+        slow.centres[0] += 0.5;
+        x[2 * S] += 1; // new states, so the batch φ is recomputed
+      }
+      expect(bad).toEqual([]);
+    }
   });
 
   it("gradients match central differences on the kernel path", () => {

@@ -1,0 +1,209 @@
+/**
+ * exp on the two f64 lanes of a v128, bit-identical to the runtime's `Math.exp` (V8's port of
+ * fdlibm's exp; docs/performance.md, "Arithmetic floor of the NN and RBF models", says how it was
+ * checked). Per lane, with hx the high word of |x|:
+ *
+ *   reduction  x = k·ln2 + r (ln2 = ln2_hi + ln2_lo): k = 0 where hx ≤ ½ln2's, k = ±1 (the sign
+ *              of x) where hx < 1.5 ln2's, else k = trunc(x/ln2 ± ½); hi = x − k·ln2_hi,
+ *              lo = k·ln2_lo, r = hi − lo
+ *   kernel     t = r², c = r − t·(P1 + t·(P2 + t·(P3 + t·(P4 + t·P5)))),
+ *              y = 1 − ((lo − r·c/(2 − c)) − hi)          (k = 0: hi = r, lo = 0, the same value
+ *              as fdlibm's 1 − (r·c/(c − 2) − r), since r ≠ 0 there)
+ *   scale      y·2ᵏ for −1021 ≤ k < 1024; y·2·2¹⁰²³ for k = 1024; y·2^(k+1000)·2⁻¹⁰⁰⁰ below
+ *   special    x = 1: e (fdlibm's correction); hx < 2⁻²⁸'s: 1 + x; x > 709.78…: +∞;
+ *              x < −745.13…: +0; NaN: x + x
+ *
+ * Every case is computed on both lanes and the lane's own one selected, so each lane performs
+ * exactly its branch's operations (WebAssembly never fuses a·b + c).
+ */
+import { CodeBuffer, I32, V128, groupLocals, op, type FunctionSpec, type ValueType } from "./assembler.js";
+import { compileKernels, instantiateKernels, newMemory, PAGE_BYTES, type WasmMemory } from "./runtime.js";
+
+/** The v128 scratch locals {@link emitExpF64x2} uses for its first vector; vector g > 0 appends `_g` ({@link expTemps}). */
+export const EXP_F64X2_TEMPS = [
+  "expHx",
+  "expK",
+  "expHi",
+  "expLo",
+  "expR",
+  "expT",
+  "expC",
+  "expY",
+  "expS",
+] as const;
+
+/** The scratch locals of {@link emitExpF64x2} for `vectors` interleaved vectors. */
+export function expTemps(vectors: number): string[] {
+  const names: string[] = [];
+  for (let g = 0; g < vectors; g++) for (const n of EXP_F64X2_TEMPS) names.push(g === 0 ? n : `${n}_${g}`);
+  return names;
+}
+
+const LN2_HI = 6.9314718036912381649e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+const INV_LN2 = 1.442695040888963387;
+const P1 = 1.66666666666666019037e-1;
+const P2 = -2.77777777770155933842e-3;
+const P3 = 6.61375632143793436117e-5;
+const P4 = -1.6533902205465251539e-6;
+const P5 = 4.13813679705723846039e-8;
+const O_THRESHOLD = 7.09782712893383973096e2;
+const U_THRESHOLD = -7.4513321910194110842e2;
+const TWO_M1000 = 2 ** -1000;
+const TWO_1023 = 2 ** 1023;
+
+/**
+ * Emits `local[out] = exp(local[x])` per f64 lane for each (x, out) pair, the vectors' steps
+ * interleaved; bit-identical to `Math.exp` (see the module comment). `x` and `out` may be the same
+ * local; the scratch locals are {@link expTemps}.
+ */
+export function emitExpF64x2(
+  c: CodeBuffer,
+  get: (name: string) => number[],
+  set: (name: string) => number[],
+  x: string | readonly string[],
+  out: string | readonly string[],
+): void {
+  const xs = typeof x === "string" ? [x] : x;
+  const outs = typeof out === "string" ? [out] : out;
+  if (outs.length !== xs.length) throw new RangeError("emitExpF64x2: as many outputs as inputs");
+  const f = (v: number) => op.f64x2Const(v);
+  const i = (v: number) => op.i64x2Const(v);
+  let g = 0;
+  const rename = (n: string) => (n.startsWith("exp") && g > 0 ? `${n}_${g}` : n);
+  const lg = (n: string) => get(rename(n));
+  const ls = (n: string) => set(rename(n));
+  /** Emits one stack-balanced step for every vector in turn. */
+  const each = (
+    step: (get: (n: string) => number[], set: (n: string) => number[], x: string, out: string) => void,
+  ) => {
+    for (g = 0; g < xs.length; g++) step(lg, ls, xs[g], outs[g]);
+  };
+  // hx = high word of |x|
+  each((get, set, x) => c.emit(get(x), op.f64x2Abs, op.i32Const(32), op.i64x2ShrU, set("expHx")));
+  // k = trunc(x/ln2 ± ½); ±1 where hx < 1.5 ln2's; 0 where hx ≤ ½ ln2's
+  each((get, set, x) => {
+    c.emit(f(INV_LN2), get(x), op.f64x2Mul, f(0.5), get(x), f(-0), op.v128And, op.v128Or, op.f64x2Add);
+    c.emit(op.f64x2Trunc, f(1), get(x), f(-0), op.v128And, op.v128Or);
+    c.emit(get("expHx"), i(0x3ff0a2b1), op.i64x2GtS, op.v128Bitselect);
+    c.emit(get("expHx"), i(0x3fd62e43), op.i64x2LtS, op.v128Andnot, set("expK"));
+  });
+  // hi = x − k·ln2_hi, lo = k·ln2_lo, r = hi − lo, t = r²
+  each((get, set, x) => c.emit(get(x), get("expK"), f(LN2_HI), op.f64x2Mul, op.f64x2Sub, set("expHi")));
+  each((get, set) => c.emit(get("expK"), f(LN2_LO), op.f64x2Mul, set("expLo")));
+  each((get, set) => c.emit(get("expHi"), get("expLo"), op.f64x2Sub, set("expR")));
+  each((get, set) => c.emit(get("expR"), get("expR"), op.f64x2Mul, set("expT")));
+  // c = r − t·(P1 + t·(P2 + t·(P3 + t·(P4 + t·P5))))
+  each((get, set) => c.emit(f(P4), get("expT"), f(P5), op.f64x2Mul, op.f64x2Add, set("expC")));
+  for (const p of [P3, P2, P1])
+    each((get, set) => c.emit(f(p), get("expT"), get("expC"), op.f64x2Mul, op.f64x2Add, set("expC")));
+  each((get, set) => c.emit(get("expR"), get("expT"), get("expC"), op.f64x2Mul, op.f64x2Sub, set("expC")));
+  // y = 1 − ((lo − r·c/(2 − c)) − hi)
+  each((get, set) => {
+    c.emit(f(1), get("expLo"), get("expR"), get("expC"), op.f64x2Mul, f(2), get("expC"), op.f64x2Sub);
+    c.emit(op.f64x2Div, op.f64x2Sub, get("expHi"), op.f64x2Sub, op.f64x2Sub, set("expY"));
+  });
+  // 2ᵏ from the low bits of k + 1.5·2⁵² (exact), as (k + 1023) << 52; below −1021, 2^(k+1000)
+  each((get, set) => c.emit(get("expK"), f(1.5 * 2 ** 52), op.f64x2Add, set("expS")));
+  each((get, set) => {
+    c.emit(get("expY"), get("expS"), i(0x3ff + 1000), op.i64x2Add, op.i32Const(52), op.i64x2Shl);
+    c.emit(op.f64x2Mul, f(TWO_M1000), op.f64x2Mul);
+    c.emit(get("expY"), get("expS"), i(0x3ff), op.i64x2Add, op.i32Const(52), op.i64x2Shl, op.f64x2Mul);
+    c.emit(get("expK"), f(-1021), op.f64x2Lt, op.v128Bitselect, set("expS"));
+  });
+  each((get, set) => {
+    c.emit(get("expY"), f(2), op.f64x2Mul, f(TWO_1023), op.f64x2Mul, get("expS"));
+    c.emit(get("expK"), f(1024), op.f64x2Eq, op.v128Bitselect, set("expS"));
+  });
+  // specials: x = 1 → e; tiny → 1 + x; overflow → +∞; underflow → +0; NaN → x + x
+  each((get, set, x) => {
+    c.emit(f(Math.E), get("expS"), get(x), f(1), op.f64x2Eq, op.v128Bitselect);
+    c.emit(f(1), get(x), op.f64x2Add, op.v128Xor, get("expHx"), i(0x3e300000), op.i64x2LtS, op.v128Andnot);
+    c.emit(f(1), get(x), op.f64x2Add, op.v128Xor, set("expS"));
+  });
+  each((get, set, x) => {
+    c.emit(f(Infinity), get("expS"), get(x), f(O_THRESHOLD), op.f64x2Gt, op.v128Bitselect);
+    c.emit(get(x), f(U_THRESHOLD), op.f64x2Lt, op.v128Andnot, set("expS"));
+  });
+  each((get, set, x, out) => {
+    c.emit(get(x), get(x), op.f64x2Add, get("expS"), get(x), get(x), op.f64x2Ne, op.v128Bitselect, set(out));
+  });
+}
+
+/** Vectors per iteration of the array kernel. */
+const ARRAY_VECTORS = 4;
+
+/** expArray(src, dst, end): dst[i] = exp(src[i]), 2·{@link ARRAY_VECTORS} lanes per step from byte `src` up to `end`. */
+function expArraySpec(): FunctionSpec {
+  const V = ARRAY_VECTORS;
+  const vs = Array.from({ length: V }, (_, g) => `v${g}`);
+  const params = ["src", "dst", "end"];
+  const names = [...params, ...vs, ...expTemps(V)];
+  const types: ValueType[] = new Array<ValueType>(names.length - params.length).fill(V128);
+  const at = (n: string): number => {
+    const k = names.indexOf(n);
+    if (k < 0) throw new Error(`expArray: unknown local ${n}`);
+    return k;
+  };
+  const get = (n: string) => op.localGet(at(n));
+  const set = (n: string) => op.localSet(at(n));
+  const c = new CodeBuffer();
+  c.doWhileBelow(at("src"), at("end"), op.i32Const(16 * V), () => {
+    vs.forEach((v, g) => c.emit(get("src"), op.v128Load(16 * g), set(v)));
+    emitExpF64x2(c, get, set, vs, vs);
+    vs.forEach((v, g) => c.emit(get("dst"), get(v), op.v128Store(16 * g)));
+    c.emit(get("dst"), op.i32Const(16 * V), op.i32Add, set("dst"));
+  });
+  return { name: "expArray", params: [I32, I32, I32], locals: groupLocals(types), code: c.bytes };
+}
+
+/**
+ * {@link emitExpF64x2} over arrays: `apply(x, out)` sets out[i] = exp(x[i]), bit-identical to
+ * `Math.exp`. {@link create} gives null without WebAssembly SIMD.
+ */
+export class WasmExp {
+  private memory: WasmMemory;
+  private f64: Float64Array;
+  private readonly k: { expArray(src: number, dst: number, end: number): void };
+
+  private constructor(memory: WasmMemory, k: WasmExp["k"]) {
+    this.memory = memory;
+    this.k = k;
+    this.f64 = new Float64Array(memory.buffer);
+  }
+
+  static create(): WasmExp | null {
+    const module = compileKernels([expArraySpec()]);
+    const memory = newMemory(1);
+    if (module === null || memory === null) return null;
+    return new WasmExp(memory, instantiateKernels<WasmExp["k"]>(module, memory));
+  }
+
+  /** out[i] = exp(x[i]) for i < n (default x.length). */
+  apply(x: ArrayLike<number>, out: Float64Array, n = x.length): void {
+    if (out.length < n) throw new RangeError(`WasmExp.apply: out holds ${out.length} < ${n} values`);
+    const padded = this.load(x, n);
+    this.evaluate(padded);
+    const m = this.f64;
+    for (let i = 0; i < n; i++) out[i] = m[padded + i];
+  }
+
+  /** Copies x[0 … n−1] into the kernel's input (zero-padded); returns the padded length. */
+  load(x: ArrayLike<number>, n: number): number {
+    const padded = Math.ceil(n / (2 * ARRAY_VECTORS)) * 2 * ARRAY_VECTORS;
+    const bytes = 16 * padded;
+    if (this.memory.buffer.byteLength < bytes) {
+      this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / PAGE_BYTES));
+      this.f64 = new Float64Array(this.memory.buffer);
+    }
+    const m = this.f64;
+    for (let i = 0; i < n; i++) m[i] = x[i];
+    for (let i = n; i < padded; i++) m[i] = 0;
+    return padded;
+  }
+
+  /** exp of the `padded` loaded values, in WebAssembly memory only (for timing the kernel). */
+  evaluate(padded: number): void {
+    this.k.expArray(0, 8 * padded, 8 * padded);
+  }
+}
