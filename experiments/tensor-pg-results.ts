@@ -29,6 +29,18 @@ const REFERENCE_STEPS_PER_CPU_SECOND = "3 900 – 5 300";
 /** The same range as numbers (bench/suites/tensor-pg.ts divides by both ends). */
 const REFERENCE_SLOW = 3900;
 const REFERENCE_FAST = 5300;
+/**
+ * The reference code's env steps per CPU-second per algorithm and model (median over its seeds of
+ * the shortened runs above; RBF not measured), as bench/suites/tensor-pg.ts divides by them.
+ */
+const REFERENCE_BY_MODEL: Record<string, number> = {
+  "reinforce/tensor": 4866,
+  "ppo/tensor": 3891,
+  "trpo/tensor": 4598,
+  "reinforce/nn": 5308,
+  "ppo/nn": 5117,
+  "trpo/nn": 5061,
+};
 // ---------------------------------------------------------------------------------------------
 
 interface Method {
@@ -203,7 +215,7 @@ function benchSection(): string[] {
     "```",
     "",
     "bench/suites/tensor-pg.ts: the whole `exp:tensor-pendulum` training loop under `--protocol reference`",
-    "(rollouts and updates; CP tensor 40 episodes, NN and RBF 20 episodes, best of 2 seeds), env steps",
+    "(rollouts and updates; CP tensor 40 episodes, NN and RBF 20 episodes, best of 2 seeds after one untimed run), env steps",
     "per CPU-second of the process. The last column divides by the reference code's measured",
     `${REFERENCE_STEPS_PER_CPU_SECOND} steps per CPU-second (fastest and slowest of its runs; see "The reference code's speed" below).`,
     ...(opts.benchNote ? ["", opts.benchNote] : []),
@@ -213,6 +225,23 @@ function benchSection(): string[] {
     ...lines,
     "",
   ];
+}
+
+/** The reference code's rate per algorithm and model, with the bench's ratio to it when given. */
+function referenceSpeedTable(): string[] {
+  let after: Record<string, number> | null = null;
+  if (opts.benchAfter) after = JSON.parse(readFileSync(opts.benchAfter, "utf8")) as Record<string, number>;
+  const rows = Object.entries(REFERENCE_BY_MODEL).map(([name, rate]) => {
+    const a = after?.[`tensor-pg.${name.replace("/", ".")}.steps_per_cpu_s`];
+    return `| ${name} | ${rate} |${after ? ` ${a ? Math.round(a) : "–"} | ${a ? `${(a / rate).toFixed(0)}×` : "–"} |` : ""}`;
+  });
+  return after
+    ? [
+        "| algo/model | reference code, steps per CPU-second | bench after | bench after / reference |",
+        "|---|---:|---:|---:|",
+        ...rows,
+      ]
+    : ["| algo/model | reference code, steps per CPU-second |", "|---|---:|", ...rows];
 }
 
 /**
@@ -294,9 +323,12 @@ const page = [
   "",
   `The authors' code ran ${REFERENCE_STEPS_PER_CPU_SECOND} env steps per CPU-second when the project's developers measured it`,
   "beside the reference column above: their unmodified code, one thread, on the same shortened runs",
-  "(per-episode training on 1 000-step Pendulum-v1 episodes). That record gives the range over its",
-  "runs, not a figure per algorithm and model, and it was not re-run beside the numbers on this page:",
-  "the ratios above take it as a constant measured elsewhere.",
+  "(per-episode training on 1 000-step Pendulum-v1 episodes), on the project's shared machine, outside",
+  "this repository. Per algorithm and model (median over its seeds; RBF was not measured) it ran as",
+  "below. It was not re-run beside the numbers on this page: the ratios take these rates as",
+  "constants measured elsewhere.",
+  "",
+  ...referenceSpeedTable(),
   "",
 ];
 writeFileSync(opts.out, page.join("\n"));
