@@ -12,7 +12,8 @@
  *    reported too (one agent, no batching to gain from).
  * 1b. What one agent-step of the P = 64 population costs, part by part (CPU ns per agent-step,
  *    best of `PART_ROUNDS` rounds), on the states and actions of episodes 200–299 of seeds 0…63:
- *    the pendulum's own step and, alone, its Math.sin(θ + π); one normal from the `RngBank`
+ *    the pendulum's own step, the same with the action clipped to ±2 first (without a branch, as
+ *    the step pass calls it) and, alone, its Math.sin(θ + π); one normal from the `RngBank`
  *    (64 generators in turn) and, alone, its Box–Muller transcendentals (ln, √, cos, sin per pair,
  *    halved); the cells of both grids (`GridCellPair`); and the whole lockstep episode split into
  *    its rollout and its update (a `CpuLockstep` driven directly), with Adam per parameter.
@@ -199,6 +200,19 @@ async function partCosts(): Promise<Record<string, number>> {
       sink += out.reward;
     }
   }, n);
+  // As the step pass calls it: the action clipped to the env's bounds first, without a branch.
+  const [clipLo, clipHi] = base.dynamics.actionClip ?? [-Infinity, Infinity];
+  const sel = Float64Array.of(0, clipLo, clipHi);
+  const envStepClipped = bestNs(() => {
+    for (let i = 0; i < n; i++) {
+      s[0] = th[i];
+      s[1] = thdot[i];
+      const a = action[i];
+      sel[0] = a;
+      paperPendulumStep(s, 0, sel[+(a < clipLo) | (+(a > clipHi) << 1)], out);
+      sink += out.reward;
+    }
+  }, n);
   const envSin = bestNs(() => {
     for (let i = 0; i < n; i++) sink += Math.sin(th[i] + Math.PI);
   }, n);
@@ -255,6 +269,7 @@ async function partCosts(): Promise<Record<string, number>> {
   const key = "population_pendulum_p64_part";
   return {
     [`${key}_env_step_ns`]: envStep,
+    [`${key}_env_step_clipped_ns`]: envStepClipped,
     [`${key}_env_sin_ns`]: envSin,
     [`${key}_normal_ns`]: normal,
     [`${key}_normal_transcendentals_ns`]: boxMuller,
