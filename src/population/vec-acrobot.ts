@@ -29,6 +29,8 @@ export const acrobotDynamics: VectorDynamics = vectorize({
   obsDim: 4,
   reset: acrobotReset,
   step: paperAcrobotStep,
+  // paperAcrobotStep's first line: τ = clip(action, −MAX_TORQUE, MAX_TORQUE); action is not read again.
+  actionClip: [-MAX_TORQUE, MAX_TORQUE],
   /** RK4 written as a 4-stage loop (stage weights 1, 2, 2, 1; stage offsets h/2, h/2, h). */
   stepKernel: kernelSource(`function acrobotStepKernel(agentIdx, states, actions) {
   const c = this.thread.x;

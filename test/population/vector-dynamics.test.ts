@@ -85,9 +85,9 @@ describe("vectorized env dynamics (float64) are bit-identical to the single envs
 });
 
 describe("actionClip: a dynamics' step under clip(a) is its step under a", () => {
-  it("the pendulum declares its torque bounds; the others declare none", () => {
+  it("the pendulum and the acrobot declare their torque bounds; the rocket declares none", () => {
     expect(pendulumDynamics.actionClip).toEqual([-2, 2]);
-    expect(acrobotDynamics.actionClip).toBeUndefined();
+    expect(acrobotDynamics.actionClip).toEqual([-2, 2]);
     expect(rocketDynamics.actionClip).toBeUndefined();
   });
 
