@@ -16,8 +16,8 @@
  * Every case is computed on both lanes and the lane's own one selected, so each lane performs
  * exactly its branch's operations (WebAssembly never fuses a·b + c).
  */
-import { CodeBuffer, I32, V128, groupLocals, op, type FunctionSpec, type ValueType } from "./assembler.js";
-import { compileKernels, instantiateKernels, newMemory, PAGE_BYTES, type WasmMemory } from "./runtime.js";
+import { op, type CodeBuffer } from "./assembler.js";
+import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
 
 /** The v128 scratch locals {@link emitExpF64x2} uses for its first vector; vector g > 0 appends `_g` ({@link expTemps}). */
 export const EXP_F64X2_TEMPS = [
@@ -34,9 +34,7 @@ export const EXP_F64X2_TEMPS = [
 
 /** The scratch locals of {@link emitExpF64x2} for `vectors` interleaved vectors. */
 export function expTemps(vectors: number): string[] {
-  const names: string[] = [];
-  for (let g = 0; g < vectors; g++) for (const n of EXP_F64X2_TEMPS) names.push(g === 0 ? n : `${n}_${g}`);
-  return names;
+  return interleavedTemps(EXP_F64X2_TEMPS, vectors);
 }
 
 const LN2_HI = 6.9314718036912381649e-1;
@@ -130,80 +128,10 @@ export function emitExpF64x2(
   });
 }
 
-/** Vectors per iteration of the array kernel. */
-const ARRAY_VECTORS = 4;
-
-/** expArray(src, dst, end): dst[i] = exp(src[i]), 2·{@link ARRAY_VECTORS} lanes per step from byte `src` up to `end`. */
-function expArraySpec(): FunctionSpec {
-  const V = ARRAY_VECTORS;
-  const vs = Array.from({ length: V }, (_, g) => `v${g}`);
-  const params = ["src", "dst", "end"];
-  const names = [...params, ...vs, ...expTemps(V)];
-  const types: ValueType[] = new Array<ValueType>(names.length - params.length).fill(V128);
-  const at = (n: string): number => {
-    const k = names.indexOf(n);
-    if (k < 0) throw new Error(`expArray: unknown local ${n}`);
-    return k;
-  };
-  const get = (n: string) => op.localGet(at(n));
-  const set = (n: string) => op.localSet(at(n));
-  const c = new CodeBuffer();
-  c.doWhileBelow(at("src"), at("end"), op.i32Const(16 * V), () => {
-    vs.forEach((v, g) => c.emit(get("src"), op.v128Load(16 * g), set(v)));
-    emitExpF64x2(c, get, set, vs, vs);
-    vs.forEach((v, g) => c.emit(get("dst"), get(v), op.v128Store(16 * g)));
-    c.emit(get("dst"), op.i32Const(16 * V), op.i32Add, set("dst"));
-  });
-  return { name: "expArray", params: [I32, I32, I32], locals: groupLocals(types), code: c.bytes };
-}
-
 /**
- * {@link emitExpF64x2} over arrays: `apply(x, out)` sets out[i] = exp(x[i]), bit-identical to
- * `Math.exp`. {@link create} gives null without WebAssembly SIMD.
+ * {@link emitExpF64x2} over arrays: `WasmExp.create()!.apply(x, out)` sets out[i] = exp(x[i]),
+ * bit-identical to `Math.exp`, two lanes per instruction; null without WebAssembly SIMD.
  */
-export class WasmExp {
-  private memory: WasmMemory;
-  private f64: Float64Array;
-  private readonly k: { expArray(src: number, dst: number, end: number): void };
-
-  private constructor(memory: WasmMemory, k: WasmExp["k"]) {
-    this.memory = memory;
-    this.k = k;
-    this.f64 = new Float64Array(memory.buffer);
-  }
-
-  static create(): WasmExp | null {
-    const module = compileKernels([expArraySpec()]);
-    const memory = newMemory(1);
-    if (module === null || memory === null) return null;
-    return new WasmExp(memory, instantiateKernels<WasmExp["k"]>(module, memory));
-  }
-
-  /** out[i] = exp(x[i]) for i < n (default x.length). */
-  apply(x: ArrayLike<number>, out: Float64Array, n = x.length): void {
-    if (out.length < n) throw new RangeError(`WasmExp.apply: out holds ${out.length} < ${n} values`);
-    const padded = this.load(x, n);
-    this.evaluate(padded);
-    const m = this.f64;
-    for (let i = 0; i < n; i++) out[i] = m[padded + i];
-  }
-
-  /** Copies x[0 … n−1] into the kernel's input (zero-padded); returns the padded length. */
-  load(x: ArrayLike<number>, n: number): number {
-    const padded = Math.ceil(n / (2 * ARRAY_VECTORS)) * 2 * ARRAY_VECTORS;
-    const bytes = 16 * padded;
-    if (this.memory.buffer.byteLength < bytes) {
-      this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / PAGE_BYTES));
-      this.f64 = new Float64Array(this.memory.buffer);
-    }
-    const m = this.f64;
-    for (let i = 0; i < n; i++) m[i] = x[i];
-    for (let i = n; i < padded; i++) m[i] = 0;
-    return padded;
-  }
-
-  /** exp of the `padded` loaded values, in WebAssembly memory only (for timing the kernel). */
-  evaluate(padded: number): void {
-    this.k.expArray(0, 8 * padded, 8 * padded);
-  }
-}
+export const WasmExp = {
+  create: (): WasmLaneFunction | null => WasmLaneFunction.create("expArray", emitExpF64x2, expTemps),
+};

@@ -26,8 +26,8 @@
  * fuses a·b + c). The range comparisons are on the high words, as fdlibm makes them. expm1's k = 1
  * case (0.5 ln2 < a < 1.5 ln2) cannot occur: tanh passes a positive argument only when it is ≥ 2.
  */
-import { CodeBuffer, I32, V128, groupLocals, op, type FunctionSpec, type ValueType } from "./assembler.js";
-import { compileKernels, instantiateKernels, newMemory, PAGE_BYTES, type WasmMemory } from "./runtime.js";
+import { op, type CodeBuffer } from "./assembler.js";
+import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
 
 /**
  * The v128 scratch locals {@link emitTanhF64x2} uses for its first vector (the caller declares
@@ -57,9 +57,7 @@ export const TANH_F64X2_TEMPS = [
 
 /** The scratch locals of {@link emitTanhF64x2} for `vectors` interleaved vectors. */
 export function tanhTemps(vectors: number): string[] {
-  const names: string[] = [];
-  for (let g = 0; g < vectors; g++) for (const n of TANH_F64X2_TEMPS) names.push(g === 0 ? n : `${n}_${g}`);
-  return names;
+  return interleavedTemps(TANH_F64X2_TEMPS, vectors);
 }
 
 const LN2_HI = 6.9314718036912381649e-1;
@@ -220,80 +218,10 @@ export function emitTanhF64x2(
   });
 }
 
-/** Vectors per iteration of the array kernel (independent chains for the CPU to overlap). */
-const ARRAY_VECTORS = 4;
-
-/** tanhArray(src, dst, end): dst[i] = tanh(src[i]), 2·{@link ARRAY_VECTORS} lanes per step from byte `src` up to `end`. */
-function tanhArraySpec(): FunctionSpec {
-  const V = ARRAY_VECTORS;
-  const vs = Array.from({ length: V }, (_, g) => `v${g}`);
-  const params = ["src", "dst", "end"];
-  const names = [...params, ...vs, ...tanhTemps(V)];
-  const types: ValueType[] = new Array<ValueType>(names.length - params.length).fill(V128);
-  const at = (n: string): number => {
-    const k = names.indexOf(n);
-    if (k < 0) throw new Error(`tanhArray: unknown local ${n}`);
-    return k;
-  };
-  const get = (n: string) => op.localGet(at(n));
-  const set = (n: string) => op.localSet(at(n));
-  const c = new CodeBuffer();
-  c.doWhileBelow(at("src"), at("end"), op.i32Const(16 * V), () => {
-    vs.forEach((v, g) => c.emit(get("src"), op.v128Load(16 * g), set(v)));
-    emitTanhF64x2(c, get, set, vs, vs);
-    vs.forEach((v, g) => c.emit(get("dst"), get(v), op.v128Store(16 * g)));
-    c.emit(get("dst"), op.i32Const(16 * V), op.i32Add, set("dst"));
-  });
-  return { name: "tanhArray", params: [I32, I32, I32], locals: groupLocals(types), code: c.bytes };
-}
-
 /**
- * {@link emitTanhF64x2} over arrays: `apply(x, out)` sets out[i] = tanh(x[i]), bit-identical to
- * `Math.tanh`, two lanes per instruction. {@link create} gives null without WebAssembly SIMD.
+ * {@link emitTanhF64x2} over arrays: `WasmTanh.create()!.apply(x, out)` sets out[i] = tanh(x[i]),
+ * bit-identical to `Math.tanh`, two lanes per instruction; null without WebAssembly SIMD.
  */
-export class WasmTanh {
-  private memory: WasmMemory;
-  private f64: Float64Array;
-  private readonly k: { tanhArray(src: number, dst: number, end: number): void };
-
-  private constructor(memory: WasmMemory, k: WasmTanh["k"]) {
-    this.memory = memory;
-    this.k = k;
-    this.f64 = new Float64Array(memory.buffer);
-  }
-
-  static create(): WasmTanh | null {
-    const module = compileKernels([tanhArraySpec()]);
-    const memory = newMemory(1);
-    if (module === null || memory === null) return null;
-    return new WasmTanh(memory, instantiateKernels<WasmTanh["k"]>(module, memory));
-  }
-
-  /** out[i] = tanh(x[i]) for i < n (default x.length). */
-  apply(x: ArrayLike<number>, out: Float64Array, n = x.length): void {
-    if (out.length < n) throw new RangeError(`WasmTanh.apply: out holds ${out.length} < ${n} values`);
-    const padded = this.load(x, n);
-    this.evaluate(padded);
-    const m = this.f64;
-    for (let i = 0; i < n; i++) out[i] = m[padded + i];
-  }
-
-  /** Copies x[0 … n−1] into the kernel's input (zero-padded); returns the padded length. */
-  load(x: ArrayLike<number>, n: number): number {
-    const padded = Math.ceil(n / (2 * ARRAY_VECTORS)) * 2 * ARRAY_VECTORS;
-    const bytes = 16 * padded;
-    if (this.memory.buffer.byteLength < bytes) {
-      this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / PAGE_BYTES));
-      this.f64 = new Float64Array(this.memory.buffer);
-    }
-    const m = this.f64;
-    for (let i = 0; i < n; i++) m[i] = x[i];
-    for (let i = n; i < padded; i++) m[i] = 0;
-    return padded;
-  }
-
-  /** tanh of the `padded` loaded values, in WebAssembly memory only (no copies: for timing the kernel). */
-  evaluate(padded: number): void {
-    this.k.tanhArray(0, 8 * padded, 8 * padded);
-  }
-}
+export const WasmTanh = {
+  create: (): WasmLaneFunction | null => WasmLaneFunction.create("tanhArray", emitTanhF64x2, tanhTemps),
+};

@@ -1,0 +1,111 @@
+/**
+ * One elementwise function on f64x2 lanes, run over an array: the kernel loads 2·V doubles per
+ * step (V independent vectors, so the CPU overlaps their chains), applies the function's emitter
+ * to each vector and stores the results. Shared by the lane tanh and exp (src/wasm/tanh.ts,
+ * src/wasm/exp.ts), whose emitters are bit-identical to `Math.tanh` / `Math.exp` per lane.
+ */
+import { CodeBuffer, I32, V128, groupLocals, op, type FunctionSpec, type ValueType } from "./assembler.js";
+import { compileKernels, instantiateKernels, newMemory, PAGE_BYTES, type WasmMemory } from "./runtime.js";
+
+/** Emits `local[out_g] = f(local[x_g])` per lane for each vector g (see emitTanhF64x2). */
+export type LaneEmitter = (
+  c: CodeBuffer,
+  get: (name: string) => number[],
+  set: (name: string) => number[],
+  x: readonly string[],
+  out: readonly string[],
+) => void;
+
+/** The emitter's scratch local names for `vectors` interleaved vectors. */
+export type LaneTemps = (vectors: number) => string[];
+
+/** Scratch names for `vectors` vectors: the first vector's names, then `name_g` for vector g > 0. */
+export function interleavedTemps(base: readonly string[], vectors: number): string[] {
+  const names: string[] = [];
+  for (let g = 0; g < vectors; g++) for (const n of base) names.push(g === 0 ? n : `${n}_${g}`);
+  return names;
+}
+
+/** Vectors per iteration of the array kernel. */
+const ARRAY_VECTORS = 4;
+
+/** `name(src, dst, end)`: dst[i] = f(src[i]), 2·{@link ARRAY_VECTORS} lanes per step from byte `src` up to `end`. */
+function arraySpec(name: string, emit: LaneEmitter, temps: LaneTemps): FunctionSpec {
+  const V = ARRAY_VECTORS;
+  const vs = Array.from({ length: V }, (_, g) => `v${g}`);
+  const params = ["src", "dst", "end"];
+  const names = [...params, ...vs, ...temps(V)];
+  const types: ValueType[] = new Array<ValueType>(names.length - params.length).fill(V128);
+  const at = (n: string): number => {
+    const k = names.indexOf(n);
+    if (k < 0) throw new Error(`${name}: unknown local ${n}`);
+    return k;
+  };
+  const get = (n: string) => op.localGet(at(n));
+  const set = (n: string) => op.localSet(at(n));
+  const c = new CodeBuffer();
+  c.doWhileBelow(at("src"), at("end"), op.i32Const(16 * V), () => {
+    vs.forEach((v, g) => c.emit(get("src"), op.v128Load(16 * g), set(v)));
+    emit(c, get, set, vs, vs);
+    vs.forEach((v, g) => c.emit(get("dst"), get(v), op.v128Store(16 * g)));
+    c.emit(get("dst"), op.i32Const(16 * V), op.i32Add, set("dst"));
+  });
+  return { name, params: [I32, I32, I32], locals: groupLocals(types), code: c.bytes };
+}
+
+/**
+ * An elementwise lane function over arrays: `apply(x, out)` sets out[i] = f(x[i]).
+ * {@link create} gives null without WebAssembly SIMD.
+ */
+export class WasmLaneFunction {
+  private memory: WasmMemory;
+  private f64: Float64Array;
+  private readonly run: (src: number, dst: number, end: number) => void;
+
+  private constructor(memory: WasmMemory, run: WasmLaneFunction["run"]) {
+    this.memory = memory;
+    this.run = run;
+    this.f64 = new Float64Array(memory.buffer);
+  }
+
+  static create(name: string, emit: LaneEmitter, temps: LaneTemps): WasmLaneFunction | null {
+    const module = compileKernels([arraySpec(name, emit, temps)]);
+    const memory = newMemory(1);
+    if (module === null || memory === null) return null;
+    const k = instantiateKernels<Record<string, (src: number, dst: number, end: number) => void>>(
+      module,
+      memory,
+    );
+    const run = k[name];
+    if (run === undefined) throw new Error(`${name}: kernel not exported`);
+    return new WasmLaneFunction(memory, run);
+  }
+
+  /** out[i] = f(x[i]) for i < n (default x.length). */
+  apply(x: ArrayLike<number>, out: Float64Array, n = x.length): void {
+    if (out.length < n) throw new RangeError(`apply: out holds ${out.length} < ${n} values`);
+    const padded = this.load(x, n);
+    this.evaluate(padded);
+    const m = this.f64;
+    for (let i = 0; i < n; i++) out[i] = m[padded + i];
+  }
+
+  /** Copies x[0 … n−1] into the kernel's input (zero-padded); returns the padded length. */
+  load(x: ArrayLike<number>, n: number): number {
+    const padded = Math.ceil(n / (2 * ARRAY_VECTORS)) * 2 * ARRAY_VECTORS;
+    const bytes = 16 * padded;
+    if (this.memory.buffer.byteLength < bytes) {
+      this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / PAGE_BYTES));
+      this.f64 = new Float64Array(this.memory.buffer);
+    }
+    const m = this.f64;
+    for (let i = 0; i < n; i++) m[i] = x[i];
+    for (let i = n; i < padded; i++) m[i] = 0;
+    return padded;
+  }
+
+  /** f of the `padded` loaded values, in WebAssembly memory only (no copies: for timing the kernel). */
+  evaluate(padded: number): void {
+    this.run(0, 8 * padded, 8 * padded);
+  }
+}
