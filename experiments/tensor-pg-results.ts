@@ -215,7 +215,7 @@ function benchSection(): string[] {
     "```",
     "",
     "bench/suites/tensor-pg.ts: the whole `exp:tensor-pendulum` training loop under `--protocol reference`",
-    "(rollouts and updates; CP tensor 40 episodes, NN and RBF 20 episodes, best of 2 seeds after one untimed run), env steps",
+    "(rollouts and updates; CP tensor 100 episodes, NN and RBF 20 episodes, best of 2 seeds after one untimed run), env steps",
     "per CPU-second of the process. The last column divides by the reference code's measured",
     `${REFERENCE_STEPS_PER_CPU_SECOND} steps per CPU-second (fastest and slowest of its runs; see "The reference code's speed" below).`,
     ...(opts.benchNote ? ["", opts.benchNote] : []),
