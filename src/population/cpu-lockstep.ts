@@ -243,16 +243,6 @@ export class CpuLockstep implements Lockstep {
     const variance = sigma * sigma;
     const invT = 1 / Tp;
     const norm = 2 / Tp;
-    const K = actor.rank;
-    const Kc = critic.rank;
-    const La = actor.L;
-    const Ra = actor.R;
-    const gLa = actor.gradL;
-    const gRa = actor.gradR;
-    const Lc = critic.L;
-    const Rc = critic.R;
-    const gLc = critic.gradL;
-    const gRc = critic.gradR;
     let lossA = 0;
     let gRho = 0;
     let lossC = 0;
@@ -260,13 +250,7 @@ export class CpuLockstep implements Lockstep {
       const q = base + t;
       const ic = criticRowAt[q];
       const jc = criticColAt[q];
-      let v: number;
-      if (Kc === 4)
-        v = 0 + Lc[ic] * Rc[jc] + Lc[ic + 1] * Rc[jc + 1] + Lc[ic + 2] * Rc[jc + 2] + Lc[ic + 3] * Rc[jc + 3];
-      else {
-        v = 0;
-        for (let k = 0; k < Kc; k++) v += Lc[ic + k] * Rc[jc + k];
-      }
+      const v = critic.entryAt(ic, jc);
       const Gt = G[t];
       const adv = Gt - v;
       const z = zAt[q];
@@ -282,33 +266,8 @@ export class CpuLockstep implements Lockstep {
       const gc = norm * e;
       const ia = actorRowAt[q];
       const ja = actorColAt[q];
-      if (K === 4 && Kc === 4) {
-        gLa[ia] += gz * Ra[ja];
-        gLa[ia + 1] += gz * Ra[ja + 1];
-        gLa[ia + 2] += gz * Ra[ja + 2];
-        gLa[ia + 3] += gz * Ra[ja + 3];
-        gRa[ja] += gz * La[ia];
-        gRa[ja + 1] += gz * La[ia + 1];
-        gRa[ja + 2] += gz * La[ia + 2];
-        gRa[ja + 3] += gz * La[ia + 3];
-        gLc[ic] += gc * Rc[jc];
-        gLc[ic + 1] += gc * Rc[jc + 1];
-        gLc[ic + 2] += gc * Rc[jc + 2];
-        gLc[ic + 3] += gc * Rc[jc + 3];
-        gRc[jc] += gc * Lc[ic];
-        gRc[jc + 1] += gc * Lc[ic + 1];
-        gRc[jc + 2] += gc * Lc[ic + 2];
-        gRc[jc + 3] += gc * Lc[ic + 3];
-      } else {
-        for (let k = 0; k < K; k++) {
-          gLa[ia + k] += gz * Ra[ja + k];
-          gRa[ja + k] += gz * La[ia + k];
-        }
-        for (let k = 0; k < Kc; k++) {
-          gLc[ic + k] += gc * Rc[jc + k];
-          gRc[jc + k] += gc * Lc[ic + k];
-        }
-      }
+      actor.accumulateAt(ia, ja, gz);
+      critic.accumulateAt(ic, jc, gc);
     }
     this.logSigmaGrad[p] = gRho;
     lossActor[p] = lossA / Tp;
