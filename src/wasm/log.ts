@@ -1,0 +1,196 @@
+/**
+ * Natural log on the two f64 lanes of a v128, bit-identical to the runtime's `Math.log` (V8's port
+ * of fdlibm's __ieee754_log, src/base/ieee754.cc; docs/performance.md, "Arithmetic floor of the NN
+ * and RBF models", says how the lane functions are checked). Per lane:
+ *
+ *   scale      x < 2⁻¹⁰²² (subnormal): x·2⁵⁴ and k = −54, else k = 0
+ *   reduction  with hx the high word of x and m = hx ∧ 0xfffff: i = (m + 0x95f64) ∧ 2²⁰ (set where
+ *              the significand is ≥ √2), 1 + f = the significand with exponent 2⁻ⁱ (in [√2/2, √2)),
+ *              k += (hx >> 20) − 1023 + i/2²⁰; H = k·ln2_hi, L = k·ln2_lo (ln2 = ln2_hi + ln2_lo)
+ *   |f| < 2⁻²⁰ (m ∈ {0xffffe, 0xfffff, 0}):
+ *              R₀ = f·f·(½ − ⅓·f), log x = H − ((R₀ − L) − f)
+ *   otherwise  s = f/(2 + f), z = s², w = z², t₁ = w·(Lg2 + w·(Lg4 + w·Lg6)),
+ *              t₂ = z·(Lg1 + w·(Lg3 + w·(Lg5 + w·Lg7))), R = t₂ + t₁;
+ *              0x6147a ≤ m ≤ 0x6b851 (fdlibm's i > 0), hfsq = ½f·f:
+ *                log x = H − ((hfsq − (s·(hfsq + R) + L)) − f)
+ *              else  log x = H − ((s·(f − R) − L) − f)
+ *   special    x = ±0: −∞; x < 0: NaN; +∞, NaN: x + x
+ *
+ * fdlibm writes the k = 0 cases as f − R₀, f − (hfsq − s·(hfsq + R)), f − s·(f − R), and returns 0
+ * or H + L where f = 0. The forms above give the same bits there: with k = 0, H = L = +0, so
+ * Q − L = Q and 0 − (Q − f) = f − Q (round-to-nearest is symmetric; Q − f = 0 only at f = R₀ = 0,
+ * where both are +0); with f = 0, R₀ = +0 and H − ((0 − L) − 0) = H + L. Every case is computed on
+ * both lanes and the lane's own one selected (v128.bitselect), so each lane performs exactly its
+ * branch's operations, each rounded once (WebAssembly never fuses a·b + c).
+ */
+import { op, type CodeBuffer } from "./assembler.js";
+import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
+
+/** The v128 scratch locals {@link emitLogF64x2} uses for its first vector; vector g > 0 appends `_g` ({@link logTemps}). */
+export const LOG_F64X2_TEMPS = [
+  "logSub",
+  "logY",
+  "logM",
+  "logI",
+  "logF",
+  "logK",
+  "logHx",
+  "logS",
+  "logZ",
+  "logW",
+  "logT1",
+  "logR",
+  "logHfsq",
+  "logL",
+  "logA",
+  "logB",
+] as const;
+
+/** The scratch locals of {@link emitLogF64x2} for `vectors` interleaved vectors. */
+export function logTemps(vectors: number): string[] {
+  return interleavedTemps(LOG_F64X2_TEMPS, vectors);
+}
+
+const LN2_HI = 6.9314718036912381649e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+const LG1 = 6.66666666666673513e-1;
+const LG2 = 3.999999999940941908e-1;
+const LG3 = 2.857142874366239149e-1;
+const LG4 = 2.222219843214978396e-1;
+const LG5 = 1.818357216161805012e-1;
+const LG6 = 1.531383769920937332e-1;
+const LG7 = 1.479819860511658591e-1;
+/** fdlibm's 0.33333333333333333 (⅓ rounded). */
+const THIRD = 1 / 3;
+const TWO_54 = 2 ** 54;
+/** 1.5·2⁵²: an integer n with |n| < 2⁵¹ added to its bits gives the double 1.5·2⁵² + n (exact). */
+const MAGIC = 1.5 * 2 ** 52;
+/** The significand bits (low 52) of a double. */
+const SIGNIFICAND = 2 ** 52 - 1;
+
+/**
+ * Emits `local[out] = log(local[x])` per f64 lane for each (x, out) pair, the vectors' steps
+ * interleaved; bit-identical to `Math.log` for every double (see the module comment). `x` and `out`
+ * may be the same local; the scratch locals are {@link logTemps}.
+ */
+export function emitLogF64x2(
+  c: CodeBuffer,
+  get: (name: string) => number[],
+  set: (name: string) => number[],
+  x: string | readonly string[],
+  out: string | readonly string[],
+): void {
+  const xs = typeof x === "string" ? [x] : x;
+  const outs = typeof out === "string" ? [out] : out;
+  if (outs.length !== xs.length) throw new RangeError("emitLogF64x2: as many outputs as inputs");
+  const f = (v: number) => op.f64x2Const(v);
+  const i = (v: number) => op.i64x2Const(v);
+  const temps: ReadonlySet<string> = new Set(LOG_F64X2_TEMPS);
+  let g = 0;
+  const rename = (n: string) => (g > 0 && temps.has(n) ? `${n}_${g}` : n);
+  const lg = (n: string) => get(rename(n));
+  const ls = (n: string) => set(rename(n));
+  /** Emits one stack-balanced step for every vector in turn. */
+  const each = (
+    step: (get: (n: string) => number[], set: (n: string) => number[], x: string, out: string) => void,
+  ) => {
+    for (g = 0; g < xs.length; g++) step(lg, ls, xs[g], outs[g]);
+  };
+  // subnormal (or ≤ 0): y = x·2⁵⁴
+  each((get, set, x) => c.emit(get(x), f(2 ** -1022), op.f64x2Lt, set("logSub")));
+  each((get, set, x) =>
+    c.emit(get(x), f(TWO_54), op.f64x2Mul, get(x), get("logSub"), op.v128Bitselect, set("logY")),
+  );
+  // m = significand bits, i = (m + 0x95f64·2³²) ∧ 2⁵², 1 + f = m with exponent 0x3ff or 0x3fe (i set)
+  each((get, set) => c.emit(get("logY"), i(SIGNIFICAND), op.v128And, set("logM")));
+  each((get, set) =>
+    c.emit(get("logM"), i(0x95f64 * 2 ** 32), op.i64x2Add, i(2 ** 52), op.v128And, set("logI")),
+  );
+  each((get, set) =>
+    c.emit(get("logM"), get("logI"), f(1), op.v128Xor, op.v128Or, f(1), op.f64x2Sub, set("logF")),
+  );
+  // k = (y >> 52) − 1023 + i/2⁵² (− 54 where subnormal), as a double via 1.5·2⁵²'s bits
+  each((get, set) => {
+    c.emit(
+      get("logY"),
+      op.i32Const(52),
+      op.i64x2ShrU,
+      get("logI"),
+      op.i32Const(52),
+      op.i64x2ShrU,
+      op.i64x2Add,
+    );
+    c.emit(f(MAGIC - 1023 - 54), f(MAGIC - 1023), get("logSub"), op.v128Bitselect, op.i64x2Add);
+    c.emit(f(MAGIC), op.f64x2Sub, set("logK"));
+  });
+  each((get, set) => c.emit(get("logM"), op.i32Const(32), op.i64x2ShrU, set("logHx")));
+  // s = f/(2 + f), z = s², w = z², R = t₂ + t₁
+  each((get, set) => c.emit(get("logF"), f(2), get("logF"), op.f64x2Add, op.f64x2Div, set("logS")));
+  each((get, set) => c.emit(get("logS"), get("logS"), op.f64x2Mul, set("logZ")));
+  each((get, set) => c.emit(get("logZ"), get("logZ"), op.f64x2Mul, set("logW")));
+  each((get, set) => c.emit(f(LG4), get("logW"), f(LG6), op.f64x2Mul, op.f64x2Add, set("logT1")));
+  each((get, set) => c.emit(f(LG5), get("logW"), f(LG7), op.f64x2Mul, op.f64x2Add, set("logR")));
+  each((get, set) => c.emit(f(LG2), get("logW"), get("logT1"), op.f64x2Mul, op.f64x2Add, set("logT1")));
+  each((get, set) => c.emit(f(LG3), get("logW"), get("logR"), op.f64x2Mul, op.f64x2Add, set("logR")));
+  each((get, set) => c.emit(get("logW"), get("logT1"), op.f64x2Mul, set("logT1")));
+  each((get, set) => c.emit(f(LG1), get("logW"), get("logR"), op.f64x2Mul, op.f64x2Add, set("logR")));
+  each((get, set) => c.emit(get("logZ"), get("logR"), op.f64x2Mul, get("logT1"), op.f64x2Add, set("logR")));
+  // hfsq = ½f·f, L = k·ln2_lo
+  each((get, set) => c.emit(f(0.5), get("logF"), op.f64x2Mul, get("logF"), op.f64x2Mul, set("logHfsq")));
+  each((get, set) => c.emit(get("logK"), f(LN2_LO), op.f64x2Mul, set("logL")));
+  // a = Q − L, Q = f·f·(½ − ⅓f) where m + 2 ≡ 0, 1, 2 (mod 2²⁰) (|f| < 2⁻²⁰), else s·(f − R)
+  each((get, set) => {
+    c.emit(get("logF"), get("logF"), op.f64x2Mul, f(0.5), f(THIRD), get("logF"), op.f64x2Mul, op.f64x2Sub);
+    c.emit(op.f64x2Mul, get("logS"), get("logF"), get("logR"), op.f64x2Sub, op.f64x2Mul);
+    c.emit(get("logHx"), i(2), op.i64x2Add, i(0xfffff), op.v128And, i(3), op.i64x2LtS, op.v128Bitselect);
+    c.emit(get("logL"), op.f64x2Sub, set("logA"));
+  });
+  // b = hfsq − (s·(hfsq + R) + L), taken where 0x6147a ≤ m ≤ 0x6b851
+  each((get, set) => {
+    c.emit(get("logHfsq"), get("logS"), get("logHfsq"), get("logR"), op.f64x2Add, op.f64x2Mul);
+    c.emit(get("logL"), op.f64x2Add, op.f64x2Sub, set("logB"));
+  });
+  each((get, set) => {
+    c.emit(get("logB"), get("logA"), get("logHx"), i(0x6147a), op.i64x2GeS);
+    c.emit(get("logHx"), i(0x6b851), op.i64x2LeS, op.v128And, op.v128Bitselect, set("logA"));
+  });
+  // log x = k·ln2_hi − (a − f)
+  each((get, set) => {
+    c.emit(
+      get("logK"),
+      f(LN2_HI),
+      op.f64x2Mul,
+      get("logA"),
+      get("logF"),
+      op.f64x2Sub,
+      op.f64x2Sub,
+      set("logA"),
+    );
+  });
+  // specials: +∞, NaN → x + x; x < 0 → NaN; ±0 → −∞
+  each((get, set, x) => {
+    c.emit(
+      get("logA"),
+      get(x),
+      get(x),
+      op.f64x2Add,
+      get(x),
+      f(Infinity),
+      op.f64x2Lt,
+      op.v128Bitselect,
+      set("logA"),
+    );
+  });
+  each((get, set, x) => c.emit(f(NaN), get("logA"), get(x), f(0), op.f64x2Lt, op.v128Bitselect, set("logA")));
+  each((get, set, x, out) =>
+    c.emit(f(-Infinity), get("logA"), get(x), f(0), op.f64x2Eq, op.v128Bitselect, set(out)),
+  );
+}
+
+/**
+ * {@link emitLogF64x2} over arrays: `WasmLog.create()!.apply(x, out)` sets out[i] = log(x[i]),
+ * bit-identical to `Math.log`, two lanes per instruction; null without WebAssembly SIMD.
+ */
+export const WasmLog = {
+  create: (): WasmLaneFunction | null => WasmLaneFunction.create("logArray", emitLogF64x2, logTemps),
+};
