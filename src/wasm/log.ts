@@ -1,12 +1,12 @@
 /**
- * Natural log on the two f64 lanes of a v128, bit-identical to the runtime's `Math.log` (V8's port
- * of fdlibm's __ieee754_log, src/base/ieee754.cc; docs/performance.md, "Arithmetic floor of the NN
- * and RBF models", says how the lane functions are checked). Per lane:
+ * Natural log on the two f64 lanes of a v128, bit-identical to the runtime's `Math.log` for every
+ * double (Node 20's V8 computes it with its port of fdlibm's __ieee754_log, src/base/ieee754.cc;
+ * docs/demo.md, "Same seed, same run", gives the method). Per lane:
  *
  *   scale      x < 2⁻¹⁰²² (subnormal): x·2⁵⁴ and k = −54, else k = 0
- *   reduction  with hx the high word of x and m = hx ∧ 0xfffff: i = (m + 0x95f64) ∧ 2²⁰ (set where
- *              the significand is ≥ √2), 1 + f = the significand with exponent 2⁻ⁱ (in [√2/2, √2)),
- *              k += (hx >> 20) − 1023 + i/2²⁰; H = k·ln2_hi, L = k·ln2_lo (ln2 = ln2_hi + ln2_lo)
+ *   reduction  with hx the high word and m = hx ∧ 0xfffff: i = (m + 0x95f64) ∧ 2²⁰ (set where the
+ *              significand is ≥ √2, about), 1 + f = the significand with exponent 2⁻ⁱ (in
+ *              [√2/2, √2)), k += (hx >> 20) − 1023 + i/2²⁰; H = k·ln2_hi, L = k·ln2_lo
  *   |f| < 2⁻²⁰ (m ∈ {0xffffe, 0xfffff, 0}):
  *              R₀ = f·f·(½ − ⅓·f), log x = H − ((R₀ − L) − f)
  *   otherwise  s = f/(2 + f), z = s², w = z², t₁ = w·(Lg2 + w·(Lg4 + w·Lg6)),
@@ -19,9 +19,13 @@
  * fdlibm writes the k = 0 cases as f − R₀, f − (hfsq − s·(hfsq + R)), f − s·(f − R), and returns 0
  * or H + L where f = 0. The forms above give the same bits there: with k = 0, H = L = +0, so
  * Q − L = Q and 0 − (Q − f) = f − Q (round-to-nearest is symmetric; Q − f = 0 only at f = R₀ = 0,
- * where both are +0); with f = 0, R₀ = +0 and H − ((0 − L) − 0) = H + L. Every case is computed on
- * both lanes and the lane's own one selected (v128.bitselect), so each lane performs exactly its
- * branch's operations, each rounded once (WebAssembly never fuses a·b + c).
+ * where both are +0); with f = 0, R₀ = +0 and H − ((0 − L) − 0) = H + L. In integer steps on the
+ * 64-bit lanes: c = y + 0x95f64·2³² carries i into y's exponent field, so 1 + f has the bits
+ * y − (c ∧ 0x7ff·2⁵²) + 0x3ff·2⁵² and k + 1023 = c >> 52 (− 54); k becomes a double through the
+ * bits of 1.5·2⁵² + k. Every case is computed on both lanes and the lane's own one selected
+ * (v128.bitselect), so each lane performs exactly its branch's operations, each rounded once
+ * (WebAssembly never fuses a·b + c). Checked in test/wasm/log.test.ts and, on 14·SCALE Mi
+ * arguments, by `npx tsx tools/bench/lane-log.ts --check SCALE`.
  */
 import { op, type CodeBuffer } from "./assembler.js";
 import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
@@ -30,17 +34,16 @@ import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
 export const LOG_F64X2_TEMPS = [
   "logSub",
   "logY",
-  "logM",
-  "logI",
+  "logC",
   "logF",
   "logK",
-  "logHx",
+  "logM",
   "logS",
   "logZ",
   "logW",
   "logT1",
   "logR",
-  "logHfsq",
+  "logFf",
   "logL",
   "logA",
   "logB",
@@ -62,11 +65,14 @@ const LG6 = 1.531383769920937332e-1;
 const LG7 = 1.479819860511658591e-1;
 /** fdlibm's 0.33333333333333333 (⅓ rounded). */
 const THIRD = 1 / 3;
-const TWO_54 = 2 ** 54;
+/** The double whose bits are 54·2⁵² (exponent field 54): added to 1's bits, it makes 2⁵⁴. */
+const EXPONENT_54 = 2 ** -969;
 /** 1.5·2⁵²: an integer n with |n| < 2⁵¹ added to its bits gives the double 1.5·2⁵² + n (exact). */
 const MAGIC = 1.5 * 2 ** 52;
 /** The significand bits (low 52) of a double. */
 const SIGNIFICAND = 2 ** 52 - 1;
+/** 2³²: one step of the high word. */
+const HIGH = 2 ** 32;
 
 /**
  * Emits `local[out] = log(local[x])` per f64 lane for each (x, out) pair, the vectors' steps
@@ -96,34 +102,25 @@ export function emitLogF64x2(
   ) => {
     for (g = 0; g < xs.length; g++) step(lg, ls, xs[g], outs[g]);
   };
-  // subnormal (or ≤ 0): y = x·2⁵⁴
+  // y = x·2⁵⁴ where x < 2⁻¹⁰²² (the scale's bits: 1's plus 54·2⁵² there), else x
   each((get, set, x) => c.emit(get(x), f(2 ** -1022), op.f64x2Lt, set("logSub")));
-  each((get, set, x) =>
-    c.emit(get(x), f(TWO_54), op.f64x2Mul, get(x), get("logSub"), op.v128Bitselect, set("logY")),
-  );
-  // m = significand bits, i = (m + 0x95f64·2³²) ∧ 2⁵², 1 + f = m with exponent 0x3ff or 0x3fe (i set)
-  each((get, set) => c.emit(get("logY"), i(SIGNIFICAND), op.v128And, set("logM")));
-  each((get, set) =>
-    c.emit(get("logM"), i(0x95f64 * 2 ** 32), op.i64x2Add, i(2 ** 52), op.v128And, set("logI")),
-  );
-  each((get, set) =>
-    c.emit(get("logM"), get("logI"), f(1), op.v128Xor, op.v128Or, f(1), op.f64x2Sub, set("logF")),
-  );
-  // k = (y >> 52) − 1023 + i/2⁵² (− 54 where subnormal), as a double via 1.5·2⁵²'s bits
-  each((get, set) => {
-    c.emit(
-      get("logY"),
-      op.i32Const(52),
-      op.i64x2ShrU,
-      get("logI"),
-      op.i32Const(52),
-      op.i64x2ShrU,
-      op.i64x2Add,
-    );
-    c.emit(f(MAGIC - 1023 - 54), f(MAGIC - 1023), get("logSub"), op.v128Bitselect, op.i64x2Add);
-    c.emit(f(MAGIC), op.f64x2Sub, set("logK"));
+  each((get, set, x) => {
+    c.emit(get(x), f(1), get("logSub"), f(EXPONENT_54), op.v128And, op.i64x2Add, op.f64x2Mul, set("logY"));
   });
-  each((get, set) => c.emit(get("logM"), op.i32Const(32), op.i64x2ShrU, set("logHx")));
+  // c = y + 0x95f64·2³²: its exponent field is y's plus i (the carry out of the significand)
+  each((get, set) => c.emit(get("logY"), i(0x95f64 * HIGH), op.i64x2Add, set("logC")));
+  // 1 + f = y with the exponent field 1023 − i: y − (c's exponent bits) + 1's bits
+  each((get, set) => {
+    c.emit(get("logY"), get("logC"), f(Infinity), op.v128And, op.i64x2Sub, f(1), op.i64x2Add);
+    c.emit(f(1), op.f64x2Sub, set("logF"));
+  });
+  // k = (c >> 52) − 54·sub − 1023, as a double through 1.5·2⁵²'s bits
+  each((get, set) => {
+    c.emit(get("logC"), op.i32Const(52), op.i64x2ShrU, get("logSub"), i(54), op.v128And, op.i64x2Sub);
+    c.emit(f(MAGIC - 1023), op.i64x2Add, f(MAGIC), op.f64x2Sub, set("logK"));
+  });
+  // m = y's significand bits (fdlibm's hx ∧ 0xfffff, then the low word)
+  each((get, set) => c.emit(get("logY"), i(SIGNIFICAND), op.v128And, set("logM")));
   // s = f/(2 + f), z = s², w = z², R = t₂ + t₁
   each((get, set) => c.emit(get("logF"), f(2), get("logF"), op.f64x2Add, op.f64x2Div, set("logS")));
   each((get, set) => c.emit(get("logS"), get("logS"), op.f64x2Mul, set("logZ")));
@@ -135,24 +132,26 @@ export function emitLogF64x2(
   each((get, set) => c.emit(get("logW"), get("logT1"), op.f64x2Mul, set("logT1")));
   each((get, set) => c.emit(f(LG1), get("logW"), get("logR"), op.f64x2Mul, op.f64x2Add, set("logR")));
   each((get, set) => c.emit(get("logZ"), get("logR"), op.f64x2Mul, get("logT1"), op.f64x2Add, set("logR")));
-  // hfsq = ½f·f, L = k·ln2_lo
-  each((get, set) => c.emit(f(0.5), get("logF"), op.f64x2Mul, get("logF"), op.f64x2Mul, set("logHfsq")));
+  // f², L = k·ln2_lo
+  each((get, set) => c.emit(get("logF"), get("logF"), op.f64x2Mul, set("logFf")));
   each((get, set) => c.emit(get("logK"), f(LN2_LO), op.f64x2Mul, set("logL")));
-  // a = Q − L, Q = f·f·(½ − ⅓f) where m + 2 ≡ 0, 1, 2 (mod 2²⁰) (|f| < 2⁻²⁰), else s·(f − R)
+  // a = Q − L, Q = f²·(½ − ⅓f) where (m + 2·2³²) mod 2⁵² < 3·2³² (|f| < 2⁻²⁰), else s·(f − R)
   each((get, set) => {
-    c.emit(get("logF"), get("logF"), op.f64x2Mul, f(0.5), f(THIRD), get("logF"), op.f64x2Mul, op.f64x2Sub);
-    c.emit(op.f64x2Mul, get("logS"), get("logF"), get("logR"), op.f64x2Sub, op.f64x2Mul);
-    c.emit(get("logHx"), i(2), op.i64x2Add, i(0xfffff), op.v128And, i(3), op.i64x2LtS, op.v128Bitselect);
-    c.emit(get("logL"), op.f64x2Sub, set("logA"));
+    c.emit(get("logFf"), f(0.5), f(THIRD), get("logF"), op.f64x2Mul, op.f64x2Sub, op.f64x2Mul);
+    c.emit(get("logS"), get("logF"), get("logR"), op.f64x2Sub, op.f64x2Mul);
+    c.emit(get("logM"), i(2 * HIGH), op.i64x2Add, i(SIGNIFICAND), op.v128And, i(3 * HIGH), op.i64x2LtS);
+    c.emit(op.v128Bitselect, get("logL"), op.f64x2Sub, set("logA"));
   });
-  // b = hfsq − (s·(hfsq + R) + L), taken where 0x6147a ≤ m ≤ 0x6b851
+  // b = hfsq − (s·(hfsq + R) + L), hfsq = ½f² (fdlibm's ½f·f: halving is exact, f² ≥ 2⁻¹⁰⁶)
+  each((get, set) => c.emit(f(0.5), get("logFf"), op.f64x2Mul, set("logFf")));
   each((get, set) => {
-    c.emit(get("logHfsq"), get("logS"), get("logHfsq"), get("logR"), op.f64x2Add, op.f64x2Mul);
+    c.emit(get("logFf"), get("logS"), get("logFf"), get("logR"), op.f64x2Add, op.f64x2Mul);
     c.emit(get("logL"), op.f64x2Add, op.f64x2Sub, set("logB"));
   });
+  // b where 0x6147a ≤ hx ∧ 0xfffff ≤ 0x6b851 (m < 0x6b852·2³² and not m < 0x6147a·2³²), else a
   each((get, set) => {
-    c.emit(get("logB"), get("logA"), get("logHx"), i(0x6147a), op.i64x2GeS);
-    c.emit(get("logHx"), i(0x6b851), op.i64x2LeS, op.v128And, op.v128Bitselect, set("logA"));
+    c.emit(get("logB"), get("logA"), get("logM"), i(0x6b852 * HIGH), op.i64x2LtS);
+    c.emit(get("logM"), i(0x6147a * HIGH), op.i64x2LtS, op.v128Andnot, op.v128Bitselect, set("logA"));
   });
   // log x = k·ln2_hi − (a − f)
   each((get, set) => {
@@ -167,21 +166,11 @@ export function emitLogF64x2(
       set("logA"),
     );
   });
-  // specials: +∞, NaN → x + x; x < 0 → NaN; ±0 → −∞
+  // specials: +∞, NaN → x + x; x < 0 → NaN (the all-ones mask is a NaN); ±0 → −∞
   each((get, set, x) => {
-    c.emit(
-      get("logA"),
-      get(x),
-      get(x),
-      op.f64x2Add,
-      get(x),
-      f(Infinity),
-      op.f64x2Lt,
-      op.v128Bitselect,
-      set("logA"),
-    );
+    c.emit(get("logA"), get(x), get(x), op.f64x2Add, get(x), f(Infinity), op.f64x2Lt, op.v128Bitselect);
+    c.emit(get(x), f(0), op.f64x2Lt, op.v128Or, set("logA"));
   });
-  each((get, set, x) => c.emit(f(NaN), get("logA"), get(x), f(0), op.f64x2Lt, op.v128Bitselect, set("logA")));
   each((get, set, x, out) =>
     c.emit(f(-Infinity), get("logA"), get(x), f(0), op.f64x2Eq, op.v128Bitselect, set(out)),
   );
