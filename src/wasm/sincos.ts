@@ -104,7 +104,8 @@ const C6 = -1.13596475577881948265e-11;
  * Emits `local[sinOut[g]] = sin(local[x[g]])` and `local[cosOut[g]] = cos(local[x[g]])` per f64
  * lane for every vector g, the vectors' steps interleaved; bit-identical to `Math.sin` /
  * `Math.cos` for the arguments {@link sinCosLaneInRange} accepts (see the module comment). A null
- * output is not computed; an output may be its own x; the scratch locals are {@link sinCosTemps}.
+ * output is not computed; an output may be any of the x (every x is read before the first output
+ * is written); the scratch locals are {@link sinCosTemps}.
  */
 export function emitSinCosF64x2(
   c: CodeBuffer,
@@ -119,6 +120,7 @@ export function emitSinCosF64x2(
   for (let g = 0; g < x.length; g++)
     if (sinOut[g] !== null && sinOut[g] === cosOut[g])
       throw new RangeError(`emitSinCosF64x2: sin and cos both write ${sinOut[g]}`);
+  if (x.length === 0) return;
   const f = (v: number) => op.f64x2Const(v);
   const i = (v: number) => op.i64x2Const(v);
   const temps = new Set<string>(SINCOS_F64X2_TEMPS);

@@ -10,8 +10,10 @@ import {
   sinCosLaneInRange,
   sinCosLanesMatch,
   sinCosProbeArguments,
+  sinCosTemps,
 } from "../../src/wasm/sincos.js";
-import { CodeBuffer } from "../../src/wasm/assembler.js";
+import { CodeBuffer, I32, V128, groupLocals, op, type ValueType } from "../../src/wasm/assembler.js";
+import { assembleKernels, newMemory } from "../../src/wasm/runtime.js";
 import { boundaryArguments, mismatches } from "./lane-arguments.js";
 
 const bits = new BigUint64Array(1);
@@ -276,6 +278,40 @@ describe.skipIf(!wasmSimdAvailable())("sin and cos on f64x2 lanes", () => {
     expect(second).toBeGreaterThan(1000);
     expect(third).toBeGreaterThan(10);
     expect(check(both, sin, cos, x)).toEqual([[], [], [], []]);
+  });
+
+  it("writes outputs over inputs of other vectors only after reading every input", () => {
+    // two vectors: sin of x0 into x1's local, cos of x1 into x0's local
+    const names = ["src", "dst", "x0", "x1", ...sinCosTemps(2)];
+    const c = new CodeBuffer();
+    const at = (n: string) => names.indexOf(n);
+    c.emit(op.localGet(at("src")), op.v128Load(0), op.localSet(at("x0")));
+    c.emit(op.localGet(at("src")), op.v128Load(16), op.localSet(at("x1")));
+    emitSinCosF64x2(
+      c,
+      (n) => op.localGet(at(n)),
+      (n) => op.localSet(at(n)),
+      ["x0", "x1"],
+      ["x1", null],
+      [null, "x0"],
+    );
+    c.emit(op.localGet(at("dst")), op.localGet(at("x1")), op.v128Store(0));
+    c.emit(op.localGet(at("dst")), op.localGet(at("x0")), op.v128Store(16));
+    const types = new Array<ValueType>(names.length - 2).fill(V128);
+    const memory = newMemory(1)!;
+    const k = assembleKernels<{ swap: (src: number, dst: number) => void }>(
+      [{ name: "swap", params: [I32, I32], locals: groupLocals(types), code: c.bytes }],
+      memory,
+    )!;
+    const m = new Float64Array(memory.buffer);
+    m.set([0.5, -3, 100, 7e5]);
+    k.swap(0, 64);
+    expect(Array.from(m.subarray(8, 12))).toEqual([
+      Math.sin(0.5),
+      Math.sin(-3),
+      Math.cos(100),
+      Math.cos(7e5),
+    ]);
   });
 
   it("rejects mismatched output lists and one local for both outputs", () => {
