@@ -166,14 +166,13 @@ export function emitLogF64x2(
       set("logA"),
     );
   });
-  // specials: +∞, NaN → x + x; x < 0 → NaN (the all-ones mask is a NaN); ±0 → −∞
-  each((get, set, x) => {
-    c.emit(get("logA"), get(x), get(x), op.f64x2Add, get(x), f(Infinity), op.f64x2Lt, op.v128Bitselect);
-    c.emit(get(x), f(0), op.f64x2Lt, op.v128Or, set("logA"));
+  // specials: + x where x is +∞ or NaN (+0 elsewhere); ∨ the all-ones mask (a NaN) where x < 0;
+  // − ∞ where x = ±0 (the value so far is finite at ±0 and +∞: 1 + f is 1 or −1 there)
+  each((get, set, x, out) => {
+    c.emit(get("logA"), get(x), get(x), f(Infinity), op.f64x2Lt, op.v128Andnot, op.f64x2Add);
+    c.emit(get(x), op.v128Zero, op.f64x2Lt, op.v128Or);
+    c.emit(get(x), op.v128Zero, op.f64x2Eq, f(Infinity), op.v128And, op.f64x2Sub, set(out));
   });
-  each((get, set, x, out) =>
-    c.emit(f(-Infinity), get("logA"), get(x), f(0), op.f64x2Eq, op.v128Bitselect, set(out)),
-  );
 }
 
 /**
