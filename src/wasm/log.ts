@@ -22,10 +22,12 @@
  * where both are +0); with f = 0, R₀ = +0 and H − ((0 − L) − 0) = H + L. In integer steps on the
  * 64-bit lanes: c = y + 0x95f64·2³² carries i into y's exponent field, so 1 + f has the bits
  * y − (c ∧ 0x7ff·2⁵²) + 0x3ff·2⁵² and k + 1023 = c >> 52 (− 54); k becomes a double through the
- * bits of 1.5·2⁵² + k. Every case is computed on both lanes and the lane's own one selected
- * (v128.bitselect), so each lane performs exactly its branch's operations, each rounded once
- * (WebAssembly never fuses a·b + c). Checked in test/wasm/log.test.ts and, on 14·SCALE Mi
- * arguments, by `npx tsx tools/bench/lane-log.ts --check SCALE`.
+ * bits of 1.5·2⁵² + k. The special values amend the formula's value, which is finite at ±0 and
+ * +∞: + (x where x is +∞ or NaN, +0 elsewhere), ∨ the all-ones mask of x < 0 (a NaN), − ∞ at ±0.
+ * Every case is computed on both lanes and the lane's own one selected (v128.bitselect), so each
+ * lane performs exactly its branch's operations, each rounded once (WebAssembly never fuses
+ * a·b + c). Checked in test/wasm/log.test.ts and, on 14·SCALE Mi arguments, by
+ * `npx tsx tools/bench/lane-log.ts --check SCALE`.
  */
 import { op, type CodeBuffer } from "./assembler.js";
 import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
