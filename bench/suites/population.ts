@@ -13,9 +13,10 @@
  * 1b. What one agent-step of the P = 64 population costs, part by part (CPU ns per agent-step,
  *    best of `PART_ROUNDS` rounds), on the states and actions of episodes 200–299 of seeds 0…63:
  *    the pendulum's own step, the same with the action clipped to ±2 first (without a branch, as
- *    the step pass calls it) and, alone, its Math.sin(θ + π); one normal from the `RngBank`
- *    (64 generators in turn) and, alone, its Box–Muller transcendentals (ln, √, cos, sin per pair,
- *    halved); the cells of both grids (`GridCellPair`); and the whole lockstep episode split into
+ *    the step pass calls it) and, alone, its Math.sin(θ + π), and those sines as the step pass
+ *    computes them (64 agents at a time on lanes, `laneSines`); one normal from the `RngBank`
+ *    (64 generators in turn; its transform on lanes, and scalar) and, alone, the scalar Box–Muller
+ *    transcendentals (ln, √, cos, sin per pair, halved); the cells of both grids (`GridCellPair`); and the whole lockstep episode split into
  *    its rollout and its update (a `CpuLockstep` driven directly), with Adam per parameter.
  *    Keys `population_pendulum_p64_part_<part>_ns`.
  * 2. Aggregate env steps per second (acting, env stepping and the per-episode updates of all P
@@ -33,6 +34,7 @@ import { Rng } from "../../src/random/rng.js";
 import { CpuLockstep } from "../../src/population/cpu-lockstep.js";
 import { GridCellPair } from "../../src/population/grid-cells.js";
 import { RngBank } from "../../src/population/rng-bank.js";
+import { laneSines } from "../../src/population/lane-sines.js";
 import { paperPendulumStep } from "../../src/envs/paper-pendulum.js";
 import { Adam } from "../../src/optim/adam.js";
 import { makeParameter } from "../../src/optim/parameter.js";
@@ -171,6 +173,8 @@ async function partCosts(): Promise<Record<string, number>> {
   let recording = false;
   const dynamics = {
     ...base.dynamics,
+    // Without the hoisted sine, so that every step goes through the recording `step`.
+    hoistedSine: undefined,
     step(s: Float64Array, o: number, a: number, out: { reward: number; terminated: boolean }): void {
       if (recording) seen.push(s[o], s[o + 1], a);
       base.dynamics.step(s, o, a, out);
@@ -216,10 +220,27 @@ async function partCosts(): Promise<Record<string, number>> {
   const envSin = bestNs(() => {
     for (let i = 0; i < n; i++) sink += Math.sin(th[i] + Math.PI);
   }, n);
-  const bank = RngBank.fromRngs(seeds.map((p) => new Rng(p)));
-  const normal = bestNs(() => {
-    for (let i = 0; i < rounds; i++) for (let p = 0; p < P; p++) sink += bank.normal(p);
-  }, rounds * P);
+  // The same sines as the step pass computes them: 64 listed agents at a time on lanes.
+  const sines = laneSines(P);
+  const sinList = Int32Array.from(seeds);
+  const sinStates = new Float64Array(2 * P);
+  const hoisted = base.dynamics.hoistedSine;
+  const envSinLanes =
+    sines === null || hoisted === undefined
+      ? NaN
+      : bestNs(() => {
+          for (let i = 0; i + P <= n; i += P) {
+            for (let p = 0; p < P; p++) sinStates[2 * p] = th[i + p];
+            sines.compute(sinList, P, sinStates, 2, hoisted.argument);
+            sink += sines.output[0];
+          }
+        }, rounds * P);
+  const normalOf = (bank: RngBank) =>
+    bestNs(() => {
+      for (let i = 0; i < rounds; i++) for (let p = 0; p < P; p++) sink += bank.normal(p);
+    }, rounds * P);
+  const normal = normalOf(RngBank.fromRngs(seeds.map((p) => new Rng(p))));
+  const normalScalar = normalOf(RngBank.fromRngs(seeds.map((p) => new Rng(p)), { laneTransform: false }));
   const uniforms = new Float64Array(n);
   const g = new Rng(1);
   for (let i = 0; i < n; i++) uniforms[i] = g.uniform() || 0.5;
@@ -271,7 +292,9 @@ async function partCosts(): Promise<Record<string, number>> {
     [`${key}_env_step_ns`]: envStep,
     [`${key}_env_step_clipped_ns`]: envStepClipped,
     [`${key}_env_sin_ns`]: envSin,
+    [`${key}_env_sin_lanes_ns`]: envSinLanes,
     [`${key}_normal_ns`]: normal,
+    [`${key}_normal_scalar_transform_ns`]: normalScalar,
     [`${key}_normal_transcendentals_ns`]: boxMuller,
     [`${key}_cells_ns`]: cells,
     [`${key}_rollout_ns`]: (rollout * 1e9) / steps,

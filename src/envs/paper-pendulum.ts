@@ -21,9 +21,14 @@ export function paperPendulumReward(n: number, thdot: number): number {
   return 1 - (n * n + 0.1 * (thdot * thdot));
 }
 
-/** θ̇' = θ̇ + (−15·sin(θ + π) + 3u)·dt (before the clip to ±8). */
-export function paperPendulumSpeed(th: number, thdot: number, u: number): number {
-  return thdot + (GRAVITY_TERM * Math.sin(th + Math.PI) + TORQUE_TERM * u) * DT;
+/** θ̇' = θ̇ + (−15·sin(θ + π) + 3u)·dt (before the clip to ±8), with `sine` = sin(θ + π). */
+export function paperPendulumSpeed(sine: number, thdot: number, u: number): number {
+  return thdot + (GRAVITY_TERM * sine + TORQUE_TERM * u) * DT;
+}
+
+/** θ + π: the argument of the step's one transcendental, sin(θ + π). */
+export function paperPendulumSineArgument(th: number): number {
+  return th + Math.PI;
 }
 
 /** θ' = θ + θ̇'·dt with the unclipped θ̇'. */
@@ -48,11 +53,26 @@ export function paperPendulumStep(
   action: number,
   out: Pick<StepView, "reward" | "terminated">,
 ): void {
+  paperPendulumStepFromSine(s, o, action, Math.sin(paperPendulumSineArgument(s[o])), out);
+}
+
+/**
+ * {@link paperPendulumStep} with its sin(θ + π) computed by the caller: `sine` must be
+ * `Math.sin(paperPendulumSineArgument(s[o]))` (or a function equal to it bit for bit), which lets
+ * a population compute the sines of all its copies at once.
+ */
+export function paperPendulumStepFromSine(
+  s: Float64Array,
+  o: number,
+  action: number,
+  sine: number,
+  out: Pick<StepView, "reward" | "terminated">,
+): void {
   const th = s[o];
   const thdot = s[o + 1];
   const u = action < -MAX_TORQUE ? -MAX_TORQUE : action > MAX_TORQUE ? MAX_TORQUE : action;
   out.reward = paperPendulumReward(angleNormalize(th), thdot);
-  let newThdot = paperPendulumSpeed(th, thdot, u);
+  let newThdot = paperPendulumSpeed(sine, thdot, u);
   const newTh = paperPendulumAngle(th, newThdot);
   newThdot = newThdot < -MAX_SPEED ? -MAX_SPEED : newThdot > MAX_SPEED ? MAX_SPEED : newThdot;
   s[o] = newTh;

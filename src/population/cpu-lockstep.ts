@@ -6,6 +6,7 @@ import { roundHalfEvenNonNegative as roundTiesEven } from "../parametrizations/d
 import type { StepOutcome } from "./vector-dynamics.js";
 import type { Lockstep, LrpgPopulation } from "./lrpg-population.js";
 import { NORMAL_BLOCK, RngBank } from "./rng-bank.js";
+import { laneSines, type LaneSines } from "./lane-sines.js";
 
 /**
  * The cpu (float64) lockstep episode of a population as synchronous loops over flat arrays.
@@ -47,6 +48,12 @@ export class CpuLockstep implements Lockstep {
   private readonly logSigmaGrad: Float64Array;
   /** The action's clip before the env's step: [a, lo, hi] (±∞ where the env declares none). */
   private readonly clipped: Float64Array;
+  /**
+   * The sines of the listed agents' states where the env hoists its step's sin
+   * (`VectorDynamics.hoistedSine`) and lane sines are available: arguments in `input`, sines in
+   * `output`, by list position; null otherwise (the env's step computes its own).
+   */
+  private readonly sines: LaneSines | null;
   /** Where the env's step writes one agent's reward and termination. */
   private readonly outcome: StepOutcome = { reward: 0, terminated: false };
   private readonly actorAdam: Adam;
@@ -69,6 +76,7 @@ export class CpuLockstep implements Lockstep {
     this.zAt = new Float64Array(P * T);
     this.G = new Float64Array(T);
     this.logSigmaGrad = pop.actorParameter.grad.subarray(pop.actor.parameterCount);
+    this.sines = pop.task.dynamics.hoistedSine ? laneSines(P) : null;
     // torch's Adam (β = 0.9, 0.999, ε = 1e-8) over all agents at once: element-wise, so each agent's
     // entries take exactly its own optimizer's step; gradients are zeroed after each step.
     const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8, zeroGradAfterStep: true };
@@ -148,6 +156,11 @@ export class CpuLockstep implements Lockstep {
     const sCa = m[9];
     const sRb = m[10];
     const sCb = m[11];
+    const hoisted = dyn.hoistedSine;
+    const sines = this.sines;
+    const sineOf = sines !== null ? sines.output : this.clipped;
+    if (sines !== null && hoisted !== undefined) sines.compute(list, n, states, S, hoisted.argument);
+    const stepFromSine = hoisted !== undefined ? hoisted.step : undefined;
     let kept = 0;
     for (let x = 0; x < n; x++) {
       const p = list[x];
@@ -196,7 +209,9 @@ export class CpuLockstep implements Lockstep {
       // The env's own clip of a, without a branch (the action's side of the bounds is a coin flip
       // while σ is large): clipped[0] = a, [1] = lo, [2] = hi, indexed by which bound a passes.
       clipped[0] = a;
-      step(states, so, clipped[+(a < clipLo) | (+(a > clipHi) << 1)], outcome);
+      const envAction = clipped[+(a < clipLo) | (+(a > clipHi) << 1)];
+      if (sines !== null && stepFromSine !== undefined) stepFromSine(states, so, envAction, sineOf[x], outcome);
+      else step(states, so, envAction, outcome);
       const r = outcome.reward;
       rewards[q] = r;
       returns[p] += r;

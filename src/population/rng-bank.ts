@@ -1,10 +1,13 @@
 import { Rng } from "../random/rng.js";
+import { WasmBoxMuller } from "../wasm/box-muller.js";
 
 const TWO_POW_53_INV = 1 / 9007199254740992;
 const TWO_PI = 2 * Math.PI;
 /** Normals drawn ahead per generator (one refill per this many draws). */
 export const NORMAL_BLOCK = 64;
 const BLOCK = NORMAL_BLOCK;
+/** Box–Muller pairs per block refill. */
+const PAIRS = BLOCK / 2;
 
 /**
  * P xoroshiro128+ generators as one struct of arrays, each drawing standard normals exactly as
@@ -35,8 +38,16 @@ export class RngBank {
   private readonly savedWords: Int32Array;
   private readonly savedSpare: Float64Array;
   private readonly savedHasSpare: Uint8Array;
+  /** One refill's uniforms u, v and its normals z (pair j: z[2j], z[2j + 1]). */
+  private readonly pairs: { u: Float64Array; v: Float64Array; z: Float64Array };
+  /** The Box–Muller transform on WebAssembly lanes over `pairs`, or null (then the scalar transform runs). */
+  private readonly lanes: WasmBoxMuller | null;
 
-  constructor(count: number) {
+  /**
+   * `laneTransform: false` keeps the Box–Muller transform scalar even where the lane version is
+   * available (both give the same numbers; for tests and benches).
+   */
+  constructor(count: number, options: { laneTransform?: boolean } = {}) {
     if (!Number.isInteger(count) || count < 1)
       throw new RangeError(`RngBank: count must be an integer >= 1, got ${count}`);
     this.count = count;
@@ -48,11 +59,17 @@ export class RngBank {
     this.savedWords = new Int32Array(4 * count);
     this.savedSpare = new Float64Array(count);
     this.savedHasSpare = new Uint8Array(count);
+    this.lanes = options.laneTransform === false ? null : WasmBoxMuller.create(PAIRS);
+    this.pairs = this.lanes ?? {
+      u: new Float64Array(PAIRS),
+      v: new Float64Array(PAIRS),
+      z: new Float64Array(BLOCK),
+    };
   }
 
   /** A bank holding copies of `rngs` (they are not advanced by the bank's draws). */
-  static fromRngs(rngs: readonly Rng[]): RngBank {
-    const bank = new RngBank(rngs.length);
+  static fromRngs(rngs: readonly Rng[], options: { laneTransform?: boolean } = {}): RngBank {
+    const bank = new RngBank(rngs.length, options);
     rngs.forEach((rng, p) => bank.load(p, rng));
     return bank;
   }
@@ -92,6 +109,11 @@ export class RngBank {
     return this.block[p * BLOCK + c];
   }
 
+  /** Whether refills run the Box–Muller transform on WebAssembly lanes. */
+  get laneTransform(): boolean {
+    return this.lanes !== null;
+  }
+
   /** Draws generator p's next BLOCK normals into its block (saving the state it starts from); cursor[p] = 0. */
   refill(p: number): void {
     const w = this.words;
@@ -101,20 +123,40 @@ export class RngBank {
     this.savedHasSpare[p] = this.hasSpare[p];
     const out = this.block;
     const base = p * BLOCK;
-    let i = 0;
-    if (this.hasSpare[p] === 1) {
-      out[base] = this.spare[p];
-      this.hasSpare[p] = 0;
-      i = 1;
-    }
+    // With a spare the block is [spare, 31 pairs, z₁ of a 32nd pair] and its z₂ the next spare;
+    // without one, 32 pairs fill it. Either way the block takes 32 pairs.
+    const first = this.hasSpare[p];
+    if (first === 1) out[base] = this.spare[p];
+    const { u, v, z } = this.pairs;
+    this.drawUniformPairs(p, PAIRS, u, v);
+    if (this.lanes !== null) this.lanes.run(PAIRS);
+    else
+      for (let j = 0; j < PAIRS; j++) {
+        const r = Math.sqrt(-2 * Math.log(u[j]));
+        const theta = TWO_PI * v[j];
+        z[2 * j] = r * Math.cos(theta);
+        z[2 * j + 1] = r * Math.sin(theta);
+      }
+    const n = BLOCK - first;
+    for (let k = 0; k < n; k++) out[base + first + k] = z[k];
+    this.spare[p] = first === 1 ? z[BLOCK - 1] : 0;
+    this.cursor[p] = 0;
+  }
+
+  /**
+   * The next m pairs (u, v) of generator p's uniforms, as `Rng.normal` draws them: u (redrawn
+   * while 0), then v, each (hi₂₇·2²⁶ + lo₂₆)·2⁻⁵³ from two xoroshiro128+ outputs (pure-rand's
+   * step on the four 32-bit state words, held in locals).
+   */
+  private drawUniformPairs(p: number, m: number, us: Float64Array, vs: Float64Array): void {
+    const w = this.words;
+    const o = 4 * p;
     let s01 = w[o];
     let s00 = w[o + 1];
     let s11 = w[o + 2];
     let s10 = w[o + 3];
-    while (i < BLOCK) {
-      // u (redrawn while 0), then v: each from two outputs, high 27 bits then low 26.
+    for (let j = 0; j < m; j++) {
       let u = 0;
-      let v = 0;
       for (let draw = 0; draw < 2;) {
         let hi = 0;
         let x = 0;
@@ -131,27 +173,18 @@ export class RngBank {
           else x = (hi * 67108864 + (next >>> 6)) * TWO_POW_53_INV;
         }
         if (draw === 1) {
-          v = x;
+          vs[j] = x;
           draw = 2;
         } else if (x !== 0) {
           u = x;
           draw = 1;
         }
       }
-      const r = Math.sqrt(-2 * Math.log(u));
-      const theta = TWO_PI * v;
-      out[base + i++] = r * Math.cos(theta);
-      const second = r * Math.sin(theta);
-      if (i < BLOCK) out[base + i++] = second;
-      else {
-        this.spare[p] = second;
-        this.hasSpare[p] = 1;
-      }
+      us[j] = u;
     }
     w[o] = s01;
     w[o + 1] = s00;
     w[o + 2] = s11;
     w[o + 3] = s10;
-    this.cursor[p] = 0;
   }
 }

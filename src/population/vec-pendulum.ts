@@ -3,8 +3,10 @@ import {
   paperPendulumAngle,
   paperPendulumReset,
   paperPendulumReward,
+  paperPendulumSineArgument,
   paperPendulumSpeed,
   paperPendulumStep,
+  paperPendulumStepFromSine,
 } from "../envs/paper-pendulum.js";
 import { kernelSource } from "../factor/backend/index.js";
 import { formulaWriter } from "../optim/formula.js";
@@ -27,6 +29,10 @@ export const pendulumDynamics: VectorDynamics = vectorize({
   step: paperPendulumStep,
   // paperPendulumStep's first line: u = clip(action, −MAX_TORQUE, MAX_TORQUE); action is not read again.
   actionClip: [-MAX_TORQUE, MAX_TORQUE],
+  hoistedSine: {
+    argument: (states, offset) => paperPendulumSineArgument(states[offset]),
+    step: paperPendulumStepFromSine,
+  },
   stepKernel: kernelSource(`function pendulumStepKernel(agentIdx, states, actions) {
   const c = this.thread.x;
   const p = agentIdx[this.thread.y];
@@ -38,7 +44,7 @@ export const pendulumDynamics: VectorDynamics = vectorize({
     const n = shifted - 2 * Math.PI * Math.floor(shifted / (2 * Math.PI)) - Math.PI;
     return ${f(paperPendulumReward, "n", "thdot")};
   }
-  const newThdot = ${f(paperPendulumSpeed, "th", "thdot", "u")};
+  const newThdot = ${f(paperPendulumSpeed, `Math.sin(${f(paperPendulumSineArgument, "th")})`, "thdot", "u")};
   const newTh = ${f(paperPendulumAngle, "th", "newThdot")};
   if (c === 0) {
     return newTh;

@@ -34,6 +34,16 @@ export interface CopyDynamics {
    */
   readonly actionClip?: readonly [number, number];
   /**
+   * Where `step`'s one transcendental is sin(g(state)): `argument(states, offset)` gives g and
+   * `step(states, offset, action, sine, out)` is {@link step} with that sine passed in, bit for bit
+   * when `sine` = Math.sin(argument). A population then computes the sines of all its copies in one
+   * batch (src/wasm/sincos.ts, two lanes per instruction) before their steps.
+   */
+  readonly hoistedSine?: {
+    argument(states: Float64Array, offset: number): number;
+    step(states: Float64Array, offset: number, action: number, sine: number, out: StepOutcome): void;
+  };
+  /**
    * gpu.js kernel of one step of the listed copies, output [S + 2, slots]: thread (x = c, y = slot)
    * with p = agentIdx[slot] returns component c of p's next state for c < S, its reward for c = S,
    * and 1/0 for terminated at c = S + 1 (float32).

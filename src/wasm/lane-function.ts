@@ -26,12 +26,13 @@ export function interleavedTemps(base: readonly string[], vectors: number): stri
   return names;
 }
 
-/** Vectors per iteration of the array kernel. */
+/** Vectors per iteration of the array kernel, unless the function asks for another count. */
 const ARRAY_VECTORS = 4;
+/** Values per buffer unit: the largest iteration (2 lanes × 4 vectors), so every count divides it. */
+const PAD = 2 * ARRAY_VECTORS;
 
-/** `name(src, dst, end)`: dst[i] = f(src[i]), 2·{@link ARRAY_VECTORS} lanes per step from byte `src` up to `end`. */
-function arraySpec(name: string, emit: LaneEmitter, temps: LaneTemps): FunctionSpec {
-  const V = ARRAY_VECTORS;
+/** `name(src, dst, end)`: dst[i] = f(src[i]), 2·V lanes per step from byte `src` up to `end`. */
+function arraySpec(name: string, emit: LaneEmitter, temps: LaneTemps, V: number): FunctionSpec {
   const vs = Array.from({ length: V }, (_, g) => `v${g}`);
   const params = ["src", "dst", "end"];
   const names = [...params, ...vs, ...temps(V)];
@@ -61,15 +62,30 @@ export class WasmLaneFunction {
   private memory: WasmMemory;
   private f64: Float64Array;
   private readonly run: (src: number, dst: number, end: number) => void;
+  /** Values per buffer set by {@link reserve} (a multiple of 2·ARRAY_VECTORS). */
+  private reserved = 0;
 
-  private constructor(memory: WasmMemory, run: WasmLaneFunction["run"]) {
+  /** Values per kernel iteration (2 lanes × the vectors). */
+  private readonly lanesPerStep: number;
+
+  private constructor(memory: WasmMemory, run: WasmLaneFunction["run"], lanesPerStep: number) {
+    this.lanesPerStep = lanesPerStep;
     this.memory = memory;
     this.run = run;
     this.f64 = new Float64Array(memory.buffer);
   }
 
-  static create(name: string, emit: LaneEmitter, temps: LaneTemps): WasmLaneFunction | null {
-    const module = compileKernels([arraySpec(name, emit, temps)]);
+  /**
+   * `vectors` (1, 2 or 4) independent vectors per kernel iteration: more hide the latency of a short
+   * chain, fewer keep a long one in registers (the lane sin is fastest at 2).
+   */
+  static create(
+    name: string,
+    emit: LaneEmitter,
+    temps: LaneTemps,
+    vectors: 1 | 2 | 4 = ARRAY_VECTORS,
+  ): WasmLaneFunction | null {
+    const module = compileKernels([arraySpec(name, emit, temps, vectors)]);
     const memory = newMemory(1);
     if (module === null || memory === null) return null;
     const k = instantiateKernels<Record<string, (src: number, dst: number, end: number) => void>>(
@@ -78,7 +94,7 @@ export class WasmLaneFunction {
     );
     const run = k[name];
     if (run === undefined) throw new Error(`${name}: kernel not exported`);
-    return new WasmLaneFunction(memory, run);
+    return new WasmLaneFunction(memory, run, 2 * vectors);
   }
 
   /** out[i] = f(x[i]) for i < n (default x.length). */
@@ -92,7 +108,7 @@ export class WasmLaneFunction {
 
   /** Copies x[0 … n−1] into the kernel's input (zero-padded); returns the padded length. */
   load(x: ArrayLike<number>, n: number): number {
-    const padded = Math.ceil(n / (2 * ARRAY_VECTORS)) * 2 * ARRAY_VECTORS;
+    const padded = Math.ceil(n / PAD) * PAD;
     const bytes = 16 * padded;
     if (this.memory.buffer.byteLength < bytes) {
       this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / PAGE_BYTES));
@@ -107,5 +123,26 @@ export class WasmLaneFunction {
   /** f of the `padded` loaded values, in WebAssembly memory only (no copies: for timing the kernel). */
   evaluate(padded: number): void {
     this.run(0, 8 * padded, 8 * padded);
+  }
+
+  /**
+   * Buffers in the kernel's memory for batches of up to `n` values, without copies: write the
+   * arguments into `input[0 … m)`, call {@link applyReserved}(m), read f of them from `output`.
+   * The views stay valid until the next call of `reserve`, `load` or `apply`.
+   */
+  reserve(n: number): { input: Float64Array; output: Float64Array } {
+    const half = Math.ceil(Math.max(n, 1) / PAD) * PAD;
+    this.load([], 2 * half);
+    this.reserved = half;
+    return { input: this.f64.subarray(0, half), output: this.f64.subarray(half, 2 * half) };
+  }
+
+  /** Sets the reserved `output[i]` = f(`input[i]`) for i < m (and up to the kernel's next step). */
+  applyReserved(m: number): void {
+    const half = this.reserved;
+    if (!(m >= 0 && m <= half)) throw new RangeError(`applyReserved: m must be in [0, ${half}], got ${m}`);
+    const step = this.lanesPerStep;
+    const end = Math.ceil(m / step) * step;
+    if (end > 0) this.run(0, 8 * half, 8 * end);
   }
 }

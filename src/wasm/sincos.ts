@@ -394,13 +394,13 @@ const cosEmitter = (
  */
 export const WasmSin = {
   create: (): WasmLaneFunction | null =>
-    sinCosLanesMatchRuntime() ? WasmLaneFunction.create("sinArray", sinEmitter, sinCosTemps) : null,
+    sinCosLanesMatchRuntime() ? WasmLaneFunction.create("sinArray", sinEmitter, sinCosTemps, 2) : null,
 };
 
 /** cos as {@link WasmSin}: out[i] = cos(x[i]), bit-identical to `Math.cos` where the lanes cover x. */
 export const WasmCos = {
   create: (): WasmLaneFunction | null =>
-    sinCosLanesMatchRuntime() ? WasmLaneFunction.create("cosArray", cosEmitter, sinCosTemps) : null,
+    sinCosLanesMatchRuntime() ? WasmLaneFunction.create("cosArray", cosEmitter, sinCosTemps, 2) : null,
 };
 
 /**
@@ -498,6 +498,3 @@ export class WasmSinCos {
     this.run(0, 8 * padded, 16 * padded, 8 * padded);
   }
 }
-
-/** {@link sinCosLaneInRange} under the name the lane-sine callers use. */
-export const sinLaneCovers = sinCosLaneInRange;

@@ -9,7 +9,15 @@ import { PAPER_POPULATION_TASKS, POPULATION_TASKS } from "../../src/presets/popu
 import { Rng } from "../../src/random/rng.js";
 
 describe("RngBank: P generators as typed arrays draw exactly Rng.normal's sequence", () => {
-  it("matches Rng.normal over several blocks, from a state with and without a cached spare", () => {
+  it("runs its Box–Muller transform on WebAssembly lanes on this runtime (the tests below check both transforms)", () => {
+    expect(new RngBank(1).laneTransform).toBe(true);
+    expect(new RngBank(1, { laneTransform: false }).laneTransform).toBe(false);
+  });
+
+  it.each([
+    ["lane", {}],
+    ["scalar", { laneTransform: false }],
+  ])("matches Rng.normal over several blocks, from a state with and without a cached spare (%s transform)", (_, options) => {
     // Generator p drew p normals before loading: odd p start with a Box–Muller spare.
     const seeds = [0, 1, 2, 3, 77, 2147483647];
     const rngs = seeds.map((s, p) => {
@@ -18,7 +26,7 @@ describe("RngBank: P generators as typed arrays draw exactly Rng.normal's sequen
       return rng;
     });
     const refs = rngs.map((r) => Rng.fromState(r.getState()));
-    const bank = RngBank.fromRngs(rngs);
+    const bank = RngBank.fromRngs(rngs, options);
     for (let k = 0; k < 300; k++)
       for (let p = 0; p < seeds.length; p++) expect(bank.normal(p)).toBe(refs[p].normal());
     // The bank drew on copies: the generators it was loaded from did not move.
@@ -47,9 +55,15 @@ describe("RngBank: P generators as typed arrays draw exactly Rng.normal's sequen
     }
   });
 
-  it("a loop reading block[p·BLOCK + cursor[p]] and calling refill at a block's end draws normal()'s sequence", () => {
+  it.each([
+    ["lane", {}],
+    ["scalar", { laneTransform: false }],
+  ])("a loop reading block[p·BLOCK + cursor[p]] and calling refill at a block's end draws normal()'s sequence (%s transform)", (_, options) => {
     const refs = [3, 4, 5].map((s) => new Rng(s));
-    const bank = RngBank.fromRngs(refs.map((r) => Rng.fromState(r.getState())));
+    const bank = RngBank.fromRngs(
+      refs.map((r) => Rng.fromState(r.getState())),
+      options,
+    );
     for (let k = 0; k < 200; k++)
       for (let p = 0; p < 3; p++) {
         // Agents draw unevenly (agent 2 every other round), as agents that finished early do.
