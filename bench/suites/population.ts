@@ -240,7 +240,12 @@ async function partCosts(): Promise<Record<string, number>> {
       for (let i = 0; i < rounds; i++) for (let p = 0; p < P; p++) sink += bank.normal(p);
     }, rounds * P);
   const normal = normalOf(RngBank.fromRngs(seeds.map((p) => new Rng(p))));
-  const normalScalar = normalOf(RngBank.fromRngs(seeds.map((p) => new Rng(p)), { laneTransform: false }));
+  const normalScalar = normalOf(
+    RngBank.fromRngs(
+      seeds.map((p) => new Rng(p)),
+      { laneTransform: false },
+    ),
+  );
   const uniforms = new Float64Array(n);
   const g = new Rng(1);
   for (let i = 0; i < n; i++) uniforms[i] = g.uniform() || 0.5;

@@ -30,15 +30,44 @@ const placements = new WeakMap<Float64Array, ParameterPlacement>();
 
 /** Data and grad views of a fresh placement of `length` entries, or null when WebAssembly is unavailable. */
 export function placeParameter(length: number): { data: Float64Array; grad: Float64Array } | null {
-  const vectorBytes = Math.ceil((8 * length) / 16) * 16;
-  const pages = Math.ceil(((2 + OPTIMIZER_SLOTS) * vectorBytes) / PAGE_BYTES);
-  const memory = newMemory(pages);
+  const group = placeParameterGroup([length], 0);
+  return group === null ? null : group.parameters[0];
+}
+
+/**
+ * Parameters of the given lengths placed one after another in one memory, each laid out as
+ * {@link placeParameter} lays out one (data, grad, the reserved optimizer vectors), followed by
+ * `extraBytes` of zeroed scratch at byte `extraPtr` (16-byte aligned): a kernel instantiated on
+ * `memory` reaches all of them. Null when WebAssembly is unavailable.
+ */
+export function placeParameterGroup(
+  lengths: readonly number[],
+  extraBytes: number,
+): {
+  memory: WasmMemory;
+  parameters: { data: Float64Array; grad: Float64Array }[];
+  extraPtr: number;
+} | null {
+  const vectorBytes = lengths.map((n) => Math.ceil((8 * n) / 16) * 16);
+  const starts: number[] = [];
+  let bytes = 0;
+  for (const vb of vectorBytes) {
+    starts.push(bytes);
+    bytes += (2 + OPTIMIZER_SLOTS) * vb;
+  }
+  const extraPtr = bytes;
+  const memory = newMemory(Math.max(1, Math.ceil((bytes + extraBytes) / PAGE_BYTES)));
   if (memory === null) return null;
-  const data = new Float64Array(memory.buffer, 0, length);
-  const grad = new Float64Array(memory.buffer, vectorBytes, length);
-  const statePtrs = Array.from({ length: OPTIMIZER_SLOTS }, (_, k) => (2 + k) * vectorBytes);
-  placements.set(data, { memory, dataPtr: 0, gradPtr: vectorBytes, statePtrs, claimed: false });
-  return { data, grad };
+  const parameters = lengths.map((length, q) => {
+    const at = starts[q];
+    const vb = vectorBytes[q];
+    const data = new Float64Array(memory.buffer, at, length);
+    const grad = new Float64Array(memory.buffer, at + vb, length);
+    const statePtrs = Array.from({ length: OPTIMIZER_SLOTS }, (_, k) => at + (2 + k) * vb);
+    placements.set(data, { memory, dataPtr: at, gradPtr: at + vb, statePtrs, claimed: false });
+    return { data, grad };
+  });
+  return { memory, parameters, extraPtr };
 }
 
 /** The placement of a parameter's data array, if `makeParameter` placed it. */

@@ -7,6 +7,9 @@ import type { StepOutcome } from "./vector-dynamics.js";
 import type { Lockstep, LrpgPopulation } from "./lrpg-population.js";
 import { NORMAL_BLOCK, RngBank } from "./rng-bank.js";
 import { laneSines, type LaneSines } from "./lane-sines.js";
+import { buildUpdateKernel, type FactorPointers, type LockstepLayout } from "./update-kernel.js";
+import type { BatchedGridLowRank } from "../parametrizations/batched-grid-low-rank.js";
+import type { WasmMemory } from "../wasm/runtime.js";
 
 /**
  * The cpu (float64) lockstep episode of a population as synchronous loops over flat arrays.
@@ -54,6 +57,11 @@ export class CpuLockstep implements Lockstep {
    * `output`, by list position; null otherwise (the env's step computes its own).
    */
   private readonly sines: LaneSines | null;
+  /**
+   * The update as one WebAssembly function over the population's memory (src/population/update-kernel.ts),
+   * with its per-agent inputs and outputs; null where {@link agentGradients} runs instead.
+   */
+  private readonly update: UpdateKernel | null;
   /** Where the env's step writes one agent's reward and termination. */
   private readonly outcome: StepOutcome = { reward: 0, terminated: false };
   private readonly actorAdam: Adam;
@@ -63,20 +71,30 @@ export class CpuLockstep implements Lockstep {
     this.pop = pop;
     const P = pop.count;
     const T = pop.maxSteps;
-    this.bank = RngBank.fromRngs(pop.rngs);
+    this.bank = RngBank.fromRngs(pop.rngs, { laneTransform: pop.wasm });
     this.grids = new GridCellPair(pop.actor, pop.critic);
     this.list = new Int32Array(P);
     const clip = pop.task.dynamics.actionClip;
     this.clipped = Float64Array.of(0, clip ? clip[0] : -Infinity, clip ? clip[1] : Infinity);
     this.states = new Float64Array(P * pop.task.dynamics.stateDim);
-    this.actorRowAt = new Int32Array(P * T);
-    this.actorColAt = new Int32Array(P * T);
-    this.criticRowAt = new Int32Array(P * T);
-    this.criticColAt = new Int32Array(P * T);
-    this.zAt = new Float64Array(P * T);
+    const records = pop.records;
+    const ints = (at: number | undefined) =>
+      records === null || at === undefined
+        ? new Int32Array(P * T)
+        : new Int32Array(records.memory.buffer, at, P * T);
+    const layout = records?.layout;
+    this.actorRowAt = ints(layout?.actorRow);
+    this.actorColAt = ints(layout?.actorCol);
+    this.criticRowAt = ints(layout?.criticRow);
+    this.criticColAt = ints(layout?.criticCol);
+    this.zAt =
+      records === null
+        ? new Float64Array(P * T)
+        : new Float64Array(records.memory.buffer, records.layout.z, P * T);
     this.G = new Float64Array(T);
     this.logSigmaGrad = pop.actorParameter.grad.subarray(pop.actor.parameterCount);
-    this.sines = pop.task.dynamics.hoistedSine ? laneSines(P) : null;
+    this.sines = pop.wasm && pop.task.dynamics.hoistedSine ? laneSines(P) : null;
+    this.update = records === null || pop.task.sigmoidMean ? null : updateKernelOf(pop, records);
     // torch's Adam (β = 0.9, 0.999, ε = 1e-8) over all agents at once: element-wise, so each agent's
     // entries take exactly its own optimizer's step; gradients are zeroed after each step.
     const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8, zeroGradAfterStep: true };
@@ -210,7 +228,8 @@ export class CpuLockstep implements Lockstep {
       // while σ is large): clipped[0] = a, [1] = lo, [2] = hi, indexed by which bound a passes.
       clipped[0] = a;
       const envAction = clipped[+(a < clipLo) | (+(a > clipHi) << 1)];
-      if (sines !== null && stepFromSine !== undefined) stepFromSine(states, so, envAction, sineOf[x], outcome);
+      if (sines !== null && stepFromSine !== undefined)
+        stepFromSine(states, so, envAction, sineOf[x], outcome);
       else step(states, so, envAction, outcome);
       const r = outcome.reward;
       rewards[q] = r;
@@ -224,7 +243,20 @@ export class CpuLockstep implements Lockstep {
   /** Every agent's update from the last rollout (the optimizers count their steps from 1). */
   learn(): void {
     const pop = this.pop;
-    for (let p = 0; p < pop.count; p++) this.agentGradients(p);
+    const update = this.update;
+    if (update !== null) {
+      // The kernel's per-agent inputs as agentGradients computes them: σ = e^ρ, log σ, σ².
+      const { lengths, logSigma, lossActor, lossCritic } = pop;
+      for (let p = 0; p < pop.count; p++) {
+        const sigma = Math.exp(logSigma[p]);
+        update.logSigma[p] = Math.log(sigma);
+        update.variance[p] = sigma * sigma;
+        update.length[p] = lengths[p];
+      }
+      update.run();
+      lossActor.set(update.lossActor);
+      lossCritic.set(update.lossCritic);
+    } else for (let p = 0; p < pop.count; p++) this.agentGradients(p);
     this.actorAdam.step();
     pop.refreshSigma();
     this.criticAdam.step();
@@ -288,4 +320,55 @@ export class CpuLockstep implements Lockstep {
     lossActor[p] = lossA / Tp;
     lossCritic[p] = lossC / Tp;
   }
+}
+
+/** The update kernel of a population and the views of its per-agent inputs and outputs. */
+interface UpdateKernel {
+  readonly run: () => void;
+  readonly length: Int32Array;
+  readonly variance: Float64Array;
+  readonly logSigma: Float64Array;
+  readonly lossActor: Float64Array;
+  readonly lossCritic: Float64Array;
+}
+
+/** {@link buildUpdateKernel} on `pop`'s memory; null where WebAssembly rejects it. */
+function updateKernelOf(
+  pop: LrpgPopulation,
+  records: { readonly memory: WasmMemory; readonly layout: LockstepLayout },
+): UpdateKernel | null {
+  const { memory, layout } = records;
+  const buffer = memory.buffer;
+  const { actor, critic } = pop;
+  const pointers = (f: BatchedGridLowRank): FactorPointers => {
+    for (const a of [f.L, f.R, f.gradL, f.gradR])
+      if (a.buffer !== buffer)
+        throw new Error("update kernel: the factors are not in the population's memory");
+    return { L: f.L.byteOffset, R: f.R.byteOffset, gradL: f.gradL.byteOffset, gradR: f.gradR.byteOffset };
+  };
+  const logSigmaGrad = pop.actorParameter.grad.subarray(actor.parameterCount);
+  const run = buildUpdateKernel(
+    {
+      agents: pop.count,
+      maxSteps: pop.maxSteps,
+      rank: actor.rank,
+      criticRank: critic.rank,
+      gamma: pop.task.gamma,
+      actor: pointers(actor),
+      critic: pointers(critic),
+      logSigmaGrad: logSigmaGrad.byteOffset,
+      layout,
+    },
+    memory,
+  );
+  if (run === null) return null;
+  const P = pop.count;
+  return {
+    run,
+    length: new Int32Array(buffer, layout.length, P),
+    variance: new Float64Array(buffer, layout.variance, P),
+    logSigma: new Float64Array(buffer, layout.logSigma, P),
+    lossActor: new Float64Array(buffer, layout.lossActor, P),
+    lossCritic: new Float64Array(buffer, layout.lossCritic, P),
+  };
 }

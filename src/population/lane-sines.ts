@@ -19,6 +19,9 @@ export interface LaneSines {
   ): void;
 }
 
+/** Below this many agents the sines are computed with Math.sin itself. */
+const FEW = 4;
+
 /** Lane sines for lists of up to `count` agents; null without WebAssembly SIMD or where the runtime's Math.sin is not the one the lanes reproduce. */
 export function laneSines(count: number): LaneSines | null {
   const lanes = WasmSin.create();
@@ -27,6 +30,11 @@ export function laneSines(count: number): LaneSines | null {
   return {
     output,
     compute(list, n, states, S, argument): void {
+      if (n < FEW) {
+        // A call into WebAssembly costs more than a few Math.sin calls.
+        for (let x = 0; x < n; x++) output[x] = Math.sin(argument(states, list[x] * S));
+        return;
+      }
       let covered = true;
       for (let x = 0; x < n; x++) {
         const g = argument(states, list[x] * S);
@@ -34,7 +42,8 @@ export function laneSines(count: number): LaneSines | null {
         covered = covered && sinCosLaneInRange(g);
       }
       lanes.applyReserved(n);
-      if (!covered) for (let x = 0; x < n; x++) if (!sinCosLaneInRange(input[x])) output[x] = Math.sin(input[x]);
+      if (!covered)
+        for (let x = 0; x < n; x++) if (!sinCosLaneInRange(input[x])) output[x] = Math.sin(input[x]);
     },
   };
 }

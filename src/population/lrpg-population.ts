@@ -3,6 +3,9 @@ import { GpuFactorBackend } from "../factor/backend/gpu-backend.js";
 import { CpuFactorBackend } from "../factor/backend/cpu-backend.js";
 import { Discretizer } from "../lrpg/discretizer.js";
 import { makeParameter, type Parameter } from "../optim/parameter.js";
+import { placeParameterGroup } from "../optim/parameter-memory.js";
+import type { WasmMemory } from "../wasm/runtime.js";
+import { lockstepLayout, type LockstepLayout } from "./update-kernel.js";
 import { BatchedGridLowRank } from "../parametrizations/batched-grid-low-rank.js";
 import { Rng } from "../random/rng.js";
 import { CpuLockstep } from "./cpu-lockstep.js";
@@ -22,6 +25,14 @@ export interface LrpgPopulationOptions {
   backend?: "cpu" | "gpu" | FactorBackend;
   /** gpu.js mode for `backend: "gpu"` (default auto). */
   gpuMode?: GpuMode;
+  /**
+   * cpu backend: run the Box–Muller transform and the env's hoisted sine
+   * (`VectorDynamics.hoistedSine`) on WebAssembly f64x2 lanes, and the update as one WebAssembly
+   * function over the population's memory (src/population/update-kernel.ts), where the runtime
+   * allows (default true). The numbers are the same either way; `false` keeps everything in JS
+   * (for tests and benches).
+   */
+  wasm?: boolean;
 }
 
 /** What one lockstep episode of the whole population produced. */
@@ -109,6 +120,13 @@ export class LrpgPopulation {
   readonly lossCritic: Float64Array;
   private readonly engine: Lockstep;
   private readonly ownsBackend: boolean;
+  /** See {@link LrpgPopulationOptions.wasm}. */
+  readonly wasm: boolean;
+  /**
+   * cpu backend with `wasm`: the memory holding both parametrizations' factors and gradients and,
+   * at `layout`, the lockstep's records (`actions` and `rewards` are views of them); else null.
+   */
+  readonly records: { readonly memory: WasmMemory; readonly layout: LockstepLayout } | null;
 
   private constructor(
     task: PopulationTask,
@@ -117,8 +135,10 @@ export class LrpgPopulation {
     maxSteps: number,
     backend: FactorBackend,
     ownsBackend: boolean,
+    wasm: boolean,
   ) {
     const P = seeds.length;
+    this.wasm = wasm;
     this.task = task;
     this.ownsBackend = ownsBackend;
     this.count = P;
@@ -137,9 +157,25 @@ export class LrpgPopulation {
     const K = ranks.reduce((a, b) => (b > a ? b : a), 1);
     this.maxRank = K;
     const nActor = P * (this.actorGrid.rows + this.actorGrid.cols) * K;
-    this.actorParameter = makeParameter("actor", [nActor + P]);
+    const nCritic = P * (this.criticGrid.rows + this.criticGrid.cols) * K;
+    const T = maxSteps;
+    // On the cpu backend with `wasm`, both parametrizations and the records share one memory, so
+    // the update kernel reaches all of them.
+    const group =
+      wasm && backend instanceof CpuFactorBackend
+        ? placeParameterGroup([nActor + P, nCritic], lockstepLayout(P, T).bytes)
+        : null;
+    this.records =
+      group === null ? null : { memory: group.memory, layout: lockstepLayout(P, T, group.extraPtr) };
+    const [actorStore, criticStore] = group?.parameters ?? [];
+    this.actorParameter =
+      actorStore === undefined
+        ? makeParameter("actor", [nActor + P])
+        : { name: "actor", shape: [nActor + P], ...actorStore };
+    const criticParameter: Parameter | undefined =
+      criticStore === undefined ? undefined : { name: "value", shape: [nCritic], ...criticStore };
     this.actor = new BatchedGridLowRank(this.actorGrid, ranks, "mu", this.actorParameter);
-    this.critic = new BatchedGridLowRank(this.criticGrid, ranks, "value");
+    this.critic = new BatchedGridLowRank(this.criticGrid, ranks, "value", criticParameter);
     this.logSigma = this.actorParameter.data.subarray(nActor);
     this.sigma = new Float64Array(P);
     // Initialisation, agent by agent, exactly as LrpgAgent({ rng }) followed by rng.fork().
@@ -155,10 +191,16 @@ export class LrpgPopulation {
     }
     this.rngs = rngs;
     this.envRngs = envRngs;
-    const T = maxSteps;
     this.lengths = new Int32Array(P);
-    this.actions = new Float64Array(P * T);
-    this.rewards = new Float64Array(P * T);
+    const records = this.records;
+    this.actions =
+      records === null
+        ? new Float64Array(P * T)
+        : new Float64Array(records.memory.buffer, records.layout.action, P * T);
+    this.rewards =
+      records === null
+        ? new Float64Array(P * T)
+        : new Float64Array(records.memory.buffer, records.layout.reward, P * T);
     this.returns = new Float64Array(P);
     this.lossActor = new Float64Array(P);
     this.lossCritic = new Float64Array(P);
@@ -208,7 +250,9 @@ export class LrpgPopulation {
       typeof b === "string"
         ? await createBackend(b, b === "gpu" ? { mode: options.gpuMode ?? "auto" } : {})
         : b;
-    return new LrpgPopulation(task, seeds, ranks, maxSteps, backend, typeof b === "string");
+    const wasm = options.wasm ?? true;
+    if (typeof wasm !== "boolean") throw new TypeError(`wasm must be true or false, got ${String(wasm)}`);
+    return new LrpgPopulation(task, seeds, ranks, maxSteps, backend, typeof b === "string", wasm);
   }
 
   /** Agent p's parameters in the single agent's layout (L N×K_p, R M×K_p), for checks and export. */

@@ -109,8 +109,13 @@ export const op = {
   i32And: [0x71],
   i32Shl: [0x74],
   f32Add: [0x92],
+  f64Neg: [0x9a],
   f64Add: [0xa0],
+  f64Sub: [0xa1],
   f64Mul: [0xa2],
+  f64Div: [0xa3],
+  /** f64.convert_i32_s: the signed i32 as f64 (exact). */
+  f64ConvertI32S: [0xb7],
   f64PromoteF32: [0xbb],
   // SIMD
   v128Load: (offset = 0): number[] => [...simd(0), 4, ...uleb(offset)],

@@ -41,8 +41,15 @@ function kernelSpec(): FunctionSpec {
   const c = new CodeBuffer();
   c.doWhileBelow(at("u"), at("end"), op.i32Const(16 * V), () => {
     for (const g of gs) c.emit(get("u"), op.v128Load(16 * g), set(local("lnU", g)));
-    for (const g of gs) c.emit(op.f64x2Const(TWO_PI), get("v"), op.v128Load(16 * g), op.f64x2Mul, set(local("theta", g)));
-    emitLogF64x2(c, get, set, gs.map((g) => local("lnU", g)), gs.map((g) => local("lnU", g)));
+    for (const g of gs)
+      c.emit(op.f64x2Const(TWO_PI), get("v"), op.v128Load(16 * g), op.f64x2Mul, set(local("theta", g)));
+    emitLogF64x2(
+      c,
+      get,
+      set,
+      gs.map((g) => local("lnU", g)),
+      gs.map((g) => local("lnU", g)),
+    );
     // r = √(−2·ln u)
     for (const g of gs)
       c.emit(op.f64x2Const(-2), get(local("lnU", g)), op.f64x2Mul, op.f64x2Sqrt, set(local("r", g)));
@@ -60,8 +67,20 @@ function kernelSpec(): FunctionSpec {
       c.emit(get(local("r", g)), get(local("sinT", g)), op.f64x2Mul, set(local("sinT", g)));
       const lo = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
       const hi = lo.map((b) => b + 8);
-      c.emit(get("dst"), get(local("cosT", g)), get(local("sinT", g)), op.i8x16Shuffle(lo), op.v128Store(32 * g));
-      c.emit(get("dst"), get(local("cosT", g)), get(local("sinT", g)), op.i8x16Shuffle(hi), op.v128Store(32 * g + 16));
+      c.emit(
+        get("dst"),
+        get(local("cosT", g)),
+        get(local("sinT", g)),
+        op.i8x16Shuffle(lo),
+        op.v128Store(32 * g),
+      );
+      c.emit(
+        get("dst"),
+        get(local("cosT", g)),
+        get(local("sinT", g)),
+        op.i8x16Shuffle(hi),
+        op.v128Store(32 * g + 16),
+      );
     }
     c.emit(get("v"), op.i32Const(16 * V), op.i32Add, set("v"));
     c.emit(get("dst"), op.i32Const(32 * V), op.i32Add, set("dst"));
@@ -96,7 +115,9 @@ export class WasmBoxMuller {
 
   static create(capacity: number): WasmBoxMuller | null {
     if (!Number.isInteger(capacity) || capacity < PAIRS_PER_STEP || capacity % PAIRS_PER_STEP !== 0)
-      throw new RangeError(`WasmBoxMuller: capacity must be a positive multiple of ${PAIRS_PER_STEP}, got ${capacity}`);
+      throw new RangeError(
+        `WasmBoxMuller: capacity must be a positive multiple of ${PAIRS_PER_STEP}, got ${capacity}`,
+      );
     if (!sinCosLanesMatchRuntime()) return null;
     const module = compileKernels([kernelSpec()]);
     const memory = newMemory(Math.ceil((32 * capacity) / PAGE_BYTES));
@@ -108,7 +129,9 @@ export class WasmBoxMuller {
   /** z[2j], z[2j + 1] = the Box–Muller pair of (u[j], v[j]) for j < m. */
   run(m: number): void {
     if (!(m > 0 && m <= this.capacity && m % PAIRS_PER_STEP === 0))
-      throw new RangeError(`WasmBoxMuller.run: m must be a positive multiple of ${PAIRS_PER_STEP} up to ${this.capacity}, got ${m}`);
+      throw new RangeError(
+        `WasmBoxMuller.run: m must be a positive multiple of ${PAIRS_PER_STEP} up to ${this.capacity}, got ${m}`,
+      );
     const c = this.capacity;
     this.kernel(0, 8 * c, 16 * c, 8 * m);
   }

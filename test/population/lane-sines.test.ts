@@ -17,6 +17,9 @@ describe("lane sines of a population's listed agents", () => {
     states[2 * 8] = -3e300;
     // Every other agent listed, in a shuffled order, as agents that finished early leave the list.
     const list = Int32Array.from([36, 5, 0, 7, 30, 6, 2, 8, 12, 14, 16, 33, 1]);
+    // The first call runs on lanes (13 agents), the second on Math.sin (2 agents).
+    sines!.compute(list.subarray(11), 2, states, 2, (s, o) => s[o] + Math.PI);
+    expect(Object.is(sines!.output[0], Math.sin(states[2 * 33] + Math.PI))).toBe(true);
     const argument = (s: Float64Array, o: number) => s[o] + Math.PI;
     sines!.compute(list, list.length, states, 2, argument);
     for (let x = 0; x < list.length; x++)

@@ -48,31 +48,34 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
     { task: "pendulum", seeds: [0, 1, 7, 123], ranks: [4, 1, 2, 4], episodes: 40 },
     { task: "acrobot", seeds: [3, 4], ranks: [2, 1], episodes: 4 },
     { task: "rocket", seeds: [5, 6], ranks: [2, 3], episodes: 3 },
+    { task: "pendulum", seeds: [2, 9], ranks: [3, 1], episodes: 12 },
   ];
-  for (const { task, seeds, ranks, episodes } of cases) {
-    it(`${task}: ${seeds.length} agents, ranks ${ranks.join("/")}, ${episodes} episodes`, async () => {
-      const pop = await LrpgPopulation.create({ task: PAPER_POPULATION_TASKS[task], seeds, ranks });
-      const got = Array.from({ length: seeds.length }, () => new Float64Array(episodes));
-      for (let e = 0; e < episodes; e++) {
-        const r = await pop.trainEpisode();
-        for (let p = 0; p < seeds.length; p++) got[p][e] = r.returns[p];
-      }
-      for (let p = 0; p < seeds.length; p++) {
-        const preset = ranks[p] === PAPER_POPULATION_TASKS[task].rank;
-        const { returns, agent, rng } = singleRun(task, seeds[p], episodes, preset ? undefined : ranks[p]);
-        expect(Array.from(got[p])).toEqual(Array.from(returns));
-        const params = pop.agentParameters(p);
-        expect(Array.from(params.actorL)).toEqual(Array.from(agent.mu.L.data));
-        expect(Array.from(params.actorR)).toEqual(Array.from(agent.mu.R.data));
-        expect(Array.from(params.criticL)).toEqual(Array.from(agent.critic.matrix.L.data));
-        expect(Array.from(params.criticR)).toEqual(Array.from(agent.critic.matrix.R.data));
-        expect(params.logSigma).toBe(agent.logSigma!.data[0]);
-        // The action generator (its words in the population's typed arrays) ends where the run's does.
-        expect(pop.actionRng(p).getState()).toEqual(rng.getState());
-      }
-      await pop.dispose();
-    });
-  }
+  for (const { task, seeds, ranks, episodes } of cases)
+    for (const wasm of [true, false])
+      it(`${task}: ${seeds.length} agents, ranks ${ranks.join("/")}, ${episodes} episodes (${wasm ? "WebAssembly lanes and update" : "all JS"})`, async () => {
+        const pop = await LrpgPopulation.create({ task: PAPER_POPULATION_TASKS[task], seeds, ranks, wasm });
+        // With `wasm` the factors and records share one memory (the update kernel's), on this runtime.
+        expect(pop.records !== null).toBe(wasm);
+        const got = Array.from({ length: seeds.length }, () => new Float64Array(episodes));
+        for (let e = 0; e < episodes; e++) {
+          const r = await pop.trainEpisode();
+          for (let p = 0; p < seeds.length; p++) got[p][e] = r.returns[p];
+        }
+        for (let p = 0; p < seeds.length; p++) {
+          const preset = ranks[p] === PAPER_POPULATION_TASKS[task].rank;
+          const { returns, agent, rng } = singleRun(task, seeds[p], episodes, preset ? undefined : ranks[p]);
+          expect(Array.from(got[p])).toEqual(Array.from(returns));
+          const params = pop.agentParameters(p);
+          expect(Array.from(params.actorL)).toEqual(Array.from(agent.mu.L.data));
+          expect(Array.from(params.actorR)).toEqual(Array.from(agent.mu.R.data));
+          expect(Array.from(params.criticL)).toEqual(Array.from(agent.critic.matrix.L.data));
+          expect(Array.from(params.criticR)).toEqual(Array.from(agent.critic.matrix.R.data));
+          expect(params.logSigma).toBe(agent.logSigma!.data[0]);
+          // The action generator (its words in the population's typed arrays) ends where the run's does.
+          expect(pop.actionRng(p).getState()).toEqual(rng.getState());
+        }
+        await pop.dispose();
+      });
 
   it("reports each agent's actor and critic losses exactly as the single agent's learn()", async () => {
     const res = await trainPopulation({
@@ -194,6 +197,13 @@ describe("population on the cpu backend = P single runs with the same seeds (bit
     await expect(
       LrpgPopulation.create({ task: PAPER_POPULATION_TASKS.pendulum, seeds: [1], maxSteps: 0 }),
     ).rejects.toThrow(/maxSteps must be an integer >= 1, got 0/);
+    await expect(
+      LrpgPopulation.create({
+        task: PAPER_POPULATION_TASKS.pendulum,
+        seeds: [1],
+        wasm: 1 as unknown as boolean,
+      }),
+    ).rejects.toThrow(/wasm must be true or false, got 1/);
     await expect(
       trainPopulation({ task: PAPER_POPULATION_TASKS.pendulum, seeds: [1], episodes: -1 }),
     ).rejects.toThrow(/episodes must be an integer >= 0, got -1/);
