@@ -55,10 +55,33 @@ export function compileKernels(functions: readonly FunctionSpec[]): WasmModule |
   if (api === undefined) return null;
   try {
     const bytes = assembleModule(functions);
-    return api.validate(bytes) ? new api.Module(bytes) : null;
+    const key = moduleKey(bytes);
+    const cached = compiledModules.get(key);
+    if (cached !== undefined) return cached;
+    const module = api.validate(bytes) ? new api.Module(bytes) : null;
+    if (compiledModules.size >= MAX_CACHED_MODULES)
+      compiledModules.delete(compiledModules.keys().next().value!);
+    compiledModules.set(key, module);
+    return module;
   } catch {
     return null;
   }
+}
+
+/**
+ * Modules compiled so far, by their bytes: kernels assembled again with the same bytes (a new
+ * population, optimizer or layer of the same shape) reuse the module and the optimized code V8
+ * tiered it up to, instead of compiling it again and starting over in the baseline tier.
+ */
+const compiledModules = new Map<string, WasmModule | null>();
+const MAX_CACHED_MODULES = 64;
+
+/** The module bytes as a string key. */
+function moduleKey(bytes: Uint8Array): string {
+  let key = "";
+  for (let i = 0; i < bytes.length; i += 4096)
+    key += String.fromCharCode(...bytes.subarray(i, Math.min(i + 4096, bytes.length)));
+  return key;
 }
 
 /** An instance of `module` on `memory`; its exports, typed by the caller as the functions it assembled. */
