@@ -6,8 +6,8 @@
  *    runs (`makePaperAgent` + `trainReinforce`, seeded as the runner seeds them) on the library's
  *    fused single-agent path and on its generic path (`fused: false`). Rounds interleave the three,
  *    the order rotating; each is timed in CPU seconds of this process, agents and envs built
- *    before the clock starts. Every agent's returns must equal its independent run's to the bit
- *    (else the suite throws). Reported: steps per CPU-second (median of the rounds) and the
+ *    before the clock starts, after one untimed round of each (the JIT's warm-up). Every agent's
+ *    returns must equal its independent run's to the bit (else the suite throws). Reported: steps per CPU-second (median of the rounds) and the
  *    population's ratio to each independent path per round, as median, min and max. P = 1 is
  *    reported too (one agent, no batching to gain from).
  * 1b. What one agent-step of the P = 64 population costs, part by part (CPU ns per agent-step,
@@ -127,6 +127,11 @@ async function againstIndependent(
   const seeds = Array.from({ length: P }, (_, p) => p);
   const rate = { population: [] as number[], fused: [] as number[], generic: [] as number[] };
   const kinds = ["population", "fused", "generic"] as const;
+  // One untimed round of each first: the JIT's and WebAssembly's tier-up of all three paths
+  // happens there, so the timed rounds compare steady states (as a long run of many seeds sees them).
+  await populationRound(seeds, episodes);
+  independentRound(seeds, episodes, true);
+  independentRound(seeds, episodes, false);
   for (let r = 0; r < rounds; r++) {
     const got: Partial<Record<(typeof kinds)[number], Timed>> = {};
     for (let i = 0; i < kinds.length; i++) {
