@@ -51,7 +51,6 @@ export class RngBank {
     if (!Number.isInteger(count) || count < 1)
       throw new RangeError(`RngBank: count must be an integer >= 1, got ${count}`);
     this.count = count;
-    this.words = new Int32Array(4 * count);
     this.spare = new Float64Array(count);
     this.hasSpare = new Uint8Array(count);
     this.block = new Float64Array(BLOCK * count);
@@ -59,7 +58,9 @@ export class RngBank {
     this.savedWords = new Int32Array(4 * count);
     this.savedSpare = new Float64Array(count);
     this.savedHasSpare = new Uint8Array(count);
-    this.lanes = options.laneTransform === false ? null : WasmBoxMuller.create(PAIRS);
+    this.lanes = options.laneTransform === false ? null : WasmBoxMuller.create(PAIRS, count);
+    // With the lanes, the state words live in their memory, where the uniforms kernel advances them.
+    this.words = this.lanes?.words ?? new Int32Array(4 * count);
     this.pairs = this.lanes ?? {
       u: new Float64Array(PAIRS),
       v: new Float64Array(PAIRS),
@@ -128,15 +129,19 @@ export class RngBank {
     const first = this.hasSpare[p];
     if (first === 1) out[base] = this.spare[p];
     const { u, v, z } = this.pairs;
-    this.drawUniformPairs(p, PAIRS, u, v);
-    if (this.lanes !== null) this.lanes.run(PAIRS);
-    else
+    const lanes = this.lanes;
+    if (lanes !== null) {
+      lanes.draw(p, PAIRS);
+      lanes.run(PAIRS);
+    } else {
+      this.drawUniformPairs(p, PAIRS, u, v);
       for (let j = 0; j < PAIRS; j++) {
         const r = Math.sqrt(-2 * Math.log(u[j]));
         const theta = TWO_PI * v[j];
         z[2 * j] = r * Math.cos(theta);
         z[2 * j + 1] = r * Math.sin(theta);
       }
+    }
     const n = BLOCK - first;
     for (let k = 0; k < n; k++) out[base + first + k] = z[k];
     this.spare[p] = first === 1 ? z[BLOCK - 1] : 0;

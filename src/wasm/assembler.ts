@@ -52,7 +52,8 @@ export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
-export type ValueType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
+export const I64 = 0x7e;
+export type ValueType = typeof I32 | typeof I64 | typeof F32 | typeof F64 | typeof V128;
 
 /** `count` copies of one value type (e.g. a signature of i32 parameters). */
 export function repeatType(type: ValueType, count: number): ValueType[] {
@@ -95,9 +96,13 @@ export const op = {
   i32Load: (offset = 0): number[] => [0x28, 2, ...uleb(offset)],
   f64Load: (offset = 0): number[] => [0x2b, 3, ...uleb(offset)],
   i32Store: (offset = 0): number[] => [0x36, 2, ...uleb(offset)],
+  i64Load: (offset = 0): number[] => [0x29, 3, ...uleb(offset)],
+  i64Store: (offset = 0): number[] => [0x37, 3, ...uleb(offset)],
   f64Store: (offset = 0): number[] => [0x39, 3, ...uleb(offset)],
   // numeric
   i32Const: (v: number): number[] => [0x41, ...sleb(v)],
+  /** i64.const of a value in the i32 range (its signed LEB128 is the same). */
+  i64Const: (v: number): number[] => [0x42, ...sleb(v)],
   f64Const: (v: number): number[] => [0x44, ...f64Bytes(v)],
   i32Eqz: [0x45],
   i32LtU: [0x49],
@@ -108,6 +113,17 @@ export const op = {
   i32Mul: [0x6c],
   i32And: [0x71],
   i32Shl: [0x74],
+  i32ShrU: [0x76],
+  i64Add: [0x7c],
+  i64Or: [0x84],
+  i64Xor: [0x85],
+  i64Shl: [0x86],
+  i64ShrU: [0x88],
+  i64Rotl: [0x89],
+  i32WrapI64: [0xa7],
+  i64ExtendI32U: [0xad],
+  /** f64.convert_i64_u: the unsigned i64 as f64 (exact below 2⁵³). */
+  f64ConvertI64U: [0xba],
   f32Add: [0x92],
   f64Neg: [0x9a],
   f64Add: [0xa0],

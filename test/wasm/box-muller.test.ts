@@ -49,7 +49,30 @@ describe("the Box–Muller transform on f64x2 lanes", () => {
     expect(bad).toBe(0);
   });
 
+  it("draws each generator's uniform pairs as Rng does, advancing its state words", () => {
+    const bm = WasmBoxMuller.create(64, 3)!;
+    const refs = [7, 8, 9].map((seed) => new Rng(seed));
+    refs.forEach((r, g) => bm.words.set(r.getState().words, 4 * g));
+    for (let round = 0; round < 5; round++)
+      for (let g = 0; g < 3; g++) {
+        bm.draw(g, 64);
+        for (let j = 0; j < 64; j++) {
+          let u = refs[g].uniform();
+          while (u === 0) u = refs[g].uniform();
+          expect(bm.u[j]).toBe(u);
+          expect(bm.v[j]).toBe(refs[g].uniform());
+        }
+        expect(Array.from(bm.words.subarray(4 * g, 4 * g + 4))).toEqual(refs[g].getState().words);
+      }
+  });
+
   it("rejects a bad capacity or batch size, naming the allowed values", () => {
+    expect(() => WasmBoxMuller.create(64, 1)!.draw(1, 4)).toThrow(
+      /generator must be an integer in \[0, 0\], got 1/,
+    );
+    expect(() => WasmBoxMuller.create(64, 1)!.draw(0, 65)).toThrow(
+      /m must be an integer in \[0, 64\], got 65/,
+    );
     expect(() => WasmBoxMuller.create(6)).toThrow(/capacity must be a positive multiple of 4, got 6/);
     expect(() => lanes!.run(3)).toThrow(/m must be a positive multiple of 4 up to 64, got 3/);
   });
