@@ -176,9 +176,10 @@ export class CpuLockstep implements Lockstep {
     const sCb = m[11];
     const hoisted = dyn.hoistedSine;
     const sines = this.sines;
+    // The env's step with the sine computed here, or undefined (then its own step computes it).
+    const stepFromSine = sines !== null && hoisted !== undefined ? hoisted.step : undefined;
     const sineOf = sines !== null ? sines.output : this.clipped;
     if (sines !== null && hoisted !== undefined) sines.compute(list, n, states, S, hoisted.argument);
-    const stepFromSine = hoisted !== undefined ? hoisted.step : undefined;
     let kept = 0;
     for (let x = 0; x < n; x++) {
       const p = list[x];
@@ -228,7 +229,7 @@ export class CpuLockstep implements Lockstep {
       // while σ is large): clipped[0] = a, [1] = lo, [2] = hi, indexed by which bound a passes.
       clipped[0] = a;
       const envAction = clipped[+(a < clipLo) | (+(a > clipHi) << 1)];
-      if (sines !== null && stepFromSine !== undefined)
+      if (stepFromSine !== undefined)
         stepFromSine(states, so, envAction, sineOf[x], outcome);
       else step(states, so, envAction, outcome);
       const r = outcome.reward;

@@ -1,7 +1,7 @@
 /**
  * Natural log on the two f64 lanes of a v128, bit-identical to the runtime's `Math.log` for every
- * double (Node 20's V8 computes it with its port of fdlibm's __ieee754_log, src/base/ieee754.cc;
- * docs/demo.md, "Same seed, same run", gives the method). Per lane:
+ * double (Node 20's V8 computes it with its port of fdlibm's __ieee754_log; docs/performance.md,
+ * "Transcendentals on lanes", says how it was checked). Per lane:
  *
  *   scale      x < 2⁻¹⁰²² (subnormal): x·2⁵⁴ and k = −54, else k = 0
  *   reduction  with hx the high word and m = hx ∧ 0xfffff: i = (m + 0x95f64) ∧ 2²⁰ (set where the

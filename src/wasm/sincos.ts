@@ -1,7 +1,8 @@
 /**
  * sin and cos on the two f64 lanes of a v128, bit-identical to the runtime's `Math.sin` /
- * `Math.cos` where those are V8's port of fdlibm (src/base/ieee754.cc; {@link WasmSin.create}
- * checks that on probe arguments where fdlibm and glibc's libm differ). Per lane, with ix the high
+ * `Math.cos` where those are V8's port of fdlibm (docs/performance.md, "Transcendentals on lanes",
+ * says how it was checked; {@link WasmSin.create} checks it on probe arguments where fdlibm and
+ * glibc's libm differ). Per lane, with ix the high
  * word of |x|, t = |x|, and every reduction done on t and negated for x < 0 (round to nearest is
  * symmetric, so this is fdlibm's x < 0 branch operation for operation):
  *
@@ -34,7 +35,7 @@
  * cos of the same x.
  */
 import { CodeBuffer, I32, V128, groupLocals, op, type FunctionSpec, type ValueType } from "./assembler.js";
-import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
+import { interleavedTemps, WasmLaneFunction, type LaneEmitter } from "./lane-function.js";
 import { compileKernels, instantiateKernels, newMemory, PAGE_BYTES, type WasmMemory } from "./runtime.js";
 
 /** The v128 scratch locals {@link emitSinCosF64x2} uses for its first vector; vector g > 0 appends `_g` ({@link sinCosTemps}). */
@@ -354,13 +355,8 @@ export function sinCosLanesMatchRuntime(): boolean {
   return runtimeMatch;
 }
 
-const sinEmitter = (
-  c: CodeBuffer,
-  get: (name: string) => number[],
-  set: (name: string) => number[],
-  x: readonly string[],
-  out: readonly string[],
-) =>
+/** The lane sin alone, and the lane cos alone, as array-kernel emitters. */
+const sinEmitter: LaneEmitter = (c, get, set, x, out) =>
   emitSinCosF64x2(
     c,
     get,
@@ -369,14 +365,7 @@ const sinEmitter = (
     out,
     x.map(() => null),
   );
-
-const cosEmitter = (
-  c: CodeBuffer,
-  get: (name: string) => number[],
-  set: (name: string) => number[],
-  x: readonly string[],
-  out: readonly string[],
-) =>
+const cosEmitter: LaneEmitter = (c, get, set, x, out) =>
   emitSinCosF64x2(
     c,
     get,
