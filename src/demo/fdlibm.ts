@@ -8,6 +8,44 @@
  * and `lowrank-rl run` compute the same numbers. Derivations: docs/demo.md.
  */
 
+import {
+  SIN_S1 as S1,
+  SIN_S2 as S2,
+  SIN_S3 as S3,
+  SIN_S4 as S4,
+  SIN_S5 as S5,
+  SIN_S6 as S6,
+  COS_C1 as C1,
+  COS_C2 as C2,
+  COS_C3 as C3,
+  COS_C4 as C4,
+  COS_C5 as C5,
+  COS_C6 as C6,
+  INV_PIO2,
+  PIO2_1,
+  PIO2_1T,
+  PIO2_2,
+  PIO2_2T,
+  PIO2_3,
+  PIO2_3T,
+  NPIO2_HW,
+  LN2_HI,
+  LN2_LO,
+  INV_LN2,
+  EXP_P1 as P1,
+  EXP_P2 as P2,
+  EXP_P3 as P3,
+  EXP_P4 as P4,
+  EXP_P5 as P5,
+  LOG_LG1 as LG1,
+  LOG_LG2 as LG2,
+  LOG_LG3 as LG3,
+  LOG_LG4 as LG4,
+  LOG_LG5 as LG5,
+  LOG_LG6 as LG6,
+  LOG_LG7 as LG7,
+} from "../wasm/fdlibm-constants.js";
+
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
 // Index of the high and low words of a double in memory (every current engine is little-endian,
@@ -41,13 +79,6 @@ function withHigh(x: number, hi: number): number {
 
 // ---- sin and cos: reduction to [−π/4, π/4] and the two kernel polynomials ----
 
-const S1 = -1.66666666666666324348e-1;
-const S2 = 8.33333333332248946124e-3;
-const S3 = -1.98412698298579493134e-4;
-const S4 = 2.75573137070700676789e-6;
-const S5 = -2.50507602534068634195e-8;
-const S6 = 1.58969099521155010221e-10;
-
 /** sin(x + y) for |x| ≤ π/4, y the tail of x (`hasTail` false: y = 0). Odd polynomial of degree 13. */
 function kernelSin(x: number, y: number, hasTail: boolean): number {
   const ix = high(x) & 0x7fffffff;
@@ -58,13 +89,6 @@ function kernelSin(x: number, y: number, hasTail: boolean): number {
   if (!hasTail) return x + v * (S1 + z * r);
   return x - (z * (0.5 * y - v * r) - y - v * S1);
 }
-
-const C1 = 4.16666666666666019037e-2;
-const C2 = -1.38888888888741095749e-3;
-const C3 = 2.48015872894767294178e-5;
-const C4 = -2.75573143513906633035e-7;
-const C5 = 2.0875723212981748279e-9;
-const C6 = -1.13596475577881948265e-11;
 
 /**
  * cos(x + y) for |x| ≤ π/4: 1 − x²/2 + x⁴·(C1 + … + C6 x¹⁰) − x·y; for |x| ≥ 0.3 the constant 1
@@ -82,20 +106,7 @@ function kernelCos(x: number, y: number): number {
   return a - (hz - (z * r - x * y));
 }
 
-const INV_PIO2 = 6.36619772367581382433e-1;
-const PIO2_1 = 1.57079632673412561417; // first 33 bits of π/2
-const PIO2_1T = 6.07710050650619224932e-11; // π/2 − PIO2_1
-const PIO2_2 = 6.0771005063039659766e-11; // next 33 bits
-const PIO2_2T = 2.02226624879595063154e-21;
-const PIO2_3 = 2.0222662487111664558e-21; // next 33 bits
-const PIO2_3T = 8.47842766036889956997e-32;
 /** High words of n·π/2, n = 1 … 32 (where the one-step reduction may cancel). */
-const NPIO2_HW = [
-  0x3ff921fb, 0x400921fb, 0x4012d97c, 0x401921fb, 0x401f6a7a, 0x4022d97c, 0x4025fdbb, 0x402921fb, 0x402c463a,
-  0x402f6a7a, 0x4031475c, 0x4032d97c, 0x40346b9c, 0x4035fdbb, 0x40378fdb, 0x403921fb, 0x403ab41b, 0x403c463a,
-  0x403dd85a, 0x403f6a7a, 0x40407e4c, 0x4041475c, 0x4042106c, 0x4042d97c, 0x4043a28c, 0x40446b9c, 0x404534ac,
-  0x4045fdbb, 0x4046c6cb, 0x40478fdb, 0x404858eb, 0x404921fb,
-];
 
 /** The largest |x| the reduction below handles (2^19·π/2); beyond it the engine's own sin/cos run. */
 export const TRIG_REDUCTION_LIMIT = 823549.6653753062;
@@ -216,14 +227,6 @@ export function cos(x: number): number {
 
 // ---- exp ----
 
-const LN2_HI = 6.9314718036912381649e-1; // ln 2 with its low 32 bits zero: k·LN2_HI exact
-const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.442695040888963387;
-const P1 = 1.66666666666666019037e-1;
-const P2 = -2.77777777770155933842e-3;
-const P3 = 6.61375632143793436117e-5;
-const P4 = -1.6533902205465251539e-6;
-const P5 = 4.13813679705723846039e-8;
 const TWO_M1000 = 9.3326361850321887899e-302;
 const TWO_1023 = 8.988465674311579539e307;
 
@@ -283,13 +286,6 @@ export function exp(x: number): number {
 
 // ---- log ----
 
-const LG1 = 6.66666666666673513e-1;
-const LG2 = 3.999999999940941908e-1;
-const LG3 = 2.857142874366239149e-1;
-const LG4 = 2.222219843214978396e-1;
-const LG5 = 1.818357216161805012e-1;
-const LG6 = 1.531383769920937332e-1;
-const LG7 = 1.479819860511658591e-1;
 const TWO54 = 1.8014398509481984e16;
 
 /**

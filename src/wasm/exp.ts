@@ -18,6 +18,18 @@
  */
 import { op, type CodeBuffer } from "./assembler.js";
 import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
+import {
+  LN2_HI,
+  LN2_LO,
+  INV_LN2,
+  EXP_P1 as P1,
+  EXP_P2 as P2,
+  EXP_P3 as P3,
+  EXP_P4 as P4,
+  EXP_P5 as P5,
+  EXP_OVERFLOW as O_THRESHOLD,
+  EXP_UNDERFLOW as U_THRESHOLD,
+} from "./fdlibm-constants.js";
 
 /** The v128 scratch locals {@link emitExpF64x2} uses for its first vector; vector g > 0 appends `_g` ({@link expTemps}). */
 export const EXP_F64X2_TEMPS = [
@@ -37,16 +49,6 @@ export function expTemps(vectors: number): string[] {
   return interleavedTemps(EXP_F64X2_TEMPS, vectors);
 }
 
-const LN2_HI = 6.9314718036912381649e-1;
-const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.442695040888963387;
-const P1 = 1.66666666666666019037e-1;
-const P2 = -2.77777777770155933842e-3;
-const P3 = 6.61375632143793436117e-5;
-const P4 = -1.6533902205465251539e-6;
-const P5 = 4.13813679705723846039e-8;
-const O_THRESHOLD = 7.09782712893383973096e2;
-const U_THRESHOLD = -7.4513321910194110842e2;
 const TWO_M1000 = 2 ** -1000;
 const TWO_1023 = 2 ** 1023;
 

@@ -31,6 +31,17 @@
  */
 import { op, type CodeBuffer } from "./assembler.js";
 import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
+import {
+  LN2_HI,
+  LN2_LO,
+  LOG_LG1 as LG1,
+  LOG_LG2 as LG2,
+  LOG_LG3 as LG3,
+  LOG_LG4 as LG4,
+  LOG_LG5 as LG5,
+  LOG_LG6 as LG6,
+  LOG_LG7 as LG7,
+} from "./fdlibm-constants.js";
 
 /** The v128 scratch locals {@link emitLogF64x2} uses for its first vector; vector g > 0 appends `_g` ({@link logTemps}). */
 export const LOG_F64X2_TEMPS = [
@@ -56,15 +67,6 @@ export function logTemps(vectors: number): string[] {
   return interleavedTemps(LOG_F64X2_TEMPS, vectors);
 }
 
-const LN2_HI = 6.9314718036912381649e-1;
-const LN2_LO = 1.90821492927058770002e-10;
-const LG1 = 6.66666666666673513e-1;
-const LG2 = 3.999999999940941908e-1;
-const LG3 = 2.857142874366239149e-1;
-const LG4 = 2.222219843214978396e-1;
-const LG5 = 1.818357216161805012e-1;
-const LG6 = 1.531383769920937332e-1;
-const LG7 = 1.479819860511658591e-1;
 /** fdlibm's 0.33333333333333333 (⅓ rounded). */
 const THIRD = 1 / 3;
 /** The double whose bits are 54·2⁵² (exponent field 54): added to 1's bits, it makes 2⁵⁴. */

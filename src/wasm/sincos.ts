@@ -37,6 +37,27 @@
 import { CodeBuffer, I32, V128, groupLocals, op, type FunctionSpec, type ValueType } from "./assembler.js";
 import { interleavedTemps, WasmLaneFunction, type LaneEmitter } from "./lane-function.js";
 import { compileKernels, instantiateKernels, newMemory, PAGE_BYTES, type WasmMemory } from "./runtime.js";
+import {
+  INV_PIO2,
+  PIO2_1,
+  PIO2_1T,
+  PIO2_2,
+  PIO2_2T,
+  PIO2_3,
+  PIO2_3T,
+  SIN_S1 as S1,
+  SIN_S2 as S2,
+  SIN_S3 as S3,
+  SIN_S4 as S4,
+  SIN_S5 as S5,
+  SIN_S6 as S6,
+  COS_C1 as C1,
+  COS_C2 as C2,
+  COS_C3 as C3,
+  COS_C4 as C4,
+  COS_C5 as C5,
+  COS_C6 as C6,
+} from "./fdlibm-constants.js";
 
 /** The v128 scratch locals {@link emitSinCosF64x2} uses for its first vector; vector g > 0 appends `_g` ({@link sinCosTemps}). */
 export const SINCOS_F64X2_TEMPS = [
@@ -80,26 +101,6 @@ export function sinCosLaneInRange(x: number): boolean {
   const ix = highWordBits[1] & 0x7fffffff;
   return ix <= SINCOS_LANE_MAX_HIGH_WORD || ix >= 0x7ff00000;
 }
-
-const INV_PIO2 = 6.36619772367581382433e-1;
-const PIO2_1 = 1.57079632673412561417;
-const PIO2_1T = 6.07710050650619224932e-11;
-const PIO2_2 = 6.0771005063039659766e-11;
-const PIO2_2T = 2.02226624879595063154e-21;
-const PIO2_3 = 2.0222662487111664558e-21;
-const PIO2_3T = 8.47842766036889956997e-32;
-const S1 = -1.66666666666666324348e-1;
-const S2 = 8.33333333332248946124e-3;
-const S3 = -1.98412698298579493134e-4;
-const S4 = 2.75573137070700676789e-6;
-const S5 = -2.50507602534068634195e-8;
-const S6 = 1.58969099521155010221e-10;
-const C1 = 4.16666666666666019037e-2;
-const C2 = -1.38888888888741095749e-3;
-const C3 = 2.48015872894767294178e-5;
-const C4 = -2.75573143513906633035e-7;
-const C5 = 2.0875723212981748279e-9;
-const C6 = -1.13596475577881948265e-11;
 
 /**
  * Emits `local[sinOut[g]] = sin(local[x[g]])` and `local[cosOut[g]] = cos(local[x[g]])` per f64

@@ -28,6 +28,16 @@
  */
 import { op, type CodeBuffer } from "./assembler.js";
 import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
+import {
+  LN2_HI,
+  LN2_LO,
+  INV_LN2,
+  EXPM1_Q1 as Q1,
+  EXPM1_Q2 as Q2,
+  EXPM1_Q3 as Q3,
+  EXPM1_Q4 as Q4,
+  EXPM1_Q5 as Q5,
+} from "./fdlibm-constants.js";
 
 /**
  * The v128 scratch locals {@link emitTanhF64x2} uses for its first vector (the caller declares
@@ -59,15 +69,6 @@ export const TANH_F64X2_TEMPS = [
 export function tanhTemps(vectors: number): string[] {
   return interleavedTemps(TANH_F64X2_TEMPS, vectors);
 }
-
-const LN2_HI = 6.9314718036912381649e-1;
-const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.442695040888963387;
-const Q1 = -3.33333333333331316428e-2;
-const Q2 = 1.58730158725481460165e-3;
-const Q3 = -7.93650757867487942473e-5;
-const Q4 = 4.00821782732936239552e-6;
-const Q5 = -2.01099218183624371326e-7;
 
 /**
  * Emits `local[out] = tanh(local[x])` per f64 lane, bit-identical to `Math.tanh` (see the module
