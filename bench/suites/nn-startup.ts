@@ -6,7 +6,8 @@
  *   WebAssembly f64x2 kernels and on the scalar loops; the runs must give the same returns (they
  *   are bit-identical);
  * - `lowrank-rl run --env LRPG/Pendulum --algo lrpg --episodes 1000`, whole-process CPU seconds
- *   (start-up, training, files), from the sources through tsx and from a current dist/ build;
+ *   (start-up, training, files), from the sources through tsx, from a current dist/ build and
+ *   from its bundle (dist/cli-bundle, what the installed `lowrank-rl` command runs);
  * - loading the sweep pool's worker module, CPU seconds of a process that only imports it, as
  *   TypeScript through tsx and as the compiled JavaScript the pool now prefers.
  * Figures that need a build are NaN without a current one (`npm run build`).
@@ -124,6 +125,14 @@ export async function run(): Promise<Record<string, number>> {
   const tsxRun = childCpuSeconds(["--import", "tsx", "src/cli/main.ts", ...runArgs], 2);
   const build = currentBuild();
   const distRun = build ? childCpuSeconds(["dist/cli/main.js", ...runArgs], 2) : Number.NaN;
+  // The installed package's command: the bundle of the same build (tools/build-cli-bundle.mjs).
+  const bundled = join(ROOT, "dist", "cli-bundle", "main.js");
+  const bundleRun =
+    build &&
+    existsSync(bundled) &&
+    statSync(bundled).mtimeMs >= statSync(join(ROOT, "dist", "cli", "main.js")).mtimeMs
+      ? childCpuSeconds([bundled, ...runArgs], 2)
+      : Number.NaN;
   const importOnly = (url: string) => ["--input-type=module", "-e", `await import(${JSON.stringify(url)})`];
   const tsxWorker = childCpuSeconds(
     ["--import", "tsx", ...importOnly(new URL("../../src/runner/pool-worker.ts", import.meta.url).href)],
@@ -140,6 +149,7 @@ export async function run(): Promise<Record<string, number>> {
     nn_rocket_simd_steps_per_cpu_s: rocketSimd.cpu,
     startup_run_lrpg_1000_tsx_cpu_s: tsxRun,
     startup_run_lrpg_1000_dist_cpu_s: distRun,
+    startup_run_lrpg_1000_bundle_cpu_s: bundleRun,
     startup_pool_worker_load_tsx_cpu_s: tsxWorker,
     startup_pool_worker_load_dist_cpu_s: distWorker,
   };

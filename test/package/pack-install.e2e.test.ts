@@ -115,6 +115,9 @@ describe("npm pack → npm install → node", () => {
       "dist/node.d.ts",
       "dist/cli/main.js",
       "dist/runner/pool-worker.js",
+      "dist/cli-bundle/main.js",
+      "dist/cli-bundle/pool-worker.js",
+      "dist/cli-bundle/queue-thread.js",
       "dist/browser/lowrank-rl.js",
     ])
       expect(paths, p).toContain(p);
@@ -138,6 +141,60 @@ describe("npm pack → npm install → node", () => {
       cliMain: "function",
       browserRng: "function",
     });
+  }, 120_000);
+
+  it("npx lowrank-rl trains from the bundled command line: a run and a 2-thread sweep, the returns the sources give", async () => {
+    const out = join(work, "cli-runs");
+    await exec(
+      NPX,
+      [
+        "--no",
+        "--",
+        "lowrank-rl",
+        "run",
+        "--env",
+        "LRPG/Pendulum",
+        "--algo",
+        "lrpg",
+        "--episodes",
+        `${EPISODES}`,
+        "--seed",
+        "0",
+        "--quiet",
+        "--out",
+        join(out, "run"),
+      ],
+      { cwd: project },
+    );
+    const rows = readFileSync(join(out, "run", "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    const returns = rows.map((r) => (JSON.parse(r) as Record<string, number>)["charts/episodic_return"]);
+    expect(returns).toEqual(expectedReturns().map((line) => Number(line.split(" ")[1])));
+    // A sweep's worker threads start on the bundle's pool-worker.js, next to the bundled pool.
+    await exec(
+      NPX,
+      [
+        "--no",
+        "--",
+        "lowrank-rl",
+        "sweep",
+        "--grid",
+        "rank=1,2",
+        "--seeds",
+        "0",
+        "--episodes",
+        "3",
+        "--threads",
+        "2",
+        "--quiet",
+        "--out",
+        join(out, "sweep"),
+      ],
+      { cwd: project },
+    );
+    const sweep = JSON.parse(readFileSync(join(out, "sweep", "sweep.json"), "utf8")) as { jobs: unknown[] };
+    expect(sweep.jobs).toHaveLength(2);
   }, 120_000);
 
   it("npx lowrank-rl --help lists the commands, from the compiled dist/", async () => {
