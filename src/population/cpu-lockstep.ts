@@ -20,7 +20,9 @@ import type { WasmMemory } from "../wasm/runtime.js";
  * z = Σ_k L[i,k]·R[j,k] (k ascending), μ = z or sigmoid(z), a = clamp(μ + σ·ε) with ε the next
  * normal of its generator in a {@link RngBank}, the env's own `step`, the reward; an agent whose
  * env terminated leaves the list. What the update needs from a step — the factor offsets of both
- * cells and z — is kept, so learning reads them instead of discretizing the states again.
+ * cells and z — is kept, so learning reads them instead of discretizing the states again. Where
+ * the env hoists its step's sin (`VectorDynamics.hoistedSine`), the sines of the whole list are
+ * computed first on WebAssembly lanes ({@link laneSines}), the same doubles `Math.sin` gives.
  *
  * Update, per agent ({@link agentGradients}), REINFORCE with baseline (src/pg/reinforce-baseline.ts)
  * in one backward loop for G_t = r_t + γ·G_{t+1} and one forward loop for the rest: V_t at the kept
@@ -29,7 +31,8 @@ import type { WasmMemory } from "../wasm/runtime.js";
  * terms, both parametrizations' backward at the kept cells; then one Adam step over all actors'
  * [L | R | ρ] and one over all critics' [L | R]. Every sum runs in the single agent's order (t
  * ascending), so each agent is bit-identical to its independent run (docs/performance.md,
- * "Population").
+ * "Population"). With the population's `wasm` option (and an identity mean) the same operations
+ * run as one WebAssembly function over all agents (src/population/update-kernel.ts).
  */
 export class CpuLockstep implements Lockstep {
   private readonly pop: LrpgPopulation;
@@ -178,6 +181,7 @@ export class CpuLockstep implements Lockstep {
     const sines = this.sines;
     // The env's step with the sine computed here, or undefined (then its own step computes it).
     const stepFromSine = sines !== null && hoisted !== undefined ? hoisted.step : undefined;
+    // (Any Float64Array where there are no lane sines: it is read only through stepFromSine.)
     const sineOf = sines !== null ? sines.output : this.clipped;
     if (sines !== null && hoisted !== undefined) sines.compute(list, n, states, S, hoisted.argument);
     let kept = 0;
@@ -229,8 +233,7 @@ export class CpuLockstep implements Lockstep {
       // while σ is large): clipped[0] = a, [1] = lo, [2] = hi, indexed by which bound a passes.
       clipped[0] = a;
       const envAction = clipped[+(a < clipLo) | (+(a > clipHi) << 1)];
-      if (stepFromSine !== undefined)
-        stepFromSine(states, so, envAction, sineOf[x], outcome);
+      if (stepFromSine !== undefined) stepFromSine(states, so, envAction, sineOf[x], outcome);
       else step(states, so, envAction, outcome);
       const r = outcome.reward;
       rewards[q] = r;
