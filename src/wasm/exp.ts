@@ -17,7 +17,7 @@
  * exactly its branch's operations (WebAssembly never fuses a·b + c).
  */
 import { op, type CodeBuffer } from "./assembler.js";
-import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
+import { interleavedTemps, vectorSteps, WasmLaneFunction } from "./lane-function.js";
 import {
   LN2_HI,
   LN2_LO,
@@ -69,16 +69,7 @@ export function emitExpF64x2(
   if (outs.length !== xs.length) throw new RangeError("emitExpF64x2: as many outputs as inputs");
   const f = (v: number) => op.f64x2Const(v);
   const i = (v: number) => op.i64x2Const(v);
-  let g = 0;
-  const rename = (n: string) => (n.startsWith("exp") && g > 0 ? `${n}_${g}` : n);
-  const lg = (n: string) => get(rename(n));
-  const ls = (n: string) => set(rename(n));
-  /** Emits one stack-balanced step for every vector in turn. */
-  const each = (
-    step: (get: (n: string) => number[], set: (n: string) => number[], x: string, out: string) => void,
-  ) => {
-    for (g = 0; g < xs.length; g++) step(lg, ls, xs[g], outs[g]);
-  };
+  const each = vectorSteps(get, set, EXP_F64X2_TEMPS, xs, outs);
   // hx = high word of |x|
   each((get, set, x) => c.emit(get(x), op.f64x2Abs, op.i32Const(32), op.i64x2ShrU, set("expHx")));
   // k = trunc(x/ln2 ± ½); ±1 where hx < 1.5 ln2's; 0 where hx ≤ ½ ln2's

@@ -26,6 +26,38 @@ export function interleavedTemps(base: readonly string[], vectors: number): stri
   return names;
 }
 
+/** One step of an emitter for vector g: `get`/`set` reach its scratch locals under vector g's names. */
+export type VectorStep = (
+  get: (name: string) => number[],
+  set: (name: string) => number[],
+  x: string,
+  out: string,
+  g: number,
+) => void;
+
+/**
+ * The per-vector scaffolding of a lane emitter over interleaved vectors: `each(step)` emits
+ * `step` once for every vector g in turn (independent chains, interleaved for the CPU), with the
+ * emitter's scratch names `temps` renamed to vector g's own (`name_g` for g > 0, as
+ * {@link interleavedTemps} declares them) and x = xs[g], out = outs[g].
+ */
+export function vectorSteps(
+  get: (name: string) => number[],
+  set: (name: string) => number[],
+  temps: readonly string[],
+  xs: readonly string[],
+  outs: readonly string[],
+): (step: VectorStep) => void {
+  const scratch = new Set(temps);
+  let g = 0;
+  const rename = (n: string) => (g > 0 && scratch.has(n) ? `${n}_${g}` : n);
+  const vg = (n: string) => get(rename(n));
+  const vs = (n: string) => set(rename(n));
+  return (step) => {
+    for (g = 0; g < xs.length; g++) step(vg, vs, xs[g], outs[g], g);
+  };
+}
+
 /** Vectors per iteration of the array kernel, unless the function asks for another count. */
 const ARRAY_VECTORS = 4;
 /** Values per buffer unit: the largest iteration (2 lanes × 4 vectors), so every count divides it. */

@@ -30,7 +30,7 @@
  * `npx tsx tools/bench/lane-log.ts --check SCALE`.
  */
 import { op, type CodeBuffer } from "./assembler.js";
-import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
+import { interleavedTemps, vectorSteps, WasmLaneFunction } from "./lane-function.js";
 import {
   LN2_HI,
   LN2_LO,
@@ -95,17 +95,7 @@ export function emitLogF64x2(
   if (outs.length !== xs.length) throw new RangeError("emitLogF64x2: as many outputs as inputs");
   const f = (v: number) => op.f64x2Const(v);
   const i = (v: number) => op.i64x2Const(v);
-  const temps: ReadonlySet<string> = new Set(LOG_F64X2_TEMPS);
-  let g = 0;
-  const rename = (n: string) => (g > 0 && temps.has(n) ? `${n}_${g}` : n);
-  const lg = (n: string) => get(rename(n));
-  const ls = (n: string) => set(rename(n));
-  /** Emits one stack-balanced step for every vector in turn. */
-  const each = (
-    step: (get: (n: string) => number[], set: (n: string) => number[], x: string, out: string) => void,
-  ) => {
-    for (g = 0; g < xs.length; g++) step(lg, ls, xs[g], outs[g]);
-  };
+  const each = vectorSteps(get, set, LOG_F64X2_TEMPS, xs, outs);
   // y = x·2⁵⁴ where x < 2⁻¹⁰²² (the scale's bits: 1's plus 54·2⁵² there), else x
   each((get, set, x) => c.emit(get(x), f(2 ** -1022), op.f64x2Lt, set("logSub")));
   each((get, set, x) => {

@@ -35,7 +35,7 @@
  * cos of the same x.
  */
 import { CodeBuffer, I32, V128, groupLocals, op, type FunctionSpec, type ValueType } from "./assembler.js";
-import { interleavedTemps, WasmLaneFunction, type LaneEmitter } from "./lane-function.js";
+import { interleavedTemps, vectorSteps, WasmLaneFunction, type LaneEmitter } from "./lane-function.js";
 import { compileKernels, instantiateKernels, newMemory, PAGE_BYTES, type WasmMemory } from "./runtime.js";
 import {
   INV_PIO2,
@@ -125,15 +125,7 @@ export function emitSinCosF64x2(
   if (x.length === 0) return;
   const f = (v: number) => op.f64x2Const(v);
   const i = (v: number) => op.i64x2Const(v);
-  const temps = new Set<string>(SINCOS_F64X2_TEMPS);
-  let g = 0;
-  const rename = (n: string) => (g > 0 && temps.has(n) ? `${n}_${g}` : n);
-  const lg = (n: string) => get(rename(n));
-  const ls = (n: string) => set(rename(n));
-  /** Emits one stack-balanced step for every vector in turn. */
-  const each = (step: (get: (n: string) => number[], set: (n: string) => number[], x: string) => void) => {
-    for (g = 0; g < x.length; g++) step(lg, ls, x[g]);
-  };
+  const each = vectorSteps(get, set, SINCOS_F64X2_TEMPS, x, x);
   const exponentOf = (v: number[]) => [...v, ...op.f64x2Abs, ...op.i32Const(52), ...op.i64x2ShrU];
 
   // ix = high word of |x|, t = |x|
@@ -160,7 +152,7 @@ export function emitSinCosF64x2(
       c.emit(exponentOf(get("scY0")), i(gap), op.i64x2Add, get("scIx"), op.i32Const(20), op.i64x2ShrU);
       c.emit(op.i64x2LtS, get("scM"), gap === 16 ? op.v128Andnot : op.v128And, set("scM"));
     });
-    each((get) => c.emit(get("scM"), g > 0 ? op.v128Or : []));
+    each((get, _set, _x, _out, g) => c.emit(get("scM"), g > 0 ? op.v128Or : []));
     c.emit(op.v128AnyTrue, op.if);
     each((get, set) => c.emit(get("scN"), f(p), op.f64x2Mul, set("scW2")));
     each((get, set) => c.emit(get("scR"), get("scW2"), op.f64x2Sub, set("scR2")));
@@ -244,21 +236,21 @@ export function emitSinCosF64x2(
   // from bit 1 shifted to bit 63); NaN and ±∞: x − x
   each((get, set, x) => c.emit(get(x), op.f64x2Abs, f(Infinity), op.i64x2GeS, set("scIx")));
   each((get, set) => c.emit(get("scN"), i(1), op.v128And, i(1), op.i64x2Eq, set("scM")));
-  each((get, set, x) => {
+  each((get, set, x, _out, g) => {
     const s = sinOut[g];
     if (s === null) return;
     c.emit(get(x), get(x), op.f64x2Sub, get("scC"), get("scS"), get("scM"), op.v128Bitselect);
     c.emit(get("scN"), i(2), op.v128And, op.i32Const(62), op.i64x2Shl, op.v128Xor);
     c.emit(get("scIx"), op.v128Bitselect, set("scR"));
   });
-  each((get, set, x) => {
+  each((get, set, x, _out, g) => {
     const s = cosOut[g];
     if (s === null) return;
     c.emit(get(x), get(x), op.f64x2Sub, get("scS"), get("scC"), get("scM"), op.v128Bitselect);
     c.emit(get("scN"), i(1), op.i64x2Add, i(2), op.v128And, op.i32Const(62), op.i64x2Shl, op.v128Xor);
     c.emit(get("scIx"), op.v128Bitselect, set("scW"));
   });
-  each((get, set) => {
+  each((get, set, _x, _out, g) => {
     const s = sinOut[g];
     const k = cosOut[g];
     if (s !== null) c.emit(get("scR"), set(s));

@@ -27,7 +27,7 @@
  * case (0.5 ln2 < a < 1.5 ln2) cannot occur: tanh passes a positive argument only when it is ≥ 2.
  */
 import { op, type CodeBuffer } from "./assembler.js";
-import { interleavedTemps, WasmLaneFunction } from "./lane-function.js";
+import { interleavedTemps, vectorSteps, WasmLaneFunction } from "./lane-function.js";
 import {
   LN2_HI,
   LN2_LO,
@@ -87,16 +87,7 @@ export function emitTanhF64x2(
   if (outs.length !== xs.length) throw new RangeError("emitTanhF64x2: as many outputs as inputs");
   const f = (v: number) => op.f64x2Const(v);
   const i = (v: number) => op.i64x2Const(v);
-  let g = 0;
-  /** Emits one stack-balanced step for every vector in turn (independent chains, interleaved for the CPU). */
-  const each = (
-    step: (get: (n: string) => number[], set: (n: string) => number[], x: string, out: string) => void,
-  ) => {
-    for (g = 0; g < xs.length; g++) step(lg, ls, xs[g], outs[g]);
-  };
-  const rename = (n: string) => (n.startsWith("tanh") && g > 0 ? `${n}_${g}` : n);
-  const lg = (n: string) => get(rename(n));
-  const ls = (n: string) => set(rename(n));
+  const each = vectorSteps(get, set, TANH_F64X2_TEMPS, xs, outs);
   // ix = high word of |x|; big = |x| ≥ 1
   each((get, set, x) => {
     c.emit(get(x), op.f64x2Abs, op.i32Const(32), op.i64x2ShrU, set("tanhIx"));
