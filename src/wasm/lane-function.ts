@@ -58,6 +58,28 @@ export function vectorSteps(
   };
 }
 
+/**
+ * Copies x[0 … n−1] to the start of `memory`, zero-padded to a multiple of `unit` values, after
+ * growing the memory to hold `buffers` such padded arrays (input and outputs); returns the padded
+ * length. Growing detaches the old buffer: callers take new views of `memory.buffer`.
+ */
+export function loadPadded(
+  memory: WasmMemory,
+  x: ArrayLike<number>,
+  n: number,
+  unit: number,
+  buffers: number,
+): number {
+  const padded = Math.ceil(n / unit) * unit;
+  const bytes = 8 * buffers * padded;
+  if (memory.buffer.byteLength < bytes)
+    memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE_BYTES));
+  const m = new Float64Array(memory.buffer, 0, padded);
+  for (let i = 0; i < n; i++) m[i] = x[i];
+  m.fill(0, n);
+  return padded;
+}
+
 /** Vectors per iteration of the array kernel, unless the function asks for another count. */
 const ARRAY_VECTORS = 4;
 /** Values per buffer unit: the largest iteration (2 lanes × 4 vectors), so every count divides it. */
@@ -140,15 +162,8 @@ export class WasmLaneFunction {
 
   /** Copies x[0 … n−1] into the kernel's input (zero-padded); returns the padded length. */
   load(x: ArrayLike<number>, n: number): number {
-    const padded = Math.ceil(n / PAD) * PAD;
-    const bytes = 16 * padded;
-    if (this.memory.buffer.byteLength < bytes) {
-      this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / PAGE_BYTES));
-      this.f64 = new Float64Array(this.memory.buffer);
-    }
-    const m = this.f64;
-    for (let i = 0; i < n; i++) m[i] = x[i];
-    for (let i = n; i < padded; i++) m[i] = 0;
+    const padded = loadPadded(this.memory, x, n, PAD, 2);
+    this.f64 = new Float64Array(this.memory.buffer);
     return padded;
   }
 

@@ -35,8 +35,14 @@
  * cos of the same x.
  */
 import { CodeBuffer, I32, V128, groupLocals, op, type FunctionSpec, type ValueType } from "./assembler.js";
-import { interleavedTemps, vectorSteps, WasmLaneFunction, type LaneEmitter } from "./lane-function.js";
-import { compileKernels, instantiateKernels, newMemory, PAGE_BYTES, type WasmMemory } from "./runtime.js";
+import {
+  interleavedTemps,
+  loadPadded,
+  vectorSteps,
+  WasmLaneFunction,
+  type LaneEmitter,
+} from "./lane-function.js";
+import { compileKernels, instantiateKernels, newMemory, type WasmMemory } from "./runtime.js";
 import {
   INV_PIO2,
   PIO2_1,
@@ -463,15 +469,8 @@ export class WasmSinCos {
 
   /** Copies x[0 … n−1] into the kernel's input (zero-padded); returns the padded length. */
   load(x: ArrayLike<number>, n: number): number {
-    const padded = Math.ceil(n / (2 * SINCOS_VECTORS)) * 2 * SINCOS_VECTORS;
-    const bytes = 3 * 8 * padded;
-    if (this.memory.buffer.byteLength < bytes) {
-      this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / PAGE_BYTES));
-      this.f64 = new Float64Array(this.memory.buffer);
-    }
-    const m = this.f64;
-    for (let i = 0; i < n; i++) m[i] = x[i];
-    for (let i = n; i < padded; i++) m[i] = 0;
+    const padded = loadPadded(this.memory, x, n, 2 * SINCOS_VECTORS, 3);
+    this.f64 = new Float64Array(this.memory.buffer);
     return padded;
   }
 
