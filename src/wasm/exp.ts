@@ -64,12 +64,9 @@ export function emitExpF64x2(
   x: string | readonly string[],
   out: string | readonly string[],
 ): void {
-  const xs = typeof x === "string" ? [x] : x;
-  const outs = typeof out === "string" ? [out] : out;
-  if (outs.length !== xs.length) throw new RangeError("emitExpF64x2: as many outputs as inputs");
   const f = (v: number) => op.f64x2Const(v);
   const i = (v: number) => op.i64x2Const(v);
-  const each = vectorSteps(get, set, EXP_F64X2_TEMPS, xs, outs);
+  const each = vectorSteps(get, set, EXP_F64X2_TEMPS, x, out, "emitExpF64x2");
   // hx = high word of |x|
   each((get, set, x) => c.emit(get(x), op.f64x2Abs, op.i32Const(32), op.i64x2ShrU, set("expHx")));
   // k = trunc(x/ln2 ± ½); ±1 where hx < 1.5 ln2's; 0 where hx ≤ ½ ln2's

@@ -39,15 +39,19 @@ export type VectorStep = (
  * The per-vector scaffolding of a lane emitter over interleaved vectors: `each(step)` emits
  * `step` once for every vector g in turn (independent chains, interleaved for the CPU), with the
  * emitter's scratch names `temps` renamed to vector g's own (`name_g` for g > 0, as
- * {@link interleavedTemps} declares them) and x = xs[g], out = outs[g].
+ * {@link interleavedTemps} declares them) and x = xs[g], out = outs[g] (one name: one vector).
  */
 export function vectorSteps(
   get: (name: string) => number[],
   set: (name: string) => number[],
   temps: readonly string[],
-  xs: readonly string[],
-  outs: readonly string[],
+  x: string | readonly string[],
+  out: string | readonly string[],
+  who: string,
 ): (step: VectorStep) => void {
+  const xs = typeof x === "string" ? [x] : x;
+  const outs = typeof out === "string" ? [out] : out;
+  if (outs.length !== xs.length) throw new RangeError(`${who}: as many outputs as inputs`);
   const scratch = new Set(temps);
   let g = 0;
   const rename = (n: string) => (g > 0 && scratch.has(n) ? `${n}_${g}` : n);

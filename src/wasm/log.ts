@@ -90,12 +90,9 @@ export function emitLogF64x2(
   x: string | readonly string[],
   out: string | readonly string[],
 ): void {
-  const xs = typeof x === "string" ? [x] : x;
-  const outs = typeof out === "string" ? [out] : out;
-  if (outs.length !== xs.length) throw new RangeError("emitLogF64x2: as many outputs as inputs");
   const f = (v: number) => op.f64x2Const(v);
   const i = (v: number) => op.i64x2Const(v);
-  const each = vectorSteps(get, set, LOG_F64X2_TEMPS, xs, outs);
+  const each = vectorSteps(get, set, LOG_F64X2_TEMPS, x, out, "emitLogF64x2");
   // y = x·2⁵⁴ where x < 2⁻¹⁰²² (the scale's bits: 1's plus 54·2⁵² there), else x
   each((get, set, x) => c.emit(get(x), f(2 ** -1022), op.f64x2Lt, set("logSub")));
   each((get, set, x) => {

@@ -131,7 +131,7 @@ export function emitSinCosF64x2(
   if (x.length === 0) return;
   const f = (v: number) => op.f64x2Const(v);
   const i = (v: number) => op.i64x2Const(v);
-  const each = vectorSteps(get, set, SINCOS_F64X2_TEMPS, x, x);
+  const each = vectorSteps(get, set, SINCOS_F64X2_TEMPS, x, x, "emitSinCosF64x2");
   const exponentOf = (v: number[]) => [...v, ...op.f64x2Abs, ...op.i32Const(52), ...op.i64x2ShrU];
 
   // ix = high word of |x|, t = |x|

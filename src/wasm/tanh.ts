@@ -82,12 +82,9 @@ export function emitTanhF64x2(
   x: string | readonly string[],
   out: string | readonly string[],
 ): void {
-  const xs = typeof x === "string" ? [x] : x;
-  const outs = typeof out === "string" ? [out] : out;
-  if (outs.length !== xs.length) throw new RangeError("emitTanhF64x2: as many outputs as inputs");
   const f = (v: number) => op.f64x2Const(v);
   const i = (v: number) => op.i64x2Const(v);
-  const each = vectorSteps(get, set, TANH_F64X2_TEMPS, xs, outs);
+  const each = vectorSteps(get, set, TANH_F64X2_TEMPS, x, out, "emitTanhF64x2");
   // ix = high word of |x|; big = |x| ≥ 1
   each((get, set, x) => {
     c.emit(get(x), op.f64x2Abs, op.i32Const(32), op.i64x2ShrU, set("tanhIx"));
