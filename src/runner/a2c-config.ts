@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/mini";
 import {
   minatarActorCritic,
   mlpActorCritic,
@@ -9,7 +9,7 @@ import {
 import { Rng } from "../random/rng.js";
 import { A2C_FIELD_DOCS } from "./a2c-fields.js";
 import { allowedValues, ConfigError, parseAlgoFields, show } from "./config.js";
-import { COMMON_ALLOWED, intIn, STEP_CONFIG_TAIL, stepConfigHead } from "./config.js";
+import { COMMON_ALLOWED, intIn, numberAbove, numberIn, STEP_CONFIG_TAIL, stepConfigHead } from "./config.js";
 import { parseNetworkSpec } from "./dqn-config.js";
 
 /**
@@ -114,19 +114,19 @@ const SHARED_ALLOWED: Record<string, string> = {
 
 const a2cSchema = z.strictObject({
   ...stepConfigHead("a2c", A2C_ENVS),
-  network: z.string().optional(),
-  frontEnd: z.enum(["conv", "scattering"]).optional(),
-  optimizer: z.enum(["adam", "rmsprop", "kfac"]).optional(),
-  lr: z.number().gt(0).max(10).optional(),
-  numEnvs: intIn(1, 1024).optional(),
-  rolloutSteps: intIn(1, 10_000).optional(),
-  gamma: z.number().min(0).max(1).optional(),
-  gaeLambda: z.number().min(0).max(1).optional(),
-  valueCoef: z.number().min(0).max(1000).optional(),
-  entropyCoef: z.number().min(0).max(1000).optional(),
-  maxGradNorm: z.number().gt(0).nullable().optional(),
-  klClip: z.number().gt(0).max(100).optional(),
-  damping: z.number().gt(0).max(100).optional(),
+  network: z.optional(z.string()),
+  frontEnd: z.optional(z.enum(["conv", "scattering"])),
+  optimizer: z.optional(z.enum(["adam", "rmsprop", "kfac"])),
+  lr: z.optional(numberAbove(0, 10)),
+  numEnvs: z.optional(intIn(1, 1024)),
+  rolloutSteps: z.optional(intIn(1, 10_000)),
+  gamma: z.optional(numberIn(0, 1)),
+  gaeLambda: z.optional(numberIn(0, 1)),
+  valueCoef: z.optional(numberIn(0, 1000)),
+  entropyCoef: z.optional(numberIn(0, 1000)),
+  maxGradNorm: z.optional(z.nullable(z.number().check(z.gt(0)))),
+  klClip: z.optional(numberAbove(0, 100)),
+  damping: z.optional(numberAbove(0, 100)),
   ...STEP_CONFIG_TAIL,
 });
 
@@ -134,7 +134,6 @@ const a2cSchema = z.strictObject({
 export const A2C_FIELDS: readonly string[] = Object.keys(a2cSchema.shape);
 
 const allowed = allowedValues(A2C_FIELD_DOCS, SHARED_ALLOWED);
-
 
 /**
  * The trunk's hidden layer of a `network` value, or a ConfigError. The names are the DQN

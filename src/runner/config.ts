@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/mini";
 import { PAPER_TASKS, type PaperAgentKind, type PaperTask } from "../presets/paper-agents.js";
 import { compileSchedule, ScheduleError, type ScheduleSpec } from "./schedule.js";
 import { envRunDefaults, isGenericGridEnv } from "./env-defaults.js";
@@ -225,9 +225,13 @@ export const FIELD_DOCS: readonly FieldDoc[] = [
 
 const positiveSchedule = z.union([z.number(), z.string()]);
 /** An integer in [lo, hi] (schema). */
-export const intIn = (lo: number, hi: number) => z.int().min(lo).max(hi);
+export const intIn = (lo: number, hi: number) => z.int().check(z.gte(lo), z.lte(hi));
 /** A number in [0, 1] (schema). */
-export const prob = z.number().min(0).max(1);
+export const prob = z.number().check(z.gte(0), z.lte(1));
+/** A number in (lo, hi] (schema). */
+export const numberAbove = (lo: number, hi: number) => z.number().check(z.gt(lo), z.lte(hi));
+/** A number in [lo, hi] (schema). */
+export const numberIn = (lo: number, hi: number) => z.number().check(z.gte(lo), z.lte(hi));
 
 /** The schema fields that open every step-based algo's config: algo, env, seed and the step budget. */
 export function stepConfigHead<Algo extends string, Envs extends readonly [string, ...string[]]>(
@@ -237,18 +241,18 @@ export function stepConfigHead<Algo extends string, Envs extends readonly [strin
   return {
     algo: z.literal(algo),
     env: z.enum(envs),
-    seed: intIn(0, MAX_SEED).optional(),
-    totalSteps: intIn(1, 1_000_000_000).optional(),
+    seed: z.optional(intIn(0, MAX_SEED)),
+    totalSteps: z.optional(intIn(1, 1_000_000_000)),
   };
 }
 
 /** The schema fields that close the A2C and low-rank-Q configs: evaluation, checkpoints, TensorBoard. */
 export const STEP_CONFIG_TAIL = {
-  evalEvery: intIn(0, 1_000_000_000).optional(),
-  evalEpisodes: intIn(1, 100_000).optional(),
-  checkpointEvery: intIn(0, 1_000_000_000).optional(),
-  keepCheckpoints: intIn(1, 1000).optional(),
-  tensorboard: z.boolean().optional(),
+  evalEvery: z.optional(intIn(0, 1_000_000_000)),
+  evalEpisodes: z.optional(intIn(1, 100_000)),
+  checkpointEvery: z.optional(intIn(0, 1_000_000_000)),
+  keepCheckpoints: z.optional(intIn(1, 1000)),
+  tensorboard: z.optional(z.boolean()),
 };
 
 /** Allowed values of fields every step-based algo shares with the PG config. */
@@ -262,30 +266,30 @@ export const COMMON_ALLOWED: Record<string, string> = {
 
 /** Raw config as accepted from JSON or flags (all fields optional except what has no default). */
 const runConfigSchema = z.strictObject({
-  env: z.string().optional(),
+  env: z.optional(z.string()),
   /** Derived from `env`; accepted (when consistent) so a resolved config parses again. */
-  task: z.enum(["pendulum", "acrobot", "rocket"]).nullable().optional(),
-  algo: z.enum(["lrpg", "nn"]).optional(),
-  seed: intIn(0, MAX_SEED).optional(),
-  episodes: intIn(1, 10_000_000).optional(),
-  maxSteps: intIn(1, 1_000_000).optional(),
-  gamma: z.number().gt(0).lte(1).optional(),
-  lrActor: positiveSchedule.optional(),
-  lrCritic: positiveSchedule.optional(),
-  rank: intIn(1, 1000).optional(),
-  actorBuckets: intIn(2, 1000).optional(),
-  criticBuckets: intIn(2, 1000).optional(),
-  hidden: intIn(1, 100_000).optional(),
-  checkpointEvery: intIn(0, 10_000_000).optional(),
-  checkpointMinSeconds: z.number().min(0).max(86_400).optional(),
-  keepCheckpoints: intIn(1, 1000).optional(),
-  evalEvery: intIn(0, 10_000_000).optional(),
-  evalEpisodes: intIn(1, 100_000).optional(),
-  snapshotEvery: intIn(0, 10_000_000).optional(),
-  backend: z.enum(["cpu", "gpu"]).optional(),
-  gpuMode: z.enum(GPU_MODES as [GpuMode, ...GpuMode[]]).optional(),
-  population: intIn(1, 100_000).optional(),
-  tensorboard: z.boolean().optional(),
+  task: z.optional(z.nullable(z.enum(["pendulum", "acrobot", "rocket"]))),
+  algo: z.optional(z.enum(["lrpg", "nn"])),
+  seed: z.optional(intIn(0, MAX_SEED)),
+  episodes: z.optional(intIn(1, 10_000_000)),
+  maxSteps: z.optional(intIn(1, 1_000_000)),
+  gamma: z.optional(numberAbove(0, 1)),
+  lrActor: z.optional(positiveSchedule),
+  lrCritic: z.optional(positiveSchedule),
+  rank: z.optional(intIn(1, 1000)),
+  actorBuckets: z.optional(intIn(2, 1000)),
+  criticBuckets: z.optional(intIn(2, 1000)),
+  hidden: z.optional(intIn(1, 100_000)),
+  checkpointEvery: z.optional(intIn(0, 10_000_000)),
+  checkpointMinSeconds: z.optional(numberIn(0, 86_400)),
+  keepCheckpoints: z.optional(intIn(1, 1000)),
+  evalEvery: z.optional(intIn(0, 10_000_000)),
+  evalEpisodes: z.optional(intIn(1, 100_000)),
+  snapshotEvery: z.optional(intIn(0, 10_000_000)),
+  backend: z.optional(z.enum(["cpu", "gpu"])),
+  gpuMode: z.optional(z.enum(GPU_MODES as [GpuMode, ...GpuMode[]])),
+  population: z.optional(intIn(1, 100_000)),
+  tensorboard: z.optional(z.boolean()),
 });
 
 export type RunConfigInput = z.input<typeof runConfigSchema>;
@@ -594,7 +598,7 @@ export function asksForAlgo(raw: unknown, algo: string): boolean {
  * An algo's config fields parsed by `schema`, or the one-line {@link ConfigError} of the first
  * defect: an unknown key (listing the algo's fields, `label` naming them) or a value outside `allowed`.
  */
-export function parseAlgoFields<Schema extends z.ZodType>(
+export function parseAlgoFields<Schema extends z.ZodMiniObject>(
   schema: Schema,
   raw: unknown,
   algo: string,
@@ -604,7 +608,7 @@ export function parseAlgoFields<Schema extends z.ZodType>(
   const input = raw as Record<string, unknown>;
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const fields = Object.keys((schema as unknown as { shape: object }).shape).join(", ");
+  const fields = Object.keys(schema.shape).join(", ");
   const unknownKey = (key: string) =>
     `config.${key}: not a field of algo "${algo}" (${label} fields: ${fields})`;
   throw schemaError(parsed.error, input, unknownKey, allowed);
@@ -615,7 +619,7 @@ export function parseAlgoFields<Schema extends z.ZodType>(
  * (`unknownKey` words it) or as a field whose value is outside `allowed(field)`.
  */
 export function schemaError(
-  error: z.ZodError,
+  error: z.core.$ZodError,
   input: Record<string, unknown>,
   unknownKey: (key: string) => string,
   allowed: (field: string) => string,

@@ -1,7 +1,15 @@
-import { z } from "zod";
+import { z } from "zod/mini";
 import { TD_RULES, type TdRule } from "../valuelearning/td-targets.js";
 import { allowedValues, asksForAlgo, ConfigError, parseAlgoFields, show } from "./config.js";
-import { COMMON_ALLOWED, intIn, prob, STEP_CONFIG_TAIL, stepConfigHead } from "./config.js";
+import {
+  COMMON_ALLOWED,
+  intIn,
+  numberAbove,
+  numberIn,
+  prob,
+  STEP_CONFIG_TAIL,
+  stepConfigHead,
+} from "./config.js";
 
 /**
  * A low-rank Q-learning run's configuration (`algo: "lrq"`, src/valuelearning,
@@ -251,22 +259,22 @@ const SHARED_ALLOWED: Record<string, string> = {
 
 const lrqSchema = z.strictObject({
   ...stepConfigHead("lrq", LRQ_ENVS),
-  qModel: z.enum(["matrix", "grid", "cp"]).optional(),
-  rank: intIn(1, 1000).optional(),
-  buckets: z.union([intIn(2, 1000), z.array(intIn(2, 1000)), z.string()]).optional(),
-  actions: intIn(2, 1000).nullable().optional(),
-  tdTarget: z.enum(TD_RULES as [TdRule, ...TdRule[]]).optional(),
-  nStep: intIn(1, 1000).optional(),
-  gamma: prob.optional(),
-  optimizer: z.enum(["adam", "sgd"]).optional(),
-  lr: z.number().gt(0).max(10).optional(),
-  behaviour: z.enum(["epsilon-greedy", "softmax"]).optional(),
-  epsilonStart: prob.optional(),
-  epsilonEnd: prob.optional(),
-  epsilonDecaySteps: intIn(0, 1_000_000_000).optional(),
-  temperature: z.number().gt(0).max(1_000_000).optional(),
-  initScale: z.number().gt(0).max(100).optional(),
-  initValue: z.number().min(-100_000).max(100_000).optional(),
+  qModel: z.optional(z.enum(["matrix", "grid", "cp"])),
+  rank: z.optional(intIn(1, 1000)),
+  buckets: z.optional(z.union([intIn(2, 1000), z.array(intIn(2, 1000)), z.string()])),
+  actions: z.optional(z.nullable(intIn(2, 1000))),
+  tdTarget: z.optional(z.enum(TD_RULES as [TdRule, ...TdRule[]])),
+  nStep: z.optional(intIn(1, 1000)),
+  gamma: z.optional(prob),
+  optimizer: z.optional(z.enum(["adam", "sgd"])),
+  lr: z.optional(numberAbove(0, 10)),
+  behaviour: z.optional(z.enum(["epsilon-greedy", "softmax"])),
+  epsilonStart: z.optional(prob),
+  epsilonEnd: z.optional(prob),
+  epsilonDecaySteps: z.optional(intIn(0, 1_000_000_000)),
+  temperature: z.optional(numberAbove(0, 1_000_000)),
+  initScale: z.optional(numberAbove(0, 100)),
+  initValue: z.optional(numberIn(-100_000, 100_000)),
   ...STEP_CONFIG_TAIL,
 });
 

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { outputPathProblem } from "./output-path.js";
 import { join } from "node:path";
-import { z } from "zod";
+import { z } from "zod/mini";
+import en from "zod/v4/locales/en.js";
 import { Rng } from "../random/rng.js";
 import { writeJsonAtomic } from "./atomic-file.js";
 import { listCheckpoints } from "./checkpoint.js";
@@ -41,29 +42,27 @@ export interface SweepSpec {
 const rangeSchema = z.strictObject({
   min: z.number(),
   max: z.number(),
-  log: z.boolean().optional(),
-  integer: z.boolean().optional(),
+  log: z.optional(z.boolean()),
+  integer: z.optional(z.boolean()),
 });
-const valueList = z.array(z.union([z.number(), z.string()])).min(1);
+const valueList = z.array(z.union([z.number(), z.string()])).check(z.minLength(1));
 const sweepSchema = z.strictObject({
   base: z.record(z.string(), z.unknown()),
-  grid: z.record(z.string(), valueList).optional(),
-  random: z
-    .strictObject({
-      samples: z.int().min(1).max(100_000),
-      seed: z.int().min(0).optional(),
+  grid: z.optional(z.record(z.string(), valueList)),
+  random: z.optional(
+    z.strictObject({
+      samples: z.int().check(z.gte(1), z.lte(100_000)),
+      seed: z.optional(z.int().check(z.gte(0))),
       space: z.record(z.string(), z.union([rangeSchema, valueList])),
-    })
-    .optional(),
-  seeds: z
-    .array(
-      z
-        .int()
-        .min(0)
-        .max(2 ** 31 - 1),
-    )
-    .min(1),
+    }),
+  ),
+  seeds: z.array(z.int().check(z.gte(0), z.lte(2 ** 31 - 1))).check(z.minLength(1)),
 });
+/**
+ * The English issue texts of zod's classic API (`Too small: expected number to be >=1`, ...), which
+ * sweep errors quote; `zod/mini` installs no locale of its own, so the parse passes this one.
+ */
+const issueText = en().localeError;
 
 /** Default bound on a sweep's job count (grid × random samples × seeds); `--max-jobs` raises it. */
 export const DEFAULT_MAX_SWEEP_JOBS = 100_000;
@@ -96,7 +95,7 @@ export function parseSweepSpec(raw: unknown, options: { maxJobs?: number } = {})
           `sweep.${where}: "${key}" is not a ${where === "base" ? "config" : "sweepable config"} field`,
         );
   }
-  const r = sweepSchema.safeParse(raw);
+  const r = sweepSchema.safeParse(raw, { error: issueText });
   if (!r.success) {
     const issue = r.error.issues[0];
     const path = issue.path.map(String).join(".") || "sweep";
