@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { FileWriteError } from "./atomic-file.js";
 import { CorruptCheckpointError } from "./checkpoint.js";
 import { RUN_FILES } from "./run-dir.js";
-import type { EventFileOffset, EventWriterOptions } from "./tensorboard.js";
-import { MetricsEventSink } from "./tensorboard-metrics.js";
+import { tagBytes, type EventFileOffset, type EventWriterOptions } from "./tensorboard.js";
+import { isScalarColumn, MetricsEventSink } from "./tensorboard-metrics.js";
+import { PendingBytes } from "./pending-bytes.js";
 import { parseJsonLines } from "./json-file.js";
 
 /**
@@ -87,11 +88,6 @@ function verifyPrefix(path: string, bytes: number, lines: number, sha256: string
   return prefix;
 }
 
-function formatCsvValue(v: number | null | undefined): string {
-  if (v === null || v === undefined) return "";
-  return String(v);
-}
-
 /** Longest a row waits in memory before {@link MetricsWriter} writes it (ms). */
 export const METRICS_FLUSH_MS = 1000;
 /** Buffered bytes (both files together) at which {@link MetricsWriter} writes at once. */
@@ -125,9 +121,16 @@ function flushAtExit(): void {
 export class MetricsWriter {
   readonly columns: readonly string[];
   private readonly columnSet: ReadonlySet<string>;
-  /** Rows formatted but not yet written: their JSONL and CSV text, count and byte lengths. */
-  private pendingJsonl = "";
-  private pendingCsv = "";
+  /** Each column's JSON key with its colon (`"name":`). */
+  private readonly jsonKeys: readonly string[];
+  /** Each column's TensorBoard tag bytes, or null for columns that are not scalars (see rowScalars). */
+  private readonly scalarTags: readonly (Uint8Array | null)[];
+  /** The current row's scalars (tags and values), filled by {@link write}. */
+  private readonly rowTags: Uint8Array[];
+  private readonly rowValues: Float64Array;
+  /** Rows formatted but not yet written: their JSONL and CSV bytes, count and byte total. */
+  private readonly pendingJsonl = new PendingBytes();
+  private readonly pendingCsv = new PendingBytes();
   private pendingRows = 0;
   private pendingBytes = 0;
   private lastFlush = performance.now();
@@ -152,8 +155,15 @@ export class MetricsWriter {
     offset: MetricsOffset | null,
     options: MetricsWriterOptions = {},
   ) {
+    const index = columns.find((c) => /^(0|[1-9]\d*)$/.test(c) && Number(c) < 2 ** 32 - 1);
+    if (index !== undefined)
+      throw new RangeError(`metrics: column "${index}" is an array index; JSON objects would list it first`);
     this.columns = columns;
     this.columnSet = new Set(columns);
+    this.jsonKeys = columns.map((c) => JSON.stringify(c) + ":");
+    this.scalarTags = columns.map((c) => (isScalarColumn(c) ? tagBytes(c) : null));
+    this.rowTags = [];
+    this.rowValues = new Float64Array(columns.length);
     const tb0 = options.tensorboard === true ? {} : options.tensorboard || null;
     const tb = tb0 && { ...tb0, buffered: true };
     const jsonlPath = join(dir, RUN_FILES.metricsJsonl);
@@ -218,25 +228,40 @@ export class MetricsWriter {
   /** Formats `row` and buffers it (see the class comment for when it is written). */
   write(row: MetricRow): void {
     if (this.failure) throw this.failure;
-    const compact: MetricRow = {};
-    for (const key of this.columns) if (row[key] !== undefined && row[key] !== null) compact[key] = row[key];
     for (const key in row) {
       if (!this.columnSet.has(key))
         throw new Error(`metrics: unknown column "${key}" (known: ${this.columns.join(", ")})`);
     }
-    const line = JSON.stringify(compact) + "\n";
+    // The JSONL line is what JSON.stringify gives for the row's non-null values in column order
+    // (no column is an array index, so an object would keep that order), and each number is
+    // formatted once for both files: JSON writes a finite number as String() does, and null for
+    // the others.
+    const columns = this.columns;
+    let json = "{";
     let csv = "";
-    for (let c = 0; c < this.columns.length; c++) {
+    let scalars = 0;
+    for (let c = 0; c < columns.length; c++) {
+      const v = row[columns[c]];
       if (c > 0) csv += ",";
-      csv += formatCsvValue(row[this.columns[c]]);
+      if (v === undefined || v === null) continue;
+      const text = String(v);
+      csv += text;
+      const jsonValue = typeof v === "number" ? (Number.isFinite(v) ? text : "null") : JSON.stringify(v);
+      if (jsonValue === undefined) continue;
+      json += (json.length > 1 ? "," : "") + this.jsonKeys[c] + jsonValue;
+      if (this.scalarTags[c] !== null && typeof v === "number") {
+        this.rowTags[scalars] = this.scalarTags[c]!;
+        this.rowValues[scalars++] = v;
+      }
     }
-    csv += "\n";
-    this.pendingJsonl += line;
-    this.pendingCsv += csv;
+    this.pendingBytes += this.pendingJsonl.appendText(json + "}\n");
+    this.pendingBytes += this.pendingCsv.appendText(csv + "\n");
     this.pendingRows += 1;
-    this.pendingBytes += line.length + csv.length;
     try {
-      this.events?.write(compact);
+      if (this.events !== null) {
+        const step = typeof row.global_step === "number" ? row.global_step : row.episode;
+        this.events.writeScalars(typeof step === "number" ? step : null, this.rowTags, this.rowValues, scalars);
+      }
     } catch (err) {
       throw new FileWriteError(
         join(this.dir, "tb"),
@@ -277,18 +302,18 @@ export class MetricsWriter {
     unflushed.delete(this);
     this.lastFlush = performance.now();
     if (this.pendingRows === 0) return;
-    const line = this.pendingJsonl;
-    const csv = this.pendingCsv;
+    const line = this.pendingJsonl.view();
+    const csv = this.pendingCsv.view();
     const rows = this.pendingRows;
-    this.pendingJsonl = "";
-    this.pendingCsv = "";
+    this.pendingJsonl.clear();
+    this.pendingCsv.clear();
     this.pendingRows = 0;
     this.pendingBytes = 0;
     let file = this.jsonlPath;
     try {
-      writeSync(this.jsonlFd, line, this.offset.jsonlBytes);
+      writeSync(this.jsonlFd, line, 0, line.length, this.offset.jsonlBytes);
       file = this.csvPath;
-      writeSync(this.csvFd, csv, this.offset.csvBytes);
+      writeSync(this.csvFd, csv, 0, csv.length, this.offset.csvBytes);
     } catch (err) {
       // A failed append (disk full) is cut back, so both files still end at the last whole row
       // and agree on the row count; shrinking a file needs no free space.
@@ -307,8 +332,8 @@ export class MetricsWriter {
     }
     this.jsonlHash.update(line);
     this.csvHash.update(csv);
-    this.offset.jsonlBytes += Buffer.byteLength(line);
-    this.offset.csvBytes += Buffer.byteLength(csv);
+    this.offset.jsonlBytes += line.length;
+    this.offset.csvBytes += csv.length;
     this.offset.rows += rows;
     try {
       this.events?.flush();

@@ -18,9 +18,14 @@ type Row = Record<string, number | null | undefined>;
 export function rowScalars(row: Row): Scalar[] {
   const out: Scalar[] = [];
   for (const [tag, value] of Object.entries(row)) {
-    if (tag.includes("/") && typeof value === "number") out.push({ tag, value });
+    if (isScalarColumn(tag) && typeof value === "number") out.push({ tag, value });
   }
   return out;
+}
+
+/** Whether a metric column is a TensorBoard scalar: a CleanRL name, one with a slash. */
+export function isScalarColumn(column: string): boolean {
+  return column.includes("/");
 }
 
 /** The step of a row's events: its global step (env steps or frames), else its episode, else `fallback`. */
@@ -76,6 +81,21 @@ export class MetricsEventSink {
     this.rows += 1;
     const scalars = rowScalars(row);
     if (scalars.length > 0) this.writer.scalars(rowStep(row, this.rows), scalars);
+  }
+
+  /**
+   * The event of a row whose scalars the caller has already picked (as {@link rowScalars} picks
+   * them, in the same order): `count` of them, tags[i] (UTF-8 bytes) with values[i]; `step` as
+   * {@link rowStep} gives it, or null to fall back on the row count. Same bytes as {@link write}.
+   */
+  writeScalars(
+    step: number | null,
+    tags: readonly Uint8Array[],
+    values: ArrayLike<number>,
+    count: number,
+  ): void {
+    this.rows += 1;
+    if (count > 0) this.writer.scalarValues(step ?? this.rows, tags, values, count);
   }
 
   getOffset(): EventFileOffset {

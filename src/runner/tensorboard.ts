@@ -12,6 +12,7 @@ import {
 } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { PendingBytes } from "./pending-bytes.js";
 
 /**
  * TensorBoard event files, written without TensorFlow (docs/tensorboard.md).
@@ -45,16 +46,19 @@ const CRC32C_TABLE = (() => {
   return t;
 })();
 
-/** CRC-32C of `bytes` (init and final xor 0xFFFFFFFF; "123456789" → 0xE3069283). */
-export function crc32c(bytes: Uint8Array): number {
+/**
+ * CRC-32C of bytes [from, to) of `bytes` (the whole array by default; init and final xor
+ * 0xFFFFFFFF; "123456789" → 0xE3069283).
+ */
+export function crc32c(bytes: Uint8Array, from = 0, to = bytes.length): number {
   let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC32C_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  for (let i = from; i < to; i++) c = CRC32C_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** TFRecord's masked CRC: rotate right by 15 bits, then add 0xA282EAD8 (mod 2³²). */
-export function maskedCrc32c(bytes: Uint8Array): number {
-  const c = crc32c(bytes);
+/** TFRecord's masked CRC of bytes [from, to): the CRC-32C rotated right by 15 bits, plus 0xA282EAD8 (mod 2³²). */
+export function maskedCrc32c(bytes: Uint8Array, from = 0, to = bytes.length): number {
+  const c = crc32c(bytes, from, to);
   return (((c >>> 15) | (c << 17)) + 0xa282ead8) >>> 0;
 }
 
@@ -97,13 +101,14 @@ const KEY_TAG = (1 << 3) | 2;
 const KEY_SIMPLE_VALUE = (2 << 3) | 5;
 
 /** UTF-8 bytes of the tags seen so far (a run writes the same few tags on every row). */
-const tagBytes = new Map<string, Uint8Array>();
+const tagCache = new Map<string, Uint8Array>();
 
-function utf8(tag: string): Uint8Array {
-  let b = tagBytes.get(tag);
+/** The UTF-8 bytes of a scalar's tag, as {@link EventFileWriter.scalarValues} takes them (cached). */
+export function tagBytes(tag: string): Uint8Array {
+  let b = tagCache.get(tag);
   if (b === undefined) {
     b = Buffer.from(tag, "utf8");
-    if (tagBytes.size < 1024) tagBytes.set(tag, b);
+    if (tagCache.size < 1024) tagCache.set(tag, b);
   }
   return b;
 }
@@ -122,32 +127,45 @@ export interface TensorBoardEvent {
   scalars?: readonly Scalar[];
 }
 
+/**
+ * An event's fields as the encoder takes them: the file version's bytes (or null), and `count`
+ * scalars, tags[i] with values[i] (count −1: no summary at all, as in the version event).
+ */
+interface EventFields {
+  wallTime: number;
+  step: number | undefined;
+  version: Uint8Array | null;
+  tags: readonly Uint8Array[];
+  values: ArrayLike<number>;
+  count: number;
+}
+
 /** Byte length of one `Summary.Value` {tag, simple_value}. */
 function valueLength(tag: Uint8Array): number {
   return 1 + varintLength(tag.length) + tag.length + 5;
 }
 
-/** Byte length of a `Summary` holding one value per tag (each value a length-delimited field). */
-function summaryLength(tags: readonly Uint8Array[]): number {
+/** Byte length of a `Summary` holding the first `count` tags' values (each value a length-delimited field). */
+function summaryLength(tags: readonly Uint8Array[], count: number): number {
   let n = 0;
-  for (const tag of tags) {
-    const v = valueLength(tag);
+  for (let i = 0; i < count; i++) {
+    const v = valueLength(tags[i]);
     n += 1 + varintLength(v) + v;
   }
   return n;
 }
 
 /** Byte length of the `Event` payload of `e` (fields in the order {@link writeEvent} writes them). */
-function eventLength(e: TensorBoardEvent, version: Uint8Array | null, tags: readonly Uint8Array[]): number {
+function eventLength(e: EventFields): number {
   let n = 0;
   if (e.wallTime !== 0) n += 9;
   if (e.step !== undefined && e.step !== 0) {
     checkVarint(e.step);
     n += 1 + varintLength(e.step);
   }
-  if (version !== null) n += 1 + varintLength(version.length) + version.length;
-  if (e.scalars !== undefined) {
-    const summary = summaryLength(tags);
+  if (e.version !== null) n += 1 + varintLength(e.version.length) + e.version.length;
+  if (e.count >= 0) {
+    const summary = summaryLength(e.tags, e.count);
     n += 1 + varintLength(summary) + summary;
   }
   return n;
@@ -157,13 +175,7 @@ function eventLength(e: TensorBoardEvent, version: Uint8Array | null, tags: read
  * Writes the `Event` payload of `e` into `out` at `at` (proto3: zero-valued wall time and step are
  * left out). Returns the end offset.
  */
-function writeEvent(
-  out: Buffer,
-  at: number,
-  e: TensorBoardEvent,
-  version: Uint8Array | null,
-  tags: readonly Uint8Array[],
-): number {
+function writeEvent(out: Buffer, at: number, e: EventFields): number {
   if (e.wallTime !== 0) {
     out[at++] = KEY_WALL_TIME;
     at = out.writeDoubleLE(e.wallTime, at);
@@ -172,17 +184,17 @@ function writeEvent(
     out[at++] = KEY_STEP;
     at = writeVarint(out, at, e.step);
   }
-  if (version !== null) {
+  if (e.version !== null) {
     out[at++] = KEY_FILE_VERSION;
-    at = writeVarint(out, at, version.length);
-    out.set(version, at);
-    at += version.length;
+    at = writeVarint(out, at, e.version.length);
+    out.set(e.version, at);
+    at += e.version.length;
   }
-  if (e.scalars !== undefined) {
+  if (e.count >= 0) {
     out[at++] = KEY_SUMMARY;
-    at = writeVarint(out, at, summaryLength(tags));
-    for (let i = 0; i < tags.length; i++) {
-      const tag = tags[i];
+    at = writeVarint(out, at, summaryLength(e.tags, e.count));
+    for (let i = 0; i < e.count; i++) {
+      const tag = e.tags[i];
       out[at++] = KEY_SUMMARY_VALUE;
       at = writeVarint(out, at, valueLength(tag));
       out[at++] = KEY_TAG;
@@ -190,49 +202,69 @@ function writeEvent(
       out.set(tag, at);
       at += tag.length;
       out[at++] = KEY_SIMPLE_VALUE;
-      at = out.writeFloatLE(e.scalars[i].value, at);
+      at = out.writeFloatLE(e.values[i], at);
     }
   }
   return at;
 }
 
-function eventParts(e: TensorBoardEvent): { version: Uint8Array | null; tags: Uint8Array[] } {
+/** The encoder's view of a {@link TensorBoardEvent}. */
+function eventFields(e: TensorBoardEvent): EventFields {
+  const scalars = e.scalars;
   return {
+    wallTime: e.wallTime,
+    step: e.step,
     version: e.fileVersion === undefined ? null : Buffer.from(e.fileVersion, "utf8"),
-    tags: e.scalars === undefined ? [] : e.scalars.map((s) => utf8(s.tag)),
+    tags: scalars === undefined ? [] : scalars.map((s) => tagBytes(s.tag)),
+    values: scalars === undefined ? [] : scalars.map((s) => s.value),
+    count: scalars === undefined ? -1 : scalars.length,
   };
 }
 
 /** The protobuf bytes of an `Event`. */
 export function encodeEvent(e: TensorBoardEvent): Buffer {
-  const { version, tags } = eventParts(e);
-  const out = Buffer.allocUnsafe(eventLength(e, version, tags));
-  writeEvent(out, 0, e, version, tags);
+  const fields = eventFields(e);
+  const out = Buffer.allocUnsafe(eventLength(fields));
+  writeEvent(out, 0, fields);
   return out;
+}
+
+/** Bytes a TFRecord adds around its payload: the length (8), its CRC (4) and the payload's CRC (4). */
+const RECORD_FRAMING = 16;
+
+/**
+ * Writes the TFRecord header of a `length`-byte payload at `at` of `out` (the uint64 length, as
+ * two uint32 halves, and its masked CRC); the payload goes at `at + 12`.
+ */
+function writeRecordHeader(out: Buffer, at: number, length: number): void {
+  out.writeUInt32LE(length % 0x1_0000_0000, at);
+  out.writeUInt32LE(Math.floor(length / 0x1_0000_0000), at + 4);
+  out.writeUInt32LE(maskedCrc32c(out, at, at + 8), at + 8);
+}
+
+/** Writes the masked CRC of the payload bytes [from, to) at `to`; returns the record's end. */
+function writeRecordFooter(out: Buffer, from: number, to: number): number {
+  out.writeUInt32LE(maskedCrc32c(out, from, to), to);
+  return to + 4;
 }
 
 /** One TFRecord around `data`: length, its masked CRC, the data, the data's masked CRC. */
 export function frameRecord(data: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(12 + data.length + 4);
+  const out = Buffer.allocUnsafe(RECORD_FRAMING + data.length);
+  writeRecordHeader(out, 0, data.length);
   out.set(data, 12);
-  return sealRecord(out, data.length);
-}
-
-/** Fills the header and footer of a record whose `length` payload bytes already sit at offset 12. */
-function sealRecord(out: Buffer, length: number): Buffer {
-  out.writeBigUInt64LE(BigInt(length), 0);
-  out.writeUInt32LE(maskedCrc32c(out.subarray(0, 8)), 8);
-  out.writeUInt32LE(maskedCrc32c(out.subarray(12, 12 + length)), 12 + length);
+  writeRecordFooter(out, 12, 12 + data.length);
   return out;
 }
 
 /** `frameRecord(encodeEvent(e))`, encoded straight into the record. */
 export function encodeRecord(e: TensorBoardEvent): Buffer {
-  const { version, tags } = eventParts(e);
-  const length = eventLength(e, version, tags);
-  const out = Buffer.allocUnsafe(12 + length + 4);
-  writeEvent(out, 12, e, version, tags);
-  return sealRecord(out, length);
+  const fields = eventFields(e);
+  const length = eventLength(fields);
+  const out = Buffer.allocUnsafe(RECORD_FRAMING + length);
+  writeRecordHeader(out, 0, length);
+  writeRecordFooter(out, 12, writeEvent(out, 12, fields));
+  return out;
 }
 
 /**
@@ -246,7 +278,7 @@ export function readRecords(bytes: Uint8Array): { records: Buffer[]; bytes: numb
   while (at < buf.length) {
     if (at + 12 > buf.length) throw new Error(`tensorboard: record header cut off at byte ${at}`);
     const length = Number(buf.readBigUInt64LE(at));
-    if (buf.readUInt32LE(at + 8) !== maskedCrc32c(buf.subarray(at, at + 8)))
+    if (buf.readUInt32LE(at + 8) !== maskedCrc32c(buf, at, at + 8))
       throw new Error(`tensorboard: bad length CRC at byte ${at}`);
     const end = at + 12 + length + 4;
     if (end > buf.length) throw new Error(`tensorboard: record at byte ${at} cut off`);
@@ -301,8 +333,19 @@ export class EventFileWriter {
   private readonly fd: number;
   private bytes: number;
   private readonly now: () => number;
-  /** Records not yet written (buffered mode), or null (each record written at once). */
-  private readonly pending: Buffer[] | null;
+  /** Keep records in {@link pending} until a flush (else each record is written at once). */
+  private readonly buffered: boolean;
+  /** Encoded records not yet written. */
+  private readonly pending = new PendingBytes();
+  /** The fields of {@link scalarValues}' events (one object, refilled for each). */
+  private readonly fields: EventFields = {
+    wallTime: 0,
+    step: undefined,
+    version: null,
+    tags: [],
+    values: [],
+    count: -1,
+  };
 
   private constructor(
     dir: string,
@@ -317,7 +360,7 @@ export class EventFileWriter {
     this.fd = fd;
     this.bytes = bytes;
     this.now = now;
-    this.pending = buffered ? [] : null;
+    this.buffered = buffered;
   }
 
   /** A new event file in `dir` (created if missing) holding the file_version event. */
@@ -360,20 +403,42 @@ export class EventFileWriter {
 
   /** Writes one event as a record. */
   append(event: TensorBoardEvent): void {
-    const record = encodeRecord(event);
-    if (this.pending !== null) {
-      this.pending.push(record);
-      return;
-    }
-    writeSync(this.fd, record, 0, record.length, this.bytes);
-    this.bytes += record.length;
+    this.appendFields(eventFields(event));
   }
 
-  /** Writes the buffered records (buffered mode; a no-op otherwise). On failure they are dropped. */
+  /**
+   * Writes `count` scalars at `step` with the clock's wall time: tags[i] (UTF-8 bytes, see
+   * {@link tagBytes}) with values[i]. The same record as {@link scalars}, without building
+   * {@link Scalar} objects (the metric rows' writer calls this once per row).
+   */
+  scalarValues(step: number, tags: readonly Uint8Array[], values: ArrayLike<number>, count: number): void {
+    const f = this.fields;
+    f.wallTime = this.now();
+    f.step = step;
+    f.tags = tags;
+    f.values = values;
+    f.count = count;
+    this.appendFields(f);
+  }
+
+  /** Encodes one event's record after the pending bytes, then writes them unless buffered. */
+  private appendFields(f: EventFields): void {
+    const length = eventLength(f);
+    const out = this.pending.reserve(RECORD_FRAMING + length);
+    const at = this.pending.length;
+    writeRecordHeader(out, at, length);
+    this.pending.length = writeRecordFooter(out, at + 12, writeEvent(out, at + 12, f));
+    if (!this.buffered) this.flush();
+  }
+
+  /**
+   * Writes the pending records (each record at once unless buffered, else at a flush). On
+   * failure they are dropped.
+   */
   flush(): void {
-    if (this.pending === null || this.pending.length === 0) return;
-    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending.length = 0;
+    if (this.pending.length === 0) return;
+    const data = this.pending.view();
+    this.pending.clear();
     writeSync(this.fd, data, 0, data.length, this.bytes);
     this.bytes += data.length;
   }
