@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { PAPER_TASKS, type PaperAgentKind, type PaperTask } from "../presets/paper-agents.js";
 import { compileSchedule, ScheduleError, type ScheduleSpec } from "./schedule.js";
 import { envRunDefaults, isGenericGridEnv } from "./env-defaults.js";

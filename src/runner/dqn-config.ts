@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import type { DqnConfig } from "../dqn/config.js";
 import { TD_TARGET_RULES, type TdTargetRule } from "../dqn/td-target.js";
 import type { MatmulPrecision } from "../factor/gemm.js";

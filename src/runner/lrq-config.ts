@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { TD_RULES, type TdRule } from "../valuelearning/td-targets.js";
 import { allowedValues, asksForAlgo, ConfigError, parseAlgoFields, show } from "./config.js";
 import {

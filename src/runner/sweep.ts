@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { outputPathProblem } from "./output-path.js";
 import { join } from "node:path";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
 import { Rng } from "../random/rng.js";
 import { writeJsonAtomic } from "./atomic-file.js";
