@@ -35,24 +35,50 @@ export const EVENT_FILE_PREFIX = "events.out.tfevents.";
 /** The file_version of the first event: the format TensorBoard expects. */
 export const EVENT_FILE_VERSION = "brain.Event:2";
 
-/** CRC-32C (Castagnoli, reflected polynomial 0x82F63B78): the table of all byte values. */
-const CRC32C_TABLE = (() => {
-  const t = new Uint32Array(256);
+/**
+ * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), tables for slicing by 8: entries
+ * [0, 256) are the CRC of each byte value (the byte-at-a-time table T₀), and entries
+ * [256k, 256(k+1)) are Tₖ[n] = (Tₖ₋₁[n] >>> 8) ^ T₀[Tₖ₋₁[n] & 0xFF], the CRC of byte n followed by
+ * k zero bytes (docs/tensorboard.md).
+ */
+const CRC32C_TABLES = (() => {
+  const t = new Uint32Array(8 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
     t[n] = c >>> 0;
   }
+  for (let k = 1; k < 8; k++)
+    for (let n = 0; n < 256; n++) {
+      const prev = t[256 * (k - 1) + n];
+      t[256 * k + n] = (prev >>> 8) ^ t[prev & 0xff];
+    }
   return t;
 })();
 
 /**
  * CRC-32C of bytes [from, to) of `bytes` (the whole array by default; init and final xor
- * 0xFFFFFFFF; "123456789" → 0xE3069283).
+ * 0xFFFFFFFF; "123456789" → 0xE3069283). Eight bytes a step: the CRC register xor the next four
+ * bytes (little-endian) and the four after them each select a table entry, which together give
+ * the register after those eight bytes; the tail goes a byte at a time.
  */
 export function crc32c(bytes: Uint8Array, from = 0, to = bytes.length): number {
+  const t = CRC32C_TABLES;
   let c = 0xffffffff;
-  for (let i = from; i < to; i++) c = CRC32C_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  let i = from;
+  for (; i + 8 <= to; i += 8) {
+    c ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    c =
+      t[1792 + (c & 0xff)] ^
+      t[1536 + ((c >>> 8) & 0xff)] ^
+      t[1280 + ((c >>> 16) & 0xff)] ^
+      t[1024 + (c >>> 24)] ^
+      t[768 + bytes[i + 4]] ^
+      t[512 + bytes[i + 5]] ^
+      t[256 + bytes[i + 6]] ^
+      t[bytes[i + 7]];
+  }
+  for (; i < to; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -155,8 +181,8 @@ function summaryLength(tags: readonly Uint8Array[], count: number): number {
   return n;
 }
 
-/** Byte length of the `Event` payload of `e` (fields in the order {@link writeEvent} writes them). */
-function eventLength(e: EventFields): number {
+/** Byte length of the `Event` fields before the summary: wall time, step and file version. */
+function headLength(e: EventFields): number {
   let n = 0;
   if (e.wallTime !== 0) n += 9;
   if (e.step !== undefined && e.step !== 0) {
@@ -164,6 +190,12 @@ function eventLength(e: EventFields): number {
     n += 1 + varintLength(e.step);
   }
   if (e.version !== null) n += 1 + varintLength(e.version.length) + e.version.length;
+  return n;
+}
+
+/** Byte length of the `Event` payload of `e` (fields in the order {@link writeEvent} writes them). */
+function eventLength(e: EventFields): number {
+  let n = headLength(e);
   if (e.count >= 0) {
     const summary = summaryLength(e.tags, e.count);
     n += 1 + varintLength(summary) + summary;
@@ -171,11 +203,8 @@ function eventLength(e: EventFields): number {
   return n;
 }
 
-/**
- * Writes the `Event` payload of `e` into `out` at `at` (proto3: zero-valued wall time and step are
- * left out). Returns the end offset.
- */
-function writeEvent(out: Buffer, at: number, e: EventFields): number {
+/** Writes the fields {@link headLength} counts at `at` (zero-valued wall time and step left out); returns the end. */
+function writeEventHead(out: Buffer, at: number, e: EventFields): number {
   if (e.wallTime !== 0) {
     out[at++] = KEY_WALL_TIME;
     at = out.writeDoubleLE(e.wallTime, at);
@@ -190,22 +219,71 @@ function writeEvent(out: Buffer, at: number, e: EventFields): number {
     out.set(e.version, at);
     at += e.version.length;
   }
-  if (e.count >= 0) {
-    out[at++] = KEY_SUMMARY;
-    at = writeVarint(out, at, summaryLength(e.tags, e.count));
-    for (let i = 0; i < e.count; i++) {
-      const tag = e.tags[i];
-      out[at++] = KEY_SUMMARY_VALUE;
-      at = writeVarint(out, at, valueLength(tag));
-      out[at++] = KEY_TAG;
-      at = writeVarint(out, at, tag.length);
-      out.set(tag, at);
-      at += tag.length;
-      out[at++] = KEY_SIMPLE_VALUE;
-      at = out.writeFloatLE(e.values[i], at);
-    }
+  return at;
+}
+
+/**
+ * Writes the `summary` field of `e` (key, length, one value per tag) at `at`; returns the end.
+ * `valueAt`, when given, receives the offset from `at` of each value's 4 bytes.
+ */
+function writeSummary(out: Buffer, at: number, e: EventFields, valueAt?: number[]): number {
+  const start = at;
+  out[at++] = KEY_SUMMARY;
+  at = writeVarint(out, at, summaryLength(e.tags, e.count));
+  for (let i = 0; i < e.count; i++) {
+    const tag = e.tags[i];
+    out[at++] = KEY_SUMMARY_VALUE;
+    at = writeVarint(out, at, valueLength(tag));
+    out[at++] = KEY_TAG;
+    at = writeVarint(out, at, tag.length);
+    out.set(tag, at);
+    at += tag.length;
+    out[at++] = KEY_SIMPLE_VALUE;
+    if (valueAt) valueAt[i] = at - start;
+    at = out.writeFloatLE(e.values[i], at);
   }
   return at;
+}
+
+/**
+ * Writes the `Event` payload of `e` into `out` at `at` (proto3: zero-valued wall time and step are
+ * left out). Returns the end offset.
+ */
+function writeEvent(out: Buffer, at: number, e: EventFields): number {
+  at = writeEventHead(out, at, e);
+  return e.count >= 0 ? writeSummary(out, at, e) : at;
+}
+
+/**
+ * The encoded `summary` field of one list of tags, the values left zero, and where each value's
+ * 4 bytes sit in it: a writer whose rows repeat their tags copies it and writes only the values.
+ */
+interface SummaryTemplate {
+  readonly tags: readonly Uint8Array[];
+  readonly bytes: Buffer;
+  readonly valueAt: readonly number[];
+}
+
+function summaryTemplate(tags: readonly Uint8Array[], count: number): SummaryTemplate {
+  const fields: EventFields = {
+    wallTime: 0,
+    step: undefined,
+    version: null,
+    tags,
+    values: new Float64Array(count),
+    count,
+  };
+  const bytes = Buffer.alloc(eventLength(fields));
+  const valueAt: number[] = [];
+  writeSummary(bytes, 0, fields, valueAt);
+  return { tags: tags.slice(0, count), bytes, valueAt };
+}
+
+/** Whether `template` is the summary of the first `count` of `tags` (the same tag byte arrays). */
+function templateFits(template: SummaryTemplate | null, tags: readonly Uint8Array[], count: number): boolean {
+  if (template === null || template.tags.length !== count) return false;
+  for (let i = 0; i < count; i++) if (template.tags[i] !== tags[i]) return false;
+  return true;
 }
 
 /** The encoder's view of a {@link TensorBoardEvent}. */
@@ -337,6 +415,8 @@ export class EventFileWriter {
   private readonly buffered: boolean;
   /** Encoded records not yet written. */
   private readonly pending = new PendingBytes();
+  /** The summary of the last tags {@link scalarValues} was given (rows repeat their tags). */
+  private template: SummaryTemplate | null = null;
   /** The fields of {@link scalarValues}' events (one object, refilled for each). */
   private readonly fields: EventFields = {
     wallTime: 0,
@@ -418,7 +498,17 @@ export class EventFileWriter {
     f.tags = tags;
     f.values = values;
     f.count = count;
-    this.appendFields(f);
+    if (!templateFits(this.template, tags, count)) this.template = summaryTemplate(tags, count);
+    const summary = this.template!;
+    const length = headLength(f) + summary.bytes.length;
+    const out = this.pending.reserve(RECORD_FRAMING + length);
+    const at = this.pending.length;
+    writeRecordHeader(out, at, length);
+    const summaryAt = writeEventHead(out, at + 12, f);
+    summary.bytes.copy(out, summaryAt);
+    for (let i = 0; i < count; i++) out.writeFloatLE(values[i], summaryAt + summary.valueAt[i]);
+    this.pending.length = writeRecordFooter(out, at + 12, summaryAt + summary.bytes.length);
+    if (!this.buffered) this.flush();
   }
 
   /** Encodes one event's record after the pending bytes, then writes them unless buffered. */

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { listCheckpoints } from "../../src/runner/checkpoint.js";
 import { executeDqnRun } from "../../src/runner/dqn-run.js";
@@ -57,6 +58,26 @@ describe("TFRecord framing and Event encoding", () => {
     const len = Buffer.alloc(8);
     len.writeBigUInt64LE(24n);
     expect(maskedCrc32c(len)).toBe(0x224b7fa3);
+  });
+
+  it("CRC-32C, eight bytes a step, equals the bit-at-a-time definition on any bytes and range", () => {
+    /** The polynomial division one bit at a time (reflected 0x82F63B78, init and final xor all ones). */
+    const bitwise = (b: Uint8Array, from: number, to: number): number => {
+      let c = 0xffffffff;
+      for (let i = from; i < to; i++) {
+        c ^= b[i];
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+        const from = bytes.length === 0 ? 0 : a % (bytes.length + 1);
+        const to = from + (b % (bytes.length - from + 1));
+        expect(crc32c(bytes, from, to)).toBe(bitwise(bytes, from, to));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("a golden event file for a fixed input pins the bytes and the file name", () => {
