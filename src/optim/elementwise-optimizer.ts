@@ -58,7 +58,7 @@ export abstract class ElementwiseOptimizer implements Optimizer {
     this.params = params;
     this.lr = options.lr;
     this.zeroGradAfterStep = options.zeroGradAfterStep ?? false;
-    this.backend = resolveUpdateBackend(options.backend, spec.who);
+    this.backend = resolveUpdateBackend(options.backend, spec.who, params);
     const { arena, state } = optimizerState(params, this.backend, spec.buffers.length);
     this.arena = arena;
     this.state = state;

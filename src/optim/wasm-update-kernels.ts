@@ -213,8 +213,8 @@ export function wasmUpdateKernelsAvailable(): boolean {
 }
 
 /**
- * Where the element-wise update runs. `auto` (the default where WebAssembly SIMD is available):
- * the f64x2 kernels for parameters of at least {@link WASM_MIN_LENGTH} entries (and every
+ * Where the element-wise update runs. `auto` (the default): the f64x2 kernels, where WebAssembly
+ * SIMD is available, for parameters of at least {@link WASM_MIN_LENGTH} entries (and every
  * parameter placed in WebAssembly memory), scalar JS for smaller ones; `wasm`: the kernels for
  * every parameter; `js`: scalar JS only. Results are bit-identical whichever runs.
  */
@@ -224,19 +224,39 @@ export type UpdateBackend = "auto" | "wasm" | "js";
  * The size from which `auto` updates a parameter with the kernels. Measured on Node 20 (x86-64),
  * ns per step of one parameter, JS vs wasm with its copies: Adam 32 entries 362 vs 416, 64
  * entries 611 vs 527, 128 entries 1488 vs 717; RMSProp 226 vs 330, 578 vs 378; SGD with momentum
- * 185 vs 302, 334 vs 318, 625 vs 396. Below it the kernel call and the copies cost more than the
- * f64x2 arithmetic saves.
+ * 185 vs 302, 334 vs 318, 625 vs 396. Below 128 the kernels save at most ~0.1 µs a step (for two
+ * 64-entry Adam parameters, 890 ns in JS against 897 in the kernels), less than their start-up
+ * costs a short run: compiling the module, and V8's generic JS-to-WebAssembly call path for the
+ * first calls (docs/performance.md, "Start-up").
  */
-export const WASM_MIN_LENGTH = 64;
+export const WASM_MIN_LENGTH = 128;
 
-/** The requested backend, checked (`who` names the optimizer in errors), or 'auto' where wasm is available. */
-export function resolveUpdateBackend(requested: UpdateBackend | undefined, who: string): UpdateBackend {
+/**
+ * The requested backend, checked (`who` names the optimizer in errors): 'js' where 'auto' (the
+ * default) is asked for and WebAssembly SIMD is unavailable. The kernels are compiled only when
+ * some parameter will use them: the check of 'auto' is left to {@link optimizerState} when none of
+ * `params` reaches {@link WASM_MIN_LENGTH} or sits in WebAssembly memory.
+ */
+export function resolveUpdateBackend(
+  requested: UpdateBackend | undefined,
+  who: string,
+  params: readonly Parameter[] = [],
+): UpdateBackend {
   if (requested !== undefined && requested !== "auto" && requested !== "wasm" && requested !== "js")
     throw new RangeError(`${who}: backend must be "auto", "wasm" or "js", got ${String(requested)}`);
-  const available = wasmUpdateKernelsAvailable();
-  if (requested === "wasm" && !available)
+  if (requested === "js") return "js";
+  if (requested === "auto" || requested === undefined) {
+    if (!params.some(wantsKernel)) return "auto";
+    return wasmUpdateKernelsAvailable() ? "auto" : "js";
+  }
+  if (!wasmUpdateKernelsAvailable())
     throw new Error(`${who}: backend "wasm" needs WebAssembly SIMD, which this runtime lacks`);
-  return !available ? "js" : (requested ?? "auto");
+  return "wasm";
+}
+
+/** Whether `auto` updates `p` with the kernels: {@link WASM_MIN_LENGTH} entries or more, or placed in WebAssembly memory. */
+function wantsKernel(p: Parameter): boolean {
+  return p.data.length >= WASM_MIN_LENGTH || placementOf(p.data) !== undefined;
 }
 
 /**
@@ -248,11 +268,7 @@ export function optimizerState(
   backend: UpdateBackend,
   buffers: number,
 ): { arena: UpdateArena | null; state: Float64Array[][] } {
-  const kernels = params.map(
-    (p) =>
-      backend === "wasm" ||
-      (backend === "auto" && (p.data.length >= WASM_MIN_LENGTH || placementOf(p.data) !== undefined)),
-  );
+  const kernels = params.map((p) => backend === "wasm" || (backend === "auto" && wantsKernel(p)));
   if (kernels.includes(true)) {
     const arena = new UpdateArena(params, buffers, kernels);
     return { arena, state: arena.state };
