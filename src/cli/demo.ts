@@ -9,7 +9,7 @@
  * `npm pack`).
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Option, type Command } from "commander";
@@ -306,6 +306,8 @@ export async function serveDemo(
 ): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
   const html = renderDemoHtml(defaults, await demoBundles(), { src: "plotly.js" });
   const plotlyPath = plotlyBundlePath();
+  // Loaded here, not with the CLI: node:http is a dozen modules every other command would load.
+  const { createServer } = await import("node:http");
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET" && req.method !== "HEAD") {
