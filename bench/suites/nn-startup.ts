@@ -7,7 +7,8 @@
  *   are bit-identical);
  * - `lowrank-rl run --env LRPG/Pendulum --algo lrpg --episodes 1000`, whole-process CPU seconds
  *   (start-up, training, files), from the sources through tsx, from a current dist/ build and
- *   from its bundle (dist/cli-bundle, what the installed `lowrank-rl` command runs);
+ *   from its bundle (dist/cli-bundle, what the installed `lowrank-rl` command runs: `_bundle_`
+ *   with the code cache the first start wrote, `_bundle_first_` the first start itself);
  * - loading the sweep pool's worker module, CPU seconds of a process that only imports it, as
  *   TypeScript through tsx and as the compiled JavaScript the pool now prefers.
  * Figures that need a build are NaN without a current one (`npm run build`).
@@ -23,6 +24,7 @@ import { trainReinforce } from "../../src/pg/reinforce.js";
 import { PAPER_TASKS } from "../../src/presets/paper-agents.js";
 import { Rng } from "../../src/random/rng.js";
 import { poolWorkerModule } from "../../src/runner/pool.js";
+import { COMPILE_CACHE_ENV } from "../../src/cli/compile-cache.js";
 
 export const name = "nn-startup";
 
@@ -64,16 +66,21 @@ const REPORT_CPU =
     'process.on("exit", () => { const u = process.cpuUsage(); process.stderr.write(`\\ncpu-seconds ${(u.user + u.system) / 1e6}\\n`); });',
   );
 
-/** Whole-process CPU seconds of `node [flags] args` (the smallest of `repeats` runs), NaN if it fails. */
-function childCpuSeconds(args: readonly string[], repeats: number): number {
+/**
+ * Whole-process CPU seconds of `node [flags] args` (the smallest of `repeats` runs), NaN if it
+ * fails. `compileCache`: the CLI bundle's code-cache folder (src/cli/compile-cache.ts) for every
+ * run, or "fresh" for an empty one each run (the first start after an install or an upgrade).
+ */
+function childCpuSeconds(args: readonly string[], repeats: number, compileCache: string = "fresh"): number {
   let best = Number.NaN;
   for (let r = 0; r < repeats; r++) {
     const out = mkdtempSync(join(tmpdir(), "bench-startup-"));
     try {
+      const cache = compileCache === "fresh" ? join(out, "compile-cache") : compileCache;
       const child = spawnSync(
         process.execPath,
         ["--import", REPORT_CPU, ...args.map((a) => a.replace("{out}", join(out, "run")))],
-        { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
+        { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", [COMPILE_CACHE_ENV]: cache } },
       );
       const m = /cpu-seconds ([\d.e+-]+)/.exec(child.stderr ?? "");
       if (child.status !== 0 || m === null) return Number.NaN;
@@ -125,14 +132,25 @@ export async function run(): Promise<Record<string, number>> {
   const tsxRun = childCpuSeconds(["--import", "tsx", "src/cli/main.ts", ...runArgs], 2);
   const build = currentBuild();
   const distRun = build ? childCpuSeconds(["dist/cli/main.js", ...runArgs], 2) : Number.NaN;
-  // The installed package's command: the bundle of the same build (tools/build-cli-bundle.mjs).
+  // The installed package's command: the bundle of the same build (tools/build-cli-bundle.mjs),
+  // with its code cache as a second start finds it (the first run writes it), and from scratch.
   const bundled = join(ROOT, "dist", "cli-bundle", "main.js");
-  const bundleRun =
+  const bundleCurrent =
     build &&
     existsSync(bundled) &&
-    statSync(bundled).mtimeMs >= statSync(join(ROOT, "dist", "cli", "main.js")).mtimeMs
-      ? childCpuSeconds([bundled, ...runArgs], 2)
-      : Number.NaN;
+    statSync(bundled).mtimeMs >= statSync(join(ROOT, "dist", "cli", "main.js")).mtimeMs;
+  const cacheDir = mkdtempSync(join(tmpdir(), "bench-compile-cache-"));
+  let bundleRun = Number.NaN;
+  let bundleColdRun = Number.NaN;
+  try {
+    if (bundleCurrent) {
+      bundleColdRun = childCpuSeconds([bundled, ...runArgs], 3, "fresh");
+      childCpuSeconds([bundled, ...runArgs], 1, cacheDir); // writes the cache
+      bundleRun = childCpuSeconds([bundled, ...runArgs], 3, cacheDir);
+    }
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
   const importOnly = (url: string) => ["--input-type=module", "-e", `await import(${JSON.stringify(url)})`];
   const tsxWorker = childCpuSeconds(
     ["--import", "tsx", ...importOnly(new URL("../../src/runner/pool-worker.ts", import.meta.url).href)],
@@ -150,6 +168,7 @@ export async function run(): Promise<Record<string, number>> {
     startup_run_lrpg_1000_tsx_cpu_s: tsxRun,
     startup_run_lrpg_1000_dist_cpu_s: distRun,
     startup_run_lrpg_1000_bundle_cpu_s: bundleRun,
+    startup_run_lrpg_1000_bundle_first_cpu_s: bundleColdRun,
     startup_pool_worker_load_tsx_cpu_s: tsxWorker,
     startup_pool_worker_load_dist_cpu_s: distWorker,
   };

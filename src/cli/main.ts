@@ -568,4 +568,6 @@ export async function main(argv = process.argv): Promise<void> {
 }
 
 const invokedDirectly = process.argv[1] !== undefined && /(?:^|[\\/])main\.(?:ts|js)$/.test(process.argv[1]);
-if (invokedDirectly) await main();
+// Not awaited at the top level: the CommonJS bundle of the CLI (tools/build-cli-bundle.mjs) cannot
+// hold a top-level await; main() handles its own errors either way.
+if (invokedDirectly) void main();

@@ -6,7 +6,7 @@
  * cache, longer on a cold one.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -116,6 +116,8 @@ describe("npm pack → npm install → node", () => {
       "dist/cli/main.js",
       "dist/runner/pool-worker.js",
       "dist/cli-bundle/main.js",
+      "dist/cli-bundle/cli.cjs",
+      "dist/cli/compile-cache.js",
       "dist/cli-bundle/pool-worker.js",
       "dist/cli-bundle/queue-thread.js",
       "dist/browser/lowrank-rl.js",
@@ -145,6 +147,10 @@ describe("npm pack → npm install → node", () => {
 
   it("npx lowrank-rl trains from the bundled command line: a run and a 2-thread sweep, the returns the sources give", async () => {
     const out = join(work, "cli-runs");
+    // The CLI's code cache (src/cli/compile-cache.ts) in a folder of this test: written by the
+    // first command, found by the next (which writes no other).
+    const cacheDir = join(work, "compile-cache");
+    const env = { ...process.env, LOWRANK_RL_COMPILE_CACHE: cacheDir };
     await exec(
       NPX,
       [
@@ -164,8 +170,11 @@ describe("npm pack → npm install → node", () => {
         "--out",
         join(out, "run"),
       ],
-      { cwd: project },
+      { cwd: project, env },
     );
+    const caches = readdirSync(cacheDir);
+    expect(caches).toHaveLength(1);
+    expect(caches[0]).toMatch(/^cli\.cjs-[0-9a-f]{24}\.v8cache$/);
     const rows = readFileSync(join(out, "run", "metrics.jsonl"), "utf8")
       .trim()
       .split("\n");
@@ -191,8 +200,9 @@ describe("npm pack → npm install → node", () => {
         "--out",
         join(out, "sweep"),
       ],
-      { cwd: project },
+      { cwd: project, env },
     );
+    expect(readdirSync(cacheDir)).toEqual(caches);
     const sweep = JSON.parse(readFileSync(join(out, "sweep", "sweep.json"), "utf8")) as { jobs: unknown[] };
     expect(sweep.jobs).toHaveLength(2);
   }, 120_000);
