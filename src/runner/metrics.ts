@@ -302,8 +302,8 @@ export class MetricsWriter {
     unflushed.delete(this);
     this.lastFlush = performance.now();
     if (this.pendingRows === 0) return;
-    const line = this.pendingJsonl.view();
-    const csv = this.pendingCsv.view();
+    const line = this.pendingJsonl.bytes();
+    const csv = this.pendingCsv.bytes();
     const rows = this.pendingRows;
     this.pendingJsonl.clear();
     this.pendingCsv.clear();

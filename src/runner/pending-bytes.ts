@@ -6,6 +6,7 @@
  */
 export class PendingBytes {
   private buffer: Buffer = Buffer.allocUnsafe(0);
+  private view: DataView = new DataView(this.buffer.buffer, this.buffer.byteOffset, 0);
   /** Bytes [0, length) are pending. */
   length = 0;
 
@@ -16,8 +17,14 @@ export class PendingBytes {
       const grown = Buffer.allocUnsafe(Math.max(need, 2 * this.buffer.length, 4096));
       this.buffer.copy(grown, 0, 0, this.length);
       this.buffer = grown;
+      this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
     }
     return this.buffer;
+  }
+
+  /** A DataView of the buffer {@link reserve} last returned (its offsets are the buffer's). */
+  dataView(): DataView {
+    return this.view;
   }
 
   /** Appends `text` as UTF-8; returns its byte length. */
@@ -29,7 +36,7 @@ export class PendingBytes {
   }
 
   /** The pending bytes (a view, valid until the next append). */
-  view(): Buffer {
+  bytes(): Buffer {
     return this.buffer.subarray(0, this.length);
   }
 
