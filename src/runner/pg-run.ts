@@ -198,11 +198,73 @@ async function checkpointNow(s: Session): Promise<void> {
   );
 }
 
+/** What {@link trainEpisode} needs besides the session: fixed for the whole training loop. */
+interface EpisodeContext {
+  lrActor: (episode: number) => number;
+  lrCritic: (episode: number) => number;
+  scheduled: boolean;
+  buffer: EpisodeBuffer;
+  fused: ReturnType<NonNullable<Session["agent"]["fusedEpisodes"]>> | null;
+  sessionStart: number;
+  sessionStartStep: number;
+}
+
 /**
- * The training loop of a session: per episode, set the scheduled learning rates, roll out
- * (a ~ π(·|s) from the run's generator), learn once, guard against divergence, log the row,
- * evaluate / snapshot / checkpoint when due. Yields to the event loop every ~25 ms so a
- * stop request can land between episodes.
+ * One episode of a session: set the scheduled learning rates, roll out (a ~ π(·|s) from the run's
+ * generator), learn once, guard against divergence, log the row, evaluate and snapshot when due.
+ * Returns the episode's return. (Kept out of the asynchronous loop of {@link trainSession}: the
+ * loop then stays small, and V8 does not spend an optimizing compile on it.)
+ */
+function trainEpisode(s: Session, c: EpisodeContext): number {
+  const { config } = s;
+  const { buffer, fused } = c;
+  const e = s.episode; // 0-based index of this episode
+  const number = e + 1;
+  const la = c.lrActor(e);
+  const lc = c.lrCritic(e);
+  if (c.scheduled) s.agent.setLearningRates!(la, lc);
+  if (fused) fused.runEpisode(s.rng, buffer);
+  else runEpisode(s.env, s.agent, s.rng, buffer);
+  const steps = buffer.length;
+  const stepAfter = s.globalStep + steps;
+  const episodeReturn = buffer.totalReward();
+  checkFinite(episodeReturn, METRIC.episodicReturn, number, stepAfter);
+  const { lossActor, lossCritic } = fused ? fused.learnRecorded(buffer) : s.agent.learn(buffer);
+  checkFinite(lossActor, METRIC.lossActor, number, stepAfter);
+  checkFinite(lossCritic, METRIC.lossCritic, number, stepAfter);
+  const bad = s.agent.parameters
+    ? findNonFiniteTensor(s.agent.parameters())
+    : findNonFiniteParameter(s.agent.exportStateDict());
+  if (bad) throw new DivergenceError(number, stepAfter, `parameter ${bad.path}`, bad.value);
+  s.globalStep = stepAfter;
+  s.episode = number;
+  s.returns.push(episodeReturn);
+  const elapsed = (performance.now() - c.sessionStart) / 1000;
+  const row: MetricRow = {
+    episode: number,
+    [METRIC.episodicReturn]: episodeReturn,
+    [METRIC.episodicLength]: steps,
+    global_step: s.globalStep,
+    [METRIC.sps]: elapsed > 0 ? Math.round((s.globalStep - c.sessionStartStep) / elapsed) : null,
+    [METRIC.lossActor]: lossActor,
+    [METRIC.lossCritic]: lossCritic,
+    [METRIC.learningRateActor]: la,
+    [METRIC.learningRateCritic]: lc,
+  };
+  if (config.evalEvery > 0 && number % config.evalEvery === 0) {
+    row[METRIC.evalReturn] = evaluatePolicy(s.agent, config, {
+      episodes: config.evalEpisodes,
+    }).meanReturn;
+  }
+  s.metrics.write(row);
+  if (config.snapshotEvery > 0 && number % config.snapshotEvery === 0)
+    appendSnapshot(s, s.agent.exportStateDict());
+  return episodeReturn;
+}
+
+/**
+ * The training loop of a session: {@link trainEpisode} per episode, then a checkpoint when due.
+ * Yields to the event loop every ~25 ms so a stop request can land between episodes.
  */
 async function trainSession(s: Session, options: RunOptions): Promise<RunResult> {
   const { config } = s;
@@ -215,10 +277,16 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
     );
   }
   const buffer = new EpisodeBuffer(s.agent.stateDim, config.maxSteps);
-  // The agent's episode loop fused for this env where it has one (bit-identical to runEpisode + learn).
-  const fused = s.agent.fusedEpisodes?.(s.env) ?? null;
-  const sessionStart = performance.now();
-  const sessionStartStep = s.globalStep;
+  const context: EpisodeContext = {
+    lrActor,
+    lrCritic,
+    scheduled,
+    buffer,
+    // The agent's episode loop fused for this env where it has one (bit-identical to runEpisode + learn).
+    fused: s.agent.fusedEpisodes?.(s.env) ?? null,
+    sessionStart: performance.now(),
+    sessionStartStep: s.globalStep,
+  };
   const pause = eventLoopPauser();
   const finish = async (status: RunStatus, message?: string): Promise<RunResult> => {
     await settle(s).catch(() => {});
@@ -226,47 +294,8 @@ async function trainSession(s: Session, options: RunOptions): Promise<RunResult>
   };
   try {
     while (s.episode < config.episodes) {
-      const e = s.episode; // 0-based index of this episode
-      const number = e + 1;
-      const la = lrActor(e);
-      const lc = lrCritic(e);
-      if (scheduled) s.agent.setLearningRates!(la, lc);
-      if (fused) fused.runEpisode(s.rng, buffer);
-      else runEpisode(s.env, s.agent, s.rng, buffer);
-      const steps = buffer.length;
-      const stepAfter = s.globalStep + steps;
-      const episodeReturn = buffer.totalReward();
-      checkFinite(episodeReturn, METRIC.episodicReturn, number, stepAfter);
-      const { lossActor, lossCritic } = fused ? fused.learnRecorded(buffer) : s.agent.learn(buffer);
-      checkFinite(lossActor, METRIC.lossActor, number, stepAfter);
-      checkFinite(lossCritic, METRIC.lossCritic, number, stepAfter);
-      const bad = s.agent.parameters
-        ? findNonFiniteTensor(s.agent.parameters())
-        : findNonFiniteParameter(s.agent.exportStateDict());
-      if (bad) throw new DivergenceError(number, stepAfter, `parameter ${bad.path}`, bad.value);
-      s.globalStep = stepAfter;
-      s.episode = number;
-      s.returns.push(episodeReturn);
-      const elapsed = (performance.now() - sessionStart) / 1000;
-      const row: MetricRow = {
-        episode: number,
-        [METRIC.episodicReturn]: episodeReturn,
-        [METRIC.episodicLength]: steps,
-        global_step: s.globalStep,
-        [METRIC.sps]: elapsed > 0 ? Math.round((s.globalStep - sessionStartStep) / elapsed) : null,
-        [METRIC.lossActor]: lossActor,
-        [METRIC.lossCritic]: lossCritic,
-        [METRIC.learningRateActor]: la,
-        [METRIC.learningRateCritic]: lc,
-      };
-      if (config.evalEvery > 0 && number % config.evalEvery === 0) {
-        row[METRIC.evalReturn] = evaluatePolicy(s.agent, config, {
-          episodes: config.evalEpisodes,
-        }).meanReturn;
-      }
-      s.metrics.write(row);
-      if (config.snapshotEvery > 0 && number % config.snapshotEvery === 0)
-        appendSnapshot(s, s.agent.exportStateDict());
+      const episodeReturn = trainEpisode(s, context);
+      const number = s.episode;
       if (
         config.checkpointEvery > 0 &&
         number % config.checkpointEvery === 0 &&
