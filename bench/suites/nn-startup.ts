@@ -9,6 +9,8 @@
  *   (start-up, training, files), from the sources through tsx, from a current dist/ build and
  *   from its bundle (dist/cli-bundle, what the installed `lowrank-rl` command runs: `_bundle_`
  *   with the code cache the first start wrote, `_bundle_first_` the first start itself);
+ * - writing 1 000 and 10 000 metric rows (with and without their TensorBoard events) in a fresh
+ *   process, CPU ms of the writing (bench/probe/metrics-rows.ts);
  * - loading the sweep pool's worker module, CPU seconds of a process that only imports it, as
  *   TypeScript through tsx and as the compiled JavaScript the pool now prefers.
  * Figures that need a build are NaN without a current one (`npm run build`).
@@ -151,6 +153,22 @@ export async function run(): Promise<Record<string, number>> {
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }
+  // Metric rows in a fresh process (bench/probe/metrics-rows.ts): CPU ms of the writing, median of 5.
+  const rowsCpuMs = (rows: number, tb: boolean): number => {
+    const ms: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const child = spawnSync(
+        process.execPath,
+        ["--import", "tsx", "bench/probe/metrics-rows.ts", String(rows), tb ? "tb" : "no-tb"],
+        { cwd: ROOT, encoding: "utf8" },
+      );
+      ms.push(child.status === 0 ? Number(child.stdout.trim()) : Number.NaN);
+    }
+    return ms.sort((a, b) => a - b)[2];
+  };
+  const rows1000 = rowsCpuMs(1000, true);
+  const rows1000NoTb = rowsCpuMs(1000, false);
+  const rows10000 = rowsCpuMs(10_000, true);
   const importOnly = (url: string) => ["--input-type=module", "-e", `await import(${JSON.stringify(url)})`];
   const tsxWorker = childCpuSeconds(
     ["--import", "tsx", ...importOnly(new URL("../../src/runner/pool-worker.ts", import.meta.url).href)],
@@ -169,6 +187,9 @@ export async function run(): Promise<Record<string, number>> {
     startup_run_lrpg_1000_dist_cpu_s: distRun,
     startup_run_lrpg_1000_bundle_cpu_s: bundleRun,
     startup_run_lrpg_1000_bundle_first_cpu_s: bundleColdRun,
+    metric_rows_1000_tensorboard_cpu_ms: rows1000,
+    metric_rows_1000_no_tensorboard_cpu_ms: rows1000NoTb,
+    metric_rows_10000_tensorboard_cpu_ms: rows10000,
     startup_pool_worker_load_tsx_cpu_s: tsxWorker,
     startup_pool_worker_load_dist_cpu_s: distWorker,
   };
