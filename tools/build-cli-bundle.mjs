@@ -104,6 +104,9 @@ for (const file of readdirSync(OUTDIR)) {
   if (!file.endsWith(".js") && !file.endsWith(".cjs")) continue;
   const path = join(OUTDIR, file);
   const source = readFileSync(path, "utf8");
-  const ascii = source.replace(/[\u0080-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  const ascii = source.replace(
+    /[\u0080-\uffff]/g,
+    (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
+  );
   if (ascii !== source) writeFileSync(path, ascii);
 }

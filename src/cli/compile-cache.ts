@@ -27,15 +27,22 @@ import { Script } from "node:vm";
 /** The environment variable naming the cache folder (`off`: no cache). */
 export const COMPILE_CACHE_ENV = "LOWRANK_RL_COMPILE_CACHE";
 
-/** Cache files written longer ago than this are removed when a new one is written (ms: 30 days; one still in use is then written again by its next run). */
+/**
+ * Cache files written longer ago than this are removed when a new one is written (ms: 30 days;
+ * one still in use is then written again by its next run).
+ */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
 /** The cache folder from the environment (see the module comment), or null when caching is off. */
 export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
   const asked = env[COMPILE_CACHE_ENV];
   if (asked !== undefined && asked !== "") return asked === "off" ? null : asked;
-  const base = env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return join(base, "lowrank-rl");
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "lowrank-rl");
+  try {
+    return join(homedir(), ".cache", "lowrank-rl");
+  } catch {
+    return null; // no home directory: no cache
+  }
 }
 
 /** How a {@link loadCommonJs} went: whether V8 took a cache, and where the cache is (null: off). */
@@ -75,7 +82,9 @@ export function loadCommonJs(
       .slice(0, 24);
     cachePath = join(cacheDir, `${basename(file)}-${key}.v8cache`);
     try {
-      cached = readFileSync(cachePath);
+      // Only a cache this user wrote: V8 runs the bytecode it holds.
+      const uid = process.getuid?.();
+      if (uid === undefined || statSync(cachePath).uid === uid) cached = readFileSync(cachePath);
     } catch {
       cached = undefined;
     }

@@ -260,7 +260,12 @@ export class MetricsWriter {
     try {
       if (this.events !== null) {
         const step = typeof row.global_step === "number" ? row.global_step : row.episode;
-        this.events.writeScalars(typeof step === "number" ? step : null, this.rowTags, this.rowValues, scalars);
+        this.events.writeScalars(
+          typeof step === "number" ? step : null,
+          this.rowTags,
+          this.rowValues,
+          scalars,
+        );
       }
     } catch (err) {
       throw new FileWriteError(

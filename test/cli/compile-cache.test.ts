@@ -1,5 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -82,7 +90,9 @@ describe("loadCommonJs", () => {
     const url = new URL("../../src/cli/compile-cache.ts", import.meta.url).href;
     const code = `const { loadCommonJs } = await import(${JSON.stringify(url)}); const r = loadCommonJs(${JSON.stringify(file)}, ${JSON.stringify(cacheDir)}); console.log(r.exports.x, r.status.hit);`;
     const run = () =>
-      spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8" }).stdout.trim();
+      spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+        encoding: "utf8",
+      }).stdout.trim();
     expect(run()).toBe("42 false");
     const [name] = readdirSync(cacheDir);
     expect(readFileSync(join(cacheDir, name)).length).toBeGreaterThan(0);

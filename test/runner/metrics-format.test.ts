@@ -20,7 +20,8 @@ function expectedFiles(columns: readonly string[], rows: readonly MetricRow[], w
     const compact: MetricRow = {};
     for (const c of columns) if (row[c] !== undefined && row[c] !== null) compact[c] = row[c];
     jsonl += JSON.stringify(compact) + "\n";
-    csv += columns.map((c) => (row[c] === null || row[c] === undefined ? "" : String(row[c]))).join(",") + "\n";
+    csv +=
+      columns.map((c) => (row[c] === null || row[c] === undefined ? "" : String(row[c]))).join(",") + "\n";
     const scalars = rowScalars(compact);
     if (scalars.length > 0) records.push(encodeRecord({ wallTime, step: rowStep(compact, i + 1), scalars }));
   });
@@ -30,7 +31,16 @@ function expectedFiles(columns: readonly string[], rows: readonly MetricRow[], w
 const value = fc.oneof(
   fc.double(),
   fc.integer({ min: -1e6, max: 1e6 }),
-  fc.constantFrom(0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.1 + 0.2, 1e21, 5e-324),
+  fc.constantFrom(
+    0,
+    -0,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    0.1 + 0.2,
+    1e21,
+    5e-324,
+  ),
   fc.constant(null),
   fc.constant(undefined),
 );
