@@ -22,6 +22,7 @@ import {
   compileKernels,
   groupLocals,
   instantiateKernels,
+  namedLocals,
   newMemory,
   op,
   PAGE_BYTES,
@@ -58,11 +59,7 @@ function spec(
   ) => void,
 ): FunctionSpec {
   const names = [...params, ...Object.keys(locals)];
-  const at = (n: string): number => {
-    const i = names.indexOf(n);
-    if (i < 0) throw new Error(`rbf kernel ${name}: unknown local ${n}`);
-    return i;
-  };
+  const { at } = namedLocals(names, `rbf kernel ${name}`);
   const c = new CodeBuffer();
   body(
     c,

@@ -17,7 +17,7 @@
  * (test/population/update-kernel.test.ts). For a Gaussian head with the identity mean (the
  * pendulum's and acrobot's); the sigmoid mean keeps the JS loop.
  */
-import { CodeBuffer, F64, I32, V128, groupLocals, op, type ValueType } from "../wasm/assembler.js";
+import { CodeBuffer, F64, I32, V128, groupLocals, namedLocals, op, type ValueType } from "../wasm/assembler.js";
 import { compileKernels, instantiateKernels, type WasmMemory } from "../wasm/runtime.js";
 import { LOG_SQRT_2PI } from "../heads/gaussian.js";
 
@@ -118,13 +118,7 @@ export function buildUpdateKernel(spec: UpdateKernelSpec, memory: WasmMemory): (
     ...doubles.map((): ValueType => F64),
     ...vectors.map((): ValueType => V128),
   ];
-  const idx = (n: string): number => {
-    const k = names.indexOf(n);
-    if (k < 0) throw new Error(`update kernel: unknown local ${n}`);
-    return k;
-  };
-  const get = (n: string) => op.localGet(idx(n));
-  const set = (n: string) => op.localSet(idx(n));
+  const { get, set } = namedLocals(names, "update kernel");
   const c = new CodeBuffer();
   /** `while (a < b) { body(); }` on i32 locals or expressions (unsigned). */
   const whileBelow = (cond: () => void, body: () => void) => {

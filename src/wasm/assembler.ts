@@ -207,6 +207,27 @@ export const op = {
   f64x2ConvertLowI32x4S: simd(254),
 };
 
+/**
+ * A function's locals by name, `names` being its parameters then its locals in index order:
+ * `at(n)` the index of the first local called n, `get(n)` / `set(n)` its local.get / local.set.
+ * An unknown name throws, `who` naming the function.
+ */
+export function namedLocals(
+  names: readonly string[],
+  who: string,
+): { at: (n: string) => number; get: (n: string) => number[]; set: (n: string) => number[] } {
+  const index = new Map<string, number>();
+  names.forEach((n, i) => {
+    if (!index.has(n)) index.set(n, i);
+  });
+  const at = (n: string): number => {
+    const i = index.get(n);
+    if (i === undefined) throw new Error(`${who}: unknown local ${n}`);
+    return i;
+  };
+  return { at, get: (n) => op.localGet(at(n)), set: (n) => op.localSet(at(n)) };
+}
+
 /** Collects instruction bytes; `emit(op.localGet(0), op.i32Add, …)`. */
 export class CodeBuffer {
   readonly bytes: number[] = [];

@@ -17,6 +17,7 @@ import {
   I64,
   V128,
   groupLocals,
+  namedLocals,
   op,
   type FunctionSpec,
   type ValueType,
@@ -40,13 +41,7 @@ function kernelSpec(): FunctionSpec {
   const own = Array.from({ length: V }, (_, g) => vecs.map((n) => local(n, g))).flat();
   const names = [...params, ...own, ...new Set([...logTemps(V), ...sinCosTemps(V)])];
   const types: ValueType[] = new Array<ValueType>(names.length - params.length).fill(V128);
-  const at = (n: string): number => {
-    const k = names.indexOf(n);
-    if (k < 0) throw new Error(`boxMuller: unknown local ${n}`);
-    return k;
-  };
-  const get = (n: string) => op.localGet(at(n));
-  const set = (n: string) => op.localSet(at(n));
+  const { at, get, set } = namedLocals(names, "boxMuller");
   const gs = Array.from({ length: V }, (_, g) => g);
   const c = new CodeBuffer();
   c.doWhileBelow(at("u"), at("end"), op.i32Const(16 * V), () => {

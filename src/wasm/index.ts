@@ -12,6 +12,7 @@ export {
   op,
   CodeBuffer,
   groupLocals,
+  namedLocals,
   assembleModule,
   type ValueType,
   type LocalGroup,

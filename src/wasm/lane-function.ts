@@ -4,7 +4,7 @@
  * to each vector and stores the results. Shared by the lane tanh and exp (src/wasm/tanh.ts,
  * src/wasm/exp.ts), whose emitters are bit-identical to `Math.tanh` / `Math.exp` per lane.
  */
-import { CodeBuffer, I32, V128, groupLocals, op, type FunctionSpec, type ValueType } from "./assembler.js";
+import { CodeBuffer, I32, V128, groupLocals, namedLocals, op, type FunctionSpec, type ValueType } from "./assembler.js";
 import { compileKernels, instantiateKernels, newMemory, PAGE_BYTES, type WasmMemory } from "./runtime.js";
 
 /** Emits `local[out_g] = f(local[x_g])` per lane for each vector g (see emitTanhF64x2). */
@@ -95,13 +95,7 @@ function arraySpec(name: string, emit: LaneEmitter, temps: LaneTemps, V: number)
   const params = ["src", "dst", "end"];
   const names = [...params, ...vs, ...temps(V)];
   const types: ValueType[] = new Array<ValueType>(names.length - params.length).fill(V128);
-  const at = (n: string): number => {
-    const k = names.indexOf(n);
-    if (k < 0) throw new Error(`${name}: unknown local ${n}`);
-    return k;
-  };
-  const get = (n: string) => op.localGet(at(n));
-  const set = (n: string) => op.localSet(at(n));
+  const { at, get, set } = namedLocals(names, name);
   const c = new CodeBuffer();
   c.doWhileBelow(at("src"), at("end"), op.i32Const(16 * V), () => {
     vs.forEach((v, g) => c.emit(get("src"), op.v128Load(16 * g), set(v)));

@@ -34,7 +34,7 @@
  * which leaves every lane's value unchanged. The reduction and both kernels are shared by sin and
  * cos of the same x.
  */
-import { CodeBuffer, I32, V128, groupLocals, op, type FunctionSpec, type ValueType } from "./assembler.js";
+import { CodeBuffer, I32, V128, groupLocals, namedLocals, op, type FunctionSpec, type ValueType } from "./assembler.js";
 import {
   interleavedTemps,
   loadPadded,
@@ -405,13 +405,7 @@ function sinCosArraySpec(): FunctionSpec {
   const params = ["src", "sinDst", "cosDst", "end"];
   const names = [...params, ...vs, ...ks, ...sinCosTemps(V)];
   const types: ValueType[] = new Array<ValueType>(names.length - params.length).fill(V128);
-  const at = (n: string): number => {
-    const k = names.indexOf(n);
-    if (k < 0) throw new Error(`sinCosArray: unknown local ${n}`);
-    return k;
-  };
-  const get = (n: string) => op.localGet(at(n));
-  const set = (n: string) => op.localSet(at(n));
+  const { at, get, set } = namedLocals(names, "sinCosArray");
   const c = new CodeBuffer();
   c.doWhileBelow(at("src"), at("end"), op.i32Const(16 * V), () => {
     vs.forEach((v, g) => c.emit(get("src"), op.v128Load(16 * g), set(v)));
