@@ -18,11 +18,12 @@
  */
 import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
+import { writeFileAtomic } from "../runner/atomic-file.js";
 
 /** The environment variable naming the cache folder (`off`: no cache). */
 export const COMPILE_CACHE_ENV = "LOWRANK_RL_COMPILE_CACHE";
@@ -113,20 +114,13 @@ export function loadCommonJs(
   return { exports: module.exports, status: { cachePath, hit, save } };
 }
 
-/** Writes `data` to `path` atomically (temporary file, then rename) and prunes stale caches; false on any failure. */
+/** Writes `data` to `path` atomically ({@link writeFileAtomic}) and prunes stale caches; false on any failure. */
 function writeCache(path: string, data: Buffer): boolean {
   const dir = dirname(path);
-  const tmp = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(tmp, data, { mode: 0o600 });
-    renameSync(tmp, path);
+    writeFileAtomic(path, data);
   } catch {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // Nothing was written (no folder).
-    }
     return false;
   }
   try {

@@ -506,15 +506,11 @@ export class EventFileWriter {
     const out = this.pending.reserve(RECORD_FRAMING + length);
     const view = this.pending.dataView();
     const at = this.pending.length;
-    view.setUint32(at, length % 0x1_0000_0000, true);
-    view.setUint32(at + 4, Math.floor(length / 0x1_0000_0000), true);
-    view.setUint32(at + 8, maskedCrc32c(out, at, at + 8), true);
-    let p = writeEventHead(out, at + 12, f);
+    writeRecordHeader(out, at, length);
+    const p = writeEventHead(out, at + 12, f);
     out.set(summary.bytes, p);
     for (let i = 0; i < count; i++) view.setFloat32(p + summary.valueAt[i], values[i], true);
-    p += summary.bytes.length;
-    view.setUint32(p, maskedCrc32c(out, at + 12, p), true);
-    this.pending.length = p + 4;
+    this.pending.length = writeRecordFooter(out, at + 12, p + summary.bytes.length);
     if (!this.buffered) this.flush();
   }
 
